@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/kmig.yaml */
+/* YNL-GEN uapi header */
+
+#ifndef _UAPI_LINUX_KMIG_H
+#define _UAPI_LINUX_KMIG_H
+
+#define KMIG_FAMILY_NAME	"kmig"
+#define KMIG_FAMILY_VERSION	1
+
+#define KMIG_CHANNELS_MAX	64
+#define KMIG_CHANNELS_DEFAULT	2
+
+/**
+ * enum kmig_zero_detect - Where zero pages are detected during a migration.
+ * @KMIG_ZERO_DETECT_NONE: No detection, every populated page is sent as data.
+ * @KMIG_ZERO_DETECT_MAIN: The dispatcher checks every page before queueing it.
+ * @KMIG_ZERO_DETECT_CHANNEL: Each channel thread checks the pages of its own
+ *   batches.
+ */
+enum kmig_zero_detect {
+	KMIG_ZERO_DETECT_NONE,
+	KMIG_ZERO_DETECT_MAIN,
+	KMIG_ZERO_DETECT_CHANNEL,
+};
+
+/**
+ * enum kmig_zero_check - Implementation of the zero-page check.
+ * @KMIG_ZERO_CHECK_AUTO: The best implementation the CPU supports.
+ * @KMIG_ZERO_CHECK_GENERIC: Portable C, 64-bit loads.
+ * @KMIG_ZERO_CHECK_SSE2: 128-bit SSE2 loads.
+ * @KMIG_ZERO_CHECK_AVX2: 256-bit AVX2 loads.
+ * @KMIG_ZERO_CHECK_AVX512: 512-bit AVX-512 loads.
+ */
+enum kmig_zero_check {
+	KMIG_ZERO_CHECK_AUTO,
+	KMIG_ZERO_CHECK_GENERIC,
+	KMIG_ZERO_CHECK_SSE2,
+	KMIG_ZERO_CHECK_AVX2,
+	KMIG_ZERO_CHECK_AVX512,
+};
+
+enum {
+	KMIG_A_REGION_ID = 1,
+	KMIG_A_REGION_SIZE,
+	KMIG_A_REGION_POPULATED_PAGES,
+	KMIG_A_REGION_OWNER_PID,
+	KMIG_A_REGION_OWNER_COMM,
+	KMIG_A_REGION_MAPPINGS,
+	KMIG_A_REGION_FAULTS,
+	KMIG_A_REGION_ALLOC_FAILURES,
+	KMIG_A_REGION_ZERO_PAGES,
+	KMIG_A_REGION_ZERO_BYTES,
+	KMIG_A_REGION_NORMAL_PAGES,
+	KMIG_A_REGION_NORMAL_BYTES,
+	KMIG_A_REGION_PAGE_SIZE,
+
+	__KMIG_A_REGION_MAX,
+	KMIG_A_REGION_MAX = (__KMIG_A_REGION_MAX - 1)
+};
+
+enum {
+	KMIG_A_PARAMS_CHANNELS = 1,
+	KMIG_A_PARAMS_ZERO_PAGE_DETECTION,
+	KMIG_A_PARAMS_ZERO_CHECK,
+	KMIG_A_PARAMS_ZERO_CHECK_ACTIVE,
+	KMIG_A_PARAMS_ZERO_CHECK_AVAILABLE,
+	KMIG_A_PARAMS_REGION_SIZE_MAX,
+
+	__KMIG_A_PARAMS_MAX,
+	KMIG_A_PARAMS_MAX = (__KMIG_A_PARAMS_MAX - 1)
+};
+
+enum {
+	KMIG_A_STATS_REGIONS = 1,
+	KMIG_A_STATS_POPULATED_PAGES,
+	KMIG_A_STATS_FAULTS,
+	KMIG_A_STATS_ALLOC_FAILURES,
+	KMIG_A_STATS_MMAP_REFUSED,
+	KMIG_A_STATS_REGIONS_CREATED,
+	KMIG_A_STATS_SCANS,
+
+	__KMIG_A_STATS_MAX,
+	KMIG_A_STATS_MAX = (__KMIG_A_STATS_MAX - 1)
+};
+
+enum {
+	KMIG_A_SCAN_REGION_ID = 1,
+	KMIG_A_SCAN_ZERO_CHECK,
+	KMIG_A_SCAN_PAGES,
+	KMIG_A_SCAN_POPULATED_PAGES,
+	KMIG_A_SCAN_ZERO_PAGES,
+	KMIG_A_SCAN_NORMAL_PAGES,
+	KMIG_A_SCAN_TIME_NS,
+	KMIG_A_SCAN_ZERO_CHECK_USED,
+
+	__KMIG_A_SCAN_MAX,
+	KMIG_A_SCAN_MAX = (__KMIG_A_SCAN_MAX - 1)
+};
+
+enum {
+	KMIG_CMD_REGION_GET = 1,
+	KMIG_CMD_PARAMS_GET,
+	KMIG_CMD_PARAMS_SET,
+	KMIG_CMD_STATS_GET,
+	KMIG_CMD_REGION_SCAN,
+
+	__KMIG_CMD_MAX,
+	KMIG_CMD_MAX = (__KMIG_CMD_MAX - 1)
+};
+
+/* kmig: hand-written part begin (not described by the YNL spec) */
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define KMIG_DEVICE_PATH	"/dev/kmig"
+
+/**
+ * struct kmig_region_info - answer of KMIG_IOC_REGION_INFO
+ * @id: region id (the KMIG_A_REGION_ID of netlink and the sysfs directory)
+ * @page_size: page size of the region in bytes
+ * @size: region size in bytes, 0 until the first mmap
+ * @populated_pages: pages allocated so far
+ * @reserved: zero
+ */
+struct kmig_region_info {
+	__u32 id;
+	__u32 page_size;
+	__u64 size;
+	__u64 populated_pages;
+	__u64 reserved[5];
+};
+
+#define KMIG_IOC_MAGIC		0xb7
+#define KMIG_IOC_REGION_INFO	_IOR(KMIG_IOC_MAGIC, 0x01, struct kmig_region_info)
+/* kmig: hand-written part end */
+
+#endif /* _UAPI_LINUX_KMIG_H */

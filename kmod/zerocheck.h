@@ -16,6 +16,9 @@ struct page;
 /* Pages checked between two kernel_fpu_begin()/kernel_fpu_end() pairs. */
 #define KMIG_ZC_FPU_BATCH	32
 
+/* Number of enum kmig_zero_check values (AUTO included). */
+#define KMIG_ZC_NR		(KMIG_ZERO_CHECK_AVX512 + 1)
+
 int kmig_zerocheck_init(void);
 void kmig_zerocheck_uninit(void);
 

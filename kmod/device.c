@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The /dev/kmig misc device. A VMM gets guest RAM with no kmig-specific
+ * call: open, mmap(MAP_SHARED), touch. This is also what QEMU does with
+ * -object memory-backend-file,mem-path=/dev/kmig,share=on: it calls
+ * fstat, lseek(SEEK_END) (0 before the first mmap: "empty"), ftruncate
+ * (refused by the VFS for a character device; QEMU prints it and goes on)
+ * and mmap.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+#include <linux/module.h>
+
+#include <uapi/linux/kmig.h>
+
+#include "device.h"
+#include "region.h"
+#include "compat.h"
+
+static vm_fault_t kmig_vm_fault(struct vm_fault *vmf)
+{
+	struct kmig_region *region = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	/* Mappings were checked at mmap time and cannot grow (VM_DONTEXPAND). */
+	page = kmig_region_get_page(region, vmf->pgoff, true);
+	if (IS_ERR(page))
+		return PTR_ERR(page) == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+
+	kmig_region_count_fault(region);
+	/* The reference taken above now belongs to the page table entry. */
+	vmf->page = page;
+	return 0;
+}
+
+static void kmig_vm_open(struct vm_area_struct *vma)
+{
+	struct kmig_region *region = vma->vm_file->private_data;
+
+	atomic_inc(&region->mappings);
+}
+
+static void kmig_vm_close(struct vm_area_struct *vma)
+{
+	struct kmig_region *region = vma->vm_file->private_data;
+
+	atomic_dec(&region->mappings);
+}
+
+static const struct vm_operations_struct kmig_vm_ops = {
+	.fault = kmig_vm_fault,
+	.open = kmig_vm_open,
+	.close = kmig_vm_close,
+};
+
+static int kmig_dev_open(struct inode *inode, struct file *file)
+{
+	struct kmig_region *region;
+
+	region = kmig_region_create();
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+
+	file->private_data = region;
+	/* The region's mappings go into its own address space. */
+	file->f_mapping = kmig_region_mapping(region);
+	return 0;
+}
+
+static int kmig_dev_release(struct inode *inode, struct file *file)
+{
+	kmig_region_put(file->private_data);
+	return 0;
+}
+
+static int kmig_dev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct kmig_region *region = file->private_data;
+	const char *why;
+	int ret;
+
+	if (!(vma->vm_flags & VM_MAYSHARE)) {
+		ret = -EINVAL;
+		why = "private mapping (MAP_SHARED required)";
+		goto refused;
+	}
+
+	ret = kmig_region_map(region, vma->vm_pgoff, vma_pages(vma));
+	switch (ret) {
+	case 0:
+		break;
+	case -EFBIG:
+		why = "larger than max_region_size";
+		goto refused;
+	case -ENXIO:
+		why = vma->vm_pgoff && !kmig_region_npages(region) ?
+		      "first mapping must start at offset 0" :
+		      "outside the region";
+		goto refused;
+	default:
+		why = "invalid";
+		goto refused;
+	}
+
+	kmig_vm_flags_set(vma, VM_DONTEXPAND);
+	vma->vm_ops = &kmig_vm_ops;
+	kmig_vm_open(vma);
+	return 0;
+
+refused:
+	kmig_region_count_refused_mmap();
+	pr_info_ratelimited("region %u: mmap of %lu bytes at offset %llu refused: %s\n",
+			    region->id, vma->vm_end - vma->vm_start,
+			    (unsigned long long)vma->vm_pgoff << PAGE_SHIFT,
+			    why);
+	return ret;
+}
+
+static loff_t kmig_dev_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct kmig_region *region = file->private_data;
+
+	/* The region is a fixed-size file once mapped, empty before. */
+	return fixed_size_llseek(file, offset, whence,
+				 (loff_t)kmig_region_npages(region) << PAGE_SHIFT);
+}
+
+static long kmig_dev_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct kmig_region *region = file->private_data;
+	struct kmig_region_info info = {};
+
+	switch (cmd) {
+	case KMIG_IOC_REGION_INFO:
+		info.id = region->id;
+		info.page_size = PAGE_SIZE;
+		info.size = (u64)kmig_region_npages(region) << PAGE_SHIFT;
+		info.populated_pages = kmig_region_populated(region);
+		if (copy_to_user((void __user *)arg, &info, sizeof(info)))
+			return -EFAULT;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations kmig_dev_fops = {
+	.owner = THIS_MODULE,
+	.open = kmig_dev_open,
+	.release = kmig_dev_release,
+	.mmap = kmig_dev_mmap,
+	.llseek = kmig_dev_llseek,
+	.unlocked_ioctl = kmig_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice kmig_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "kmig",
+	.fops = &kmig_dev_fops,
+	.mode = 0660,
+};
+
+int kmig_device_init(void)
+{
+	return misc_register(&kmig_misc);
+}
+
+void kmig_device_uninit(void)
+{
+	misc_deregister(&kmig_misc);
+}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink control plane. The policy tables below are checked
+ * against the YNL spec by scripts/ynl-check.sh: keep them byte-identical
+ * to what ynl-gen-c generates. The ops table is written out by hand with
+ * struct genl_ops (per-op policies), which both 6.1 and 6.12 accept.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include <uapi/linux/kmig.h>
+
+#include "netlink.h"
+#include "region.h"
+#include "params.h"
+#include "zerocheck.h"
+
+/* KMIG_CMD_REGION_GET - do */
+static const struct nla_policy kmig_region_get_nl_policy[KMIG_A_REGION_ID + 1] = {
+	[KMIG_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* KMIG_CMD_PARAMS_SET - do */
+static const struct nla_policy kmig_params_set_nl_policy[KMIG_A_PARAMS_ZERO_CHECK + 1] = {
+	[KMIG_A_PARAMS_CHANNELS] = NLA_POLICY_RANGE(NLA_U32, 1, KMIG_CHANNELS_MAX),
+	[KMIG_A_PARAMS_ZERO_PAGE_DETECTION] = NLA_POLICY_MAX(NLA_U32, 2),
+	[KMIG_A_PARAMS_ZERO_CHECK] = NLA_POLICY_MAX(NLA_U32, 4),
+};
+
+/* KMIG_CMD_REGION_SCAN - do */
+static const struct nla_policy kmig_region_scan_nl_policy[KMIG_A_SCAN_ZERO_CHECK + 1] = {
+	[KMIG_A_SCAN_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KMIG_A_SCAN_ZERO_CHECK] = NLA_POLICY_MAX(NLA_U32, 4),
+};
+
+static int kmig_nl_put_u64(struct sk_buff *skb, int type, u64 value, int pad)
+{
+	return nla_put_u64_64bit(skb, type, value, pad);
+}
+
+static int kmig_nl_fill_region(struct sk_buff *skb, struct kmig_region *r)
+{
+	const int pad = KMIG_A_REGION_PAD;
+
+	if (nla_put_u32(skb, KMIG_A_REGION_ID, r->id) ||
+	    kmig_nl_put_u64(skb, KMIG_A_REGION_SIZE,
+			    (u64)kmig_region_npages(r) << PAGE_SHIFT, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_REGION_POPULATED_PAGES,
+			    kmig_region_populated(r), pad) ||
+	    nla_put_u32(skb, KMIG_A_REGION_OWNER_PID, pid_vnr(r->owner)) ||
+	    nla_put_string(skb, KMIG_A_REGION_OWNER_COMM, r->owner_comm) ||
+	    nla_put_u32(skb, KMIG_A_REGION_MAPPINGS,
+			atomic_read(&r->mappings)) ||
+	    kmig_nl_put_u64(skb, KMIG_A_REGION_FAULTS,
+			    atomic64_read(&r->stats.faults), pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_REGION_ALLOC_FAILURES,
+			    atomic64_read(&r->stats.alloc_failures), pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_REGION_ZERO_PAGES,
+			    atomic64_read(&r->stats.zero_pages), pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_REGION_ZERO_BYTES,
+			    atomic64_read(&r->stats.zero_bytes), pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_REGION_NORMAL_PAGES,
+			    atomic64_read(&r->stats.normal_pages), pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_REGION_NORMAL_BYTES,
+			    atomic64_read(&r->stats.normal_bytes), pad) ||
+	    nla_put_u32(skb, KMIG_A_REGION_PAGE_SIZE, PAGE_SIZE))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Allocate a reply for @info, with the genl header of command @cmd. */
+static struct sk_buff *kmig_nl_reply_new(struct genl_info *info, u8 cmd,
+					 void **hdr)
+{
+	struct sk_buff *skb;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put_reply(skb, info, &kmig_nl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static int kmig_nl_reply_send(struct sk_buff *skb, void *hdr,
+			      struct genl_info *info, int err)
+{
+	if (err) {
+		nlmsg_free(skb);
+		return err;
+	}
+	genlmsg_end(skb, hdr);
+	return genlmsg_reply(skb, info);
+}
+
+static int kmig_nl_region_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kmig_region *region;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KMIG_A_REGION_ID))
+		return -EINVAL;
+
+	region = kmig_region_find(nla_get_u32(info->attrs[KMIG_A_REGION_ID]));
+	if (!region) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KMIG_A_REGION_ID],
+				    "no region with this id");
+		return -ENOENT;
+	}
+
+	msg = kmig_nl_reply_new(info, KMIG_CMD_REGION_GET, &hdr);
+	if (!msg) {
+		kmig_region_put(region);
+		return -ENOMEM;
+	}
+	err = kmig_nl_fill_region(msg, region);
+	kmig_region_put(region);
+	return kmig_nl_reply_send(msg, hdr, info, err);
+}
+
+static int kmig_nl_region_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb)
+{
+	struct kmig_region *region;
+	u32 id = max_t(u32, cb->args[0], 1);
+	void *hdr;
+	int err = 0;
+
+	while ((region = kmig_region_find_next(&id))) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &kmig_nl_family,
+				  NLM_F_MULTI, KMIG_CMD_REGION_GET);
+		err = hdr ? kmig_nl_fill_region(skb, region) : -EMSGSIZE;
+		kmig_region_put(region);
+		if (err) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		if (id == U32_MAX)
+			break;
+		id++;
+	}
+	cb->args[0] = id;
+	/* A full skb ends this round; the dump goes on from @id. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+static int kmig_nl_fill_params(struct sk_buff *skb)
+{
+	if (nla_put_u32(skb, KMIG_A_PARAMS_CHANNELS, kmig_params_channels()) ||
+	    nla_put_u32(skb, KMIG_A_PARAMS_ZERO_PAGE_DETECTION,
+			kmig_params_zero_detect()) ||
+	    nla_put_u32(skb, KMIG_A_PARAMS_ZERO_CHECK,
+			kmig_zerocheck_requested()) ||
+	    nla_put_u32(skb, KMIG_A_PARAMS_ZERO_CHECK_ACTIVE,
+			kmig_zerocheck_active()) ||
+	    nla_put_u32(skb, KMIG_A_PARAMS_ZERO_CHECK_AVAILABLE,
+			kmig_zerocheck_available()) ||
+	    kmig_nl_put_u64(skb, KMIG_A_PARAMS_REGION_SIZE_MAX,
+			    kmig_params_region_size_max(), KMIG_A_PARAMS_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int kmig_nl_params_reply(struct genl_info *info, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = kmig_nl_reply_new(info, cmd, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	return kmig_nl_reply_send(msg, hdr, info, kmig_nl_fill_params(msg));
+}
+
+static int kmig_nl_params_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kmig_nl_params_reply(info, KMIG_CMD_PARAMS_GET);
+}
+
+static int kmig_nl_params_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *a_channels = info->attrs[KMIG_A_PARAMS_CHANNELS];
+	struct nlattr *a_detect = info->attrs[KMIG_A_PARAMS_ZERO_PAGE_DETECTION];
+	struct nlattr *a_check = info->attrs[KMIG_A_PARAMS_ZERO_CHECK];
+	const char *why = NULL;
+	int err;
+
+	if (!a_channels && !a_detect && !a_check) {
+		NL_SET_ERR_MSG(info->extack, "no parameter to set");
+		return -EINVAL;
+	}
+
+	/* Check everything before changing anything. */
+	if (a_check && !kmig_zerocheck_is_available(nla_get_u32(a_check))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a_check,
+				    "zero-check implementation not supported by this CPU");
+		return -EOPNOTSUPP;
+	}
+
+	if (a_channels) {
+		err = kmig_params_set_channels(nla_get_u32(a_channels), &why);
+		if (err)
+			goto bad;
+	}
+	if (a_detect) {
+		err = kmig_params_set_zero_detect(nla_get_u32(a_detect), &why);
+		if (err)
+			goto bad;
+	}
+	if (a_check) {
+		err = kmig_zerocheck_select(nla_get_u32(a_check));
+		if (err) {
+			why = "cannot select this zero-check implementation";
+			goto bad;
+		}
+	}
+	return kmig_nl_params_reply(info, KMIG_CMD_PARAMS_SET);
+
+bad:
+	/* @why is a static string from the setter, as the macros expect. */
+	if (info->extack && why)
+		info->extack->_msg = why;
+	return err;
+}
+
+static int kmig_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	const int pad = KMIG_A_STATS_PAD;
+	struct kmig_global_stats s;
+	struct sk_buff *msg;
+	void *hdr;
+	int err = 0;
+
+	msg = kmig_nl_reply_new(info, KMIG_CMD_STATS_GET, &hdr);
+	if (!msg)
+		return -ENOMEM;
+
+	kmig_global_stats_read(&s);
+	if (nla_put_u32(msg, KMIG_A_STATS_REGIONS, s.regions) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_POPULATED_PAGES,
+			    s.populated_pages, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_FAULTS, s.faults, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_ALLOC_FAILURES,
+			    s.alloc_failures, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_MMAP_REFUSED,
+			    s.mmap_refused, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_REGIONS_CREATED,
+			    s.regions_created, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_SCANS, s.scans, pad))
+		err = -EMSGSIZE;
+	return kmig_nl_reply_send(msg, hdr, info, err);
+}
+
+static int kmig_nl_region_scan_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *a_check = info->attrs[KMIG_A_SCAN_ZERO_CHECK];
+	enum kmig_zero_check impl = KMIG_ZERO_CHECK_AUTO;
+	struct kmig_scan_result res = {};
+	const int pad = KMIG_A_SCAN_PAD;
+	struct kmig_region *region;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KMIG_A_SCAN_REGION_ID))
+		return -EINVAL;
+	if (a_check) {
+		impl = nla_get_u32(a_check);
+		if (!kmig_zerocheck_is_available(impl)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a_check,
+					    "zero-check implementation not supported by this CPU");
+			return -EOPNOTSUPP;
+		}
+	}
+
+	region = kmig_region_find(nla_get_u32(info->attrs[KMIG_A_SCAN_REGION_ID]));
+	if (!region) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[KMIG_A_SCAN_REGION_ID],
+				    "no region with this id");
+		return -ENOENT;
+	}
+	err = kmig_region_scan(region, impl, &res);
+	kmig_region_put(region);
+	if (err) {
+		if (err == -EINTR)
+			NL_SET_ERR_MSG(info->extack, "scan interrupted");
+		return err;
+	}
+
+	msg = kmig_nl_reply_new(info, KMIG_CMD_REGION_SCAN, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, KMIG_A_SCAN_REGION_ID, res.region_id) ||
+	    kmig_nl_put_u64(msg, KMIG_A_SCAN_PAGES, res.pages, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_SCAN_POPULATED_PAGES,
+			    res.populated_pages, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_SCAN_ZERO_PAGES, res.zero_pages, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_SCAN_NORMAL_PAGES,
+			    res.normal_pages, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_SCAN_TIME_NS, res.time_ns, pad) ||
+	    nla_put_u32(msg, KMIG_A_SCAN_ZERO_CHECK_USED, res.impl))
+		err = -EMSGSIZE;
+	return kmig_nl_reply_send(msg, hdr, info, err);
+}
+
+static const struct genl_ops kmig_nl_ops[] = {
+	{
+		.cmd		= KMIG_CMD_REGION_GET,
+		.doit		= kmig_nl_region_get_doit,
+		.dumpit		= kmig_nl_region_get_dumpit,
+		.policy		= kmig_region_get_nl_policy,
+		.maxattr	= KMIG_A_REGION_ID,
+	},
+	{
+		.cmd		= KMIG_CMD_PARAMS_GET,
+		.doit		= kmig_nl_params_get_doit,
+	},
+	{
+		.cmd		= KMIG_CMD_PARAMS_SET,
+		.doit		= kmig_nl_params_set_doit,
+		.policy		= kmig_params_set_nl_policy,
+		.maxattr	= KMIG_A_PARAMS_ZERO_CHECK,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= KMIG_CMD_STATS_GET,
+		.doit		= kmig_nl_stats_get_doit,
+	},
+	{
+		.cmd		= KMIG_CMD_REGION_SCAN,
+		.doit		= kmig_nl_region_scan_doit,
+		.policy		= kmig_region_scan_nl_policy,
+		.maxattr	= KMIG_A_SCAN_ZERO_CHECK,
+		.flags		= GENL_ADMIN_PERM,
+	},
+};
+
+struct genl_family kmig_nl_family __ro_after_init = {
+	.name		= KMIG_FAMILY_NAME,
+	.version	= KMIG_FAMILY_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= kmig_nl_ops,
+	.n_ops		= ARRAY_SIZE(kmig_nl_ops),
+};
+
+int kmig_netlink_init(void)
+{
+	return genl_register_family(&kmig_nl_family);
+}
+
+void kmig_netlink_uninit(void)
+{
+	genl_unregister_family(&kmig_nl_family);
+}

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest memory regions: lazily allocated pages in an xarray, one region
+ * per open file of /dev/kmig, ids and lifetime.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/pseudo_fs.h>
+#include <linux/mount.h>
+#include <linux/mm.h>
+#include <linux/gfp.h>
+#include <linux/slab.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
+#include <linux/memcontrol.h>
+#include <linux/rcupdate.h>
+#include <linux/ktime.h>
+#include <linux/sched/signal.h>
+
+#include "region.h"
+#include "params.h"
+#include "sysfs.h"
+#include "zerocheck.h"
+
+#define KMIG_FS_MAGIC	0x6b6d6967	/* "kmig" */
+
+/* Region ids start at 1; an id is reserved (NULL) until the region is ready. */
+static DEFINE_XARRAY_ALLOC1(kmig_regions);
+
+static struct vfsmount *kmig_mnt;
+static int kmig_mnt_count;
+
+static struct {
+	atomic_t regions;
+	atomic_long_t populated_pages;
+	atomic64_t faults;
+	atomic64_t alloc_failures;
+	atomic64_t mmap_refused;
+	atomic64_t regions_created;
+	atomic64_t scans;
+} kmig_gstats;
+
+static int kmig_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, KMIG_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type kmig_fs_type = {
+	.name = "kmig",
+	.owner = THIS_MODULE,
+	.init_fs_context = kmig_fs_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+struct kmig_region *kmig_region_create(void)
+{
+	struct kmig_region *region;
+	u32 id;
+	int ret;
+
+	region = kzalloc(sizeof(*region), GFP_KERNEL_ACCOUNT);
+	if (!region)
+		return ERR_PTR(-ENOMEM);
+
+	kref_init(&region->ref);
+	mutex_init(&region->lock);
+	xa_init(&region->pages);
+	atomic_long_set(&region->populated, 0);
+	atomic_set(&region->mappings, 0);
+	region->owner = get_task_pid(current, PIDTYPE_TGID);
+	get_task_comm(region->owner_comm, current);
+	region->memcg = current->mm ? get_mem_cgroup_from_mm(current->mm) : NULL;
+
+	region->inode = alloc_anon_inode(kmig_mnt->mnt_sb);
+	if (IS_ERR(region->inode)) {
+		ret = PTR_ERR(region->inode);
+		region->inode = NULL;
+		goto err_free;
+	}
+
+	/* Reserve the id; lookups see NULL until the region is complete. */
+	ret = xa_alloc(&kmig_regions, &id, NULL, xa_limit_31b, GFP_KERNEL);
+	if (ret)
+		goto err_free;
+	region->id = id;
+
+	ret = kmig_sysfs_region_add(region);
+	if (ret)
+		goto err_id;
+
+	xa_store(&kmig_regions, id, region, GFP_KERNEL);
+	atomic_inc(&kmig_gstats.regions);
+	atomic64_inc(&kmig_gstats.regions_created);
+	return region;
+
+err_id:
+	xa_erase(&kmig_regions, id);
+err_free:
+	if (region->inode)
+		iput(region->inode);
+	mem_cgroup_put(region->memcg);
+	put_pid(region->owner);
+	kfree(region);
+	return ERR_PTR(ret);
+}
+
+static void kmig_region_free_pages(struct kmig_region *region)
+{
+	struct page *page;
+	unsigned long index, n = 0;
+
+	xa_for_each(&region->pages, index, page) {
+		put_page(page);
+		if (!(++n % 4096))
+			cond_resched();
+	}
+	xa_destroy(&region->pages);
+	atomic_long_sub(n, &kmig_gstats.populated_pages);
+}
+
+static void kmig_region_release(struct kref *ref)
+{
+	struct kmig_region *region = container_of(ref, struct kmig_region, ref);
+
+	xa_erase(&kmig_regions, region->id);
+	/* Waits for sysfs readers of this region to finish. */
+	kmig_sysfs_region_del(region);
+	kmig_region_free_pages(region);
+	iput(region->inode);
+	mem_cgroup_put(region->memcg);
+	put_pid(region->owner);
+	atomic_dec(&kmig_gstats.regions);
+	kfree(region);
+}
+
+void kmig_region_get(struct kmig_region *region)
+{
+	kref_get(&region->ref);
+}
+
+void kmig_region_put(struct kmig_region *region)
+{
+	if (region)
+		kref_put(&region->ref, kmig_region_release);
+}
+
+struct kmig_region *kmig_region_find(u32 id)
+{
+	struct kmig_region *region;
+
+	xa_lock(&kmig_regions);
+	region = xa_load(&kmig_regions, id);
+	if (region && !kref_get_unless_zero(&region->ref))
+		region = NULL;
+	xa_unlock(&kmig_regions);
+	return region;
+}
+
+struct kmig_region *kmig_region_find_next(u32 *id)
+{
+	struct kmig_region *region;
+	unsigned long index = *id;
+
+	xa_lock(&kmig_regions);
+	for (region = xa_find(&kmig_regions, &index, U32_MAX, XA_PRESENT);
+	     region;
+	     region = xa_find_after(&kmig_regions, &index, U32_MAX, XA_PRESENT)) {
+		if (kref_get_unless_zero(&region->ref))
+			break;
+	}
+	xa_unlock(&kmig_regions);
+	if (region)
+		*id = index;
+	return region;
+}
+
+struct address_space *kmig_region_mapping(struct kmig_region *region)
+{
+	return region->inode->i_mapping;
+}
+
+int kmig_region_map(struct kmig_region *region, pgoff_t pgoff,
+		    unsigned long npages)
+{
+	u64 max = kmig_params_region_size_max();
+	int ret = 0;
+
+	if (!npages)
+		return -EINVAL;
+
+	mutex_lock(&region->lock);
+	if (!region->npages) {
+		if (pgoff) {
+			ret = -ENXIO;
+		} else if (npages > (max >> PAGE_SHIFT)) {
+			ret = -EFBIG;
+		} else {
+			region->size = (u64)npages << PAGE_SHIFT;
+			WRITE_ONCE(region->npages, npages);
+		}
+	} else if (pgoff >= region->npages ||
+		   npages > region->npages - pgoff) {
+		ret = -ENXIO;
+	}
+	mutex_unlock(&region->lock);
+	return ret;
+}
+
+struct page *kmig_region_peek_page(struct kmig_region *region, pgoff_t index)
+{
+	return xa_load(&region->pages, index);
+}
+
+struct page *kmig_region_get_page(struct kmig_region *region, pgoff_t index,
+				  bool alloc)
+{
+	struct mem_cgroup *old_memcg;
+	struct page *page, *old;
+
+	if (index >= kmig_region_npages(region))
+		return ERR_PTR(-ENXIO);
+
+	/*
+	 * Pages leave the xarray only when the region is freed, and the
+	 * caller holds a reference to the region: no RCU dance needed.
+	 */
+	page = xa_load(&region->pages, index);
+	if (page) {
+		get_page(page);
+		return page;
+	}
+	if (!alloc)
+		return NULL;
+
+	/* Charge the page and the index nodes to the region owner's memcg. */
+	old_memcg = set_active_memcg(region->memcg);
+	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT |
+			  __GFP_NOWARN);
+	if (page)
+		old = xa_cmpxchg(&region->pages, index, NULL, page,
+				 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	set_active_memcg(old_memcg);
+
+	if (!page)
+		goto enomem;
+	if (xa_is_err(old)) {
+		__free_page(page);
+		goto enomem;
+	}
+	if (old) {
+		/* Another fault got there first. */
+		__free_page(page);
+		page = old;
+	} else {
+		atomic_long_inc(&region->populated);
+		atomic_long_inc(&kmig_gstats.populated_pages);
+	}
+	get_page(page);
+	return page;
+
+enomem:
+	atomic64_inc(&region->stats.alloc_failures);
+	atomic64_inc(&kmig_gstats.alloc_failures);
+	return ERR_PTR(-ENOMEM);
+}
+
+int kmig_region_scan(struct kmig_region *region, enum kmig_zero_check impl,
+		     struct kmig_scan_result *res)
+{
+	DECLARE_BITMAP(zero_map, KMIG_ZC_FPU_BATCH);
+	struct page *batch[KMIG_ZC_FPU_BATCH];
+	unsigned long index = 0;
+	unsigned int n = 0, zero;
+	struct page *page;
+	u64 start;
+	int ret = 0;
+
+	if (impl == KMIG_ZERO_CHECK_AUTO)
+		impl = kmig_zerocheck_active();
+
+	memset(res, 0, sizeof(*res));
+	res->region_id = region->id;
+	res->impl = impl;
+	res->pages = kmig_region_npages(region);
+
+	start = ktime_get_ns();
+	/*
+	 * Pages stay in the xarray until the region is freed and the caller
+	 * holds a region reference, so the pointers stay valid once read.
+	 */
+	for (;;) {
+		page = xa_find(&region->pages, &index, ULONG_MAX, XA_PRESENT);
+		if (page)
+			batch[n++] = page;
+		if (n == KMIG_ZC_FPU_BATCH || (!page && n)) {
+			zero = kmig_pages_zero_batch_impl(impl, batch, n,
+							  zero_map);
+			res->populated_pages += n;
+			res->zero_pages += zero;
+			n = 0;
+			if (fatal_signal_pending(current)) {
+				ret = -EINTR;
+				break;
+			}
+			cond_resched();
+		}
+		if (!page || index == ULONG_MAX)
+			break;
+		index++;
+	}
+	res->time_ns = ktime_get_ns() - start;
+	res->normal_pages = res->populated_pages - res->zero_pages;
+	res->zero_pages += res->pages - min(res->pages, res->populated_pages);
+	kmig_region_count_scan();
+	return ret;
+}
+
+void kmig_region_count_fault(struct kmig_region *region)
+{
+	atomic64_inc(&region->stats.faults);
+	atomic64_inc(&kmig_gstats.faults);
+}
+
+void kmig_region_count_refused_mmap(void)
+{
+	atomic64_inc(&kmig_gstats.mmap_refused);
+}
+
+void kmig_region_count_scan(void)
+{
+	atomic64_inc(&kmig_gstats.scans);
+}
+
+void kmig_global_stats_read(struct kmig_global_stats *s)
+{
+	s->regions = atomic_read(&kmig_gstats.regions);
+	s->populated_pages = atomic_long_read(&kmig_gstats.populated_pages);
+	s->faults = atomic64_read(&kmig_gstats.faults);
+	s->alloc_failures = atomic64_read(&kmig_gstats.alloc_failures);
+	s->mmap_refused = atomic64_read(&kmig_gstats.mmap_refused);
+	s->regions_created = atomic64_read(&kmig_gstats.regions_created);
+	s->scans = atomic64_read(&kmig_gstats.scans);
+}
+
+int kmig_region_init(void)
+{
+	return simple_pin_fs(&kmig_fs_type, &kmig_mnt, &kmig_mnt_count);
+}
+
+void kmig_region_uninit(void)
+{
+	/* Every region holds a module reference through its file. */
+	WARN_ON(!xa_empty(&kmig_regions));
+	simple_release_fs(&kmig_mnt, &kmig_mnt_count);
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest memory regions. A region is created by opening /dev/kmig and
+ * sized by the first mmap of that file. Its pages are allocated on first
+ * touch and kept in an xarray indexed by page offset, so a huge region
+ * costs nothing until it is used and kmig can walk exactly the pages that
+ * were touched. Each region has an address_space of its own (on a private
+ * pseudo-filesystem inode) holding its mappings, so kmig can find and
+ * write-protect every user mapping of one region.
+ */
+#ifndef _KMIG_REGION_H
+#define _KMIG_REGION_H
+
+#include <linux/types.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/xarray.h>
+#include <linux/atomic.h>
+#include <linux/sched.h>
+#include <uapi/linux/kmig.h>
+
+struct page;
+struct pid;
+struct inode;
+struct mem_cgroup;
+struct kmig_sysfs_region;
+
+struct kmig_region_stats {
+	atomic64_t faults;
+	atomic64_t alloc_failures;
+	/* Migration counters, sent on a source and received on a target. */
+	atomic64_t zero_pages;
+	atomic64_t zero_bytes;
+	atomic64_t normal_pages;
+	atomic64_t normal_bytes;
+};
+
+struct kmig_region {
+	struct kref ref;
+	u32 id;
+
+	/* Serialises sizing; size and npages never change once set. */
+	struct mutex lock;
+	u64 size;
+	pgoff_t npages;
+
+	/* Page offset -> struct page *, one reference held per entry. */
+	struct xarray pages;
+	atomic_long_t populated;
+	atomic_t mappings;
+
+	struct inode *inode;
+	struct pid *owner;
+	char owner_comm[TASK_COMM_LEN];
+	struct mem_cgroup *memcg;
+
+	struct kmig_region_stats stats;
+	struct kmig_sysfs_region *sysfs;
+};
+
+/* Module-wide counters. */
+struct kmig_global_stats {
+	u32 regions;
+	u64 populated_pages;
+	u64 faults;
+	u64 alloc_failures;
+	u64 mmap_refused;
+	u64 regions_created;
+	u64 scans;
+};
+
+int kmig_region_init(void);
+void kmig_region_uninit(void);
+
+struct kmig_region *kmig_region_create(void);
+void kmig_region_get(struct kmig_region *region);
+void kmig_region_put(struct kmig_region *region);
+
+/* Look up a region by id, with a reference, or NULL. */
+struct kmig_region *kmig_region_find(u32 id);
+/* First region with id >= *id, with a reference; *id is set to its id. */
+struct kmig_region *kmig_region_find_next(u32 *id);
+
+/* Address space the region's mappings live in. */
+struct address_space *kmig_region_mapping(struct kmig_region *region);
+
+/*
+ * Check a mapping of @npages pages at page offset @pgoff. The first one
+ * sizes the region (and must start at offset 0); later ones must lie
+ * inside it. Returns 0, -ENXIO (outside the region), -EFBIG (over
+ * max_region_size) or -EINVAL.
+ */
+int kmig_region_map(struct kmig_region *region, pgoff_t pgoff,
+		    unsigned long npages);
+
+static inline pgoff_t kmig_region_npages(const struct kmig_region *region)
+{
+	return READ_ONCE(region->npages);
+}
+
+/*
+ * The page at @index with a reference the caller drops with put_page(),
+ * allocating it (zeroed, charged to the owner's memory cgroup) when
+ * @alloc is set and it was never touched. Returns NULL for a never-touched
+ * page when !@alloc, ERR_PTR(-ENXIO) past the end, ERR_PTR(-ENOMEM).
+ */
+struct page *kmig_region_get_page(struct kmig_region *region, pgoff_t index,
+				  bool alloc);
+
+/* Lookup without a reference, for walks under rcu_read_lock(). */
+struct page *kmig_region_peek_page(struct kmig_region *region, pgoff_t index);
+
+static inline unsigned long kmig_region_populated(const struct kmig_region *r)
+{
+	return atomic_long_read(&r->populated);
+}
+
+struct kmig_scan_result {
+	u32 region_id;
+	enum kmig_zero_check impl;	/* implementation that ran */
+	u64 pages;			/* all pages of the region */
+	u64 populated_pages;		/* populated pages checked */
+	u64 zero_pages;			/* zero populated + never touched */
+	u64 normal_pages;		/* populated pages holding data */
+	u64 time_ns;
+};
+
+/*
+ * Check every populated page of @region for zero with @impl (AUTO: the
+ * active one). Sleeps between batches; -EINTR on a fatal signal.
+ */
+int kmig_region_scan(struct kmig_region *region, enum kmig_zero_check impl,
+		     struct kmig_scan_result *res);
+
+void kmig_region_count_fault(struct kmig_region *region);
+void kmig_region_count_refused_mmap(void);
+void kmig_region_count_scan(void);
+void kmig_global_stats_read(struct kmig_global_stats *stats);
+
+#endif /* _KMIG_REGION_H */

@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Zero-page check.
+ *
+ * Deciding that a page is zero means reading all of it, so the limit is the
+ * number of loads per cycle, not ALU work: each implementation ORs several
+ * wide loads together and tests the result once per 256-byte block. A
+ * non-zero page usually shows it in its first, middle or last word, so the
+ * callers look at those three words before a full scan (and before paying
+ * for an FPU section).
+ *
+ * The active implementation is reached through a static call. The static
+ * call is only ever made with the FPU held (it may point at SIMD code);
+ * when the active implementation is the generic one the FPU is not taken
+ * and the generic code is called directly. Reading the active
+ * implementation once per call and deciding on that snapshot keeps this
+ * safe against a concurrent kmig_zerocheck_select().
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/align.h>
+#include <linux/bitops.h>
+#include <linux/errno.h>
+#include <linux/highmem.h>
+#include <linux/kernel.h>
+#include <linux/minmax.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/static_call.h>
+#include <linux/string.h>
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+#if defined(CONFIG_X86_64)
+#include <asm/asm.h>
+#include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
+#define KMIG_ZC_X86 1
+/*
+ * Real x86 kernels tell whether the assembler knows AVX-512; UML does not
+ * run that probe, and every binutils able to build a current UML has it.
+ */
+#if defined(CONFIG_AS_AVX512) || !defined(CONFIG_X86)
+#define KMIG_ZC_AVX512 1
+#endif
+#endif
+
+/* Bytes ORed together between two tests for non-zero. */
+#define KMIG_ZC_BLOCK	256
+
+typedef bool (*kmig_zc_fn)(const void *buf, size_t len);
+
+/* Byte loop for what is shorter than one word (or one vector). */
+static bool kmig_zc_bytes(const u8 *s, size_t len)
+{
+	u8 t = 0;
+
+	while (len--)
+		t |= *s++;
+	return !t;
+}
+
+/*
+ * The skeleton shared by every implementation, for @len >= @vec:
+ *  - when @s or @s + @len is not @vec-aligned, one unaligned vector at each
+ *    end covers the ragged edges (the two may overlap each other or the
+ *    aligned part, which is harmless);
+ *  - the aligned part goes KMIG_ZC_BLOCK bytes at a time, several
+ *    independent loads ORed together and a single test per block;
+ *  - an aligned tail shorter than a block is covered by one more block
+ *    ending exactly at the aligned end (overlapping, so still in bounds)
+ *    when there is room, vector by vector otherwise.
+ * Always inlined with constant callbacks, so each implementation gets its
+ * own straight-line copy.
+ */
+static __always_inline bool
+kmig_zc_scan(const u8 *s, size_t len, size_t vec,
+	     bool (*ends_nz)(const u8 *head, const u8 *tail),
+	     bool (*block_nz)(const u8 *p),
+	     bool (*vec_nz)(const u8 *p))
+{
+	const u8 *p = PTR_ALIGN(s, vec);
+	const u8 *e = PTR_ALIGN_DOWN(s + len, vec);
+
+	if ((p != s || e != s + len) && ends_nz(s, s + len - vec))
+		return false;
+
+	if (e - p < KMIG_ZC_BLOCK) {
+		for (; p < e; p += vec)
+			if (vec_nz(p))
+				return false;
+		return true;
+	}
+	for (; e - p >= KMIG_ZC_BLOCK; p += KMIG_ZC_BLOCK)
+		if (block_nz(p))
+			return false;
+	return p == e || !block_nz(e - KMIG_ZC_BLOCK);
+}
+
+/* ---- Generic C: 64-bit loads ---- */
+
+static __always_inline bool kmig_zc_gen_ends_nz(const u8 *head, const u8 *tail)
+{
+	return get_unaligned((const u64 *)head) |
+	       get_unaligned((const u64 *)tail);
+}
+
+static __always_inline bool kmig_zc_gen_vec_nz(const u8 *p)
+{
+	return *(const u64 *)p;
+}
+
+static __always_inline bool kmig_zc_gen_block_nz(const u8 *p)
+{
+	const u64 *w = (const u64 *)p;
+	u64 a = 0, b = 0, c = 0, d = 0;
+	unsigned int i;
+
+	/* Four independent chains, so the loads are not serialised. */
+	for (i = 0; i < KMIG_ZC_BLOCK / sizeof(u64); i += 4) {
+		a |= w[i];
+		b |= w[i + 1];
+		c |= w[i + 2];
+		d |= w[i + 3];
+	}
+	return a | b | c | d;
+}
+
+static bool kmig_zc_generic(const void *buf, size_t len)
+{
+	if (len < sizeof(u64))
+		return kmig_zc_bytes(buf, len);
+	return kmig_zc_scan(buf, len, sizeof(u64), kmig_zc_gen_ends_nz,
+			    kmig_zc_gen_block_nz, kmig_zc_gen_vec_nz);
+}
+
+#ifdef KMIG_ZC_X86
+/*
+ * Each asm statement below loads, combines and tests on its own: no vector
+ * register is live from one statement to the next, so nothing depends on
+ * the compiler (built with -mno-sse etc.) leaving them alone in between.
+ * The "m" operands tell the compiler which memory is read.
+ */
+#define KMIG_ZC_MEM(p, n)	"m" (*(const u8 (*)[n])(p))
+
+/* ---- SSE2: 128-bit loads ---- */
+
+/* pcmpeqb against zero + pmovmskb: 0xffff when all 16 bytes are zero. */
+#define KMIG_ZC_SSE2_TEST(x)				\
+	"pxor %%xmm7, %%xmm7\n\t"			\
+	"pcmpeqb %%xmm7, " x "\n\t"			\
+	"pmovmskb " x ", %%eax\n\t"			\
+	"cmpl $0xffff, %%eax"
+
+static __always_inline bool kmig_zc_sse2_ends_nz(const u8 *head,
+						 const u8 *tail)
+{
+	bool nz;
+
+	asm volatile("movdqu (%[h]), %%xmm0\n\t"
+		     "movdqu (%[t]), %%xmm1\n\t"
+		     "por %%xmm1, %%xmm0\n\t"
+		     KMIG_ZC_SSE2_TEST("%%xmm0")
+		     CC_SET(ne)
+		     : CC_OUT(ne) (nz)
+		     : [h] "r" (head), [t] "r" (tail),
+		       KMIG_ZC_MEM(head, 16), KMIG_ZC_MEM(tail, 16)
+		     : "eax");
+	return nz;
+}
+
+static __always_inline bool kmig_zc_sse2_vec_nz(const u8 *p)
+{
+	bool nz;
+
+	asm volatile("movdqa (%[p]), %%xmm0\n\t"
+		     KMIG_ZC_SSE2_TEST("%%xmm0")
+		     CC_SET(ne)
+		     : CC_OUT(ne) (nz)
+		     : [p] "r" (p), KMIG_ZC_MEM(p, 16)
+		     : "eax");
+	return nz;
+}
+
+static __always_inline bool kmig_zc_sse2_block_nz(const u8 *p)
+{
+	bool nz;
+
+	/* 16 loads into 4 accumulators. */
+	asm volatile("movdqa 0(%[p]), %%xmm0\n\t"
+		     "movdqa 16(%[p]), %%xmm1\n\t"
+		     "movdqa 32(%[p]), %%xmm2\n\t"
+		     "movdqa 48(%[p]), %%xmm3\n\t"
+		     "por 64(%[p]), %%xmm0\n\t"
+		     "por 80(%[p]), %%xmm1\n\t"
+		     "por 96(%[p]), %%xmm2\n\t"
+		     "por 112(%[p]), %%xmm3\n\t"
+		     "por 128(%[p]), %%xmm0\n\t"
+		     "por 144(%[p]), %%xmm1\n\t"
+		     "por 160(%[p]), %%xmm2\n\t"
+		     "por 176(%[p]), %%xmm3\n\t"
+		     "por 192(%[p]), %%xmm0\n\t"
+		     "por 208(%[p]), %%xmm1\n\t"
+		     "por 224(%[p]), %%xmm2\n\t"
+		     "por 240(%[p]), %%xmm3\n\t"
+		     "por %%xmm1, %%xmm0\n\t"
+		     "por %%xmm3, %%xmm2\n\t"
+		     "por %%xmm2, %%xmm0\n\t"
+		     KMIG_ZC_SSE2_TEST("%%xmm0")
+		     CC_SET(ne)
+		     : CC_OUT(ne) (nz)
+		     : [p] "r" (p), KMIG_ZC_MEM(p, KMIG_ZC_BLOCK)
+		     : "eax");
+	return nz;
+}
+
+static bool kmig_zc_sse2(const void *buf, size_t len)
+{
+	if (len < 16)
+		return kmig_zc_generic(buf, len);
+	return kmig_zc_scan(buf, len, 16, kmig_zc_sse2_ends_nz,
+			    kmig_zc_sse2_block_nz, kmig_zc_sse2_vec_nz);
+}
+
+/* ---- AVX2: 256-bit loads, vptest ---- */
+
+static __always_inline bool kmig_zc_avx2_ends_nz(const u8 *head,
+						 const u8 *tail)
+{
+	bool nz;
+
+	asm volatile("vmovdqu (%[h]), %%ymm0\n\t"
+		     "vpor (%[t]), %%ymm0, %%ymm0\n\t"
+		     "vptest %%ymm0, %%ymm0"
+		     CC_SET(nz)
+		     : CC_OUT(nz) (nz)
+		     : [h] "r" (head), [t] "r" (tail),
+		       KMIG_ZC_MEM(head, 32), KMIG_ZC_MEM(tail, 32));
+	return nz;
+}
+
+static __always_inline bool kmig_zc_avx2_vec_nz(const u8 *p)
+{
+	bool nz;
+
+	asm volatile("vmovdqa (%[p]), %%ymm0\n\t"
+		     "vptest %%ymm0, %%ymm0"
+		     CC_SET(nz)
+		     : CC_OUT(nz) (nz)
+		     : [p] "r" (p), KMIG_ZC_MEM(p, 32));
+	return nz;
+}
+
+static __always_inline bool kmig_zc_avx2_block_nz(const u8 *p)
+{
+	bool nz;
+
+	/* 8 loads into 4 accumulators. */
+	asm volatile("vmovdqa 0(%[p]), %%ymm0\n\t"
+		     "vmovdqa 32(%[p]), %%ymm1\n\t"
+		     "vmovdqa 64(%[p]), %%ymm2\n\t"
+		     "vmovdqa 96(%[p]), %%ymm3\n\t"
+		     "vpor 128(%[p]), %%ymm0, %%ymm0\n\t"
+		     "vpor 160(%[p]), %%ymm1, %%ymm1\n\t"
+		     "vpor 192(%[p]), %%ymm2, %%ymm2\n\t"
+		     "vpor 224(%[p]), %%ymm3, %%ymm3\n\t"
+		     "vpor %%ymm1, %%ymm0, %%ymm0\n\t"
+		     "vpor %%ymm3, %%ymm2, %%ymm2\n\t"
+		     "vpor %%ymm2, %%ymm0, %%ymm0\n\t"
+		     "vptest %%ymm0, %%ymm0"
+		     CC_SET(nz)
+		     : CC_OUT(nz) (nz)
+		     : [p] "r" (p), KMIG_ZC_MEM(p, KMIG_ZC_BLOCK));
+	return nz;
+}
+
+static bool kmig_zc_avx2(const void *buf, size_t len)
+{
+	bool zero;
+
+	if (len < 32)
+		return kmig_zc_generic(buf, len);
+	zero = kmig_zc_scan(buf, len, 32, kmig_zc_avx2_ends_nz,
+			    kmig_zc_avx2_block_nz, kmig_zc_avx2_vec_nz);
+	/* No dirty upper halves left behind for later SSE code. */
+	asm volatile("vzeroupper");
+	return zero;
+}
+
+#ifdef KMIG_ZC_AVX512
+/* ---- AVX-512: 512-bit loads, vpternlogq, vptestmq (AVX512F only) ---- */
+
+/* k1 = one bit per non-zero qword of x; ZF when k1 is empty. */
+#define KMIG_ZC_AVX512_TEST(x)				\
+	"vptestmq " x ", " x ", %%k1\n\t"		\
+	"kortestw %%k1, %%k1"
+
+static __always_inline bool kmig_zc_avx512_ends_nz(const u8 *head,
+						   const u8 *tail)
+{
+	bool nz;
+
+	asm volatile("vmovdqu64 (%[h]), %%zmm0\n\t"
+		     "vporq (%[t]), %%zmm0, %%zmm0\n\t"
+		     KMIG_ZC_AVX512_TEST("%%zmm0")
+		     CC_SET(nz)
+		     : CC_OUT(nz) (nz)
+		     : [h] "r" (head), [t] "r" (tail),
+		       KMIG_ZC_MEM(head, 64), KMIG_ZC_MEM(tail, 64));
+	return nz;
+}
+
+static __always_inline bool kmig_zc_avx512_vec_nz(const u8 *p)
+{
+	bool nz;
+
+	asm volatile("vmovdqa64 (%[p]), %%zmm0\n\t"
+		     KMIG_ZC_AVX512_TEST("%%zmm0")
+		     CC_SET(nz)
+		     : CC_OUT(nz) (nz)
+		     : [p] "r" (p), KMIG_ZC_MEM(p, 64));
+	return nz;
+}
+
+static __always_inline bool kmig_zc_avx512_block_nz(const u8 *p)
+{
+	bool nz;
+
+	/* 4 loads; vpternlogq 0xfe is a three-way OR. */
+	asm volatile("vmovdqa64 0(%[p]), %%zmm0\n\t"
+		     "vmovdqa64 64(%[p]), %%zmm1\n\t"
+		     "vpternlogq $0xfe, 128(%[p]), %%zmm1, %%zmm0\n\t"
+		     "vporq 192(%[p]), %%zmm0, %%zmm0\n\t"
+		     KMIG_ZC_AVX512_TEST("%%zmm0")
+		     CC_SET(nz)
+		     : CC_OUT(nz) (nz)
+		     : [p] "r" (p), KMIG_ZC_MEM(p, KMIG_ZC_BLOCK));
+	return nz;
+}
+
+static bool kmig_zc_avx512(const void *buf, size_t len)
+{
+	bool zero;
+
+	if (len < 64)
+		return kmig_zc_generic(buf, len);
+	zero = kmig_zc_scan(buf, len, 64, kmig_zc_avx512_ends_nz,
+			    kmig_zc_avx512_block_nz, kmig_zc_avx512_vec_nz);
+	asm volatile("vzeroupper");
+	return zero;
+}
+#endif /* KMIG_ZC_AVX512 */
+#endif /* KMIG_ZC_X86 */
+
+/* ---- Selection ---- */
+
+static const kmig_zc_fn kmig_zc_fns[KMIG_ZC_NR] = {
+	[KMIG_ZERO_CHECK_GENERIC] = kmig_zc_generic,
+#ifdef KMIG_ZC_X86
+	[KMIG_ZERO_CHECK_SSE2] = kmig_zc_sse2,
+	[KMIG_ZERO_CHECK_AVX2] = kmig_zc_avx2,
+#ifdef KMIG_ZC_AVX512
+	[KMIG_ZERO_CHECK_AVX512] = kmig_zc_avx512,
+#endif
+#endif
+};
+
+static const char * const kmig_zc_names[KMIG_ZC_NR] = {
+	[KMIG_ZERO_CHECK_AUTO] = "auto",
+	[KMIG_ZERO_CHECK_GENERIC] = "generic",
+	[KMIG_ZERO_CHECK_SSE2] = "sse2",
+	[KMIG_ZERO_CHECK_AVX2] = "avx2",
+	[KMIG_ZERO_CHECK_AVX512] = "avx512",
+};
+
+/* Only ever called with the FPU held: see the comment at the top. */
+DEFINE_STATIC_CALL(kmig_zc_call, kmig_zc_generic);
+
+static DEFINE_MUTEX(kmig_zc_lock);
+static enum kmig_zero_check kmig_zc_requested = KMIG_ZERO_CHECK_AUTO;
+/* Matches the static call's initial target until kmig_zerocheck_init(). */
+static enum kmig_zero_check kmig_zc_active = KMIG_ZERO_CHECK_GENERIC;
+
+static char *zero_check = "auto";
+module_param(zero_check, charp, 0444);
+MODULE_PARM_DESC(zero_check,
+		 "Zero-page check: auto (default), generic, sse2, avx2, avx512");
+
+u32 kmig_zerocheck_available(void)
+{
+	u32 mask = BIT(KMIG_ZERO_CHECK_AUTO) | BIT(KMIG_ZERO_CHECK_GENERIC);
+
+#ifdef KMIG_ZC_X86
+	/*
+	 * CPUID bits are not enough on a real x86 kernel: the OS must also
+	 * enable the register state in XCR0 (cpu_has_xfeatures()). UML gets
+	 * its flags from the host kernel, which already cleared what it does
+	 * not enable.
+	 */
+	if (boot_cpu_has(X86_FEATURE_XMM2))
+		mask |= BIT(KMIG_ZERO_CHECK_SSE2);
+	if (boot_cpu_has(X86_FEATURE_AVX) && boot_cpu_has(X86_FEATURE_AVX2)
+#ifdef CONFIG_X86
+	    && cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM, NULL)
+#endif
+	    )
+		mask |= BIT(KMIG_ZERO_CHECK_AVX2);
+#ifdef KMIG_ZC_AVX512
+	if (boot_cpu_has(X86_FEATURE_AVX) && boot_cpu_has(X86_FEATURE_AVX512F)
+#ifdef CONFIG_X86
+	    && cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM |
+				 XFEATURE_MASK_AVX512, NULL)
+#endif
+	    )
+		mask |= BIT(KMIG_ZERO_CHECK_AVX512);
+#endif
+#endif
+	return mask;
+}
+
+bool kmig_zerocheck_is_available(enum kmig_zero_check impl)
+{
+	return (unsigned int)impl < KMIG_ZC_NR &&
+	       (kmig_zerocheck_available() & BIT(impl));
+}
+
+/* What AUTO means on this CPU. */
+static enum kmig_zero_check kmig_zc_best(void)
+{
+	u32 avail = kmig_zerocheck_available();
+
+	if (avail & BIT(KMIG_ZERO_CHECK_AVX512)) {
+#ifdef X86_FEATURE_PREFER_YMM
+		/* Intel parts that downclock on zmm: the kernel says so. */
+		if (!boot_cpu_has(X86_FEATURE_PREFER_YMM) ||
+		    !(avail & BIT(KMIG_ZERO_CHECK_AVX2)))
+#endif
+			return KMIG_ZERO_CHECK_AVX512;
+	}
+	if (avail & BIT(KMIG_ZERO_CHECK_AVX2))
+		return KMIG_ZERO_CHECK_AVX2;
+	if (avail & BIT(KMIG_ZERO_CHECK_SSE2))
+		return KMIG_ZERO_CHECK_SSE2;
+	return KMIG_ZERO_CHECK_GENERIC;
+}
+
+const char *kmig_zerocheck_name(enum kmig_zero_check impl)
+{
+	if ((unsigned int)impl >= KMIG_ZC_NR)
+		return NULL;
+	return kmig_zc_names[impl];
+}
+
+int kmig_zerocheck_parse(const char *name)
+{
+	if (!name)
+		return -EINVAL;
+	/* sysfs_streq(): a trailing newline (sysfs, echo) is accepted. */
+	return sysfs_match_string(kmig_zc_names, name);
+}
+
+int kmig_zerocheck_select(enum kmig_zero_check impl)
+{
+	enum kmig_zero_check run;
+
+	if ((unsigned int)impl >= KMIG_ZC_NR)
+		return -EINVAL;
+	run = impl == KMIG_ZERO_CHECK_AUTO ? kmig_zc_best() : impl;
+	if (!kmig_zerocheck_is_available(run))
+		return -EOPNOTSUPP;
+
+	mutex_lock(&kmig_zc_lock);
+	WRITE_ONCE(kmig_zc_requested, impl);
+	/*
+	 * Any order is safe for the readers (see the top of the file); this
+	 * one means that once active reads @run, calls go to @run.
+	 */
+	static_call_update(kmig_zc_call, kmig_zc_fns[run]);
+	WRITE_ONCE(kmig_zc_active, run);
+	mutex_unlock(&kmig_zc_lock);
+	return 0;
+}
+
+enum kmig_zero_check kmig_zerocheck_requested(void)
+{
+	return READ_ONCE(kmig_zc_requested);
+}
+
+enum kmig_zero_check kmig_zerocheck_active(void)
+{
+	return READ_ONCE(kmig_zc_active);
+}
+
+int kmig_zerocheck_init(void)
+{
+	enum kmig_zero_check impl = KMIG_ZERO_CHECK_AUTO;
+	u32 avail = kmig_zerocheck_available();
+	int ret;
+
+	if (zero_check && *zero_check) {
+		ret = kmig_zerocheck_parse(zero_check);
+		if (ret < 0) {
+			pr_err("zero_check=%s: unknown, use auto, generic, sse2, avx2 or avx512\n",
+			       zero_check);
+			return -EINVAL;
+		}
+		impl = ret;
+	}
+	/* Asked for explicitly: refuse rather than silently run another. */
+	if (!kmig_zerocheck_is_available(impl)) {
+		pr_err("zero_check=%s: not supported by this CPU\n",
+		       zero_check);
+		return -EOPNOTSUPP;
+	}
+	ret = kmig_zerocheck_select(impl);
+	if (ret)
+		return ret;
+
+	pr_debug("zero check: %s (requested %s; available:%s%s%s%s)\n",
+		kmig_zerocheck_name(kmig_zerocheck_active()),
+		kmig_zerocheck_name(impl),
+		avail & BIT(KMIG_ZERO_CHECK_GENERIC) ? " generic" : "",
+		avail & BIT(KMIG_ZERO_CHECK_SSE2) ? " sse2" : "",
+		avail & BIT(KMIG_ZERO_CHECK_AVX2) ? " avx2" : "",
+		avail & BIT(KMIG_ZERO_CHECK_AVX512) ? " avx512" : "");
+	return 0;
+}
+
+void kmig_zerocheck_uninit(void)
+{
+	mutex_lock(&kmig_zc_lock);
+	static_call_update(kmig_zc_call, kmig_zc_generic);
+	WRITE_ONCE(kmig_zc_active, KMIG_ZERO_CHECK_GENERIC);
+	WRITE_ONCE(kmig_zc_requested, KMIG_ZERO_CHECK_AUTO);
+	mutex_unlock(&kmig_zc_lock);
+}
+
+/* ---- Checking ---- */
+
+/*
+ * Most non-zero pages give themselves away in their first, middle or last
+ * word. false means "surely not zero"; true means "scan it".
+ */
+static bool kmig_zc_sample_zero(const u8 *s, size_t len)
+{
+	if (len < 3 * sizeof(u64))
+		return true;
+	return !(get_unaligned((const u64 *)s) |
+		 get_unaligned((const u64 *)(s + len / 2)) |
+		 get_unaligned((const u64 *)(s + len - sizeof(u64))));
+}
+
+#ifdef KMIG_ZC_X86
+/*
+ * kernel_fpu_begin() disables preemption (and softirqs) until
+ * kernel_fpu_end(): nothing in between may sleep. It must not be used
+ * where irq_fpu_usable() says no (hard irq interrupting an FPU user,
+ * nested use): the caller then falls back to generic code.
+ */
+static bool kmig_zc_fpu_begin(void)
+{
+	if (!irq_fpu_usable())
+		return false;
+	kernel_fpu_begin();
+	return true;
+}
+
+static void kmig_zc_fpu_end(void)
+{
+	kernel_fpu_end();
+}
+#else
+static bool kmig_zc_fpu_begin(void)
+{
+	return false;
+}
+
+static void kmig_zc_fpu_end(void)
+{
+}
+#endif
+
+/*
+ * The implementation to run for an explicit request: AUTO means the active
+ * one; something this CPU cannot run is a caller bug, and executing it
+ * would fault, so it is replaced by generic.
+ */
+static enum kmig_zero_check kmig_zc_resolve(enum kmig_zero_check impl)
+{
+	if (impl == KMIG_ZERO_CHECK_AUTO)
+		return kmig_zerocheck_active();
+	if (WARN_ON_ONCE(!kmig_zerocheck_is_available(impl) ||
+			 !kmig_zc_fns[impl]))
+		return KMIG_ZERO_CHECK_GENERIC;
+	return impl;
+}
+
+/*
+ * Full check of @buf with @impl; @dyn means "through the static call"
+ * (@impl is then the active one as read by the caller).
+ */
+static bool kmig_zc_full(enum kmig_zero_check impl, bool dyn,
+			 const void *buf, size_t len)
+{
+	bool zero;
+
+	if (impl == KMIG_ZERO_CHECK_GENERIC || !kmig_zc_fpu_begin())
+		return kmig_zc_generic(buf, len);
+	if (dyn)
+		zero = static_call(kmig_zc_call)(buf, len);
+	else
+		zero = kmig_zc_fns[impl](buf, len);
+	kmig_zc_fpu_end();
+	return zero;
+}
+
+bool kmig_buffer_is_zero_impl(enum kmig_zero_check impl, const void *buf,
+			      size_t len)
+{
+	/* No sampling here: tests and benchmarks want the real scan. */
+	return kmig_zc_full(kmig_zc_resolve(impl), false, buf, len);
+}
+
+bool kmig_buffer_is_zero(const void *buf, size_t len)
+{
+	enum kmig_zero_check impl = kmig_zerocheck_active();
+
+	if (!kmig_zc_sample_zero(buf, len))
+		return false;
+	/* An FPU section costs more than it saves on short buffers. */
+	if (len < KMIG_ZC_BLOCK)
+		return kmig_zc_generic(buf, len);
+	return kmig_zc_full(impl, true, buf, len);
+}
+
+bool kmig_page_is_zero(struct page *page)
+{
+	bool zero;
+	void *addr;
+
+	if (!page)
+		return true;
+	addr = kmap_local_page(page);
+	zero = kmig_buffer_is_zero(addr, PAGE_SIZE);
+	kunmap_local(addr);
+	return zero;
+}
+
+/*
+ * At most KMIG_ZC_FPU_BATCH pages. The FPU is taken lazily, at the first
+ * page that survives the sample, and held to the end of the chunk. One
+ * page is mapped at a time (kmap_local slots are few on highmem).
+ */
+static unsigned int kmig_zc_chunk(enum kmig_zero_check impl, bool dyn,
+				  struct page **pages, unsigned int n,
+				  unsigned long *zero_map, unsigned int base)
+{
+	bool simd = impl != KMIG_ZERO_CHECK_GENERIC;
+	bool fpu = false;
+	unsigned int i, count = 0;
+
+	for (i = 0; i < n; i++) {
+		bool zero = true;
+		void *addr;
+
+		if (pages[i]) {
+			addr = kmap_local_page(pages[i]);
+			zero = kmig_zc_sample_zero(addr, PAGE_SIZE);
+			if (zero && simd && !fpu) {
+				fpu = kmig_zc_fpu_begin();
+				/* FPU refused: generic for the whole chunk. */
+				simd = fpu;
+			}
+			if (zero && !simd)
+				zero = kmig_zc_generic(addr, PAGE_SIZE);
+			else if (zero && dyn)
+				zero = static_call(kmig_zc_call)(addr, PAGE_SIZE);
+			else if (zero)
+				zero = kmig_zc_fns[impl](addr, PAGE_SIZE);
+			kunmap_local(addr);
+		}
+		if (zero) {
+			__set_bit(base + i, zero_map);
+			count++;
+		} else {
+			__clear_bit(base + i, zero_map);
+		}
+	}
+	if (fpu)
+		kmig_zc_fpu_end();
+	return count;
+}
+
+static unsigned int kmig_zc_batch(enum kmig_zero_check impl, bool dyn,
+				  struct page **pages, unsigned int n,
+				  unsigned long *zero_map)
+{
+	unsigned int i, count = 0;
+
+	for (i = 0; i < n; i += KMIG_ZC_FPU_BATCH)
+		count += kmig_zc_chunk(impl, dyn, pages + i,
+				       min_t(unsigned int, n - i,
+					     KMIG_ZC_FPU_BATCH),
+				       zero_map, i);
+	return count;
+}
+
+unsigned int kmig_pages_zero_batch(struct page **pages, unsigned int n,
+				   unsigned long *zero_map)
+{
+	return kmig_zc_batch(kmig_zerocheck_active(), true, pages, n,
+			     zero_map);
+}
+
+unsigned int kmig_pages_zero_batch_impl(enum kmig_zero_check impl,
+					struct page **pages, unsigned int n,
+					unsigned long *zero_map)
+{
+	if (impl == KMIG_ZERO_CHECK_AUTO)
+		return kmig_pages_zero_batch(pages, n, zero_map);
+	return kmig_zc_batch(kmig_zc_resolve(impl), false, pages, n,
+			     zero_map);
+}

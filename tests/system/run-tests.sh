@@ -1,4 +1,269 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Placeholder: the real system test script lands with the module.
-echo "ok 1 - placeholder"
+#
+# kmig system tests, run inside a test kernel (UML or Debian 6.1 under
+# QEMU) as root, with proc, sysfs, devtmpfs, tmpfs on /tmp and debugfs
+# mounted and lo up. POSIX sh (dash, busybox ash).
+#
+#   run-tests.sh --env uml|deb61 --ko kmig.ko --migctl PATH --bin DIR \
+#                [--qemu-kernel VMLINUZ]
+#
+# Prints TAP lines ('ok N - name', 'not ok N - name', '# SKIP') and ends
+# with '# systest done'.
+
+ENV=unknown KO= MIGCTL= BIN= QEMU_KERNEL=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--env) ENV=$2; shift 2 ;;
+	--ko) KO=$2; shift 2 ;;
+	--migctl) MIGCTL=$2; shift 2 ;;
+	--bin) BIN=$2; shift 2 ;;
+	--qemu-kernel) QEMU_KERNEL=$2; shift 2 ;;
+	*) echo "# run-tests.sh: unknown argument $1"; shift ;;
+	esac
+done
+[ -n "$BIN" ] || BIN=$(dirname "$0")
+SYSTEST=$BIN/kmig-systest
+T=/tmp/kmig-systest.$$
+mkdir -p "$T"
+N=0 PASS=0 FAIL=0 SKIPPED=0
+
+ok() { N=$((N + 1)); PASS=$((PASS + 1)); echo "ok $N - $ENV: $1"; }
+skip() { N=$((N + 1)); SKIPPED=$((SKIPPED + 1)); echo "ok $N - $ENV: $1 # SKIP $2"; }
+notok() {
+	N=$((N + 1)); FAIL=$((FAIL + 1)); echo "not ok $N - $ENV: $1"
+	[ -s "$T/out" ] && sed 's/^/#   /' "$T/out" | head -40
+}
+
+# t NAME CMD...: the command passes with exit 0, is skipped with 77.
+t() {
+	name=$1; shift
+	"$@" > "$T/out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		ok "$name"
+		grep '^# ' "$T/out" | head -20
+	elif [ $rc -eq 77 ]; then
+		skip "$name" "$(grep '^# ' "$T/out" | head -1 | cut -c3-)"
+	else
+		echo "exit status $rc" >> "$T/out"
+		notok "$name"
+	fi
+}
+
+# tf NAME CMD...: the command must fail (non-zero exit).
+tf() {
+	name=$1; shift
+	if "$@" > "$T/out" 2>&1; then
+		echo "succeeded, expected failure" >> "$T/out"
+		notok "$name"
+	else
+		ok "$name"
+	fi
+}
+
+sysfs() { cat "/sys/kernel/kmig/$1" 2>/dev/null; }
+loaded() { [ -d /sys/module/kmig ]; }
+# JSON without blanks, for grep.
+jsq() { "$MIGCTL" --json "$@" 2> "$T/err" | tr -d ' \n\t'; }
+
+load() {
+	loaded && rmmod kmig 2>/dev/null
+	insmod "$KO" "$@"
+}
+
+unload() {
+	loaded || return 0
+	rmmod kmig
+}
+
+# dmesg lines since the mark.
+dmesg_since_mark() { dmesg | sed -n '/kmig-systest-mark/,$p'; }
+mark() { echo "kmig-systest-mark $1" > /dev/kmsg; }
+
+echo "# kmig system tests on $ENV: $(uname -r), $(nproc 2>/dev/null || echo ?) cpu(s)"
+mark start
+
+# Load
+t "insmod kmig.ko" load
+t "/dev/kmig is a character device" test -c /dev/kmig
+t "/sys/kernel/kmig exists with parameters" sh -c \
+	'[ "$(cat /sys/kernel/kmig/channels)" = 2 ] && [ "$(cat /sys/kernel/kmig/zero_page_detection)" = channel ]'
+t "load message in the kernel log" sh -c 'dmesg | grep -q "kmig: loaded"'
+ACTIVE=$(sysfs zero_check_active)
+AVAIL=$(sysfs zero_check_available)
+echo "# zero check: active $ACTIVE, available: $AVAIL"
+t "zero check active is one of the available" sh -c "echo ' $AVAIL ' | grep -q ' $ACTIVE '"
+[ "$ACTIVE" != auto ] && [ -n "$ACTIVE" ] && ok "zero check active is a real implementation" \
+	|| { echo "active=$ACTIVE" > "$T/out"; notok "zero check active is a real implementation"; }
+
+# Regions, raw netlink, sysfs
+for c in region-rw refuse close-frees threads fork netlink nonroot scan; do
+	t "systest $c" "$SYSTEST" "$c"
+done
+
+# migctl against a held region
+"$SYSTEST" hold 256 1000 500 > "$T/hold" 2>&1 &
+HOLD=$!
+i=0
+while ! grep -q '^id ' "$T/hold" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+ID=$(sed -n 's/^id //p' "$T/hold")
+if [ -z "$ID" ]; then
+	cp "$T/hold" "$T/out"; notok "hold a region for migctl"
+else
+	ok "hold a region for migctl (id $ID)"
+	t "migctl regions" "$MIGCTL" regions
+	"$MIGCTL" regions > "$T/out" 2>&1; sed 's/^/# /' "$T/out" | head -5
+	j=$(jsq regions)
+	echo "$j" > "$T/out"
+	echo "$j" | grep -q "\"id\":$ID," && echo "$j" | grep -q '"populated_pages":1500' &&
+		echo "$j" | grep -q '"size":268435456' && ok "migctl --json regions shows the region" ||
+		notok "migctl --json regions shows the region"
+	j=$(jsq regions "$ID")
+	echo "$j" > "$T/out"
+	echo "$j" | grep -q '"populated_pages":1500' && echo "$j" | grep -q "\"owner_pid\":$HOLD" &&
+		ok "migctl --json regions ID" || notok "migctl --json regions ID"
+	[ "$(sysfs regions/$ID/populated_pages)" = 1500 ] && ok "sysfs populated_pages = 1500" ||
+		{ sysfs regions/$ID/populated_pages > "$T/out"; notok "sysfs populated_pages = 1500"; }
+	t "migctl params" "$MIGCTL" params
+	t "migctl stats" "$MIGCTL" stats
+	j=$(jsq stats); echo "$j" > "$T/out"
+	echo "$j" | grep -q '"regions":1' && ok "migctl --json stats counts the region" ||
+		notok "migctl --json stats counts the region"
+	t "migctl set channels 4" "$MIGCTL" set channels 4
+	[ "$(sysfs channels)" = 4 ] && ok "sysfs channels follows migctl" ||
+		{ sysfs channels > "$T/out"; notok "sysfs channels follows migctl"; }
+	t "migctl set zero-page-detection main" "$MIGCTL" set zero-page-detection main
+	t "migctl set channels 2 zero-page-detection channel" "$MIGCTL" set channels 2 zero-page-detection channel
+	[ "$(sysfs channels)/$(sysfs zero_page_detection)" = 2/channel ] && ok "parameters restored" ||
+		notok "parameters restored"
+	tf "migctl set channels 65 fails" "$MIGCTL" set channels 65
+	"$MIGCTL" set channels 65 > /dev/null 2> "$T/out"
+	[ "$(wc -l < "$T/out")" = 1 ] && ok "migctl error is one line" || notok "migctl error is one line"
+	tf "migctl set zero-page-detection sometimes fails" "$MIGCTL" set zero-page-detection sometimes
+	tf "migctl regions 999999 fails" "$MIGCTL" regions 999999
+	"$MIGCTL" regions 999999 > /dev/null 2> "$T/out"
+	grep -qi "no region" "$T/out" && ok "migctl says no such region" || notok "migctl says no such region"
+	"$SYSTEST" as-nobody "$MIGCTL" set channels 4 > /dev/null 2> "$T/out"
+	rc=$?
+	[ $rc -ne 0 ] && grep -q "CAP_NET_ADMIN" "$T/out" && [ "$(sysfs channels)" = 2 ] &&
+		ok "migctl set as nobody: EPERM, names CAP_NET_ADMIN" ||
+		{ echo "rc=$rc" >> "$T/out"; notok "migctl set as nobody: EPERM, names CAP_NET_ADMIN"; }
+	t "migctl regions as nobody works" "$SYSTEST" as-nobody "$MIGCTL" regions
+
+	# Scans with every available implementation through migctl.
+	for impl in $AVAIL; do
+		j=$(jsq scan "$ID" --zero-check "$impl"); echo "$j" > "$T/out"
+		echo "$j" | grep -q '"normal_pages":1000' && echo "$j" | grep -q '"populated_pages":1500' &&
+			ok "migctl scan --zero-check $impl" || notok "migctl scan --zero-check $impl"
+	done
+
+	# Forcing every implementation, and refusing the unavailable ones.
+	for impl in generic sse2 avx2 avx512; do
+		if echo " $AVAIL " | grep -q " $impl "; then
+			"$MIGCTL" set zero-check "$impl" > "$T/out" 2>&1 &&
+				[ "$(sysfs zero_check_active)" = "$impl" ] &&
+				ok "force zero check $impl" || notok "force zero check $impl"
+		else
+			tf "forcing unavailable $impl is refused" "$MIGCTL" set zero-check "$impl"
+		fi
+	done
+	t "migctl set zero-check auto" "$MIGCTL" set zero-check auto
+	[ "$(sysfs zero_check_active)" = "$ACTIVE" ] && ok "auto selects $ACTIVE again" ||
+		notok "auto selects $ACTIVE again"
+
+	# The module cannot go while a region exists.
+	tf "rmmod refused while a region is open" rmmod kmig
+	t "module still usable after refused rmmod" "$SYSTEST" fork
+	kill "$HOLD"; wait "$HOLD"
+	j=$(jsq regions); echo "$j" > "$T/out"
+	echo "$j" | grep -q "\"id\":$ID," && notok "region gone when its owner exits" ||
+		ok "region gone when its owner exits"
+fi
+
+# QEMU with its guest RAM on /dev/kmig (UML only: QEMU runs as a host binary)
+QEMU=$(command -v qemu-system-x86_64)
+if [ "$ENV" = uml ] && [ -n "$QEMU" ]; then
+	set -- -accel tcg -m 256M -smp 1 -nodefaults -display none -no-reboot \
+		-object memory-backend-file,id=ram0,size=256M,mem-path=/dev/kmig,share=on \
+		-machine pc,memory-backend=ram0 -serial "file:$T/qemu-serial"
+	[ -n "$QEMU_KERNEL" ] && set -- "$@" -kernel "$QEMU_KERNEL" \
+		-append "console=ttyS0 panic=-1 loglevel=7"
+	"$QEMU" "$@" > "$T/qemu-out" 2>&1 &
+	QPID=$!
+	seen= first= last= grew=0 k=0
+	while [ $k -lt 600 ]; do
+		j=$(jsq regions)
+		# The region owned by QEMU: size 256 MiB.
+		pop=$(echo "$j" | tr '{' '\n' | grep '"size":268435456' | sed -n 's/.*"populated_pages":\([0-9]*\).*/\1/p' | head -1)
+		if [ -n "$pop" ]; then
+			[ -z "$first" ] && first=$pop
+			[ -n "$last" ] && [ "$pop" -gt "$last" ] && grew=$((grew + 1))
+			last=$pop
+			seen="$seen $pop"
+		fi
+		if [ -n "$QEMU_KERNEL" ]; then
+			grep -q "Linux version" "$T/qemu-serial" 2>/dev/null && [ $grew -ge 2 ] && break
+		else
+			[ $grew -ge 3 ] && break
+		fi
+		kill -0 $QPID 2>/dev/null || break
+		sleep 0.2; k=$((k + 1))
+	done
+	echo "# populated pages seen while QEMU ran:$(echo "$seen" | tr ' ' '\n' | uniq | head -12 | tr '\n' ' ')"
+	{ cat "$T/qemu-out"; tail -5 "$T/qemu-serial" 2>/dev/null; echo "seen:$seen"; } > "$T/out"
+	[ -n "$first" ] && ok "QEMU started with its RAM in a kmig region" ||
+		notok "QEMU started with its RAM in a kmig region"
+	[ $grew -ge 1 ] && [ "$last" -gt 0 ] && ok "migctl regions shows the QEMU region growing" ||
+		notok "migctl regions shows the QEMU region growing"
+	if [ -n "$QEMU_KERNEL" ]; then
+		grep -q "Linux version" "$T/qemu-serial" 2>/dev/null && ok "guest kernel booted from kmig RAM" ||
+			notok "guest kernel booted from kmig RAM"
+	fi
+	kill $QPID 2>/dev/null; wait $QPID 2>/dev/null
+	j=$(jsq regions)
+	echo "$j" | grep -q '"size":268435456' && notok "QEMU region freed after exit" ||
+		ok "QEMU region freed after exit"
+else
+	skip "QEMU with RAM on /dev/kmig" "only in UML (QEMU not nested in TCG)"
+fi
+
+# Load-time parameters, and refusing bad ones
+t "rmmod kmig" unload
+tf "migctl regions without the module fails" "$MIGCTL" regions
+"$MIGCTL" regions > /dev/null 2> "$T/out"
+grep -q "not loaded" "$T/out" && ok "migctl says the module is not loaded" ||
+	notok "migctl says the module is not loaded"
+t "insmod max_region_size=64M" load max_region_size=64M
+t "systest cap" "$SYSTEST" cap
+t "insmod zero_check=generic" load zero_check=generic
+[ "$(sysfs zero_check_active)" = generic ] && ok "zero_check=generic is active" ||
+	notok "zero_check=generic is active"
+unload
+tf "insmod channels=0 refused" insmod "$KO" channels=0
+tf "insmod channels=65 refused" insmod "$KO" channels=65
+tf "insmod zero_page_detection=bogus refused" insmod "$KO" zero_page_detection=bogus
+tf "insmod zero_check=bogus refused" insmod "$KO" zero_check=bogus
+if ! echo " $AVAIL " | grep -q " avx512 "; then
+	tf "insmod zero_check=avx512 refused without AVX-512" insmod "$KO" zero_check=avx512
+fi
+loaded && rmmod kmig
+t "insmod after refused loads" load
+t "rmmod" unload
+
+# Kernel log: nothing but what we expect.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak; sleep 1
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak > "$T/out"
+	[ -s "$T/out" ] && notok "kmemleak: no leaks" || ok "kmemleak: no leaks"
+else
+	skip "kmemleak: no leaks" "kmemleak not in this kernel"
+fi
+dmesg_since_mark > "$T/dmesg"
+grep -E 'WARNING:|BUG:|KASAN|possible circular locking|Call Trace|general protection|INFO: task' "$T/dmesg" > "$T/out"
+[ -s "$T/out" ] && notok "kernel log clean" || ok "kernel log clean"
+
+echo "# $ENV: $PASS passed, $FAIL failed, $SKIPPED skipped"
+rm -rf "$T"
+echo "# systest done"

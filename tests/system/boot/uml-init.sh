@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 of a UML kernel booted on the host's root filesystem (hostfs) by
+# scripts/uml-run.sh. The kernel command line carries kmigconf=FILE, which
+# the kernel hands over as an environment variable; FILE (written by the
+# host side) sets:
+#   KMIG_TOP     the clone
+#   KMIG_MODE    systest | demo
+#   KMIG_ENV     environment name for run-tests.sh (uml)
+#   KMIG_KO, KMIG_MIGCTL, KMIG_BIN   module, migctl, test binaries dir
+#   KMIG_OUT     file (on hostfs) that receives a copy of the script's output
+# Mounts proc, sysfs, devtmpfs, tmpfs (/tmp, /run, /dev/shm), debugfs and
+# cgroup2, brings lo up, runs the script and powers off.
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+bb=/bin/busybox
+
+mountpoint -q /proc || mount -t proc proc /proc
+mountpoint -q /sys || mount -t sysfs sysfs /sys
+grep -q '^[^ ]* /dev devtmpfs' /proc/mounts || mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm 2>/dev/null
+mount -t devpts devpts /dev/pts 2>/dev/null
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+$bb ip link set lo up
+$bb hostname kmig-uml 2>/dev/null
+
+if [ -z "$kmigconf" ] || [ ! -r "$kmigconf" ]; then
+	echo "uml-init: no kmigconf= on the kernel command line (or unreadable: $kmigconf)"
+	$bb poweroff -f
+fi
+. "$kmigconf"
+export HOME=/tmp TMPDIR=/tmp KMIG_TOP KMIG_ENV
+cd "$KMIG_TOP" || $bb poweroff -f
+
+case $KMIG_MODE in
+systest)
+	echo "uml-init: running tests/system/run-tests.sh --env $KMIG_ENV"
+	sh "$KMIG_TOP/tests/system/run-tests.sh" --env "$KMIG_ENV" --ko "$KMIG_KO" \
+		--migctl "$KMIG_MIGCTL" --bin "$KMIG_BIN" </dev/null 2>&1 | tee "$KMIG_OUT"
+	;;
+demo)
+	sh "$KMIG_TOP/tests/system/demo.sh" --ko "$KMIG_KO" --migctl "$KMIG_MIGCTL" \
+		--bin "$KMIG_BIN" </dev/null 2>&1 | tee "$KMIG_OUT"
+	;;
+*)
+	echo "uml-init: unknown KMIG_MODE '$KMIG_MODE'"
+	;;
+esac
+sync
+echo "uml-init: powering off"
+$bb poweroff -f

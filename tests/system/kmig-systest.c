@@ -1,0 +1,855 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmig system tests, run inside a test kernel with kmig loaded.
+ *
+ *   kmig-systest CASE [ARGS]
+ *
+ * Each case exits 0 when it passes, 1 when it fails (with '# ' lines
+ * saying why), 77 when it cannot run here. tests/system/run-tests.sh runs
+ * them and prints the TAP lines.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <linux/kmig.h>
+
+#include "genl.h"
+
+#define SKIP 77
+#define PAGE 4096UL
+#define GiB (1UL << 30)
+#define MiB (1UL << 20)
+
+static int failures;
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		printf("# %s:%d: check failed: %s: ", __func__, __LINE__, #cond); \
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+		failures++;						\
+	}								\
+} while (0)
+
+#define REQUIRE(cond, ...) do {						\
+	CHECK(cond, __VA_ARGS__);					\
+	if (!(cond))							\
+		return 1;						\
+} while (0)
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+/* sysfs */
+
+static long long sysfs_read_ll(const char *fmt, ...)
+{
+	char path[256], buf[64];
+	va_list ap;
+	ssize_t n;
+	int fd;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtoll(buf, NULL, 0);
+}
+
+static int sysfs_read_str(char *out, size_t size, const char *path)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, out, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	out[n] = 0;
+	if (n && out[n - 1] == '\n')
+		out[n - 1] = 0;
+	return 0;
+}
+
+static int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int stat_exists(const char *fmt, unsigned int id)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), fmt, id);
+	return stat(path, &st) == 0;
+}
+
+/* regions */
+
+static int region_open(void)
+{
+	return open(KMIG_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+}
+
+static int region_info(int fd, struct kmig_region_info *info)
+{
+	memset(info, 0xff, sizeof(*info));
+	return ioctl(fd, KMIG_IOC_REGION_INFO, info);
+}
+
+static void *region_map(int fd, size_t size, off_t off)
+{
+	return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+}
+
+static uint64_t pattern(uint64_t page, uint64_t word)
+{
+	return (page * 0x9e3779b97f4a7c15ULL) ^ (word + 1) ^ 0xa5a5a5a5ULL;
+}
+
+/* netlink helpers */
+
+static int kmig_family(int fd)
+{
+	int fam = genl_family(fd, KMIG_FAMILY_NAME);
+
+	if (fam < 0)
+		note("kmig genl family not found: %s", strerror(-fam));
+	return fam;
+}
+
+static int nl_region_get(int fd, int fam, uint32_t id, struct genl_reply *r)
+{
+	struct genl_msg m;
+
+	genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, 0);
+	genl_put_u32(&m, KMIG_A_REGION_ID, id);
+	return genl_call(fd, &m, r);
+}
+
+static struct genl_reply reply;
+
+/*
+ * region-rw: a 1 GiB region, pattern pages, zero-written pages and
+ * never-touched pages; read back through a second mapping; populated
+ * counts agree between ioctl, sysfs and netlink.
+ */
+static int case_region_rw(void)
+{
+	const size_t size = GiB, npages = size / PAGE;
+	struct kmig_region_info info;
+	uint64_t *a, *b, pages = 0, v;
+	unsigned char *c;
+	size_t p, w;
+	int fd, nl, fam;
+	uint32_t u;
+
+	fd = region_open();
+	REQUIRE(fd >= 0, "open %s: %s", KMIG_DEVICE_PATH, strerror(errno));
+	REQUIRE(region_info(fd, &info) == 0, "ioctl: %s", strerror(errno));
+	CHECK(info.id > 0, "id %u", info.id);
+	CHECK(info.size == 0 && info.populated_pages == 0, "fresh region size %llu",
+	      (unsigned long long)info.size);
+	CHECK(info.page_size == PAGE, "page size %u", info.page_size);
+	CHECK(lseek(fd, 0, SEEK_END) == 0, "lseek before mmap");
+
+	a = region_map(fd, size, 0);
+	REQUIRE(a != MAP_FAILED, "mmap 1 GiB: %s", strerror(errno));
+	CHECK(lseek(fd, 0, SEEK_END) == (off_t)size, "lseek SEEK_END after mmap");
+	CHECK(region_info(fd, &info) == 0 && info.size == size &&
+	      info.populated_pages == 0, "mapped but untouched: size %llu populated %llu",
+	      (unsigned long long)info.size, (unsigned long long)info.populated_pages);
+
+	/* Every 97th page gets a pattern, every 89th (not 97th) zeros. */
+	for (p = 0; p < npages; p++) {
+		uint64_t *pg = a + p * (PAGE / 8);
+
+		if (p % 97 == 0) {
+			for (w = 0; w < PAGE / 8; w++)
+				pg[w] = pattern(p, w);
+			pages++;
+		} else if (p % 89 == 0) {
+			memset(pg, 0, PAGE);
+			pages++;
+		}
+	}
+	/* The last page of the region too. */
+	a[(npages - 1) * (PAGE / 8) + 511] = 0x1234;
+	pages++;
+
+	REQUIRE(region_info(fd, &info) == 0, "ioctl");
+	CHECK(info.populated_pages == pages, "populated %llu, expected %llu",
+	      (unsigned long long)info.populated_pages, (unsigned long long)pages);
+	CHECK(sysfs_read_ll("/sys/kernel/kmig/regions/%u/populated_pages", info.id) ==
+	      (long long)pages, "sysfs populated_pages");
+	CHECK(sysfs_read_ll("/sys/kernel/kmig/regions/%u/size", info.id) ==
+	      (long long)size, "sysfs size");
+	CHECK(sysfs_read_ll("/sys/kernel/kmig/regions/%u/owner_pid", info.id) ==
+	      getpid(), "sysfs owner_pid");
+
+	/* A second mapping of the whole region sees the same bytes. */
+	b = region_map(fd, size, 0);
+	REQUIRE(b != MAP_FAILED, "second mmap: %s", strerror(errno));
+	for (p = 0; p < npages; p += 97)
+		for (w = 0; w < PAGE / 8; w += 7)
+			if (b[p * (PAGE / 8) + w] != pattern(p, w)) {
+				CHECK(0, "page %zu word %zu differs", p, w);
+				p = npages;
+				break;
+			}
+	CHECK(b[(npages - 1) * (PAGE / 8) + 511] == 0x1234, "last page");
+	/* And a partial one at an offset inside the region. */
+	c = region_map(fd, 2 * PAGE, 97 * PAGE);
+	REQUIRE(c != MAP_FAILED, "mmap at offset: %s", strerror(errno));
+	memcpy(&v, c, 8);
+	CHECK(v == pattern(97, 0), "partial mapping content");
+	CHECK(sysfs_read_ll("/sys/kernel/kmig/regions/%u/mappings", info.id) == 3,
+	      "mappings = 3");
+	/* Reading page 98 through it allocated nothing yet: no read happened. */
+	REQUIRE(region_info(fd, &info) == 0, "ioctl");
+	CHECK(info.populated_pages == pages, "reads of written pages do not allocate");
+
+	nl = genl_open();
+	REQUIRE(nl >= 0, "netlink socket");
+	fam = kmig_family(nl);
+	REQUIRE(fam > 0, "family");
+	REQUIRE(nl_region_get(nl, fam, info.id, &reply) == 0, "REGION_GET: %d %s",
+		reply.error, reply.extack);
+	CHECK(genl_attr_u64(&reply, KMIG_A_REGION_POPULATED_PAGES, &v) == 0 &&
+	      v == pages, "netlink populated %llu", (unsigned long long)v);
+	CHECK(genl_attr_u64(&reply, KMIG_A_REGION_SIZE, &v) == 0 && v == size,
+	      "netlink size");
+	CHECK(genl_attr_u32(&reply, KMIG_A_REGION_OWNER_PID, &u) == 0 &&
+	      u == (uint32_t)getpid(), "netlink owner pid");
+	CHECK(genl_attr_u32(&reply, KMIG_A_REGION_MAPPINGS, &u) == 0 && u == 3,
+	      "netlink mappings %u", u);
+	close(nl);
+
+	munmap(c, 2 * PAGE);
+	munmap(b, size);
+	munmap(a, size);
+	close(fd);
+	return failures ? 1 : 0;
+}
+
+static long long refused_count(void)
+{
+	return sysfs_read_ll("/sys/kernel/kmig/stats/mmap_refused");
+}
+
+/* refuse: every refused mmap/ioctl gets its errno and a counter. */
+static int case_refuse(void)
+{
+	long long before = refused_count();
+	struct kmig_region_info info;
+	void *p, *q;
+	int fd, fd2;
+	char *m;
+
+	fd = region_open();
+	REQUIRE(fd >= 0, "open");
+
+	p = mmap(NULL, 16 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "MAP_PRIVATE: %s",
+	      p == MAP_FAILED ? strerror(errno) : "mapped");
+	p = region_map(fd, 16 * PAGE, PAGE);
+	CHECK(p == MAP_FAILED && errno == ENXIO, "first mmap at offset: %s",
+	      p == MAP_FAILED ? strerror(errno) : "mapped");
+
+	m = region_map(fd, 16 * PAGE, 0);
+	REQUIRE(m != MAP_FAILED, "mmap: %s", strerror(errno));
+	q = region_map(fd, 17 * PAGE, 0);
+	CHECK(q == MAP_FAILED && errno == ENXIO, "larger second mmap: %s",
+	      q == MAP_FAILED ? strerror(errno) : "mapped");
+	q = region_map(fd, PAGE, 16 * PAGE);
+	CHECK(q == MAP_FAILED && errno == ENXIO, "offset at end: %s",
+	      q == MAP_FAILED ? strerror(errno) : "mapped");
+	q = region_map(fd, 2 * PAGE, 15 * PAGE);
+	CHECK(q == MAP_FAILED && errno == ENXIO, "crossing the end: %s",
+	      q == MAP_FAILED ? strerror(errno) : "mapped");
+	q = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(q == MAP_FAILED && errno == EINVAL, "MAP_PRIVATE after sizing");
+	CHECK(refused_count() - before == 6, "mmap_refused grew by %lld, expected 6",
+	      refused_count() - before);
+
+	/* A mapping cannot grow past its region. */
+	q = mremap(m, 16 * PAGE, 32 * PAGE, 0);
+	CHECK(q == MAP_FAILED, "mremap grow succeeded");
+	q = mremap(m, 16 * PAGE, 32 * PAGE, MREMAP_MAYMOVE);
+	CHECK(q == MAP_FAILED, "mremap grow (may move) succeeded");
+
+	CHECK(ioctl(fd, _IO(KMIG_IOC_MAGIC, 0x7f)) < 0 && errno == ENOTTY,
+	      "unknown ioctl: %s", strerror(errno));
+	CHECK(ioctl(fd, KMIG_IOC_REGION_INFO, NULL) < 0 && errno == EFAULT,
+	      "ioctl NULL: %s", strerror(errno));
+	CHECK(ioctl(fd, KMIG_IOC_REGION_INFO, (void *)8) < 0 && errno == EFAULT,
+	      "ioctl bad pointer: %s", strerror(errno));
+
+	/* The region still works. */
+	m[15 * PAGE + 7] = 42;
+	CHECK(region_info(fd, &info) == 0 && info.populated_pages == 1,
+	      "populated after refusals");
+	munmap(m, 16 * PAGE);
+	close(fd);
+
+	/* And so does a new one. */
+	fd2 = region_open();
+	REQUIRE(fd2 >= 0, "open after refusals");
+	m = region_map(fd2, PAGE, 0);
+	REQUIRE(m != MAP_FAILED, "mmap after refusals");
+	m[0] = 1;
+	munmap(m, PAGE);
+	close(fd2);
+	return failures ? 1 : 0;
+}
+
+/* cap: needs the module loaded with max_region_size=64M. */
+static int case_cap(void)
+{
+	long long max = sysfs_read_ll("/sys/kernel/kmig/max_region_size");
+	void *p;
+	int fd;
+
+	if (max != 64 * (long long)MiB) {
+		note("max_region_size is %lld, load with max_region_size=64M", max);
+		return SKIP;
+	}
+	fd = region_open();
+	REQUIRE(fd >= 0, "open");
+	p = region_map(fd, 64 * MiB + PAGE, 0);
+	CHECK(p == MAP_FAILED && errno == EFBIG, "over the cap: %s",
+	      p == MAP_FAILED ? strerror(errno) : "mapped");
+	p = region_map(fd, 64 * MiB, 0);
+	CHECK(p != MAP_FAILED, "at the cap: %s", strerror(errno));
+	if (p != MAP_FAILED)
+		munmap(p, 64 * MiB);
+	close(fd);
+	return failures ? 1 : 0;
+}
+
+static long long global_populated(void)
+{
+	return sysfs_read_ll("/sys/kernel/kmig/stats/populated_pages");
+}
+
+/* close-frees: the last reference (fd or mapping) frees every page. */
+static int case_close_frees(void)
+{
+	long long pop0 = global_populated();
+	long long regions0 = sysfs_read_ll("/sys/kernel/kmig/stats/regions");
+	struct kmig_region_info info;
+	unsigned int id;
+	char *m;
+	int fd, i;
+
+	fd = region_open();
+	REQUIRE(fd >= 0, "open");
+	REQUIRE(region_info(fd, &info) == 0, "ioctl");
+	id = info.id;
+	CHECK(stat_exists("/sys/kernel/kmig/regions/%u", id), "sysfs dir");
+	m = region_map(fd, 4000 * PAGE, 0);
+	REQUIRE(m != MAP_FAILED, "mmap");
+	for (i = 0; i < 4000; i += 4)
+		m[i * PAGE] = 1;
+	CHECK(global_populated() == pop0 + 1000, "global populated %lld, expected %lld",
+	      global_populated(), pop0 + 1000);
+
+	/* The mapping keeps the region alive after close(). */
+	close(fd);
+	CHECK(stat_exists("/sys/kernel/kmig/regions/%u", id), "region gone with fd");
+	CHECK(m[4 * PAGE] == 1, "content after close");
+	munmap(m, 4000 * PAGE);
+
+	CHECK(!stat_exists("/sys/kernel/kmig/regions/%u", id), "sysfs dir left");
+	CHECK(global_populated() == pop0, "pages not freed: %lld, expected %lld",
+	      global_populated(), pop0);
+	CHECK(sysfs_read_ll("/sys/kernel/kmig/stats/regions") == regions0,
+	      "regions count");
+	return failures ? 1 : 0;
+}
+
+struct toucher {
+	unsigned char *base;
+	size_t npages;
+	int idx;
+};
+
+static void *touch_thread(void *arg)
+{
+	struct toucher *t = arg;
+	size_t p;
+
+	for (p = 0; p < t->npages; p++)
+		t->base[p * PAGE + t->idx * 8] = (unsigned char)(t->idx + 1);
+	return NULL;
+}
+
+/* threads: concurrent first touches of the same pages allocate each once. */
+static int case_threads(void)
+{
+	const size_t npages = 8192;
+	struct kmig_region_info info;
+	struct toucher t[8];
+	pthread_t th[8];
+	unsigned char *m;
+	size_t p;
+	int fd, i;
+
+	fd = region_open();
+	REQUIRE(fd >= 0, "open");
+	m = region_map(fd, npages * PAGE, 0);
+	REQUIRE(m != MAP_FAILED, "mmap");
+	for (i = 0; i < 8; i++) {
+		t[i] = (struct toucher){ m, npages, i };
+		pthread_create(&th[i], NULL, touch_thread, &t[i]);
+	}
+	for (i = 0; i < 8; i++)
+		pthread_join(th[i], NULL);
+	REQUIRE(region_info(fd, &info) == 0, "ioctl");
+	CHECK(info.populated_pages == npages, "populated %llu, expected %zu",
+	      (unsigned long long)info.populated_pages, npages);
+	for (p = 0; p < npages; p++)
+		for (i = 0; i < 8; i++)
+			if (m[p * PAGE + i * 8] != i + 1) {
+				CHECK(0, "page %zu lost thread %d's write", p, i);
+				p = npages;
+				break;
+			}
+	munmap(m, npages * PAGE);
+	close(fd);
+	return failures ? 1 : 0;
+}
+
+/* fork: a child shares the region through the inherited mapping. */
+static int case_fork(void)
+{
+	unsigned char *m;
+	int fd, status;
+	pid_t pid;
+
+	fd = region_open();
+	REQUIRE(fd >= 0, "open");
+	m = region_map(fd, 64 * PAGE, 0);
+	REQUIRE(m != MAP_FAILED, "mmap");
+	m[0] = 0x11;
+	pid = fork();
+	if (!pid) {
+		int ok = m[0] == 0x11;
+
+		m[PAGE] = 0x22;
+		_exit(ok ? 0 : 1);
+	}
+	REQUIRE(pid > 0, "fork");
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child saw parent's write");
+	CHECK(m[PAGE] == 0x22, "parent saw child's write");
+	munmap(m, 64 * PAGE);
+	close(fd);
+	return failures ? 1 : 0;
+}
+
+static int expect_err(int nl, struct genl_msg *m, int err, const char *what)
+{
+	int ret = genl_call(nl, m, &reply);
+
+	CHECK(ret == err, "%s: got %d (%s), expected %d", what, ret, reply.extack, err);
+	if (ret == err && err)
+		note("%s: %s (kernel: %s)", what, strerror(-err),
+		     reply.extack[0] ? reply.extack : "-");
+	return ret == err;
+}
+
+/* netlink: bounds, missing attributes, unknown attributes, errnos, extack. */
+static int case_netlink(void)
+{
+	uint32_t channels, avail, u;
+	struct genl_msg m;
+	int nl, fam, i, fd;
+	uint64_t v;
+
+	nl = genl_open();
+	REQUIRE(nl >= 0, "socket");
+	fam = kmig_family(nl);
+	REQUIRE(fam > 0, "family");
+
+	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_GET, 0);
+	REQUIRE(genl_call(nl, &m, &reply) == 0, "PARAMS_GET %d", reply.error);
+	CHECK(genl_attr_u32(&reply, KMIG_A_PARAMS_CHANNELS, &channels) == 0 &&
+	      channels >= 1 && channels <= KMIG_CHANNELS_MAX, "channels");
+	CHECK(genl_attr_u32(&reply, KMIG_A_PARAMS_ZERO_CHECK_AVAILABLE, &avail) == 0 &&
+	      (avail & 3) == 3, "available 0x%x", avail);
+	CHECK(genl_attr_u64(&reply, KMIG_A_PARAMS_REGION_SIZE_MAX, &v) == 0 && v,
+	      "region-size-max");
+
+	genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, 0);
+	expect_err(nl, &m, -EINVAL, "REGION_GET without id");
+	CHECK(reply.extack[0], "no extack for a missing attribute");
+	genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, 0);
+	genl_put_u32(&m, KMIG_A_REGION_ID, 0);
+	expect_err(nl, &m, -ERANGE, "REGION_GET id 0");
+	genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, 0);
+	genl_put_u32(&m, KMIG_A_REGION_ID, 0x7ffffff0);
+	expect_err(nl, &m, -ENOENT, "REGION_GET unknown id");
+	CHECK(strstr(reply.extack, "no region"), "extack '%s'", reply.extack);
+	genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, 0);
+	genl_put(&m, KMIG_A_REGION_ID, "\1", 1);
+	expect_err(nl, &m, -ERANGE, "REGION_GET 1-byte id");
+
+	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
+	expect_err(nl, &m, -EINVAL, "PARAMS_SET nothing");
+	CHECK(strstr(reply.extack, "no parameter"), "extack '%s'", reply.extack);
+	for (i = 0; i < 3; i++) {
+		static const uint32_t bad[] = { 0, KMIG_CHANNELS_MAX + 1, 0xffffffff };
+
+		genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
+		genl_put_u32(&m, KMIG_A_PARAMS_CHANNELS, bad[i]);
+		expect_err(nl, &m, -ERANGE, "PARAMS_SET channels out of range");
+		CHECK(reply.extack[0], "no extack");
+	}
+	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
+	genl_put_u32(&m, KMIG_A_PARAMS_ZERO_PAGE_DETECTION, 3);
+	expect_err(nl, &m, -ERANGE, "PARAMS_SET zero-page-detection 3");
+	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
+	genl_put_u32(&m, KMIG_A_PARAMS_ZERO_CHECK, 5);
+	expect_err(nl, &m, -ERANGE, "PARAMS_SET zero-check 5");
+	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
+	genl_put_u32(&m, KMIG_A_PARAMS_ZERO_CHECK_ACTIVE, 1);
+	expect_err(nl, &m, -EINVAL, "PARAMS_SET read-only attribute");
+	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
+	genl_put_u32(&m, 200, 1);
+	expect_err(nl, &m, -EINVAL, "PARAMS_SET unknown attribute");
+	/* A refused request changes nothing, even with a valid part. */
+	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
+	genl_put_u32(&m, KMIG_A_PARAMS_ZERO_PAGE_DETECTION, KMIG_ZERO_DETECT_MAIN);
+	genl_put_u32(&m, KMIG_A_PARAMS_CHANNELS, 99);
+	expect_err(nl, &m, -ERANGE, "PARAMS_SET half valid");
+	{
+		char mode[32];
+
+		sysfs_read_str(mode, sizeof(mode), "/sys/kernel/kmig/zero_page_detection");
+		CHECK(strcmp(mode, "main"), "a refused request changed zero_page_detection");
+	}
+
+	for (i = KMIG_ZERO_CHECK_GENERIC; i <= KMIG_ZERO_CHECK_AVX512; i++) {
+		if (avail & (1u << i))
+			continue;
+		genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
+		genl_put_u32(&m, KMIG_A_PARAMS_ZERO_CHECK, i);
+		expect_err(nl, &m, -EOPNOTSUPP, "PARAMS_SET unavailable zero check");
+	}
+
+	/* Valid sets: the reply and sysfs agree. */
+	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
+	genl_put_u32(&m, KMIG_A_PARAMS_CHANNELS, 8);
+	genl_put_u32(&m, KMIG_A_PARAMS_ZERO_PAGE_DETECTION, KMIG_ZERO_DETECT_MAIN);
+	REQUIRE(genl_call(nl, &m, &reply) == 0, "PARAMS_SET %d %s", reply.error,
+		reply.extack);
+	CHECK(genl_attr_u32(&reply, KMIG_A_PARAMS_CHANNELS, &u) == 0 && u == 8,
+	      "reply channels");
+	CHECK(sysfs_read_ll("/sys/kernel/kmig/channels") == 8, "sysfs channels");
+	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
+	genl_put_u32(&m, KMIG_A_PARAMS_CHANNELS, channels);
+	genl_put_u32(&m, KMIG_A_PARAMS_ZERO_PAGE_DETECTION, KMIG_ZERO_DETECT_CHANNEL);
+	CHECK(genl_call(nl, &m, &reply) == 0, "restore");
+
+	/* sysfs writes are validated the same way. */
+	CHECK(sysfs_write("/sys/kernel/kmig/channels", "65") == -ERANGE, "sysfs 65");
+	CHECK(sysfs_write("/sys/kernel/kmig/channels", "x") == -EINVAL, "sysfs x");
+	CHECK(sysfs_write("/sys/kernel/kmig/zero_page_detection", "sometimes") == -EINVAL,
+	      "sysfs bad mode");
+	CHECK(sysfs_write("/sys/kernel/kmig/zero_check", "avx1024") == -EINVAL,
+	      "sysfs bad impl");
+	CHECK(sysfs_read_ll("/sys/kernel/kmig/channels") == channels, "channels kept");
+
+	genl_msg_init(&m, fam, KMIG_CMD_STATS_GET, 0);
+	CHECK(genl_call(nl, &m, &reply) == 0, "STATS_GET");
+	CHECK(genl_attr_u32(&reply, KMIG_A_STATS_REGIONS, &u) == 0, "stats regions");
+
+	/* Dump sees a region we hold. */
+	fd = region_open();
+	REQUIRE(fd >= 0, "open");
+	genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, NLM_F_DUMP);
+	CHECK(genl_call(nl, &m, &reply) == 0 && reply.nmsgs >= 1, "dump: %d msgs",
+	      reply.nmsgs);
+	close(fd);
+
+	/* A scan of a region that does not exist. */
+	genl_msg_init(&m, fam, KMIG_CMD_REGION_SCAN, 0);
+	genl_put_u32(&m, KMIG_A_SCAN_REGION_ID, 0x7ffffff0);
+	expect_err(nl, &m, -ENOENT, "REGION_SCAN unknown id");
+	close(nl);
+	return failures ? 1 : 0;
+}
+
+/* nonroot: without CAP_NET_ADMIN the mutating commands get EPERM. */
+static int case_nonroot(void)
+{
+	long long channels = sysfs_read_ll("/sys/kernel/kmig/channels");
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	REQUIRE(pid >= 0, "fork");
+	if (!pid) {
+		struct genl_msg m;
+		int nl, fam, fd;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534)) {
+			note("cannot drop privileges: %s", strerror(errno));
+			_exit(1);
+		}
+		nl = genl_open();
+		fam = nl >= 0 ? kmig_family(nl) : -1;
+		if (fam <= 0)
+			_exit(1);
+		genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
+		genl_put_u32(&m, KMIG_A_PARAMS_CHANNELS, 4);
+		expect_err(nl, &m, -EPERM, "PARAMS_SET as nobody");
+		genl_msg_init(&m, fam, KMIG_CMD_REGION_SCAN, 0);
+		genl_put_u32(&m, KMIG_A_SCAN_REGION_ID, 1);
+		expect_err(nl, &m, -EPERM, "REGION_SCAN as nobody");
+		genl_msg_init(&m, fam, KMIG_CMD_PARAMS_GET, 0);
+		expect_err(nl, &m, 0, "PARAMS_GET as nobody");
+		genl_msg_init(&m, fam, KMIG_CMD_STATS_GET, 0);
+		expect_err(nl, &m, 0, "STATS_GET as nobody");
+		genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, NLM_F_DUMP);
+		expect_err(nl, &m, 0, "REGION_GET dump as nobody");
+		fd = region_open();
+		CHECK(fd < 0 && errno == EACCES, "open /dev/kmig as nobody: %s",
+		      fd < 0 ? strerror(errno) : "opened");
+		CHECK(sysfs_write("/sys/kernel/kmig/channels", "4") == -EACCES,
+		      "sysfs write as nobody");
+		_exit(failures ? 1 : 0);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "as nobody");
+	CHECK(sysfs_read_ll("/sys/kernel/kmig/channels") == channels,
+	      "channels changed by an unprivileged request");
+	return failures ? 1 : 0;
+}
+
+static void fill_scan_region(unsigned char *m, size_t npages, size_t *data,
+			     size_t *zero)
+{
+	size_t p;
+
+	*data = *zero = 0;
+	for (p = 0; p < npages; p++) {
+		if (p % 27 == 0) {
+			m[p * PAGE + (p * 131) % PAGE] = (unsigned char)(p | 1);
+			(*data)++;
+		} else if (p % 41 == 0) {
+			m[p * PAGE + 17] = 0;	/* populated, stays zero */
+			(*zero)++;
+		}
+	}
+}
+
+/* scan: every available implementation agrees on a region's zero split. */
+static int case_scan(void)
+{
+	const size_t npages = 16384;
+	struct kmig_region_info info;
+	uint32_t avail = 0, used;
+	size_t data, zero;
+	struct genl_msg m;
+	unsigned char *r;
+	int fd, nl, fam, i;
+	uint64_t v;
+
+	fd = region_open();
+	REQUIRE(fd >= 0, "open");
+	r = region_map(fd, npages * PAGE, 0);
+	REQUIRE(r != MAP_FAILED, "mmap");
+	fill_scan_region(r, npages, &data, &zero);
+	REQUIRE(region_info(fd, &info) == 0, "ioctl");
+
+	nl = genl_open();
+	fam = kmig_family(nl);
+	REQUIRE(fam > 0, "family");
+	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_GET, 0);
+	REQUIRE(genl_call(nl, &m, &reply) == 0, "PARAMS_GET");
+	genl_attr_u32(&reply, KMIG_A_PARAMS_ZERO_CHECK_AVAILABLE, &avail);
+
+	for (i = KMIG_ZERO_CHECK_AUTO; i <= KMIG_ZERO_CHECK_AVX512; i++) {
+		if (!(avail & (1u << i)))
+			continue;
+		genl_msg_init(&m, fam, KMIG_CMD_REGION_SCAN, 0);
+		genl_put_u32(&m, KMIG_A_SCAN_REGION_ID, info.id);
+		genl_put_u32(&m, KMIG_A_SCAN_ZERO_CHECK, i);
+		if (genl_call(nl, &m, &reply)) {
+			CHECK(0, "scan impl %d: %d %s", i, reply.error, reply.extack);
+			continue;
+		}
+		CHECK(genl_attr_u64(&reply, KMIG_A_SCAN_POPULATED_PAGES, &v) == 0 &&
+		      v == data + zero, "impl %d populated %llu", i, (unsigned long long)v);
+		CHECK(genl_attr_u64(&reply, KMIG_A_SCAN_NORMAL_PAGES, &v) == 0 &&
+		      v == data, "impl %d normal %llu, expected %zu", i,
+		      (unsigned long long)v, data);
+		CHECK(genl_attr_u64(&reply, KMIG_A_SCAN_ZERO_PAGES, &v) == 0 &&
+		      v == npages - data, "impl %d zero %llu", i, (unsigned long long)v);
+		CHECK(genl_attr_u32(&reply, KMIG_A_SCAN_ZERO_CHECK_USED, &used) == 0 &&
+		      (i == KMIG_ZERO_CHECK_AUTO ? used != 0 : used == (uint32_t)i),
+		      "impl %d used %u", i, used);
+		note("impl %d: %zu data, %zu zero-written, %zu untouched", i, data, zero,
+		     npages - data - zero);
+	}
+	REQUIRE(region_info(fd, &info) == 0, "ioctl");
+	CHECK(info.populated_pages == data + zero, "scan allocated pages");
+	close(nl);
+	munmap(r, npages * PAGE);
+	close(fd);
+	return failures ? 1 : 0;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/*
+ * hold SIZE_MB DATA_PAGES ZERO_PAGES: create a region, write DATA_PAGES
+ * pages of data and ZERO_PAGES pages of zeros, print "id N", stay until
+ * SIGTERM/SIGINT. For the demo and the migctl tests.
+ */
+static int case_hold(int argc, char **argv)
+{
+	size_t size, npages, data, zeros, p, stride;
+	struct kmig_region_info info;
+	unsigned char *m;
+	int fd;
+
+	if (argc < 3)
+		return 2;
+	size = strtoull(argv[0], NULL, 0) * MiB;
+	data = strtoull(argv[1], NULL, 0);
+	zeros = strtoull(argv[2], NULL, 0);
+	npages = size / PAGE;
+	if (!npages || data + zeros > npages)
+		return 2;
+	fd = region_open();
+	REQUIRE(fd >= 0, "open: %s", strerror(errno));
+	m = region_map(fd, size, 0);
+	REQUIRE(m != MAP_FAILED, "mmap: %s", strerror(errno));
+	/* Spread the touched pages over the region. */
+	stride = npages / (data + zeros ? data + zeros : 1);
+	for (p = 0; p < data + zeros; p++) {
+		unsigned char *pg = m + p * stride * PAGE;
+
+		if (p % 2 == 0 && data) {
+			memset(pg, (int)(p % 251) + 1, PAGE);
+			data--;
+		} else if (zeros) {
+			memset(pg, 0, PAGE);
+			zeros--;
+		} else {
+			memset(pg, 0x5a, PAGE);
+			data--;
+		}
+	}
+	REQUIRE(region_info(fd, &info) == 0, "ioctl");
+	printf("id %u\n", info.id);
+	fflush(stdout);
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	while (!stop)
+		pause();
+	munmap(m, size);
+	close(fd);
+	return 0;
+}
+
+/* as-nobody CMD ARGS: run a command without privileges. */
+static int case_as_nobody(int argc, char **argv)
+{
+	if (argc < 1)
+		return 2;
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534)) {
+		perror("drop privileges");
+		return 1;
+	}
+	execvp(argv[0], argv);
+	perror(argv[0]);
+	return 127;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(void);
+	const char *doc;
+} cases[] = {
+	{ "region-rw", case_region_rw, "1 GiB region, write, read back, counters" },
+	{ "refuse", case_refuse, "refused mmap/ioctl errnos and counters" },
+	{ "cap", case_cap, "max_region_size cap (load with max_region_size=64M)" },
+	{ "close-frees", case_close_frees, "last reference frees every page" },
+	{ "threads", case_threads, "concurrent first touches" },
+	{ "fork", case_fork, "shared across fork" },
+	{ "netlink", case_netlink, "netlink bounds, errnos, extack, sysfs writes" },
+	{ "nonroot", case_nonroot, "EPERM/EACCES without privileges" },
+	{ "scan", case_scan, "zero scan with every implementation" },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s CASE [ARGS]\ncases:\n", argv[0]);
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+			fprintf(stderr, "  %-12s %s\n", cases[i].name, cases[i].doc);
+		fprintf(stderr, "  hold SIZE_MB DATA ZERO\n  as-nobody CMD [ARGS]\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "hold"))
+		return case_hold(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "as-nobody"))
+		return case_as_nobody(argc - 2, argv + 2);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (!strcmp(argv[1], cases[i].name))
+			return cases[i].fn();
+	fprintf(stderr, "%s: unknown case '%s'\n", argv[0], argv[1]);
+	return 2;
+}

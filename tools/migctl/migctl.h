@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * migctl: control tool of the kmig kernel module.
+ */
+#ifndef MIGCTL_H
+#define MIGCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define EXIT_OK		0
+#define EXIT_ERR	1
+#define EXIT_USAGE	2
+
+struct migctl_opts {
+	bool json;
+	bool pretty;
+};
+
+extern struct migctl_opts opts;
+
+/*
+ * Print "migctl: <formatted text>" as one line on stderr (newlines and
+ * control characters in the text are replaced).
+ */
+void err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Usage error of @cmd: prints one line ending with a pointer to the help of
+ * the command and returns EXIT_USAGE.
+ */
+int usage_err(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Parse a decimal u32 in [min, max]; false when not a plain number in range. */
+bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+
+/* Subcommands: argv[0] is the command name, global options removed. */
+int cmd_regions(int argc, char **argv);
+int cmd_params(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+
+#endif /* MIGCTL_H */

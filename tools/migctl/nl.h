@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Generic netlink access to the kmig family: family resolution, do
+ * requests with ack, dumps, and error reports with the kernel's extended
+ * ack message.
+ */
+#ifndef MIGCTL_NL_H
+#define MIGCTL_NL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+/* Largest attribute type any kmig reply carries, for the parse tables. */
+#define KMIG_NL_MAXATTR 63
+
+struct kmig_nl {
+	struct nl_sock *sk;
+	int family;
+};
+
+/* What went wrong in a request. */
+struct kmig_nl_err {
+	int kerr;		/* errno reported by the kernel, 0 if none */
+	int nlerr;		/* libnl error (NLE_*, positive), 0 if none */
+	char msg[256];		/* extack message, "" if none */
+	long bad_off;		/* NLMSGERR_ATTR_OFFS, -1 if none */
+	long miss_type;		/* NLMSGERR_ATTR_MISS_TYPE, -1 if none */
+};
+
+/*
+ * Called for each reply message with its top-level attributes parsed into
+ * tb[0..maxattr] (NULL when absent). Return 0 to go on, negative to stop
+ * the request (it then fails with -1 and err left empty: the callback is
+ * expected to have reported the problem).
+ */
+typedef int (*kmig_nl_cb)(struct nlattr **tb, void *arg);
+
+/*
+ * Open a socket and resolve the family. On failure prints the one error
+ * line (module not loaded, netlink unavailable) and returns -1.
+ */
+int kmig_nl_open(struct kmig_nl *nl);
+/* Same with another family (tests use "nlctrl"). */
+int kmig_nl_open_family(struct kmig_nl *nl, const char *name);
+void kmig_nl_close(struct kmig_nl *nl);
+
+/* New request message for @cmd; NULL when out of memory. */
+struct nl_msg *kmig_nl_msg(struct kmig_nl *nl, uint8_t cmd, int flags);
+
+/*
+ * Send @msg (consumed) as a do request with an ack requested and run @cb
+ * for each reply. Returns 0 when acked, -1 on error with @err filled.
+ */
+int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
+	       kmig_nl_cb cb, void *arg, struct kmig_nl_err *err);
+
+/* Dump @cmd and run @cb for each message. Same return as kmig_nl_do(). */
+int kmig_nl_dump(struct kmig_nl *nl, uint8_t cmd, int maxattr,
+		 kmig_nl_cb cb, void *arg, struct kmig_nl_err *err);
+
+/* Offset the next attribute put into @msg will have (for bad_off). */
+long kmig_nl_next_attr_off(struct nl_msg *msg);
+
+/*
+ * Print the error line "migctl: <what>: <reason>[ (kernel: <extack>)]".
+ * @reason replaces the errno text when not NULL. EPERM gets a hint about
+ * CAP_NET_ADMIN. Prints nothing when @err is empty (a callback stopped the
+ * request and reported why itself).
+ */
+void kmig_nl_report(const char *what, const struct kmig_nl_err *err,
+		    const char *reason);
+
+/* Attribute accessors: false when absent or malformed. */
+bool kmig_attr_uint(const struct nlattr *a, uint64_t *v);
+
+#endif /* MIGCTL_NL_H */

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migctl params: KMIG_CMD_PARAMS_GET.
+ * migctl set KEY VALUE...: KMIG_CMD_PARAMS_SET.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/genl/genl.h>
+
+#include <linux/kmig.h>
+
+#include "migctl.h"
+#include "nl.h"
+#include "output.h"
+#include "record.h"
+
+static const struct field params_fields[] = {
+	FIELD(KMIG_A_PARAMS_CHANNELS,		"channels",		FF_NUM),
+	FIELD_ENUM(KMIG_A_PARAMS_ZERO_PAGE_DETECTION,	"zero-page-detection",	FF_ENUM,
+		   &zero_detect_enum),
+	FIELD_ENUM(KMIG_A_PARAMS_ZERO_CHECK,		"zero-check",		FF_ENUM,
+		   &zero_check_enum),
+	FIELD_ENUM(KMIG_A_PARAMS_ZERO_CHECK_ACTIVE,	"zero-check-active",	FF_ENUM,
+		   &zero_check_enum),
+	FIELD_ENUM(KMIG_A_PARAMS_ZERO_CHECK_AVAILABLE,	"zero-check-available",	FF_ENUMSET,
+		   &zero_check_enum),
+	FIELD(KMIG_A_PARAMS_REGION_SIZE_MAX,	"region-size-max",	FF_BYTES),
+};
+
+#define NFIELDS (sizeof(params_fields) / sizeof(params_fields[0]))
+
+int cmd_params(int argc, char **argv)
+{
+	struct record_reply o = {
+		.f = params_fields, .nf = NFIELDS, .what = "params",
+	};
+	struct kmig_nl_err err;
+	struct kmig_nl nl;
+	struct nl_msg *msg;
+	int ret = EXIT_ERR;
+
+	(void)argv;
+	if (argc > 1)
+		return usage_err("params", "too many arguments (usage: migctl params)");
+	if (kmig_nl_open(&nl) < 0)
+		return EXIT_ERR;
+
+	msg = kmig_nl_msg(&nl, KMIG_CMD_PARAMS_GET, 0);
+	if (!msg) {
+		err_line("params: out of memory");
+		goto out;
+	}
+	if (kmig_nl_do(&nl, msg, KMIG_A_PARAMS_MAX, record_reply_cb, &o,
+		       &err) < 0) {
+		kmig_nl_report("params", &err, NULL);
+		goto out;
+	}
+	if (!o.count) {
+		err_line("params: no reply from the kernel");
+		goto out;
+	}
+	if (opts.json) {
+		struct jw jw;
+
+		jw_init(&jw, stdout, opts.pretty);
+		jw_obj_open(&jw);
+		record_json(&jw, params_fields, NFIELDS, &o.r);
+		jw_obj_close(&jw);
+		jw_finish(&jw);
+	} else {
+		record_print_kv(stdout, params_fields, NFIELDS, &o.r, 0);
+	}
+	ret = EXIT_OK;
+out:
+	record_reply_free(&o);
+	kmig_nl_close(&nl);
+	return ret;
+}
+
+/* ---- set ---- */
+
+struct set_key {
+	const char *name;
+	int attr;
+	const struct enum_desc *e;	/* NULL: a number */
+	/* filled while parsing */
+	const char *arg;
+	uint32_t val;
+	long off;
+};
+
+static bool key_is(const char *arg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; arg[i] && name[i]; i++)
+		if (arg[i] != name[i] && !(arg[i] == '_' && name[i] == '-'))
+			return false;
+	return !arg[i] && !name[i];
+}
+
+static int parse_value(struct set_key *k, const char *v, bool force)
+{
+	char what[64], list[128];
+	int e;
+
+	snprintf(what, sizeof(what), "set %s", k->name);
+	if (!k->e) {
+		uint32_t min = force ? 0 : 1;
+		uint32_t max = force ? UINT32_MAX : KMIG_CHANNELS_MAX;
+
+		if (!parse_u32(v, min, max, &k->val))
+			return usage_err(what, "invalid value '%s' (expected a number %u..%u)",
+					 v, min, max);
+		return 0;
+	}
+	e = enum_parse(k->e, v);
+	if (e >= 0) {
+		k->val = (uint32_t)e;
+		return 0;
+	}
+	if (force && parse_u32(v, 0, UINT32_MAX, &k->val))
+		return 0;
+	return usage_err(what, "invalid value '%s' (valid: %s)", v,
+			 enum_list(k->e, list, sizeof(list)));
+}
+
+int cmd_set(int argc, char **argv)
+{
+	struct set_key keys[] = {
+		{ .name = "channels", .attr = KMIG_A_PARAMS_CHANNELS },
+		{ .name = "zero-page-detection",
+		  .attr = KMIG_A_PARAMS_ZERO_PAGE_DETECTION,
+		  .e = &zero_detect_enum },
+		{ .name = "zero-check", .attr = KMIG_A_PARAMS_ZERO_CHECK,
+		  .e = &zero_check_enum },
+	};
+	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
+	struct set_key *order[sizeof(keys) / sizeof(keys[0])];
+	struct kmig_nl_err err;
+	struct kmig_nl nl;
+	struct nl_msg *msg;
+	bool force = false;
+	size_t n = 0, i, j;
+	const char *what;
+	char whatbuf[64];
+	int ret;
+
+	for (i = 1; i < (size_t)argc; i++)
+		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force"))
+			force = true;
+
+	for (i = 1; i < (size_t)argc; i++) {
+		const char *a = argv[i];
+		struct set_key *k = NULL;
+
+		if (!strcmp(a, "-f") || !strcmp(a, "--force"))
+			continue;
+		for (j = 0; j < nkeys; j++)
+			if (key_is(a, keys[j].name))
+				k = &keys[j];
+		if (!k) {
+			if (a[0] == '-')
+				return usage_err("set", "unknown option '%s' (try 'migctl set --help')", a);
+			return usage_err("set", "unknown parameter '%s' (valid: channels, zero-page-detection, zero-check)",
+					 a);
+		}
+		snprintf(whatbuf, sizeof(whatbuf), "set %s", k->name);
+		if (k->arg)
+			return usage_err(whatbuf, "given more than once");
+		if (i + 1 >= (size_t)argc)
+			return usage_err(whatbuf, "missing value (try 'migctl set --help')");
+		k->arg = argv[++i];
+		ret = parse_value(k, k->arg, force);
+		if (ret)
+			return ret;
+		order[n++] = k;
+	}
+	if (!n)
+		return usage_err("set", "nothing to set (usage: migctl set KEY VALUE...; keys: channels, zero-page-detection, zero-check)");
+
+	if (kmig_nl_open(&nl) < 0)
+		return EXIT_ERR;
+	ret = EXIT_ERR;
+	msg = kmig_nl_msg(&nl, KMIG_CMD_PARAMS_SET, 0);
+	if (!msg)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		order[i]->off = kmig_nl_next_attr_off(msg);
+		if (nla_put_u32(msg, order[i]->attr, order[i]->val) < 0) {
+			nlmsg_free(msg);
+			goto oom;
+		}
+	}
+	if (kmig_nl_do(&nl, msg, KMIG_A_PARAMS_MAX, NULL, NULL, &err) < 0) {
+		/* Name the parameter the kernel pointed at, if it did. */
+		what = "set";
+		for (i = 0; i < n; i++)
+			if (n == 1 || err.bad_off == order[i]->off) {
+				snprintf(whatbuf, sizeof(whatbuf), "set %s",
+					 order[i]->name);
+				what = whatbuf;
+			}
+		kmig_nl_report(what, &err, NULL);
+		goto out;
+	}
+	ret = EXIT_OK;
+	goto out;
+oom:
+	err_line("set: out of memory");
+out:
+	kmig_nl_close(&nl);
+	return ret;
+}

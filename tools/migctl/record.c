@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Records of reply attributes and their printing.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/kmig.h>
+
+#include "migctl.h"
+#include "nl.h"
+#include "record.h"
+
+static const char *const zero_detect_names[] = {
+	[KMIG_ZERO_DETECT_NONE]		= "none",
+	[KMIG_ZERO_DETECT_MAIN]		= "main",
+	[KMIG_ZERO_DETECT_CHANNEL]	= "channel",
+};
+
+static const char *const zero_check_names[] = {
+	[KMIG_ZERO_CHECK_AUTO]		= "auto",
+	[KMIG_ZERO_CHECK_GENERIC]	= "generic",
+	[KMIG_ZERO_CHECK_SSE2]		= "sse2",
+	[KMIG_ZERO_CHECK_AVX2]		= "avx2",
+	[KMIG_ZERO_CHECK_AVX512]	= "avx512",
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+const struct enum_desc zero_detect_enum = {
+	zero_detect_names, ARRAY_SIZE(zero_detect_names),
+};
+
+const struct enum_desc zero_check_enum = {
+	zero_check_names, ARRAY_SIZE(zero_check_names),
+};
+
+int enum_parse(const struct enum_desc *e, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->n; i++)
+		if (e->names[i] && !strcmp(e->names[i], name))
+			return (int)i;
+	return -1;
+}
+
+const char *enum_name(const struct enum_desc *e, uint64_t v)
+{
+	return v < e->n ? e->names[v] : NULL;
+}
+
+char *enum_list(const struct enum_desc *e, char *buf, size_t len)
+{
+	size_t o = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < e->n && o < len; i++)
+		o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+			      e->names[i]);
+	return buf;
+}
+
+int record_parse(struct record *r, struct nlattr **tb,
+		 const struct field *f, size_t n)
+{
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < n; i++) {
+		const struct nlattr *a = tb[f[i].attr];
+		int t = f[i].attr;
+
+		if (!a || t > RECORD_MAX_ATTR)
+			continue;
+		if (f[i].fmt == FF_STR) {
+			size_t len = nla_len(a);
+			const char *d = nla_data(a);
+			const char *z = memchr(d, '\0', len);
+
+			if (z)
+				len = z - d;
+			r->str[t] = strndup(d, len);
+			if (!r->str[t])
+				return -1;
+		} else if (!kmig_attr_uint(a, &r->num[t])) {
+			continue;
+		}
+		r->present |= 1u << t;
+	}
+	return 0;
+}
+
+void record_free(struct record *r)
+{
+	int i;
+
+	for (i = 0; i <= RECORD_MAX_ATTR; i++) {
+		free(r->str[i]);
+		r->str[i] = NULL;
+	}
+	r->present = 0;
+}
+
+bool record_has(const struct record *r, int attr)
+{
+	return attr >= 0 && attr <= RECORD_MAX_ATTR &&
+	       (r->present & (1u << attr));
+}
+
+bool record_num(const struct record *r, int attr, uint64_t *v)
+{
+	if (!record_has(r, attr))
+		return false;
+	*v = r->num[attr];
+	return true;
+}
+
+char *field_format(const struct field *f, const struct record *r,
+		   uint64_t page_size, char *buf, size_t len)
+{
+	char h[FMT_BUF];
+	const char *name;
+	size_t o;
+	unsigned int bit;
+	uint64_t v;
+
+	if (!record_has(r, f->attr)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	v = r->num[f->attr];
+	switch (f->fmt) {
+	case FF_NUM:
+		snprintf(buf, len, "%" PRIu64, v);
+		break;
+	case FF_BYTES:
+		fmt_size_exact(buf, len, v);
+		break;
+	case FF_PAGES:
+		if (page_size && v <= UINT64_MAX / page_size)
+			snprintf(buf, len, "%" PRIu64 " (%s)", v,
+				 fmt_size(h, sizeof(h), v * page_size));
+		else
+			snprintf(buf, len, "%" PRIu64, v);
+		break;
+	case FF_STR:
+		sanitize(buf, len, r->str[f->attr]);
+		break;
+	case FF_ENUM:
+		name = enum_name(f->e, v);
+		if (name)
+			snprintf(buf, len, "%s", name);
+		else
+			snprintf(buf, len, "unknown(%" PRIu64 ")", v);
+		break;
+	case FF_ENUMSET:
+		buf[0] = '\0';
+		o = 0;
+		for (bit = 0; bit < 64 && o < len; bit++) {
+			if (!(v & (1ull << bit)))
+				continue;
+			name = enum_name(f->e, bit);
+			if (name)
+				o += snprintf(buf + o, len - o, "%s%s",
+					      o ? " " : "", name);
+			else
+				o += snprintf(buf + o, len - o, "%sunknown(%u)",
+					      o ? " " : "", bit);
+		}
+		if (!o)
+			snprintf(buf, len, "(none)");
+		break;
+	}
+	return buf;
+}
+
+void record_print_kv(FILE *out, const struct field *f, size_t n,
+		     const struct record *r, uint64_t page_size)
+{
+	char buf[512];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s: %s\n", f[i].name,
+			field_format(&f[i], r, page_size, buf, sizeof(buf)));
+}
+
+char *json_key(char *buf, size_t len, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < len; i++)
+		buf[i] = name[i] == '-' ? '_' : name[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+void record_json(struct jw *jw, const struct field *f, size_t n,
+		 const struct record *r)
+{
+	char key[64];
+	const char *name;
+	unsigned int bit;
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!record_has(r, f[i].attr))
+			continue;
+		v = r->num[f[i].attr];
+		jw_key(jw, json_key(key, sizeof(key), f[i].name));
+		switch (f[i].fmt) {
+		case FF_NUM:
+		case FF_BYTES:
+		case FF_PAGES:
+			jw_u64(jw, v);
+			break;
+		case FF_STR:
+			jw_str(jw, r->str[f[i].attr]);
+			break;
+		case FF_ENUM:
+			/* Values newer than this tool stay numbers. */
+			name = enum_name(f[i].e, v);
+			if (name)
+				jw_str(jw, name);
+			else
+				jw_u64(jw, v);
+			break;
+		case FF_ENUMSET:
+			jw_arr_open(jw);
+			for (bit = 0; bit < 64; bit++) {
+				if (!(v & (1ull << bit)))
+					continue;
+				name = enum_name(f[i].e, bit);
+				if (name)
+					jw_str(jw, name);
+				else
+					jw_u64(jw, bit);
+			}
+			jw_arr_close(jw);
+			break;
+		}
+	}
+}
+
+int record_reply_cb(struct nlattr **tb, void *arg)
+{
+	struct record_reply *rr = arg;
+
+	if (rr->count++)
+		record_free(&rr->r);
+	if (record_parse(&rr->r, tb, rr->f, rr->nf) < 0) {
+		err_line("%s: out of memory", rr->what);
+		return -1;
+	}
+	return 0;
+}
+
+void record_reply_free(struct record_reply *rr)
+{
+	if (rr->count)
+		record_free(&rr->r);
+	rr->count = 0;
+}

@@ -1,0 +1,235 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Offline checks of the migctl command line: help texts, argument
+# validation, exit codes, one-line error messages, and the "module not
+# loaded" error. Needs neither root nor the kmig module (the checks that
+# need the module to be absent are skipped when it is loaded).
+#
+# Usage: tests/cli-usage.sh          (MIGCTL=/path/to/migctl to override)
+# Output: TAP ("ok N - ...", "not ok N - ..."), then "# N passed, N failed".
+# Exit status: 0 when all passed, 1 otherwise.
+
+set -u
+
+dir=$(cd "$(dirname "$0")" && pwd)
+MIGCTL=${MIGCTL:-$dir/../migctl}
+
+if [ ! -x "$MIGCTL" ]; then
+	echo "Bail out! $MIGCTL not found or not executable (run make first)"
+	exit 1
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+n=0 passed=0 failed=0
+NOT_LOADED="migctl: kmig module not loaded (generic netlink family \"kmig\" not found); load it with 'modprobe kmig' or 'insmod kmig.ko'"
+
+echo "TAP version 13"
+
+# result DESC STATUS [DIAGNOSTIC...]
+result() {
+	local desc=$1 status=$2
+	shift 2
+	n=$((n + 1))
+	if [ "$status" = 0 ]; then
+		passed=$((passed + 1))
+		echo "ok $n - $desc"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $desc"
+		local l
+		for l in "$@"; do
+			echo "#   $l"
+		done
+		echo "#   rc=$rc stdout=$(head -c 200 "$tmp/out" | tr '\n' '|')"
+		echo "#   stderr=$(head -c 300 "$tmp/err" | tr '\n' '|')"
+	fi
+}
+
+skip() {
+	n=$((n + 1))
+	passed=$((passed + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+
+run() {
+	"$MIGCTL" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+lines() {
+	wc -l <"$1" | tr -d ' '
+}
+
+# expect_help DESC PATTERN ARGS...: exit 0, usage on stdout, stderr empty
+expect_help() {
+	local desc=$1 pat=$2
+	shift 2
+	run "$@"
+	if [ $rc -eq 0 ] && [ ! -s "$tmp/err" ] &&
+	   head -n1 "$tmp/out" | grep -q '^Usage: migctl' &&
+	   grep -qE -- "$pat" "$tmp/out"; then
+		result "$desc" 0
+	else
+		result "$desc" 1 "want: exit 0, 'Usage: migctl' and /$pat/ on stdout, empty stderr"
+	fi
+}
+
+# one_line: stderr is exactly one line starting with "migctl: "
+one_line() {
+	[ "$(lines "$tmp/err")" = 1 ] && head -n1 "$tmp/err" | grep -q '^migctl: '
+}
+
+# expect_usage DESC PATTERN ARGS...: exit 2, stdout empty, one line
+# "migctl: ..." on stderr matching PATTERN (extended regex)
+expect_usage() {
+	local desc=$1 pat=$2
+	shift 2
+	run "$@"
+	if [ $rc -eq 2 ] && [ ! -s "$tmp/out" ] && one_line &&
+	   grep -qE -- "$pat" "$tmp/err"; then
+		result "$desc" 0
+	else
+		result "$desc" 1 "want: exit 2, empty stdout, one line on stderr matching /$pat/"
+	fi
+}
+
+# expect_line DESC RC LINE ARGS...: exit RC, stdout empty, stderr == LINE
+expect_line() {
+	local desc=$1 want_rc=$2 line=$3
+	shift 3
+	run "$@"
+	if [ $rc -eq "$want_rc" ] && [ ! -s "$tmp/out" ] &&
+	   [ "$(lines "$tmp/err")" = 1 ] && [ "$(cat "$tmp/err")" = "$line" ]; then
+		result "$desc" 0
+	else
+		result "$desc" 1 "want: exit $want_rc, empty stdout, stderr '$line'"
+	fi
+}
+
+# ---- help and version ----
+
+for h in --help -h help; do
+	expect_help "migctl $h prints the full usage" \
+		'regions \[ID\]' $h
+done
+run --help
+for word in 'Usage: migctl (\[-j\] )?regions' 'Usage: migctl (\[-j\] )?params' \
+	    'Usage: migctl set' 'Usage: migctl (\[-j\] )?stats' \
+	    'Usage: migctl (\[-j\] )?scan' \
+	    'channels N' 'zero-page-detection none\|main\|channel' \
+	    'zero-check auto\|generic\|sse2\|avx2\|avx512' \
+	    '--zero-check IMPL' '-j, --json' '-V, --version' 'Exit status'; do
+	grep -qE -- "$word" "$tmp/out"
+	result "full usage mentions '$word'" $?
+done
+
+for cmd in regions params set stats scan help; do
+	expect_help "migctl $cmd --help" "migctl( \[-j\])? $cmd" $cmd --help
+	expect_help "migctl $cmd -h" "migctl( \[-j\])? $cmd" $cmd -h
+	expect_help "migctl help $cmd" "migctl( \[-j\])? $cmd" help $cmd
+	run help $cmd
+	cp "$tmp/out" "$tmp/help1"
+	run $cmd --help
+	cmp -s "$tmp/help1" "$tmp/out"
+	result "migctl help $cmd and migctl $cmd --help print the same" $?
+done
+
+expect_help "--help wins over other arguments (regions 1 --help)" \
+	'migctl \[-j\] regions' regions 1 --help
+expect_help "--help wins over bad arguments (set channels 999 --help)" \
+	'migctl set' set channels 999 --help
+expect_help "--help after command with --json (-j scan --help)" \
+	'migctl \[-j\] scan' -j scan --help
+expect_help "help for an alias (help region)" 'migctl \[-j\] regions' help region
+
+for v in -V --version; do
+	run $v
+	[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && [ "$(lines "$tmp/out")" = 1 ] &&
+		grep -q '^migctl ' "$tmp/out"
+	result "migctl $v prints one version line" $?
+done
+
+if [ -w /dev/full ]; then
+	"$MIGCTL" --help >/dev/full 2>"$tmp/err"
+	rc=$?
+	: >"$tmp/out"
+	[ $rc -eq 1 ] && one_line && grep -q 'write error' "$tmp/err"
+	result "write error on stdout is reported (exit 1)" $?
+else
+	skip "write error on stdout is reported" "no /dev/full"
+fi
+
+# ---- usage errors (exit 2, one line) ----
+
+expect_usage "no command" 'no command given' 
+expect_usage "unknown command" "^migctl: frobnicate: unknown command" frobnicate
+expect_usage "unknown option" "^migctl: -x: unknown option" -x regions
+expect_usage "unknown long option" "^migctl: --bogus: unknown option" --bogus
+expect_usage "help with an unknown command" "unknown command 'nope'" help nope
+expect_usage "help with two arguments" 'too many arguments' help regions params
+
+expect_usage "regions: non-numeric id" "^migctl: regions: invalid region id 'abc'" regions abc
+expect_usage "regions: id 0" "invalid region id '0'" regions 0
+expect_usage "regions: negative id" "invalid region id '-1'" regions -1
+expect_usage "regions: id above u32" "invalid region id '4294967296'" regions 4294967296
+expect_usage "regions: id with junk" "invalid region id '1x'" regions 1x
+expect_usage "regions: two ids" 'too many arguments' regions 1 2
+expect_usage "params: extra argument" '^migctl: params: too many arguments' params x
+expect_usage "stats: extra argument" '^migctl: stats: too many arguments' stats x
+
+expect_usage "set: nothing to set" '^migctl: set: nothing to set' set
+expect_usage "set: missing value" '^migctl: set channels: missing value' set channels
+expect_usage "set: channels 0" "^migctl: set channels: invalid value '0' \(expected a number 1\.\.64\)" set channels 0
+expect_usage "set: channels 65" "invalid value '65' \(expected a number 1\.\.64\)" set channels 65
+expect_usage "set: channels abc" "invalid value 'abc'" set channels abc
+expect_usage "set: channels empty" "invalid value ''" set channels ''
+expect_usage "set: channels 4x" "invalid value '4x'" set channels 4x
+expect_usage "set: channels -1" "invalid value '-1'" set channels -1
+expect_usage "set --force: channels still a number" "invalid value 'abc' \(expected a number 0\.\.4294967295\)" set --force channels abc
+expect_usage "set: bad zero-check lists valid values" \
+	"^migctl: set zero-check: invalid value 'foo' \(valid: auto, generic, sse2, avx2, avx512\)" \
+	set zero-check foo
+expect_usage "set: bad zero-page-detection lists valid values" \
+	"^migctl: set zero-page-detection: invalid value 'bogus' \(valid: none, main, channel\)" \
+	set zero-page-detection bogus
+expect_usage "set: enum value as a number needs --force" "invalid value '3'" set zero-check 3
+expect_usage "set: unknown parameter lists valid ones" \
+	"^migctl: set: unknown parameter 'bogus' \(valid: channels, zero-page-detection, zero-check\)" \
+	set bogus 1
+expect_usage "set: parameter given twice" '^migctl: set channels: given more than once' set channels 4 channels 5
+expect_usage "set: bad second pair" "^migctl: set zero-check: invalid value 'x'" set channels 4 zero-check x
+expect_usage "set: odd number of words" '^migctl: set zero-check: missing value' set channels 4 zero-check
+expect_usage "set: unknown option" "^migctl: set: unknown option '--bogus'" set --bogus channels 4
+
+expect_usage "scan: missing id" '^migctl: scan: missing region id' scan
+expect_usage "scan: non-numeric id" "^migctl: scan: invalid region id 'abc'" scan abc
+expect_usage "scan: id 0" "invalid region id '0'" scan 0
+expect_usage "scan: negative id" "invalid region id '-5'" scan -5
+expect_usage "scan: two ids" 'too many arguments' scan 1 2
+expect_usage "scan: --zero-check without value" '^migctl: scan: --zero-check needs a value' scan 1 --zero-check
+expect_usage "scan: bad --zero-check lists valid values" \
+	"^migctl: scan: invalid zero-check 'foo' \(valid: auto, generic, sse2, avx2, avx512\)" \
+	scan 1 --zero-check foo
+expect_usage "scan: bad --zero-check=" "invalid zero-check 'sse3'" scan 1 --zero-check=sse3
+expect_usage "scan: unknown option" "^migctl: scan: unknown option '--fast'" scan 1 --fast
+
+# ---- without the module: one line, exit 1 ----
+
+if [ -e /sys/module/kmig ]; then
+	skip "module-not-loaded checks" "kmig is loaded"
+else
+	for args in "regions" "regions 1" "regions --json" "-j regions" \
+		    "regions -j 1" "params" "params --json" "-j -p params" \
+		    "stats" "stats -j" "scan 1" "scan 1 --zero-check avx2" \
+		    "set channels 4" "set channels 4 zero-check avx2" \
+		    "set -f channels 100" "region 1" "stat"; do
+		# shellcheck disable=SC2086
+		expect_line "migctl $args without the module" 1 "$NOT_LOADED" $args
+	done
+fi
+
+echo "# $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -29,13 +29,8 @@
 #include <linux/mutex.h>
 #include <linux/static_call.h>
 #include <linux/string.h>
-#include <linux/version.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-#include <linux/unaligned.h>
-#else
-#include <asm/unaligned.h>
-#endif
+#include "zerocheck.h"
 
 #if defined(CONFIG_X86_64)
 #include <asm/asm.h>
@@ -49,12 +44,26 @@
 #if defined(CONFIG_AS_AVX512) || !defined(CONFIG_X86)
 #define KMIG_ZC_AVX512 1
 #endif
+
 #endif
 
 /* Bytes ORed together between two tests for non-zero. */
 #define KMIG_ZC_BLOCK	256
 
 typedef bool (*kmig_zc_fn)(const void *buf, size_t len);
+
+/*
+ * An unaligned 64-bit load, the way get_unaligned() does it (without
+ * its header, which moved between 6.1 and 6.12).
+ */
+struct kmig_zc_unaligned {
+	u64 v;
+} __packed;
+
+static __always_inline u64 kmig_zc_load(const void *p)
+{
+	return ((const struct kmig_zc_unaligned *)p)->v;
+}
 
 /* Byte loop for what is shorter than one word (or one vector). */
 static bool kmig_zc_bytes(const u8 *s, size_t len)
@@ -107,8 +116,8 @@ kmig_zc_scan(const u8 *s, size_t len, size_t vec,
 
 static __always_inline bool kmig_zc_gen_ends_nz(const u8 *head, const u8 *tail)
 {
-	return get_unaligned((const u64 *)head) |
-	       get_unaligned((const u64 *)tail);
+	return kmig_zc_load(head) |
+	       kmig_zc_load(tail);
 }
 
 static __always_inline bool kmig_zc_gen_vec_nz(const u8 *p)
@@ -151,11 +160,11 @@ static bool kmig_zc_generic(const void *buf, size_t len)
 
 /* ---- SSE2: 128-bit loads ---- */
 
-/* pcmpeqb against zero + pmovmskb: 0xffff when all 16 bytes are zero. */
-#define KMIG_ZC_SSE2_TEST(x)				\
+/* xmm0 == 0? pcmpeqb with zero, pmovmskb gives 0xffff when it is. */
+#define KMIG_ZC_SSE2_TEST				\
 	"pxor %%xmm7, %%xmm7\n\t"			\
-	"pcmpeqb %%xmm7, " x "\n\t"			\
-	"pmovmskb " x ", %%eax\n\t"			\
+	"pcmpeqb %%xmm7, %%xmm0\n\t"			\
+	"pmovmskb %%xmm0, %%eax\n\t"			\
 	"cmpl $0xffff, %%eax"
 
 static __always_inline bool kmig_zc_sse2_ends_nz(const u8 *head,
@@ -166,7 +175,7 @@ static __always_inline bool kmig_zc_sse2_ends_nz(const u8 *head,
 	asm volatile("movdqu (%[h]), %%xmm0\n\t"
 		     "movdqu (%[t]), %%xmm1\n\t"
 		     "por %%xmm1, %%xmm0\n\t"
-		     KMIG_ZC_SSE2_TEST("%%xmm0")
+		     KMIG_ZC_SSE2_TEST
 		     CC_SET(ne)
 		     : CC_OUT(ne) (nz)
 		     : [h] "r" (head), [t] "r" (tail),
@@ -180,7 +189,7 @@ static __always_inline bool kmig_zc_sse2_vec_nz(const u8 *p)
 	bool nz;
 
 	asm volatile("movdqa (%[p]), %%xmm0\n\t"
-		     KMIG_ZC_SSE2_TEST("%%xmm0")
+		     KMIG_ZC_SSE2_TEST
 		     CC_SET(ne)
 		     : CC_OUT(ne) (nz)
 		     : [p] "r" (p), KMIG_ZC_MEM(p, 16)
@@ -212,7 +221,7 @@ static __always_inline bool kmig_zc_sse2_block_nz(const u8 *p)
 		     "por %%xmm1, %%xmm0\n\t"
 		     "por %%xmm3, %%xmm2\n\t"
 		     "por %%xmm2, %%xmm0\n\t"
-		     KMIG_ZC_SSE2_TEST("%%xmm0")
+		     KMIG_ZC_SSE2_TEST
 		     CC_SET(ne)
 		     : CC_OUT(ne) (nz)
 		     : [p] "r" (p), KMIG_ZC_MEM(p, KMIG_ZC_BLOCK)
@@ -296,9 +305,9 @@ static bool kmig_zc_avx2(const void *buf, size_t len)
 #ifdef KMIG_ZC_AVX512
 /* ---- AVX-512: 512-bit loads, vpternlogq, vptestmq (AVX512F only) ---- */
 
-/* k1 = one bit per non-zero qword of x; ZF when k1 is empty. */
-#define KMIG_ZC_AVX512_TEST(x)				\
-	"vptestmq " x ", " x ", %%k1\n\t"		\
+/* zmm0 == 0? k1 gets one bit per non-zero qword; ZF when k1 is empty. */
+#define KMIG_ZC_AVX512_TEST				\
+	"vptestmq %%zmm0, %%zmm0, %%k1\n\t"		\
 	"kortestw %%k1, %%k1"
 
 static __always_inline bool kmig_zc_avx512_ends_nz(const u8 *head,
@@ -308,7 +317,7 @@ static __always_inline bool kmig_zc_avx512_ends_nz(const u8 *head,
 
 	asm volatile("vmovdqu64 (%[h]), %%zmm0\n\t"
 		     "vporq (%[t]), %%zmm0, %%zmm0\n\t"
-		     KMIG_ZC_AVX512_TEST("%%zmm0")
+		     KMIG_ZC_AVX512_TEST
 		     CC_SET(nz)
 		     : CC_OUT(nz) (nz)
 		     : [h] "r" (head), [t] "r" (tail),
@@ -321,7 +330,7 @@ static __always_inline bool kmig_zc_avx512_vec_nz(const u8 *p)
 	bool nz;
 
 	asm volatile("vmovdqa64 (%[p]), %%zmm0\n\t"
-		     KMIG_ZC_AVX512_TEST("%%zmm0")
+		     KMIG_ZC_AVX512_TEST
 		     CC_SET(nz)
 		     : CC_OUT(nz) (nz)
 		     : [p] "r" (p), KMIG_ZC_MEM(p, 64));
@@ -337,7 +346,7 @@ static __always_inline bool kmig_zc_avx512_block_nz(const u8 *p)
 		     "vmovdqa64 64(%[p]), %%zmm1\n\t"
 		     "vpternlogq $0xfe, 128(%[p]), %%zmm1, %%zmm0\n\t"
 		     "vporq 192(%[p]), %%zmm0, %%zmm0\n\t"
-		     KMIG_ZC_AVX512_TEST("%%zmm0")
+		     KMIG_ZC_AVX512_TEST
 		     CC_SET(nz)
 		     : CC_OUT(nz) (nz)
 		     : [p] "r" (p), KMIG_ZC_MEM(p, KMIG_ZC_BLOCK));
@@ -384,44 +393,66 @@ DEFINE_STATIC_CALL(kmig_zc_call, kmig_zc_generic);
 
 static DEFINE_MUTEX(kmig_zc_lock);
 static enum kmig_zero_check kmig_zc_requested = KMIG_ZERO_CHECK_AUTO;
-/* Matches the static call's initial target until kmig_zerocheck_init(). */
+/* Match the static call's initial target until kmig_zerocheck_init(). */
 static enum kmig_zero_check kmig_zc_active = KMIG_ZERO_CHECK_GENERIC;
+static u32 kmig_zc_avail = BIT(KMIG_ZERO_CHECK_AUTO) |
+			   BIT(KMIG_ZERO_CHECK_GENERIC);
 
 static char *zero_check = "auto";
 module_param(zero_check, charp, 0444);
 MODULE_PARM_DESC(zero_check,
 		 "Zero-page check: auto (default), generic, sse2, avx2, avx512");
 
-u32 kmig_zerocheck_available(void)
+#ifdef KMIG_ZC_X86
+/*
+ * CPUID bits are not enough on a real x86 kernel: the OS must also enable
+ * the register state in XCR0. UML gets its flags from the host kernel,
+ * which already hid what it does not enable.
+ */
+static bool kmig_zc_os_has_ymm(void)
+{
+#ifdef CONFIG_X86
+	return cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM, NULL);
+#else
+	return true;
+#endif
+}
+
+static bool kmig_zc_os_has_zmm(void)
+{
+#ifdef CONFIG_X86
+	return cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM |
+				 XFEATURE_MASK_AVX512, NULL);
+#else
+	return true;
+#endif
+}
+#endif
+
+/* CPU probe; cached in kmig_zc_avail by kmig_zerocheck_init(). */
+static u32 kmig_zc_detect(void)
 {
 	u32 mask = BIT(KMIG_ZERO_CHECK_AUTO) | BIT(KMIG_ZERO_CHECK_GENERIC);
 
 #ifdef KMIG_ZC_X86
-	/*
-	 * CPUID bits are not enough on a real x86 kernel: the OS must also
-	 * enable the register state in XCR0 (cpu_has_xfeatures()). UML gets
-	 * its flags from the host kernel, which already cleared what it does
-	 * not enable.
-	 */
 	if (boot_cpu_has(X86_FEATURE_XMM2))
 		mask |= BIT(KMIG_ZERO_CHECK_SSE2);
-	if (boot_cpu_has(X86_FEATURE_AVX) && boot_cpu_has(X86_FEATURE_AVX2)
-#ifdef CONFIG_X86
-	    && cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM, NULL)
-#endif
-	    )
+	if (boot_cpu_has(X86_FEATURE_AVX) && boot_cpu_has(X86_FEATURE_AVX2) &&
+	    kmig_zc_os_has_ymm())
 		mask |= BIT(KMIG_ZERO_CHECK_AVX2);
 #ifdef KMIG_ZC_AVX512
-	if (boot_cpu_has(X86_FEATURE_AVX) && boot_cpu_has(X86_FEATURE_AVX512F)
-#ifdef CONFIG_X86
-	    && cpu_has_xfeatures(XFEATURE_MASK_SSE | XFEATURE_MASK_YMM |
-				 XFEATURE_MASK_AVX512, NULL)
-#endif
-	    )
+	if (boot_cpu_has(X86_FEATURE_AVX) &&
+	    boot_cpu_has(X86_FEATURE_AVX512F) &&
+	    kmig_zc_os_has_zmm())
 		mask |= BIT(KMIG_ZERO_CHECK_AVX512);
 #endif
 #endif
 	return mask;
+}
+
+u32 kmig_zerocheck_available(void)
+{
+	return READ_ONCE(kmig_zc_avail);
 }
 
 bool kmig_zerocheck_is_available(enum kmig_zero_check impl)
@@ -500,8 +531,10 @@ enum kmig_zero_check kmig_zerocheck_active(void)
 int kmig_zerocheck_init(void)
 {
 	enum kmig_zero_check impl = KMIG_ZERO_CHECK_AUTO;
-	u32 avail = kmig_zerocheck_available();
+	u32 avail = kmig_zc_detect();
 	int ret;
+
+	WRITE_ONCE(kmig_zc_avail, avail);
 
 	if (zero_check && *zero_check) {
 		ret = kmig_zerocheck_parse(zero_check);
@@ -523,12 +556,12 @@ int kmig_zerocheck_init(void)
 		return ret;
 
 	pr_debug("zero check: %s (requested %s; available:%s%s%s%s)\n",
-		kmig_zerocheck_name(kmig_zerocheck_active()),
-		kmig_zerocheck_name(impl),
-		avail & BIT(KMIG_ZERO_CHECK_GENERIC) ? " generic" : "",
-		avail & BIT(KMIG_ZERO_CHECK_SSE2) ? " sse2" : "",
-		avail & BIT(KMIG_ZERO_CHECK_AVX2) ? " avx2" : "",
-		avail & BIT(KMIG_ZERO_CHECK_AVX512) ? " avx512" : "");
+		 kmig_zerocheck_name(kmig_zerocheck_active()),
+		 kmig_zerocheck_name(impl),
+		 avail & BIT(KMIG_ZERO_CHECK_GENERIC) ? " generic" : "",
+		 avail & BIT(KMIG_ZERO_CHECK_SSE2) ? " sse2" : "",
+		 avail & BIT(KMIG_ZERO_CHECK_AVX2) ? " avx2" : "",
+		 avail & BIT(KMIG_ZERO_CHECK_AVX512) ? " avx512" : "");
 	return 0;
 }
 
@@ -551,9 +584,9 @@ static bool kmig_zc_sample_zero(const u8 *s, size_t len)
 {
 	if (len < 3 * sizeof(u64))
 		return true;
-	return !(get_unaligned((const u64 *)s) |
-		 get_unaligned((const u64 *)(s + len / 2)) |
-		 get_unaligned((const u64 *)(s + len - sizeof(u64))));
+	return !(kmig_zc_load(s) |
+		 kmig_zc_load(s + len / 2) |
+		 kmig_zc_load(s + len - sizeof(u64)));
 }
 
 #ifdef KMIG_ZC_X86

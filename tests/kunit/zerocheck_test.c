@@ -222,7 +222,7 @@ static void zc_test_unaligned(struct kunit *test)
 
 static void zc_test_batch(struct kunit *test)
 {
-	enum { NDATA = 3, N = 3 * KMIG_ZC_FPU_BATCH + 7 };
+	enum { NDATA = 8, N = 3 * KMIG_ZC_FPU_BATCH + 7 };
 	struct page **pages, *zero, *data[NDATA];
 	unsigned long *map, *want;
 	unsigned int i, want_count;
@@ -238,14 +238,20 @@ static void zc_test_batch(struct kunit *test)
 	zc_log_impls(test);
 
 	zc_alloc_page(test, &zero);
-	/* Data: random, one byte at the end, one byte in the middle. */
+	/*
+	 * Data: random; one byte in the last word (caught by the sample);
+	 * one byte away from the sampled words, in a different vector slot
+	 * of a 256-byte block each time (needs the full scan).
+	 */
 	p = zc_alloc_page(test, &data[0]);
 	get_random_bytes(p, PAGE_SIZE);
 	p[0] = 1;
 	p = zc_alloc_page(test, &data[1]);
 	p[PAGE_SIZE - 1] = 0x80;
-	p = zc_alloc_page(test, &data[2]);
-	p[PAGE_SIZE / 2 + 17] = 2;
+	for (i = 2; i < NDATA; i++) {
+		p = zc_alloc_page(test, &data[i]);
+		p[64 * i + 40] = 2;
+	}
 
 	/*
 	 * NULL entries must be reported zero without being dereferenced:

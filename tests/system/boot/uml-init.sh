@@ -37,14 +37,19 @@ fi
 export HOME=/tmp TMPDIR=/tmp KMIG_TOP KMIG_ENV
 cd "$KMIG_TOP" || $bb poweroff -f
 
+# Run a script by its #! line (sh when it is not executable).
+run() {
+	if [ -x "$1" ]; then "$@"; else sh "$@"; fi
+}
+
 case $KMIG_MODE in
 systest)
 	echo "uml-init: running tests/system/run-tests.sh --env $KMIG_ENV"
-	sh "$KMIG_TOP/tests/system/run-tests.sh" --env "$KMIG_ENV" --ko "$KMIG_KO" \
+	run "$KMIG_TOP/tests/system/run-tests.sh" --env "$KMIG_ENV" --ko "$KMIG_KO" \
 		--migctl "$KMIG_MIGCTL" --bin "$KMIG_BIN" </dev/null 2>&1 | tee "$KMIG_OUT"
 	;;
 demo)
-	sh "$KMIG_TOP/tests/system/demo.sh" --ko "$KMIG_KO" --migctl "$KMIG_MIGCTL" \
+	run "$KMIG_TOP/tests/system/demo.sh" --ko "$KMIG_KO" --migctl "$KMIG_MIGCTL" \
 		--bin "$KMIG_BIN" </dev/null 2>&1 | tee "$KMIG_OUT"
 	;;
 *)

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages that building and testing kmig needs. Checks
+# with dpkg-query first and runs apt-get (update, install) only when
+# something is missing, so a repeat run takes well under a second.
+set -euo pipefail
+KMIG_TAG=deps
+. "$(dirname "$0")/lib.sh"
+
+pkgs=(
+	build-essential make gcc bc flex bison libelf-dev libssl-dev pkg-config
+	perl rsync cpio xz-utils kmod util-linux
+	busybox-static qemu-system-x86 iproute2
+	linux-headers-amd64 linux-source-6.12
+	libnl-3-dev libnl-genl-3-dev
+	python3 python3-yaml python3-jsonschema
+)
+
+updated=0
+apt_update() {
+	[ $updated -eq 1 ] && return 0
+	log "apt-get update"
+	logrun "$KMIG_LOGS/apt-update.log" apt-get update || die "apt-get update failed"
+	updated=1
+}
+apt_install() {
+	[ $# -gt 0 ] || return 0
+	[ "$(id -u)" -eq 0 ] || die "need root to install: $*"
+	apt_update
+	log "apt-get install $*"
+	logrun "$KMIG_LOGS/apt-install.log" \
+		apt-get install -y --no-install-recommends "$@" || die "apt-get install failed"
+}
+
+missing=()
+for p in "${pkgs[@]}"; do
+	[ -n "$(deb_installed "$p")" ] || missing+=("$p")
+done
+apt_install "${missing[@]}"
+
+# 6.12 headers: prefer the ones matching linux-source-6.12 (for the same
+# kernel the UML and KUnit kernels are built from); else the newest
+# installed or, failing that, the newest available 6.12 headers.
+kver=$(ksrc_kver)
+want=linux-headers-$kver+deb12-amd64
+if [ -z "$(deb_installed "$want")" ]; then
+	if ! apt-cache show "$want" >/dev/null 2>&1; then
+		apt_update
+	fi
+	if apt-cache show "$want" >/dev/null 2>&1; then
+		apt_install "$want"
+	elif [ -z "$(deb612_release)" ]; then
+		newest=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' |
+			awk '{print $1}' | sort -V | tail -n 1)
+		[ -n "$newest" ] || die "no linux-headers-6.12.*+deb12-amd64 package found"
+		apt_install "$newest"
+	else
+		log "note: $want not available; using $(deb612_release)"
+	fi
+fi
+
+# scripts/ynl-check.sh runs 'python3' from PATH; it needs yaml and jsonschema.
+# (scripts/check.sh falls back to /usr/bin/python3 when PATH's lacks them.)
+/usr/bin/python3 -c 'import yaml, jsonschema' 2>/dev/null ||
+	die "/usr/bin/python3 lacks yaml/jsonschema"
+
+log "ok: 6.1 headers $(deb61_abi) ($(deb61_pkgver)), 6.12 headers $(deb612_release), source $(ksrc_debver)"

@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the kmig build and test scripts. Source it, don't run it.
+#
+# Layout:
+#   $KMIG_CACHE (default ~/.cache/kmig), shared between clones:
+#     src/linux-source-<debver>/     unpacked linux-source-6.12, kmig grafted in
+#     build/<name>-<kver>-<hash>/    O= dirs of the UML and KUnit kernels
+#     deb/<pkg>_<ver>/               unpacked Debian kernel images
+#   <clone>/build/, per clone:
+#     <target>/kmod, <target>/include  module staging dirs
+#     logs/                            build logs and captured consoles
+#     results/<suite>.tap              TAP of each suite, read by scripts/test.sh
+
+set -o pipefail
+
+KMIG_TOP=${KMIG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+KMIG_CACHE=${KMIG_CACHE:-$HOME/.cache/kmig}
+KMIG_BUILD=${KMIG_BUILD:-$KMIG_TOP/build}
+KMIG_LOGS=$KMIG_BUILD/logs
+KMIG_RESULTS=$KMIG_BUILD/results
+KMIG_JOBS=${KMIG_JOBS:-$(nproc)}
+export DEBIAN_FRONTEND=noninteractive
+
+mkdir -p "$KMIG_LOGS" "$KMIG_RESULTS"
+
+log() { printf '[%s] %s\n' "${KMIG_TAG:-kmig}" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Run a command with its output going to a log file; on failure show the
+# tail of the log and return the command's status.
+#   logrun LOGFILE CMD...
+logrun() {
+	local logf=$1 rc=0; shift
+	mkdir -p "$(dirname "$logf")"
+	"$@" >"$logf" 2>&1 </dev/null || rc=$?
+	if [ $rc -ne 0 ]; then
+		log "failed (rc=$rc): $* -- last lines of $logf:"
+		tail -n 40 "$logf" | sed 's/^/    /' >&2
+	fi
+	return $rc
+}
+
+# Installed version of a Debian package, empty if not installed.
+deb_installed() {
+	dpkg-query -W -f='${db:Status-Abbrev} ${Version}\n' "$1" 2>/dev/null |
+		awk '$1 == "ii" { print $2 }'
+}
+
+# Version of linux-source-6.12 (e.g. 6.12.117-1~deb12u1), and its upstream
+# kernel version (6.12.117).
+ksrc_debver() { deb_installed linux-source-6.12; }
+ksrc_kver() { ksrc_debver | sed 's/-.*//'; }
+# Unpacked, grafted source tree for this version.
+ksrc_dir() { echo "$KMIG_CACHE/src/linux-source-$(ksrc_debver | tr '~' '_')"; }
+
+# The Debian 6.1 kernel ABI that linux-headers-amd64 points at, e.g.
+# 6.1.0-56-amd64, and its package version (6.1.192-2).
+deb61_abi() {
+	dpkg-query -W -f='${Depends}\n' linux-headers-amd64 2>/dev/null |
+		tr ',' '\n' | sed -n 's/^ *linux-headers-\(6\.1\.0-[0-9]*-amd64\).*/\1/p' | head -n 1
+}
+deb61_pkgver() { deb_installed "linux-headers-$(deb61_abi)"; }
+deb61_headers() { echo "/usr/src/linux-headers-$(deb61_abi)"; }
+
+# The 6.12 headers to build against: the installed
+# linux-headers-<ksrc_kver>+deb12-amd64 if present, else the newest installed
+# linux-headers-6.12.*+deb12-amd64.
+deb612_release() {
+	local want
+	want="$(ksrc_kver)+deb12-amd64"
+	if [ -n "$(deb_installed "linux-headers-$want")" ]; then
+		echo "$want"; return
+	fi
+	dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'linux-headers-6.12.*+deb12-amd64' 2>/dev/null |
+		awk '$1 == "ii" { sub(/^linux-headers-/, "", $2); print $2 }' | sort -V | tail -n 1
+}
+deb612_headers() { local r; r=$(deb612_release); [ -n "$r" ] && echo "/usr/src/linux-headers-$r"; }
+
+# Short hash of files' contents (config fragments, ...).
+hash_files() { cat "$@" | sha256sum | cut -c1-10; }
+
+# Serialize everything that uses the shared source tree (graft, Kconfig,
+# kernel builds, KUnit): clones on the same machine share the cache.
+ksrc_lock() {
+	mkdir -p "$KMIG_CACHE"
+	exec 9>"$KMIG_CACHE/.ksrc.lock"
+	if ! flock -n 9; then
+		log "waiting for another kmig build using $KMIG_CACHE"
+		flock 9
+	fi
+}
+
+# TAP helpers: each suite writes $KMIG_RESULTS/<suite>.tap; lines are also
+# echoed to stdout.
+tap_begin() { TAP_FILE=$KMIG_RESULTS/$1.tap; TAP_N=0; : >"$TAP_FILE"; }
+tap_ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*" | tee -a "$TAP_FILE"; }
+tap_notok() { TAP_N=$((TAP_N + 1)); echo "not ok $TAP_N - $*" | tee -a "$TAP_FILE"; }
+tap_skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2" | tee -a "$TAP_FILE"; }
+# tap_result NAME CMD...: run CMD, ok if it succeeds.
+tap_result() { local n=$1; shift; if "$@"; then tap_ok "$n"; else tap_notok "$n"; fi; }
+
+# Unpack linux-source-6.12 into the cache once per package version and graft
+# this clone into it as drivers/kmig. Prints the tree's path. The caller
+# holds ksrc_lock.
+ksrc_prepare() {
+	local debver dir tarball tmp
+	debver=$(ksrc_debver)
+	[ -n "$debver" ] || die "linux-source-6.12 is not installed (run scripts/deps.sh)"
+	dir=$(ksrc_dir)
+	tarball=/usr/src/linux-source-6.12.tar.xz
+	if [ ! -f "$dir/.kmig-unpacked" ]; then
+		log "unpacking $tarball ($debver) into $dir"
+		mkdir -p "$KMIG_CACHE/src"
+		rm -rf "$dir" "$dir.tmp"
+		mkdir -p "$dir.tmp"
+		tar -xf "$tarball" -C "$dir.tmp" || die "cannot unpack $tarball"
+		mv "$dir.tmp/linux-source-6.12" "$dir" && rmdir "$dir.tmp"
+		echo "$debver" >"$dir/.kmig-unpacked"
+	fi
+	# Graft: drivers/kmig -> this clone (re-pointed on every run; CI runs
+	# from a fresh clone). kbuild reads the clone's Kbuild, not its Makefile.
+	ln -sfnT "$KMIG_TOP" "$dir/drivers/kmig"
+	grep -qxF 'source "drivers/kmig/Kconfig"' "$dir/drivers/Kconfig" ||
+		sed -i '$i source "drivers/kmig/Kconfig"' "$dir/drivers/Kconfig"
+	grep -qxF 'obj-$(CONFIG_KMIG) += kmig/' "$dir/drivers/Makefile" ||
+		echo 'obj-$(CONFIG_KMIG) += kmig/' >>"$dir/drivers/Makefile"
+	echo "$dir"
+}
+
+# Re-emit the TAP test lines of FILE (output of run-tests.sh, possibly
+# with \r and other lines around them) into the current suite, numbered
+# anew. Sets TAP_DONE=1 when the closing '# systest done' line was seen.
+tap_import() {
+	local line
+	TAP_DONE=0
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case $line in
+		'# systest done'*) TAP_DONE=1 ;;
+		'ok '[0-9]*|'not ok '[0-9]*)
+			local st=ok rest
+			case $line in 'not ok '*) st='not ok'; rest=${line#not ok } ;; *) rest=${line#ok } ;; esac
+			rest=$(printf '%s' "$rest" | sed -E 's/^[0-9]+ *(- *)?//')
+			TAP_N=$((TAP_N + 1))
+			echo "$st $TAP_N - $rest" >>"$TAP_FILE" ;;
+		esac
+	done <"$1"
+}
+
+# Lines of a captured console that show a kernel problem (TAP lines and the
+# detectors' own start-up messages excluded). Non-empty output = problem.
+kernel_log_problems() {
+	tr -d '\r' <"$1" |
+		grep -E 'BUG:|WARNING:|Kernel panic|KASAN|kmemleak|possible circular locking|INFO: task|Oops|general protection fault|Call Trace:' |
+		grep -vE '^(not )?ok [0-9]+|^# ' |
+		grep -vE 'kmemleak: Kernel memory leak detector initialized|kmemleak: Automatic memory scanning thread started|KernelAddressSanitizer initialized' || true
+}
+
+# Count the suite's TAP file: sets T_PASS T_FAIL T_SKIP.
+tap_count() {
+	T_PASS=$(grep -cE '^ok [0-9]+' "$1" || true)
+	T_FAIL=$(grep -cE '^not ok [0-9]+' "$1" || true)
+	T_SKIP=$(grep -ciE '^ok [0-9]+.*# *skip' "$1" || true)
+}
+
+# Copy the shared libraries that the ELF executables FILE... need (ldd)
+# into the root directory ROOT, at the same paths.
+copy_libs() {
+	local root=$1 f lib; shift
+	for f in "$@"; do
+		[ "$(head -c 4 "$f" 2>/dev/null | tail -c 3)" = ELF ] || continue
+		ldd "$f" 2>/dev/null | grep -oE '/[^ ]+' | while read -r lib; do
+			[ -e "$root$lib" ] || cp -L --parents "$lib" "$root/" 2>/dev/null || true
+		done || true
+	done
+}

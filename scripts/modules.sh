@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build kmod/ for several kernels without their objects clashing: each
+# target builds in its own staging dir build/<target>/kmod (an rsync of
+# kmod/ that keeps mtimes, so rebuilds are incremental) beside
+# build/<target>/include -> <clone>/include.
+#
+#   scripts/modules.sh [uml-debug|uml-bench|deb61|deb612 ...]   (default: all)
+#
+# deb61 and deb612 build with W=1 and fail on any compiler warning. A target
+# whose last build warned is rebuilt from clean, so warnings are never hidden
+# by an incremental no-op build.
+set -euo pipefail
+KMIG_TAG=modules
+. "$(dirname "$0")/lib.sh"
+
+[ $# -gt 0 ] || set -- uml-debug uml-bench deb61 deb612
+[ -f "$KMIG_TOP/kmod/Kbuild" ] || die "no kmod/Kbuild"
+version=$(git -C "$KMIG_TOP" describe --always --dirty 2>/dev/null || echo unknown)
+
+build_one() {
+	local t=$1 kdir stage logf w=() arch=() nwarn
+	case $t in
+	uml-debug|uml-bench)
+		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$t") || return 1
+		arch=(ARCH=um) ;;
+	deb61) kdir=$(deb61_headers) ; w=(W=1) ;;
+	deb612) kdir=$(deb612_headers) ; w=(W=1) ;;
+	*) log "unknown target $t"; return 1 ;;
+	esac
+	[ -n "$kdir" ] && [ -d "$kdir" ] || { log "$t: no kernel build dir (run scripts/deps.sh)"; return 1; }
+
+	stage=$KMIG_BUILD/$t
+	mkdir -p "$stage/kmod"
+	ln -sfnT "$KMIG_TOP/include" "$stage/include"
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+		--exclude='.*.cmd' --exclude='modules.order' --exclude='Module.symvers' \
+		--exclude='*.a' --exclude='.*.d' "$KMIG_TOP/kmod/" "$stage/kmod/"
+	# The kernel build dir is part of the staging key: a rebuilt kernel at
+	# a new path (new config hash) means a clean module build.
+	if [ "$(cat "$stage/.kmig-kdir" 2>/dev/null)" != "$kdir" ] || [ -f "$stage/.kmig-warned" ]; then
+		make -C "$kdir" "${arch[@]}" M="$stage/kmod" clean >/dev/null 2>&1 || true
+		rm -f "$stage/.kmig-warned"
+		echo "$kdir" >"$stage/.kmig-kdir"
+	fi
+
+	logf=$KMIG_LOGS/module-$t.log
+	if ! logrun "$logf" make -C "$kdir" "${arch[@]}" M="$stage/kmod" CONFIG_KMIG=m \
+		KMIG_VERSION="$version" "${w[@]}" -j"$KMIG_JOBS" modules; then
+		touch "$stage/.kmig-warned"
+		log "$t: build FAILED (log: $logf)"
+		return 1
+	fi
+	nwarn=$(grep -c 'warning:' "$logf" || true)
+	if [ "$nwarn" -gt 0 ]; then
+		touch "$stage/.kmig-warned"
+		if [ ${#w[@]} -gt 0 ]; then
+			log "$t: $nwarn warning(s) with W=1, zero allowed (log: $logf):"
+			grep -A3 'warning:' "$logf" | head -n 40 | sed 's/^/    /' >&2
+			return 1
+		fi
+		log "$t: $nwarn warning(s) (log: $logf)"
+	fi
+	[ -f "$stage/kmod/kmig.ko" ] || { log "$t: no kmig.ko"; return 1; }
+	log "$t: ok: $stage/kmod/kmig.ko"
+}
+
+rc=0
+for t in "$@"; do
+	build_one "$t" || rc=1
+done
+exit $rc

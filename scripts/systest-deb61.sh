@@ -1,0 +1,149 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# System tests on Debian's stock 6.1 kernel under QEMU (TCG; no KVM).
+#
+#   scripts/systest-deb61.sh
+#
+# Fetches linux-image-<abi>-unsigned matching the installed 6.1 headers into
+# the cache (apt-get download, dpkg-deb -x), builds a busybox initramfs with
+# kmig.ko (deb61 build), the clone (migctl, tests/system, ...), the shared
+# libraries they need, bash, iproute2's ip, the kernel modules tests need
+# (KMIG_DEB61_MODULES, default "veth", plus dependencies) and
+# tests/system/boot/deb61-init.sh as /init; boots it and reads the TAP of
+# run-tests.sh from the serial console (build/logs/systest-deb61-console.log).
+# Results: build/results/systest-deb61.tap, counted as for UML.
+# Timeout: KMIG_QEMU_TIMEOUT seconds (default 1500).
+set -euo pipefail
+KMIG_TAG=systest-deb61
+. "$(dirname "$0")/lib.sh"
+
+abi=$(deb61_abi)
+ver=$(deb61_pkgver)
+[ -n "$abi" ] && [ -n "$ver" ] || die "no 6.1 headers installed (run scripts/deps.sh)"
+timeout_s=${KMIG_QEMU_TIMEOUT:-1500}
+want_mods=${KMIG_DEB61_MODULES:-veth}
+
+# 1. The kernel image, unpacked once per version.
+pkg=linux-image-$abi-unsigned
+img=$KMIG_CACHE/deb/${pkg}_$ver
+if [ ! -f "$img/.kmig-unpacked" ]; then
+	log "fetching $pkg=$ver"
+	rm -rf "$img" "$img.dl"
+	mkdir -p "$img.dl"
+	dl() { (cd "$img.dl" && apt-get download "$pkg=$ver"); }
+	if ! logrun "$KMIG_LOGS/apt-download.log" dl; then
+		logrun "$KMIG_LOGS/apt-update.log" apt-get update || die "apt-get update failed"
+		logrun "$KMIG_LOGS/apt-download.log" dl || die "cannot download $pkg=$ver"
+	fi
+	dpkg-deb -x "$img.dl"/"${pkg}"_*.deb "$img" || die "cannot unpack $pkg"
+	rm -rf "$img.dl"
+	touch "$img/.kmig-unpacked"
+fi
+vmlinuz=$img/boot/vmlinuz-$abi
+moddir=$img/lib/modules/$abi
+[ -f "$vmlinuz" ] || die "no $vmlinuz"
+# The package ships no modules.dep: depmod makes it on install.
+[ -s "$moddir/modules.dep" ] || depmod -b "$img" "$abi" || die "depmod failed"
+
+# 2. What goes into the initramfs.
+"$KMIG_TOP/scripts/modules.sh" deb61
+"$KMIG_TOP/scripts/userspace.sh" || log "warning: userspace build failed; running anyway"
+
+run=$KMIG_BUILD/deb61-run
+root=$run/root
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,kmig,lib64} "$root/lib/modules/$abi"
+cp /bin/busybox "$root/bin/busybox"
+for a in $(/bin/busybox --list); do
+	[ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
+done
+# Real bash and ip (busybox's ip knows no netns/veth).
+rm -f "$root/bin/ip" "$root/bin/bash"
+cp -L /bin/bash "$root/bin/bash"
+cp -L "$(command -v ip)" "$root/bin/ip"
+copy_libs "$root" "$root/bin/bash" "$root/bin/ip"
+echo 'root:x:0:0:root:/tmp:/bin/sh' >"$root/etc/passwd"
+echo 'root:x:0:' >"$root/etc/group"
+
+# The clone, without git metadata and build products.
+rsync -a --exclude=.git --exclude=/build --exclude='*.o' --exclude='*.d' --exclude='.*.cmd' \
+	"$KMIG_TOP/" "$root/kmig/src/"
+mkdir -p "$root/kmig/ko"
+cp "$KMIG_BUILD/deb61/kmod/kmig.ko" "$root/kmig/ko/kmig.ko"
+while IFS= read -r -d '' f; do copy_libs "$root" "$f"; done \
+	< <(find "$root/kmig/src" -type f -perm -u+x -print0)
+cp "$KMIG_TOP/tests/system/boot/deb61-init.sh" "$root/init"
+cat >"$root/kmig/conf.sh" <<CONF
+KMIG_TOP=/kmig/src
+KMIG_ENV=deb61
+KMIG_KO=/kmig/ko/kmig.ko
+KMIG_MIGCTL=/kmig/src/tools/migctl/migctl
+KMIG_BIN=/kmig/src/tests/system
+CONF
+
+# Kernel modules and their dependencies (modules.dep), in load order; a
+# module built into the kernel (modules.builtin) needs nothing.
+: >"$root/kmig/modules.load"
+declare -A seen=()
+add_mod() { # path relative to $moddir
+	local rel=$1 dep
+	[ -n "${seen[$rel]:-}" ] && return 0
+	seen[$rel]=1
+	for dep in $(awk -v m="$rel:" '$1 == m { $1 = ""; print }' "$moddir/modules.dep"); do
+		add_mod "$dep"
+	done
+	local dst=${rel%.xz}
+	mkdir -p "$root/lib/modules/$abi/$(dirname "$rel")"
+	case $rel in
+	*.xz) xz -dc "$moddir/$rel" >"$root/lib/modules/$abi/$dst" ;;
+	*) cp "$moddir/$rel" "$root/lib/modules/$abi/$dst" ;;
+	esac
+	echo "/lib/modules/$abi/$dst" >>"$root/kmig/modules.load"
+}
+for m in $want_mods; do
+	rel=$(awk -F: -v m="${m//-/_}" '{ n = $1; sub(/.*\//, "", n); sub(/\.ko(\.xz)?$/, "", n); gsub(/-/, "_", n) }
+		n == m { print $1; exit }' "$moddir/modules.dep")
+	if [ -n "$rel" ]; then
+		add_mod "$rel"
+	elif grep -qE "/${m//-/[-_]}\.ko" "$moddir/modules.builtin"; then
+		log "module $m is built into $abi"
+	else
+		die "module $m not found in $moddir"
+	fi
+done
+cp "$moddir"/modules.{order,builtin} "$root/lib/modules/$abi/" 2>/dev/null || true
+depmod -b "$root" "$abi" 2>/dev/null || true
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$run/initrd.gz"
+log "initramfs: $(du -h "$run/initrd.gz" | cut -f1), modules: $(tr '\n' ' ' <"$root/kmig/modules.load")"
+
+# 3. Boot.
+console=$KMIG_LOGS/systest-deb61-console.log
+log "booting $vmlinuz under qemu -accel tcg (timeout ${timeout_s}s, console: $console)"
+start=$(date +%s)
+timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
+	-nographic -no-reboot -kernel "$vmlinuz" -initrd "$run/initrd.gz" \
+	-append "console=ttyS0 panic=-1 panic_on_warn=1 quiet" </dev/null 2>&1 |
+	sed -u 's/\r$//' | tee "$console" |
+	grep --line-buffered -E '^(not )?ok [0-9]+|^# systest done|^deb61-init:' || true
+elapsed=$(($(date +%s) - start))
+log "QEMU exited after ${elapsed}s"
+
+tap_begin systest-deb61
+tap_import "$console"
+problems=$(kernel_log_problems "$console")
+if [ -z "$problems" ]; then
+	tap_ok "kernel log clean (deb61)" >/dev/null
+else
+	tap_notok "kernel log clean (deb61)" >/dev/null
+	log "kernel problems in $console:"
+	printf '%s\n' "$problems" | head -n 20 | sed 's/^/    /' >&2
+fi
+if [ "$TAP_DONE" != 1 ]; then
+	tap_notok "deb61" >/dev/null
+	log "no '# systest done' line: the kernel panicked, hung or timed out (${elapsed}s); last lines of $console:"
+	tail -n 30 "$console" | sed 's/^/    /' >&2
+fi
+tap_count "$TAP_FILE"
+log "deb61: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped (of which passed)"
+[ "$T_FAIL" -eq 0 ]

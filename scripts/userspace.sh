@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the userspace parts: migctl (tools/migctl) and the system test
+# programs (tests/system). A part whose Makefile does not exist yet is
+# skipped with a note.
+#
+#   scripts/userspace.sh [migctl] [systest]     (default: both)
+set -euo pipefail
+KMIG_TAG=userspace
+. "$(dirname "$0")/lib.sh"
+
+[ $# -gt 0 ] || set -- migctl systest
+rc=0
+for part in "$@"; do
+	case $part in
+	migctl) dir=$KMIG_TOP/tools/migctl ;;
+	systest) dir=$KMIG_TOP/tests/system ;;
+	*) die "unknown part $part" ;;
+	esac
+	if [ ! -f "$dir/Makefile" ]; then
+		log "$part: no $dir/Makefile yet, skipped"
+		continue
+	fi
+	if logrun "$KMIG_LOGS/$part.log" make -C "$dir" -j"$KMIG_JOBS"; then
+		log "$part: ok"
+	else
+		log "$part: build FAILED (log: $KMIG_LOGS/$part.log)"
+		rc=1
+	fi
+done
+exit $rc

@@ -107,8 +107,10 @@ static int kmig_nl_region_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, KMIG_A_REGION_ID))
+	if (GENL_REQ_ATTR_CHECK(info, KMIG_A_REGION_ID)) {
+		NL_SET_ERR_MSG(info->extack, "region id required");
 		return -EINVAL;
+	}
 
 	region = kmig_region_find(nla_get_u32(info->attrs[KMIG_A_REGION_ID]));
 	if (!region) {
@@ -276,8 +278,10 @@ static int kmig_nl_region_scan_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, KMIG_A_SCAN_REGION_ID))
+	if (GENL_REQ_ATTR_CHECK(info, KMIG_A_SCAN_REGION_ID)) {
+		NL_SET_ERR_MSG(info->extack, "region id required");
 		return -EINVAL;
+	}
 	if (a_check) {
 		impl = nla_get_u32(a_check);
 		if (!kmig_zerocheck_is_available(impl)) {

@@ -46,9 +46,14 @@ static int kmig_fs_init_fs_context(struct fs_context *fc)
 	return init_pseudo(fc, KMIG_FS_MAGIC) ? 0 : -ENOMEM;
 }
 
+/*
+ * No .owner: the module mounts this itself for its whole life, and a
+ * module reference from the mount would make it impossible to unload.
+ * Every inode on it belongs to a region, and every region to an open
+ * file of /dev/kmig, which holds the module.
+ */
 static struct file_system_type kmig_fs_type = {
 	.name = "kmig",
-	.owner = THIS_MODULE,
 	.init_fs_context = kmig_fs_init_fs_context,
 	.kill_sb = kill_anon_super,
 };

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <linux/netlink.h>
 #include <linux/genetlink.h>
 
@@ -18,12 +19,15 @@ static uint32_t seq_counter = 1;
 int genl_open(void)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 20 };
 	int fd, one = 1;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	/* A test must fail, not hang, when an answer never comes. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = -errno;
 
@@ -122,11 +126,11 @@ int genl_call(int fd, struct genl_msg *m, struct genl_reply *r)
 				return r->error;
 			}
 			if (n->nlmsg_type == NLMSG_DONE) {
+				/* A dump ends with DONE, carrying its error. */
 				r->error = 0;
-				/* A dump ends with DONE; its ack may follow. */
-				if (!(req->nlmsg_flags & NLM_F_DUMP))
-					return 0;
-				continue;
+				if (n->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+					memcpy(&r->error, NLMSG_DATA(n), sizeof(int));
+				return r->error;
 			}
 			if (!r->nmsgs++ && n->nlmsg_len <= sizeof(r->buf)) {
 				memcpy(r->buf, n, n->nlmsg_len);

@@ -532,7 +532,7 @@ static int case_netlink(void)
 	CHECK(strstr(reply.extack, "no region"), "extack '%s'", reply.extack);
 	genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, 0);
 	genl_put(&m, KMIG_A_REGION_ID, "\1", 1);
-	expect_err(nl, &m, -ERANGE, "REGION_GET 1-byte id");
+	expect_err(nl, &m, -EINVAL, "REGION_GET 1-byte id");
 
 	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
 	expect_err(nl, &m, -EINVAL, "PARAMS_SET nothing");
@@ -756,7 +756,7 @@ static void on_term(int sig)
  */
 static int case_hold(int argc, char **argv)
 {
-	size_t size, npages, data, zeros, p, stride;
+	size_t size, npages, data, zeros, total, p, stride;
 	struct kmig_region_info info;
 	unsigned char *m;
 	int fd;
@@ -767,15 +767,16 @@ static int case_hold(int argc, char **argv)
 	data = strtoull(argv[1], NULL, 0);
 	zeros = strtoull(argv[2], NULL, 0);
 	npages = size / PAGE;
-	if (!npages || data + zeros > npages)
+	total = data + zeros;
+	if (!npages || total > npages)
 		return 2;
 	fd = region_open();
 	REQUIRE(fd >= 0, "open: %s", strerror(errno));
 	m = region_map(fd, size, 0);
 	REQUIRE(m != MAP_FAILED, "mmap: %s", strerror(errno));
 	/* Spread the touched pages over the region. */
-	stride = npages / (data + zeros ? data + zeros : 1);
-	for (p = 0; p < data + zeros; p++) {
+	stride = npages / (total ? total : 1);
+	for (p = 0; p < total; p++) {
 		unsigned char *pg = m + p * stride * PAGE;
 
 		if (p % 2 == 0 && data) {

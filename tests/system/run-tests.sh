@@ -205,11 +205,14 @@ if [ "$ENV" = uml ] && [ -n "$QEMU" ]; then
 		if [ -n "$QEMU_KERNEL" ]; then
 			grep -q "Linux version" "$T/qemu-serial" 2>/dev/null && [ $grew -ge 2 ] && break
 		else
-			[ $grew -ge 3 ] && break
+			# Firmware alone touches a few hundred pages, then waits.
+			[ $grew -ge 1 ] && [ $k -ge 50 ] && break
 		fi
 		kill -0 $QPID 2>/dev/null || break
 		sleep 0.2; k=$((k + 1))
 	done
+	sed 's/^/# qemu: /' "$T/qemu-out" | head -5
+	tail -3 "$T/qemu-serial" 2>/dev/null | sed 's/^/# guest: /'
 	echo "# populated pages seen while QEMU ran:$(echo "$seen" | tr ' ' '\n' | uniq | head -12 | tr '\n' ' ')"
 	{ cat "$T/qemu-out"; tail -5 "$T/qemu-serial" 2>/dev/null; echo "seen:$seen"; } > "$T/out"
 	[ -n "$first" ] && ok "QEMU started with its RAM in a kmig region" ||

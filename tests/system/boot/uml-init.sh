@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # PID 1 of a UML kernel booted on the host's root filesystem (hostfs) by
-# scripts/uml-run.sh. The kernel command line carries kmigconf=FILE, which
+# scripts/systest-uml.sh. The kernel command line carries kmigconf=FILE, which
 # the kernel hands over as an environment variable; FILE (written by the
 # host side) sets:
 #   KMIG_TOP     the clone
@@ -10,6 +10,7 @@
 #   KMIG_ENV     environment name for run-tests.sh (uml)
 #   KMIG_KO, KMIG_MIGCTL, KMIG_BIN   module, migctl, test binaries dir
 #   KMIG_OUT     file (on hostfs) that receives a copy of the script's output
+#   KMIG_QEMU_KERNEL  optional: a kernel for run-tests.sh --qemu-kernel
 # Mounts proc, sysfs, devtmpfs, tmpfs (/tmp, /run, /dev/shm), debugfs and
 # cgroup2, brings lo up, runs the script and powers off.
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -45,10 +46,16 @@ run() {
 case $KMIG_MODE in
 systest)
 	echo "uml-init: running tests/system/run-tests.sh --env $KMIG_ENV"
+	if [ -n "$KMIG_QEMU_KERNEL" ]; then
+		set -- --qemu-kernel "$KMIG_QEMU_KERNEL"
+	else
+		set --
+	fi
 	run "$KMIG_TOP/tests/system/run-tests.sh" --env "$KMIG_ENV" --ko "$KMIG_KO" \
-		--migctl "$KMIG_MIGCTL" --bin "$KMIG_BIN" </dev/null 2>&1 | tee "$KMIG_OUT"
+		--migctl "$KMIG_MIGCTL" --bin "$KMIG_BIN" "$@" </dev/null 2>&1 | tee "$KMIG_OUT"
 	;;
 demo)
+	echo "uml-init: running tests/system/demo.sh"
 	run "$KMIG_TOP/tests/system/demo.sh" --ko "$KMIG_KO" --migctl "$KMIG_MIGCTL" \
 		--bin "$KMIG_BIN" </dev/null 2>&1 | tee "$KMIG_OUT"
 	;;

@@ -150,7 +150,7 @@ tap_import() {
 # Lines of a captured console that show a kernel problem (TAP lines and the
 # detectors' own start-up messages excluded). Non-empty output = problem.
 kernel_log_problems() {
-	tr -d '\r' <"$1" |
+	tr -d '\r' <"$1" | sed '/^kmig: VM stopped/,$d' |
 		grep -E 'BUG:|WARNING:|Kernel panic|KASAN|kmemleak|possible circular locking|INFO: task|Oops|general protection fault|Call Trace:' |
 		grep -vE '^(not )?ok [0-9]+|^# ' |
 		grep -vE 'kmemleak: Kernel memory leak detector initialized|kmemleak: Automatic memory scanning thread started|KernelAddressSanitizer initialized' || true
@@ -173,4 +173,73 @@ copy_libs() {
 			[ -e "$root$lib" ] || cp -L --parents "$lib" "$root/" 2>/dev/null || true
 		done || true
 	done
+}
+
+# Debian's linux-image-<abi>-unsigned matching the installed 6.1 headers,
+# fetched (apt-get download) and unpacked (dpkg-deb -x) into the cache once
+# per version, with modules.dep made. Prints the unpacked dir.
+deb61_image_prepare() {
+	local abi ver pkg img
+	abi=$(deb61_abi); ver=$(deb61_pkgver)
+	[ -n "$abi" ] && [ -n "$ver" ] || die "no 6.1 headers installed (run scripts/deps.sh)"
+	pkg=linux-image-$abi-unsigned
+	img=$KMIG_CACHE/deb/${pkg}_$ver
+	if [ ! -f "$img/.kmig-unpacked" ]; then
+		log "fetching $pkg=$ver"
+		rm -rf "$img" "$img.dl"
+		mkdir -p "$img.dl"
+		if ! (cd "$img.dl" && logrun "$KMIG_LOGS/apt-download.log" apt-get download "$pkg=$ver"); then
+			logrun "$KMIG_LOGS/apt-update.log" apt-get update || die "apt-get update failed"
+			(cd "$img.dl" && logrun "$KMIG_LOGS/apt-download.log" apt-get download "$pkg=$ver") ||
+				die "cannot download $pkg=$ver"
+		fi
+		dpkg-deb -x "$img.dl"/"${pkg}"_*.deb "$img" || die "cannot unpack $pkg"
+		rm -rf "$img.dl"
+		[ -f "$img/boot/vmlinuz-$abi" ] || die "no boot/vmlinuz-$abi in $pkg"
+		# The package ships no modules.dep: depmod makes it on install.
+		depmod -b "$img" "$abi" || die "depmod failed"
+		touch "$img/.kmig-unpacked"
+	fi
+	echo "$img"
+}
+
+# Run a VM (UML or QEMU) with no tty: stdin /dev/null, output (\r
+# stripped) to stdout and to CONSOLE. Stopped (SIGTERM, then SIGKILL) after
+# TIMEOUT seconds, or when the console has been silent for
+# KMIG_IDLE_TIMEOUT seconds (default 300: a hung guest should not eat CI's
+# time); the line 'kmig: VM stopped ...' then goes to CONSOLE first, and
+# kernel_log_problems ignores what follows it (the shutdown's own noise).
+# No core dumps.
+#   vm_run CONSOLE TIMEOUT CMD...
+vm_run() {
+	local console=$1 tmo=$2 idle=${KMIG_IDLE_TIMEOUT:-300} pidf tpid now m t0 why=
+	shift 2
+	pidf=$(mktemp)
+	: >"$console"
+	t0=$(date +%s)
+	(
+		echo "$BASHPID" >"$pidf"
+		ulimit -c 0
+		# timeout is the backstop; the loop below normally stops it first.
+		exec timeout -k 10 "$((tmo + 60))" "$@" </dev/null 2>&1
+	) | sed -u 's/\r$//' | tee -a "$console" &
+	tpid=$!
+	while kill -0 "$tpid" 2>/dev/null; do
+		sleep 1
+		[ -z "$why" ] || continue
+		now=$(date +%s); m=$(stat -c %Y "$console")
+		if [ $((now - t0)) -gt "$tmo" ]; then
+			why="timeout of ${tmo}s"
+		elif [ $((now - m)) -gt "$idle" ]; then
+			why="${idle}s without console output"
+		else
+			continue
+		fi
+		log "stopping the VM: $why"
+		echo "kmig: VM stopped: $why" >>"$console"
+		# timeout passes TERM on to the VM's process group, KILLs 10s later.
+		kill -TERM "$(cat "$pidf")" 2>/dev/null || true
+	done
+	wait "$tpid" 2>/dev/null || true
+	rm -f "$pidf"
 }

@@ -24,26 +24,9 @@ timeout_s=${KMIG_QEMU_TIMEOUT:-1500}
 want_mods=${KMIG_DEB61_MODULES:-veth}
 
 # 1. The kernel image, unpacked once per version.
-pkg=linux-image-$abi-unsigned
-img=$KMIG_CACHE/deb/${pkg}_$ver
-if [ ! -f "$img/.kmig-unpacked" ]; then
-	log "fetching $pkg=$ver"
-	rm -rf "$img" "$img.dl"
-	mkdir -p "$img.dl"
-	dl() { (cd "$img.dl" && apt-get download "$pkg=$ver"); }
-	if ! logrun "$KMIG_LOGS/apt-download.log" dl; then
-		logrun "$KMIG_LOGS/apt-update.log" apt-get update || die "apt-get update failed"
-		logrun "$KMIG_LOGS/apt-download.log" dl || die "cannot download $pkg=$ver"
-	fi
-	dpkg-deb -x "$img.dl"/"${pkg}"_*.deb "$img" || die "cannot unpack $pkg"
-	rm -rf "$img.dl"
-	touch "$img/.kmig-unpacked"
-fi
+img=$(deb61_image_prepare)
 vmlinuz=$img/boot/vmlinuz-$abi
 moddir=$img/lib/modules/$abi
-[ -f "$vmlinuz" ] || die "no $vmlinuz"
-# The package ships no modules.dep: depmod makes it on install.
-[ -s "$moddir/modules.dep" ] || depmod -b "$img" "$abi" || die "depmod failed"
 
 # 2. What goes into the initramfs.
 "$KMIG_TOP/scripts/modules.sh" deb61
@@ -121,10 +104,9 @@ log "initramfs: $(du -h "$run/initrd.gz" | cut -f1), modules: $(tr '\n' ' ' <"$r
 console=$KMIG_LOGS/systest-deb61-console.log
 log "booting $vmlinuz under qemu -accel tcg (timeout ${timeout_s}s, console: $console)"
 start=$(date +%s)
-timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
+vm_run "$console" "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
 	-nographic -no-reboot -kernel "$vmlinuz" -initrd "$run/initrd.gz" \
-	-append "console=ttyS0 panic=-1 panic_on_warn=1 quiet" </dev/null 2>&1 |
-	sed -u 's/\r$//' | tee "$console" |
+	-append "console=ttyS0 panic=-1 panic_on_warn=1 quiet" |
 	grep --line-buffered -E '^(not )?ok [0-9]+|^# systest done|^deb61-init:' || true
 elapsed=$(($(date +%s) - start))
 log "QEMU exited after ${elapsed}s"

@@ -27,6 +27,25 @@ kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$kernel")
 "$KMIG_TOP/scripts/userspace.sh" || log "warning: userspace build failed; running anyway"
 
 ko=$KMIG_BUILD/$kernel/kmod/kmig.ko
+
+# UML maps each guest page it touches into its processes as a separate host
+# mapping: a 1 GiB region with scattered pages needs far more than the
+# default vm.max_map_count (65530), or UML dies with "UML ran out of memory
+# on the host side". Raise it (host-wide, not persistent) when root.
+want_maps=${KMIG_MAX_MAP_COUNT:-1048576}
+if [ "$(cat /proc/sys/vm/max_map_count)" -lt "$want_maps" ]; then
+	if [ "$(id -u)" -eq 0 ] && echo "$want_maps" >/proc/sys/vm/max_map_count; then
+		log "raised vm.max_map_count to $want_maps"
+	else
+		log "warning: vm.max_map_count is $(cat /proc/sys/vm/max_map_count) (< $want_maps); large regions may kill UML"
+	fi
+fi
+# run-tests.sh boots a guest kernel in QEMU (TCG, inside UML) with its RAM
+# on /dev/kmig when given one: Debian's 6.1 kernel from the cache.
+qemu_kernel=
+if [ $mode = systest ] && img=$(deb61_image_prepare); then
+	qemu_kernel=$img/boot/vmlinuz-$(deb61_abi)
+fi
 run=$KMIG_BUILD/uml-$mode
 console=$KMIG_LOGS/$mode-uml-console.log
 out=$run/output.txt
@@ -40,6 +59,7 @@ KMIG_KO='$ko'
 KMIG_MIGCTL='$KMIG_TOP/tools/migctl/migctl'
 KMIG_BIN='$KMIG_TOP/tests/system'
 KMIG_OUT='$out'
+KMIG_QEMU_KERNEL='$qemu_kernel'
 CONF
 
 cmdline=(mem=2G rootfstype=hostfs rootflags=/ rw
@@ -47,22 +67,17 @@ cmdline=(mem=2G rootfstype=hostfs rootflags=/ rw
 	con=null con0=fd:0,fd:1 ssl=null panic_on_warn=1)
 [ $mode = demo ] && cmdline+=(quiet)
 
+cd "$run"   # UML may dump core in its cwd on a panic (vm_run: ulimit -c 0)
 log "booting $kdir/linux (timeout ${timeout_s}s, console: $console)"
 start=$(date +%s)
-rc=0
-(
-	cd "$run"          # UML may dump core here on a panic
-	ulimit -c 0
-	# No tty needed: stdin is /dev/null, the console is a pipe.
-	exec timeout -k 10 "$timeout_s" "$kdir/linux" "${cmdline[@]}" </dev/null 2>&1
-) | sed -u 's/\r$//' | tee "$console" | {
+vm_run "$console" "$timeout_s" "$kdir/linux" "${cmdline[@]}" | {
 	if [ $mode = demo ]; then
-		# Show what the demo prints, not the kernel's own chatter.
-		grep --line-buffered -vE '^(\[ *[0-9]+\.[0-9]+\] |uml-init: )' || true
+		# Show what the demo prints, not the boot chatter before it.
+		awk '/^uml-init: running/ { on = 1; next } on && !/^(uml-init: |reboot: )/ { print; fflush() }' || true
 	else
 		grep --line-buffered -E '^(not )?ok [0-9]+|^# systest done|^uml-init:' || true
 	fi
-} || rc=$?
+}
 elapsed=$(($(date +%s) - start))
 log "UML exited after ${elapsed}s"
 

@@ -20,16 +20,24 @@ uml-debug) frags+=("$KMIG_TOP/scripts/kconfig/uml-debug.config") ;;
 *) die "unknown kernel $name" ;;
 esac
 
-ksrc_lock
-ksrc=$(ksrc_prepare)
-bdir=$KMIG_CACHE/build/$name-$(ksrc_kver)-$(hash_files "${frags[@]}")
-mk() { make -C "$ksrc" ARCH=um O="$bdir" "$@"; }
-
-if [ -f "$bdir/.kmig-built" ] && [ -x "$bdir/linux" ] && [ "${KMIG_REBUILD:-0}" != 1 ]; then
+kver=$(ksrc_kver)
+[ -n "$kver" ] || die "linux-source-6.12 is not installed (run scripts/deps.sh)"
+bdir=$KMIG_CACHE/build/$name-$kver-$(hash_files "${frags[@]}")
+uptodate() { [ -f "$bdir/.kmig-built" ] && [ -x "$bdir/linux" ] && [ "${KMIG_REBUILD:-0}" != 1 ]; }
+# Fast path, without the lock (another clone may be building KUnit).
+if uptodate; then
 	log "up to date: $bdir"
 	echo "$bdir"
 	exit 0
 fi
+ksrc_lock
+if uptodate; then
+	log "up to date: $bdir (built meanwhile)"
+	echo "$bdir"
+	exit 0
+fi
+ksrc=$(ksrc_prepare)
+mk() { make -C "$ksrc" ARCH=um O="$bdir" "$@"; }
 
 mkdir -p "$bdir"
 logf=$KMIG_LOGS/kernel-$name.log

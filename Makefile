@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kmig build and test entry points. The kernel's kbuild reads ./Kbuild (not
+# this file) when this tree is grafted into a kernel source tree.
+#
+#   make test           everything below, then one line 'N passed, N failed'
+#   make deps           install the Debian packages needed (apt-get, as root)
+#   make kernels        UML kernels uml-debug (lockdep, KASAN, kmemleak...) and uml-bench
+#   make modules        kmig.ko for uml-debug, uml-bench, Debian 6.1 and 6.12
+#   make migctl         tools/migctl
+#   make check          checkpatch, ynl-check, zero-warning W=1 builds, migctl CLI tests
+#   make kunit          KUnit suites (kunit.py, UML)
+#   make systest-uml    system tests in UML (uml-debug)
+#   make systest-deb61  system tests on Debian's 6.1 kernel under QEMU (TCG)
+#   make demo           tests/system/demo.sh in UML (uml-bench), shown live
+#   make clean          remove build/ and userspace build products
+#   make distclean      clean, and the kernel builds in the cache
+#
+# Cache: $(KMIG_CACHE) (default ~/.cache/kmig): kernel source, kernel builds,
+# Debian kernel images. Logs: build/logs/. Results: build/results/.
+
+KMIG_CACHE ?= $(HOME)/.cache/kmig
+export KMIG_CACHE
+SCRIPTS := scripts
+
+.PHONY: all test deps kernels modules migctl systest-progs check kunit \
+	systest-uml systest-deb61 demo clean distclean
+
+all: modules migctl
+
+test:
+	@$(SCRIPTS)/test.sh
+
+deps:
+	@$(SCRIPTS)/deps.sh
+
+kernels:
+	@$(SCRIPTS)/uml-kernel.sh uml-debug && $(SCRIPTS)/uml-kernel.sh uml-bench
+
+modules:
+	@$(SCRIPTS)/modules.sh
+
+migctl:
+	@$(SCRIPTS)/userspace.sh migctl
+
+systest-progs:
+	@$(SCRIPTS)/userspace.sh systest
+
+check:
+	@$(SCRIPTS)/check.sh
+
+kunit:
+	@$(SCRIPTS)/kunit.sh
+
+systest-uml:
+	@$(SCRIPTS)/systest-uml.sh
+
+systest-deb61:
+	@$(SCRIPTS)/systest-deb61.sh
+
+demo:
+	@$(SCRIPTS)/systest-uml.sh --demo
+
+clean:
+	rm -rf build
+	-[ ! -f tools/migctl/Makefile ] || $(MAKE) -C tools/migctl clean
+	-[ ! -f tests/system/Makefile ] || $(MAKE) -C tests/system clean
+
+distclean: clean
+	rm -rf $(KMIG_CACHE)/build

@@ -29,10 +29,10 @@ for f in kmod/*.c kmod/*.h tests/kunit/*.c include/uapi/linux/kmig.h; do
 	[ -f "$f" ] || continue
 	out=$("$ksrc/scripts/checkpatch.pl" --no-tree --strict --show-types -f "$f" 2>&1)
 	printf '%s\n' "$out" >>"$logf"
-	if ! printf '%s\n' "$out" | grep -q '^total: 0 errors, 0 warnings, 0 checks'; then
+	if ! grep -q '^total: 0 errors, 0 warnings, 0 checks' <<<"$out"; then
 		ok=0
 		log "checkpatch: $f:"
-		printf '%s\n' "$out" | grep -E -A3 '^(ERROR|WARNING|CHECK)' | head -n 30 | sed 's/^/    /' >&2
+		printf '%s\n' "$out" | grep -E -A3 '^(ERROR|WARNING|CHECK)' | indent 30
 	fi
 done
 if [ $ok -eq 1 ]; then tap_ok "checkpatch --strict"; else tap_notok "checkpatch --strict"; fi
@@ -69,7 +69,7 @@ if [ -f "$cli" ]; then
 		logrun "$logf" bash "$cli" && ! grep -q '^not ok' "$logf"; then
 		tap_ok "migctl cli-usage ($(grep -cE '^ok ' "$logf") checks)"
 	else
-		grep '^not ok' "$logf" 2>/dev/null | head -n 20 | sed 's/^/    /' >&2
+		grep '^not ok' "$logf" 2>/dev/null | indent 20
 		tap_notok "migctl cli-usage"
 	fi
 else

@@ -32,9 +32,12 @@ apt_install() {
 		apt-get install -y --no-install-recommends "$@" || die "apt-get install failed"
 }
 
+# One dpkg-query for all of them.
+installed=" $(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${pkgs[@]}" 2>/dev/null |
+	awk '$1 == "ii" { sub(/:.*/, "", $2); printf "%s ", $2 }')"
 missing=()
 for p in "${pkgs[@]}"; do
-	[ -n "$(deb_installed "$p")" ] || missing+=("$p")
+	case $installed in *" $p "*) ;; *) missing+=("$p") ;; esac
 done
 apt_install "${missing[@]}"
 

@@ -61,7 +61,7 @@ if [ -z "$summary" ] || [ "$TAP_N" -eq 0 ]; then
 	tail -n 40 "$logf" | sed 's/^/    /' >&2
 elif [ $rc -ne 0 ]; then
 	log "$summary"
-	grep -E '\[FAILED\]|\[CRASHED\]|# .*: (ASSERTION|EXPECTATION) FAILED|Expected ' "$logf" | head -n 40 | sed 's/^/    /' >&2
+	grep -E '\[FAILED\]|\[CRASHED\]|# .*: (ASSERTION|EXPECTATION) FAILED|Expected ' "$logf" | indent 40
 else
 	log "$summary"
 fi
@@ -77,7 +77,7 @@ if [ -f "$bdir/test.log" ] && [ $TAP_N -gt 0 ]; then
 	else
 		tap_notok "kernel log clean (kunit)" >/dev/null
 		log "kernel problems in $KMIG_LOGS/kunit-kernel.log:"
-		printf '%s\n' "$problems" | head -n 20 | sed 's/^/    /' >&2
+		printf '%s\n' "$problems" | indent 20
 	fi
 fi
 cat "$TAP_FILE"

@@ -23,6 +23,9 @@ export DEBIAN_FRONTEND=noninteractive
 
 mkdir -p "$KMIG_LOGS" "$KMIG_RESULTS"
 
+# Show at most N lines of stdin, indented, on stderr. Reads all of its input
+# (no SIGPIPE for the writer, which matters under pipefail).
+indent() { sed -n "1,${1:-40}p" | sed 's/^/    /' >&2; }
 log() { printf '[%s] %s\n' "${KMIG_TAG:-kmig}" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
@@ -35,7 +38,7 @@ logrun() {
 	"$@" >"$logf" 2>&1 </dev/null || rc=$?
 	if [ $rc -ne 0 ]; then
 		log "failed (rc=$rc): $* -- last lines of $logf:"
-		tail -n 40 "$logf" | sed 's/^/    /' >&2
+		tail -n 40 "$logf" | indent 40
 	fi
 	return $rc
 }
@@ -57,7 +60,7 @@ ksrc_dir() { echo "$KMIG_CACHE/src/linux-source-$(ksrc_debver | tr '~' '_')"; }
 # 6.1.0-56-amd64, and its package version (6.1.192-2).
 deb61_abi() {
 	dpkg-query -W -f='${Depends}\n' linux-headers-amd64 2>/dev/null |
-		tr ',' '\n' | sed -n 's/^ *linux-headers-\(6\.1\.0-[0-9]*-amd64\).*/\1/p' | head -n 1
+		tr ',' '\n' | sed -n 's/^ *linux-headers-\(6\.1\.0-[0-9]*-amd64\).*/\1/p' | awk 'NR == 1'
 }
 deb61_pkgver() { deb_installed "linux-headers-$(deb61_abi)"; }
 deb61_headers() { echo "/usr/src/linux-headers-$(deb61_abi)"; }

@@ -56,7 +56,7 @@ build_one() {
 		touch "$stage/.kmig-warned"
 		if [ ${#w[@]} -gt 0 ]; then
 			log "$t: $nwarn warning(s) with W=1, zero allowed (log: $logf):"
-			grep -A3 'warning:' "$logf" | head -n 40 | sed 's/^/    /' >&2
+			grep -A3 'warning:' "$logf" | indent 40
 			return 1
 		fi
 		log "$t: $nwarn warning(s) (log: $logf)"

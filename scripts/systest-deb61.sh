@@ -119,7 +119,7 @@ if [ -z "$problems" ]; then
 else
 	tap_notok "kernel log clean (deb61)" >/dev/null
 	log "kernel problems in $console:"
-	printf '%s\n' "$problems" | head -n 20 | sed 's/^/    /' >&2
+	printf '%s\n' "$problems" | indent 20
 fi
 if [ "$TAP_DONE" != 1 ]; then
 	tap_notok "deb61" >/dev/null

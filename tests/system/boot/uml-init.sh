@@ -12,7 +12,8 @@
 #   KMIG_OUT     file (on hostfs) that receives a copy of the script's output
 #   KMIG_QEMU_KERNEL  optional: a kernel for run-tests.sh --qemu-kernel
 # Mounts proc, sysfs, devtmpfs, tmpfs (/tmp, /run, /dev/shm), debugfs and
-# cgroup2, brings lo up, runs the script and powers off.
+# cgroup2, brings lo up, runs the script and powers off. Paths of the run
+# under the host's /tmp stay visible (bind mounts over the private /tmp).
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 bb=/bin/busybox
@@ -20,21 +21,38 @@ bb=/bin/busybox
 mountpoint -q /proc || mount -t proc proc /proc
 mountpoint -q /sys || mount -t sysfs sysfs /sys
 grep -q '^[^ ]* /dev devtmpfs' /proc/mounts || mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm 2>/dev/null
-mount -t devpts devpts /dev/pts 2>/dev/null
-mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /run
-mount -t debugfs debugfs /sys/kernel/debug
-mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
-$bb ip link set lo up
-$bb hostname kmig-uml 2>/dev/null
 
+# Read the configuration before /tmp is covered: the clone may live there.
 if [ -z "$kmigconf" ] || [ ! -r "$kmigconf" ]; then
 	echo "uml-init: no kmigconf= on the kernel command line (or unreadable: $kmigconf)"
 	$bb poweroff -f
 fi
 . "$kmigconf"
+
+mkdir -p /dev/pts /dev/shm 2>/dev/null
+mount -t devpts devpts /dev/pts 2>/dev/null
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /run
+# A private tmpfs on /tmp; whatever the run needs from the host's /tmp (a
+# clone at /tmp/X, say) is bind-mounted back at the same path.
+mkdir -p /run/host-tmp
+mount --bind /tmp /run/host-tmp
+mount -t tmpfs tmpfs /tmp
+for p in "$kmigconf" "$KMIG_TOP" "$KMIG_KO" "$KMIG_MIGCTL" "$KMIG_BIN" "$KMIG_OUT" "$KMIG_QEMU_KERNEL"; do
+	case $p in
+	/tmp/?*)
+		top=${p#/tmp/}; top=/tmp/${top%%/*}
+		mountpoint -q "$top" && continue
+		if [ -d "/run/host-tmp/${top#/tmp/}" ]; then
+			mkdir -p "$top" && mount --bind "/run/host-tmp/${top#/tmp/}" "$top"
+		fi ;;
+	esac
+done
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+$bb ip link set lo up
+$bb hostname kmig-uml 2>/dev/null
+
 export HOME=/tmp TMPDIR=/tmp KMIG_TOP KMIG_ENV
 cd "$KMIG_TOP" || $bb poweroff -f
 

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the wire protocol v1 codec: round trips, every malformed
+ * case rejected with its own error (each made by corrupting one field of a
+ * valid encoding), boundary values and pinned struct sizes.
+ */
+
+#include <kunit/test.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+
+#include "wire.h"
+
+#define WT_PAGE		4096U
+#define WT_REGION	(1024ULL * WT_PAGE)
+
+static const struct kmig_wire_limits wt_lim = {
+	.page_size = WT_PAGE,
+	.max_pages = KMIG_WIRE_DEFAULT_MAX_PAGES,
+	.region_size = WT_REGION,
+	.channel_count = 4,
+};
+
+static void wt_hello(struct kmig_wire_hello *h)
+{
+	int i;
+
+	memset(h, 0, sizeof(*h));
+	h->version_min = 1;
+	h->version_max = 1;
+	h->features = 0;
+	for (i = 0; i < KMIG_WIRE_MIGRATION_ID_LEN; i++)
+		h->migration_id[i] = 0xa0 + i;
+	h->channel_id = 3;
+	h->channel_count = 4;
+	h->page_size = WT_PAGE;
+	h->region_size = WT_REGION;
+	h->max_pages = KMIG_WIRE_DEFAULT_MAX_PAGES;
+}
+
+static void wt_put16(u8 *p, u16 v)
+{
+	__be16 b = cpu_to_be16(v);
+
+	memcpy(p, &b, sizeof(b));
+}
+
+static void wt_put32(u8 *p, u32 v)
+{
+	__be32 b = cpu_to_be32(v);
+
+	memcpy(p, &b, sizeof(b));
+}
+
+static void wt_put64(u8 *p, u64 v)
+{
+	__be64 b = cpu_to_be64(v);
+
+	memcpy(p, &b, sizeof(b));
+}
+
+static void wire_test_sizes(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, sizeof(struct kmig_wire_hello_be), 64UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct kmig_wire_reply_be), 64UL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct kmig_wire_hdr_be), 48UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct kmig_wire_hello_be, max_pages),
+			48UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct kmig_wire_reply_be, reason),
+			16UL);
+	KUNIT_EXPECT_EQ(test, offsetof(struct kmig_wire_hdr_be, pass), 24UL);
+}
+
+static void wire_test_hello_roundtrip(struct kunit *test)
+{
+	struct kmig_wire_hello h, d;
+	struct kmig_wire_limits lim;
+	u8 buf[KMIG_WIRE_HELLO_SIZE];
+	static const u8 head[] = { 'K', 'M', 'G', 'H', 0, 1, 0, 1 };
+
+	wt_hello(&h);
+	h.features = 0x8000000000000001ULL;	/* unknown: ignored */
+	KUNIT_ASSERT_EQ(test, kmig_wire_hello_encode(buf, sizeof(buf), &h),
+			KMIG_WIRE_HELLO_SIZE);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, head, sizeof(head)), 0);
+	KUNIT_ASSERT_EQ(test, kmig_wire_hello_decode(buf, sizeof(buf), WT_PAGE,
+						     &d), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&h, &d, sizeof(h)), 0);
+	KUNIT_EXPECT_EQ(test, kmig_wire_hello_version(&d), 1);
+	kmig_wire_hello_limits(&d, &lim);
+	KUNIT_EXPECT_EQ(test, kmig_wire_limits_check(&lim), 0);
+	KUNIT_EXPECT_EQ(test, lim.region_size, WT_REGION);
+	KUNIT_EXPECT_EQ(test, kmig_wire_hello_encode(buf, sizeof(buf) - 1, &h),
+			(int)KMIG_WIRE_ESHORT);
+
+	/* A peer speaking versions 1..7 still meets us at 1. */
+	h.version_max = 7;
+	kmig_wire_hello_encode(buf, sizeof(buf), &h);
+	KUNIT_ASSERT_EQ(test, kmig_wire_hello_decode(buf, sizeof(buf), WT_PAGE,
+						     &d), 0);
+	KUNIT_EXPECT_EQ(test, kmig_wire_hello_version(&d), 1);
+}
+
+/* Encode a valid hello, overwrite @len bytes at @at, expect @err. */
+static void wt_hello_bad(struct kunit *test, unsigned int at, u64 v,
+			 unsigned int len, int err)
+{
+	struct kmig_wire_hello h, d;
+	u8 buf[KMIG_WIRE_HELLO_SIZE];
+
+	wt_hello(&h);
+	kmig_wire_hello_encode(buf, sizeof(buf), &h);
+	if (len == 1)
+		buf[at] = v;
+	else if (len == 2)
+		wt_put16(buf + at, v);
+	else if (len == 4)
+		wt_put32(buf + at, v);
+	else
+		wt_put64(buf + at, v);
+	memset(&d, 0x5a, sizeof(d));
+	KUNIT_EXPECT_EQ_MSG(test, kmig_wire_hello_decode(buf, sizeof(buf),
+							 WT_PAGE, &d), err,
+			    "byte %u = %llx: want %s", at, v,
+			    kmig_wire_strerror(err));
+	if (err)	/* untouched on error */
+		KUNIT_EXPECT_EQ(test, d.channel_count, 0x5a5a);
+}
+
+static void wire_test_hello_bad(struct kunit *test)
+{
+	struct kmig_wire_hello h, d;
+	u8 buf[KMIG_WIRE_HELLO_SIZE];
+
+	wt_hello(&h);
+	kmig_wire_hello_encode(buf, sizeof(buf), &h);
+	KUNIT_EXPECT_EQ(test, kmig_wire_hello_decode(buf, sizeof(buf) - 1,
+						     WT_PAGE, &d),
+			(int)KMIG_WIRE_ESHORT);
+
+	wt_hello_bad(test, 0, 'X', 1, KMIG_WIRE_EMAGIC);
+	wt_hello_bad(test, 63, 1, 1, KMIG_WIRE_ERESERVED);
+	wt_hello_bad(test, 52, 0x80, 1, KMIG_WIRE_ERESERVED);
+	wt_hello_bad(test, 4, 2, 2, KMIG_WIRE_EVERSION);	/* 2..1 */
+	wt_hello_bad(test, 4, 0, 2, KMIG_WIRE_EVERSION);	/* 0..1 */
+	wt_hello_bad(test, 6, 0, 2, KMIG_WIRE_EVERSION);	/* 1..0 */
+	wt_hello_bad(test, 34, 0, 2, KMIG_WIRE_ECHANNEL_COUNT);
+	wt_hello_bad(test, 34, 65, 2, KMIG_WIRE_ECHANNEL_COUNT);
+	wt_hello_bad(test, 32, 4, 2, KMIG_WIRE_ECHANNEL_ID);
+	wt_hello_bad(test, 32, 0xffff, 2, KMIG_WIRE_ECHANNEL_ID);
+	wt_hello_bad(test, 36, 4095, 4, KMIG_WIRE_EPAGE_SIZE);
+	wt_hello_bad(test, 36, 0, 4, KMIG_WIRE_EPAGE_SIZE);
+	wt_hello_bad(test, 36, 6144, 4, KMIG_WIRE_EPAGE_SIZE);
+	wt_hello_bad(test, 36, 8192, 4, KMIG_WIRE_EPAGE_SIZE_LOCAL);
+	wt_hello_bad(test, 40, 0, 8, KMIG_WIRE_EREGION_SIZE);
+	wt_hello_bad(test, 40, WT_REGION + 1, 8, KMIG_WIRE_EREGION_SIZE);
+	wt_hello_bad(test, 48, 0, 4, KMIG_WIRE_EMAX_PAGES);
+	wt_hello_bad(test, 48, KMIG_WIRE_MAX_PAGES_LIMIT + 1, 4,
+		     KMIG_WIRE_EMAX_PAGES);
+
+	/* Boundaries that are fine. */
+	wt_hello_bad(test, 34, 64, 2, 0);
+	wt_hello_bad(test, 48, KMIG_WIRE_MAX_PAGES_LIMIT, 4, 0);
+	wt_hello_bad(test, 40, WT_PAGE, 8, 0);
+	wt_hello_bad(test, 40, U64_MAX - WT_PAGE + 1, 8, 0);
+
+	KUNIT_EXPECT_EQ(test, kmig_wire_err_to_status(KMIG_WIRE_EMAGIC),
+			KMIG_WIRE_REJ_MAGIC);
+	KUNIT_EXPECT_EQ(test, kmig_wire_err_to_status(KMIG_WIRE_EPAGE_SIZE_LOCAL),
+			KMIG_WIRE_REJ_PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, kmig_wire_err_to_status(KMIG_WIRE_ERESERVED),
+			KMIG_WIRE_REJ_MALFORMED);
+}
+
+static void wire_test_reply(struct kunit *test)
+{
+	struct kmig_wire_reply r, d;
+	u8 buf[KMIG_WIRE_REPLY_SIZE], good[KMIG_WIRE_REPLY_SIZE];
+
+	kmig_wire_reply_init(&r, 1, KMIG_WIRE_ACCEPT, 0, "ok");
+	KUNIT_ASSERT_EQ(test, kmig_wire_reply_encode(good, sizeof(good), &r),
+			KMIG_WIRE_REPLY_SIZE);
+	KUNIT_EXPECT_EQ(test, memcmp(good, "KMGA", 4), 0);
+	KUNIT_ASSERT_EQ(test, kmig_wire_reply_decode(good, sizeof(good), &d), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&r, &d, sizeof(r)), 0);
+
+	/* Reject with a reason longer than the field: truncated, NUL ended. */
+	kmig_wire_reply_init(&r, 0, KMIG_WIRE_REJ_MIGRATION_ID, 0,
+			     "0123456789012345678901234567890123456789xyz");
+	KUNIT_EXPECT_EQ(test, strlen(r.reason), 39UL);
+	kmig_wire_reply_encode(buf, sizeof(buf), &r);
+	KUNIT_ASSERT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d), 0);
+	KUNIT_EXPECT_EQ(test, d.status, KMIG_WIRE_REJ_MIGRATION_ID);
+	KUNIT_EXPECT_STREQ(test, d.reason, r.reason);
+	KUNIT_EXPECT_STREQ(test, kmig_wire_status_str(d.status),
+			   "wrong migration id");
+
+	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(good, 63, &d),
+			(int)KMIG_WIRE_ESHORT);
+	memcpy(buf, good, sizeof(buf));
+	buf[3] = 'H';
+	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
+			(int)KMIG_WIRE_EMAGIC);
+	memcpy(buf, good, sizeof(buf));
+	buf[60] = 1;
+	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
+			(int)KMIG_WIRE_ERESERVED);
+	memcpy(buf, good, sizeof(buf));
+	wt_put16(buf + 6, KMIG_WIRE_STATUS_NR);
+	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
+			(int)KMIG_WIRE_ESTATUS);
+	memcpy(buf, good, sizeof(buf));
+	buf[16 + 20] = 'x';	/* after the NUL: not padded */
+	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
+			(int)KMIG_WIRE_EREASON);
+	memcpy(buf, good, sizeof(buf));
+	memset(buf + 16, 'x', KMIG_WIRE_REASON_LEN);	/* no NUL */
+	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
+			(int)KMIG_WIRE_EREASON);
+	memcpy(buf, good, sizeof(buf));
+	wt_put16(buf + 4, 2);
+	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
+			(int)KMIG_WIRE_EVERSION);
+	memcpy(buf, good, sizeof(buf));
+	wt_put64(buf + 8, 1);
+	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
+			(int)KMIG_WIRE_EFEATURES);
+}
+
+static void wire_test_data_roundtrip(struct kunit *test)
+{
+	/* 3 data pages then 2 zero pages, first and last page included. */
+	static const u64 offs[] = {
+		0, 7 * WT_PAGE, WT_REGION - WT_PAGE, 1 * WT_PAGE, 900 * WT_PAGE,
+	};
+	struct kmig_wire_hdr h = {
+		.type = KMIG_WIRE_DATA, .seq = 41, .data_pages = 3,
+		.zero_pages = 2, .pass = 5,
+	};
+	struct kmig_wire_hdr d;
+	u8 buf[KMIG_WIRE_HDR_SIZE + sizeof(offs)];
+	u64 out[ARRAY_SIZE(offs)];
+
+	KUNIT_ASSERT_EQ(test, kmig_wire_hdr_encode(buf, sizeof(buf), &h),
+			KMIG_WIRE_HDR_SIZE);
+	KUNIT_ASSERT_EQ(test, kmig_wire_offsets_encode(buf + KMIG_WIRE_HDR_SIZE,
+						       sizeof(offs), offs,
+						       ARRAY_SIZE(offs)),
+			(int)sizeof(offs));
+	KUNIT_ASSERT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf), &wt_lim,
+						   41, &d), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&h, &d, sizeof(h)), 0);
+	KUNIT_EXPECT_EQ(test, kmig_wire_offsets_len(&d), sizeof(offs));
+	KUNIT_EXPECT_EQ(test, kmig_wire_data_len(&d, &wt_lim), 3ULL * WT_PAGE);
+	KUNIT_ASSERT_EQ(test, kmig_wire_offsets_decode(buf + KMIG_WIRE_HDR_SIZE,
+						       sizeof(offs), &d,
+						       &wt_lim, out), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(out, offs, sizeof(offs)), 0);
+	KUNIT_EXPECT_EQ(test, kmig_wire_offsets_decode(buf + KMIG_WIRE_HDR_SIZE,
+						       sizeof(offs) - 1, &d,
+						       &wt_lim, out),
+			(int)KMIG_WIRE_ESHORT);
+}
+
+static void wire_test_sync_complete(struct kunit *test)
+{
+	struct kmig_wire_hdr h = { .type = KMIG_WIRE_SYNC, .seq = 0, .pass = 2 };
+	struct kmig_wire_hdr d;
+	u8 buf[KMIG_WIRE_HDR_SIZE];
+
+	kmig_wire_hdr_encode(buf, sizeof(buf), &h);
+	KUNIT_ASSERT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf), &wt_lim,
+						   0, &d), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&h, &d, sizeof(h)), 0);
+	KUNIT_EXPECT_EQ(test, kmig_wire_offsets_len(&d), 0UL);
+	KUNIT_EXPECT_EQ(test, kmig_wire_data_len(&d, &wt_lim), 0ULL);
+
+	h.type = KMIG_WIRE_COMPLETE;
+	h.seq = U64_MAX;
+	kmig_wire_hdr_encode(buf, sizeof(buf), &h);
+	KUNIT_ASSERT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf), &wt_lim,
+						   U64_MAX, &d), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&h, &d, sizeof(h)), 0);
+}
+
+/* A valid DATA header (1 data + 1 zero page, seq 9), one field changed. */
+static void wt_hdr_bad(struct kunit *test, unsigned int at, u64 v,
+		       unsigned int len, int err)
+{
+	struct kmig_wire_hdr h = {
+		.type = KMIG_WIRE_DATA, .seq = 9, .data_pages = 1,
+		.zero_pages = 1,
+	};
+	struct kmig_wire_hdr d;
+	u8 buf[KMIG_WIRE_HDR_SIZE];
+
+	kmig_wire_hdr_encode(buf, sizeof(buf), &h);
+	if (len == 1)
+		buf[at] = v;
+	else if (len == 2)
+		wt_put16(buf + at, v);
+	else if (len == 4)
+		wt_put32(buf + at, v);
+	else
+		wt_put64(buf + at, v);
+	memset(&d, 0x5a, sizeof(d));
+	KUNIT_EXPECT_EQ_MSG(test, kmig_wire_hdr_decode(buf, sizeof(buf),
+						       &wt_lim, 9, &d), err,
+			    "byte %u = %llx: want %s", at, v,
+			    kmig_wire_strerror(err));
+	if (err)
+		KUNIT_EXPECT_EQ(test, d.seq, 0x5a5a5a5a5a5a5a5aULL);
+}
+
+static void wire_test_hdr_bad(struct kunit *test)
+{
+	struct kmig_wire_hdr h = { .type = KMIG_WIRE_SYNC };
+	struct kmig_wire_limits lim = wt_lim;
+	struct kmig_wire_hdr d;
+	u8 buf[KMIG_WIRE_HDR_SIZE];
+
+	kmig_wire_hdr_encode(buf, sizeof(buf), &h);
+	KUNIT_EXPECT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf) - 1,
+						   &wt_lim, 0, &d),
+			(int)KMIG_WIRE_ESHORT);
+
+	wt_hdr_bad(test, 0, 'x', 1, KMIG_WIRE_EMAGIC);
+	wt_hdr_bad(test, 4, 0, 2, KMIG_WIRE_ETYPE);
+	wt_hdr_bad(test, 4, 4, 2, KMIG_WIRE_ETYPE);
+	wt_hdr_bad(test, 6, 1, 2, KMIG_WIRE_EFLAGS);
+	wt_hdr_bad(test, 6, 0x8000, 2, KMIG_WIRE_EFLAGS);
+	wt_hdr_bad(test, 32, 1, 1, KMIG_WIRE_ERESERVED);
+	wt_hdr_bad(test, 47, 0xff, 1, KMIG_WIRE_ERESERVED);
+	wt_hdr_bad(test, 8, 10, 8, KMIG_WIRE_ESEQ);
+	wt_hdr_bad(test, 8, 8, 8, KMIG_WIRE_ESEQ);
+	/* Counts: max_pages (128) is fine, 129 is not, nor 0, nor u32 wrap. */
+	wt_hdr_bad(test, 16, 127, 4, 0);
+	wt_hdr_bad(test, 16, 128, 4, KMIG_WIRE_ECOUNT);
+	wt_hdr_bad(test, 20, 128, 4, KMIG_WIRE_ECOUNT);
+	wt_hdr_bad(test, 16, 0xffffffff, 4, KMIG_WIRE_ECOUNT);
+	wt_hdr_bad(test, 16, 0, 8, KMIG_WIRE_ECOUNT);	/* both 0 */
+	wt_hdr_bad(test, 16, 128, 8, 0);		/* 0 data, 128 zero */
+	/* SYNC and COMPLETE must not carry pages. */
+	wt_hdr_bad(test, 4, KMIG_WIRE_SYNC, 2, KMIG_WIRE_ECOUNT_NONZERO);
+	wt_hdr_bad(test, 4, KMIG_WIRE_COMPLETE, 2, KMIG_WIRE_ECOUNT_NONZERO);
+
+	/* The decoder refuses limits it cannot check against. */
+	lim.region_size = WT_PAGE + 1;
+	KUNIT_EXPECT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf), &lim, 0,
+						   &d),
+			(int)KMIG_WIRE_EREGION_SIZE);
+	lim = wt_lim;
+	lim.page_size = 3000;
+	KUNIT_EXPECT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf), &lim, 0,
+						   &d),
+			(int)KMIG_WIRE_EPAGE_SIZE);
+}
+
+/* Decode a DATA packet of @nd data and @nz zero offsets. */
+static int wt_offs(const struct kmig_wire_limits *lim, const u64 *offs,
+		   u32 nd, u32 nz)
+{
+	struct kmig_wire_hdr h = {
+		.type = KMIG_WIRE_DATA, .data_pages = nd, .zero_pages = nz,
+	};
+	static u8 buf[KMIG_WIRE_MAX_PAGES_LIMIT * KMIG_WIRE_OFFSET_SIZE];
+	static u64 out[KMIG_WIRE_MAX_PAGES_LIMIT];
+	int n;
+
+	n = kmig_wire_offsets_encode(buf, sizeof(buf), offs, nd + nz);
+	if (n < 0)
+		return n;
+	return kmig_wire_offsets_decode(buf, n, &h, lim, out);
+}
+
+static void wire_test_offsets_bad(struct kunit *test)
+{
+	static u64 offs[KMIG_WIRE_MAX_PAGES_LIMIT + 1];
+	struct kmig_wire_limits lim = wt_lim;
+	u32 i;
+
+	offs[0] = 0;
+	offs[1] = WT_PAGE;
+	offs[2] = 2 * WT_PAGE;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 2, 1), 0);
+
+	/* Alignment. */
+	offs[1] = WT_PAGE + 1;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 2, 1), (int)KMIG_WIRE_EALIGN);
+	offs[1] = WT_PAGE + 2048;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 2, 1), (int)KMIG_WIRE_EALIGN);
+
+	/* Range: the last page is in, the region size and beyond are out. */
+	offs[1] = WT_REGION - WT_PAGE;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 2, 1), 0);
+	offs[1] = WT_REGION;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 2, 1), (int)KMIG_WIRE_ERANGE);
+	offs[2] = U64_MAX - WT_PAGE + 1;	/* offset + page wraps to 0 */
+	offs[1] = WT_PAGE;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 2, 1), (int)KMIG_WIRE_ERANGE);
+	offs[2] = 1ULL << 63;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 2, 1), (int)KMIG_WIRE_ERANGE);
+
+	/* A region of the largest page-aligned u64 size. */
+	lim.region_size = U64_MAX - WT_PAGE + 1;
+	offs[2] = U64_MAX - 2 * WT_PAGE + 1;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 2, 1), 0);
+	offs[2] = U64_MAX - WT_PAGE + 1;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 2, 1), (int)KMIG_WIRE_ERANGE);
+	lim = wt_lim;
+
+	/* Duplicates: within data, within zero, across the two lists. */
+	offs[0] = 0;
+	offs[1] = 0;
+	offs[2] = 2 * WT_PAGE;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 2, 1), (int)KMIG_WIRE_EDUP);
+	offs[1] = WT_PAGE;
+	offs[2] = WT_PAGE;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 2, 1), (int)KMIG_WIRE_EDUP);
+	offs[3] = 5 * WT_PAGE;
+	offs[2] = 5 * WT_PAGE;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 2, 2), (int)KMIG_WIRE_EDUP);
+
+	/* max_pages distinct pages accepted, max_pages + 1 refused. */
+	lim.max_pages = KMIG_WIRE_MAX_PAGES_LIMIT;
+	for (i = 0; i <= KMIG_WIRE_MAX_PAGES_LIMIT; i++)
+		offs[i] = (u64)(KMIG_WIRE_MAX_PAGES_LIMIT - i) * WT_PAGE;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 100,
+				      KMIG_WIRE_MAX_PAGES_LIMIT - 100), 0);
+	offs[KMIG_WIRE_MAX_PAGES_LIMIT - 1] = offs[0];
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 100,
+				      KMIG_WIRE_MAX_PAGES_LIMIT - 100),
+			(int)KMIG_WIRE_EDUP);
+	lim.max_pages = 128;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 100, 28), 0);
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, 100, 29),
+			(int)KMIG_WIRE_ECOUNT);
+	KUNIT_EXPECT_EQ(test, kmig_wire_offsets_encode(offs, 8, offs, 2),
+			(int)KMIG_WIRE_ESHORT);
+}
+
+static void wire_test_strerror(struct kunit *test)
+{
+	int e, f;
+
+	for (e = KMIG_WIRE_ERR_MIN; e < 0; e++) {
+		KUNIT_EXPECT_STRNEQ(test, kmig_wire_strerror(e),
+				    "unknown error");
+		for (f = e + 1; f < 0; f++)
+			KUNIT_EXPECT_STRNEQ(test, kmig_wire_strerror(e),
+					    kmig_wire_strerror(f));
+	}
+	KUNIT_EXPECT_STREQ(test, kmig_wire_strerror(KMIG_WIRE_ERR_MIN - 1),
+			   "unknown error");
+	KUNIT_EXPECT_STREQ(test, kmig_wire_strerror(1), "unknown error");
+	KUNIT_EXPECT_STREQ(test, kmig_wire_status_str(KMIG_WIRE_STATUS_NR),
+			   "unknown status");
+}
+
+static struct kunit_case kmig_wire_cases[] = {
+	KUNIT_CASE(wire_test_sizes),
+	KUNIT_CASE(wire_test_hello_roundtrip),
+	KUNIT_CASE(wire_test_hello_bad),
+	KUNIT_CASE(wire_test_reply),
+	KUNIT_CASE(wire_test_data_roundtrip),
+	KUNIT_CASE(wire_test_sync_complete),
+	KUNIT_CASE(wire_test_hdr_bad),
+	KUNIT_CASE(wire_test_offsets_bad),
+	KUNIT_CASE(wire_test_strerror),
+	{}
+};
+
+static struct kunit_suite kmig_wire_suite = {
+	.name = "kmig_wire",
+	.test_cases = kmig_wire_cases,
+};
+
+kunit_test_suite(kmig_wire_suite);

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer entry point for the wire codec (kmod/wire.c):
+ *
+ *   make fuzz && ./fuzz_wire -max_total_time=60
+ *
+ * The first input byte picks the decoder and the limits; the rest is the
+ * encoding. Any crash, sanitizer report, unknown error code or accepted
+ * encoding breaking an invariant aborts.
+ */
+#include <stdlib.h>
+
+#include "wire.h"
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+
+static void need(bool cond)
+{
+	if (!cond)
+		abort();
+}
+
+static void check_err(int err)
+{
+	need(err <= 0 && err >= KMIG_WIRE_ERR_MIN);
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	static u64 out[KMIG_WIRE_MAX_PAGES_LIMIT];
+	struct kmig_wire_limits lim = {
+		.page_size = 4096,
+		.max_pages = KMIG_WIRE_DEFAULT_MAX_PAGES,
+		.region_size = 64ULL << 12,
+		.channel_count = 4,
+	};
+	struct kmig_wire_hello h;
+	struct kmig_wire_reply r;
+	struct kmig_wire_hdr p;
+	u8 re[KMIG_WIRE_HELLO_SIZE];
+	u32 i, j, n;
+	u8 sel;
+	int err;
+
+	if (!size)
+		return 0;
+	sel = data[0];
+	data++;
+	size--;
+	if (sel & 0x10)		/* a region whose last page ends at 2^64 */
+		lim.region_size = 0ULL - lim.page_size;
+	if (sel & 0x20)
+		lim.max_pages = KMIG_WIRE_MAX_PAGES_LIMIT;
+
+	switch (sel & 3) {
+	case 0:
+		err = kmig_wire_hello_decode(data, size, 4096, &h);
+		check_err(err);
+		if (!err) {
+			kmig_wire_hello_encode(re, sizeof(re), &h);
+			need(!memcmp(re, data, KMIG_WIRE_HELLO_SIZE));
+			kmig_wire_hello_limits(&h, &lim);
+			need(!kmig_wire_limits_check(&lim));
+		}
+		break;
+	case 1:
+		err = kmig_wire_reply_decode(data, size, &r);
+		check_err(err);
+		if (!err)
+			need(strnlen(r.reason, sizeof(r.reason)) <
+			     sizeof(r.reason));
+		break;
+	default:
+		err = kmig_wire_hdr_decode(data, size, &lim, sel >> 6, &p);
+		check_err(err);
+		if (err)
+			break;
+		kmig_wire_hdr_encode(re, sizeof(re), &p);
+		need(!memcmp(re, data, KMIG_WIRE_HDR_SIZE));
+		err = kmig_wire_offsets_decode(data + KMIG_WIRE_HDR_SIZE,
+					       size - KMIG_WIRE_HDR_SIZE, &p,
+					       &lim, out);
+		check_err(err);
+		if (err)
+			break;
+		n = p.data_pages + p.zero_pages;
+		need(n <= lim.max_pages);
+		for (i = 0; i < n; i++) {
+			need(!(out[i] % lim.page_size));
+			need(out[i] <= lim.region_size - lim.page_size);
+			for (j = 0; j < i; j++)
+				need(out[i] != out[j]);
+		}
+		break;
+	}
+	return 0;
+}

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared helpers for the kmig build and test scripts. Source it, don't run it.
 #
 # Layout:
@@ -106,7 +107,7 @@ tap_result() { local n=$1; shift; if "$@"; then tap_ok "$n"; else tap_notok "$n"
 # this clone into it as drivers/kmig. Prints the tree's path. The caller
 # holds ksrc_lock.
 ksrc_prepare() {
-	local debver dir tarball tmp
+	local debver dir tarball
 	debver=$(ksrc_debver)
 	[ -n "$debver" ] || die "linux-source-6.12 is not installed (run scripts/deps.sh)"
 	dir=$(ksrc_dir)

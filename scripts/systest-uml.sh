@@ -12,7 +12,7 @@
 # go to build/results/systest-uml.tap: run-tests.sh's TAP lines, then
 # 'kernel log clean (uml)'; a run that never printed '# systest done'
 # (panic, hang, timeout) adds a failed test 'uml'.
-# Timeout: KMIG_UML_TIMEOUT seconds (default 1500).
+# Timeout: KMIG_UML_TIMEOUT seconds (default 900).
 set -euo pipefail
 mode=systest
 [ "${1:-}" = --demo ] && mode=demo
@@ -20,7 +20,7 @@ KMIG_TAG=$mode-uml
 . "$(dirname "$0")/lib.sh"
 
 if [ $mode = demo ]; then kernel=uml-bench; else kernel=uml-debug; fi
-timeout_s=${KMIG_UML_TIMEOUT:-1500}
+timeout_s=${KMIG_UML_TIMEOUT:-900}
 
 kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$kernel")
 "$KMIG_TOP/scripts/modules.sh" "$kernel"

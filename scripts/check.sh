@@ -9,6 +9,9 @@
 #   W=1 build 6.1    scripts/modules.sh deb61  (zero warnings)
 #   W=1 build 6.12   scripts/modules.sh deb612 (zero warnings)
 #   migctl cli-usage tools/migctl/tests/cli-usage.sh (when it exists)
+#   wire codec       make -C tests/wire check: the wire protocol codec built in
+#                    userspace, randomized round trips and a mutation loop,
+#                    plain and with ASan/UBSan
 set -uo pipefail
 KMIG_TAG=check
 . "$(dirname "$0")/lib.sh"
@@ -74,6 +77,17 @@ if [ -f "$cli" ]; then
 	fi
 else
 	log "no $cli yet"
+fi
+
+# Wire protocol codec in userspace (same kmod/wire.c as the module).
+if [ -f tests/wire/Makefile ]; then
+	logf=$KMIG_LOGS/check-wire.log
+	if logrun "$logf" make -C tests/wire check && ! grep -q '^not ok' "$logf"; then
+		tap_ok "wire codec round trips and mutations, plain and ASan/UBSan"
+	else
+		grep '^not ok' "$logf" 2>/dev/null | indent 20
+		tap_notok "wire codec round trips and mutations, plain and ASan/UBSan"
+	fi
 fi
 
 tap_count "$TAP_FILE"

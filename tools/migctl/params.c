@@ -33,50 +33,11 @@ static const struct field params_fields[] = {
 
 int cmd_params(int argc, char **argv)
 {
-	struct record_reply o = {
-		.f = params_fields, .nf = NFIELDS, .what = "params",
-	};
-	struct kmig_nl_err err;
-	struct kmig_nl nl;
-	struct nl_msg *msg;
-	int ret = EXIT_ERR;
-
 	(void)argv;
 	if (argc > 1)
 		return usage_err("params", "too many arguments (usage: migctl params)");
-	if (kmig_nl_open(&nl) < 0)
-		return EXIT_ERR;
-
-	msg = kmig_nl_msg(&nl, KMIG_CMD_PARAMS_GET, 0);
-	if (!msg) {
-		err_line("params: out of memory");
-		goto out;
-	}
-	if (kmig_nl_do(&nl, msg, KMIG_A_PARAMS_MAX, record_reply_cb, &o,
-		       &err) < 0) {
-		kmig_nl_report("params", &err, NULL);
-		goto out;
-	}
-	if (!o.count) {
-		err_line("params: no reply from the kernel");
-		goto out;
-	}
-	if (opts.json) {
-		struct jw jw;
-
-		jw_init(&jw, stdout, opts.pretty);
-		jw_obj_open(&jw);
-		record_json(&jw, params_fields, NFIELDS, &o.r);
-		jw_obj_close(&jw);
-		jw_finish(&jw);
-	} else {
-		record_print_kv(stdout, params_fields, NFIELDS, &o.r, 0);
-	}
-	ret = EXIT_OK;
-out:
-	record_reply_free(&o);
-	kmig_nl_close(&nl);
-	return ret;
+	return record_get_print("params", KMIG_CMD_PARAMS_GET, KMIG_A_PARAMS_MAX, params_fields,
+				NFIELDS);
 }
 
 /* ---- set ---- */

@@ -265,3 +265,46 @@ void record_reply_free(struct record_reply *rr)
 		record_free(&rr->r);
 	rr->count = 0;
 }
+
+int record_get_print(const char *what, uint8_t cmd, int maxattr,
+		     const struct field *f, size_t nf)
+{
+	struct record_reply o = { .f = f, .nf = nf, .what = what };
+	struct kmig_nl_err err;
+	struct kmig_nl nl;
+	struct nl_msg *msg;
+	int ret = EXIT_ERR;
+
+	if (kmig_nl_open(&nl) < 0)
+		return EXIT_ERR;
+
+	msg = kmig_nl_msg(&nl, cmd, 0);
+	if (!msg) {
+		err_line("%s: out of memory", what);
+		goto out;
+	}
+	if (kmig_nl_do(&nl, msg, maxattr, record_reply_cb, &o, &err) < 0) {
+		kmig_nl_report(what, &err, NULL);
+		goto out;
+	}
+	if (!o.count) {
+		err_line("%s: no reply from the kernel", what);
+		goto out;
+	}
+	if (opts.json) {
+		struct jw jw;
+
+		jw_init(&jw, stdout, opts.pretty);
+		jw_obj_open(&jw);
+		record_json(&jw, f, nf, &o.r);
+		jw_obj_close(&jw);
+		jw_finish(&jw);
+	} else {
+		record_print_kv(stdout, f, nf, &o.r, 0);
+	}
+	ret = EXIT_OK;
+out:
+	record_reply_free(&o);
+	kmig_nl_close(&nl);
+	return ret;
+}

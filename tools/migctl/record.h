@@ -101,6 +101,13 @@ struct record_reply {
 int record_reply_cb(struct nlattr **tb, void *arg);
 void record_reply_free(struct record_reply *rr);
 
+/*
+ * Send the attribute-less do-command @cmd, print its one reply as
+ * "key: value" lines or a JSON object. Returns the exit status.
+ */
+int record_get_print(const char *what, uint8_t cmd, int maxattr,
+		     const struct field *f, size_t nf);
+
 /* JSON key of a spec name: '-' becomes '_'. */
 char *json_key(char *buf, size_t len, const char *name);
 

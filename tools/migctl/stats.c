@@ -25,48 +25,9 @@ static const struct field stats_fields[] = {
 
 int cmd_stats(int argc, char **argv)
 {
-	struct record_reply o = {
-		.f = stats_fields, .nf = NFIELDS, .what = "stats",
-	};
-	struct kmig_nl_err err;
-	struct kmig_nl nl;
-	struct nl_msg *msg;
-	int ret = EXIT_ERR;
-
 	(void)argv;
 	if (argc > 1)
 		return usage_err("stats", "too many arguments (usage: migctl stats)");
-	if (kmig_nl_open(&nl) < 0)
-		return EXIT_ERR;
-
-	msg = kmig_nl_msg(&nl, KMIG_CMD_STATS_GET, 0);
-	if (!msg) {
-		err_line("stats: out of memory");
-		goto out;
-	}
-	if (kmig_nl_do(&nl, msg, KMIG_A_STATS_MAX, record_reply_cb, &o,
-		       &err) < 0) {
-		kmig_nl_report("stats", &err, NULL);
-		goto out;
-	}
-	if (!o.count) {
-		err_line("stats: no reply from the kernel");
-		goto out;
-	}
-	if (opts.json) {
-		struct jw jw;
-
-		jw_init(&jw, stdout, opts.pretty);
-		jw_obj_open(&jw);
-		record_json(&jw, stats_fields, NFIELDS, &o.r);
-		jw_obj_close(&jw);
-		jw_finish(&jw);
-	} else {
-		record_print_kv(stdout, stats_fields, NFIELDS, &o.r, 0);
-	}
-	ret = EXIT_OK;
-out:
-	record_reply_free(&o);
-	kmig_nl_close(&nl);
-	return ret;
+	return record_get_print("stats", KMIG_CMD_STATS_GET, KMIG_A_STATS_MAX, stats_fields,
+				NFIELDS);
 }

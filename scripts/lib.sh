@@ -247,3 +247,29 @@ vm_run() {
 	wait "$tpid" 2>/dev/null || true
 	rm -f "$pidf"
 }
+
+# systest_finish ENV TAPSRC CONSOLE ELAPSED: turn one system-test boot into
+# build/results/systest-ENV.tap: the script's TAP lines from TAPSRC, one test
+# for a clean kernel log in CONSOLE, one failure named ENV if the script never
+# reached '# systest done'. Returns non-zero on any failure.
+systest_finish() {
+	local env=$1 src=$2 console=$3 elapsed=$4 problems
+	tap_begin "systest-$env"
+	tap_import "$src"
+	problems=$(kernel_log_problems "$console")
+	if [ -z "$problems" ]; then
+		tap_ok "kernel log clean ($env)" >/dev/null
+	else
+		tap_notok "kernel log clean ($env)" >/dev/null
+		log "kernel problems in $console:"
+		printf '%s\n' "$problems" | indent 20
+	fi
+	if [ "$TAP_DONE" != 1 ]; then
+		tap_notok "$env" >/dev/null
+		log "no '# systest done' line: the kernel panicked, hung or timed out (${elapsed}s); last lines of $console:"
+		tail -n 30 "$console" | sed 's/^/    /' >&2
+	fi
+	tap_count "$TAP_FILE"
+	log "$env: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped (of which passed)"
+	[ "$T_FAIL" -eq 0 ]
+}

@@ -111,21 +111,4 @@ vm_run "$console" "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 
 elapsed=$(($(date +%s) - start))
 log "QEMU exited after ${elapsed}s"
 
-tap_begin systest-deb61
-tap_import "$console"
-problems=$(kernel_log_problems "$console")
-if [ -z "$problems" ]; then
-	tap_ok "kernel log clean (deb61)" >/dev/null
-else
-	tap_notok "kernel log clean (deb61)" >/dev/null
-	log "kernel problems in $console:"
-	printf '%s\n' "$problems" | indent 20
-fi
-if [ "$TAP_DONE" != 1 ]; then
-	tap_notok "deb61" >/dev/null
-	log "no '# systest done' line: the kernel panicked, hung or timed out (${elapsed}s); last lines of $console:"
-	tail -n 30 "$console" | sed 's/^/    /' >&2
-fi
-tap_count "$TAP_FILE"
-log "deb61: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped (of which passed)"
-[ "$T_FAIL" -eq 0 ]
+systest_finish deb61 "$console" "$console" "$elapsed"

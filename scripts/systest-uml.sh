@@ -83,22 +83,5 @@ log "UML exited after ${elapsed}s"
 
 [ $mode = demo ] && exit 0
 
-tap_begin systest-uml
 [ -f "$out" ] || out=$console
-tap_import "$out"
-problems=$(kernel_log_problems "$console")
-if [ -z "$problems" ]; then
-	tap_ok "kernel log clean (uml)" >/dev/null
-else
-	tap_notok "kernel log clean (uml)" >/dev/null
-	log "kernel problems in $console:"
-	printf '%s\n' "$problems" | indent 20
-fi
-if [ "$TAP_DONE" != 1 ]; then
-	tap_notok "uml" >/dev/null
-	log "no '# systest done' line: the kernel panicked, hung or timed out (${elapsed}s); last lines of $console:"
-	tail -n 30 "$console" | sed 's/^/    /' >&2
-fi
-tap_count "$TAP_FILE"
-log "uml: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped (of which passed)"
-[ "$T_FAIL" -eq 0 ]
+systest_finish uml "$out" "$console" "$elapsed"

@@ -32,8 +32,8 @@ apt_install() {
 		apt-get install -y --no-install-recommends "$@" || die "apt-get install failed"
 }
 
-# One dpkg-query for all of them.
-installed=" $(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${pkgs[@]}" 2>/dev/null |
+# One dpkg-query for all of them (it exits non-zero when any is unknown).
+installed=" $({ dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${pkgs[@]}" 2>/dev/null || true; } |
 	awk '$1 == "ii" { sub(/:.*/, "", $2); printf "%s ", $2 }')"
 missing=()
 for p in "${pkgs[@]}"; do

@@ -14,6 +14,8 @@
 #include <linux/mm.h>
 #include <linux/uaccess.h>
 #include <linux/module.h>
+#include <linux/bitops.h>
+#include <linux/sched/signal.h>
 
 #include <uapi/linux/kmig.h>
 
@@ -129,6 +131,48 @@ static loff_t kmig_dev_llseek(struct file *file, loff_t offset, int whence)
 				 (loff_t)kmig_region_npages(region) << PAGE_SHIFT);
 }
 
+#define KMIG_PAGE_BITMAP_MAX	(1ULL << 24)
+
+static long kmig_dev_page_bitmap(struct kmig_region *region,
+				 struct kmig_page_bitmap __user *uarg)
+{
+	u64 npages = kmig_region_npages(region);
+	struct kmig_page_bitmap pb;
+	u64 __user *ubits;
+	u64 w, words, populated = 0;
+
+	if (copy_from_user(&pb, uarg, sizeof(pb)))
+		return -EFAULT;
+	if ((pb.first | pb.count) & 63 || pb.count > KMIG_PAGE_BITMAP_MAX)
+		return -EINVAL;
+	if (pb.first >= npages)
+		return -ENXIO;
+	pb.count = min_t(u64, pb.count, round_up(npages - pb.first, 64));
+	words = pb.count / 64;
+	ubits = u64_to_user_ptr(pb.bitmap);
+
+	for (w = 0; w < words; w++) {
+		u64 bits = 0, base = pb.first + w * 64;
+		unsigned int b;
+
+		for (b = 0; b < 64 && base + b < npages; b++)
+			if (kmig_region_peek_page(region, base + b))
+				bits |= 1ULL << b;
+		populated += hweight64(bits);
+		if (put_user(bits, ubits + w))
+			return -EFAULT;
+		if (!(w % 256)) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
+	}
+	pb.populated = populated;
+	if (copy_to_user(uarg, &pb, sizeof(pb)))
+		return -EFAULT;
+	return 0;
+}
+
 static long kmig_dev_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -136,6 +180,8 @@ static long kmig_dev_ioctl(struct file *file, unsigned int cmd,
 	struct kmig_region_info info = {};
 
 	switch (cmd) {
+	case KMIG_IOC_PAGE_BITMAP:
+		return kmig_dev_page_bitmap(region, (void __user *)arg);
 	case KMIG_IOC_REGION_INFO:
 		info.id = region->id;
 		info.page_size = PAGE_SIZE;

@@ -229,6 +229,27 @@ struct kmig_region_info {
 
 #define KMIG_IOC_MAGIC		0xb7
 #define KMIG_IOC_REGION_INFO	_IOR(KMIG_IOC_MAGIC, 0x01, struct kmig_region_info)
+
+/**
+ * struct kmig_page_bitmap - argument of KMIG_IOC_PAGE_BITMAP
+ * @first: first page index to report, a multiple of 64
+ * @count: pages to report, a multiple of 64, at most 1 << 24 per call;
+ *	   clipped to the region's end (rounded up to 64)
+ * @bitmap: user pointer to count / 8 bytes; bit N of 64-bit word W (host
+ *	    byte order) is set when page first + 64 * W + N is populated
+ * @populated: out, bits set in the reported range
+ *
+ * Lets a VMM (or a test) read only the pages that exist, e.g. to hash a
+ * region without faulting in the pages that were never touched.
+ */
+struct kmig_page_bitmap {
+	__u64 first;
+	__u64 count;
+	__u64 bitmap;
+	__u64 populated;
+};
+
+#define KMIG_IOC_PAGE_BITMAP	_IOWR(KMIG_IOC_MAGIC, 0x02, struct kmig_page_bitmap)
 /* kmig: hand-written part end */
 
 #endif /* _UAPI_LINUX_KMIG_H */

@@ -157,7 +157,7 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 		st->err->nlerr = -ret;
 		goto stop;
 	}
-	if (st->cb && st->cb(tb, st->arg) < 0)
+	if (st->cb && st->cb(nlmsg_hdr(msg), tb, st->arg) < 0)
 		goto stop;
 	return NL_OK;
 stop:

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <netlink/attr.h>
+#include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
 /* Largest attribute type any kmig reply carries, for the parse tables. */
@@ -32,11 +33,19 @@ struct kmig_nl_err {
 
 /*
  * Called for each reply message with its top-level attributes parsed into
- * tb[0..maxattr] (NULL when absent). Return 0 to go on, negative to stop
- * the request (it then fails with -1 and err left empty: the callback is
- * expected to have reported the problem).
+ * tb[0..maxattr] (NULL when absent; of a multi-attr, the last one). @nlh is
+ * the whole message, to walk every attribute of a multi-attr (see
+ * kmig_nl_for_each_attr). Return 0 to go on, negative to stop the request
+ * (it then fails with -1 and err left empty: the callback is expected to
+ * have reported the problem).
  */
-typedef int (*kmig_nl_cb)(struct nlattr **tb, void *arg);
+typedef int (*kmig_nl_cb)(const struct nlmsghdr *nlh, struct nlattr **tb,
+			  void *arg);
+
+/* Every top-level attribute of the generic netlink message @nlh. */
+#define kmig_nl_for_each_attr(pos, nlh, rem)				\
+	nla_for_each_attr(pos, genlmsg_attrdata(nlmsg_data(nlh), 0),	\
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem)
 
 /*
  * Open a socket and resolve the family. On failure prints the one error

@@ -246,10 +246,11 @@ void record_json(struct jw *jw, const struct field *f, size_t n,
 	}
 }
 
-int record_reply_cb(struct nlattr **tb, void *arg)
+int record_reply_cb(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
 	struct record_reply *rr = arg;
 
+	(void)nlh;
 	if (rr->count++)
 		record_free(&rr->r);
 	if (record_parse(&rr->r, tb, rr->f, rr->nf) < 0) {

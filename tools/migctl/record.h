@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include <netlink/attr.h>
+#include <netlink/msg.h>
 
 #include "output.h"
 
@@ -98,7 +99,7 @@ struct record_reply {
 	int count;
 };
 
-int record_reply_cb(struct nlattr **tb, void *arg);
+int record_reply_cb(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
 void record_reply_free(struct record_reply *rr);
 
 /*

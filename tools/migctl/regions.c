@@ -40,10 +40,11 @@ struct regions {
 	size_t n, cap;
 };
 
-static int region_cb(struct nlattr **tb, void *arg)
+static int region_cb(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
 	struct regions *rs = arg;
 
+	(void)nlh;
 	if (rs->n == rs->cap) {
 		size_t cap = rs->cap ? rs->cap * 2 : 16;
 		struct record *r = realloc(rs->r, cap * sizeof(*r));

@@ -96,7 +96,7 @@ static int deliver(struct nl_msg *reply, int maxattr, kmig_nl_cb cb,
 	if (genlmsg_parse(nlmsg_hdr(reply), 0, tb, maxattr, NULL) < 0)
 		ret = -1;
 	else if (cb)
-		ret = cb(tb, arg);
+		ret = cb(nlmsg_hdr(reply), tb, arg);
 	nlmsg_free(reply);
 	return ret < 0 ? -1 : 0;
 }

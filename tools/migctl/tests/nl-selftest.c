@@ -55,10 +55,11 @@ struct fams {
 	int id;
 };
 
-static int fam_cb(struct nlattr **tb, void *arg)
+static int fam_cb(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
 	struct fams *f = arg;
 
+	(void)nlh;
 	f->n++;
 	if (tb[CTRL_ATTR_FAMILY_NAME] &&
 	    !strcmp(nla_get_string(tb[CTRL_ATTR_FAMILY_NAME]), "nlctrl"))
@@ -68,8 +69,9 @@ static int fam_cb(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-static int stop_cb(struct nlattr **tb, void *arg)
+static int stop_cb(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
+	(void)nlh;
 	(void)tb;
 	(void)arg;
 	err_line("callback stopped");

@@ -19,6 +19,13 @@ static const struct field stats_fields[] = {
 	FIELD(KMIG_A_STATS_MMAP_REFUSED,	"mmap-refused",		FF_NUM),
 	FIELD(KMIG_A_STATS_REGIONS_CREATED,	"regions-created",	FF_NUM),
 	FIELD(KMIG_A_STATS_SCANS,		"scans",		FF_NUM),
+	FIELD(KMIG_A_STATS_MIGRATIONS_STARTED,	"migrations-started",	FF_NUM),
+	FIELD(KMIG_A_STATS_MIGRATIONS_COMPLETED, "migrations-completed", FF_NUM),
+	FIELD(KMIG_A_STATS_MIGRATIONS_FAILED,	"migrations-failed",	FF_NUM),
+	FIELD(KMIG_A_STATS_MIGRATIONS_CANCELLED, "migrations-cancelled", FF_NUM),
+	FIELD(KMIG_A_STATS_REJECTED_CONNECTIONS, "rejected-connections", FF_NUM),
+	FIELD(KMIG_A_STATS_MALFORMED_PACKETS,	"malformed-packets",	FF_NUM),
+	FIELD(KMIG_A_STATS_SPLICE_FALLBACKS,	"splice-fallbacks",	FF_NUM),
 };
 
 #define NFIELDS (sizeof(stats_fields) / sizeof(stats_fields[0]))

@@ -216,6 +216,14 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 		nla_put_u64(m, KMIG_A_STATS_REGIONS_CREATED, 5);
 		if (!fake("sparse"))
 			nla_put_u64(m, KMIG_A_STATS_SCANS, 7);
+		nla_put_u64(m, KMIG_A_STATS_MIGRATIONS_STARTED, 6);
+		nla_put_u64(m, KMIG_A_STATS_MIGRATIONS_COMPLETED, 3);
+		nla_put_u64(m, KMIG_A_STATS_MIGRATIONS_FAILED, 1);
+		nla_put_u64(m, KMIG_A_STATS_MIGRATIONS_CANCELLED, 1);
+		nla_put_u64(m, KMIG_A_STATS_REJECTED_CONNECTIONS, 2);
+		if (!fake("sparse"))
+			nla_put_u64(m, KMIG_A_STATS_MALFORMED_PACKETS, 1);
+		nla_put_u64(m, KMIG_A_STATS_SPLICE_FALLBACKS, 12);
 		ret = deliver(m, maxattr, cb, arg);
 		break;
 	case KMIG_CMD_REGION_SCAN:

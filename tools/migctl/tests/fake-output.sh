@@ -181,14 +181,38 @@ alloc-failures: 0
 mmap-refused: 3
 regions-created: 5
 scans: 7
+migrations-started: 6
+migrations-completed: 3
+migrations-failed: 1
+migrations-cancelled: 1
+rejected-connections: 2
+malformed-packets: 1
+splice-fallbacks: 12
+X
+
+MIGCTL_FAKE=sparse expect "stats: absent attributes print '-'" 0 stats <<'X'
+regions: 2
+populated-pages: 262144
+faults: 262150
+alloc-failures: 0
+mmap-refused: 3
+regions-created: 5
+scans: -
+migrations-started: 6
+migrations-completed: 3
+migrations-failed: 1
+migrations-cancelled: 1
+rejected-connections: 2
+malformed-packets: -
+splice-fallbacks: 12
 X
 
 expect "stats --json" 0 stats -j <<'X'
-{"regions":2,"populated_pages":262144,"faults":262150,"alloc_failures":0,"mmap_refused":3,"regions_created":5,"scans":7}
+{"regions":2,"populated_pages":262144,"faults":262150,"alloc_failures":0,"mmap_refused":3,"regions_created":5,"scans":7,"migrations_started":6,"migrations_completed":3,"migrations_failed":1,"migrations_cancelled":1,"rejected_connections":2,"malformed_packets":1,"splice_fallbacks":12}
 X
 
 MIGCTL_FAKE=sparse expect "stats --json: absent attribute left out" 0 stats -j <<'X'
-{"regions":2,"populated_pages":262144,"faults":262150,"alloc_failures":0,"mmap_refused":3,"regions_created":5}
+{"regions":2,"populated_pages":262144,"faults":262150,"alloc_failures":0,"mmap_refused":3,"regions_created":5,"migrations_started":6,"migrations_completed":3,"migrations_failed":1,"migrations_cancelled":1,"rejected_connections":2,"splice_fallbacks":12}
 X
 
 expect "scan" 0 scan 1 <<'X'

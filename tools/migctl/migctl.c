@@ -4,7 +4,7 @@
  *
  * main(), global options, the command table and the help texts. Each
  * command group lives in its own file (regions.c, params.c, stats.c,
- * scan.c); netlink plumbing is in nl.c, output helpers in output.c.
+ * scan.c, migration.c); netlink plumbing is in nl.c, output helpers in output.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -45,6 +45,12 @@ static const char usage_main[] =
 "  set KEY VALUE [KEY VALUE]...  change migration parameters\n"
 "  stats                         show the module-wide counters\n"
 "  scan ID [--zero-check IMPL]   check the pages of a region for zero\n"
+"  listen --region ID [OPTIONS]  receive a migration into a region\n"
+"  start --region ID --to HOST:PORT [OPTIONS]\n"
+"                                migrate a region to a listening host\n"
+"  status [--region ID] [--watch]\n"
+"                                show the migrations (or wait for them)\n"
+"  cancel --region ID            cancel the migration of a region\n"
 "  help [COMMAND]                print help\n"
 "\n"
 "Exit status: 0 on success, 1 on error, 2 on usage error. An error is\n"
@@ -151,6 +157,117 @@ static const char usage_scan[] =
 "derived page_size, populated_bytes, throughput_bytes_per_sec and\n"
 "throughput_gib_per_sec (the last two left out when time_ns is 0).\n";
 
+#define MIG_WAIT_HELP \
+"  --wait          wait until the migration has completed, failed or been\n" \
+"                  cancelled, then print its final status (see 'migctl\n" \
+"                  status --watch')\n" \
+"  --interval MS   poll period of --wait in milliseconds (default 200)\n"
+
+static const char usage_listen[] =
+"Usage: migctl [-j] listen --region ID [--addr ADDR] [--port PORT]\n"
+"                          [--channels N] [--id HEX32] [--wait] [--interval MS]\n"
+"\n"
+"Make region ID the destination of a migration (needs CAP_NET_ADMIN): the\n"
+"module listens on TCP ADDR:PORT, in migctl's network namespace, for the\n"
+"channels of one migration and writes the pages they bring into the region.\n"
+"  --region ID     region to receive into (see 'migctl regions')\n"
+"  --addr ADDR     numeric IPv4 or IPv6 address to listen on (default: any\n"
+"                  IPv4 address)\n"
+"  --port PORT     TCP port 0..65535 (default 0: the module picks a free one)\n"
+"  --channels N    channels to accept, 1.." STR(KMIG_CHANNELS_MAX) " (default: the channels parameter)\n"
+"  --id HEX32      migration id, 32 hex digits (dashes allowed, as in a\n"
+"                  UUID): accept only channels carrying it (default: adopt\n"
+"                  the id of the first channel accepted)\n"
+MIG_WAIT_HELP
+"\n"
+"Prints the status of the new migration as 'migctl status' does: state\n"
+"listening, the address and port listened on (the port the module picked\n"
+"when PORT is 0), the migration id when given. With --wait, the text output\n"
+"is this status at once, then the final one; JSON is only the final one.\n"
+"Exit status with --wait: 0 when the migration completed, 1 when it failed\n"
+"or was cancelled, with \"migctl: migration failed: REASON\" on stderr.\n";
+
+static const char usage_start[] =
+"Usage: migctl [-j] start --region ID --to HOST:PORT [--channels N]\n"
+"                         [--zero-page-detection none|main|channel]\n"
+"                         [--id HEX32] [--wait] [--interval MS]\n"
+"\n"
+"Migrate region ID to a destination started with 'migctl listen' (needs\n"
+"CAP_NET_ADMIN), over TCP from migctl's network namespace. Returns once\n"
+"the migration is set up; it runs in the background ('migctl status').\n"
+"  --region ID     region to send (see 'migctl regions')\n"
+"  --to HOST:PORT  where the destination listens: 192.0.2.7:4444 or\n"
+"                  [2001:db8::7]:4444; HOST must be a numeric address\n"
+"                  (names are not resolved), PORT 1..65535\n"
+"  --channels N    channels (TCP connections, one kernel thread each),\n"
+"                  1.." STR(KMIG_CHANNELS_MAX) " (default: the channels parameter)\n"
+"  --zero-page-detection none|main|channel\n"
+"                  where zero pages are found: not at all, by the\n"
+"                  dispatcher, or by each channel thread (default: the\n"
+"                  zero-page-detection parameter)\n"
+"  --id HEX32      migration id sent in every channel's hello, 32 hex\n"
+"                  digits (default: a random one)\n"
+MIG_WAIT_HELP
+"\n"
+"Prints the status of the new migration as 'migctl status' does (with\n"
+"--wait, only the final one). Exit status with --wait: 0 when the\n"
+"migration completed, 1 when it failed or was cancelled, with\n"
+"\"migctl: migration failed: REASON\" on stderr.\n";
+
+static const char usage_status[] =
+"Usage: migctl [-j] status [--region ID] [--watch] [--interval MS]\n"
+"\n"
+"Show the migration of region ID, or of every region that has one (the\n"
+"last migration of a region stays visible after it ended). One block per\n"
+"migration, like QEMU's 'info migrate'; lines the module does not report\n"
+"are left out:\n"
+"  Region ID: ROLE, STATE    source or destination; listening, setup,\n"
+"                            active, completed, failed or cancelled\n"
+"  Migration id              16 bytes in hex, carried in every hello\n"
+"  Peer / Listening on       destination address and port\n"
+"  Channels                  channels, and where zero pages are detected\n"
+"  Total time                time since start, or until the end (setup:\n"
+"                            until every channel was connected)\n"
+"  Throughput                wire megabits per second while active\n"
+"  Transferred               wire bytes and packets, all channels\n"
+"  Pages                     pages sent (of the pages to send) or received\n"
+"  Zero pages, Normal pages  pages sent as zero / with data, and their size\n"
+"  Splice fallbacks          data pages copied instead of spliced (source)\n"
+"  Passes                    passes over the region completed\n"
+"  Rejected connections      channels refused at the hello (destination)\n"
+"  Malformed packets         packets that failed validation (destination)\n"
+"  Reason                    why it failed or was cancelled\n"
+"  Channel table             per channel: CPU, pages, zero pages, packets,\n"
+"                            bytes\n"
+"\n"
+"  --region ID     only the migration of region ID\n"
+"  --watch         poll until the migration (every migration, without\n"
+"                  --region) has completed, failed or been cancelled, then\n"
+"                  print the final status. When stdout and stderr are\n"
+"                  terminals a progress line is redrawn on stderr meanwhile:\n"
+"                  state, percent, pages, throughput, time\n"
+"  --interval MS   poll period of --watch in milliseconds (default 200)\n"
+"\n"
+"Exit status with --watch: 0 when every migration completed, 1 when one\n"
+"failed or was cancelled, with \"migctl: migration failed: REASON\" (one\n"
+"line each; \"REGION: REASON\" without --region) on stderr.\n"
+"\n"
+"JSON: one object (an array of objects without --region) with the keys\n"
+"region_id, role, state (names), addr, port, channels,\n"
+"zero_page_detection (name), migration_id (hex string), pages_total,\n"
+"pages_done, zero_pages, zero_bytes, normal_pages, normal_bytes, packets,\n"
+"bytes, splice_fallbacks, setup_ns, time_ns, throughput (wire bytes per\n"
+"second), reason, rejected_connections, malformed_packets, passes, and\n"
+"channel: an array of objects with the keys id, cpu, pages, zero_pages,\n"
+"bytes, packets. Keys of attributes the module did not report are left\n"
+"out.\n";
+
+static const char usage_cancel[] =
+"Usage: migctl [-j] cancel --region ID\n"
+"\n"
+"Cancel the migration of region ID, on either side (needs CAP_NET_ADMIN),\n"
+"and print its status as 'migctl status' does.\n";
+
 static const char usage_help[] =
 "Usage: migctl help [COMMAND]\n"
 "\n"
@@ -170,6 +287,10 @@ static const struct command commands[] = {
 	{ "set",	cmd_set,	usage_set },
 	{ "stats",	cmd_stats,	usage_stats },
 	{ "scan",	cmd_scan,	usage_scan },
+	{ "listen",	cmd_listen,	usage_listen },
+	{ "start",	cmd_start,	usage_start },
+	{ "status",	cmd_status,	usage_status },
+	{ "cancel",	cmd_cancel,	usage_cancel },
 	{ "help",	cmd_help,	usage_help },
 };
 

@@ -41,5 +41,9 @@ int cmd_params(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_listen(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_cancel(int argc, char **argv);
 
 #endif /* MIGCTL_H */

@@ -26,6 +26,22 @@ static const char *const zero_check_names[] = {
 	[KMIG_ZERO_CHECK_AVX512]	= "avx512",
 };
 
+static const char *const mig_role_names[] = {
+	[KMIG_MIG_ROLE_NONE]		= "none",
+	[KMIG_MIG_ROLE_SOURCE]		= "source",
+	[KMIG_MIG_ROLE_DESTINATION]	= "destination",
+};
+
+static const char *const mig_state_names[] = {
+	[KMIG_MIG_STATE_NONE]		= "none",
+	[KMIG_MIG_STATE_LISTENING]	= "listening",
+	[KMIG_MIG_STATE_SETUP]		= "setup",
+	[KMIG_MIG_STATE_ACTIVE]		= "active",
+	[KMIG_MIG_STATE_COMPLETED]	= "completed",
+	[KMIG_MIG_STATE_FAILED]		= "failed",
+	[KMIG_MIG_STATE_CANCELLED]	= "cancelled",
+};
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 const struct enum_desc zero_detect_enum = {
@@ -34,6 +50,14 @@ const struct enum_desc zero_detect_enum = {
 
 const struct enum_desc zero_check_enum = {
 	zero_check_names, ARRAY_SIZE(zero_check_names),
+};
+
+const struct enum_desc mig_role_enum = {
+	mig_role_names, ARRAY_SIZE(mig_role_names),
+};
+
+const struct enum_desc mig_state_enum = {
+	mig_state_names, ARRAY_SIZE(mig_state_names),
 };
 
 int enum_parse(const struct enum_desc *e, const char *name)
@@ -63,6 +87,20 @@ char *enum_list(const struct enum_desc *e, char *buf, size_t len)
 	return buf;
 }
 
+char *hex_string(char *buf, const void *data, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		buf[2 * i] = digits[p[i] >> 4];
+		buf[2 * i + 1] = digits[p[i] & 0xf];
+	}
+	buf[2 * len] = '\0';
+	return buf;
+}
+
 int record_parse(struct record *r, struct nlattr **tb,
 		 const struct field *f, size_t n)
 {
@@ -85,6 +123,15 @@ int record_parse(struct record *r, struct nlattr **tb,
 			r->str[t] = strndup(d, len);
 			if (!r->str[t])
 				return -1;
+		} else if (f[i].fmt == FF_HEX) {
+			size_t len = nla_len(a);
+
+			if (!len || len > RECORD_HEX_MAX)
+				continue;
+			r->str[t] = malloc(2 * len + 1);
+			if (!r->str[t])
+				return -1;
+			hex_string(r->str[t], nla_data(a), len);
 		} else if (!kmig_attr_uint(a, &r->num[t])) {
 			continue;
 		}
@@ -147,6 +194,7 @@ char *field_format(const struct field *f, const struct record *r,
 			snprintf(buf, len, "%" PRIu64, v);
 		break;
 	case FF_STR:
+	case FF_HEX:
 		sanitize(buf, len, r->str[f->attr]);
 		break;
 	case FF_ENUM:
@@ -219,6 +267,7 @@ void record_json(struct jw *jw, const struct field *f, size_t n,
 			jw_u64(jw, v);
 			break;
 		case FF_STR:
+		case FF_HEX:
 			jw_str(jw, r->str[f[i].attr]);
 			break;
 		case FF_ENUM:

@@ -25,6 +25,8 @@ struct enum_desc {
 
 extern const struct enum_desc zero_detect_enum;	/* enum kmig_zero_detect */
 extern const struct enum_desc zero_check_enum;	/* enum kmig_zero_check */
+extern const struct enum_desc mig_role_enum;	/* enum kmig_mig_role */
+extern const struct enum_desc mig_state_enum;	/* enum kmig_mig_state */
 
 /* Value of @name in @e, or -1. */
 int enum_parse(const struct enum_desc *e, const char *name);
@@ -40,6 +42,7 @@ enum field_fmt {
 	FF_STR,		/* string */
 	FF_ENUM,	/* enum value, printed by name */
 	FF_ENUMSET,	/* bitmask, bit N = enum value N, printed as names */
+	FF_HEX,		/* binary, printed as lower-case hex (a string in JSON) */
 };
 
 struct field {
@@ -53,6 +56,7 @@ struct field {
 #define FIELD_ENUM(a, n, f, en)	{ .attr = (a), .name = (n), .fmt = (f), .e = (en) }
 
 #define RECORD_MAX_ATTR 31
+#define RECORD_HEX_MAX 64
 
 struct record {
 	uint32_t present;			/* bit per attribute type */
@@ -62,7 +66,8 @@ struct record {
 
 /*
  * Fill @r from a parsed reply. Attributes of the wrong size are treated as
- * absent. Returns -1 when out of memory.
+ * absent (FF_HEX: empty or longer than RECORD_HEX_MAX bytes). Returns -1
+ * when out of memory.
  */
 int record_parse(struct record *r, struct nlattr **tb,
 		 const struct field *f, size_t n);
@@ -108,6 +113,9 @@ void record_reply_free(struct record_reply *rr);
  */
 int record_get_print(const char *what, uint8_t cmd, int maxattr,
 		     const struct field *f, size_t nf);
+
+/* Lower-case hex of @len bytes at @data into @buf (2 * len + 1 bytes). */
+char *hex_string(char *buf, const void *data, size_t len);
 
 /* JSON key of a spec name: '-' becomes '_'. */
 char *json_key(char *buf, size_t len, const char *name);

@@ -1,0 +1,1173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migctl listen:  KMIG_CMD_MIG_LISTEN
+ * migctl start:   KMIG_CMD_MIG_START
+ * migctl status:  KMIG_CMD_MIG_GET, do (one region) or dump (all)
+ * migctl cancel:  KMIG_CMD_MIG_CANCEL
+ *
+ * Every reply is the same "mig" attribute set, printed as an "info
+ * migrate"-like block or as one JSON object. --wait (listen, start) and
+ * --watch (status) poll MIG_GET until the migration has ended, with a live
+ * progress line on a terminal.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <netlink/genl/genl.h>
+
+#include <linux/kmig.h>
+
+#include "migctl.h"
+#include "nl.h"
+#include "output.h"
+#include "record.h"
+
+static const struct field mig_fields[] = {
+	FIELD(KMIG_A_MIG_REGION_ID,		"region-id",		FF_NUM),
+	FIELD_ENUM(KMIG_A_MIG_ROLE,		"role",			FF_ENUM,
+		   &mig_role_enum),
+	FIELD_ENUM(KMIG_A_MIG_STATE,		"state",		FF_ENUM,
+		   &mig_state_enum),
+	FIELD(KMIG_A_MIG_ADDR,			"addr",			FF_STR),
+	FIELD(KMIG_A_MIG_PORT,			"port",			FF_NUM),
+	FIELD(KMIG_A_MIG_CHANNELS,		"channels",		FF_NUM),
+	FIELD_ENUM(KMIG_A_MIG_ZERO_PAGE_DETECTION, "zero-page-detection", FF_ENUM,
+		   &zero_detect_enum),
+	FIELD(KMIG_A_MIG_MIGRATION_ID,		"migration-id",		FF_HEX),
+	FIELD(KMIG_A_MIG_PAGES_TOTAL,		"pages-total",		FF_NUM),
+	FIELD(KMIG_A_MIG_PAGES_DONE,		"pages-done",		FF_NUM),
+	FIELD(KMIG_A_MIG_ZERO_PAGES,		"zero-pages",		FF_NUM),
+	FIELD(KMIG_A_MIG_ZERO_BYTES,		"zero-bytes",		FF_BYTES),
+	FIELD(KMIG_A_MIG_NORMAL_PAGES,		"normal-pages",		FF_NUM),
+	FIELD(KMIG_A_MIG_NORMAL_BYTES,		"normal-bytes",		FF_BYTES),
+	FIELD(KMIG_A_MIG_PACKETS,		"packets",		FF_NUM),
+	FIELD(KMIG_A_MIG_BYTES,			"bytes",		FF_BYTES),
+	FIELD(KMIG_A_MIG_SPLICE_FALLBACKS,	"splice-fallbacks",	FF_NUM),
+	FIELD(KMIG_A_MIG_SETUP_NS,		"setup-ns",		FF_NUM),
+	FIELD(KMIG_A_MIG_TIME_NS,		"time-ns",		FF_NUM),
+	FIELD(KMIG_A_MIG_THROUGHPUT,		"throughput",		FF_NUM),
+	FIELD(KMIG_A_MIG_REASON,		"reason",		FF_STR),
+	FIELD(KMIG_A_MIG_REJECTED_CONNECTIONS,	"rejected-connections",	FF_NUM),
+	FIELD(KMIG_A_MIG_MALFORMED_PACKETS,	"malformed-packets",	FF_NUM),
+	FIELD(KMIG_A_MIG_PASSES,		"passes",		FF_NUM),
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define NFIELDS ARRAY_SIZE(mig_fields)
+
+static const struct field chan_fields[] = {
+	FIELD(KMIG_A_MIG_CHANNEL_ID,		"id",			FF_NUM),
+	FIELD(KMIG_A_MIG_CHANNEL_CPU,		"cpu",			FF_NUM),
+	FIELD(KMIG_A_MIG_CHANNEL_PAGES,		"pages",		FF_NUM),
+	FIELD(KMIG_A_MIG_CHANNEL_ZERO_PAGES,	"zero-pages",		FF_NUM),
+	FIELD(KMIG_A_MIG_CHANNEL_BYTES,		"bytes",		FF_NUM),
+	FIELD(KMIG_A_MIG_CHANNEL_PACKETS,	"packets",		FF_NUM),
+};
+
+#define NCHAN_FIELDS ARRAY_SIZE(chan_fields)
+
+#define INTERVAL_DEFAULT	200
+#define INTERVAL_MAX		3600000
+
+/* One migration: its attributes and one record per channel. */
+struct mig {
+	struct record r;
+	struct record *ch;
+	size_t nch;
+};
+
+/* The replies of one request. */
+struct migs {
+	const char *what;
+	struct mig *m;
+	size_t n, cap;
+};
+
+static void migs_free(struct migs *ms)
+{
+	size_t i, j;
+
+	for (i = 0; i < ms->n; i++) {
+		record_free(&ms->m[i].r);
+		for (j = 0; j < ms->m[i].nch; j++)
+			record_free(&ms->m[i].ch[j]);
+		free(ms->m[i].ch);
+	}
+	free(ms->m);
+	ms->m = NULL;
+	ms->n = 0;
+	ms->cap = 0;
+}
+
+static int parse_channels(struct mig *m, const struct nlmsghdr *nlh)
+{
+	struct nlattr *ctb[KMIG_A_MIG_CHANNEL_MAX + 1];
+	struct nlattr *a;
+	size_t cap = 0;
+	int rem;
+
+	kmig_nl_for_each_attr(a, nlh, rem) {
+		if (nla_type(a) != KMIG_A_MIG_CHANNEL)
+			continue;
+		if (nla_parse_nested(ctb, KMIG_A_MIG_CHANNEL_MAX, a, NULL) < 0)
+			continue;	/* malformed: left out */
+		if (m->nch == cap) {
+			struct record *c;
+
+			cap = cap ? cap * 2 : 8;
+			c = realloc(m->ch, cap * sizeof(*c));
+			if (!c)
+				return -1;
+			m->ch = c;
+		}
+		if (record_parse(&m->ch[m->nch], ctb, chan_fields,
+				 NCHAN_FIELDS) < 0) {
+			record_free(&m->ch[m->nch]);
+			return -1;
+		}
+		m->nch++;
+	}
+	return 0;
+}
+
+static int mig_cb(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct migs *ms = arg;
+	struct mig *m;
+
+	if (ms->n == ms->cap) {
+		size_t cap = ms->cap ? ms->cap * 2 : 8;
+
+		m = realloc(ms->m, cap * sizeof(*m));
+		if (!m)
+			goto oom;
+		ms->m = m;
+		ms->cap = cap;
+	}
+	m = &ms->m[ms->n];
+	memset(m, 0, sizeof(*m));
+	ms->n++;
+	if (record_parse(&m->r, tb, mig_fields, NFIELDS) < 0 ||
+	    parse_channels(m, nlh) < 0)
+		goto oom;
+	return 0;
+oom:
+	err_line("%s: out of memory", ms->what);
+	return -1;
+}
+
+/* By region id; migrations without one last. */
+static int cmp_region(const void *a, const void *b)
+{
+	const struct mig *x = a, *y = b;
+	uint64_t i = UINT64_MAX, j = UINT64_MAX;
+
+	record_num(&x->r, KMIG_A_MIG_REGION_ID, &i);
+	record_num(&y->r, KMIG_A_MIG_REGION_ID, &j);
+	return i < j ? -1 : i > j;
+}
+
+static uint64_t num_or(const struct mig *m, int attr, uint64_t dflt)
+{
+	uint64_t v;
+
+	return record_num(&m->r, attr, &v) ? v : dflt;
+}
+
+static const char *str_of(const struct mig *m, int attr)
+{
+	return record_has(&m->r, attr) ? m->r.str[attr] : NULL;
+}
+
+/* State of @m; KMIG_MIG_STATE_NONE when absent. */
+static uint64_t state_of(const struct mig *m)
+{
+	return num_or(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_NONE);
+}
+
+/*
+ * Whether @m will not change any more. An absent state counts as ended
+ * (nothing to wait for); a state newer than this tool does not.
+ */
+static bool mig_ended(const struct mig *m)
+{
+	switch (state_of(m)) {
+	case KMIG_MIG_STATE_LISTENING:
+	case KMIG_MIG_STATE_SETUP:
+	case KMIG_MIG_STATE_ACTIVE:
+		return false;
+	case KMIG_MIG_STATE_NONE:
+	case KMIG_MIG_STATE_COMPLETED:
+	case KMIG_MIG_STATE_FAILED:
+	case KMIG_MIG_STATE_CANCELLED:
+		return true;
+	}
+	return false;
+}
+
+/* ---- text ---- */
+
+static char *enum_text(char *buf, size_t len, const struct mig *m, int attr,
+		       const struct enum_desc *e)
+{
+	const char *name;
+	uint64_t v;
+
+	if (!record_num(&m->r, attr, &v)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	name = enum_name(e, v);
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "unknown(%" PRIu64 ")", v);
+	return buf;
+}
+
+/* "10.0.0.2:4444", "[::1]:4444", "10.0.0.2", "port 4444"; NULL if neither. */
+static char *endpoint(char *buf, size_t len, const struct mig *m)
+{
+	const char *addr = str_of(m, KMIG_A_MIG_ADDR);
+	char a[128];
+	uint64_t port;
+	bool have_port = record_num(&m->r, KMIG_A_MIG_PORT, &port);
+
+	if (!addr && !have_port)
+		return NULL;
+	if (!addr) {
+		snprintf(buf, len, "port %" PRIu64, port);
+		return buf;
+	}
+	sanitize(a, sizeof(a), addr);
+	if (!have_port)
+		snprintf(buf, len, "%s", a);
+	else if (strchr(a, ':'))
+		snprintf(buf, len, "[%s]:%" PRIu64, a, port);
+	else
+		snprintf(buf, len, "%s:%" PRIu64, a, port);
+	return buf;
+}
+
+/* Milliseconds like QEMU's "total time: 1234 ms"; finer below 10 ms. */
+static char *fmt_ms(char *buf, size_t len, uint64_t ns)
+{
+	if (ns >= 10000000)
+		snprintf(buf, len, "%" PRIu64 " ms", (ns + 500000) / 1000000);
+	else
+		snprintf(buf, len, "%.3f ms", ns / 1e6);
+	return buf;
+}
+
+/* "5.2 Gbit/s", "310.4 Mbit/s", "12.0 kbit/s", "0 bit/s". */
+static char *fmt_rate(char *buf, size_t len, uint64_t bytes_per_sec)
+{
+	double bits = (double)bytes_per_sec * 8;
+
+	if (bits >= 1e9)
+		snprintf(buf, len, "%.1f Gbit/s", bits / 1e9);
+	else if (bits >= 1e6)
+		snprintf(buf, len, "%.1f Mbit/s", bits / 1e6);
+	else if (bits >= 1e3)
+		snprintf(buf, len, "%.1f kbit/s", bits / 1e3);
+	else
+		snprintf(buf, len, "%.0f bit/s", bits);
+	return buf;
+}
+
+static void line(FILE *f, const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void line(FILE *f, const char *label, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(f, "  %-22s", label);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+}
+
+static const char *zero_detect_text(uint64_t v)
+{
+	switch (v) {
+	case KMIG_ZERO_DETECT_NONE:
+		return "no zero-page detection";
+	case KMIG_ZERO_DETECT_MAIN:
+		return "zero pages detected by the dispatcher";
+	case KMIG_ZERO_DETECT_CHANNEL:
+		return "zero pages detected on channel threads";
+	}
+	return NULL;
+}
+
+/* "N (size)" of a page count with the byte count of attribute @battr. */
+static void pages_line(FILE *f, const char *label, const struct mig *m,
+		       int attr, int battr)
+{
+	char h[FMT_BUF];
+	uint64_t n, b;
+
+	if (!record_num(&m->r, attr, &n))
+		return;
+	if (record_num(&m->r, battr, &b))
+		line(f, label, "%" PRIu64 " (%s)", n, fmt_size(h, sizeof(h), b));
+	else
+		line(f, label, "%" PRIu64, n);
+}
+
+static int print_channels(FILE *f, const struct mig *m)
+{
+	static const char *const headers[] = {
+		"Channel", "CPU", "Pages", "Zero", "Packets", "Bytes",
+	};
+	static const bool right[] = { true, true, true, true, true, true };
+	char *text = NULL, *p, *nl;
+	struct table t;
+	size_t i, len = 0;
+	FILE *mem;
+	int ret = 0;
+
+	if (!m->nch)
+		return 0;
+	table_init(&t, 6, headers, right);
+	for (i = 0; i < m->nch; i++) {
+		char c[6][FMT_BUF];
+		const char *cells[6] = { c[0], c[1], c[2], c[3], c[4], c[5] };
+		uint64_t b;
+		int k;
+
+		for (k = 0; k < 4; k++)
+			field_format(&chan_fields[k], &m->ch[i], 0, c[k],
+				     sizeof(c[k]));
+		field_format(&chan_fields[5], &m->ch[i], 0, c[4], sizeof(c[4]));
+		if (record_num(&m->ch[i], KMIG_A_MIG_CHANNEL_BYTES, &b))
+			fmt_size(c[5], sizeof(c[5]), b);
+		else
+			strcpy(c[5], "-");
+		if (table_add(&t, cells) < 0) {
+			ret = -1;
+			goto out;
+		}
+	}
+	/* Indented like the lines above it. */
+	mem = open_memstream(&text, &len);
+	if (!mem) {
+		ret = -1;
+		goto out;
+	}
+	table_print(&t, mem);
+	if (fclose(mem)) {
+		ret = -1;
+		goto out;
+	}
+	for (p = text; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		fprintf(f, "  %.*s\n", (int)(nl - p), p);
+	}
+out:
+	free(text);
+	table_free(&t);
+	return ret;
+}
+
+static int print_block(FILE *f, const struct mig *m)
+{
+	char a[FMT_BUF], b[FMT_BUF], buf[256];
+	uint64_t v, w, role;
+	const char *s;
+
+	role = num_or(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_NONE);
+	fprintf(f, "Region %s: ",
+		field_format(&mig_fields[0], &m->r, 0, a, sizeof(a)));
+	if (role == KMIG_MIG_ROLE_NONE && state_of(m) == KMIG_MIG_STATE_NONE) {
+		fprintf(f, "no migration\n");
+		return 0;
+	}
+	fprintf(f, "%s, %s\n",
+		enum_text(a, sizeof(a), m, KMIG_A_MIG_ROLE, &mig_role_enum),
+		enum_text(b, sizeof(b), m, KMIG_A_MIG_STATE, &mig_state_enum));
+
+	s = str_of(m, KMIG_A_MIG_MIGRATION_ID);
+	if (s)
+		line(f, "Migration id:", "%s", s);
+	if (endpoint(buf, sizeof(buf), m))
+		line(f, role == KMIG_MIG_ROLE_DESTINATION ? "Listening on:" :
+		     "Peer:", "%s", buf);
+	if (record_num(&m->r, KMIG_A_MIG_CHANNELS, &v)) {
+		s = NULL;
+		if (record_num(&m->r, KMIG_A_MIG_ZERO_PAGE_DETECTION, &w))
+			s = zero_detect_text(w);
+		if (s)
+			line(f, "Channels:", "%" PRIu64 " (%s)", v, s);
+		else
+			line(f, "Channels:", "%" PRIu64, v);
+	}
+	if (record_num(&m->r, KMIG_A_MIG_TIME_NS, &v)) {
+		if (record_num(&m->r, KMIG_A_MIG_SETUP_NS, &w))
+			line(f, "Total time:", "%s (setup %s)",
+			     fmt_ms(a, sizeof(a), v), fmt_ms(b, sizeof(b), w));
+		else
+			line(f, "Total time:", "%s", fmt_ms(a, sizeof(a), v));
+	}
+	if (record_num(&m->r, KMIG_A_MIG_THROUGHPUT, &v))
+		line(f, "Throughput:", "%.2f mbps", (double)v * 8 / 1e6);
+	if (record_num(&m->r, KMIG_A_MIG_BYTES, &v)) {
+		if (record_num(&m->r, KMIG_A_MIG_PACKETS, &w))
+			line(f, "Transferred:", "%s in %" PRIu64 " packets",
+			     fmt_size(a, sizeof(a), v), w);
+		else
+			line(f, "Transferred:", "%s", fmt_size(a, sizeof(a), v));
+	} else if (record_num(&m->r, KMIG_A_MIG_PACKETS, &w)) {
+		line(f, "Transferred:", "%" PRIu64 " packets", w);
+	}
+	if (record_num(&m->r, KMIG_A_MIG_PAGES_DONE, &v)) {
+		if (record_num(&m->r, KMIG_A_MIG_PAGES_TOTAL, &w) && w)
+			line(f, "Pages:", "%" PRIu64 " of %" PRIu64 " (%.1f%%)",
+			     v, w, 100.0 * (double)v / (double)w);
+		else if (record_has(&m->r, KMIG_A_MIG_PAGES_TOTAL))
+			line(f, "Pages:", "%" PRIu64 " of %" PRIu64, v, w);
+		else
+			line(f, "Pages:", "%" PRIu64, v);
+	} else if (record_num(&m->r, KMIG_A_MIG_PAGES_TOTAL, &w)) {
+		line(f, "Pages:", "? of %" PRIu64, w);
+	}
+	pages_line(f, "Zero pages:", m, KMIG_A_MIG_ZERO_PAGES,
+		   KMIG_A_MIG_ZERO_BYTES);
+	pages_line(f, "Normal pages:", m, KMIG_A_MIG_NORMAL_PAGES,
+		   KMIG_A_MIG_NORMAL_BYTES);
+	if (record_num(&m->r, KMIG_A_MIG_SPLICE_FALLBACKS, &v))
+		line(f, "Splice fallbacks:", "%" PRIu64, v);
+	if (record_num(&m->r, KMIG_A_MIG_PASSES, &v))
+		line(f, "Passes:", "%" PRIu64, v);
+	if (record_num(&m->r, KMIG_A_MIG_REJECTED_CONNECTIONS, &v))
+		line(f, "Rejected connections:", "%" PRIu64, v);
+	if (record_num(&m->r, KMIG_A_MIG_MALFORMED_PACKETS, &v))
+		line(f, "Malformed packets:", "%" PRIu64, v);
+	s = str_of(m, KMIG_A_MIG_REASON);
+	if (s && *s)
+		line(f, "Reason:", "%s", sanitize(buf, sizeof(buf), s));
+	return print_channels(f, m);
+}
+
+/* ---- JSON ---- */
+
+static void mig_json(struct jw *jw, const struct mig *m)
+{
+	size_t i;
+
+	jw_obj_open(jw);
+	record_json(jw, mig_fields, NFIELDS, &m->r);
+	if (m->nch) {
+		jw_key(jw, "channel");
+		jw_arr_open(jw);
+		for (i = 0; i < m->nch; i++) {
+			jw_obj_open(jw);
+			record_json(jw, chan_fields, NCHAN_FIELDS, &m->ch[i]);
+			jw_obj_close(jw);
+		}
+		jw_arr_close(jw);
+	}
+	jw_obj_close(jw);
+}
+
+/* The replies: one block/object (@one), or a list/array. */
+static int print_migs(const struct migs *ms, bool one)
+{
+	size_t i;
+
+	if (opts.json) {
+		struct jw jw;
+
+		jw_init(&jw, stdout, opts.pretty);
+		if (!one)
+			jw_arr_open(&jw);
+		for (i = 0; i < ms->n; i++)
+			mig_json(&jw, &ms->m[i]);
+		if (!one)
+			jw_arr_close(&jw);
+		jw_finish(&jw);
+		return 0;
+	}
+	for (i = 0; i < ms->n; i++) {
+		if (i)
+			fputc('\n', stdout);
+		if (print_block(stdout, &ms->m[i]) < 0) {
+			err_line("%s: out of memory", ms->what);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- requests ---- */
+
+/* What listen and start send; unset members are left out. */
+struct mig_req {
+	uint32_t region;
+	const char *addr;
+	bool have_port;
+	uint16_t port;
+	uint32_t channels;		/* 0: not sent */
+	int zero_detect;		/* -1: not sent */
+	bool have_id;
+	uint8_t id[16];
+};
+
+static void report(const char *what, const struct kmig_nl_err *err,
+		   uint8_t cmd, uint32_t region)
+{
+	char reason[96];
+	const char *r = NULL;
+
+	if (err->kerr == ENOENT) {
+		if (cmd == KMIG_CMD_MIG_LISTEN || cmd == KMIG_CMD_MIG_START)
+			snprintf(reason, sizeof(reason), "no region with id %u",
+				 region);
+		else
+			snprintf(reason, sizeof(reason),
+				 "no migration on region %u", region);
+		r = reason;
+	}
+	kmig_nl_report(what, err, r);
+}
+
+/* Do-request @cmd for @req; the one reply replaces the contents of @ms. */
+static int mig_do(struct kmig_nl *nl, uint8_t cmd, const struct mig_req *req,
+		  struct migs *ms)
+{
+	struct kmig_nl_err err;
+	struct nl_msg *msg;
+
+	migs_free(ms);
+	msg = kmig_nl_msg(nl, cmd, 0);
+	if (!msg ||
+	    nla_put_u32(msg, KMIG_A_MIG_REGION_ID, req->region) < 0 ||
+	    (req->addr && nla_put_string(msg, KMIG_A_MIG_ADDR, req->addr) < 0) ||
+	    (req->have_port && nla_put_u16(msg, KMIG_A_MIG_PORT, req->port) < 0) ||
+	    (req->channels &&
+	     nla_put_u32(msg, KMIG_A_MIG_CHANNELS, req->channels) < 0) ||
+	    (req->zero_detect >= 0 &&
+	     nla_put_u32(msg, KMIG_A_MIG_ZERO_PAGE_DETECTION,
+			 req->zero_detect) < 0) ||
+	    (req->have_id && nla_put(msg, KMIG_A_MIG_MIGRATION_ID,
+				     sizeof(req->id), req->id) < 0)) {
+		nlmsg_free(msg);
+		err_line("%s: out of memory", ms->what);
+		return -1;
+	}
+	if (kmig_nl_do(nl, msg, KMIG_A_MIG_MAX, mig_cb, ms, &err) < 0) {
+		report(ms->what, &err, cmd, req->region);
+		return -1;
+	}
+	if (ms->n != 1) {
+		err_line("%s: expected one reply from the kernel, got %zu",
+			 ms->what, ms->n);
+		return -1;
+	}
+	return 0;
+}
+
+/* MIG_GET of @region, or the dump of all migrations when @region is 0. */
+static int mig_get(struct kmig_nl *nl, uint32_t region, struct migs *ms)
+{
+	struct mig_req req = { .region = region, .zero_detect = -1 };
+	struct kmig_nl_err err;
+
+	if (region)
+		return mig_do(nl, KMIG_CMD_MIG_GET, &req, ms);
+	migs_free(ms);
+	if (kmig_nl_dump(nl, KMIG_CMD_MIG_GET, KMIG_A_MIG_MAX, mig_cb, ms,
+			 &err) < 0) {
+		kmig_nl_report(ms->what, &err, NULL);
+		return -1;
+	}
+	qsort(ms->m, ms->n, sizeof(*ms->m), cmp_region);
+	return 0;
+}
+
+/* ---- --wait / --watch ---- */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000,
+	};
+
+	/* A signal ends the sleep early; the loop then looks at the flag. */
+	nanosleep(&ts, NULL);
+}
+
+static unsigned int term_width(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)
+		return ws.ws_col;
+	return 80;
+}
+
+/* "active  42.0%  110000/262144 pages  5.2 Gbit/s  1.2 s" */
+static void progress_part(char *buf, size_t len, const struct mig *m)
+{
+	char a[FMT_BUF], ep[160];
+	uint64_t done, total, v;
+	size_t o;
+
+	o = snprintf(buf, len, "%s",
+		     enum_text(a, sizeof(a), m, KMIG_A_MIG_STATE,
+			       &mig_state_enum));
+#define ADD(...) \
+	do { \
+		if (o < len) \
+			o += snprintf(buf + o, len - o, __VA_ARGS__); \
+	} while (0)
+	if (state_of(m) == KMIG_MIG_STATE_LISTENING &&
+	    endpoint(ep, sizeof(ep), m))
+		ADD(" on %s", ep);
+	if (record_num(&m->r, KMIG_A_MIG_PAGES_DONE, &done)) {
+		if (record_num(&m->r, KMIG_A_MIG_PAGES_TOTAL, &total) && total)
+			ADD("  %.1f%%  %" PRIu64 "/%" PRIu64 " pages",
+			    100.0 * (double)done / (double)total, done, total);
+		else
+			ADD("  %" PRIu64 " pages", done);
+	}
+	if (record_num(&m->r, KMIG_A_MIG_THROUGHPUT, &v) &&
+	    state_of(m) == KMIG_MIG_STATE_ACTIVE)
+		ADD("  %s", fmt_rate(a, sizeof(a), v));
+	if (record_num(&m->r, KMIG_A_MIG_TIME_NS, &v))
+		ADD("  %.1f s", v / 1e9);
+#undef ADD
+}
+
+/* Redraw the progress line on stderr: the migrations not ended yet. */
+static void progress(const struct migs *ms, bool one)
+{
+	char buf[1024], part[256];
+	unsigned int w = term_width();
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ms->n && o < sizeof(buf); i++) {
+		const struct mig *m = &ms->m[i];
+
+		if (!one && mig_ended(m))
+			continue;
+		progress_part(part, sizeof(part), m);
+		if (one)
+			o += snprintf(buf + o, sizeof(buf) - o, "%s", part);
+		else
+			o += snprintf(buf + o, sizeof(buf) - o, "%sregion %" PRIu64 ": %s",
+				      o ? "; " : "",
+				      num_or(m, KMIG_A_MIG_REGION_ID, 0), part);
+	}
+	/* One terminal line: never wrap, or \r would not redraw it. */
+	if (strlen(buf) >= w)
+		buf[w - 1] = '\0';
+	fprintf(stderr, "\r\033[K%s", buf);
+	fflush(stderr);
+}
+
+static void progress_clear(void)
+{
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+/*
+ * Poll MIG_GET (of @region, or all when 0) every @interval ms until every
+ * migration has ended; @ms holds the last answer. Returns 0, or -1 after
+ * reporting an error.
+ */
+static int watch(struct kmig_nl *nl, uint32_t region, unsigned int interval,
+		 struct migs *ms)
+{
+	bool tty = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+	struct sigaction sa = { .sa_handler = on_signal }, oint, oterm;
+	bool drawn = false;
+	int ret = -1;
+	size_t i;
+
+	/* On a terminal, ^C first wipes the progress line. */
+	if (tty) {
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &oint);
+		sigaction(SIGTERM, &sa, &oterm);
+	}
+	for (;;) {
+		bool all = true;
+
+		if (mig_get(nl, region, ms) < 0)
+			break;
+		for (i = 0; i < ms->n; i++)
+			if (!mig_ended(&ms->m[i]))
+				all = false;
+		if (all) {
+			ret = 0;
+			break;
+		}
+		if (tty && !interrupted) {
+			progress(ms, region != 0);
+			drawn = true;
+		}
+		if (!interrupted)
+			sleep_ms(interval);
+		if (interrupted)
+			break;
+	}
+	if (drawn)
+		progress_clear();
+	if (tty) {
+		sigaction(SIGINT, &oint, NULL);
+		sigaction(SIGTERM, &oterm, NULL);
+	}
+	if (interrupted) {
+		migs_free(ms);
+		raise(interrupted);
+		return -1;
+	}
+	return ret;
+}
+
+/*
+ * Exit status once the migrations of @ms have ended: 0 when all completed,
+ * else 1 with one line per migration that did not.
+ */
+static int ended_status(const struct migs *ms, bool one)
+{
+	int ret = EXIT_OK;
+	size_t i;
+
+	for (i = 0; i < ms->n; i++) {
+		const struct mig *m = &ms->m[i];
+		const char *reason = str_of(m, KMIG_A_MIG_REASON);
+		uint64_t state = state_of(m);
+		char where[48] = "";
+
+		if (state == KMIG_MIG_STATE_COMPLETED)
+			continue;
+		if (state == KMIG_MIG_STATE_NONE) {
+			if (one) {
+				err_line("%s: no migration on region %" PRIu64,
+					 ms->what,
+					 num_or(m, KMIG_A_MIG_REGION_ID, 0));
+				ret = EXIT_ERR;
+			}
+			continue;
+		}
+		if (!one)
+			snprintf(where, sizeof(where), "region %" PRIu64 ": ",
+				 num_or(m, KMIG_A_MIG_REGION_ID, 0));
+		if (!reason || !*reason)
+			reason = state == KMIG_MIG_STATE_CANCELLED ? "cancelled" :
+				 state == KMIG_MIG_STATE_FAILED ? "no reason given" :
+				 "ended in an unknown state";
+		err_line("migration failed: %s%s", where, reason);
+		ret = EXIT_ERR;
+	}
+	return ret;
+}
+
+/* ---- command line ---- */
+
+struct opt {
+	const char *name;	/* "--region" */
+	const char **val;	/* NULL: a flag */
+	bool *flag;
+	bool seen;
+};
+
+#define OPT_VAL(n, v)	{ .name = (n), .val = (v) }
+#define OPT_FLAG(n, f)	{ .name = (n), .flag = (f) }
+
+/*
+ * Parse "--name VALUE", "--name=VALUE" and "--flag" into @o; anything else
+ * is a usage error. Returns 0 or EXIT_USAGE.
+ */
+static int parse_opts(const char *cmd, int argc, char **argv, struct opt *o,
+		      size_t n)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq = strchr(a, '=');
+		size_t len = eq ? (size_t)(eq - a) : strlen(a);
+		struct opt *p = NULL;
+		size_t j;
+
+		for (j = 0; j < n; j++)
+			if (strlen(o[j].name) == len && !strncmp(a, o[j].name, len))
+				p = &o[j];
+		if (!p) {
+			if (a[0] == '-')
+				return usage_err(cmd, "unknown option '%s' (try 'migctl %s --help')",
+						 a, cmd);
+			return usage_err(cmd, "unexpected argument '%s' (try 'migctl %s --help')",
+					 a, cmd);
+		}
+		if (p->seen)
+			return usage_err(cmd, "%s given more than once", p->name);
+		p->seen = true;
+		if (!p->val) {
+			if (eq)
+				return usage_err(cmd, "%s takes no value", p->name);
+			*p->flag = true;
+		} else if (eq) {
+			*p->val = eq + 1;
+		} else if (i + 1 < argc) {
+			*p->val = argv[++i];
+		} else {
+			return usage_err(cmd, "%s needs a value (try 'migctl %s --help')",
+					 p->name, cmd);
+		}
+	}
+	return 0;
+}
+
+static int parse_region(const char *cmd, const char *s, uint32_t *id)
+{
+	if (!parse_u32(s, 1, UINT32_MAX, id))
+		return usage_err(cmd, "invalid region id '%s' (expected a number 1..%u)",
+				 s, UINT32_MAX);
+	return 0;
+}
+
+static int parse_interval(const char *cmd, const char *s, unsigned int *ms)
+{
+	uint32_t v = INTERVAL_DEFAULT;
+
+	if (s && !parse_u32(s, 1, INTERVAL_MAX, &v))
+		return usage_err(cmd, "invalid interval '%s' (expected milliseconds 1..%u)",
+				 s, INTERVAL_MAX);
+	*ms = v;
+	return 0;
+}
+
+static int parse_channels_arg(const char *cmd, const char *s, uint32_t *n)
+{
+	if (!parse_u32(s, 1, KMIG_CHANNELS_MAX, n))
+		return usage_err(cmd, "invalid channel count '%s' (expected a number 1..%u)",
+				 s, KMIG_CHANNELS_MAX);
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* 32 hex digits, dashes allowed between them (a UUID). */
+static int parse_id(const char *cmd, const char *s, uint8_t id[16])
+{
+	unsigned int n = 0;
+	const char *p;
+
+	for (p = s; *p; p++) {
+		int v = hexval(*p);
+
+		if (*p == '-' && p != s && p[1])
+			continue;
+		if (v < 0 || n == 32)
+			goto bad;
+		if (n % 2)
+			id[n / 2] |= v;
+		else
+			id[n / 2] = v << 4;
+		n++;
+	}
+	if (n == 32)
+		return 0;
+bad:
+	return usage_err(cmd, "invalid migration id '%s' (expected 32 hex digits)", s);
+}
+
+static bool is_ipv4(const char *s)
+{
+	struct in_addr a;
+
+	return inet_pton(AF_INET, s, &a) == 1;
+}
+
+static bool is_ipv6(const char *s)
+{
+	struct in6_addr a;
+
+	return inet_pton(AF_INET6, s, &a) == 1;
+}
+
+/* --addr: numeric IPv4 or IPv6, IPv6 maybe in brackets. */
+static int parse_addr(const char *cmd, const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(s);
+
+	if (n >= 2 && n < len && s[0] == '[' && s[n - 1] == ']') {
+		memcpy(buf, s + 1, n - 2);
+		buf[n - 2] = '\0';
+		if (is_ipv6(buf))
+			return 0;
+	} else if (n < len && (is_ipv4(s) || is_ipv6(s))) {
+		strcpy(buf, s);
+		return 0;
+	}
+	return usage_err(cmd, "invalid address '%s' (expected a numeric IPv4 or IPv6 address)",
+			 s);
+}
+
+/* --to HOST:PORT: 1.2.3.4:5000 or [::1]:5000, numeric hosts only. */
+static int parse_to(const char *cmd, const char *s, char *host, size_t len,
+		    uint16_t *port)
+{
+	const char *colon, *h = s;
+	size_t hlen;
+	uint32_t p;
+
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+
+		if (!end)
+			return usage_err(cmd, "invalid --to '%s' (missing ']' after the IPv6 address)",
+					 s);
+		h = s + 1;
+		hlen = end - h;
+		if (end[1] != ':')
+			return usage_err(cmd, "invalid --to '%s' (expected [ADDR]:PORT)", s);
+		colon = end + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return usage_err(cmd, "invalid --to '%s' (expected HOST:PORT)", s);
+		hlen = colon - s;
+		if (memchr(s, ':', hlen))
+			return usage_err(cmd, "invalid --to '%s' (write an IPv6 address in brackets: [ADDR]:PORT)",
+					 s);
+	}
+	if (!hlen || hlen >= len)
+		return usage_err(cmd, "invalid --to '%s' (expected HOST:PORT)", s);
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (s[0] == '[' ? !is_ipv6(host) : !is_ipv4(host))
+		return usage_err(cmd, "invalid host '%s' in --to (expected a numeric IPv4 address or [IPv6] address; names are not resolved)",
+				 host);
+	if (!parse_u32(colon + 1, 1, 65535, &p))
+		return usage_err(cmd, "invalid port '%s' in --to (expected a number 1..65535)",
+				 colon + 1);
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/*
+ * Send @cmd for @req, print the reply; with @wait, poll until the
+ * migration has ended and print its final status.
+ */
+static int run_cmd(const char *what, uint8_t cmd, const struct mig_req *req,
+		   bool wait, unsigned int interval)
+{
+	struct migs ms = { .what = what };
+	struct kmig_nl nl;
+	int ret = EXIT_ERR;
+
+	if (kmig_nl_open(&nl) < 0)
+		return EXIT_ERR;
+	if (mig_do(&nl, cmd, req, &ms) < 0)
+		goto out;
+	if (!wait) {
+		if (print_migs(&ms, true) == 0)
+			ret = EXIT_OK;
+		goto out;
+	}
+	/*
+	 * The port the module picked (listen) is needed before the wait:
+	 * text prints the first status at once, JSON only the final one.
+	 */
+	if (cmd == KMIG_CMD_MIG_LISTEN && !opts.json) {
+		if (print_migs(&ms, true) < 0)
+			goto out;
+		fputc('\n', stdout);
+		fflush(stdout);
+	}
+	if (watch(&nl, req->region, interval, &ms) < 0)
+		goto out;
+	if (print_migs(&ms, true) < 0)
+		goto out;
+	ret = ended_status(&ms, true);
+out:
+	migs_free(&ms);
+	kmig_nl_close(&nl);
+	return ret;
+}
+
+int cmd_listen(int argc, char **argv)
+{
+	const char *region = NULL, *addr = NULL, *port = NULL, *chans = NULL;
+	const char *id = NULL, *interval = NULL;
+	bool wait = false;
+	struct opt o[] = {
+		OPT_VAL("--region", &region), OPT_VAL("--addr", &addr),
+		OPT_VAL("--port", &port), OPT_VAL("--channels", &chans), OPT_VAL("--id", &id),
+		OPT_FLAG("--wait", &wait), OPT_VAL("--interval", &interval),
+	};
+	struct mig_req req = { .zero_detect = -1 };
+	char abuf[64];
+	unsigned int ms = INTERVAL_DEFAULT;
+	uint32_t p;
+	int ret;
+
+	ret = parse_opts("listen", argc, argv, o, ARRAY_SIZE(o));
+	if (ret)
+		return ret;
+	if (!region)
+		return usage_err("listen", "missing --region ID (try 'migctl listen --help')");
+	ret = parse_region("listen", region, &req.region);
+	if (!ret && addr) {
+		ret = parse_addr("listen", addr, abuf, sizeof(abuf));
+		req.addr = abuf;
+	}
+	if (!ret && chans)
+		ret = parse_channels_arg("listen", chans, &req.channels);
+	if (!ret && id)
+		ret = parse_id("listen", id, req.id);
+	if (!ret)
+		ret = parse_interval("listen", interval, &ms);
+	if (ret)
+		return ret;
+	if (port) {
+		if (!parse_u32(port, 0, 65535, &p))
+			return usage_err("listen", "invalid port '%s' (expected a number 0..65535)",
+					 port);
+		req.have_port = true;
+		req.port = (uint16_t)p;
+	}
+	req.have_id = id != NULL;
+	return run_cmd("listen", KMIG_CMD_MIG_LISTEN, &req, wait, ms);
+}
+
+int cmd_start(int argc, char **argv)
+{
+	const char *region = NULL, *to = NULL, *chans = NULL, *zd = NULL;
+	const char *id = NULL, *interval = NULL;
+	bool wait = false;
+	struct opt o[] = {
+		OPT_VAL("--region", &region), OPT_VAL("--to", &to),
+		OPT_VAL("--channels", &chans), OPT_VAL("--zero-page-detection", &zd),
+		OPT_VAL("--id", &id), OPT_FLAG("--wait", &wait),
+		OPT_VAL("--interval", &interval),
+	};
+	struct mig_req req = { .zero_detect = -1, .have_port = true };
+	char host[64], list[64];
+	unsigned int ms = INTERVAL_DEFAULT;
+	int ret;
+
+	ret = parse_opts("start", argc, argv, o, ARRAY_SIZE(o));
+	if (ret)
+		return ret;
+	if (!region)
+		return usage_err("start", "missing --region ID (try 'migctl start --help')");
+	if (!to)
+		return usage_err("start", "missing --to HOST:PORT (try 'migctl start --help')");
+	ret = parse_region("start", region, &req.region);
+	if (!ret)
+		ret = parse_to("start", to, host, sizeof(host), &req.port);
+	if (!ret && chans)
+		ret = parse_channels_arg("start", chans, &req.channels);
+	if (!ret && id)
+		ret = parse_id("start", id, req.id);
+	if (!ret)
+		ret = parse_interval("start", interval, &ms);
+	if (ret)
+		return ret;
+	if (zd) {
+		req.zero_detect = enum_parse(&zero_detect_enum, zd);
+		if (req.zero_detect < 0)
+			return usage_err("start", "invalid zero-page detection '%s' (valid: %s)",
+					 zd, enum_list(&zero_detect_enum, list,
+						       sizeof(list)));
+	}
+	req.addr = host;
+	req.have_id = id != NULL;
+	return run_cmd("start", KMIG_CMD_MIG_START, &req, wait, ms);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	const char *region = NULL, *interval = NULL;
+	struct migs ms = { .what = "status" };
+	bool watch_flag = false;
+	struct opt o[] = {
+		OPT_VAL("--region", &region), OPT_FLAG("--watch", &watch_flag),
+		OPT_VAL("--interval", &interval),
+	};
+	struct kmig_nl nl;
+	unsigned int period = INTERVAL_DEFAULT;
+	uint32_t id = 0;
+	int ret;
+
+	ret = parse_opts("status", argc, argv, o, ARRAY_SIZE(o));
+	if (ret)
+		return ret;
+	if (region)
+		ret = parse_region("status", region, &id);
+	if (!ret)
+		ret = parse_interval("status", interval, &period);
+	if (ret)
+		return ret;
+
+	if (kmig_nl_open(&nl) < 0)
+		return EXIT_ERR;
+	ret = EXIT_ERR;
+	if (watch_flag) {
+		if (watch(&nl, id, period, &ms) < 0)
+			goto out;
+	} else if (mig_get(&nl, id, &ms) < 0) {
+		goto out;
+	}
+	if (print_migs(&ms, id != 0) < 0)
+		goto out;
+	ret = watch_flag ? ended_status(&ms, id != 0) : EXIT_OK;
+out:
+	migs_free(&ms);
+	kmig_nl_close(&nl);
+	return ret;
+}
+
+int cmd_cancel(int argc, char **argv)
+{
+	const char *region = NULL;
+	struct opt o[] = { OPT_VAL("--region", &region) };
+	struct mig_req req = { .zero_detect = -1 };
+	int ret;
+
+	ret = parse_opts("cancel", argc, argv, o, ARRAY_SIZE(o));
+	if (ret)
+		return ret;
+	if (!region)
+		return usage_err("cancel", "missing --region ID (try 'migctl cancel --help')");
+	ret = parse_region("cancel", region, &req.region);
+	if (ret)
+		return ret;
+	return run_cmd("cancel", KMIG_CMD_MIG_CANCEL, &req, false, 0);
+}

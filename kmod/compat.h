@@ -10,6 +10,10 @@
 #define _KMIG_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
+#include <linux/bvec.h>
 
 /* vm_flags became read-only behind helpers in 6.3. */
 static inline void kmig_vm_flags_set(struct vm_area_struct *vma,
@@ -19,6 +23,60 @@ static inline void kmig_vm_flags_set(struct vm_area_struct *vma,
 	vm_flags_set(vma, flags);
 #else
 	vma->vm_flags |= flags;
+#endif
+}
+
+/*
+ * Send @n whole pages without copying them: the TCP stack takes its own
+ * references and transmits from the pages. kernel_sendpage() until 6.4,
+ * sendmsg(MSG_SPLICE_PAGES) with a bvec iterator after it was removed
+ * (some 6.1 trees define MSG_SPLICE_PAGES without TCP honouring it, so the
+ * test is for kernel_sendpage(), not for the flag). The caller checked
+ * sendpage_ok() on every page. Returns 0 or a negative errno.
+ */
+static inline int kmig_send_pages_nocopy(struct socket *sock,
+					 struct page **pages, unsigned int n,
+					 int flags)
+{
+#ifdef KMIG_HAVE_KERNEL_SENDPAGE
+	unsigned int i;
+	size_t off;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		int f = flags | (i + 1 < n ? MSG_MORE | MSG_SENDPAGE_NOTLAST : 0);
+
+		for (off = 0; off < PAGE_SIZE; off += ret) {
+			ret = kernel_sendpage(sock, pages[i], off,
+					      PAGE_SIZE - off, f);
+			if (ret <= 0)
+				return ret ? ret : -EPIPE;
+		}
+	}
+	return 0;
+#else
+	struct bio_vec bvec[16];
+	struct msghdr msg = {};
+	unsigned int i, k;
+	int ret;
+
+	for (i = 0; i < n; i += k) {
+		size_t len;
+
+		k = min_t(unsigned int, n - i, ARRAY_SIZE(bvec));
+		for (len = 0; len < k; len++)
+			bvec_set_page(&bvec[len], pages[i + len], PAGE_SIZE, 0);
+		len = (size_t)k * PAGE_SIZE;
+		msg.msg_flags = MSG_SPLICE_PAGES | flags |
+				(i + k < n ? MSG_MORE : 0);
+		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bvec, k, len);
+		while (msg_data_left(&msg)) {
+			ret = sock_sendmsg(sock, &msg);
+			if (ret <= 0)
+				return ret ? ret : -EPIPE;
+		}
+	}
+	return 0;
 #endif
 }
 

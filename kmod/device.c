@@ -22,6 +22,7 @@
 #include "device.h"
 #include "region.h"
 #include "compat.h"
+#include "migration.h"
 
 static vm_fault_t kmig_vm_fault(struct vm_fault *vmf)
 {
@@ -75,6 +76,8 @@ static int kmig_dev_open(struct inode *inode, struct file *file)
 
 static int kmig_dev_release(struct inode *inode, struct file *file)
 {
+	/* The owner is gone: a migration of the region ends here. */
+	kmig_mig_region_closed(file->private_data);
 	kmig_region_put(file->private_data);
 	return 0;
 }
@@ -157,7 +160,7 @@ static long kmig_dev_page_bitmap(struct kmig_region *region,
 
 		for (b = 0; b < 64 && base + b < npages; b++)
 			if (kmig_region_peek_page(region, base + b))
-				bits |= 1ULL << b;
+				bits |= BIT_ULL(b);
 		populated += hweight64(bits);
 		if (put_user(bits, ubits + w))
 			return -EFAULT;

@@ -17,6 +17,7 @@
 #include "device.h"
 #include "netlink.h"
 #include "sysfs.h"
+#include "migration.h"
 
 static int __init kmig_mod_init(void)
 {
@@ -38,9 +39,13 @@ static int __init kmig_mod_init(void)
 	if (ret)
 		goto err_region;
 
-	ret = kmig_device_init();
+	ret = kmig_migration_init();
 	if (ret)
 		goto err_sysfs;
+
+	ret = kmig_device_init();
+	if (ret)
+		goto err_migration;
 
 	ret = kmig_netlink_init();
 	if (ret)
@@ -53,6 +58,8 @@ static int __init kmig_mod_init(void)
 
 err_device:
 	kmig_device_uninit();
+err_migration:
+	kmig_migration_uninit();
 err_sysfs:
 	kmig_sysfs_uninit();
 err_region:
@@ -68,6 +75,7 @@ static void __exit kmig_mod_exit(void)
 {
 	kmig_netlink_uninit();
 	kmig_device_uninit();
+	kmig_migration_uninit();
 	kmig_sysfs_uninit();
 	kmig_region_uninit();
 	kmig_zerocheck_uninit();

@@ -11,6 +11,8 @@
 #include <linux/pid.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <linux/inet.h>
+#include <linux/slab.h>
 
 #include <uapi/linux/kmig.h>
 
@@ -18,6 +20,7 @@
 #include "region.h"
 #include "params.h"
 #include "zerocheck.h"
+#include "migration.h"
 
 /* KMIG_CMD_REGION_GET - do */
 static const struct nla_policy kmig_region_get_nl_policy[KMIG_A_REGION_ID + 1] = {
@@ -35,6 +38,35 @@ static const struct nla_policy kmig_params_set_nl_policy[KMIG_A_PARAMS_ZERO_CHEC
 static const struct nla_policy kmig_region_scan_nl_policy[KMIG_A_SCAN_ZERO_CHECK + 1] = {
 	[KMIG_A_SCAN_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_SCAN_ZERO_CHECK] = NLA_POLICY_MAX(NLA_U32, 4),
+};
+
+/* KMIG_CMD_MIG_LISTEN - do */
+static const struct nla_policy kmig_mig_listen_nl_policy[KMIG_A_MIG_MIGRATION_ID + 1] = {
+	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KMIG_A_MIG_ADDR] = { .type = NLA_NUL_STRING, .len = 63, },
+	[KMIG_A_MIG_PORT] = { .type = NLA_U16, },
+	[KMIG_A_MIG_CHANNELS] = NLA_POLICY_RANGE(NLA_U32, 1, KMIG_CHANNELS_MAX),
+	[KMIG_A_MIG_MIGRATION_ID] = NLA_POLICY_EXACT_LEN(16),
+};
+
+/* KMIG_CMD_MIG_START - do */
+static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_MIGRATION_ID + 1] = {
+	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KMIG_A_MIG_ADDR] = { .type = NLA_NUL_STRING, .len = 63, },
+	[KMIG_A_MIG_PORT] = { .type = NLA_U16, },
+	[KMIG_A_MIG_CHANNELS] = NLA_POLICY_RANGE(NLA_U32, 1, KMIG_CHANNELS_MAX),
+	[KMIG_A_MIG_ZERO_PAGE_DETECTION] = NLA_POLICY_MAX(NLA_U32, 2),
+	[KMIG_A_MIG_MIGRATION_ID] = NLA_POLICY_EXACT_LEN(16),
+};
+
+/* KMIG_CMD_MIG_GET - do */
+static const struct nla_policy kmig_mig_get_nl_policy[KMIG_A_MIG_REGION_ID + 1] = {
+	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* KMIG_CMD_MIG_CANCEL - do */
+static const struct nla_policy kmig_mig_cancel_nl_policy[KMIG_A_MIG_REGION_ID + 1] = {
+	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 static int kmig_nl_put_u64(struct sk_buff *skb, int type, u64 value, int pad)
@@ -243,6 +275,7 @@ static int kmig_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	const int pad = KMIG_A_STATS_PAD;
 	struct kmig_global_stats s;
+	struct kmig_mig_stats ms;
 	struct sk_buff *msg;
 	void *hdr;
 	int err = 0;
@@ -252,6 +285,7 @@ static int kmig_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	kmig_global_stats_read(&s);
+	kmig_mig_stats_read(&ms);
 	if (nla_put_u32(msg, KMIG_A_STATS_REGIONS, s.regions) ||
 	    kmig_nl_put_u64(msg, KMIG_A_STATS_POPULATED_PAGES,
 			    s.populated_pages, pad) ||
@@ -262,7 +296,21 @@ static int kmig_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 			    s.mmap_refused, pad) ||
 	    kmig_nl_put_u64(msg, KMIG_A_STATS_REGIONS_CREATED,
 			    s.regions_created, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_SCANS, s.scans, pad))
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_SCANS, s.scans, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_MIGRATIONS_STARTED,
+			    ms.started, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_MIGRATIONS_COMPLETED,
+			    ms.completed, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_MIGRATIONS_FAILED,
+			    ms.failed, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_MIGRATIONS_CANCELLED,
+			    ms.cancelled, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_REJECTED_CONNECTIONS,
+			    ms.rejected, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_MALFORMED_PACKETS,
+			    ms.malformed, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_SPLICE_FALLBACKS,
+			    ms.splice_fallbacks, pad))
 		err = -EMSGSIZE;
 	return kmig_nl_reply_send(msg, hdr, info, err);
 }
@@ -322,6 +370,293 @@ static int kmig_nl_region_scan_doit(struct sk_buff *skb, struct genl_info *info)
 	return kmig_nl_reply_send(msg, hdr, info, err);
 }
 
+/* Migrations */
+
+static int kmig_nl_fill_mig(struct sk_buff *skb, const struct kmig_mig_info *m)
+{
+	const int pad = KMIG_A_MIG_PAD;
+	struct nlattr *nest;
+	char addr[64];
+	unsigned int i;
+	u16 port;
+
+	if (m->addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&m->addr;
+
+		snprintf(addr, sizeof(addr), "%pI6c", &a->sin6_addr);
+		port = ntohs(a->sin6_port);
+	} else {
+		const struct sockaddr_in *a = (const void *)&m->addr;
+
+		snprintf(addr, sizeof(addr), "%pI4", &a->sin_addr);
+		port = ntohs(a->sin_port);
+	}
+
+	if (nla_put_u32(skb, KMIG_A_MIG_REGION_ID, m->region_id) ||
+	    nla_put_u32(skb, KMIG_A_MIG_ROLE, m->role) ||
+	    nla_put_u32(skb, KMIG_A_MIG_STATE, m->state) ||
+	    nla_put_string(skb, KMIG_A_MIG_ADDR, addr) ||
+	    nla_put_u16(skb, KMIG_A_MIG_PORT, port) ||
+	    nla_put_u32(skb, KMIG_A_MIG_CHANNELS, m->channels) ||
+	    (m->role == KMIG_MIG_ROLE_SOURCE &&
+	     nla_put_u32(skb, KMIG_A_MIG_ZERO_PAGE_DETECTION, m->zero_detect)) ||
+	    nla_put(skb, KMIG_A_MIG_MIGRATION_ID, sizeof(m->id), m->id) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_PAGES_TOTAL, m->pages_total, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_PAGES_DONE, m->pages_done, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_ZERO_PAGES, m->zero_pages, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_ZERO_BYTES, m->zero_bytes, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_NORMAL_PAGES, m->normal_pages, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_NORMAL_BYTES, m->normal_bytes, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_PACKETS, m->packets, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_BYTES, m->bytes, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_SPLICE_FALLBACKS,
+			    m->splice_fallbacks, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_SETUP_NS, m->setup_ns, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_TIME_NS, m->time_ns, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_THROUGHPUT, m->throughput, pad) ||
+	    (m->reason[0] && nla_put_string(skb, KMIG_A_MIG_REASON, m->reason)) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_REJECTED_CONNECTIONS,
+			    m->rejected, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_MALFORMED_PACKETS,
+			    m->malformed, pad) ||
+	    nla_put_u32(skb, KMIG_A_MIG_PASSES, m->passes))
+		return -EMSGSIZE;
+
+	for (i = 0; i < m->channels; i++) {
+		const struct kmig_mig_channel_info *c = &m->ch[i];
+		const int cpad = KMIG_A_MIG_CHANNEL_PAD;
+
+		nest = nla_nest_start(skb, KMIG_A_MIG_CHANNEL);
+		if (!nest)
+			return -EMSGSIZE;
+		if (nla_put_u32(skb, KMIG_A_MIG_CHANNEL_ID, c->id) ||
+		    nla_put_u32(skb, KMIG_A_MIG_CHANNEL_CPU, c->cpu) ||
+		    kmig_nl_put_u64(skb, KMIG_A_MIG_CHANNEL_PAGES, c->pages, cpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_MIG_CHANNEL_ZERO_PAGES,
+				    c->zero_pages, cpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_MIG_CHANNEL_BYTES, c->bytes, cpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_MIG_CHANNEL_PACKETS,
+				    c->packets, cpad)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
+/* Reply with the migration status of @region. */
+static int kmig_nl_mig_reply(struct genl_info *info, u8 cmd,
+			     struct kmig_region *region)
+{
+	struct kmig_mig_info *m;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	err = kmig_mig_info(region, m);
+	if (err) {
+		NL_SET_ERR_MSG(info->extack, "no migration on this region");
+		goto out;
+	}
+	err = -ENOMEM;
+	msg = kmig_nl_reply_new(info, cmd, &hdr);
+	if (!msg)
+		goto out;
+	err = kmig_nl_reply_send(msg, hdr, info, kmig_nl_fill_mig(msg, m));
+out:
+	kfree(m);
+	return err;
+}
+
+static struct kmig_region *kmig_nl_mig_region(struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[KMIG_A_MIG_REGION_ID];
+	struct kmig_region *region;
+
+	if (GENL_REQ_ATTR_CHECK(info, KMIG_A_MIG_REGION_ID)) {
+		NL_SET_ERR_MSG(info->extack, "region id required");
+		return ERR_PTR(-EINVAL);
+	}
+	region = kmig_region_find(nla_get_u32(a));
+	if (!region) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "no region with this id");
+		return ERR_PTR(-ENOENT);
+	}
+	return region;
+}
+
+/* Address, port, channels, zero detection and id of listen and start. */
+static int kmig_nl_mig_config(struct genl_info *info, bool source,
+			      struct kmig_mig_config *cfg)
+{
+	struct nlattr *a_addr = info->attrs[KMIG_A_MIG_ADDR];
+	struct nlattr *a_port = info->attrs[KMIG_A_MIG_PORT];
+	struct nlattr *a_ch = info->attrs[KMIG_A_MIG_CHANNELS];
+	struct nlattr *a_zd = info->attrs[KMIG_A_MIG_ZERO_PAGE_DETECTION];
+	struct nlattr *a_id = info->attrs[KMIG_A_MIG_MIGRATION_ID];
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&cfg->addr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&cfg->addr;
+	u16 port = a_port ? nla_get_u16(a_port) : 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (source && !a_addr) {
+		NL_SET_ERR_MSG(info->extack, "destination address required");
+		return -EINVAL;
+	}
+	if (source && !port) {
+		NL_SET_ERR_MSG(info->extack, "destination port required");
+		return -EINVAL;
+	}
+	if (a_addr) {
+		const char *text = nla_data(a_addr);
+
+		if (in4_pton(text, -1, (u8 *)&sin->sin_addr, -1, NULL)) {
+			sin->sin_family = AF_INET;
+		} else if (in6_pton(text, -1, (u8 *)&sin6->sin6_addr, -1,
+				    NULL)) {
+			sin6->sin6_family = AF_INET6;
+		} else {
+			NL_SET_ERR_MSG_ATTR(info->extack, a_addr,
+					    "not an IPv4 or IPv6 address");
+			return -EINVAL;
+		}
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_ANY);
+	}
+	if (cfg->addr.ss_family == AF_INET6)
+		sin6->sin6_port = htons(port);
+	else
+		sin->sin_port = htons(port);
+
+	cfg->channels = a_ch ? nla_get_u32(a_ch) : kmig_params_channels();
+	cfg->zero_detect = a_zd ? nla_get_u32(a_zd) : kmig_params_zero_detect();
+	if (a_id) {
+		cfg->have_id = true;
+		memcpy(cfg->id, nla_data(a_id), sizeof(cfg->id));
+	}
+	return 0;
+}
+
+static int kmig_nl_mig_setup(struct sk_buff *skb, struct genl_info *info,
+			     bool source)
+{
+	struct kmig_mig_config cfg;
+	struct kmig_region *region;
+	const char *why = NULL;
+	int err;
+
+	err = kmig_nl_mig_config(info, source, &cfg);
+	if (err)
+		return err;
+	region = kmig_nl_mig_region(info);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	if (source)
+		err = kmig_mig_start(region, genl_info_net(info), &cfg, &why);
+	else
+		err = kmig_mig_listen(region, genl_info_net(info), &cfg, &why);
+	if (err) {
+		/* @why is a static string, as the extack macros expect. */
+		if (info->extack && why)
+			info->extack->_msg = why;
+		goto out;
+	}
+	err = kmig_nl_mig_reply(info, source ? KMIG_CMD_MIG_START :
+				KMIG_CMD_MIG_LISTEN, region);
+out:
+	kmig_region_put(region);
+	return err;
+}
+
+static int kmig_nl_mig_listen_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kmig_nl_mig_setup(skb, info, false);
+}
+
+static int kmig_nl_mig_start_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kmig_nl_mig_setup(skb, info, true);
+}
+
+static int kmig_nl_mig_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kmig_region *region;
+	int err;
+
+	region = kmig_nl_mig_region(info);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	err = kmig_nl_mig_reply(info, KMIG_CMD_MIG_GET, region);
+	kmig_region_put(region);
+	return err;
+}
+
+static int kmig_nl_mig_get_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	u32 id = max_t(u32, cb->args[0], 1);
+	struct kmig_region *region;
+	struct kmig_mig_info *m;
+	void *hdr;
+	int err = 0;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	while ((region = kmig_region_find_next(&id))) {
+		err = kmig_mig_info(region, m);
+		kmig_region_put(region);
+		if (err == -ENOENT) {
+			err = 0;
+			goto next;
+		}
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &kmig_nl_family,
+				  NLM_F_MULTI, KMIG_CMD_MIG_GET);
+		err = hdr ? kmig_nl_fill_mig(skb, m) : -EMSGSIZE;
+		if (err) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+next:
+		if (id == U32_MAX)
+			break;
+		id++;
+	}
+	kfree(m);
+	cb->args[0] = id;
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+static int kmig_nl_mig_cancel_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kmig_region *region;
+	const char *why = NULL;
+	int err;
+
+	region = kmig_nl_mig_region(info);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	err = kmig_mig_cancel(region, &why);
+	if (err) {
+		if (info->extack && why)
+			info->extack->_msg = why;
+	} else {
+		err = kmig_nl_mig_reply(info, KMIG_CMD_MIG_CANCEL, region);
+	}
+	kmig_region_put(region);
+	return err;
+}
+
 static const struct genl_ops kmig_nl_ops[] = {
 	{
 		.cmd		= KMIG_CMD_REGION_GET,
@@ -350,6 +685,34 @@ static const struct genl_ops kmig_nl_ops[] = {
 		.doit		= kmig_nl_region_scan_doit,
 		.policy		= kmig_region_scan_nl_policy,
 		.maxattr	= KMIG_A_SCAN_ZERO_CHECK,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= KMIG_CMD_MIG_LISTEN,
+		.doit		= kmig_nl_mig_listen_doit,
+		.policy		= kmig_mig_listen_nl_policy,
+		.maxattr	= KMIG_A_MIG_MIGRATION_ID,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= KMIG_CMD_MIG_START,
+		.doit		= kmig_nl_mig_start_doit,
+		.policy		= kmig_mig_start_nl_policy,
+		.maxattr	= KMIG_A_MIG_MIGRATION_ID,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= KMIG_CMD_MIG_GET,
+		.doit		= kmig_nl_mig_get_doit,
+		.dumpit		= kmig_nl_mig_get_dumpit,
+		.policy		= kmig_mig_get_nl_policy,
+		.maxattr	= KMIG_A_MIG_REGION_ID,
+	},
+	{
+		.cmd		= KMIG_CMD_MIG_CANCEL,
+		.doit		= kmig_nl_mig_cancel_doit,
+		.policy		= kmig_mig_cancel_nl_policy,
+		.maxattr	= KMIG_A_MIG_REGION_ID,
 		.flags		= GENL_ADMIN_PERM,
 	},
 };

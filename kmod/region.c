@@ -9,6 +9,7 @@
 #include <linux/pseudo_fs.h>
 #include <linux/mount.h>
 #include <linux/mm.h>
+#include <linux/highmem.h>
 #include <linux/gfp.h>
 #include <linux/slab.h>
 #include <linux/pid.h>
@@ -268,6 +269,48 @@ enomem:
 	atomic64_inc(&region->stats.alloc_failures);
 	atomic64_inc(&kmig_gstats.alloc_failures);
 	return ERR_PTR(-ENOMEM);
+}
+
+struct page *kmig_region_alloc_page(struct kmig_region *region)
+{
+	struct mem_cgroup *old_memcg;
+	struct page *page;
+
+	old_memcg = set_active_memcg(region->memcg);
+	page = alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_NOWARN);
+	set_active_memcg(old_memcg);
+	if (!page) {
+		atomic64_inc(&region->stats.alloc_failures);
+		atomic64_inc(&kmig_gstats.alloc_failures);
+	}
+	return page;
+}
+
+int kmig_region_install_page(struct kmig_region *region, pgoff_t index,
+			     struct page *page)
+{
+	struct mem_cgroup *old_memcg;
+	struct page *old;
+
+	old_memcg = set_active_memcg(region->memcg);
+	old = xa_cmpxchg(&region->pages, index, NULL, page,
+			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	set_active_memcg(old_memcg);
+	if (xa_is_err(old)) {
+		__free_page(page);
+		atomic64_inc(&region->stats.alloc_failures);
+		atomic64_inc(&kmig_gstats.alloc_failures);
+		return -ENOMEM;
+	}
+	if (old) {
+		/* Touched meanwhile: keep that page, with the new contents. */
+		copy_highpage(old, page);
+		__free_page(page);
+		return 0;
+	}
+	atomic_long_inc(&region->populated);
+	atomic_long_inc(&kmig_gstats.populated_pages);
+	return 0;
 }
 
 int kmig_region_scan(struct kmig_region *region, enum kmig_zero_check impl,

@@ -24,6 +24,7 @@ struct pid;
 struct inode;
 struct mem_cgroup;
 struct kmig_sysfs_region;
+struct kmig_mig;
 
 struct kmig_region_stats {
 	atomic64_t faults;
@@ -56,6 +57,8 @@ struct kmig_region {
 
 	struct kmig_region_stats stats;
 	struct kmig_sysfs_region *sysfs;
+	/* Current or last migration, under the migration mutex. */
+	struct kmig_mig *mig;
 };
 
 /* Module-wide counters. */
@@ -106,6 +109,21 @@ static inline pgoff_t kmig_region_npages(const struct kmig_region *region)
  */
 struct page *kmig_region_get_page(struct kmig_region *region, pgoff_t index,
 				  bool alloc);
+
+/*
+ * For a migration destination: a page charged to the region owner's
+ * memory cgroup but not yet in the region (contents undefined), filled and
+ * then installed with kmig_region_install_page(), or freed with
+ * __free_page() if the data never came.
+ */
+struct page *kmig_region_alloc_page(struct kmig_region *region);
+/*
+ * Install @page at @index, taking over the caller's reference. If a page
+ * appeared there meanwhile, @page's contents are copied into it and @page
+ * is freed. 0 or -ENOMEM.
+ */
+int kmig_region_install_page(struct kmig_region *region, pgoff_t index,
+			     struct page *page);
 
 /* Lookup without a reference, for walks under rcu_read_lock(). */
 struct page *kmig_region_peek_page(struct kmig_region *region, pgoff_t index);

@@ -1,0 +1,825 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Migrations (migration.h): control plane, the source's dispatcher thread
+ * and the destination's listener thread, teardown.
+ *
+ * Lifetime: a migration hangs off its region (region->mig, under
+ * kmig_mig_mutex) from listen/start until the region's file is released
+ * or the next migration of the region replaces it. Its main thread owns
+ * the channels: it starts their threads, and on the way out shuts every
+ * socket down, stops every channel thread, releases every socket and
+ * signals @done. Whoever detaches a migration waits for @done and frees it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/inet.h>
+#include <net/net_namespace.h>
+
+#include "migration.h"
+#include "channel.h"
+#include "region.h"
+#include "sock.h"
+#include "params.h"
+
+/* Connect and hello exchange, per channel. */
+#define KMIG_SETUP_TIMEOUT	(10 * HZ)
+
+/* Serialises listen, start, cancel, status and region close. */
+static DEFINE_MUTEX(kmig_mig_mutex);
+
+static struct {
+	atomic64_t started;
+	atomic64_t completed;
+	atomic64_t failed;
+	atomic64_t cancelled;
+	atomic64_t rejected;
+	atomic64_t malformed;
+	atomic64_t splice_fallbacks;
+} kmig_mstats;
+
+static const char * const kmig_state_names[] = {
+	[KMIG_MIG_STATE_NONE] = "none",
+	[KMIG_MIG_STATE_LISTENING] = "listening",
+	[KMIG_MIG_STATE_SETUP] = "setup",
+	[KMIG_MIG_STATE_ACTIVE] = "active",
+	[KMIG_MIG_STATE_COMPLETED] = "completed",
+	[KMIG_MIG_STATE_FAILED] = "failed",
+	[KMIG_MIG_STATE_CANCELLED] = "cancelled",
+};
+
+const char *kmig_mig_state_name(enum kmig_mig_state state)
+{
+	if ((unsigned int)state >= ARRAY_SIZE(kmig_state_names))
+		return "unknown";
+	return kmig_state_names[state];
+}
+
+const char *kmig_mig_role_name(enum kmig_mig_role role)
+{
+	switch (role) {
+	case KMIG_MIG_ROLE_SOURCE:
+		return "source";
+	case KMIG_MIG_ROLE_DESTINATION:
+		return "destination";
+	default:
+		return "none";
+	}
+}
+
+static bool kmig_state_final(enum kmig_mig_state state)
+{
+	return state == KMIG_MIG_STATE_COMPLETED ||
+	       state == KMIG_MIG_STATE_FAILED ||
+	       state == KMIG_MIG_STATE_CANCELLED;
+}
+
+static void kmig_mig_set_state(struct kmig_mig *mig,
+			       enum kmig_mig_state state)
+{
+	spin_lock_bh(&mig->lock);
+	if (!kmig_state_final(mig->state))
+		mig->state = state;
+	spin_unlock_bh(&mig->lock);
+}
+
+static bool kmig_mig_stopping(struct kmig_mig *mig)
+{
+	return READ_ONCE(mig->stopping);
+}
+
+/*
+ * Move to a final state with a reason (the first one wins) and wake every
+ * waiter. Any context: the socket callbacks call it from softirq.
+ */
+void kmig_mig_stop(struct kmig_mig *mig, enum kmig_mig_state state,
+		   const char *fmt, ...)
+{
+	bool changed = false;
+	va_list ap;
+
+	spin_lock_bh(&mig->lock);
+	if (!kmig_state_final(mig->state)) {
+		mig->state = state;
+		va_start(ap, fmt);
+		vsnprintf(mig->reason, sizeof(mig->reason), fmt, ap);
+		va_end(ap);
+		changed = true;
+	}
+	WRITE_ONCE(mig->stopping, true);
+	spin_unlock_bh(&mig->lock);
+
+	if (changed && state != KMIG_MIG_STATE_COMPLETED)
+		pr_info("region %u: %s migration %s: %s\n", mig->region->id,
+			kmig_mig_role_name(mig->role),
+			kmig_mig_state_name(state), mig->reason);
+	if (mig->role == KMIG_MIG_ROLE_SOURCE)
+		kmig_queue_stop(&mig->queue);
+	wake_up_all(&mig->wq);
+}
+
+void kmig_mig_kick(struct kmig_mig *mig)
+{
+	unsigned int i;
+
+	mutex_lock(&mig->sock_lock);
+	kmig_sock_shutdown(mig->lsock);
+	kmig_sock_shutdown(mig->hs_sock);
+	for (i = 0; i < mig->nch; i++)
+		kmig_sock_shutdown(mig->ch[i].ks.sock);
+	mutex_unlock(&mig->sock_lock);
+}
+
+void kmig_mig_channel_done(struct kmig_channel *ch)
+{
+	atomic_inc(&ch->mig->channels_done);
+	wake_up_all(&ch->mig->wq);
+}
+
+void kmig_mig_count_malformed(struct kmig_mig *mig)
+{
+	atomic64_inc(&mig->malformed);
+	atomic64_inc(&kmig_mstats.malformed);
+}
+
+void kmig_mig_count_fallbacks(struct kmig_mig *mig, unsigned int n)
+{
+	atomic64_add(n, &mig->splice_fallbacks);
+	atomic64_add(n, &kmig_mstats.splice_fallbacks);
+}
+
+/* Softirq: the peer closed or reset a channel connection. */
+static void kmig_mig_on_close(struct kmig_sock *ks)
+{
+	struct kmig_channel *ch = container_of(ks, struct kmig_channel, ks);
+
+	if (READ_ONCE(ch->expect_close))
+		return;
+	kmig_mig_stop(ch->mig, KMIG_MIG_STATE_FAILED,
+		      "peer closed channel %u", ch->id);
+}
+
+static void kmig_mig_set_sock(struct kmig_mig *mig, struct socket **slot,
+			      struct socket *sock)
+{
+	mutex_lock(&mig->sock_lock);
+	*slot = sock;
+	mutex_unlock(&mig->sock_lock);
+}
+
+/* Wait until every channel is done or the migration stops. */
+static void kmig_mig_wait_channels(struct kmig_mig *mig)
+{
+	wait_event_idle(mig->wq,
+			atomic_read(&mig->channels_done) == mig->nch ||
+			kmig_mig_stopping(mig));
+}
+
+/* Main thread, on the way out: stop the channels, release the sockets. */
+static void kmig_mig_teardown(struct kmig_mig *mig)
+{
+	struct socket *lsock, *hs;
+	unsigned int i;
+
+	if (!kmig_mig_stopping(mig) &&
+	    atomic_read(&mig->channels_done) == mig->nch)
+		kmig_mig_stop(mig, KMIG_MIG_STATE_COMPLETED, "completed");
+	else
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED, "stopped");
+	kmig_mig_kick(mig);
+
+	for (i = 0; i < mig->nch; i++)
+		kmig_channel_stop(&mig->ch[i]);
+
+	mutex_lock(&mig->sock_lock);
+	lsock = mig->lsock;
+	hs = mig->hs_sock;
+	mig->lsock = NULL;
+	mig->hs_sock = NULL;
+	mutex_unlock(&mig->sock_lock);
+	kmig_sock_release(hs);
+	kmig_sock_release(lsock);
+
+	for (i = 0; i < mig->nch; i++) {
+		struct kmig_channel *ch = &mig->ch[i];
+		struct socket *sock = ch->ks.sock;
+
+		if (!sock)
+			continue;
+		kmig_sock_unhook(&ch->ks);
+		kmig_mig_set_sock(mig, &ch->ks.sock, NULL);
+		kmig_sock_release(sock);
+	}
+	if (mig->role == KMIG_MIG_ROLE_SOURCE)
+		kmig_queue_uninit(&mig->queue);
+
+	mig->end_ns = ktime_get_ns();
+	switch (READ_ONCE(mig->state)) {
+	case KMIG_MIG_STATE_COMPLETED:
+		atomic64_inc(&kmig_mstats.completed);
+		pr_info("region %u: %s migration completed in %llu ms\n",
+			mig->region->id, kmig_mig_role_name(mig->role),
+			div_u64(mig->end_ns - mig->start_ns, NSEC_PER_MSEC));
+		break;
+	case KMIG_MIG_STATE_CANCELLED:
+		atomic64_inc(&kmig_mstats.cancelled);
+		break;
+	default:
+		atomic64_inc(&kmig_mstats.failed);
+		break;
+	}
+}
+
+/* Source. */
+
+static int kmig_mig_connect(struct kmig_mig *mig, struct kmig_channel *ch)
+{
+	struct kmig_wire_hello hello = {
+		.version_min = KMIG_WIRE_VERSION_MIN,
+		.version_max = KMIG_WIRE_VERSION_MAX,
+		.features = 0,
+		.channel_id = ch->id,
+		.channel_count = mig->nch,
+		.page_size = PAGE_SIZE,
+		.region_size = (u64)kmig_region_npages(mig->region) << PAGE_SHIFT,
+		.max_pages = KMIG_BATCH_PAGES,
+	};
+	struct kmig_wire_reply reply;
+	struct socket *sock;
+	char peer[64];
+	int ret;
+
+	kmig_sock_addr_str(&mig->cfg.addr, peer, sizeof(peer));
+	ret = kmig_sock_connect(mig->net, &mig->cfg.addr, KMIG_SETUP_TIMEOUT,
+				&sock);
+	if (ret) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u: connect to %s failed (%d)", ch->id,
+			      peer, ret);
+		return ret;
+	}
+	/* Owned by the channel from here: teardown releases it. */
+	kmig_mig_set_sock(mig, &ch->ks.sock, sock);
+	if (kmig_mig_stopping(mig))
+		return -ECANCELED;
+
+	memcpy(hello.migration_id, mig->id, sizeof(hello.migration_id));
+	kmig_wire_hello_encode(ch->buf, KMIG_WIRE_HELLO_SIZE, &hello);
+	kmig_sock_set_timeouts(sock, KMIG_SETUP_TIMEOUT, KMIG_SETUP_TIMEOUT);
+	ret = kmig_sock_send(sock, ch->buf, KMIG_WIRE_HELLO_SIZE, false);
+	if (!ret)
+		ret = kmig_sock_recv(sock, ch->buf, KMIG_WIRE_REPLY_SIZE);
+	if (ret) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u: hello to %s failed (%d)", ch->id, peer,
+			      ret == -EAGAIN ? -ETIMEDOUT : ret);
+		return ret;
+	}
+	atomic64_add(KMIG_WIRE_HELLO_SIZE + KMIG_WIRE_REPLY_SIZE,
+		     &mig->hello_bytes);
+	ret = kmig_wire_reply_decode(ch->buf, KMIG_WIRE_REPLY_SIZE, &reply);
+	if (ret) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u: bad hello reply: %s", ch->id,
+			      kmig_wire_strerror(ret));
+		return -EPROTO;
+	}
+	if (reply.status != KMIG_WIRE_ACCEPT) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u rejected by %s: %s (%s)", ch->id, peer,
+			      kmig_wire_status_str(reply.status), reply.reason);
+		return -ECONNREFUSED;
+	}
+	if (reply.version < KMIG_WIRE_VERSION_MIN ||
+	    reply.version > KMIG_WIRE_VERSION_MAX) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u: destination chose version %u",
+			      ch->id, reply.version);
+		return -EPROTO;
+	}
+	kmig_sock_set_timeouts(sock, MAX_SCHEDULE_TIMEOUT, MAX_SCHEDULE_TIMEOUT);
+	kmig_sock_hook(&ch->ks, sock, kmig_mig_on_close);
+	return kmig_channel_start(ch);
+}
+
+static int kmig_mig_source_fn(void *data)
+{
+	struct kmig_mig *mig = data;
+	unsigned int i;
+	u64 pages;
+	int ret = 0;
+
+	for (i = 0; i < mig->nch && !ret; i++) {
+		if (kmig_mig_stopping(mig))
+			break;
+		ret = kmig_mig_connect(mig, &mig->ch[i]);
+	}
+	if (ret || kmig_mig_stopping(mig)) {
+		if (ret)
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "setup failed (%d)", ret);
+		goto out;
+	}
+
+	mig->active_ns = ktime_get_ns();
+	atomic64_set(&mig->pages_total, kmig_region_populated(mig->region));
+	kmig_mig_set_state(mig, KMIG_MIG_STATE_ACTIVE);
+
+	ret = kmig_queue_pass(&mig->queue, mig->region, 0, &pages);
+	if (!ret)
+		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_SYNC, 0);
+	if (!ret)
+		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_COMPLETE, 0);
+	if (!ret)
+		kmig_mig_wait_channels(mig);
+out:
+	kmig_mig_teardown(mig);
+	kthread_complete_and_exit(&mig->done, 0);
+}
+
+/* Destination. */
+
+static bool kmig_mig_id_matches(struct kmig_mig *mig, const u8 *id)
+{
+	bool ok;
+
+	spin_lock_bh(&mig->lock);
+	ok = !mig->have_id || !memcmp(mig->id, id, sizeof(mig->id));
+	spin_unlock_bh(&mig->lock);
+	return ok;
+}
+
+/*
+ * Check a hello against this migration. Returns the reply status and
+ * sets *why.
+ */
+static enum kmig_wire_status
+kmig_mig_check_hello(struct kmig_mig *mig, const struct kmig_wire_hello *h,
+		     const char **why)
+{
+	u64 size = (u64)kmig_region_npages(mig->region) << PAGE_SHIFT;
+
+	if (!kmig_mig_id_matches(mig, h->migration_id)) {
+		*why = "wrong migration id";
+		return KMIG_WIRE_REJ_MIGRATION_ID;
+	}
+	if (h->channel_count != mig->nch) {
+		*why = "wrong channel count";
+		return KMIG_WIRE_REJ_CHANNEL_COUNT;
+	}
+	if (mig->ch[h->channel_id].ks.sock) {
+		*why = "channel already connected";
+		return KMIG_WIRE_REJ_CHANNEL_ID;
+	}
+	if (h->region_size != size) {
+		*why = "region size mismatch";
+		return KMIG_WIRE_REJ_REGION_SIZE;
+	}
+	*why = "accepted";
+	return KMIG_WIRE_ACCEPT;
+}
+
+/*
+ * One incoming connection: read its hello, answer it. Returns 1 when the
+ * channel was accepted, 0 when rejected, negative when the migration must
+ * fail.
+ */
+static int kmig_mig_handshake(struct kmig_mig *mig, struct socket *sock,
+			      unsigned int accepted)
+{
+	struct kmig_wire_reply reply;
+	struct kmig_wire_hello h;
+	enum kmig_wire_status status;
+	struct kmig_channel *ch;
+	const char *why;
+	u8 buf[KMIG_WIRE_HELLO_SIZE];
+	int ret;
+
+	kmig_sock_set_timeouts(sock, KMIG_SETUP_TIMEOUT, KMIG_SETUP_TIMEOUT);
+	ret = kmig_sock_recv(sock, buf, sizeof(buf));
+	if (ret) {
+		/* Closed or silent before a whole hello: no reply. */
+		atomic64_inc(&mig->rejected);
+		atomic64_inc(&kmig_mstats.rejected);
+		why = ret == -EAGAIN ? "no hello within 10 s" :
+				       "connection closed before the hello";
+		status = KMIG_WIRE_REJ_MALFORMED;
+		goto rejected;
+	}
+	ret = kmig_wire_hello_decode(buf, sizeof(buf), PAGE_SIZE, &h);
+	if (ret) {
+		status = kmig_wire_err_to_status(ret);
+		why = kmig_wire_strerror(ret);
+	} else {
+		status = kmig_mig_check_hello(mig, &h, &why);
+	}
+
+	kmig_wire_reply_init(&reply, status ? 0 : kmig_wire_hello_version(&h),
+			     status, 0, why);
+	kmig_wire_reply_encode(buf, sizeof(buf), &reply);
+	ret = kmig_sock_send(sock, buf, KMIG_WIRE_REPLY_SIZE, false);
+	if (status == KMIG_WIRE_ACCEPT && ret)
+		status = KMIG_WIRE_REJ_MALFORMED, why = "reply not delivered";
+	if (status != KMIG_WIRE_ACCEPT) {
+		atomic64_inc(&mig->rejected);
+		atomic64_inc(&kmig_mstats.rejected);
+		goto rejected;
+	}
+
+	atomic64_add(KMIG_WIRE_HELLO_SIZE + KMIG_WIRE_REPLY_SIZE,
+		     &mig->hello_bytes);
+	spin_lock_bh(&mig->lock);
+	if (!mig->have_id) {
+		memcpy(mig->id, h.migration_id, sizeof(mig->id));
+		mig->have_id = true;
+	}
+	spin_unlock_bh(&mig->lock);
+
+	ch = &mig->ch[h.channel_id];
+	kmig_wire_hello_limits(&h, &ch->lim);
+	kmig_sock_set_timeouts(sock, MAX_SCHEDULE_TIMEOUT, MAX_SCHEDULE_TIMEOUT);
+	kmig_mig_set_sock(mig, &mig->hs_sock, NULL);
+	kmig_mig_set_sock(mig, &ch->ks.sock, sock);
+	kmig_sock_hook(&ch->ks, sock, kmig_mig_on_close);
+	ret = kmig_channel_start(ch);
+	if (ret) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u: cannot start its thread (%d)",
+			      ch->id, ret);
+		return ret;
+	}
+	return 1;
+
+rejected:
+	pr_info("region %u: rejected a connection: %s\n", mig->region->id, why);
+	if (accepted) {
+		/* Part of the migration is here already: it cannot go on. */
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "rejected a channel: %s", why);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int kmig_mig_dest_fn(void *data)
+{
+	struct kmig_mig *mig = data;
+	unsigned int accepted = 0;
+	struct socket *sock;
+	int ret;
+
+	while (accepted < mig->nch && !kmig_mig_stopping(mig)) {
+		ret = kmig_sock_accept(mig->lsock, &sock);
+		if (ret == -EAGAIN || ret == -EINTR)
+			continue;
+		if (ret) {
+			if (!kmig_mig_stopping(mig))
+				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+					      "accept failed (%d)", ret);
+			break;
+		}
+		kmig_mig_set_sock(mig, &mig->hs_sock, sock);
+		ret = kmig_mig_handshake(mig, sock, accepted);
+		if (ret > 0) {
+			if (!accepted)
+				kmig_mig_set_state(mig, KMIG_MIG_STATE_ACTIVE);
+			accepted++;
+			continue;
+		}
+		kmig_mig_set_sock(mig, &mig->hs_sock, NULL);
+		kmig_sock_release(sock);
+		if (ret < 0)
+			break;
+	}
+
+	if (!kmig_mig_stopping(mig)) {
+		struct socket *lsock = mig->lsock;
+
+		/* Every channel is here: stop listening. */
+		mig->active_ns = ktime_get_ns();
+		kmig_mig_set_sock(mig, &mig->lsock, NULL);
+		kmig_sock_release(lsock);
+		kmig_mig_wait_channels(mig);
+	}
+	kmig_mig_teardown(mig);
+	kthread_complete_and_exit(&mig->done, 0);
+}
+
+/* Control plane. */
+
+static void kmig_mig_free(struct kmig_mig *mig)
+{
+	unsigned int i;
+
+	for (i = 0; i < mig->nch; i++)
+		kmig_channel_uninit(&mig->ch[i]);
+	kvfree(mig->received);
+	put_net(mig->net);
+	kmig_region_put(mig->region);
+	kfree(mig);
+}
+
+static struct kmig_mig *kmig_mig_alloc(struct kmig_region *region,
+				       struct net *net,
+				       enum kmig_mig_role role,
+				       const struct kmig_mig_config *cfg)
+{
+	struct kmig_mig *mig;
+	unsigned int i;
+
+	mig = kzalloc(struct_size(mig, ch, cfg->channels), GFP_KERNEL);
+	if (!mig)
+		return NULL;
+	kmig_region_get(region);
+	mig->region = region;
+	mig->net = get_net(net);
+	mig->role = role;
+	mig->cfg = *cfg;
+	mig->nch = cfg->channels;
+	spin_lock_init(&mig->lock);
+	mutex_init(&mig->sock_lock);
+	init_completion(&mig->done);
+	init_waitqueue_head(&mig->wq);
+	mig->start_ns = ktime_get_ns();
+	mig->have_id = cfg->have_id;
+	if (cfg->have_id)
+		memcpy(mig->id, cfg->id, sizeof(mig->id));
+	else if (role == KMIG_MIG_ROLE_SOURCE)
+		get_random_bytes(mig->id, sizeof(mig->id));
+	for (i = 0; i < mig->nch; i++) {
+		if (kmig_channel_init(mig, &mig->ch[i], i))
+			goto err;
+	}
+	if (role == KMIG_MIG_ROLE_DESTINATION) {
+		mig->received = kvcalloc(BITS_TO_LONGS(kmig_region_npages(region)),
+					 sizeof(long), GFP_KERNEL);
+		if (!mig->received)
+			goto err;
+	}
+	return mig;
+err:
+	kmig_mig_free(mig);
+	return NULL;
+}
+
+/* Detach the region's finished migration; the caller frees it. */
+static int kmig_mig_detach_finished(struct kmig_region *region,
+				    struct kmig_mig **old, const char **why)
+{
+	struct kmig_mig *mig = region->mig;
+
+	*old = NULL;
+	if (!mig)
+		return 0;
+	if (!completion_done(&mig->done)) {
+		*why = "a migration of this region is running (cancel it first)";
+		return -EBUSY;
+	}
+	region->mig = NULL;
+	*old = mig;
+	return 0;
+}
+
+static void kmig_mig_destroy(struct kmig_mig *mig)
+{
+	if (!mig)
+		return;
+	wait_for_completion(&mig->done);
+	kmig_mig_free(mig);
+}
+
+static int kmig_mig_launch(struct kmig_region *region, struct kmig_mig *mig,
+			   int (*fn)(void *), const char *name)
+{
+	struct task_struct *t;
+
+	t = kthread_run(fn, mig, "kmig-%s/%u", name, region->id);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	mig->main = t;
+	region->mig = mig;
+	atomic64_inc(&kmig_mstats.started);
+	return 0;
+}
+
+static int kmig_mig_check_region(struct kmig_region *region, const char **why)
+{
+	if (!kmig_region_npages(region)) {
+		*why = "region has no size yet (mmap it first)";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int kmig_mig_listen(struct kmig_region *region, struct net *net,
+		    const struct kmig_mig_config *cfg, const char **why)
+{
+	struct kmig_mig *mig, *old = NULL;
+	int ret;
+
+	ret = kmig_mig_check_region(region, why);
+	if (ret)
+		return ret;
+
+	mutex_lock(&kmig_mig_mutex);
+	ret = kmig_mig_detach_finished(region, &old, why);
+	if (ret)
+		goto unlock;
+	ret = -ENOMEM;
+	*why = "out of memory";
+	mig = kmig_mig_alloc(region, net, KMIG_MIG_ROLE_DESTINATION, cfg);
+	if (!mig)
+		goto unlock;
+	mig->state = KMIG_MIG_STATE_LISTENING;
+	ret = kmig_sock_listen(net, &cfg->addr, cfg->channels, &mig->lsock,
+			       &mig->port);
+	if (ret) {
+		*why = ret == -EADDRINUSE ? "address already in use" :
+		       ret == -EADDRNOTAVAIL ? "address not available here" :
+		       "cannot listen on this address";
+		kmig_mig_free(mig);
+		goto unlock;
+	}
+	ret = kmig_mig_launch(region, mig, kmig_mig_dest_fn, "dst");
+	if (ret) {
+		*why = "cannot start the listener thread";
+		kmig_sock_release(mig->lsock);
+		kmig_mig_free(mig);
+	}
+unlock:
+	mutex_unlock(&kmig_mig_mutex);
+	kmig_mig_destroy(old);
+	return ret;
+}
+
+int kmig_mig_start(struct kmig_region *region, struct net *net,
+		   const struct kmig_mig_config *cfg, const char **why)
+{
+	struct kmig_mig *mig, *old = NULL;
+	int ret;
+
+	ret = kmig_mig_check_region(region, why);
+	if (ret)
+		return ret;
+
+	mutex_lock(&kmig_mig_mutex);
+	ret = kmig_mig_detach_finished(region, &old, why);
+	if (ret)
+		goto unlock;
+	ret = -ENOMEM;
+	*why = "out of memory";
+	mig = kmig_mig_alloc(region, net, KMIG_MIG_ROLE_SOURCE, cfg);
+	if (!mig)
+		goto unlock;
+	mig->state = KMIG_MIG_STATE_SETUP;
+	mig->port = cfg->addr.ss_family == AF_INET6 ?
+		ntohs(((struct sockaddr_in6 *)&cfg->addr)->sin6_port) :
+		ntohs(((struct sockaddr_in *)&cfg->addr)->sin_port);
+	ret = kmig_queue_init(&mig->queue, mig->nch, cfg->zero_detect);
+	if (ret) {
+		kmig_mig_free(mig);
+		goto unlock;
+	}
+	ret = kmig_mig_launch(region, mig, kmig_mig_source_fn, "src");
+	if (ret) {
+		*why = "cannot start the dispatcher thread";
+		kmig_queue_uninit(&mig->queue);
+		kmig_mig_free(mig);
+	}
+unlock:
+	mutex_unlock(&kmig_mig_mutex);
+	kmig_mig_destroy(old);
+	return ret;
+}
+
+int kmig_mig_cancel(struct kmig_region *region, const char **why)
+{
+	struct kmig_mig *mig;
+
+	mutex_lock(&kmig_mig_mutex);
+	mig = region->mig;
+	if (!mig) {
+		mutex_unlock(&kmig_mig_mutex);
+		*why = "no migration on this region";
+		return -ENOENT;
+	}
+	if (completion_done(&mig->done)) {
+		mutex_unlock(&kmig_mig_mutex);
+		*why = "the migration has already ended";
+		return -EALREADY;
+	}
+	kmig_mig_stop(mig, KMIG_MIG_STATE_CANCELLED, "cancelled by the user");
+	kmig_mig_kick(mig);
+	/*
+	 * The migration cannot be freed while we wait: only region close
+	 * and a new listen/start free it, and both take the mutex.
+	 */
+	wait_for_completion(&mig->done);
+	mutex_unlock(&kmig_mig_mutex);
+	return 0;
+}
+
+void kmig_mig_region_closed(struct kmig_region *region)
+{
+	struct kmig_mig *mig;
+
+	mutex_lock(&kmig_mig_mutex);
+	mig = region->mig;
+	region->mig = NULL;
+	mutex_unlock(&kmig_mig_mutex);
+	if (!mig)
+		return;
+	kmig_mig_stop(mig, KMIG_MIG_STATE_CANCELLED,
+		      "region closed by its owner");
+	kmig_mig_kick(mig);
+	kmig_mig_destroy(mig);
+}
+
+int kmig_mig_info(struct kmig_region *region, struct kmig_mig_info *info)
+{
+	struct kmig_mig *mig;
+	u64 end, active, bytes;
+	unsigned int i;
+
+	mutex_lock(&kmig_mig_mutex);
+	mig = region->mig;
+	if (!mig) {
+		mutex_unlock(&kmig_mig_mutex);
+		return -ENOENT;
+	}
+	memset(info, 0, sizeof(*info));
+	info->region_id = region->id;
+	info->role = mig->role;
+	spin_lock_bh(&mig->lock);
+	info->state = mig->state;
+	strscpy(info->reason, mig->reason, sizeof(info->reason));
+	memcpy(info->id, mig->id, sizeof(info->id));
+	spin_unlock_bh(&mig->lock);
+	info->addr = mig->cfg.addr;
+	if (info->addr.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&info->addr)->sin6_port = htons(mig->port);
+	else
+		((struct sockaddr_in *)&info->addr)->sin_port = htons(mig->port);
+	info->channels = mig->nch;
+	info->zero_detect = mig->cfg.zero_detect;
+	info->pages_total = atomic64_read(&mig->pages_total);
+	info->pages_done = atomic64_read(&mig->pages_done);
+	info->zero_pages = atomic64_read(&mig->zero_pages);
+	info->zero_bytes = info->zero_pages * PAGE_SIZE;
+	info->normal_pages = atomic64_read(&mig->normal_pages);
+	info->normal_bytes = info->normal_pages * PAGE_SIZE;
+	info->splice_fallbacks = atomic64_read(&mig->splice_fallbacks);
+	info->rejected = atomic64_read(&mig->rejected);
+	info->malformed = atomic64_read(&mig->malformed);
+	info->passes = atomic_read(&mig->syncs) / mig->nch;
+	bytes = atomic64_read(&mig->hello_bytes);
+	for (i = 0; i < mig->nch; i++) {
+		struct kmig_channel *ch = &mig->ch[i];
+
+		info->ch[i].id = i;
+		info->ch[i].cpu = ch->cpu;
+		info->ch[i].pages = atomic64_read(&ch->pages);
+		info->ch[i].zero_pages = atomic64_read(&ch->zero_pages);
+		info->ch[i].bytes = atomic64_read(&ch->bytes);
+		info->ch[i].packets = atomic64_read(&ch->packets);
+		info->packets += info->ch[i].packets;
+		bytes += info->ch[i].bytes;
+	}
+	info->bytes = bytes;
+	end = completion_done(&mig->done) ? mig->end_ns : ktime_get_ns();
+	info->time_ns = end - mig->start_ns;
+	active = READ_ONCE(mig->active_ns);
+	if (active) {
+		info->setup_ns = active - mig->start_ns;
+		if (end > active)
+			info->throughput = mul_u64_u64_div_u64(bytes, NSEC_PER_SEC,
+							       end - active);
+	}
+	mutex_unlock(&kmig_mig_mutex);
+	return 0;
+}
+
+void kmig_mig_stats_read(struct kmig_mig_stats *s)
+{
+	s->started = atomic64_read(&kmig_mstats.started);
+	s->completed = atomic64_read(&kmig_mstats.completed);
+	s->failed = atomic64_read(&kmig_mstats.failed);
+	s->cancelled = atomic64_read(&kmig_mstats.cancelled);
+	s->rejected = atomic64_read(&kmig_mstats.rejected);
+	s->malformed = atomic64_read(&kmig_mstats.malformed);
+	s->splice_fallbacks = atomic64_read(&kmig_mstats.splice_fallbacks);
+}
+
+int kmig_migration_init(void)
+{
+	return 0;
+}
+
+void kmig_migration_uninit(void)
+{
+}

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Migrations: one per region at a time, as source (start) or destination
+ * (listen). A migration owns a main kthread (the dispatcher on a source,
+ * the listener on a destination) and one channel kthread and TCP socket
+ * per channel. It stays attached to its region after it ends, so its
+ * status and counters can be read, until the next migration of the region
+ * replaces it or the region is closed.
+ */
+#ifndef _KMIG_MIGRATION_H
+#define _KMIG_MIGRATION_H
+
+#include <linux/types.h>
+#include <linux/in6.h>
+#include <linux/socket.h>
+#include <linux/completion.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/atomic.h>
+#include <uapi/linux/kmig.h>
+
+#include "wire.h"
+#include "sock.h"
+#include "queue.h"
+
+struct kmig_region;
+struct net;
+struct task_struct;
+
+#define KMIG_REASON_LEN		128
+
+/* What a VMM (or migctl) asks for, from netlink. */
+struct kmig_mig_config {
+	struct sockaddr_storage addr;	/* listen on / connect to */
+	unsigned int channels;
+	enum kmig_zero_detect zero_detect;
+	bool have_id;
+	u8 id[KMIG_WIRE_MIGRATION_ID_LEN];
+};
+
+struct kmig_mig_channel_info {
+	u32 id;
+	u32 cpu;
+	u64 pages;
+	u64 zero_pages;
+	u64 bytes;
+	u64 packets;
+};
+
+/* A consistent copy of a migration's status, for netlink and sysfs. */
+struct kmig_mig_info {
+	u32 region_id;
+	enum kmig_mig_role role;
+	enum kmig_mig_state state;
+	struct sockaddr_storage addr;
+	unsigned int channels;
+	enum kmig_zero_detect zero_detect;
+	u8 id[KMIG_WIRE_MIGRATION_ID_LEN];
+	u64 pages_total;
+	u64 pages_done;
+	u64 zero_pages;
+	u64 zero_bytes;
+	u64 normal_pages;
+	u64 normal_bytes;
+	u64 packets;
+	u64 bytes;
+	u64 splice_fallbacks;
+	u64 setup_ns;
+	u64 time_ns;
+	u64 throughput;		/* wire bytes per second, active phase */
+	u64 rejected;
+	u64 malformed;
+	u32 passes;
+	char reason[KMIG_REASON_LEN];
+	struct kmig_mig_channel_info ch[KMIG_CHANNELS_MAX];
+};
+
+/* Module-wide migration counters. */
+struct kmig_mig_stats {
+	u64 started;
+	u64 completed;
+	u64 failed;
+	u64 cancelled;
+	u64 rejected;
+	u64 malformed;
+	u64 splice_fallbacks;
+};
+
+/* One channel: a kthread and a TCP connection. */
+struct kmig_channel {
+	struct kmig_mig *mig;
+	unsigned int id;
+	int cpu;
+	struct task_struct *task;	/* with a task reference */
+	struct kmig_sock ks;		/* socket and saved callbacks */
+	bool expect_close;		/* the peer may close now */
+	bool done;			/* COMPLETE exchanged */
+	u64 seq;			/* next packet number */
+	u64 pass;
+	struct kmig_wire_limits lim;	/* destination: from the hello */
+
+	atomic64_t pages;
+	atomic64_t zero_pages;
+	atomic64_t bytes;
+	atomic64_t packets;
+
+	/* Header plus offset block, on both sides. */
+	u8 *buf;
+	u64 *offs;			/* offsets of one packet */
+	struct page **rxpages;		/* destination: pages of a packet */
+	unsigned long *rxnew;		/* destination: rxpages[i] is new */
+};
+
+struct kmig_mig {
+	struct kmig_region *region;	/* with a reference */
+	struct net *net;		/* with a reference */
+	enum kmig_mig_role role;
+	struct kmig_mig_config cfg;
+	u16 port;			/* bound (destination) or peer port */
+
+	spinlock_t lock;		/* state, reason, stopping, id */
+	enum kmig_mig_state state;
+	bool stopping;
+	char reason[KMIG_REASON_LEN];
+	u8 id[KMIG_WIRE_MIGRATION_ID_LEN];
+	bool have_id;
+
+	struct task_struct *main;	/* dispatcher or listener */
+	struct completion done;		/* main thread finished */
+	wait_queue_head_t wq;		/* main thread waits here */
+	atomic_t channels_done;
+
+	/* Sockets the control plane may shut down; see kmig_mig_kick(). */
+	struct mutex sock_lock;
+	struct socket *lsock;		/* destination, until all accepted */
+	struct socket *hs_sock;		/* destination, in its hello */
+
+	struct kmig_queue queue;	/* source */
+	unsigned long *received;	/* destination: page bitmap */
+
+	u64 start_ns;
+	u64 active_ns;			/* every channel accepted */
+	u64 end_ns;
+	atomic64_t pages_total;
+	atomic64_t pages_done;
+	atomic64_t zero_pages;
+	atomic64_t normal_pages;
+	atomic64_t hello_bytes;
+	atomic64_t splice_fallbacks;
+	atomic64_t rejected;
+	atomic64_t malformed;
+	atomic_t syncs;
+
+	unsigned int nch;
+	struct kmig_channel ch[];
+};
+
+/* For the channel threads. */
+__printf(3, 4)
+void kmig_mig_stop(struct kmig_mig *mig, enum kmig_mig_state state,
+		   const char *fmt, ...);
+/* Shut the sockets down so every blocked thread returns. Sleeps. */
+void kmig_mig_kick(struct kmig_mig *mig);
+void kmig_mig_channel_done(struct kmig_channel *ch);
+void kmig_mig_count_malformed(struct kmig_mig *mig);
+void kmig_mig_count_fallbacks(struct kmig_mig *mig, unsigned int n);
+
+int kmig_migration_init(void);
+void kmig_migration_uninit(void);
+
+/*
+ * Control plane, serialised by one mutex. On error they return a negative
+ * errno and set *why to a static message for the user.
+ */
+int kmig_mig_listen(struct kmig_region *region, struct net *net,
+		    const struct kmig_mig_config *cfg, const char **why);
+int kmig_mig_start(struct kmig_region *region, struct net *net,
+		   const struct kmig_mig_config *cfg, const char **why);
+int kmig_mig_cancel(struct kmig_region *region, const char **why);
+/* -ENOENT when the region never had a migration. */
+int kmig_mig_info(struct kmig_region *region, struct kmig_mig_info *info);
+
+/* The region's file is being released: cancel and free its migration. */
+void kmig_mig_region_closed(struct kmig_region *region);
+
+void kmig_mig_stats_read(struct kmig_mig_stats *stats);
+
+const char *kmig_mig_state_name(enum kmig_mig_state state);
+const char *kmig_mig_role_name(enum kmig_mig_role role);
+
+#endif /* _KMIG_MIGRATION_H */

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Batch queue between the dispatcher and the channel threads (queue.h).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/xarray.h>
+#include <linux/sched.h>
+
+#include "queue.h"
+#include "region.h"
+#include "zerocheck.h"
+
+int kmig_queue_init(struct kmig_queue *q, unsigned int nch,
+		    enum kmig_zero_detect zero_detect)
+{
+	unsigned int i;
+
+	memset(q, 0, sizeof(*q));
+	spin_lock_init(&q->lock);
+	init_waitqueue_head(&q->wq);
+	q->nch = nch;
+	q->zero_detect = zero_detect;
+	q->slots = kcalloc(nch, sizeof(*q->slots), GFP_KERNEL);
+	q->free = kcalloc(2 * nch, sizeof(*q->free), GFP_KERNEL);
+	if (!q->slots || !q->free)
+		goto err;
+	for (i = 0; i < nch; i++)
+		init_waitqueue_head(&q->slots[i].wq);
+	for (i = 0; i < 2 * nch; i++) {
+		q->free[i] = kmalloc(sizeof(*q->free[i]), GFP_KERNEL);
+		if (!q->free[i])
+			goto err;
+		q->nbatches++;
+	}
+	q->nfree = q->nbatches;
+	return 0;
+err:
+	kmig_queue_uninit(q);
+	return -ENOMEM;
+}
+
+static void kmig_batch_release(struct kmig_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->pages[i])
+			put_page(b->pages[i]);
+	b->n = 0;
+}
+
+void kmig_queue_uninit(struct kmig_queue *q)
+{
+	unsigned int i;
+
+	if (q->slots) {
+		for (i = 0; i < q->nch; i++) {
+			if (q->slots[i].batch) {
+				kmig_batch_release(q->slots[i].batch);
+				kfree(q->slots[i].batch);
+			}
+		}
+	}
+	if (q->free) {
+		for (i = 0; i < q->nfree; i++) {
+			kmig_batch_release(q->free[i]);
+			kfree(q->free[i]);
+		}
+	}
+	kfree(q->slots);
+	kfree(q->free);
+	q->nch = 0;
+	q->slots = NULL;
+	q->free = NULL;
+	q->nfree = 0;
+}
+
+void kmig_queue_stop(struct kmig_queue *q)
+{
+	unsigned int i;
+
+	spin_lock(&q->lock);
+	q->stopped = true;
+	spin_unlock(&q->lock);
+	wake_up_all(&q->wq);
+	for (i = 0; i < q->nch; i++)
+		wake_up_all(&q->slots[i].wq);
+}
+
+static bool kmig_queue_get_free(struct kmig_queue *q, struct kmig_batch **b)
+{
+	bool done = true;
+
+	spin_lock(&q->lock);
+	if (q->stopped)
+		*b = NULL;
+	else if (q->nfree)
+		*b = q->free[--q->nfree];
+	else
+		done = false;
+	spin_unlock(&q->lock);
+	return done;
+}
+
+/* A free batch from the pool, or NULL once stopped. */
+static struct kmig_batch *kmig_queue_alloc(struct kmig_queue *q)
+{
+	struct kmig_batch *b = NULL;
+
+	wait_event_idle(q->wq, kmig_queue_get_free(q, &b));
+	return b;
+}
+
+/* Put @b in channel @ch's slot if it is free; true when done or stopped. */
+static bool kmig_queue_try_slot(struct kmig_queue *q, unsigned int ch,
+				struct kmig_batch *b, bool *queued)
+{
+	bool done = true;
+
+	spin_lock(&q->lock);
+	if (q->stopped) {
+		*queued = false;
+	} else if (!q->slots[ch].batch) {
+		q->slots[ch].batch = b;
+		*queued = true;
+	} else {
+		done = false;
+	}
+	spin_unlock(&q->lock);
+	if (done && *queued)
+		wake_up(&q->slots[ch].wq);
+	return done;
+}
+
+/* Any channel with a free slot, starting after the last one used. */
+static bool kmig_queue_try_any(struct kmig_queue *q, struct kmig_batch *b,
+			       bool *queued)
+{
+	unsigned int i, ch = 0;
+	bool done = false;
+
+	spin_lock(&q->lock);
+	if (q->stopped) {
+		*queued = false;
+		done = true;
+		goto out;
+	}
+	for (i = 0; i < q->nch; i++) {
+		ch = (q->next + i) % q->nch;
+		if (!q->slots[ch].batch) {
+			q->slots[ch].batch = b;
+			q->next = ch + 1;
+			*queued = true;
+			done = true;
+			break;
+		}
+	}
+out:
+	spin_unlock(&q->lock);
+	if (done && *queued)
+		wake_up(&q->slots[ch].wq);
+	return done;
+}
+
+/* Queue @b on a free channel; on failure (stopped) @b goes back. */
+static int kmig_queue_push(struct kmig_queue *q, struct kmig_batch *b)
+{
+	bool queued = false;
+
+	wait_event_idle(q->wq, kmig_queue_try_any(q, b, &queued));
+	if (!queued) {
+		kmig_queue_put(q, b);
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+static int kmig_queue_flush(struct kmig_queue *q, struct kmig_batch *b)
+{
+	if (q->zero_detect == KMIG_ZERO_DETECT_MAIN)
+		kmig_batch_split(b, true);
+	return kmig_queue_push(q, b);
+}
+
+int kmig_queue_pass(struct kmig_queue *q, struct kmig_region *region,
+		    u64 pass, u64 *pages)
+{
+	pgoff_t npages = kmig_region_npages(region);
+	unsigned long index = 0;
+	struct kmig_batch *b;
+	struct page *page;
+	int ret;
+
+	*pages = 0;
+	b = kmig_queue_alloc(q);
+	if (!b)
+		return -ECANCELED;
+	b->kind = KMIG_BATCH_DATA;
+	b->pass = pass;
+	b->n = 0;
+	b->checked = false;
+
+	/*
+	 * Pages leave the xarray only when the region is freed, and the
+	 * migration holds a region reference: a page found stays valid; the
+	 * batch takes its own reference for the send.
+	 */
+	xa_for_each_range(&region->pages, index, page, 0, npages - 1) {
+		get_page(page);
+		b->index[b->n] = index;
+		b->pages[b->n++] = page;
+		(*pages)++;
+		if (b->n < KMIG_BATCH_PAGES)
+			continue;
+		ret = kmig_queue_flush(q, b);
+		if (ret)
+			return ret;
+		cond_resched();
+		b = kmig_queue_alloc(q);
+		if (!b)
+			return -ECANCELED;
+		b->kind = KMIG_BATCH_DATA;
+		b->pass = pass;
+		b->n = 0;
+		b->checked = false;
+	}
+	if (b->n)
+		return kmig_queue_flush(q, b);
+	kmig_queue_put(q, b);
+	return 0;
+}
+
+int kmig_queue_control(struct kmig_queue *q, enum kmig_batch_kind kind,
+		       u64 pass)
+{
+	struct kmig_batch *b;
+	unsigned int ch;
+	bool queued;
+
+	for (ch = 0; ch < q->nch; ch++) {
+		b = kmig_queue_alloc(q);
+		if (!b)
+			return -ECANCELED;
+		b->kind = kind;
+		b->pass = pass;
+		b->n = 0;
+		b->checked = false;
+		queued = false;
+		wait_event_idle(q->wq, kmig_queue_try_slot(q, ch, b, &queued));
+		if (!queued) {
+			kmig_queue_put(q, b);
+			return -ECANCELED;
+		}
+	}
+	return 0;
+}
+
+static bool kmig_queue_idle(struct kmig_queue *q)
+{
+	bool idle;
+
+	spin_lock(&q->lock);
+	idle = q->stopped || q->nfree == q->nbatches;
+	spin_unlock(&q->lock);
+	return idle;
+}
+
+int kmig_queue_drain(struct kmig_queue *q)
+{
+	wait_event_idle(q->wq, kmig_queue_idle(q));
+	return READ_ONCE(q->stopped) ? -ECANCELED : 0;
+}
+
+static bool kmig_queue_try_take(struct kmig_queue *q, unsigned int ch,
+				struct kmig_batch **b)
+{
+	bool done = true;
+
+	spin_lock(&q->lock);
+	if (q->slots[ch].batch) {
+		*b = q->slots[ch].batch;
+		q->slots[ch].batch = NULL;
+	} else if (q->stopped) {
+		*b = NULL;
+	} else {
+		done = false;
+	}
+	spin_unlock(&q->lock);
+	return done;
+}
+
+struct kmig_batch *kmig_queue_take(struct kmig_queue *q, unsigned int ch)
+{
+	struct kmig_batch *b = NULL;
+
+	wait_event_idle(q->slots[ch].wq, kmig_queue_try_take(q, ch, &b));
+	if (b && READ_ONCE(q->stopped)) {
+		kmig_queue_put(q, b);
+		return NULL;
+	}
+	/* A slot is free again. */
+	if (b)
+		wake_up(&q->wq);
+	return b;
+}
+
+void kmig_queue_put(struct kmig_queue *q, struct kmig_batch *b)
+{
+	kmig_batch_release(b);
+	spin_lock(&q->lock);
+	q->free[q->nfree++] = b;
+	spin_unlock(&q->lock);
+	wake_up(&q->wq);
+}
+
+unsigned int kmig_batch_split(struct kmig_batch *b, bool detect)
+{
+	unsigned int i, j;
+
+	if (!detect) {
+		bitmap_zero(b->zero, KMIG_BATCH_PAGES);
+		b->nzero = 0;
+		b->checked = true;
+		return b->n;
+	}
+	if (!b->checked) {
+		b->nzero = kmig_pages_zero_batch(b->pages, b->n, b->zero);
+		b->checked = true;
+	}
+	if (!b->nzero)
+		return b->n;
+
+	/* Partition in place: data pages to the front, zero pages behind. */
+	i = 0;
+	j = b->n;
+	for (;;) {
+		while (i < j && !test_bit(i, b->zero))
+			i++;
+		while (i < j && test_bit(j - 1, b->zero))
+			j--;
+		if (i >= j)
+			break;
+		swap(b->pages[i], b->pages[j - 1]);
+		swap(b->index[i], b->index[j - 1]);
+		__clear_bit(i, b->zero);
+		__set_bit(j - 1, b->zero);
+	}
+	return b->n - b->nzero;
+}

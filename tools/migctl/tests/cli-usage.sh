@@ -121,12 +121,17 @@ for word in 'Usage: migctl (\[-j\] )?regions' 'Usage: migctl (\[-j\] )?params' \
 	    'Usage: migctl (\[-j\] )?scan' \
 	    'channels N' 'zero-page-detection none\|main\|channel' \
 	    'zero-check auto\|generic\|sse2\|avx2\|avx512' \
-	    '--zero-check IMPL' '-j, --json' '-V, --version' 'Exit status'; do
+	    '--zero-check IMPL' '-j, --json' '-V, --version' 'Exit status' \
+	    'Usage: migctl (\[-j\] )?listen --region ID' \
+	    'Usage: migctl (\[-j\] )?start --region ID --to HOST:PORT' \
+	    'Usage: migctl (\[-j\] )?status \[--region ID\] \[--watch\]' \
+	    'Usage: migctl (\[-j\] )?cancel --region ID' \
+	    'migrations-completed' 'migration failed: REASON'; do
 	grep -qE -- "$word" "$tmp/out"
 	result "full usage mentions '$word'" $?
 done
 
-for cmd in regions params set stats scan help; do
+for cmd in regions params set stats scan listen start status cancel help; do
 	expect_help "migctl $cmd --help" "migctl( \[-j\])? $cmd" $cmd --help
 	expect_help "migctl $cmd -h" "migctl( \[-j\])? $cmd" $cmd -h
 	expect_help "migctl help $cmd" "migctl( \[-j\])? $cmd" help $cmd
@@ -216,6 +221,68 @@ expect_usage "scan: bad --zero-check lists valid values" \
 expect_usage "scan: bad --zero-check=" "invalid zero-check 'sse3'" scan 1 --zero-check=sse3
 expect_usage "scan: unknown option" "^migctl: scan: unknown option '--fast'" scan 1 --fast
 
+# migration commands
+for cmd in listen start cancel; do
+	to=
+	[ $cmd = start ] && to="--to 1.2.3.4:5"
+	expect_usage "$cmd: missing --region" "^migctl: $cmd: missing --region ID" $cmd
+	# shellcheck disable=SC2086
+	expect_usage "$cmd: bad region id" "^migctl: $cmd: invalid region id 'x'" $cmd --region x $to
+	# shellcheck disable=SC2086
+	expect_usage "$cmd: region id 0" "invalid region id '0'" $cmd --region 0 $to
+	expect_usage "$cmd: unknown option" "^migctl: $cmd: unknown option '--bogus'" $cmd --region 1 --bogus
+	expect_usage "$cmd: stray argument" "^migctl: $cmd: unexpected argument '7'" $cmd 7
+	expect_usage "$cmd: --region without value" "^migctl: $cmd: --region needs a value" $cmd --region
+	expect_usage "$cmd: --region twice" "^migctl: $cmd: --region given more than once" $cmd --region 1 --region 2
+done
+expect_usage "status: bad region id" "^migctl: status: invalid region id 'abc'" status --region abc
+expect_usage "status: --region=0" "invalid region id '0'" status --region=0
+expect_usage "status: positional id" "^migctl: status: unexpected argument '3'" status 3
+expect_usage "status: --watch takes no value" '^migctl: status: --watch takes no value' status --watch=1
+expect_usage "status: bad --interval" "^migctl: status: invalid interval 'fast' \(expected milliseconds 1\.\.3600000\)" status --watch --interval fast
+expect_usage "status: --interval 0" "invalid interval '0'" status --interval 0
+
+expect_usage "start: missing --to" '^migctl: start: missing --to HOST:PORT' start --region 1
+for to in 'host.example:4444' 'localhost:80' '1.2.3:4444' '[1.2.3.4]:4444' '[fe80::1%eth0]:4444'; do
+	expect_usage "start: --to $to: host must be numeric" \
+		"^migctl: start: invalid host '.*' in --to \(expected a numeric IPv4 address or \[IPv6\] address; names are not resolved\)" \
+		start --region 1 --to "$to"
+done
+expect_usage "start: --to without port" "^migctl: start: invalid --to '1.2.3.4' \(expected HOST:PORT\)" start --region 1 --to 1.2.3.4
+expect_usage "start: --to IPv6 without brackets" "write an IPv6 address in brackets" start --region 1 --to ::1:4444
+expect_usage "start: --to missing ]" "missing '\]'" start --region 1 --to '[::1:4444'
+expect_usage "start: --to [v6] without port" "expected \[ADDR\]:PORT" start --region 1 --to '[::1]'
+expect_usage "start: --to empty host" "expected HOST:PORT" start --region 1 --to :4444
+for port in 0 65536 -1 x 44a ''; do
+	expect_usage "start: --to port '$port'" "^migctl: start: invalid port '$port' in --to \(expected a number 1\.\.65535\)" \
+		start --region 1 --to "10.0.0.2:$port"
+done
+expect_usage "start: bad --zero-page-detection lists valid values" \
+	"^migctl: start: invalid zero-page detection 'sometimes' \(valid: none, main, channel\)" \
+	start --region 1 --to 10.0.0.2:4444 --zero-page-detection sometimes
+expect_usage "start: --channels 0" "^migctl: start: invalid channel count '0' \(expected a number 1\.\.64\)" \
+	start --region 1 --to 10.0.0.2:4444 --channels 0
+expect_usage "start: --channels 65" "invalid channel count '65'" start --region 1 --to 10.0.0.2:4444 --channels 65
+expect_usage "start: --wait takes no value" '--wait takes no value' start --region 1 --to 10.0.0.2:4444 --wait=yes
+
+for id in 123 0011223344556677889900aabbccddeeff 0011223344556677889900aabbccddeg \
+	  -00112233445566778899aabbccddeeff 00112233445566778899aabbccddeef- ''; do
+	expect_usage "listen: bad --id '$id'" "^migctl: listen: invalid migration id '$id' \(expected 32 hex digits\)" \
+		listen --region 1 --id "$id"
+done
+expect_usage "start: bad --id" "^migctl: start: invalid migration id 'xyz'" start --region 1 --to 10.0.0.2:4444 --id xyz
+for port in 65536 -1 x ''; do
+	expect_usage "listen: bad --port '$port'" "^migctl: listen: invalid port '$port' \(expected a number 0\.\.65535\)" \
+		listen --region 1 --port "$port"
+done
+for addr in localhost 10.0.0 ::g '[10.0.0.1]' 'fe80::1%eth0'; do
+	expect_usage "listen: bad --addr '$addr'" "^migctl: listen: invalid address '.*' \(expected a numeric IPv4 or IPv6 address\)" \
+		listen --region 1 --addr "$addr"
+done
+expect_usage "listen: bad --channels" "invalid channel count 'four'" listen --region 1 --channels four
+expect_usage "listen: bad --interval" "invalid interval '-5'" listen --region 1 --wait --interval -5
+expect_usage "cancel: no other option" "^migctl: cancel: unknown option '--wait'" cancel --region 1 --wait
+
 # ---- without the module: one line, exit 1 ----
 
 if [ -e /sys/module/kmig ]; then
@@ -225,7 +292,11 @@ else
 		    "regions -j 1" "params" "params --json" "-j -p params" \
 		    "stats" "stats -j" "scan 1" "scan 1 --zero-check avx2" \
 		    "set channels 4" "set channels 4 zero-check avx2" \
-		    "set -f channels 100" "region 1" "stat"; do
+		    "set -f channels 100" "region 1" "stat" \
+		    "listen --region 1" "listen --region 1 --addr :: --port 0 --wait" \
+		    "start --region 1 --to 10.0.0.2:4444" \
+		    "start --region 1 --to [::1]:4444 --id 00112233445566778899aabbccddeeff" \
+		    "status" "status --region 1 -j" "status --watch" "cancel --region 1"; do
 		# shellcheck disable=SC2086
 		expect_line "migctl $args without the module" 1 "$NOT_LOADED" $args
 	done

@@ -9,6 +9,19 @@
  *   eperm      admin operations fail with EPERM
  *   empty      no regions
  *   sparse     replies carry only some attributes
+ *
+ * Migrations (MIG_GET, by region id):
+ *   1  source, completed, every attribute, 4 channels
+ *   3  destination, failed, with a reason
+ *   5  runs while polled: setup, active 25%, active 50%, then completed
+ *   6  runs while polled: active 10%, then failed
+ *   7  no migration (state none)
+ *   other: ENOENT
+ * The dump lists 3 and 1. LISTEN and START answer with what they were
+ * sent (addr, port, channels, zero-page detection, id) and make the region
+ * one that runs while polled (6 fails, others complete); port 1 of START
+ * is refused (ECONNREFUSED with a message), regions other than 1, 3, 5, 6
+ * and 7 do not exist. CANCEL of 5 or 6 answers cancelled, of 7 ENOENT.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -159,6 +172,224 @@ static int params_reply(int maxattr, kmig_nl_cb cb, void *arg)
 	return deliver(m, maxattr, cb, arg);
 }
 
+/* ---- migrations ---- */
+
+static const uint8_t fake_id[16] = {
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+	0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
+};
+
+/* The migration started (listen/start) or watched by this process. */
+static struct {
+	uint32_t region;
+	uint32_t role;
+	char addr[64];
+	uint16_t port;
+	uint32_t channels;
+	int zero_detect;		/* -1: not given */
+	bool have_id;
+	uint8_t id[16];
+	int polls;			/* MIG_GET answered so far */
+} run = { .zero_detect = -1 };
+
+static void put_channel(struct nl_msg *m, uint32_t id, uint32_t cpu,
+			uint64_t pages, uint64_t zero, uint64_t bytes,
+			uint64_t packets)
+{
+	struct nlattr *n = nla_nest_start(m, KMIG_A_MIG_CHANNEL);
+
+	nla_put_u32(m, KMIG_A_MIG_CHANNEL_ID, id);
+	nla_put_u32(m, KMIG_A_MIG_CHANNEL_CPU, cpu);
+	nla_put_u64(m, KMIG_A_MIG_CHANNEL_PAGES, pages);
+	nla_put_u64(m, KMIG_A_MIG_CHANNEL_ZERO_PAGES, zero);
+	nla_put_u64(m, KMIG_A_MIG_CHANNEL_BYTES, bytes);
+	nla_put_u64(m, KMIG_A_MIG_CHANNEL_PACKETS, packets);
+	nla_nest_end(m, n);
+}
+
+static void put_counters(struct nl_msg *m, uint64_t total, uint64_t done,
+			 uint64_t time_ns)
+{
+	if (total)
+		nla_put_u64(m, KMIG_A_MIG_PAGES_TOTAL, total);
+	nla_put_u64(m, KMIG_A_MIG_PAGES_DONE, done);
+	nla_put_u64(m, KMIG_A_MIG_ZERO_PAGES, done / 2);
+	nla_put_u64(m, KMIG_A_MIG_ZERO_BYTES, done / 2 * 4096);
+	nla_put_u64(m, KMIG_A_MIG_NORMAL_PAGES, done - done / 2);
+	nla_put_u64(m, KMIG_A_MIG_NORMAL_BYTES, (done - done / 2) * 4096);
+	nla_put_u64(m, KMIG_A_MIG_PACKETS, done / 32);
+	nla_put_u64(m, KMIG_A_MIG_BYTES, (done - done / 2) * 4096 + done * 16);
+	nla_put_u64(m, KMIG_A_MIG_SETUP_NS, 5000000);
+	nla_put_u64(m, KMIG_A_MIG_TIME_NS, time_ns);
+	nla_put_u64(m, KMIG_A_MIG_THROUGHPUT, 650000000);
+}
+
+static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
+{
+	struct nl_msg *m = reply_msg(cmd);
+	bool sparse = fake("sparse");
+
+	nla_put_u32(m, KMIG_A_MIG_REGION_ID, region);
+	if (region == 1) {
+		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_SOURCE);
+		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_COMPLETED);
+		nla_put_string(m, KMIG_A_MIG_ADDR, "10.0.0.2");
+		nla_put_u16(m, KMIG_A_MIG_PORT, 4444);
+		nla_put_u32(m, KMIG_A_MIG_CHANNELS, 4);
+		nla_put_u32(m, KMIG_A_MIG_ZERO_PAGE_DETECTION,
+			    KMIG_ZERO_DETECT_CHANNEL);
+		nla_put(m, KMIG_A_MIG_MIGRATION_ID, 16, fake_id);
+		nla_put_u64(m, KMIG_A_MIG_PAGES_TOTAL, 262144);
+		nla_put_u64(m, KMIG_A_MIG_PAGES_DONE, 262144);
+		nla_put_u64(m, KMIG_A_MIG_ZERO_PAGES, 131072);
+		nla_put_u64(m, KMIG_A_MIG_ZERO_BYTES, 536870912);
+		nla_put_u64(m, KMIG_A_MIG_NORMAL_PAGES, 131072);
+		nla_put_u64(m, KMIG_A_MIG_NORMAL_BYTES, 536870912);
+		nla_put_u64(m, KMIG_A_MIG_PACKETS, 8192);
+		nla_put_u64(m, KMIG_A_MIG_BYTES, 541065216);
+		nla_put_u64(m, KMIG_A_MIG_SPLICE_FALLBACKS, 3);
+		nla_put_u64(m, KMIG_A_MIG_SETUP_NS, 5200000);
+		nla_put_u64(m, KMIG_A_MIG_TIME_NS, 1234400000);
+		nla_put_u64(m, KMIG_A_MIG_THROUGHPUT, 441700000);
+		nla_put_u32(m, KMIG_A_MIG_PASSES, 1);
+		put_channel(m, 0, 0, 65536, 32768, 135266304, 2048);
+		put_channel(m, 1, 1, 65536, 32768, 135266304, 2048);
+		put_channel(m, 2, 2, 65536, 32768, 135266304, 2048);
+		put_channel(m, 3, 3, 65536, 32768, 135266304, 2048);
+	} else if (region == 3) {
+		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_DESTINATION);
+		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_FAILED);
+		nla_put_string(m, KMIG_A_MIG_ADDR, "::");
+		nla_put_u16(m, KMIG_A_MIG_PORT, 4444);
+		nla_put_u32(m, KMIG_A_MIG_CHANNELS, 2);
+		if (!sparse) {
+			nla_put(m, KMIG_A_MIG_MIGRATION_ID, 16, fake_id);
+			nla_put_u64(m, KMIG_A_MIG_PAGES_DONE, 1000);
+			nla_put_u64(m, KMIG_A_MIG_PACKETS, 40);
+			nla_put_u64(m, KMIG_A_MIG_BYTES, 2097152);
+			nla_put_u64(m, KMIG_A_MIG_TIME_NS, 3000000);
+		}
+		nla_put_string(m, KMIG_A_MIG_REASON,
+			       "channel 1: connection reset by peer");
+		nla_put_u64(m, KMIG_A_MIG_REJECTED_CONNECTIONS, 2);
+		nla_put_u64(m, KMIG_A_MIG_MALFORMED_PACKETS, 1);
+		nla_put_u32(m, KMIG_A_MIG_PASSES, 0);
+		if (!sparse) {
+			put_channel(m, 0, 2, 600, 0, 1200000, 24);
+			put_channel(m, 1, 3, 400, 0, 897152, 16);
+		}
+	} else if (region == 7) {
+		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_NONE);
+		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_NONE);
+	}
+	return m;
+}
+
+/* A migration that moves on each time it is polled. */
+static struct nl_msg *running_msg(uint32_t region, uint8_t cmd,
+				  uint32_t state, int step)
+{
+	struct nl_msg *m = reply_msg(cmd);
+	static const uint64_t done[] = { 0, 65536, 131072, 262144 };
+	bool src = run.role != KMIG_MIG_ROLE_DESTINATION;
+	uint64_t d = done[step > 3 ? 3 : step];
+
+	if (region == 6 && step)
+		d = 26214;
+	nla_put_u32(m, KMIG_A_MIG_REGION_ID, region);
+	nla_put_u32(m, KMIG_A_MIG_ROLE, run.role);
+	nla_put_u32(m, KMIG_A_MIG_STATE, state);
+	nla_put_string(m, KMIG_A_MIG_ADDR, run.addr);
+	nla_put_u16(m, KMIG_A_MIG_PORT, run.port);
+	nla_put_u32(m, KMIG_A_MIG_CHANNELS, run.channels);
+	if (run.zero_detect >= 0)
+		nla_put_u32(m, KMIG_A_MIG_ZERO_PAGE_DETECTION, run.zero_detect);
+	if (run.have_id)
+		nla_put(m, KMIG_A_MIG_MIGRATION_ID, 16, run.id);
+	if (state != KMIG_MIG_STATE_LISTENING)
+		put_counters(m, src ? 262144 : 0, d, 400000000ull * step + 6000000);
+	if (state == KMIG_MIG_STATE_FAILED)
+		nla_put_string(m, KMIG_A_MIG_REASON,
+			       "destination closed the connection");
+	if (state == KMIG_MIG_STATE_CANCELLED)
+		nla_put_string(m, KMIG_A_MIG_REASON, "cancelled by user");
+	return m;
+}
+
+static bool mig_region_exists(uint32_t v)
+{
+	return v == 1 || v == 3 || v == 5 || v == 6 || v == 7;
+}
+
+static void run_init(uint32_t region)
+{
+	if (run.region == region)
+		return;
+	memset(&run, 0, sizeof(run));
+	run.region = region;
+	run.role = KMIG_MIG_ROLE_SOURCE;
+	strcpy(run.addr, "10.0.0.2");
+	run.port = 4444;
+	run.channels = 2;
+	run.zero_detect = KMIG_ZERO_DETECT_MAIN;
+}
+
+static int mig_setup(uint8_t cmd, struct nlattr **tb, struct kmig_nl_err *err,
+		     int maxattr, kmig_nl_cb cb, void *arg)
+{
+	uint32_t v = tb[KMIG_A_MIG_REGION_ID] ?
+		     nla_get_u32(tb[KMIG_A_MIG_REGION_ID]) : 0;
+	bool listen = cmd == KMIG_CMD_MIG_LISTEN;
+
+	if (fake("eperm"))
+		return fail(err, EPERM, NULL, -1);
+	if (!mig_region_exists(v))
+		return fail(err, ENOENT, "region not found", -1);
+	memset(&run, 0, sizeof(run));
+	run.region = v;
+	run.role = listen ? KMIG_MIG_ROLE_DESTINATION : KMIG_MIG_ROLE_SOURCE;
+	snprintf(run.addr, sizeof(run.addr), "%s",
+		 tb[KMIG_A_MIG_ADDR] ? nla_get_string(tb[KMIG_A_MIG_ADDR]) :
+		 "0.0.0.0");
+	run.port = tb[KMIG_A_MIG_PORT] ? nla_get_u16(tb[KMIG_A_MIG_PORT]) : 0;
+	if (listen && !run.port)
+		run.port = 40123;
+	if (!listen && run.port == 1)
+		return fail(err, ECONNREFUSED, "connecting channel 0 failed", -1);
+	run.channels = tb[KMIG_A_MIG_CHANNELS] ?
+		       nla_get_u32(tb[KMIG_A_MIG_CHANNELS]) : 2;
+	run.zero_detect = tb[KMIG_A_MIG_ZERO_PAGE_DETECTION] ?
+			  (int)nla_get_u32(tb[KMIG_A_MIG_ZERO_PAGE_DETECTION]) :
+			  listen ? -1 : KMIG_ZERO_DETECT_MAIN;
+	if (tb[KMIG_A_MIG_MIGRATION_ID] &&
+	    nla_len(tb[KMIG_A_MIG_MIGRATION_ID]) == 16) {
+		run.have_id = true;
+		memcpy(run.id, nla_data(tb[KMIG_A_MIG_MIGRATION_ID]), 16);
+	}
+	return deliver(running_msg(v, cmd, listen ? KMIG_MIG_STATE_LISTENING :
+				   KMIG_MIG_STATE_SETUP, 0), maxattr, cb, arg);
+}
+
+static int mig_get(uint8_t cmd, uint32_t v, struct kmig_nl_err *err,
+		   int maxattr, kmig_nl_cb cb, void *arg)
+{
+	uint32_t state;
+	int step;
+
+	if (!mig_region_exists(v))
+		return fail(err, ENOENT, "region not found", -1);
+	if (v != 5 && v != 6 && v != run.region)
+		return deliver(mig_msg(v, cmd), maxattr, cb, arg);
+	run_init(v);
+	step = ++run.polls;
+	if (v == 6)
+		state = step >= 2 ? KMIG_MIG_STATE_FAILED : KMIG_MIG_STATE_ACTIVE;
+	else
+		state = step >= 3 ? KMIG_MIG_STATE_COMPLETED :
+			KMIG_MIG_STATE_ACTIVE;
+	return deliver(running_msg(v, cmd, state, step), maxattr, cb, arg);
+}
+
 int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 	       kmig_nl_cb cb, void *arg, struct kmig_nl_err *err)
 {
@@ -250,6 +481,30 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 			    KMIG_ZERO_CHECK_AVX2);
 		ret = deliver(m, maxattr, cb, arg);
 		break;
+	case KMIG_CMD_MIG_LISTEN:
+	case KMIG_CMD_MIG_START:
+		ret = mig_setup(cmd, tb, err, maxattr, cb, arg);
+		break;
+	case KMIG_CMD_MIG_GET:
+		v = tb[KMIG_A_MIG_REGION_ID] ? nla_get_u32(tb[KMIG_A_MIG_REGION_ID]) : 0;
+		ret = mig_get(cmd, v, err, maxattr, cb, arg);
+		break;
+	case KMIG_CMD_MIG_CANCEL:
+		if (fake("eperm")) {
+			ret = fail(err, EPERM, NULL, -1);
+			break;
+		}
+		v = tb[KMIG_A_MIG_REGION_ID] ? nla_get_u32(tb[KMIG_A_MIG_REGION_ID]) : 0;
+		if (v != 5 && v != 6) {
+			ret = fail(err, ENOENT, v == 7 || mig_region_exists(v) ?
+				   "no migration running on this region" :
+				   "region not found", -1);
+			break;
+		}
+		run_init(v);
+		ret = deliver(running_msg(v, cmd, KMIG_MIG_STATE_CANCELLED, 1),
+			      maxattr, cb, arg);
+		break;
 	default:
 		ret = fail(err, EOPNOTSUPP, NULL, -1);
 	}
@@ -262,6 +517,15 @@ int kmig_nl_dump(struct kmig_nl *nl, uint8_t cmd, int maxattr,
 {
 	(void)nl;
 	err_init(err);
+	if (cmd == KMIG_CMD_MIG_GET) {
+		if (fake("empty"))
+			return 0;
+		/* out of order on purpose: migctl sorts by region */
+		if (deliver(mig_msg(3, cmd), maxattr, cb, arg) < 0 ||
+		    deliver(mig_msg(1, cmd), maxattr, cb, arg) < 0)
+			return -1;
+		return 0;
+	}
 	if (cmd != KMIG_CMD_REGION_GET)
 		return fail(err, EOPNOTSUPP, NULL, -1);
 	if (fake("empty"))

@@ -401,8 +401,10 @@ static int print_block(FILE *f, const struct mig *m)
 		enum_text(b, sizeof(b), m, KMIG_A_MIG_STATE, &mig_state_enum));
 
 	s = str_of(m, KMIG_A_MIG_MIGRATION_ID);
-	if (s)
+	if (s && s[strspn(s, "0")])
 		line(f, "Migration id:", "%s", s);
+	else if (s)	/* a destination not given one, before its first channel */
+		line(f, "Migration id:", "(none yet)");
 	if (endpoint(buf, sizeof(buf), m))
 		line(f, role == KMIG_MIG_ROLE_DESTINATION ? "Listening on:" :
 		     "Peer:", "%s", buf);
@@ -433,28 +435,33 @@ static int print_block(FILE *f, const struct mig *m)
 	} else if (record_num(&m->r, KMIG_A_MIG_PACKETS, &w)) {
 		line(f, "Transferred:", "%" PRIu64 " packets", w);
 	}
+	/* pages-total is the source's; a destination reports 0 */
+	if (!record_num(&m->r, KMIG_A_MIG_PAGES_TOTAL, &w))
+		w = 0;
 	if (record_num(&m->r, KMIG_A_MIG_PAGES_DONE, &v)) {
-		if (record_num(&m->r, KMIG_A_MIG_PAGES_TOTAL, &w) && w)
+		if (w)
 			line(f, "Pages:", "%" PRIu64 " of %" PRIu64 " (%.1f%%)",
 			     v, w, 100.0 * (double)v / (double)w);
-		else if (record_has(&m->r, KMIG_A_MIG_PAGES_TOTAL))
-			line(f, "Pages:", "%" PRIu64 " of %" PRIu64, v, w);
 		else
 			line(f, "Pages:", "%" PRIu64, v);
-	} else if (record_num(&m->r, KMIG_A_MIG_PAGES_TOTAL, &w)) {
+	} else if (w) {
 		line(f, "Pages:", "? of %" PRIu64, w);
 	}
 	pages_line(f, "Zero pages:", m, KMIG_A_MIG_ZERO_PAGES,
 		   KMIG_A_MIG_ZERO_BYTES);
 	pages_line(f, "Normal pages:", m, KMIG_A_MIG_NORMAL_PAGES,
 		   KMIG_A_MIG_NORMAL_BYTES);
-	if (record_num(&m->r, KMIG_A_MIG_SPLICE_FALLBACKS, &v))
+	/* Counters of one side only: the other side's are always 0. */
+	if (role != KMIG_MIG_ROLE_DESTINATION &&
+	    record_num(&m->r, KMIG_A_MIG_SPLICE_FALLBACKS, &v))
 		line(f, "Splice fallbacks:", "%" PRIu64, v);
 	if (record_num(&m->r, KMIG_A_MIG_PASSES, &v))
 		line(f, "Passes:", "%" PRIu64, v);
-	if (record_num(&m->r, KMIG_A_MIG_REJECTED_CONNECTIONS, &v))
+	if (role != KMIG_MIG_ROLE_SOURCE &&
+	    record_num(&m->r, KMIG_A_MIG_REJECTED_CONNECTIONS, &v))
 		line(f, "Rejected connections:", "%" PRIu64, v);
-	if (record_num(&m->r, KMIG_A_MIG_MALFORMED_PACKETS, &v))
+	if (role != KMIG_MIG_ROLE_SOURCE &&
+	    record_num(&m->r, KMIG_A_MIG_MALFORMED_PACKETS, &v))
 		line(f, "Malformed packets:", "%" PRIu64, v);
 	s = str_of(m, KMIG_A_MIG_REASON);
 	if (s && *s)
@@ -532,10 +539,16 @@ static void report(const char *what, const struct kmig_nl_err *err,
 	char reason[96];
 	const char *r = NULL;
 
+	/*
+	 * ENOENT: no such region, or (get, cancel) no migration on it; the
+	 * kernel's message tells which.
+	 */
 	if (err->kerr == ENOENT) {
 		if (cmd == KMIG_CMD_MIG_LISTEN || cmd == KMIG_CMD_MIG_START)
 			snprintf(reason, sizeof(reason), "no region with id %u",
 				 region);
+		else if (err->msg[0])
+			snprintf(reason, sizeof(reason), "region %u", region);
 		else
 			snprintf(reason, sizeof(reason),
 				 "no migration on region %u", region);

@@ -21,7 +21,8 @@
  * sent (addr, port, channels, zero-page detection, id) and make the region
  * one that runs while polled (6 fails, others complete); port 1 of START
  * is refused (ECONNREFUSED with a message), regions other than 1, 3, 5, 6
- * and 7 do not exist. CANCEL of 5 or 6 answers cancelled, of 7 ENOENT.
+ * and 7 do not exist. CANCEL of 5 or 6 answers cancelled, of 1 and 3
+ * EALREADY, of 7 ENOENT. Error messages are the module's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -251,6 +252,8 @@ static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 		nla_put_u64(m, KMIG_A_MIG_SETUP_NS, 5200000);
 		nla_put_u64(m, KMIG_A_MIG_TIME_NS, 1234400000);
 		nla_put_u64(m, KMIG_A_MIG_THROUGHPUT, 441700000);
+		nla_put_u64(m, KMIG_A_MIG_REJECTED_CONNECTIONS, 0);
+		nla_put_u64(m, KMIG_A_MIG_MALFORMED_PACKETS, 0);
 		nla_put_u32(m, KMIG_A_MIG_PASSES, 1);
 		put_channel(m, 0, 0, 65536, 32768, 135266304, 2048);
 		put_channel(m, 1, 1, 65536, 32768, 135266304, 2048);
@@ -264,7 +267,9 @@ static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 		nla_put_u32(m, KMIG_A_MIG_CHANNELS, 2);
 		if (!sparse) {
 			nla_put(m, KMIG_A_MIG_MIGRATION_ID, 16, fake_id);
+			nla_put_u64(m, KMIG_A_MIG_PAGES_TOTAL, 0);
 			nla_put_u64(m, KMIG_A_MIG_PAGES_DONE, 1000);
+			nla_put_u64(m, KMIG_A_MIG_SPLICE_FALLBACKS, 0);
 			nla_put_u64(m, KMIG_A_MIG_PACKETS, 40);
 			nla_put_u64(m, KMIG_A_MIG_BYTES, 2097152);
 			nla_put_u64(m, KMIG_A_MIG_TIME_NS, 3000000);
@@ -304,7 +309,8 @@ static struct nl_msg *running_msg(uint32_t region, uint8_t cmd,
 	nla_put_u32(m, KMIG_A_MIG_CHANNELS, run.channels);
 	if (run.zero_detect >= 0)
 		nla_put_u32(m, KMIG_A_MIG_ZERO_PAGE_DETECTION, run.zero_detect);
-	if (run.have_id)
+	/* like the kernel: zero until a destination adopts one */
+	if (run.have_id || run.role == KMIG_MIG_ROLE_DESTINATION)
 		nla_put(m, KMIG_A_MIG_MIGRATION_ID, 16, run.id);
 	if (state != KMIG_MIG_STATE_LISTENING)
 		put_counters(m, src ? 262144 : 0, d, 400000000ull * step + 6000000);
@@ -312,7 +318,7 @@ static struct nl_msg *running_msg(uint32_t region, uint8_t cmd,
 		nla_put_string(m, KMIG_A_MIG_REASON,
 			       "destination closed the connection");
 	if (state == KMIG_MIG_STATE_CANCELLED)
-		nla_put_string(m, KMIG_A_MIG_REASON, "cancelled by user");
+		nla_put_string(m, KMIG_A_MIG_REASON, "cancelled by the user");
 	return m;
 }
 
@@ -344,7 +350,7 @@ static int mig_setup(uint8_t cmd, struct nlattr **tb, struct kmig_nl_err *err,
 	if (fake("eperm"))
 		return fail(err, EPERM, NULL, -1);
 	if (!mig_region_exists(v))
-		return fail(err, ENOENT, "region not found", -1);
+		return fail(err, ENOENT, "no region with this id", -1);
 	memset(&run, 0, sizeof(run));
 	run.region = v;
 	run.role = listen ? KMIG_MIG_ROLE_DESTINATION : KMIG_MIG_ROLE_SOURCE;
@@ -377,7 +383,9 @@ static int mig_get(uint8_t cmd, uint32_t v, struct kmig_nl_err *err,
 	int step;
 
 	if (!mig_region_exists(v))
-		return fail(err, ENOENT, "region not found", -1);
+		return fail(err, ENOENT, "no region with this id", -1);
+	if (v == 7)
+		return fail(err, ENOENT, "no migration on this region", -1);
 	if (v != 5 && v != 6 && v != run.region)
 		return deliver(mig_msg(v, cmd), maxattr, cb, arg);
 	run_init(v);
@@ -495,10 +503,16 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 			break;
 		}
 		v = tb[KMIG_A_MIG_REGION_ID] ? nla_get_u32(tb[KMIG_A_MIG_REGION_ID]) : 0;
+		if (!mig_region_exists(v)) {
+			ret = fail(err, ENOENT, "no region with this id", -1);
+			break;
+		}
+		if (v == 7) {
+			ret = fail(err, ENOENT, "no migration on this region", -1);
+			break;
+		}
 		if (v != 5 && v != 6) {
-			ret = fail(err, ENOENT, v == 7 || mig_region_exists(v) ?
-				   "no migration running on this region" :
-				   "region not found", -1);
+			ret = fail(err, EALREADY, "the migration has already ended", -1);
 			break;
 		}
 		run_init(v);

@@ -304,7 +304,7 @@ Region 1: source, completed
 X
 
 expect "status ID --json: one object with the channel array" 0 status --region 1 --json <<'X'
-{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"passes":1,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]}
+{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]}
 X
 
 expect "status: failed destination, reason and destination counters" 0 status --region 3 <<'X'
@@ -360,7 +360,7 @@ Region 3: destination, failed
 X
 
 expect "status --json (dump): an array" 0 -j status <<'X'
-[{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"passes":1,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]},{"region_id":3,"role":"destination","state":"failed","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":1000,"packets":40,"bytes":2097152,"time_ns":3000000,"reason":"channel 1: connection reset by peer","rejected_connections":2,"malformed_packets":1,"passes":0,"channel":[{"id":0,"cpu":2,"pages":600,"zero_pages":0,"bytes":1200000,"packets":24},{"id":1,"cpu":3,"pages":400,"zero_pages":0,"bytes":897152,"packets":16}]}]
+[{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]},{"region_id":3,"role":"destination","state":"failed","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":0,"pages_done":1000,"packets":40,"bytes":2097152,"splice_fallbacks":0,"time_ns":3000000,"reason":"channel 1: connection reset by peer","rejected_connections":2,"malformed_packets":1,"passes":0,"channel":[{"id":0,"cpu":2,"pages":600,"zero_pages":0,"bytes":1200000,"packets":24},{"id":1,"cpu":3,"pages":400,"zero_pages":0,"bytes":897152,"packets":16}]}]
 X
 
 MIGCTL_FAKE=sparse expect "status: absent attributes leave their lines out" 0 status --region 3 <<'X'
@@ -377,20 +377,15 @@ MIGCTL_FAKE=sparse expect "status --json: absent attributes left out" 0 status -
 {"region_id":3,"role":"destination","state":"failed","addr":"::","port":4444,"channels":2,"reason":"channel 1: connection reset by peer","rejected_connections":2,"malformed_packets":1,"passes":0}
 X
 
-expect "status: no migration on the region" 0 status --region 7 <<'X'
-Region 7: no migration
-X
-
-expect "status --json: no migration on the region" 0 status --region 7 -j <<'X'
-{"region_id":7,"role":"none","state":"none"}
-X
+MIGCTL_FAKE=empty expect "status: nothing printed without migrations" 0 status </dev/null
 
 MIGCTL_FAKE=empty expect "status --json: [] without migrations" 0 status -j <<'X'
 []
 X
 
-expect "listen: kernel-picked port, the listening status" 0 listen --region 3 <<'X'
+expect "listen: kernel-picked port, no id yet" 0 listen --region 3 <<'X'
 Region 3: destination, listening
+  Migration id:         (none yet)
   Listening on:         0.0.0.0:40123
   Channels:             2
 X
@@ -401,6 +396,7 @@ X
 
 expect "listen: IPv6 --addr in brackets, --port=" 0 listen --region 3 --addr '[::]' --port=5000 <<'X'
 Region 3: destination, listening
+  Migration id:         (none yet)
   Listening on:         [::]:5000
   Channels:             2
 X
@@ -432,11 +428,11 @@ Region 5: source, cancelled
   Pages:                65536 of 262144 (25.0%)
   Zero pages:           32768 (128.0 MiB)
   Normal pages:         32768 (128.0 MiB)
-  Reason:               cancelled by user
+  Reason:               cancelled by the user
 X
 
 expect "cancel --json" 0 cancel --region 6 --json <<'X'
-{"region_id":6,"role":"source","state":"cancelled","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":406000000,"throughput":650000000,"reason":"cancelled by user"}
+{"region_id":6,"role":"source","state":"cancelled","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":406000000,"throughput":650000000,"reason":"cancelled by the user"}
 X
 
 expect "status --watch: polls until completed, exit 0, no progress off a terminal" 0 status --region 5 --watch --interval 1 <<'X'
@@ -461,10 +457,12 @@ X
 
 expect "listen --wait: the listening status, then the final one" 0 listen --region 5 --wait --interval 1 <<'X'
 Region 5: destination, listening
+  Migration id:         (none yet)
   Listening on:         0.0.0.0:40123
   Channels:             2
 
 Region 5: destination, completed
+  Migration id:         (none yet)
   Listening on:         0.0.0.0:40123
   Channels:             2
   Total time:           1206 ms (setup 5.000 ms)
@@ -521,22 +519,23 @@ expect_both "status --watch (all): exit 1, the failed one named" 1 \
 	"migctl: migration failed: region 3: channel 1: connection reset by peer" \
 	-j status --watch <"$tmp/all.json"
 
-expect_both "status --watch: no migration on the region, exit 1" 1 \
-	"migctl: status: no migration on region 7" status --region 7 --watch <<'X'
-Region 7: no migration
+expect "status --watch: no migration on the region" 1 status --region 7 --watch <<'X'
+migctl: status: region 7 (kernel: no migration on this region)
 X
-
-expect "status: ENOENT with kernel message" 1 status --region 9 <<'X'
-migctl: status: no migration on region 9 (kernel: region not found)
+expect "status: no such region" 1 status --region 9 <<'X'
+migctl: status: region 9 (kernel: no region with this id)
 X
 expect "listen: ENOENT names the region" 1 listen --region 9 <<'X'
-migctl: listen: no region with id 9 (kernel: region not found)
+migctl: listen: no region with id 9 (kernel: no region with this id)
 X
 expect "start: kernel error with extack" 1 start --region 5 --to 10.0.0.2:1 <<'X'
 migctl: start: Connection refused (kernel: connecting channel 0 failed)
 X
 expect "cancel: nothing to cancel" 1 cancel --region 7 <<'X'
-migctl: cancel: no migration on region 7 (kernel: no migration running on this region)
+migctl: cancel: region 7 (kernel: no migration on this region)
+X
+expect "cancel: already ended" 1 cancel --region 1 <<'X'
+migctl: cancel: Operation already in progress (kernel: the migration has already ended)
 X
 for args in "listen --region 3" "start --region 1 --to 10.0.0.2:4444" "cancel --region 5"; do
 	# shellcheck disable=SC2086
@@ -579,7 +578,7 @@ fi
 
 for args in "regions -j" "regions 1 -j" "regions 3 -j" "params -j" "params -j -p" \
 	    "stats -j" "scan 1 -j" "scan 3 -j -p" "status -j" "status -j -p" \
-	    "status --region 1 -j" "status --region 3 -j -p" "status --region 7 -j" \
+	    "status --region 1 -j" "status --region 3 -j -p" \
 	    "listen --region 3 -j" "start --region 1 --to [::1]:4444 -j" \
 	    "cancel --region 5 -j" "status --region 5 --watch --interval 1 -j"; do
 	# shellcheck disable=SC2086

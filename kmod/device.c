@@ -134,7 +134,7 @@ static loff_t kmig_dev_llseek(struct file *file, loff_t offset, int whence)
 				 (loff_t)kmig_region_npages(region) << PAGE_SHIFT);
 }
 
-#define KMIG_PAGE_BITMAP_MAX	(1ULL << 24)
+#define KMIG_PAGE_BITMAP_MAX	BIT_ULL(24)
 
 static long kmig_dev_page_bitmap(struct kmig_region *region,
 				 struct kmig_page_bitmap __user *uarg)

@@ -13,6 +13,7 @@
 
 #include "sysfs.h"
 #include "region.h"
+#include "migration.h"
 #include "params.h"
 #include "zerocheck.h"
 #include "main.h"
@@ -169,6 +170,39 @@ KMIG_STAT_ATTR(mmap_refused, "%llu", s.mmap_refused);
 KMIG_STAT_ATTR(regions_created, "%llu", s.regions_created);
 KMIG_STAT_ATTR(scans, "%llu", s.scans);
 
+#define KMIG_MSTAT_ATTR(_name)						\
+static ssize_t mstat_##_name##_show(struct kobject *kobj,		\
+				    struct kobj_attribute *attr, char *buf) \
+{									\
+	struct kmig_mig_stats s;					\
+									\
+	kmig_mig_stats_read(&s);					\
+	return sysfs_emit(buf, "%llu\n", s._name);			\
+}									\
+static struct kobj_attribute kmig_mstat_attr_##_name =			\
+	__ATTR(_name, 0444, mstat_##_name##_show, NULL)
+
+/* File names as in the netlink stats (migrations_started, ...). */
+#define KMIG_MSTAT_ATTR_NAMED(_file, _field)				\
+static ssize_t mstat_##_file##_show(struct kobject *kobj,		\
+				    struct kobj_attribute *attr, char *buf) \
+{									\
+	struct kmig_mig_stats s;					\
+									\
+	kmig_mig_stats_read(&s);					\
+	return sysfs_emit(buf, "%llu\n", s._field);			\
+}									\
+static struct kobj_attribute kmig_mstat_attr_##_file =			\
+	__ATTR(_file, 0444, mstat_##_file##_show, NULL)
+
+KMIG_MSTAT_ATTR_NAMED(migrations_started, started);
+KMIG_MSTAT_ATTR_NAMED(migrations_completed, completed);
+KMIG_MSTAT_ATTR_NAMED(migrations_failed, failed);
+KMIG_MSTAT_ATTR_NAMED(migrations_cancelled, cancelled);
+KMIG_MSTAT_ATTR_NAMED(rejected_connections, rejected);
+KMIG_MSTAT_ATTR_NAMED(malformed_packets, malformed);
+KMIG_MSTAT_ATTR(splice_fallbacks);
+
 static struct attribute *kmig_stat_attrs[] = {
 	&kmig_stat_attr_regions.attr,
 	&kmig_stat_attr_populated_pages.attr,
@@ -177,6 +211,13 @@ static struct attribute *kmig_stat_attrs[] = {
 	&kmig_stat_attr_mmap_refused.attr,
 	&kmig_stat_attr_regions_created.attr,
 	&kmig_stat_attr_scans.attr,
+	&kmig_mstat_attr_migrations_started.attr,
+	&kmig_mstat_attr_migrations_completed.attr,
+	&kmig_mstat_attr_migrations_failed.attr,
+	&kmig_mstat_attr_migrations_cancelled.attr,
+	&kmig_mstat_attr_rejected_connections.attr,
+	&kmig_mstat_attr_malformed_packets.attr,
+	&kmig_mstat_attr_splice_fallbacks.attr,
 	NULL
 };
 
@@ -237,7 +278,136 @@ static struct attribute *kmig_region_attrs[] = {
 	&kmig_region_attr_normal_bytes.attr,
 	NULL
 };
-ATTRIBUTE_GROUPS(kmig_region);
+
+static const struct attribute_group kmig_region_group = {
+	.attrs = kmig_region_attrs,
+};
+
+/*
+ * regions/<id>/migration/: the current or last migration of the region.
+ * Reading a file while the region never had a migration gives -ENODATA.
+ */
+static ssize_t kmig_mig_show(struct kobject *kobj, char *buf,
+			     ssize_t (*emit)(const struct kmig_mig_info *m,
+					     char *buf))
+{
+	struct kmig_region *r = to_region(kobj);
+	struct kmig_mig_info *m;
+	ssize_t ret;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	ret = kmig_mig_info(r, m);
+	if (!ret)
+		ret = emit(m, buf);
+	else if (ret == -ENOENT)
+		ret = -ENODATA;
+	kfree(m);
+	return ret;
+}
+
+#define KMIG_MIG_ATTR(_name, _fmt, _expr)				\
+static ssize_t mig_##_name##_emit(const struct kmig_mig_info *m, char *buf) \
+{									\
+	return sysfs_emit(buf, _fmt "\n", _expr);			\
+}									\
+static ssize_t mig_##_name##_show(struct kobject *kobj,		\
+				  struct kobj_attribute *attr, char *buf) \
+{									\
+	return kmig_mig_show(kobj, buf, mig_##_name##_emit);		\
+}									\
+static struct kobj_attribute kmig_mig_attr_##_name =			\
+	__ATTR(_name, 0444, mig_##_name##_show, NULL)
+
+KMIG_MIG_ATTR(role, "%s", kmig_mig_role_name(m->role));
+KMIG_MIG_ATTR(state, "%s", kmig_mig_state_name(m->state));
+KMIG_MIG_ATTR(reason, "%s", m->reason);
+KMIG_MIG_ATTR(channels, "%u", m->channels);
+KMIG_MIG_ATTR(zero_page_detection, "%s", kmig_zero_detect_name(m->zero_detect));
+KMIG_MIG_ATTR(pages_total, "%llu", m->pages_total);
+KMIG_MIG_ATTR(pages_done, "%llu", m->pages_done);
+KMIG_MIG_ATTR(zero_pages, "%llu", m->zero_pages);
+KMIG_MIG_ATTR(zero_bytes, "%llu", m->zero_bytes);
+KMIG_MIG_ATTR(normal_pages, "%llu", m->normal_pages);
+KMIG_MIG_ATTR(normal_bytes, "%llu", m->normal_bytes);
+KMIG_MIG_ATTR(packets, "%llu", m->packets);
+KMIG_MIG_ATTR(bytes, "%llu", m->bytes);
+KMIG_MIG_ATTR(splice_fallbacks, "%llu", m->splice_fallbacks);
+KMIG_MIG_ATTR(setup_ns, "%llu", m->setup_ns);
+KMIG_MIG_ATTR(time_ns, "%llu", m->time_ns);
+KMIG_MIG_ATTR(throughput, "%llu", m->throughput);
+KMIG_MIG_ATTR(rejected_connections, "%llu", m->rejected);
+KMIG_MIG_ATTR(malformed_packets, "%llu", m->malformed);
+KMIG_MIG_ATTR(passes, "%u", m->passes);
+
+/* Per-channel counters, one value per channel, space separated. */
+#define KMIG_MIG_CH_ATTR(_name)						\
+static ssize_t mig_channel_##_name##_emit(const struct kmig_mig_info *m, \
+					  char *buf)			\
+{									\
+	unsigned int i;							\
+	int len = 0;							\
+									\
+	for (i = 0; i < m->channels; i++)				\
+		len += sysfs_emit_at(buf, len, "%s%llu", i ? " " : "",	\
+				     (u64)m->ch[i]._name);		\
+	return len + sysfs_emit_at(buf, len, "\n");			\
+}									\
+static ssize_t mig_channel_##_name##_show(struct kobject *kobj,	\
+					  struct kobj_attribute *attr,	\
+					  char *buf)			\
+{									\
+	return kmig_mig_show(kobj, buf, mig_channel_##_name##_emit);	\
+}									\
+static struct kobj_attribute kmig_mig_attr_channel_##_name =		\
+	__ATTR(channel_##_name, 0444, mig_channel_##_name##_show, NULL)
+
+KMIG_MIG_CH_ATTR(cpu);
+KMIG_MIG_CH_ATTR(pages);
+KMIG_MIG_CH_ATTR(zero_pages);
+KMIG_MIG_CH_ATTR(bytes);
+KMIG_MIG_CH_ATTR(packets);
+
+static struct attribute *kmig_mig_attrs[] = {
+	&kmig_mig_attr_role.attr,
+	&kmig_mig_attr_state.attr,
+	&kmig_mig_attr_reason.attr,
+	&kmig_mig_attr_channels.attr,
+	&kmig_mig_attr_zero_page_detection.attr,
+	&kmig_mig_attr_pages_total.attr,
+	&kmig_mig_attr_pages_done.attr,
+	&kmig_mig_attr_zero_pages.attr,
+	&kmig_mig_attr_zero_bytes.attr,
+	&kmig_mig_attr_normal_pages.attr,
+	&kmig_mig_attr_normal_bytes.attr,
+	&kmig_mig_attr_packets.attr,
+	&kmig_mig_attr_bytes.attr,
+	&kmig_mig_attr_splice_fallbacks.attr,
+	&kmig_mig_attr_setup_ns.attr,
+	&kmig_mig_attr_time_ns.attr,
+	&kmig_mig_attr_throughput.attr,
+	&kmig_mig_attr_rejected_connections.attr,
+	&kmig_mig_attr_malformed_packets.attr,
+	&kmig_mig_attr_passes.attr,
+	&kmig_mig_attr_channel_cpu.attr,
+	&kmig_mig_attr_channel_pages.attr,
+	&kmig_mig_attr_channel_zero_pages.attr,
+	&kmig_mig_attr_channel_bytes.attr,
+	&kmig_mig_attr_channel_packets.attr,
+	NULL
+};
+
+static const struct attribute_group kmig_mig_group = {
+	.name = "migration",
+	.attrs = kmig_mig_attrs,
+};
+
+static const struct attribute_group *kmig_region_groups[] = {
+	&kmig_region_group,
+	&kmig_mig_group,
+	NULL
+};
 
 static void kmig_sysfs_region_release(struct kobject *kobj)
 {

@@ -62,7 +62,7 @@ KMIG_OUT='$out'
 KMIG_QEMU_KERNEL='$qemu_kernel'
 CONF
 
-cmdline=(mem=2G rootfstype=hostfs rootflags=/ rw
+cmdline=(mem=${KMIG_UML_MEM:-4G} rootfstype=hostfs rootflags=/ rw
 	init="$KMIG_TOP/tests/system/boot/uml-init.sh" kmigconf="$run/conf.sh"
 	con=null con0=fd:0,fd:1 ssl=null panic_on_warn=1)
 [ $mode = demo ] && cmdline+=(quiet)

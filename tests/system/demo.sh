@@ -3,7 +3,8 @@
 #
 # kmig demo, run inside the (non-debug) UML kernel by 'make demo': load
 # kmig, create a 1 GiB guest-memory region the way a VMM does (open
-# /dev/kmig, mmap MAP_SHARED, touch pages), and show what kmig sees.
+# /dev/kmig, mmap MAP_SHARED, write), and migrate it over in-kernel TCP to
+# a second, empty region, then compare the two byte for byte.
 #
 #   demo.sh --ko kmig.ko --migctl PATH --bin DIR
 
@@ -19,9 +20,31 @@ done
 [ -n "$BIN" ] || BIN=$(dirname "$0")
 T=/tmp/kmig-demo.$$
 mkdir -p "$T"
+CHANNELS=${KMIG_DEMO_CHANNELS:-4}
+PAGES=262144		# 1 GiB of 4 KiB pages
+RANDOM_PAGES=131072	# half random data ...
+ZERO_PAGES=131072	# ... half written with zeros
 
 step() { printf '\n== %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
+die() { echo "demo: $*"; exit 1; }
+
+# wait_for FILE PATTERN: up to 60 s.
+wait_for() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		[ $i -lt 600 ] || return 1
+		sleep 0.1; i=$((i + 1))
+	done
+}
+
+# hash PID FILE: ask a region process for its content hash.
+hash_of() {
+	rm -f "$2"
+	kill -USR1 "$1"
+	wait_for "$2" '^hash ' || return 1
+	cat "$2"
+}
 
 step "Load kmig ($(uname -r), $(uname -m))"
 run insmod "$KO" || exit 1
@@ -30,38 +53,55 @@ dmesg | grep 'kmig: loaded' | tail -1
 step "Parameters"
 run "$MIGCTL" params
 
-step "A VMM maps 1 GiB of guest RAM from /dev/kmig and writes 65536 pages"
-echo "(half of them data, half zeros; the other 196608 pages are never touched)"
-"$BIN/kmig-systest" hold 1024 32768 32768 > "$T/hold" 2>&1 &
-HOLD=$!
-i=0
-while ! grep -q '^id ' "$T/hold" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-ID=$(sed -n 's/^id //p' "$T/hold")
-[ -n "$ID" ] || { cat "$T/hold"; exit 1; }
-
-step "Regions"
+step "Source VMM: 1 GiB of guest RAM from /dev/kmig, every page written"
+echo "($RANDOM_PAGES pages of random data, $ZERO_PAGES pages of zeros, at random places)"
+"$BIN/kmig-systest" region --size 1024 --random $RANDOM_PAGES --zero $ZERO_PAGES \
+	--seed 42 --out "$T/src.hash" > "$T/src" 2>&1 &
+SRC=$!
+step "Destination VMM: an empty 1 GiB region"
+"$BIN/kmig-systest" region --size 1024 --out "$T/dst.hash" > "$T/dst" 2>&1 &
+DST=$!
+wait_for "$T/src" '^id ' || { cat "$T/src"; die "source region did not come up"; }
+wait_for "$T/dst" '^id ' || { cat "$T/dst"; die "destination region did not come up"; }
+S=$(sed -n 's/^id //p' "$T/src")
+D=$(sed -n 's/^id //p' "$T/dst")
 run "$MIGCTL" regions
-echo
-run "$MIGCTL" regions "$ID"
 
-step "Where the zero pages are: a zero scan of the region with each implementation"
-for impl in $(cat /sys/kernel/kmig/zero_check_available); do
-	[ "$impl" = auto ] && continue
-	run "$MIGCTL" scan "$ID" --zero-check "$impl"
-done
+step "Destination: listen for $CHANNELS channels on 127.0.0.1"
+run "$MIGCTL" --json listen --region "$D" --addr 127.0.0.1 --channels "$CHANNELS" > "$T/listen" ||
+	{ cat "$T/listen"; die "listen failed"; }
+cat "$T/listen"
+PORT=$(tr -d ' \n' < "$T/listen" | sed -n 's/.*"port":\([0-9]*\).*/\1/p')
+[ -n "$PORT" ] || die "no port in the listen reply"
 
-step "Counters in sysfs (/sys/kernel/kmig/regions/$ID/)"
-for f in /sys/kernel/kmig/regions/"$ID"/*; do
-	printf '  %-16s %s\n' "$(basename "$f")" "$(cat "$f")"
-done
+step "Source: migrate region $S to 127.0.0.1:$PORT over $CHANNELS channels (zero pages detected on the channel threads)"
+run "$MIGCTL" start --region "$S" --to "127.0.0.1:$PORT" --channels "$CHANNELS" \
+	--zero-page-detection channel --wait || die "migration failed"
+
+step "Destination side"
+run "$MIGCTL" status --region "$D" --watch || die "destination did not complete"
+
+step "Byte for byte: hash of every page's contents on both sides"
+hs=$(hash_of "$SRC" "$T/src.hash") || die "no source hash"
+hd=$(hash_of "$DST" "$T/dst.hash") || die "no destination hash"
+echo "source:      $hs"
+echo "destination: $hd"
+h1=$(echo "$hs" | cut -d' ' -f2)
+h2=$(echo "$hd" | cut -d' ' -f2)
+if [ "$h1" = "$h2" ]; then
+	echo "identical: the $ZERO_PAGES zero pages were sent as offsets only and stay unallocated on the destination"
+else
+	die "hashes differ"
+fi
+
+step "Regions after the migration"
+run "$MIGCTL" regions
 
 step "Module counters"
 run "$MIGCTL" stats
 
-step "The VMM exits: the region and its pages are freed"
-kill "$HOLD"; wait "$HOLD"
-run "$MIGCTL" regions
-run "$MIGCTL" stats
+step "The VMMs exit: regions and pages are freed"
+kill "$SRC" "$DST"; wait
 run rmmod kmig
 rm -rf "$T"
 echo

@@ -170,18 +170,6 @@ KMIG_STAT_ATTR(mmap_refused, "%llu", s.mmap_refused);
 KMIG_STAT_ATTR(regions_created, "%llu", s.regions_created);
 KMIG_STAT_ATTR(scans, "%llu", s.scans);
 
-#define KMIG_MSTAT_ATTR(_name)						\
-static ssize_t mstat_##_name##_show(struct kobject *kobj,		\
-				    struct kobj_attribute *attr, char *buf) \
-{									\
-	struct kmig_mig_stats s;					\
-									\
-	kmig_mig_stats_read(&s);					\
-	return sysfs_emit(buf, "%llu\n", s._name);			\
-}									\
-static struct kobj_attribute kmig_mstat_attr_##_name =			\
-	__ATTR(_name, 0444, mstat_##_name##_show, NULL)
-
 /* File names as in the netlink stats (migrations_started, ...). */
 #define KMIG_MSTAT_ATTR_NAMED(_file, _field)				\
 static ssize_t mstat_##_file##_show(struct kobject *kobj,		\
@@ -201,7 +189,7 @@ KMIG_MSTAT_ATTR_NAMED(migrations_failed, failed);
 KMIG_MSTAT_ATTR_NAMED(migrations_cancelled, cancelled);
 KMIG_MSTAT_ATTR_NAMED(rejected_connections, rejected);
 KMIG_MSTAT_ATTR_NAMED(malformed_packets, malformed);
-KMIG_MSTAT_ATTR(splice_fallbacks);
+KMIG_MSTAT_ATTR_NAMED(splice_fallbacks, splice_fallbacks);
 
 static struct attribute *kmig_stat_attrs[] = {
 	&kmig_stat_attr_regions.attr,

@@ -28,6 +28,8 @@
 #include <linux/kmig.h>
 
 #include "genl.h"
+#include "pagehash.h"
+#include "wire-peer.h"
 
 #define SKIP 77
 #define PAGE 4096UL
@@ -802,6 +804,176 @@ static int case_hold(int argc, char **argv)
 	return 0;
 }
 
+static volatile sig_atomic_t want_hash;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	want_hash = 1;
+}
+
+/*
+ * Hash the region's contents (pagehash.h) reading only the pages
+ * KMIG_IOC_PAGE_BITMAP reports populated, and write "hash H populated N
+ * nonzero M" (or "error ...") to @out through a temporary file and rename.
+ */
+static void region_hash_write(int fd, const unsigned char *m, size_t npages,
+			      const char *out)
+{
+	size_t words = (npages + 63) / 64, chunk = (size_t)1 << 24, w, b;
+	uint64_t hash = 0, pop = 0, nz = 0, first;
+	struct kmig_page_bitmap pb;
+	uint64_t *bits;
+	char tmp[4096], line[128];
+	FILE *f;
+
+	bits = calloc(words, 8);
+	if (!bits) {
+		snprintf(line, sizeof(line), "error out of memory\n");
+		goto write;
+	}
+	for (first = 0; first < npages; first += chunk) {
+		memset(&pb, 0, sizeof(pb));
+		pb.first = first;
+		pb.count = npages - first < chunk ? (npages - first + 63) / 64 * 64 : chunk;
+		pb.bitmap = (uintptr_t)(bits + first / 64);
+		if (ioctl(fd, KMIG_IOC_PAGE_BITMAP, &pb)) {
+			snprintf(line, sizeof(line), "error KMIG_IOC_PAGE_BITMAP: %s\n",
+				 strerror(errno));
+			goto write;
+		}
+	}
+	for (w = 0; w < words; w++) {
+		for (b = 0; b < 64 && bits[w]; b++) {
+			size_t p = w * 64 + b;
+			const unsigned char *pg = m + p * PAGE;
+
+			if (!(bits[w] & (1ULL << b)) || p >= npages)
+				continue;
+			pop++;
+			if (page_is_zero(pg, PAGE))
+				continue;
+			nz++;
+			hash += page_hash(p, pg, PAGE);
+		}
+	}
+	snprintf(line, sizeof(line), "hash %016llx populated %llu nonzero %llu\n",
+		 (unsigned long long)hash, (unsigned long long)pop,
+		 (unsigned long long)nz);
+write:
+	free(bits);
+	printf("%s", line);
+	if (!out)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, getpid());
+	f = fopen(tmp, "w");
+	if (!f || fputs(line, f) < 0 || fclose(f) || rename(tmp, out))
+		printf("# cannot write %s: %s\n", out, strerror(errno));
+}
+
+/*
+ * region --size MB [--random N] [--zero N] [--seed S] [--out FILE]:
+ * a region with N pages of pseudo-random data and N zero-written pages
+ * at pseudo-random distinct positions; prints "id N" and stays until
+ * SIGTERM/SIGINT; on SIGUSR1 writes its content hash to FILE (and
+ * stdout). Without --random/--zero: an empty destination region.
+ */
+static int case_region(int argc, char **argv)
+{
+	size_t size = 0, npages, nrand = 0, nzero = 0, i, p;
+	uint64_t seed = 1, s, *used;
+	struct kmig_region_info info;
+	const char *out = NULL;
+	sigset_t block, old;
+	unsigned char *m;
+	int fd;
+
+	for (i = 0; i < (size_t)argc; i++) {
+		const char *a = argv[i], *v = i + 1 < (size_t)argc ? argv[i + 1] : NULL;
+
+		if (!v)
+			goto usage;
+		if (!strcmp(a, "--size"))
+			size = strtoull(v, NULL, 0) * MiB;
+		else if (!strcmp(a, "--random"))
+			nrand = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--zero"))
+			nzero = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--seed"))
+			seed = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--out"))
+			out = v;
+		else
+			goto usage;
+		i++;
+	}
+	npages = size / PAGE;
+	if (!npages || nrand + nzero > npages)
+		goto usage;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	signal(SIGUSR1, on_usr1);
+
+	fd = region_open();
+	REQUIRE(fd >= 0, "open: %s", strerror(errno));
+	m = region_map(fd, size, 0);
+	REQUIRE(m != MAP_FAILED, "mmap: %s", strerror(errno));
+	used = calloc((npages + 63) / 64, 8);
+	REQUIRE(used, "calloc");
+	/* Distinct random positions: random data pages first, then zeros. */
+	s = mix64(seed) | 1;
+	for (i = 0; i < nrand + nzero; i++) {
+		do
+			p = xorshift64(&s) % npages;
+		while (used[p / 64] & (1ULL << (p % 64)));
+		used[p / 64] |= 1ULL << (p % 64);
+		if (i < nrand)
+			page_fill(m + p * PAGE, PAGE, seed, p, 0);
+		else
+			memset(m + p * PAGE, 0, PAGE);
+	}
+	free(used);
+	REQUIRE(region_info(fd, &info) == 0, "ioctl: %s", strerror(errno));
+	CHECK(info.populated_pages == nrand + nzero, "populated %llu, expected %zu",
+	      (unsigned long long)info.populated_pages, nrand + nzero);
+	printf("id %u\n", info.id);
+	printf("# region %u: %zu MiB, %zu random pages, %zu zero pages, seed %llu\n",
+	       info.id, size / MiB, nrand, nzero, (unsigned long long)seed);
+	fflush(stdout);
+	while (!stop) {
+		sigsuspend(&old);
+		if (want_hash) {
+			want_hash = 0;
+			region_hash_write(fd, m, npages, out);
+		}
+	}
+	munmap(m, size);
+	close(fd);
+	return 0;
+usage:
+	fprintf(stderr, "usage: kmig-systest region --size MB [--random N] [--zero N] "
+		"[--seed S] [--out FILE]\n");
+	return 2;
+}
+
+/* hash-add HEX...: the sum mod 2^64 of region hashes (disjoint page sets). */
+static int case_hash_add(int argc, char **argv)
+{
+	uint64_t sum = 0;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		sum += strtoull(argv[i], NULL, 16);
+	printf("%016llx\n", (unsigned long long)sum);
+	return 0;
+}
+
 /* as-nobody CMD ARGS: run a command without privileges. */
 static int case_as_nobody(int argc, char **argv)
 {
@@ -841,11 +1013,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s CASE [ARGS]\ncases:\n", argv[0]);
 		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 			fprintf(stderr, "  %-12s %s\n", cases[i].name, cases[i].doc);
-		fprintf(stderr, "  hold SIZE_MB DATA ZERO\n  as-nobody CMD [ARGS]\n");
+		fprintf(stderr, "  hold SIZE_MB DATA ZERO\n  as-nobody CMD [ARGS]\n"
+			"  region --size MB [--random N] [--zero N] [--seed S] [--out FILE]\n"
+			"  hash-add HEX...\n"
+			"  wire-peer --to HOST:PORT --case CASE [...] (wire-peer --help)\n"
+			"  wire-sink --port PORT [...]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "hold"))
 		return case_hold(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "region"))
+		return case_region(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "hash-add"))
+		return case_hash_add(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "wire-peer"))
+		return wire_peer_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "wire-sink"))
+		return wire_sink_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "as-nobody"))
 		return case_as_nobody(argc - 2, argv + 2);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

@@ -1,0 +1,132 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# kmig-systest wire-peer against kmig-systest wire-sink (the userspace
+# reference destination built on the same kmod/wire.c), on the host, no
+# module needed: every case must produce the destination-side error text
+# (kmig_wire_strerror()) or reply status the kernel must produce too, and
+# the valid case must leave the content the peer announces. TAP output.
+#
+#   sh wire-selftest.sh [PATH/TO/kmig-systest]
+SYSTEST=${1:-./kmig-systest}
+T=$(mktemp -d /tmp/wire-selftest.XXXXXX)
+N=0 FAIL=0
+ID=00112233445566778899aabbccddeeff
+SIZE=$((64 * 1024 * 1024))
+
+ok() { N=$((N + 1)); echo "ok $N - $1"; }
+notok() { N=$((N + 1)); FAIL=$((FAIL + 1)); echo "not ok $N - $1"; sed 's/^/#   /' "$T/sink" "$T/peer" | head -30; }
+
+# sink_start [ARGS]: sink on a free port; sets SPID, PORT.
+sink_start() {
+	rm -f "$T/sink"
+	"$SYSTEST" wire-sink --port 0 ${ID:+--id $ID} --region-size $SIZE --timeout 5 "$@" > "$T/sink" 2>&1 &
+	SPID=$!
+	i=0
+	PORT=
+	while [ -z "$PORT" ] && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+		PORT=$(sed -n 's/^listening //p' "$T/sink" 2>/dev/null)
+	done
+}
+
+# one CASE EXPECTED-SINK-LINE [PEER ARGS]: run a case, expect the sink
+# line and nothing written ($POP pages for "close").
+one() {
+	c=$1 want=$2; shift 2
+	pop=0 nz=0
+	[ "$c" = close ] && pop=2 nz=2
+	sink_start
+	"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case "$c" --id $ID \
+		--region-size $SIZE --timeout 5 "$@" > "$T/peer" 2>&1
+	prc=$?
+	wait $SPID
+	if [ $prc -eq 0 ] && grep -qF "$want" "$T/sink" &&
+	   grep -q "^sink hash [0-9a-f]* populated $pop nonzero $nz" "$T/sink" &&
+	   { [ $pop != 0 ] || grep -q '^sink hash 0000000000000000' "$T/sink"; }; then
+		ok "$c: $want, peer exit 0, $pop pages written"
+	else
+		echo "peer exit $prc" >> "$T/peer"; notok "$c: $want"
+	fi
+}
+
+one bad-magic "error 'bad magic'"
+one bad-type "error 'unknown packet type'"
+one bad-flags "error 'unknown packet flags'"
+one reserved "error 'non-zero reserved bytes'"
+one bad-seq "error 'packet number out of sequence'"
+one zero-count "error 'page count zero or over the packet maximum'"
+one oversized-count "error 'page count zero or over the packet maximum'"
+one sync-counts "error 'page counts on a SYNC or COMPLETE'"
+one bad-offset "error 'offset outside the region'"
+one unaligned "error 'offset not page aligned'"
+one dup-offset "error 'duplicate offset in a packet'"
+one truncated "error 'short buffer'"
+one close "closed before COMPLETE"
+one garbage-hello "reject 1 'bad magic'"
+one short-hello "short hello (10 bytes)"
+one hello-bad-magic "reject 1 'bad magic'" --expect-status 1
+one hello-reserved "reject 9 'non-zero reserved bytes'" --expect-status 9
+one bad-version "reject 2 'unsupported version'" --expect-status 2
+one bad-page-size "reject 6 " --expect-status 6
+one bad-max-pages "reject 10 " --expect-status 10
+one bad-channel-id "reject 5 " --expect-status 5
+one wrong-id "reject 3 'wrong migration id'" --expect-status 3
+one wrong-size "reject 7 'region size mismatch'" --expect-status 7
+one wrong-channels "reject 4 'wrong channel count'" --expect-status 4
+
+# --expect-status makes the peer fail on another status.
+sink_start
+"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case wrong-id --id $ID --region-size $SIZE \
+	--expect-status 0 > "$T/peer" 2>&1 && notok "--expect-status mismatch fails" ||
+	ok "--expect-status mismatch fails"
+wait $SPID
+
+# valid: the sink's content is what the peer announced, ack received.
+sink_start
+"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case valid --id $ID --region-size $SIZE \
+	> "$T/peer" 2>&1
+prc=$?
+wait $SPID
+exp=$(sed -n 's/^expect //p' "$T/peer")
+got=$(sed -n 's/^sink //p' "$T/sink")
+[ $prc -eq 0 ] && grep -q '^ack ok' "$T/peer" && [ -n "$exp" ] && [ "$exp" = "$got" ] &&
+	grep -q 'populated 5 nonzero 4' "$T/sink" &&
+	ok "valid: ack ok, content as announced ($got)" || notok "valid"
+
+# valid with a prefix of good packets before a bad one: only those land.
+sink_start
+"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case bad-offset --prefix 3 --id $ID \
+	--region-size $SIZE > "$T/peer" 2>&1
+wait $SPID
+grep -q "error 'offset outside the region' (packet 3)" "$T/sink" &&
+	grep -q 'populated 3 nonzero 3' "$T/sink" && ok "--prefix 3: three pages, then the error" ||
+	notok "--prefix 3"
+
+# Four channels, each its own peer; hashes of disjoint page sets add up.
+sink_start --channels 4 --conns 4
+for c in 0 1 2 3; do
+	"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case valid --id $ID --region-size $SIZE \
+		--channels 4 --channel-id $c > "$T/peer$c" 2>&1 &
+done
+wait $SPID; wait
+hs=$(for c in 0 1 2 3; do sed -n 's/^expect hash \([0-9a-f]*\).*/\1/p' "$T/peer$c"; done)
+sum=$("$SYSTEST" hash-add $hs)
+cat "$T/peer0" "$T/peer1" "$T/peer2" "$T/peer3" > "$T/peer"
+[ "$(grep -c '^ack ok' "$T/peer")" = 4 ] && grep -q "^sink hash $sum populated 20 nonzero 16" "$T/sink" &&
+	ok "4 channels: 4 acks, sum of the channel hashes ($sum)" || notok "4 channels"
+
+# A sink without --id takes the first channel's id; a differing one is rejected.
+ID=
+sink_start --channels 2 --conns 2
+ID=00112233445566778899aabbccddeeff
+"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case valid --channels 2 --region-size $SIZE > "$T/peer" 2>&1
+"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case valid --channels 2 --channel-id 1 \
+	--id ffeeddccbbaa99887766554433221100 --region-size $SIZE >> "$T/peer" 2>&1
+wait $SPID
+grep -q "reject 3 'wrong migration id'" "$T/sink" && ok "id taken from the first channel" ||
+	notok "id taken from the first channel"
+
+rm -rf "$T"
+echo "1..$N"
+[ $FAIL -eq 0 ]

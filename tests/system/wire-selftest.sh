@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2015,SC2086
 #
 # kmig-systest wire-peer against kmig-systest wire-sink (the userspace
 # reference destination built on the same kmod/wire.c), on the host, no
@@ -37,7 +38,7 @@ one() {
 	pop=0 nz=0
 	[ "$c" = close ] && pop=2 nz=2
 	sink_start
-	"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case "$c" --id $ID \
+	"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case "$c" --id $ID \
 		--region-size $SIZE --timeout 5 "$@" > "$T/peer" 2>&1
 	prc=$?
 	wait $SPID
@@ -77,14 +78,17 @@ one wrong-channels "reject 4 'wrong channel count'" --expect-status 4
 
 # --expect-status makes the peer fail on another status.
 sink_start
-"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case wrong-id --id $ID --region-size $SIZE \
-	--expect-status 0 > "$T/peer" 2>&1 && notok "--expect-status mismatch fails" ||
+if "$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case wrong-id --id $ID --region-size $SIZE \
+	--expect-status 0 > "$T/peer" 2>&1; then
+	notok "--expect-status mismatch fails"
+else
 	ok "--expect-status mismatch fails"
+fi
 wait $SPID
 
 # valid: the sink's content is what the peer announced, ack received.
 sink_start
-"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case valid --id $ID --region-size $SIZE \
+"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case valid --id $ID --region-size $SIZE \
 	> "$T/peer" 2>&1
 prc=$?
 wait $SPID
@@ -96,7 +100,7 @@ got=$(sed -n 's/^sink //p' "$T/sink")
 
 # valid with a prefix of good packets before a bad one: only those land.
 sink_start
-"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case bad-offset --prefix 3 --id $ID \
+"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case bad-offset --prefix 3 --id $ID \
 	--region-size $SIZE > "$T/peer" 2>&1
 wait $SPID
 grep -q "error 'offset outside the region' (packet 3)" "$T/sink" &&
@@ -106,7 +110,7 @@ grep -q "error 'offset outside the region' (packet 3)" "$T/sink" &&
 # Four channels, each its own peer; hashes of disjoint page sets add up.
 sink_start --channels 4 --conns 4
 for c in 0 1 2 3; do
-	"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case valid --id $ID --region-size $SIZE \
+	"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case valid --id $ID --region-size $SIZE \
 		--channels 4 --channel-id $c > "$T/peer$c" 2>&1 &
 done
 wait $SPID; wait
@@ -120,8 +124,8 @@ cat "$T/peer0" "$T/peer1" "$T/peer2" "$T/peer3" > "$T/peer"
 ID=
 sink_start --channels 2 --conns 2
 ID=00112233445566778899aabbccddeeff
-"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case valid --channels 2 --region-size $SIZE > "$T/peer" 2>&1
-"$SYSTEST" wire-peer --to 127.0.0.1:$PORT --case valid --channels 2 --channel-id 1 \
+"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case valid --channels 2 --region-size $SIZE > "$T/peer" 2>&1
+"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case valid --channels 2 --channel-id 1 \
 	--id ffeeddccbbaa99887766554433221100 --region-size $SIZE >> "$T/peer" 2>&1
 wait $SPID
 grep -q "reject 3 'wrong migration id'" "$T/sink" && ok "id taken from the first channel" ||

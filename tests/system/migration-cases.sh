@@ -475,6 +475,17 @@ netns_ip() {
 	echo ip
 }
 
+# netns_ping ADDR: reachable (ping, busybox ping, or skipped without one).
+netns_ping() {
+	if command -v ping > /dev/null 2>&1; then
+		ping -c 1 -W 5 "$1"
+	elif command -v busybox > /dev/null 2>&1; then
+		busybox ping -c 1 -W 5 "$1"
+	else
+		echo "no ping: reachability of $1 not checked"
+	fi
+}
+
 # netns_setup: a second network namespace for the destination, held by a
 # sleeping process (MIG_DST_NS), joined by a veth pair: kmig0 10.99.0.1/24
 # here, kmig1 10.99.0.2/24 there; lo up there. Sets MIG_ADDR=10.99.0.2, so
@@ -503,7 +514,7 @@ netns_setup() {
 		nsenter -t "$_ns" -n "$_ip" link set lo up &&
 		nsenter -t "$_ns" -n "$_ip" addr add 10.99.0.2/24 dev kmig1 &&
 		nsenter -t "$_ns" -n "$_ip" link set kmig1 up &&
-		ping -c 1 -W 5 10.99.0.2
+		netns_ping 10.99.0.2
 	} > "$T/out" 2>&1 || {
 		echo "ip: $_ip" >> "$T/out"
 		"$_ip" link del kmig0 2>/dev/null

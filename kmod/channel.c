@@ -235,8 +235,8 @@ static int kmig_channel_send_fn(void *data)
 					      ch->id);
 			else
 				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-					      "channel %u: send failed: peer closed or reset (%d)",
-					      ch->id, ret);
+					      "channel %u: send failed: peer closed or reset (%pe)",
+					      ch->id, ERR_PTR(ret));
 			kmig_mig_kick(mig);
 			break;
 		}
@@ -273,7 +273,8 @@ static void kmig_channel_recv_failed(struct kmig_channel *ch, int ret)
 			      ch->id, ch->seq);
 	else
 		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: receive failed (%d)", ch->id, ret);
+			      "channel %u: receive failed (%pe)", ch->id,
+			      ERR_PTR(ret));
 	kmig_mig_kick(mig);
 }
 

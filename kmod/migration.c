@@ -233,6 +233,14 @@ static void kmig_mig_teardown(struct kmig_mig *mig)
 		atomic64_inc(&kmig_mstats.failed);
 		break;
 	}
+	/* Status readers and cancel look at this; only destroy waits @done. */
+	smp_store_release(&mig->finished, true);
+	wake_up_all(&mig->wq);
+}
+
+static bool kmig_mig_finished(struct kmig_mig *mig)
+{
+	return smp_load_acquire(&mig->finished);
 }
 
 /* Source. */
@@ -259,8 +267,8 @@ static int kmig_mig_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 				&sock);
 	if (ret) {
 		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: connect to %s failed (%d)", ch->id,
-			      peer, ret);
+			      "channel %u: connect to %s failed (%pe)", ch->id,
+			      peer, ERR_PTR(ret));
 		return ret;
 	}
 	/* Owned by the channel from here: teardown releases it. */
@@ -276,8 +284,8 @@ static int kmig_mig_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 		ret = kmig_sock_recv(sock, ch->buf, KMIG_WIRE_REPLY_SIZE);
 	if (ret) {
 		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: hello to %s failed (%d)", ch->id, peer,
-			      ret == -EAGAIN ? -ETIMEDOUT : ret);
+			      "channel %u: hello to %s failed (%pe)", ch->id, peer,
+			      ERR_PTR(ret == -EAGAIN ? -ETIMEDOUT : ret));
 		return ret;
 	}
 	atomic64_add(KMIG_WIRE_HELLO_SIZE + KMIG_WIRE_REPLY_SIZE,
@@ -290,9 +298,16 @@ static int kmig_mig_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 		return -EPROTO;
 	}
 	if (reply.status != KMIG_WIRE_ACCEPT) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u rejected by %s: %s (%s)", ch->id, peer,
-			      kmig_wire_status_str(reply.status), reply.reason);
+		const char *status = kmig_wire_status_str(reply.status);
+
+		if (!strcmp(status, reply.reason) || !reply.reason[0])
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "channel %u rejected by %s: %s", ch->id,
+				      peer, status);
+		else
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "channel %u rejected by %s: %s (%s)",
+				      ch->id, peer, status, reply.reason);
 		return -ECONNREFUSED;
 	}
 	if (reply.version < KMIG_WIRE_VERSION_MIN ||
@@ -322,7 +337,7 @@ static int kmig_mig_source_fn(void *data)
 	if (ret || kmig_mig_stopping(mig)) {
 		if (ret)
 			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-				      "setup failed (%d)", ret);
+				      "setup failed (%pe)", ERR_PTR(ret));
 		goto out;
 	}
 
@@ -449,8 +464,8 @@ static int kmig_mig_handshake(struct kmig_mig *mig, struct socket *sock,
 	ret = kmig_channel_start(ch);
 	if (ret) {
 		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: cannot start its thread (%d)",
-			      ch->id, ret);
+			      "channel %u: cannot start its thread (%pe)",
+			      ch->id, ERR_PTR(ret));
 		return ret;
 	}
 	return 1;
@@ -480,7 +495,7 @@ static int kmig_mig_dest_fn(void *data)
 		if (ret) {
 			if (!kmig_mig_stopping(mig))
 				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-					      "accept failed (%d)", ret);
+					      "accept failed (%pe)", ERR_PTR(ret));
 			break;
 		}
 		kmig_mig_set_sock(mig, &mig->hs_sock, sock);
@@ -576,7 +591,7 @@ static int kmig_mig_detach_finished(struct kmig_region *region,
 	*old = NULL;
 	if (!mig)
 		return 0;
-	if (!completion_done(&mig->done)) {
+	if (!kmig_mig_finished(mig)) {
 		*why = "a migration of this region is running (cancel it first)";
 		return -EBUSY;
 	}
@@ -585,6 +600,7 @@ static int kmig_mig_detach_finished(struct kmig_region *region,
 	return 0;
 }
 
+/* The one wait for @done: after it the main thread has left kmig's code. */
 static void kmig_mig_destroy(struct kmig_mig *mig)
 {
 	if (!mig)
@@ -708,7 +724,7 @@ int kmig_mig_cancel(struct kmig_region *region, const char **why)
 		*why = "no migration on this region";
 		return -ENOENT;
 	}
-	if (completion_done(&mig->done)) {
+	if (kmig_mig_finished(mig)) {
 		mutex_unlock(&kmig_mig_mutex);
 		*why = "the migration has already ended";
 		return -EALREADY;
@@ -719,7 +735,7 @@ int kmig_mig_cancel(struct kmig_region *region, const char **why)
 	 * The migration cannot be freed while we wait: only region close
 	 * and a new listen/start free it, and both take the mutex.
 	 */
-	wait_for_completion(&mig->done);
+	wait_event_idle(mig->wq, kmig_mig_finished(mig));
 	mutex_unlock(&kmig_mig_mutex);
 	return 0;
 }
@@ -791,7 +807,7 @@ int kmig_mig_info(struct kmig_region *region, struct kmig_mig_info *info)
 		bytes += info->ch[i].bytes;
 	}
 	info->bytes = bytes;
-	end = completion_done(&mig->done) ? mig->end_ns : ktime_get_ns();
+	end = kmig_mig_finished(mig) ? mig->end_ns : ktime_get_ns();
 	info->time_ns = end - mig->start_ns;
 	active = READ_ONCE(mig->active_ns);
 	if (active) {

@@ -127,7 +127,8 @@ struct kmig_mig {
 	bool have_id;
 
 	struct task_struct *main;	/* dispatcher or listener */
-	struct completion done;		/* main thread finished */
+	struct completion done;		/* main thread gone (destroy waits) */
+	bool finished;			/* teardown done, counters final */
 	wait_queue_head_t wq;		/* main thread waits here */
 	atomic_t channels_done;
 

@@ -82,9 +82,9 @@ void kmig_queue_stop(struct kmig_queue *q)
 {
 	unsigned int i;
 
-	spin_lock(&q->lock);
+	spin_lock_bh(&q->lock);
 	q->stopped = true;
-	spin_unlock(&q->lock);
+	spin_unlock_bh(&q->lock);
 	wake_up_all(&q->wq);
 	for (i = 0; i < q->nch; i++)
 		wake_up_all(&q->slots[i].wq);
@@ -94,14 +94,14 @@ static bool kmig_queue_get_free(struct kmig_queue *q, struct kmig_batch **b)
 {
 	bool done = true;
 
-	spin_lock(&q->lock);
+	spin_lock_bh(&q->lock);
 	if (q->stopped)
 		*b = NULL;
 	else if (q->nfree)
 		*b = q->free[--q->nfree];
 	else
 		done = false;
-	spin_unlock(&q->lock);
+	spin_unlock_bh(&q->lock);
 	return done;
 }
 
@@ -120,7 +120,7 @@ static bool kmig_queue_try_slot(struct kmig_queue *q, unsigned int ch,
 {
 	bool done = true;
 
-	spin_lock(&q->lock);
+	spin_lock_bh(&q->lock);
 	if (q->stopped) {
 		*queued = false;
 	} else if (!q->slots[ch].batch) {
@@ -129,7 +129,7 @@ static bool kmig_queue_try_slot(struct kmig_queue *q, unsigned int ch,
 	} else {
 		done = false;
 	}
-	spin_unlock(&q->lock);
+	spin_unlock_bh(&q->lock);
 	if (done && *queued)
 		wake_up(&q->slots[ch].wq);
 	return done;
@@ -142,7 +142,7 @@ static bool kmig_queue_try_any(struct kmig_queue *q, struct kmig_batch *b,
 	unsigned int i, ch = 0;
 	bool done = false;
 
-	spin_lock(&q->lock);
+	spin_lock_bh(&q->lock);
 	if (q->stopped) {
 		*queued = false;
 		done = true;
@@ -159,7 +159,7 @@ static bool kmig_queue_try_any(struct kmig_queue *q, struct kmig_batch *b,
 		}
 	}
 out:
-	spin_unlock(&q->lock);
+	spin_unlock_bh(&q->lock);
 	if (done && *queued)
 		wake_up(&q->slots[ch].wq);
 	return done;
@@ -262,9 +262,9 @@ static bool kmig_queue_idle(struct kmig_queue *q)
 {
 	bool idle;
 
-	spin_lock(&q->lock);
+	spin_lock_bh(&q->lock);
 	idle = q->stopped || q->nfree == q->nbatches;
-	spin_unlock(&q->lock);
+	spin_unlock_bh(&q->lock);
 	return idle;
 }
 
@@ -279,7 +279,7 @@ static bool kmig_queue_try_take(struct kmig_queue *q, unsigned int ch,
 {
 	bool done = true;
 
-	spin_lock(&q->lock);
+	spin_lock_bh(&q->lock);
 	if (q->slots[ch].batch) {
 		*b = q->slots[ch].batch;
 		q->slots[ch].batch = NULL;
@@ -288,7 +288,7 @@ static bool kmig_queue_try_take(struct kmig_queue *q, unsigned int ch,
 	} else {
 		done = false;
 	}
-	spin_unlock(&q->lock);
+	spin_unlock_bh(&q->lock);
 	return done;
 }
 
@@ -310,9 +310,9 @@ struct kmig_batch *kmig_queue_take(struct kmig_queue *q, unsigned int ch)
 void kmig_queue_put(struct kmig_queue *q, struct kmig_batch *b)
 {
 	kmig_batch_release(b);
-	spin_lock(&q->lock);
+	spin_lock_bh(&q->lock);
 	q->free[q->nfree++] = b;
-	spin_unlock(&q->lock);
+	spin_unlock_bh(&q->lock);
 	wake_up(&q->wq);
 }
 

@@ -49,7 +49,7 @@ struct kmig_queue_slot {
 };
 
 struct kmig_queue {
-	spinlock_t lock;		/* slots, pool, next, stopped */
+	spinlock_t lock;		/* slots, pool, next, stopped; _bh */
 	wait_queue_head_t wq;		/* the dispatcher waits here */
 	unsigned int nch;
 	unsigned int next;		/* round robin start */

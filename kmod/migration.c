@@ -233,13 +233,17 @@ static void kmig_mig_teardown(struct kmig_mig *mig)
 		atomic64_inc(&kmig_mstats.failed);
 		break;
 	}
-	/* Status readers and cancel look at this; only destroy waits @done. */
+	/*
+	 * Status readers and cancel look at this; only destroy waits @done.
+	 * Release: end_ns and the state are visible before the flag.
+	 */
 	smp_store_release(&mig->finished, true);
 	wake_up_all(&mig->wq);
 }
 
 static bool kmig_mig_finished(struct kmig_mig *mig)
 {
+	/* Pairs with the release in teardown: end_ns and counters are final. */
 	return smp_load_acquire(&mig->finished);
 }
 

@@ -312,6 +312,10 @@ static int kmig_channel_recv_data(struct kmig_channel *ch,
 	int ret;
 
 	ret = kmig_sock_recv(ch->ks.sock, ch->buf + KMIG_WIRE_HDR_SIZE, olen);
+	if (ret == -ECONNRESET || ret == -EBADMSG) {
+		kmig_channel_malformed(ch, "offsets", KMIG_WIRE_ESHORT);
+		return 1;
+	}
 	if (ret)
 		return ret;
 	ret = kmig_wire_offsets_decode(ch->buf + KMIG_WIRE_HDR_SIZE, olen,
@@ -341,6 +345,12 @@ static int kmig_channel_recv_data(struct kmig_channel *ch,
 		ch->rxpages[i] = page;
 	}
 	ret = kmig_sock_recv_pages(ch->ks.sock, ch->rxpages, hdr->data_pages);
+	if (ret == -ECONNRESET || ret == -EBADMSG) {
+		/* Cut short inside the data block: a truncated packet. */
+		kmig_channel_malformed(ch, "data", KMIG_WIRE_ESHORT);
+		ret = 1;
+		goto out;
+	}
 	if (ret)
 		goto out;
 
@@ -414,6 +424,11 @@ static int kmig_channel_recv_fn(void *data)
 
 	for (;;) {
 		ret = kmig_sock_recv(ch->ks.sock, ch->buf, KMIG_WIRE_HDR_SIZE);
+		if (ret == -EBADMSG) {
+			/* The connection ended inside a header. */
+			kmig_channel_malformed(ch, "header", KMIG_WIRE_ESHORT);
+			break;
+		}
 		if (ret) {
 			kmig_channel_recv_failed(ch, ret);
 			break;

@@ -158,7 +158,14 @@ static void kmig_mig_on_close(struct kmig_sock *ks)
 {
 	struct kmig_channel *ch = container_of(ks, struct kmig_channel, ks);
 
-	if (READ_ONCE(ch->expect_close))
+	/*
+	 * A destination channel reads its connection to the end: data the
+	 * peer sent before closing is still to be checked, and the receive
+	 * thread sees the close after it. Only an idle source channel needs
+	 * telling.
+	 */
+	if (ch->mig->role != KMIG_MIG_ROLE_SOURCE ||
+	    READ_ONCE(ch->expect_close))
 		return;
 	kmig_mig_stop(ch->mig, KMIG_MIG_STATE_FAILED,
 		      "peer closed channel %u", ch->id);

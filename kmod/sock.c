@@ -290,12 +290,14 @@ int kmig_sock_send_pages(struct socket *sock, struct page **pages,
 
 static int kmig_sock_recv_iter(struct socket *sock, struct msghdr *msg)
 {
+	size_t want = msg_data_left(msg);
 	int ret;
 
 	while (msg_data_left(msg)) {
 		ret = sock_recvmsg(sock, msg, MSG_WAITALL | MSG_NOSIGNAL);
 		if (ret == 0)
-			return -ECONNRESET;
+			return msg_data_left(msg) == want ? -ECONNRESET :
+							     -EBADMSG;
 		if (ret < 0)
 			return ret;
 	}

@@ -49,9 +49,12 @@ int kmig_sock_send(struct socket *sock, const void *buf, size_t len,
  */
 int kmig_sock_send_pages(struct socket *sock, struct page **pages,
 			 unsigned int n, bool more, unsigned int *copied);
-/* Receive exactly @len bytes; -ECONNRESET if the peer closes first. */
+/*
+ * Receive exactly @len bytes. If the peer closes first: -ECONNRESET when
+ * nothing of it came, -EBADMSG when only part of it did.
+ */
 int kmig_sock_recv(struct socket *sock, void *buf, size_t len);
-/* Receive @n whole pages straight into @pages. */
+/* Receive @n whole pages straight into @pages (errors as above). */
 int kmig_sock_recv_pages(struct socket *sock, struct page **pages,
 			 unsigned int n);
 

@@ -231,6 +231,35 @@ else
 	skip "QEMU with RAM on /dev/kmig" "only in UML (QEMU not nested in TCG)"
 fi
 
+# Multi-channel migration (tests/system/migration-cases.sh)
+. "$BIN/migration-cases.sh"
+if [ "$ENV" = deb61 ]; then
+	# TCG is slow: smaller regions, same cases.
+	MIG_SIZE_MB=${MIG_SIZE_MB:-256} MIG_RANDOM=${MIG_RANDOM:-8192} MIG_ZERO=${MIG_ZERO:-8192}
+fi
+loaded || t "insmod for migrations" load
+for ch in 1 2 4; do
+	for m in none main channel; do
+		mig_roundtrip $ch $m
+	done
+done
+mig_wrong_id
+mig_malformed_all
+mig_bad_second_hello
+mig_peer_killed
+if [ "$ENV" = deb61 ]; then
+	if netns_setup; then
+		ok "netns + veth between source and destination"
+		mig_roundtrip 4 channel
+		mig_roundtrip 2 main
+		mig_malformed bad-offset "offset outside the region"
+		mig_peer_killed
+		netns_teardown
+	else
+		notok "netns + veth between source and destination"
+	fi
+fi
+
 # Load-time parameters, and refusing bad ones
 t "rmmod kmig" unload
 tf "migctl regions without the module fails" "$MIGCTL" regions

@@ -76,6 +76,40 @@ enum kmig_mig_state {
 	KMIG_MIG_STATE_CANCELLED,
 };
 
+/**
+ * enum kmig_mig_event - What a migration event notification reports.
+ * @KMIG_MIG_EVENT_STATE: The state changed (listening, setup, active).
+ * @KMIG_MIG_EVENT_PASS_DONE: A precopy pass ended on every channel; its
+ *   figures are in the message.
+ * @KMIG_MIG_EVENT_SWITCHOVER_READY: The expected downtime is within the limit
+ *   (or the pass limit was reached with the force policy): pause the vCPUs and
+ *   send mig-switchover.
+ * @KMIG_MIG_EVENT_COMPLETED: The migration completed.
+ * @KMIG_MIG_EVENT_FAILED: The migration failed; see the reason.
+ * @KMIG_MIG_EVENT_CANCELLED: The migration was cancelled.
+ */
+enum kmig_mig_event {
+	KMIG_MIG_EVENT_STATE,
+	KMIG_MIG_EVENT_PASS_DONE,
+	KMIG_MIG_EVENT_SWITCHOVER_READY,
+	KMIG_MIG_EVENT_COMPLETED,
+	KMIG_MIG_EVENT_FAILED,
+	KMIG_MIG_EVENT_CANCELLED,
+};
+
+/**
+ * enum kmig_no_convergence - What a live migration does when the pass limit is
+ *   reached without converging.
+ * @KMIG_NO_CONVERGENCE_CONTINUE: Keep sending passes until the VMM switches
+ *   over or cancels.
+ * @KMIG_NO_CONVERGENCE_SWITCHOVER: Announce switchover-ready anyway (the
+ *   downtime will exceed the limit).
+ */
+enum kmig_no_convergence {
+	KMIG_NO_CONVERGENCE_CONTINUE,
+	KMIG_NO_CONVERGENCE_SWITCHOVER,
+};
+
 enum {
 	KMIG_A_REGION_ID = 1,
 	KMIG_A_REGION_SIZE,
@@ -184,6 +218,21 @@ enum {
 	KMIG_A_MIG_MALFORMED_PACKETS,
 	KMIG_A_MIG_PASSES,
 	KMIG_A_MIG_CHANNEL,
+	KMIG_A_MIG_LIVE,
+	KMIG_A_MIG_DOWNTIME_LIMIT_MS,
+	KMIG_A_MIG_MAX_BANDWIDTH,
+	KMIG_A_MIG_MAX_PASSES,
+	KMIG_A_MIG_NO_CONVERGENCE,
+	KMIG_A_MIG_EVENT,
+	KMIG_A_MIG_PASS,
+	KMIG_A_MIG_DIRTY_RATE,
+	KMIG_A_MIG_EXPECTED_DOWNTIME_NS,
+	KMIG_A_MIG_REMAINING_BYTES,
+	KMIG_A_MIG_DOWNTIME_NS,
+	KMIG_A_MIG_DIRTY_SYNCS,
+	KMIG_A_MIG_SWITCHOVER_READY,
+	KMIG_A_MIG_DIRTY_FIRST,
+	KMIG_A_MIG_DIRTY_BITMAP,
 	KMIG_A_MIG_PAD,
 
 	__KMIG_A_MIG_MAX,
@@ -200,10 +249,15 @@ enum {
 	KMIG_CMD_MIG_START,
 	KMIG_CMD_MIG_GET,
 	KMIG_CMD_MIG_CANCEL,
+	KMIG_CMD_MIG_SWITCHOVER,
+	KMIG_CMD_MIG_DIRTY_PUSH,
+	KMIG_CMD_MIG_EVENT,
 
 	__KMIG_CMD_MAX,
 	KMIG_CMD_MAX = (__KMIG_CMD_MAX - 1)
 };
+
+#define KMIG_MCGRP_EVENTS	"events"
 
 /* kmig: hand-written part begin (not described by the YNL spec) */
 #include <linux/ioctl.h>

@@ -42,6 +42,20 @@ static const char *const mig_state_names[] = {
 	[KMIG_MIG_STATE_CANCELLED]	= "cancelled",
 };
 
+static const char *const mig_event_names[] = {
+	[KMIG_MIG_EVENT_STATE]			= "state",
+	[KMIG_MIG_EVENT_PASS_DONE]		= "pass-done",
+	[KMIG_MIG_EVENT_SWITCHOVER_READY]	= "switchover-ready",
+	[KMIG_MIG_EVENT_COMPLETED]		= "completed",
+	[KMIG_MIG_EVENT_FAILED]			= "failed",
+	[KMIG_MIG_EVENT_CANCELLED]		= "cancelled",
+};
+
+static const char *const no_convergence_names[] = {
+	[KMIG_NO_CONVERGENCE_CONTINUE]		= "continue",
+	[KMIG_NO_CONVERGENCE_SWITCHOVER]	= "switchover",
+};
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 const struct enum_desc zero_detect_enum = {
@@ -58,6 +72,14 @@ const struct enum_desc mig_role_enum = {
 
 const struct enum_desc mig_state_enum = {
 	mig_state_names, ARRAY_SIZE(mig_state_names),
+};
+
+const struct enum_desc mig_event_enum = {
+	mig_event_names, ARRAY_SIZE(mig_event_names),
+};
+
+const struct enum_desc no_convergence_enum = {
+	no_convergence_names, ARRAY_SIZE(no_convergence_names),
 };
 
 int enum_parse(const struct enum_desc *e, const char *name)
@@ -132,10 +154,12 @@ int record_parse(struct record *r, struct nlattr **tb,
 			if (!r->str[t])
 				return -1;
 			hex_string(r->str[t], nla_data(a), len);
+		} else if (f[i].fmt == FF_FLAG) {
+			r->num[t] = 1;
 		} else if (!kmig_attr_uint(a, &r->num[t])) {
 			continue;
 		}
-		r->present |= 1u << t;
+		r->present |= 1ull << t;
 	}
 	return 0;
 }
@@ -154,7 +178,7 @@ void record_free(struct record *r)
 bool record_has(const struct record *r, int attr)
 {
 	return attr >= 0 && attr <= RECORD_MAX_ATTR &&
-	       (r->present & (1u << attr));
+	       (r->present & (1ull << attr));
 }
 
 bool record_num(const struct record *r, int attr, uint64_t *v)
@@ -174,6 +198,10 @@ char *field_format(const struct field *f, const struct record *r,
 	unsigned int bit;
 	uint64_t v;
 
+	if (f->fmt == FF_FLAG) {
+		snprintf(buf, len, "%s", record_has(r, f->attr) ? "yes" : "no");
+		return buf;
+	}
 	if (!record_has(r, f->attr)) {
 		snprintf(buf, len, "-");
 		return buf;
@@ -185,6 +213,8 @@ char *field_format(const struct field *f, const struct record *r,
 		break;
 	case FF_BYTES:
 		fmt_size_exact(buf, len, v);
+		break;
+	case FF_FLAG:	/* handled above */
 		break;
 	case FF_PAGES:
 		if (page_size && v <= UINT64_MAX / page_size)
@@ -256,6 +286,11 @@ void record_json(struct jw *jw, const struct field *f, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		if (f[i].fmt == FF_FLAG) {
+			jw_key(jw, json_key(key, sizeof(key), f[i].name));
+			jw_bool(jw, record_has(r, f[i].attr));
+			continue;
+		}
 		if (!record_has(r, f[i].attr))
 			continue;
 		v = r->num[f[i].attr];
@@ -264,6 +299,7 @@ void record_json(struct jw *jw, const struct field *f, size_t n,
 		case FF_NUM:
 		case FF_BYTES:
 		case FF_PAGES:
+		case FF_FLAG:	/* handled above */
 			jw_u64(jw, v);
 			break;
 		case FF_STR:

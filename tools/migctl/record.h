@@ -27,6 +27,8 @@ extern const struct enum_desc zero_detect_enum;	/* enum kmig_zero_detect */
 extern const struct enum_desc zero_check_enum;	/* enum kmig_zero_check */
 extern const struct enum_desc mig_role_enum;	/* enum kmig_mig_role */
 extern const struct enum_desc mig_state_enum;	/* enum kmig_mig_state */
+extern const struct enum_desc mig_event_enum;	/* enum kmig_mig_event */
+extern const struct enum_desc no_convergence_enum; /* enum kmig_no_convergence */
 
 /* Value of @name in @e, or -1. */
 int enum_parse(const struct enum_desc *e, const char *name);
@@ -43,6 +45,7 @@ enum field_fmt {
 	FF_ENUM,	/* enum value, printed by name */
 	FF_ENUMSET,	/* bitmask, bit N = enum value N, printed as names */
 	FF_HEX,		/* binary, printed as lower-case hex (a string in JSON) */
+	FF_FLAG,	/* flag: "yes"/"no", JSON true/false (absent is false) */
 };
 
 struct field {
@@ -55,11 +58,11 @@ struct field {
 #define FIELD(a, n, f)		{ .attr = (a), .name = (n), .fmt = (f) }
 #define FIELD_ENUM(a, n, f, en)	{ .attr = (a), .name = (n), .fmt = (f), .e = (en) }
 
-#define RECORD_MAX_ATTR 31
+#define RECORD_MAX_ATTR 63
 #define RECORD_HEX_MAX 64
 
 struct record {
-	uint32_t present;			/* bit per attribute type */
+	uint64_t present;			/* bit per attribute type */
 	uint64_t num[RECORD_MAX_ATTR + 1];
 	char *str[RECORD_MAX_ATTR + 1];
 };

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -71,6 +72,7 @@ int kmig_nl_open_family(struct kmig_nl *nl, const char *name)
 		goto fail;
 	}
 	nl->family = ret;
+	nl->name = name;
 	return 0;
 fail:
 	nl_socket_free(nl->sk);
@@ -290,4 +292,113 @@ int kmig_nl_dump(struct kmig_nl *nl, uint8_t cmd, int maxattr,
 		return -1;
 	}
 	return run(nl, msg, maxattr, cb, arg, err);
+}
+
+int kmig_nl_subscribe(struct kmig_nl *nl, const char *group,
+		      struct kmig_nl_err *err)
+{
+	int grp, ret;
+
+	err_reset(err);
+	grp = genl_ctrl_resolve_grp(nl->sk, nl->name, group);
+	if (grp < 0) {
+		err->nlerr = -grp;
+		return -1;
+	}
+	/* Notifications have sequence number 0 and come unasked. */
+	nl_socket_disable_seq_check(nl->sk);
+	/* Room for bursts of events (the module sends them from any context). */
+	nl_socket_set_buffer_size(nl->sk, 1 << 20, 0);
+	ret = nl_socket_add_membership(nl->sk, grp);
+	if (ret < 0) {
+		/* libnl maps EPERM of the setsockopt to NLE_PERM */
+		if (ret == -NLE_PERM)
+			err->kerr = EPERM;
+		else
+			err->nlerr = -ret;
+		return -1;
+	}
+	return 0;
+}
+
+struct notify_state {
+	int maxattr;
+	int family;
+	kmig_nl_cb cb;
+	void *arg;
+	bool done;
+	bool failed;
+	struct kmig_nl_err *err;
+};
+
+static int notify_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct notify_state *st = arg;
+	struct nlattr *tb[KMIG_NL_MAXATTR + 1];
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int ret;
+
+	/* Only the family's messages; a malformed one is skipped. */
+	if (nlh->nlmsg_type != st->family ||
+	    genlmsg_parse(nlh, 0, tb, st->maxattr, NULL) < 0)
+		return NL_OK;
+	ret = st->cb(nlh, tb, st->arg);
+	if (!ret)
+		return NL_OK;
+	st->done = true;
+	st->failed = ret < 0;
+	return NL_STOP;
+}
+
+static int notify_seq_cb(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+int kmig_nl_recv_notify(struct kmig_nl *nl, int maxattr, kmig_nl_cb cb,
+			void *arg, struct kmig_nl_err *err)
+{
+	struct notify_state st = {
+		.maxattr = maxattr, .family = nl->family, .cb = cb, .arg = arg,
+		.err = err,
+	};
+	struct nl_cb *ncb;
+	int ret;
+
+	err_reset(err);
+	if (maxattr > KMIG_NL_MAXATTR) {
+		err->nlerr = NLE_RANGE;
+		return -1;
+	}
+	ncb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!ncb) {
+		err->nlerr = NLE_NOMEM;
+		return -1;
+	}
+	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, notify_valid_cb, &st);
+	nl_cb_set(ncb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, notify_seq_cb, NULL);
+	while (!st.done) {
+		ret = nl_recvmsgs(nl->sk, ncb);
+		if (ret == -NLE_NOMEM) {
+			/* ENOBUFS: the socket overran, notifications were lost */
+			err_line("events were lost (receive buffer overrun)");
+			continue;
+		}
+		if (ret < 0 && ret != -NLE_INTR && ret != -NLE_AGAIN) {
+			err->nlerr = -ret;
+			st.failed = true;
+			break;
+		}
+	}
+	nl_cb_put(ncb);
+	return st.failed ? -1 : 0;
+}
+
+uint64_t kmig_page_size(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	return ps > 0 ? (uint64_t)ps : 4096;
 }

@@ -20,6 +20,7 @@
 struct kmig_nl {
 	struct nl_sock *sk;
 	int family;
+	const char *name;	/* family name */
 };
 
 /* What went wrong in a request. */
@@ -69,6 +70,27 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 /* Dump @cmd and run @cb for each message. Same return as kmig_nl_do(). */
 int kmig_nl_dump(struct kmig_nl *nl, uint8_t cmd, int maxattr,
 		 kmig_nl_cb cb, void *arg, struct kmig_nl_err *err);
+
+/*
+ * Join the multicast group @group of the family, to receive its
+ * notifications with kmig_nl_recv_notify(). Returns 0, or -1 with @err
+ * filled (nlerr NLE_OBJ_NOTFOUND when the family has no such group).
+ */
+int kmig_nl_subscribe(struct kmig_nl *nl, const char *group,
+		      struct kmig_nl_err *err);
+
+/*
+ * Receive the notifications of the groups joined and run @cb for each
+ * message of the family; @cb returns 0 to go on, positive to stop (0 is
+ * then returned), negative to stop with -1 (err left empty). Lost
+ * notifications (receive buffer overrun) are reported with one line each
+ * and do not stop. Returns -1 with @err filled on a socket error.
+ */
+int kmig_nl_recv_notify(struct kmig_nl *nl, int maxattr, kmig_nl_cb cb,
+			void *arg, struct kmig_nl_err *err);
+
+/* Page size of the module's regions (the kernel's page size). */
+uint64_t kmig_page_size(void);
 
 /* Offset the next attribute put into @msg will have (for bad_off). */
 long kmig_nl_next_attr_off(struct nl_msg *msg);

@@ -172,6 +172,22 @@ int main(void)
 
 	kmig_nl_close(&nl);
 
+	/* Multicast: nlctrl has the group "notify" (family changes). */
+	ret = kmig_nl_open_family(&nl, "nlctrl");
+	check(ret == 0, "open family nlctrl again");
+	if (ret)
+		return 1;
+	ret = kmig_nl_subscribe(&nl, "no-such-group", &err);
+	check(ret == -1 && err.nlerr == NLE_OBJ_NOTFOUND && !err.kerr,
+	      "subscribe: unknown group reported as not found");
+	ret = kmig_nl_subscribe(&nl, "notify", &err);
+	check(ret == 0, "subscribe: nlctrl notify group joined");
+	memset(&f, 0, sizeof(f));
+	ret = getfamily(&nl, "nlctrl", &f, &err, &off);
+	check(ret == 0 && f.n == 1 && f.id == GENL_ID_CTRL,
+	      "do request still works on a subscribed socket");
+	kmig_nl_close(&nl);
+
 	printf("# %d passed, %d failed\n", n_ok, n_fail);
 	return n_fail ? 1 : 0;
 }

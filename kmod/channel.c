@@ -143,6 +143,9 @@ static int kmig_channel_send_data(struct kmig_channel *ch,
 				   KMIG_ZERO_DETECT_NONE);
 	zero = b->n - data;
 
+	kmig_mig_throttle(mig, KMIG_WIRE_HDR_SIZE +
+			  (u64)b->n * KMIG_WIRE_OFFSET_SIZE +
+			  (u64)data * PAGE_SIZE);
 	len = kmig_channel_send_hdr(ch, KMIG_WIRE_DATA, b, data, zero);
 	if (len < 0)
 		return len;
@@ -451,9 +454,19 @@ static int kmig_channel_recv_fn(void *data)
 			kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
 			ch->pass = hdr.pass + 1;
 			atomic_inc(&mig->syncs);
+			if (!kmig_mig_barrier(mig, hdr.pass))
+				break;
 		} else {
 			/* COMPLETE: everything before it is applied. */
 			kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
+			if (hdr.pass + 1 != READ_ONCE(mig->barrier_pass)) {
+				kmig_mig_count_malformed(mig);
+				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+					      "channel %u: COMPLETE for pass %llu before every channel ended it",
+					      ch->id, hdr.pass);
+				kmig_mig_kick(mig);
+				break;
+			}
 			WRITE_ONCE(ch->expect_close, true);
 			ret = kmig_channel_send_ack(ch, hdr.pass);
 			if (ret) {

@@ -15,6 +15,7 @@
 #include <linux/uaccess.h>
 #include <linux/module.h>
 #include <linux/bitops.h>
+#include <linux/pagemap.h>
 #include <linux/sched/signal.h>
 
 #include <uapi/linux/kmig.h>
@@ -23,6 +24,7 @@
 #include "region.h"
 #include "compat.h"
 #include "migration.h"
+#include "dirty.h"
 
 static vm_fault_t kmig_vm_fault(struct vm_fault *vmf)
 {
@@ -38,6 +40,22 @@ static vm_fault_t kmig_vm_fault(struct vm_fault *vmf)
 	/* The reference taken above now belongs to the page table entry. */
 	vmf->page = page;
 	return 0;
+}
+
+/*
+ * First write to a page through a read-only (write-notify) mapping: the
+ * moment dirty tracking needs. The page has no page-cache mapping, so it
+ * is handed back locked (VM_FAULT_LOCKED), or the core would take it for
+ * a truncated page and retry forever.
+ */
+static vm_fault_t kmig_vm_page_mkwrite(struct vm_fault *vmf)
+{
+	struct kmig_region *region = vmf->vma->vm_file->private_data;
+	struct page *page = vmf->page;
+
+	lock_page(page);
+	kmig_dirty_mark(region, vmf->pgoff);
+	return VM_FAULT_LOCKED;
 }
 
 static void kmig_vm_open(struct vm_area_struct *vma)
@@ -56,6 +74,7 @@ static void kmig_vm_close(struct vm_area_struct *vma)
 
 static const struct vm_operations_struct kmig_vm_ops = {
 	.fault = kmig_vm_fault,
+	.page_mkwrite = kmig_vm_page_mkwrite,
 	.open = kmig_vm_open,
 	.close = kmig_vm_close,
 };

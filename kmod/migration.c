@@ -26,9 +26,13 @@
 #include "region.h"
 #include "sock.h"
 #include "params.h"
+#include "dirty.h"
+#include "netlink.h"
 
 /* Connect and hello exchange, per channel. */
 #define KMIG_SETUP_TIMEOUT	(10 * HZ)
+
+static void kmig_mig_event(struct kmig_mig *mig, enum kmig_mig_event event);
 
 /* Serialises listen, start, cancel, status and region close. */
 static DEFINE_MUTEX(kmig_mig_mutex);
@@ -153,6 +157,37 @@ void kmig_mig_count_fallbacks(struct kmig_mig *mig, unsigned int n)
 	atomic64_add(n, &kmig_mstats.splice_fallbacks);
 }
 
+bool kmig_mig_barrier(struct kmig_mig *mig, u64 pass)
+{
+	bool last = false, bad = false;
+
+	spin_lock_bh(&mig->lock);
+	if (pass != mig->barrier_pass || atomic_read(&mig->channels_done)) {
+		bad = true;
+	} else if (++mig->barrier_arrived == mig->nch) {
+		mig->barrier_arrived = 0;
+		WRITE_ONCE(mig->barrier_pass, pass + 1);
+		last = true;
+	}
+	spin_unlock_bh(&mig->lock);
+
+	if (bad) {
+		kmig_mig_count_malformed(mig);
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "SYNC for pass %llu, but pass %llu is open", pass,
+			      READ_ONCE(mig->barrier_pass));
+		kmig_mig_kick(mig);
+		return false;
+	}
+	if (last) {
+		wake_up_all(&mig->wq);
+		return true;
+	}
+	wait_event_idle(mig->wq, READ_ONCE(mig->barrier_pass) > pass ||
+			kmig_mig_stopping(mig));
+	return !kmig_mig_stopping(mig);
+}
+
 /* Softirq: the peer closed or reset a channel connection. */
 static void kmig_mig_on_close(struct kmig_sock *ks)
 {
@@ -248,6 +283,42 @@ static void kmig_mig_teardown(struct kmig_mig *mig)
 	wake_up_all(&mig->wq);
 }
 
+/* Main thread, last: the final event (after @finished: counters final). */
+static void kmig_mig_final_event(struct kmig_mig *mig)
+{
+	switch (READ_ONCE(mig->state)) {
+	case KMIG_MIG_STATE_COMPLETED:
+		kmig_mig_event(mig, KMIG_MIG_EVENT_COMPLETED);
+		break;
+	case KMIG_MIG_STATE_CANCELLED:
+		kmig_mig_event(mig, KMIG_MIG_EVENT_CANCELLED);
+		break;
+	default:
+		kmig_mig_event(mig, KMIG_MIG_EVENT_FAILED);
+		break;
+	}
+}
+
+static void kmig_mig_fill_info(struct kmig_mig *mig,
+			       struct kmig_mig_info *info);
+
+/*
+ * Multicast an event with the migration's status. Process context; the
+ * caller keeps @mig alive. Takes no migration lock, so the main thread may
+ * call it while a cancel waits for it.
+ */
+static void kmig_mig_event(struct kmig_mig *mig, enum kmig_mig_event event)
+{
+	struct kmig_mig_info *info;
+
+	info = kmalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return;
+	kmig_mig_fill_info(mig, info);
+	kmig_nl_mig_notify(mig->net, info, event);
+	kfree(info);
+}
+
 static bool kmig_mig_finished(struct kmig_mig *mig)
 {
 	/* Pairs with the release in teardown: end_ns and counters are final. */
@@ -333,11 +404,138 @@ static int kmig_mig_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 	return kmig_channel_start(ch);
 }
 
+/* Bytes the channels have handed to TCP so far. */
+static u64 kmig_mig_sent(struct kmig_mig *mig)
+{
+	u64 bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < mig->nch; i++)
+		bytes += atomic64_read(&mig->ch[i].bytes);
+	return bytes;
+}
+
+void kmig_mig_throttle(struct kmig_mig *mig, u64 bytes)
+{
+	u64 wait = kmig_rate_take(&mig->rate, bytes, ktime_get_ns());
+
+	/* In slices, so a cancel is not held up by a low limit. */
+	while (wait && !kmig_mig_stopping(mig)) {
+		u64 slice = min_t(u64, wait, 100 * NSEC_PER_MSEC);
+
+		wait_event_idle_timeout(mig->wq, kmig_mig_stopping(mig),
+					max(nsecs_to_jiffies(slice), 1UL));
+		wait -= slice;
+	}
+}
+
+/* Queue one pass (all populated pages, or @bits) and end it with SYNC. */
+static int kmig_mig_send_pass(struct kmig_mig *mig, u64 pass,
+			      unsigned long *bits)
+{
+	u64 pages;
+	int ret;
+
+	WRITE_ONCE(mig->pass, pass);
+	if (bits)
+		ret = kmig_queue_bitmap(&mig->queue, mig->region, bits, pass,
+					&pages);
+	else
+		ret = kmig_queue_pass(&mig->queue, mig->region, pass, &pages);
+	if (!ret)
+		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_SYNC, pass);
+	if (!ret)
+		ret = kmig_queue_drain(&mig->queue);
+	return ret;
+}
+
+/*
+ * Live source: pass 0 sends every populated page with dirty tracking on;
+ * each later pass sends what was written during the previous one. After
+ * each pass the expected downtime is the dirty bytes over the bandwidth
+ * measured in that pass; within the limit, switchover-ready is announced.
+ * The VMM pauses its vCPUs and sends mig-switchover; the last pass then
+ * carries everything still dirty, and the downtime runs until every
+ * channel's COMPLETE is acknowledged.
+ */
+static int kmig_mig_precopy(struct kmig_mig *mig)
+{
+	struct kmig_region *region = mig->region;
+	u64 limit_ns = (u64)mig->cfg.downtime_limit_ms * NSEC_PER_MSEC;
+	u64 pass = 0, start, sent, dt, bw = 0, n, expected;
+	bool final = false;
+	int ret;
+
+	ret = kmig_dirty_start(region);
+	if (ret) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "cannot track writes to the region (%pe)",
+			      ERR_PTR(ret));
+		return ret;
+	}
+
+	for (;;) {
+		start = ktime_get_ns();
+		sent = kmig_mig_sent(mig);
+		ret = kmig_mig_send_pass(mig, pass, pass ? mig->pending : NULL);
+		if (ret || final)
+			break;
+		dt = ktime_get_ns() - start;
+		sent = kmig_mig_sent(mig) - sent;
+		/* Passes of a few packets say little about the bandwidth. */
+		if (dt && (sent >= (4 << 20) || !bw))
+			bw = mul_u64_u64_div_u64(sent, NSEC_PER_SEC, dt);
+
+		for (;;) {
+			n = kmig_dirty_collect(region, mig->pending);
+			mig->dirty_syncs++;
+			/* Acquire: pairs with kmig_mig_switchover(). */
+			if (smp_load_acquire(&mig->switchover)) {
+				final = true;
+				break;
+			}
+			if (n || kmig_mig_stopping(mig))
+				break;
+			/* Nothing written: look again shortly. */
+			wait_event_idle_timeout(mig->wq,
+						READ_ONCE(mig->switchover) ||
+						kmig_mig_stopping(mig), HZ / 20);
+			dt = ktime_get_ns() - start;
+		}
+		if (kmig_mig_stopping(mig))
+			break;
+
+		expected = kmig_expected_downtime_ns((u64)n * PAGE_SIZE, bw);
+		spin_lock_bh(&mig->lock);
+		mig->dirty_rate = dt ? mul_u64_u64_div_u64(n, NSEC_PER_SEC, dt) : 0;
+		mig->remaining_bytes = (u64)n * PAGE_SIZE;
+		mig->expected_downtime_ns = expected;
+		spin_unlock_bh(&mig->lock);
+		kmig_mig_event(mig, KMIG_MIG_EVENT_PASS_DONE);
+
+		if (!mig->switchover_ready && !final &&
+		    (expected <= limit_ns ||
+		     (mig->cfg.max_passes && pass + 1 >= mig->cfg.max_passes &&
+		      mig->cfg.no_convergence == KMIG_NO_CONVERGENCE_SWITCHOVER))) {
+			WRITE_ONCE(mig->switchover_ready, true);
+			kmig_mig_event(mig, KMIG_MIG_EVENT_SWITCHOVER_READY);
+		}
+		pass++;
+	}
+	if (!ret)
+		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_COMPLETE, pass);
+	if (!ret)
+		kmig_mig_wait_channels(mig);
+	if (!ret && !kmig_mig_stopping(mig))
+		mig->downtime_ns = ktime_get_ns() - mig->switchover_ns;
+	kmig_dirty_stop(region);
+	return ret;
+}
+
 static int kmig_mig_source_fn(void *data)
 {
 	struct kmig_mig *mig = data;
 	unsigned int i;
-	u64 pages;
 	int ret = 0;
 
 	for (i = 0; i < mig->nch && !ret; i++) {
@@ -355,16 +553,21 @@ static int kmig_mig_source_fn(void *data)
 	mig->active_ns = ktime_get_ns();
 	atomic64_set(&mig->pages_total, kmig_region_populated(mig->region));
 	kmig_mig_set_state(mig, KMIG_MIG_STATE_ACTIVE);
+	kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
 
-	ret = kmig_queue_pass(&mig->queue, mig->region, 0, &pages);
-	if (!ret)
-		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_SYNC, 0);
+	if (mig->cfg.live) {
+		kmig_mig_precopy(mig);
+		goto out;
+	}
+	/* The guest is paused: one pass and done. */
+	ret = kmig_mig_send_pass(mig, 0, NULL);
 	if (!ret)
 		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_COMPLETE, 0);
 	if (!ret)
 		kmig_mig_wait_channels(mig);
 out:
 	kmig_mig_teardown(mig);
+	kmig_mig_final_event(mig);
 	kthread_complete_and_exit(&mig->done, 0);
 }
 
@@ -512,8 +715,10 @@ static int kmig_mig_dest_fn(void *data)
 		kmig_mig_set_sock(mig, &mig->hs_sock, sock);
 		ret = kmig_mig_handshake(mig, sock, accepted);
 		if (ret > 0) {
-			if (!accepted)
+			if (!accepted) {
 				kmig_mig_set_state(mig, KMIG_MIG_STATE_ACTIVE);
+				kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
+			}
 			accepted++;
 			continue;
 		}
@@ -533,6 +738,7 @@ static int kmig_mig_dest_fn(void *data)
 		kmig_mig_wait_channels(mig);
 	}
 	kmig_mig_teardown(mig);
+	kmig_mig_final_event(mig);
 	kthread_complete_and_exit(&mig->done, 0);
 }
 
@@ -545,6 +751,7 @@ static void kmig_mig_free(struct kmig_mig *mig)
 	for (i = 0; i < mig->nch; i++)
 		kmig_channel_uninit(&mig->ch[i]);
 	kvfree(mig->received);
+	kvfree(mig->pending);
 	put_net(mig->net);
 	kmig_region_put(mig->region);
 	kfree(mig);
@@ -586,7 +793,13 @@ static struct kmig_mig *kmig_mig_alloc(struct kmig_region *region,
 					 sizeof(long), GFP_KERNEL);
 		if (!mig->received)
 			goto err;
+	} else if (cfg->live) {
+		mig->pending = kvcalloc(BITS_TO_LONGS(kmig_region_npages(region)),
+					sizeof(long), GFP_KERNEL);
+		if (!mig->pending)
+			goto err;
 	}
+	kmig_rate_init(&mig->rate, cfg->max_bandwidth, ktime_get_ns());
 	return mig;
 err:
 	kmig_mig_free(mig);
@@ -625,6 +838,8 @@ static int kmig_mig_launch(struct kmig_region *region, struct kmig_mig *mig,
 {
 	struct task_struct *t;
 
+	/* The event first: the thread's own events come after it. */
+	kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
 	t = kthread_run(fn, mig, "kmig-%s/%u", name, region->id);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
@@ -767,25 +982,22 @@ void kmig_mig_region_closed(struct kmig_region *region)
 	kmig_mig_destroy(mig);
 }
 
-int kmig_mig_info(struct kmig_region *region, struct kmig_mig_info *info)
+/* Status of @mig; the caller keeps it alive (mutex or its own thread). */
+static void kmig_mig_fill_info(struct kmig_mig *mig, struct kmig_mig_info *info)
 {
-	struct kmig_mig *mig;
 	u64 end, active, bytes;
 	unsigned int i;
 
-	mutex_lock(&kmig_mig_mutex);
-	mig = region->mig;
-	if (!mig) {
-		mutex_unlock(&kmig_mig_mutex);
-		return -ENOENT;
-	}
 	memset(info, 0, sizeof(*info));
-	info->region_id = region->id;
+	info->region_id = mig->region->id;
 	info->role = mig->role;
 	spin_lock_bh(&mig->lock);
 	info->state = mig->state;
 	strscpy(info->reason, mig->reason, sizeof(info->reason));
 	memcpy(info->id, mig->id, sizeof(info->id));
+	info->dirty_rate = mig->dirty_rate;
+	info->remaining_bytes = mig->remaining_bytes;
+	info->expected_downtime_ns = mig->expected_downtime_ns;
 	spin_unlock_bh(&mig->lock);
 	info->addr = mig->cfg.addr;
 	if (info->addr.ss_family == AF_INET6)
@@ -794,6 +1006,14 @@ int kmig_mig_info(struct kmig_region *region, struct kmig_mig_info *info)
 		((struct sockaddr_in *)&info->addr)->sin_port = htons(mig->port);
 	info->channels = mig->nch;
 	info->zero_detect = mig->cfg.zero_detect;
+	info->live = mig->cfg.live;
+	info->downtime_limit_ms = mig->cfg.downtime_limit_ms;
+	info->max_bandwidth = mig->cfg.max_bandwidth;
+	info->max_passes = mig->cfg.max_passes;
+	info->no_convergence = mig->cfg.no_convergence;
+	info->pass = READ_ONCE(mig->pass);
+	info->dirty_syncs = READ_ONCE(mig->dirty_syncs);
+	info->switchover_ready = READ_ONCE(mig->switchover_ready);
 	info->pages_total = atomic64_read(&mig->pages_total);
 	info->pages_done = atomic64_read(&mig->pages_done);
 	info->zero_pages = atomic64_read(&mig->zero_pages);
@@ -819,6 +1039,8 @@ int kmig_mig_info(struct kmig_region *region, struct kmig_mig_info *info)
 	}
 	info->bytes = bytes;
 	end = kmig_mig_finished(mig) ? mig->end_ns : ktime_get_ns();
+	if (kmig_mig_finished(mig))
+		info->downtime_ns = mig->downtime_ns;
 	info->time_ns = end - mig->start_ns;
 	active = READ_ONCE(mig->active_ns);
 	if (active) {
@@ -827,8 +1049,57 @@ int kmig_mig_info(struct kmig_region *region, struct kmig_mig_info *info)
 			info->throughput = mul_u64_u64_div_u64(bytes, NSEC_PER_SEC,
 							       end - active);
 	}
+}
+
+int kmig_mig_info(struct kmig_region *region, struct kmig_mig_info *info)
+{
+	int ret = -ENOENT;
+
+	mutex_lock(&kmig_mig_mutex);
+	if (region->mig) {
+		kmig_mig_fill_info(region->mig, info);
+		ret = 0;
+	}
 	mutex_unlock(&kmig_mig_mutex);
-	return 0;
+	return ret;
+}
+
+int kmig_mig_switchover(struct kmig_region *region, const char **why)
+{
+	struct kmig_mig *mig;
+	int ret = 0;
+
+	mutex_lock(&kmig_mig_mutex);
+	mig = region->mig;
+	if (!mig || kmig_mig_finished(mig)) {
+		*why = "no running migration on this region";
+		ret = -ENOENT;
+	} else if (mig->role != KMIG_MIG_ROLE_SOURCE || !mig->cfg.live) {
+		*why = "only a live migration's source switches over";
+		ret = -EINVAL;
+	} else if (READ_ONCE(mig->switchover)) {
+		*why = "switchover already requested";
+		ret = -EALREADY;
+	} else {
+		mig->switchover_ns = ktime_get_ns();
+		/* switchover_ns is set before the main thread sees the flag. */
+		smp_store_release(&mig->switchover, true);
+		wake_up_all(&mig->wq);
+	}
+	mutex_unlock(&kmig_mig_mutex);
+	return ret;
+}
+
+int kmig_mig_dirty_push(struct kmig_region *region, u64 first,
+			const unsigned long *bits, u64 nbits, const char **why)
+{
+	int ret = kmig_dirty_merge(region, first, bits, nbits);
+
+	if (ret == -ERANGE)
+		*why = "dirty bitmap outside the region";
+	else if (ret == -ENOENT)
+		*why = "no dirty tracking on this region (no live migration)";
+	return ret;
 }
 
 void kmig_mig_stats_read(struct kmig_mig_stats *s)

@@ -37,7 +37,16 @@ struct kmig_mig_config {
 	enum kmig_zero_detect zero_detect;
 	bool have_id;
 	u8 id[KMIG_WIRE_MIGRATION_ID_LEN];
+	/* Live migration (source). */
+	bool live;
+	u32 downtime_limit_ms;
+	u64 max_bandwidth;
+	u32 max_passes;
+	enum kmig_no_convergence no_convergence;
 };
+
+#define KMIG_DOWNTIME_LIMIT_DEFAULT_MS	300
+#define KMIG_DOWNTIME_LIMIT_MAX_MS	3600000
 
 struct kmig_mig_channel_info {
 	u32 id;
@@ -72,6 +81,18 @@ struct kmig_mig_info {
 	u64 rejected;
 	u64 malformed;
 	u32 passes;
+	bool live;
+	u32 downtime_limit_ms;
+	u64 max_bandwidth;
+	u32 max_passes;
+	enum kmig_no_convergence no_convergence;
+	u64 pass;
+	u64 dirty_rate;
+	u64 expected_downtime_ns;
+	u64 remaining_bytes;
+	u64 downtime_ns;
+	u64 dirty_syncs;
+	bool switchover_ready;
 	char reason[KMIG_REASON_LEN];
 	struct kmig_mig_channel_info ch[KMIG_CHANNELS_MAX];
 };
@@ -153,6 +174,23 @@ struct kmig_mig {
 	atomic64_t malformed;
 	atomic_t syncs;
 
+	/* Live source: precopy. */
+	unsigned long *pending;		/* pages to send in the next pass */
+	struct kmig_rate rate;		/* max-bandwidth */
+	bool switchover;		/* the VMM asked for it */
+	bool switchover_ready;		/* announced */
+	u64 switchover_ns;
+	u64 downtime_ns;
+	u64 pass;
+	u64 dirty_rate;
+	u64 expected_downtime_ns;
+	u64 remaining_bytes;
+	u64 dirty_syncs;
+
+	/* Destination: every channel waits at SYNC for the others. */
+	u64 barrier_pass;		/* passes every channel has ended */
+	unsigned int barrier_arrived;
+
 	unsigned int nch;
 	struct kmig_channel ch[];
 };
@@ -166,6 +204,18 @@ void kmig_mig_kick(struct kmig_mig *mig);
 void kmig_mig_channel_done(struct kmig_channel *ch);
 void kmig_mig_count_malformed(struct kmig_mig *mig);
 void kmig_mig_count_fallbacks(struct kmig_mig *mig, unsigned int n);
+/*
+ * Destination channel at the SYNC ending @pass: wait until every channel
+ * has reached it, so no page of a later pass overtakes one of this pass
+ * on another channel. False when the migration stops meanwhile.
+ */
+bool kmig_mig_barrier(struct kmig_mig *mig, u64 pass);
+/* Source channel: wait for the bandwidth limit before sending @bytes. */
+void kmig_mig_throttle(struct kmig_mig *mig, u64 bytes);
+
+int kmig_mig_switchover(struct kmig_region *region, const char **why);
+int kmig_mig_dirty_push(struct kmig_region *region, u64 first,
+			const unsigned long *bits, u64 nbits, const char **why);
 
 int kmig_migration_init(void);
 void kmig_migration_uninit(void);

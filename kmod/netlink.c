@@ -13,6 +13,7 @@
 #include <net/netlink.h>
 #include <linux/inet.h>
 #include <linux/slab.h>
+#include <linux/bitmap.h>
 
 #include <uapi/linux/kmig.h>
 
@@ -50,13 +51,18 @@ static const struct nla_policy kmig_mig_listen_nl_policy[KMIG_A_MIG_MIGRATION_ID
 };
 
 /* KMIG_CMD_MIG_START - do */
-static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_MIGRATION_ID + 1] = {
+static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_NO_CONVERGENCE + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_MIG_ADDR] = { .type = NLA_NUL_STRING, .len = 63, },
 	[KMIG_A_MIG_PORT] = { .type = NLA_U16, },
 	[KMIG_A_MIG_CHANNELS] = NLA_POLICY_RANGE(NLA_U32, 1, KMIG_CHANNELS_MAX),
 	[KMIG_A_MIG_ZERO_PAGE_DETECTION] = NLA_POLICY_MAX(NLA_U32, 2),
 	[KMIG_A_MIG_MIGRATION_ID] = NLA_POLICY_EXACT_LEN(16),
+	[KMIG_A_MIG_LIVE] = { .type = NLA_FLAG, },
+	[KMIG_A_MIG_DOWNTIME_LIMIT_MS] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KMIG_A_MIG_MAX_BANDWIDTH] = { .type = NLA_U64, },
+	[KMIG_A_MIG_MAX_PASSES] = { .type = NLA_U32, },
+	[KMIG_A_MIG_NO_CONVERGENCE] = NLA_POLICY_MAX(NLA_U32, 1),
 };
 
 /* KMIG_CMD_MIG_GET - do */
@@ -67,6 +73,18 @@ static const struct nla_policy kmig_mig_get_nl_policy[KMIG_A_MIG_REGION_ID + 1] 
 /* KMIG_CMD_MIG_CANCEL - do */
 static const struct nla_policy kmig_mig_cancel_nl_policy[KMIG_A_MIG_REGION_ID + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* KMIG_CMD_MIG_SWITCHOVER - do */
+static const struct nla_policy kmig_mig_switchover_nl_policy[KMIG_A_MIG_REGION_ID + 1] = {
+	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* KMIG_CMD_MIG_DIRTY_PUSH - do */
+static const struct nla_policy kmig_mig_dirty_push_nl_policy[KMIG_A_MIG_DIRTY_BITMAP + 1] = {
+	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KMIG_A_MIG_DIRTY_FIRST] = { .type = NLA_U64, },
+	[KMIG_A_MIG_DIRTY_BITMAP] = { .type = NLA_BINARY, },
 };
 
 static int kmig_nl_put_u64(struct sk_buff *skb, int type, u64 value, int pad)
@@ -421,6 +439,24 @@ static int kmig_nl_fill_mig(struct sk_buff *skb, const struct kmig_mig_info *m)
 			    m->malformed, pad) ||
 	    nla_put_u32(skb, KMIG_A_MIG_PASSES, m->passes))
 		return -EMSGSIZE;
+	if (m->live &&
+	    (nla_put_flag(skb, KMIG_A_MIG_LIVE) ||
+	     nla_put_u32(skb, KMIG_A_MIG_DOWNTIME_LIMIT_MS,
+			 m->downtime_limit_ms) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_MAX_BANDWIDTH, m->max_bandwidth,
+			     pad) ||
+	     nla_put_u32(skb, KMIG_A_MIG_MAX_PASSES, m->max_passes) ||
+	     nla_put_u32(skb, KMIG_A_MIG_NO_CONVERGENCE, m->no_convergence) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_PASS, m->pass, pad) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_DIRTY_RATE, m->dirty_rate, pad) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_EXPECTED_DOWNTIME_NS,
+			     m->expected_downtime_ns, pad) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_REMAINING_BYTES,
+			     m->remaining_bytes, pad) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_DOWNTIME_NS, m->downtime_ns, pad) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_DIRTY_SYNCS, m->dirty_syncs, pad) ||
+	     nla_put_u32(skb, KMIG_A_MIG_SWITCHOVER_READY, m->switchover_ready)))
+		return -EMSGSIZE;
 
 	for (i = 0; i < m->channels; i++) {
 		const struct kmig_mig_channel_info *c = &m->ch[i];
@@ -538,6 +574,35 @@ static int kmig_nl_mig_config(struct genl_info *info, bool source,
 	if (a_id) {
 		cfg->have_id = true;
 		memcpy(cfg->id, nla_data(a_id), sizeof(cfg->id));
+	}
+
+	cfg->live = source && nla_get_flag(info->attrs[KMIG_A_MIG_LIVE]);
+	cfg->downtime_limit_ms = KMIG_DOWNTIME_LIMIT_DEFAULT_MS;
+	if (info->attrs[KMIG_A_MIG_DOWNTIME_LIMIT_MS]) {
+		cfg->downtime_limit_ms =
+			nla_get_u32(info->attrs[KMIG_A_MIG_DOWNTIME_LIMIT_MS]);
+		if (cfg->downtime_limit_ms > KMIG_DOWNTIME_LIMIT_MAX_MS) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[KMIG_A_MIG_DOWNTIME_LIMIT_MS],
+					    "downtime limit above one hour");
+			return -ERANGE;
+		}
+	}
+	if (info->attrs[KMIG_A_MIG_MAX_BANDWIDTH])
+		cfg->max_bandwidth =
+			nla_get_u64(info->attrs[KMIG_A_MIG_MAX_BANDWIDTH]);
+	if (info->attrs[KMIG_A_MIG_MAX_PASSES])
+		cfg->max_passes = nla_get_u32(info->attrs[KMIG_A_MIG_MAX_PASSES]);
+	if (info->attrs[KMIG_A_MIG_NO_CONVERGENCE])
+		cfg->no_convergence =
+			nla_get_u32(info->attrs[KMIG_A_MIG_NO_CONVERGENCE]);
+	if (!cfg->live && source &&
+	    (info->attrs[KMIG_A_MIG_DOWNTIME_LIMIT_MS] ||
+	     info->attrs[KMIG_A_MIG_MAX_PASSES] ||
+	     info->attrs[KMIG_A_MIG_NO_CONVERGENCE])) {
+		NL_SET_ERR_MSG(info->extack,
+			       "downtime limit, max passes and no-convergence need live");
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -657,6 +722,92 @@ static int kmig_nl_mig_cancel_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static int kmig_nl_mig_switchover_doit(struct sk_buff *skb,
+				       struct genl_info *info)
+{
+	struct kmig_region *region;
+	const char *why = NULL;
+	int err;
+
+	region = kmig_nl_mig_region(info);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	err = kmig_mig_switchover(region, &why);
+	if (err) {
+		if (info->extack && why)
+			info->extack->_msg = why;
+	} else {
+		err = kmig_nl_mig_reply(info, KMIG_CMD_MIG_SWITCHOVER, region);
+	}
+	kmig_region_put(region);
+	return err;
+}
+
+static int kmig_nl_mig_dirty_push_doit(struct sk_buff *skb,
+				       struct genl_info *info)
+{
+	struct nlattr *a_bits = info->attrs[KMIG_A_MIG_DIRTY_BITMAP];
+	struct kmig_region *region;
+	const char *why = NULL;
+	unsigned long *bits;
+	u64 first = 0, nbits;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KMIG_A_MIG_DIRTY_BITMAP)) {
+		NL_SET_ERR_MSG(info->extack, "dirty bitmap required");
+		return -EINVAL;
+	}
+	if (!nla_len(a_bits) || nla_len(a_bits) % sizeof(u64)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a_bits,
+				    "dirty bitmap must be whole 64-bit words");
+		return -EINVAL;
+	}
+	if (info->attrs[KMIG_A_MIG_DIRTY_FIRST])
+		first = nla_get_u64(info->attrs[KMIG_A_MIG_DIRTY_FIRST]);
+	region = kmig_nl_mig_region(info);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+
+	nbits = (u64)nla_len(a_bits) * BITS_PER_BYTE;
+	bits = bitmap_alloc(nbits, GFP_KERNEL);
+	if (!bits) {
+		kmig_region_put(region);
+		return -ENOMEM;
+	}
+	bitmap_from_arr64(bits, nla_data(a_bits), nbits);
+	/* Words past the end of the region must be zero; clip to it. */
+	nbits = min(nbits, (u64)kmig_region_npages(region) -
+		    min_t(u64, first, kmig_region_npages(region)));
+	err = kmig_mig_dirty_push(region, first, bits, nbits, &why);
+	if (err && info->extack && why)
+		info->extack->_msg = why;
+	bitmap_free(bits);
+	kmig_region_put(region);
+	return err;
+}
+
+void kmig_nl_mig_notify(struct net *net, const struct kmig_mig_info *m,
+			enum kmig_mig_event event)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&kmig_nl_family, net, KMIG_NLGRP_EVENTS))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &kmig_nl_family, 0, KMIG_CMD_MIG_EVENT);
+	if (!hdr || kmig_nl_fill_mig(skb, m) ||
+	    nla_put_u32(skb, KMIG_A_MIG_EVENT, event)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&kmig_nl_family, net, skb, 0,
+				KMIG_NLGRP_EVENTS, GFP_KERNEL);
+}
+
 static const struct genl_ops kmig_nl_ops[] = {
 	{
 		.cmd		= KMIG_CMD_REGION_GET,
@@ -698,7 +849,7 @@ static const struct genl_ops kmig_nl_ops[] = {
 		.cmd		= KMIG_CMD_MIG_START,
 		.doit		= kmig_nl_mig_start_doit,
 		.policy		= kmig_mig_start_nl_policy,
-		.maxattr	= KMIG_A_MIG_MIGRATION_ID,
+		.maxattr	= KMIG_A_MIG_NO_CONVERGENCE,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
@@ -715,6 +866,24 @@ static const struct genl_ops kmig_nl_ops[] = {
 		.maxattr	= KMIG_A_MIG_REGION_ID,
 		.flags		= GENL_ADMIN_PERM,
 	},
+	{
+		.cmd		= KMIG_CMD_MIG_SWITCHOVER,
+		.doit		= kmig_nl_mig_switchover_doit,
+		.policy		= kmig_mig_switchover_nl_policy,
+		.maxattr	= KMIG_A_MIG_REGION_ID,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= KMIG_CMD_MIG_DIRTY_PUSH,
+		.doit		= kmig_nl_mig_dirty_push_doit,
+		.policy		= kmig_mig_dirty_push_nl_policy,
+		.maxattr	= KMIG_A_MIG_DIRTY_BITMAP,
+		.flags		= GENL_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group kmig_nl_mcgrps[] = {
+	[KMIG_NLGRP_EVENTS] = { .name = KMIG_MCGRP_EVENTS, },
 };
 
 struct genl_family kmig_nl_family __ro_after_init = {
@@ -725,6 +894,8 @@ struct genl_family kmig_nl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= kmig_nl_ops,
 	.n_ops		= ARRAY_SIZE(kmig_nl_ops),
+	.mcgrps		= kmig_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(kmig_nl_mcgrps),
 };
 
 int kmig_netlink_init(void)

@@ -8,6 +8,8 @@
 #include <linux/mm.h>
 #include <linux/xarray.h>
 #include <linux/sched.h>
+#include <linux/math64.h>
+#include <linux/time64.h>
 
 #include "queue.h"
 #include "region.h"
@@ -233,6 +235,47 @@ int kmig_queue_pass(struct kmig_queue *q, struct kmig_region *region,
 	return 0;
 }
 
+int kmig_queue_bitmap(struct kmig_queue *q, struct kmig_region *region,
+		      unsigned long *bits, u64 pass, u64 *pages)
+{
+	pgoff_t npages = kmig_region_npages(region);
+	struct kmig_batch *b = NULL;
+	unsigned long index;
+	struct page *page;
+	int ret;
+
+	*pages = 0;
+	for_each_set_bit(index, bits, npages) {
+		__clear_bit(index, bits);
+		page = xa_load(&region->pages, index);
+		if (!page)
+			continue;
+		if (!b) {
+			b = kmig_queue_alloc(q);
+			if (!b)
+				return -ECANCELED;
+			b->kind = KMIG_BATCH_DATA;
+			b->pass = pass;
+			b->n = 0;
+			b->checked = false;
+		}
+		get_page(page);
+		b->index[b->n] = index;
+		b->pages[b->n++] = page;
+		(*pages)++;
+		if (b->n < KMIG_BATCH_PAGES)
+			continue;
+		ret = kmig_queue_flush(q, b);
+		b = NULL;
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+	if (b)
+		return kmig_queue_flush(q, b);
+	return 0;
+}
+
 int kmig_queue_control(struct kmig_queue *q, enum kmig_batch_kind kind,
 		       u64 pass)
 {
@@ -349,4 +392,48 @@ unsigned int kmig_batch_split(struct kmig_batch *b, bool detect)
 		__set_bit(j - 1, b->zero);
 	}
 	return b->n - b->nzero;
+}
+
+void kmig_rate_init(struct kmig_rate *r, u64 rate, u64 now_ns)
+{
+	spin_lock_init(&r->lock);
+	r->rate = rate;
+	r->tokens = rate / 10;
+	r->last_ns = now_ns;
+}
+
+u64 kmig_rate_take(struct kmig_rate *r, u64 bytes, u64 now_ns)
+{
+	u64 burst, wait = 0;
+
+	if (!r->rate)
+		return 0;
+	burst = max_t(u64, r->rate / 10, bytes);
+	spin_lock_bh(&r->lock);
+	/* @last_ns may lie ahead: the time a debt is paid back. */
+	if (now_ns > r->last_ns) {
+		r->tokens = min(burst, r->tokens +
+				mul_u64_u64_div_u64(now_ns - r->last_ns, r->rate,
+						    NSEC_PER_SEC));
+		r->last_ns = now_ns;
+	}
+	if (r->tokens >= bytes) {
+		r->tokens -= bytes;
+	} else {
+		r->last_ns += mul_u64_u64_div_u64(bytes - r->tokens,
+						  NSEC_PER_SEC, r->rate);
+		r->tokens = 0;
+		wait = r->last_ns - now_ns;
+	}
+	spin_unlock_bh(&r->lock);
+	return wait;
+}
+
+u64 kmig_expected_downtime_ns(u64 remaining, u64 bandwidth)
+{
+	if (!remaining)
+		return 0;
+	if (!bandwidth)
+		return U64_MAX;
+	return mul_u64_u64_div_u64(remaining, NSEC_PER_SEC, bandwidth);
 }

@@ -74,6 +74,14 @@ void kmig_queue_uninit(struct kmig_queue *q);
  */
 int kmig_queue_pass(struct kmig_queue *q, struct kmig_region *region,
 		    u64 pass, u64 *pages);
+/*
+ * Dispatcher: queue the pages whose bits are set in @bits (npages bits,
+ * cleared as they are taken) as DATA batches of @pass. Pages that do not
+ * exist (never populated) are skipped.
+ */
+int kmig_queue_bitmap(struct kmig_queue *q, struct kmig_region *region,
+		      unsigned long *bits, u64 pass, u64 *pages);
+
 /* Dispatcher: one SYNC or COMPLETE batch to every channel. */
 int kmig_queue_control(struct kmig_queue *q, enum kmig_batch_kind kind,
 		       u64 pass);
@@ -94,5 +102,27 @@ void kmig_queue_stop(struct kmig_queue *q);
  * number of data pages.
  */
 unsigned int kmig_batch_split(struct kmig_batch *b, bool detect);
+
+/*
+ * Token bucket shared by the channels of a migration: @rate bytes per
+ * second, bursts up to a tenth of a second. kmig_rate_take() returns how
+ * long (ns) the caller must wait before sending @bytes (0: go now) and
+ * charges them. Pure arithmetic on @now_ns, for KUnit.
+ */
+struct kmig_rate {
+	spinlock_t lock;	/* the three below; _bh */
+	u64 rate;		/* bytes per second, 0: unlimited */
+	u64 tokens;		/* bytes that may go now */
+	u64 last_ns;
+};
+
+void kmig_rate_init(struct kmig_rate *r, u64 rate, u64 now_ns);
+u64 kmig_rate_take(struct kmig_rate *r, u64 bytes, u64 now_ns);
+
+/*
+ * Convergence arithmetic: the downtime to expect for @remaining bytes at
+ * @bandwidth bytes per second (U64_MAX when nothing was measured yet).
+ */
+u64 kmig_expected_downtime_ns(u64 remaining, u64 bandwidth);
 
 #endif /* _KMIG_QUEUE_H */

@@ -132,6 +132,7 @@ static void kmig_region_release(struct kref *ref)
 	xa_erase(&kmig_regions, region->id);
 	/* Waits for sysfs readers of this region to finish. */
 	kmig_sysfs_region_del(region);
+	kvfree(region->dirty_bitmap);
 	kmig_region_free_pages(region);
 	iput(region->inode);
 	mem_cgroup_put(region->memcg);

@@ -57,6 +57,10 @@ struct kmig_region {
 
 	struct kmig_region_stats stats;
 	struct kmig_sysfs_region *sysfs;
+	/* Dirty tracking (dirty.c): NULL when off; bits under RCU. */
+	unsigned long *dirty_bitmap;
+	atomic_long_t dirty_count;
+
 	/* Current or last migration, under the migration mutex. */
 	struct kmig_mig *mig;
 };

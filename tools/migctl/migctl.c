@@ -51,6 +51,10 @@ static const char usage_main[] =
 "  status [--region ID] [--watch]\n"
 "                                show the migrations (or wait for them)\n"
 "  cancel --region ID            cancel the migration of a region\n"
+"  switchover --region ID [--wait]\n"
+"                                end a live migration (guest paused)\n"
+"  monitor [--region ID] [--count N]\n"
+"                                print the migration events as they come\n"
 "  help [COMMAND]                print help\n"
 "\n"
 "Exit status: 0 on success, 1 on error, 2 on usage error. An error is\n"
@@ -191,6 +195,8 @@ static const char usage_start[] =
 "Usage: migctl [-j] start --region ID --to HOST:PORT [--channels N]\n"
 "                         [--zero-page-detection none|main|channel]\n"
 "                         [--id HEX32] [--wait] [--interval MS]\n"
+"                         [--live] [--downtime-limit MS] [--max-bandwidth RATE]\n"
+"                         [--max-passes N] [--no-convergence continue|switchover]\n"
 "\n"
 "Migrate region ID to a destination started with 'migctl listen' (needs\n"
 "CAP_NET_ADMIN), over TCP from migctl's network namespace. Returns once\n"
@@ -209,10 +215,38 @@ static const char usage_start[] =
 "                  digits (default: a random one)\n"
 MIG_WAIT_HELP
 "\n"
+"Live migration (the guest keeps running; without --live a single pass is\n"
+"sent and the guest is expected to be paused already):\n"
+"  --live          track the pages written meanwhile and send them again in\n"
+"                  further passes until the expected downtime is within the\n"
+"                  limit; the module then reports switchover-ready and the\n"
+"                  migration goes on until 'migctl switchover' (or the VMM's\n"
+"                  own mig-switchover) after the guest has been paused\n"
+"  --downtime-limit MS\n"
+"                  largest acceptable downtime, 1..3600000 ms (default: the\n"
+"                  module's, 300)\n"
+"  --max-bandwidth RATE\n"
+"                  bandwidth limit of all channels together in bytes per\n"
+"                  second, with an optional suffix K, M or G (powers of\n"
+"                  1024): 104857600 or 100M; 0 for none (the default)\n"
+"  --max-passes N  passes after which the --no-convergence policy applies\n"
+"                  (default 0: no limit)\n"
+"  --no-convergence continue|switchover\n"
+"                  at --max-passes without convergence: keep sending\n"
+"                  passes (continue, the default) or report switchover-ready\n"
+"                  anyway (the downtime will exceed the limit)\n"
+"The options after --live require it.\n"
+"\n"
 "Prints the status of the new migration as 'migctl status' does (with\n"
 "--wait, only the final one). Exit status with --wait: 0 when the\n"
 "migration completed, 1 when it failed or was cancelled, with\n"
-"\"migctl: migration failed: REASON\" on stderr.\n";
+"\"migctl: migration failed: REASON\" on stderr.\n"
+"\n"
+"A live migration completes only after its switchover: 'start --live\n"
+"--wait' waits for it, printing once on stderr \"migctl: switchover ready:\n"
+"pause the guest and run 'migctl switchover --region ID'\" when the module\n"
+"reports switchover-ready; run that (from another shell, or the VMM) to let\n"
+"it complete, or 'migctl cancel --region ID' to give up.\n";
 
 static const char usage_status[] =
 "Usage: migctl [-j] status [--region ID] [--watch] [--interval MS]\n"
@@ -234,6 +268,15 @@ static const char usage_status[] =
 "  Zero pages, Normal pages  pages sent as zero / with data, and their size\n"
 "  Splice fallbacks          data pages copied instead of spliced (source)\n"
 "  Passes                    passes over the region completed\n"
+"  Live                      yes, with the downtime limit, bandwidth limit,\n"
+"                            pass limit and no-convergence policy\n"
+"  Pass                      live: pass being sent (0: the full first one)\n"
+"  Dirty rate                live: pages dirtied per second in the last pass\n"
+"  Expected downtime         live: remaining bytes / measured bandwidth\n"
+"  Remaining                 live: dirty bytes still to send\n"
+"  Dirty syncs               live: dirty bitmap collections\n"
+"  Switchover ready          live: yes once switchover-ready was reported\n"
+"  Downtime                  live: real downtime, switchover to completion\n"
 "  Rejected connections      channels refused at the hello (destination)\n"
 "  Malformed packets         packets that failed validation (destination)\n"
 "  Reason                    why it failed or was cancelled\n"
@@ -245,7 +288,11 @@ static const char usage_status[] =
 "                  --region) has completed, failed or been cancelled, then\n"
 "                  print the final status. When stdout and stderr are\n"
 "                  terminals a progress line is redrawn on stderr meanwhile:\n"
-"                  state, percent, pages, throughput, time\n"
+"                  state, pass (live), percent, pages, expected downtime\n"
+"                  (live), throughput, time. A live migration ready for\n"
+"                  its switchover is announced once on stderr: \"migctl:\n"
+"                  switchover ready: pause the guest and run 'migctl\n"
+"                  switchover --region ID'\"\n"
 "  --interval MS   poll period of --watch in milliseconds (default 200)\n"
 "\n"
 "Exit status with --watch: 0 when every migration completed, 1 when one\n"
@@ -257,16 +304,58 @@ static const char usage_status[] =
 "zero_page_detection (name), migration_id (hex string), pages_total,\n"
 "pages_done, zero_pages, zero_bytes, normal_pages, normal_bytes, packets,\n"
 "bytes, splice_fallbacks, setup_ns, time_ns, throughput (wire bytes per\n"
-"second), reason, rejected_connections, malformed_packets, passes, and\n"
-"channel: an array of objects with the keys id, cpu, pages, zero_pages,\n"
-"bytes, packets. Keys of attributes the module did not report are left\n"
-"out.\n";
+"second), reason, rejected_connections, malformed_packets, passes,\n"
+"live (true or false), downtime_limit_ms, max_bandwidth (bytes per\n"
+"second, 0: none), max_passes, no_convergence (name), pass, dirty_rate\n"
+"(pages per second), expected_downtime_ns (18446744073709551615 while\n"
+"unknown), remaining_bytes, downtime_ns, dirty_syncs, switchover_ready\n"
+"(0 or 1), and channel: an array of objects with the keys id, cpu, pages,\n"
+"zero_pages, bytes, packets. Keys of attributes the module did not report\n"
+"are left out (live is always there).\n";
 
 static const char usage_cancel[] =
 "Usage: migctl [-j] cancel --region ID\n"
 "\n"
 "Cancel the migration of region ID, on either side (needs CAP_NET_ADMIN),\n"
 "and print its status as 'migctl status' does.\n";
+
+static const char usage_switchover[] =
+"Usage: migctl [-j] switchover --region ID [--wait] [--interval MS]\n"
+"\n"
+"Tell the module that the guest of a live migration ('migctl start --live')\n"
+"has been paused (needs CAP_NET_ADMIN): it sends the pages still dirty,\n"
+"completes the migration and measures the downtime. Only for the source\n"
+"side of a live migration; pause the vCPUs first, or pages written after\n"
+"the switchover are lost.\n"
+"  --region ID     region of the live migration (source side)\n"
+MIG_WAIT_HELP
+"\n"
+"Prints the status as 'migctl status' does (with --wait, only the final\n"
+"one, with the downtime). Exit status with --wait: 0 when the migration\n"
+"completed, 1 when it failed or was cancelled, with \"migctl: migration\n"
+"failed: REASON\" on stderr.\n";
+
+static const char usage_monitor[] =
+"Usage: migctl [-j] monitor [--region ID] [--count N]\n"
+"\n"
+"Print the migration events of the module as they come (multicast group\n"
+"\"" KMIG_MCGRP_EVENTS "\"), one line each, until interrupted:\n"
+"  region 3 source setup                              (state changes)\n"
+"  region 3 source pass-done pass 2: 1234 dirty pages, dirty rate 5000\n"
+"      pages/s, expected downtime 12 ms, remaining 4.8 MiB\n"
+"  region 3 source switchover-ready (expected downtime 12 ms <= 300 ms)\n"
+"  region 3 source completed (downtime 45 ms)\n"
+"  region 3 destination completed\n"
+"  region 3 source failed: REASON\n"
+"  region 3 source cancelled: REASON\n"
+"Dirty pages are the remaining bytes in pages of this host's page size.\n"
+"Standard output is flushed after each event (for pipes).\n"
+"  --region ID     only the events of region ID\n"
+"  --count N       exit after N events (those of --region), 1..4294967295\n"
+"\n"
+"JSON: one object per line (JSON lines, --pretty is ignored) with the keys\n"
+"of 'migctl status --json' and event: state, pass-done, switchover-ready,\n"
+"completed, failed or cancelled.\n";
 
 static const char usage_help[] =
 "Usage: migctl help [COMMAND]\n"
@@ -291,6 +380,8 @@ static const struct command commands[] = {
 	{ "start",	cmd_start,	usage_start },
 	{ "status",	cmd_status,	usage_status },
 	{ "cancel",	cmd_cancel,	usage_cancel },
+	{ "switchover",	cmd_switchover,	usage_switchover },
+	{ "monitor",	cmd_monitor,	usage_monitor },
 	{ "help",	cmd_help,	usage_help },
 };
 

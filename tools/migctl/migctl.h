@@ -45,5 +45,7 @@ int cmd_listen(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_cancel(int argc, char **argv);
+int cmd_switchover(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 #endif /* MIGCTL_H */

@@ -4,6 +4,9 @@
  * migctl start:   KMIG_CMD_MIG_START
  * migctl status:  KMIG_CMD_MIG_GET, do (one region) or dump (all)
  * migctl cancel:  KMIG_CMD_MIG_CANCEL
+ * migctl switchover: KMIG_CMD_MIG_SWITCHOVER
+ * migctl monitor: the KMIG_CMD_MIG_EVENT notifications of the "events"
+ *                 multicast group, one line (or JSON object) each
  *
  * Every reply is the same "mig" attribute set, printed as an "info
  * migrate"-like block or as one JSON object. --wait (listen, start) and
@@ -59,6 +62,21 @@ static const struct field mig_fields[] = {
 	FIELD(KMIG_A_MIG_REJECTED_CONNECTIONS,	"rejected-connections",	FF_NUM),
 	FIELD(KMIG_A_MIG_MALFORMED_PACKETS,	"malformed-packets",	FF_NUM),
 	FIELD(KMIG_A_MIG_PASSES,		"passes",		FF_NUM),
+	FIELD(KMIG_A_MIG_LIVE,			"live",			FF_FLAG),
+	FIELD(KMIG_A_MIG_DOWNTIME_LIMIT_MS,	"downtime-limit-ms",	FF_NUM),
+	FIELD(KMIG_A_MIG_MAX_BANDWIDTH,		"max-bandwidth",	FF_NUM),
+	FIELD(KMIG_A_MIG_MAX_PASSES,		"max-passes",		FF_NUM),
+	FIELD_ENUM(KMIG_A_MIG_NO_CONVERGENCE,	"no-convergence",	FF_ENUM,
+		   &no_convergence_enum),
+	FIELD_ENUM(KMIG_A_MIG_EVENT,		"event",		FF_ENUM,
+		   &mig_event_enum),
+	FIELD(KMIG_A_MIG_PASS,			"pass",			FF_NUM),
+	FIELD(KMIG_A_MIG_DIRTY_RATE,		"dirty-rate",		FF_NUM),
+	FIELD(KMIG_A_MIG_EXPECTED_DOWNTIME_NS,	"expected-downtime-ns",	FF_NUM),
+	FIELD(KMIG_A_MIG_REMAINING_BYTES,	"remaining-bytes",	FF_NUM),
+	FIELD(KMIG_A_MIG_DOWNTIME_NS,		"downtime-ns",		FF_NUM),
+	FIELD(KMIG_A_MIG_DIRTY_SYNCS,		"dirty-syncs",		FF_NUM),
+	FIELD(KMIG_A_MIG_SWITCHOVER_READY,	"switchover-ready",	FF_NUM),
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -77,6 +95,7 @@ static const struct field chan_fields[] = {
 
 #define INTERVAL_DEFAULT	200
 #define INTERVAL_MAX		3600000
+#define DOWNTIME_LIMIT_MAX	3600000	/* the spec's check of downtime-limit-ms */
 
 /* One migration: its attributes and one record per channel. */
 struct mig {
@@ -268,6 +287,22 @@ static char *fmt_ms(char *buf, size_t len, uint64_t ns)
 	return buf;
 }
 
+/* An expected downtime: "unknown" while nothing was measured (U64_MAX). */
+static char *fmt_expected(char *buf, size_t len, uint64_t ns)
+{
+	if (ns == UINT64_MAX)
+		snprintf(buf, len, "unknown");
+	else
+		fmt_ms(buf, len, ns);
+	return buf;
+}
+
+/* Whether @m is a live migration (the live flag). */
+static bool is_live(const struct mig *m)
+{
+	return record_has(&m->r, KMIG_A_MIG_LIVE);
+}
+
 /* "5.2 Gbit/s", "310.4 Mbit/s", "12.0 kbit/s", "0 bit/s". */
 static char *fmt_rate(char *buf, size_t len, uint64_t bytes_per_sec)
 {
@@ -383,6 +418,67 @@ out:
 	return ret;
 }
 
+/* "Live: yes (downtime limit 300 ms, max bandwidth 100.0 MiB/s, ...)" */
+static void live_line(FILE *f, const struct mig *m)
+{
+	char buf[256], h[FMT_BUF], e[FMT_BUF];
+	size_t o = 0;
+	uint64_t v, passes = 0;
+
+#define ADD(...) \
+	do { \
+		if (o < sizeof(buf)) \
+			o += snprintf(buf + o, sizeof(buf) - o, __VA_ARGS__); \
+	} while (0)
+	buf[0] = '\0';
+	if (record_num(&m->r, KMIG_A_MIG_DOWNTIME_LIMIT_MS, &v))
+		ADD("%sdowntime limit %" PRIu64 " ms", o ? ", " : "", v);
+	if (record_num(&m->r, KMIG_A_MIG_MAX_BANDWIDTH, &v)) {
+		if (v)
+			ADD("%smax bandwidth %s/s", o ? ", " : "",
+			    fmt_size(h, sizeof(h), v));
+		else
+			ADD("%sno bandwidth limit", o ? ", " : "");
+	}
+	if (record_num(&m->r, KMIG_A_MIG_MAX_PASSES, &passes)) {
+		if (passes)
+			ADD("%smax passes %" PRIu64, o ? ", " : "", passes);
+		else
+			ADD("%sno pass limit", o ? ", " : "");
+	}
+	if (passes && record_num(&m->r, KMIG_A_MIG_NO_CONVERGENCE, &v))
+		ADD("%sno-convergence %s", o ? ", " : "",
+		    enum_text(e, sizeof(e), m, KMIG_A_MIG_NO_CONVERGENCE,
+			      &no_convergence_enum));
+#undef ADD
+	if (o)
+		line(f, "Live:", "yes (%s)", buf);
+	else
+		line(f, "Live:", "yes");
+}
+
+/* The precopy figures of a live migration, those reported. */
+static void live_counters(FILE *f, const struct mig *m)
+{
+	char a[FMT_BUF];
+	uint64_t v;
+
+	if (record_num(&m->r, KMIG_A_MIG_PASS, &v))
+		line(f, "Pass:", "%" PRIu64, v);
+	if (record_num(&m->r, KMIG_A_MIG_DIRTY_RATE, &v))
+		line(f, "Dirty rate:", "%" PRIu64 " pages/s", v);
+	if (record_num(&m->r, KMIG_A_MIG_EXPECTED_DOWNTIME_NS, &v))
+		line(f, "Expected downtime:", "%s", fmt_expected(a, sizeof(a), v));
+	if (record_num(&m->r, KMIG_A_MIG_REMAINING_BYTES, &v))
+		line(f, "Remaining:", "%s", fmt_size(a, sizeof(a), v));
+	if (record_num(&m->r, KMIG_A_MIG_DIRTY_SYNCS, &v))
+		line(f, "Dirty syncs:", "%" PRIu64, v);
+	if (record_num(&m->r, KMIG_A_MIG_SWITCHOVER_READY, &v))
+		line(f, "Switchover ready:", "%s", v ? "yes" : "no");
+	if (record_num(&m->r, KMIG_A_MIG_DOWNTIME_NS, &v))
+		line(f, "Downtime:", "%s", fmt_ms(a, sizeof(a), v));
+}
+
 static int print_block(FILE *f, const struct mig *m)
 {
 	char a[FMT_BUF], b[FMT_BUF], buf[256];
@@ -417,6 +513,8 @@ static int print_block(FILE *f, const struct mig *m)
 		else
 			line(f, "Channels:", "%" PRIu64, v);
 	}
+	if (is_live(m))
+		live_line(f, m);
 	if (record_num(&m->r, KMIG_A_MIG_TIME_NS, &v)) {
 		if (record_num(&m->r, KMIG_A_MIG_SETUP_NS, &w))
 			line(f, "Total time:", "%s (setup %s)",
@@ -457,6 +555,7 @@ static int print_block(FILE *f, const struct mig *m)
 		line(f, "Splice fallbacks:", "%" PRIu64, v);
 	if (record_num(&m->r, KMIG_A_MIG_PASSES, &v))
 		line(f, "Passes:", "%" PRIu64, v);
+	live_counters(f, m);
 	if (role != KMIG_MIG_ROLE_SOURCE &&
 	    record_num(&m->r, KMIG_A_MIG_REJECTED_CONNECTIONS, &v))
 		line(f, "Rejected connections:", "%" PRIu64, v);
@@ -531,6 +630,13 @@ struct mig_req {
 	int zero_detect;		/* -1: not sent */
 	bool have_id;
 	uint8_t id[16];
+	bool live;
+	uint32_t downtime_limit;	/* 0: not sent */
+	bool have_bandwidth;
+	uint64_t max_bandwidth;
+	bool have_max_passes;
+	uint32_t max_passes;
+	int no_convergence;		/* -1: not sent */
 };
 
 static void report(const char *what, const struct kmig_nl_err *err,
@@ -576,7 +682,19 @@ static int mig_do(struct kmig_nl *nl, uint8_t cmd, const struct mig_req *req,
 	     nla_put_u32(msg, KMIG_A_MIG_ZERO_PAGE_DETECTION,
 			 req->zero_detect) < 0) ||
 	    (req->have_id && nla_put(msg, KMIG_A_MIG_MIGRATION_ID,
-				     sizeof(req->id), req->id) < 0)) {
+				     sizeof(req->id), req->id) < 0) ||
+	    (req->live && nla_put_flag(msg, KMIG_A_MIG_LIVE) < 0) ||
+	    (req->downtime_limit &&
+	     nla_put_u32(msg, KMIG_A_MIG_DOWNTIME_LIMIT_MS,
+			 req->downtime_limit) < 0) ||
+	    (req->have_bandwidth &&
+	     nla_put_u64(msg, KMIG_A_MIG_MAX_BANDWIDTH,
+			 req->max_bandwidth) < 0) ||
+	    (req->have_max_passes &&
+	     nla_put_u32(msg, KMIG_A_MIG_MAX_PASSES, req->max_passes) < 0) ||
+	    (req->no_convergence >= 0 &&
+	     nla_put_u32(msg, KMIG_A_MIG_NO_CONVERGENCE,
+			 req->no_convergence) < 0)) {
 		nlmsg_free(msg);
 		err_line("%s: out of memory", ms->what);
 		return -1;
@@ -596,7 +714,9 @@ static int mig_do(struct kmig_nl *nl, uint8_t cmd, const struct mig_req *req,
 /* MIG_GET of @region, or the dump of all migrations when @region is 0. */
 static int mig_get(struct kmig_nl *nl, uint32_t region, struct migs *ms)
 {
-	struct mig_req req = { .region = region, .zero_detect = -1 };
+	struct mig_req req = {
+		.region = region, .zero_detect = -1, .no_convergence = -1,
+	};
 	struct kmig_nl_err err;
 
 	if (region)
@@ -657,6 +777,8 @@ static void progress_part(char *buf, size_t len, const struct mig *m)
 	if (state_of(m) == KMIG_MIG_STATE_LISTENING &&
 	    endpoint(ep, sizeof(ep), m))
 		ADD(" on %s", ep);
+	if (is_live(m) && record_num(&m->r, KMIG_A_MIG_PASS, &v))
+		ADD("  pass %" PRIu64, v);
 	if (record_num(&m->r, KMIG_A_MIG_PAGES_DONE, &done)) {
 		if (record_num(&m->r, KMIG_A_MIG_PAGES_TOTAL, &total) && total)
 			ADD("  %.1f%%  %" PRIu64 "/%" PRIu64 " pages",
@@ -664,6 +786,9 @@ static void progress_part(char *buf, size_t len, const struct mig *m)
 		else
 			ADD("  %" PRIu64 " pages", done);
 	}
+	if (is_live(m) &&
+	    record_num(&m->r, KMIG_A_MIG_EXPECTED_DOWNTIME_NS, &v))
+		ADD("  expected downtime %s", fmt_expected(a, sizeof(a), v));
 	if (record_num(&m->r, KMIG_A_MIG_THROUGHPUT, &v) &&
 	    state_of(m) == KMIG_MIG_STATE_ACTIVE)
 		ADD("  %s", fmt_rate(a, sizeof(a), v));
@@ -706,16 +831,72 @@ static void progress_clear(void)
 	fflush(stderr);
 }
 
+/* Regions already told about (the switchover hint is printed once each). */
+struct hinted {
+	uint64_t *id;
+	size_t n, cap;
+};
+
+static bool hinted_add(struct hinted *h, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (h->id[i] == id)
+			return false;
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 8;
+		uint64_t *p = realloc(h->id, cap * sizeof(*p));
+
+		if (!p)
+			return false;	/* no hint rather than a repeated one */
+		h->id = p;
+		h->cap = cap;
+	}
+	h->id[h->n++] = id;
+	return true;
+}
+
+/*
+ * A live source waits for the VMM to switch over: once it reports
+ * switchover-ready, say so (once per region) on stderr.
+ */
+static void switchover_hints(const struct migs *ms, struct hinted *h,
+			     bool *drawn)
+{
+	uint64_t v, id;
+	size_t i;
+
+	for (i = 0; i < ms->n; i++) {
+		const struct mig *m = &ms->m[i];
+
+		if (mig_ended(m) || !is_live(m) ||
+		    !record_num(&m->r, KMIG_A_MIG_SWITCHOVER_READY, &v) || !v)
+			continue;
+		id = num_or(m, KMIG_A_MIG_REGION_ID, 0);
+		if (!hinted_add(h, id))
+			continue;
+		if (*drawn) {
+			progress_clear();
+			*drawn = false;
+		}
+		err_line("switchover ready: pause the guest and run 'migctl switchover --region %" PRIu64 "'",
+			 id);
+	}
+}
+
 /*
  * Poll MIG_GET (of @region, or all when 0) every @interval ms until every
- * migration has ended; @ms holds the last answer. Returns 0, or -1 after
- * reporting an error.
+ * migration has ended; @ms holds the last answer. With @hint, tell once
+ * per region when a live migration is ready for its switchover. Returns
+ * 0, or -1 after reporting an error.
  */
 static int watch(struct kmig_nl *nl, uint32_t region, unsigned int interval,
-		 struct migs *ms)
+		 struct migs *ms, bool hint)
 {
 	bool tty = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
 	struct sigaction sa = { .sa_handler = on_signal }, oint, oterm;
+	struct hinted hinted = { 0 };
 	bool drawn = false;
 	int ret = -1;
 	size_t i;
@@ -738,6 +919,8 @@ static int watch(struct kmig_nl *nl, uint32_t region, unsigned int interval,
 			ret = 0;
 			break;
 		}
+		if (hint)
+			switchover_hints(ms, &hinted, &drawn);
 		if (tty && !interrupted) {
 			progress(ms, region != 0);
 			drawn = true;
@@ -747,6 +930,7 @@ static int watch(struct kmig_nl *nl, uint32_t region, unsigned int interval,
 		if (interrupted)
 			break;
 	}
+	free(hinted.id);
 	if (drawn)
 		progress_clear();
 	if (tty) {
@@ -881,6 +1065,48 @@ static int parse_channels_arg(const char *cmd, const char *s, uint32_t *n)
 		return usage_err(cmd, "invalid channel count '%s' (expected a number 1..%u)",
 				 s, KMIG_CHANNELS_MAX);
 	return 0;
+}
+
+/*
+ * --max-bandwidth: bytes per second, plain or with a suffix K, M or G
+ * (powers of 1024): 100M is 104857600 bytes/s. 0 is no limit.
+ */
+static int parse_rate(const char *cmd, const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		goto bad;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		goto bad;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'K': case 'k':
+		shift = 10;
+		break;
+	case 'M': case 'm':
+		shift = 20;
+		break;
+	case 'G': case 'g':
+		shift = 30;
+		break;
+	default:
+		goto bad;
+	}
+	if (shift && end[1])
+		goto bad;
+	if (v > (UINT64_MAX >> shift))
+		goto bad;
+	*out = (uint64_t)v << shift;
+	return 0;
+bad:
+	return usage_err(cmd, "invalid bandwidth '%s' (expected bytes per second, optionally with a suffix K, M or G: 100M)",
+			 s);
 }
 
 static int hexval(char c)
@@ -1023,7 +1249,8 @@ static int run_cmd(const char *what, uint8_t cmd, const struct mig_req *req,
 		fputc('\n', stdout);
 		fflush(stdout);
 	}
-	if (watch(&nl, req->region, interval, &ms) < 0)
+	if (watch(&nl, req->region, interval, &ms,
+		  cmd != KMIG_CMD_MIG_SWITCHOVER) < 0)
 		goto out;
 	if (print_migs(&ms, true) < 0)
 		goto out;
@@ -1044,7 +1271,7 @@ int cmd_listen(int argc, char **argv)
 		OPT_VAL("--port", &port), OPT_VAL("--channels", &chans), OPT_VAL("--id", &id),
 		OPT_FLAG("--wait", &wait), OPT_VAL("--interval", &interval),
 	};
-	struct mig_req req = { .zero_detect = -1 };
+	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
 	char abuf[64];
 	unsigned int ms = INTERVAL_DEFAULT;
 	uint32_t p;
@@ -1082,15 +1309,21 @@ int cmd_listen(int argc, char **argv)
 int cmd_start(int argc, char **argv)
 {
 	const char *region = NULL, *to = NULL, *chans = NULL, *zd = NULL;
-	const char *id = NULL, *interval = NULL;
-	bool wait = false;
+	const char *id = NULL, *interval = NULL, *limit = NULL, *bw = NULL;
+	const char *passes = NULL, *nc = NULL;
+	bool wait = false, live = false;
 	struct opt o[] = {
 		OPT_VAL("--region", &region), OPT_VAL("--to", &to),
 		OPT_VAL("--channels", &chans), OPT_VAL("--zero-page-detection", &zd),
 		OPT_VAL("--id", &id), OPT_FLAG("--wait", &wait),
-		OPT_VAL("--interval", &interval),
+		OPT_VAL("--interval", &interval), OPT_FLAG("--live", &live),
+		OPT_VAL("--downtime-limit", &limit),
+		OPT_VAL("--max-bandwidth", &bw), OPT_VAL("--max-passes", &passes),
+		OPT_VAL("--no-convergence", &nc),
 	};
-	struct mig_req req = { .zero_detect = -1, .have_port = true };
+	struct mig_req req = {
+		.zero_detect = -1, .have_port = true, .no_convergence = -1,
+	};
 	char host[64], list[64];
 	unsigned int ms = INTERVAL_DEFAULT;
 	int ret;
@@ -1102,6 +1335,15 @@ int cmd_start(int argc, char **argv)
 		return usage_err("start", "missing --region ID (try 'migctl start --help')");
 	if (!to)
 		return usage_err("start", "missing --to HOST:PORT (try 'migctl start --help')");
+	if (!live) {
+		const char *no = limit ? "--downtime-limit" :
+				 bw ? "--max-bandwidth" :
+				 passes ? "--max-passes" :
+				 nc ? "--no-convergence" : NULL;
+
+		if (no)
+			return usage_err("start", "%s requires --live", no);
+	}
 	ret = parse_region("start", region, &req.region);
 	if (!ret)
 		ret = parse_to("start", to, host, sizeof(host), &req.port);
@@ -1118,6 +1360,29 @@ int cmd_start(int argc, char **argv)
 		if (req.zero_detect < 0)
 			return usage_err("start", "invalid zero-page detection '%s' (valid: %s)",
 					 zd, enum_list(&zero_detect_enum, list,
+						       sizeof(list)));
+	}
+	req.live = live;
+	if (limit && !parse_u32(limit, 1, DOWNTIME_LIMIT_MAX, &req.downtime_limit))
+		return usage_err("start", "invalid downtime limit '%s' (expected milliseconds 1..%u)",
+				 limit, DOWNTIME_LIMIT_MAX);
+	if (bw) {
+		ret = parse_rate("start", bw, &req.max_bandwidth);
+		if (ret)
+			return ret;
+		req.have_bandwidth = true;
+	}
+	if (passes) {
+		if (!parse_u32(passes, 0, UINT32_MAX, &req.max_passes))
+			return usage_err("start", "invalid pass count '%s' (expected a number 0..%u)",
+					 passes, UINT32_MAX);
+		req.have_max_passes = true;
+	}
+	if (nc) {
+		req.no_convergence = enum_parse(&no_convergence_enum, nc);
+		if (req.no_convergence < 0)
+			return usage_err("start", "invalid no-convergence policy '%s' (valid: %s)",
+					 nc, enum_list(&no_convergence_enum, list,
 						       sizeof(list)));
 	}
 	req.addr = host;
@@ -1153,7 +1418,7 @@ int cmd_status(int argc, char **argv)
 		return EXIT_ERR;
 	ret = EXIT_ERR;
 	if (watch_flag) {
-		if (watch(&nl, id, period, &ms) < 0)
+		if (watch(&nl, id, period, &ms, true) < 0)
 			goto out;
 	} else if (mig_get(&nl, id, &ms) < 0) {
 		goto out;
@@ -1171,7 +1436,7 @@ int cmd_cancel(int argc, char **argv)
 {
 	const char *region = NULL;
 	struct opt o[] = { OPT_VAL("--region", &region) };
-	struct mig_req req = { .zero_detect = -1 };
+	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
 	int ret;
 
 	ret = parse_opts("cancel", argc, argv, o, ARRAY_SIZE(o));
@@ -1183,4 +1448,209 @@ int cmd_cancel(int argc, char **argv)
 	if (ret)
 		return ret;
 	return run_cmd("cancel", KMIG_CMD_MIG_CANCEL, &req, false, 0);
+}
+
+int cmd_switchover(int argc, char **argv)
+{
+	const char *region = NULL, *interval = NULL;
+	bool wait = false;
+	struct opt o[] = {
+		OPT_VAL("--region", &region), OPT_FLAG("--wait", &wait),
+		OPT_VAL("--interval", &interval),
+	};
+	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
+	unsigned int ms = INTERVAL_DEFAULT;
+	int ret;
+
+	ret = parse_opts("switchover", argc, argv, o, ARRAY_SIZE(o));
+	if (ret)
+		return ret;
+	if (!region)
+		return usage_err("switchover", "missing --region ID (try 'migctl switchover --help')");
+	ret = parse_region("switchover", region, &req.region);
+	if (!ret)
+		ret = parse_interval("switchover", interval, &ms);
+	if (ret)
+		return ret;
+	return run_cmd("switchover", KMIG_CMD_MIG_SWITCHOVER, &req, wait, ms);
+}
+
+/* ---- monitor ---- */
+
+/*
+ * One line for the event notification @m:
+ *   region 3 source setup
+ *   region 3 source pass-done pass 2: 1234 dirty pages, dirty rate 5000
+ *     pages/s, expected downtime 12 ms, remaining 4.8 MiB
+ *   region 3 source switchover-ready (expected downtime 12 ms <= 300 ms)
+ *   region 3 source completed (downtime 45 ms)
+ *   region 3 source failed: REASON
+ * @page_size converts remaining-bytes to dirty pages.
+ */
+static char *event_text(char *buf, size_t len, const struct mig *m,
+			uint64_t page_size)
+{
+	char a[FMT_BUF], b[FMT_BUF], r[256];
+	uint64_t ev, v, w;
+	const char *reason;
+	size_t o = 0;
+	int parts = 0;
+
+#define ADD(...) \
+	do { \
+		if (o < len) \
+			o += snprintf(buf + o, len - o, __VA_ARGS__); \
+	} while (0)
+#define PART(...) \
+	do { \
+		ADD("%s", parts++ ? ", " : ": "); \
+		ADD(__VA_ARGS__); \
+	} while (0)
+	ADD("region %" PRIu64, num_or(m, KMIG_A_MIG_REGION_ID, 0));
+	if (record_has(&m->r, KMIG_A_MIG_ROLE))
+		ADD(" %s", enum_text(a, sizeof(a), m, KMIG_A_MIG_ROLE,
+				     &mig_role_enum));
+	ev = num_or(m, KMIG_A_MIG_EVENT, KMIG_MIG_EVENT_STATE);
+	switch (ev) {
+	case KMIG_MIG_EVENT_STATE:
+		ADD(" %s", enum_text(a, sizeof(a), m, KMIG_A_MIG_STATE,
+				     &mig_state_enum));
+		break;
+	case KMIG_MIG_EVENT_PASS_DONE:
+		ADD(" pass-done");
+		if (record_num(&m->r, KMIG_A_MIG_PASS, &v))
+			ADD(" pass %" PRIu64, v);
+		if (record_num(&m->r, KMIG_A_MIG_REMAINING_BYTES, &v) &&
+		    page_size)
+			PART("%" PRIu64 " dirty pages", v / page_size);
+		if (record_num(&m->r, KMIG_A_MIG_DIRTY_RATE, &v))
+			PART("dirty rate %" PRIu64 " pages/s", v);
+		if (record_num(&m->r, KMIG_A_MIG_EXPECTED_DOWNTIME_NS, &v))
+			PART("expected downtime %s",
+			     fmt_expected(a, sizeof(a), v));
+		if (record_num(&m->r, KMIG_A_MIG_REMAINING_BYTES, &v))
+			PART("remaining %s", fmt_size(a, sizeof(a), v));
+		break;
+	case KMIG_MIG_EVENT_SWITCHOVER_READY:
+		ADD(" switchover-ready");
+		if (!record_num(&m->r, KMIG_A_MIG_EXPECTED_DOWNTIME_NS, &v))
+			break;
+		fmt_expected(a, sizeof(a), v);
+		if (record_num(&m->r, KMIG_A_MIG_DOWNTIME_LIMIT_MS, &w))
+			ADD(" (expected downtime %s %s %" PRIu64 " ms)", a,
+			    v <= w * 1000000 ? "<=" : ">", w);
+		else
+			ADD(" (expected downtime %s)", a);
+		break;
+	case KMIG_MIG_EVENT_COMPLETED:
+		ADD(" completed");
+		if (record_num(&m->r, KMIG_A_MIG_DOWNTIME_NS, &v))
+			ADD(" (downtime %s)", fmt_ms(b, sizeof(b), v));
+		break;
+	case KMIG_MIG_EVENT_FAILED:
+	case KMIG_MIG_EVENT_CANCELLED:
+		ADD(" %s", enum_name(&mig_event_enum, ev));
+		reason = str_of(m, KMIG_A_MIG_REASON);
+		if (reason && *reason)
+			ADD(": %s", sanitize(r, sizeof(r), reason));
+		break;
+	default:
+		ADD(" unknown(%" PRIu64 ")", ev);
+	}
+#undef PART
+#undef ADD
+	return buf;
+}
+
+struct monitor {
+	uint32_t region;	/* 0: every region */
+	uint32_t count;		/* 0: no limit */
+	uint32_t seen;
+	uint64_t page_size;
+};
+
+static int event_cb(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	const struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct migs ms = { .what = "monitor" };
+	struct monitor *mon = arg;
+	const struct mig *m;
+	int ret = 0;
+
+	if (gh->cmd != KMIG_CMD_MIG_EVENT)
+		return 0;
+	if (mig_cb(nlh, tb, &ms) < 0) {
+		migs_free(&ms);
+		return -1;
+	}
+	m = &ms.m[0];
+	if (mon->region && num_or(m, KMIG_A_MIG_REGION_ID, 0) != mon->region)
+		goto out;
+	if (opts.json) {
+		struct jw jw;
+
+		/* JSON lines: one compact object per event, --pretty or not */
+		jw_init(&jw, stdout, false);
+		mig_json(&jw, m);
+		jw_finish(&jw);
+	} else {
+		char buf[1024];
+
+		puts(event_text(buf, sizeof(buf), m, mon->page_size));
+	}
+	/* Piped: each event as it comes. A write error ends the monitor. */
+	if (fflush(stdout) || ferror(stdout)) {
+		ret = -1;
+		goto out;
+	}
+	mon->seen++;
+	if (mon->count && mon->seen >= mon->count)
+		ret = 1;
+out:
+	migs_free(&ms);
+	return ret;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	const char *region = NULL, *count = NULL;
+	struct opt o[] = {
+		OPT_VAL("--region", &region), OPT_VAL("--count", &count),
+	};
+	struct monitor mon = { 0 };
+	struct kmig_nl_err err;
+	struct kmig_nl nl;
+	int ret;
+
+	ret = parse_opts("monitor", argc, argv, o, ARRAY_SIZE(o));
+	if (ret)
+		return ret;
+	if (region)
+		ret = parse_region("monitor", region, &mon.region);
+	if (ret)
+		return ret;
+	if (count && !parse_u32(count, 1, UINT32_MAX, &mon.count))
+		return usage_err("monitor", "invalid count '%s' (expected a number 1..%u)",
+				 count, UINT32_MAX);
+	mon.page_size = kmig_page_size();
+
+	if (kmig_nl_open(&nl) < 0)
+		return EXIT_ERR;
+	ret = EXIT_ERR;
+	if (kmig_nl_subscribe(&nl, KMIG_MCGRP_EVENTS, &err) < 0) {
+		if (err.nlerr == NLE_OBJ_NOTFOUND)
+			err_line("monitor: the kmig module has no \"%s\" multicast group (a module without live migration events?)",
+				 KMIG_MCGRP_EVENTS);
+		else
+			kmig_nl_report("monitor", &err, NULL);
+		goto out;
+	}
+	if (kmig_nl_recv_notify(&nl, KMIG_A_MIG_MAX, event_cb, &mon, &err) < 0) {
+		kmig_nl_report("monitor", &err, NULL);
+		goto out;
+	}
+	ret = EXIT_OK;
+out:
+	kmig_nl_close(&nl);
+	return ret;
 }

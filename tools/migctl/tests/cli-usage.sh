@@ -126,12 +126,18 @@ for word in 'Usage: migctl (\[-j\] )?regions' 'Usage: migctl (\[-j\] )?params' \
 	    'Usage: migctl (\[-j\] )?start --region ID --to HOST:PORT' \
 	    'Usage: migctl (\[-j\] )?status \[--region ID\] \[--watch\]' \
 	    'Usage: migctl (\[-j\] )?cancel --region ID' \
+	    'Usage: migctl (\[-j\] )?switchover --region ID' \
+	    'Usage: migctl (\[-j\] )?monitor \[--region ID\] \[--count N\]' \
+	    '\[--live\] \[--downtime-limit MS\] \[--max-bandwidth RATE\]' \
+	    '\[--max-passes N\] \[--no-convergence continue\|switchover\]' \
+	    'switchover ready: pause the guest and run' \
+	    'expected_downtime_ns' 'switchover_ready' \
 	    'migrations-completed' 'migration failed: REASON'; do
 	grep -qE -- "$word" "$tmp/out"
 	result "full usage mentions '$word'" $?
 done
 
-for cmd in regions params set stats scan listen start status cancel help; do
+for cmd in regions params set stats scan listen start status cancel switchover monitor help; do
 	expect_help "migctl $cmd --help" "migctl( \[-j\])? $cmd" $cmd --help
 	expect_help "migctl $cmd -h" "migctl( \[-j\])? $cmd" $cmd -h
 	expect_help "migctl help $cmd" "migctl( \[-j\])? $cmd" help $cmd
@@ -222,7 +228,7 @@ expect_usage "scan: bad --zero-check=" "invalid zero-check 'sse3'" scan 1 --zero
 expect_usage "scan: unknown option" "^migctl: scan: unknown option '--fast'" scan 1 --fast
 
 # migration commands
-for cmd in listen start cancel; do
+for cmd in listen start cancel switchover; do
 	to=
 	[ $cmd = start ] && to="--to 1.2.3.4:5"
 	expect_usage "$cmd: missing --region" "^migctl: $cmd: missing --region ID" $cmd
@@ -283,6 +289,54 @@ expect_usage "listen: bad --channels" "invalid channel count 'four'" listen --re
 expect_usage "listen: bad --interval" "invalid interval '-5'" listen --region 1 --wait --interval -5
 expect_usage "cancel: no other option" "^migctl: cancel: unknown option '--wait'" cancel --region 1 --wait
 
+# live migration options
+S="start --region 1 --to 10.0.0.2:4444"
+for o in "--downtime-limit 100" "--max-bandwidth 100M" "--max-passes 3" "--no-convergence switchover"; do
+	# shellcheck disable=SC2086
+	expect_usage "start: ${o%% *} requires --live" "^migctl: start: ${o%% *} requires --live\$" $S $o
+done
+# shellcheck disable=SC2086
+expect_usage "start: --live takes no value" '^migctl: start: --live takes no value' $S --live=1
+for v in 0 3600001 abc -1 '' 10ms; do
+	# shellcheck disable=SC2086
+	expect_usage "start: --downtime-limit '$v'" \
+		"^migctl: start: invalid downtime limit '$v' \(expected milliseconds 1\.\.3600000\)" \
+		$S --live --downtime-limit "$v"
+done
+for v in 10X 1.5G -1 '' M 100MB 100M/s ' 1' 18446744073709551616 17179869184G; do
+	# shellcheck disable=SC2086
+	expect_usage "start: --max-bandwidth '$v'" \
+		"^migctl: start: invalid bandwidth '$v' \(expected bytes per second, optionally with a suffix K, M or G: 100M\)" \
+		$S --live --max-bandwidth "$v"
+done
+for v in x -1 4294967296 ''; do
+	# shellcheck disable=SC2086
+	expect_usage "start: --max-passes '$v'" \
+		"^migctl: start: invalid pass count '$v' \(expected a number 0\.\.4294967295\)" \
+		$S --live --max-passes "$v"
+done
+# shellcheck disable=SC2086
+expect_usage "start: bad --no-convergence lists valid values" \
+	"^migctl: start: invalid no-convergence policy 'force' \(valid: continue, switchover\)" \
+	$S --live --no-convergence force
+# shellcheck disable=SC2086
+expect_usage "start: --max-passes twice" '^migctl: start: --max-passes given more than once' \
+	$S --live --max-passes 1 --max-passes 2
+
+expect_usage "switchover: bad --interval" "^migctl: switchover: invalid interval 'x'" switchover --region 1 --wait --interval x
+expect_usage "switchover: --wait takes no value" '^migctl: switchover: --wait takes no value' switchover --region 1 --wait=1
+expect_usage "switchover: --live is not an option" "^migctl: switchover: unknown option '--live'" switchover --region 1 --live
+expect_usage "monitor: bad region id" "^migctl: monitor: invalid region id 'x'" monitor --region x
+expect_usage "monitor: region id 0" "invalid region id '0'" monitor --region 0
+for v in 0 x -1 4294967296 ''; do
+	expect_usage "monitor: --count '$v'" \
+		"^migctl: monitor: invalid count '$v' \(expected a number 1\.\.4294967295\)" \
+		monitor --count "$v"
+done
+expect_usage "monitor: --count without value" '^migctl: monitor: --count needs a value' monitor --count
+expect_usage "monitor: stray argument" "^migctl: monitor: unexpected argument '3'" monitor 3
+expect_usage "monitor: unknown option" "^migctl: monitor: unknown option '--watch'" monitor --watch
+
 # ---- without the module: one line, exit 1 ----
 
 if [ -e /sys/module/kmig ]; then
@@ -296,7 +350,16 @@ else
 		    "listen --region 1" "listen --region 1 --addr :: --port 0 --wait" \
 		    "start --region 1 --to 10.0.0.2:4444" \
 		    "start --region 1 --to [::1]:4444 --id 00112233445566778899aabbccddeeff" \
-		    "status" "status --region 1 -j" "status --watch" "cancel --region 1"; do
+		    "status" "status --region 1 -j" "status --watch" "cancel --region 1" \
+		    "start --region 1 --to 10.0.0.2:4444 --live" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --downtime-limit 1 --max-bandwidth 100M --max-passes 0 --no-convergence continue --wait" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 0 --downtime-limit 3600000" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 1536 --max-passes 4294967295" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 1g --no-convergence=switchover" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 16k" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 17179869183G" \
+		    "switchover --region 1" "switchover --region 1 --wait --interval 5 -j" \
+		    "monitor" "monitor --region 3 --count 1 -j"; do
 		# shellcheck disable=SC2086
 		expect_line "migctl $args without the module" 1 "$NOT_LOADED" $args
 	done

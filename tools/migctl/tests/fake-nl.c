@@ -9,12 +9,14 @@
  *   eperm      admin operations fail with EPERM
  *   empty      no regions
  *   sparse     replies carry only some attributes
+ *   nogroup    the family has no "events" multicast group
  *
  * Migrations (MIG_GET, by region id):
  *   1  source, completed, every attribute, 4 channels
  *   3  destination, failed, with a reason
  *   5  runs while polled: setup, active 25%, active 50%, then completed
  *   6  runs while polled: active 10%, then failed
+ *   4  live source, active, pass 3, switchover ready
  *   7  no migration (state none)
  *   other: ENOENT
  * The dump lists 3 and 1. LISTEN and START answer with what they were
@@ -23,6 +25,16 @@
  * is refused (ECONNREFUSED with a message), regions other than 1, 3, 5, 6
  * and 7 do not exist. CANCEL of 5 or 6 answers cancelled, of 1 and 3
  * EALREADY, of 7 ENOENT. Error messages are the module's.
+ *
+ * START with --live echoes the live options and makes the migration live:
+ * each poll is one more pass, switchover-ready from the second, and it
+ * completes at the fourth (as if the VMM had switched over; 6 still fails
+ * at the second). SWITCHOVER of 5 or 6 makes it live and switched over:
+ * the next poll completes it (6 fails), with the downtime; of 1 EALREADY,
+ * of 3 EINVAL (not a live source), of 7 ENOENT.
+ *
+ * The events group delivers a canned list of notifications (see
+ * fake_events), a MIG_GET message among them, then the stream ends.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -191,6 +203,12 @@ static struct {
 	bool have_id;
 	uint8_t id[16];
 	int polls;			/* MIG_GET answered so far */
+	bool live;
+	uint32_t downtime_limit;
+	uint64_t max_bandwidth;
+	uint32_t max_passes;
+	uint32_t no_convergence;
+	bool switched;			/* SWITCHOVER received */
 } run = { .zero_detect = -1 };
 
 static void put_channel(struct nl_msg *m, uint32_t id, uint32_t cpu,
@@ -223,6 +241,25 @@ static void put_counters(struct nl_msg *m, uint64_t total, uint64_t done,
 	nla_put_u64(m, KMIG_A_MIG_SETUP_NS, 5000000);
 	nla_put_u64(m, KMIG_A_MIG_TIME_NS, time_ns);
 	nla_put_u64(m, KMIG_A_MIG_THROUGHPUT, 650000000);
+}
+
+/* The live figures of pass @pass (ready from the second). */
+static void put_live(struct nl_msg *m, uint32_t limit, uint64_t bw,
+		     uint32_t passes, uint32_t nc, uint64_t pass)
+{
+	nla_put_flag(m, KMIG_A_MIG_LIVE);
+	nla_put_u32(m, KMIG_A_MIG_DOWNTIME_LIMIT_MS, limit);
+	nla_put_u64(m, KMIG_A_MIG_MAX_BANDWIDTH, bw);
+	nla_put_u32(m, KMIG_A_MIG_MAX_PASSES, passes);
+	nla_put_u32(m, KMIG_A_MIG_NO_CONVERGENCE, nc);
+	nla_put_u64(m, KMIG_A_MIG_PASS, pass);
+	nla_put_u64(m, KMIG_A_MIG_DIRTY_RATE, pass ? 5000 : 0);
+	nla_put_u64(m, KMIG_A_MIG_EXPECTED_DOWNTIME_NS,
+		    !pass ? UINT64_MAX : pass == 1 ? 95000000 : 12000000);
+	nla_put_u64(m, KMIG_A_MIG_REMAINING_BYTES,
+		    !pass ? 0 : pass == 1 ? 9766 * 4096 : 1234 * 4096);
+	nla_put_u64(m, KMIG_A_MIG_DIRTY_SYNCS, pass);
+	nla_put_u32(m, KMIG_A_MIG_SWITCHOVER_READY, pass >= 2);
 }
 
 static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
@@ -283,6 +320,15 @@ static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 			put_channel(m, 0, 2, 600, 0, 1200000, 24);
 			put_channel(m, 1, 3, 400, 0, 897152, 16);
 		}
+	} else if (region == 4) {
+		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_SOURCE);
+		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_ACTIVE);
+		nla_put_string(m, KMIG_A_MIG_ADDR, "10.0.0.2");
+		nla_put_u16(m, KMIG_A_MIG_PORT, 4444);
+		nla_put_u32(m, KMIG_A_MIG_CHANNELS, 2);
+		put_counters(m, 1234, 617, 3500000000ull);
+		nla_put_u32(m, KMIG_A_MIG_PASSES, 2);
+		put_live(m, 300, 100 << 20, 10, KMIG_NO_CONVERGENCE_SWITCHOVER, 3);
 	} else if (region == 7) {
 		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_NONE);
 		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_NONE);
@@ -319,12 +365,17 @@ static struct nl_msg *running_msg(uint32_t region, uint8_t cmd,
 			       "destination closed the connection");
 	if (state == KMIG_MIG_STATE_CANCELLED)
 		nla_put_string(m, KMIG_A_MIG_REASON, "cancelled by the user");
+	if (run.live)
+		put_live(m, run.downtime_limit, run.max_bandwidth,
+			 run.max_passes, run.no_convergence, step);
+	if (run.live && state == KMIG_MIG_STATE_COMPLETED)
+		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 45200000);
 	return m;
 }
 
 static bool mig_region_exists(uint32_t v)
 {
-	return v == 1 || v == 3 || v == 5 || v == 6 || v == 7;
+	return v == 1 || v == 3 || v == 4 || v == 5 || v == 6 || v == 7;
 }
 
 static void run_init(uint32_t region)
@@ -372,6 +423,15 @@ static int mig_setup(uint8_t cmd, struct nlattr **tb, struct kmig_nl_err *err,
 		run.have_id = true;
 		memcpy(run.id, nla_data(tb[KMIG_A_MIG_MIGRATION_ID]), 16);
 	}
+	run.live = tb[KMIG_A_MIG_LIVE] != NULL;
+	run.downtime_limit = tb[KMIG_A_MIG_DOWNTIME_LIMIT_MS] ?
+			     nla_get_u32(tb[KMIG_A_MIG_DOWNTIME_LIMIT_MS]) : 300;
+	run.max_bandwidth = tb[KMIG_A_MIG_MAX_BANDWIDTH] ?
+			    nla_get_u64(tb[KMIG_A_MIG_MAX_BANDWIDTH]) : 0;
+	run.max_passes = tb[KMIG_A_MIG_MAX_PASSES] ?
+			 nla_get_u32(tb[KMIG_A_MIG_MAX_PASSES]) : 0;
+	run.no_convergence = tb[KMIG_A_MIG_NO_CONVERGENCE] ?
+			     nla_get_u32(tb[KMIG_A_MIG_NO_CONVERGENCE]) : 0;
 	return deliver(running_msg(v, cmd, listen ? KMIG_MIG_STATE_LISTENING :
 				   KMIG_MIG_STATE_SETUP, 0), maxattr, cb, arg);
 }
@@ -391,9 +451,12 @@ static int mig_get(uint8_t cmd, uint32_t v, struct kmig_nl_err *err,
 	run_init(v);
 	step = ++run.polls;
 	if (v == 6)
-		state = step >= 2 ? KMIG_MIG_STATE_FAILED : KMIG_MIG_STATE_ACTIVE;
+		state = step >= 2 || run.switched ? KMIG_MIG_STATE_FAILED :
+			KMIG_MIG_STATE_ACTIVE;
+	else if (run.switched)
+		state = KMIG_MIG_STATE_COMPLETED;
 	else
-		state = step >= 3 ? KMIG_MIG_STATE_COMPLETED :
+		state = step >= (run.live ? 4 : 3) ? KMIG_MIG_STATE_COMPLETED :
 			KMIG_MIG_STATE_ACTIVE;
 	return deliver(running_msg(v, cmd, state, step), maxattr, cb, arg);
 }
@@ -497,6 +560,39 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 		v = tb[KMIG_A_MIG_REGION_ID] ? nla_get_u32(tb[KMIG_A_MIG_REGION_ID]) : 0;
 		ret = mig_get(cmd, v, err, maxattr, cb, arg);
 		break;
+	case KMIG_CMD_MIG_SWITCHOVER:
+		if (fake("eperm")) {
+			ret = fail(err, EPERM, NULL, -1);
+			break;
+		}
+		v = tb[KMIG_A_MIG_REGION_ID] ? nla_get_u32(tb[KMIG_A_MIG_REGION_ID]) : 0;
+		if (!mig_region_exists(v)) {
+			ret = fail(err, ENOENT, "no region with this id", -1);
+			break;
+		}
+		if (v == 7) {
+			ret = fail(err, ENOENT, "no migration on this region", -1);
+			break;
+		}
+		if (v == 3) {
+			ret = fail(err, EINVAL, "not the source of a live migration", -1);
+			break;
+		}
+		if (v != 5 && v != 6) {
+			ret = fail(err, EALREADY, "the migration has already ended", -1);
+			break;
+		}
+		run_init(v);
+		if (!run.live) {
+			run.live = true;
+			run.downtime_limit = 300;
+		}
+		run.switched = true;
+		if (run.polls < 2)
+			run.polls = 2;	/* switched over once ready */
+		ret = deliver(running_msg(v, cmd, KMIG_MIG_STATE_ACTIVE, 2),
+			      maxattr, cb, arg);
+		break;
 	case KMIG_CMD_MIG_CANCEL:
 		if (fake("eperm")) {
 			ret = fail(err, EPERM, NULL, -1);
@@ -549,4 +645,120 @@ int kmig_nl_dump(struct kmig_nl *nl, uint8_t cmd, int maxattr,
 	    deliver(region_msg(1), maxattr, cb, arg) < 0)
 		return -1;
 	return 0;
+}
+
+/* ---- events ---- */
+
+int kmig_nl_subscribe(struct kmig_nl *nl, const char *group,
+		      struct kmig_nl_err *err)
+{
+	(void)nl;
+	err_init(err);
+	if (fake("nogroup") || strcmp(group, KMIG_MCGRP_EVENTS)) {
+		err->nlerr = NLE_OBJ_NOTFOUND;
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t kmig_page_size(void)
+{
+	return 4096;
+}
+
+static struct nl_msg *event_msg(uint32_t region, uint32_t role,
+				uint32_t state, uint32_t event)
+{
+	struct nl_msg *m = reply_msg(KMIG_CMD_MIG_EVENT);
+
+	nla_put_u32(m, KMIG_A_MIG_REGION_ID, region);
+	nla_put_u32(m, KMIG_A_MIG_ROLE, role);
+	nla_put_u32(m, KMIG_A_MIG_STATE, state);
+	nla_put_u32(m, KMIG_A_MIG_EVENT, event);
+	return m;
+}
+
+/* The notifications of the fake "events" group, in order. */
+static struct nl_msg *fake_event(int i)
+{
+	const uint32_t src = KMIG_MIG_ROLE_SOURCE;
+	const uint32_t dst = KMIG_MIG_ROLE_DESTINATION;
+	struct nl_msg *m;
+
+	switch (i) {
+	case 0:
+		m = event_msg(3, src, KMIG_MIG_STATE_SETUP, KMIG_MIG_EVENT_STATE);
+		put_live(m, 300, 0, 0, 0, 0);
+		return m;
+	case 1:		/* not an event: skipped */
+		return mig_msg(1, KMIG_CMD_MIG_GET);
+	case 2:
+		m = event_msg(3, src, KMIG_MIG_STATE_ACTIVE, KMIG_MIG_EVENT_STATE);
+		put_live(m, 300, 0, 0, 0, 0);
+		return m;
+	case 3:
+		return event_msg(4, dst, KMIG_MIG_STATE_ACTIVE,
+				 KMIG_MIG_EVENT_STATE);
+	case 4:
+	case 5:
+		m = event_msg(3, src, KMIG_MIG_STATE_ACTIVE,
+			      KMIG_MIG_EVENT_PASS_DONE);
+		put_live(m, 300, 0, 0, 0, i - 3);
+		return m;
+	case 6:
+		m = event_msg(3, src, KMIG_MIG_STATE_ACTIVE,
+			      KMIG_MIG_EVENT_SWITCHOVER_READY);
+		put_live(m, 300, 0, 0, 0, 2);
+		return m;
+	case 7:
+		m = event_msg(3, src, KMIG_MIG_STATE_COMPLETED,
+			      KMIG_MIG_EVENT_COMPLETED);
+		put_live(m, 300, 0, 0, 0, 3);
+		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 45200000);
+		return m;
+	case 8:
+		return event_msg(4, dst, KMIG_MIG_STATE_COMPLETED,
+				 KMIG_MIG_EVENT_COMPLETED);
+	case 9:
+		m = event_msg(5, src, KMIG_MIG_STATE_FAILED,
+			      KMIG_MIG_EVENT_FAILED);
+		nla_put_string(m, KMIG_A_MIG_REASON,
+			       "channel 0: connection reset by peer");
+		return m;
+	case 10:
+		m = event_msg(6, src, KMIG_MIG_STATE_CANCELLED,
+			      KMIG_MIG_EVENT_CANCELLED);
+		nla_put_string(m, KMIG_A_MIG_REASON, "cancelled by the user");
+		return m;
+	case 11:	/* forced by the pass limit: beyond the limit */
+		m = event_msg(8, src, KMIG_MIG_STATE_ACTIVE,
+			      KMIG_MIG_EVENT_SWITCHOVER_READY);
+		put_live(m, 300, 0, 5, KMIG_NO_CONVERGENCE_SWITCHOVER, 5);
+		nla_put_u64(m, KMIG_A_MIG_EXPECTED_DOWNTIME_NS, 900000000);
+		return m;
+	case 12:	/* an event newer than migctl */
+		return event_msg(8, src, KMIG_MIG_STATE_ACTIVE, 9);
+	}
+	return NULL;
+}
+
+int kmig_nl_recv_notify(struct kmig_nl *nl, int maxattr, kmig_nl_cb cb,
+			void *arg, struct kmig_nl_err *err)
+{
+	struct nlattr *tb[KMIG_NL_MAXATTR + 1];
+	struct nl_msg *m;
+	int i, ret = 0;
+
+	(void)nl;
+	err_init(err);
+	for (i = 0; (m = fake_event(i)); i++) {
+		if (genlmsg_parse(nlmsg_hdr(m), 0, tb, maxattr, NULL) < 0)
+			ret = 0;	/* skipped, like nl.c */
+		else
+			ret = cb(nlmsg_hdr(m), tb, arg);
+		nlmsg_free(m);
+		if (ret)
+			break;
+	}
+	return ret < 0 ? -1 : 0;
 }

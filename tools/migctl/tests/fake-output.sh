@@ -304,7 +304,7 @@ Region 1: source, completed
 X
 
 expect "status ID --json: one object with the channel array" 0 status --region 1 --json <<'X'
-{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]}
+{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]}
 X
 
 expect "status: failed destination, reason and destination counters" 0 status --region 3 <<'X'
@@ -360,7 +360,7 @@ Region 3: destination, failed
 X
 
 expect "status --json (dump): an array" 0 -j status <<'X'
-[{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]},{"region_id":3,"role":"destination","state":"failed","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":0,"pages_done":1000,"packets":40,"bytes":2097152,"splice_fallbacks":0,"time_ns":3000000,"reason":"channel 1: connection reset by peer","rejected_connections":2,"malformed_packets":1,"passes":0,"channel":[{"id":0,"cpu":2,"pages":600,"zero_pages":0,"bytes":1200000,"packets":24},{"id":1,"cpu":3,"pages":400,"zero_pages":0,"bytes":897152,"packets":16}]}]
+[{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]},{"region_id":3,"role":"destination","state":"failed","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":0,"pages_done":1000,"packets":40,"bytes":2097152,"splice_fallbacks":0,"time_ns":3000000,"reason":"channel 1: connection reset by peer","rejected_connections":2,"malformed_packets":1,"passes":0,"live":false,"channel":[{"id":0,"cpu":2,"pages":600,"zero_pages":0,"bytes":1200000,"packets":24},{"id":1,"cpu":3,"pages":400,"zero_pages":0,"bytes":897152,"packets":16}]}]
 X
 
 MIGCTL_FAKE=sparse expect "status: absent attributes leave their lines out" 0 status --region 3 <<'X'
@@ -374,7 +374,7 @@ Region 3: destination, failed
 X
 
 MIGCTL_FAKE=sparse expect "status --json: absent attributes left out" 0 status --region 3 -j <<'X'
-{"region_id":3,"role":"destination","state":"failed","addr":"::","port":4444,"channels":2,"reason":"channel 1: connection reset by peer","rejected_connections":2,"malformed_packets":1,"passes":0}
+{"region_id":3,"role":"destination","state":"failed","addr":"::","port":4444,"channels":2,"reason":"channel 1: connection reset by peer","rejected_connections":2,"malformed_packets":1,"passes":0,"live":false}
 X
 
 MIGCTL_FAKE=empty expect "status: nothing printed without migrations" 0 status </dev/null
@@ -391,7 +391,7 @@ Region 3: destination, listening
 X
 
 expect "listen --json: what was asked is sent (addr, port, channels, id)" 0 listen --region 3 --addr 2001:db8::1 --port 4444 --channels 8 --id 00112233-4455-6677-8899-AABBCCDDEEFF --json <<'X'
-{"region_id":3,"role":"destination","state":"listening","addr":"2001:db8::1","port":4444,"channels":8,"migration_id":"00112233445566778899aabbccddeeff"}
+{"region_id":3,"role":"destination","state":"listening","addr":"2001:db8::1","port":4444,"channels":8,"migration_id":"00112233445566778899aabbccddeeff","live":false}
 X
 
 expect "listen: IPv6 --addr in brackets, --port=" 0 listen --region 3 --addr '[::]' --port=5000 <<'X'
@@ -415,7 +415,7 @@ Region 1: source, setup
 X
 
 expect "start --json" 0 start --region 1 --to 192.0.2.7:4444 -j <<'X'
-{"region_id":1,"role":"source","state":"setup","addr":"192.0.2.7","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000}
+{"region_id":1,"role":"source","state":"setup","addr":"192.0.2.7","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":false}
 X
 
 expect "cancel: the cancelled status" 0 cancel --region 5 <<'X'
@@ -432,7 +432,7 @@ Region 5: source, cancelled
 X
 
 expect "cancel --json" 0 cancel --region 6 --json <<'X'
-{"region_id":6,"role":"source","state":"cancelled","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":406000000,"throughput":650000000,"reason":"cancelled by the user"}
+{"region_id":6,"role":"source","state":"cancelled","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":406000000,"throughput":650000000,"reason":"cancelled by the user","live":false}
 X
 
 expect "status --watch: polls until completed, exit 0, no progress off a terminal" 0 status --region 5 --watch --interval 1 <<'X'
@@ -448,11 +448,11 @@ Region 5: source, completed
 X
 
 expect "status --watch --json: only the final object" 0 status --region 5 --watch --interval 1 -j <<'X'
-{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000}
+{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":false}
 X
 
 expect "start --wait --json: completed, exit 0" 0 start --region 5 --to 10.0.0.9:4444 --wait --interval 1 -j <<'X'
-{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.9","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000}
+{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.9","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":false}
 X
 
 expect "listen --wait: the listening status, then the final one" 0 listen --region 5 --wait --interval 1 <<'X'
@@ -511,7 +511,7 @@ X
 expect_both "start --wait --json: failed, exit 1" 1 \
 	"migctl: migration failed: destination closed the connection" \
 	start --region 6 --to 10.0.0.2:4444 --wait --interval 1 --json <<'X'
-{"region_id":6,"role":"source","state":"failed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":806000000,"throughput":650000000,"reason":"destination closed the connection"}
+{"region_id":6,"role":"source","state":"failed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":806000000,"throughput":650000000,"reason":"destination closed the connection","live":false}
 X
 
 "$FAKE" -j status >"$tmp/all.json" 2>/dev/null
@@ -547,6 +547,190 @@ MIGCTL_FAKE=nomodule expect "status without the module" 1 status --watch <<'X'
 migctl: kmig module not loaded (generic netlink family "kmig" not found); load it with 'modprobe kmig' or 'insmod kmig.ko'
 X
 
+# ---- live migration ----
+
+expect "status: live source, every live line" 0 status --region 4 <<'X'
+Region 4: source, active
+  Peer:                 10.0.0.2:4444
+  Channels:             2
+  Live:                 yes (downtime limit 300 ms, max bandwidth 100.0 MiB/s, max passes 10, no-convergence switchover)
+  Total time:           3500 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          1.2 MiB in 19 packets
+  Pages:                617 of 1234 (50.0%)
+  Zero pages:           308 (1.2 MiB)
+  Normal pages:         309 (1.2 MiB)
+  Passes:               2
+  Pass:                 3
+  Dirty rate:           5000 pages/s
+  Expected downtime:    12 ms
+  Remaining:            4.8 MiB
+  Dirty syncs:          3
+  Switchover ready:     yes
+X
+
+expect "status --json: live keys" 0 -j status --region 4 <<'X'
+{"region_id":4,"role":"source","state":"active","addr":"10.0.0.2","port":4444,"channels":2,"pages_total":1234,"pages_done":617,"zero_pages":308,"zero_bytes":1261568,"normal_pages":309,"normal_bytes":1265664,"packets":19,"bytes":1275536,"setup_ns":5000000,"time_ns":3500000000,"throughput":650000000,"passes":2,"live":true,"downtime_limit_ms":300,"max_bandwidth":104857600,"max_passes":10,"no_convergence":"switchover","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"dirty_syncs":3,"switchover_ready":1}
+X
+
+expect "start --live: the live options are sent (100M is 100 MiB/s)" 0 start --region 1 --to 10.0.0.2:4444 --live --downtime-limit 50 --max-bandwidth 100M --max-passes 5 --no-convergence switchover <<'X'
+Region 1: source, setup
+  Peer:                 10.0.0.2:4444
+  Channels:             2 (zero pages detected by the dispatcher)
+  Live:                 yes (downtime limit 50 ms, max bandwidth 100.0 MiB/s, max passes 5, no-convergence switchover)
+  Total time:           6.000 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          0 B in 0 packets
+  Pages:                0 of 262144 (0.0%)
+  Zero pages:           0 (0 B)
+  Normal pages:         0 (0 B)
+  Pass:                 0
+  Dirty rate:           0 pages/s
+  Expected downtime:    unknown
+  Remaining:            0 B
+  Dirty syncs:          0
+  Switchover ready:     no
+X
+
+expect "start --live --json: the module's defaults, expected downtime unknown" 0 start --region 1 --to 10.0.0.2:4444 --live -j <<'X'
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0}
+X
+
+expect "start --max-bandwidth: plain bytes per second" 0 -j start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth=1536 <<'X'
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":1536,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0}
+X
+
+expect_both "start --live --wait: switchover hint once on stderr, then the final status" 0 \
+	"migctl: switchover ready: pause the guest and run 'migctl switchover --region 5'" \
+	start --region 5 --to 10.0.0.9:4444 --live --wait --interval 1 <<'X'
+Region 5: source, completed
+  Peer:                 10.0.0.9:4444
+  Channels:             2 (zero pages detected by the dispatcher)
+  Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
+  Total time:           1606 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          516.0 MiB in 8192 packets
+  Pages:                262144 of 262144 (100.0%)
+  Zero pages:           131072 (512.0 MiB)
+  Normal pages:         131072 (512.0 MiB)
+  Pass:                 4
+  Dirty rate:           5000 pages/s
+  Expected downtime:    12 ms
+  Remaining:            4.8 MiB
+  Dirty syncs:          4
+  Switchover ready:     yes
+  Downtime:             45 ms
+X
+
+expect "switchover: the status of the migration switching over" 0 switchover --region 5 <<'X'
+Region 5: source, active
+  Peer:                 10.0.0.2:4444
+  Channels:             2 (zero pages detected by the dispatcher)
+  Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
+  Total time:           806 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          258.0 MiB in 4096 packets
+  Pages:                131072 of 262144 (50.0%)
+  Zero pages:           65536 (256.0 MiB)
+  Normal pages:         65536 (256.0 MiB)
+  Pass:                 2
+  Dirty rate:           5000 pages/s
+  Expected downtime:    12 ms
+  Remaining:            4.8 MiB
+  Dirty syncs:          2
+  Switchover ready:     yes
+X
+
+expect "switchover --wait --json: completed with the downtime, no hint" 0 switchover --region 5 --wait --interval 1 -j <<'X'
+{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":45200000,"dirty_syncs":3,"switchover_ready":1}
+X
+
+expect_both "switchover --wait: failed, exit 1" 1 \
+	"migctl: migration failed: destination closed the connection" \
+	switchover --region 6 --wait --interval 1 <<'X'
+Region 6: source, failed
+  Peer:                 10.0.0.2:4444
+  Channels:             2 (zero pages detected by the dispatcher)
+  Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
+  Total time:           1206 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          51.6 MiB in 819 packets
+  Pages:                26214 of 262144 (10.0%)
+  Zero pages:           13107 (51.2 MiB)
+  Normal pages:         13107 (51.2 MiB)
+  Pass:                 3
+  Dirty rate:           5000 pages/s
+  Expected downtime:    12 ms
+  Remaining:            4.8 MiB
+  Dirty syncs:          3
+  Switchover ready:     yes
+  Reason:               destination closed the connection
+X
+
+expect "switchover: not a live source" 1 switchover --region 3 <<'X'
+migctl: switchover: Invalid argument (kernel: not the source of a live migration)
+X
+
+expect "switchover: no migration" 1 switchover --region 7 <<'X'
+migctl: switchover: region 7 (kernel: no migration on this region)
+X
+
+expect "switchover: no such region" 1 switchover --region 9 <<'X'
+migctl: switchover: region 9 (kernel: no region with this id)
+X
+
+expect "switchover: already ended" 1 switchover --region 1 <<'X'
+migctl: switchover: Operation already in progress (kernel: the migration has already ended)
+X
+
+MIGCTL_FAKE=eperm expect "switchover: EPERM mentions CAP_NET_ADMIN" 1 switchover --region 5 <<'X'
+migctl: switchover: Operation not permitted (CAP_NET_ADMIN required)
+X
+
+expect "monitor: one line per event, other messages skipped" 0 monitor <<'X'
+region 3 source setup
+region 3 source active
+region 4 destination active
+region 3 source pass-done pass 1: 9766 dirty pages, dirty rate 5000 pages/s, expected downtime 95 ms, remaining 38.1 MiB
+region 3 source pass-done pass 2: 1234 dirty pages, dirty rate 5000 pages/s, expected downtime 12 ms, remaining 4.8 MiB
+region 3 source switchover-ready (expected downtime 12 ms <= 300 ms)
+region 3 source completed (downtime 45 ms)
+region 4 destination completed
+region 5 source failed: channel 0: connection reset by peer
+region 6 source cancelled: cancelled by the user
+region 8 source switchover-ready (expected downtime 900 ms > 300 ms)
+region 8 source unknown(9)
+X
+
+expect "monitor --region --count: filtered, stops after N" 0 monitor --region 3 --count 3 <<'X'
+region 3 source setup
+region 3 source active
+region 3 source pass-done pass 1: 9766 dirty pages, dirty rate 5000 pages/s, expected downtime 95 ms, remaining 38.1 MiB
+X
+
+expect "monitor --json: one object per line, the status keys and event" 0 monitor -j --count 2 <<'X'
+{"region_id":3,"role":"source","state":"setup","live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","event":"state","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0}
+{"region_id":3,"role":"source","state":"active","live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","event":"state","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0}
+X
+
+expect "monitor --json --pretty: still one object per line" 0 monitor -j -p --region 4 <<'X'
+{"region_id":4,"role":"destination","state":"active","live":false,"event":"state"}
+{"region_id":4,"role":"destination","state":"completed","live":false,"event":"completed"}
+X
+
+expect "monitor --json: event names, unknown event as a number" 0 monitor --json --region 8 <<'X'
+{"region_id":8,"role":"source","state":"active","live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":5,"no_convergence":"switchover","event":"switchover-ready","pass":5,"dirty_rate":5000,"expected_downtime_ns":900000000,"remaining_bytes":5054464,"dirty_syncs":5,"switchover_ready":1}
+{"region_id":8,"role":"source","state":"active","live":false,"event":9}
+X
+
+MIGCTL_FAKE=nogroup expect "monitor: module without the events group" 1 monitor <<'X'
+migctl: monitor: the kmig module has no "events" multicast group (a module without live migration events?)
+X
+
+MIGCTL_FAKE=nomodule expect "monitor without the module" 1 monitor <<'X'
+migctl: kmig module not loaded (generic netlink family "kmig" not found); load it with 'modprobe kmig' or 'insmod kmig.ko'
+X
+
 # Progress line: on a terminal, redrawn in place ("\r", clear to end of
 # line) once per poll, wiped before the final status.
 ESC=$(printf '\033')
@@ -568,9 +752,17 @@ if on_tty "$tmp/tty" status --region 5 --watch --interval 1; then
 	[ $rc -eq 1 ] && grep -qF "Listening on:         10.0.0.1:40123" "$tmp/tty" &&
 	grep -qF "${CR}${ESC}[Kactive  26214 pages  5.2 Gbit/s  0.4 s${CR}${ESC}[KRegion 6: destination, failed" "$tmp/tty"
 	result "listen --wait on a terminal: port first, progress without a total" $?
+	on_tty "$tmp/tty" start --region 5 --to 10.0.0.9:4444 --live --wait --interval 1
+	cp "$tmp/tty" "$tmp/out"
+	[ $rc -eq 0 ] &&
+	grep -qF "${CR}${ESC}[Kactive  pass 1  25.0%  65536/262144 pages  expected downtime 95 ms" "$tmp/tty" &&
+	grep -qF "${CR}${ESC}[Kmigctl: switchover ready: pause the guest and run 'migctl switchover --region 5'" "$tmp/tty" &&
+	[ "$(grep -c 'switchover ready' "$tmp/tty")" = 1 ] &&
+	grep -qF "${CR}${ESC}[Kactive  pass 2  50.0%" "$tmp/tty"
+	result "start --live --wait on a terminal: pass and expected downtime, the hint once" $?
 else
 	for d in "status --watch on a terminal" "status --watch --json on a terminal" \
-		 "listen --wait on a terminal"; do
+		 "listen --wait on a terminal" "start --live --wait on a terminal"; do
 		n=$((n + 1)); passed=$((passed + 1))
 		echo "ok $n - $d # SKIP no script(1)"
 	done
@@ -580,10 +772,22 @@ for args in "regions -j" "regions 1 -j" "regions 3 -j" "params -j" "params -j -p
 	    "stats -j" "scan 1 -j" "scan 3 -j -p" "status -j" "status -j -p" \
 	    "status --region 1 -j" "status --region 3 -j -p" \
 	    "listen --region 3 -j" "start --region 1 --to [::1]:4444 -j" \
-	    "cancel --region 5 -j" "status --region 5 --watch --interval 1 -j"; do
+	    "cancel --region 5 -j" "status --region 5 --watch --interval 1 -j" \
+	    "status --region 4 -j -p" "start --region 1 --to 10.0.0.2:4444 --live -j" \
+	    "switchover --region 5 -j" "switchover --region 5 --wait --interval 1 -j" \
+	    "monitor -j --count 1" "monitor -j --region 8 --count 1"; do
 	# shellcheck disable=SC2086
 	valid_json "valid JSON: migctl $args" $args
 done
+
+if [ $have_python = 1 ]; then
+	"$FAKE" monitor -j >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	: >"$tmp/want"
+	[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/out")" = 12 ] &&
+	python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <"$tmp/out" 2>/dev/null
+	result "valid JSON lines: migctl monitor -j, one object per event" $?
+fi
 
 echo "# $passed passed, $failed failed"
 [ $failed -eq 0 ]

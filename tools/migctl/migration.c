@@ -475,7 +475,8 @@ static void live_counters(FILE *f, const struct mig *m)
 		line(f, "Dirty syncs:", "%" PRIu64, v);
 	if (record_num(&m->r, KMIG_A_MIG_SWITCHOVER_READY, &v))
 		line(f, "Switchover ready:", "%s", v ? "yes" : "no");
-	if (record_num(&m->r, KMIG_A_MIG_DOWNTIME_NS, &v))
+	/* 0 until the switchover has completed */
+	if (record_num(&m->r, KMIG_A_MIG_DOWNTIME_NS, &v) && v)
 		line(f, "Downtime:", "%s", fmt_ms(a, sizeof(a), v));
 }
 
@@ -1544,7 +1545,7 @@ static char *event_text(char *buf, size_t len, const struct mig *m,
 		break;
 	case KMIG_MIG_EVENT_COMPLETED:
 		ADD(" completed");
-		if (record_num(&m->r, KMIG_A_MIG_DOWNTIME_NS, &v))
+		if (record_num(&m->r, KMIG_A_MIG_DOWNTIME_NS, &v) && v)
 			ADD(" (downtime %s)", fmt_ms(b, sizeof(b), v));
 		break;
 	case KMIG_MIG_EVENT_FAILED:

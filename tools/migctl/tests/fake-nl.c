@@ -329,6 +329,7 @@ static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 		put_counters(m, 1234, 617, 3500000000ull);
 		nla_put_u32(m, KMIG_A_MIG_PASSES, 2);
 		put_live(m, 300, 100 << 20, 10, KMIG_NO_CONVERGENCE_SWITCHOVER, 3);
+		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 0);	/* not yet */
 	} else if (region == 7) {
 		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_NONE);
 		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_NONE);
@@ -716,9 +717,11 @@ static struct nl_msg *fake_event(int i)
 		put_live(m, 300, 0, 0, 0, 3);
 		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 45200000);
 		return m;
-	case 8:
-		return event_msg(4, dst, KMIG_MIG_STATE_COMPLETED,
-				 KMIG_MIG_EVENT_COMPLETED);
+	case 8:		/* a zero downtime is no downtime */
+		m = event_msg(4, dst, KMIG_MIG_STATE_COMPLETED,
+			      KMIG_MIG_EVENT_COMPLETED);
+		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 0);
+		return m;
 	case 9:
 		m = event_msg(5, src, KMIG_MIG_STATE_FAILED,
 			      KMIG_MIG_EVENT_FAILED);

@@ -570,7 +570,7 @@ Region 4: source, active
 X
 
 expect "status --json: live keys" 0 -j status --region 4 <<'X'
-{"region_id":4,"role":"source","state":"active","addr":"10.0.0.2","port":4444,"channels":2,"pages_total":1234,"pages_done":617,"zero_pages":308,"zero_bytes":1261568,"normal_pages":309,"normal_bytes":1265664,"packets":19,"bytes":1275536,"setup_ns":5000000,"time_ns":3500000000,"throughput":650000000,"passes":2,"live":true,"downtime_limit_ms":300,"max_bandwidth":104857600,"max_passes":10,"no_convergence":"switchover","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"dirty_syncs":3,"switchover_ready":1}
+{"region_id":4,"role":"source","state":"active","addr":"10.0.0.2","port":4444,"channels":2,"pages_total":1234,"pages_done":617,"zero_pages":308,"zero_bytes":1261568,"normal_pages":309,"normal_bytes":1265664,"packets":19,"bytes":1275536,"setup_ns":5000000,"time_ns":3500000000,"throughput":650000000,"passes":2,"live":true,"downtime_limit_ms":300,"max_bandwidth":104857600,"max_passes":10,"no_convergence":"switchover","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":0,"dirty_syncs":3,"switchover_ready":1}
 X
 
 expect "start --live: the live options are sent (100M is 100 MiB/s)" 0 start --region 1 --to 10.0.0.2:4444 --live --downtime-limit 50 --max-bandwidth 100M --max-passes 5 --no-convergence switchover <<'X'
@@ -715,7 +715,7 @@ X
 
 expect "monitor --json --pretty: still one object per line" 0 monitor -j -p --region 4 <<'X'
 {"region_id":4,"role":"destination","state":"active","live":false,"event":"state"}
-{"region_id":4,"role":"destination","state":"completed","live":false,"event":"completed"}
+{"region_id":4,"role":"destination","state":"completed","live":false,"event":"completed","downtime_ns":0}
 X
 
 expect "monitor --json: event names, unknown event as a number" 0 monitor --json --region 8 <<'X'

@@ -91,14 +91,28 @@ static void nl_test_ops(struct kunit *test)
 {
 	u8 cmd;
 
-	/* Every command of the uapi exists, exactly once. */
-	for (cmd = 1; cmd <= KMIG_CMD_MAX; cmd++)
-		KUNIT_EXPECT_NOT_NULL_MSG(test, find_op(cmd), "cmd %u", cmd);
-	KUNIT_EXPECT_EQ(test, kmig_nl_family.n_ops, KMIG_CMD_MAX);
+	/*
+	 * Every command of the uapi exists, exactly once, except the event
+	 * notification, which only the kernel sends.
+	 */
+	for (cmd = 1; cmd <= KMIG_CMD_MAX; cmd++) {
+		if (cmd == KMIG_CMD_MIG_EVENT)
+			KUNIT_EXPECT_NULL(test, find_op(cmd));
+		else
+			KUNIT_EXPECT_NOT_NULL_MSG(test, find_op(cmd), "cmd %u", cmd);
+	}
+	KUNIT_EXPECT_EQ(test, kmig_nl_family.n_ops, KMIG_CMD_MAX - 1);
+	KUNIT_EXPECT_EQ(test, kmig_nl_family.n_mcgrps, 1);
 
 	/* Mutating (or whole-region) commands need CAP_NET_ADMIN. */
 	KUNIT_EXPECT_TRUE(test, find_op(KMIG_CMD_PARAMS_SET)->flags & GENL_ADMIN_PERM);
 	KUNIT_EXPECT_TRUE(test, find_op(KMIG_CMD_REGION_SCAN)->flags & GENL_ADMIN_PERM);
+	KUNIT_EXPECT_TRUE(test, find_op(KMIG_CMD_MIG_LISTEN)->flags & GENL_ADMIN_PERM);
+	KUNIT_EXPECT_TRUE(test, find_op(KMIG_CMD_MIG_START)->flags & GENL_ADMIN_PERM);
+	KUNIT_EXPECT_TRUE(test, find_op(KMIG_CMD_MIG_CANCEL)->flags & GENL_ADMIN_PERM);
+	KUNIT_EXPECT_TRUE(test, find_op(KMIG_CMD_MIG_SWITCHOVER)->flags & GENL_ADMIN_PERM);
+	KUNIT_EXPECT_TRUE(test, find_op(KMIG_CMD_MIG_DIRTY_PUSH)->flags & GENL_ADMIN_PERM);
+	KUNIT_EXPECT_FALSE(test, find_op(KMIG_CMD_MIG_GET)->flags & GENL_ADMIN_PERM);
 	KUNIT_EXPECT_FALSE(test, find_op(KMIG_CMD_REGION_GET)->flags & GENL_ADMIN_PERM);
 	KUNIT_EXPECT_FALSE(test, find_op(KMIG_CMD_STATS_GET)->flags & GENL_ADMIN_PERM);
 	KUNIT_EXPECT_NOT_NULL(test, find_op(KMIG_CMD_REGION_GET)->dumpit);

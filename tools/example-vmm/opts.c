@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kmig-vmm command line. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/kmig.h>
+
+#include "opts.h"
+
+const char vmm_usage[] =
+"usage: kmig-vmm source --size MB --to ADDR:PORT [--fill-random N] [--fill-zero N]\n"
+"                       [--seed S] [--channels N] [--writers N] [--rate PAGES_PER_SEC]\n"
+"                       [--pattern random|sequential|hot:PCT] [--downtime-limit MS]\n"
+"                       [--max-bandwidth BYTES_PER_SEC] [--max-passes N]\n"
+"                       [--no-convergence continue|switchover] [--hash-file FILE]\n"
+"                       [--resume|--exit] [--no-switchover | --pause-on-pass N]\n"
+"       kmig-vmm dest --size MB [--port PORT] [--addr ADDR] [--channels N]\n"
+"                     [--hash-file FILE]\n"
+"\n"
+"source: map SIZE MiB of guest RAM from /dev/kmig, fill it, run WRITERS threads\n"
+"  dirtying RATE pages/s in total (default 1 writer, 1000 pages/s; --rate 0: as\n"
+"  fast as they can), live-migrate to ADDR:PORT; on switchover-ready pause the\n"
+"  writers, write the RAM's content hash to FILE and switch over.\n"
+"dest: map empty guest RAM, listen (port 0 picks one, printed as 'port N'),\n"
+"  and when the migration completes write the content hash to FILE.\n"
+"Exit status: 0 migration completed, 1 not completed or error, 2 usage.\n";
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A whole decimal (or 0x hex) number within [min, max]. */
+static int num(const char *s, uint64_t min, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (errno || *end || *v < min || *v > max)
+		return -1;
+	return 0;
+}
+
+/* ADDR:PORT, [V6ADDR]:PORT. */
+static int parse_to(const char *s, char *addr, size_t alen, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':'), *a = s;
+	size_t n;
+	uint64_t p;
+
+	if (!colon || num(colon + 1, 1, 65535, &p))
+		return -1;
+	n = colon - s;
+	if (*s == '[') {
+		if (n < 2 || s[n - 1] != ']')
+			return -1;
+		a = s + 1;
+		n -= 2;
+	} else if (memchr(s, ':', n)) {
+		return -1;	/* an IPv6 address needs brackets */
+	}
+	if (!n || n >= alen)
+		return -1;
+	memcpy(addr, a, n);
+	addr[n] = 0;
+	*port = p;
+	return 0;
+}
+
+int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
+	       size_t errlen)
+{
+	const uint64_t page = sysconf(_SC_PAGESIZE);
+	int have_size = 0, have_to = 0, i;
+	uint64_t v;
+
+	memset(o, 0, sizeof(*o));
+	o->writers = 1;
+	o->rate = 1000;
+	o->pattern = VCPU_RANDOM;
+	o->seed = 1;
+	o->no_convergence = -1;
+	o->resume = 1;
+	o->pause_on_pass = -1;
+
+	if (argc < 2)
+		return fail(err, errlen, "missing mode (source or dest)");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return 1;
+	if (!strcmp(argv[1], "source"))
+		o->mode = VMM_SOURCE;
+	else if (!strcmp(argv[1], "dest"))
+		o->mode = VMM_DEST;
+	else
+		return fail(err, errlen, "unknown mode '%s'", argv[1]);
+
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		int src = o->mode == VMM_SOURCE;
+
+		/* Options without a value. */
+		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			return 1;
+		if (src && !strcmp(a, "--resume")) {
+			o->resume = 1;
+			continue;
+		}
+		if (src && !strcmp(a, "--exit")) {
+			o->resume = 0;
+			continue;
+		}
+		if (src && !strcmp(a, "--no-switchover")) {
+			o->no_switchover = 1;
+			continue;
+		}
+
+		/* Options with a value. */
+		if (!val)
+			return fail(err, errlen, "%s: missing value (or unknown option)", a);
+		i++;
+		if (!strcmp(a, "--size")) {
+			if (num(val, 1, UINT64_MAX >> 20, &v))
+				return fail(err, errlen, "--size: bad size in MiB '%s'", val);
+			o->size = v << 20;
+			have_size = 1;
+		} else if (!strcmp(a, "--channels")) {
+			if (num(val, 1, KMIG_CHANNELS_MAX, &v))
+				return fail(err, errlen, "--channels: 1 to %d, not '%s'",
+					    KMIG_CHANNELS_MAX, val);
+			o->channels = v;
+		} else if (!strcmp(a, "--hash-file")) {
+			o->hash_file = val;
+		} else if (!src && !strcmp(a, "--port")) {
+			if (num(val, 0, 65535, &v))
+				return fail(err, errlen, "--port: bad port '%s'", val);
+			o->port = v;
+		} else if (!src && !strcmp(a, "--addr")) {
+			if (!*val || strlen(val) >= sizeof(o->addr))
+				return fail(err, errlen, "--addr: bad address '%s'", val);
+			strcpy(o->addr, val);
+		} else if (src && !strcmp(a, "--to")) {
+			if (parse_to(val, o->addr, sizeof(o->addr), &o->port))
+				return fail(err, errlen, "--to: want ADDR:PORT or [ADDR]:PORT, not '%s'", val);
+			have_to = 1;
+		} else if (src && !strcmp(a, "--fill-random")) {
+			if (num(val, 0, UINT64_MAX, &o->fill_random))
+				return fail(err, errlen, "--fill-random: bad count '%s'", val);
+		} else if (src && !strcmp(a, "--fill-zero")) {
+			if (num(val, 0, UINT64_MAX, &o->fill_zero))
+				return fail(err, errlen, "--fill-zero: bad count '%s'", val);
+		} else if (src && !strcmp(a, "--seed")) {
+			if (num(val, 0, UINT64_MAX, &o->seed))
+				return fail(err, errlen, "--seed: bad seed '%s'", val);
+		} else if (src && !strcmp(a, "--writers")) {
+			if (num(val, 0, 1024, &v))
+				return fail(err, errlen, "--writers: 0 to 1024, not '%s'", val);
+			o->writers = v;
+		} else if (src && !strcmp(a, "--rate")) {
+			if (num(val, 0, 1000000000, &o->rate))
+				return fail(err, errlen, "--rate: bad pages per second '%s'", val);
+		} else if (src && !strcmp(a, "--pattern")) {
+			if (!strcmp(val, "random")) {
+				o->pattern = VCPU_RANDOM;
+			} else if (!strcmp(val, "sequential")) {
+				o->pattern = VCPU_SEQUENTIAL;
+			} else if (!strncmp(val, "hot:", 4) && !num(val + 4, 1, 100, &v)) {
+				o->pattern = VCPU_HOT;
+				o->hot_pct = v;
+			} else {
+				return fail(err, errlen, "--pattern: random, sequential or hot:PCT (1-100), not '%s'", val);
+			}
+		} else if (src && !strcmp(a, "--downtime-limit")) {
+			if (num(val, 1, 3600000, &v))
+				return fail(err, errlen, "--downtime-limit: 1 to 3600000 ms, not '%s'", val);
+			o->downtime_limit_ms = v;
+		} else if (src && !strcmp(a, "--max-bandwidth")) {
+			if (num(val, 0, UINT64_MAX, &o->max_bandwidth))
+				return fail(err, errlen, "--max-bandwidth: bad bytes per second '%s'", val);
+			o->has_max_bandwidth = 1;
+		} else if (src && !strcmp(a, "--max-passes")) {
+			if (num(val, 0, UINT32_MAX, &v))
+				return fail(err, errlen, "--max-passes: bad count '%s'", val);
+			o->max_passes = v;
+		} else if (src && !strcmp(a, "--no-convergence")) {
+			if (!strcmp(val, "continue"))
+				o->no_convergence = KMIG_NO_CONVERGENCE_CONTINUE;
+			else if (!strcmp(val, "switchover"))
+				o->no_convergence = KMIG_NO_CONVERGENCE_SWITCHOVER;
+			else
+				return fail(err, errlen, "--no-convergence: continue or switchover, not '%s'", val);
+		} else if (src && !strcmp(a, "--pause-on-pass")) {
+			if (num(val, 0, INT64_MAX, &v))
+				return fail(err, errlen, "--pause-on-pass: bad pass '%s'", val);
+			o->pause_on_pass = v;
+		} else {
+			return fail(err, errlen, "unknown option '%s' for %s", a, argv[1]);
+		}
+	}
+
+	if (!have_size)
+		return fail(err, errlen, "--size is required");
+	if (o->mode == VMM_DEST)
+		return 0;
+	if (!have_to)
+		return fail(err, errlen, "--to ADDR:PORT is required");
+	if (o->fill_random > o->size / page ||
+	    o->fill_zero > o->size / page - o->fill_random)
+		return fail(err, errlen, "--fill-random + --fill-zero exceed the %llu pages",
+			    (unsigned long long)(o->size / page));
+	if (o->no_switchover && o->pause_on_pass >= 0)
+		return fail(err, errlen, "--no-switchover and --pause-on-pass exclude each other");
+	return 0;
+}

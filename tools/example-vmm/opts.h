@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* kmig-vmm command line. */
+#ifndef KMIG_VMM_OPTS_H
+#define KMIG_VMM_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vcpu.h"
+
+enum vmm_mode { VMM_SOURCE, VMM_DEST };
+
+struct vmm_opts {
+	enum vmm_mode mode;
+	uint64_t size;			/* bytes */
+	const char *hash_file;		/* NULL: none */
+	char addr[64];			/* source: --to address; dest: --addr ("" any) */
+	uint16_t port;			/* source: --to port; dest: --port (0 picks) */
+	uint32_t channels;		/* 0: the module's default */
+
+	/* source only */
+	uint64_t fill_random, fill_zero, seed;
+	unsigned int writers;
+	uint64_t rate;
+	enum vcpu_pattern pattern;
+	unsigned int hot_pct;
+	uint32_t downtime_limit_ms;	/* 0: not sent (module default) */
+	uint64_t max_bandwidth;		/* sent if has_max_bandwidth */
+	int has_max_bandwidth;
+	uint32_t max_passes;		/* 0: not sent */
+	int no_convergence;		/* -1: not sent, else KMIG_NO_CONVERGENCE_* */
+	int resume;			/* resume writers after the end (default) */
+	int no_switchover;		/* never send mig-switchover */
+	int64_t pause_on_pass;		/* -1: off; switch over after pass N */
+};
+
+/*
+ * Parse argv[1..argc-1] ("source ..." or "dest ..."). Returns 0, 1 for
+ * --help, or -1 with a message in @err.
+ */
+int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
+	       size_t errlen);
+
+extern const char vmm_usage[];
+
+#endif

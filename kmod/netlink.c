@@ -525,6 +525,38 @@ static struct kmig_region *kmig_nl_mig_region(struct genl_info *info)
 	return region;
 }
 
+/* The live migration options of mig-start. */
+static int kmig_nl_mig_live_config(struct genl_info *info,
+				   struct kmig_mig_config *cfg)
+{
+	struct nlattr *a_limit = info->attrs[KMIG_A_MIG_DOWNTIME_LIMIT_MS];
+	struct nlattr *a_bw = info->attrs[KMIG_A_MIG_MAX_BANDWIDTH];
+	struct nlattr *a_passes = info->attrs[KMIG_A_MIG_MAX_PASSES];
+	struct nlattr *a_nc = info->attrs[KMIG_A_MIG_NO_CONVERGENCE];
+
+	cfg->live = nla_get_flag(info->attrs[KMIG_A_MIG_LIVE]);
+	if (!cfg->live && (a_limit || a_passes || a_nc)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "downtime limit, max passes and no-convergence need live");
+		return -EINVAL;
+	}
+	if (a_limit) {
+		cfg->downtime_limit_ms = nla_get_u32(a_limit);
+		if (cfg->downtime_limit_ms > KMIG_DOWNTIME_LIMIT_MAX_MS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a_limit,
+					    "downtime limit above one hour");
+			return -ERANGE;
+		}
+	}
+	if (a_bw)
+		cfg->max_bandwidth = nla_get_u64(a_bw);
+	if (a_passes)
+		cfg->max_passes = nla_get_u32(a_passes);
+	if (a_nc)
+		cfg->no_convergence = nla_get_u32(a_nc);
+	return 0;
+}
+
 /* Address, port, channels, zero detection and id of listen and start. */
 static int kmig_nl_mig_config(struct genl_info *info, bool source,
 			      struct kmig_mig_config *cfg)
@@ -576,34 +608,10 @@ static int kmig_nl_mig_config(struct genl_info *info, bool source,
 		memcpy(cfg->id, nla_data(a_id), sizeof(cfg->id));
 	}
 
-	cfg->live = source && nla_get_flag(info->attrs[KMIG_A_MIG_LIVE]);
 	cfg->downtime_limit_ms = KMIG_DOWNTIME_LIMIT_DEFAULT_MS;
-	if (info->attrs[KMIG_A_MIG_DOWNTIME_LIMIT_MS]) {
-		cfg->downtime_limit_ms =
-			nla_get_u32(info->attrs[KMIG_A_MIG_DOWNTIME_LIMIT_MS]);
-		if (cfg->downtime_limit_ms > KMIG_DOWNTIME_LIMIT_MAX_MS) {
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[KMIG_A_MIG_DOWNTIME_LIMIT_MS],
-					    "downtime limit above one hour");
-			return -ERANGE;
-		}
-	}
-	if (info->attrs[KMIG_A_MIG_MAX_BANDWIDTH])
-		cfg->max_bandwidth =
-			nla_get_u64(info->attrs[KMIG_A_MIG_MAX_BANDWIDTH]);
-	if (info->attrs[KMIG_A_MIG_MAX_PASSES])
-		cfg->max_passes = nla_get_u32(info->attrs[KMIG_A_MIG_MAX_PASSES]);
-	if (info->attrs[KMIG_A_MIG_NO_CONVERGENCE])
-		cfg->no_convergence =
-			nla_get_u32(info->attrs[KMIG_A_MIG_NO_CONVERGENCE]);
-	if (!cfg->live && source &&
-	    (info->attrs[KMIG_A_MIG_DOWNTIME_LIMIT_MS] ||
-	     info->attrs[KMIG_A_MIG_MAX_PASSES] ||
-	     info->attrs[KMIG_A_MIG_NO_CONVERGENCE])) {
-		NL_SET_ERR_MSG(info->extack,
-			       "downtime limit, max passes and no-convergence need live");
-		return -EINVAL;
-	}
+	/* Only mig-start's policy (and attrs array) reaches that far. */
+	if (source)
+		return kmig_nl_mig_live_config(info, cfg);
 	return 0;
 }
 

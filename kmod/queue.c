@@ -32,7 +32,8 @@ int kmig_queue_init(struct kmig_queue *q, unsigned int nch,
 	for (i = 0; i < nch; i++)
 		init_waitqueue_head(&q->slots[i].wq);
 	for (i = 0; i < 2 * nch; i++) {
-		q->free[i] = kmalloc(sizeof(*q->free[i]), GFP_KERNEL);
+		/* Zeroed: uninit releases the pages of every batch. */
+		q->free[i] = kzalloc(sizeof(*q->free[i]), GFP_KERNEL);
 		if (!q->free[i])
 			goto err;
 		q->nbatches++;

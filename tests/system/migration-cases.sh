@@ -8,8 +8,11 @@
 # Functions (each prints TAP lines through ok/notok/skip):
 #   mig_roundtrip CHANNELS MODE      full migration between two regions,
 #                                    MODE none|main|channel
-#   mig_peer_killed                  source region killed mid-transfer;
-#                                    destination cancelled mid-transfer
+#   mig_peer_killed                  mid-transfer: a stalled wire-sink
+#                                    killed under a kmig source, or the
+#                                    source cancelled; a slow wire-peer
+#                                    killed under a kmig destination, or
+#                                    the destination cancelled
 #   mig_wrong_id                     source with another --id is rejected
 #   mig_malformed CASE EXPECT        wire-peer CASE against a listening
 #                                    destination; EXPECT is the reason
@@ -26,7 +29,7 @@
 : "${MIG_SIZE_MB:=1024}"	# source and destination regions of mig_roundtrip
 : "${MIG_RANDOM:=32768}"	# random-data pages written in the source
 : "${MIG_ZERO:=32768}"		# zero-written pages in the source
-: "${MIG_KILL_RANDOM:=65536}"	# data pages of the mid-transfer cases
+: "${MIG_STALL_RANDOM:=16384}"	# source data pages of the mid-transfer cases
 : "${MIG_SMALL_MB:=64}"		# regions of the rejection and malformed cases
 : "${MIG_TIMEOUT:=300}"		# seconds for one migration
 : "${MIG_ADDR:=127.0.0.1}"	# destination address seen by the source
@@ -216,73 +219,202 @@ mig_roundtrip() {
 	mcheck "$_tag: kernel log clean" mig_dmesg_clean "rt$_ch$_mode"
 }
 
-# mig_peer_killed: the source region's owner is killed (SIGKILL: the
-# region closes, kmig cancels the source) mid-transfer, then a
-# destination is cancelled mid-transfer.
-mig_peer_killed() {
-	_tag="migration, source killed mid-transfer"
-	mig_mark peer-killed
-	region_start src --size "$MIG_SIZE_MB" --random "$MIG_KILL_RANDOM" --seed 77 ||
-		{ notok "$_tag: source region"; return 1; }
-	_spid=$RPID _sid=$RID
-	region_start dst --size "$MIG_SIZE_MB" || { notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
-	_dpid=$RPID _did=$RID
-	if mig_listen "$_did" --channels 1 &&
-	   "$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$MPORT" --channels 1 > "$T/out" 2>&1; then
-		if mig_wait_active "$_did"; then
-			kill -9 "$_spid"; wait "$_spid" 2>/dev/null
-			mig_wait dst "$_did" "completed failed cancelled" 60
-			cp "$T/mig-dst.json" "$T/out"
-			mcheck "$_tag: destination failed" [ "$(mjv state)" = failed ]
-			mcheck "$_tag: destination reason names the channel or peer" \
-				sh -c "grep '\"reason\"' '$T/mig-dst.json' | grep -qiE 'channel|peer|closed'"
-			jsq regions > "$T/out"
-			mcheck "$_tag: source region gone" sh -c "! grep -q '\"id\":$_sid,' '$T/out'"
-		else
-			cp "$T/mig-dst.json" "$T/out"
-			skip "$_tag" "destination never active with pages, or done before the kill: $(mjv state)"
-		fi
-	else
-		notok "$_tag: listen and start"
-	fi
-	region_stop "$_spid"
-	region_stop "$_dpid"
+# now_cs: uptime in hundredths of a second (no date +%N in busybox).
+now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
 
-	_tag="migration, destination cancelled mid-transfer"
-	region_start src --size "$MIG_SIZE_MB" --random "$MIG_KILL_RANDOM" --seed 78 ||
-		{ notok "$_tag: source region"; return 1; }
-	_spid=$RPID _sid=$RID
-	region_start dst --size "$MIG_SIZE_MB" || { notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
-	_dpid=$RPID _did=$RID
-	if mig_listen "$_did" --channels 2; then
-		timeout "$((MIG_TIMEOUT + 10))" "$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$MPORT" \
-			--channels 2 --wait > "$T/start.out" 2>&1 &
-		_stp=$!
-		if mig_wait_active "$_did"; then
-			dst_run "$MIGCTL" cancel --region "$_did" > "$T/out" 2>&1
-			mcheck "$_tag: migctl cancel exits 0" [ $? -eq 0 ]
-			wait "$_stp"; _rc=$?
-			{ cat "$T/start.out"; echo "exit status $_rc"; } > "$T/out"
-			mcheck "$_tag: migctl start --wait exits 1" [ $_rc -eq 1 ]
-			mig_wait dst "$_did" "completed failed cancelled" 30
-			cp "$T/mig-dst.json" "$T/out"
-			mcheck "$_tag: destination cancelled" [ "$(mjv state)" = cancelled ]
-			mig_wait src "$_sid" "completed failed cancelled" 30
-			cp "$T/mig-src.json" "$T/out"
-			mcheck "$_tag: source failed" [ "$(mjv state)" = failed ]
-			mcheck "$_tag: source reason names the channel or peer" \
-				sh -c "grep '\"reason\"' '$T/mig-src.json' | grep -qiE 'channel|peer|closed'"
-		else
-			wait "$_stp"
-			cp "$T/mig-dst.json" "$T/out"
-			skip "$_tag" "destination never active with pages, or done before the cancel: $(mjv state)"
-		fi
+# sink_stall_start CHANNELS SIZE_MB: kmig-systest wire-sink as a stalling
+# destination (reads 4 packets per channel, then nothing), in the
+# destination's namespace; sets SINKPID and SINKPORT, output in $T/sink.out.
+sink_stall_start() {
+	rm -f "$T/sink.out"
+	set -- wire-sink --port 0 --addr "$MIG_ADDR" --channels "$1" --conns "$1" \
+		--region-size "$(($2 * 1048576))" --stall-after 4 --timeout 60
+	if [ -n "$MIG_DST_NS" ]; then
+		nsenter -t "$MIG_DST_NS" -n "$SYSTEST" "$@" > "$T/sink.out" 2>&1 &
 	else
-		notok "$_tag: listen"
+		"$SYSTEST" "$@" > "$T/sink.out" 2>&1 &
 	fi
+	SINKPID=$! SINKPORT='' _i=0
+	while [ -z "$SINKPORT" ] && [ $_i -lt 100 ]; do
+		kill -0 "$SINKPID" 2>/dev/null || break
+		sleep 0.1; _i=$((_i + 1))
+		SINKPORT=$(sed -n 's/^listening //p' "$T/sink.out" 2>/dev/null)
+	done
+	cp "$T/sink.out" "$T/out"
+	[ -n "$SINKPORT" ]
+}
+
+# src_stalled SID CHANNELS: every sink connection stalled and the source,
+# still active, has stopped sending (its byte count holds for 0.6 s: it
+# is blocked on full windows).
+src_stalled() {
+	_i=0
+	while [ "$(grep -c 'stalled after' "$T/sink.out")" != "$2" ]; do
+		[ $_i -ge 600 ] && { cp "$T/sink.out" "$T/out"; return 1; }
+		sleep 0.1; _i=$((_i + 1))
+	done
+	_i=0 _b=-1
+	while [ $_i -lt 50 ]; do
+		mig_get src "$1"
+		[ "$(mjv state)" = active ] || { cp "$T/mig-src.json" "$T/out"; return 1; }
+		[ "$(mjv bytes)" = "$_b" ] && return 0
+		_b=$(mjv bytes)
+		sleep 0.6; _i=$((_i + 1))
+	done
+	cp "$T/mig-src.json" "$T/out"
+	return 1
+}
+
+# mig_src_sink CHANNELS kill|cancel: a kmig source (MIG_STALL_RANDOM data
+# pages) sends to a wire-sink that stalls after 4 packets per channel, so
+# the source blocks in send; then the sink is killed (source failed with
+# a reason naming the channel or peer), or the source cancelled (within
+# 5 s). Either way the source region is unchanged.
+mig_src_sink() {
+	_ch=$1 _how=$2
+	if [ "$_how" = kill ]; then
+		_tag="migration, $_ch channel(s), destination peer killed mid-transfer"
+	else
+		_tag="migration, $_ch channel(s), source cancelled while blocked on a stalled peer"
+	fi
+	mig_mark "sink-$_how$_ch"
+	region_start src --size "$MIG_SIZE_MB" --random "$MIG_STALL_RANDOM" --seed "$((80 + _ch))" \
+		--out "$T/src.hash" || { notok "$_tag: source region"; return 1; }
+	_spid=$RPID _sid=$RID
+	_h0=$(region_hash "$_spid" "$T/src.hash")
+	if ! sink_stall_start "$_ch" "$MIG_SIZE_MB"; then
+		notok "$_tag: wire-sink listening"; region_stop "$_spid"; return 1
+	fi
+	"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$SINKPORT" --channels "$_ch" > "$T/out" 2>&1
+	mcheck "$_tag: migctl start" [ $? -eq 0 ]
+	mcheck "$_tag: $_ch sink connection(s) stalled after 4 packets, source active and blocked" \
+		src_stalled "$_sid" "$_ch"
+	sed 's/^/# /' "$T/sink.out" | grep stalled
+	if [ "$_how" = kill ]; then
+		kill -9 "$SINKPID"; wait "$SINKPID" 2>/dev/null
+		mig_wait src "$_sid" "completed failed cancelled" 30
+		cp "$T/mig-src.json" "$T/out"
+		mcheck "$_tag: source failed" [ "$(mjv state)" = failed ]
+		mcheck "$_tag: source reason names the channel: peer closed or send failed" \
+			sh -c "grep '\"reason\"' '$T/mig-src.json' | grep -qE 'peer closed channel [0-9]|channel [0-9]+: send failed: peer closed or reset'"
+	else
+		_t0=$(now_cs)
+		"$MIGCTL" cancel --region "$_sid" > "$T/out" 2>&1
+		_rc=$?
+		mig_wait src "$_sid" "completed failed cancelled" 10
+		_t1=$(now_cs)
+		{ echo "migctl cancel exit $_rc after $((_t1 - _t0))0 ms"; cat "$T/mig-src.json"; } > "$T/out"
+		echo "# $_tag: cancelled in $((_t1 - _t0))0 ms"
+		mcheck "$_tag: migctl cancel exits 0" [ $_rc -eq 0 ]
+		mcheck "$_tag: source cancelled" [ "$(mjv state)" = cancelled ]
+		mcheck "$_tag: cancelled within 5 s" [ $((_t1 - _t0)) -lt 500 ]
+		kill -9 "$SINKPID"; wait "$SINKPID" 2>/dev/null
+	fi
+	_h1=$(region_hash "$_spid" "$T/src.hash")
+	{ echo "before: $_h0"; echo "after:  $_h1"; } > "$T/out"
+	_v=no; [ -n "$_h0" ] && [ "$_h0" = "$_h1" ] && _v=yes
+	mcheck "$_tag: source region unchanged" [ $_v = yes ]
 	region_stop "$_spid"
+	mcheck "$_tag: kernel log clean" mig_dmesg_clean "sink-$_how$_ch"
+}
+
+# mig_dst_slow kill|cancel: a kmig destination (1 channel) fed by
+# kmig-systest wire-peer --case slow (2 new data pages per packet, one
+# packet every 50 ms, never COMPLETE); once pages arrived, the peer is
+# killed (destination failed: "peer closed channel 0 before COMPLETE
+# (packet P)", P the packets it sent, 2 P pages received and populated,
+# nothing malformed), or the destination cancelled (within 5 s, the peer
+# sees its connection closed).
+mig_dst_slow() {
+	_how=$1
+	if [ "$_how" = kill ]; then
+		_tag="migration, source peer killed mid-transfer"
+	else
+		_tag="migration, destination cancelled mid-transfer"
+	fi
+	mig_mark "slow-$_how"
+	region_start dst --size "$MIG_SMALL_MB" --out "$T/dst.hash" ||
+		{ notok "$_tag: destination region"; return 1; }
+	_dpid=$RPID _did=$RID
+	_gmal=$(gstat malformed_packets)
+	if ! mig_listen "$_did" --channels 1 --id "$MIG_ID"; then
+		notok "$_tag: listen"; region_stop "$_dpid"; return 1
+	fi
+	"$SYSTEST" wire-peer --to "$MIG_ADDR:$MPORT" --case slow --interval-ms 50 --packets 1200 \
+		--id "$MIG_ID" --channels 1 --region-size "$((MIG_SMALL_MB * 1048576))" \
+		--timeout 30 > "$T/peer.out" 2>&1 &
+	_pp=$!
+	# Some packets in: pages_done > 0 and a few packets sent.
+	mig_wait_active "$_did"; _act=$?
+	_i=0
+	while [ $_act -eq 0 ] && [ "$(grep -c '^sent DATA' "$T/peer.out")" -lt 3 ] && [ $_i -lt 200 ]; do
+		sleep 0.05; _i=$((_i + 1))
+	done
+	{ cat "$T/peer.out"; cat "$T/mig-dst.json"; } > "$T/out"
+	mcheck "$_tag: destination active, pages arriving" [ $_act -eq 0 ]
+	if [ "$_how" = kill ]; then
+		kill -9 "$_pp"; wait "$_pp" 2>/dev/null
+		_sent=$(grep -c '^sent DATA' "$T/peer.out")
+		mig_wait dst "$_did" "completed failed cancelled" 30
+		cp "$T/mig-dst.json" "$T/out"
+		_p=$(sed -n 's/.*peer closed channel 0 before COMPLETE (packet \([0-9]*\)).*/\1/p' "$T/mig-dst.json")
+		echo "# $_tag: peer sent $_sent packets, destination reason packet ${_p:-?}"
+		mcheck "$_tag: destination failed" [ "$(mjv state)" = failed ]
+		# P = packets sent; one more if the kill came between a send and its line.
+		_v=no; [ -n "$_p" ] && { [ "$_p" = "$_sent" ] || [ "$_p" = "$((_sent + 1))" ]; } && _v=yes
+		mcheck "$_tag: reason 'peer closed channel 0 before COMPLETE (packet P)', P the packets sent" \
+			[ $_v = yes ]
+		mcheck "$_tag: malformed_packets 0" [ "$(mjv malformed_packets)" = 0 ]
+		echo "malformed_packets $_gmal -> $(gstat malformed_packets)" > "$T/out"
+		mcheck "$_tag: module malformed_packets unchanged" [ "$(gstat malformed_packets)" = "$_gmal" ]
+		_done=$(mjv pages_done)
+		_pop=$(sysfs "regions/$_did/populated_pages")
+		_dh=$(region_hash "$_dpid" "$T/dst.hash")
+		{ cat "$T/mig-dst.json"; echo "populated_pages $_pop"; echo "$_dh"; } > "$T/out"
+		_v=no
+		[ -n "$_p" ] && [ "$_done" = "$((2 * _p))" ] && [ "$_pop" = "$_done" ] &&
+			[ "${_dh##* nonzero }" = "$_done" ] && _v=yes
+		mcheck "$_tag: pages_done = 2 x packets = populated pages = nonzero pages ($_done)" \
+			[ $_v = yes ]
+	else
+		_t0=$(now_cs)
+		dst_run "$MIGCTL" cancel --region "$_did" > "$T/out" 2>&1
+		_rc=$?
+		mig_wait dst "$_did" "completed failed cancelled" 10
+		_t1=$(now_cs)
+		{ echo "migctl cancel exit $_rc after $((_t1 - _t0))0 ms"; cat "$T/mig-dst.json"; } > "$T/out"
+		echo "# $_tag: cancelled in $((_t1 - _t0))0 ms"
+		mcheck "$_tag: migctl cancel exits 0" [ $_rc -eq 0 ]
+		mcheck "$_tag: destination cancelled" [ "$(mjv state)" = cancelled ]
+		mcheck "$_tag: cancelled within 5 s" [ $((_t1 - _t0)) -lt 500 ]
+		_i=0
+		while kill -0 "$_pp" 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+		kill -9 "$_pp" 2>/dev/null
+		wait "$_pp"; _rc=$?
+		{ cat "$T/peer.out"; echo "exit status $_rc"; } > "$T/out"
+		_v=no; [ $_rc -eq 0 ] && grep -q '^peer closed' "$T/peer.out" && _v=yes
+		mcheck "$_tag: wire-peer sees its connection closed or reset, exits 0" [ $_v = yes ]
+		_done=$(mjv pages_done)
+		_pop=$(sysfs "regions/$_did/populated_pages")
+		echo "pages_done $_done populated_pages $_pop" >> "$T/out"
+		_v=no; [ -n "$_done" ] && [ "$_pop" = "$_done" ] && _v=yes
+		mcheck "$_tag: populated pages = pages_done ($_done)" [ $_v = yes ]
+	fi
 	region_stop "$_dpid"
-	mcheck "migration, peer killed / cancelled: kernel log clean" mig_dmesg_clean peer-killed
+	mcheck "$_tag: kernel log clean" mig_dmesg_clean "slow-$_how"
+}
+
+# mig_peer_killed: the mid-transfer cases, made deterministic by a
+# userspace peer on the slow side: a kmig source blocked on a stalled
+# wire-sink that is killed (1 and 2 channels) or the source cancelled; a
+# kmig destination fed slowly by wire-peer that is killed, or the
+# destination cancelled.
+mig_peer_killed() {
+	mig_src_sink 1 kill
+	mig_src_sink 2 kill
+	mig_src_sink 2 cancel
+	mig_dst_slow kill
+	mig_dst_slow cancel
 }
 
 # mig_wrong_id: destination listening for MIG_ID, a source with another id
@@ -426,7 +558,7 @@ mig_malformed_all() {
 	mig_malformed unaligned "offset not page aligned"
 	mig_malformed dup-offset "duplicate offset in a packet"
 	mig_malformed truncated "short buffer"
-	mig_malformed close "channel"
+	mig_malformed close "peer closed channel 0 before COMPLETE (packet 1)"
 	mig_malformed garbage-hello 1
 	mig_malformed hello-bad-magic 1
 	mig_malformed hello-reserved 9

@@ -6,7 +6,7 @@
  *   kmig-systest wire-peer --to HOST:PORT --case CASE [--id HEX32]
  *       [--channels N] [--channel-id I] [--region-size BYTES]
  *       [--page-size BYTES] [--max-pages N] [--seed S] [--prefix N]
- *       [--expect-status S] [--timeout SEC]
+ *       [--expect-status S] [--timeout SEC] [--packets N] [--interval-ms MS]
  *
  * A source that connects, sends a hello, reads the 64-byte reply and
  * prints "reply status S reason '...'", then sends what CASE asks for
@@ -14,9 +14,17 @@
  * it could send what the case needs (the test judges the kernel side with
  * migctl status), 1 when not, 2 on bad usage.
  *
+ * Case "slow" is a valid but slow source for the mid-transfer tests: N
+ * DATA packets (--packets, default 1200) of two data pages each, distinct
+ * pages throughout, one every MS milliseconds (--interval-ms, default
+ * 50), never a SYNC or COMPLETE. Between packets it watches the
+ * connection: when the destination closes or resets it, it prints "peer
+ * closed[: error]" and exits 0. After the last packet it waits --timeout
+ * seconds for that close ("no close within Ns", exit 0) and closes.
+ *
  *   kmig-systest wire-sink --port PORT [--addr ADDR] [--id HEX32]
  *       [--channels N] [--region-size BYTES] [--page-size BYTES]
- *       [--conns N] [--timeout SEC]
+ *       [--conns N] [--timeout SEC] [--stall-after N]
  *
  * A userspace reference destination with the same codec, to check the
  * peer (and its bytes) without the module: it prints "listening PORT",
@@ -24,7 +32,14 @@
  * hello", "conn K: reject S 'reason'", "conn K: error 'wire error text'",
  * "conn K: closed before COMPLETE" or "conn K: complete pass P ack sent",
  * and at the end "sink hash H populated N nonzero M" over what it
- * received.
+ * received. Connections are handshaken one at a time in accept order, then
+ * each one's packets are read by a thread of its own.
+ *
+ * --stall-after N: a slow reader for the mid-transfer tests. Each
+ * connection reads and validates N packets, prints "conn K: stalled after
+ * N packets" and then reads nothing more but keeps the connection open,
+ * so that a sender blocks on a full window (receive buffers are made
+ * small for this); the process stays until it is killed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +53,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -65,6 +81,9 @@ struct peer_opts {
 	unsigned int timeout;
 	unsigned int port;
 	unsigned int conns;
+	unsigned int packets;
+	unsigned int interval_ms;
+	unsigned int stall_after;
 };
 
 static int parse_id(const char *s, u8 *id)
@@ -403,6 +422,64 @@ static int case_valid(struct peer *p)
 	return read_ack(p, 1);
 }
 
+/*
+ * Wait up to @ms for the destination to close or reset the connection:
+ * 1 and a "peer closed" line if it did, 0 if not, -1 on unexpected bytes.
+ */
+static int peer_gone(struct peer *p, int ms)
+{
+	struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+	char c[256];
+	ssize_t n;
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return 0;
+	n = recv(p->fd, c, sizeof(c), MSG_DONTWAIT);
+	if (n > 0) {
+		printf("peer sent %zd unexpected bytes\n", n);
+		return -1;
+	}
+	if (!n)
+		printf("peer closed\n");
+	else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return 0;
+	else
+		printf("peer closed: %s\n", strerror(errno));
+	return 1;
+}
+
+/*
+ * slow: --packets DATA packets of 2 new data pages each, --interval-ms
+ * apart, never COMPLETE; stop when the destination closes.
+ */
+static int case_slow(struct peer *p)
+{
+	unsigned int i;
+	u64 idx[2];
+	int gone;
+
+	if (2ULL * p->o->packets + 1 > p->npages) {
+		printf("slow: %u packets need %u pages, region has %llu\n",
+		       p->o->packets, 2 * p->o->packets + 1, p->npages);
+		return 1;
+	}
+	for (i = 0; i < p->o->packets; i++) {
+		idx[0] = 1 + 2 * (u64)i;
+		idx[1] = 2 + 2 * (u64)i;
+		if (send_pkt(p, build(p, KMIG_WIRE_DATA, 0, idx, 2, 0, 1, 0), "DATA 2+0"))
+			return 0;	/* the destination went away: what the test wants */
+		gone = peer_gone(p, (int)p->o->interval_ms);
+		if (gone)
+			return gone < 0;
+	}
+	printf("sent %u packets, waiting %us for the destination to close\n",
+	       p->o->packets, p->o->timeout);
+	gone = peer_gone(p, (int)p->o->timeout * 1000);
+	if (!gone)
+		printf("no close within %us\n", p->o->timeout);
+	return gone < 0;
+}
+
 /* --prefix N: valid DATA packets (one data page each) before the bad one. */
 static int send_prefix(struct peer *p)
 {
@@ -568,11 +645,12 @@ static int hello_send(struct peer *p, const char *c)
 
 static const struct {
 	const char *name;
-	int kind;	/* 0 valid, 1 hello case, 2 packet case */
+	int kind;	/* 0 valid, 1 hello case, 2 packet case, 3 slow */
 	const char *doc;
 } peer_cases[] = {
 	{ "valid", 0, "DATA (data and zero pages), SYNC, pass 1, COMPLETE; waits for the ack" },
 	{ "close", 2, "one valid DATA packet, then close without COMPLETE" },
+	{ "slow", 3, "DATA packets of 2 pages every --interval-ms, no COMPLETE, until closed" },
 	{ "bad-magic", 2, "packet magic KMGQ" },
 	{ "bad-type", 2, "packet type 4" },
 	{ "bad-flags", 2, "packet flags 1" },
@@ -606,7 +684,8 @@ static void peer_usage(void)
 		"usage: kmig-systest wire-peer --to HOST:PORT --case CASE [--id HEX32]\n"
 		"         [--channels N] [--channel-id I] [--region-size BYTES]\n"
 		"         [--page-size BYTES] [--max-pages N] [--seed S] [--prefix N]\n"
-		"         [--expect-status S] [--timeout SEC]\ncases:\n");
+		"         [--expect-status S] [--timeout SEC] [--packets N] [--interval-ms MS]\n"
+		"cases:\n");
 	for (i = 0; i < sizeof(peer_cases) / sizeof(peer_cases[0]); i++)
 		fprintf(stderr, "  %-16s %s\n", peer_cases[i].name, peer_cases[i].doc);
 }
@@ -614,7 +693,7 @@ static void peer_usage(void)
 enum {
 	OPT_TO = 1, OPT_CASE, OPT_ID, OPT_CHANNELS, OPT_CHANNEL_ID, OPT_REGION_SIZE,
 	OPT_PAGE_SIZE, OPT_MAX_PAGES, OPT_SEED, OPT_PREFIX, OPT_EXPECT, OPT_TIMEOUT,
-	OPT_PORT, OPT_ADDR, OPT_CONNS,
+	OPT_PORT, OPT_ADDR, OPT_CONNS, OPT_PACKETS, OPT_INTERVAL, OPT_STALL,
 };
 
 static const struct option long_opts[] = {
@@ -633,6 +712,9 @@ static const struct option long_opts[] = {
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "addr", required_argument, NULL, OPT_ADDR },
 	{ "conns", required_argument, NULL, OPT_CONNS },
+	{ "packets", required_argument, NULL, OPT_PACKETS },
+	{ "interval-ms", required_argument, NULL, OPT_INTERVAL },
+	{ "stall-after", required_argument, NULL, OPT_STALL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -650,6 +732,8 @@ static int parse_opts(int argc, char **argv, struct peer_opts *o)
 	o->expect_status = -1;
 	o->timeout = 10;
 	o->conns = 1;
+	o->packets = 1200;
+	o->interval_ms = 50;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -674,6 +758,9 @@ static int parse_opts(int argc, char **argv, struct peer_opts *o)
 		case OPT_PORT: o->port = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case OPT_ADDR: o->addr = optarg; break;
 		case OPT_CONNS: o->conns = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case OPT_PACKETS: o->packets = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case OPT_INTERVAL: o->interval_ms = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case OPT_STALL: o->stall_after = (unsigned int)strtoul(optarg, NULL, 0); break;
 		default: return -1;
 		}
 	}
@@ -759,7 +846,7 @@ int wire_peer_main(int argc, char **argv)
 		close(p.fd);
 		return 0;
 	}
-	ret = kind == 0 ? case_valid(&p) : case_packet(&p, o.kase);
+	ret = kind == 0 ? case_valid(&p) : kind == 3 ? case_slow(&p) : case_packet(&p, o.kase);
 	if (p.fd >= 0)
 		close(p.fd);
 	free(p.buf);
@@ -773,7 +860,6 @@ struct sink {
 	struct peer_opts *o;
 	unsigned char *mem;	/* the region, anonymous NORESERVE mapping */
 	unsigned char *pop;	/* populated bitmap, one byte per page */
-	unsigned char *tmp;	/* data block of one packet */
 	u64 npages;
 	int have_id;
 	u8 id[KMIG_WIRE_MIGRATION_ID_LEN];
@@ -790,39 +876,47 @@ static void reject(int fd, unsigned int k, u16 status, const char *why)
 	printf("conn %u: reject %u '%s'\n", k, status, r.reason);
 }
 
-static void sink_conn(struct sink *s, int fd, unsigned int k)
-{
-	unsigned char b[KMIG_WIRE_HELLO_SIZE], *offb;
+/* One accepted channel: its packets are read by sink_recv_fn(). */
+struct sink_conn {
+	struct sink *s;
+	int fd;
+	unsigned int k;
 	struct kmig_wire_limits lim;
+	pthread_t th;
+	int started;
+};
+
+/* Hello and reply; 0 when the channel is accepted. */
+static int sink_handshake(struct sink *s, struct sink_conn *c)
+{
+	unsigned char b[KMIG_WIRE_HELLO_SIZE];
 	struct kmig_wire_hello h;
 	struct kmig_wire_reply r;
-	struct kmig_wire_hdr hdr;
-	u64 seq = 0, cur = 0, offs[KMIG_WIRE_MAX_PAGES_LIMIT], dlen;
+	unsigned int k = c->k;
+	int fd = c->fd, err;
 	ssize_t n;
-	u32 i;
-	int err;
 
 	n = recv_all(fd, b, sizeof(b));
 	if (n != (ssize_t)sizeof(b)) {
 		printf("conn %u: short hello (%zd bytes), dropped\n", k, n);
-		return;
+		return -1;
 	}
 	err = kmig_wire_hello_decode(b, sizeof(b), s->o->page_size, &h);
 	if (err) {
 		reject(fd, k, kmig_wire_err_to_status(err), kmig_wire_strerror(err));
-		return;
+		return -1;
 	}
 	if (s->have_id && memcmp(h.migration_id, s->id, sizeof(s->id))) {
 		reject(fd, k, KMIG_WIRE_REJ_MIGRATION_ID, "wrong migration id");
-		return;
+		return -1;
 	}
 	if (h.channel_count != s->o->channels) {
 		reject(fd, k, KMIG_WIRE_REJ_CHANNEL_COUNT, "wrong channel count");
-		return;
+		return -1;
 	}
 	if (h.region_size != s->o->region_size) {
 		reject(fd, k, KMIG_WIRE_REJ_REGION_SIZE, "region size mismatch");
-		return;
+		return -1;
 	}
 	if (!s->have_id) {
 		memcpy(s->id, h.migration_id, sizeof(s->id));
@@ -831,18 +925,44 @@ static void sink_conn(struct sink *s, int fd, unsigned int k)
 	kmig_wire_reply_init(&r, kmig_wire_hello_version(&h), KMIG_WIRE_ACCEPT, 0, "");
 	kmig_wire_reply_encode(b, sizeof(b), &r);
 	if (send_all(fd, b, sizeof(b)))
-		return;
-	kmig_wire_hello_limits(&h, &lim);
+		return -1;
+	kmig_wire_hello_limits(&h, &c->lim);
+	return 0;
+}
+
+static void *sink_recv_fn(void *arg)
+{
+	struct sink_conn *c = arg;
+	struct sink *s = c->s;
+	struct kmig_wire_limits *lim = &c->lim;
+	unsigned char b[KMIG_WIRE_HDR_SIZE], *offb, *tmp;
+	struct kmig_wire_hdr hdr;
+	u64 seq = 0, cur = 0, offs[KMIG_WIRE_MAX_PAGES_LIMIT], dlen;
+	unsigned int k = c->k;
+	int fd = c->fd, err;
+	ssize_t n;
+	u32 i;
+
 	offb = malloc(KMIG_WIRE_MAX_PAGES_LIMIT * 8);
+	tmp = malloc((size_t)KMIG_WIRE_MAX_PAGES_LIMIT * lim->page_size);
+	if (!offb || !tmp) {
+		printf("conn %u: out of memory\n", k);
+		goto out;
+	}
 	for (;;) {
 		cur = seq;
+		if (s->o->stall_after && seq == s->o->stall_after) {
+			printf("conn %u: stalled after %llu packets\n", k, seq);
+			for (;;)
+				pause();
+		}
 		n = recv_all(fd, b, KMIG_WIRE_HDR_SIZE);
 		if (n == 0) {
 			printf("conn %u: closed before COMPLETE\n", k);
 			break;
 		}
 		err = n == KMIG_WIRE_HDR_SIZE ? kmig_wire_hdr_decode(b, KMIG_WIRE_HDR_SIZE,
-							&lim, seq, &hdr) : KMIG_WIRE_ESHORT;
+							lim, seq, &hdr) : KMIG_WIRE_ESHORT;
 		if (err)
 			goto bad;
 		seq++;
@@ -858,33 +978,36 @@ static void sink_conn(struct sink *s, int fd, unsigned int k)
 			continue;
 		n = recv_all(fd, offb, kmig_wire_offsets_len(&hdr));
 		err = n == (ssize_t)kmig_wire_offsets_len(&hdr) ?
-			kmig_wire_offsets_decode(offb, (size_t)n, &hdr, &lim, offs) :
+			kmig_wire_offsets_decode(offb, (size_t)n, &hdr, lim, offs) :
 			KMIG_WIRE_ESHORT;
 		if (err)
 			goto bad;
-		dlen = kmig_wire_data_len(&hdr, &lim);
-		if (recv_all(fd, s->tmp, dlen) != (ssize_t)dlen) {
+		dlen = kmig_wire_data_len(&hdr, lim);
+		if (recv_all(fd, tmp, dlen) != (ssize_t)dlen) {
 			err = KMIG_WIRE_ESHORT;
 			goto bad;
 		}
 		/* Only a complete, valid packet reaches the region. */
 		for (i = 0; i < hdr.data_pages + hdr.zero_pages; i++) {
-			u64 pg = offs[i] / lim.page_size;
+			u64 pg = offs[i] / lim->page_size;
 
 			if (i < hdr.data_pages) {
-				memcpy(s->mem + offs[i], s->tmp + (u64)i * lim.page_size,
-				       lim.page_size);
+				memcpy(s->mem + offs[i], tmp + (u64)i * lim->page_size,
+				       lim->page_size);
 				s->pop[pg] = 1;
 			} else if (s->pop[pg]) {
-				memset(s->mem + offs[i], 0, lim.page_size);
+				memset(s->mem + offs[i], 0, lim->page_size);
 			}
 		}
 	}
-	free(offb);
-	return;
+	goto out;
 bad:
 	printf("conn %u: error '%s' (packet %llu)\n", k, kmig_wire_strerror(err), cur);
+out:
 	free(offb);
+	free(tmp);
+	close(fd);
+	return NULL;
 }
 
 int wire_sink_main(int argc, char **argv)
@@ -892,6 +1015,7 @@ int wire_sink_main(int argc, char **argv)
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in a4 = { .sin_family = AF_INET };
 	u64 hash = 0, pop = 0, nz = 0, pg;
+	struct sink_conn *conns;
 	struct peer_opts o;
 	struct sink s;
 	socklen_t alen;
@@ -901,7 +1025,7 @@ int wire_sink_main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o)) {
 		fprintf(stderr, "usage: kmig-systest wire-sink --port PORT [--addr ADDR] [--id HEX32]\n"
 			"         [--channels N] [--region-size BYTES] [--page-size BYTES]\n"
-			"         [--conns N] [--timeout SEC]\n");
+			"         [--conns N] [--timeout SEC] [--stall-after N]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -913,8 +1037,8 @@ int wire_sink_main(int argc, char **argv)
 	s.mem = mmap(NULL, o.region_size, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	s.pop = calloc(s.npages, 1);
-	s.tmp = malloc((size_t)KMIG_WIRE_MAX_PAGES_LIMIT * o.page_size);
-	if (s.mem == MAP_FAILED || !s.pop || !s.tmp) {
+	conns = calloc(o.conns, sizeof(*conns));
+	if (s.mem == MAP_FAILED || !s.pop || !conns) {
 		perror("wire-sink: memory");
 		return 1;
 	}
@@ -930,6 +1054,12 @@ int wire_sink_main(int argc, char **argv)
 		a4.sin_port = htons((u16)o.port);
 	}
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (o.stall_after) {
+		/* Small windows (inherited by accepted sockets): a sender blocks soon. */
+		int rcv = 16384;
+
+		setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	}
 	if (lfd < 0 || (o.addr && strchr(o.addr, ':') ?
 			bind(lfd, (void *)&a6, sizeof(a6)) : bind(lfd, (void *)&a4, sizeof(a4))) ||
 	    listen(lfd, 64)) {
@@ -952,9 +1082,22 @@ int wire_sink_main(int argc, char **argv)
 			return 1;
 		}
 		set_timeout(fd, o.timeout);
-		sink_conn(&s, fd, k);
-		close(fd);
+		conns[k] = (struct sink_conn){ .s = &s, .fd = fd, .k = k };
+		if (sink_handshake(&s, &conns[k])) {
+			close(fd);
+			continue;
+		}
+		if (pthread_create(&conns[k].th, NULL, sink_recv_fn, &conns[k])) {
+			printf("conn %u: no thread\n", k);
+			close(fd);
+			continue;
+		}
+		conns[k].started = 1;
 	}
+	for (k = 0; k < o.conns; k++)
+		if (conns[k].started)
+			pthread_join(conns[k].th, NULL);
+	free(conns);
 	close(lfd);
 	for (pg = 0; pg < s.npages; pg++) {
 		unsigned char *page = s.mem + pg * o.page_size;

@@ -131,6 +131,40 @@ wait $SPID
 grep -q "reject 3 'wrong migration id'" "$T/sink" && ok "id taken from the first channel" ||
 	notok "id taken from the first channel"
 
+# slow: 3 packets of 2 data pages, then (no close within 1 s) it closes;
+# the sink keeps exactly those 6 pages.
+sink_start
+"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case slow --packets 3 --interval-ms 20 --id $ID \
+	--region-size $SIZE --timeout 1 > "$T/peer" 2>&1
+prc=$?
+wait $SPID
+[ $prc -eq 0 ] && [ "$(grep -c '^sent DATA 2+0 seq' "$T/peer")" = 3 ] &&
+	grep -q '^no close within 1s' "$T/peer" && grep -q 'closed before COMPLETE' "$T/sink" &&
+	grep -q 'populated 6 nonzero 6' "$T/sink" && ok "slow: 3 packets, 6 pages, closed before COMPLETE" ||
+	notok "slow"
+
+# slow, the destination killed: the peer sees the close and exits 0.
+sink_start --timeout 30
+"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case slow --interval-ms 20 --id $ID \
+	--region-size $SIZE --timeout 5 > "$T/peer" 2>&1 &
+ppid=$!
+sleep 0.5
+kill -9 $SPID; wait $SPID 2>/dev/null
+wait $ppid
+prc=$?
+[ $prc -eq 0 ] && grep -q '^peer closed' "$T/peer" && ok "slow: sees the destination go away" ||
+	{ echo "peer exit $prc" >> "$T/peer"; notok "slow: sees the destination go away"; }
+
+# --stall-after 2: two packets read, then nothing; the peer's ack never comes.
+sink_start --stall-after 2 --timeout 30
+"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case valid --id $ID --region-size $SIZE \
+	--timeout 1 > "$T/peer" 2>&1
+prc=$?
+grep -q '^conn 0: stalled after 2 packets' "$T/sink" && kill -0 $SPID 2>/dev/null &&
+	[ $prc -ne 0 ] && ! grep -q '^ack ok' "$T/peer" && ok "--stall-after 2: stalls, stays open" ||
+	{ echo "peer exit $prc" >> "$T/peer"; notok "--stall-after 2"; }
+kill -9 $SPID; wait $SPID 2>/dev/null
+
 rm -rf "$T"
 echo "1..$N"
 [ $FAIL -eq 0 ]

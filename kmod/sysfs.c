@@ -328,6 +328,17 @@ KMIG_MIG_ATTR(throughput, "%llu", m->throughput);
 KMIG_MIG_ATTR(rejected_connections, "%llu", m->rejected);
 KMIG_MIG_ATTR(malformed_packets, "%llu", m->malformed);
 KMIG_MIG_ATTR(passes, "%u", m->passes);
+KMIG_MIG_ATTR(live, "%d", m->live);
+KMIG_MIG_ATTR(downtime_limit_ms, "%u", m->downtime_limit_ms);
+KMIG_MIG_ATTR(max_bandwidth, "%llu", m->max_bandwidth);
+KMIG_MIG_ATTR(max_passes, "%u", m->max_passes);
+KMIG_MIG_ATTR(pass, "%llu", m->pass);
+KMIG_MIG_ATTR(dirty_rate, "%llu", m->dirty_rate);
+KMIG_MIG_ATTR(expected_downtime_ns, "%llu", m->expected_downtime_ns);
+KMIG_MIG_ATTR(remaining_bytes, "%llu", m->remaining_bytes);
+KMIG_MIG_ATTR(downtime_ns, "%llu", m->downtime_ns);
+KMIG_MIG_ATTR(dirty_syncs, "%llu", m->dirty_syncs);
+KMIG_MIG_ATTR(switchover_ready, "%d", m->switchover_ready);
 
 /* Per-channel counters, one value per channel, space separated. */
 #define KMIG_MIG_CH_ATTR(_name)						\
@@ -378,6 +389,17 @@ static struct attribute *kmig_mig_attrs[] = {
 	&kmig_mig_attr_rejected_connections.attr,
 	&kmig_mig_attr_malformed_packets.attr,
 	&kmig_mig_attr_passes.attr,
+	&kmig_mig_attr_live.attr,
+	&kmig_mig_attr_downtime_limit_ms.attr,
+	&kmig_mig_attr_max_bandwidth.attr,
+	&kmig_mig_attr_max_passes.attr,
+	&kmig_mig_attr_pass.attr,
+	&kmig_mig_attr_dirty_rate.attr,
+	&kmig_mig_attr_expected_downtime_ns.attr,
+	&kmig_mig_attr_remaining_bytes.attr,
+	&kmig_mig_attr_downtime_ns.attr,
+	&kmig_mig_attr_dirty_syncs.attr,
+	&kmig_mig_attr_switchover_ready.attr,
 	&kmig_mig_attr_channel_cpu.attr,
 	&kmig_mig_attr_channel_pages.attr,
 	&kmig_mig_attr_channel_zero_pages.attr,

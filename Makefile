@@ -8,6 +8,7 @@
 #   make kernels        UML kernels uml-debug (lockdep, KASAN, kmemleak...) and uml-bench
 #   make modules        kmig.ko for uml-debug, uml-bench, Debian 6.1 and 6.12
 #   make migctl         tools/migctl
+#   make systest-progs  tests/system programs and tools/example-vmm (kmig-vmm)
 #   make check          checkpatch, ynl-check, zero-warning W=1 builds, migctl CLI tests
 #   make kunit          KUnit suites (kunit.py, UML)
 #   make systest-uml    system tests in UML (uml-debug)
@@ -44,7 +45,7 @@ migctl:
 	@$(SCRIPTS)/userspace.sh migctl
 
 systest-progs:
-	@$(SCRIPTS)/userspace.sh systest
+	@$(SCRIPTS)/userspace.sh systest vmm
 
 check:
 	@$(SCRIPTS)/check.sh
@@ -65,6 +66,7 @@ clean:
 	rm -rf build
 	-[ ! -f tools/migctl/Makefile ] || $(MAKE) -C tools/migctl clean
 	-[ ! -f tests/system/Makefile ] || $(MAKE) -C tests/system clean
+	-[ ! -f tools/example-vmm/Makefile ] || $(MAKE) -C tools/example-vmm clean
 
 distclean: clean
 	rm -rf $(KMIG_CACHE)/build

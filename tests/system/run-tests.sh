@@ -260,6 +260,16 @@ if [ "$ENV" = deb61 ]; then
 	fi
 fi
 
+# Live migration (tests/system/live-cases.sh): kmig-vmm and migctl --live
+if [ "$ENV" = deb61 ]; then
+	# 2 GiB guest under TCG: 64 MiB regions.
+	LIVE_SIZE_MB=${LIVE_SIZE_MB:-64} LIVE_RANDOM=${LIVE_RANDOM:-8192}
+	LIVE_ZERO=${LIVE_ZERO:-2048} LIVE_BW=${LIVE_BW:-16M}
+fi
+. "$BIN/live-cases.sh"
+loaded || t "insmod for live migrations" load
+live_all
+
 # Load-time parameters, and refusing bad ones
 t "rmmod kmig" unload
 tf "migctl regions without the module fails" "$MIGCTL" regions

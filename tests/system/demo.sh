@@ -4,7 +4,8 @@
 # kmig demo, run inside the (non-debug) UML kernel by 'make demo': load
 # kmig, create a 1 GiB guest-memory region the way a VMM does (open
 # /dev/kmig, mmap MAP_SHARED, write), and migrate it over in-kernel TCP to
-# a second, empty region, then compare the two byte for byte.
+# a second, empty region, then compare the two byte for byte; then a
+# live migration of a running guest (tools/example-vmm's kmig-vmm).
 #
 #   demo.sh --ko kmig.ko --migctl PATH --bin DIR
 
@@ -102,6 +103,42 @@ run "$MIGCTL" stats
 
 step "The VMMs exit: regions and pages are freed"
 kill "$SRC" "$DST"; wait
+
+# Live migration: kmig-vmm (tools/example-vmm) with its writers running.
+VMM=$BIN/../../tools/example-vmm/kmig-vmm
+step "Live migration: a running guest (kmig-vmm, the example VMM)"
+echo "256 MiB of guest RAM, 2 writer threads (standing in for vCPUs) dirtying 2000 pages/s"
+echo "while it is sent; on switchover-ready the VMM pauses them and sends mig-switchover"
+"$VMM" dest --size 256 --port 0 --addr 127.0.0.1 --channels "$CHANNELS" \
+	--hash-file "$T/ldst.hash" > "$T/ldst" 2>&1 &
+LD=$!
+wait_for "$T/ldst" '^port ' || { cat "$T/ldst"; die "kmig-vmm dest did not listen"; }
+LPORT=$(sed -n 's/^port //p' "$T/ldst")
+"$VMM" source --size 256 --to "127.0.0.1:$LPORT" --fill-random 32768 --fill-zero 16384 \
+	--seed 7 --channels "$CHANNELS" --writers 2 --rate 2000 --pattern hot:10 \
+	--hash-file "$T/lsrc.hash" --resume > "$T/lsrc" 2>&1 &
+LS=$!
+wait_for "$T/lsrc" '^id ' || { cat "$T/lsrc"; die "kmig-vmm source did not start"; }
+LSID=$(sed -n 's/^id //p' "$T/lsrc")
+# The VMM resumes its writers for a second after the end: read the status then.
+wait_for "$T/lsrc" '^summary ' || { cat "$T/lsrc"; die "live migration did not end"; }
+"$MIGCTL" status --region "$LSID" > "$T/lstatus" 2>&1
+wait "$LS"; LRC=$?
+wait "$LD"
+echo "source VMM (region $LSID):"
+grep -E '^(# source|event|status|switchover|summary|resumed)' "$T/lsrc" | sed 's/^/  /'
+echo "destination VMM:"
+grep -E '^(event completed|summary|hash)' "$T/ldst" | sed 's/^/  /'
+[ $LRC -eq 0 ] || die "live migration failed"
+step "migctl status --region $LSID (source, just after the switchover)"
+cat "$T/lstatus"
+step "Live migration byte for byte: source at the pause vs destination"
+hs=$(cat "$T/lsrc.hash") hd=$(cat "$T/ldst.hash")
+echo "source:      $hs"
+echo "destination: $hd"
+[ -n "$hs" ] && [ "$(echo "$hs" | cut -d' ' -f2)" = "$(echo "$hd" | cut -d' ' -f2)" ] ||
+	die "hashes differ"
+echo "identical; downtime (switchover to completion): $(sed -n 's/^summary .*downtime-ms=\([0-9.]*\).*/\1/p' "$T/lsrc") ms"
 run rmmod kmig
 rm -rf "$T"
 echo

@@ -5,6 +5,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/xarray.h>
 #include <linux/slab.h>
 #include <linux/bitmap.h>
 #include <linux/sched.h>
@@ -102,6 +104,26 @@ unsigned long kmig_dirty_collect(struct kmig_region *region,
 	}
 	atomic_long_sub(n, &region->dirty_count);
 	unmap_mapping_range(kmig_region_mapping(region), 0, 0, 0);
+
+	/*
+	 * A write fault whose page_mkwrite set a bit we just took may not
+	 * have installed its writable PTE yet, so the zap missed it. The
+	 * fault installs the PTE with the page locked: wait for each taken
+	 * page's lock, then zap again.
+	 */
+	if (n) {
+		for_each_set_bit(i, out, npages) {
+			struct page *page = xa_load(&region->pages, i);
+
+			if (page) {
+				lock_page(page);
+				unlock_page(page);
+			}
+			if (!(i % 1024))
+				cond_resched();
+		}
+		unmap_mapping_range(kmig_region_mapping(region), 0, 0, 0);
+	}
 	return n;
 }
 

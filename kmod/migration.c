@@ -486,22 +486,14 @@ static int kmig_mig_precopy(struct kmig_mig *mig)
 		if (dt && (sent >= (4 << 20) || !bw))
 			bw = mul_u64_u64_div_u64(sent, NSEC_PER_SEC, dt);
 
-		for (;;) {
-			n = kmig_dirty_collect(region, mig->pending);
-			mig->dirty_syncs++;
-			/* Acquire: pairs with kmig_mig_switchover(). */
-			if (smp_load_acquire(&mig->switchover)) {
-				final = true;
-				break;
-			}
-			if (n || kmig_mig_stopping(mig))
-				break;
-			/* Nothing written: look again shortly. */
-			wait_event_idle_timeout(mig->wq,
-						READ_ONCE(mig->switchover) ||
-						kmig_mig_stopping(mig), HZ / 20);
-			dt = ktime_get_ns() - start;
-		}
+		/*
+		 * The switchover flag is read before the collection: the VMM
+		 * paused its vCPUs before asking, so every write it made is
+		 * in the bitmap by then and goes in the final pass.
+		 */
+		final = smp_load_acquire(&mig->switchover);
+		n = kmig_dirty_collect(region, mig->pending);
+		mig->dirty_syncs++;
 		if (kmig_mig_stopping(mig))
 			break;
 
@@ -521,6 +513,19 @@ static int kmig_mig_precopy(struct kmig_mig *mig)
 			kmig_mig_event(mig, KMIG_MIG_EVENT_SWITCHOVER_READY);
 		}
 		pass++;
+
+		/*
+		 * Nothing written since: wait for writes or the switchover
+		 * (acquire, as above: the flag before the collection).
+		 */
+		while (!final && !n && !kmig_mig_stopping(mig)) {
+			wait_event_idle_timeout(mig->wq,
+						READ_ONCE(mig->switchover) ||
+						kmig_mig_stopping(mig), HZ / 20);
+			final = smp_load_acquire(&mig->switchover);
+			n = kmig_dirty_collect(region, mig->pending);
+			mig->dirty_syncs++;
+		}
 	}
 	if (!ret)
 		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_COMPLETE, pass);

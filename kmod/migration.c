@@ -522,6 +522,7 @@ static int kmig_mig_precopy(struct kmig_mig *mig)
 			wait_event_idle_timeout(mig->wq,
 						READ_ONCE(mig->switchover) ||
 						kmig_mig_stopping(mig), HZ / 20);
+			/* Pairs with kmig_mig_switchover(). */
 			final = smp_load_acquire(&mig->switchover);
 			n = kmig_dirty_collect(region, mig->pending);
 			mig->dirty_syncs++;

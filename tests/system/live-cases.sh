@@ -447,19 +447,26 @@ live_idle() {
 	fi
 	"$MIGCTL" start --region "$_sid" --to "$LIVE_ADDR:$MPORT" --channels 2 --live > "$T/out" 2>&1
 	mcheck "$_tag: migctl start --live" [ $? -eq 0 ]
-	_i=0
-	while [ $_i -lt 300 ]; do
+	_t0=$(now_cs)
+	while [ $(($(now_cs) - _t0)) -lt 3000 ]; do
 		mig_get src "$_sid"
 		[ "$(mjv switchover_ready)" = 1 ] && break
 		case $(mjv state) in completed|failed|cancelled) break ;; esac
-		sleep 0.2; _i=$((_i + 1))
+		sleep 0.5
 	done
 	cp "$T/mig-src.json" "$T/out"
-	echo "# $_tag: after $((_i / 5)) s: state $(mjv state), passes $(mjv passes), pass $(mjv pass), dirty syncs $(mjv dirty_syncs), switchover_ready $(mjv switchover_ready)"
+	echo "# $_tag: after $((($(now_cs) - _t0) / 100)) s: state $(mjv state), passes $(mjv passes), pass $(mjv pass), dirty syncs $(mjv dirty_syncs), switchover_ready $(mjv switchover_ready)"
 	mcheck "$_tag: pass 0 done (passes >= 1)" [ "$(mjv passes)" -ge 1 ]
-	mcheck "$_tag: switchover-ready within 60 s" [ "$(mjv switchover_ready)" = 1 ]
-	timeout 120 "$MIGCTL" switchover --region "$_sid" --wait > "$T/out" 2>&1
-	mcheck "$_tag: migctl switchover --wait exits 0" [ $? -eq 0 ]
+	mcheck "$_tag: switchover-ready within 30 s" [ "$(mjv switchover_ready)" = 1 ]
+	timeout 60 "$MIGCTL" switchover --region "$_sid" --wait > "$T/out" 2>&1
+	_rc=$?
+	mig_get src "$_sid"
+	{ echo "exit status $_rc"; cat "$T/mig-src.json"; } >> "$T/out"
+	mcheck "$_tag: migctl switchover --wait exits 0" [ $_rc -eq 0 ]
+	if [ "$(mjv state)" != completed ]; then
+		"$MIGCTL" cancel --region "$_sid" > /dev/null 2>&1
+		dst_run "$MIGCTL" cancel --region "$_did" > /dev/null 2>&1
+	fi
 	mig_wait dst "$_did" "completed failed cancelled" 30
 	cp "$T/mig-dst.json" "$T/out"
 	mcheck "$_tag: destination completed" [ "$(mjv state)" = completed ]

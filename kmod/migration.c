@@ -864,9 +864,50 @@ static int kmig_mig_check_region(struct kmig_region *region, const char **why)
 	return 0;
 }
 
-int kmig_mig_listen(struct kmig_region *region, struct net *net,
-		    const struct kmig_mig_config *cfg, const char **why)
+/* Destination: listen; the main thread accepts the channels. */
+static int kmig_mig_prepare_dest(struct kmig_mig *mig, const char **why)
 {
+	int ret;
+
+	mig->state = KMIG_MIG_STATE_LISTENING;
+	ret = kmig_sock_listen(mig->net, &mig->cfg.addr, mig->nch, &mig->lsock,
+			       &mig->port);
+	if (ret)
+		*why = ret == -EADDRINUSE ? "address already in use" :
+		       ret == -EADDRNOTAVAIL ? "address not available here" :
+		       "cannot listen on this address";
+	return ret;
+}
+
+/* Source: the batch queue; the main thread connects the channels. */
+static int kmig_mig_prepare_source(struct kmig_mig *mig, const char **why)
+{
+	const struct sockaddr_storage *a = &mig->cfg.addr;
+
+	mig->state = KMIG_MIG_STATE_SETUP;
+	mig->port = a->ss_family == AF_INET6 ?
+		ntohs(((const struct sockaddr_in6 *)a)->sin6_port) :
+		ntohs(((const struct sockaddr_in *)a)->sin_port);
+	return kmig_queue_init(&mig->queue, mig->nch, mig->cfg.zero_detect);
+}
+
+/* What prepare set up, when the main thread never ran. */
+static void kmig_mig_unprepare(struct kmig_mig *mig)
+{
+	if (mig->role == KMIG_MIG_ROLE_SOURCE) {
+		kmig_queue_uninit(&mig->queue);
+	} else {
+		kmig_sock_release(mig->lsock);
+		mig->lsock = NULL;
+	}
+}
+
+/* Listen and start: replace a finished migration, set up, launch. */
+static int kmig_mig_begin(struct kmig_region *region, struct net *net,
+			  enum kmig_mig_role role,
+			  const struct kmig_mig_config *cfg, const char **why)
+{
+	bool src = role == KMIG_MIG_ROLE_SOURCE;
 	struct kmig_mig *mig, *old = NULL;
 	int ret;
 
@@ -880,23 +921,21 @@ int kmig_mig_listen(struct kmig_region *region, struct net *net,
 		goto unlock;
 	ret = -ENOMEM;
 	*why = "out of memory";
-	mig = kmig_mig_alloc(region, net, KMIG_MIG_ROLE_DESTINATION, cfg);
+	mig = kmig_mig_alloc(region, net, role, cfg);
 	if (!mig)
 		goto unlock;
-	mig->state = KMIG_MIG_STATE_LISTENING;
-	ret = kmig_sock_listen(net, &cfg->addr, cfg->channels, &mig->lsock,
-			       &mig->port);
+	ret = src ? kmig_mig_prepare_source(mig, why) :
+		    kmig_mig_prepare_dest(mig, why);
 	if (ret) {
-		*why = ret == -EADDRINUSE ? "address already in use" :
-		       ret == -EADDRNOTAVAIL ? "address not available here" :
-		       "cannot listen on this address";
 		kmig_mig_free(mig);
 		goto unlock;
 	}
-	ret = kmig_mig_launch(region, mig, kmig_mig_dest_fn, "dst");
+	ret = kmig_mig_launch(region, mig,
+			      src ? kmig_mig_source_fn : kmig_mig_dest_fn,
+			      src ? "src" : "dst");
 	if (ret) {
-		*why = "cannot start the listener thread";
-		kmig_sock_release(mig->lsock);
+		*why = "cannot start the migration thread";
+		kmig_mig_unprepare(mig);
 		kmig_mig_free(mig);
 	}
 unlock:
@@ -905,44 +944,16 @@ unlock:
 	return ret;
 }
 
+int kmig_mig_listen(struct kmig_region *region, struct net *net,
+		    const struct kmig_mig_config *cfg, const char **why)
+{
+	return kmig_mig_begin(region, net, KMIG_MIG_ROLE_DESTINATION, cfg, why);
+}
+
 int kmig_mig_start(struct kmig_region *region, struct net *net,
 		   const struct kmig_mig_config *cfg, const char **why)
 {
-	struct kmig_mig *mig, *old = NULL;
-	int ret;
-
-	ret = kmig_mig_check_region(region, why);
-	if (ret)
-		return ret;
-
-	mutex_lock(&kmig_mig_mutex);
-	ret = kmig_mig_detach_finished(region, &old, why);
-	if (ret)
-		goto unlock;
-	ret = -ENOMEM;
-	*why = "out of memory";
-	mig = kmig_mig_alloc(region, net, KMIG_MIG_ROLE_SOURCE, cfg);
-	if (!mig)
-		goto unlock;
-	mig->state = KMIG_MIG_STATE_SETUP;
-	mig->port = cfg->addr.ss_family == AF_INET6 ?
-		ntohs(((struct sockaddr_in6 *)&cfg->addr)->sin6_port) :
-		ntohs(((struct sockaddr_in *)&cfg->addr)->sin_port);
-	ret = kmig_queue_init(&mig->queue, mig->nch, cfg->zero_detect);
-	if (ret) {
-		kmig_mig_free(mig);
-		goto unlock;
-	}
-	ret = kmig_mig_launch(region, mig, kmig_mig_source_fn, "src");
-	if (ret) {
-		*why = "cannot start the dispatcher thread";
-		kmig_queue_uninit(&mig->queue);
-		kmig_mig_free(mig);
-	}
-unlock:
-	mutex_unlock(&kmig_mig_mutex);
-	kmig_mig_destroy(old);
-	return ret;
+	return kmig_mig_begin(region, net, KMIG_MIG_ROLE_SOURCE, cfg, why);
 }
 
 int kmig_mig_cancel(struct kmig_region *region, const char **why)

@@ -117,6 +117,21 @@ static struct kmig_batch *kmig_queue_alloc(struct kmig_queue *q)
 	return b;
 }
 
+/* A free batch set up as an empty @kind batch of @pass, or NULL once stopped. */
+static struct kmig_batch *kmig_queue_new(struct kmig_queue *q,
+					 enum kmig_batch_kind kind, u64 pass)
+{
+	struct kmig_batch *b = kmig_queue_alloc(q);
+
+	if (b) {
+		b->kind = kind;
+		b->pass = pass;
+		b->n = 0;
+		b->checked = false;
+	}
+	return b;
+}
+
 /* Put @b in channel @ch's slot if it is free; true when done or stopped. */
 static bool kmig_queue_try_slot(struct kmig_queue *q, unsigned int ch,
 				struct kmig_batch *b, bool *queued)
@@ -198,13 +213,9 @@ int kmig_queue_pass(struct kmig_queue *q, struct kmig_region *region,
 	int ret;
 
 	*pages = 0;
-	b = kmig_queue_alloc(q);
+	b = kmig_queue_new(q, KMIG_BATCH_DATA, pass);
 	if (!b)
 		return -ECANCELED;
-	b->kind = KMIG_BATCH_DATA;
-	b->pass = pass;
-	b->n = 0;
-	b->checked = false;
 
 	/*
 	 * Pages leave the xarray only when the region is freed, and the
@@ -222,13 +233,9 @@ int kmig_queue_pass(struct kmig_queue *q, struct kmig_region *region,
 		if (ret)
 			return ret;
 		cond_resched();
-		b = kmig_queue_alloc(q);
+		b = kmig_queue_new(q, KMIG_BATCH_DATA, pass);
 		if (!b)
 			return -ECANCELED;
-		b->kind = KMIG_BATCH_DATA;
-		b->pass = pass;
-		b->n = 0;
-		b->checked = false;
 	}
 	if (b->n)
 		return kmig_queue_flush(q, b);
@@ -252,13 +259,9 @@ int kmig_queue_bitmap(struct kmig_queue *q, struct kmig_region *region,
 		if (!page)
 			continue;
 		if (!b) {
-			b = kmig_queue_alloc(q);
+			b = kmig_queue_new(q, KMIG_BATCH_DATA, pass);
 			if (!b)
 				return -ECANCELED;
-			b->kind = KMIG_BATCH_DATA;
-			b->pass = pass;
-			b->n = 0;
-			b->checked = false;
 		}
 		get_page(page);
 		b->index[b->n] = index;
@@ -285,13 +288,9 @@ int kmig_queue_control(struct kmig_queue *q, enum kmig_batch_kind kind,
 	bool queued;
 
 	for (ch = 0; ch < q->nch; ch++) {
-		b = kmig_queue_alloc(q);
+		b = kmig_queue_new(q, kind, pass);
 		if (!b)
 			return -ECANCELED;
-		b->kind = kind;
-		b->pass = pass;
-		b->n = 0;
-		b->checked = false;
 		queued = false;
 		wait_event_idle(q->wq, kmig_queue_try_slot(q, ch, b, &queued));
 		if (!queued) {

@@ -22,6 +22,14 @@ logf=$KMIG_LOGS/kunit.log
 json=$KMIG_BUILD/kunit.json
 rm -f "$json"
 
+# The build tree is shared by every clone; make goes by mtimes, so objects
+# built from another clone's (newer) files would look up to date here.
+if [ "$(cat "$bdir/.kmig-top" 2>/dev/null)" != "$KMIG_TOP" ]; then
+	rm -rf "$bdir/drivers/kmig"
+	mkdir -p "$bdir"
+	echo "$KMIG_TOP" > "$bdir/.kmig-top"
+fi
+
 log "kunit.py run --build_dir $bdir (log: $logf)"
 start=$(date +%s)
 rc=0

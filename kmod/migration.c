@@ -806,6 +806,8 @@ static struct kmig_mig *kmig_mig_alloc(struct kmig_region *region,
 			goto err;
 	}
 	kmig_rate_init(&mig->rate, cfg->max_bandwidth, ktime_get_ns());
+	/* Unknown until a pass has measured the bandwidth. */
+	mig->expected_downtime_ns = U64_MAX;
 	return mig;
 err:
 	kmig_mig_free(mig);

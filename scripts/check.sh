@@ -90,6 +90,22 @@ if [ -f tests/wire/Makefile ]; then
 	fi
 fi
 
+# Userspace selftests of migctl (fake kernel) and of the example VMM.
+for d in tools/migctl tools/example-vmm; do
+	logf=$KMIG_LOGS/check-$(basename "$d").log
+	if logrun "$logf" make -C "$d" check && ! grep -q '^not ok' "$logf"; then
+		# TAP lines, or summaries like "4537 checks, 0 failed".
+		n=$(awk '/^ok / { n++ }
+			/^[0-9]+ checks, 0 failed/ { n += $1 }
+			/^[a-z-]+: [0-9]+ passed, 0 failed/ { n += $2 }
+			END { print n + 0 }' "$logf")
+		tap_ok "$d selftests ($n checks)"
+	else
+		grep '^not ok' "$logf" 2>/dev/null | indent 20
+		tap_notok "$d selftests"
+	fi
+done
+
 tap_count "$TAP_FILE"
 log "check: $T_PASS passed, $T_FAIL failed"
 [ "$T_FAIL" -eq 0 ]

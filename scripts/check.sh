@@ -90,8 +90,9 @@ if [ -f tests/wire/Makefile ]; then
 	fi
 fi
 
-# Userspace selftests of migctl (fake kernel) and of the example VMM.
-for d in tools/migctl tools/example-vmm; do
+# Userspace selftests: migctl (fake kernel), the example VMM, and the
+# userspace wire peers of the system tests against each other.
+for d in tools/migctl tools/example-vmm tests/system; do
 	logf=$KMIG_LOGS/check-$(basename "$d").log
 	if logrun "$logf" make -C "$d" check && ! grep -q '^not ok' "$logf"; then
 		# TAP lines, or summaries like "4537 checks, 0 failed".

@@ -23,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <linux/kmig.h>
@@ -962,6 +963,83 @@ usage:
 	return 2;
 }
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+/*
+ * hash-fd --pid PID [--fd N] [--out FILE]: the content hash of the region
+ * another process (QEMU, say) has open on fd N, written like the region
+ * case's (region_hash_write). Without --fd, the fd of PID whose
+ * /proc/PID/fd link is /dev/kmig. The very same open file is taken with
+ * pidfd_open + pidfd_getfd (a new open would make a new region) and mapped
+ * shared, read-only; only populated pages are read.
+ */
+static int case_hash_fd(int argc, char **argv)
+{
+	struct kmig_region_info info;
+	const char *out = NULL;
+	int pid = 0, nfd = -1, pidfd, fd, i;
+	unsigned char *m;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!v)
+			goto usage;
+		if (!strcmp(a, "--pid"))
+			pid = atoi(v);
+		else if (!strcmp(a, "--fd"))
+			nfd = atoi(v);
+		else if (!strcmp(a, "--out"))
+			out = v;
+		else
+			goto usage;
+		i++;
+	}
+	if (pid <= 0)
+		goto usage;
+	if (nfd < 0) {
+		char path[64], link[256];
+		ssize_t n;
+		int k;
+
+		/* The lowest fd linked to the device. */
+		for (k = 0; k < 4096 && nfd < 0; k++) {
+			snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, k);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = 0;
+			if (!strcmp(link, KMIG_DEVICE_PATH))
+				nfd = k;
+		}
+		REQUIRE(nfd >= 0, "no fd of pid %d is %s", pid, KMIG_DEVICE_PATH);
+	}
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	REQUIRE(pidfd >= 0, "pidfd_open(%d): %s", pid, strerror(errno));
+	fd = syscall(SYS_pidfd_getfd, pidfd, nfd, 0);
+	REQUIRE(fd >= 0, "pidfd_getfd(%d, %d): %s", pid, nfd, strerror(errno));
+	close(pidfd);
+	REQUIRE(region_info(fd, &info) == 0, "KMIG_IOC_REGION_INFO: %s", strerror(errno));
+	REQUIRE(info.size > 0, "region %u is empty", info.id);
+	printf("# pid %d fd %d: region %u, %llu bytes, %llu populated\n", pid, nfd,
+	       info.id, (unsigned long long)info.size,
+	       (unsigned long long)info.populated_pages);
+	m = mmap(NULL, info.size, PROT_READ, MAP_SHARED, fd, 0);
+	REQUIRE(m != MAP_FAILED, "mmap: %s", strerror(errno));
+	region_hash_write(fd, m, info.size / PAGE, out);
+	munmap(m, info.size);
+	close(fd);
+	return 0;
+usage:
+	fprintf(stderr, "usage: kmig-systest hash-fd --pid PID [--fd N] [--out FILE]\n");
+	return 2;
+}
+
 /* hash-add HEX...: the sum mod 2^64 of region hashes (disjoint page sets). */
 static int case_hash_add(int argc, char **argv)
 {
@@ -1015,6 +1093,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "  %-12s %s\n", cases[i].name, cases[i].doc);
 		fprintf(stderr, "  hold SIZE_MB DATA ZERO\n  as-nobody CMD [ARGS]\n"
 			"  region --size MB [--random N] [--zero N] [--seed S] [--out FILE]\n"
+			"  hash-fd --pid PID [--fd N] [--out FILE]\n"
 			"  hash-add HEX...\n"
 			"  wire-peer --to HOST:PORT --case CASE [...] (wire-peer --help)\n"
 			"  wire-sink --port PORT [...]\n");
@@ -1024,6 +1103,8 @@ int main(int argc, char **argv)
 		return case_hold(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "region"))
 		return case_region(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "hash-fd"))
+		return case_hash_fd(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "hash-add"))
 		return case_hash_add(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "wire-peer"))

@@ -9,7 +9,7 @@
 #                [--qemu-kernel VMLINUZ]
 #
 # Prints TAP lines ('ok N - name', 'not ok N - name', '# SKIP') and ends
-# with '# systest done'.
+# with '# systest done'. KMIG_SYSTEST_ONLY=FUNCTION: see below.
 
 ENV=unknown KO= MIGCTL= BIN= QEMU_KERNEL=
 while [ $# -gt 0 ]; do
@@ -96,6 +96,21 @@ echo "# zero check: active $ACTIVE, available: $AVAIL"
 t "zero check active is one of the available" sh -c "echo ' $AVAIL ' | grep -q ' $ACTIVE '"
 [ "$ACTIVE" != auto ] && [ -n "$ACTIVE" ] && ok "zero check active is a real implementation" \
 	|| { echo "active=$ACTIVE" > "$T/out"; notok "zero check active is a real implementation"; }
+
+# KMIG_SYSTEST_ONLY=FUNCTION (in the environment; UML: on the kernel command
+# line, which hands it to init): after the load checks, run only that
+# function of migration-cases.sh / live-cases.sh, for a faster iteration.
+if [ -n "$KMIG_SYSTEST_ONLY" ]; then
+	QEMU=$(command -v qemu-system-x86_64)
+	. "$BIN/migration-cases.sh"
+	. "$BIN/live-cases.sh"
+	"$KMIG_SYSTEST_ONLY"
+	t "rmmod" unload
+	echo "# $ENV (only $KMIG_SYSTEST_ONLY): $PASS passed, $FAIL failed, $SKIPPED skipped"
+	rm -rf "$T"
+	echo "# systest done"
+	exit 0
+fi
 
 # Regions, raw netlink, sysfs
 for c in region-rw refuse close-frees threads fork netlink nonroot scan; do

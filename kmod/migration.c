@@ -429,6 +429,27 @@ void kmig_mig_throttle(struct kmig_mig *mig, u64 bytes)
 	}
 }
 
+/*
+ * Once switchover-ready has been announced, passes go on only to keep the
+ * dirty set small until the VMM has paused its vCPUs: they start at most
+ * every KMIG_MIG_PASS_MIN_MS instead of back to back, so that a guest
+ * writing a few pages does not run up thousands of tiny passes. The
+ * switchover (or a stop) ends the wait at once.
+ */
+#define KMIG_MIG_PASS_MIN_MS	50
+
+static void kmig_mig_pace(struct kmig_mig *mig, u64 start)
+{
+	u64 end = start + KMIG_MIG_PASS_MIN_MS * NSEC_PER_MSEC;
+	u64 now = ktime_get_ns();
+
+	if (now >= end)
+		return;
+	wait_event_idle_timeout(mig->wq, READ_ONCE(mig->switchover) ||
+				kmig_mig_stopping(mig),
+				max(nsecs_to_jiffies(end - now), 1UL));
+}
+
 /* Queue one pass (all populated pages, or @bits) and end it with SYNC. */
 static int kmig_mig_send_pass(struct kmig_mig *mig, u64 pass,
 			      unsigned long *bits)
@@ -462,7 +483,7 @@ static int kmig_mig_precopy(struct kmig_mig *mig)
 {
 	struct kmig_region *region = mig->region;
 	u64 limit_ns = (u64)mig->cfg.downtime_limit_ms * NSEC_PER_MSEC;
-	u64 pass = 0, start, sent, dt, bw = 0, n, expected;
+	u64 pass = 0, start, sent, dt, bw = 0, n, expected, since, now;
 	bool final = false;
 	int ret;
 
@@ -474,6 +495,7 @@ static int kmig_mig_precopy(struct kmig_mig *mig)
 		return ret;
 	}
 
+	since = ktime_get_ns();
 	for (;;) {
 		start = ktime_get_ns();
 		sent = kmig_mig_sent(mig);
@@ -486,6 +508,8 @@ static int kmig_mig_precopy(struct kmig_mig *mig)
 		if (dt && (sent >= (4 << 20) || !bw))
 			bw = mul_u64_u64_div_u64(sent, NSEC_PER_SEC, dt);
 
+		if (mig->switchover_ready)
+			kmig_mig_pace(mig, start);
 		/*
 		 * The switchover flag is read before the collection: the VMM
 		 * paused its vCPUs before asking, so every write it made is
@@ -496,6 +520,10 @@ static int kmig_mig_precopy(struct kmig_mig *mig)
 		mig->dirty_syncs++;
 		if (kmig_mig_stopping(mig))
 			break;
+		/* Pages written per second since the previous collection. */
+		now = ktime_get_ns();
+		dt = now - since;
+		since = now;
 
 		expected = kmig_expected_downtime_ns((u64)n * PAGE_SIZE, bw);
 		spin_lock_bh(&mig->lock);
@@ -526,6 +554,7 @@ static int kmig_mig_precopy(struct kmig_mig *mig)
 			final = smp_load_acquire(&mig->switchover);
 			n = kmig_dirty_collect(region, mig->pending);
 			mig->dirty_syncs++;
+			since = ktime_get_ns();
 		}
 	}
 	if (!ret)

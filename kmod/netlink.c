@@ -758,7 +758,7 @@ static int kmig_nl_mig_dirty_push_doit(struct sk_buff *skb,
 	struct kmig_region *region;
 	const char *why = NULL;
 	unsigned long *bits;
-	u64 first = 0, nbits;
+	u64 first = 0, nbits, last;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, KMIG_A_MIG_DIRTY_BITMAP)) {
@@ -783,10 +783,16 @@ static int kmig_nl_mig_dirty_push_doit(struct sk_buff *skb,
 		return -ENOMEM;
 	}
 	bitmap_from_arr64(bits, nla_data(a_bits), nbits);
-	/* Words past the end of the region must be zero; clip to it. */
+	/* Bits past the end of the region must be clear; clip to it. */
+	last = nbits;
 	nbits = min(nbits, (u64)kmig_region_npages(region) -
 		    min_t(u64, first, kmig_region_npages(region)));
-	err = kmig_mig_dirty_push(region, first, bits, nbits, &why);
+	if (find_next_bit(bits, last, nbits) < last) {
+		why = "dirty bitmap outside the region";
+		err = -ERANGE;
+	} else {
+		err = kmig_mig_dirty_push(region, first, bits, nbits, &why);
+	}
 	if (err && info->extack && why)
 		info->extack->_msg = why;
 	bitmap_free(bits);

@@ -35,7 +35,9 @@
 #   live_write_resent            sequential writer over a small region, long
 #                                passes: every page is resent, hash equal
 #   live_idle                    no writes at all: pass-done 0 and
-#                                switchover-ready come, switchover completes
+#                                switchover-ready come; pages pushed by
+#                                'migctl dirty-push' are resent once;
+#                                switchover completes
 #   live_tcg_guest               (UML, $QEMU and $QEMU_KERNEL) QEMU TCG with
 #                                its RAM on /dev/kmig booting a kernel, live-
 #                                migrated by migctl, stopped over QMP,
@@ -463,6 +465,7 @@ live_idle() {
 	echo "# $_tag: after $((($(now_cs) - _t0) / 100)) s: state $(mjv state), passes $(mjv passes), pass $(mjv pass), dirty syncs $(mjv dirty_syncs), switchover_ready $(mjv switchover_ready)"
 	mcheck "$_tag: pass 0 done (passes >= 1)" [ "$(mjv passes)" -ge 1 ]
 	mcheck "$_tag: switchover-ready within 30 s" [ "$(mjv switchover_ready)" = 1 ]
+	live_dirty_push "$_tag" "$_sid" "$_did" 16384 2560
 	timeout 60 "$MIGCTL" switchover --region "$_sid" --wait > "$T/out" 2>&1
 	_rc=$?
 	mig_get src "$_sid"
@@ -481,6 +484,39 @@ live_idle() {
 	region_stop "$_spid"
 	region_stop "$_dpid"
 	mcheck "$_tag: kernel log clean" mig_dmesg_clean "idle"
+}
+
+# live_dirty_push TAG SRC DST NPAGES POPULATED: on the idle live migration
+# of region SRC (NPAGES pages, POPULATED of them populated; DST is the
+# destination), the VMM-pushed dirty bitmap (mig-dirty-push, through
+# 'migctl dirty-push'): pushing every page resends exactly the populated
+# ones in the next pass and nothing after it; a page past the end and a
+# region without dirty tracking are refused with their reason.
+live_dirty_push() {
+	mig_get src "$2"
+	_pd0=$(mjv pages_done) _ps0=$(mjv passes)
+	"$MIGCTL" dirty-push --region "$2" --pages "0-$(($4 - 1))" > "$T/out" 2>&1
+	mcheck "$1: dirty-push of all $4 pages" grep -q "^region $2: $4 pages marked dirty" "$T/out"
+	_t0=$(now_cs)
+	while [ $(($(now_cs) - _t0)) -lt 1000 ]; do
+		mig_get src "$2"
+		[ "$(mjv pages_done)" -ge $((_pd0 + $5)) ] && break
+		sleep 0.2
+	done
+	sleep 0.5
+	mig_get src "$2"
+	{ echo "pages_done before $_pd0 passes before $_ps0"; cat "$T/mig-src.json"; } > "$T/out"
+	mcheck "$1: pushed pages resent, exactly the $5 populated ones" \
+		[ "$(mjv pages_done)" -eq $((_pd0 + $5)) ]
+	mcheck "$1: in one more pass" [ "$(mjv passes)" -eq $((_ps0 + 1)) ]
+	"$MIGCTL" dirty-push --region "$2" --pages "$4" > "$T/out" 2>&1
+	_rc=$?
+	mcheck "$1: dirty-push past the end refused" \
+		sh -c "[ $_rc -eq 1 ] && grep -q 'outside the region' '$T/out'"
+	dst_run "$MIGCTL" dirty-push --region "$3" --pages 0 > "$T/out" 2>&1
+	_rc=$?
+	mcheck "$1: dirty-push without dirty tracking (destination) refused" \
+		sh -c "[ $_rc -eq 1 ] && grep -q 'no dirty tracking' '$T/out'"
 }
 
 # qmp SOCKET CMD...: QMP capabilities negotiation, then each CMD (an

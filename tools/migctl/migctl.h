@@ -34,6 +34,7 @@ int usage_err(const char *cmd, const char *fmt, ...)
 
 /* Parse a decimal u32 in [min, max]; false when not a plain number in range. */
 bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 /* Subcommands: argv[0] is the command name, global options removed. */
 int cmd_regions(int argc, char **argv);
@@ -46,6 +47,7 @@ int cmd_start(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_cancel(int argc, char **argv);
 int cmd_switchover(int argc, char **argv);
+int cmd_dirty_push(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 
 #endif /* MIGCTL_H */

@@ -1476,6 +1476,133 @@ int cmd_switchover(int argc, char **argv)
 	return run_cmd("switchover", KMIG_CMD_MIG_SWITCHOVER, &req, wait, ms);
 }
 
+/* ---- dirty-push ---- */
+
+/* Words per mig-dirty-push message: one attribute stays well under 64 KiB. */
+#define PUSH_WORDS	4096
+/* Highest page index accepted on the command line (2^40 pages: 4 PiB). */
+#define PUSH_PAGE_MAX	((1ULL << 40) - 1)
+
+/*
+ * Parse "A-B,C,..." (page indexes, ranges inclusive) into ranges, and the
+ * lowest and highest page. Returns the number of ranges, or -1.
+ */
+static int parse_pages(const char *s, uint64_t (*r)[2], int max,
+		       uint64_t *lo, uint64_t *hi)
+{
+	char buf[4096], *rest = buf, *tok, *dash;
+	int n = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	*lo = UINT64_MAX;
+	*hi = 0;
+	/* strsep, not strtok: "1,,2" and "1," are errors, not "1,2" and "1". */
+	while ((tok = strsep(&rest, ","))) {
+		if (n == max)
+			return -1;
+		dash = strchr(tok, '-');
+		if (dash)
+			*dash = '\0';
+		if (!parse_u64(tok, 0, PUSH_PAGE_MAX, &r[n][0]))
+			return -1;
+		r[n][1] = r[n][0];
+		if (dash && (!parse_u64(dash + 1, 0, PUSH_PAGE_MAX, &r[n][1]) ||
+			     r[n][1] < r[n][0]))
+			return -1;
+		if (r[n][0] < *lo)
+			*lo = r[n][0];
+		if (r[n][1] > *hi)
+			*hi = r[n][1];
+		n++;
+	}
+	return n ? n : -1;
+}
+
+static bool in_ranges(uint64_t page, const uint64_t (*r)[2], int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (page >= r[i][0] && page <= r[i][1])
+			return true;
+	return false;
+}
+
+/*
+ * Mark the pages dirty in the region's live migration, as a VMM that
+ * collects KVM's dirty log does: one message per PUSH_WORDS words of
+ * bitmap, each covering pages first .. first + 64 * PUSH_WORDS - 1.
+ */
+int cmd_dirty_push(int argc, char **argv)
+{
+	const char *region = NULL, *pages = NULL;
+	struct opt o[] = {
+		OPT_VAL("--region", &region), OPT_VAL("--pages", &pages),
+	};
+	static uint64_t r[256][2];
+	uint64_t words[PUSH_WORDS], lo, hi, first, p, count = 0;
+	struct kmig_nl_err err;
+	struct kmig_nl nl;
+	struct nl_msg *msg;
+	uint32_t id;
+	int n, ret;
+
+	ret = parse_opts("dirty-push", argc, argv, o, ARRAY_SIZE(o));
+	if (ret)
+		return ret;
+	if (!region)
+		return usage_err("dirty-push", "missing --region ID (try 'migctl dirty-push --help')");
+	ret = parse_region("dirty-push", region, &id);
+	if (ret)
+		return ret;
+	if (!pages)
+		return usage_err("dirty-push", "missing --pages LIST (try 'migctl dirty-push --help')");
+	n = parse_pages(pages, r, 256, &lo, &hi);
+	if (n < 0)
+		return usage_err("dirty-push", "invalid page list '%s' (expected A-B,C,... of page indexes 0..%llu, at most 256 items)",
+				 pages, (unsigned long long)PUSH_PAGE_MAX);
+	if (kmig_nl_open(&nl) < 0)
+		return EXIT_ERR;
+	ret = EXIT_ERR;
+	for (first = lo & ~63ULL; first <= hi; first += 64ULL * PUSH_WORDS) {
+		memset(words, 0, sizeof(words));
+		for (p = first; p <= hi && p < first + 64ULL * PUSH_WORDS; p++) {
+			if (!in_ranges(p, r, n))
+				continue;
+			words[(p - first) / 64] |= 1ULL << ((p - first) % 64);
+			count++;
+		}
+		msg = kmig_nl_msg(&nl, KMIG_CMD_MIG_DIRTY_PUSH, 0);
+		if (!msg ||
+		    nla_put_u32(msg, KMIG_A_MIG_REGION_ID, id) < 0 ||
+		    nla_put_u64(msg, KMIG_A_MIG_DIRTY_FIRST, first) < 0 ||
+		    nla_put(msg, KMIG_A_MIG_DIRTY_BITMAP,
+			    (int)(((hi - first) / 64 + 1 < PUSH_WORDS ?
+				   (hi - first) / 64 + 1 : PUSH_WORDS) *
+				  sizeof(words[0])), words) < 0) {
+			nlmsg_free(msg);
+			err_line("dirty-push: out of memory");
+			goto out;
+		}
+		if (kmig_nl_do(&nl, msg, KMIG_A_MIG_MAX, NULL, NULL, &err) < 0) {
+			report("dirty-push", &err, KMIG_CMD_MIG_DIRTY_PUSH, id);
+			goto out;
+		}
+	}
+	if (opts.json)
+		printf("{\"region\":%u,\"pages\":%llu}\n", id,
+		       (unsigned long long)count);
+	else
+		printf("region %u: %llu pages marked dirty\n", id,
+		       (unsigned long long)count);
+	ret = EXIT_OK;
+out:
+	kmig_nl_close(&nl);
+	return ret;
+}
+
 /* ---- monitor ---- */
 
 /*

@@ -128,6 +128,7 @@ for word in 'Usage: migctl (\[-j\] )?regions' 'Usage: migctl (\[-j\] )?params' \
 	    'Usage: migctl (\[-j\] )?cancel --region ID' \
 	    'Usage: migctl (\[-j\] )?switchover --region ID' \
 	    'Usage: migctl (\[-j\] )?monitor \[--region ID\] \[--count N\]' \
+	    'dirty-push --region ID --pages LIST' \
 	    '\[--live\] \[--downtime-limit MS\] \[--max-bandwidth RATE\]' \
 	    '\[--max-passes N\] \[--no-convergence continue\|switchover\]' \
 	    'switchover ready: pause the guest and run' \
@@ -137,7 +138,7 @@ for word in 'Usage: migctl (\[-j\] )?regions' 'Usage: migctl (\[-j\] )?params' \
 	result "full usage mentions '$word'" $?
 done
 
-for cmd in regions params set stats scan listen start status cancel switchover monitor help; do
+for cmd in regions params set stats scan listen start status cancel switchover dirty-push monitor help; do
 	expect_help "migctl $cmd --help" "migctl( \[-j\])? $cmd" $cmd --help
 	expect_help "migctl $cmd -h" "migctl( \[-j\])? $cmd" $cmd -h
 	expect_help "migctl help $cmd" "migctl( \[-j\])? $cmd" help $cmd
@@ -228,7 +229,7 @@ expect_usage "scan: bad --zero-check=" "invalid zero-check 'sse3'" scan 1 --zero
 expect_usage "scan: unknown option" "^migctl: scan: unknown option '--fast'" scan 1 --fast
 
 # migration commands
-for cmd in listen start cancel switchover; do
+for cmd in listen start cancel switchover dirty-push; do
 	to=
 	[ $cmd = start ] && to="--to 1.2.3.4:5"
 	expect_usage "$cmd: missing --region" "^migctl: $cmd: missing --region ID" $cmd
@@ -326,6 +327,12 @@ expect_usage "start: --max-passes twice" '^migctl: start: --max-passes given mor
 expect_usage "switchover: bad --interval" "^migctl: switchover: invalid interval 'x'" switchover --region 1 --wait --interval x
 expect_usage "switchover: --wait takes no value" '^migctl: switchover: --wait takes no value' switchover --region 1 --wait=1
 expect_usage "switchover: --live is not an option" "^migctl: switchover: unknown option '--live'" switchover --region 1 --live
+expect_usage "dirty-push: missing --pages" "^migctl: dirty-push: missing --pages LIST" dirty-push --region 1
+for v in 5-3 x 1-x 1, -1 1099511627776 0-1099511627776; do
+	expect_usage "dirty-push: bad page list '$v'" \
+		"^migctl: dirty-push: invalid page list '$v' \(expected A-B,C,\.\.\. of page indexes 0\.\.1099511627775, at most 256 items\)" \
+		dirty-push --region 1 --pages "$v"
+done
 expect_usage "monitor: bad region id" "^migctl: monitor: invalid region id 'x'" monitor --region x
 expect_usage "monitor: region id 0" "invalid region id '0'" monitor --region 0
 for v in 0 x -1 4294967296 ''; do

@@ -65,6 +65,10 @@ enum kmig_mig_role {
  *   which.
  * @KMIG_MIG_STATE_CANCELLED: Stopped by a cancel command or by the region
  *   being closed.
+ * @KMIG_MIG_STATE_COLO: COLO: the initial migration is committed as checkpoint
+ *   0 and the two ends stay connected, taking checkpoints.
+ * @KMIG_MIG_STATE_FAILOVER: COLO ended by the loss of the peer: a secondary
+ *   holds the last committed checkpoint, a primary runs on alone.
  */
 enum kmig_mig_state {
 	KMIG_MIG_STATE_NONE,
@@ -74,6 +78,8 @@ enum kmig_mig_state {
 	KMIG_MIG_STATE_COMPLETED,
 	KMIG_MIG_STATE_FAILED,
 	KMIG_MIG_STATE_CANCELLED,
+	KMIG_MIG_STATE_COLO,
+	KMIG_MIG_STATE_FAILOVER,
 };
 
 /**
@@ -87,6 +93,14 @@ enum kmig_mig_state {
  * @KMIG_MIG_EVENT_COMPLETED: The migration completed.
  * @KMIG_MIG_EVENT_FAILED: The migration failed; see the reason.
  * @KMIG_MIG_EVENT_CANCELLED: The migration was cancelled.
+ * @KMIG_MIG_EVENT_CHECKPOINT_PAUSE: COLO: checkpoint N begins; pause the vCPUs
+ *   and send colo-paused with this checkpoint number.
+ * @KMIG_MIG_EVENT_CHECKPOINT_DONE: COLO: checkpoint N is committed (a
+ *   secondary's region holds it); resume the vCPUs. Its figures are in the
+ *   message.
+ * @KMIG_MIG_EVENT_FAILOVER: COLO: the peer is lost. A secondary's region holds
+ *   the checkpoint in the checkpoint attribute; either side resumes its vCPUs
+ *   and runs alone.
  */
 enum kmig_mig_event {
 	KMIG_MIG_EVENT_STATE,
@@ -95,6 +109,24 @@ enum kmig_mig_event {
 	KMIG_MIG_EVENT_COMPLETED,
 	KMIG_MIG_EVENT_FAILED,
 	KMIG_MIG_EVENT_CANCELLED,
+	KMIG_MIG_EVENT_CHECKPOINT_PAUSE,
+	KMIG_MIG_EVENT_CHECKPOINT_DONE,
+	KMIG_MIG_EVENT_FAILOVER,
+};
+
+/**
+ * enum kmig_colo_metric - A COLO checkpoint latency with a histogram.
+ * @KMIG_COLO_METRIC_TRANSFER: Memory transfer: the secondary's time from the
+ *   checkpoint's CHECKPOINT packet to its last SYNC.
+ * @KMIG_COLO_METRIC_FLUSH: The secondary's time to flush the COLO cache into
+ *   the region.
+ * @KMIG_COLO_METRIC_PAUSE: The primary's pause: from checkpoint-pause to
+ *   checkpoint-done (VMM pause latency, transfer, flush and acknowledgment).
+ */
+enum kmig_colo_metric {
+	KMIG_COLO_METRIC_TRANSFER,
+	KMIG_COLO_METRIC_FLUSH,
+	KMIG_COLO_METRIC_PAUSE,
 };
 
 /**
@@ -233,10 +265,32 @@ enum {
 	KMIG_A_MIG_SWITCHOVER_READY,
 	KMIG_A_MIG_DIRTY_FIRST,
 	KMIG_A_MIG_DIRTY_BITMAP,
+	KMIG_A_MIG_COLO,
+	KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
+	KMIG_A_MIG_CHECKPOINT,
+	KMIG_A_MIG_CHECKPOINTS,
+	KMIG_A_MIG_CKPT_PAGES,
+	KMIG_A_MIG_CKPT_BYTES,
+	KMIG_A_MIG_COLO_CACHE_PAGES,
+	KMIG_A_MIG_COLO_LATENCY,
 	KMIG_A_MIG_PAD,
 
 	__KMIG_A_MIG_MAX,
 	KMIG_A_MIG_MAX = (__KMIG_A_MIG_MAX - 1)
+};
+
+enum {
+	KMIG_A_COLO_LATENCY_METRIC = 1,
+	KMIG_A_COLO_LATENCY_COUNT,
+	KMIG_A_COLO_LATENCY_LAST_NS,
+	KMIG_A_COLO_LATENCY_MEAN_NS,
+	KMIG_A_COLO_LATENCY_P50_NS,
+	KMIG_A_COLO_LATENCY_P99_NS,
+	KMIG_A_COLO_LATENCY_MAX_NS,
+	KMIG_A_COLO_LATENCY_PAD,
+
+	__KMIG_A_COLO_LATENCY_MAX,
+	KMIG_A_COLO_LATENCY_MAX = (__KMIG_A_COLO_LATENCY_MAX - 1)
 };
 
 enum {
@@ -251,6 +305,8 @@ enum {
 	KMIG_CMD_MIG_CANCEL,
 	KMIG_CMD_MIG_SWITCHOVER,
 	KMIG_CMD_MIG_DIRTY_PUSH,
+	KMIG_CMD_COLO_CHECKPOINT,
+	KMIG_CMD_COLO_PAUSED,
 	KMIG_CMD_MIG_EVENT,
 
 	__KMIG_CMD_MAX,

@@ -55,6 +55,9 @@ static const char usage_main[] =
 "                                end a live migration (guest paused)\n"
 "  dirty-push --region ID --pages LIST\n"
 "                                mark pages dirty in a live migration\n"
+"  checkpoint --region ID        take a COLO checkpoint now\n"
+"  colo-paused --region ID --checkpoint N\n"
+"                                report the guest paused for COLO checkpoint N\n"
 "  monitor [--region ID] [--count N]\n"
 "                                print the migration events as they come\n"
 "  help [COMMAND]                print help\n"
@@ -165,13 +168,14 @@ static const char usage_scan[] =
 
 #define MIG_WAIT_HELP \
 "  --wait          wait until the migration has completed, failed or been\n" \
-"                  cancelled, then print its final status (see 'migctl\n" \
-"                  status --watch')\n" \
+"                  cancelled (COLO: or failed over), then print its final\n" \
+"                  status (see 'migctl status --watch')\n" \
 "  --interval MS   poll period of --wait in milliseconds (default 200)\n"
 
 static const char usage_listen[] =
 "Usage: migctl [-j] listen --region ID [--addr ADDR] [--port PORT]\n"
 "                          [--channels N] [--id HEX32] [--wait] [--interval MS]\n"
+"                          [--colo]\n"
 "\n"
 "Make region ID the destination of a migration (needs CAP_NET_ADMIN): the\n"
 "module listens on TCP ADDR:PORT, in migctl's network namespace, for the\n"
@@ -185,13 +189,19 @@ static const char usage_listen[] =
 "                  UUID): accept only channels carrying it (default: adopt\n"
 "                  the id of the first channel accepted)\n"
 MIG_WAIT_HELP
+"  --colo          accept a COLO primary ('migctl start --live --colo'):\n"
+"                  after the switchover the region becomes the COLO\n"
+"                  secondary, holding the last committed checkpoint (see\n"
+"                  'migctl start --help')\n"
 "\n"
 "Prints the status of the new migration as 'migctl status' does: state\n"
 "listening, the address and port listened on (the port the module picked\n"
 "when PORT is 0), the migration id when given. With --wait, the text output\n"
 "is this status at once, then the final one; JSON is only the final one.\n"
 "Exit status with --wait: 0 when the migration completed, 1 when it failed\n"
-"or was cancelled, with \"migctl: migration failed: REASON\" on stderr.\n";
+"or was cancelled, with \"migctl: migration failed: REASON\" on stderr, or\n"
+"failed over (COLO), with \"migctl: COLO failover: REASON (last committed\n"
+"checkpoint N)\" on stderr.\n";
 
 static const char usage_start[] =
 "Usage: migctl [-j] start --region ID --to HOST:PORT [--channels N]\n"
@@ -199,6 +209,7 @@ static const char usage_start[] =
 "                         [--id HEX32] [--wait] [--interval MS]\n"
 "                         [--live] [--downtime-limit MS] [--max-bandwidth RATE]\n"
 "                         [--max-passes N] [--no-convergence continue|switchover]\n"
+"                         [--colo] [--checkpoint-interval MS]\n"
 "\n"
 "Migrate region ID to a destination started with 'migctl listen' (needs\n"
 "CAP_NET_ADMIN), over TCP from migctl's network namespace. Returns once\n"
@@ -239,10 +250,29 @@ MIG_WAIT_HELP
 "                  anyway (the downtime will exceed the limit)\n"
 "The options after --live require it.\n"
 "\n"
+"COLO (coarse-grained lock-stepping; needs --live, and a destination\n"
+"listening with 'migctl listen --colo'):\n"
+"  --colo          after the switchover the migration does not complete:\n"
+"                  the destination holds the guest's memory as checkpoint\n"
+"                  0 (the COLO secondary) and the guest resumes here (the\n"
+"                  primary); the two ends stay connected and a checkpoint\n"
+"                  is taken every interval: the module reports\n"
+"                  checkpoint-pause N, the VMM pauses the guest and answers\n"
+"                  with colo-paused N within 10 s (else the checkpoint\n"
+"                  fails), the pages written since the last checkpoint go\n"
+"                  out, and checkpoint-done N tells it to resume the guest.\n"
+"                  State colo lasts until 'migctl cancel' or a failover\n"
+"                  (the peer is lost)\n"
+"  --checkpoint-interval MS\n"
+"                  time between checkpoints, 10..3600000 ms (default: the\n"
+"                  module's, 1000); requires --colo\n"
+"\n"
 "Prints the status of the new migration as 'migctl status' does (with\n"
 "--wait, only the final one). Exit status with --wait: 0 when the\n"
 "migration completed, 1 when it failed or was cancelled, with\n"
-"\"migctl: migration failed: REASON\" on stderr.\n"
+"\"migctl: migration failed: REASON\" on stderr, or failed over (COLO,\n"
+"which never completes), with \"migctl: COLO failover: REASON (last\n"
+"committed checkpoint N)\" on stderr.\n"
 "\n"
 "A live migration completes only after its switchover: 'start --live\n"
 "--wait' waits for it, printing once on stderr \"migctl: switchover ready:\n"
@@ -258,7 +288,8 @@ static const char usage_status[] =
 "migration, like QEMU's 'info migrate'; lines the module does not report\n"
 "are left out:\n"
 "  Region ID: ROLE, STATE    source or destination; listening, setup,\n"
-"                            active, completed, failed or cancelled\n"
+"                            active, completed, failed, cancelled, colo\n"
+"                            or failover\n"
 "  Migration id              16 bytes in hex, carried in every hello\n"
 "  Peer / Listening on       destination address and port\n"
 "  Channels                  channels, and where zero pages are detected\n"
@@ -272,6 +303,7 @@ static const char usage_status[] =
 "  Passes                    passes over the region completed\n"
 "  Live                      yes, with the downtime limit, bandwidth limit,\n"
 "                            pass limit and no-convergence policy\n"
+"  COLO                      yes, with the checkpoint interval (primary)\n"
 "  Pass                      live: pass being sent (0: the full first one)\n"
 "  Dirty rate                live: pages dirtied per second in the last pass\n"
 "  Expected downtime         live: remaining bytes / measured bandwidth\n"
@@ -279,19 +311,29 @@ static const char usage_status[] =
 "  Dirty syncs               live: dirty bitmap collections\n"
 "  Switchover ready          live: yes once switchover-ready was reported\n"
 "  Downtime                  live: real downtime, switchover to completion\n"
+"  Committed checkpoint      COLO: the last checkpoint committed (the one\n"
+"                            a secondary holds)\n"
+"  Checkpoints               COLO: checkpoints committed after checkpoint 0\n"
+"  Last checkpoint           COLO: pages and wire bytes of the last one\n"
+"  COLO cache                COLO secondary: pages held in the COLO cache\n"
 "  Rejected connections      channels refused at the hello (destination)\n"
 "  Malformed packets         packets that failed validation (destination)\n"
-"  Reason                    why it failed or was cancelled\n"
+"  Reason                    why it failed, was cancelled or failed over\n"
+"  Latency table             COLO: per checkpoint latency (transfer, flush:\n"
+"                            the secondary's; pause: the primary's), the\n"
+"                            count, last, mean, p50, p99 and max in ms\n"
 "  Channel table             per channel: CPU, pages, zero pages, packets,\n"
 "                            bytes\n"
 "\n"
 "  --region ID     only the migration of region ID\n"
 "  --watch         poll until the migration (every migration, without\n"
-"                  --region) has completed, failed or been cancelled, then\n"
-"                  print the final status. When stdout and stderr are\n"
-"                  terminals a progress line is redrawn on stderr meanwhile:\n"
-"                  state, pass (live), percent, pages, expected downtime\n"
-"                  (live), throughput, time. A live migration ready for\n"
+"                  --region) has completed, failed, been cancelled or\n"
+"                  failed over (COLO: state colo goes on), then print the\n"
+"                  final status. When stdout and stderr are terminals a\n"
+"                  progress line is redrawn on stderr meanwhile: state,\n"
+"                  pass (live), percent, pages, expected downtime (live),\n"
+"                  throughput, time; in state colo the committed checkpoint\n"
+"                  and the last pause. A live migration ready for\n"
 "                  its switchover is announced once on stderr: \"migctl:\n"
 "                  switchover ready: pause the guest and run 'migctl\n"
 "                  switchover --region ID'\"\n"
@@ -299,7 +341,9 @@ static const char usage_status[] =
 "\n"
 "Exit status with --watch: 0 when every migration completed, 1 when one\n"
 "failed or was cancelled, with \"migctl: migration failed: REASON\" (one\n"
-"line each; \"REGION: REASON\" without --region) on stderr.\n"
+"line each; \"REGION: REASON\" without --region) on stderr, or failed\n"
+"over, with \"migctl: COLO failover: REASON (last committed checkpoint\n"
+"N)\".\n"
 "\n"
 "JSON: one object (an array of objects without --region) with the keys\n"
 "region_id, role, state (names), addr, port, channels,\n"
@@ -311,9 +355,14 @@ static const char usage_status[] =
 "second, 0: none), max_passes, no_convergence (name), pass, dirty_rate\n"
 "(pages per second), expected_downtime_ns (18446744073709551615 while\n"
 "unknown), remaining_bytes, downtime_ns, dirty_syncs, switchover_ready\n"
-"(0 or 1), and channel: an array of objects with the keys id, cpu, pages,\n"
-"zero_pages, bytes, packets. Keys of attributes the module did not report\n"
-"are left out (live is always there).\n";
+"(0 or 1), colo (true or false), checkpoint_interval_ms, checkpoint,\n"
+"checkpoints, ckpt_pages, ckpt_bytes, colo_cache_pages, colo_latency: an\n"
+"object with one key per metric reported (transfer, flush, pause; a\n"
+"metric unknown to migctl as its number), each an object with the keys\n"
+"count, last_ns, mean_ns, p50_ns, p99_ns, max_ns, and channel: an array\n"
+"of objects with the keys id, cpu, pages, zero_pages, bytes, packets.\n"
+"Keys of attributes the module did not report are left out (live and\n"
+"colo are always there).\n";
 
 static const char usage_cancel[] =
 "Usage: migctl [-j] cancel --region ID\n"
@@ -335,7 +384,9 @@ MIG_WAIT_HELP
 "Prints the status as 'migctl status' does (with --wait, only the final\n"
 "one, with the downtime). Exit status with --wait: 0 when the migration\n"
 "completed, 1 when it failed or was cancelled, with \"migctl: migration\n"
-"failed: REASON\" on stderr.\n";
+"failed: REASON\" on stderr. A COLO migration enters state colo at its\n"
+"switchover and does not complete: --wait then waits for its end (cancel\n"
+"or failover).\n";
 
 static const char usage_dirty_push[] =
 "Usage: migctl [-j] dirty-push --region ID --pages LIST\n"
@@ -351,6 +402,33 @@ static const char usage_dirty_push[] =
 "Fails when the region has no live migration running, or a page is past\n"
 "the end of the region.\n";
 
+static const char usage_checkpoint[] =
+"Usage: migctl [-j] checkpoint --region ID\n"
+"\n"
+"Take a COLO checkpoint now on region ID, the primary of a COLO migration\n"
+"('migctl start --live --colo') in state colo (needs CAP_NET_ADMIN),\n"
+"instead of waiting for the checkpoint interval. The checkpoint runs as\n"
+"usual: checkpoint-pause N, which the VMM answers with colo-paused N,\n"
+"then checkpoint-done N ('migctl monitor' shows them).\n"
+"\n"
+"Prints the status of the migration as 'migctl status' does.\n";
+
+static const char usage_colo_paused[] =
+"Usage: migctl [-j] colo-paused --region ID --checkpoint N\n"
+"\n"
+"Tell the module that the guest of region ID is paused for COLO\n"
+"checkpoint N (needs CAP_NET_ADMIN), as a VMM does after the\n"
+"checkpoint-pause N event ('migctl monitor'): the checkpoint's pages then\n"
+"go out, and checkpoint-done N says when the guest may run again. Without\n"
+"it within 10 s the checkpoint fails. Meant for testing, for manual\n"
+"operation and for VMM authors.\n"
+"  --region ID     region of the COLO migration, either side\n"
+"  --checkpoint N  the checkpoint of the checkpoint-pause event,\n"
+"                  0..18446744073709551615\n"
+"\n"
+"Prints nothing (JSON: {\"region\":ID,\"checkpoint\":N}). Fails when the\n"
+"region has no COLO migration, or N is not the checkpoint in progress.\n";
+
 static const char usage_monitor[] =
 "Usage: migctl [-j] monitor [--region ID] [--count N]\n"
 "\n"
@@ -364,14 +442,24 @@ static const char usage_monitor[] =
 "  region 3 destination completed\n"
 "  region 3 source failed: REASON\n"
 "  region 3 source cancelled: REASON\n"
+"  region 3 source checkpoint-pause 12               (COLO)\n"
+"  region 3 source checkpoint-done 12: 1234 pages, 4.8 MiB, pause 31.2 ms\n"
+"      (transfer 20.1 ms, flush 2.3 ms)\n"
+"  region 4 destination checkpoint-done 12: 1234 pages, 4.8 MiB,\n"
+"      transfer 20.1 ms, flush 2.3 ms\n"
+"  region 4 destination failover: REASON (holds checkpoint 11)\n"
+"  region 3 source failover: REASON (last committed checkpoint 11)\n"
 "Dirty pages are the remaining bytes in pages of this host's page size.\n"
+"A checkpoint's pause (primary) runs from checkpoint-pause to\n"
+"checkpoint-done; transfer and flush are the secondary's part of it.\n"
 "Standard output is flushed after each event (for pipes).\n"
 "  --region ID     only the events of region ID\n"
 "  --count N       exit after N events (those of --region), 1..4294967295\n"
 "\n"
 "JSON: one object per line (JSON lines, --pretty is ignored) with the keys\n"
 "of 'migctl status --json' and event: state, pass-done, switchover-ready,\n"
-"completed, failed or cancelled.\n";
+"completed, failed, cancelled, checkpoint-pause, checkpoint-done or\n"
+"failover.\n";
 
 static const char usage_help[] =
 "Usage: migctl help [COMMAND]\n"
@@ -398,6 +486,8 @@ static const struct command commands[] = {
 	{ "cancel",	cmd_cancel,	usage_cancel },
 	{ "switchover",	cmd_switchover,	usage_switchover },
 	{ "dirty-push",	cmd_dirty_push,	usage_dirty_push },
+	{ "checkpoint",	cmd_checkpoint,	usage_checkpoint },
+	{ "colo-paused", cmd_colo_paused, usage_colo_paused },
 	{ "monitor",	cmd_monitor,	usage_monitor },
 	{ "help",	cmd_help,	usage_help },
 };

@@ -48,6 +48,8 @@ int cmd_status(int argc, char **argv);
 int cmd_cancel(int argc, char **argv);
 int cmd_switchover(int argc, char **argv);
 int cmd_dirty_push(int argc, char **argv);
+int cmd_checkpoint(int argc, char **argv);
+int cmd_colo_paused(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 
 #endif /* MIGCTL_H */

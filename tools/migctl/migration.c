@@ -5,6 +5,9 @@
  * migctl status:  KMIG_CMD_MIG_GET, do (one region) or dump (all)
  * migctl cancel:  KMIG_CMD_MIG_CANCEL
  * migctl switchover: KMIG_CMD_MIG_SWITCHOVER
+ * migctl dirty-push: KMIG_CMD_MIG_DIRTY_PUSH
+ * migctl checkpoint: KMIG_CMD_COLO_CHECKPOINT
+ * migctl colo-paused: KMIG_CMD_COLO_PAUSED
  * migctl monitor: the KMIG_CMD_MIG_EVENT notifications of the "events"
  *                 multicast group, one line (or JSON object) each
  *
@@ -77,6 +80,13 @@ static const struct field mig_fields[] = {
 	FIELD(KMIG_A_MIG_DOWNTIME_NS,		"downtime-ns",		FF_NUM),
 	FIELD(KMIG_A_MIG_DIRTY_SYNCS,		"dirty-syncs",		FF_NUM),
 	FIELD(KMIG_A_MIG_SWITCHOVER_READY,	"switchover-ready",	FF_NUM),
+	FIELD(KMIG_A_MIG_COLO,			"colo",			FF_FLAG),
+	FIELD(KMIG_A_MIG_CHECKPOINT_INTERVAL_MS, "checkpoint-interval-ms", FF_NUM),
+	FIELD(KMIG_A_MIG_CHECKPOINT,		"checkpoint",		FF_NUM),
+	FIELD(KMIG_A_MIG_CHECKPOINTS,		"checkpoints",		FF_NUM),
+	FIELD(KMIG_A_MIG_CKPT_PAGES,		"ckpt-pages",		FF_NUM),
+	FIELD(KMIG_A_MIG_CKPT_BYTES,		"ckpt-bytes",		FF_NUM),
+	FIELD(KMIG_A_MIG_COLO_CACHE_PAGES,	"colo-cache-pages",	FF_NUM),
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -93,15 +103,36 @@ static const struct field chan_fields[] = {
 
 #define NCHAN_FIELDS ARRAY_SIZE(chan_fields)
 
+/* One COLO latency (KMIG_A_MIG_COLO_LATENCY); the metric is the JSON key. */
+static const struct field lat_fields[] = {
+	FIELD_ENUM(KMIG_A_COLO_LATENCY_METRIC,	"metric",		FF_ENUM,
+		   &colo_metric_enum),
+	FIELD(KMIG_A_COLO_LATENCY_COUNT,	"count",		FF_NUM),
+	FIELD(KMIG_A_COLO_LATENCY_LAST_NS,	"last-ns",		FF_NUM),
+	FIELD(KMIG_A_COLO_LATENCY_MEAN_NS,	"mean-ns",		FF_NUM),
+	FIELD(KMIG_A_COLO_LATENCY_P50_NS,	"p50-ns",		FF_NUM),
+	FIELD(KMIG_A_COLO_LATENCY_P99_NS,	"p99-ns",		FF_NUM),
+	FIELD(KMIG_A_COLO_LATENCY_MAX_NS,	"max-ns",		FF_NUM),
+};
+
+#define NLAT_FIELDS ARRAY_SIZE(lat_fields)
+
 #define INTERVAL_DEFAULT	200
 #define INTERVAL_MAX		3600000
 #define DOWNTIME_LIMIT_MAX	3600000	/* the spec's check of downtime-limit-ms */
+#define CKPT_INTERVAL_MIN	10	/* the spec's check of checkpoint-interval-ms */
+#define CKPT_INTERVAL_MAX	3600000	/* the kernel's upper limit */
 
-/* One migration: its attributes and one record per channel. */
+/*
+ * One migration: its attributes, one record per channel and one per COLO
+ * latency metric (sorted by metric).
+ */
 struct mig {
 	struct record r;
 	struct record *ch;
 	size_t nch;
+	struct record *lat;
+	size_t nlat;
 };
 
 /* The replies of one request. */
@@ -120,6 +151,9 @@ static void migs_free(struct migs *ms)
 		for (j = 0; j < ms->m[i].nch; j++)
 			record_free(&ms->m[i].ch[j]);
 		free(ms->m[i].ch);
+		for (j = 0; j < ms->m[i].nlat; j++)
+			record_free(&ms->m[i].lat[j]);
+		free(ms->m[i].lat);
 	}
 	free(ms->m);
 	ms->m = NULL;
@@ -127,34 +161,65 @@ static void migs_free(struct migs *ms)
 	ms->cap = 0;
 }
 
-static int parse_channels(struct mig *m, const struct nlmsghdr *nlh)
+/*
+ * Every nest of the multi-attr @type of @nlh (attributes up to @maxattr)
+ * into the records *@out, *@n of them. Malformed nests are left out.
+ */
+static int parse_nests(const struct nlmsghdr *nlh, int type, int maxattr,
+		       const struct field *f, size_t nf,
+		       struct record **out, size_t *n)
 {
-	struct nlattr *ctb[KMIG_A_MIG_CHANNEL_MAX + 1];
+	struct nlattr *ntb[RECORD_MAX_ATTR + 1];
 	struct nlattr *a;
 	size_t cap = 0;
 	int rem;
 
 	kmig_nl_for_each_attr(a, nlh, rem) {
-		if (nla_type(a) != KMIG_A_MIG_CHANNEL)
+		if (nla_type(a) != type)
 			continue;
-		if (nla_parse_nested(ctb, KMIG_A_MIG_CHANNEL_MAX, a, NULL) < 0)
+		if (nla_parse_nested(ntb, maxattr, a, NULL) < 0)
 			continue;	/* malformed: left out */
-		if (m->nch == cap) {
+		if (*n == cap) {
 			struct record *c;
 
 			cap = cap ? cap * 2 : 8;
-			c = realloc(m->ch, cap * sizeof(*c));
+			c = realloc(*out, cap * sizeof(*c));
 			if (!c)
 				return -1;
-			m->ch = c;
+			*out = c;
 		}
-		if (record_parse(&m->ch[m->nch], ctb, chan_fields,
-				 NCHAN_FIELDS) < 0) {
-			record_free(&m->ch[m->nch]);
+		if (record_parse(&(*out)[*n], ntb, f, nf) < 0) {
+			record_free(&(*out)[*n]);
 			return -1;
 		}
-		m->nch++;
+		(*n)++;
 	}
+	return 0;
+}
+
+/* By metric; latencies without one last. */
+static int cmp_metric(const void *a, const void *b)
+{
+	uint64_t i = UINT64_MAX, j = UINT64_MAX;
+
+	record_num(a, KMIG_A_COLO_LATENCY_METRIC, &i);
+	record_num(b, KMIG_A_COLO_LATENCY_METRIC, &j);
+	return i < j ? -1 : i > j;
+}
+
+static int parse_channels(struct mig *m, const struct nlmsghdr *nlh)
+{
+	return parse_nests(nlh, KMIG_A_MIG_CHANNEL, KMIG_A_MIG_CHANNEL_MAX,
+			   chan_fields, NCHAN_FIELDS, &m->ch, &m->nch);
+}
+
+static int parse_latencies(struct mig *m, const struct nlmsghdr *nlh)
+{
+	if (parse_nests(nlh, KMIG_A_MIG_COLO_LATENCY, KMIG_A_COLO_LATENCY_MAX,
+			lat_fields, NLAT_FIELDS, &m->lat, &m->nlat) < 0)
+		return -1;
+	if (m->nlat > 1)
+		qsort(m->lat, m->nlat, sizeof(*m->lat), cmp_metric);
 	return 0;
 }
 
@@ -176,7 +241,7 @@ static int mig_cb(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 	memset(m, 0, sizeof(*m));
 	ms->n++;
 	if (record_parse(&m->r, tb, mig_fields, NFIELDS) < 0 ||
-	    parse_channels(m, nlh) < 0)
+	    parse_channels(m, nlh) < 0 || parse_latencies(m, nlh) < 0)
 		goto oom;
 	return 0;
 oom:
@@ -223,11 +288,13 @@ static bool mig_ended(const struct mig *m)
 	case KMIG_MIG_STATE_LISTENING:
 	case KMIG_MIG_STATE_SETUP:
 	case KMIG_MIG_STATE_ACTIVE:
+	case KMIG_MIG_STATE_COLO:	/* runs until cancelled or failover */
 		return false;
 	case KMIG_MIG_STATE_NONE:
 	case KMIG_MIG_STATE_COMPLETED:
 	case KMIG_MIG_STATE_FAILED:
 	case KMIG_MIG_STATE_CANCELLED:
+	case KMIG_MIG_STATE_FAILOVER:
 		return true;
 	}
 	return false;
@@ -303,6 +370,45 @@ static bool is_live(const struct mig *m)
 	return record_has(&m->r, KMIG_A_MIG_LIVE);
 }
 
+/* Whether @m is a COLO migration (the colo flag). */
+static bool is_colo(const struct mig *m)
+{
+	return record_has(&m->r, KMIG_A_MIG_COLO);
+}
+
+/* The latency record of @metric in @m, NULL when not reported. */
+static const struct record *lat_of(const struct mig *m, uint64_t metric)
+{
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < m->nlat; i++)
+		if (record_num(&m->lat[i], KMIG_A_COLO_LATENCY_METRIC, &v) &&
+		    v == metric)
+			return &m->lat[i];
+	return NULL;
+}
+
+/* The last value of latency @metric; false when none was measured yet. */
+static bool lat_last(const struct mig *m, uint64_t metric, uint64_t *ns)
+{
+	const struct record *l = lat_of(m, metric);
+	uint64_t count;
+
+	return l && record_num(l, KMIG_A_COLO_LATENCY_COUNT, &count) &&
+	       count && record_num(l, KMIG_A_COLO_LATENCY_LAST_NS, ns);
+}
+
+/* A checkpoint latency: "31.2 ms", "0.450 ms" below a millisecond. */
+static char *fmt_ms_short(char *buf, size_t len, uint64_t ns)
+{
+	char a[FMT_BUF];
+
+	snprintf(buf, len, "%s ms",
+		 fmt_ms_dec(a, sizeof(a), ns, ns < 1000000 ? 3 : 1));
+	return buf;
+}
+
 /* "5.2 Gbit/s", "310.4 Mbit/s", "12.0 kbit/s", "0 bit/s". */
 static char *fmt_rate(char *buf, size_t len, uint64_t bytes_per_sec)
 {
@@ -361,16 +467,41 @@ static void pages_line(FILE *f, const char *label, const struct mig *m,
 		line(f, label, "%" PRIu64, n);
 }
 
+/* @t indented like the lines above it. */
+static int print_table_indented(FILE *f, const struct table *t)
+{
+	char *text = NULL, *p, *nl;
+	size_t len = 0;
+	FILE *mem;
+	int ret = 0;
+
+	mem = open_memstream(&text, &len);
+	if (!mem)
+		return -1;
+	table_print(t, mem);
+	if (fclose(mem)) {
+		ret = -1;
+		goto out;
+	}
+	for (p = text; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		fprintf(f, "  %.*s\n", (int)(nl - p), p);
+	}
+out:
+	free(text);
+	return ret;
+}
+
 static int print_channels(FILE *f, const struct mig *m)
 {
 	static const char *const headers[] = {
 		"Channel", "CPU", "Pages", "Zero", "Packets", "Bytes",
 	};
 	static const bool right[] = { true, true, true, true, true, true };
-	char *text = NULL, *p, *nl;
 	struct table t;
-	size_t i, len = 0;
-	FILE *mem;
+	size_t i;
 	int ret = 0;
 
 	if (!m->nch)
@@ -395,25 +526,55 @@ static int print_channels(FILE *f, const struct mig *m)
 			goto out;
 		}
 	}
-	/* Indented like the lines above it. */
-	mem = open_memstream(&text, &len);
-	if (!mem) {
-		ret = -1;
-		goto out;
-	}
-	table_print(&t, mem);
-	if (fclose(mem)) {
-		ret = -1;
-		goto out;
-	}
-	for (p = text; *p; p = nl + 1) {
-		nl = strchr(p, '\n');
-		if (!nl)
-			break;
-		fprintf(f, "  %.*s\n", (int)(nl - p), p);
-	}
+	ret = print_table_indented(f, &t);
 out:
-	free(text);
+	table_free(&t);
+	return ret;
+}
+
+/*
+ * The COLO latencies, one row per metric reported, in milliseconds:
+ *   Latency (ms)  Count    Last    Mean     P50     P99     Max
+ *   transfer         12  20.100  19.873  19.500  24.000  25.312
+ */
+static int print_latencies(FILE *f, const struct mig *m)
+{
+	static const char *const headers[] = {
+		"Latency (ms)", "Count", "Last", "Mean", "P50", "P99", "Max",
+	};
+	static const bool right[] = {
+		false, true, true, true, true, true, true,
+	};
+	struct table t;
+	size_t i;
+	int k, ret = 0;
+
+	if (!m->nlat)
+		return 0;
+	table_init(&t, 7, headers, right);
+	for (i = 0; i < m->nlat; i++) {
+		const struct record *l = &m->lat[i];
+		char c[7][FMT_BUF];
+		const char *cells[7] = {
+			c[0], c[1], c[2], c[3], c[4], c[5], c[6],
+		};
+		uint64_t v;
+
+		field_format(&lat_fields[0], l, 0, c[0], sizeof(c[0]));
+		field_format(&lat_fields[1], l, 0, c[1], sizeof(c[1]));
+		for (k = 2; k < 7; k++) {
+			if (record_num(l, lat_fields[k].attr, &v))
+				fmt_ms_dec(c[k], sizeof(c[k]), v, 3);
+			else
+				strcpy(c[k], "-");
+		}
+		if (table_add(&t, cells) < 0) {
+			ret = -1;
+			goto out;
+		}
+	}
+	ret = print_table_indented(f, &t);
+out:
 	table_free(&t);
 	return ret;
 }
@@ -480,6 +641,46 @@ static void live_counters(FILE *f, const struct mig *m)
 		line(f, "Downtime:", "%s", fmt_ms(a, sizeof(a), v));
 }
 
+/* "COLO: yes (checkpoint interval 1000 ms)" */
+static void colo_line(FILE *f, const struct mig *m)
+{
+	uint64_t v;
+
+	if (record_num(&m->r, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS, &v))
+		line(f, "COLO:", "yes (checkpoint interval %" PRIu64 " ms)", v);
+	else
+		line(f, "COLO:", "yes");
+}
+
+/* The COLO figures, those reported. */
+static void colo_counters(FILE *f, const struct mig *m)
+{
+	char a[FMT_BUF];
+	uint64_t v, w, ps;
+
+	if (record_num(&m->r, KMIG_A_MIG_CHECKPOINT, &v))
+		line(f, "Committed checkpoint:", "%" PRIu64, v);
+	if (record_num(&m->r, KMIG_A_MIG_CHECKPOINTS, &v))
+		line(f, "Checkpoints:", "%" PRIu64, v);
+	if (record_num(&m->r, KMIG_A_MIG_CKPT_PAGES, &v)) {
+		if (record_num(&m->r, KMIG_A_MIG_CKPT_BYTES, &w))
+			line(f, "Last checkpoint:", "%" PRIu64 " pages, %s", v,
+			     fmt_size(a, sizeof(a), w));
+		else
+			line(f, "Last checkpoint:", "%" PRIu64 " pages", v);
+	} else if (record_num(&m->r, KMIG_A_MIG_CKPT_BYTES, &w)) {
+		line(f, "Last checkpoint:", "%s", fmt_size(a, sizeof(a), w));
+	}
+	if (record_num(&m->r, KMIG_A_MIG_COLO_CACHE_PAGES, &v)) {
+		ps = kmig_page_size();
+		if (v <= UINT64_MAX / ps)
+			line(f, "COLO cache:", "%" PRIu64 " pages (%s)", v,
+			     fmt_size(a, sizeof(a), v * ps));
+		else
+			line(f, "COLO cache:", "%" PRIu64 " pages", v);
+	}
+}
+
 static int print_block(FILE *f, const struct mig *m)
 {
 	char a[FMT_BUF], b[FMT_BUF], buf[256];
@@ -516,6 +717,8 @@ static int print_block(FILE *f, const struct mig *m)
 	}
 	if (is_live(m))
 		live_line(f, m);
+	if (is_colo(m))
+		colo_line(f, m);
 	if (record_num(&m->r, KMIG_A_MIG_TIME_NS, &v)) {
 		if (record_num(&m->r, KMIG_A_MIG_SETUP_NS, &w))
 			line(f, "Total time:", "%s (setup %s)",
@@ -557,6 +760,7 @@ static int print_block(FILE *f, const struct mig *m)
 	if (record_num(&m->r, KMIG_A_MIG_PASSES, &v))
 		line(f, "Passes:", "%" PRIu64, v);
 	live_counters(f, m);
+	colo_counters(f, m);
 	if (role != KMIG_MIG_ROLE_SOURCE &&
 	    record_num(&m->r, KMIG_A_MIG_REJECTED_CONNECTIONS, &v))
 		line(f, "Rejected connections:", "%" PRIu64, v);
@@ -566,6 +770,8 @@ static int print_block(FILE *f, const struct mig *m)
 	s = str_of(m, KMIG_A_MIG_REASON);
 	if (s && *s)
 		line(f, "Reason:", "%s", sanitize(buf, sizeof(buf), s));
+	if (print_latencies(f, m) < 0)
+		return -1;
 	return print_channels(f, m);
 }
 
@@ -573,10 +779,32 @@ static int print_block(FILE *f, const struct mig *m)
 
 static void mig_json(struct jw *jw, const struct mig *m)
 {
+	uint64_t v;
 	size_t i;
 
 	jw_obj_open(jw);
 	record_json(jw, mig_fields, NFIELDS, &m->r);
+	if (m->nlat) {
+		jw_key(jw, "colo_latency");
+		jw_obj_open(jw);
+		for (i = 0; i < m->nlat; i++) {
+			char key[32];
+
+			/* "transfer": {...}; a metric newer than migctl: "7" */
+			field_format(&lat_fields[0], &m->lat[i], 0, key,
+				     sizeof(key));
+			if (!strncmp(key, "unknown(", 8) &&
+			    record_num(&m->lat[i], KMIG_A_COLO_LATENCY_METRIC,
+				       &v))
+				snprintf(key, sizeof(key), "%" PRIu64, v);
+			jw_key(jw, key);
+			jw_obj_open(jw);
+			record_json(jw, lat_fields + 1, NLAT_FIELDS - 1,
+				    &m->lat[i]);
+			jw_obj_close(jw);
+		}
+		jw_obj_close(jw);
+	}
 	if (m->nch) {
 		jw_key(jw, "channel");
 		jw_arr_open(jw);
@@ -638,6 +866,8 @@ struct mig_req {
 	bool have_max_passes;
 	uint32_t max_passes;
 	int no_convergence;		/* -1: not sent */
+	bool colo;
+	uint32_t checkpoint_interval;	/* 0: not sent */
 };
 
 static void report(const char *what, const struct kmig_nl_err *err,
@@ -695,7 +925,11 @@ static int mig_do(struct kmig_nl *nl, uint8_t cmd, const struct mig_req *req,
 	     nla_put_u32(msg, KMIG_A_MIG_MAX_PASSES, req->max_passes) < 0) ||
 	    (req->no_convergence >= 0 &&
 	     nla_put_u32(msg, KMIG_A_MIG_NO_CONVERGENCE,
-			 req->no_convergence) < 0)) {
+			 req->no_convergence) < 0) ||
+	    (req->colo && nla_put_flag(msg, KMIG_A_MIG_COLO) < 0) ||
+	    (req->checkpoint_interval &&
+	     nla_put_u32(msg, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
+			 req->checkpoint_interval) < 0)) {
 		nlmsg_free(msg);
 		err_line("%s: out of memory", ms->what);
 		return -1;
@@ -778,6 +1012,16 @@ static void progress_part(char *buf, size_t len, const struct mig *m)
 	if (state_of(m) == KMIG_MIG_STATE_LISTENING &&
 	    endpoint(ep, sizeof(ep), m))
 		ADD(" on %s", ep);
+	/* "colo  checkpoint 12  last pause 31.2 ms  75.3 s" */
+	if (state_of(m) == KMIG_MIG_STATE_COLO) {
+		if (record_num(&m->r, KMIG_A_MIG_CHECKPOINT, &v))
+			ADD("  checkpoint %" PRIu64, v);
+		if (lat_last(m, KMIG_COLO_METRIC_PAUSE, &v))
+			ADD("  last pause %s", fmt_ms_short(a, sizeof(a), v));
+		if (record_num(&m->r, KMIG_A_MIG_TIME_NS, &v))
+			ADD("  %.1f s", v / 1e9);
+		return;
+	}
 	if (is_live(m) && record_num(&m->r, KMIG_A_MIG_PASS, &v))
 		ADD("  pass %" PRIu64, v);
 	if (record_num(&m->r, KMIG_A_MIG_PAGES_DONE, &done)) {
@@ -871,7 +1115,8 @@ static void switchover_hints(const struct migs *ms, struct hinted *h,
 	for (i = 0; i < ms->n; i++) {
 		const struct mig *m = &ms->m[i];
 
-		if (mig_ended(m) || !is_live(m) ||
+		/* not once switched over (COLO goes on after it) */
+		if (state_of(m) != KMIG_MIG_STATE_ACTIVE || !is_live(m) ||
 		    !record_num(&m->r, KMIG_A_MIG_SWITCHOVER_READY, &v) || !v)
 			continue;
 		id = num_or(m, KMIG_A_MIG_REGION_ID, 0);
@@ -948,7 +1193,8 @@ static int watch(struct kmig_nl *nl, uint32_t region, unsigned int interval,
 
 /*
  * Exit status once the migrations of @ms have ended: 0 when all completed,
- * else 1 with one line per migration that did not.
+ * else 1 with one line per migration that did not ("COLO failover: ..."
+ * for a COLO migration that lost its peer).
  */
 static int ended_status(const struct migs *ms, bool one)
 {
@@ -975,6 +1221,20 @@ static int ended_status(const struct migs *ms, bool one)
 		if (!one)
 			snprintf(where, sizeof(where), "region %" PRIu64 ": ",
 				 num_or(m, KMIG_A_MIG_REGION_ID, 0));
+		if (state == KMIG_MIG_STATE_FAILOVER) {
+			char ckpt[64] = "";
+			uint64_t v;
+
+			if (!reason || !*reason)
+				reason = "peer lost";
+			if (record_num(&m->r, KMIG_A_MIG_CHECKPOINT, &v))
+				snprintf(ckpt, sizeof(ckpt),
+					 " (last committed checkpoint %" PRIu64 ")",
+					 v);
+			err_line("COLO failover: %s%s%s", where, reason, ckpt);
+			ret = EXIT_ERR;
+			continue;
+		}
 		if (!reason || !*reason)
 			reason = state == KMIG_MIG_STATE_CANCELLED ? "cancelled" :
 				 state == KMIG_MIG_STATE_FAILED ? "no reason given" :
@@ -1266,11 +1526,12 @@ int cmd_listen(int argc, char **argv)
 {
 	const char *region = NULL, *addr = NULL, *port = NULL, *chans = NULL;
 	const char *id = NULL, *interval = NULL;
-	bool wait = false;
+	bool wait = false, colo = false;
 	struct opt o[] = {
 		OPT_VAL("--region", &region), OPT_VAL("--addr", &addr),
 		OPT_VAL("--port", &port), OPT_VAL("--channels", &chans), OPT_VAL("--id", &id),
 		OPT_FLAG("--wait", &wait), OPT_VAL("--interval", &interval),
+		OPT_FLAG("--colo", &colo),
 	};
 	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
 	char abuf[64];
@@ -1304,6 +1565,7 @@ int cmd_listen(int argc, char **argv)
 		req.port = (uint16_t)p;
 	}
 	req.have_id = id != NULL;
+	req.colo = colo;
 	return run_cmd("listen", KMIG_CMD_MIG_LISTEN, &req, wait, ms);
 }
 
@@ -1311,8 +1573,8 @@ int cmd_start(int argc, char **argv)
 {
 	const char *region = NULL, *to = NULL, *chans = NULL, *zd = NULL;
 	const char *id = NULL, *interval = NULL, *limit = NULL, *bw = NULL;
-	const char *passes = NULL, *nc = NULL;
-	bool wait = false, live = false;
+	const char *passes = NULL, *nc = NULL, *ckpt = NULL;
+	bool wait = false, live = false, colo = false;
 	struct opt o[] = {
 		OPT_VAL("--region", &region), OPT_VAL("--to", &to),
 		OPT_VAL("--channels", &chans), OPT_VAL("--zero-page-detection", &zd),
@@ -1320,7 +1582,8 @@ int cmd_start(int argc, char **argv)
 		OPT_VAL("--interval", &interval), OPT_FLAG("--live", &live),
 		OPT_VAL("--downtime-limit", &limit),
 		OPT_VAL("--max-bandwidth", &bw), OPT_VAL("--max-passes", &passes),
-		OPT_VAL("--no-convergence", &nc),
+		OPT_VAL("--no-convergence", &nc), OPT_FLAG("--colo", &colo),
+		OPT_VAL("--checkpoint-interval", &ckpt),
 	};
 	struct mig_req req = {
 		.zero_detect = -1, .have_port = true, .no_convergence = -1,
@@ -1336,11 +1599,14 @@ int cmd_start(int argc, char **argv)
 		return usage_err("start", "missing --region ID (try 'migctl start --help')");
 	if (!to)
 		return usage_err("start", "missing --to HOST:PORT (try 'migctl start --help')");
+	if (ckpt && !colo)
+		return usage_err("start", "--checkpoint-interval requires --colo");
 	if (!live) {
 		const char *no = limit ? "--downtime-limit" :
 				 bw ? "--max-bandwidth" :
 				 passes ? "--max-passes" :
-				 nc ? "--no-convergence" : NULL;
+				 nc ? "--no-convergence" :
+				 colo ? "--colo" : NULL;
 
 		if (no)
 			return usage_err("start", "%s requires --live", no);
@@ -1386,6 +1652,11 @@ int cmd_start(int argc, char **argv)
 					 nc, enum_list(&no_convergence_enum, list,
 						       sizeof(list)));
 	}
+	req.colo = colo;
+	if (ckpt && !parse_u32(ckpt, CKPT_INTERVAL_MIN, CKPT_INTERVAL_MAX,
+			       &req.checkpoint_interval))
+		return usage_err("start", "invalid checkpoint interval '%s' (expected milliseconds %u..%u)",
+				 ckpt, CKPT_INTERVAL_MIN, CKPT_INTERVAL_MAX);
 	req.addr = host;
 	req.have_id = id != NULL;
 	return run_cmd("start", KMIG_CMD_MIG_START, &req, wait, ms);
@@ -1474,6 +1745,80 @@ int cmd_switchover(int argc, char **argv)
 	if (ret)
 		return ret;
 	return run_cmd("switchover", KMIG_CMD_MIG_SWITCHOVER, &req, wait, ms);
+}
+
+/* ---- COLO ---- */
+
+int cmd_checkpoint(int argc, char **argv)
+{
+	const char *region = NULL;
+	struct opt o[] = { OPT_VAL("--region", &region) };
+	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
+	int ret;
+
+	ret = parse_opts("checkpoint", argc, argv, o, ARRAY_SIZE(o));
+	if (ret)
+		return ret;
+	if (!region)
+		return usage_err("checkpoint", "missing --region ID (try 'migctl checkpoint --help')");
+	ret = parse_region("checkpoint", region, &req.region);
+	if (ret)
+		return ret;
+	return run_cmd("checkpoint", KMIG_CMD_COLO_CHECKPOINT, &req, false, 0);
+}
+
+/*
+ * What a VMM sends once its vCPUs are paused for checkpoint N (announced
+ * by checkpoint-pause); answered by an ack only.
+ */
+int cmd_colo_paused(int argc, char **argv)
+{
+	const char *region = NULL, *ckpt = NULL;
+	struct opt o[] = {
+		OPT_VAL("--region", &region), OPT_VAL("--checkpoint", &ckpt),
+	};
+	struct kmig_nl_err err;
+	struct kmig_nl nl;
+	struct nl_msg *msg;
+	uint64_t n;
+	uint32_t id;
+	int ret;
+
+	ret = parse_opts("colo-paused", argc, argv, o, ARRAY_SIZE(o));
+	if (ret)
+		return ret;
+	if (!region)
+		return usage_err("colo-paused", "missing --region ID (try 'migctl colo-paused --help')");
+	ret = parse_region("colo-paused", region, &id);
+	if (ret)
+		return ret;
+	if (!ckpt)
+		return usage_err("colo-paused", "missing --checkpoint N (try 'migctl colo-paused --help')");
+	if (!parse_u64(ckpt, 0, UINT64_MAX, &n))
+		return usage_err("colo-paused", "invalid checkpoint '%s' (expected a number 0..%llu)",
+				 ckpt, (unsigned long long)UINT64_MAX);
+	if (kmig_nl_open(&nl) < 0)
+		return EXIT_ERR;
+	ret = EXIT_ERR;
+	msg = kmig_nl_msg(&nl, KMIG_CMD_COLO_PAUSED, 0);
+	if (!msg ||
+	    nla_put_u32(msg, KMIG_A_MIG_REGION_ID, id) < 0 ||
+	    nla_put_u64(msg, KMIG_A_MIG_CHECKPOINT, n) < 0) {
+		nlmsg_free(msg);
+		err_line("colo-paused: out of memory");
+		goto out;
+	}
+	if (kmig_nl_do(&nl, msg, KMIG_A_MIG_MAX, NULL, NULL, &err) < 0) {
+		report("colo-paused", &err, KMIG_CMD_COLO_PAUSED, id);
+		goto out;
+	}
+	if (opts.json)
+		printf("{\"region\":%u,\"checkpoint\":%llu}\n", id,
+		       (unsigned long long)n);
+	ret = EXIT_OK;
+out:
+	kmig_nl_close(&nl);
+	return ret;
 }
 
 /* ---- dirty-push ---- */
@@ -1613,6 +1958,13 @@ out:
  *   region 3 source switchover-ready (expected downtime 12 ms <= 300 ms)
  *   region 3 source completed (downtime 45 ms)
  *   region 3 source failed: REASON
+ *   region 3 source checkpoint-pause 12
+ *   region 3 source checkpoint-done 12: 1234 pages, 4.8 MiB, pause 31.2 ms
+ *     (transfer 20.1 ms, flush 2.3 ms)
+ *   region 4 destination checkpoint-done 12: 1234 pages, 4.8 MiB,
+ *     transfer 20.1 ms, flush 2.3 ms
+ *   region 4 destination failover: REASON (holds checkpoint 11)
+ *   region 3 source failover: REASON (last committed checkpoint 11)
  * @page_size converts remaining-bytes to dirty pages.
  */
 static char *event_text(char *buf, size_t len, const struct mig *m,
@@ -1681,6 +2033,48 @@ static char *event_text(char *buf, size_t len, const struct mig *m,
 		reason = str_of(m, KMIG_A_MIG_REASON);
 		if (reason && *reason)
 			ADD(": %s", sanitize(r, sizeof(r), reason));
+		break;
+	case KMIG_MIG_EVENT_CHECKPOINT_PAUSE:
+	case KMIG_MIG_EVENT_CHECKPOINT_DONE:
+		ADD(" %s", enum_name(&mig_event_enum, ev));
+		if (record_num(&m->r, KMIG_A_MIG_CHECKPOINT, &v))
+			ADD(" %" PRIu64, v);
+		if (ev == KMIG_MIG_EVENT_CHECKPOINT_PAUSE)
+			break;
+		if (record_num(&m->r, KMIG_A_MIG_CKPT_PAGES, &v))
+			PART("%" PRIu64 " pages", v);
+		if (record_num(&m->r, KMIG_A_MIG_CKPT_BYTES, &v))
+			PART("%s", fmt_size(a, sizeof(a), v));
+		if (lat_last(m, KMIG_COLO_METRIC_PAUSE, &v)) {
+			/* primary: its pause, made of the secondary's times */
+			int n = 0;
+
+			PART("pause %s", fmt_ms_short(a, sizeof(a), v));
+			if (lat_last(m, KMIG_COLO_METRIC_TRANSFER, &v))
+				ADD("%stransfer %s", n++ ? ", " : " (",
+				    fmt_ms_short(a, sizeof(a), v));
+			if (lat_last(m, KMIG_COLO_METRIC_FLUSH, &v))
+				ADD("%sflush %s", n++ ? ", " : " (",
+				    fmt_ms_short(a, sizeof(a), v));
+			if (n)
+				ADD(")");
+			break;
+		}
+		if (lat_last(m, KMIG_COLO_METRIC_TRANSFER, &v))
+			PART("transfer %s", fmt_ms_short(a, sizeof(a), v));
+		if (lat_last(m, KMIG_COLO_METRIC_FLUSH, &v))
+			PART("flush %s", fmt_ms_short(a, sizeof(a), v));
+		break;
+	case KMIG_MIG_EVENT_FAILOVER:
+		ADD(" failover");
+		reason = str_of(m, KMIG_A_MIG_REASON);
+		if (reason && *reason)
+			ADD(": %s", sanitize(r, sizeof(r), reason));
+		if (record_num(&m->r, KMIG_A_MIG_CHECKPOINT, &v))
+			ADD(num_or(m, KMIG_A_MIG_ROLE, 0) ==
+			    KMIG_MIG_ROLE_DESTINATION ?
+			    " (holds checkpoint %" PRIu64 ")" :
+			    " (last committed checkpoint %" PRIu64 ")", v);
 		break;
 	default:
 		ADD(" unknown(%" PRIu64 ")", ev);

@@ -240,6 +240,29 @@ char *fmt_duration_ns(char *buf, size_t len, uint64_t ns)
 	return buf;
 }
 
+char *fmt_ms_dec(char *buf, size_t len, uint64_t ns, int decimals)
+{
+	uint64_t unit = 1000000, scale = 1, q;
+	int i;
+
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 6)
+		decimals = 6;
+	for (i = 0; i < decimals; i++) {
+		unit /= 10;
+		scale *= 10;
+	}
+	/* ns / unit rounded half up, without overflowing near U64_MAX */
+	q = ns / unit + (ns % unit >= (unit + 1) / 2 && unit > 1);
+	if (decimals)
+		snprintf(buf, len, "%" PRIu64 ".%0*" PRIu64, q / scale,
+			 decimals, q % scale);
+	else
+		snprintf(buf, len, "%" PRIu64, q);
+	return buf;
+}
+
 char *fmt_count(char *buf, size_t len, uint64_t n)
 {
 	static const char units[] = "kMGTPE";

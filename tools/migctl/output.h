@@ -64,6 +64,12 @@ char *fmt_size(char *buf, size_t len, uint64_t bytes);
 char *fmt_size_exact(char *buf, size_t len, uint64_t bytes);
 /* "950 ns", "12.3 us", "1.234 ms", "2.345 s". */
 char *fmt_duration_ns(char *buf, size_t len, uint64_t ns);
+/*
+ * Nanoseconds as milliseconds with @decimals (0..6) digits, rounded half
+ * up, no unit: "20.100" (decimals 3), "31.2" (decimals 1). Exact for any
+ * u64 (integer arithmetic).
+ */
+char *fmt_ms_dec(char *buf, size_t len, uint64_t ns, int decimals);
 /* "999", "1.2k", "3.4M", "5.6G" (SI, for compact progress lines). */
 char *fmt_count(char *buf, size_t len, uint64_t n);
 /*

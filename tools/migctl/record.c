@@ -40,6 +40,8 @@ static const char *const mig_state_names[] = {
 	[KMIG_MIG_STATE_COMPLETED]	= "completed",
 	[KMIG_MIG_STATE_FAILED]		= "failed",
 	[KMIG_MIG_STATE_CANCELLED]	= "cancelled",
+	[KMIG_MIG_STATE_COLO]		= "colo",
+	[KMIG_MIG_STATE_FAILOVER]	= "failover",
 };
 
 static const char *const mig_event_names[] = {
@@ -49,6 +51,15 @@ static const char *const mig_event_names[] = {
 	[KMIG_MIG_EVENT_COMPLETED]		= "completed",
 	[KMIG_MIG_EVENT_FAILED]			= "failed",
 	[KMIG_MIG_EVENT_CANCELLED]		= "cancelled",
+	[KMIG_MIG_EVENT_CHECKPOINT_PAUSE]	= "checkpoint-pause",
+	[KMIG_MIG_EVENT_CHECKPOINT_DONE]	= "checkpoint-done",
+	[KMIG_MIG_EVENT_FAILOVER]		= "failover",
+};
+
+static const char *const colo_metric_names[] = {
+	[KMIG_COLO_METRIC_TRANSFER]	= "transfer",
+	[KMIG_COLO_METRIC_FLUSH]	= "flush",
+	[KMIG_COLO_METRIC_PAUSE]	= "pause",
 };
 
 static const char *const no_convergence_names[] = {
@@ -76,6 +87,10 @@ const struct enum_desc mig_state_enum = {
 
 const struct enum_desc mig_event_enum = {
 	mig_event_names, ARRAY_SIZE(mig_event_names),
+};
+
+const struct enum_desc colo_metric_enum = {
+	colo_metric_names, ARRAY_SIZE(colo_metric_names),
 };
 
 const struct enum_desc no_convergence_enum = {

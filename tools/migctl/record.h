@@ -29,6 +29,7 @@ extern const struct enum_desc mig_role_enum;	/* enum kmig_mig_role */
 extern const struct enum_desc mig_state_enum;	/* enum kmig_mig_state */
 extern const struct enum_desc mig_event_enum;	/* enum kmig_mig_event */
 extern const struct enum_desc no_convergence_enum; /* enum kmig_no_convergence */
+extern const struct enum_desc colo_metric_enum;	/* enum kmig_colo_metric */
 
 /* Value of @name in @e, or -1. */
 int enum_parse(const struct enum_desc *e, const char *name);

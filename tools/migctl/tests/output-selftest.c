@@ -132,6 +132,15 @@ int main(void)
 	check_str(fmt_duration_ns(b, sizeof(b), 1234567), "1.235 ms", "duration ms");
 	check_str(fmt_duration_ns(b, sizeof(b), 2345678901ull), "2.346 s",
 		  "duration s");
+	check_str(fmt_ms_dec(b, sizeof(b), 20100000, 3), "20.100", "ms 3 decimals");
+	check_str(fmt_ms_dec(b, sizeof(b), 31249999, 1), "31.2", "ms 1 decimal, rounded down");
+	check_str(fmt_ms_dec(b, sizeof(b), 31250000, 1), "31.3", "ms 1 decimal, half up");
+	check_str(fmt_ms_dec(b, sizeof(b), 0, 3), "0.000", "ms zero");
+	check_str(fmt_ms_dec(b, sizeof(b), 999, 3), "0.001", "ms below a microsecond rounds");
+	check_str(fmt_ms_dec(b, sizeof(b), 1500000, 0), "2", "ms no decimals");
+	check_str(fmt_ms_dec(b, sizeof(b), 123456789, 6), "123.456789", "ms 6 decimals");
+	check_str(fmt_ms_dec(b, sizeof(b), UINT64_MAX, 3), "18446744073709.552",
+		  "ms of U64_MAX, exact");
 	check_str(fmt_count(b, sizeof(b), 999), "999", "count 999");
 	check_str(fmt_count(b, sizeof(b), 1234), "1.2k", "count 1.2k");
 	check_str(fmt_count(b, sizeof(b), 3456789), "3.5M", "count 3.5M");

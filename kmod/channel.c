@@ -222,8 +222,21 @@ static int kmig_channel_send_fn(void *data)
 				kmig_channel_count(ch, 0, 0, ret);
 				ret = kmig_channel_wait_ack(ch, b->pass);
 			}
-			if (!ret)
+			if (!ret && mig->colo) {
+				/* COLO: the channel stays for checkpoints. */
+				WRITE_ONCE(ch->expect_close, false);
+				kmig_mig_channel_done(ch);
+			} else if (!ret) {
 				ch->done = true;
+			}
+			break;
+		case KMIG_BATCH_CHECKPOINT:
+			ret = kmig_channel_send_hdr(ch, KMIG_WIRE_CHECKPOINT, b,
+						    0, 0);
+			if (ret > 0) {
+				kmig_channel_count(ch, 0, 0, ret);
+				ret = 0;
+			}
 			break;
 		}
 		kmig_queue_put(&mig->queue, b);
@@ -270,7 +283,12 @@ static void kmig_channel_recv_failed(struct kmig_channel *ch, int ret)
 {
 	struct kmig_mig *mig = ch->mig;
 
-	if (ret == -ECONNRESET || ret == -EPIPE)
+	if ((ret == -ECONNRESET || ret == -EPIPE) && mig->colo &&
+	    READ_ONCE(mig->colo->active))
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "primary lost: channel %u closed (packet %llu)",
+			      ch->id, ch->seq);
+	else if (ret == -ECONNRESET || ret == -EPIPE)
 		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
 			      "peer closed channel %u before COMPLETE (packet %llu)",
 			      ch->id, ch->seq);
@@ -297,8 +315,13 @@ static void kmig_channel_put_rx(struct kmig_channel *ch, unsigned int n)
 	bitmap_zero(ch->rxnew, KMIG_WIRE_MAX_PAGES_LIMIT);
 }
 
-static void kmig_channel_mark(struct kmig_channel *ch, pgoff_t index)
+static void kmig_channel_mark(struct kmig_channel *ch, pgoff_t index,
+			      bool colo)
 {
+	if (colo) {
+		kmig_colo_rx_mark(ch->mig, index);
+		return;
+	}
 	if (!test_and_set_bit(index, ch->mig->received))
 		atomic64_inc(&ch->mig->pages_done);
 }
@@ -311,6 +334,8 @@ static int kmig_channel_recv_data(struct kmig_channel *ch,
 	struct kmig_region *region = mig->region;
 	unsigned int i, n = hdr->data_pages + hdr->zero_pages;
 	size_t olen = kmig_wire_offsets_len(hdr);
+	/* COLO after checkpoint 0: into the cache, never the region. */
+	bool colo = mig->colo && READ_ONCE(mig->colo->active);
 	struct page *page;
 	int ret;
 
@@ -328,11 +353,23 @@ static int kmig_channel_recv_data(struct kmig_channel *ch,
 		return 1;
 	}
 
-	/* Everything is checked: now the region's pages. */
+	if (colo && !kmig_colo_rx_open(mig)) {
+		kmig_mig_count_malformed(mig);
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u packet %llu: DATA outside a COLO checkpoint",
+			      ch->id, ch->seq);
+		kmig_mig_kick(mig);
+		return 1;
+	}
+
+	/* Everything is checked: now the region's (or the cache's) pages. */
 	for (i = 0; i < hdr->data_pages; i++) {
 		pgoff_t index = ch->offs[i] >> PAGE_SHIFT;
 
-		page = kmig_region_get_page(region, index, false);
+		if (colo)
+			page = kmig_colo_cache_get(&mig->colo->cache, index);
+		else
+			page = kmig_region_get_page(region, index, false);
 		if (IS_ERR(page)) {
 			ret = PTR_ERR(page);
 			goto out;
@@ -365,22 +402,30 @@ static int kmig_channel_recv_data(struct kmig_channel *ch,
 			__clear_bit(i, ch->rxnew);
 			page = ch->rxpages[i];
 			ch->rxpages[i] = NULL;
-			ret = kmig_region_install_page(region, index, page);
+			if (colo)
+				ret = kmig_colo_cache_install(&mig->colo->cache,
+							      index, page);
+			else
+				ret = kmig_region_install_page(region, index,
+							       page);
 			if (ret)
 				goto out;
 		}
-		kmig_channel_mark(ch, index);
+		kmig_channel_mark(ch, index, colo);
 	}
 	for (; i < n; i++) {
 		pgoff_t index = ch->offs[i] >> PAGE_SHIFT;
 
 		/* A zero page clears a populated page and allocates nothing. */
-		page = kmig_region_get_page(region, index, false);
+		if (colo)
+			page = kmig_colo_cache_get(&mig->colo->cache, index);
+		else
+			page = kmig_region_get_page(region, index, false);
 		if (!IS_ERR_OR_NULL(page)) {
 			clear_highpage(page);
 			put_page(page);
 		}
-		kmig_channel_mark(ch, index);
+		kmig_channel_mark(ch, index, colo);
 	}
 
 	kmig_channel_count(ch, n, hdr->zero_pages,
@@ -454,8 +499,42 @@ static int kmig_channel_recv_fn(void *data)
 			kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
 			ch->pass = hdr.pass + 1;
 			atomic_inc(&mig->syncs);
-			if (!kmig_mig_barrier(mig, hdr.pass))
+			if (mig->colo && READ_ONCE(mig->colo->active) ?
+			    !kmig_mig_barrier_hold(mig, hdr.pass) :
+			    !kmig_mig_barrier(mig, hdr.pass))
 				break;
+		} else if (hdr.type == KMIG_WIRE_CHECKPOINT) {
+			kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
+			if (kmig_colo_rx_begin(mig, hdr.pass)) {
+				kmig_mig_count_malformed(mig);
+				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+					      "channel %u: CHECKPOINT %llu out of order or outside COLO",
+					      ch->id, hdr.pass);
+				kmig_mig_kick(mig);
+				break;
+			}
+		} else if (hdr.type == KMIG_WIRE_CHECKPOINT_ACK) {
+			kmig_channel_malformed(ch, "header", KMIG_WIRE_ETYPE);
+			break;
+		} else if (mig->colo) {
+			/* COMPLETE of a COLO migration: checkpoint 0. */
+			kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
+			if (READ_ONCE(mig->colo->active) ||
+			    hdr.pass + 1 != READ_ONCE(mig->barrier_pass)) {
+				kmig_mig_count_malformed(mig);
+				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+					      "channel %u: COMPLETE for pass %llu out of place in COLO",
+					      ch->id, hdr.pass);
+				kmig_mig_kick(mig);
+				break;
+			}
+			if (!kmig_mig_barrier_hold(mig, hdr.pass + 1))
+				break;
+			ret = kmig_channel_send_ack(ch, hdr.pass);
+			if (ret) {
+				kmig_channel_recv_failed(ch, ret);
+				break;
+			}
 		} else {
 			/* COMPLETE: everything before it is applied. */
 			kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);

@@ -28,11 +28,10 @@
 #include "params.h"
 #include "dirty.h"
 #include "netlink.h"
+#include "colo.h"
 
 /* Connect and hello exchange, per channel. */
 #define KMIG_SETUP_TIMEOUT	(10 * HZ)
-
-static void kmig_mig_event(struct kmig_mig *mig, enum kmig_mig_event event);
 
 /* Serialises listen, start, cancel, status and region close. */
 static DEFINE_MUTEX(kmig_mig_mutex);
@@ -55,6 +54,8 @@ static const char * const kmig_state_names[] = {
 	[KMIG_MIG_STATE_COMPLETED] = "completed",
 	[KMIG_MIG_STATE_FAILED] = "failed",
 	[KMIG_MIG_STATE_CANCELLED] = "cancelled",
+	[KMIG_MIG_STATE_COLO] = "colo",
+	[KMIG_MIG_STATE_FAILOVER] = "failover",
 };
 
 const char *kmig_mig_state_name(enum kmig_mig_state state)
@@ -80,21 +81,16 @@ static bool kmig_state_final(enum kmig_mig_state state)
 {
 	return state == KMIG_MIG_STATE_COMPLETED ||
 	       state == KMIG_MIG_STATE_FAILED ||
-	       state == KMIG_MIG_STATE_CANCELLED;
+	       state == KMIG_MIG_STATE_CANCELLED ||
+	       state == KMIG_MIG_STATE_FAILOVER;
 }
 
-static void kmig_mig_set_state(struct kmig_mig *mig,
-			       enum kmig_mig_state state)
+void kmig_mig_set_state(struct kmig_mig *mig, enum kmig_mig_state state)
 {
 	spin_lock_bh(&mig->lock);
 	if (!kmig_state_final(mig->state))
 		mig->state = state;
 	spin_unlock_bh(&mig->lock);
-}
-
-static bool kmig_mig_stopping(struct kmig_mig *mig)
-{
-	return READ_ONCE(mig->stopping);
 }
 
 /*
@@ -109,6 +105,10 @@ void kmig_mig_stop(struct kmig_mig *mig, enum kmig_mig_state state,
 
 	spin_lock_bh(&mig->lock);
 	if (!kmig_state_final(mig->state)) {
+		/* A failure in COLO is a failover: each side runs on alone. */
+		if (state == KMIG_MIG_STATE_FAILED &&
+		    mig->state == KMIG_MIG_STATE_COLO)
+			state = KMIG_MIG_STATE_FAILOVER;
 		mig->state = state;
 		va_start(ap, fmt);
 		vsnprintf(mig->reason, sizeof(mig->reason), fmt, ap);
@@ -157,35 +157,76 @@ void kmig_mig_count_fallbacks(struct kmig_mig *mig, unsigned int n)
 	atomic64_add(n, &kmig_mstats.splice_fallbacks);
 }
 
-bool kmig_mig_barrier(struct kmig_mig *mig, u64 pass)
+static bool kmig_mig_barrier_wait(struct kmig_mig *mig, u64 pass, bool hold)
 {
-	bool last = false, bad = false;
+	struct kmig_colo *colo = mig->colo;
+	bool last = false, bad = false, ckpt = false;
 
 	spin_lock_bh(&mig->lock);
 	if (pass != mig->barrier_pass || atomic_read(&mig->channels_done)) {
 		bad = true;
 	} else if (++mig->barrier_arrived == mig->nch) {
 		mig->barrier_arrived = 0;
-		WRITE_ONCE(mig->barrier_pass, pass + 1);
 		last = true;
+		if (!hold) {
+			WRITE_ONCE(mig->barrier_pass, pass + 1);
+		} else if (colo && READ_ONCE(colo->active) &&
+			   kmig_colo_sm_synced(&colo->sm)) {
+			bad = true;
+			ckpt = true;
+		} else {
+			if (colo && READ_ONCE(colo->active))
+				colo->transfer_ns = ktime_get_ns() -
+						    colo->begin_ns;
+			WRITE_ONCE(mig->barrier_held, pass + 1);
+		}
 	}
 	spin_unlock_bh(&mig->lock);
 
 	if (bad) {
 		kmig_mig_count_malformed(mig);
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "SYNC for pass %llu, but pass %llu is open", pass,
-			      READ_ONCE(mig->barrier_pass));
+		if (ckpt)
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "SYNC for pass %llu outside a COLO checkpoint",
+				      pass);
+		else
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "SYNC for pass %llu, but pass %llu is open",
+				      pass, READ_ONCE(mig->barrier_pass));
 		kmig_mig_kick(mig);
 		return false;
 	}
 	if (last) {
 		wake_up_all(&mig->wq);
-		return true;
+		if (!hold)
+			return true;
 	}
 	wait_event_idle(mig->wq, READ_ONCE(mig->barrier_pass) > pass ||
 			kmig_mig_stopping(mig));
 	return !kmig_mig_stopping(mig);
+}
+
+bool kmig_mig_barrier(struct kmig_mig *mig, u64 pass)
+{
+	return kmig_mig_barrier_wait(mig, pass, false);
+}
+
+bool kmig_mig_barrier_hold(struct kmig_mig *mig, u64 pass)
+{
+	return kmig_mig_barrier_wait(mig, pass, true);
+}
+
+bool kmig_mig_held(struct kmig_mig *mig)
+{
+	return READ_ONCE(mig->barrier_held) > READ_ONCE(mig->barrier_pass);
+}
+
+void kmig_mig_release(struct kmig_mig *mig)
+{
+	spin_lock_bh(&mig->lock);
+	WRITE_ONCE(mig->barrier_pass, mig->barrier_held);
+	spin_unlock_bh(&mig->lock);
+	wake_up_all(&mig->wq);
 }
 
 /* Softirq: the peer closed or reset a channel connection. */
@@ -271,6 +312,12 @@ static void kmig_mig_teardown(struct kmig_mig *mig)
 	case KMIG_MIG_STATE_CANCELLED:
 		atomic64_inc(&kmig_mstats.cancelled);
 		break;
+	case KMIG_MIG_STATE_FAILOVER:
+		pr_info("region %u: COLO %s failed over at checkpoint %llu: %s\n",
+			mig->region->id,
+			mig->role == KMIG_MIG_ROLE_SOURCE ? "primary" : "secondary",
+			kmig_colo_sm_lost(&mig->colo->sm), mig->reason);
+		break;
 	default:
 		atomic64_inc(&kmig_mstats.failed);
 		break;
@@ -293,6 +340,9 @@ static void kmig_mig_final_event(struct kmig_mig *mig)
 	case KMIG_MIG_STATE_CANCELLED:
 		kmig_mig_event(mig, KMIG_MIG_EVENT_CANCELLED);
 		break;
+	case KMIG_MIG_STATE_FAILOVER:
+		kmig_mig_event(mig, KMIG_MIG_EVENT_FAILOVER);
+		break;
 	default:
 		kmig_mig_event(mig, KMIG_MIG_EVENT_FAILED);
 		break;
@@ -307,7 +357,7 @@ static void kmig_mig_fill_info(struct kmig_mig *mig,
  * caller keeps @mig alive. Takes no migration lock, so the main thread may
  * call it while a cancel waits for it.
  */
-static void kmig_mig_event(struct kmig_mig *mig, enum kmig_mig_event event)
+void kmig_mig_event(struct kmig_mig *mig, enum kmig_mig_event event)
 {
 	struct kmig_mig_info *info;
 
@@ -315,6 +365,9 @@ static void kmig_mig_event(struct kmig_mig *mig, enum kmig_mig_event event)
 	if (!info)
 		return;
 	kmig_mig_fill_info(mig, info);
+	/* A pause names the checkpoint being taken, not the committed one. */
+	if (event == KMIG_MIG_EVENT_CHECKPOINT_PAUSE && mig->colo)
+		info->checkpoint = READ_ONCE(mig->colo->pause_for);
 	kmig_nl_mig_notify(mig->net, info, event);
 	kfree(info);
 }
@@ -332,7 +385,7 @@ static int kmig_mig_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 	struct kmig_wire_hello hello = {
 		.version_min = KMIG_WIRE_VERSION_MIN,
 		.version_max = KMIG_WIRE_VERSION_MAX,
-		.features = 0,
+		.features = mig->cfg.colo ? KMIG_WIRE_FEAT_COLO : 0,
 		.channel_id = ch->id,
 		.channel_count = mig->nch,
 		.page_size = PAGE_SIZE,
@@ -399,13 +452,19 @@ static int kmig_mig_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 			      ch->id, reply.version);
 		return -EPROTO;
 	}
+	if (reply.features != hello.features) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u: destination granted features %#llx of %#llx",
+			      ch->id, reply.features, hello.features);
+		return -EPROTO;
+	}
 	kmig_sock_set_timeouts(sock, MAX_SCHEDULE_TIMEOUT, MAX_SCHEDULE_TIMEOUT);
 	kmig_sock_hook(&ch->ks, sock, kmig_mig_on_close);
 	return kmig_channel_start(ch);
 }
 
-/* Bytes the channels have handed to TCP so far. */
-static u64 kmig_mig_sent(struct kmig_mig *mig)
+/* Bytes the channels have handed to TCP (or received) so far. */
+u64 kmig_mig_bytes(struct kmig_mig *mig)
 {
 	u64 bytes = 0;
 	unsigned int i;
@@ -450,9 +509,7 @@ static void kmig_mig_pace(struct kmig_mig *mig, u64 start)
 				max(nsecs_to_jiffies(end - now), 1UL));
 }
 
-/* Queue one pass (all populated pages, or @bits) and end it with SYNC. */
-static int kmig_mig_send_pass(struct kmig_mig *mig, u64 pass,
-			      unsigned long *bits)
+int kmig_mig_send_pass(struct kmig_mig *mig, u64 pass, unsigned long *bits)
 {
 	u64 pages;
 	int ret;
@@ -498,12 +555,12 @@ static int kmig_mig_precopy(struct kmig_mig *mig)
 	since = ktime_get_ns();
 	for (;;) {
 		start = ktime_get_ns();
-		sent = kmig_mig_sent(mig);
+		sent = kmig_mig_bytes(mig);
 		ret = kmig_mig_send_pass(mig, pass, pass ? mig->pending : NULL);
 		if (ret || final)
 			break;
 		dt = ktime_get_ns() - start;
-		sent = kmig_mig_sent(mig) - sent;
+		sent = kmig_mig_bytes(mig) - sent;
 		/* Passes of a few packets say little about the bandwidth. */
 		if (dt && (sent >= (4 << 20) || !bw))
 			bw = mul_u64_u64_div_u64(sent, NSEC_PER_SEC, dt);
@@ -561,8 +618,12 @@ static int kmig_mig_precopy(struct kmig_mig *mig)
 		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_COMPLETE, pass);
 	if (!ret)
 		kmig_mig_wait_channels(mig);
-	if (!ret && !kmig_mig_stopping(mig))
+	if (!ret && !kmig_mig_stopping(mig)) {
 		mig->downtime_ns = ktime_get_ns() - mig->switchover_ns;
+		/* COLO: checkpoint 0 is committed; tracking goes on. */
+		if (mig->colo)
+			kmig_colo_primary(mig, pass + 1);
+	}
 	kmig_dirty_stop(region);
 	return ret;
 }
@@ -644,6 +705,14 @@ kmig_mig_check_hello(struct kmig_mig *mig, const struct kmig_wire_hello *h,
 		*why = "region size mismatch";
 		return KMIG_WIRE_REJ_REGION_SIZE;
 	}
+	if ((h->features & KMIG_WIRE_FEAT_COLO) && !mig->colo) {
+		*why = "COLO not enabled on this destination";
+		return KMIG_WIRE_REJ_FEATURES;
+	}
+	if (!(h->features & KMIG_WIRE_FEAT_COLO) && mig->colo) {
+		*why = "this destination waits for a COLO primary";
+		return KMIG_WIRE_REJ_FEATURES;
+	}
 	*why = "accepted";
 	return KMIG_WIRE_ACCEPT;
 }
@@ -684,7 +753,8 @@ static int kmig_mig_handshake(struct kmig_mig *mig, struct socket *sock,
 	}
 
 	kmig_wire_reply_init(&reply, status ? 0 : kmig_wire_hello_version(&h),
-			     status, 0, why);
+			     status, status ? 0 : h.features & KMIG_WIRE_FEAT_COLO,
+			     why);
 	kmig_wire_reply_encode(buf, sizeof(buf), &reply);
 	ret = kmig_sock_send(sock, buf, KMIG_WIRE_REPLY_SIZE, false);
 	if (status == KMIG_WIRE_ACCEPT && ret)
@@ -770,7 +840,10 @@ static int kmig_mig_dest_fn(void *data)
 		mig->active_ns = ktime_get_ns();
 		kmig_mig_set_sock(mig, &mig->lsock, NULL);
 		kmig_sock_release(lsock);
-		kmig_mig_wait_channels(mig);
+		if (mig->colo)
+			kmig_colo_secondary(mig);
+		else
+			kmig_mig_wait_channels(mig);
 	}
 	kmig_mig_teardown(mig);
 	kmig_mig_final_event(mig);
@@ -785,6 +858,7 @@ static void kmig_mig_free(struct kmig_mig *mig)
 
 	for (i = 0; i < mig->nch; i++)
 		kmig_channel_uninit(&mig->ch[i]);
+	kmig_colo_free(mig->colo);
 	kvfree(mig->received);
 	kvfree(mig->pending);
 	put_net(mig->net);
@@ -832,6 +906,13 @@ static struct kmig_mig *kmig_mig_alloc(struct kmig_region *region,
 		mig->pending = kvcalloc(BITS_TO_LONGS(kmig_region_npages(region)),
 					sizeof(long), GFP_KERNEL);
 		if (!mig->pending)
+			goto err;
+	}
+	if (cfg->colo) {
+		mig->colo = kmig_colo_alloc(region,
+					    role == KMIG_MIG_ROLE_DESTINATION,
+					    cfg->checkpoint_interval_ms);
+		if (!mig->colo)
 			goto err;
 	}
 	kmig_rate_init(&mig->rate, cfg->max_bandwidth, ktime_get_ns());
@@ -1046,7 +1127,26 @@ static void kmig_mig_fill_info(struct kmig_mig *mig, struct kmig_mig_info *info)
 	info->dirty_rate = mig->dirty_rate;
 	info->remaining_bytes = mig->remaining_bytes;
 	info->expected_downtime_ns = mig->expected_downtime_ns;
+	if (mig->colo) {
+		struct kmig_colo *colo = mig->colo;
+
+		info->colo = true;
+		info->checkpoint = kmig_colo_sm_lost(&colo->sm);
+		info->checkpoints = colo->checkpoints;
+		info->ckpt_pages = colo->last_pages;
+		info->ckpt_bytes = colo->last_bytes;
+		kmig_colo_latency(colo, info->colo_latency);
+		info->colo_metrics = BIT(KMIG_COLO_METRIC_TRANSFER) |
+				     BIT(KMIG_COLO_METRIC_FLUSH);
+		if (mig->role == KMIG_MIG_ROLE_SOURCE)
+			info->colo_metrics |= BIT(KMIG_COLO_METRIC_PAUSE);
+	}
 	spin_unlock_bh(&mig->lock);
+	if (mig->colo) {
+		info->checkpoint_interval_ms = mig->cfg.checkpoint_interval_ms;
+		info->colo_cache_pages =
+			atomic_long_read(&mig->colo->cache.npages);
+	}
 	info->addr = mig->cfg.addr;
 	if (info->addr.ss_family == AF_INET6)
 		((struct sockaddr_in6 *)&info->addr)->sin6_port = htons(mig->port);
@@ -1147,6 +1247,72 @@ int kmig_mig_dirty_push(struct kmig_region *region, u64 first,
 		*why = "dirty bitmap outside the region";
 	else if (ret == -ENOENT)
 		*why = "no dirty tracking on this region (no live migration)";
+	return ret;
+}
+
+/* The running COLO migration of @region, under kmig_mig_mutex. */
+static struct kmig_mig *kmig_mig_colo_get(struct kmig_region *region,
+					  const char **why, int *err)
+{
+	struct kmig_mig *mig = region->mig;
+
+	*err = 0;
+	if (!mig || kmig_mig_finished(mig)) {
+		*why = "no migration running on this region";
+		*err = -ENOENT;
+	} else if (!mig->colo) {
+		*why = "not a COLO migration";
+		*err = -EINVAL;
+	} else if (READ_ONCE(mig->state) != KMIG_MIG_STATE_COLO) {
+		*why = "COLO has not started yet (the switchover comes first)";
+		*err = -EBUSY;
+	}
+	return *err ? NULL : mig;
+}
+
+int kmig_mig_colo_checkpoint(struct kmig_region *region, const char **why)
+{
+	struct kmig_mig *mig;
+	int ret;
+
+	mutex_lock(&kmig_mig_mutex);
+	mig = kmig_mig_colo_get(region, why, &ret);
+	if (mig && mig->role != KMIG_MIG_ROLE_SOURCE) {
+		*why = "checkpoints are taken by the primary (source)";
+		ret = -EINVAL;
+	} else if (mig) {
+		WRITE_ONCE(mig->colo->request, true);
+		wake_up_all(&mig->wq);
+	}
+	mutex_unlock(&kmig_mig_mutex);
+	return ret;
+}
+
+int kmig_mig_colo_paused(struct kmig_region *region, u64 n, const char **why)
+{
+	struct kmig_colo *colo;
+	struct kmig_mig *mig;
+	int ret;
+
+	mutex_lock(&kmig_mig_mutex);
+	mig = kmig_mig_colo_get(region, why, &ret);
+	if (!mig)
+		goto unlock;
+	colo = mig->colo;
+	spin_lock_bh(&mig->lock);
+	if (mig->role == KMIG_MIG_ROLE_DESTINATION)
+		ret = kmig_colo_sm_paused(&colo->sm, n);
+	else if (colo->pause_for != n || colo->paused == n)
+		ret = -EINVAL;
+	if (!ret)
+		WRITE_ONCE(colo->paused, n);
+	spin_unlock_bh(&mig->lock);
+	if (ret)
+		*why = "no pause asked for this checkpoint (or already acknowledged)";
+	else
+		wake_up_all(&mig->wq);
+unlock:
+	mutex_unlock(&kmig_mig_mutex);
 	return ret;
 }
 

@@ -23,6 +23,7 @@
 #include "wire.h"
 #include "sock.h"
 #include "queue.h"
+#include "colo.h"
 
 struct kmig_region;
 struct net;
@@ -43,9 +44,14 @@ struct kmig_mig_config {
 	u64 max_bandwidth;
 	u32 max_passes;
 	enum kmig_no_convergence no_convergence;
+	/* COLO (source: with live; destination: accept a COLO primary). */
+	bool colo;
+	u32 checkpoint_interval_ms;
 };
 
 #define KMIG_DOWNTIME_LIMIT_DEFAULT_MS	300
+#define KMIG_CHECKPOINT_INTERVAL_DEFAULT_MS	1000
+#define KMIG_CHECKPOINT_INTERVAL_MAX_MS	3600000
 #define KMIG_DOWNTIME_LIMIT_MAX_MS	3600000
 
 struct kmig_mig_channel_info {
@@ -93,6 +99,16 @@ struct kmig_mig_info {
 	u64 downtime_ns;
 	u64 dirty_syncs;
 	bool switchover_ready;
+	/* COLO. */
+	bool colo;
+	u32 checkpoint_interval_ms;
+	u64 checkpoint;
+	u64 checkpoints;
+	u64 ckpt_pages;
+	u64 ckpt_bytes;
+	u64 colo_cache_pages;
+	u32 colo_metrics;	/* bit per enum kmig_colo_metric present */
+	struct kmig_colo_latency colo_latency[KMIG_COLO_METRICS];
 	char reason[KMIG_REASON_LEN];
 	struct kmig_mig_channel_info ch[KMIG_CHANNELS_MAX];
 };
@@ -190,12 +206,20 @@ struct kmig_mig {
 	/* Destination: every channel waits at SYNC for the others. */
 	u64 barrier_pass;		/* passes every channel has ended */
 	unsigned int barrier_arrived;
+	u64 barrier_held;		/* COLO: reached, main thread to release */
+
+	struct kmig_colo *colo;		/* COLO migrations */
 
 	unsigned int nch;
 	struct kmig_channel ch[];
 };
 
-/* For the channel threads. */
+static inline bool kmig_mig_stopping(struct kmig_mig *mig)
+{
+	return READ_ONCE(mig->stopping);
+}
+
+/* For the channel threads and colo.c. */
 __printf(3, 4)
 void kmig_mig_stop(struct kmig_mig *mig, enum kmig_mig_state state,
 		   const char *fmt, ...);
@@ -210,12 +234,29 @@ void kmig_mig_count_fallbacks(struct kmig_mig *mig, unsigned int n);
  * on another channel. False when the migration stops meanwhile.
  */
 bool kmig_mig_barrier(struct kmig_mig *mig, u64 pass);
+/*
+ * COLO destination: the same, but the last channel to arrive does not
+ * open the barrier; it records the pass in barrier_held and wakes the
+ * main thread, which opens it with kmig_mig_release() after its work (COLO
+ * entry at COMPLETE, the flush at a checkpoint's SYNC).
+ */
+bool kmig_mig_barrier_hold(struct kmig_mig *mig, u64 pass);
+bool kmig_mig_held(struct kmig_mig *mig);
+void kmig_mig_release(struct kmig_mig *mig);
+void kmig_mig_set_state(struct kmig_mig *mig, enum kmig_mig_state state);
+void kmig_mig_event(struct kmig_mig *mig, enum kmig_mig_event event);
+/* Queue one pass (all populated pages, or @bits) and end it with SYNC. */
+int kmig_mig_send_pass(struct kmig_mig *mig, u64 pass, unsigned long *bits);
+/* Bytes on the wire of every channel so far. */
+u64 kmig_mig_bytes(struct kmig_mig *mig);
 /* Source channel: wait for the bandwidth limit before sending @bytes. */
 void kmig_mig_throttle(struct kmig_mig *mig, u64 bytes);
 
 int kmig_mig_switchover(struct kmig_region *region, const char **why);
 int kmig_mig_dirty_push(struct kmig_region *region, u64 first,
 			const unsigned long *bits, u64 nbits, const char **why);
+int kmig_mig_colo_checkpoint(struct kmig_region *region, const char **why);
+int kmig_mig_colo_paused(struct kmig_region *region, u64 n, const char **why);
 
 int kmig_migration_init(void);
 void kmig_migration_uninit(void);

@@ -42,16 +42,17 @@ static const struct nla_policy kmig_region_scan_nl_policy[KMIG_A_SCAN_ZERO_CHECK
 };
 
 /* KMIG_CMD_MIG_LISTEN - do */
-static const struct nla_policy kmig_mig_listen_nl_policy[KMIG_A_MIG_MIGRATION_ID + 1] = {
+static const struct nla_policy kmig_mig_listen_nl_policy[KMIG_A_MIG_COLO + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_MIG_ADDR] = { .type = NLA_NUL_STRING, .len = 63, },
 	[KMIG_A_MIG_PORT] = { .type = NLA_U16, },
 	[KMIG_A_MIG_CHANNELS] = NLA_POLICY_RANGE(NLA_U32, 1, KMIG_CHANNELS_MAX),
 	[KMIG_A_MIG_MIGRATION_ID] = NLA_POLICY_EXACT_LEN(16),
+	[KMIG_A_MIG_COLO] = { .type = NLA_FLAG, },
 };
 
 /* KMIG_CMD_MIG_START - do */
-static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_NO_CONVERGENCE + 1] = {
+static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_CHECKPOINT_INTERVAL_MS + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_MIG_ADDR] = { .type = NLA_NUL_STRING, .len = 63, },
 	[KMIG_A_MIG_PORT] = { .type = NLA_U16, },
@@ -63,6 +64,8 @@ static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_NO_CONVERGENC
 	[KMIG_A_MIG_MAX_BANDWIDTH] = { .type = NLA_U64, },
 	[KMIG_A_MIG_MAX_PASSES] = { .type = NLA_U32, },
 	[KMIG_A_MIG_NO_CONVERGENCE] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KMIG_A_MIG_COLO] = { .type = NLA_FLAG, },
+	[KMIG_A_MIG_CHECKPOINT_INTERVAL_MS] = NLA_POLICY_MIN(NLA_U32, 10),
 };
 
 /* KMIG_CMD_MIG_GET - do */
@@ -85,6 +88,17 @@ static const struct nla_policy kmig_mig_dirty_push_nl_policy[KMIG_A_MIG_DIRTY_BI
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_MIG_DIRTY_FIRST] = { .type = NLA_U64, },
 	[KMIG_A_MIG_DIRTY_BITMAP] = { .type = NLA_BINARY, },
+};
+
+/* KMIG_CMD_COLO_CHECKPOINT - do */
+static const struct nla_policy kmig_colo_checkpoint_nl_policy[KMIG_A_MIG_REGION_ID + 1] = {
+	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* KMIG_CMD_COLO_PAUSED - do */
+static const struct nla_policy kmig_colo_paused_nl_policy[KMIG_A_MIG_CHECKPOINT + 1] = {
+	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KMIG_A_MIG_CHECKPOINT] = { .type = NLA_U64, },
 };
 
 static int kmig_nl_put_u64(struct sk_buff *skb, int type, u64 value, int pad)
@@ -390,6 +404,50 @@ static int kmig_nl_region_scan_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* Migrations */
 
+static int kmig_nl_fill_colo(struct sk_buff *skb,
+			     const struct kmig_mig_info *m)
+{
+	const int pad = KMIG_A_MIG_PAD, lpad = KMIG_A_COLO_LATENCY_PAD;
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (nla_put_flag(skb, KMIG_A_MIG_COLO) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_CHECKPOINT, m->checkpoint, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_CHECKPOINTS, m->checkpoints, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_CKPT_PAGES, m->ckpt_pages, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_CKPT_BYTES, m->ckpt_bytes, pad))
+		return -EMSGSIZE;
+	if (m->role == KMIG_MIG_ROLE_SOURCE &&
+	    nla_put_u32(skb, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
+			m->checkpoint_interval_ms))
+		return -EMSGSIZE;
+	if (m->role == KMIG_MIG_ROLE_DESTINATION &&
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_COLO_CACHE_PAGES,
+			    m->colo_cache_pages, pad))
+		return -EMSGSIZE;
+	for (i = 0; i < KMIG_COLO_METRICS; i++) {
+		const struct kmig_colo_latency *l = &m->colo_latency[i];
+
+		if (!(m->colo_metrics & BIT(i)))
+			continue;
+		nest = nla_nest_start(skb, KMIG_A_MIG_COLO_LATENCY);
+		if (!nest)
+			return -EMSGSIZE;
+		if (nla_put_u32(skb, KMIG_A_COLO_LATENCY_METRIC, i) ||
+		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_COUNT, l->count, lpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_LAST_NS, l->last, lpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_MEAN_NS, l->mean, lpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_P50_NS, l->p50, lpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_P99_NS, l->p99, lpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_MAX_NS, l->max, lpad)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
 static int kmig_nl_fill_mig(struct sk_buff *skb, const struct kmig_mig_info *m)
 {
 	const int pad = KMIG_A_MIG_PAD;
@@ -456,6 +514,9 @@ static int kmig_nl_fill_mig(struct sk_buff *skb, const struct kmig_mig_info *m)
 	     kmig_nl_put_u64(skb, KMIG_A_MIG_DOWNTIME_NS, m->downtime_ns, pad) ||
 	     kmig_nl_put_u64(skb, KMIG_A_MIG_DIRTY_SYNCS, m->dirty_syncs, pad) ||
 	     nla_put_u32(skb, KMIG_A_MIG_SWITCHOVER_READY, m->switchover_ready)))
+		return -EMSGSIZE;
+
+	if (m->colo && kmig_nl_fill_colo(skb, m))
 		return -EMSGSIZE;
 
 	for (i = 0; i < m->channels; i++) {
@@ -533,6 +594,7 @@ static int kmig_nl_mig_live_config(struct genl_info *info,
 	struct nlattr *a_bw = info->attrs[KMIG_A_MIG_MAX_BANDWIDTH];
 	struct nlattr *a_passes = info->attrs[KMIG_A_MIG_MAX_PASSES];
 	struct nlattr *a_nc = info->attrs[KMIG_A_MIG_NO_CONVERGENCE];
+	struct nlattr *a_ival = info->attrs[KMIG_A_MIG_CHECKPOINT_INTERVAL_MS];
 
 	cfg->live = nla_get_flag(info->attrs[KMIG_A_MIG_LIVE]);
 	if (!cfg->live && (a_limit || a_passes || a_nc)) {
@@ -554,6 +616,24 @@ static int kmig_nl_mig_live_config(struct genl_info *info,
 		cfg->max_passes = nla_get_u32(a_passes);
 	if (a_nc)
 		cfg->no_convergence = nla_get_u32(a_nc);
+	if (cfg->colo && !cfg->live) {
+		NL_SET_ERR_MSG(info->extack, "COLO needs live");
+		return -EINVAL;
+	}
+	if (a_ival && !cfg->colo) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a_ival,
+				    "checkpoint interval needs COLO");
+		return -EINVAL;
+	}
+	if (a_ival) {
+		cfg->checkpoint_interval_ms = nla_get_u32(a_ival);
+		if (cfg->checkpoint_interval_ms >
+		    KMIG_CHECKPOINT_INTERVAL_MAX_MS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a_ival,
+					    "checkpoint interval above one hour");
+			return -ERANGE;
+		}
+	}
 	return 0;
 }
 
@@ -609,6 +689,8 @@ static int kmig_nl_mig_config(struct genl_info *info, bool source,
 	}
 
 	cfg->downtime_limit_ms = KMIG_DOWNTIME_LIMIT_DEFAULT_MS;
+	cfg->checkpoint_interval_ms = KMIG_CHECKPOINT_INTERVAL_DEFAULT_MS;
+	cfg->colo = nla_get_flag(info->attrs[KMIG_A_MIG_COLO]);
 	/* Only mig-start's policy (and attrs array) reaches that far. */
 	if (source)
 		return kmig_nl_mig_live_config(info, cfg);
@@ -800,6 +882,50 @@ static int kmig_nl_mig_dirty_push_doit(struct sk_buff *skb,
 	return err;
 }
 
+static int kmig_nl_colo_checkpoint_doit(struct sk_buff *skb,
+					struct genl_info *info)
+{
+	struct kmig_region *region;
+	const char *why = NULL;
+	int err;
+
+	region = kmig_nl_mig_region(info);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	err = kmig_mig_colo_checkpoint(region, &why);
+	if (err) {
+		if (info->extack && why)
+			info->extack->_msg = why;
+	} else {
+		err = kmig_nl_mig_reply(info, KMIG_CMD_COLO_CHECKPOINT, region);
+	}
+	kmig_region_put(region);
+	return err;
+}
+
+static int kmig_nl_colo_paused_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct kmig_region *region;
+	const char *why = NULL;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KMIG_A_MIG_CHECKPOINT)) {
+		NL_SET_ERR_MSG(info->extack, "checkpoint number required");
+		return -EINVAL;
+	}
+	region = kmig_nl_mig_region(info);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	err = kmig_mig_colo_paused(region,
+				   nla_get_u64(info->attrs[KMIG_A_MIG_CHECKPOINT]),
+				   &why);
+	if (err && info->extack && why)
+		info->extack->_msg = why;
+	kmig_region_put(region);
+	return err;
+}
+
 void kmig_nl_mig_notify(struct net *net, const struct kmig_mig_info *m,
 			enum kmig_mig_event event)
 {
@@ -856,14 +982,14 @@ static const struct genl_ops kmig_nl_ops[] = {
 		.cmd		= KMIG_CMD_MIG_LISTEN,
 		.doit		= kmig_nl_mig_listen_doit,
 		.policy		= kmig_mig_listen_nl_policy,
-		.maxattr	= KMIG_A_MIG_MIGRATION_ID,
+		.maxattr	= KMIG_A_MIG_COLO,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= KMIG_CMD_MIG_START,
 		.doit		= kmig_nl_mig_start_doit,
 		.policy		= kmig_mig_start_nl_policy,
-		.maxattr	= KMIG_A_MIG_NO_CONVERGENCE,
+		.maxattr	= KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
@@ -892,6 +1018,20 @@ static const struct genl_ops kmig_nl_ops[] = {
 		.doit		= kmig_nl_mig_dirty_push_doit,
 		.policy		= kmig_mig_dirty_push_nl_policy,
 		.maxattr	= KMIG_A_MIG_DIRTY_BITMAP,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= KMIG_CMD_COLO_CHECKPOINT,
+		.doit		= kmig_nl_colo_checkpoint_doit,
+		.policy		= kmig_colo_checkpoint_nl_policy,
+		.maxattr	= KMIG_A_MIG_REGION_ID,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= KMIG_CMD_COLO_PAUSED,
+		.doit		= kmig_nl_colo_paused_doit,
+		.policy		= kmig_colo_paused_nl_policy,
+		.maxattr	= KMIG_A_MIG_CHECKPOINT,
 		.flags		= GENL_ADMIN_PERM,
 	},
 };

@@ -30,6 +30,7 @@ enum kmig_batch_kind {
 	KMIG_BATCH_DATA,
 	KMIG_BATCH_SYNC,
 	KMIG_BATCH_COMPLETE,
+	KMIG_BATCH_CHECKPOINT,	/* COLO: checkpoint @pass begins */
 };
 
 struct kmig_batch {

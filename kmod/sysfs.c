@@ -339,6 +339,40 @@ KMIG_MIG_ATTR(remaining_bytes, "%llu", m->remaining_bytes);
 KMIG_MIG_ATTR(downtime_ns, "%llu", m->downtime_ns);
 KMIG_MIG_ATTR(dirty_syncs, "%llu", m->dirty_syncs);
 KMIG_MIG_ATTR(switchover_ready, "%d", m->switchover_ready);
+KMIG_MIG_ATTR(colo, "%d", m->colo);
+KMIG_MIG_ATTR(checkpoint_interval_ms, "%u", m->checkpoint_interval_ms);
+KMIG_MIG_ATTR(checkpoint, "%llu", m->checkpoint);
+KMIG_MIG_ATTR(checkpoints, "%llu", m->checkpoints);
+KMIG_MIG_ATTR(ckpt_pages, "%llu", m->ckpt_pages);
+KMIG_MIG_ATTR(ckpt_bytes, "%llu", m->ckpt_bytes);
+KMIG_MIG_ATTR(colo_cache_pages, "%llu", m->colo_cache_pages);
+
+/* COLO latency: "count last mean p50 p99 max" in ns; empty when absent. */
+#define KMIG_MIG_LAT_ATTR(_name, _metric)				\
+static ssize_t mig_colo_##_name##_emit(const struct kmig_mig_info *m,	\
+				       char *buf)			\
+{									\
+	const unsigned int metric = (_metric);				\
+	const struct kmig_colo_latency *l = &m->colo_latency[metric];	\
+									\
+	if (!(m->colo_metrics & BIT(metric)))				\
+		return sysfs_emit(buf, "\n");				\
+	return sysfs_emit(buf, "%llu %llu %llu %llu %llu %llu\n",	\
+			  l->count, l->last, l->mean, l->p50, l->p99,	\
+			  l->max);					\
+}									\
+static ssize_t mig_colo_##_name##_show(struct kobject *kobj,		\
+				       struct kobj_attribute *attr,	\
+				       char *buf)			\
+{									\
+	return kmig_mig_show(kobj, buf, mig_colo_##_name##_emit);	\
+}									\
+static struct kobj_attribute kmig_mig_attr_colo_##_name =		\
+	__ATTR(colo_##_name##_ns, 0444, mig_colo_##_name##_show, NULL)
+
+KMIG_MIG_LAT_ATTR(transfer, KMIG_COLO_METRIC_TRANSFER);
+KMIG_MIG_LAT_ATTR(flush, KMIG_COLO_METRIC_FLUSH);
+KMIG_MIG_LAT_ATTR(pause, KMIG_COLO_METRIC_PAUSE);
 
 /* Per-channel counters, one value per channel, space separated. */
 #define KMIG_MIG_CH_ATTR(_name)						\
@@ -398,6 +432,16 @@ static struct attribute *kmig_mig_attrs[] = {
 	&kmig_mig_attr_expected_downtime_ns.attr,
 	&kmig_mig_attr_remaining_bytes.attr,
 	&kmig_mig_attr_downtime_ns.attr,
+	&kmig_mig_attr_colo.attr,
+	&kmig_mig_attr_checkpoint_interval_ms.attr,
+	&kmig_mig_attr_checkpoint.attr,
+	&kmig_mig_attr_checkpoints.attr,
+	&kmig_mig_attr_ckpt_pages.attr,
+	&kmig_mig_attr_ckpt_bytes.attr,
+	&kmig_mig_attr_colo_cache_pages.attr,
+	&kmig_mig_attr_colo_transfer.attr,
+	&kmig_mig_attr_colo_flush.attr,
+	&kmig_mig_attr_colo_pause.attr,
 	&kmig_mig_attr_dirty_syncs.attr,
 	&kmig_mig_attr_switchover_ready.attr,
 	&kmig_mig_attr_channel_cpu.attr,

@@ -92,6 +92,7 @@ static const char * const wire_status[] = {
 	[KMIG_WIRE_REJ_BUSY] = "busy",
 	[KMIG_WIRE_REJ_MALFORMED] = "malformed hello",
 	[KMIG_WIRE_REJ_MAX_PAGES] = "bad maximum pages per packet",
+	[KMIG_WIRE_REJ_FEATURES] = "features not supported or not enabled",
 };
 
 static_assert(ARRAY_SIZE(wire_status) == KMIG_WIRE_STATUS_NR,
@@ -367,6 +368,12 @@ int kmig_wire_hdr_encode(void *buf, size_t len, const struct kmig_wire_hdr *hdr)
 	w.data_pages = cpu_to_be32(hdr->data_pages);
 	w.zero_pages = cpu_to_be32(hdr->zero_pages);
 	w.pass = cpu_to_be64(hdr->pass);
+	if (hdr->type == KMIG_WIRE_CHECKPOINT_ACK) {
+		__be64 a[2] = { cpu_to_be64(hdr->arg[0]),
+				cpu_to_be64(hdr->arg[1]) };
+
+		memcpy(w.reserved, a, sizeof(a));
+	}
 	memcpy(buf, &w, sizeof(w));
 	return sizeof(w);
 }
@@ -408,13 +415,22 @@ int kmig_wire_hdr_decode(const void *buf, size_t len,
 	d.data_pages = be32_to_cpu(w.data_pages);
 	d.zero_pages = be32_to_cpu(w.zero_pages);
 	d.pass = be64_to_cpu(w.pass);
-	if (d.type != KMIG_WIRE_DATA && d.type != KMIG_WIRE_SYNC &&
-	    d.type != KMIG_WIRE_COMPLETE)
+	if (d.type < KMIG_WIRE_DATA || d.type > KMIG_WIRE_CHECKPOINT_ACK)
 		return KMIG_WIRE_ETYPE;
 	if (d.flags & ~KMIG_WIRE_FLAGS_KNOWN)
 		return KMIG_WIRE_EFLAGS;
-	if (!wire_all_zero(w.reserved, sizeof(w.reserved)))
+	if (d.type == KMIG_WIRE_CHECKPOINT_ACK) {
+		__be64 a[2];
+
+		memcpy(a, w.reserved, sizeof(a));
+		d.arg[0] = be64_to_cpu(a[0]);
+		d.arg[1] = be64_to_cpu(a[1]);
+		if (!wire_all_zero(w.reserved + sizeof(a),
+				   sizeof(w.reserved) - sizeof(a)))
+			return KMIG_WIRE_ERESERVED;
+	} else if (!wire_all_zero(w.reserved, sizeof(w.reserved))) {
 		return KMIG_WIRE_ERESERVED;
+	}
 	if (d.seq != expected_seq)
 		return KMIG_WIRE_ESEQ;
 	err = wire_check_counts(&d, lim);

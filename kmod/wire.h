@@ -66,14 +66,21 @@ typedef __u64 u64;
 #define KMIG_WIRE_PAGE_SIZE_MIN		4096U
 #define KMIG_WIRE_PAGE_SIZE_MAX		0x200000U	/* 2 MiB */
 
-/* Feature bits: none defined yet. */
-#define KMIG_WIRE_FEATURES_KNOWN	0ULL
+/*
+ * Feature bits of the hello (asked for) and its reply (granted).
+ * COLO: after COMPLETE the channels stay open for COLO checkpoints
+ * (CHECKPOINT, DATA, SYNC; CHECKPOINT_ACK back on channel 0).
+ */
+#define KMIG_WIRE_FEAT_COLO		0x1ULL
+#define KMIG_WIRE_FEATURES_KNOWN	KMIG_WIRE_FEAT_COLO
 
 /* Packet types. */
 enum kmig_wire_type {
 	KMIG_WIRE_DATA = 1,
 	KMIG_WIRE_SYNC = 2,
 	KMIG_WIRE_COMPLETE = 3,
+	KMIG_WIRE_CHECKPOINT = 4,	/* COLO: checkpoint @pass begins */
+	KMIG_WIRE_CHECKPOINT_ACK = 5,	/* COLO: checkpoint @pass committed */
 };
 
 /* Packet header flags: none defined yet; must be 0. */
@@ -92,6 +99,7 @@ enum kmig_wire_status {
 	KMIG_WIRE_REJ_BUSY = 8,
 	KMIG_WIRE_REJ_MALFORMED = 9,
 	KMIG_WIRE_REJ_MAX_PAGES = 10,
+	KMIG_WIRE_REJ_FEATURES = 11,
 	KMIG_WIRE_STATUS_NR
 };
 
@@ -184,6 +192,11 @@ struct kmig_wire_hdr {
 	u32 data_pages;
 	u32 zero_pages;
 	u64 pass;
+	/*
+	 * CHECKPOINT_ACK only, in the first 16 reserved bytes (zero in every
+	 * other type): the secondary's transfer and flush times in ns.
+	 */
+	u64 arg[2];
 };
 
 /* What every packet of one channel is checked against, from its hello. */

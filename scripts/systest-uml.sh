@@ -66,6 +66,8 @@ cmdline=(mem=${KMIG_UML_MEM:-4G} rootfstype=hostfs rootflags=/ rw
 	init="$KMIG_TOP/tests/system/boot/uml-init.sh" kmigconf="$run/conf.sh"
 	con=null con0=fd:0,fd:1 ssl=null panic_on_warn=1)
 [ $mode = demo ] && cmdline+=(quiet)
+# One function of the system tests only (tests/system/run-tests.sh).
+[ -n "${KMIG_SYSTEST_ONLY:-}" ] && cmdline+=("KMIG_SYSTEST_ONLY=$KMIG_SYSTEST_ONLY")
 
 cd "$run"   # UML may dump core in its cwd on a panic (vm_run: ulimit -c 0)
 log "booting $kdir/linux (timeout ${timeout_s}s, console: $console)"

@@ -222,9 +222,53 @@ static void wire_test_reply(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
 			(int)KMIG_WIRE_EVERSION);
 	memcpy(buf, good, sizeof(buf));
-	wt_put64(buf + 8, 1);
+	wt_put64(buf + 8, KMIG_WIRE_FEAT_COLO << 1);
 	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
 			(int)KMIG_WIRE_EFEATURES);
+	memcpy(buf, good, sizeof(buf));
+	wt_put64(buf + 8, KMIG_WIRE_FEAT_COLO);
+	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d), 0);
+	KUNIT_EXPECT_EQ(test, d.features, KMIG_WIRE_FEAT_COLO);
+}
+
+/*
+ * COLO: CHECKPOINT carries nothing but its number; CHECKPOINT_ACK carries
+ * two times in the reserved bytes, which stay reserved in every other type.
+ */
+static void wire_test_checkpoint(struct kunit *test)
+{
+	struct kmig_wire_hdr h = {
+		.type = KMIG_WIRE_CHECKPOINT_ACK, .seq = 3, .pass = 7,
+		.arg = { 123456789, U64_MAX - 1 },
+	};
+	struct kmig_wire_hdr d;
+	u8 buf[KMIG_WIRE_HDR_SIZE];
+
+	KUNIT_ASSERT_EQ(test, kmig_wire_hdr_encode(buf, sizeof(buf), &h),
+			KMIG_WIRE_HDR_SIZE);
+	KUNIT_ASSERT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf), &wt_lim,
+						   3, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.type, KMIG_WIRE_CHECKPOINT_ACK);
+	KUNIT_EXPECT_EQ(test, d.pass, 7ULL);
+	KUNIT_EXPECT_EQ(test, d.arg[0], 123456789ULL);
+	KUNIT_EXPECT_EQ(test, d.arg[1], U64_MAX - 1);
+	KUNIT_EXPECT_EQ(test, buf[32 + 7], 0x15);	/* big-endian */
+
+	/* The same bytes in a CHECKPOINT: reserved, refused. */
+	wt_put16(buf + 4, KMIG_WIRE_CHECKPOINT);
+	KUNIT_EXPECT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf), &wt_lim,
+						   3, &d),
+			(int)KMIG_WIRE_ERESERVED);
+	/* Arguments of another type are not encoded. */
+	h.type = KMIG_WIRE_CHECKPOINT;
+	kmig_wire_hdr_encode(buf, sizeof(buf), &h);
+	KUNIT_ASSERT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf), &wt_lim,
+						   3, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.arg[0], 0ULL);
+	KUNIT_EXPECT_EQ(test, d.arg[1], 0ULL);
+
+	/* A reply may grant COLO; bit 1 is still unknown. */
+	KUNIT_EXPECT_EQ(test, KMIG_WIRE_FEATURES_KNOWN, KMIG_WIRE_FEAT_COLO);
 }
 
 static void wire_test_data_roundtrip(struct kunit *test)
@@ -326,7 +370,7 @@ static void wire_test_hdr_bad(struct kunit *test)
 
 	wt_hdr_bad(test, 0, 'x', 1, KMIG_WIRE_EMAGIC);
 	wt_hdr_bad(test, 4, 0, 2, KMIG_WIRE_ETYPE);
-	wt_hdr_bad(test, 4, 4, 2, KMIG_WIRE_ETYPE);
+	wt_hdr_bad(test, 4, KMIG_WIRE_CHECKPOINT_ACK + 1, 2, KMIG_WIRE_ETYPE);
 	wt_hdr_bad(test, 6, 1, 2, KMIG_WIRE_EFLAGS);
 	wt_hdr_bad(test, 6, 0x8000, 2, KMIG_WIRE_EFLAGS);
 	wt_hdr_bad(test, 32, 1, 1, KMIG_WIRE_ERESERVED);
@@ -343,6 +387,9 @@ static void wire_test_hdr_bad(struct kunit *test)
 	/* SYNC and COMPLETE must not carry pages. */
 	wt_hdr_bad(test, 4, KMIG_WIRE_SYNC, 2, KMIG_WIRE_ECOUNT_NONZERO);
 	wt_hdr_bad(test, 4, KMIG_WIRE_COMPLETE, 2, KMIG_WIRE_ECOUNT_NONZERO);
+	wt_hdr_bad(test, 4, KMIG_WIRE_CHECKPOINT, 2, KMIG_WIRE_ECOUNT_NONZERO);
+	wt_hdr_bad(test, 4, KMIG_WIRE_CHECKPOINT_ACK, 2,
+		   KMIG_WIRE_ECOUNT_NONZERO);
 
 	/* The decoder refuses limits it cannot check against. */
 	lim.region_size = WT_PAGE + 1;
@@ -465,6 +512,7 @@ static struct kunit_case kmig_wire_cases[] = {
 	KUNIT_CASE(wire_test_data_roundtrip),
 	KUNIT_CASE(wire_test_sync_complete),
 	KUNIT_CASE(wire_test_hdr_bad),
+	KUNIT_CASE(wire_test_checkpoint),
 	KUNIT_CASE(wire_test_offsets_bad),
 	KUNIT_CASE(wire_test_strerror),
 	{}

@@ -1,0 +1,628 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * COLO (colo.h): latency histograms, the secondary's checkpoint state
+ * machine, the COLO cache and its flush, and the checkpoint loops of the
+ * primary's and the secondary's main threads.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/highmem.h>
+#include <linux/bitmap.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/sched.h>
+#include <linux/wait.h>
+
+#include "colo.h"
+#include "migration.h"
+#include "region.h"
+#include "dirty.h"
+#include "sock.h"
+#include "queue.h"
+
+/* The VMM must acknowledge a checkpoint pause within this. */
+#define KMIG_COLO_PAUSE_TIMEOUT		(10 * HZ)
+/* The secondary must acknowledge a checkpoint within this. */
+#define KMIG_COLO_ACK_TIMEOUT		(30 * HZ)
+
+/* ----- histogram ----- */
+
+unsigned int kmig_hist_bucket(u64 v)
+{
+	unsigned int e;
+
+	if (v < KMIG_HIST_SUB)
+		return v;
+	e = fls64(v) - 1;	/* >= KMIG_HIST_SUB_BITS */
+	return (e - KMIG_HIST_SUB_BITS + 1) * KMIG_HIST_SUB +
+	       ((v >> (e - KMIG_HIST_SUB_BITS)) & (KMIG_HIST_SUB - 1));
+}
+
+u64 kmig_hist_bucket_max(unsigned int idx)
+{
+	unsigned int e, sub;
+	u64 lo;
+
+	if (idx < KMIG_HIST_SUB)
+		return idx;
+	e = idx / KMIG_HIST_SUB + KMIG_HIST_SUB_BITS - 1;
+	sub = idx % KMIG_HIST_SUB;
+	lo = (u64)(KMIG_HIST_SUB + sub) << (e - KMIG_HIST_SUB_BITS);
+	return lo + (1ULL << (e - KMIG_HIST_SUB_BITS)) - 1;
+}
+
+void kmig_hist_add(struct kmig_hist *h, u64 v)
+{
+	h->bucket[kmig_hist_bucket(v)]++;
+	h->count++;
+	h->sum += v;
+	h->last = v;
+	if (v > h->max)
+		h->max = v;
+}
+
+u64 kmig_hist_percentile(const struct kmig_hist *h, unsigned int pct)
+{
+	u64 want, seen = 0;
+	unsigned int i;
+
+	if (!h->count)
+		return 0;
+	/* The smallest value with at least pct% of the samples at or below. */
+	want = div_u64(h->count * pct + 99, 100);
+	if (!want)
+		want = 1;
+	for (i = 0; i < KMIG_HIST_BUCKETS; i++) {
+		seen += h->bucket[i];
+		if (seen >= want)
+			return min(kmig_hist_bucket_max(i), h->max);
+	}
+	return h->max;
+}
+
+/* ----- the secondary's checkpoint state machine ----- */
+
+void kmig_colo_sm_init(struct kmig_colo_sm *sm)
+{
+	memset(sm, 0, sizeof(*sm));
+	sm->phase = KMIG_COLO_RUNNING;
+}
+
+int kmig_colo_sm_begin(struct kmig_colo_sm *sm, u64 n)
+{
+	/* Every channel carries the CHECKPOINT: the first one opens it. */
+	if (sm->phase == KMIG_COLO_OPEN && n == sm->open && !sm->synced)
+		return 0;
+	if (sm->phase != KMIG_COLO_RUNNING || n != sm->committed + 1)
+		return -EPROTO;
+	sm->phase = KMIG_COLO_OPEN;
+	sm->open = n;
+	sm->synced = false;
+	sm->paused = false;
+	return 1;
+}
+
+int kmig_colo_sm_synced(struct kmig_colo_sm *sm)
+{
+	if (sm->phase != KMIG_COLO_OPEN || sm->synced)
+		return -EPROTO;
+	sm->synced = true;
+	return 0;
+}
+
+int kmig_colo_sm_paused(struct kmig_colo_sm *sm, u64 n)
+{
+	if (sm->phase != KMIG_COLO_OPEN || n != sm->open || sm->paused)
+		return -EINVAL;
+	sm->paused = true;
+	return 0;
+}
+
+bool kmig_colo_sm_flush(struct kmig_colo_sm *sm)
+{
+	if (sm->phase != KMIG_COLO_OPEN || !sm->synced || !sm->paused)
+		return false;
+	sm->phase = KMIG_COLO_FLUSHING;
+	return true;
+}
+
+void kmig_colo_sm_commit(struct kmig_colo_sm *sm)
+{
+	if (sm->phase != KMIG_COLO_FLUSHING)
+		return;
+	sm->committed = sm->open;
+	sm->phase = KMIG_COLO_RUNNING;
+	sm->synced = false;
+	sm->paused = false;
+}
+
+void kmig_colo_sm_abort(struct kmig_colo_sm *sm)
+{
+	sm->phase = KMIG_COLO_RUNNING;
+	sm->synced = false;
+	sm->paused = false;
+}
+
+u64 kmig_colo_sm_lost(const struct kmig_colo_sm *sm)
+{
+	return sm->phase == KMIG_COLO_FLUSHING ? sm->open : sm->committed;
+}
+
+/* ----- COLO cache ----- */
+
+void kmig_colo_cache_init(struct kmig_colo_cache *cache)
+{
+	xa_init(&cache->pages);
+	atomic_long_set(&cache->npages, 0);
+}
+
+struct page *kmig_colo_cache_get(struct kmig_colo_cache *cache, pgoff_t index)
+{
+	struct page *page;
+
+	rcu_read_lock();
+	page = xa_load(&cache->pages, index);
+	if (page && !get_page_unless_zero(page))
+		page = NULL;
+	rcu_read_unlock();
+	return page;
+}
+
+int kmig_colo_cache_install(struct kmig_colo_cache *cache, pgoff_t index,
+			    struct page *page)
+{
+	struct page *old;
+
+	old = xa_cmpxchg(&cache->pages, index, NULL, page,
+			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (xa_is_err(old)) {
+		__free_page(page);
+		return -ENOMEM;
+	}
+	if (old) {
+		/* Two channels sent the same page: keep one. */
+		copy_highpage(old, page);
+		__free_page(page);
+		return 0;
+	}
+	atomic_long_inc(&cache->npages);
+	return 0;
+}
+
+int kmig_colo_cache_fill(struct kmig_colo_cache *cache,
+			 struct kmig_region *region)
+{
+	pgoff_t index, npages = kmig_region_npages(region);
+	struct page *src, *dst;
+	int ret;
+
+	for (index = 0; index < npages; index++) {
+		src = kmig_region_get_page(region, index, false);
+		if (IS_ERR_OR_NULL(src))
+			continue;
+		dst = kmig_region_alloc_page(region);
+		if (!dst) {
+			put_page(src);
+			return -ENOMEM;
+		}
+		copy_highpage(dst, src);
+		put_page(src);
+		ret = kmig_colo_cache_install(cache, index, dst);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+	return 0;
+}
+
+void kmig_colo_cache_destroy(struct kmig_colo_cache *cache)
+{
+	struct page *page;
+	unsigned long index;
+
+	xa_for_each(&cache->pages, index, page)
+		put_page(page);
+	xa_destroy(&cache->pages);
+	atomic_long_set(&cache->npages, 0);
+}
+
+long kmig_colo_flush(struct kmig_colo_cache *cache, struct kmig_region *region,
+		     const unsigned long *bits)
+{
+	pgoff_t index, npages = kmig_region_npages(region);
+	struct page *src, *dst, *page;
+	long n = 0;
+	int ret;
+
+	/*
+	 * First every allocation: a zeroed page where the checkpoint has
+	 * data and the region has no page. Installing one changes no byte
+	 * of the region (a missing page reads as zeros).
+	 */
+	for_each_set_bit(index, bits, npages) {
+		src = xa_load(&cache->pages, index);
+		if (!src || kmig_region_peek_page(region, index))
+			continue;
+		page = kmig_region_alloc_page(region);
+		if (!page)
+			return -ENOMEM;
+		clear_highpage(page);
+		ret = kmig_region_install_page(region, index, page);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+	/* Then the copies, which cannot fail. */
+	for_each_set_bit(index, bits, npages) {
+		src = xa_load(&cache->pages, index);
+		dst = kmig_region_get_page(region, index, false);
+		if (IS_ERR_OR_NULL(dst))
+			continue;	/* no page: zero, as in the checkpoint */
+		if (src)
+			copy_highpage(dst, src);
+		else
+			clear_highpage(dst);
+		put_page(dst);
+		n++;
+		cond_resched();
+	}
+	return n;
+}
+
+/* ----- per-migration state ----- */
+
+struct kmig_colo *kmig_colo_alloc(struct kmig_region *region, bool secondary,
+				  u32 interval_ms)
+{
+	size_t longs = BITS_TO_LONGS(kmig_region_npages(region));
+	struct kmig_colo *colo;
+
+	colo = kvzalloc(sizeof(*colo), GFP_KERNEL);
+	if (!colo)
+		return NULL;
+	colo->interval_ms = interval_ms;
+	kmig_colo_sm_init(&colo->sm);
+	kmig_colo_cache_init(&colo->cache);
+	atomic64_set(&colo->ckpt_pages, 0);
+	if (secondary) {
+		colo->ckpt_bits = kvcalloc(longs, sizeof(long), GFP_KERNEL);
+		colo->flush_bits = kvcalloc(longs, sizeof(long), GFP_KERNEL);
+		if (!colo->ckpt_bits || !colo->flush_bits) {
+			kmig_colo_free(colo);
+			return NULL;
+		}
+	}
+	return colo;
+}
+
+void kmig_colo_free(struct kmig_colo *colo)
+{
+	if (!colo)
+		return;
+	kmig_colo_cache_destroy(&colo->cache);
+	kvfree(colo->ckpt_bits);
+	kvfree(colo->flush_bits);
+	kvfree(colo);
+}
+
+void kmig_colo_latency(const struct kmig_colo *colo,
+		       struct kmig_colo_latency *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < KMIG_COLO_METRICS; i++) {
+		const struct kmig_hist *h = &colo->hist[i];
+
+		out[i].count = h->count;
+		out[i].last = h->last;
+		out[i].mean = h->count ? div64_u64(h->sum, h->count) : 0;
+		out[i].p50 = kmig_hist_percentile(h, 50);
+		out[i].p99 = kmig_hist_percentile(h, 99);
+		out[i].max = h->max;
+	}
+}
+
+/* ----- primary ----- */
+
+/* The secondary's CHECKPOINT_ACK of checkpoint @n, on channel 0. */
+static int kmig_colo_recv_ack(struct kmig_mig *mig, u64 n, u64 *transfer,
+			      u64 *flush)
+{
+	struct kmig_channel *ch = &mig->ch[0];
+	struct kmig_wire_limits lim = {
+		.page_size = PAGE_SIZE,
+		.max_pages = KMIG_BATCH_PAGES,
+		.region_size = (u64)kmig_region_npages(mig->region) << PAGE_SHIFT,
+		.channel_count = mig->nch,
+	};
+	u8 buf[KMIG_WIRE_HDR_SIZE];
+	struct kmig_wire_hdr hdr;
+	int ret;
+
+	kmig_sock_set_timeouts(ch->ks.sock, KMIG_COLO_ACK_TIMEOUT,
+			       MAX_SCHEDULE_TIMEOUT);
+	ret = kmig_sock_recv(ch->ks.sock, buf, sizeof(buf));
+	if (ret)
+		return ret == -EAGAIN ? -ETIMEDOUT : ret;
+	atomic64_add(sizeof(buf), &ch->bytes);
+	ret = kmig_wire_hdr_decode(buf, sizeof(buf), &lim, 0, &hdr);
+	if (ret || hdr.type != KMIG_WIRE_CHECKPOINT_ACK || hdr.pass != n)
+		return -EPROTO;
+	*transfer = hdr.arg[0];
+	*flush = hdr.arg[1];
+	return 0;
+}
+
+/*
+ * The primary's COLO phase, after the switchover's pass and COMPLETE
+ * were acknowledged by every channel (checkpoint 0). Dirty tracking is
+ * still on from the precopy. @base: checkpoint N's pages go as pass
+ * base + N.
+ */
+void kmig_colo_primary(struct kmig_mig *mig, u64 base)
+{
+	struct kmig_colo *colo = mig->colo;
+	u64 n, t_pause, t1, bytes0, pages0, transfer = 0, flush = 0;
+	long left;
+	int ret;
+
+	colo->base_pass = base;
+	kmig_mig_set_state(mig, KMIG_MIG_STATE_COLO);
+	kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
+	for (;;) {
+		wait_event_idle_timeout(mig->wq, READ_ONCE(colo->request) ||
+					kmig_mig_stopping(mig),
+					msecs_to_jiffies(colo->interval_ms));
+		if (kmig_mig_stopping(mig))
+			break;
+		WRITE_ONCE(colo->request, false);
+
+		/* Checkpoint n: the VMM pauses first. */
+		n = colo->sm.committed + 1;
+		spin_lock_bh(&mig->lock);
+		colo->pause_for = n;
+		spin_unlock_bh(&mig->lock);
+		t_pause = ktime_get_ns();
+		kmig_mig_event(mig, KMIG_MIG_EVENT_CHECKPOINT_PAUSE);
+		left = wait_event_idle_timeout(mig->wq,
+					       READ_ONCE(colo->paused) == n ||
+					       kmig_mig_stopping(mig),
+					       KMIG_COLO_PAUSE_TIMEOUT);
+		if (kmig_mig_stopping(mig))
+			break;
+		if (!left) {
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "the VMM did not pause for checkpoint %llu within %u s",
+				      n, KMIG_COLO_PAUSE_TIMEOUT / HZ);
+			break;
+		}
+
+		/* Its pages, then the secondary's acknowledgment. */
+		bytes0 = kmig_mig_bytes(mig);
+		pages0 = atomic64_read(&mig->pages_done);
+		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_CHECKPOINT, n);
+		if (!ret) {
+			kmig_dirty_collect(mig->region, mig->pending);
+			mig->dirty_syncs++;
+			ret = kmig_mig_send_pass(mig, base + n, mig->pending);
+		}
+		if (!ret)
+			ret = kmig_colo_recv_ack(mig, n, &transfer, &flush);
+		if (ret) {
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "checkpoint %llu: %s (%pe)", n,
+				      ret == -EPROTO ? "bad acknowledgment" :
+				      ret == -ETIMEDOUT ? "no acknowledgment" :
+				      "secondary lost", ERR_PTR(ret));
+			kmig_mig_kick(mig);
+			break;
+		}
+		t1 = ktime_get_ns();
+
+		spin_lock_bh(&mig->lock);
+		colo->sm.committed = n;
+		colo->checkpoints++;
+		colo->last_pages = atomic64_read(&mig->pages_done) - pages0;
+		colo->last_bytes = kmig_mig_bytes(mig) - bytes0;
+		kmig_hist_add(&colo->hist[KMIG_COLO_METRIC_TRANSFER], transfer);
+		kmig_hist_add(&colo->hist[KMIG_COLO_METRIC_FLUSH], flush);
+		kmig_hist_add(&colo->hist[KMIG_COLO_METRIC_PAUSE], t1 - t_pause);
+		spin_unlock_bh(&mig->lock);
+		kmig_mig_event(mig, KMIG_MIG_EVENT_CHECKPOINT_DONE);
+	}
+}
+
+/* ----- secondary ----- */
+
+/* Channel thread: CHECKPOINT @n arrived. */
+int kmig_colo_rx_begin(struct kmig_mig *mig, u64 n)
+{
+	struct kmig_colo *colo = mig->colo;
+	int ret;
+
+	if (!colo || !READ_ONCE(colo->active))
+		return -EPROTO;
+	spin_lock_bh(&mig->lock);
+	ret = kmig_colo_sm_begin(&colo->sm, n);
+	if (ret > 0) {
+		colo->begin_ns = ktime_get_ns();
+		atomic64_set(&colo->ckpt_pages, 0);
+	}
+	spin_unlock_bh(&mig->lock);
+	if (ret > 0)
+		wake_up_all(&mig->wq);
+	return ret < 0 ? ret : 0;
+}
+
+/* Channel thread: may DATA be applied to the cache now? */
+bool kmig_colo_rx_open(struct kmig_mig *mig)
+{
+	return READ_ONCE(mig->colo->sm.phase) == KMIG_COLO_OPEN;
+}
+
+void kmig_colo_rx_mark(struct kmig_mig *mig, pgoff_t index)
+{
+	if (!test_and_set_bit(index, mig->colo->ckpt_bits))
+		atomic64_inc(&mig->colo->ckpt_pages);
+}
+
+static int kmig_colo_send_ack(struct kmig_mig *mig, u64 n, u64 transfer,
+			      u64 flush)
+{
+	struct kmig_wire_hdr hdr = {
+		.type = KMIG_WIRE_CHECKPOINT_ACK,
+		.pass = n,
+		.arg = { transfer, flush },
+	};
+	struct kmig_channel *ch = &mig->ch[0];
+	u8 buf[KMIG_WIRE_HDR_SIZE];
+	int ret;
+
+	if (kmig_wire_hdr_encode(buf, sizeof(buf), &hdr) < 0)
+		return -EINVAL;
+	ret = kmig_sock_send(ch->ks.sock, buf, sizeof(buf), false);
+	if (!ret)
+		atomic64_add(sizeof(buf), &ch->bytes);
+	return ret;
+}
+
+static bool kmig_colo_phase_is(struct kmig_mig *mig, enum kmig_colo_phase p)
+{
+	bool is;
+
+	spin_lock_bh(&mig->lock);
+	is = mig->colo->sm.phase == p;
+	spin_unlock_bh(&mig->lock);
+	return is;
+}
+
+/* Enter COLO once every channel holds at COMPLETE. */
+static int kmig_colo_enter(struct kmig_mig *mig)
+{
+	struct kmig_colo *colo = mig->colo;
+	int ret;
+
+	wait_event_idle(mig->wq, kmig_mig_held(mig) || kmig_mig_stopping(mig));
+	if (kmig_mig_stopping(mig))
+		return -ECANCELED;
+	ret = kmig_colo_cache_fill(&colo->cache, mig->region);
+	if (!ret)
+		ret = kmig_dirty_start(mig->region);
+	if (ret) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "cannot enter COLO: %s (%pe)",
+			      ret == -ENOMEM ? "no memory for the COLO cache" :
+			      "cannot track writes", ERR_PTR(ret));
+		kmig_mig_kick(mig);
+		return ret;
+	}
+	/* The COMPLETE's barrier is pass base; checkpoint N's SYNC base + N. */
+	colo->base_pass = READ_ONCE(mig->barrier_held) - 1;
+	WRITE_ONCE(colo->active, true);
+	kmig_mig_set_state(mig, KMIG_MIG_STATE_COLO);
+	kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
+	kmig_mig_release(mig);
+	return 0;
+}
+
+void kmig_colo_secondary(struct kmig_mig *mig)
+{
+	struct kmig_colo *colo = mig->colo;
+	struct kmig_region *region = mig->region;
+	pgoff_t npages = kmig_region_npages(region);
+	u64 n, t0, transfer, flush, bytes0;
+	long left, flushed;
+	int ret;
+
+	if (kmig_colo_enter(mig))
+		goto out;
+	for (;;) {
+		bytes0 = kmig_mig_bytes(mig);
+		wait_event_idle(mig->wq, kmig_colo_phase_is(mig, KMIG_COLO_OPEN) ||
+				kmig_mig_stopping(mig));
+		if (kmig_mig_stopping(mig))
+			break;
+		n = colo->sm.open;
+		spin_lock_bh(&mig->lock);
+		colo->pause_for = n;
+		spin_unlock_bh(&mig->lock);
+		kmig_mig_event(mig, KMIG_MIG_EVENT_CHECKPOINT_PAUSE);
+
+		/* The VMM's pause within its limit, the data without one. */
+		left = wait_event_idle_timeout(mig->wq, READ_ONCE(colo->paused) == n ||
+					       kmig_mig_stopping(mig),
+					       KMIG_COLO_PAUSE_TIMEOUT);
+		if (kmig_mig_stopping(mig))
+			break;
+		if (!left) {
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "the VMM did not pause for checkpoint %llu within %u s",
+				      n, KMIG_COLO_PAUSE_TIMEOUT / HZ);
+			kmig_mig_kick(mig);
+			break;
+		}
+		wait_event_idle(mig->wq, kmig_mig_held(mig) ||
+				kmig_mig_stopping(mig));
+		if (kmig_mig_stopping(mig))
+			break;
+		spin_lock_bh(&mig->lock);
+		ret = kmig_colo_sm_flush(&colo->sm) ? 0 : -EPROTO;
+		transfer = colo->transfer_ns;
+		spin_unlock_bh(&mig->lock);
+		if (ret) {
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "checkpoint %llu: cannot flush (state)", n);
+			kmig_mig_kick(mig);
+			break;
+		}
+
+		/*
+		 * Flush: every page the primary sent and every page this
+		 * VMM wrote (it is paused) from the cache into the region.
+		 * From here nothing depends on the network.
+		 */
+		t0 = ktime_get_ns();
+		bitmap_zero(colo->flush_bits, npages);
+		kmig_dirty_collect(region, colo->flush_bits);
+		mig->dirty_syncs++;
+		bitmap_or(colo->flush_bits, colo->flush_bits, colo->ckpt_bits,
+			  npages);
+		flushed = kmig_colo_flush(&colo->cache, region, colo->flush_bits);
+		if (flushed < 0) {
+			spin_lock_bh(&mig->lock);
+			kmig_colo_sm_abort(&colo->sm);
+			spin_unlock_bh(&mig->lock);
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "checkpoint %llu: cannot flush (%pe)", n,
+				      ERR_PTR(flushed));
+			kmig_mig_kick(mig);
+			break;
+		}
+		flush = ktime_get_ns() - t0;
+		bitmap_zero(colo->ckpt_bits, npages);
+
+		spin_lock_bh(&mig->lock);
+		kmig_colo_sm_commit(&colo->sm);
+		colo->checkpoints++;
+		colo->last_pages = atomic64_read(&colo->ckpt_pages);
+		colo->last_bytes = kmig_mig_bytes(mig) - bytes0;
+		kmig_hist_add(&colo->hist[KMIG_COLO_METRIC_TRANSFER], transfer);
+		kmig_hist_add(&colo->hist[KMIG_COLO_METRIC_FLUSH], flush);
+		spin_unlock_bh(&mig->lock);
+
+		kmig_mig_release(mig);
+		ret = kmig_colo_send_ack(mig, n, transfer, flush);
+		kmig_mig_event(mig, KMIG_MIG_EVENT_CHECKPOINT_DONE);
+		if (ret) {
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "checkpoint %llu: primary lost (%pe)", n,
+				      ERR_PTR(ret));
+			kmig_mig_kick(mig);
+			break;
+		}
+	}
+out:
+	kmig_dirty_stop(region);
+}

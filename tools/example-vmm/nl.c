@@ -89,6 +89,21 @@ void nl_put_flag(struct nl_msg *m, uint16_t type)
 	nl_put(m, type, NULL, 0);
 }
 
+struct nlattr *nl_nest_start(struct nl_msg *m, uint16_t type)
+{
+	struct nlattr *a = (struct nlattr *)(m->buf + m->len);
+	size_t len = m->len;
+
+	nl_put(m, type | NLA_F_NESTED, NULL, 0);
+	return m->len == len ? NULL : a;	/* NULL: no room */
+}
+
+void nl_nest_end(struct nl_msg *m, struct nlattr *nest)
+{
+	if (nest)
+		nest->nla_len = m->buf + m->len - (char *)nest;
+}
+
 /* The extended-ack message (NLMSGERR_ATTR_MSG) of an error message. */
 static void nl_extack(const struct nlmsghdr *n, char *why, size_t whylen)
 {
@@ -166,16 +181,41 @@ void nl_parse(const void *data, size_t len, const struct nlattr **tb,
 	}
 }
 
-void nl_parse_genl(const struct nlmsghdr *n, const struct nlattr **tb,
-		   unsigned int max)
+const void *nl_genl_attrs(const struct nlmsghdr *n, size_t *len)
 {
 	size_t hdr = NLMSG_HDRLEN + GENL_HDRLEN;
 
-	if (n->nlmsg_len < hdr) {
-		memset(tb, 0, (max + 1) * sizeof(*tb));
-		return;
-	}
-	nl_parse((const char *)n + hdr, n->nlmsg_len - hdr, tb, max);
+	*len = n->nlmsg_len < hdr ? 0 : n->nlmsg_len - hdr;
+	return (const char *)n + hdr;
+}
+
+void nl_parse_genl(const struct nlmsghdr *n, const struct nlattr **tb,
+		   unsigned int max)
+{
+	size_t len;
+	const void *attrs = nl_genl_attrs(n, &len);
+
+	nl_parse(attrs, len, tb, max);
+}
+
+const struct nlattr *nl_next(const void *data, size_t len,
+			     const struct nlattr *a)
+{
+	size_t off = a ? (size_t)((const char *)a - (const char *)data) +
+			 NLA_ALIGN(a->nla_len) : 0;
+
+	if (off + NLA_HDRLEN > len)
+		return NULL;
+	a = (const struct nlattr *)((const char *)data + off);
+	if (a->nla_len < NLA_HDRLEN || off + a->nla_len > len)
+		return NULL;
+	return a;
+}
+
+void nl_parse_nested(const struct nlattr *a, const struct nlattr **tb,
+		     unsigned int max)
+{
+	nl_parse((const char *)a + NLA_HDRLEN, a->nla_len - NLA_HDRLEN, tb, max);
 }
 
 uint64_t nl_uint(const struct nlattr *a, uint64_t def)

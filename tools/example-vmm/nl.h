@@ -28,6 +28,9 @@ void nl_put_u32(struct nl_msg *m, uint16_t type, uint32_t v);
 void nl_put_u64(struct nl_msg *m, uint16_t type, uint64_t v);
 void nl_put_str(struct nl_msg *m, uint16_t type, const char *s);
 void nl_put_flag(struct nl_msg *m, uint16_t type);
+/* A nest: nl_nest_start(), its attributes, nl_nest_end() (NULL: no room). */
+struct nlattr *nl_nest_start(struct nl_msg *m, uint16_t type);
+void nl_nest_end(struct nl_msg *m, struct nlattr *nest);
 
 /*
  * Send @req and wait for its acknowledgment. The first reply message, if
@@ -46,6 +49,18 @@ void nl_parse(const void *data, size_t len, const struct nlattr **tb,
 /* The attributes of a generic netlink message. */
 void nl_parse_genl(const struct nlmsghdr *n, const struct nlattr **tb,
 		   unsigned int max);
+/* Where those attributes start; their length in @len (0 if none). */
+const void *nl_genl_attrs(const struct nlmsghdr *n, size_t *len);
+/*
+ * Walk the attributes in @data (@len bytes), e.g. to read every instance
+ * of a multi-attr: the one after @a (NULL: the first), NULL at the end or
+ * at a malformed attribute.
+ */
+const struct nlattr *nl_next(const void *data, size_t len,
+			     const struct nlattr *a);
+/* Index the attributes nested in @a (as nl_parse()). */
+void nl_parse_nested(const struct nlattr *a, const struct nlattr **tb,
+		     unsigned int max);
 
 /* Value of an unsigned attribute of 1, 2, 4 or 8 bytes; @def if absent. */
 uint64_t nl_uint(const struct nlattr *a, uint64_t def);

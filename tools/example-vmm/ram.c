@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Guest RAM contents and content hash (see ram.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,4 +171,23 @@ int ram_write_file(const char *file, const char *line)
 		return e;
 	}
 	return 0;
+}
+
+int ram_append_file(const char *file, const char *line)
+{
+	size_t len = strlen(line);
+	ssize_t n;
+	int fd, e = 0;
+
+	fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, line, len);
+	if (n < 0)
+		e = -errno;
+	else if ((size_t)n != len)
+		e = -EIO;
+	if (close(fd) && !e)
+		e = -errno;
+	return e;
 }

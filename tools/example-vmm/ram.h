@@ -52,5 +52,10 @@ int ram_hash_region(int fd, const unsigned char *ram, size_t npages,
 void ram_hash_line(const struct ram_hash *h, char *buf, size_t len);
 /* Write @line to @file through a temporary file and a rename. 0 or -errno. */
 int ram_write_file(const char *file, const char *line);
+/*
+ * Append @line to @file (created if missing) with one write(2): it is in
+ * the file even if the process is killed right after. 0 or -errno.
+ */
+int ram_append_file(const char *file, const char *line);
 
 #endif

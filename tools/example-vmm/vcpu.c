@@ -172,6 +172,8 @@ struct vcpus *vcpus_start(const struct vcpu_cfg *cfg)
 	pthread_cond_init(&v->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&v->parked_cv, NULL);
+	v->pause_req = !!cfg->start_paused;
+	atomic_store(&v->gen, cfg->gen_base);
 	for (i = 0; i < cfg->threads; i++) {
 		if (pthread_create(&v->tids[i], NULL, writer, v))
 			break;

@@ -26,11 +26,16 @@ struct vcpu_cfg {
 	enum vcpu_pattern pattern;
 	unsigned int hot_pct;	/* VCPU_HOT: 1..100 */
 	uint64_t seed;
+	uint64_t gen_base;	/* first write generation - 1 (0 usually) */
+	int start_paused;	/* parked until the first vcpus_resume() */
 };
 
 struct vcpus;
 
-/* Start @cfg->threads writers (0 is allowed: an idle guest). NULL on error. */
+/*
+ * Start @cfg->threads writers (0 is allowed: an idle guest). NULL on error.
+ * With @cfg->start_paused none writes before vcpus_resume().
+ */
 struct vcpus *vcpus_start(const struct vcpu_cfg *cfg);
 /* Stop every writer at a write boundary; returns when all are parked. */
 void vcpus_pause(struct vcpus *v);

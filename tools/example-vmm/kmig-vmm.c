@@ -5,9 +5,11 @@
  *
  *   kmig-vmm source --size MB --to ADDR:PORT [options]   (see opts.c)
  *   kmig-vmm dest --size MB [--port PORT] [options]
+ *   kmig-vmm source --colo ... / dest --colo ...           (COLO, below)
  *
- * Files: this one is the integration (part 1, about a hundred lines to
- * copy into a VMM) and the two modes built on it (part 2); nl.c is a small
+ * Files: this one is the integration (part 1, about two hundred lines to
+ * copy into a VMM, a third of them for COLO) and the two modes built on it
+ * (part 2, where colo_session() is the COLO loop to copy); nl.c is a small
  * raw generic netlink client (no libnl); vcpu.c, ram.c and opts.c are test
  * machinery (writers, fill, content hash, command line).
  *
@@ -26,6 +28,10 @@
  *     KMIG_CMD_MIG_SWITCHOVER; kmig sends what is still dirty and
  *     completes. On COMPLETED the guest runs on the destination; on FAILED
  *     or CANCELLED resume the vCPUs (the guest stays here).
+ *  5. COLO: the same start with KMIG_A_MIG_COLO on both sides; instead of
+ *     COMPLETED the two stay connected and take checkpoints: pause on
+ *     CHECKPOINT_PAUSE, acknowledge with KMIG_CMD_COLO_PAUSED, resume on
+ *     CHECKPOINT_DONE (colo_step() and colo_session()).
  *
  * Event sequence (KMIG_CMD_MIG_EVENT, KMIG_A_MIG_EVENT = ...)
  * ----------------------------------------------------------
@@ -45,16 +51,43 @@
  *   FAILED (reason) or CANCELLED (reason) may come instead, at any point;
  *   one of COMPLETED, FAILED, CANCELLED is always the last event.
  *
+ * COLO (mig-start live colo [checkpoint-interval-ms], mig-listen colo):
+ * as above up to the switchover, then instead of COMPLETED
+ *
+ *   primary (source)                   secondary (destination)
+ *   STATE state=colo checkpoint=0      STATE state=colo checkpoint=0
+ *     -- resume the vCPUs --             (the region holds the primary's
+ *                                         memory at the switchover)
+ *                                        -- start the vCPUs --
+ *   every checkpoint-interval-ms (or on KMIG_CMD_COLO_CHECKPOINT), for
+ *   N = 1, 2, ..., on both sides:
+ *   CHECKPOINT_PAUSE checkpoint=N
+ *     -- pause the vCPUs, send COLO_PAUSED checkpoint=N (within 10 s) --
+ *   CHECKPOINT_DONE checkpoint=N, ckpt-pages, ckpt-bytes, colo-latency
+ *     (secondary: the region now equals the primary's memory at N)
+ *     -- resume the vCPUs --
+ *   the end, one of:
+ *   FAILOVER (secondary lost):         FAILOVER checkpoint=last committed
+ *     resume, run alone                  (the region holds it, plus the
+ *                                         secondary's own writes since):
+ *                                        resume, run alone
+ *   CANCELLED or FAILED, either side. There is no COMPLETED in COLO.
+ *
  * Events are datagrams: when the socket's buffer overflows recv() fails
  * with ENOBUFS and some are lost. So a VMM should not rely on seeing each
  * one: this example reads the status with KMIG_CMD_MIG_GET when events
  * were lost or none came for a while, and acts on it (terminal state,
- * switchover-ready, passes) the same way.
+ * switchover-ready, passes) the same way. In COLO the status only has
+ * the last committed checkpoint: a lost CHECKPOINT_DONE shows as a
+ * higher one; a lost CHECKPOINT_PAUSE does not show, so after lost
+ * events the VMM pauses and offers COLO_PAUSED for the next checkpoint,
+ * and resumes if kmig refuses it (colo_step(), best effort).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,19 +162,66 @@ static int kmig_nl_open(struct kmig_nl *k)
 	return 0;
 }
 
+#define COLO_METRICS (KMIG_COLO_METRIC_PAUSE + 1)
+
+/* One KMIG_A_MIG_COLO_LATENCY nest: a latency over every checkpoint. */
+struct colo_lat {
+	uint64_t count, last_ns, mean_ns, p50_ns, p99_ns, max_ns;
+};
+
 /* What the VMM reads from an event (or a mig-get status). */
 struct mig_ev {
 	int event;		/* enum kmig_mig_event, -1 for a plain status */
+	int lost;		/* a status read because events were lost */
 	uint32_t region, role, state, switchover_ready;
 	uint64_t pass, passes, dirty_rate, remaining, expected_ns, downtime_ns;
 	uint16_t port;
 	char reason[128];
+	/* COLO */
+	int colo;
+	uint64_t checkpoint, checkpoints, ckpt_pages, ckpt_bytes;
+	struct colo_lat lat[COLO_METRICS];	/* by enum kmig_colo_metric */
 };
+
+/*
+ * The KMIG_A_MIG_COLO_LATENCY nests (a multi-attr: one per metric) among
+ * the attributes @attrs, @len bytes, into @lat[]. Returns how many.
+ */
+static int colo_lat_parse(const void *attrs, size_t len,
+			  struct colo_lat lat[COLO_METRICS])
+{
+	const struct nlattr *a = NULL, *tb[KMIG_A_COLO_LATENCY_MAX + 1];
+	uint64_t m;
+	int found = 0;
+
+	memset(lat, 0, COLO_METRICS * sizeof(*lat));
+	while ((a = nl_next(attrs, len, a))) {
+		if ((a->nla_type & NLA_TYPE_MASK) != KMIG_A_MIG_COLO_LATENCY)
+			continue;
+		nl_parse_nested(a, tb, KMIG_A_COLO_LATENCY_MAX);
+		m = nl_uint(tb[KMIG_A_COLO_LATENCY_METRIC], COLO_METRICS);
+		if (m >= COLO_METRICS)
+			continue;	/* a metric newer than this VMM */
+		lat[m] = (struct colo_lat){
+			.count = nl_uint(tb[KMIG_A_COLO_LATENCY_COUNT], 0),
+			.last_ns = nl_uint(tb[KMIG_A_COLO_LATENCY_LAST_NS], 0),
+			.mean_ns = nl_uint(tb[KMIG_A_COLO_LATENCY_MEAN_NS], 0),
+			.p50_ns = nl_uint(tb[KMIG_A_COLO_LATENCY_P50_NS], 0),
+			.p99_ns = nl_uint(tb[KMIG_A_COLO_LATENCY_P99_NS], 0),
+			.max_ns = nl_uint(tb[KMIG_A_COLO_LATENCY_MAX_NS], 0),
+		};
+		found++;
+	}
+	return found;
+}
 
 static void mig_ev_parse(const struct nlmsghdr *n, struct mig_ev *e)
 {
 	const struct nlattr *tb[KMIG_A_MIG_MAX + 1];
+	const void *attrs;
+	size_t len;
 
+	memset(e, 0, sizeof(*e));
 	nl_parse_genl(n, tb, KMIG_A_MIG_MAX);
 	e->event = nl_uint(tb[KMIG_A_MIG_EVENT], -1);
 	e->region = nl_uint(tb[KMIG_A_MIG_REGION_ID], 0);
@@ -156,11 +236,18 @@ static void mig_ev_parse(const struct nlmsghdr *n, struct mig_ev *e)
 	e->downtime_ns = nl_uint(tb[KMIG_A_MIG_DOWNTIME_NS], 0);
 	e->port = nl_uint(tb[KMIG_A_MIG_PORT], 0);
 	snprintf(e->reason, sizeof(e->reason), "%s", nl_str(tb[KMIG_A_MIG_REASON]));
+	e->colo = !!tb[KMIG_A_MIG_COLO];
+	e->checkpoint = nl_uint(tb[KMIG_A_MIG_CHECKPOINT], 0);
+	e->checkpoints = nl_uint(tb[KMIG_A_MIG_CHECKPOINTS], 0);
+	e->ckpt_pages = nl_uint(tb[KMIG_A_MIG_CKPT_PAGES], 0);
+	e->ckpt_bytes = nl_uint(tb[KMIG_A_MIG_CKPT_BYTES], 0);
+	attrs = nl_genl_attrs(n, &len);
+	colo_lat_parse(attrs, len, e->lat);
 }
 
 /*
  * 3. Commands: mig_req() starts a request on @region (KMIG_CMD_MIG_START,
- * _LISTEN, _SWITCHOVER, _GET); put its other attributes, then mig_send()
+ * _LISTEN, _SWITCHOVER, _GET, _CANCEL, KMIG_CMD_COLO_*); put its other attributes, then mig_send()
  * it. The reply, the migration's status, is parsed into @st (may be NULL).
  */
 static struct nl_msg *mig_req(struct kmig_nl *k, uint8_t cmd, uint32_t region)
@@ -227,6 +314,98 @@ static int mig_switchover(struct kmig_nl *k, uint32_t region, char *why,
 			why, wl);
 }
 
+/* COMPLETED, FAILED, CANCELLED and (COLO) FAILOVER end the migration. */
+static int final_event(const struct mig_ev *e)
+{
+	return e->event == KMIG_MIG_EVENT_COMPLETED ||
+	       e->event == KMIG_MIG_EVENT_FAILED ||
+	       e->event == KMIG_MIG_EVENT_CANCELLED ||
+	       e->event == KMIG_MIG_EVENT_FAILOVER;
+}
+
+/*
+ * 6. COLO, either side, on CHECKPOINT_PAUSE N: pause every vCPU, then
+ * acknowledge with this, within 10 s (or the checkpoint fails). An error
+ * means kmig did not take it (not the checkpoint it waits for, or too
+ * late): resume the vCPUs.
+ */
+static int colo_paused(struct kmig_nl *k, uint32_t region, uint64_t ckpt,
+		       char *why, size_t wl)
+{
+	struct nl_msg *m = mig_req(k, KMIG_CMD_COLO_PAUSED, region);
+
+	nl_put_u64(m, KMIG_A_MIG_CHECKPOINT, ckpt);
+	return mig_send(k, m, NULL, why, wl);
+}
+
+/*
+ * 7. COLO, either side: what to do about the next event (or status), as a
+ * function of what was seen so far. Stale events (read after a status
+ * that already covered them) and duplicates ask for nothing.
+ */
+struct colo_track {
+	int entered;		/* in COLO: checkpoint 0 committed */
+	int probe;		/* events were lost: maybe a checkpoint-pause */
+	uint64_t last;		/* last committed checkpoint */
+	uint64_t paused;	/* checkpoint the vCPUs are paused for, 0: none */
+};
+
+enum colo_act {
+	COLO_NOTHING,
+	COLO_RUN,	/* checkpoint 0 is committed: run the vCPUs */
+	COLO_PAUSE,	/* pause the vCPUs, colo-paused for t->paused */
+	COLO_PROBE,	/* the same for a checkpoint-pause perhaps lost;
+			 * if kmig refuses it, resume */
+	COLO_DONE,	/* t->last is committed: resume the vCPUs */
+	COLO_END,	/* FAILOVER, FAILED, CANCELLED */
+};
+
+static enum colo_act colo_step(struct colo_track *t, const struct mig_ev *e)
+{
+	if (final_event(e))
+		return COLO_END;
+	if (e->state != KMIG_MIG_STATE_COLO &&
+	    e->event != KMIG_MIG_EVENT_CHECKPOINT_PAUSE &&
+	    e->event != KMIG_MIG_EVENT_CHECKPOINT_DONE)
+		return COLO_NOTHING;		/* the initial migration */
+	if (!t->entered) {
+		t->entered = 1;
+		if (e->event == KMIG_MIG_EVENT_STATE || e->event < 0) {
+			t->last = e->checkpoint;
+			t->probe = e->lost;
+			return COLO_RUN;
+		}
+		/* STATE colo was lost: act on this checkpoint event */
+	}
+	switch (e->event) {
+	case KMIG_MIG_EVENT_CHECKPOINT_PAUSE:
+		if (e->checkpoint <= t->last || e->checkpoint == t->paused)
+			return COLO_NOTHING;
+		t->paused = e->checkpoint;
+		t->probe = 0;
+		return COLO_PAUSE;
+	case KMIG_MIG_EVENT_CHECKPOINT_DONE:
+		if (e->checkpoint <= t->last)
+			return COLO_NOTHING;
+		t->last = e->checkpoint;
+		t->paused = 0;
+		return COLO_DONE;
+	case -1:	/* a status: KMIG_A_MIG_CHECKPOINT is the last committed */
+		t->probe |= e->lost;
+		if (e->checkpoint > t->last) {		/* DONE was lost */
+			t->last = e->checkpoint;
+			t->paused = 0;
+			return COLO_DONE;
+		}
+		if (t->probe && !t->paused) {		/* PAUSE may be */
+			t->probe = 0;
+			t->paused = t->last + 1;
+			return COLO_PROBE;
+		}
+	}
+	return COLO_NOTHING;
+}
+
 /* ====================================================================
  * Part 2: the two modes (printing, timing, the test machinery)
  * ==================================================================== */
@@ -238,6 +417,9 @@ static const char *const ev_names[] = {
 	[KMIG_MIG_EVENT_COMPLETED] = "completed",
 	[KMIG_MIG_EVENT_FAILED] = "failed",
 	[KMIG_MIG_EVENT_CANCELLED] = "cancelled",
+	[KMIG_MIG_EVENT_CHECKPOINT_PAUSE] = "checkpoint-pause",
+	[KMIG_MIG_EVENT_CHECKPOINT_DONE] = "checkpoint-done",
+	[KMIG_MIG_EVENT_FAILOVER] = "failover",
 };
 
 static const char *const state_names[] = {
@@ -248,6 +430,8 @@ static const char *const state_names[] = {
 	[KMIG_MIG_STATE_COMPLETED] = "completed",
 	[KMIG_MIG_STATE_FAILED] = "failed",
 	[KMIG_MIG_STATE_CANCELLED] = "cancelled",
+	[KMIG_MIG_STATE_COLO] = "colo",
+	[KMIG_MIG_STATE_FAILOVER] = "failover",
 };
 
 #define NAME(tab, i) ((i) < sizeof(tab) / sizeof(tab[0]) && tab[i] ? tab[i] : "?")
@@ -258,14 +442,6 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* COMPLETED, FAILED and CANCELLED end the migration; one always comes. */
-static int final_event(const struct mig_ev *e)
-{
-	return e->event == KMIG_MIG_EVENT_COMPLETED ||
-	       e->event == KMIG_MIG_EVENT_FAILED ||
-	       e->event == KMIG_MIG_EVENT_CANCELLED;
 }
 
 /*
@@ -281,6 +457,9 @@ static void print_ev(const char *what, const struct mig_ev *e)
 	       e->region, NAME(state_names, e->state), e->pass, e->passes,
 	       e->dirty_rate, e->remaining, e->expected_ns / 1e6,
 	       e->downtime_ns / 1e6);
+	if (e->colo || e->state >= KMIG_MIG_STATE_COLO)
+		printf(" checkpoint=%" PRIu64 " checkpoints=%" PRIu64,
+		       e->checkpoint, e->checkpoints);
 	if (e->reason[0])
 		printf(" reason=\"%s\"", e->reason);
 	printf("\n");
@@ -295,7 +474,7 @@ static void print_ev(const char *what, const struct mig_ev *e)
 static int next_event(struct kmig_nl *k, uint32_t region, struct mig_ev *e)
 {
 	char why[256];
-	int ret;
+	int ret, lost;
 
 	ret = mig_event_wait(k, region, e, 2000);
 	if (ret == 1) {
@@ -306,6 +485,7 @@ static int next_event(struct kmig_nl *k, uint32_t region, struct mig_ev *e)
 		printf("# events lost, reading the status\n");
 	else if (ret < 0)
 		return ret;
+	lost = ret == -ENOBUFS;
 	ret = mig_send(k, mig_req(k, KMIG_CMD_MIG_GET, region), e, why,
 		       sizeof(why));
 	if (ret) {
@@ -313,12 +493,17 @@ static int next_event(struct kmig_nl *k, uint32_t region, struct mig_ev *e)
 			why[0] ? ": " : "", why);
 		return ret;
 	}
+	e->lost = lost;
 	if (e->state == KMIG_MIG_STATE_COMPLETED)
 		e->event = KMIG_MIG_EVENT_COMPLETED;
 	else if (e->state == KMIG_MIG_STATE_FAILED)
 		e->event = KMIG_MIG_EVENT_FAILED;
 	else if (e->state == KMIG_MIG_STATE_CANCELLED)
 		e->event = KMIG_MIG_EVENT_CANCELLED;
+	else if (e->state == KMIG_MIG_STATE_FAILOVER)
+		e->event = KMIG_MIG_EVENT_FAILOVER;
+	else if (e->state == KMIG_MIG_STATE_COLO)
+		;	/* a plain status: colo_step() compares the checkpoint */
 	else if (e->switchover_ready)
 		e->event = KMIG_MIG_EVENT_SWITCHOVER_READY;
 	else if (e->passes)
@@ -347,23 +532,247 @@ static int setup(struct guest_ram *r, struct kmig_nl *k, size_t size)
 	return 0;
 }
 
-static void hash_out(const struct guest_ram *r, const char *file)
+/*
+ * The guest RAM's content hash, "PREFIX hash H populated P nonzero M", on
+ * stdout and, with @file, in it: replacing it (a live migration's single
+ * line) or appended to it (COLO: a line per checkpoint).
+ */
+static void hash_out(const struct guest_ram *r, const char *file,
+		     const char *prefix, int append)
 {
 	struct ram_hash h;
-	char line[128];
+	char line[192];
+	size_t n;
 	int ret;
 
+	n = snprintf(line, sizeof(line), "%s", prefix);
 	ret = ram_hash_region(r->fd, r->mem, r->size / r->page_size,
 			      r->page_size, &h);
 	if (ret)
-		snprintf(line, sizeof(line), "error KMIG_IOC_PAGE_BITMAP: %s\n",
+		snprintf(line + n, sizeof(line) - n, "error KMIG_IOC_PAGE_BITMAP: %s\n",
 			 strerror(-ret));
 	else
-		ram_hash_line(&h, line, sizeof(line));
+		ram_hash_line(&h, line + n, sizeof(line) - n);
 	printf("%s", line);
 	fflush(stdout);
-	if (file && (ret = ram_write_file(file, line)))
+	if (file && (ret = append ? ram_append_file(file, line) :
+				    ram_write_file(file, line)))
 		fprintf(stderr, "kmig-vmm: %s: %s\n", file, strerror(-ret));
+}
+
+/* ------------------------------------------------------------- COLO */
+
+struct colo_ctx {
+	const struct vmm_opts *o;
+	struct guest_ram *r;
+	struct kmig_nl *k;
+	struct vcpus *v;
+	int primary;
+	struct colo_track t;
+	struct colo_lat lat[COLO_METRICS];	/* the latest figures seen */
+	int cancelled;				/* we sent mig-cancel */
+};
+
+static void colo_hash(struct colo_ctx *c, const char *what, uint64_t n)
+{
+	char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "%s %" PRIu64 " ", what, n);
+	hash_out(c->r, c->o->hash_file, prefix, 1);
+}
+
+/* --die-at: die like a crashed host, without a word to kmig. */
+static void die_now(const char *when, uint64_t n, unsigned int delay_ms)
+{
+	printf("dying at %s checkpoint %" PRIu64 "\n", when, n);
+	fflush(stdout);
+	usleep(delay_ms * 1000);
+	kill(getpid(), SIGKILL);
+	_exit(137);
+}
+
+/*
+ * Test machinery around the COLO steps: content hashes, the figures, and
+ * the fault injection.
+ */
+static void colo_test_run(struct colo_ctx *c)
+{
+	/* Secondary: the region holds the primary's switchover state. */
+	if (!c->primary && c->o->hash_file)
+		colo_hash(c, "checkpoint", 0);
+}
+
+static void colo_test_pause(struct colo_ctx *c, uint64_t n)
+{
+	if (!c->primary)
+		return;
+	if (c->o->hash_file)
+		colo_hash(c, "checkpoint", n);
+	if (c->o->die_at == VMM_DIE_BEFORE && n == c->o->die_checkpoint)
+		die_now("before", n, 0);
+}
+
+static void colo_test_acked(struct colo_ctx *c, uint64_t n, int probe)
+{
+	if (!c->primary)
+		return;
+	if (probe && c->o->hash_file)		/* still paused: the same */
+		colo_hash(c, "checkpoint", n);
+	if (c->o->die_at == VMM_DIE_DURING && n == c->o->die_checkpoint)
+		die_now("during", n, c->o->die_delay_ms);
+}
+
+static void colo_test_done(struct colo_ctx *c, const struct mig_ev *e,
+			   uint64_t n)
+{
+	const struct colo_lat *l = c->lat;
+
+	/* Secondary, still paused: the primary's memory at checkpoint n. */
+	if (!c->primary && c->o->hash_file)
+		colo_hash(c, "checkpoint", n);
+	printf("checkpoint %" PRIu64 " pages %" PRIu64 " bytes %" PRIu64
+	       " pause-ms %.3f transfer-ms %.3f flush-ms %.3f\n", n,
+	       e->ckpt_pages, e->ckpt_bytes,
+	       l[KMIG_COLO_METRIC_PAUSE].last_ns / 1e6,
+	       l[KMIG_COLO_METRIC_TRANSFER].last_ns / 1e6,
+	       l[KMIG_COLO_METRIC_FLUSH].last_ns / 1e6);
+	fflush(stdout);
+	if (c->primary && c->o->die_at == VMM_DIE_AFTER &&
+	    n == c->o->die_checkpoint)
+		die_now("after", n, 0);
+}
+
+/* Primary, after --checkpoints N: end the session. */
+static void colo_test_cancel(struct colo_ctx *c)
+{
+	char why[256];
+	int ret;
+
+	if (!c->primary || !c->o->checkpoints || c->cancelled ||
+	    c->t.last < c->o->checkpoints)
+		return;
+	ret = mig_send(c->k, mig_req(c->k, KMIG_CMD_MIG_CANCEL, c->r->region),
+		       NULL, why, sizeof(why));
+	printf("colo-cancel after checkpoint %" PRIu64 ": %s%s%s\n", c->t.last,
+	       ret ? strerror(-ret) : "sent", why[0] ? ": " : "", why);
+	fflush(stdout);
+	c->cancelled = 1;
+}
+
+/*
+ * The COLO session, either side, from @e on (a primary: the state colo
+ * event; a secondary: the mig-listen reply) until it ends; @e is then the
+ * final event. Returns 0, or -1 if the events could not be read.
+ *
+ * This is the COLO handling to copy: the switch, without the colo_test_*()
+ * calls (test machinery).
+ */
+static int colo_session(struct colo_ctx *c, struct mig_ev *e)
+{
+	struct colo_track *t = &c->t;
+	enum colo_act act;
+	char why[256];
+	int m;
+
+	for (;;) {
+		for (m = 0; m < COLO_METRICS; m++)
+			if (e->lat[m].count)
+				c->lat[m] = e->lat[m];
+		switch ((act = colo_step(t, e))) {
+		case COLO_RUN:		/* checkpoint 0 committed */
+			colo_test_run(c);
+			vcpus_resume(c->v);
+			break;
+		case COLO_PAUSE:	/* checkpoint-pause t->paused */
+		case COLO_PROBE:	/* events lost: perhaps one */
+			vcpus_pause(c->v);
+			if (act == COLO_PAUSE)
+				colo_test_pause(c, t->paused);
+			if (colo_paused(c->k, c->r->region, t->paused, why,
+					sizeof(why))) {
+				/* Not waiting for it (a probe), or too late. */
+				printf("# colo-paused %" PRIu64 " refused%s%s: resuming\n",
+				       t->paused, why[0] ? ": " : "", why);
+				t->paused = 0;
+				vcpus_resume(c->v);
+				break;
+			}
+			colo_test_acked(c, t->paused, act == COLO_PROBE);
+			break;
+		case COLO_DONE:		/* checkpoint t->last committed */
+			colo_test_done(c, e, t->last);
+			vcpus_resume(c->v);
+			colo_test_cancel(c);
+			break;
+		case COLO_END:		/* failover, cancelled, failed */
+			return 0;
+		case COLO_NOTHING:
+			break;
+		}
+		if (next_event(c->k, c->r->region, e))
+			return -1;
+	}
+}
+
+/*
+ * Exit status of a COLO session: 0 when it reached COLO and then ended by
+ * a cancel or a failover (the guest lives on, on one side), 1 otherwise.
+ */
+static int colo_exit(const struct colo_ctx *c, const struct mig_ev *e, int err)
+{
+	return !err && c->t.entered &&
+	       (e->event == KMIG_MIG_EVENT_CANCELLED ||
+		e->event == KMIG_MIG_EVENT_FAILOVER) ? 0 : 1;
+}
+
+/* Source --colo, after the live phase; @e: state colo, or how it ended. */
+static int run_primary(struct colo_ctx *c, struct mig_ev *e, int err)
+{
+	const struct colo_lat *p = &c->lat[KMIG_COLO_METRIC_PAUSE];
+
+	if (!err && !final_event(e) && colo_session(c, e))
+		err = 1;
+	/* Whatever the end, the guest runs on here, alone. */
+	vcpus_resume(c->v);
+	if (!err && e->event == KMIG_MIG_EVENT_FAILOVER)
+		printf("failover checkpoint %" PRIu64 " reason %s\n",
+		       e->checkpoint, e->reason);
+	printf("summary result=%s passes=%" PRIu64 " checkpoints=%" PRIu64
+	       " writes=%" PRIu64 "\n",
+	       !err && final_event(e) ? ev_names[e->event] : "error",
+	       e->passes, c->t.last, vcpus_writes(c->v));
+	printf("colo-summary checkpoints=%" PRIu64 " pause-p50-ms=%.3f"
+	       " pause-p99-ms=%.3f pause-max-ms=%.3f transfer-p99-ms=%.3f\n",
+	       c->t.last, p->p50_ns / 1e6, p->p99_ns / 1e6, p->max_ns / 1e6,
+	       c->lat[KMIG_COLO_METRIC_TRANSFER].p99_ns / 1e6);
+	fflush(stdout);
+	vcpus_stop(c->v);
+	return colo_exit(c, e, err);
+}
+
+/* Dest --colo, from the mig-listen reply @e on. */
+static int run_secondary(struct colo_ctx *c, struct mig_ev *e)
+{
+	int err = colo_session(c, e) != 0;
+
+	/*
+	 * A real secondary resumes its vCPUs after a failover and runs the
+	 * guest alone; this one stops them and records what it holds.
+	 */
+	vcpus_stop(c->v);
+	if (!err && e->event == KMIG_MIG_EVENT_FAILOVER) {
+		colo_hash(c, "failover checkpoint", e->checkpoint);
+		printf("failover checkpoint %" PRIu64 " reason %s\n",
+		       e->checkpoint, e->reason);
+	} else if (!err && e->event == KMIG_MIG_EVENT_CANCELLED) {
+		printf("cancelled checkpoint %" PRIu64 " reason %s\n",
+		       e->checkpoint, e->reason);
+	}
+	printf("summary result=%s passes=%" PRIu64 " checkpoints=%" PRIu64 "\n",
+	       !err && final_event(e) ? ev_names[e->event] : "error",
+	       e->passes, c->t.last);
+	fflush(stdout);
+	return colo_exit(c, e, err);
 }
 
 static int run_source(const struct vmm_opts *o)
@@ -374,12 +783,15 @@ static int run_source(const struct vmm_opts *o)
 	struct vcpu_cfg vc;
 	struct nl_msg *m;
 	struct mig_ev e;
+	struct colo_ctx c;
 	double t_pause = 0, t_paused = 0, t_hashed = 0, t_end;
-	int switched = 0, completed, ret;
+	int switched = 0, completed, err = 0, ret;
 	char why[256];
 
 	if (setup(&r, &k, o->size))
 		return 1;
+	if (o->colo && o->hash_file)
+		ram_write_file(o->hash_file, "");	/* COLO appends */
 	if (ram_fill(r.mem, r.size / r.page_size, r.page_size, o->fill_random,
 		     o->fill_zero, o->seed)) {
 		fprintf(stderr, "kmig-vmm: cannot fill the guest RAM\n");
@@ -417,6 +829,12 @@ static int run_source(const struct vmm_opts *o)
 		nl_put_u32(m, KMIG_A_MIG_MAX_PASSES, o->max_passes);
 	if (o->no_convergence >= 0)
 		nl_put_u32(m, KMIG_A_MIG_NO_CONVERGENCE, o->no_convergence);
+	if (o->colo) {
+		nl_put_flag(m, KMIG_A_MIG_COLO);
+		if (o->checkpoint_interval_ms)
+			nl_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
+				   o->checkpoint_interval_ms);
+	}
 	ret = mig_send(&k, m, NULL, why, sizeof(why));
 	if (ret) {
 		fprintf(stderr, "kmig-vmm: mig-start: %s%s%s\n", strerror(-ret),
@@ -429,10 +847,13 @@ static int run_source(const struct vmm_opts *o)
 	for (;;) {
 		if (next_event(&k, r.region, &e)) {
 			e.event = -1;	/* no way to know: an error */
+			err = 1;
 			break;
 		}
 		if (final_event(&e))
 			break;
+		if (o->colo && e.state == KMIG_MIG_STATE_COLO)
+			break;		/* checkpoint 0: colo_session() */
 		if (switched || o->no_switchover)
 			continue;
 		if (e.event == KMIG_MIG_EVENT_SWITCHOVER_READY ||
@@ -442,7 +863,8 @@ static int run_source(const struct vmm_opts *o)
 			t_pause = now_ms();
 			vcpus_pause(v);
 			t_paused = now_ms();
-			hash_out(&r, o->hash_file);
+			hash_out(&r, o->hash_file, o->colo ? "checkpoint 0 " : "",
+				 o->colo);
 			t_hashed = now_ms();
 			ret = mig_switchover(&k, r.region, why, sizeof(why));
 			printf("switchover %s writes=%" PRIu64 " pause-latency-ms=%.3f hash-ms=%.3f%s%s\n",
@@ -454,6 +876,11 @@ static int run_source(const struct vmm_opts *o)
 		}
 	}
 	t_end = now_ms();
+	if (o->colo) {
+		c = (struct colo_ctx){ .o = o, .r = &r, .k = &k, .v = v,
+				       .primary = 1 };
+		return run_primary(&c, &e, err);
+	}
 	completed = e.event == KMIG_MIG_EVENT_COMPLETED;
 
 	printf("summary result=%s passes=%" PRIu64 " downtime-ms=%.3f paused-ms=%.3f writes=%" PRIu64 "\n",
@@ -478,6 +905,9 @@ static int run_dest(const struct vmm_opts *o)
 {
 	struct guest_ram r;
 	struct kmig_nl k;
+	struct vcpus *v = NULL;
+	struct vcpu_cfg vc;
+	struct colo_ctx c;
 	struct nl_msg *m;
 	struct mig_ev e;
 	char why[256];
@@ -485,6 +915,27 @@ static int run_dest(const struct vmm_opts *o)
 
 	if (setup(&r, &k, o->size))
 		return 1;
+	if (o->colo) {
+		if (o->hash_file)
+			ram_write_file(o->hash_file, "");	/* COLO appends */
+		/*
+		 * The secondary's "vCPUs", parked until COLO begins; their
+		 * pages and contents differ from a primary's with the same
+		 * --seed (other seed, generations from 2^48).
+		 */
+		vc = (struct vcpu_cfg){
+			.ram = r.mem, .npages = r.size / r.page_size,
+			.page_size = r.page_size, .threads = o->writers,
+			.rate = o->rate, .pattern = o->pattern,
+			.hot_pct = o->hot_pct, .seed = o->seed + 0x10000,
+			.gen_base = 1ULL << 48, .start_paused = 1,
+		};
+		v = vcpus_start(&vc);
+		if (!v) {
+			fprintf(stderr, "kmig-vmm: cannot start the writers\n");
+			return 1;
+		}
+	}
 	/* Subscribed (setup()), now listen. */
 	m = mig_req(&k, KMIG_CMD_MIG_LISTEN, r.region);
 	if (o->addr[0])
@@ -492,15 +943,23 @@ static int run_dest(const struct vmm_opts *o)
 	nl_put_u16(m, KMIG_A_MIG_PORT, o->port);
 	if (o->channels)
 		nl_put_u32(m, KMIG_A_MIG_CHANNELS, o->channels);
+	if (o->colo)
+		nl_put_flag(m, KMIG_A_MIG_COLO);
 	memset(&e, 0, sizeof(e));
 	ret = mig_send(&k, m, &e, why, sizeof(why));
 	if (ret) {
 		fprintf(stderr, "kmig-vmm: mig-listen: %s%s%s\n", strerror(-ret),
 			why[0] ? ": " : "", why);
+		if (v)
+			vcpus_stop(v);
 		return 1;
 	}
 	printf("port %u\n", e.port);
 	fflush(stdout);
+	if (o->colo) {
+		c = (struct colo_ctx){ .o = o, .r = &r, .k = &k, .v = v };
+		return run_secondary(&c, &e);
+	}
 
 	do {
 		if (next_event(&k, r.region, &e))
@@ -513,7 +972,7 @@ static int run_dest(const struct vmm_opts *o)
 	if (e.event != KMIG_MIG_EVENT_COMPLETED)
 		return 1;
 	/* The guest would run here now. */
-	hash_out(&r, o->hash_file);
+	hash_out(&r, o->hash_file, "", 0);
 	return 0;
 }
 

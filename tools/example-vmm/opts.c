@@ -17,8 +17,12 @@ const char vmm_usage[] =
 "                       [--max-bandwidth BYTES_PER_SEC] [--max-passes N]\n"
 "                       [--no-convergence continue|switchover] [--hash-file FILE]\n"
 "                       [--resume|--exit] [--no-switchover | --pause-on-pass N]\n"
+"                       [--colo [--checkpoint-interval MS] [--checkpoints N]\n"
+"                        [--die-at before|during|after --die-checkpoint N\n"
+"                         [--die-delay MS]]]\n"
 "       kmig-vmm dest --size MB [--port PORT] [--addr ADDR] [--channels N]\n"
-"                     [--hash-file FILE]\n"
+"                     [--hash-file FILE] [--colo [--writers N]\n"
+"                     [--rate PAGES_PER_SEC] [--pattern P] [--seed S]]\n"
 "\n"
 "source: map SIZE MiB of guest RAM from /dev/kmig, fill it, run WRITERS threads\n"
 "  dirtying RATE pages/s in total (default 1 writer, 1000 pages/s; --rate 0: as\n"
@@ -26,7 +30,18 @@ const char vmm_usage[] =
 "  writers, write the RAM's content hash to FILE and switch over.\n"
 "dest: map empty guest RAM, listen (port 0 picks one, printed as 'port N'),\n"
 "  and when the migration completes write the content hash to FILE.\n"
-"Exit status: 0 migration completed, 1 not completed or error, 2 usage.\n";
+"source --colo: a COLO primary. After the switchover the writers resume and\n"
+"  kmig takes a checkpoint every MS ms (default 1000): the writers pause for\n"
+"  each; with --hash-file one line 'checkpoint N hash ...' is appended per\n"
+"  checkpoint (0: the switchover). After --checkpoints N the source cancels\n"
+"  and exits. --die-at kills the source (SIGKILL) at checkpoint N: before it\n"
+"  acknowledges the pause, --die-delay ms (default 50) after, or when the\n"
+"  checkpoint is done.\n"
+"dest --colo: a COLO secondary. Its own writers (default none) run between\n"
+"  checkpoints; with --hash-file 'checkpoint N hash ...' is appended at each\n"
+"  checkpoint-done, 'failover checkpoint N hash ...' at a failover.\n"
+"Exit status: 0 migration completed (COLO: reached COLO, then ended by a\n"
+"  cancel or a failover), 1 not completed or error, 2 usage.\n";
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -82,7 +97,8 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 	       size_t errlen)
 {
 	const uint64_t page = sysconf(_SC_PAGESIZE);
-	int have_size = 0, have_to = 0, i;
+	const char *writer_opt = NULL, *colo_opt = NULL;
+	int have_size = 0, have_to = 0, have_die_delay = 0, i;
 	uint64_t v;
 
 	memset(o, 0, sizeof(*o));
@@ -93,6 +109,7 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 	o->no_convergence = -1;
 	o->resume = 1;
 	o->pause_on_pass = -1;
+	o->die_delay_ms = 50;
 
 	if (argc < 2)
 		return fail(err, errlen, "missing mode (source or dest)");
@@ -104,6 +121,8 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 		o->mode = VMM_DEST;
 	else
 		return fail(err, errlen, "unknown mode '%s'", argv[1]);
+	if (o->mode == VMM_DEST)
+		o->writers = 0;		/* a COLO secondary idles by default */
 
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -122,6 +141,10 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 		}
 		if (src && !strcmp(a, "--no-switchover")) {
 			o->no_switchover = 1;
+			continue;
+		}
+		if (!strcmp(a, "--colo")) {
+			o->colo = 1;
 			continue;
 		}
 
@@ -159,17 +182,25 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 		} else if (src && !strcmp(a, "--fill-zero")) {
 			if (num(val, 0, UINT64_MAX, &o->fill_zero))
 				return fail(err, errlen, "--fill-zero: bad count '%s'", val);
-		} else if (src && !strcmp(a, "--seed")) {
+		} else if (!strcmp(a, "--seed")) {
+			if (!src && !writer_opt)
+				writer_opt = a;
 			if (num(val, 0, UINT64_MAX, &o->seed))
 				return fail(err, errlen, "--seed: bad seed '%s'", val);
-		} else if (src && !strcmp(a, "--writers")) {
+		} else if (!strcmp(a, "--writers")) {
+			if (!src && !writer_opt)
+				writer_opt = a;
 			if (num(val, 0, 1024, &v))
 				return fail(err, errlen, "--writers: 0 to 1024, not '%s'", val);
 			o->writers = v;
-		} else if (src && !strcmp(a, "--rate")) {
+		} else if (!strcmp(a, "--rate")) {
+			if (!src && !writer_opt)
+				writer_opt = a;
 			if (num(val, 0, 1000000000, &o->rate))
 				return fail(err, errlen, "--rate: bad pages per second '%s'", val);
-		} else if (src && !strcmp(a, "--pattern")) {
+		} else if (!strcmp(a, "--pattern")) {
+			if (!src && !writer_opt)
+				writer_opt = a;
 			if (!strcmp(val, "random")) {
 				o->pattern = VCPU_RANDOM;
 			} else if (!strcmp(val, "sequential")) {
@@ -203,6 +234,35 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 			if (num(val, 0, INT64_MAX, &v))
 				return fail(err, errlen, "--pause-on-pass: bad pass '%s'", val);
 			o->pause_on_pass = v;
+		} else if (src && !strcmp(a, "--checkpoint-interval")) {
+			if (num(val, 10, 3600000, &v))
+				return fail(err, errlen, "--checkpoint-interval: 10 to 3600000 ms, not '%s'", val);
+			o->checkpoint_interval_ms = v;
+			colo_opt = colo_opt ? colo_opt : a;
+		} else if (src && !strcmp(a, "--checkpoints")) {
+			if (num(val, 1, UINT32_MAX, &o->checkpoints))
+				return fail(err, errlen, "--checkpoints: 1 to %u, not '%s'", UINT32_MAX, val);
+			colo_opt = colo_opt ? colo_opt : a;
+		} else if (src && !strcmp(a, "--die-at")) {
+			if (!strcmp(val, "before"))
+				o->die_at = VMM_DIE_BEFORE;
+			else if (!strcmp(val, "during"))
+				o->die_at = VMM_DIE_DURING;
+			else if (!strcmp(val, "after"))
+				o->die_at = VMM_DIE_AFTER;
+			else
+				return fail(err, errlen, "--die-at: before, during or after, not '%s'", val);
+			colo_opt = colo_opt ? colo_opt : a;
+		} else if (src && !strcmp(a, "--die-checkpoint")) {
+			if (num(val, 1, UINT32_MAX, &o->die_checkpoint))
+				return fail(err, errlen, "--die-checkpoint: 1 to %u, not '%s'", UINT32_MAX, val);
+			colo_opt = colo_opt ? colo_opt : a;
+		} else if (src && !strcmp(a, "--die-delay")) {
+			if (num(val, 0, 60000, &v))
+				return fail(err, errlen, "--die-delay: 0 to 60000 ms, not '%s'", val);
+			o->die_delay_ms = v;
+			have_die_delay = 1;
+			colo_opt = colo_opt ? colo_opt : a;
 		} else {
 			return fail(err, errlen, "unknown option '%s' for %s", a, argv[1]);
 		}
@@ -210,8 +270,11 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 
 	if (!have_size)
 		return fail(err, errlen, "--size is required");
-	if (o->mode == VMM_DEST)
+	if (o->mode == VMM_DEST) {
+		if (writer_opt && !o->colo)
+			return fail(err, errlen, "%s: a dest has writers only with --colo", writer_opt);
 		return 0;
+	}
 	if (!have_to)
 		return fail(err, errlen, "--to ADDR:PORT is required");
 	if (o->fill_random > o->size / page ||
@@ -220,5 +283,17 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 			    (unsigned long long)(o->size / page));
 	if (o->no_switchover && o->pause_on_pass >= 0)
 		return fail(err, errlen, "--no-switchover and --pause-on-pass exclude each other");
+	if (colo_opt && !o->colo)
+		return fail(err, errlen, "%s needs --colo", colo_opt);
+	if (o->colo && o->no_switchover)
+		return fail(err, errlen, "--colo needs the switchover: not with --no-switchover");
+	if (!o->die_at != !o->die_checkpoint)
+		return fail(err, errlen, "--die-at and --die-checkpoint go together");
+	if (have_die_delay && o->die_at != VMM_DIE_DURING)
+		return fail(err, errlen, "--die-delay is for --die-at during");
+	if (o->die_at && o->checkpoints && o->die_checkpoint > o->checkpoints)
+		return fail(err, errlen, "--die-checkpoint %llu is after the last of --checkpoints %llu",
+			    (unsigned long long)o->die_checkpoint,
+			    (unsigned long long)o->checkpoints);
 	return 0;
 }

@@ -10,6 +10,14 @@
 
 enum vmm_mode { VMM_SOURCE, VMM_DEST };
 
+/* --die-at: where a COLO primary kills itself (fault injection). */
+enum vmm_die {
+	VMM_DIE_NONE,
+	VMM_DIE_BEFORE,		/* checkpoint-pause N: paused, before colo-paused */
+	VMM_DIE_DURING,		/* colo-paused N sent, --die-delay ms later */
+	VMM_DIE_AFTER,		/* checkpoint-done N */
+};
+
 struct vmm_opts {
 	enum vmm_mode mode;
 	uint64_t size;			/* bytes */
@@ -17,13 +25,17 @@ struct vmm_opts {
 	char addr[64];			/* source: --to address; dest: --addr ("" any) */
 	uint16_t port;			/* source: --to port; dest: --port (0 picks) */
 	uint32_t channels;		/* 0: the module's default */
+	int colo;			/* COLO primary (source), secondary (dest) */
 
-	/* source only */
-	uint64_t fill_random, fill_zero, seed;
+	/* the writers: source, and dest with --colo (default 0 writers there) */
+	uint64_t seed;
 	unsigned int writers;
 	uint64_t rate;
 	enum vcpu_pattern pattern;
 	unsigned int hot_pct;
+
+	/* source only */
+	uint64_t fill_random, fill_zero;
 	uint32_t downtime_limit_ms;	/* 0: not sent (module default) */
 	uint64_t max_bandwidth;		/* sent if has_max_bandwidth */
 	int has_max_bandwidth;
@@ -32,6 +44,13 @@ struct vmm_opts {
 	int resume;			/* resume writers after the end (default) */
 	int no_switchover;		/* never send mig-switchover */
 	int64_t pause_on_pass;		/* -1: off; switch over after pass N */
+
+	/* source with --colo only */
+	uint32_t checkpoint_interval_ms; /* 0: not sent (module default) */
+	uint64_t checkpoints;		/* cancel after N; 0: run to the end */
+	enum vmm_die die_at;
+	uint64_t die_checkpoint;	/* >= 1 with die_at */
+	uint32_t die_delay_ms;		/* VMM_DIE_DURING, default 50 */
 };
 
 /*

@@ -3,7 +3,9 @@
  * Offline unit tests of kmig-vmm (no module, no root): the command line,
  * the writers' pause, the content hash and fill against
  * tests/system/pagehash.h (the definition kmig-systest uses), netlink
- * message building and parsing, and the event reader on a fake socket.
+ * message building and parsing, the event reader on a fake socket, and
+ * COLO: the latency nests, colo_step() and whole COLO sessions of either
+ * side against a scripted fake kmig (socket pairs, a forked VMM).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 /* The example itself, for its static functions. */
 #define main kmig_vmm_main
@@ -35,9 +38,11 @@ static int failures, checks;
 
 /* ---------------------------------------------------------------- opts */
 
+/* @o's strings point into a static buffer: valid until the next call. */
 static int parse(struct vmm_opts *o, const char *line)
 {
-	char buf[1024], *argv[64], *t, err[256];
+	static char buf[1024];
+	char *argv[64], *t, err[256];
 	int argc = 0;
 
 	snprintf(buf, sizeof(buf), "kmig-vmm %s", line);
@@ -82,6 +87,33 @@ static void test_opts(void)
 		"dest --size 64 --resume",
 		"dest --size 64 --port 70000",
 		"dest --port 5",
+		/* COLO */
+		"source --size 64 --to 1.2.3.4:5 --checkpoint-interval 100",	/* no --colo */
+		"source --size 64 --to 1.2.3.4:5 --checkpoints 3",
+		"source --size 64 --to 1.2.3.4:5 --die-at after --die-checkpoint 1",
+		"source --size 64 --to 1.2.3.4:5 --colo --checkpoint-interval 9",
+		"source --size 64 --to 1.2.3.4:5 --colo --checkpoint-interval 3600001",
+		"source --size 64 --to 1.2.3.4:5 --colo --checkpoints 0",
+		"source --size 64 --to 1.2.3.4:5 --colo --checkpoints 4294967296",
+		"source --size 64 --to 1.2.3.4:5 --colo --no-switchover",
+		"source --size 64 --to 1.2.3.4:5 --no-switchover --colo",
+		"source --size 64 --to 1.2.3.4:5 --colo --die-at before",
+		"source --size 64 --to 1.2.3.4:5 --colo --die-checkpoint 2",
+		"source --size 64 --to 1.2.3.4:5 --colo --die-at sometime --die-checkpoint 2",
+		"source --size 64 --to 1.2.3.4:5 --colo --die-at before --die-checkpoint 0",
+		"source --size 64 --to 1.2.3.4:5 --colo --die-at before --die-checkpoint 2 --die-delay 10",
+		"source --size 64 --to 1.2.3.4:5 --colo --die-delay 10",
+		"source --size 64 --to 1.2.3.4:5 --colo --die-at during --die-checkpoint 2 --die-delay 60001",
+		"source --size 64 --to 1.2.3.4:5 --colo --die-at during --die-checkpoint 5 --checkpoints 4",
+		"dest --size 64 --colo --checkpoints 3",			/* source options */
+		"dest --size 64 --colo --checkpoint-interval 100",
+		"dest --size 64 --colo --die-at before --die-checkpoint 1",
+		"dest --size 64 --colo --fill-random 5",
+		"dest --size 64 --rate 5",					/* needs --colo */
+		"dest --size 64 --pattern sequential",
+		"dest --size 64 --seed 4",
+		"dest --size 64 --colo --writers 1025",
+		"dest --size 64 --colo --pattern hot:0",
 	};
 	struct vmm_opts o;
 	size_t i;
@@ -98,7 +130,9 @@ static void test_opts(void)
 	      o.writers == 1 && o.rate == 1000 && o.pattern == VCPU_RANDOM &&
 	      o.seed == 1 && o.downtime_limit_ms == 0 && !o.has_max_bandwidth &&
 	      o.max_passes == 0 && o.no_convergence == -1 && o.resume == 1 &&
-	      !o.no_switchover && o.pause_on_pass == -1 && !o.hash_file,
+	      !o.no_switchover && o.pause_on_pass == -1 && !o.hash_file &&
+	      !o.colo && !o.checkpoint_interval_ms && !o.checkpoints &&
+	      o.die_at == VMM_DIE_NONE && !o.die_checkpoint && o.die_delay_ms == 50,
 	      "source defaults");
 
 	CHECK(parse(&o, "source --size 1024 --fill-random 1000 --fill-zero 2000 --seed 7 "
@@ -126,7 +160,35 @@ static void test_opts(void)
 
 	CHECK(parse(&o, "dest --size 128") == 0, "minimal dest");
 	CHECK(o.mode == VMM_DEST && o.size == 128ULL << 20 && o.port == 0 &&
-	      !o.addr[0] && !o.channels && !o.hash_file, "dest defaults");
+	      !o.addr[0] && !o.channels && !o.hash_file && !o.colo && o.writers == 0,
+	      "dest defaults");
+
+	/* COLO */
+	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --colo") == 0, "colo source");
+	CHECK(o.colo && !o.checkpoint_interval_ms && !o.checkpoints &&
+	      o.die_at == VMM_DIE_NONE && o.writers == 1 && o.rate == 1000,
+	      "colo source defaults");
+	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --checkpoints 5 --die-delay 0 "
+		    "--checkpoint-interval 10 --die-at during --die-checkpoint 5 --colo "
+		    "--writers 3 --hash-file h") == 0, "full colo source (any order)");
+	CHECK(o.colo && o.checkpoint_interval_ms == 10 && o.checkpoints == 5 &&
+	      o.die_at == VMM_DIE_DURING && o.die_checkpoint == 5 && o.die_delay_ms == 0 &&
+	      o.writers == 3 && !strcmp(o.hash_file, "h"), "full colo source fields");
+	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --colo --checkpoint-interval 3600000 "
+		    "--die-at after --die-checkpoint 7 --pause-on-pass 2") == 0,
+	      "colo source, die without a checkpoint limit");
+	CHECK(o.checkpoint_interval_ms == 3600000 && o.die_at == VMM_DIE_AFTER &&
+	      o.die_checkpoint == 7 && o.die_delay_ms == 50 && o.pause_on_pass == 2,
+	      "colo die-after fields");
+	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --colo --die-at before "
+		    "--die-checkpoint 4 --checkpoints 4") == 0 &&
+	      o.die_at == VMM_DIE_BEFORE, "die at the last checkpoint");
+	CHECK(parse(&o, "dest --size 64 --colo") == 0 && o.colo && o.writers == 0,
+	      "colo dest");
+	CHECK(parse(&o, "dest --size 64 --writers 3 --rate 200 --pattern hot:5 --seed 9 "
+		    "--colo --port 4444") == 0, "colo dest writers (any order)");
+	CHECK(o.colo && o.writers == 3 && o.rate == 200 && o.pattern == VCPU_HOT &&
+	      o.hot_pct == 5 && o.seed == 9 && o.port == 4444, "colo dest fields");
 	CHECK(parse(&o, "dest --size 128 --port 4444 --addr ::1 --channels 64 --hash-file d") == 0,
 	      "full dest");
 	CHECK(o.port == 4444 && !strcmp(o.addr, "::1") && o.channels == 64 &&
@@ -429,6 +491,683 @@ static void test_netlink(void)
 	close(fd);
 }
 
+
+/* ---------------------------------------------------- helpers for COLO */
+
+static void test_nl_nest(void)
+{
+	const struct nlattr *a, *tb[4];
+	struct nlattr *nest;
+	struct nl_msg m;
+	const void *attrs;
+	size_t len;
+	int n = 0;
+
+	nl_msg_init(&m, 0x1234, 1);
+	nl_put_u32(&m, 1, 11);
+	nest = nl_nest_start(&m, 2);
+	nl_put_u32(&m, 1, 21);
+	nl_put_u64(&m, 3, 23);
+	nl_nest_end(&m, nest);
+	nl_put_u16(&m, 3, 31);
+	((struct nlmsghdr *)m.buf)->nlmsg_len = m.len;
+
+	attrs = nl_genl_attrs((struct nlmsghdr *)m.buf, &len);
+	CHECK(len == m.len - NLMSG_HDRLEN - GENL_HDRLEN, "genl attrs length %zu", len);
+	for (a = NULL; (a = nl_next(attrs, len, a)); n++)
+		CHECK((a->nla_type & NLA_TYPE_MASK) == n + 1, "attribute %d type %u",
+		      n, a->nla_type);
+	CHECK(n == 3, "walked %d attributes", n);
+	a = nl_next(attrs, len, NULL);
+	a = nl_next(attrs, len, a);
+	CHECK(a && (a->nla_type & NLA_F_NESTED) && a->nla_len == NLA_HDRLEN + 8 + 12,
+	      "nest header");
+	nl_parse_nested(a, tb, 3);
+	CHECK(nl_uint(tb[1], 0) == 21 && !tb[2] && nl_uint(tb[3], 0) == 23, "nested");
+	CHECK(!nl_next(attrs, len - 2, nl_next(attrs, len, a)) &&
+	      nl_next(attrs, len - 2, a), "a cut attribute ends the walk");
+	((struct nlmsghdr *)m.buf)->nlmsg_len = 4;
+	nl_genl_attrs((struct nlmsghdr *)m.buf, &len);
+	CHECK(len == 0, "no attributes in a short message");
+
+	/* No room left: no nest, and ending it does nothing. */
+	nl_msg_init(&m, 0x1234, 1);
+	m.len = sizeof(m.buf) - 2;
+	CHECK(!nl_nest_start(&m, 1) && m.len == sizeof(m.buf) - 2, "nest without room");
+	nl_nest_end(&m, NULL);
+}
+
+static void test_append(void)
+{
+	char file[] = "/tmp/kmig-vmm-unit-XXXXXX", buf[256];	/* mkstemp: unique */
+	FILE *f;
+	size_t n;
+	int fd = mkstemp(file);
+
+	CHECK(fd >= 0, "mkstemp");
+	close(fd);
+	CHECK(ram_write_file(file, "") == 0, "truncate");
+	CHECK(ram_append_file(file, "checkpoint 1 hash 0\n") == 0, "append 1");
+	CHECK(ram_append_file(file, "checkpoint 2 hash 0\n") == 0, "append 2");
+	f = fopen(file, "r");
+	n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = 0;
+	if (f)
+		fclose(f);
+	CHECK(!strcmp(buf, "checkpoint 1 hash 0\ncheckpoint 2 hash 0\n"), "appended '%s'", buf);
+	unlink(file);
+	CHECK(ram_append_file("/nonexistent-dir/x", "l\n") == -ENOENT, "append error");
+}
+
+/* Writers parked from the start (a secondary before COLO), generations. */
+static void test_start_paused(void)
+{
+	const size_t npages = 64;
+	unsigned char *m = aligned_alloc(PG, npages * PG);
+	struct vcpu_cfg c = {
+		.ram = m, .npages = npages, .page_size = PG, .threads = 3,
+		.rate = 0, .pattern = VCPU_SEQUENTIAL, .seed = 3,
+		.gen_base = 1ULL << 48, .start_paused = 1,
+	};
+	struct vcpus *v;
+	uint64_t w;
+	size_t i;
+
+	memset(m, 0, npages * PG);
+	v = vcpus_start(&c);
+	CHECK(v, "vcpus_start paused");
+	if (!v)
+		return;
+	usleep(50000);
+	CHECK(vcpus_writes(v) == 0 && buf_hash(m, npages) == 0, "wrote before resume");
+	vcpus_pause(v);			/* already parked: returns */
+	vcpus_resume(v);
+	usleep(20000);
+	vcpus_pause(v);
+	CHECK(vcpus_writes(v) > 0, "no writes after resume");
+	for (i = 0; i < npages; i++) {
+		memcpy(&w, m + i * PG + 8, 8);
+		CHECK(w > 1ULL << 48, "page %zu generation %llu", i, (unsigned long long)w);
+	}
+	vcpus_stop(v);
+
+	/* Paused from the start and stopped without a resume. */
+	c.threads = 2;
+	v = vcpus_start(&c);
+	CHECK(v && vcpus_stop(v) == 0, "stop while parked");
+	free(m);
+}
+
+/* ---------------------------------------------------------------- COLO */
+
+static const uint64_t lat_ns[COLO_METRICS][6] = {	/* count last mean p50 p99 max */
+	[KMIG_COLO_METRIC_TRANSFER] = { 3, 700000, 650000, 600000, 900000, 950000 },
+	[KMIG_COLO_METRIC_FLUSH] = { 3, 200000, 210000, 200000, 300000, 310000 },
+	[KMIG_COLO_METRIC_PAUSE] = { 3, 1500000, 1400000, 1300000, 2500000, 2600000 },
+};
+
+static void put_lat(struct nl_msg *m, uint32_t metric, const uint64_t *v)
+{
+	struct nlattr *n = nl_nest_start(m, KMIG_A_MIG_COLO_LATENCY);
+
+	nl_put_u32(m, KMIG_A_COLO_LATENCY_METRIC, metric);
+	nl_put_u64(m, KMIG_A_COLO_LATENCY_COUNT, v[0]);
+	nl_put_u64(m, KMIG_A_COLO_LATENCY_LAST_NS, v[1]);
+	nl_put_u64(m, KMIG_A_COLO_LATENCY_MEAN_NS, v[2]);
+	nl_put_u64(m, KMIG_A_COLO_LATENCY_P50_NS, v[3]);
+	nl_put_u64(m, KMIG_A_COLO_LATENCY_P99_NS, v[4]);
+	nl_put_u64(m, KMIG_A_COLO_LATENCY_MAX_NS, v[5]);
+	nl_nest_end(m, n);
+}
+
+/* A COLO event (@event -1: a status) as kmig sends it. */
+static void put_colo(struct nl_msg *m, uint16_t family, uint32_t region,
+		     int event, uint32_t state, uint64_t ckpt, const char *reason)
+{
+	uint32_t mt;
+
+	nl_msg_init(m, family, event < 0 ? KMIG_CMD_MIG_GET : KMIG_CMD_MIG_EVENT);
+	nl_put_u32(m, KMIG_A_MIG_REGION_ID, region);
+	nl_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_SOURCE);
+	nl_put_u32(m, KMIG_A_MIG_STATE, state);
+	nl_put_u32(m, KMIG_A_MIG_PASSES, 4);
+	nl_put_flag(m, KMIG_A_MIG_LIVE);
+	nl_put_flag(m, KMIG_A_MIG_COLO);
+	nl_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS, 100);
+	nl_put_u64(m, KMIG_A_MIG_CHECKPOINT, ckpt);
+	nl_put_u64(m, KMIG_A_MIG_CHECKPOINTS, ckpt);
+	nl_put_u64(m, KMIG_A_MIG_CKPT_PAGES, 100 + ckpt);
+	nl_put_u64(m, KMIG_A_MIG_CKPT_BYTES, (100 + ckpt) * 4096);
+	if (ckpt)
+		for (mt = 0; mt < COLO_METRICS; mt++)
+			put_lat(m, mt, lat_ns[mt]);
+	if (reason)
+		nl_put_str(m, KMIG_A_MIG_REASON, reason);
+	if (event >= 0)
+		nl_put_u32(m, KMIG_A_MIG_EVENT, event);
+	((struct nlmsghdr *)m->buf)->nlmsg_len = m->len;
+}
+
+static void test_colo_parse(void)
+{
+	struct colo_lat lat[COLO_METRICS];
+	struct nl_msg m;
+	struct mig_ev e;
+	const void *attrs;
+	size_t len;
+	int i;
+
+	put_colo(&m, 0x1234, 7, KMIG_MIG_EVENT_CHECKPOINT_DONE, KMIG_MIG_STATE_COLO, 3, NULL);
+	mig_ev_parse((struct nlmsghdr *)m.buf, &e);
+	CHECK(e.event == KMIG_MIG_EVENT_CHECKPOINT_DONE && e.region == 7 && e.colo &&
+	      e.state == KMIG_MIG_STATE_COLO && e.checkpoint == 3 && e.checkpoints == 3 &&
+	      e.ckpt_pages == 103 && e.ckpt_bytes == 103 * 4096 && !e.lost &&
+	      !final_event(&e), "checkpoint-done fields");
+	for (i = 0; i < COLO_METRICS; i++)
+		CHECK(e.lat[i].count == lat_ns[i][0] && e.lat[i].last_ns == lat_ns[i][1] &&
+		      e.lat[i].mean_ns == lat_ns[i][2] && e.lat[i].p50_ns == lat_ns[i][3] &&
+		      e.lat[i].p99_ns == lat_ns[i][4] && e.lat[i].max_ns == lat_ns[i][5],
+		      "latency metric %d", i);
+
+	/* Unknown metric, a nest without one, other attributes: skipped. */
+	nl_msg_init(&m, 0x1234, KMIG_CMD_MIG_EVENT);
+	nl_put_u32(&m, KMIG_A_MIG_REGION_ID, 7);
+	put_lat(&m, 9, lat_ns[0]);
+	{
+		struct nlattr *n = nl_nest_start(&m, KMIG_A_MIG_COLO_LATENCY);
+
+		nl_put_u64(&m, KMIG_A_COLO_LATENCY_P99_NS, 5);
+		nl_nest_end(&m, n);
+	}
+	put_lat(&m, KMIG_COLO_METRIC_FLUSH, lat_ns[KMIG_COLO_METRIC_PAUSE]);
+	((struct nlmsghdr *)m.buf)->nlmsg_len = m.len;
+	attrs = nl_genl_attrs((struct nlmsghdr *)m.buf, &len);
+	CHECK(colo_lat_parse(attrs, len, lat) == 1, "one known metric");
+	CHECK(lat[KMIG_COLO_METRIC_FLUSH].p99_ns == lat_ns[KMIG_COLO_METRIC_PAUSE][4] &&
+	      !lat[KMIG_COLO_METRIC_PAUSE].count && !lat[KMIG_COLO_METRIC_TRANSFER].count,
+	      "metric by its attribute, not its position");
+	CHECK(colo_lat_parse(attrs, 0, lat) == 0, "empty");
+
+	/* A live event has no COLO figures; failover ends the session. */
+	put_ev(&m, 0x1234, KMIG_CMD_MIG_EVENT, 7, KMIG_MIG_EVENT_PASS_DONE, 1);
+	mig_ev_parse((struct nlmsghdr *)m.buf, &e);
+	CHECK(!e.colo && !e.checkpoint && !e.lat[0].count && !e.lat[2].count, "live event");
+	put_colo(&m, 0x1234, 7, KMIG_MIG_EVENT_FAILOVER, KMIG_MIG_STATE_FAILOVER, 2, "peer lost");
+	mig_ev_parse((struct nlmsghdr *)m.buf, &e);
+	CHECK(final_event(&e) && e.checkpoint == 2 && !strcmp(e.reason, "peer lost"),
+	      "failover event");
+	CHECK(!strcmp(NAME(ev_names, (unsigned int)e.event), "failover") &&
+	      !strcmp(NAME(state_names, e.state), "failover") &&
+	      !strcmp(NAME(ev_names, (unsigned int)KMIG_MIG_EVENT_CHECKPOINT_PAUSE), "checkpoint-pause") &&
+	      !strcmp(NAME(ev_names, (unsigned int)KMIG_MIG_EVENT_CHECKPOINT_DONE), "checkpoint-done") &&
+	      !strcmp(NAME(state_names, KMIG_MIG_STATE_COLO), "colo"), "names");
+}
+
+static enum colo_act step(struct colo_track *t, int event, uint32_t state,
+			  uint64_t ckpt, int lost)
+{
+	struct mig_ev e = {
+		.event = event, .state = state, .checkpoint = ckpt, .lost = lost,
+	};
+
+	return colo_step(t, &e);
+}
+
+#define ST(ev, st, n, lost, want, ...) do {				\
+	enum colo_act got_ = step(&t, ev, st, n, lost);			\
+	CHECK(got_ == (want), "colo_step(%s, %s, %d, lost %d) = %d, want %d (%s)", \
+	      #ev, #st, (int)(n), lost, got_, want, __VA_ARGS__);	\
+} while (0)
+
+#define S_(x) KMIG_MIG_EVENT_##x
+#define C_ KMIG_MIG_STATE_COLO
+
+static void test_colo_step(void)
+{
+	struct colo_track t;
+
+	/* A secondary: the initial migration, checkpoint 0, checkpoints. */
+	memset(&t, 0, sizeof(t));
+	ST(-1, KMIG_MIG_STATE_LISTENING, 0, 0, COLO_NOTHING, "listen reply");
+	ST(S_(STATE), KMIG_MIG_STATE_LISTENING, 0, 0, COLO_NOTHING, "listening");
+	ST(S_(STATE), KMIG_MIG_STATE_ACTIVE, 0, 0, COLO_NOTHING, "active");
+	ST(-1, KMIG_MIG_STATE_ACTIVE, 0, 1, COLO_NOTHING, "status while active");
+	ST(S_(STATE), C_, 0, 0, COLO_RUN, "state colo");
+	CHECK(t.entered && !t.last && !t.paused, "entered");
+	ST(S_(STATE), C_, 0, 0, COLO_NOTHING, "state colo again");
+	ST(S_(CHECKPOINT_PAUSE), C_, 1, 0, COLO_PAUSE, "pause 1");
+	CHECK(t.paused == 1, "paused for 1");
+	ST(S_(CHECKPOINT_PAUSE), C_, 1, 0, COLO_NOTHING, "pause 1 twice");
+	ST(-1, C_, 0, 0, COLO_NOTHING, "status during checkpoint 1");
+	ST(S_(CHECKPOINT_DONE), C_, 1, 0, COLO_DONE, "done 1");
+	CHECK(t.last == 1 && !t.paused, "committed 1");
+	ST(S_(CHECKPOINT_DONE), C_, 1, 0, COLO_NOTHING, "done 1 twice");
+	ST(S_(CHECKPOINT_PAUSE), C_, 1, 0, COLO_NOTHING, "stale pause 1");
+	ST(-1, C_, 1, 0, COLO_NOTHING, "status after 1");
+	/* Its checkpoint-done lost: the status shows the checkpoint. */
+	ST(S_(CHECKPOINT_PAUSE), C_, 2, 0, COLO_PAUSE, "pause 2");
+	ST(-1, C_, 2, 0, COLO_DONE, "status: 2 committed");
+	CHECK(t.last == 2 && !t.paused, "committed 2 from the status");
+	ST(S_(CHECKPOINT_DONE), C_, 2, 0, COLO_NOTHING, "done 2 read late");
+	/* Its checkpoint-pause lost (ENOBUFS): a probe for 3. */
+	ST(-1, C_, 2, 1, COLO_PROBE, "lost events");
+	CHECK(t.paused == 3 && !t.probe, "probing 3");
+	ST(-1, C_, 2, 0, COLO_NOTHING, "status while probing");
+	ST(S_(CHECKPOINT_PAUSE), C_, 3, 0, COLO_NOTHING, "pause 3 after the probe");
+	ST(S_(CHECKPOINT_DONE), C_, 3, 0, COLO_DONE, "done 3");
+	/* Lost events while paused: the probe waits until it resumes. */
+	ST(S_(CHECKPOINT_PAUSE), C_, 4, 0, COLO_PAUSE, "pause 4");
+	ST(-1, C_, 3, 1, COLO_NOTHING, "lost events while paused");
+	CHECK(t.probe, "probe pending");
+	ST(S_(CHECKPOINT_DONE), C_, 4, 0, COLO_DONE, "done 4");
+	ST(-1, C_, 4, 0, COLO_PROBE, "the pending probe");
+	CHECK(t.paused == 5, "probing 5");
+	t.paused = 0;			/* refused: colo_session() resumes */
+	ST(-1, C_, 4, 0, COLO_NOTHING, "one probe only");
+	/* Both lost: a higher checkpoint in the status. */
+	ST(-1, C_, 6, 0, COLO_DONE, "status jumps to 6");
+	CHECK(t.last == 6, "committed 6");
+	ST(S_(FAILOVER), KMIG_MIG_STATE_FAILOVER, 6, 0, COLO_END, "failover");
+	ST(-1, KMIG_MIG_STATE_FAILOVER, 6, 0, COLO_NOTHING, "a failover status is no event");
+
+	/* Ends before COLO. */
+	memset(&t, 0, sizeof(t));
+	ST(S_(FAILED), KMIG_MIG_STATE_FAILED, 0, 0, COLO_END, "failed");
+	ST(S_(CANCELLED), KMIG_MIG_STATE_CANCELLED, 0, 0, COLO_END, "cancelled");
+	ST(S_(COMPLETED), KMIG_MIG_STATE_COMPLETED, 0, 0, COLO_END, "completed");
+	CHECK(!t.entered, "not entered");
+
+	/* State colo lost: entered from the status, then a probe. */
+	memset(&t, 0, sizeof(t));
+	ST(-1, C_, 0, 1, COLO_RUN, "status colo after lost events");
+	CHECK(t.entered && t.probe && !t.last, "entered, probe pending");
+	ST(-1, C_, 0, 0, COLO_PROBE, "probe 1");
+	CHECK(t.paused == 1, "probing 1");
+
+	/* State colo lost: entered on a checkpoint event. */
+	memset(&t, 0, sizeof(t));
+	ST(S_(CHECKPOINT_PAUSE), C_, 1, 0, COLO_PAUSE, "pause 1 first");
+	CHECK(t.entered && t.paused == 1, "entered on pause 1");
+	ST(S_(CHECKPOINT_DONE), C_, 1, 0, COLO_DONE, "done 1");
+	memset(&t, 0, sizeof(t));
+	ST(S_(CHECKPOINT_DONE), KMIG_MIG_STATE_ACTIVE, 1, 0, COLO_DONE,
+	   "done whatever the state");
+}
+
+/*
+ * A scripted fake kmig on socket pairs, for a forked VMM running a COLO
+ * session: it sends the events, answers colo-paused (only for the
+ * checkpoint it waits for), mig-get (the status) and mig-cancel.
+ */
+struct fake {
+	int ev, cmd;			/* the fake's ends */
+	int primary;
+	uint64_t last, pending;		/* committed, waiting for colo-paused */
+	uint64_t acked[16];		/* colo-paused accepted, in order */
+	int nacked, refused, gets, cancels, ended;
+	uint64_t drop_done;		/* this checkpoint-done is "lost" */
+	pid_t child;
+	int status;			/* the child's wait status, once exited */
+	int exited;
+};
+
+#define FAM 0x1234
+#define REG 7
+
+static void fake_event(struct fake *f, int event, uint32_t state, uint64_t ckpt,
+		       const char *reason)
+{
+	struct nl_msg m;
+
+	put_colo(&m, FAM, REG, event, state, ckpt, reason);
+	send(f->ev, m.buf, m.len, 0);
+}
+
+static void fake_ack(struct fake *f, const struct nlmsghdr *rq, int error)
+{
+	struct {
+		struct nlmsghdr n;
+		struct nlmsgerr e;
+	} a = {
+		.n = { .nlmsg_len = sizeof(a), .nlmsg_type = NLMSG_ERROR,
+		       .nlmsg_flags = NLM_F_CAPPED, .nlmsg_seq = rq->nlmsg_seq },
+		.e = { .error = error, .msg = *rq },
+	};
+
+	send(f->cmd, &a, sizeof(a), 0);
+}
+
+/* Serve requests for up to @ms; returns early once the child exited. */
+static void fake_serve(struct fake *f, int ms)
+{
+	const struct nlattr *tb[KMIG_A_MIG_MAX + 1];
+	struct pollfd p = { .fd = f->cmd, .events = POLLIN };
+	double end = mono_ms() + ms;
+	char buf[8192];
+	struct nlmsghdr *n = (void *)buf;
+	struct genlmsghdr *g;
+	struct nl_msg m;
+	uint64_t ck;
+	ssize_t len;
+
+	while (!f->exited && mono_ms() < end) {
+		if (waitpid(f->child, &f->status, WNOHANG) == f->child) {
+			f->exited = 1;
+			break;
+		}
+		if (poll(&p, 1, 10) <= 0)
+			continue;
+		len = recv(f->cmd, buf, sizeof(buf), 0);
+		if (len < (ssize_t)(NLMSG_HDRLEN + GENL_HDRLEN))
+			continue;
+		g = NLMSG_DATA(n);
+		nl_parse_genl(n, tb, KMIG_A_MIG_MAX);
+		switch (g->cmd) {
+		case KMIG_CMD_COLO_PAUSED:
+			ck = nl_uint(tb[KMIG_A_MIG_CHECKPOINT], 0);
+			if (nl_uint(tb[KMIG_A_MIG_REGION_ID], 0) != REG ||
+			    !f->pending || ck != f->pending) {
+				f->refused++;
+				fake_ack(f, n, -EINVAL);
+				break;
+			}
+			if (f->nacked < 16)
+				f->acked[f->nacked++] = ck;
+			f->pending = 0;
+			fake_ack(f, n, 0);
+			break;
+		case KMIG_CMD_MIG_GET:
+			f->gets++;
+			put_colo(&m, FAM, REG, -1, f->ended ? KMIG_MIG_STATE_CANCELLED :
+				 KMIG_MIG_STATE_COLO, f->last, NULL);
+			((struct nlmsghdr *)m.buf)->nlmsg_seq = n->nlmsg_seq;
+			send(f->cmd, m.buf, m.len, 0);
+			fake_ack(f, n, 0);
+			break;
+		case KMIG_CMD_MIG_CANCEL:
+			f->cancels++;
+			fake_ack(f, n, 0);
+			f->ended = 1;
+			fake_event(f, KMIG_MIG_EVENT_CANCELLED, KMIG_MIG_STATE_CANCELLED,
+				   f->last, "cancelled by the user");
+			break;
+		default:
+			fake_ack(f, n, -EOPNOTSUPP);
+		}
+	}
+}
+
+/* Checkpoint @n: pause, wait for colo-paused, commit. 0 if acknowledged. */
+static int fake_checkpoint(struct fake *f, uint64_t n)
+{
+	f->pending = n;
+	fake_event(f, KMIG_MIG_EVENT_CHECKPOINT_PAUSE, KMIG_MIG_STATE_COLO, n, NULL);
+	for (int i = 0; i < 300 && f->pending && !f->exited && !f->ended; i++)
+		fake_serve(f, 10);
+	if (f->pending)
+		return -1;
+	f->last = n;
+	if (n != f->drop_done)
+		fake_event(f, KMIG_MIG_EVENT_CHECKPOINT_DONE, KMIG_MIG_STATE_COLO, n, NULL);
+	/* Stale and duplicate events, as after a status read. */
+	fake_event(f, KMIG_MIG_EVENT_CHECKPOINT_PAUSE, KMIG_MIG_STATE_COLO, n, NULL);
+	if (n != f->drop_done)
+		fake_event(f, KMIG_MIG_EVENT_CHECKPOINT_DONE, KMIG_MIG_STATE_COLO, n, NULL);
+	fake_serve(f, n == f->drop_done ? 2600 : 30);	/* the VMM's mig-get */
+	return 0;
+}
+
+/*
+ * Fork a VMM that runs the COLO session of @argline (its stdout in @out,
+ * its hash file @hash) against the fake.
+ */
+static void fake_start(struct fake *f, const char *argline, const char *out)
+{
+	int ev[2], cmd[2];
+
+	CHECK(!socketpair(AF_UNIX, SOCK_DGRAM, 0, ev) &&
+	      !socketpair(AF_UNIX, SOCK_DGRAM, 0, cmd), "socketpairs");
+	f->ev = ev[1];
+	f->cmd = cmd[1];
+	fflush(stdout);
+	f->child = fork();
+	if (!f->child) {
+		static unsigned char ram[16 * PG] __attribute__((aligned(4096)));
+		struct guest_ram r = { .fd = -1, .mem = ram, .size = sizeof(ram),
+				       .page_size = PG, .region = REG };
+		struct kmig_nl k = { .cmd = cmd[0], .ev = ev[0], .family = FAM };
+		struct vcpu_cfg vc = { .ram = ram, .npages = 16, .page_size = PG,
+				       .start_paused = 1 };
+		struct colo_ctx c;
+		struct vmm_opts o;
+		struct mig_ev e;
+
+		if (!freopen(out, "w", stdout) || parse(&o, argline))
+			_exit(99);
+		vc.threads = o.writers;
+		vc.rate = o.rate;
+		c = (struct colo_ctx){ .o = &o, .r = &r, .k = &k,
+				       .v = vcpus_start(&vc),
+				       .primary = o.mode == VMM_SOURCE };
+		memset(&e, 0, sizeof(e));
+		if (!c.primary) {
+			e.event = -1;		/* the mig-listen reply */
+			e.state = KMIG_MIG_STATE_LISTENING;
+			_exit(run_secondary(&c, &e));
+		}
+		/* The primary, switched over, writers paused. */
+		vcpus_pause(c.v);
+		if (next_event(&k, REG, &e))
+			_exit(98);
+		_exit(run_primary(&c, &e, 0));
+	}
+	close(ev[0]);
+	close(cmd[0]);
+}
+
+static void fake_wait(struct fake *f)
+{
+	fake_serve(f, 10000);
+	if (!f->exited) {
+		kill(f->child, SIGKILL);
+		waitpid(f->child, &f->status, 0);
+		CHECK(0, "the VMM did not end");
+	}
+	close(f->ev);
+	close(f->cmd);
+}
+
+/* /tmp/kmig-vmm-unit-PID-WHAT: runs in parallel don't share files. */
+static const char *tmpname(char *buf, size_t len, const char *what)
+{
+	snprintf(buf, len, "/tmp/kmig-vmm-unit-%d-%s", (int)getpid(), what);
+	return buf;
+}
+
+static char *slurp(const char *file)
+{
+	static char buf[16384];
+	FILE *fp = fopen(file, "r");
+	size_t n = fp ? fread(buf, 1, sizeof(buf) - 1, fp) : 0;
+
+	buf[n] = 0;
+	if (fp)
+		fclose(fp);
+	return buf;
+}
+
+static int count_lines(const char *text, const char *prefix)
+{
+	const char *p = text;
+	int n = 0;
+
+	for (; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		n += !strncmp(p, prefix, strlen(prefix));
+	return n;
+}
+
+static void test_colo_primary(void)
+{
+	char ob[64], hb[64], args[256];
+	const char *out = tmpname(ob, sizeof(ob), "primary.out");
+	const char *hash = tmpname(hb, sizeof(hb), "primary.hash");
+	struct fake f = { .primary = 1 };
+	char *o;
+	int n;
+
+	ram_write_file(hash, "");
+	snprintf(args, sizeof(args), "source --size 1 --to 1.2.3.4:5 --colo --checkpoints 3 "
+		 "--writers 2 --rate 2000 --hash-file %s", hash);
+	fake_start(&f, args, out);
+	fake_event(&f, KMIG_MIG_EVENT_STATE, KMIG_MIG_STATE_COLO, 0, NULL);
+	for (n = 1; n <= 4 && !f.ended && !f.exited; n++)
+		CHECK(fake_checkpoint(&f, n) == 0, "checkpoint %d not acknowledged", n);
+	fake_wait(&f);
+	o = slurp(out);
+	CHECK(WIFEXITED(f.status) && WEXITSTATUS(f.status) == 0, "primary exit %#x:\n%s",
+	      f.status, o);
+	CHECK(f.nacked == 3 && f.acked[0] == 1 && f.acked[1] == 2 && f.acked[2] == 3 &&
+	      f.cancels == 1 && !f.refused, "acked %d, cancels %d, refused %d",
+	      f.nacked, f.cancels, f.refused);
+	CHECK(strstr(o, "\ncheckpoint 1 pages 101 bytes 413696 pause-ms 1.500 "
+		     "transfer-ms 0.700 flush-ms 0.200\n") &&
+	      count_lines(o, "checkpoint ") == 6,	/* 3 figures, 3 hashes */
+	      "checkpoint lines:\n%s", o);
+	CHECK(strstr(o, "\ncolo-cancel after checkpoint 3: sent\n") &&
+	      strstr(o, "\nsummary result=cancelled passes=4 checkpoints=3 writes=") &&
+	      strstr(o, "\ncolo-summary checkpoints=3 pause-p50-ms=1.300 pause-p99-ms=2.500 "
+		     "pause-max-ms=2.600 transfer-p99-ms=0.900\n"), "summary:\n%s", o);
+	CHECK(strstr(o, "event checkpoint-done region=7 state=colo ") &&
+	      strstr(o, " checkpoint=3 checkpoints=3"), "event lines:\n%s", o);
+	o = slurp(hash);
+	CHECK(count_lines(o, "checkpoint 1 ") == 1 && count_lines(o, "checkpoint 2 ") == 1 &&
+	      count_lines(o, "checkpoint 3 ") == 1 && count_lines(o, "") == 3,
+	      "hash file:\n%s", o);
+	unlink(out);
+	unlink(hash);
+}
+
+static void test_colo_secondary(void)
+{
+	char ob[64], hb[64], args[256];
+	const char *out = tmpname(ob, sizeof(ob), "secondary.out");
+	const char *hash = tmpname(hb, sizeof(hb), "secondary.hash");
+	struct fake f = { .drop_done = 2 };
+	char *o;
+	int n;
+
+	ram_write_file(hash, "");
+	snprintf(args, sizeof(args), "dest --size 1 --colo --writers 2 --rate 5000 "
+		 "--hash-file %s", hash);
+	fake_start(&f, args, out);
+	fake_event(&f, KMIG_MIG_EVENT_STATE, KMIG_MIG_STATE_LISTENING, 0, NULL);
+	fake_event(&f, KMIG_MIG_EVENT_STATE, KMIG_MIG_STATE_ACTIVE, 0, NULL);
+	fake_event(&f, KMIG_MIG_EVENT_STATE, KMIG_MIG_STATE_COLO, 0, NULL);
+	for (n = 1; n <= 3; n++)
+		CHECK(fake_checkpoint(&f, n) == 0, "checkpoint %d not acknowledged", n);
+	fake_event(&f, KMIG_MIG_EVENT_FAILOVER, KMIG_MIG_STATE_FAILOVER, 3, "primary lost");
+	fake_wait(&f);
+	o = slurp(out);
+	CHECK(WIFEXITED(f.status) && WEXITSTATUS(f.status) == 0, "secondary exit %#x:\n%s",
+	      f.status, o);
+	CHECK(f.nacked == 3 && !f.refused && f.gets >= 1, "acked %d, refused %d, gets %d",
+	      f.nacked, f.refused, f.gets);
+	/* checkpoint-done 2 was lost: committed from the status. */
+	CHECK(strstr(o, "\ncheckpoint 2 pages 102 bytes ") &&
+	      strstr(o, "\nstatus status region=7 state=colo "), "status fallback:\n%s", o);
+	CHECK(strstr(o, "\nfailover checkpoint 3 reason primary lost\n") &&
+	      strstr(o, "\nsummary result=failover passes=4 checkpoints=3\n"),
+	      "failover lines:\n%s", o);
+	o = slurp(hash);
+	CHECK(!strncmp(o, "checkpoint 0 ", 13) && count_lines(o, "checkpoint 1 ") == 1 &&
+	      count_lines(o, "checkpoint 2 ") == 1 && count_lines(o, "checkpoint 3 ") == 1 &&
+	      count_lines(o, "failover checkpoint 3 ") == 1 && count_lines(o, "") == 5,
+	      "hash file:\n%s", o);
+	unlink(out);
+	unlink(hash);
+}
+
+/* Ends the primary did not ask for: exit 0 after COLO, 1 before. */
+static void test_colo_ends(void)
+{
+	char ob[64];
+	const char *out = tmpname(ob, sizeof(ob), "ends.out");
+	struct fake f = { .primary = 1 };
+	char *o;
+
+	fake_start(&f, "source --size 1 --to 1.2.3.4:5 --colo", out);
+	fake_event(&f, KMIG_MIG_EVENT_STATE, KMIG_MIG_STATE_COLO, 0, NULL);
+	CHECK(fake_checkpoint(&f, 1) == 0, "checkpoint 1");
+	fake_event(&f, KMIG_MIG_EVENT_FAILOVER, KMIG_MIG_STATE_FAILOVER, 1, "secondary lost");
+	fake_wait(&f);
+	o = slurp(out);
+	CHECK(WIFEXITED(f.status) && WEXITSTATUS(f.status) == 0 && !f.cancels &&
+	      strstr(o, "\nfailover checkpoint 1 reason secondary lost\n") &&
+	      strstr(o, "\nsummary result=failover ") &&
+	      strstr(o, "\ncolo-summary checkpoints=1 "), "primary failover %#x:\n%s",
+	      f.status, o);
+
+	memset(&f, 0, sizeof(f));
+	fake_start(&f, "dest --size 1 --colo", out);
+	fake_event(&f, KMIG_MIG_EVENT_FAILED, KMIG_MIG_STATE_FAILED, 0, "peer closed channel 0");
+	fake_wait(&f);
+	o = slurp(out);
+	CHECK(WIFEXITED(f.status) && WEXITSTATUS(f.status) == 1 &&
+	      strstr(o, "\nsummary result=failed passes=4 checkpoints=0\n"),
+	      "secondary failed before COLO %#x:\n%s", f.status, o);
+
+	memset(&f, 0, sizeof(f));
+	fake_start(&f, "dest --size 1 --colo", out);
+	fake_event(&f, KMIG_MIG_EVENT_STATE, KMIG_MIG_STATE_COLO, 0, NULL);
+	fake_event(&f, KMIG_MIG_EVENT_CANCELLED, KMIG_MIG_STATE_CANCELLED, 0, "cancelled by the peer");
+	fake_wait(&f);
+	o = slurp(out);
+	CHECK(WIFEXITED(f.status) && WEXITSTATUS(f.status) == 0 &&
+	      strstr(o, "\ncancelled checkpoint 0 reason cancelled by the peer\n"),
+	      "secondary cancelled in COLO %#x:\n%s", f.status, o);
+	unlink(out);
+}
+
+/* --die-at before|during|after --die-checkpoint 2. */
+static void test_colo_die(const char *when)
+{
+	char ob[64], hb[64], args[256], line[64];
+	const char *out = tmpname(ob, sizeof(ob), "die.out");
+	const char *hash = tmpname(hb, sizeof(hb), "die.hash");
+	struct fake f = { .primary = 1 };
+	double t0;
+	char *o;
+
+	ram_write_file(hash, "");
+	snprintf(args, sizeof(args), "source --size 1 --to 1.2.3.4:5 --colo --die-at %s "
+		 "--die-checkpoint 2 --hash-file %s%s", when, hash,
+		 !strcmp(when, "during") ? " --die-delay 300" : "");
+	fake_start(&f, args, out);
+	fake_event(&f, KMIG_MIG_EVENT_STATE, KMIG_MIG_STATE_COLO, 0, NULL);
+	CHECK(fake_checkpoint(&f, 1) == 0, "%s: checkpoint 1", when);
+	t0 = mono_ms();
+	fake_checkpoint(&f, 2);
+	fake_wait(&f);
+	o = slurp(out);
+	snprintf(line, sizeof(line), "\ndying at %s checkpoint 2\n", when);
+	CHECK(WIFSIGNALED(f.status) && WTERMSIG(f.status) == SIGKILL && strstr(o, line),
+	      "%s: status %#x:\n%s", when, f.status, o);
+	CHECK(f.nacked == (!strcmp(when, "before") ? 1 : 2), "%s: %d acknowledged", when,
+	      f.nacked);
+	if (!strcmp(when, "during"))
+		CHECK(mono_ms() - t0 >= 250, "during: died after %.0f ms", mono_ms() - t0);
+	if (!strcmp(when, "after"))
+		CHECK(strstr(o, "\ncheckpoint 2 pages 102 "), "after: no figures:\n%s", o);
+	else
+		CHECK(!strstr(o, "\ncheckpoint 2 pages"), "%s: checkpoint 2 done:\n%s", when, o);
+	CHECK(!strstr(o, "summary"), "%s: a summary", when);
+	o = slurp(hash);
+	CHECK(count_lines(o, "checkpoint 2 ") == 1 && count_lines(o, "") == 2,
+	      "%s: hash file:\n%s", when, o);
+	unlink(out);
+	unlink(hash);
+}
+
 int main(void)
 {
 	test_opts();
@@ -440,6 +1179,17 @@ int main(void)
 	test_pause(VCPU_RANDOM, 0, 0);
 	test_rate();
 	test_netlink();
+	test_nl_nest();
+	test_append();
+	test_start_paused();
+	test_colo_parse();
+	test_colo_step();
+	test_colo_primary();
+	test_colo_secondary();
+	test_colo_ends();
+	test_colo_die("before");
+	test_colo_die("during");
+	test_colo_die("after");
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -104,6 +104,7 @@ if [ -n "$KMIG_SYSTEST_ONLY" ]; then
 	QEMU=$(command -v qemu-system-x86_64)
 	. "$BIN/migration-cases.sh"
 	. "$BIN/live-cases.sh"
+	. "$BIN/colo-cases.sh"
 	"$KMIG_SYSTEST_ONLY"
 	t "rmmod" unload
 	echo "# $ENV (only $KMIG_SYSTEST_ONLY): $PASS passed, $FAIL failed, $SKIPPED skipped"
@@ -284,6 +285,10 @@ fi
 . "$BIN/live-cases.sh"
 loaded || t "insmod for live migrations" load
 live_all
+
+# COLO (tests/system/colo-cases.sh)
+. "$BIN/colo-cases.sh"
+colo_all
 
 # Load-time parameters, and refusing bad ones
 t "rmmod kmig" unload

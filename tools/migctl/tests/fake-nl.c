@@ -18,6 +18,12 @@
  *   6  runs while polled: active 10%, then failed
  *   4  live source, active, pass 3, switchover ready
  *   7  no migration (state none)
+ *   10 COLO primary (live source), state colo, checkpoint 12, latencies
+ *      of the three metrics
+ *   11 COLO secondary (destination), state colo, checkpoint 12, cache
+ *      pages, latencies transfer, flush and a metric 7 newer than migctl
+ *      (sent out of order); sparse: no bytes, cache pages, flush p99/max
+ *   12 COLO secondary, failover, holding checkpoint 11
  *   other: ENOENT
  * The dump lists 3 and 1. LISTEN and START answer with what they were
  * sent (addr, port, channels, zero-page detection, id) and make the region
@@ -32,6 +38,13 @@
  * at the second). SWITCHOVER of 5 or 6 makes it live and switched over:
  * the next poll completes it (6 fails), with the downtime; of 1 EALREADY,
  * of 3 EINVAL (not a live source), of 7 ENOENT.
+ *
+ * LISTEN or START with colo makes the running migration a COLO one: active
+ * for two polls (START: passes 1 and 2, switchover-ready at 2), then colo
+ * with checkpoint 0, then checkpoint 1, then failover (reason "peer closed
+ * channel 0", checkpoint 1). COLO_CHECKPOINT of 10 answers its status, of
+ * others EINVAL (11: not the primary); COLO_PAUSED of 10 or 11 accepts
+ * only checkpoint 13 (the one in progress), of others EINVAL.
  *
  * The events group delivers a canned list of notifications (see
  * fake_events), a MIG_GET message among them, then the stream ends.
@@ -209,6 +222,8 @@ static struct {
 	uint32_t max_passes;
 	uint32_t no_convergence;
 	bool switched;			/* SWITCHOVER received */
+	bool colo;
+	uint32_t checkpoint_interval;
 } run = { .zero_detect = -1 };
 
 static void put_channel(struct nl_msg *m, uint32_t id, uint32_t cpu,
@@ -260,6 +275,61 @@ static void put_live(struct nl_msg *m, uint32_t limit, uint64_t bw,
 		    !pass ? 0 : pass == 1 ? 9766 * 4096 : 1234 * 4096);
 	nla_put_u64(m, KMIG_A_MIG_DIRTY_SYNCS, pass);
 	nla_put_u32(m, KMIG_A_MIG_SWITCHOVER_READY, pass >= 2);
+}
+
+/* One COLO latency nest; a metric without a count sends only its count. */
+static void put_lat(struct nl_msg *m, uint32_t metric, uint64_t count,
+		    uint64_t last, uint64_t mean, uint64_t p50, uint64_t p99,
+		    uint64_t max)
+{
+	struct nlattr *n = nla_nest_start(m, KMIG_A_MIG_COLO_LATENCY);
+
+	nla_put_u32(m, KMIG_A_COLO_LATENCY_METRIC, metric);
+	nla_put_u64(m, KMIG_A_COLO_LATENCY_COUNT, count);
+	if (last)
+		nla_put_u64(m, KMIG_A_COLO_LATENCY_LAST_NS, last);
+	if (mean)
+		nla_put_u64(m, KMIG_A_COLO_LATENCY_MEAN_NS, mean);
+	if (p50)
+		nla_put_u64(m, KMIG_A_COLO_LATENCY_P50_NS, p50);
+	if (p99)
+		nla_put_u64(m, KMIG_A_COLO_LATENCY_P99_NS, p99);
+	if (max)
+		nla_put_u64(m, KMIG_A_COLO_LATENCY_MAX_NS, max);
+	nla_nest_end(m, n);
+}
+
+/* The latencies of @n checkpoints (this side's metrics). */
+static void put_colo_lat(struct nl_msg *m, bool primary, uint64_t n)
+{
+	if (!n) {
+		put_lat(m, KMIG_COLO_METRIC_TRANSFER, 0, 0, 0, 0, 0, 0);
+		put_lat(m, KMIG_COLO_METRIC_FLUSH, 0, 0, 0, 0, 0, 0);
+		if (primary)
+			put_lat(m, KMIG_COLO_METRIC_PAUSE, 0, 0, 0, 0, 0, 0);
+		return;
+	}
+	put_lat(m, KMIG_COLO_METRIC_TRANSFER, n, 20100000, 19873000,
+		19500000, 24000000, 25312000);
+	put_lat(m, KMIG_COLO_METRIC_FLUSH, n, 2300000, 2150000, 2125000,
+		2750000, 2800000);
+	if (primary)
+		put_lat(m, KMIG_COLO_METRIC_PAUSE, n, 31200000, 30500000,
+			30000000, 36000000, 38250000);
+}
+
+/* The COLO figures after checkpoint @ckpt (0: only the initial one). */
+static void put_colo(struct nl_msg *m, bool primary, uint64_t ckpt)
+{
+	nla_put_u64(m, KMIG_A_MIG_CHECKPOINT, ckpt);
+	nla_put_u64(m, KMIG_A_MIG_CHECKPOINTS, ckpt);
+	if (ckpt) {
+		nla_put_u64(m, KMIG_A_MIG_CKPT_PAGES, 1234);
+		nla_put_u64(m, KMIG_A_MIG_CKPT_BYTES, 5074000);
+	}
+	if (!primary)
+		nla_put_u64(m, KMIG_A_MIG_COLO_CACHE_PAGES, ckpt ? 300 : 0);
+	put_colo_lat(m, primary, ckpt);
 }
 
 static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
@@ -333,6 +403,64 @@ static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 	} else if (region == 7) {
 		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_NONE);
 		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_NONE);
+	} else if (region == 10) {
+		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_SOURCE);
+		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_COLO);
+		nla_put_string(m, KMIG_A_MIG_ADDR, "10.0.0.2");
+		nla_put_u16(m, KMIG_A_MIG_PORT, 4444);
+		nla_put_u32(m, KMIG_A_MIG_CHANNELS, 2);
+		nla_put(m, KMIG_A_MIG_MIGRATION_ID, 16, fake_id);
+		put_counters(m, 262144, 288000, 75300000000ull);
+		nla_put_u32(m, KMIG_A_MIG_PASSES, 3);
+		put_live(m, 300, 0, 0, 0, 3);
+		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 45200000);
+		nla_put_flag(m, KMIG_A_MIG_COLO);
+		nla_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS, 1000);
+		put_colo(m, true, 12);
+	} else if (region == 11) {
+		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_DESTINATION);
+		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_COLO);
+		nla_put_string(m, KMIG_A_MIG_ADDR, "::");
+		nla_put_u16(m, KMIG_A_MIG_PORT, 4444);
+		nla_put_u32(m, KMIG_A_MIG_CHANNELS, 2);
+		nla_put(m, KMIG_A_MIG_MIGRATION_ID, 16, fake_id);
+		put_counters(m, 0, 288000, 75310000000ull);
+		nla_put_u32(m, KMIG_A_MIG_PASSES, 4);
+		nla_put_u64(m, KMIG_A_MIG_REJECTED_CONNECTIONS, 0);
+		nla_put_u64(m, KMIG_A_MIG_MALFORMED_PACKETS, 0);
+		nla_put_flag(m, KMIG_A_MIG_COLO);
+		nla_put_u64(m, KMIG_A_MIG_CHECKPOINT, 12);
+		nla_put_u64(m, KMIG_A_MIG_CHECKPOINTS, 12);
+		nla_put_u64(m, KMIG_A_MIG_CKPT_PAGES, 1234);
+		if (!sparse) {
+			nla_put_u64(m, KMIG_A_MIG_CKPT_BYTES, 5074000);
+			nla_put_u64(m, KMIG_A_MIG_COLO_CACHE_PAGES, 300);
+		}
+		/* out of order on purpose: migctl sorts by metric */
+		if (sparse)
+			put_lat(m, KMIG_COLO_METRIC_FLUSH, 12, 2300000,
+				2150000, 2125000, 0, 0);
+		else
+			put_lat(m, KMIG_COLO_METRIC_FLUSH, 12, 2300000,
+				2150000, 2125000, 2750000, 2800000);
+		put_lat(m, 7, 12, 1000000, 0, 0, 0, 0);
+		put_lat(m, KMIG_COLO_METRIC_TRANSFER, 12, 20100000, 19873000,
+			19500000, 24000000, 25312000);
+	} else if (region == 12) {
+		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_DESTINATION);
+		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_FAILOVER);
+		nla_put_string(m, KMIG_A_MIG_ADDR, "10.0.0.1");
+		nla_put_u16(m, KMIG_A_MIG_PORT, 4444);
+		nla_put_u32(m, KMIG_A_MIG_CHANNELS, 2);
+		nla_put_u32(m, KMIG_A_MIG_PASSES, 4);
+		nla_put_string(m, KMIG_A_MIG_REASON, "peer closed channel 1");
+		nla_put_flag(m, KMIG_A_MIG_COLO);
+		nla_put_u64(m, KMIG_A_MIG_CHECKPOINT, 11);
+		nla_put_u64(m, KMIG_A_MIG_CHECKPOINTS, 11);
+		nla_put_u64(m, KMIG_A_MIG_CKPT_PAGES, 1234);
+		nla_put_u64(m, KMIG_A_MIG_CKPT_BYTES, 5074000);
+		nla_put_u64(m, KMIG_A_MIG_COLO_CACHE_PAGES, 0);
+		put_colo_lat(m, false, 11);
 	}
 	return m;
 }
@@ -371,12 +499,26 @@ static struct nl_msg *running_msg(uint32_t region, uint8_t cmd,
 			 run.max_passes, run.no_convergence, step);
 	if (run.live && state == KMIG_MIG_STATE_COMPLETED)
 		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 45200000);
+	if (run.colo) {
+		nla_put_flag(m, KMIG_A_MIG_COLO);
+		if (src)
+			nla_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
+				    run.checkpoint_interval);
+	}
+	if (state == KMIG_MIG_STATE_COLO || state == KMIG_MIG_STATE_FAILOVER) {
+		if (run.live)
+			nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 45200000);
+		put_colo(m, src, step >= 4 ? 1 : 0);
+	}
+	if (state == KMIG_MIG_STATE_FAILOVER)
+		nla_put_string(m, KMIG_A_MIG_REASON, "peer closed channel 0");
 	return m;
 }
 
 static bool mig_region_exists(uint32_t v)
 {
-	return v == 1 || v == 3 || v == 4 || v == 5 || v == 6 || v == 7;
+	return v == 1 || v == 3 || v == 4 || v == 5 || v == 6 || v == 7 ||
+	       v == 10 || v == 11 || v == 12;
 }
 
 static void run_init(uint32_t region)
@@ -433,6 +575,9 @@ static int mig_setup(uint8_t cmd, struct nlattr **tb, struct kmig_nl_err *err,
 			 nla_get_u32(tb[KMIG_A_MIG_MAX_PASSES]) : 0;
 	run.no_convergence = tb[KMIG_A_MIG_NO_CONVERGENCE] ?
 			     nla_get_u32(tb[KMIG_A_MIG_NO_CONVERGENCE]) : 0;
+	run.colo = tb[KMIG_A_MIG_COLO] != NULL;
+	run.checkpoint_interval = tb[KMIG_A_MIG_CHECKPOINT_INTERVAL_MS] ?
+		nla_get_u32(tb[KMIG_A_MIG_CHECKPOINT_INTERVAL_MS]) : 1000;
 	return deliver(running_msg(v, cmd, listen ? KMIG_MIG_STATE_LISTENING :
 				   KMIG_MIG_STATE_SETUP, 0), maxattr, cb, arg);
 }
@@ -451,7 +596,10 @@ static int mig_get(uint8_t cmd, uint32_t v, struct kmig_nl_err *err,
 		return deliver(mig_msg(v, cmd), maxattr, cb, arg);
 	run_init(v);
 	step = ++run.polls;
-	if (v == 6)
+	if (run.colo)
+		state = step >= 5 ? KMIG_MIG_STATE_FAILOVER :
+			step >= 3 ? KMIG_MIG_STATE_COLO : KMIG_MIG_STATE_ACTIVE;
+	else if (v == 6)
 		state = step >= 2 || run.switched ? KMIG_MIG_STATE_FAILED :
 			KMIG_MIG_STATE_ACTIVE;
 	else if (run.switched)
@@ -594,6 +742,40 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 		ret = deliver(running_msg(v, cmd, KMIG_MIG_STATE_ACTIVE, 2),
 			      maxattr, cb, arg);
 		break;
+	case KMIG_CMD_COLO_CHECKPOINT:
+	case KMIG_CMD_COLO_PAUSED:
+		if (fake("eperm")) {
+			ret = fail(err, EPERM, NULL, -1);
+			break;
+		}
+		v = tb[KMIG_A_MIG_REGION_ID] ? nla_get_u32(tb[KMIG_A_MIG_REGION_ID]) : 0;
+		if (!mig_region_exists(v)) {
+			ret = fail(err, ENOENT, "no region with this id", -1);
+			break;
+		}
+		if (v == 7) {
+			ret = fail(err, ENOENT, "no migration on this region", -1);
+			break;
+		}
+		if (v != 10 && (v != 11 || cmd == KMIG_CMD_COLO_CHECKPOINT)) {
+			ret = fail(err, EINVAL, v == 11 ?
+				   "not the primary of a COLO migration" :
+				   "no COLO migration running on this region", -1);
+			break;
+		}
+		if (cmd == KMIG_CMD_COLO_CHECKPOINT) {
+			ret = deliver(mig_msg(v, cmd), maxattr, cb, arg);
+			break;
+		}
+		if (!tb[KMIG_A_MIG_CHECKPOINT]) {
+			ret = fail(err, EINVAL, NULL, -1);
+			err->miss_type = KMIG_A_MIG_CHECKPOINT;
+			break;
+		}
+		if (nla_get_u64(tb[KMIG_A_MIG_CHECKPOINT]) != 13)
+			ret = fail(err, EINVAL, "not the checkpoint in progress",
+				   (char *)tb[KMIG_A_MIG_CHECKPOINT] - (char *)nlh);
+		break;
 	case KMIG_CMD_MIG_CANCEL:
 		if (fake("eperm")) {
 			ret = fail(err, EPERM, NULL, -1);
@@ -679,6 +861,18 @@ static struct nl_msg *event_msg(uint32_t region, uint32_t role,
 	return m;
 }
 
+/* An event of a COLO migration: the colo flag, and live on a primary. */
+static struct nl_msg *colo_event(uint32_t region, uint32_t role,
+				 uint32_t state, uint32_t event)
+{
+	struct nl_msg *m = event_msg(region, role, state, event);
+
+	if (role == KMIG_MIG_ROLE_SOURCE)
+		nla_put_flag(m, KMIG_A_MIG_LIVE);
+	nla_put_flag(m, KMIG_A_MIG_COLO);
+	return m;
+}
+
 /* The notifications of the fake "events" group, in order. */
 static struct nl_msg *fake_event(int i)
 {
@@ -741,6 +935,59 @@ static struct nl_msg *fake_event(int i)
 		return m;
 	case 12:	/* an event newer than migctl */
 		return event_msg(8, src, KMIG_MIG_STATE_ACTIVE, 9);
+	case 13:
+		m = colo_event(10, src, KMIG_MIG_STATE_COLO, KMIG_MIG_EVENT_STATE);
+		nla_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS, 1000);
+		put_colo(m, true, 0);
+		return m;
+	case 14:
+		m = colo_event(10, src, KMIG_MIG_STATE_COLO,
+			       KMIG_MIG_EVENT_CHECKPOINT_PAUSE);
+		nla_put_u64(m, KMIG_A_MIG_CHECKPOINT, 13);
+		return m;
+	case 15:	/* secondary: its own times, a flush below 1 ms */
+		m = colo_event(11, dst, KMIG_MIG_STATE_COLO,
+			       KMIG_MIG_EVENT_CHECKPOINT_DONE);
+		nla_put_u64(m, KMIG_A_MIG_CHECKPOINT, 13);
+		nla_put_u64(m, KMIG_A_MIG_CHECKPOINTS, 13);
+		nla_put_u64(m, KMIG_A_MIG_CKPT_PAGES, 1234);
+		nla_put_u64(m, KMIG_A_MIG_CKPT_BYTES, 5074000);
+		put_lat(m, KMIG_COLO_METRIC_TRANSFER, 13, 20100000, 19890000,
+			19500000, 24000000, 25312000);
+		put_lat(m, KMIG_COLO_METRIC_FLUSH, 13, 450000, 2020000,
+			2125000, 2750000, 2800000);
+		return m;
+	case 16:	/* primary: its pause, with the secondary's times */
+		m = colo_event(10, src, KMIG_MIG_STATE_COLO,
+			       KMIG_MIG_EVENT_CHECKPOINT_DONE);
+		nla_put_u64(m, KMIG_A_MIG_CHECKPOINT, 13);
+		nla_put_u64(m, KMIG_A_MIG_CHECKPOINTS, 13);
+		nla_put_u64(m, KMIG_A_MIG_CKPT_PAGES, 1234);
+		nla_put_u64(m, KMIG_A_MIG_CKPT_BYTES, 5074000);
+		put_colo_lat(m, true, 13);
+		return m;
+	case 17:
+		m = colo_event(11, dst, KMIG_MIG_STATE_FAILOVER,
+			       KMIG_MIG_EVENT_FAILOVER);
+		nla_put_string(m, KMIG_A_MIG_REASON, "peer closed channel 1");
+		nla_put_u64(m, KMIG_A_MIG_CHECKPOINT, 13);
+		return m;
+	case 18:
+		m = colo_event(10, src, KMIG_MIG_STATE_FAILOVER,
+			       KMIG_MIG_EVENT_FAILOVER);
+		nla_put_string(m, KMIG_A_MIG_REASON,
+			       "channel 0: connection reset by peer (-104)");
+		nla_put_u64(m, KMIG_A_MIG_CHECKPOINT, 13);
+		return m;
+	case 19:	/* the bare minimum of each COLO event */
+		return event_msg(12, dst, KMIG_MIG_STATE_COLO,
+				 KMIG_MIG_EVENT_CHECKPOINT_PAUSE);
+	case 20:
+		return event_msg(12, dst, KMIG_MIG_STATE_COLO,
+				 KMIG_MIG_EVENT_CHECKPOINT_DONE);
+	case 21:
+		return event_msg(12, dst, KMIG_MIG_STATE_FAILOVER,
+				 KMIG_MIG_EVENT_FAILOVER);
 	}
 	return NULL;
 }

@@ -81,7 +81,7 @@ valid_json() {
 }
 
 # expect_both DESC RC STDERR ARGS...: exit RC, the wanted stdout on stdin,
-# stderr exactly STDERR (one line)
+# stderr exactly STDERR (one line, or several separated by newlines)
 expect_both() {
 	local desc=$1 want_rc=$2 want_err=$3
 	shift 3
@@ -89,7 +89,8 @@ expect_both() {
 	"$FAKE" "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	[ $rc -eq "$want_rc" ] && cmp -s "$tmp/want" "$tmp/out" &&
-		[ "$(cat "$tmp/err")" = "$want_err" ] && [ "$(wc -l <"$tmp/err")" = 1 ]
+		[ "$(cat "$tmp/err")" = "$want_err" ] &&
+		[ "$(wc -l <"$tmp/err")" = "$(printf '%s\n' "$want_err" | wc -l)" ]
 	result "$desc" $?
 }
 
@@ -700,6 +701,15 @@ region 5 source failed: channel 0: connection reset by peer
 region 6 source cancelled: cancelled by the user
 region 8 source switchover-ready (expected downtime 900 ms > 300 ms)
 region 8 source unknown(9)
+region 10 source colo
+region 10 source checkpoint-pause 13
+region 11 destination checkpoint-done 13: 1234 pages, 4.8 MiB, transfer 20.1 ms, flush 0.450 ms
+region 10 source checkpoint-done 13: 1234 pages, 4.8 MiB, pause 31.2 ms (transfer 20.1 ms, flush 2.3 ms)
+region 11 destination failover: peer closed channel 1 (holds checkpoint 13)
+region 10 source failover: channel 0: connection reset by peer (-104) (last committed checkpoint 13)
+region 12 destination checkpoint-pause
+region 12 destination checkpoint-done
+region 12 destination failover
 X
 
 expect "monitor --region --count: filtered, stops after N" 0 monitor --region 3 --count 3 <<'X'
@@ -731,6 +741,256 @@ MIGCTL_FAKE=nomodule expect "monitor without the module" 1 monitor <<'X'
 migctl: kmig module not loaded (generic netlink family "kmig" not found); load it with 'modprobe kmig' or 'insmod kmig.ko'
 X
 
+# ---- COLO ----
+
+expect "status: COLO primary, COLO lines and the latency table" 0 status --region 10 <<'X'
+Region 10: source, colo
+  Migration id:         00112233445566778899aabbccddeeff
+  Peer:                 10.0.0.2:4444
+  Channels:             2
+  Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
+  COLO:                 yes (checkpoint interval 1000 ms)
+  Total time:           75300 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          566.9 MiB in 9000 packets
+  Pages:                288000 of 262144 (109.9%)
+  Zero pages:           144000 (562.5 MiB)
+  Normal pages:         144000 (562.5 MiB)
+  Passes:               3
+  Pass:                 3
+  Dirty rate:           5000 pages/s
+  Expected downtime:    12 ms
+  Remaining:            4.8 MiB
+  Dirty syncs:          3
+  Switchover ready:     yes
+  Downtime:             45 ms
+  Committed checkpoint: 12
+  Checkpoints:          12
+  Last checkpoint:      1234 pages, 4.8 MiB
+  Latency (ms)  Count    Last    Mean     P50     P99     Max
+  transfer         12  20.100  19.873  19.500  24.000  25.312
+  flush            12   2.300   2.150   2.125   2.750   2.800
+  pause            12  31.200  30.500  30.000  36.000  38.250
+X
+
+expect "status --json: COLO primary keys, colo_latency by metric" 0 -j status --region 10 <<'X'
+{"region_id":10,"role":"source","state":"colo","addr":"10.0.0.2","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75300000000,"throughput":650000000,"passes":3,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":45200000,"dirty_syncs":3,"switchover_ready":1,"colo":true,"checkpoint_interval_ms":1000,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000},"pause":{"count":12,"last_ns":31200000,"mean_ns":30500000,"p50_ns":30000000,"p99_ns":36000000,"max_ns":38250000}}}
+X
+
+expect "status: COLO secondary, cache, metrics sorted, unknown metric" 0 status --region 11 <<'X'
+Region 11: destination, colo
+  Migration id:         00112233445566778899aabbccddeeff
+  Listening on:         [::]:4444
+  Channels:             2
+  COLO:                 yes
+  Total time:           75310 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          566.9 MiB in 9000 packets
+  Pages:                288000
+  Zero pages:           144000 (562.5 MiB)
+  Normal pages:         144000 (562.5 MiB)
+  Passes:               4
+  Committed checkpoint: 12
+  Checkpoints:          12
+  Last checkpoint:      1234 pages, 4.8 MiB
+  COLO cache:           300 pages (1.2 MiB)
+  Rejected connections: 0
+  Malformed packets:    0
+  Latency (ms)  Count    Last    Mean     P50     P99     Max
+  transfer         12  20.100  19.873  19.500  24.000  25.312
+  flush            12   2.300   2.150   2.125   2.750   2.800
+  unknown(7)       12   1.000       -       -       -       -
+X
+
+expect "status --json: COLO secondary, unknown metric keyed by its number" 0 status --region 11 --json <<'X'
+{"region_id":11,"role":"destination","state":"colo","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75310000000,"throughput":650000000,"rejected_connections":0,"malformed_packets":0,"passes":4,"live":false,"colo":true,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":300,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000},"7":{"count":12,"last_ns":1000000}}}
+X
+
+MIGCTL_FAKE=sparse expect "status: COLO attributes absent, '-' in the latency table" 0 status --region 11 <<'X'
+Region 11: destination, colo
+  Migration id:         00112233445566778899aabbccddeeff
+  Listening on:         [::]:4444
+  Channels:             2
+  COLO:                 yes
+  Total time:           75310 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          566.9 MiB in 9000 packets
+  Pages:                288000
+  Zero pages:           144000 (562.5 MiB)
+  Normal pages:         144000 (562.5 MiB)
+  Passes:               4
+  Committed checkpoint: 12
+  Checkpoints:          12
+  Last checkpoint:      1234 pages
+  Rejected connections: 0
+  Malformed packets:    0
+  Latency (ms)  Count    Last    Mean     P50     P99     Max
+  transfer         12  20.100  19.873  19.500  24.000  25.312
+  flush            12   2.300   2.150   2.125       -       -
+  unknown(7)       12   1.000       -       -       -       -
+X
+
+MIGCTL_FAKE=sparse expect "status --json: COLO attributes absent are left out" 0 -j status --region 11 <<'X'
+{"region_id":11,"role":"destination","state":"colo","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75310000000,"throughput":650000000,"rejected_connections":0,"malformed_packets":0,"passes":4,"live":false,"colo":true,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000},"7":{"count":12,"last_ns":1000000}}}
+X
+
+expect "status: failed-over secondary, without --watch exit 0" 0 status --region 12 <<'X'
+Region 12: destination, failover
+  Listening on:         10.0.0.1:4444
+  Channels:             2
+  COLO:                 yes
+  Passes:               4
+  Committed checkpoint: 11
+  Checkpoints:          11
+  Last checkpoint:      1234 pages, 4.8 MiB
+  COLO cache:           0 pages (0 B)
+  Reason:               peer closed channel 1
+  Latency (ms)  Count    Last    Mean     P50     P99     Max
+  transfer         11  20.100  19.873  19.500  24.000  25.312
+  flush            11   2.300   2.150   2.125   2.750   2.800
+X
+
+expect_both "status --watch: failover is an end, exit 1, failover line" 1 \
+	"migctl: COLO failover: peer closed channel 1 (last committed checkpoint 11)" \
+	-j status --region 12 --watch <<'X'
+{"region_id":12,"role":"destination","state":"failover","addr":"10.0.0.1","port":4444,"channels":2,"reason":"peer closed channel 1","passes":4,"live":false,"colo":true,"checkpoint":11,"checkpoints":11,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":0,"colo_latency":{"transfer":{"count":11,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":11,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000}}}
+X
+
+expect "start --live --colo --checkpoint-interval: sent, COLO line" 0 start --region 1 --to 10.0.0.2:4444 --live --colo --checkpoint-interval 250 <<'X'
+Region 1: source, setup
+  Peer:                 10.0.0.2:4444
+  Channels:             2 (zero pages detected by the dispatcher)
+  Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
+  COLO:                 yes (checkpoint interval 250 ms)
+  Total time:           6.000 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          0 B in 0 packets
+  Pages:                0 of 262144 (0.0%)
+  Zero pages:           0 (0 B)
+  Normal pages:         0 (0 B)
+  Pass:                 0
+  Dirty rate:           0 pages/s
+  Expected downtime:    unknown
+  Remaining:            0 B
+  Dirty syncs:          0
+  Switchover ready:     no
+X
+
+expect "start --live --colo --json: the module's default interval" 0 -j start --region 1 --to 10.0.0.2:4444 --live --colo <<'X'
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":true,"checkpoint_interval_ms":1000}
+X
+
+expect "listen --colo: the colo flag is sent" 0 listen --region 3 --colo <<'X'
+Region 3: destination, listening
+  Migration id:         (none yet)
+  Listening on:         0.0.0.0:40123
+  Channels:             2
+  COLO:                 yes
+X
+
+expect_both "start --live --colo --wait: colo is no end, failover is: exit 1" 1 \
+	"migctl: switchover ready: pause the guest and run 'migctl switchover --region 5'
+migctl: COLO failover: peer closed channel 0 (last committed checkpoint 1)" \
+	start --region 5 --to 10.0.0.9:4444 --live --colo --wait --interval 1 <<'X'
+Region 5: source, failover
+  Peer:                 10.0.0.9:4444
+  Channels:             2 (zero pages detected by the dispatcher)
+  Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
+  COLO:                 yes (checkpoint interval 1000 ms)
+  Total time:           2006 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          516.0 MiB in 8192 packets
+  Pages:                262144 of 262144 (100.0%)
+  Zero pages:           131072 (512.0 MiB)
+  Normal pages:         131072 (512.0 MiB)
+  Pass:                 5
+  Dirty rate:           5000 pages/s
+  Expected downtime:    12 ms
+  Remaining:            4.8 MiB
+  Dirty syncs:          5
+  Switchover ready:     yes
+  Downtime:             45 ms
+  Committed checkpoint: 1
+  Checkpoints:          1
+  Last checkpoint:      1234 pages, 4.8 MiB
+  Reason:               peer closed channel 0
+  Latency (ms)  Count    Last    Mean     P50     P99     Max
+  transfer          1  20.100  19.873  19.500  24.000  25.312
+  flush             1   2.300   2.150   2.125   2.750   2.800
+  pause             1  31.200  30.500  30.000  36.000  38.250
+X
+
+expect_both "listen --colo --wait --json: secondary failover, exit 1" 1 \
+	"migctl: COLO failover: peer closed channel 0 (last committed checkpoint 1)" \
+	listen --region 5 --colo --wait --interval 1 -j <<'X'
+{"region_id":5,"role":"destination","state":"failover","addr":"0.0.0.0","port":40123,"channels":2,"migration_id":"00000000000000000000000000000000","pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":2006000000,"throughput":650000000,"reason":"peer closed channel 0","live":false,"colo":true,"checkpoint":1,"checkpoints":1,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":300,"colo_latency":{"transfer":{"count":1,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":1,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000}}}
+X
+
+"$FAKE" status --region 10 >"$tmp/colo-status" 2>/dev/null
+expect "checkpoint: prints the status like 'status'" 0 checkpoint --region 10 <"$tmp/colo-status"
+"$FAKE" -j status --region 10 >"$tmp/colo-status" 2>/dev/null
+expect "checkpoint --json: the status object" 0 -j checkpoint --region 10 <"$tmp/colo-status"
+expect "checkpoint: not a COLO primary" 1 checkpoint --region 11 <<'X'
+migctl: checkpoint: Invalid argument (kernel: not the primary of a COLO migration)
+X
+expect "checkpoint: no COLO migration" 1 checkpoint --region 1 <<'X'
+migctl: checkpoint: Invalid argument (kernel: no COLO migration running on this region)
+X
+expect "checkpoint: no migration" 1 checkpoint --region 7 <<'X'
+migctl: checkpoint: region 7 (kernel: no migration on this region)
+X
+expect "checkpoint: no such region" 1 checkpoint --region 9 <<'X'
+migctl: checkpoint: region 9 (kernel: no region with this id)
+X
+
+expect "colo-paused: prints nothing on success" 0 colo-paused --region 10 --checkpoint 13 </dev/null
+expect "colo-paused --json: region and checkpoint" 0 -j colo-paused --region 11 --checkpoint=13 <<'X'
+{"region":11,"checkpoint":13}
+X
+expect "colo-paused: not the checkpoint in progress" 1 colo-paused --region 10 --checkpoint 12 <<'X'
+migctl: colo-paused: Invalid argument (kernel: not the checkpoint in progress)
+X
+expect "colo-paused: no COLO migration" 1 colo-paused --region 1 --checkpoint 13 <<'X'
+migctl: colo-paused: Invalid argument (kernel: no COLO migration running on this region)
+X
+expect "colo-paused: no migration" 1 colo-paused --region 7 --checkpoint 0 <<'X'
+migctl: colo-paused: region 7 (kernel: no migration on this region)
+X
+expect "colo-paused: no such region" 1 colo-paused --region 9 --checkpoint 0 <<'X'
+migctl: colo-paused: region 9 (kernel: no region with this id)
+X
+for args in "checkpoint --region 10" "colo-paused --region 10 --checkpoint 13"; do
+	# shellcheck disable=SC2086
+	MIGCTL_FAKE=eperm expect "${args%% *}: EPERM mentions CAP_NET_ADMIN" 1 $args <<X
+migctl: ${args%% *}: Operation not permitted (CAP_NET_ADMIN required)
+X
+done
+
+expect "monitor --region: COLO primary events" 0 monitor --region 10 <<'X'
+region 10 source colo
+region 10 source checkpoint-pause 13
+region 10 source checkpoint-done 13: 1234 pages, 4.8 MiB, pause 31.2 ms (transfer 20.1 ms, flush 2.3 ms)
+region 10 source failover: channel 0: connection reset by peer (-104) (last committed checkpoint 13)
+X
+
+expect "monitor --region: COLO secondary events, a pause below 1 ms" 0 monitor --region 11 <<'X'
+region 11 destination checkpoint-done 13: 1234 pages, 4.8 MiB, transfer 20.1 ms, flush 0.450 ms
+region 11 destination failover: peer closed channel 1 (holds checkpoint 13)
+X
+
+expect "monitor: COLO events without their figures" 0 monitor --region 12 <<'X'
+region 12 destination checkpoint-pause
+region 12 destination checkpoint-done
+region 12 destination failover
+X
+
+expect "monitor --json: COLO event names and keys" 0 monitor -j --region 10 <<'X'
+{"region_id":10,"role":"source","state":"colo","live":true,"event":"state","colo":true,"checkpoint_interval_ms":1000,"checkpoint":0,"checkpoints":0,"colo_latency":{"transfer":{"count":0},"flush":{"count":0},"pause":{"count":0}}}
+{"region_id":10,"role":"source","state":"colo","live":true,"event":"checkpoint-pause","colo":true,"checkpoint":13}
+{"region_id":10,"role":"source","state":"colo","live":true,"event":"checkpoint-done","colo":true,"checkpoint":13,"checkpoints":13,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_latency":{"transfer":{"count":13,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":13,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000},"pause":{"count":13,"last_ns":31200000,"mean_ns":30500000,"p50_ns":30000000,"p99_ns":36000000,"max_ns":38250000}}}
+{"region_id":10,"role":"source","state":"failover","reason":"channel 0: connection reset by peer (-104)","live":true,"event":"failover","colo":true,"checkpoint":13}
+X
+
 # Progress line: on a terminal, redrawn in place ("\r", clear to end of
 # line) once per poll, wiped before the final status.
 ESC=$(printf '\033')
@@ -760,12 +1020,32 @@ if on_tty "$tmp/tty" status --region 5 --watch --interval 1; then
 	[ "$(grep -c 'switchover ready' "$tmp/tty")" = 1 ] &&
 	grep -qF "${CR}${ESC}[Kactive  pass 2  50.0%" "$tmp/tty"
 	result "start --live --wait on a terminal: pass and expected downtime, the hint once" $?
+	on_tty "$tmp/tty" start --region 5 --to 10.0.0.9:4444 --live --colo --wait --interval 1
+	cp "$tmp/tty" "$tmp/out"
+	[ $rc -eq 1 ] &&
+	grep -qF "${CR}${ESC}[Kcolo  checkpoint 0  1.2 s${CR}${ESC}[Kcolo  checkpoint 1  last pause 31.2 ms  1.6 s${CR}${ESC}[KRegion 5: source, failover" "$tmp/tty" &&
+	[ "$(grep -c 'switchover ready' "$tmp/tty")" = 1 ] &&
+	grep -q '^migctl: COLO failover: peer closed channel 0 (last committed checkpoint 1)' "$tmp/tty"
+	result "start --live --colo --wait on a terminal: checkpoint and last pause while colo" $?
 else
 	for d in "status --watch on a terminal" "status --watch --json on a terminal" \
-		 "listen --wait on a terminal" "start --live --wait on a terminal"; do
+		 "listen --wait on a terminal" "start --live --wait on a terminal" \
+		 "start --live --colo --wait on a terminal"; do
 		n=$((n + 1)); passed=$((passed + 1))
 		echo "ok $n - $d # SKIP no script(1)"
 	done
+fi
+
+# COLO goes on until a failover or a cancel: --watch keeps polling.
+if command -v timeout >/dev/null 2>&1; then
+	timeout 1 "$FAKE" status --region 10 --watch --interval 1 >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	: >"$tmp/want"
+	[ $rc -eq 124 ] && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ]
+	result "status --watch: state colo is not an end (still polling after 1 s)" $?
+else
+	n=$((n + 1)); passed=$((passed + 1))
+	echo "ok $n - status --watch: state colo is not an end # SKIP no timeout(1)"
 fi
 
 for args in "regions -j" "regions 1 -j" "regions 3 -j" "params -j" "params -j -p" \
@@ -775,7 +1055,12 @@ for args in "regions -j" "regions 1 -j" "regions 3 -j" "params -j" "params -j -p
 	    "cancel --region 5 -j" "status --region 5 --watch --interval 1 -j" \
 	    "status --region 4 -j -p" "start --region 1 --to 10.0.0.2:4444 --live -j" \
 	    "switchover --region 5 -j" "switchover --region 5 --wait --interval 1 -j" \
-	    "monitor -j --count 1" "monitor -j --region 8 --count 1"; do
+	    "monitor -j --count 1" "monitor -j --region 8 --count 1" \
+	    "status --region 10 -j" "status --region 11 -j -p" \
+	    "status --region 12 -j" "checkpoint --region 10 -j" \
+	    "colo-paused --region 10 --checkpoint 13 -j" \
+	    "start --region 1 --to 10.0.0.2:4444 --live --colo -j" \
+	    "monitor -j --region 10 --count 1" "monitor -j --region 11 --count 1"; do
 	# shellcheck disable=SC2086
 	valid_json "valid JSON: migctl $args" $args
 done
@@ -784,7 +1069,7 @@ if [ $have_python = 1 ]; then
 	"$FAKE" monitor -j >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	: >"$tmp/want"
-	[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/out")" = 12 ] &&
+	[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/out")" = 21 ] &&
 	python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <"$tmp/out" 2>/dev/null
 	result "valid JSON lines: migctl monitor -j, one object per event" $?
 fi

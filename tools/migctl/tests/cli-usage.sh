@@ -133,12 +133,21 @@ for word in 'Usage: migctl (\[-j\] )?regions' 'Usage: migctl (\[-j\] )?params' \
 	    '\[--max-passes N\] \[--no-convergence continue\|switchover\]' \
 	    'switchover ready: pause the guest and run' \
 	    'expected_downtime_ns' 'switchover_ready' \
-	    'migrations-completed' 'migration failed: REASON'; do
+	    'migrations-completed' 'migration failed: REASON' \
+	    'Usage: migctl (\[-j\] )?checkpoint --region ID' \
+	    'Usage: migctl (\[-j\] )?colo-paused --region ID --checkpoint N' \
+	    '^ {26}\[--colo\]$' \
+	    '\[--colo\] \[--checkpoint-interval MS\]' \
+	    'COLO failover: REASON \(last committed' \
+	    'checkpoint-pause, checkpoint-done' 'colo_latency' \
+	    'checkpoint_interval_ms' 'colo_cache_pages' 'p99_ns' \
+	    'failed, cancelled, colo' 'holds checkpoint'; do
 	grep -qE -- "$word" "$tmp/out"
 	result "full usage mentions '$word'" $?
 done
 
-for cmd in regions params set stats scan listen start status cancel switchover dirty-push monitor help; do
+for cmd in regions params set stats scan listen start status cancel switchover dirty-push \
+	   checkpoint colo-paused monitor help; do
 	expect_help "migctl $cmd --help" "migctl( \[-j\])? $cmd" $cmd --help
 	expect_help "migctl $cmd -h" "migctl( \[-j\])? $cmd" $cmd -h
 	expect_help "migctl help $cmd" "migctl( \[-j\])? $cmd" help $cmd
@@ -229,7 +238,7 @@ expect_usage "scan: bad --zero-check=" "invalid zero-check 'sse3'" scan 1 --zero
 expect_usage "scan: unknown option" "^migctl: scan: unknown option '--fast'" scan 1 --fast
 
 # migration commands
-for cmd in listen start cancel switchover dirty-push; do
+for cmd in listen start cancel switchover dirty-push checkpoint colo-paused; do
 	to=
 	[ $cmd = start ] && to="--to 1.2.3.4:5"
 	expect_usage "$cmd: missing --region" "^migctl: $cmd: missing --region ID" $cmd
@@ -324,6 +333,51 @@ expect_usage "start: bad --no-convergence lists valid values" \
 expect_usage "start: --max-passes twice" '^migctl: start: --max-passes given more than once' \
 	$S --live --max-passes 1 --max-passes 2
 
+# COLO options
+# shellcheck disable=SC2086
+expect_usage "start: --colo requires --live" '^migctl: start: --colo requires --live$' $S --colo
+# shellcheck disable=SC2086
+expect_usage "start: --colo --checkpoint-interval without --live" \
+	'^migctl: start: --colo requires --live$' $S --colo --checkpoint-interval 100
+# shellcheck disable=SC2086
+expect_usage "start: --checkpoint-interval requires --colo" \
+	'^migctl: start: --checkpoint-interval requires --colo$' $S --live --checkpoint-interval 100
+# shellcheck disable=SC2086
+expect_usage "start: --checkpoint-interval alone requires --colo" \
+	'^migctl: start: --checkpoint-interval requires --colo$' $S --checkpoint-interval 100
+# shellcheck disable=SC2086
+expect_usage "start: --colo takes no value" '^migctl: start: --colo takes no value' $S --live --colo=1
+for v in 0 9 3600001 abc -1 '' 10ms 1.5 ' 10' 4294967306; do
+	# shellcheck disable=SC2086
+	expect_usage "start: --checkpoint-interval '$v'" \
+		"^migctl: start: invalid checkpoint interval '$v' \(expected milliseconds 10\.\.3600000\)" \
+		$S --live --colo --checkpoint-interval "$v"
+done
+# shellcheck disable=SC2086
+expect_usage "start: --checkpoint-interval without value" \
+	'^migctl: start: --checkpoint-interval needs a value' $S --live --colo --checkpoint-interval
+# shellcheck disable=SC2086
+expect_usage "start: --colo twice" '^migctl: start: --colo given more than once' $S --live --colo --colo
+expect_usage "listen: --colo takes no value" '^migctl: listen: --colo takes no value' listen --region 1 --colo=yes
+expect_usage "listen: no --checkpoint-interval (the primary's)" \
+	"^migctl: listen: unknown option '--checkpoint-interval'" listen --region 1 --colo --checkpoint-interval 100
+expect_usage "listen: no --live" "^migctl: listen: unknown option '--live'" listen --region 1 --live
+expect_usage "checkpoint: no --wait" "^migctl: checkpoint: unknown option '--wait'" checkpoint --region 1 --wait
+expect_usage "checkpoint: no --checkpoint" "^migctl: checkpoint: unknown option '--checkpoint'" \
+	checkpoint --region 1 --checkpoint 3
+expect_usage "colo-paused: missing --checkpoint" '^migctl: colo-paused: missing --checkpoint N' colo-paused --region 1
+expect_usage "colo-paused: --checkpoint without value" '^migctl: colo-paused: --checkpoint needs a value' \
+	colo-paused --region 1 --checkpoint
+expect_usage "colo-paused: region checked before the checkpoint" \
+	"^migctl: colo-paused: invalid region id '0'" colo-paused --region 0 --checkpoint x
+for v in x -1 18446744073709551616 '' 1e3 0x10 ' 1' 12a; do
+	expect_usage "colo-paused: --checkpoint '$v'" \
+		"^migctl: colo-paused: invalid checkpoint '$v' \(expected a number 0\.\.18446744073709551615\)" \
+		colo-paused --region 1 --checkpoint "$v"
+done
+expect_usage "colo-paused: --checkpoint twice" '^migctl: colo-paused: --checkpoint given more than once' \
+	colo-paused --region 1 --checkpoint 1 --checkpoint 2
+
 expect_usage "switchover: bad --interval" "^migctl: switchover: invalid interval 'x'" switchover --region 1 --wait --interval x
 expect_usage "switchover: --wait takes no value" '^migctl: switchover: --wait takes no value' switchover --region 1 --wait=1
 expect_usage "switchover: --live is not an option" "^migctl: switchover: unknown option '--live'" switchover --region 1 --live
@@ -366,7 +420,14 @@ else
 		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 16k" \
 		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 17179869183G" \
 		    "switchover --region 1" "switchover --region 1 --wait --interval 5 -j" \
-		    "monitor" "monitor --region 3 --count 1 -j"; do
+		    "monitor" "monitor --region 3 --count 1 -j" \
+		    "listen --region 1 --colo" "listen --region 1 --colo --wait --interval 5" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --colo" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --colo --checkpoint-interval 10" \
+		    "start --region 1 --to 10.0.0.2:4444 --colo --live --checkpoint-interval=3600000 --wait" \
+		    "checkpoint --region 1" "checkpoint --region 4294967295 -j" \
+		    "colo-paused --region 1 --checkpoint 0" \
+		    "colo-paused --region 1 --checkpoint 18446744073709551615 -j"; do
 		# shellcheck disable=SC2086
 		expect_line "migctl $args without the module" 1 "$NOT_LOADED" $args
 	done

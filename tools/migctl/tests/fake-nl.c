@@ -42,9 +42,11 @@
  * LISTEN or START with colo makes the running migration a COLO one: active
  * for two polls (START: passes 1 and 2, switchover-ready at 2), then colo
  * with checkpoint 0, then checkpoint 1, then failover (reason "peer closed
- * channel 0", checkpoint 1). COLO_CHECKPOINT of 10 answers its status, of
- * others EINVAL (11: not the primary); COLO_PAUSED of 10 or 11 accepts
- * only checkpoint 13 (the one in progress), of others EINVAL.
+ * channel 0", checkpoint 1). COLO_CHECKPOINT of 10 answers its status;
+ * COLO_PAUSED of 10 or 11 accepts only checkpoint 13 (the one paused
+ * for). Otherwise both fail with the module's errors: 11 (checkpoint
+ * only) EINVAL, not the primary; 12 (ended) ENOENT; 4 EBUSY, COLO not
+ * started; 1 and 3 EINVAL, not COLO.
  *
  * The events group delivers a canned list of notifications (see
  * fake_events), a MIG_GET message among them, then the stream ends.
@@ -757,23 +759,32 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 			ret = fail(err, ENOENT, "no migration on this region", -1);
 			break;
 		}
-		if (v != 10 && (v != 11 || cmd == KMIG_CMD_COLO_CHECKPOINT)) {
-			ret = fail(err, EINVAL, v == 11 ?
-				   "not the primary of a COLO migration" :
-				   "no COLO migration running on this region", -1);
-			break;
-		}
-		if (cmd == KMIG_CMD_COLO_CHECKPOINT) {
-			ret = deliver(mig_msg(v, cmd), maxattr, cb, arg);
-			break;
-		}
-		if (!tb[KMIG_A_MIG_CHECKPOINT]) {
-			ret = fail(err, EINVAL, NULL, -1);
+		if (cmd == KMIG_CMD_COLO_PAUSED && !tb[KMIG_A_MIG_CHECKPOINT]) {
+			ret = fail(err, EINVAL, "checkpoint number required", -1);
 			err->miss_type = KMIG_A_MIG_CHECKPOINT;
 			break;
 		}
+		if (v == 12 || v == 5 || v == 6) {
+			ret = fail(err, ENOENT, "no migration running on this region", -1);
+			break;
+		}
+		if (v == 4) {
+			ret = fail(err, EBUSY, "COLO has not started yet (the switchover comes first)", -1);
+			break;
+		}
+		if (v == 1 || v == 3) {
+			ret = fail(err, EINVAL, "not a COLO migration", -1);
+			break;
+		}
+		if (cmd == KMIG_CMD_COLO_CHECKPOINT) {
+			if (v == 11)
+				ret = fail(err, EINVAL, "checkpoints are taken by the primary (source)", -1);
+			else
+				ret = deliver(mig_msg(v, cmd), maxattr, cb, arg);
+			break;
+		}
 		if (nla_get_u64(tb[KMIG_A_MIG_CHECKPOINT]) != 13)
-			ret = fail(err, EINVAL, "not the checkpoint in progress",
+			ret = fail(err, EINVAL, "no pause asked for this checkpoint (or already acknowledged)",
 				   (char *)tb[KMIG_A_MIG_CHECKPOINT] - (char *)nlh);
 		break;
 	case KMIG_CMD_MIG_CANCEL:

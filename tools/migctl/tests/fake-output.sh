@@ -930,11 +930,17 @@ X
 expect "checkpoint: prints the status like 'status'" 0 checkpoint --region 10 <"$tmp/colo-status"
 "$FAKE" -j status --region 10 >"$tmp/colo-status" 2>/dev/null
 expect "checkpoint --json: the status object" 0 -j checkpoint --region 10 <"$tmp/colo-status"
-expect "checkpoint: not a COLO primary" 1 checkpoint --region 11 <<'X'
-migctl: checkpoint: Invalid argument (kernel: not the primary of a COLO migration)
+expect "checkpoint: not the COLO primary" 1 checkpoint --region 11 <<'X'
+migctl: checkpoint: Invalid argument (kernel: checkpoints are taken by the primary (source))
 X
-expect "checkpoint: no COLO migration" 1 checkpoint --region 1 <<'X'
-migctl: checkpoint: Invalid argument (kernel: no COLO migration running on this region)
+expect "checkpoint: not a COLO migration" 1 checkpoint --region 1 <<'X'
+migctl: checkpoint: Invalid argument (kernel: not a COLO migration)
+X
+expect "checkpoint: COLO not started yet" 1 checkpoint --region 4 <<'X'
+migctl: checkpoint: Device or resource busy (kernel: COLO has not started yet (the switchover comes first))
+X
+expect "checkpoint: after a failover" 1 checkpoint --region 12 <<'X'
+migctl: checkpoint: region 12 (kernel: no migration running on this region)
 X
 expect "checkpoint: no migration" 1 checkpoint --region 7 <<'X'
 migctl: checkpoint: region 7 (kernel: no migration on this region)
@@ -947,11 +953,14 @@ expect "colo-paused: prints nothing on success" 0 colo-paused --region 10 --chec
 expect "colo-paused --json: region and checkpoint" 0 -j colo-paused --region 11 --checkpoint=13 <<'X'
 {"region":11,"checkpoint":13}
 X
-expect "colo-paused: not the checkpoint in progress" 1 colo-paused --region 10 --checkpoint 12 <<'X'
-migctl: colo-paused: Invalid argument (kernel: not the checkpoint in progress)
+expect "colo-paused: not the checkpoint paused for" 1 colo-paused --region 10 --checkpoint 12 <<'X'
+migctl: colo-paused: Invalid argument (kernel: no pause asked for this checkpoint (or already acknowledged))
 X
-expect "colo-paused: no COLO migration" 1 colo-paused --region 1 --checkpoint 13 <<'X'
-migctl: colo-paused: Invalid argument (kernel: no COLO migration running on this region)
+expect "colo-paused: not a COLO migration" 1 colo-paused --region 3 --checkpoint 13 <<'X'
+migctl: colo-paused: Invalid argument (kernel: not a COLO migration)
+X
+expect "colo-paused: after a failover" 1 colo-paused --region 12 --checkpoint 12 <<'X'
+migctl: colo-paused: region 12 (kernel: no migration running on this region)
 X
 expect "colo-paused: no migration" 1 colo-paused --region 7 --checkpoint 0 <<'X'
 migctl: colo-paused: region 7 (kernel: no migration on this region)

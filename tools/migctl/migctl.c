@@ -448,7 +448,7 @@ static const char usage_monitor[] =
 "  region 3 destination completed\n"
 "  region 3 source failed: REASON\n"
 "  region 3 source cancelled: REASON\n"
-"  region 3 source checkpoint-pause 12               (COLO)\n"
+"  region 3 source checkpoint-pause 12                (COLO)\n"
 "  region 3 source checkpoint-done 12: 1234 pages, 4.8 MiB, pause 31.2 ms\n"
 "      (transfer 20.1 ms, flush 2.3 ms)\n"
 "  region 4 destination checkpoint-done 12: 1234 pages, 4.8 MiB,\n"

@@ -44,6 +44,7 @@ static struct {
 	atomic64_t rejected;
 	atomic64_t malformed;
 	atomic64_t splice_fallbacks;
+	atomic64_t failed_over;
 } kmig_mstats;
 
 static const char * const kmig_state_names[] = {
@@ -300,6 +301,9 @@ static void kmig_mig_teardown(struct kmig_mig *mig)
 	}
 	if (mig->role == KMIG_MIG_ROLE_SOURCE)
 		kmig_queue_uninit(&mig->queue);
+	/* No channel writes the COLO cache any more: free its pages now. */
+	if (mig->colo)
+		kmig_colo_cache_destroy(&mig->colo->cache);
 
 	mig->end_ns = ktime_get_ns();
 	switch (READ_ONCE(mig->state)) {
@@ -313,6 +317,7 @@ static void kmig_mig_teardown(struct kmig_mig *mig)
 		atomic64_inc(&kmig_mstats.cancelled);
 		break;
 	case KMIG_MIG_STATE_FAILOVER:
+		atomic64_inc(&kmig_mstats.failed_over);
 		pr_info("region %u: COLO %s failed over at checkpoint %llu: %s\n",
 			mig->region->id,
 			mig->role == KMIG_MIG_ROLE_SOURCE ? "primary" : "secondary",
@@ -710,7 +715,7 @@ kmig_mig_check_hello(struct kmig_mig *mig, const struct kmig_wire_hello *h,
 		return KMIG_WIRE_REJ_FEATURES;
 	}
 	if (!(h->features & KMIG_WIRE_FEAT_COLO) && mig->colo) {
-		*why = "this destination waits for a COLO primary";
+		*why = "destination expects a COLO primary";
 		return KMIG_WIRE_REJ_FEATURES;
 	}
 	*why = "accepted";
@@ -1325,6 +1330,7 @@ void kmig_mig_stats_read(struct kmig_mig_stats *s)
 	s->rejected = atomic64_read(&kmig_mstats.rejected);
 	s->malformed = atomic64_read(&kmig_mstats.malformed);
 	s->splice_fallbacks = atomic64_read(&kmig_mstats.splice_fallbacks);
+	s->failed_over = atomic64_read(&kmig_mstats.failed_over);
 }
 
 int kmig_migration_init(void)

@@ -122,6 +122,7 @@ struct kmig_mig_stats {
 	u64 rejected;
 	u64 malformed;
 	u64 splice_fallbacks;
+	u64 failed_over;
 };
 
 /* One channel: a kthread and a TCP connection. */

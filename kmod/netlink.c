@@ -342,7 +342,9 @@ static int kmig_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    kmig_nl_put_u64(msg, KMIG_A_STATS_MALFORMED_PACKETS,
 			    ms.malformed, pad) ||
 	    kmig_nl_put_u64(msg, KMIG_A_STATS_SPLICE_FALLBACKS,
-			    ms.splice_fallbacks, pad))
+			    ms.splice_fallbacks, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_MIGRATIONS_FAILED_OVER,
+			    ms.failed_over, pad))
 		err = -EMSGSIZE;
 	return kmig_nl_reply_send(msg, hdr, info, err);
 }

@@ -190,6 +190,7 @@ KMIG_MSTAT_ATTR_NAMED(migrations_cancelled, cancelled);
 KMIG_MSTAT_ATTR_NAMED(rejected_connections, rejected);
 KMIG_MSTAT_ATTR_NAMED(malformed_packets, malformed);
 KMIG_MSTAT_ATTR_NAMED(splice_fallbacks, splice_fallbacks);
+KMIG_MSTAT_ATTR_NAMED(migrations_failed_over, failed_over);
 
 static struct attribute *kmig_stat_attrs[] = {
 	&kmig_stat_attr_regions.attr,
@@ -206,6 +207,7 @@ static struct attribute *kmig_stat_attrs[] = {
 	&kmig_mstat_attr_rejected_connections.attr,
 	&kmig_mstat_attr_malformed_packets.attr,
 	&kmig_mstat_attr_splice_fallbacks.attr,
+	&kmig_mstat_attr_migrations_failed_over.attr,
 	NULL
 };
 

@@ -18,7 +18,19 @@
 #                          cancelled, secondary failover at the last
 #                          committed checkpoint, byte-identical to the
 #                          primary (no writers)
-: "${COLO_TIMEOUT:=120}"
+#   colo_vmm CHANNELS      kmig-vmm primary and secondary, writers on both
+#                          sides, 6 checkpoints: the secondary equals the
+#                          primary at every checkpoint (its own writes
+#                          undone by each flush)
+#   colo_primary_killed before|during|after CHANNELS
+#                          the primary dies at checkpoint 3: the secondary
+#                          holds checkpoint 2 (before), 2 or 3 (during),
+#                          3 (after), byte-identical to the primary then
+#   colo_secondary_lost    the secondary dies: the primary fails over
+: "${COLO_TIMEOUT:=120}"	# seconds for one COLO session
+: "${COLO_SIZE_MB:=16}"		# guest RAM of the kmig-vmm cases
+: "${COLO_RANDOM:=2048}"	# random pages filled on the primary
+: "${COLO_ZERO:=512}"		# zero pages filled on the primary
 
 # colo_ack SIDE REGION: answer a pending checkpoint pause of REGION, if
 # any (the next checkpoint after the committed one); quiet.
@@ -121,6 +133,9 @@ colo_migctl() {
 	mig_wait dst "$_did" "failover failed cancelled completed" 60
 	cp "$T/mig-dst.json" "$T/out"
 	mcheck "$_tag: secondary failover after the primary's cancel" [ "$(mjv state)" = failover ]
+	mcheck "$_tag: the COLO cache is freed at the end" [ "$(mjv colo_cache_pages)" = 0 ]
+	mcheck "$_tag: stats migrations_failed_over counts it" \
+		[ "$(sysfs stats/migrations_failed_over)" -ge 1 ]
 	echo "# $_tag: secondary: checkpoint $(mjv checkpoint), reason: $(mjv reason)"
 	mig_get src "$_sid"
 	cp "$T/mig-src.json" "$T/out"
@@ -133,7 +148,156 @@ colo_migctl() {
 	mcheck "$_tag: kernel log clean" mig_dmesg_clean "cm$_ch"
 }
 
+# colo_hash_of FILE WHAT N: the "hash ..." part of line "WHAT N hash ..."
+# of a kmig-vmm hash file.
+colo_hash_of() { sed -n "s/^$2 $3 \(hash .*\)/\1/p" "$1" | tail -n 1; }
+
+# colo_vmm CHANNELS: kmig-vmm primary (2 writers, 2000 pages/s) and
+# secondary (1 writer of its own, 500 pages/s) with 6 checkpoints 300 ms
+# apart: both exit 0; at every checkpoint (0 = the switchover) the
+# secondary's region hashed after the flush equals the primary's hashed
+# while paused, although the secondary's writer ran in between (its
+# writes are undone by each flush); figures and events.
+colo_vmm() {
+	_ch=$1 _tag="COLO with kmig-vmm, $1 channel(s), writers on both sides"
+	mig_mark "cv$_ch"
+	if ! vmm_start cdst dest --size "$COLO_SIZE_MB" --port 0 --addr "$LIVE_ADDR" \
+	     --channels "$_ch" --colo --writers 1 --rate 500 --pattern random --seed 5; then
+		notok "$_tag: kmig-vmm dest --colo listening"; return 1
+	fi
+	_dpid=$VPID _did=$VID _port=$VPORT
+	if ! vmm_start csrc source --size "$COLO_SIZE_MB" --to "$LIVE_ADDR:$_port" \
+	     --fill-random "$COLO_RANDOM" --fill-zero "$COLO_ZERO" --seed "$((_ch + 60))" \
+	     --channels "$_ch" --writers 2 --rate 2000 --pattern hot:20 \
+	     --colo --checkpoint-interval 300 --checkpoints 6; then
+		notok "$_tag: kmig-vmm source --colo"; vmm_wait "$_dpid" 1; return 1
+	fi
+	_spid=$VPID _sid=$VID
+	vmm_wait "$_spid" "$COLO_TIMEOUT"; _src=$VRC
+	vmm_wait "$_dpid" 30; _drc=$VRC
+	{ cat "$T/csrc.log"; echo "exit $_src"; cat "$T/cdst.log"; echo "exit $_drc"; } > "$T/out"
+	grep -E '^(colo-summary|summary|checkpoint [0-9]+ pages)' "$T/csrc.log" | sed 's/^/# primary: /'
+	grep -E '^(summary|cancelled|failover)' "$T/cdst.log" | sed 's/^/# secondary: /'
+	mcheck "$_tag: primary and secondary kmig-vmm exit 0" [ "$_src/$_drc" = 0/0 ]
+	mcheck "$_tag: 6 checkpoints done on the primary" \
+		grep -q '^colo-summary checkpoints=6 ' "$T/csrc.log"
+	_bad='' _n=0
+	while [ $_n -le 6 ]; do
+		_sh=$(colo_hash_of "$T/csrc.hash" checkpoint $_n)
+		_dh=$(colo_hash_of "$T/cdst.hash" checkpoint $_n)
+		hash_eq "$_sh" "$_dh" || _bad="$_bad $_n"
+		_n=$((_n + 1))
+	done
+	{ echo "checkpoints differing:$_bad"; cat "$T/csrc.hash"; echo; cat "$T/cdst.hash"; } > "$T/out"
+	mcheck "$_tag: secondary = primary at every checkpoint 0..6 (byte-identical)" [ -z "$_bad" ]
+	_w=$(sed -n 's/^summary .* writes=\([0-9]*\).*/\1/p' "$T/cdst.log")
+	cp "$T/cdst.log" "$T/out"
+	mcheck "$_tag: the secondary's writer wrote between checkpoints ($_w writes, undone)" \
+		[ "${_w:-0}" -gt 0 ]
+	_p=$(sed -n 's/^checkpoint 6 pages \([0-9]*\) .*/\1/p' "$T/csrc.log")
+	cp "$T/csrc.log" "$T/out"
+	mcheck "$_tag: checkpoint 6 sent the primary's dirty pages ($_p)" [ "${_p:-0}" -gt 0 ]
+	grep -q "^cancelled checkpoint 6 \|^failover checkpoint 6 " "$T/cdst.log"
+	mcheck "$_tag: the secondary ends at checkpoint 6 after the primary's cancel" [ $? -eq 0 ]
+	mcheck "$_tag: kernel log clean" mig_dmesg_clean "cv$_ch"
+}
+
+# colo_primary_killed before|during|after CHANNELS: the primary kmig-vmm
+# SIGKILLs itself at checkpoint 3, before acknowledging the pause, while
+# the checkpoint's pages are in flight (a bandwidth limit makes the
+# transfer last), or after checkpoint-done. The secondary (no writers of
+# its own) fails over holding checkpoint 2 (before), 2 or 3 (during), 3
+# (after), byte-identical to the primary's memory at that checkpoint.
+colo_primary_killed() {
+	_when=$1 _ch=$2 _tag="COLO primary killed $1 the transfer of checkpoint 3, $2 channel(s)"
+	mig_mark "ck$_when$_ch"
+	if ! vmm_start cdst dest --size "$COLO_SIZE_MB" --port 0 --addr "$LIVE_ADDR" \
+	     --channels "$_ch" --colo; then
+		notok "$_tag: kmig-vmm dest --colo listening"; return 1
+	fi
+	_dpid=$VPID _port=$VPORT _delay=''
+	[ "$_when" = during ] && _delay="--die-delay 150"
+	# Writers far above the 4 MiB/s limit: the live phase is forced
+	# over after 2 passes, and each checkpoint takes about a second.
+	if ! vmm_start csrc source --size "$COLO_SIZE_MB" --to "$LIVE_ADDR:$_port" \
+	     --fill-random "$COLO_RANDOM" --fill-zero "$COLO_ZERO" --seed "$((_ch + 70))" \
+	     --channels "$_ch" --writers 2 --rate 4000 --pattern random \
+	     --max-bandwidth 4194304 --max-passes 2 --no-convergence switchover \
+	     --colo --checkpoint-interval 200 --die-at "$_when" --die-checkpoint 3 \
+	     $_delay; then # $_delay: word splitting intended
+		notok "$_tag: kmig-vmm source --colo"; vmm_wait "$_dpid" 1; return 1
+	fi
+	_spid=$VPID
+	vmm_wait "$_spid" "$COLO_TIMEOUT"; _src=$VRC
+	vmm_wait "$_dpid" 60; _drc=$VRC
+	{ cat "$T/csrc.log"; echo "exit $_src"; cat "$T/cdst.log"; echo "exit $_drc"; } > "$T/out"
+	grep -E '^(dying|checkpoint [0-9]+ pages)' "$T/csrc.log" | sed 's/^/# primary: /'
+	grep -E '^(summary|failover)' "$T/cdst.log" | sed 's/^/# secondary: /'
+	mcheck "$_tag: the primary died there" grep -q "^dying at $_when checkpoint 3" "$T/csrc.log"
+	mcheck "$_tag: the secondary fails over and exits 0" \
+		sh -c "[ $_drc -eq 0 ] && grep -q '^failover checkpoint ' '$T/cdst.log'"
+	_k=$(sed -n 's/^failover checkpoint \([0-9]*\) hash.*/\1/p' "$T/cdst.hash" | tail -n 1)
+	case $_when in
+	before) _want=2 ;;
+	during) _want="2 3" ;;
+	*) _want=3 ;;
+	esac
+	echo "# $_tag: the secondary holds checkpoint $_k (expected: $_want)"
+	mcheck "$_tag: the secondary holds checkpoint $_want" \
+		sh -c "echo ' $_want ' | grep -q ' ${_k:-x} '"
+	_sh=$(colo_hash_of "$T/csrc.hash" checkpoint "${_k:-x}")
+	_dh=$(colo_hash_of "$T/cdst.hash" "failover checkpoint" "${_k:-x}")
+	{ echo "primary at checkpoint $_k: $_sh"; echo "secondary:             $_dh"; cat "$T/csrc.hash"; } > "$T/out"
+	mcheck "$_tag: secondary = primary at checkpoint $_k (byte-identical)" hash_eq "$_sh" "$_dh"
+	mcheck "$_tag: kernel log clean" mig_dmesg_clean "ck$_when$_ch"
+}
+
+# colo_secondary_lost: the secondary kmig-vmm killed after checkpoint 2:
+# the primary fails over (secondary lost) and runs on alone.
+colo_secondary_lost() {
+	_tag="COLO secondary lost"
+	mig_mark "csl"
+	if ! vmm_start cdst dest --size "$COLO_SIZE_MB" --port 0 --addr "$LIVE_ADDR" \
+	     --channels 2 --colo; then
+		notok "$_tag: kmig-vmm dest --colo listening"; return 1
+	fi
+	_dpid=$VPID _port=$VPORT
+	if ! vmm_start csrc source --size "$COLO_SIZE_MB" --to "$LIVE_ADDR:$_port" \
+	     --fill-random "$COLO_RANDOM" --seed 80 --channels 2 --writers 1 --rate 1000 \
+	     --colo --checkpoint-interval 200; then
+		notok "$_tag: kmig-vmm source --colo"; vmm_wait "$_dpid" 1; return 1
+	fi
+	_spid=$VPID _sid=$VID
+	log_wait "$T/csrc.log" '^checkpoint 2 pages' "$COLO_TIMEOUT"
+	mcheck "$_tag: checkpoint 2 done" [ $? -eq 0 ]
+	kill -9 "$_dpid"
+	log_wait "$T/csrc.log" '^failover checkpoint' 60
+	_rc=$?
+	cp "$T/csrc.log" "$T/out"
+	mcheck "$_tag: the primary reports the failover" [ $_rc -eq 0 ]
+	grep -E '^(failover|summary)' "$T/csrc.log" | sed 's/^/# primary: /'
+	vmm_wait "$_spid" 30; _src=$VRC
+	vmm_wait "$_dpid" 1
+	mcheck "$_tag: the primary ends COLO with result failover and exits 0" \
+		sh -c "[ $_src -eq 0 ] && grep -q '^summary result=failover' '$T/csrc.log'"
+	mcheck "$_tag: kernel log clean" mig_dmesg_clean "csl"
+}
+
 colo_all() {
+	if [ ! -x "$LIVE_VMM" ]; then
+		echo "no executable $LIVE_VMM" > "$T/out"
+		notok "COLO: kmig-vmm built (tools/example-vmm)"
+		return 1
+	fi
 	colo_migctl 1
 	colo_migctl 4
+	colo_vmm 1
+	colo_vmm 4
+	colo_primary_killed before 1
+	colo_primary_killed during 1
+	colo_primary_killed after 1
+	colo_primary_killed before 4
+	colo_primary_killed during 4
+	colo_primary_killed after 4
+	colo_secondary_lost
 }

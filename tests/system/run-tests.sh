@@ -99,13 +99,16 @@ t "zero check active is one of the available" sh -c "echo ' $AVAIL ' | grep -q '
 
 # KMIG_SYSTEST_ONLY=FUNCTION (in the environment; UML: on the kernel command
 # line, which hands it to init): after the load checks, run only that
-# function of migration-cases.sh / live-cases.sh, for a faster iteration.
+# function of migration-cases.sh / live-cases.sh / colo-cases.sh, for a
+# faster iteration; arguments follow after colons (colo_vmm:4).
 if [ -n "$KMIG_SYSTEST_ONLY" ]; then
 	QEMU=$(command -v qemu-system-x86_64)
 	. "$BIN/migration-cases.sh"
 	. "$BIN/live-cases.sh"
 	. "$BIN/colo-cases.sh"
-	"$KMIG_SYSTEST_ONLY"
+	# FUNCTION:ARG:ARG... (no blanks: it may come from a kernel command line)
+	# shellcheck disable=SC2046
+	$(echo "$KMIG_SYSTEST_ONLY" | tr ':' ' ')
 	t "rmmod" unload
 	echo "# $ENV (only $KMIG_SYSTEST_ONLY): $PASS passed, $FAIL failed, $SKIPPED skipped"
 	rm -rf "$T"

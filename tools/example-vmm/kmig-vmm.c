@@ -759,7 +759,7 @@ static int run_secondary(struct colo_ctx *c, struct mig_ev *e)
 	 * A real secondary resumes its vCPUs after a failover and runs the
 	 * guest alone; this one stops them and records what it holds.
 	 */
-	vcpus_stop(c->v);
+	vcpus_pause(c->v);
 	if (!err && e->event == KMIG_MIG_EVENT_FAILOVER) {
 		colo_hash(c, "failover checkpoint", e->checkpoint);
 		printf("failover checkpoint %" PRIu64 " reason %s\n",
@@ -768,10 +768,12 @@ static int run_secondary(struct colo_ctx *c, struct mig_ev *e)
 		printf("cancelled checkpoint %" PRIu64 " reason %s\n",
 		       e->checkpoint, e->reason);
 	}
-	printf("summary result=%s passes=%" PRIu64 " checkpoints=%" PRIu64 "\n",
+	printf("summary result=%s passes=%" PRIu64 " checkpoints=%" PRIu64
+	       " writes=%" PRIu64 "\n",
 	       !err && final_event(e) ? ev_names[e->event] : "error",
-	       e->passes, c->t.last);
+	       e->passes, c->t.last, vcpus_writes(c->v));
 	fflush(stdout);
+	vcpus_stop(c->v);
 	return colo_exit(c, e, err);
 }
 

@@ -677,6 +677,8 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 		if (!fake("sparse"))
 			nla_put_u64(m, KMIG_A_STATS_MALFORMED_PACKETS, 1);
 		nla_put_u64(m, KMIG_A_STATS_SPLICE_FALLBACKS, 12);
+		if (!fake("sparse"))
+			nla_put_u64(m, KMIG_A_STATS_MIGRATIONS_FAILED_OVER, 2);
 		ret = deliver(m, maxattr, cb, arg);
 		break;
 	case KMIG_CMD_REGION_SCAN:

@@ -214,6 +214,7 @@ migrations-cancelled: 1
 rejected-connections: 2
 malformed-packets: 1
 splice-fallbacks: 12
+migrations-failed-over: 2
 X
 
 MIGCTL_FAKE=sparse expect "stats: absent attributes print '-'" 0 stats <<'X'
@@ -231,10 +232,11 @@ migrations-cancelled: 1
 rejected-connections: 2
 malformed-packets: -
 splice-fallbacks: 12
+migrations-failed-over: -
 X
 
 expect "stats --json" 0 stats -j <<'X'
-{"regions":2,"populated_pages":262144,"faults":262150,"alloc_failures":0,"mmap_refused":3,"regions_created":5,"scans":7,"migrations_started":6,"migrations_completed":3,"migrations_failed":1,"migrations_cancelled":1,"rejected_connections":2,"malformed_packets":1,"splice_fallbacks":12}
+{"regions":2,"populated_pages":262144,"faults":262150,"alloc_failures":0,"mmap_refused":3,"regions_created":5,"scans":7,"migrations_started":6,"migrations_completed":3,"migrations_failed":1,"migrations_cancelled":1,"rejected_connections":2,"malformed_packets":1,"splice_fallbacks":12,"migrations_failed_over":2}
 X
 
 MIGCTL_FAKE=sparse expect "stats --json: absent attribute left out" 0 stats -j <<'X'

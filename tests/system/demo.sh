@@ -5,7 +5,8 @@
 # kmig, create a 1 GiB guest-memory region the way a VMM does (open
 # /dev/kmig, mmap MAP_SHARED, write), and migrate it over in-kernel TCP to
 # a second, empty region, then compare the two byte for byte; then a
-# live migration of a running guest (tools/example-vmm's kmig-vmm).
+# live migration of a running guest (tools/example-vmm's kmig-vmm), then a
+# short COLO session between two kmig-vmm with its checkpoint latencies.
 #
 #   demo.sh --ko kmig.ko --migctl PATH --bin DIR
 
@@ -139,6 +140,32 @@ echo "destination: $hd"
 [ -n "$hs" ] && [ "$(echo "$hs" | cut -d' ' -f2)" = "$(echo "$hd" | cut -d' ' -f2)" ] ||
 	die "hashes differ"
 echo "identical; downtime (switchover to completion): $(sed -n 's/^summary .*downtime-ms=\([0-9.]*\).*/\1/p' "$T/lsrc") ms"
+# COLO: kmig-vmm as primary and secondary, checkpoints every 200 ms.
+step "COLO: primary and secondary in lock-step (kmig-vmm --colo)"
+echo "64 MiB of guest RAM; the primary's 2 writers dirty 2000 pages/s, the secondary's own"
+echo "writer 200 pages/s (undone at each checkpoint); 20 checkpoints 200 ms apart, then cancel"
+"$VMM" dest --size 64 --port 0 --addr 127.0.0.1 --channels "$CHANNELS" --colo \
+	--writers 1 --rate 200 > "$T/cdst" 2>&1 &
+CD=$!
+wait_for "$T/cdst" '^port ' || { cat "$T/cdst"; die "kmig-vmm dest --colo did not listen"; }
+CPORT=$(sed -n 's/^port //p' "$T/cdst")
+"$VMM" source --size 64 --to "127.0.0.1:$CPORT" --fill-random 8192 --fill-zero 4096 \
+	--seed 9 --channels "$CHANNELS" --writers 2 --rate 2000 --pattern hot:10 \
+	--colo --checkpoint-interval 200 --checkpoints 20 > "$T/csrc" 2>&1 &
+CS=$!
+wait_for "$T/csrc" '^id ' || { cat "$T/csrc"; die "kmig-vmm source --colo did not start"; }
+CSID=$(sed -n 's/^id //p' "$T/csrc")
+wait_for "$T/csrc" '^checkpoint 10 pages' && "$MIGCTL" status --region "$CSID" > "$T/cstatus" 2>&1
+wait "$CS"; CRC=$?
+wait "$CD"
+echo "primary VMM (region $CSID), per checkpoint:"
+grep -E '^checkpoint [0-9]+ pages' "$T/csrc" | sed -n '1,3p;$p' | sed 's/^/  /'
+grep -E '^(summary|colo-summary)' "$T/csrc" | sed 's/^/  /'
+echo "secondary VMM:"
+grep -E '^(summary|failover|cancelled)' "$T/cdst" | sed 's/^/  /'
+[ $CRC -eq 0 ] || die "COLO session failed"
+step "migctl status --region $CSID (primary, after checkpoint 10)"
+cat "$T/cstatus"
 run rmmod kmig
 rm -rf "$T"
 echo

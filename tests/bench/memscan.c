@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memscan: the memory read limit of one core, for make bench. A plain
+ * userspace AVX2 zero scan, the yardstick for kmig's zero check (T3 of
+ * the bench report): how fast one core can read memory and test it for
+ * non-zero bytes.
+ *
+ *   memscan --size-gib N [--hot-kib K] [--repeat R]
+ *
+ * cold: N GiB (mmap, every page written with memset so it really
+ *       exists), scanned once per pass; best of R passes (default 3).
+ *       N GiB is far larger than any cache.
+ * hot:  a K KiB buffer (default 256 KiB, cache resident) scanned over
+ *       and over until at least 0.5 s have passed.
+ *
+ * The scan ORs four 32-byte loads per iteration and tests the result
+ * with vptest (_mm256_testz_si256), like kmig's AVX2 zero check. Every
+ * scan's result is checked (the buffers are all zeros), so the compiler
+ * cannot drop it. Output: one JSON object on stdout.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <immintrin.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define GIB (1024.0 * 1024.0 * 1024.0)
+#define HOT_MIN_NS 500000000ull
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: memscan --size-gib N [--hot-kib K] [--repeat R]\n"
+		"  N GiB scanned cold (best of R passes, default 3),\n"
+		"  a K KiB buffer (default 256) scanned hot for >= 0.5 s\n");
+	exit(2);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Offset of the first 128-byte block holding a non-zero byte, or len
+ * when all of [p, p + len) is zero. p is 32-byte aligned, len a multiple
+ * of 128. noipa: the compiler must not treat it as pure and hoist or
+ * merge repeated calls on unchanged memory.
+ */
+__attribute__((noipa))
+static size_t scan_avx2(const void *p, size_t len)
+{
+	const __m256i *v = p;
+	size_t i, n = len / 32;
+
+	for (i = 0; i < n; i += 4) {
+		__m256i a = _mm256_load_si256(v + i);
+		__m256i b = _mm256_load_si256(v + i + 1);
+		__m256i c = _mm256_load_si256(v + i + 2);
+		__m256i d = _mm256_load_si256(v + i + 3);
+		__m256i x = _mm256_or_si256(_mm256_or_si256(a, b),
+					    _mm256_or_si256(c, d));
+
+		if (!_mm256_testz_si256(x, x))
+			return i * 32;
+	}
+	return len;
+}
+
+/* One scan; it is a bug if the all-zero buffer is found non-zero. */
+static void scan_checked(const void *p, size_t len)
+{
+	size_t r;
+
+	/* the buffer may have changed as far as the compiler knows */
+	__asm__ volatile("" : : "r"(p) : "memory");
+	r = scan_avx2(p, len);
+	if (r != len) {
+		fprintf(stderr, "memscan: non-zero byte near offset %zu\n", r);
+		exit(1);
+	}
+}
+
+static unsigned long parse_num(const char *opt, const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s)
+		usage();
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || end == s || v == 0) {
+		fprintf(stderr, "memscan: %s: not a positive integer: %s\n",
+			opt, s);
+		exit(2);
+	}
+	return v;
+}
+
+static void cpu_model(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+
+	snprintf(buf, len, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *c;
+
+		if (strncmp(line, "model name", 10))
+			continue;
+		c = strchr(line, ':');
+		if (!c)
+			break;
+		c++;
+		while (*c == ' ' || *c == '\t')
+			c++;
+		c[strcspn(c, "\n")] = 0;
+		snprintf(buf, len, "%s", c);
+		break;
+	}
+	fclose(f);
+}
+
+/* JSON string body: escape quotes, backslashes and control characters */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long size_gib = 0, hot_kib = 256, repeat = 3, r;
+	uint64_t cold_best = UINT64_MAX, hot_ns, passes, t0;
+	size_t size, hot_size;
+	char cpu[256];
+	void *buf, *hot;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--size-gib"))
+			size_gib = parse_num(argv[i], argv[i + 1]), i++;
+		else if (!strcmp(argv[i], "--hot-kib"))
+			hot_kib = parse_num(argv[i], argv[i + 1]), i++;
+		else if (!strcmp(argv[i], "--repeat"))
+			repeat = parse_num(argv[i], argv[i + 1]), i++;
+		else
+			usage();
+	}
+	if (!size_gib)
+		usage();
+	if (size_gib > (1ul << 20) || hot_kib > (1ul << 30)) {
+		fprintf(stderr, "memscan: size too large\n");
+		return 2;
+	}
+
+	__builtin_cpu_init();
+	if (!__builtin_cpu_supports("avx2")) {
+		fprintf(stderr, "memscan: this CPU has no AVX2\n");
+		return 1;
+	}
+
+	size = (size_t)size_gib << 30;
+	hot_size = (size_t)hot_kib << 10;
+
+	buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED) {
+		fprintf(stderr, "memscan: mmap %lu GiB: %s\n", size_gib,
+			strerror(errno));
+		return 1;
+	}
+	/* write every page: real pages, not the shared zero page */
+	memset(buf, 0, size);
+
+	hot = aligned_alloc(4096, hot_size);
+	if (!hot) {
+		fprintf(stderr, "memscan: cannot allocate %lu KiB\n", hot_kib);
+		return 1;
+	}
+	memset(hot, 0, hot_size);
+
+	/* cold: one pass over the whole buffer, best of R */
+	for (r = 0; r < repeat; r++) {
+		uint64_t t;
+
+		t0 = now_ns();
+		scan_checked(buf, size);
+		t = now_ns() - t0;
+		if (t < cold_best)
+			cold_best = t;
+	}
+
+	/* hot: warm the cache, then double the passes until >= 0.5 s */
+	scan_checked(hot, hot_size);
+	for (passes = 16;; passes *= 2) {
+		uint64_t p;
+
+		t0 = now_ns();
+		for (p = 0; p < passes; p++)
+			scan_checked(hot, hot_size);
+		hot_ns = now_ns() - t0;
+		if (hot_ns >= HOT_MIN_NS)
+			break;
+	}
+
+	cpu_model(cpu, sizeof(cpu));
+	printf("{\"size_bytes\":%zu,"
+	       "\"cold\":{\"bytes\":%zu,\"time_ns\":%llu,\"gib_s\":%.3f},"
+	       "\"hot\":{\"bytes_per_pass\":%zu,\"passes\":%llu,"
+	       "\"time_ns\":%llu,\"gib_s\":%.3f},\"cpu\":",
+	       size, size, (unsigned long long)cold_best,
+	       size / GIB / (cold_best / 1e9),
+	       hot_size, (unsigned long long)passes,
+	       (unsigned long long)hot_ns,
+	       (double)hot_size * passes / GIB / (hot_ns / 1e9));
+	json_str(cpu);
+	printf("}\n");
+
+	munmap(buf, size);
+	free(hot);
+	return 0;
+}

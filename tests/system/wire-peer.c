@@ -532,7 +532,7 @@ static int case_packet(struct peer *p, const char *c)
 		w = (void *)p->buf;
 		w->magic = cpu_to_be32(0x4b4d4751);	/* "KMGQ" */
 	} else if (!strcmp(c, "bad-type")) {
-		len = build(p, 4, 0, idx, 2, 1, 1, 0);
+		len = build(p, 0x7f, 0, idx, 2, 1, 1, 0);
 	} else if (!strcmp(c, "bad-flags")) {
 		len = build(p, KMIG_WIRE_DATA, 0, idx, 2, 1, 1, 0);
 		w = (void *)p->buf;
@@ -652,7 +652,7 @@ static const struct {
 	{ "close", 2, "one valid DATA packet, then close without COMPLETE" },
 	{ "slow", 3, "DATA packets of 2 pages every --interval-ms, no COMPLETE, until closed" },
 	{ "bad-magic", 2, "packet magic KMGQ" },
-	{ "bad-type", 2, "packet type 4" },
+	{ "bad-type", 2, "packet type 127" },
 	{ "bad-flags", 2, "packet flags 1" },
 	{ "reserved", 2, "non-zero reserved byte in the header" },
 	{ "bad-seq", 2, "first packet numbered 1" },

@@ -361,7 +361,8 @@ static void test_pause(enum vcpu_pattern pat, unsigned int threads, uint64_t rat
 		vcpus_resume(v);
 	}
 	CHECK(!threads || moved, "the writers never wrote");
-	CHECK(worst < 100, "pause took %.1f ms", worst);
+	/* A bound on hanging, not a speed test: loaded CI machines are slow. */
+	CHECK(worst < 2000, "pause took %.1f ms", worst);
 	if (pat == VCPU_HOT) {
 		/* Only the first quarter is written. */
 		for (i = npages / 4; i < (int)npages; i++)
@@ -1076,7 +1077,7 @@ static void test_colo_secondary(void)
 	CHECK(strstr(o, "\ncheckpoint 2 pages 102 bytes ") &&
 	      strstr(o, "\nstatus status region=7 state=colo "), "status fallback:\n%s", o);
 	CHECK(strstr(o, "\nfailover checkpoint 3 reason primary lost\n") &&
-	      strstr(o, "\nsummary result=failover passes=4 checkpoints=3\n"),
+	      strstr(o, "\nsummary result=failover passes=4 checkpoints=3 writes="),
 	      "failover lines:\n%s", o);
 	o = slurp(hash);
 	CHECK(!strncmp(o, "checkpoint 0 ", 13) && count_lines(o, "checkpoint 1 ") == 1 &&
@@ -1113,7 +1114,7 @@ static void test_colo_ends(void)
 	fake_wait(&f);
 	o = slurp(out);
 	CHECK(WIFEXITED(f.status) && WEXITSTATUS(f.status) == 1 &&
-	      strstr(o, "\nsummary result=failed passes=4 checkpoints=0\n"),
+	      strstr(o, "\nsummary result=failed passes=4 checkpoints=0 writes=0\n"),
 	      "secondary failed before COLO %#x:\n%s", f.status, o);
 
 	memset(&f, 0, sizeof(f));

@@ -18,6 +18,7 @@
 #include "netlink.h"
 #include "sysfs.h"
 #include "migration.h"
+#include "bench.h"
 
 static int __init kmig_mod_init(void)
 {
@@ -50,6 +51,7 @@ static int __init kmig_mod_init(void)
 	ret = kmig_netlink_init();
 	if (ret)
 		goto err_device;
+	kmig_bench_init();
 
 	pr_info("loaded (version %s, zero check %s, page size %lu)\n",
 		KMIG_VERSION,
@@ -73,6 +75,7 @@ err_params:
 
 static void __exit kmig_mod_exit(void)
 {
+	kmig_bench_uninit();
 	kmig_netlink_uninit();
 	kmig_device_uninit();
 	kmig_migration_uninit();

@@ -4,6 +4,8 @@
 #
 #   scripts/systest-uml.sh           uml-debug kernel: tests/system/run-tests.sh --env uml
 #   scripts/systest-uml.sh --demo    uml-bench kernel: tests/system/demo.sh, shown live
+#   scripts/systest-uml.sh --bench   uml-bench kernel: tests/bench/bench-uml.py
+#                                    (KMIG_BENCH_OUT: results dir, KMIG_BENCH_ARGS)
 #
 # The kernel boots on the host's root filesystem (hostfs) with
 # init=tests/system/boot/uml-init.sh; the paths it needs are in a file
@@ -16,10 +18,11 @@
 set -euo pipefail
 mode=systest
 [ "${1:-}" = --demo ] && mode=demo
+[ "${1:-}" = --bench ] && mode=bench
 KMIG_TAG=$mode-uml
 . "$(dirname "$0")/lib.sh"
 
-if [ $mode = demo ]; then kernel=uml-bench; else kernel=uml-debug; fi
+if [ $mode = systest ]; then kernel=uml-debug; else kernel=uml-bench; fi
 timeout_s=${KMIG_UML_TIMEOUT:-900}
 
 kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$kernel")
@@ -60,12 +63,14 @@ KMIG_MIGCTL='$KMIG_TOP/tools/migctl/migctl'
 KMIG_BIN='$KMIG_TOP/tests/system'
 KMIG_OUT='$out'
 KMIG_QEMU_KERNEL='$qemu_kernel'
+KMIG_BENCH_OUT='${KMIG_BENCH_OUT:-}'
+KMIG_BENCH_ARGS='${KMIG_BENCH_ARGS:-}'
 CONF
 
 cmdline=(mem=${KMIG_UML_MEM:-4G} rootfstype=hostfs rootflags=/ rw
 	init="$KMIG_TOP/tests/system/boot/uml-init.sh" kmigconf="$run/conf.sh"
 	con=null con0=fd:0,fd:1 ssl=null panic_on_warn=1)
-[ $mode = demo ] && cmdline+=(quiet)
+[ $mode = systest ] || cmdline+=(quiet)
 # One function of the system tests only (tests/system/run-tests.sh).
 [ -n "${KMIG_SYSTEST_ONLY:-}" ] && cmdline+=("KMIG_SYSTEST_ONLY=$KMIG_SYSTEST_ONLY")
 
@@ -73,7 +78,7 @@ cd "$run"   # UML may dump core in its cwd on a panic (vm_run: ulimit -c 0)
 log "booting $kdir/linux (timeout ${timeout_s}s, console: $console)"
 start=$(date +%s)
 vm_run "$console" "$timeout_s" "$kdir/linux" "${cmdline[@]}" | {
-	if [ $mode = demo ]; then
+	if [ $mode != systest ]; then
 		# Show what the demo prints, not the boot chatter before it.
 		awk '/^uml-init: running/ { on = 1; next } on && !/^(uml-init: |reboot: )/ { print; fflush() }' || true
 	else
@@ -83,7 +88,7 @@ vm_run "$console" "$timeout_s" "$kdir/linux" "${cmdline[@]}" | {
 elapsed=$(($(date +%s) - start))
 log "UML exited after ${elapsed}s"
 
-[ $mode = demo ] && exit 0
+[ $mode = systest ] || exit 0
 
 [ -f "$out" ] || out=$console
 systest_finish uml "$out" "$console" "$elapsed"

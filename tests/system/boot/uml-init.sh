@@ -38,7 +38,7 @@ mount -t tmpfs tmpfs /run
 mkdir -p /run/host-tmp
 mount --bind /tmp /run/host-tmp
 mount -t tmpfs tmpfs /tmp
-for p in "$kmigconf" "$KMIG_TOP" "$KMIG_KO" "$KMIG_MIGCTL" "$KMIG_BIN" "$KMIG_OUT" "$KMIG_QEMU_KERNEL"; do
+for p in "$kmigconf" "$KMIG_TOP" "$KMIG_KO" "$KMIG_MIGCTL" "$KMIG_BIN" "$KMIG_OUT" "$KMIG_QEMU_KERNEL" "$KMIG_BENCH_OUT"; do
 	case $p in
 	/tmp/?*)
 		top=${p#/tmp/}; top=/tmp/${top%%/*}
@@ -76,6 +76,14 @@ demo)
 	echo "uml-init: running tests/system/demo.sh"
 	run "$KMIG_TOP/tests/system/demo.sh" --ko "$KMIG_KO" --migctl "$KMIG_MIGCTL" \
 		--bin "$KMIG_BIN" </dev/null 2>&1 | tee "$KMIG_OUT"
+	;;
+bench)
+	echo "uml-init: running tests/bench/bench-uml.py"
+	# shellcheck disable=SC2086
+	python3 "$KMIG_TOP/tests/bench/bench-uml.py" --ko "$KMIG_KO" \
+		--migctl "$KMIG_MIGCTL" --bin "$KMIG_BIN" \
+		--vmm "$KMIG_TOP/tools/example-vmm/kmig-vmm" --out "$KMIG_BENCH_OUT" \
+		$KMIG_BENCH_ARGS </dev/null 2>&1 | tee "$KMIG_OUT"
 	;;
 *)
 	echo "uml-init: unknown KMIG_MODE '$KMIG_MODE'"

@@ -14,6 +14,8 @@
 #   make systest-uml    system tests in UML (uml-debug)
 #   make systest-deb61  system tests on Debian's 6.1 kernel under QEMU (TCG)
 #   make demo           tests/system/demo.sh in UML (uml-bench), shown live
+#   make bench          benchmarks: kmig (UML uml-bench) beside QEMU and the
+#                       memory/TCP limits, tables in build/results/bench-latest/
 #   make clean          remove build/ and userspace build products
 #   make distclean      clean, and the kernel builds in the cache
 #
@@ -25,7 +27,7 @@ export KMIG_CACHE
 SCRIPTS := scripts
 
 .PHONY: all test deps kernels modules migctl systest-progs check kunit \
-	systest-uml systest-deb61 demo clean distclean
+	systest-uml systest-deb61 demo bench clean distclean
 
 all: modules migctl
 
@@ -61,6 +63,9 @@ systest-deb61:
 
 demo:
 	@$(SCRIPTS)/systest-uml.sh --demo
+
+bench:
+	@$(SCRIPTS)/bench.sh
 
 clean:
 	rm -rf build

@@ -1,0 +1,559 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""QEMU migration anchor for `make bench`.
+
+Measures QEMU's own RAM migration over loopback TCP, natively on this host
+(TCG only, the guest paused with -S, no disk, no devices), so that kmig's
+numbers have a reference point on the same machine.
+
+For every (case, channels) pair it starts a destination QEMU with
+-incoming defer and a source QEMU, sets the same capabilities and
+parameters on both over QMP, runs migrate-incoming tcp:127.0.0.1:PORT and
+migrate, polls query-migrate until completed or failed, records the
+source's final statistics and kills both.
+
+Cases:
+  zero-written    guest RAM allocated and filled with zeros (prealloc=on)
+  zero-untouched  guest RAM never touched (no prealloc)
+  random          guest RAM a private copy of a file of random bytes
+                  (memory-backend-file, share=off, prealloc=on)
+
+Channels: 0 = legacy precopy (no multifd); N > 0 = multifd capability on
+and multifd-channels=N on both sides.
+
+JSON goes to stdout, progress to stderr. Python 3 standard library only.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+GiB = 1 << 30
+MiB = 1 << 20
+CASES = ("zero-written", "zero-untouched", "random")
+
+# QEMU 7.2's default max-bandwidth is 128 MiB/s (older ones: 32 MiB/s);
+# this is effectively unlimited on loopback.
+MAX_BANDWIDTH = 1 << 40                 # bytes/s
+# The largest value QEMU accepts (2000 s). The guest is paused, so nothing
+# is redirtied: after the first bandwidth estimate (100 ms) the expected
+# downtime is far below this and QEMU sends everything that is left in one
+# go in the completion stage.
+DOWNTIME_LIMIT_MS = 2000000
+
+# Parameters recorded from query-migrate-parameters when present; newer
+# QEMUs (9.0+) have zero-page-detection (none/legacy/multifd), 7.2 does not.
+RECORDED_PARAMS = ("max-bandwidth", "downtime-limit", "multifd-channels",
+                   "multifd-compression", "zero-page-detection",
+                   "multifd-zero-page", "xbzrle-cache-size")
+RAM_STATS = ("transferred", "remaining", "total", "duplicate", "skipped",
+             "normal", "normal-bytes", "mbps", "page-size", "multifd-bytes",
+             "precopy-bytes", "downtime-bytes", "pages-per-second",
+             "dirty-sync-count")
+
+
+def log(msg):
+    print("[qemu-anchor %s] %s" % (time.strftime("%H:%M:%S"), msg),
+          file=sys.stderr, flush=True)
+
+
+class QMPError(Exception):
+    pass
+
+
+class QMP:
+    """Minimal synchronous QMP client over a unix socket."""
+
+    def __init__(self, path, proc, timeout):
+        deadline = time.monotonic() + timeout
+        self.sock = None
+        while True:
+            if proc.poll() is not None:
+                raise QMPError("QEMU exited (rc %d) before QMP was up"
+                               % proc.returncode)
+            if os.path.exists(path):
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    s.connect(path)
+                    self.sock = s
+                    break
+                except OSError:
+                    s.close()
+            if time.monotonic() > deadline:
+                raise QMPError("timed out waiting for QMP socket %s" % path)
+            time.sleep(0.02)
+        self.buf = b""
+        self.events = []
+        # The greeting only arrives once QEMU's main loop runs, i.e. after
+        # the memory backends are allocated (prealloc can take seconds).
+        self.greeting = self._read(deadline - time.monotonic())
+        if "QMP" not in self.greeting:
+            raise QMPError("unexpected QMP greeting: %r" % self.greeting)
+        self.cmd("qmp_capabilities", timeout=timeout)
+
+    def _read(self, timeout):
+        deadline = time.monotonic() + max(timeout, 0.1)
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise QMPError("timed out waiting for QMP reply")
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                raise QMPError("timed out waiting for QMP reply")
+            if not chunk:
+                raise QMPError("QMP connection closed")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def cmd(self, name, args=None, timeout=30.0):
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                r = self._read(deadline - time.monotonic())
+            except QMPError as e:
+                raise QMPError("%s (%s, %.0f s)" % (e, name, timeout))
+            if "event" in r:
+                self.events.append(r)
+                continue
+            if "error" in r:
+                raise QMPError("%s: %s" % (name, r["error"].get("desc", r)))
+            return r.get("return")
+
+    def close(self):
+        if self.sock:
+            self.sock.close()
+            self.sock = None
+
+
+def gen_random_chunk(args):
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    path, off, length = args
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        pos = off
+        end = off + length
+        while pos < end:
+            n = min(16 * MiB, end - pos)
+            os.pwrite(fd, os.urandom(n), pos)
+            pos += n
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return length
+
+
+def make_random_file(path, size):
+    t0 = time.monotonic()
+    with open(path, "wb") as f:
+        f.truncate(size)
+    chunk = 64 * MiB
+    jobs = [(path, off, min(chunk, size - off))
+            for off in range(0, size, chunk)]
+    pool = multiprocessing.Pool(max(1, os.cpu_count() or 1))
+    try:
+        for _ in pool.imap_unordered(gen_random_chunk, jobs):
+            pass
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+    log("created random file %s (%d MiB) in %.1f s"
+        % (path, size // MiB, time.monotonic() - t0))
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def port_in_use(port):
+    """True while something still listens on port (TIME_WAIT is ignored,
+    as QEMU itself listens with SO_REUSEADDR)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", port))
+        return False
+    except OSError:
+        return True
+    finally:
+        s.close()
+
+
+def host_info():
+    info = {"uname": " ".join(platform.uname()), "nproc": os.cpu_count()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    info["cpu_model"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    info["mem_total_kib"] = int(line.split()[1])
+                    break
+    except OSError:
+        pass
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            info["thp"] = f.read().strip()
+    except OSError:
+        pass
+    try:
+        with open("/etc/debian_version") as f:
+            info["debian_version"] = f.read().strip()
+    except OSError:
+        pass
+    info["accel"] = "tcg"
+    return info
+
+
+def qemu_argv(qemu, size, case, qmp_path, incoming, random_file):
+    """Command line for one side. The RAM block is named 'mem' on both
+    sides so the destination's anonymous backend takes the source's RAM."""
+    if case == "random" and not incoming:
+        mem = ("memory-backend-file,id=mem,size=%d,mem-path=%s,share=off,"
+               "prealloc=on" % (size, random_file))
+    elif case == "zero-written" and not incoming:
+        mem = "memory-backend-ram,id=mem,size=%d,prealloc=on" % size
+    else:
+        mem = "memory-backend-ram,id=mem,size=%d" % size
+    if "prealloc=on" in mem:
+        mem += ",prealloc-threads=%d" % max(1, os.cpu_count() or 1)
+    argv = [qemu, "-accel", "tcg", "-machine", "pc,memory-backend=mem",
+            "-m", "%dM" % (size // MiB), "-object", mem,
+            "-S", "-nographic", "-nodefaults", "-display", "none",
+            "-qmp", "unix:%s,server=on,wait=off" % qmp_path]
+    if incoming:
+        argv += ["-incoming", "defer"]
+    return argv
+
+
+class Side:
+    def __init__(self, name, argv, workdir, qmp_path, timeout):
+        self.name = name
+        self.argv = argv
+        self.errpath = os.path.join(workdir, name + ".stderr")
+        self.qmp_path = qmp_path
+        self.errf = open(self.errpath, "wb")
+        self.t_start = time.monotonic()
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                     stdout=self.errf, stderr=self.errf)
+        self.qmp = None
+        self.timeout = timeout
+
+    def connect(self):
+        self.qmp = QMP(self.qmp_path, self.proc, self.timeout)
+        self.ready_s = time.monotonic() - self.t_start
+
+    def stderr_tail(self):
+        try:
+            with open(self.errpath, "rb") as f:
+                data = f.read()[-800:]
+            return data.decode(errors="replace").strip()
+        except OSError:
+            return ""
+
+    def kill(self):
+        if self.qmp:
+            self.qmp.close()
+            self.qmp = None
+        if self.proc.poll() is None:
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            log("%s: pid %d did not exit after SIGKILL"
+                % (self.name, self.proc.pid))
+        self.errf.close()
+
+
+def configure(qmp, channels):
+    caps = [{"capability": "multifd", "state": channels > 0}]
+    qmp.cmd("migrate-set-capabilities", {"capabilities": caps})
+    params = {"max-bandwidth": MAX_BANDWIDTH,
+              "downtime-limit": DOWNTIME_LIMIT_MS}
+    if channels > 0:
+        params["multifd-channels"] = channels
+    qmp.cmd("migrate-set-parameters", params)
+    got = qmp.cmd("query-migrate-parameters")
+    capsnow = {c["capability"]: c["state"]
+               for c in qmp.cmd("query-migrate-capabilities")}
+    rec = {k: got[k] for k in RECORDED_PARAMS if k in got}
+    return rec, capsnow
+
+
+def one_run(opts, case, channels, size, random_file, workdir):
+    run = {"case": case, "channels": channels, "multifd": channels > 0,
+           "size_bytes": size, "status": "error"}
+    t0 = time.monotonic()
+    src = dst = None
+    try:
+        port = free_port()
+        dq = os.path.join(workdir, "dst.qmp")
+        sq = os.path.join(workdir, "src.qmp")
+        for p in (dq, sq):
+            if os.path.exists(p):
+                os.unlink(p)
+        dst = Side("dst", qemu_argv(opts.qemu, size, case, dq, True, None),
+                   workdir, dq, opts.timeout)
+        src = Side("src", qemu_argv(opts.qemu, size, case, sq, False,
+                                    random_file), workdir, sq, opts.timeout)
+        run["src_argv"] = " ".join(shlex.quote(a) for a in src.argv)
+        run["dst_argv"] = " ".join(shlex.quote(a) for a in dst.argv)
+        dst.connect()
+        src.connect()
+        run["src_start_s"] = round(src.ready_s, 3)
+        run["dst_start_s"] = round(dst.ready_s, 3)
+        run["dst_params"], dcaps = configure(dst.qmp, channels)
+        run["src_params"], scaps = configure(src.qmp, channels)
+        run["capabilities"] = sorted(k for k, v in scaps.items() if v)
+        if sorted(k for k, v in dcaps.items() if v) != run["capabilities"]:
+            raise QMPError("capabilities differ: src %s dst %s"
+                           % (scaps, dcaps))
+        uri = "tcp:127.0.0.1:%d" % port
+        dst.qmp.cmd("migrate-incoming", {"uri": uri})
+        t_mig = time.monotonic()
+        src.qmp.cmd("migrate", {"uri": uri})
+        deadline = t_mig + opts.timeout
+        info = {}
+        while True:
+            # While QEMU completes the migration (the final stage, which for
+            # a paused guest is nearly all of it) its main loop waits for
+            # the BQL, so this can block for the whole transfer.
+            info = src.qmp.cmd("query-migrate",
+                               timeout=max(deadline - time.monotonic(), 1))
+            st = info.get("status")
+            if st in ("completed", "failed", "cancelled"):
+                break
+            if src.proc.poll() is not None or dst.proc.poll() is not None:
+                raise QMPError("a QEMU exited during migration")
+            if time.monotonic() > deadline:
+                raise QMPError("timed out after %d s in status %s"
+                               % (opts.timeout, st))
+            time.sleep(0.05)
+        t_src_done = time.monotonic()
+        # Wait for the destination to finish loading as well.
+        dinfo = {}
+        while st == "completed":
+            dinfo = dst.qmp.cmd("query-migrate",
+                                timeout=max(deadline - time.monotonic(), 1))
+            if dinfo.get("status") in ("completed", "failed"):
+                break
+            if time.monotonic() > deadline:
+                raise QMPError("destination timed out in status %s"
+                               % dinfo.get("status"))
+            time.sleep(0.02)
+        t_dst_done = time.monotonic()
+        run["migrate_wall_ms"] = round((t_src_done - t_mig) * 1000, 1)
+        run["dst_done_wall_ms"] = round((t_dst_done - t_mig) * 1000, 1)
+        run["dst_status"] = dinfo.get("status")
+        run["total_time_ms"] = info.get("total-time")
+        run["setup_time_ms"] = info.get("setup-time")
+        run["downtime_ms"] = info.get("downtime")
+        ram = info.get("ram", {})
+        for k in RAM_STATS:
+            if k in ram:
+                run[k.replace("-", "_")] = ram[k]
+        if run.get("total_time_ms"):
+            run["throughput_gib_s"] = round(
+                size / GiB / (run["total_time_ms"] / 1000.0), 3)
+        if st == "completed" and dinfo.get("status") == "completed":
+            run["status"] = "completed"
+        else:
+            run["error"] = "source %s, destination %s: %s" % (
+                st, dinfo.get("status"),
+                info.get("error-desc", dst.stderr_tail() or src.stderr_tail()))
+    except Exception as e:      # record and go on with the next run
+        msg = "%s: %s" % (type(e).__name__, e)
+        tails = []
+        for side in (src, dst):
+            if side is not None:
+                t = side.stderr_tail()
+                if t:
+                    tails.append("%s stderr: %s" % (side.name, t))
+        if tails:
+            msg += " | " + " | ".join(tails)
+        run["error"] = msg
+    finally:
+        for side in (src, dst):
+            if side is not None:
+                side.kill()
+        if "port" in locals():
+            for _ in range(100):
+                if not port_in_use(port):
+                    break
+                time.sleep(0.1)
+    run["run_wall_s"] = round(time.monotonic() - t0, 2)
+    return run
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="Measure QEMU's own migration over loopback (TCG, "
+                    "paused guest) and print JSON.")
+    ap.add_argument("--size-gib", type=float, default=8,
+                    help="guest RAM for the zero cases (default 8)")
+    ap.add_argument("--cases", default=",".join(CASES),
+                    help="comma list of %s" % ",".join(CASES))
+    ap.add_argument("--channels", default="0,1,2,4",
+                    help="comma list; 0 = legacy precopy, N = multifd "
+                         "with N channels (default 0,1,2,4)")
+    ap.add_argument("--random-file", help="file of random bytes for the "
+                    "random case (created and deleted if absent)")
+    ap.add_argument("--random-size-gib", type=float,
+                    help="guest RAM for the random case (default: "
+                         "--size-gib; with --random-file: its size)")
+    ap.add_argument("--timeout", type=float, default=300,
+                    help="per-run timeout in seconds (default 300)")
+    ap.add_argument("--qemu", default=shutil.which("qemu-system-x86_64")
+                    or "qemu-system-x86_64")
+    opts = ap.parse_args()
+
+    cases = [c for c in opts.cases.split(",") if c]
+    for c in cases:
+        if c not in CASES:
+            ap.error("unknown case %r (known: %s)" % (c, ", ".join(CASES)))
+    try:
+        channels = [int(c) for c in opts.channels.split(",") if c != ""]
+    except ValueError:
+        ap.error("--channels must be a comma list of integers")
+    if any(c < 0 for c in channels):
+        ap.error("--channels must be >= 0")
+    size = int(opts.size_gib * GiB) // (2 * MiB) * (2 * MiB)
+    if size <= 0:
+        ap.error("--size-gib too small")
+
+    ver = subprocess.run([opts.qemu, "--version"], capture_output=True,
+                         text=True)
+    qemu_version = ver.stdout.splitlines()[0] if ver.stdout else "?"
+    out = {"qemu_version": qemu_version, "qemu": opts.qemu,
+           "host": host_info(),
+           "command": " ".join(shlex.quote(a) for a in sys.argv),
+           "settings": {"max_bandwidth": MAX_BANDWIDTH,
+                        "downtime_limit_ms": DOWNTIME_LIMIT_MS,
+                        "guest": "paused (-S), pc machine, TCG, no disk, "
+                                 "-nodefaults",
+                        "transport": "tcp:127.0.0.1"},
+           "runs": []}
+
+    workdir = tempfile.mkdtemp(prefix="qemu-anchor.")
+    random_file = None
+    created_random = False
+    rsize = size
+    t_all = time.monotonic()
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
+
+    try:
+        if "random" in cases:
+            if opts.random_file:
+                random_file = opts.random_file
+                fsize = os.path.getsize(random_file)
+                rsize = (int(opts.random_size_gib * GiB)
+                         if opts.random_size_gib else fsize)
+                if rsize > fsize:
+                    ap.error("--random-file is %d bytes, smaller than "
+                             "%d" % (fsize, rsize))
+            else:
+                rsize = (int(opts.random_size_gib * GiB)
+                         if opts.random_size_gib else size)
+            rsize = rsize // (2 * MiB) * (2 * MiB)
+            if rsize <= 0:
+                ap.error("--random-size-gib too small")
+
+        first = True
+        for case in cases:
+            csize = rsize if case == "random" else size
+            if case == "random" and random_file is None:
+                # Created only now, so that its writeback does not disturb
+                # the other cases.
+                random_file = os.path.join(workdir, "random.bin")
+                created_random = True
+                t = time.monotonic()
+                make_random_file(random_file, rsize)
+                out["random_file_create_s"] = round(time.monotonic() - t, 2)
+            if case == "random":
+                out["random_file"] = random_file
+            for ch in channels:
+                log("run: case=%s channels=%d size=%d MiB"
+                    % (case, ch, csize // MiB))
+                run = one_run(opts, case, ch, csize, random_file, workdir)
+                if first and run.get("src_params"):
+                    out["migration_options"] = {
+                        "parameters_available": sorted(
+                            run["src_params"].keys()),
+                        "zero_page_detection_param":
+                            "zero-page-detection" in run["src_params"],
+                    }
+                    first = False
+                out["runs"].append(run)
+                if run["status"] == "completed":
+                    log("  done: total %s ms (setup %s, downtime %s), "
+                        "%s transferred, dup %s, normal %s, %s Mbps; "
+                        "src start %.2f s; run %.2f s"
+                        % (run.get("total_time_ms"),
+                           run.get("setup_time_ms"),
+                           run.get("downtime_ms"),
+                           run.get("transferred"), run.get("duplicate"),
+                           run.get("normal"),
+                           round(run.get("mbps") or 0),
+                           run.get("src_start_s", 0), run["run_wall_s"]))
+                else:
+                    log("  ERROR (%.2f s): %s"
+                        % (run["run_wall_s"], run.get("error")))
+    except KeyboardInterrupt:
+        log("interrupted")
+        out["interrupted"] = True
+    finally:
+        if created_random and random_file and os.path.exists(random_file):
+            os.unlink(random_file)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    # QEMU 7.2 (no zero-page-detection parameter): the zero-page check
+    # runs in the migration thread for legacy and multifd alike; multifd
+    # channels only carry non-zero pages.
+    mo = out.setdefault("migration_options", {})
+    if not mo.get("zero_page_detection_param"):
+        mo["zero_pages"] = ("checked in the main migration thread "
+                            "(buffer_is_zero) and sent as RAM_SAVE_FLAG_ZERO "
+                            "on the main channel, also with multifd; no "
+                            "zero-page-detection parameter in this QEMU")
+    out["wall_s"] = round(time.monotonic() - t_all, 2)
+    log("all runs: %.1f s" % out["wall_s"])
+    json.dump(out, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0 if all(r["status"] == "completed" for r in out["runs"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

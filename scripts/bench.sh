@@ -72,7 +72,7 @@ step qemu bash -c 'python3 "$1" --size-gib "$2" --random-size-gib "$3" \
 	--cases zero-written,zero-untouched,random --channels 0,1,2,4 > "$4"' _ \
 	"$KMIG_TOP/tests/bench/qemu-anchor.py" "$size" "$rsize" "$res/qemu.json"
 # UML's memory: the zero region, two random regions and room to spare.
-step kmig env KMIG_UML_MEM=$((size + 2 * rsize + 3))G KMIG_UML_TIMEOUT=1500 \
+step kmig env KMIG_UML_MEM=$((size + 2 * rsize + 3))G KMIG_UML_TIMEOUT=2400 \
 	KMIG_BENCH_OUT="$res" \
 	KMIG_BENCH_ARGS="--size-gib $size --random-gib $rsize --colo-checkpoints $ckpts --colo-interval-ms $ival" \
 	"$S/systest-uml.sh" --bench

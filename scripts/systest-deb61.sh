@@ -12,7 +12,7 @@
 # tests/system/boot/deb61-init.sh as /init; boots it and reads the TAP of
 # run-tests.sh from the serial console (build/logs/systest-deb61-console.log).
 # Results: build/results/systest-deb61.tap, counted as for UML.
-# Timeout: KMIG_QEMU_TIMEOUT seconds (default 900).
+# Timeout: KMIG_QEMU_TIMEOUT seconds (default 1800).
 set -euo pipefail
 KMIG_TAG=systest-deb61
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +20,7 @@ KMIG_TAG=systest-deb61
 abi=$(deb61_abi)
 ver=$(deb61_pkgver)
 [ -n "$abi" ] && [ -n "$ver" ] || die "no 6.1 headers installed (run scripts/deps.sh)"
-timeout_s=${KMIG_QEMU_TIMEOUT:-900}
+timeout_s=${KMIG_QEMU_TIMEOUT:-1800}
 want_mods=${KMIG_DEB61_MODULES:-veth}
 
 # 1. The kernel image, unpacked once per version.

@@ -14,7 +14,8 @@
 # go to build/results/systest-uml.tap: run-tests.sh's TAP lines, then
 # 'kernel log clean (uml)'; a run that never printed '# systest done'
 # (panic, hang, timeout) adds a failed test 'uml'.
-# Timeout: KMIG_UML_TIMEOUT seconds (default 900).
+# Timeout: KMIG_UML_TIMEOUT seconds (default 2400: the system tests take
+# about 15 minutes on 2 cores, more when the machine is shared).
 set -euo pipefail
 mode=systest
 [ "${1:-}" = --demo ] && mode=demo
@@ -23,7 +24,7 @@ KMIG_TAG=$mode-uml
 . "$(dirname "$0")/lib.sh"
 
 if [ $mode = systest ]; then kernel=uml-debug; else kernel=uml-bench; fi
-timeout_s=${KMIG_UML_TIMEOUT:-900}
+timeout_s=${KMIG_UML_TIMEOUT:-2400}
 
 kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$kernel")
 "$KMIG_TOP/scripts/modules.sh" "$kernel"

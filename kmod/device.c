@@ -195,6 +195,43 @@ static long kmig_dev_page_bitmap(struct kmig_region *region,
 	return 0;
 }
 
+static long kmig_dev_prealloc(struct kmig_region *region,
+			      struct kmig_prealloc __user *uarg)
+{
+	u64 npages = kmig_region_npages(region), i, end, before;
+	struct kmig_prealloc pa;
+	struct page *page;
+	long ret = 0;
+
+	if (copy_from_user(&pa, uarg, sizeof(pa)))
+		return -EFAULT;
+	if (!npages)
+		return -EINVAL;
+	if (pa.first >= npages)
+		return -ENXIO;
+	end = pa.first + min_t(u64, pa.count, npages - pa.first);
+	before = kmig_region_populated(region);
+	for (i = pa.first; i < end; i++) {
+		page = kmig_region_get_page(region, i, true);
+		if (IS_ERR_OR_NULL(page)) {
+			ret = page ? PTR_ERR(page) : -ENOMEM;
+			break;
+		}
+		put_page(page);
+		if (!(i % 1024)) {
+			if (fatal_signal_pending(current)) {
+				ret = -EINTR;
+				break;
+			}
+			cond_resched();
+		}
+	}
+	pa.allocated = kmig_region_populated(region) - before;
+	if (copy_to_user(uarg, &pa, sizeof(pa)))
+		return -EFAULT;
+	return ret;
+}
+
 static long kmig_dev_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -204,6 +241,8 @@ static long kmig_dev_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case KMIG_IOC_PAGE_BITMAP:
 		return kmig_dev_page_bitmap(region, (void __user *)arg);
+	case KMIG_IOC_PREALLOC:
+		return kmig_dev_prealloc(region, (void __user *)arg);
 	case KMIG_IOC_REGION_INFO:
 		info.id = region->id;
 		info.page_size = PAGE_SIZE;

@@ -374,6 +374,50 @@ static long long global_populated(void)
 	return sysfs_read_ll("/sys/kernel/kmig/stats/populated_pages");
 }
 
+/*
+ * prealloc: KMIG_IOC_PREALLOC populates zero pages without faults; the
+ * count is clipped to the end, a second call allocates nothing, and a
+ * region without a size or a start past the end is refused.
+ */
+static int case_prealloc(void)
+{
+	struct kmig_prealloc pa = { .first = 10, .count = 100 };
+	struct kmig_region_info info;
+	char *m;
+	int fd, i, nz = 0;
+
+	fd = region_open();
+	REQUIRE(fd >= 0, "open");
+	CHECK(ioctl(fd, KMIG_IOC_PREALLOC, &pa) < 0 && errno == EINVAL,
+	      "prealloc before mmap: %s", strerror(errno));
+	m = region_map(fd, 1000 * PAGE, 0);
+	REQUIRE(m != MAP_FAILED, "mmap");
+	pa = (struct kmig_prealloc){ .first = 10, .count = 100 };
+	REQUIRE(ioctl(fd, KMIG_IOC_PREALLOC, &pa) == 0, "prealloc: %s", strerror(errno));
+	CHECK(pa.allocated == 100, "allocated %llu", (unsigned long long)pa.allocated);
+	REQUIRE(region_info(fd, &info) == 0, "ioctl");
+	CHECK(info.populated_pages == 100, "populated %llu", (unsigned long long)info.populated_pages);
+	CHECK(sysfs_read_ll("/sys/kernel/kmig/regions/%u/faults", info.id) == 0,
+	      "faults %lld", sysfs_read_ll("/sys/kernel/kmig/regions/%u/faults", info.id));
+	for (i = 0; i < 1000 * (int)PAGE; i++)
+		nz += m[i] != 0;
+	CHECK(nz == 0, "%d non-zero bytes", nz);
+	pa = (struct kmig_prealloc){ .first = 50, .count = 1ULL << 40 };
+	REQUIRE(ioctl(fd, KMIG_IOC_PREALLOC, &pa) == 0, "prealloc to the end: %s",
+		strerror(errno));
+	CHECK(pa.allocated == 1000 - 110, "clipped: allocated %llu",
+	      (unsigned long long)pa.allocated);
+	pa = (struct kmig_prealloc){ .first = 0, .count = 1000 };
+	REQUIRE(ioctl(fd, KMIG_IOC_PREALLOC, &pa) == 0, "prealloc again");
+	CHECK(pa.allocated == 10, "again: allocated %llu", (unsigned long long)pa.allocated);
+	pa = (struct kmig_prealloc){ .first = 1000, .count = 1 };
+	CHECK(ioctl(fd, KMIG_IOC_PREALLOC, &pa) < 0 && errno == ENXIO,
+	      "prealloc past the end: %s", strerror(errno));
+	munmap(m, 1000 * PAGE);
+	close(fd);
+	return failures ? 1 : 0;
+}
+
 /* close-frees: the last reference (fd or mapping) frees every page. */
 static int case_close_frees(void)
 {
@@ -873,15 +917,19 @@ write:
 }
 
 /*
- * region --size MB [--random N] [--zero N] [--seed S] [--out FILE]:
+ * region --size MB [--random N] [--zero N] [--seed S] [--out FILE]
+ *        [--prealloc N]:
  * a region with N pages of pseudo-random data and N zero-written pages
  * at pseudo-random distinct positions; prints "id N" and stays until
  * SIGTERM/SIGINT; on SIGUSR1 writes its content hash to FILE (and
  * stdout). Without --random/--zero: an empty destination region.
+ * --prealloc N: first populate pages 0..N-1 with zeros in the kernel
+ * (KMIG_IOC_PREALLOC), without faulting them in.
  */
 static int case_region(int argc, char **argv)
 {
-	size_t size = 0, npages, nrand = 0, nzero = 0, i, p;
+	size_t size = 0, npages, nrand = 0, nzero = 0, npre = 0, i, p;
+	struct kmig_prealloc pa;
 	uint64_t seed = 1, s, *used;
 	struct kmig_region_info info;
 	const char *out = NULL;
@@ -904,12 +952,14 @@ static int case_region(int argc, char **argv)
 			seed = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--out"))
 			out = v;
+		else if (!strcmp(a, "--prealloc"))
+			npre = strtoull(v, NULL, 0);
 		else
 			goto usage;
 		i++;
 	}
 	npages = size / PAGE;
-	if (!npages || nrand + nzero > npages)
+	if (!npages || nrand + nzero > npages || npre > npages)
 		goto usage;
 
 	sigemptyset(&block);
@@ -925,6 +975,13 @@ static int case_region(int argc, char **argv)
 	REQUIRE(fd >= 0, "open: %s", strerror(errno));
 	m = region_map(fd, size, 0);
 	REQUIRE(m != MAP_FAILED, "mmap: %s", strerror(errno));
+	if (npre) {
+		pa = (struct kmig_prealloc){ .first = 0, .count = npre };
+		REQUIRE(ioctl(fd, KMIG_IOC_PREALLOC, &pa) == 0,
+			"KMIG_IOC_PREALLOC: %s", strerror(errno));
+		CHECK(pa.allocated == npre, "preallocated %llu of %zu",
+		      (unsigned long long)pa.allocated, npre);
+	}
 	used = calloc((npages + 63) / 64, 8);
 	REQUIRE(used, "calloc");
 	/* Distinct random positions: random data pages first, then zeros. */
@@ -941,8 +998,10 @@ static int case_region(int argc, char **argv)
 	}
 	free(used);
 	REQUIRE(region_info(fd, &info) == 0, "ioctl: %s", strerror(errno));
-	CHECK(info.populated_pages == nrand + nzero, "populated %llu, expected %zu",
-	      (unsigned long long)info.populated_pages, nrand + nzero);
+	/* Written pages inside the preallocated range were populated already. */
+	CHECK(info.populated_pages >= nrand + nzero && info.populated_pages >= npre &&
+	      info.populated_pages <= nrand + nzero + npre, "populated %llu, expected %zu..%zu",
+	      (unsigned long long)info.populated_pages, nrand + nzero, nrand + nzero + npre);
 	printf("id %u\n", info.id);
 	printf("# region %u: %zu MiB, %zu random pages, %zu zero pages, seed %llu\n",
 	       info.id, size / MiB, nrand, nzero, (unsigned long long)seed);
@@ -959,7 +1018,7 @@ static int case_region(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: kmig-systest region --size MB [--random N] [--zero N] "
-		"[--seed S] [--out FILE]\n");
+		"[--seed S] [--out FILE] [--prealloc N]\n");
 	return 2;
 }
 
@@ -1075,6 +1134,7 @@ static const struct {
 	{ "refuse", case_refuse, "refused mmap/ioctl errnos and counters" },
 	{ "cap", case_cap, "max_region_size cap (load with max_region_size=64M)" },
 	{ "close-frees", case_close_frees, "last reference frees every page" },
+	{ "prealloc", case_prealloc, "KMIG_IOC_PREALLOC: zero pages without faults" },
 	{ "threads", case_threads, "concurrent first touches" },
 	{ "fork", case_fork, "shared across fork" },
 	{ "netlink", case_netlink, "netlink bounds, errnos, extack, sysfs writes" },
@@ -1092,7 +1152,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 			fprintf(stderr, "  %-12s %s\n", cases[i].name, cases[i].doc);
 		fprintf(stderr, "  hold SIZE_MB DATA ZERO\n  as-nobody CMD [ARGS]\n"
-			"  region --size MB [--random N] [--zero N] [--seed S] [--out FILE]\n"
+			"  region --size MB [--random N] [--zero N] [--seed S] [--out FILE] [--prealloc N]\n"
 			"  hash-fd --pid PID [--fd N] [--out FILE]\n"
 			"  hash-add HEX...\n"
 			"  wire-peer --to HOST:PORT --case CASE [...] (wire-peer --help)\n"

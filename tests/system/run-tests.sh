@@ -117,7 +117,7 @@ if [ -n "$KMIG_SYSTEST_ONLY" ]; then
 fi
 
 # Regions, raw netlink, sysfs
-for c in region-rw refuse close-frees threads fork netlink nonroot scan; do
+for c in region-rw refuse close-frees prealloc threads fork netlink nonroot scan; do
 	t "systest $c" "$SYSTEST" "$c"
 done
 

@@ -182,6 +182,18 @@ def bench_random(res):
             r.update(channels=ch, size_bytes=npages * PAGE)
             log("random %d ch: %.3f s" % (ch, r["time_ns"] / 1e9))
             res["random"].append(r)
+        # Into a destination whose pages exist already: no allocation on
+        # the receiving side (UML pays a host fault for every new page).
+        for ch in (1, 2, 4):
+            dst = Region(size_mb, prealloc=npages)
+            try:
+                r = migrate(src, dst, ch, "channel")
+            finally:
+                dst.stop()
+            r.update(channels=ch, size_bytes=npages * PAGE)
+            log("random %d ch, destination preallocated: %.3f s" %
+                (ch, r["time_ns"] / 1e9))
+            res["random_dest_prealloc"].append(r)
     finally:
         src.stop()
 
@@ -207,15 +219,21 @@ def bench_tcp(res):
 def bench_colo(res):
     for load in ("idle", "load"):
         for ch in (1, 4):
-            d = subprocess.Popen([A.vmm, "dest", "--size", "256", "--port", "0",
-                                  "--addr", "127.0.0.1", "--channels", str(ch),
-                                  "--colo"], stdout=subprocess.PIPE, text=True)
+            # The secondary's lines go to a file: a pipe nobody reads
+            # fills after ~150 checkpoints and blocks the VMM.
+            dlog = os.path.join("/tmp", "bench-colo-dst.log")
+            with open(dlog, "w") as f:
+                d = subprocess.Popen([A.vmm, "dest", "--size", "256", "--port",
+                                      "0", "--addr", "127.0.0.1", "--channels",
+                                      str(ch), "--colo"], stdout=f,
+                                     stderr=subprocess.STDOUT)
             port = None
-            for line in d.stdout:
-                m = re.match(r"port (\d+)", line)
+            for _ in range(600):
+                m = re.search(r"^port (\d+)", open(dlog).read(), re.M)
                 if m:
                     port = int(m.group(1))
                     break
+                time.sleep(0.1)
             cmd = [A.vmm, "source", "--size", "256", "--to",
                    "127.0.0.1:%d" % port, "--fill-random", "16384",
                    "--fill-zero", "8192", "--seed", "13", "--channels", str(ch),
@@ -228,8 +246,25 @@ def bench_colo(res):
                         "--pattern", "random"]
             else:
                 cmd += ["--writers", "1", "--rate", "1"]
-            out = sh(*cmd, check=False)
+            # Stream the primary's lines: progress on the console (the
+            # UML runner stops a VM silent for 5 minutes).
+            src = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+            lines = []
+            t0 = time.monotonic()
+            for line in src.stdout:
+                lines.append(line)
+                m = re.match(r"checkpoint (\d+) pages", line)
+                if m and int(m.group(1)) % 50 == 0:
+                    log("colo %s %d ch: checkpoint %s after %.0f s" %
+                        (load, ch, m.group(1), time.monotonic() - t0))
+                if time.monotonic() - t0 > A.colo_timeout:
+                    src.kill()
+                    d.kill()
+                    res["errors"].append("colo %s %d ch: timeout" % (load, ch))
+                    break
+            src.wait()
             d.wait()
+            out = "".join(lines)
             run = {"load": load, "channels": ch,
                    "interval_ms": A.colo_interval_ms, "transfer_ms": [],
                    "pause_ms": [], "flush_ms": [], "pages": [], "bytes": []}
@@ -297,6 +332,7 @@ def main():
     ap.add_argument("--colo-checkpoints", type=int, default=200)
     ap.add_argument("--colo-interval-ms", type=int, default=100)
     ap.add_argument("--only", default="")
+    ap.add_argument("--colo-timeout", type=int, default=240)
     A = ap.parse_args()
     A.impls = ["generic", "sse2", "avx2", "avx512"]
     sh("insmod", A.ko)
@@ -304,7 +340,8 @@ def main():
     A.impls = [i for i in A.impls if i in avail]
     res = {"kernel": os.uname().release, "cpus": os.cpu_count(),
            "size_gib": A.size_gib, "random_gib": A.random_gib,
-           "zero": [], "random": [], "zerocheck": [], "colo": [],
+           "zero": [], "random": [], "random_dest_prealloc": [],
+           "zerocheck": [], "colo": [],
            "tcp_loopback": None, "memory": None, "errors": []}
     steps = [("tcp", bench_tcp), ("zero", bench_zero),
              ("zerocheck-hot", bench_zerocheck_hot), ("random", bench_random),

@@ -390,6 +390,24 @@ def t2_random(inp):
                           rq))
         if rl is not None:
             lbr.append((ch, rl))
+    # The same migrations into a destination whose pages exist already
+    # (preallocated): what page allocation costs the receiving side.
+    kp = Runs()
+    for r in as_list(as_dict(inp.get("kmig")).get("random_dest_prealloc")):
+        if isinstance(r, dict):
+            ns = num(r.get("time_ns"))
+            ch = num(r.get("channels"))
+            kp.add(None if ch is None else int(ch), r.get("size_bytes"),
+                   None if ns is None else ns / 1e9, r)
+    for ch in kp.keys():
+        run = kp.get(ch)
+        rq = ratio(gib_of(run), gib_of(qr.get(("random", ch))))
+        rl = ratio(gib_of(run), lb)
+        rows.append(["kmig, destination preallocated", str(ch)]
+                    + run_cells(run) + [f2(rq), f2(rl)])
+        data.append({"system": "kmig-dest-prealloc", "channels": ch,
+                     "run": strip_raw(run), "kmig_over_qemu": rq,
+                     "kmig_over_loopback": rl})
     for key in std_q + extra_q:
         ch = key[1]
         run = qr.get(key)

@@ -301,3 +301,49 @@ colo_all() {
 	colo_primary_killed after 4
 	colo_secondary_lost
 }
+
+# colo_long CHECKPOINTS: a long idle COLO session (debugging aid, not in
+# colo_all): prints progress, and on a stall the status of both sides,
+# the VMMs' logs and the kernel's task states.
+colo_long() {
+	rm -f "$T/cdst.log" "$T/csrc.log"
+	"$LIVE_VMM" dest --size 256 --port 0 --addr "$LIVE_ADDR" --channels 1 --colo \
+		> "$T/cdst.log" 2>&1 &
+	_dpid=$!
+	log_wait "$T/cdst.log" '^port ' 30 || return 1
+	_port=$(sed -n 's/^port //p' "$T/cdst.log") _did=$(sed -n 's/^id //p' "$T/cdst.log")
+	"$LIVE_VMM" source --size 256 --to "$LIVE_ADDR:$_port" --fill-random 16384 \
+		--fill-zero 8192 --seed 13 --channels 1 --colo --checkpoint-interval 100 \
+		--checkpoints "$1" --writers 1 --rate 1 > "$T/csrc.log" 2>&1 &
+	_spid=$!
+	log_wait "$T/csrc.log" '^id ' 30 || return 1
+	_sid=$(sed -n 's/^id //p' "$T/csrc.log") _last=-1 _same=0
+	while kill -0 "$_spid" 2>/dev/null; do
+		sleep 5
+		_n=$(grep -c '^checkpoint [0-9]* pages' "$T/csrc.log")
+		echo "# colo_long: $_n checkpoints"
+		if [ "$_n" = "$_last" ]; then
+			_same=$((_same + 1))
+		else
+			_same=0
+		fi
+		_last=$_n
+		[ $_same -ge 4 ] && break
+	done
+	if kill -0 "$_spid" 2>/dev/null; then
+		echo "# colo_long: stalled at $_last"
+		"$MIGCTL" status --region "$_sid" | sed 's/^/# src: /'
+		"$MIGCTL" status --region "$_did" | sed 's/^/# dst: /'
+		tail -5 "$T/csrc.log" | sed 's/^/# csrc: /'
+		tail -5 "$T/cdst.log" | sed 's/^/# cdst: /'
+		echo w > /proc/sysrq-trigger
+		sleep 1
+		dmesg | sed -n '/Show Blocked State/,$p' | head -150 | sed 's/^/# dmesg: /'
+		notok "colo_long: stalled at checkpoint $_last"
+	else
+		tail -3 "$T/csrc.log" | sed 's/^/# csrc: /'
+		ok "colo_long: $_last checkpoints"
+	fi
+	kill -9 "$_spid" "$_dpid" 2>/dev/null
+	wait
+}

@@ -324,6 +324,37 @@ void kmig_colo_latency(const struct kmig_colo *colo,
 	}
 }
 
+/* ----- both sides ----- */
+
+/*
+ * Ask the VMM to pause for checkpoint @n (event checkpoint-pause) and wait
+ * for its colo-paused. 0 once paused; -ECANCELED when the migration stops
+ * meanwhile; -ETIMEDOUT after KMIG_COLO_PAUSE_TIMEOUT, which stops it.
+ */
+static int kmig_colo_pause(struct kmig_mig *mig, u64 n)
+{
+	struct kmig_colo *colo = mig->colo;
+	long left;
+
+	spin_lock_bh(&mig->lock);
+	colo->pause_for = n;
+	spin_unlock_bh(&mig->lock);
+	kmig_mig_event(mig, KMIG_MIG_EVENT_CHECKPOINT_PAUSE);
+	left = wait_event_idle_timeout(mig->wq, READ_ONCE(colo->paused) == n ||
+				       kmig_mig_stopping(mig),
+				       KMIG_COLO_PAUSE_TIMEOUT);
+	if (kmig_mig_stopping(mig))
+		return -ECANCELED;
+	if (!left) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "the VMM did not pause for checkpoint %llu within %u s",
+			      n, KMIG_COLO_PAUSE_TIMEOUT / HZ);
+		kmig_mig_kick(mig);
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
 /* ----- primary ----- */
 
 /* The secondary's CHECKPOINT_ACK of checkpoint @n, on channel 0. */
@@ -365,7 +396,6 @@ void kmig_colo_primary(struct kmig_mig *mig, u64 base)
 {
 	struct kmig_colo *colo = mig->colo;
 	u64 n, t_pause, t1, bytes0, pages0, transfer = 0, flush = 0;
-	long left;
 	int ret;
 
 	colo->base_pass = base;
@@ -381,23 +411,9 @@ void kmig_colo_primary(struct kmig_mig *mig, u64 base)
 
 		/* Checkpoint n: the VMM pauses first. */
 		n = colo->sm.committed + 1;
-		spin_lock_bh(&mig->lock);
-		colo->pause_for = n;
-		spin_unlock_bh(&mig->lock);
 		t_pause = ktime_get_ns();
-		kmig_mig_event(mig, KMIG_MIG_EVENT_CHECKPOINT_PAUSE);
-		left = wait_event_idle_timeout(mig->wq,
-					       READ_ONCE(colo->paused) == n ||
-					       kmig_mig_stopping(mig),
-					       KMIG_COLO_PAUSE_TIMEOUT);
-		if (kmig_mig_stopping(mig))
+		if (kmig_colo_pause(mig, n))
 			break;
-		if (!left) {
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-				      "the VMM did not pause for checkpoint %llu within %u s",
-				      n, KMIG_COLO_PAUSE_TIMEOUT / HZ);
-			break;
-		}
 
 		/* Its pages, then the secondary's acknowledgment. */
 		bytes0 = kmig_mig_bytes(mig);
@@ -533,7 +549,7 @@ void kmig_colo_secondary(struct kmig_mig *mig)
 	struct kmig_region *region = mig->region;
 	pgoff_t npages = kmig_region_npages(region);
 	u64 n, t0, transfer, flush, bytes0;
-	long left, flushed;
+	long flushed;
 	int ret;
 
 	if (kmig_colo_enter(mig))
@@ -545,24 +561,9 @@ void kmig_colo_secondary(struct kmig_mig *mig)
 		if (kmig_mig_stopping(mig))
 			break;
 		n = colo->sm.open;
-		spin_lock_bh(&mig->lock);
-		colo->pause_for = n;
-		spin_unlock_bh(&mig->lock);
-		kmig_mig_event(mig, KMIG_MIG_EVENT_CHECKPOINT_PAUSE);
-
 		/* The VMM's pause within its limit, the data without one. */
-		left = wait_event_idle_timeout(mig->wq, READ_ONCE(colo->paused) == n ||
-					       kmig_mig_stopping(mig),
-					       KMIG_COLO_PAUSE_TIMEOUT);
-		if (kmig_mig_stopping(mig))
+		if (kmig_colo_pause(mig, n))
 			break;
-		if (!left) {
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-				      "the VMM did not pause for checkpoint %llu within %u s",
-				      n, KMIG_COLO_PAUSE_TIMEOUT / HZ);
-			kmig_mig_kick(mig);
-			break;
-		}
 		wait_event_idle(mig->wq, kmig_mig_held(mig) ||
 				kmig_mig_stopping(mig));
 		if (kmig_mig_stopping(mig))

@@ -794,7 +794,13 @@ next:
 	return err ? err : skb->len;
 }
 
-static int kmig_nl_mig_cancel_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * A command on the migration of one region that answers with its status:
+ * cancel, switchover, colo-checkpoint.
+ */
+static int kmig_nl_mig_op(struct genl_info *info, u8 cmd,
+			  int (*op)(struct kmig_region *region,
+				    const char **why))
 {
 	struct kmig_region *region;
 	const char *why = NULL;
@@ -803,36 +809,27 @@ static int kmig_nl_mig_cancel_doit(struct sk_buff *skb, struct genl_info *info)
 	region = kmig_nl_mig_region(info);
 	if (IS_ERR(region))
 		return PTR_ERR(region);
-	err = kmig_mig_cancel(region, &why);
+	err = op(region, &why);
 	if (err) {
+		/* @why is a static string, as the extack macros expect. */
 		if (info->extack && why)
 			info->extack->_msg = why;
 	} else {
-		err = kmig_nl_mig_reply(info, KMIG_CMD_MIG_CANCEL, region);
+		err = kmig_nl_mig_reply(info, cmd, region);
 	}
 	kmig_region_put(region);
 	return err;
 }
 
+static int kmig_nl_mig_cancel_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kmig_nl_mig_op(info, KMIG_CMD_MIG_CANCEL, kmig_mig_cancel);
+}
+
 static int kmig_nl_mig_switchover_doit(struct sk_buff *skb,
 				       struct genl_info *info)
 {
-	struct kmig_region *region;
-	const char *why = NULL;
-	int err;
-
-	region = kmig_nl_mig_region(info);
-	if (IS_ERR(region))
-		return PTR_ERR(region);
-	err = kmig_mig_switchover(region, &why);
-	if (err) {
-		if (info->extack && why)
-			info->extack->_msg = why;
-	} else {
-		err = kmig_nl_mig_reply(info, KMIG_CMD_MIG_SWITCHOVER, region);
-	}
-	kmig_region_put(region);
-	return err;
+	return kmig_nl_mig_op(info, KMIG_CMD_MIG_SWITCHOVER, kmig_mig_switchover);
 }
 
 static int kmig_nl_mig_dirty_push_doit(struct sk_buff *skb,
@@ -887,22 +884,8 @@ static int kmig_nl_mig_dirty_push_doit(struct sk_buff *skb,
 static int kmig_nl_colo_checkpoint_doit(struct sk_buff *skb,
 					struct genl_info *info)
 {
-	struct kmig_region *region;
-	const char *why = NULL;
-	int err;
-
-	region = kmig_nl_mig_region(info);
-	if (IS_ERR(region))
-		return PTR_ERR(region);
-	err = kmig_mig_colo_checkpoint(region, &why);
-	if (err) {
-		if (info->extack && why)
-			info->extack->_msg = why;
-	} else {
-		err = kmig_nl_mig_reply(info, KMIG_CMD_COLO_CHECKPOINT, region);
-	}
-	kmig_region_put(region);
-	return err;
+	return kmig_nl_mig_op(info, KMIG_CMD_COLO_CHECKPOINT,
+			      kmig_mig_colo_checkpoint);
 }
 
 static int kmig_nl_colo_paused_doit(struct sk_buff *skb,

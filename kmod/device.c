@@ -196,40 +196,31 @@ static long kmig_dev_page_bitmap(struct kmig_region *region,
 }
 
 static long kmig_dev_prealloc(struct kmig_region *region,
-			      struct kmig_prealloc __user *uarg)
+			      const struct kmig_prealloc __user *uarg)
 {
-	u64 npages = kmig_region_npages(region), i, end, before;
+	u64 npages = kmig_region_npages(region), i, end;
 	struct kmig_prealloc pa;
 	struct page *page;
-	long ret = 0;
 
 	if (copy_from_user(&pa, uarg, sizeof(pa)))
 		return -EFAULT;
-	if (!npages)
+	if (!npages || pa.reserved)
 		return -EINVAL;
 	if (pa.first >= npages)
 		return -ENXIO;
 	end = pa.first + min_t(u64, pa.count, npages - pa.first);
-	before = kmig_region_populated(region);
 	for (i = pa.first; i < end; i++) {
 		page = kmig_region_get_page(region, i, true);
-		if (IS_ERR_OR_NULL(page)) {
-			ret = page ? PTR_ERR(page) : -ENOMEM;
-			break;
-		}
+		if (IS_ERR_OR_NULL(page))
+			return page ? PTR_ERR(page) : -ENOMEM;
 		put_page(page);
 		if (!(i % 1024)) {
-			if (fatal_signal_pending(current)) {
-				ret = -EINTR;
-				break;
-			}
+			if (fatal_signal_pending(current))
+				return -EINTR;
 			cond_resched();
 		}
 	}
-	pa.allocated = kmig_region_populated(region) - before;
-	if (copy_to_user(uarg, &pa, sizeof(pa)))
-		return -EFAULT;
-	return ret;
+	return 0;
 }
 
 static long kmig_dev_ioctl(struct file *file, unsigned int cmd,

@@ -366,7 +366,7 @@ struct kmig_page_bitmap {
  * struct kmig_prealloc - argument of KMIG_IOC_PREALLOC
  * @first: first page index
  * @count: pages, clipped to the region's end
- * @allocated: out, pages populated during this call (those that were not)
+ * @reserved: zero
  *
  * Populate pages with zeros without faulting them in, as a VMM does for
  * guest RAM that must not be allocated lazily (QEMU's -mem-prealloc). The
@@ -376,10 +376,10 @@ struct kmig_page_bitmap {
 struct kmig_prealloc {
 	__u64 first;
 	__u64 count;
-	__u64 allocated;
+	__u64 reserved;
 };
 
-#define KMIG_IOC_PREALLOC	_IOWR(KMIG_IOC_MAGIC, 0x03, struct kmig_prealloc)
+#define KMIG_IOC_PREALLOC	_IOW(KMIG_IOC_MAGIC, 0x03, struct kmig_prealloc)
 /* kmig: hand-written part end */
 
 #endif /* _UAPI_LINUX_KMIG_H */

@@ -42,6 +42,7 @@ static struct {
 	atomic64_t failed;
 	atomic64_t cancelled;
 	atomic64_t rejected;
+	atomic64_t auth_failed;
 	atomic64_t malformed;
 	atomic64_t splice_fallbacks;
 	atomic64_t failed_over;
@@ -385,18 +386,110 @@ static bool kmig_mig_finished(struct kmig_mig *mig)
 
 /* Source. */
 
+/*
+ * Source side of the authentication, after the hello went out and the
+ * first 64 bytes of the answer are in @buf: an AUTH CHALLENGE (the rest
+ * of it is read here) is answered with our nonce and MAC, and the
+ * destination's reply is read into @buf. Anything else in @buf is left
+ * for the reply decoder. *@ns gets our nonce for the proof check.
+ */
+static int kmig_mig_src_respond(struct kmig_mig *mig, struct kmig_channel *ch,
+				struct socket *sock, const u8 *hello, u8 *buf,
+				u8 *nd, u8 *ns)
+{
+	struct kmig_wire_auth a;
+	__be32 magic;
+	int ret;
+
+	memcpy(&magic, buf, sizeof(magic));
+	if (be32_to_cpu(magic) != KMIG_WIRE_AUTH_MAGIC)
+		return 0;
+	ret = kmig_sock_recv(sock, buf + KMIG_WIRE_REPLY_SIZE,
+			     KMIG_WIRE_AUTH_SIZE - KMIG_WIRE_REPLY_SIZE);
+	if (ret)
+		return ret;
+	ret = kmig_wire_auth_decode(buf, KMIG_WIRE_AUTH_SIZE,
+				    KMIG_WIRE_AUTH_CHALLENGE, &a);
+	if (ret) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u: bad authentication challenge: %s",
+			      ch->id, kmig_wire_strerror(ret));
+		return -EPROTO;
+	}
+	memcpy(nd, a.nonce, KMIG_WIRE_NONCE_LEN);
+	get_random_bytes(ns, KMIG_WIRE_NONCE_LEN);
+	a.step = KMIG_WIRE_AUTH_RESPONSE;
+	memcpy(a.nonce, ns, KMIG_WIRE_NONCE_LEN);
+	ret = kmig_auth_mac(&mig->auth, KMIG_WIRE_AUTH_LABEL_SRC, hello, nd,
+			    ns, a.mac);
+	if (ret) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u: HMAC failed (%pe)", ch->id,
+			      ERR_PTR(ret));
+		return ret;
+	}
+	kmig_wire_auth_encode(buf, KMIG_WIRE_AUTH_SIZE, &a);
+	ret = kmig_sock_send(sock, buf, KMIG_WIRE_AUTH_SIZE, false);
+	if (!ret)
+		ret = kmig_sock_recv(sock, buf, KMIG_WIRE_REPLY_SIZE);
+	atomic64_add(2 * KMIG_WIRE_AUTH_SIZE, &mig->hello_bytes);
+	return ret;
+}
+
+/* Source: the destination's PROOF, after an accepting reply. */
+static int kmig_mig_src_check_proof(struct kmig_mig *mig,
+				    struct kmig_channel *ch,
+				    struct socket *sock, const u8 *hello,
+				    const u8 *nd, const u8 *ns, const char *peer)
+{
+	struct kmig_wire_auth a;
+	int ret;
+
+	ret = kmig_sock_recv(sock, ch->buf, KMIG_WIRE_AUTH_SIZE);
+	if (ret) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u: no authentication proof from %s (%pe)",
+			      ch->id, peer,
+			      ERR_PTR(ret == -EAGAIN ? -ETIMEDOUT : ret));
+		return ret;
+	}
+	atomic64_add(KMIG_WIRE_AUTH_SIZE, &mig->hello_bytes);
+	ret = kmig_wire_auth_decode(ch->buf, KMIG_WIRE_AUTH_SIZE,
+				    KMIG_WIRE_AUTH_PROOF, &a);
+	if (ret) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u: bad authentication proof: %s",
+			      ch->id, kmig_wire_strerror(ret));
+		return -EPROTO;
+	}
+	if (!kmig_auth_check(&mig->auth, KMIG_WIRE_AUTH_LABEL_DST, hello, nd,
+			     ns, a.mac)) {
+		atomic64_inc(&mig->auth_failed);
+		atomic64_inc(&kmig_mstats.auth_failed);
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u: %s failed authentication (not the same key)",
+			      ch->id, peer);
+		return -EACCES;
+	}
+	return 0;
+}
+
 static int kmig_mig_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 {
+	bool auth = kmig_auth_enabled(&mig->auth);
 	struct kmig_wire_hello hello = {
 		.version_min = KMIG_WIRE_VERSION_MIN,
 		.version_max = KMIG_WIRE_VERSION_MAX,
-		.features = mig->cfg.colo ? KMIG_WIRE_FEAT_COLO : 0,
+		.features = (mig->cfg.colo ? KMIG_WIRE_FEAT_COLO : 0) |
+			    (auth ? KMIG_WIRE_FEAT_AUTH : 0),
 		.channel_id = ch->id,
 		.channel_count = mig->nch,
 		.page_size = PAGE_SIZE,
 		.region_size = (u64)kmig_region_npages(mig->region) << PAGE_SHIFT,
 		.max_pages = KMIG_BATCH_PAGES,
 	};
+	u8 raw[KMIG_WIRE_HELLO_SIZE], nd[KMIG_WIRE_NONCE_LEN] = { };
+	u8 ns[KMIG_WIRE_NONCE_LEN] = { };
 	struct kmig_wire_reply reply;
 	struct socket *sock;
 	char peer[64];
@@ -417,15 +510,19 @@ static int kmig_mig_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 		return -ECANCELED;
 
 	memcpy(hello.migration_id, mig->id, sizeof(hello.migration_id));
-	kmig_wire_hello_encode(ch->buf, KMIG_WIRE_HELLO_SIZE, &hello);
+	kmig_wire_hello_encode(raw, sizeof(raw), &hello);
 	kmig_sock_set_timeouts(sock, KMIG_SETUP_TIMEOUT, KMIG_SETUP_TIMEOUT);
-	ret = kmig_sock_send(sock, ch->buf, KMIG_WIRE_HELLO_SIZE, false);
+	ret = kmig_sock_send(sock, raw, sizeof(raw), false);
 	if (!ret)
 		ret = kmig_sock_recv(sock, ch->buf, KMIG_WIRE_REPLY_SIZE);
+	if (!ret && auth)
+		ret = kmig_mig_src_respond(mig, ch, sock, raw, ch->buf, nd, ns);
 	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: hello to %s failed (%pe)", ch->id, peer,
-			      ERR_PTR(ret == -EAGAIN ? -ETIMEDOUT : ret));
+		if (!kmig_mig_stopping(mig))
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "channel %u: hello to %s failed (%pe)",
+				      ch->id, peer,
+				      ERR_PTR(ret == -EAGAIN ? -ETIMEDOUT : ret));
 		return ret;
 	}
 	atomic64_add(KMIG_WIRE_HELLO_SIZE + KMIG_WIRE_REPLY_SIZE,
@@ -463,12 +560,18 @@ static int kmig_mig_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 			      ch->id, reply.features, hello.features);
 		return -EPROTO;
 	}
+	if (auth) {
+		/* Never a page to a destination that has not proven the key. */
+		ret = kmig_mig_src_check_proof(mig, ch, sock, raw, nd, ns,
+					       peer);
+		if (ret)
+			return ret;
+	}
 	kmig_sock_set_timeouts(sock, MAX_SCHEDULE_TIMEOUT, MAX_SCHEDULE_TIMEOUT);
 	kmig_sock_hook(&ch->ks, sock, kmig_mig_on_close);
 	return kmig_channel_start(ch);
 }
 
-/* Bytes the channels have handed to TCP (or received) so far. */
 u64 kmig_mig_bytes(struct kmig_mig *mig)
 {
 	u64 bytes = 0;
@@ -723,50 +826,143 @@ kmig_mig_check_hello(struct kmig_mig *mig, const struct kmig_wire_hello *h,
 }
 
 /*
- * One incoming connection: read its hello, answer it. Returns 1 when the
- * channel was accepted, 0 when rejected, negative when the migration must
- * fail.
+ * Destination side of the authentication, after a hello asking for it:
+ * CHALLENGE out, RESPONSE in and checked. 0 when the peer proved the key,
+ * -EACCES when its MAC is wrong, another error when it stalled, closed or
+ * sent something else; *@why says which.
+ */
+static int kmig_mig_dst_auth(struct kmig_mig *mig, struct socket *sock,
+			     const u8 *hello, u8 *nd, u8 *ns, const char **why)
+{
+	struct kmig_wire_auth a = { .step = KMIG_WIRE_AUTH_CHALLENGE };
+	u8 buf[KMIG_WIRE_AUTH_SIZE];
+	int ret;
+
+	get_random_bytes(nd, KMIG_WIRE_NONCE_LEN);
+	memcpy(a.nonce, nd, KMIG_WIRE_NONCE_LEN);
+	kmig_wire_auth_encode(buf, sizeof(buf), &a);
+	ret = kmig_sock_send(sock, buf, sizeof(buf), false);
+	if (!ret)
+		ret = kmig_sock_recv(sock, buf, sizeof(buf));
+	if (ret) {
+		*why = ret == -EAGAIN ? "no authentication response within 10 s" :
+					"connection closed during authentication";
+		return ret;
+	}
+	atomic64_add(2 * KMIG_WIRE_AUTH_SIZE, &mig->hello_bytes);
+	ret = kmig_wire_auth_decode(buf, sizeof(buf), KMIG_WIRE_AUTH_RESPONSE,
+				    &a);
+	if (ret) {
+		*why = kmig_wire_strerror(ret);
+		return -EPROTO;
+	}
+	memcpy(ns, a.nonce, KMIG_WIRE_NONCE_LEN);
+	if (!kmig_auth_check(&mig->auth, KMIG_WIRE_AUTH_LABEL_SRC, hello, nd,
+			     ns, a.mac)) {
+		*why = "authentication failed (wrong key)";
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* Destination: PROOF after an accepting reply (mutual authentication). */
+static int kmig_mig_dst_proof(struct kmig_mig *mig, struct socket *sock,
+			      const u8 *hello, const u8 *nd, const u8 *ns)
+{
+	struct kmig_wire_auth a = { .step = KMIG_WIRE_AUTH_PROOF };
+	u8 buf[KMIG_WIRE_AUTH_SIZE];
+	int ret;
+
+	ret = kmig_auth_mac(&mig->auth, KMIG_WIRE_AUTH_LABEL_DST, hello, nd,
+			    ns, a.mac);
+	if (ret)
+		return ret;
+	kmig_wire_auth_encode(buf, sizeof(buf), &a);
+	ret = kmig_sock_send(sock, buf, sizeof(buf), false);
+	if (!ret)
+		atomic64_add(KMIG_WIRE_AUTH_SIZE, &mig->hello_bytes);
+	return ret;
+}
+
+static void kmig_mig_count_rejected(struct kmig_mig *mig, bool auth)
+{
+	atomic64_inc(&mig->rejected);
+	atomic64_inc(&kmig_mstats.rejected);
+	if (auth) {
+		atomic64_inc(&mig->auth_failed);
+		atomic64_inc(&kmig_mstats.auth_failed);
+	}
+}
+
+/*
+ * One incoming connection: read its hello, authenticate it when this
+ * migration has a key, answer it. Returns 1 when the channel was
+ * accepted, 0 when rejected, negative when the migration must fail.
+ *
+ * With a key, a connection that fails before it proved the key (a bad
+ * hello, no or a wrong key, a stall) is dropped and counted and the
+ * migration goes on: anyone can connect to the port. Without one, and
+ * after the proof, a rejected channel fails a migration that has
+ * accepted channels already.
  */
 static int kmig_mig_handshake(struct kmig_mig *mig, struct socket *sock,
 			      unsigned int accepted)
 {
+	bool keyed = kmig_auth_enabled(&mig->auth), proven = false;
+	u8 nd[KMIG_WIRE_NONCE_LEN], ns[KMIG_WIRE_NONCE_LEN];
+	u8 raw[KMIG_WIRE_HELLO_SIZE], buf[KMIG_WIRE_REPLY_SIZE];
 	struct kmig_wire_reply reply;
-	struct kmig_wire_hello h;
 	enum kmig_wire_status status;
+	struct kmig_wire_hello h;
 	struct kmig_channel *ch;
 	const char *why;
-	u8 buf[KMIG_WIRE_HELLO_SIZE];
 	int ret;
 
 	kmig_sock_set_timeouts(sock, KMIG_SETUP_TIMEOUT, KMIG_SETUP_TIMEOUT);
-	ret = kmig_sock_recv(sock, buf, sizeof(buf));
+	ret = kmig_sock_recv(sock, raw, sizeof(raw));
 	if (ret) {
 		/* Closed or silent before a whole hello: no reply. */
-		atomic64_inc(&mig->rejected);
-		atomic64_inc(&kmig_mstats.rejected);
+		kmig_mig_count_rejected(mig, false);
 		why = ret == -EAGAIN ? "no hello within 10 s" :
 				       "connection closed before the hello";
-		status = KMIG_WIRE_REJ_MALFORMED;
 		goto rejected;
 	}
-	ret = kmig_wire_hello_decode(buf, sizeof(buf), PAGE_SIZE, &h);
+	ret = kmig_wire_hello_decode(raw, sizeof(raw), PAGE_SIZE, &h);
 	if (ret) {
 		status = kmig_wire_err_to_status(ret);
 		why = kmig_wire_strerror(ret);
+	} else if (keyed && !(h.features & KMIG_WIRE_FEAT_AUTH)) {
+		status = KMIG_WIRE_REJ_AUTH;
+		why = "this destination needs the migration key";
+	} else if (!keyed && (h.features & KMIG_WIRE_FEAT_AUTH)) {
+		status = KMIG_WIRE_REJ_AUTH;
+		why = "this destination has no key (listening insecure)";
+	} else if (keyed) {
+		ret = kmig_mig_dst_auth(mig, sock, raw, nd, ns, &why);
+		if (ret && ret != -EACCES) {
+			/* Stalled, closed or garbled: dropped unanswered. */
+			kmig_mig_count_rejected(mig, true);
+			goto rejected;
+		}
+		status = ret ? KMIG_WIRE_REJ_AUTH : KMIG_WIRE_ACCEPT;
+		proven = !ret;
 	} else {
-		status = kmig_mig_check_hello(mig, &h, &why);
+		status = KMIG_WIRE_ACCEPT;
 	}
+	if (status == KMIG_WIRE_ACCEPT)
+		status = kmig_mig_check_hello(mig, &h, &why);
 
 	kmig_wire_reply_init(&reply, status ? 0 : kmig_wire_hello_version(&h),
-			     status, status ? 0 : h.features & KMIG_WIRE_FEAT_COLO,
-			     why);
+			     status, status ? 0 : h.features &
+			     (KMIG_WIRE_FEAT_COLO | KMIG_WIRE_FEAT_AUTH), why);
 	kmig_wire_reply_encode(buf, sizeof(buf), &reply);
 	ret = kmig_sock_send(sock, buf, KMIG_WIRE_REPLY_SIZE, false);
+	if (!ret && status == KMIG_WIRE_ACCEPT && keyed)
+		ret = kmig_mig_dst_proof(mig, sock, raw, nd, ns);
 	if (status == KMIG_WIRE_ACCEPT && ret)
 		status = KMIG_WIRE_REJ_MALFORMED, why = "reply not delivered";
 	if (status != KMIG_WIRE_ACCEPT) {
-		atomic64_inc(&mig->rejected);
-		atomic64_inc(&kmig_mstats.rejected);
+		kmig_mig_count_rejected(mig, keyed && !proven);
 		goto rejected;
 	}
 
@@ -796,7 +992,7 @@ static int kmig_mig_handshake(struct kmig_mig *mig, struct socket *sock,
 
 rejected:
 	pr_info("region %u: rejected a connection: %s\n", mig->region->id, why);
-	if (accepted) {
+	if (accepted && (!keyed || proven)) {
 		/* Part of the migration is here already: it cannot go on. */
 		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
 			      "rejected a channel: %s", why);
@@ -864,6 +1060,7 @@ static void kmig_mig_free(struct kmig_mig *mig)
 	for (i = 0; i < mig->nch; i++)
 		kmig_channel_uninit(&mig->ch[i]);
 	kmig_colo_free(mig->colo);
+	kmig_auth_uninit(&mig->auth);
 	kvfree(mig->received);
 	kvfree(mig->pending);
 	put_net(mig->net);
@@ -887,6 +1084,7 @@ static struct kmig_mig *kmig_mig_alloc(struct kmig_region *region,
 	mig->net = get_net(net);
 	mig->role = role;
 	mig->cfg = *cfg;
+	memzero_explicit(mig->cfg.key, sizeof(mig->cfg.key));
 	mig->nch = cfg->channels;
 	spin_lock_init(&mig->lock);
 	mutex_init(&mig->sock_lock);
@@ -1041,6 +1239,14 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 	mig = kmig_mig_alloc(region, net, role, cfg);
 	if (!mig)
 		goto unlock;
+	if (cfg->have_key) {
+		ret = kmig_auth_init(&mig->auth, cfg->key);
+		if (ret) {
+			*why = "cannot set up HMAC-SHA256 (kernel crypto API)";
+			kmig_mig_free(mig);
+			goto unlock;
+		}
+	}
 	ret = src ? kmig_mig_prepare_source(mig, why) :
 		    kmig_mig_prepare_dest(mig, why);
 	if (ret) {
@@ -1175,6 +1381,8 @@ static void kmig_mig_fill_info(struct kmig_mig *mig, struct kmig_mig_info *info)
 	info->normal_bytes = info->normal_pages * PAGE_SIZE;
 	info->splice_fallbacks = atomic64_read(&mig->splice_fallbacks);
 	info->rejected = atomic64_read(&mig->rejected);
+	info->auth_failed = atomic64_read(&mig->auth_failed);
+	info->auth = kmig_auth_enabled(&mig->auth);
 	info->malformed = atomic64_read(&mig->malformed);
 	info->passes = atomic_read(&mig->syncs) / mig->nch;
 	bytes = atomic64_read(&mig->hello_bytes);
@@ -1328,6 +1536,7 @@ void kmig_mig_stats_read(struct kmig_mig_stats *s)
 	s->failed = atomic64_read(&kmig_mstats.failed);
 	s->cancelled = atomic64_read(&kmig_mstats.cancelled);
 	s->rejected = atomic64_read(&kmig_mstats.rejected);
+	s->auth_failed = atomic64_read(&kmig_mstats.auth_failed);
 	s->malformed = atomic64_read(&kmig_mstats.malformed);
 	s->splice_fallbacks = atomic64_read(&kmig_mstats.splice_fallbacks);
 	s->failed_over = atomic64_read(&kmig_mstats.failed_over);

@@ -24,6 +24,7 @@
 #include "sock.h"
 #include "queue.h"
 #include "colo.h"
+#include "auth.h"
 
 struct kmig_region;
 struct net;
@@ -47,6 +48,14 @@ struct kmig_mig_config {
 	/* COLO (source: with live; destination: accept a COLO primary). */
 	bool colo;
 	u32 checkpoint_interval_ms;
+	/*
+	 * Channel authentication: have_key with the 32-byte key, or none
+	 * (the caller chose to run without; netlink insists it says so).
+	 * kmig_mig_listen/start take the key into a keyed transform and
+	 * wipe this copy.
+	 */
+	bool have_key;
+	u8 key[KMIG_KEY_LEN];
 };
 
 #define KMIG_DOWNTIME_LIMIT_DEFAULT_MS	300
@@ -85,8 +94,10 @@ struct kmig_mig_info {
 	u64 time_ns;
 	u64 throughput;		/* wire bytes per second, active phase */
 	u64 rejected;
+	u64 auth_failed;
 	u64 malformed;
 	u32 passes;
+	bool auth;
 	bool live;
 	u32 downtime_limit_ms;
 	u64 max_bandwidth;
@@ -120,6 +131,7 @@ struct kmig_mig_stats {
 	u64 failed;
 	u64 cancelled;
 	u64 rejected;
+	u64 auth_failed;
 	u64 malformed;
 	u64 splice_fallbacks;
 	u64 failed_over;
@@ -154,7 +166,8 @@ struct kmig_mig {
 	struct kmig_region *region;	/* with a reference */
 	struct net *net;		/* with a reference */
 	enum kmig_mig_role role;
-	struct kmig_mig_config cfg;
+	struct kmig_mig_config cfg;	/* key wiped once auth is set up */
+	struct kmig_auth auth;		/* keyed, or none */
 	u16 port;			/* bound (destination) or peer port */
 
 	spinlock_t lock;		/* state, reason, stopping, id */
@@ -188,6 +201,7 @@ struct kmig_mig {
 	atomic64_t hello_bytes;
 	atomic64_t splice_fallbacks;
 	atomic64_t rejected;
+	atomic64_t auth_failed;
 	atomic64_t malformed;
 	atomic_t syncs;
 

@@ -42,17 +42,19 @@ static const struct nla_policy kmig_region_scan_nl_policy[KMIG_A_SCAN_ZERO_CHECK
 };
 
 /* KMIG_CMD_MIG_LISTEN - do */
-static const struct nla_policy kmig_mig_listen_nl_policy[KMIG_A_MIG_COLO + 1] = {
+static const struct nla_policy kmig_mig_listen_nl_policy[KMIG_A_MIG_INSECURE + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_MIG_ADDR] = { .type = NLA_NUL_STRING, .len = 63, },
 	[KMIG_A_MIG_PORT] = { .type = NLA_U16, },
 	[KMIG_A_MIG_CHANNELS] = NLA_POLICY_RANGE(NLA_U32, 1, KMIG_CHANNELS_MAX),
 	[KMIG_A_MIG_MIGRATION_ID] = NLA_POLICY_EXACT_LEN(16),
 	[KMIG_A_MIG_COLO] = { .type = NLA_FLAG, },
+	[KMIG_A_MIG_KEY] = NLA_POLICY_EXACT_LEN(32),
+	[KMIG_A_MIG_INSECURE] = { .type = NLA_FLAG, },
 };
 
 /* KMIG_CMD_MIG_START - do */
-static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_CHECKPOINT_INTERVAL_MS + 1] = {
+static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_INSECURE + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_MIG_ADDR] = { .type = NLA_NUL_STRING, .len = 63, },
 	[KMIG_A_MIG_PORT] = { .type = NLA_U16, },
@@ -66,6 +68,8 @@ static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_CHECKPOINT_IN
 	[KMIG_A_MIG_NO_CONVERGENCE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[KMIG_A_MIG_COLO] = { .type = NLA_FLAG, },
 	[KMIG_A_MIG_CHECKPOINT_INTERVAL_MS] = NLA_POLICY_MIN(NLA_U32, 10),
+	[KMIG_A_MIG_KEY] = NLA_POLICY_EXACT_LEN(32),
+	[KMIG_A_MIG_INSECURE] = { .type = NLA_FLAG, },
 };
 
 /* KMIG_CMD_MIG_GET - do */
@@ -344,7 +348,9 @@ static int kmig_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    kmig_nl_put_u64(msg, KMIG_A_STATS_SPLICE_FALLBACKS,
 			    ms.splice_fallbacks, pad) ||
 	    kmig_nl_put_u64(msg, KMIG_A_STATS_MIGRATIONS_FAILED_OVER,
-			    ms.failed_over, pad))
+			    ms.failed_over, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_AUTH_FAILURES,
+			    ms.auth_failed, pad))
 		err = -EMSGSIZE;
 	return kmig_nl_reply_send(msg, hdr, info, err);
 }
@@ -495,6 +501,9 @@ static int kmig_nl_fill_mig(struct sk_buff *skb, const struct kmig_mig_info *m)
 	    (m->reason[0] && nla_put_string(skb, KMIG_A_MIG_REASON, m->reason)) ||
 	    kmig_nl_put_u64(skb, KMIG_A_MIG_REJECTED_CONNECTIONS,
 			    m->rejected, pad) ||
+	    nla_put_u32(skb, KMIG_A_MIG_AUTH, m->auth) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_AUTH_FAILURES, m->auth_failed,
+			    pad) ||
 	    kmig_nl_put_u64(skb, KMIG_A_MIG_MALFORMED_PACKETS,
 			    m->malformed, pad) ||
 	    nla_put_u32(skb, KMIG_A_MIG_PASSES, m->passes))
@@ -648,6 +657,7 @@ static int kmig_nl_mig_config(struct genl_info *info, bool source,
 	struct nlattr *a_ch = info->attrs[KMIG_A_MIG_CHANNELS];
 	struct nlattr *a_zd = info->attrs[KMIG_A_MIG_ZERO_PAGE_DETECTION];
 	struct nlattr *a_id = info->attrs[KMIG_A_MIG_MIGRATION_ID];
+	struct nlattr *a_key = info->attrs[KMIG_A_MIG_KEY];
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&cfg->addr;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&cfg->addr;
 	u16 port = a_port ? nla_get_u16(a_port) : 0;
@@ -683,6 +693,21 @@ static int kmig_nl_mig_config(struct genl_info *info, bool source,
 	else
 		sin->sin_port = htons(port);
 
+	if (a_key && nla_get_flag(info->attrs[KMIG_A_MIG_INSECURE])) {
+		NL_SET_ERR_MSG(info->extack,
+			       "key and insecure exclude each other");
+		return -EINVAL;
+	}
+	if (!a_key && !nla_get_flag(info->attrs[KMIG_A_MIG_INSECURE])) {
+		NL_SET_ERR_MSG(info->extack,
+			       "no key: give the migration key, or insecure to run without authentication");
+		return -ENOKEY;
+	}
+	if (a_key) {
+		cfg->have_key = true;
+		memcpy(cfg->key, nla_data(a_key), sizeof(cfg->key));
+	}
+
 	cfg->channels = a_ch ? nla_get_u32(a_ch) : kmig_params_channels();
 	cfg->zero_detect = a_zd ? nla_get_u32(a_zd) : kmig_params_zero_detect();
 	if (a_id) {
@@ -709,14 +734,17 @@ static int kmig_nl_mig_setup(struct sk_buff *skb, struct genl_info *info,
 
 	err = kmig_nl_mig_config(info, source, &cfg);
 	if (err)
-		return err;
+		goto wipe;
 	region = kmig_nl_mig_region(info);
-	if (IS_ERR(region))
-		return PTR_ERR(region);
+	if (IS_ERR(region)) {
+		err = PTR_ERR(region);
+		goto wipe;
+	}
 	if (source)
 		err = kmig_mig_start(region, genl_info_net(info), &cfg, &why);
 	else
 		err = kmig_mig_listen(region, genl_info_net(info), &cfg, &why);
+	memzero_explicit(cfg.key, sizeof(cfg.key));
 	if (err) {
 		/* @why is a static string, as the extack macros expect. */
 		if (info->extack && why)
@@ -727,6 +755,9 @@ static int kmig_nl_mig_setup(struct sk_buff *skb, struct genl_info *info,
 				KMIG_CMD_MIG_LISTEN, region);
 out:
 	kmig_region_put(region);
+	return err;
+wipe:
+	memzero_explicit(cfg.key, sizeof(cfg.key));
 	return err;
 }
 
@@ -967,14 +998,14 @@ static const struct genl_ops kmig_nl_ops[] = {
 		.cmd		= KMIG_CMD_MIG_LISTEN,
 		.doit		= kmig_nl_mig_listen_doit,
 		.policy		= kmig_mig_listen_nl_policy,
-		.maxattr	= KMIG_A_MIG_COLO,
+		.maxattr	= KMIG_A_MIG_INSECURE,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= KMIG_CMD_MIG_START,
 		.doit		= kmig_nl_mig_start_doit,
 		.policy		= kmig_mig_start_nl_policy,
-		.maxattr	= KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
+		.maxattr	= KMIG_A_MIG_INSECURE,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{

@@ -191,6 +191,7 @@ KMIG_MSTAT_ATTR_NAMED(rejected_connections, rejected);
 KMIG_MSTAT_ATTR_NAMED(malformed_packets, malformed);
 KMIG_MSTAT_ATTR_NAMED(splice_fallbacks, splice_fallbacks);
 KMIG_MSTAT_ATTR_NAMED(migrations_failed_over, failed_over);
+KMIG_MSTAT_ATTR_NAMED(auth_failures, auth_failed);
 
 static struct attribute *kmig_stat_attrs[] = {
 	&kmig_stat_attr_regions.attr,
@@ -208,6 +209,7 @@ static struct attribute *kmig_stat_attrs[] = {
 	&kmig_mstat_attr_malformed_packets.attr,
 	&kmig_mstat_attr_splice_fallbacks.attr,
 	&kmig_mstat_attr_migrations_failed_over.attr,
+	&kmig_mstat_attr_auth_failures.attr,
 	NULL
 };
 
@@ -329,6 +331,8 @@ KMIG_MIG_ATTR(time_ns, "%llu", m->time_ns);
 KMIG_MIG_ATTR(throughput, "%llu", m->throughput);
 KMIG_MIG_ATTR(rejected_connections, "%llu", m->rejected);
 KMIG_MIG_ATTR(malformed_packets, "%llu", m->malformed);
+KMIG_MIG_ATTR(auth, "%d", m->auth);
+KMIG_MIG_ATTR(auth_failures, "%llu", m->auth_failed);
 KMIG_MIG_ATTR(passes, "%u", m->passes);
 KMIG_MIG_ATTR(live, "%d", m->live);
 KMIG_MIG_ATTR(downtime_limit_ms, "%u", m->downtime_limit_ms);
@@ -424,6 +428,8 @@ static struct attribute *kmig_mig_attrs[] = {
 	&kmig_mig_attr_throughput.attr,
 	&kmig_mig_attr_rejected_connections.attr,
 	&kmig_mig_attr_malformed_packets.attr,
+	&kmig_mig_attr_auth.attr,
+	&kmig_mig_attr_auth_failures.attr,
 	&kmig_mig_attr_passes.attr,
 	&kmig_mig_attr_live.attr,
 	&kmig_mig_attr_downtime_limit_ms.attr,

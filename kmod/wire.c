@@ -19,6 +19,12 @@ static_assert(sizeof(struct kmig_wire_reply_be) == KMIG_WIRE_REPLY_SIZE,
 	      "reply size");
 static_assert(sizeof(struct kmig_wire_hdr_be) == KMIG_WIRE_HDR_SIZE,
 	      "header size");
+static_assert(sizeof(struct kmig_wire_auth_be) == KMIG_WIRE_AUTH_SIZE,
+	      "auth size");
+static_assert(sizeof(KMIG_WIRE_AUTH_LABEL_SRC) - 1 ==
+	      KMIG_WIRE_AUTH_LABEL_LEN, "auth label size");
+static_assert(sizeof(KMIG_WIRE_AUTH_LABEL_DST) - 1 ==
+	      KMIG_WIRE_AUTH_LABEL_LEN, "auth label size");
 WIRE_AT(kmig_wire_hello_be, version_min, 4);
 WIRE_AT(kmig_wire_hello_be, version_max, 6);
 WIRE_AT(kmig_wire_hello_be, features, 8);
@@ -41,6 +47,11 @@ WIRE_AT(kmig_wire_hdr_be, data_pages, 16);
 WIRE_AT(kmig_wire_hdr_be, zero_pages, 20);
 WIRE_AT(kmig_wire_hdr_be, pass, 24);
 WIRE_AT(kmig_wire_hdr_be, reserved, 32);
+WIRE_AT(kmig_wire_auth_be, step, 4);
+WIRE_AT(kmig_wire_auth_be, reserved0, 6);
+WIRE_AT(kmig_wire_auth_be, nonce, 8);
+WIRE_AT(kmig_wire_auth_be, mac, 40);
+WIRE_AT(kmig_wire_auth_be, reserved, 72);
 /* An offset block always fits an int return value. */
 static_assert(KMIG_WIRE_MAX_PAGES_LIMIT * (u64)KMIG_WIRE_OFFSET_SIZE <
 	      0x7fffffff, "offset block size");
@@ -68,6 +79,8 @@ static const char * const wire_errs[] = {
 	[-KMIG_WIRE_ESTATUS] = "unknown reply status",
 	[-KMIG_WIRE_EREASON] = "reason string not NUL padded",
 	[-KMIG_WIRE_EFEATURES] = "reply accepts an unknown feature",
+	[-KMIG_WIRE_EAUTH_STEP] = "authentication message out of order",
+	[-KMIG_WIRE_EAUTH_FIELD] = "authentication field set where zero",
 };
 
 static_assert(ARRAY_SIZE(wire_errs) == 1 - KMIG_WIRE_ERR_MIN,
@@ -93,6 +106,7 @@ static const char * const wire_status[] = {
 	[KMIG_WIRE_REJ_MALFORMED] = "malformed hello",
 	[KMIG_WIRE_REJ_MAX_PAGES] = "bad maximum pages per packet",
 	[KMIG_WIRE_REJ_FEATURES] = "features not supported or not enabled",
+	[KMIG_WIRE_REJ_AUTH] = "authentication failed",
 };
 
 static_assert(ARRAY_SIZE(wire_status) == KMIG_WIRE_STATUS_NR,
@@ -349,6 +363,50 @@ int kmig_wire_reply_decode(const void *buf, size_t len,
 	}
 	memcpy(d.reason, w.reason, sizeof(d.reason));
 	*r = d;
+	return 0;
+}
+
+/* ----- authentication ----- */
+
+int kmig_wire_auth_encode(void *buf, size_t len,
+			  const struct kmig_wire_auth *a)
+{
+	struct kmig_wire_auth_be w;
+
+	if (len < sizeof(w))
+		return KMIG_WIRE_ESHORT;
+	memset(&w, 0, sizeof(w));
+	w.magic = cpu_to_be32(KMIG_WIRE_AUTH_MAGIC);
+	w.step = cpu_to_be16(a->step);
+	memcpy(w.nonce, a->nonce, sizeof(w.nonce));
+	memcpy(w.mac, a->mac, sizeof(w.mac));
+	memcpy(buf, &w, sizeof(w));
+	return sizeof(w);
+}
+
+int kmig_wire_auth_decode(const void *buf, size_t len, u16 step,
+			  struct kmig_wire_auth *a)
+{
+	struct kmig_wire_auth_be w;
+
+	if (len < sizeof(w))
+		return KMIG_WIRE_ESHORT;
+	memcpy(&w, buf, sizeof(w));
+	if (be32_to_cpu(w.magic) != KMIG_WIRE_AUTH_MAGIC)
+		return KMIG_WIRE_EMAGIC;
+	if (!wire_all_zero(w.reserved0, sizeof(w.reserved0)) ||
+	    !wire_all_zero(w.reserved, sizeof(w.reserved)))
+		return KMIG_WIRE_ERESERVED;
+	if (be16_to_cpu(w.step) != step)
+		return KMIG_WIRE_EAUTH_STEP;
+	if ((step == KMIG_WIRE_AUTH_CHALLENGE &&
+	     !wire_all_zero(w.mac, sizeof(w.mac))) ||
+	    (step == KMIG_WIRE_AUTH_PROOF &&
+	     !wire_all_zero(w.nonce, sizeof(w.nonce))))
+		return KMIG_WIRE_EAUTH_FIELD;
+	a->step = step;
+	memcpy(a->nonce, w.nonce, sizeof(a->nonce));
+	memcpy(a->mac, w.mac, sizeof(a->mac));
 	return 0;
 }
 

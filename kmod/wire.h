@@ -51,13 +51,17 @@ typedef __u64 u64;
 #define KMIG_WIRE_HELLO_MAGIC		0x4b4d4748U	/* "KMGH" */
 #define KMIG_WIRE_REPLY_MAGIC		0x4b4d4741U	/* "KMGA" */
 #define KMIG_WIRE_PKT_MAGIC		0x4b4d4750U	/* "KMGP" */
+#define KMIG_WIRE_AUTH_MAGIC		0x4b4d474bU	/* "KMGK" */
 
 #define KMIG_WIRE_HELLO_SIZE		64
 #define KMIG_WIRE_REPLY_SIZE		64
 #define KMIG_WIRE_HDR_SIZE		48
+#define KMIG_WIRE_AUTH_SIZE		80
 #define KMIG_WIRE_OFFSET_SIZE		8	/* one page offset, __be64 */
 
 #define KMIG_WIRE_MIGRATION_ID_LEN	16
+#define KMIG_WIRE_NONCE_LEN		32
+#define KMIG_WIRE_MAC_LEN		32	/* HMAC-SHA256 */
 #define KMIG_WIRE_REASON_LEN		40
 
 #define KMIG_WIRE_MAX_CHANNELS		64
@@ -70,9 +74,30 @@ typedef __u64 u64;
  * Feature bits of the hello (asked for) and its reply (granted).
  * COLO: after COMPLETE the channels stay open for COLO checkpoints
  * (CHECKPOINT, DATA, SYNC; CHECKPOINT_ACK back on channel 0).
+ * AUTH: the hello is followed by a mutual HMAC-SHA256 challenge and
+ * response with the migration's key (AUTH messages, steps 1 to 3), before
+ * the reply; a destination with a key grants AUTH or rejects the channel.
  */
 #define KMIG_WIRE_FEAT_COLO		0x1ULL
-#define KMIG_WIRE_FEATURES_KNOWN	KMIG_WIRE_FEAT_COLO
+#define KMIG_WIRE_FEAT_AUTH		0x2ULL
+#define KMIG_WIRE_FEATURES_KNOWN	(KMIG_WIRE_FEAT_COLO | \
+					 KMIG_WIRE_FEAT_AUTH)
+
+/*
+ * AUTH message steps. CHALLENGE (destination): its nonce, mac zero.
+ * RESPONSE (source): its nonce and HMAC(key, "KMIG-AUTH-SRC-V1" || hello
+ * || destination nonce || source nonce). PROOF (destination, after an
+ * accepting reply): nonce zero, HMAC(key, "KMIG-AUTH-DST-V1" || the same).
+ */
+enum kmig_wire_auth_step {
+	KMIG_WIRE_AUTH_CHALLENGE = 1,
+	KMIG_WIRE_AUTH_RESPONSE = 2,
+	KMIG_WIRE_AUTH_PROOF = 3,
+};
+
+#define KMIG_WIRE_AUTH_LABEL_LEN	16
+#define KMIG_WIRE_AUTH_LABEL_SRC	"KMIG-AUTH-SRC-V1"
+#define KMIG_WIRE_AUTH_LABEL_DST	"KMIG-AUTH-DST-V1"
 
 /* Packet types. */
 enum kmig_wire_type {
@@ -100,6 +125,7 @@ enum kmig_wire_status {
 	KMIG_WIRE_REJ_MALFORMED = 9,
 	KMIG_WIRE_REJ_MAX_PAGES = 10,
 	KMIG_WIRE_REJ_FEATURES = 11,
+	KMIG_WIRE_REJ_AUTH = 12,
 	KMIG_WIRE_STATUS_NR
 };
 
@@ -127,7 +153,9 @@ enum kmig_wire_err {
 	KMIG_WIRE_ESTATUS = -19,	/* unknown reply status */
 	KMIG_WIRE_EREASON = -20,	/* reason string not NUL padded */
 	KMIG_WIRE_EFEATURES = -21,	/* reply accepts an unknown feature */
-	KMIG_WIRE_ERR_MIN = -21
+	KMIG_WIRE_EAUTH_STEP = -22,	/* AUTH message of another step */
+	KMIG_WIRE_EAUTH_FIELD = -23,	/* AUTH nonce/mac set where zero */
+	KMIG_WIRE_ERR_MIN = -23
 };
 
 /* On the wire: big-endian, fixed size, reserved bytes zero. */
@@ -165,6 +193,15 @@ struct kmig_wire_hdr_be {
 	u8 reserved[16];
 };
 
+struct kmig_wire_auth_be {
+	__be32 magic;
+	__be16 step;
+	u8 reserved0[2];
+	u8 nonce[KMIG_WIRE_NONCE_LEN];
+	u8 mac[KMIG_WIRE_MAC_LEN];
+	u8 reserved[8];
+};
+
 /* Decoded, in CPU byte order. */
 struct kmig_wire_hello {
 	u16 version_min;
@@ -197,6 +234,12 @@ struct kmig_wire_hdr {
 	 * other type): the secondary's transfer and flush times in ns.
 	 */
 	u64 arg[2];
+};
+
+struct kmig_wire_auth {
+	u16 step;		/* enum kmig_wire_auth_step */
+	u8 nonce[KMIG_WIRE_NONCE_LEN];
+	u8 mac[KMIG_WIRE_MAC_LEN];
 };
 
 /* What every packet of one channel is checked against, from its hello. */
@@ -237,6 +280,17 @@ int kmig_wire_reply_decode(const void *buf, size_t len,
 /* Fill @r for @status with @reason (truncated, NUL padded). */
 void kmig_wire_reply_init(struct kmig_wire_reply *r, u16 version, u16 status,
 			  u64 features, const char *reason);
+
+/* Returns the bytes written (KMIG_WIRE_AUTH_SIZE) or KMIG_WIRE_ESHORT. */
+int kmig_wire_auth_encode(void *buf, size_t len,
+			  const struct kmig_wire_auth *a);
+/*
+ * Decodes an AUTH message that must be of step @step: magic, step,
+ * reserved bytes, and the field that step leaves zero (mac of a
+ * CHALLENGE, nonce of a PROOF). Checking the mac is the caller's.
+ */
+int kmig_wire_auth_decode(const void *buf, size_t len, u16 step,
+			  struct kmig_wire_auth *a);
 
 int kmig_wire_hdr_encode(void *buf, size_t len, const struct kmig_wire_hdr *hdr);
 int kmig_wire_hdr_decode(const void *buf, size_t len,

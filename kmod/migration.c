@@ -859,7 +859,7 @@ static int kmig_mig_dst_auth(struct kmig_mig *mig, struct socket *sock,
 	memcpy(ns, a.nonce, KMIG_WIRE_NONCE_LEN);
 	if (!kmig_auth_check(&mig->auth, KMIG_WIRE_AUTH_LABEL_SRC, hello, nd,
 			     ns, a.mac)) {
-		*why = "authentication failed (wrong key)";
+		*why = "wrong key";
 		return -EACCES;
 	}
 	return 0;

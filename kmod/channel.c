@@ -24,7 +24,8 @@
 #define KMIG_ACK_TIMEOUT	(60 * HZ)
 
 #define KMIG_CH_BUF_SIZE	(KMIG_WIRE_HDR_SIZE + \
-				 KMIG_WIRE_MAX_PAGES_LIMIT * KMIG_WIRE_OFFSET_SIZE)
+				 KMIG_WIRE_MAX_PAGES_LIMIT * KMIG_WIRE_OFFSET_SIZE + \
+				 KMIG_WIRE_CRC_SIZE)
 
 /* The i-th online CPU, wrapping. */
 static int kmig_channel_cpu(unsigned int i)
@@ -66,6 +67,8 @@ void kmig_channel_uninit(struct kmig_channel *ch)
 	kfree(ch->offs);
 	kfree(ch->rxpages);
 	bitmap_free(ch->rxnew);
+	kvfree(ch->bounce);
+	ch->bounce = NULL;
 	ch->buf = NULL;
 	ch->offs = NULL;
 	ch->rxpages = NULL;
@@ -95,9 +98,91 @@ static void kmig_channel_count(struct kmig_channel *ch, u64 pages,
 
 /* Source side. */
 
-static int kmig_channel_send_hdr(struct kmig_channel *ch, u16 type,
-				 const struct kmig_batch *b, u32 data,
-				 u32 zero)
+/*
+ * Integrity (ch->crc): the CRC-32C of a packet follows it. @at gets the
+ * CRC of @a and @b, big-endian.
+ */
+static int kmig_channel_put_crc(struct kmig_channel *ch, u8 *at,
+				const void *a, size_t alen, const void *b,
+				size_t blen)
+{
+	__be32 be;
+	u32 crc;
+	int ret;
+
+	ret = kmig_crc_calc(&ch->mig->crc, a, alen, b, blen, &crc);
+	if (ret)
+		return ret;
+	be = cpu_to_be32(crc);
+	memcpy(at, &be, sizeof(be));
+	return 0;
+}
+
+/*
+ * Read the CRC-32C after a packet (@a and @b) and check it before anything
+ * of the packet is used. 0 when it matches; on a mismatch the migration
+ * fails (reason, counter) and -EILSEQ is returned; another negative errno
+ * when the receive failed.
+ */
+static int kmig_channel_check_crc(struct kmig_channel *ch, const void *a,
+				  size_t alen, const void *b, size_t blen)
+{
+	struct kmig_mig *mig = ch->mig;
+	u32 want, got;
+	__be32 be;
+	int ret;
+
+	ret = kmig_sock_recv(ch->ks.sock, &be, sizeof(be));
+	if (ret)
+		return ret;
+	atomic64_add(sizeof(be), &ch->bytes);
+	ret = kmig_crc_calc(&mig->crc, a, alen, b, blen, &got);
+	if (ret)
+		return ret;
+	want = be32_to_cpu(be);
+	if (want == got)
+		return 0;
+	kmig_mig_count_integrity(mig);
+	kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+		      "channel %u packet %llu: CRC-32C mismatch (sent %08x, computed %08x)",
+		      ch->id, ch->seq, want, got);
+	kmig_mig_kick(mig);
+	return -EILSEQ;
+}
+
+/* A packet without data (header only) from @buf, room for a CRC after. */
+int kmig_channel_send_small(struct kmig_channel *ch, u8 *buf, size_t len)
+{
+	int ret;
+
+	if (ch->crc) {
+		ret = kmig_channel_put_crc(ch, buf + len, buf, len, NULL, 0);
+		if (ret)
+			return ret;
+		len += KMIG_WIRE_CRC_SIZE;
+	}
+	ret = kmig_sock_send(ch->ks.sock, buf, len, false);
+	if (!ret)
+		atomic64_add(len, &ch->bytes);
+	return ret;
+}
+
+/* Receive a header-only packet into @buf and check its CRC. */
+int kmig_channel_recv_small(struct kmig_channel *ch, u8 *buf, size_t len)
+{
+	int ret;
+
+	ret = kmig_sock_recv(ch->ks.sock, buf, len);
+	if (ret)
+		return ret;
+	atomic64_add(len, &ch->bytes);
+	return ch->crc ? kmig_channel_check_crc(ch, buf, len, NULL, 0) : 0;
+}
+
+/* Header and offset block of a packet in ch->buf; returns the length. */
+static int kmig_channel_encode_hdr(struct kmig_channel *ch, u16 type,
+				   const struct kmig_batch *b, u32 data,
+				   u32 zero)
 {
 	struct kmig_wire_hdr hdr = {
 		.type = type,
@@ -124,11 +209,61 @@ static int kmig_channel_send_hdr(struct kmig_channel *ch, u16 type,
 			return -EINVAL;
 		len += ret;
 	}
-	ret = kmig_sock_send(ch->ks.sock, ch->buf, len, data > 0);
+	return len;
+}
+
+/* A packet without data pages; returns the bytes sent. */
+static int kmig_channel_send_hdr(struct kmig_channel *ch, u16 type,
+				 const struct kmig_batch *b)
+{
+	int len, ret;
+
+	len = kmig_channel_encode_hdr(ch, type, b, 0, 0);
+	if (len < 0)
+		return len;
+	if (ch->crc) {
+		ret = kmig_channel_put_crc(ch, ch->buf + len, ch->buf, len,
+					   NULL, 0);
+		if (ret)
+			return ret;
+		len += KMIG_WIRE_CRC_SIZE;
+	}
+	ret = kmig_sock_send(ch->ks.sock, ch->buf, len, false);
 	if (ret)
 		return ret;
 	ch->seq++;
 	return len;
+}
+
+/*
+ * Integrity: the data pages go through the bounce buffer, so that the
+ * bytes sent are the bytes the CRC covers even while the guest writes
+ * (live precopy); the socket copies them, no page is spliced.
+ */
+static int kmig_channel_send_crc_data(struct kmig_channel *ch,
+				      struct kmig_batch *b, int len,
+				      unsigned int data)
+{
+	size_t dlen = (size_t)data * PAGE_SIZE;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < data; i++)
+		memcpy_from_page(ch->bounce + (size_t)i * PAGE_SIZE,
+				 b->pages[i], 0, PAGE_SIZE);
+	ret = kmig_channel_put_crc(ch, ch->buf + len, ch->buf, len,
+				   ch->bounce, dlen);
+	if (ret)
+		return ret;
+	ret = kmig_sock_send(ch->ks.sock, ch->buf, len, true);
+	if (ret)
+		return ret;
+	ch->seq++;
+	ret = kmig_sock_send(ch->ks.sock, ch->bounce, dlen, true);
+	if (!ret)
+		ret = kmig_sock_send(ch->ks.sock, ch->buf + len,
+				     KMIG_WIRE_CRC_SIZE, false);
+	return ret;
 }
 
 static int kmig_channel_send_data(struct kmig_channel *ch,
@@ -137,28 +272,44 @@ static int kmig_channel_send_data(struct kmig_channel *ch,
 	struct kmig_mig *mig = ch->mig;
 	struct kmig_region *region = mig->region;
 	unsigned int data, zero, copied = 0;
+	u64 bytes;
 	int len, ret;
 
 	data = kmig_batch_split(b, mig->cfg.zero_detect !=
 				   KMIG_ZERO_DETECT_NONE);
 	zero = b->n - data;
+	bytes = KMIG_WIRE_HDR_SIZE + (u64)b->n * KMIG_WIRE_OFFSET_SIZE +
+		(u64)data * PAGE_SIZE + (ch->crc ? KMIG_WIRE_CRC_SIZE : 0);
 
-	kmig_mig_throttle(mig, KMIG_WIRE_HDR_SIZE +
-			  (u64)b->n * KMIG_WIRE_OFFSET_SIZE +
-			  (u64)data * PAGE_SIZE);
-	len = kmig_channel_send_hdr(ch, KMIG_WIRE_DATA, b, data, zero);
+	kmig_mig_throttle(mig, bytes);
+	if (!data) {
+		len = kmig_channel_send_hdr(ch, KMIG_WIRE_DATA, b);
+		if (len < 0)
+			return len;
+		goto count;
+	}
+	len = kmig_channel_encode_hdr(ch, KMIG_WIRE_DATA, b, data, zero);
 	if (len < 0)
 		return len;
-	if (data) {
-		ret = kmig_sock_send_pages(ch->ks.sock, b->pages, data, false,
-					   &copied);
+	if (ch->crc) {
+		ret = kmig_channel_send_crc_data(ch, b, len, data);
 		if (ret)
 			return ret;
-		if (copied)
-			kmig_mig_count_fallbacks(mig, copied);
+		goto count;
 	}
+	ret = kmig_sock_send(ch->ks.sock, ch->buf, len, true);
+	if (ret)
+		return ret;
+	ch->seq++;
+	ret = kmig_sock_send_pages(ch->ks.sock, b->pages, data, false,
+				   &copied);
+	if (ret)
+		return ret;
+	if (copied)
+		kmig_mig_count_fallbacks(mig, copied);
 
-	kmig_channel_count(ch, b->n, zero, len + (u64)data * PAGE_SIZE);
+count:
+	kmig_channel_count(ch, b->n, zero, bytes);
 	atomic64_add(b->n, &mig->pages_done);
 	atomic64_add(zero, &mig->zero_pages);
 	atomic64_add(data, &mig->normal_pages);
@@ -183,13 +334,12 @@ static int kmig_channel_wait_ack(struct kmig_channel *ch, u64 pass)
 
 	kmig_sock_set_timeouts(ch->ks.sock, KMIG_ACK_TIMEOUT,
 			       MAX_SCHEDULE_TIMEOUT);
-	ret = kmig_sock_recv(ch->ks.sock, ch->buf, KMIG_WIRE_HDR_SIZE);
+	ret = kmig_channel_recv_small(ch, ch->buf, KMIG_WIRE_HDR_SIZE);
 	if (ret)
 		return ret == -EAGAIN ? -ETIMEDOUT : ret;
 	ret = kmig_wire_hdr_decode(ch->buf, KMIG_WIRE_HDR_SIZE, &lim, 0, &hdr);
 	if (ret || hdr.type != KMIG_WIRE_COMPLETE || hdr.pass != pass)
 		return -EPROTO;
-	atomic64_add(KMIG_WIRE_HDR_SIZE, &ch->bytes);
 	return 0;
 }
 
@@ -206,7 +356,7 @@ static int kmig_channel_send_fn(void *data)
 			ret = kmig_channel_send_data(ch, b);
 			break;
 		case KMIG_BATCH_SYNC:
-			ret = kmig_channel_send_hdr(ch, KMIG_WIRE_SYNC, b, 0, 0);
+			ret = kmig_channel_send_hdr(ch, KMIG_WIRE_SYNC, b);
 			if (ret > 0) {
 				kmig_channel_count(ch, 0, 0, ret);
 				ch->pass = b->pass + 1;
@@ -216,8 +366,7 @@ static int kmig_channel_send_fn(void *data)
 			break;
 		case KMIG_BATCH_COMPLETE:
 			WRITE_ONCE(ch->expect_close, true);
-			ret = kmig_channel_send_hdr(ch, KMIG_WIRE_COMPLETE, b,
-						    0, 0);
+			ret = kmig_channel_send_hdr(ch, KMIG_WIRE_COMPLETE, b);
 			if (ret > 0) {
 				kmig_channel_count(ch, 0, 0, ret);
 				ret = kmig_channel_wait_ack(ch, b->pass);
@@ -231,8 +380,7 @@ static int kmig_channel_send_fn(void *data)
 			}
 			break;
 		case KMIG_BATCH_CHECKPOINT:
-			ret = kmig_channel_send_hdr(ch, KMIG_WIRE_CHECKPOINT, b,
-						    0, 0);
+			ret = kmig_channel_send_hdr(ch, KMIG_WIRE_CHECKPOINT, b);
 			if (ret > 0) {
 				kmig_channel_count(ch, 0, 0, ret);
 				ret = 0;
@@ -353,6 +501,26 @@ static int kmig_channel_recv_data(struct kmig_channel *ch,
 		return 1;
 	}
 
+	if (ch->crc) {
+		/* The whole packet, checked before a byte of it is applied. */
+		ret = kmig_sock_recv(ch->ks.sock, ch->bounce,
+				     (size_t)hdr->data_pages * PAGE_SIZE);
+		if (ret == -ECONNRESET || ret == -EBADMSG) {
+			kmig_channel_malformed(ch, "data", KMIG_WIRE_ESHORT);
+			return 1;
+		}
+		if (!ret)
+			ret = kmig_channel_check_crc(ch, ch->buf,
+						     KMIG_WIRE_HDR_SIZE + olen,
+						     ch->bounce,
+						     (size_t)hdr->data_pages *
+						     PAGE_SIZE);
+		if (ret == -EILSEQ)
+			return 1;
+		if (ret)
+			return ret;
+	}
+
 	if (colo && !kmig_colo_rx_open(mig)) {
 		kmig_mig_count_malformed(mig);
 		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
@@ -384,7 +552,16 @@ static int kmig_channel_recv_data(struct kmig_channel *ch,
 		}
 		ch->rxpages[i] = page;
 	}
-	ret = kmig_sock_recv_pages(ch->ks.sock, ch->rxpages, hdr->data_pages);
+	if (ch->crc) {
+		for (i = 0; i < hdr->data_pages; i++)
+			memcpy_to_page(ch->rxpages[i], 0,
+				       ch->bounce + (size_t)i * PAGE_SIZE,
+				       PAGE_SIZE);
+		ret = 0;
+	} else {
+		ret = kmig_sock_recv_pages(ch->ks.sock, ch->rxpages,
+					   hdr->data_pages);
+	}
 	if (ret == -ECONNRESET || ret == -EBADMSG) {
 		/* Cut short inside the data block: a truncated packet. */
 		kmig_channel_malformed(ch, "data", KMIG_WIRE_ESHORT);
@@ -457,10 +634,19 @@ static int kmig_channel_send_ack(struct kmig_channel *ch, u64 pass)
 	ret = kmig_wire_hdr_encode(ch->buf, KMIG_WIRE_HDR_SIZE, &hdr);
 	if (ret < 0)
 		return -EINVAL;
-	ret = kmig_sock_send(ch->ks.sock, ch->buf, KMIG_WIRE_HDR_SIZE, false);
-	if (!ret)
-		atomic64_add(KMIG_WIRE_HDR_SIZE, &ch->bytes);
-	return ret;
+	return kmig_channel_send_small(ch, ch->buf, KMIG_WIRE_HDR_SIZE);
+}
+
+/*
+ * COMPLETE ends the last pass: the one every channel has ended with a SYNC
+ * (barrier_pass is one past it; 0 before any SYNC, when no COMPLETE is in
+ * place, whatever its pass, including U64_MAX).
+ */
+static bool kmig_channel_complete_ok(struct kmig_mig *mig, u64 pass)
+{
+	u64 next = READ_ONCE(mig->barrier_pass);
+
+	return next && pass == next - 1;
 }
 
 static int kmig_channel_recv_fn(void *data)
@@ -486,6 +672,20 @@ static int kmig_channel_recv_fn(void *data)
 		if (ret) {
 			kmig_channel_malformed(ch, "header", ret);
 			break;
+		}
+		if (ch->crc && hdr.type != KMIG_WIRE_DATA) {
+			ret = kmig_channel_check_crc(ch, ch->buf,
+						     KMIG_WIRE_HDR_SIZE, NULL, 0);
+			if (ret == -EBADMSG || ret == -ECONNRESET) {
+				kmig_channel_malformed(ch, "CRC",
+						       KMIG_WIRE_ESHORT);
+				break;
+			}
+			if (ret) {
+				if (ret != -EILSEQ)
+					kmig_channel_recv_failed(ch, ret);
+				break;
+			}
 		}
 		if (hdr.type == KMIG_WIRE_DATA) {
 			ret = kmig_channel_recv_data(ch, &hdr);
@@ -520,7 +720,7 @@ static int kmig_channel_recv_fn(void *data)
 			/* COMPLETE of a COLO migration: checkpoint 0. */
 			kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
 			if (READ_ONCE(mig->colo->active) ||
-			    hdr.pass + 1 != READ_ONCE(mig->barrier_pass)) {
+			    !kmig_channel_complete_ok(mig, hdr.pass)) {
 				kmig_mig_count_malformed(mig);
 				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
 					      "channel %u: COMPLETE for pass %llu out of place in COLO",
@@ -538,7 +738,7 @@ static int kmig_channel_recv_fn(void *data)
 		} else {
 			/* COMPLETE: everything before it is applied. */
 			kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
-			if (hdr.pass + 1 != READ_ONCE(mig->barrier_pass)) {
+			if (!kmig_channel_complete_ok(mig, hdr.pass)) {
 				kmig_mig_count_malformed(mig);
 				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
 					      "channel %u: COMPLETE for pass %llu before every channel ended it",
@@ -568,6 +768,14 @@ int kmig_channel_start(struct kmig_channel *ch)
 	struct kmig_mig *mig = ch->mig;
 	bool src = mig->role == KMIG_MIG_ROLE_SOURCE;
 	struct task_struct *t;
+
+	if (ch->crc) {
+		ch->bounce = kvmalloc(array_size(src ? KMIG_BATCH_PAGES :
+						 ch->lim.max_pages, PAGE_SIZE),
+				      GFP_KERNEL);
+		if (!ch->bounce)
+			return -ENOMEM;
+	}
 
 	t = kthread_create(src ? kmig_channel_send_fn : kmig_channel_recv_fn,
 			   ch, "kmig-%s/%u:%u", src ? "tx" : "rx",

@@ -7,6 +7,8 @@
 #ifndef _KMIG_CHANNEL_H
 #define _KMIG_CHANNEL_H
 
+#include <linux/types.h>
+
 struct kmig_channel;
 struct kmig_mig;
 
@@ -18,5 +20,14 @@ void kmig_channel_uninit(struct kmig_channel *ch);
 int kmig_channel_start(struct kmig_channel *ch);
 /* Stop the thread (its socket must be shut down first). */
 void kmig_channel_stop(struct kmig_channel *ch);
+
+/*
+ * A header-only packet (an acknowledgment) of @len bytes in @buf, which
+ * has room for KMIG_WIRE_CRC_SIZE more: with integrity its CRC-32C is
+ * appended, sent, or received and checked (-EILSEQ on a mismatch, after
+ * failing the migration).
+ */
+int kmig_channel_send_small(struct kmig_channel *ch, u8 *buf, size_t len);
+int kmig_channel_recv_small(struct kmig_channel *ch, u8 *buf, size_t len);
 
 #endif /* _KMIG_CHANNEL_H */

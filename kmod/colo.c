@@ -16,6 +16,7 @@
 #include <linux/wait.h>
 
 #include "colo.h"
+#include "channel.h"
 #include "migration.h"
 #include "region.h"
 #include "dirty.h"
@@ -374,10 +375,9 @@ static int kmig_colo_recv_ack(struct kmig_mig *mig, u64 n, u64 *transfer,
 
 	kmig_sock_set_timeouts(ch->ks.sock, KMIG_COLO_ACK_TIMEOUT,
 			       MAX_SCHEDULE_TIMEOUT);
-	ret = kmig_sock_recv(ch->ks.sock, buf, sizeof(buf));
+	ret = kmig_channel_recv_small(ch, buf, sizeof(buf));
 	if (ret)
 		return ret == -EAGAIN ? -ETIMEDOUT : ret;
-	atomic64_add(sizeof(buf), &ch->bytes);
 	ret = kmig_wire_hdr_decode(buf, sizeof(buf), &lim, 0, &hdr);
 	if (ret || hdr.type != KMIG_WIRE_CHECKPOINT_ACK || hdr.pass != n)
 		return -EPROTO;
@@ -493,15 +493,11 @@ static int kmig_colo_send_ack(struct kmig_mig *mig, u64 n, u64 transfer,
 		.arg = { transfer, flush },
 	};
 	struct kmig_channel *ch = &mig->ch[0];
-	u8 buf[KMIG_WIRE_HDR_SIZE];
-	int ret;
+	u8 buf[KMIG_WIRE_HDR_SIZE + KMIG_WIRE_CRC_SIZE];
 
 	if (kmig_wire_hdr_encode(buf, sizeof(buf), &hdr) < 0)
 		return -EINVAL;
-	ret = kmig_sock_send(ch->ks.sock, buf, sizeof(buf), false);
-	if (!ret)
-		atomic64_add(sizeof(buf), &ch->bytes);
-	return ret;
+	return kmig_channel_send_small(ch, buf, KMIG_WIRE_HDR_SIZE);
 }
 
 static bool kmig_colo_phase_is(struct kmig_mig *mig, enum kmig_colo_phase p)

@@ -90,7 +90,7 @@ module_init(kmig_mod_init);
 module_exit(kmig_mod_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_SOFTDEP("pre: hmac sha256");
+MODULE_SOFTDEP("pre: hmac sha256 crc32c");
 MODULE_DESCRIPTION("In-kernel live migration of guest memory");
 MODULE_AUTHOR("The kmig developers");
 MODULE_VERSION(KMIG_VERSION);

@@ -44,6 +44,7 @@ static struct {
 	atomic64_t rejected;
 	atomic64_t auth_failed;
 	atomic64_t malformed;
+	atomic64_t integrity_errors;
 	atomic64_t splice_fallbacks;
 	atomic64_t failed_over;
 } kmig_mstats;
@@ -151,6 +152,12 @@ void kmig_mig_count_malformed(struct kmig_mig *mig)
 {
 	atomic64_inc(&mig->malformed);
 	atomic64_inc(&kmig_mstats.malformed);
+}
+
+void kmig_mig_count_integrity(struct kmig_mig *mig)
+{
+	atomic64_inc(&mig->integrity_errors);
+	atomic64_inc(&kmig_mstats.integrity_errors);
 }
 
 void kmig_mig_count_fallbacks(struct kmig_mig *mig, unsigned int n)
@@ -481,7 +488,8 @@ static int kmig_mig_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 		.version_min = KMIG_WIRE_VERSION_MIN,
 		.version_max = KMIG_WIRE_VERSION_MAX,
 		.features = (mig->cfg.colo ? KMIG_WIRE_FEAT_COLO : 0) |
-			    (auth ? KMIG_WIRE_FEAT_AUTH : 0),
+			    (auth ? KMIG_WIRE_FEAT_AUTH : 0) |
+			    (mig->cfg.integrity ? KMIG_WIRE_FEAT_CRC : 0),
 		.channel_id = ch->id,
 		.channel_count = mig->nch,
 		.page_size = PAGE_SIZE,
@@ -569,6 +577,7 @@ static int kmig_mig_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 	}
 	kmig_sock_set_timeouts(sock, MAX_SCHEDULE_TIMEOUT, MAX_SCHEDULE_TIMEOUT);
 	kmig_sock_hook(&ch->ks, sock, kmig_mig_on_close);
+	ch->crc = mig->cfg.integrity;
 	return kmig_channel_start(ch);
 }
 
@@ -821,6 +830,10 @@ kmig_mig_check_hello(struct kmig_mig *mig, const struct kmig_wire_hello *h,
 		*why = "destination expects a COLO primary";
 		return KMIG_WIRE_REJ_FEATURES;
 	}
+	if (!(h->features & KMIG_WIRE_FEAT_CRC) && mig->cfg.integrity) {
+		*why = "destination requires integrity (crc32c)";
+		return KMIG_WIRE_REJ_FEATURES;
+	}
 	*why = "accepted";
 	return KMIG_WIRE_ACCEPT;
 }
@@ -954,7 +967,8 @@ static int kmig_mig_handshake(struct kmig_mig *mig, struct socket *sock,
 
 	kmig_wire_reply_init(&reply, status ? 0 : kmig_wire_hello_version(&h),
 			     status, status ? 0 : h.features &
-			     (KMIG_WIRE_FEAT_COLO | KMIG_WIRE_FEAT_AUTH), why);
+			     (KMIG_WIRE_FEAT_COLO | KMIG_WIRE_FEAT_AUTH |
+			      KMIG_WIRE_FEAT_CRC), why);
 	kmig_wire_reply_encode(buf, sizeof(buf), &reply);
 	ret = kmig_sock_send(sock, buf, KMIG_WIRE_REPLY_SIZE, false);
 	if (!ret && status == KMIG_WIRE_ACCEPT && keyed)
@@ -977,6 +991,7 @@ static int kmig_mig_handshake(struct kmig_mig *mig, struct socket *sock,
 
 	ch = &mig->ch[h.channel_id];
 	kmig_wire_hello_limits(&h, &ch->lim);
+	ch->crc = h.features & KMIG_WIRE_FEAT_CRC;
 	kmig_sock_set_timeouts(sock, MAX_SCHEDULE_TIMEOUT, MAX_SCHEDULE_TIMEOUT);
 	kmig_mig_set_sock(mig, &mig->hs_sock, NULL);
 	kmig_mig_set_sock(mig, &ch->ks.sock, sock);
@@ -1061,6 +1076,7 @@ static void kmig_mig_free(struct kmig_mig *mig)
 		kmig_channel_uninit(&mig->ch[i]);
 	kmig_colo_free(mig->colo);
 	kmig_auth_uninit(&mig->auth);
+	kmig_crc_uninit(&mig->crc);
 	kvfree(mig->received);
 	kvfree(mig->pending);
 	put_net(mig->net);
@@ -1247,6 +1263,15 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 			goto unlock;
 		}
 	}
+	/* A destination grants integrity to any source that asks. */
+	if (cfg->integrity || !src) {
+		ret = kmig_crc_init(&mig->crc);
+		if (ret) {
+			*why = "cannot set up crc32c (kernel crypto API)";
+			kmig_mig_free(mig);
+			goto unlock;
+		}
+	}
 	ret = src ? kmig_mig_prepare_source(mig, why) :
 		    kmig_mig_prepare_dest(mig, why);
 	if (ret) {
@@ -1383,6 +1408,8 @@ static void kmig_mig_fill_info(struct kmig_mig *mig, struct kmig_mig_info *info)
 	info->rejected = atomic64_read(&mig->rejected);
 	info->auth_failed = atomic64_read(&mig->auth_failed);
 	info->auth = kmig_auth_enabled(&mig->auth);
+	info->integrity_errors = atomic64_read(&mig->integrity_errors);
+	info->integrity = mig->cfg.integrity;
 	info->malformed = atomic64_read(&mig->malformed);
 	info->passes = atomic_read(&mig->syncs) / mig->nch;
 	bytes = atomic64_read(&mig->hello_bytes);
@@ -1391,6 +1418,8 @@ static void kmig_mig_fill_info(struct kmig_mig *mig, struct kmig_mig_info *info)
 
 		info->ch[i].id = i;
 		info->ch[i].cpu = ch->cpu;
+		if (READ_ONCE(ch->crc))
+			info->integrity = true;
 		info->ch[i].pages = atomic64_read(&ch->pages);
 		info->ch[i].zero_pages = atomic64_read(&ch->zero_pages);
 		info->ch[i].bytes = atomic64_read(&ch->bytes);
@@ -1537,6 +1566,7 @@ void kmig_mig_stats_read(struct kmig_mig_stats *s)
 	s->cancelled = atomic64_read(&kmig_mstats.cancelled);
 	s->rejected = atomic64_read(&kmig_mstats.rejected);
 	s->auth_failed = atomic64_read(&kmig_mstats.auth_failed);
+	s->integrity_errors = atomic64_read(&kmig_mstats.integrity_errors);
 	s->malformed = atomic64_read(&kmig_mstats.malformed);
 	s->splice_fallbacks = atomic64_read(&kmig_mstats.splice_fallbacks);
 	s->failed_over = atomic64_read(&kmig_mstats.failed_over);

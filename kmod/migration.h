@@ -25,6 +25,7 @@
 #include "queue.h"
 #include "colo.h"
 #include "auth.h"
+#include "crc.h"
 
 struct kmig_region;
 struct net;
@@ -56,6 +57,11 @@ struct kmig_mig_config {
 	 */
 	bool have_key;
 	u8 key[KMIG_KEY_LEN];
+	/*
+	 * Integrity (CRC-32C per packet): source, ask for it; destination,
+	 * require it (it grants it whenever asked).
+	 */
+	bool integrity;
 };
 
 #define KMIG_DOWNTIME_LIMIT_DEFAULT_MS	300
@@ -96,8 +102,10 @@ struct kmig_mig_info {
 	u64 rejected;
 	u64 auth_failed;
 	u64 malformed;
+	u64 integrity_errors;
 	u32 passes;
 	bool auth;
+	bool integrity;		/* every accepted channel carries CRCs */
 	bool live;
 	u32 downtime_limit_ms;
 	u64 max_bandwidth;
@@ -133,6 +141,7 @@ struct kmig_mig_stats {
 	u64 rejected;
 	u64 auth_failed;
 	u64 malformed;
+	u64 integrity_errors;
 	u64 splice_fallbacks;
 	u64 failed_over;
 };
@@ -149,6 +158,8 @@ struct kmig_channel {
 	u64 seq;			/* next packet number */
 	u64 pass;
 	struct kmig_wire_limits lim;	/* destination: from the hello */
+	bool crc;			/* packets carry a CRC-32C */
+	void *bounce;			/* crc: one packet's data pages */
 
 	atomic64_t pages;
 	atomic64_t zero_pages;
@@ -168,6 +179,7 @@ struct kmig_mig {
 	enum kmig_mig_role role;
 	struct kmig_mig_config cfg;	/* key wiped once auth is set up */
 	struct kmig_auth auth;		/* keyed, or none */
+	struct kmig_crc crc;		/* crc32c, when a channel may use it */
 	u16 port;			/* bound (destination) or peer port */
 
 	spinlock_t lock;		/* state, reason, stopping, id */
@@ -203,6 +215,7 @@ struct kmig_mig {
 	atomic64_t rejected;
 	atomic64_t auth_failed;
 	atomic64_t malformed;
+	atomic64_t integrity_errors;
 	atomic_t syncs;
 
 	/* Live source: precopy. */
@@ -242,6 +255,7 @@ void kmig_mig_stop(struct kmig_mig *mig, enum kmig_mig_state state,
 void kmig_mig_kick(struct kmig_mig *mig);
 void kmig_mig_channel_done(struct kmig_channel *ch);
 void kmig_mig_count_malformed(struct kmig_mig *mig);
+void kmig_mig_count_integrity(struct kmig_mig *mig);
 void kmig_mig_count_fallbacks(struct kmig_mig *mig, unsigned int n);
 /*
  * Destination channel at the SYNC ending @pass: wait until every channel

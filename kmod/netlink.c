@@ -42,7 +42,7 @@ static const struct nla_policy kmig_region_scan_nl_policy[KMIG_A_SCAN_ZERO_CHECK
 };
 
 /* KMIG_CMD_MIG_LISTEN - do */
-static const struct nla_policy kmig_mig_listen_nl_policy[KMIG_A_MIG_INSECURE + 1] = {
+static const struct nla_policy kmig_mig_listen_nl_policy[KMIG_A_MIG_INTEGRITY + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_MIG_ADDR] = { .type = NLA_NUL_STRING, .len = 63, },
 	[KMIG_A_MIG_PORT] = { .type = NLA_U16, },
@@ -51,10 +51,11 @@ static const struct nla_policy kmig_mig_listen_nl_policy[KMIG_A_MIG_INSECURE + 1
 	[KMIG_A_MIG_COLO] = { .type = NLA_FLAG, },
 	[KMIG_A_MIG_KEY] = NLA_POLICY_EXACT_LEN(32),
 	[KMIG_A_MIG_INSECURE] = { .type = NLA_FLAG, },
+	[KMIG_A_MIG_INTEGRITY] = { .type = NLA_FLAG, },
 };
 
 /* KMIG_CMD_MIG_START - do */
-static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_INSECURE + 1] = {
+static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_INTEGRITY + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_MIG_ADDR] = { .type = NLA_NUL_STRING, .len = 63, },
 	[KMIG_A_MIG_PORT] = { .type = NLA_U16, },
@@ -70,6 +71,7 @@ static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_INSECURE + 1]
 	[KMIG_A_MIG_CHECKPOINT_INTERVAL_MS] = NLA_POLICY_MIN(NLA_U32, 10),
 	[KMIG_A_MIG_KEY] = NLA_POLICY_EXACT_LEN(32),
 	[KMIG_A_MIG_INSECURE] = { .type = NLA_FLAG, },
+	[KMIG_A_MIG_INTEGRITY] = { .type = NLA_FLAG, },
 };
 
 /* KMIG_CMD_MIG_GET - do */
@@ -350,7 +352,9 @@ static int kmig_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    kmig_nl_put_u64(msg, KMIG_A_STATS_MIGRATIONS_FAILED_OVER,
 			    ms.failed_over, pad) ||
 	    kmig_nl_put_u64(msg, KMIG_A_STATS_AUTH_FAILURES,
-			    ms.auth_failed, pad))
+			    ms.auth_failed, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_INTEGRITY_ERRORS,
+			    ms.integrity_errors, pad))
 		err = -EMSGSIZE;
 	return kmig_nl_reply_send(msg, hdr, info, err);
 }
@@ -504,6 +508,9 @@ static int kmig_nl_fill_mig(struct sk_buff *skb, const struct kmig_mig_info *m)
 	    nla_put_u32(skb, KMIG_A_MIG_AUTH, m->auth) ||
 	    kmig_nl_put_u64(skb, KMIG_A_MIG_AUTH_FAILURES, m->auth_failed,
 			    pad) ||
+	    (m->integrity && nla_put_flag(skb, KMIG_A_MIG_INTEGRITY)) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_INTEGRITY_ERRORS,
+			    m->integrity_errors, pad) ||
 	    kmig_nl_put_u64(skb, KMIG_A_MIG_MALFORMED_PACKETS,
 			    m->malformed, pad) ||
 	    nla_put_u32(skb, KMIG_A_MIG_PASSES, m->passes))
@@ -718,6 +725,7 @@ static int kmig_nl_mig_config(struct genl_info *info, bool source,
 	cfg->downtime_limit_ms = KMIG_DOWNTIME_LIMIT_DEFAULT_MS;
 	cfg->checkpoint_interval_ms = KMIG_CHECKPOINT_INTERVAL_DEFAULT_MS;
 	cfg->colo = nla_get_flag(info->attrs[KMIG_A_MIG_COLO]);
+	cfg->integrity = nla_get_flag(info->attrs[KMIG_A_MIG_INTEGRITY]);
 	/* Only mig-start's policy (and attrs array) reaches that far. */
 	if (source)
 		return kmig_nl_mig_live_config(info, cfg);
@@ -998,14 +1006,14 @@ static const struct genl_ops kmig_nl_ops[] = {
 		.cmd		= KMIG_CMD_MIG_LISTEN,
 		.doit		= kmig_nl_mig_listen_doit,
 		.policy		= kmig_mig_listen_nl_policy,
-		.maxattr	= KMIG_A_MIG_INSECURE,
+		.maxattr	= KMIG_A_MIG_INTEGRITY,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= KMIG_CMD_MIG_START,
 		.doit		= kmig_nl_mig_start_doit,
 		.policy		= kmig_mig_start_nl_policy,
-		.maxattr	= KMIG_A_MIG_INSECURE,
+		.maxattr	= KMIG_A_MIG_INTEGRITY,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{

@@ -192,6 +192,7 @@ KMIG_MSTAT_ATTR_NAMED(malformed_packets, malformed);
 KMIG_MSTAT_ATTR_NAMED(splice_fallbacks, splice_fallbacks);
 KMIG_MSTAT_ATTR_NAMED(migrations_failed_over, failed_over);
 KMIG_MSTAT_ATTR_NAMED(auth_failures, auth_failed);
+KMIG_MSTAT_ATTR_NAMED(integrity_errors, integrity_errors);
 
 static struct attribute *kmig_stat_attrs[] = {
 	&kmig_stat_attr_regions.attr,
@@ -210,6 +211,7 @@ static struct attribute *kmig_stat_attrs[] = {
 	&kmig_mstat_attr_splice_fallbacks.attr,
 	&kmig_mstat_attr_migrations_failed_over.attr,
 	&kmig_mstat_attr_auth_failures.attr,
+	&kmig_mstat_attr_integrity_errors.attr,
 	NULL
 };
 
@@ -333,6 +335,8 @@ KMIG_MIG_ATTR(rejected_connections, "%llu", m->rejected);
 KMIG_MIG_ATTR(malformed_packets, "%llu", m->malformed);
 KMIG_MIG_ATTR(auth, "%d", m->auth);
 KMIG_MIG_ATTR(auth_failures, "%llu", m->auth_failed);
+KMIG_MIG_ATTR(integrity, "%d", m->integrity);
+KMIG_MIG_ATTR(integrity_errors, "%llu", m->integrity_errors);
 KMIG_MIG_ATTR(passes, "%u", m->passes);
 KMIG_MIG_ATTR(live, "%d", m->live);
 KMIG_MIG_ATTR(downtime_limit_ms, "%u", m->downtime_limit_ms);
@@ -430,6 +434,8 @@ static struct attribute *kmig_mig_attrs[] = {
 	&kmig_mig_attr_malformed_packets.attr,
 	&kmig_mig_attr_auth.attr,
 	&kmig_mig_attr_auth_failures.attr,
+	&kmig_mig_attr_integrity.attr,
+	&kmig_mig_attr_integrity_errors.attr,
 	&kmig_mig_attr_passes.attr,
 	&kmig_mig_attr_live.attr,
 	&kmig_mig_attr_downtime_limit_ms.attr,

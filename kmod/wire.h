@@ -57,6 +57,7 @@ typedef __u64 u64;
 #define KMIG_WIRE_REPLY_SIZE		64
 #define KMIG_WIRE_HDR_SIZE		48
 #define KMIG_WIRE_AUTH_SIZE		80
+#define KMIG_WIRE_CRC_SIZE		4
 #define KMIG_WIRE_OFFSET_SIZE		8	/* one page offset, __be64 */
 
 #define KMIG_WIRE_MIGRATION_ID_LEN	16
@@ -77,11 +78,16 @@ typedef __u64 u64;
  * AUTH: the hello is followed by a mutual HMAC-SHA256 challenge and
  * response with the migration's key (AUTH messages, steps 1 to 3), before
  * the reply; a destination with a key grants AUTH or rejects the channel.
+ * CRC: every packet, both ways, is followed by the CRC-32C of its header,
+ * offset block and data (KMIG_WIRE_CRC_SIZE bytes, big-endian), checked
+ * before anything of it is applied.
  */
 #define KMIG_WIRE_FEAT_COLO		0x1ULL
 #define KMIG_WIRE_FEAT_AUTH		0x2ULL
+#define KMIG_WIRE_FEAT_CRC		0x4ULL
 #define KMIG_WIRE_FEATURES_KNOWN	(KMIG_WIRE_FEAT_COLO | \
-					 KMIG_WIRE_FEAT_AUTH)
+					 KMIG_WIRE_FEAT_AUTH | \
+					 KMIG_WIRE_FEAT_CRC)
 
 /*
  * AUTH message steps. CHALLENGE (destination): its nonce, mac zero.

@@ -222,9 +222,12 @@ static void wire_test_reply(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
 			(int)KMIG_WIRE_EVERSION);
 	memcpy(buf, good, sizeof(buf));
-	wt_put64(buf + 8, KMIG_WIRE_FEAT_COLO << 1);
+	wt_put64(buf + 8, KMIG_WIRE_FEAT_CRC << 1);	/* bit 3: unknown */
 	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
 			(int)KMIG_WIRE_EFEATURES);
+	memcpy(buf, good, sizeof(buf));
+	wt_put64(buf + 8, KMIG_WIRE_FEAT_AUTH | KMIG_WIRE_FEAT_CRC);
+	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d), 0);
 	memcpy(buf, good, sizeof(buf));
 	wt_put64(buf + 8, KMIG_WIRE_FEAT_COLO);
 	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d), 0);
@@ -267,8 +270,10 @@ static void wire_test_checkpoint(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d.arg[0], 0ULL);
 	KUNIT_EXPECT_EQ(test, d.arg[1], 0ULL);
 
-	/* A reply may grant COLO; bit 1 is still unknown. */
-	KUNIT_EXPECT_EQ(test, KMIG_WIRE_FEATURES_KNOWN, KMIG_WIRE_FEAT_COLO);
+	/* COLO, AUTH and CRC are the features known; bit 3 is not. */
+	KUNIT_EXPECT_EQ(test, KMIG_WIRE_FEATURES_KNOWN,
+			KMIG_WIRE_FEAT_COLO | KMIG_WIRE_FEAT_AUTH |
+			KMIG_WIRE_FEAT_CRC);
 }
 
 static void wire_test_data_roundtrip(struct kunit *test)

@@ -16,6 +16,9 @@
 #   make demo           tests/system/demo.sh in UML (uml-bench), shown live
 #   make bench          benchmarks: kmig (UML uml-bench) beside QEMU and the
 #                       memory/TCP limits, tables in build/results/bench-latest/
+#   make fuzz           libFuzzer on the wire codec (clang), FUZZ_SECONDS in all
+#                       (default 300) split between its harnesses; results in
+#                       build/results/fuzz-latest.json
 #   make clean          remove build/ and userspace build products
 #   make distclean      clean, and the kernel builds in the cache
 #
@@ -27,7 +30,7 @@ export KMIG_CACHE
 SCRIPTS := scripts
 
 .PHONY: all test deps kernels modules migctl systest-progs check kunit \
-	systest-uml systest-deb61 demo bench clean distclean
+	systest-uml systest-deb61 demo bench fuzz clean distclean
 
 all: modules migctl
 
@@ -66,6 +69,9 @@ demo:
 
 bench:
 	@$(SCRIPTS)/bench.sh
+
+fuzz:
+	@$(SCRIPTS)/fuzz.sh
 
 clean:
 	rm -rf build

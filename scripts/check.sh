@@ -12,6 +12,7 @@
 #   wire codec       make -C tests/wire check: the wire protocol codec built in
 #                    userspace, randomized round trips and a mutation loop,
 #                    plain and with ASan/UBSan
+#   wire fuzz smoke  FUZZ_SECONDS=60 scripts/fuzz.sh: libFuzzer, any crash fails
 set -uo pipefail
 KMIG_TAG=check
 . "$(dirname "$0")/lib.sh"
@@ -87,6 +88,17 @@ if [ -f tests/wire/Makefile ]; then
 	else
 		grep '^not ok' "$logf" 2>/dev/null | indent 20
 		tap_notok "wire codec round trips and mutations, plain and ASan/UBSan"
+	fi
+fi
+
+# Wire codec fuzz smoke: 60 s of libFuzzer over both harnesses (fuzz.sh).
+if [ -f tests/wire/Makefile ]; then
+	logf=$KMIG_LOGS/check-fuzz.log
+	if FUZZ_SECONDS=60 logrun "$logf" "$KMIG_TOP/scripts/fuzz.sh"; then
+		tap_ok "wire fuzz smoke: $(sed -n 's/^fuzz: //p' "$logf")"
+	else
+		tap_notok "wire fuzz smoke: $(sed -n 's/^fuzz: //p' "$logf" |
+			grep . || echo "did not run, see $logf")"
 	fi
 fi
 

@@ -14,6 +14,9 @@ pkgs=(
 	linux-headers-amd64 linux-source-6.12
 	libnl-3-dev libnl-genl-3-dev
 	python3 python3-yaml python3-jsonschema
+	# make fuzz: clang (14 on Debian 12) and its libFuzzer and sanitizer
+	# runtimes, only recommended by clang (we install without those).
+	clang libclang-rt-dev
 )
 
 updated=0

@@ -2,15 +2,16 @@
 /*
  * libFuzzer entry point for the wire codec (kmod/wire.c):
  *
- *   make fuzz && ./fuzz_wire -max_total_time=60
+ *   ../../build/fuzz/fuzz_wire -max_total_time=60 CORPUS_DIR
  *
- * The first input byte picks the decoder and the limits; the rest is the
- * encoding. Any crash, sanitizer report, unknown error code or accepted
- * encoding breaking an invariant aborts.
+ * The first input byte picks the decoder and the limits (fuzz_sel.h); the
+ * rest is the encoding. Any crash, sanitizer report, unknown error code or
+ * accepted encoding breaking an invariant aborts. make fuzz (the top level)
+ * runs it with mkcorpus's seeds.
  */
 #include <stdlib.h>
 
-#include "wire.h"
+#include "fuzz_sel.h"
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
@@ -28,12 +29,7 @@ static void check_err(int err)
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static u64 out[KMIG_WIRE_MAX_PAGES_LIMIT];
-	struct kmig_wire_limits lim = {
-		.page_size = 4096,
-		.max_pages = KMIG_WIRE_DEFAULT_MAX_PAGES,
-		.region_size = 64ULL << 12,
-		.channel_count = 4,
-	};
+	struct kmig_wire_limits lim;
 	struct kmig_wire_hello h;
 	struct kmig_wire_reply r;
 	struct kmig_wire_hdr p;
@@ -47,14 +43,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	sel = data[0];
 	data++;
 	size--;
-	if (sel & 0x10)		/* a region whose last page ends at 2^64 */
-		lim.region_size = 0ULL - lim.page_size;
-	if (sel & 0x20)
-		lim.max_pages = KMIG_WIRE_MAX_PAGES_LIMIT;
+	fuzz_sel_limits(sel, &lim);
 
-	switch (sel & 3) {
-	case 0:
-		err = kmig_wire_hello_decode(data, size, 4096, &h);
+	switch (sel & FUZZ_SEL_KIND) {
+	case FUZZ_SEL_HELLO:
+		err = kmig_wire_hello_decode(data, size, FUZZ_PAGE_SIZE, &h);
 		check_err(err);
 		if (!err) {
 			kmig_wire_hello_encode(re, sizeof(re), &h);
@@ -63,7 +56,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			need(!kmig_wire_limits_check(&lim));
 		}
 		break;
-	case 1:
+	case FUZZ_SEL_REPLY:
 		err = kmig_wire_reply_decode(data, size, &r);
 		check_err(err);
 		if (!err)
@@ -71,7 +64,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			     sizeof(r.reason));
 		break;
 	default:
-		err = kmig_wire_hdr_decode(data, size, &lim, sel >> 6, &p);
+		err = kmig_wire_hdr_decode(data, size, &lim, fuzz_sel_seq(sel),
+					   &p);
 		check_err(err);
 		if (err)
 			break;

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer entry point for whole destination streams: the input is the
+ * byte stream one channel of a destination receives (a hello, then
+ * packets with their offset and data blocks), fed through the model of
+ * stream_model.c, which aborts on any inconsistency between the codec's
+ * results, or with protocol.rst. make fuzz (the top level) runs it with
+ * mkcorpus's seed streams; by hand:
+ *
+ *   ../../build/fuzz/fuzz_stream -max_total_time=60 CORPUS_DIR
+ */
+#include "stream_model.h"
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	struct wstream_result res;
+
+	wstream_run(data, size, &res);
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A model of one destination channel reading its byte stream with the wire
+ * codec (kmod/wire.c), as kmig_mig_handshake() and kmig_channel_recv_fn()
+ * use it: a hello, then packets (header, offset block, data block) until
+ * COMPLETE. It checks the codec's results against each other and against
+ * protocol.rst on every step and aborts (wstream_need()) on any violation;
+ * the fuzz_stream target and mkcorpus (which checks its seeds) run it.
+ *
+ * The modelled destination is the one the hello asks for: same migration
+ * id, channel count, region size and COLO setting, local pages of
+ * WSTREAM_PAGE_SIZE bytes, and the other channels keep pace with this one
+ * at every SYNC barrier.
+ */
+#ifndef _KMIG_STREAM_MODEL_H
+#define _KMIG_STREAM_MODEL_H
+
+#include "wire.h"
+
+#define WSTREAM_PAGE_SIZE	4096U
+
+/* How the stream ended for the destination. */
+enum wstream_end {
+	WSTREAM_REJECTED,	/* hello refused: a reject reply went back */
+	WSTREAM_SHORT,		/* ended inside the hello or a packet */
+	WSTREAM_MALFORMED,	/* a header or offset block failed to decode */
+	WSTREAM_REFUSED,	/* decoded, but out of place (pass, type, COLO) */
+	WSTREAM_CLOSED,		/* ended between packets before COMPLETE */
+	WSTREAM_COMPLETE,	/* COMPLETE acknowledged; the rest is unread */
+	WSTREAM_COLO,		/* COLO: ended between packets after COMPLETE */
+	WSTREAM_END_NR
+};
+
+struct wstream_result {
+	enum wstream_end end;
+	int err;		/* the decoder's error, 0 if none */
+	u16 status;		/* hello reply status */
+	u64 packets;		/* packets accepted */
+	u64 pages;		/* page offsets accepted */
+	u64 syncs;		/* SYNCs accepted */
+	u64 checkpoints;	/* COLO checkpoints committed */
+	size_t consumed;	/* bytes the destination read */
+};
+
+void wstream_run(const u8 *data, size_t size, struct wstream_result *res);
+const char *wstream_end_str(enum wstream_end end);
+
+#endif /* _KMIG_STREAM_MODEL_H */

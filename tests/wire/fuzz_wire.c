@@ -32,6 +32,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct kmig_wire_limits lim;
 	struct kmig_wire_hello h;
 	struct kmig_wire_reply r;
+	struct kmig_wire_auth a;
+	u8 ra[KMIG_WIRE_AUTH_SIZE];
 	struct kmig_wire_hdr p;
 	u8 re[KMIG_WIRE_HELLO_SIZE];
 	u32 i, j, n;
@@ -62,6 +64,17 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		if (!err)
 			need(strnlen(r.reason, sizeof(r.reason)) <
 			     sizeof(r.reason));
+		break;
+	case FUZZ_SEL_AUTH:
+		err = kmig_wire_auth_decode(data, size,
+					    fuzz_sel_auth_step(sel), &a);
+		check_err(err);
+		if (!err) {
+			/* Accepted: re-encodes to the same bytes. */
+			need(a.step == fuzz_sel_auth_step(sel));
+			kmig_wire_auth_encode(ra, sizeof(ra), &a);
+			need(!memcmp(ra, data, KMIG_WIRE_AUTH_SIZE));
+		}
 		break;
 	default:
 		err = kmig_wire_hdr_decode(data, size, &lim, fuzz_sel_seq(sel),

@@ -78,6 +78,7 @@ static void wire_check(const char *name)
 	struct kmig_wire_limits lim;
 	struct kmig_wire_hello h;
 	struct kmig_wire_reply r;
+	struct kmig_wire_auth a;
 	struct kmig_wire_hdr p;
 	u64 out[KMIG_WIRE_MAX_PAGES_LIMIT];
 	const u8 *data = sd.buf + 1;
@@ -92,6 +93,10 @@ static void wire_check(const char *name)
 		break;
 	case FUZZ_SEL_REPLY:
 		err = kmig_wire_reply_decode(data, size, &r);
+		break;
+	case FUZZ_SEL_AUTH:
+		err = kmig_wire_auth_decode(data, size,
+					    fuzz_sel_auth_step(sel), &a);
 		break;
 	default:
 		err = kmig_wire_hdr_decode(data, size, &lim, fuzz_sel_seq(sel),
@@ -148,6 +153,27 @@ static void wire_reply(const char *name, u16 version, u16 status,
 	seed_start();
 	put(&sel, 1, name);
 	kmig_wire_reply_encode(b, sizeof(b), &r);
+	put(b, sizeof(b), name);
+	wire_check(name);
+}
+
+/* An AUTH message of @step with patterned nonce and MAC where allowed. */
+static void wire_auth(const char *name, u16 step)
+{
+	struct kmig_wire_auth a = { .step = step };
+	u8 b[KMIG_WIRE_AUTH_SIZE];
+	u8 sel = FUZZ_SEL_AUTH | (step - 1) << FUZZ_SEL_SEQ_SHIFT;
+	unsigned int i;
+
+	for (i = 0; i < KMIG_WIRE_NONCE_LEN; i++) {
+		if (step != KMIG_WIRE_AUTH_PROOF)
+			a.nonce[i] = 0x5a ^ i;
+		if (step != KMIG_WIRE_AUTH_CHALLENGE)
+			a.mac[i] = 0xc3 + i;
+	}
+	seed_start();
+	put(&sel, 1, name);
+	kmig_wire_auth_encode(b, sizeof(b), &a);
 	put(b, sizeof(b), name);
 	wire_check(name);
 }
@@ -215,6 +241,11 @@ static void wire_seeds(void)
 	wire_reply("reply-accept-colo", 1, KMIG_WIRE_ACCEPT,
 		   KMIG_WIRE_FEAT_COLO, "accepted");
 	wire_reply("reply-accept-noreason", 1, KMIG_WIRE_ACCEPT, 0, NULL);
+	wire_reply("reply-accept-auth-crc", 1, KMIG_WIRE_ACCEPT,
+		   KMIG_WIRE_FEAT_AUTH | KMIG_WIRE_FEAT_CRC, "accepted");
+	wire_auth("auth-challenge", KMIG_WIRE_AUTH_CHALLENGE);
+	wire_auth("auth-response", KMIG_WIRE_AUTH_RESPONSE);
+	wire_auth("auth-proof", KMIG_WIRE_AUTH_PROOF);
 	wire_reply("reply-reason-39", 0, KMIG_WIRE_REJ_BUSY, 0,
 		   "a reason of exactly thirty-nine bytes..");
 

@@ -17,7 +17,17 @@
 #                 accepted (the kernel's MACs match the specification); a
 #                 destination without the key gets no page from a keyed
 #                 source
-#   auth_all      both
+#   integrity_flip on|off
+#                 tests/system/flip-proxy.py between the two sides flips
+#                 one byte inside the first data page: with --integrity the
+#                 destination fails on the CRC-32C mismatch, counts it and
+#                 writes nothing; without (the control) the migration
+#                 "completes" with the wrong byte
+#   integrity_live CHANNELS
+#                 a live migration with --integrity while kmig-vmm writes:
+#                 completes byte-identical, no CRC error, pages went
+#                 through the bounce buffers (splice_fallbacks 0)
+#   auth_all      all of these
 : "${AUTH_MB:=16}"
 
 AUTH_PEER=${AUTH_PEER:-$BIN/auth-peer.py}
@@ -189,7 +199,100 @@ auth_peer() {
 	mcheck "$_tag: kernel log clean" mig_dmesg_clean auth-peer
 }
 
+integrity_flip() {
+	_mode=$1 _tag="integrity, a flipped byte, integrity $1"
+	if ! command -v python3 > /dev/null 2>&1; then
+		skip "$_tag" "no python3 in this test system"
+		return 0
+	fi
+	_iopt=
+	[ "$_mode" = on ] && _iopt=--integrity
+	mig_mark "flip-$_mode"
+	# Two random pages: one DATA packet, its data from byte 128 of the
+	# stream (64 hello + 48 header + 2 offsets): byte 300 is in page 0.
+	region_start src --size "$AUTH_MB" --random 2 --seed 47 --out "$T/src.hash" ||
+		{ notok "$_tag: source region"; return 1; }
+	_spid=$RPID _sid=$RID
+	region_start dst --size "$AUTH_MB" --out "$T/dst.hash" ||
+		{ notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
+	_dpid=$RPID _did=$RID
+	_gint=$(gstat integrity_errors)
+	# shellcheck disable=SC2086
+	if ! mig_listen "$_did" --channels 1 --insecure $_iopt; then
+		notok "$_tag: listen"; region_stop "$_spid"; region_stop "$_dpid"; return 1
+	fi
+	rm -f "$T/proxy.port"
+	python3 "$BIN/flip-proxy.py" --to "127.0.0.1:$MPORT" --port-file "$T/proxy.port" \
+		--flip-at 300 > "$T/proxy.out" 2>&1 &
+	_ppid=$!
+	_i=0
+	while [ ! -s "$T/proxy.port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	# shellcheck disable=SC2086
+	timeout 60 "$MIGCTL" start --region "$_sid" --to "127.0.0.1:$(cat "$T/proxy.port")" \
+		--channels 1 --insecure $_iopt --wait > "$T/start.out" 2>&1
+	_rc=$?
+	mig_wait dst "$_did" "completed failed cancelled" 30
+	kill "$_ppid" 2>/dev/null; wait "$_ppid" 2>/dev/null
+	_dstate=$(mjv state)
+	_dpop=$(sysfs "regions/$_did/populated_pages")
+	_dint=$(sysfs "regions/$_did/migration/integrity")
+	_derr=$(sysfs "regions/$_did/migration/integrity_errors")
+	{ cat "$T/start.out" "$T/proxy.out" "$T/mig-dst.json"
+	  echo "exit $_rc, dst $_dstate, populated $_dpop, integrity $_dint errors $_derr"; } > "$T/out"
+	mcheck "$_tag: the proxy flipped byte 300" grep -q "flipped byte 300" "$T/proxy.out"
+	if [ "$_mode" = on ]; then
+		mcheck "$_tag: destination failed: CRC-32C mismatch" \
+			sh -c "[ '$_dstate' = failed ] && grep '\"reason\"' '$T/mig-dst.json' | grep -qF 'CRC-32C mismatch'"
+		mcheck "$_tag: integrity 1, integrity_errors 1, module + 1" \
+			[ "$_dint/$_derr/$(gstat integrity_errors)" = "1/1/$((_gint + 1))" ]
+		mcheck "$_tag: nothing written to the destination" [ "$_dpop" = 0 ]
+		mcheck "$_tag: the source fails too (exit 1)" [ $_rc -eq 1 ]
+	else
+		mcheck "$_tag: completed unnoticed (exit 0)" [ "$_rc/$_dstate" = 0/completed ]
+		_sh=$(region_hash "$_spid" "$T/src.hash"); _dh=$(region_hash "$_dpid" "$T/dst.hash")
+		{ echo "$_sh"; echo "$_dh"; } > "$T/out"
+		mcheck "$_tag: ... with content that differs from the source's" \
+			[ "${_sh%% populated*}" != "${_dh%% populated*}" ]
+	fi
+	region_stop "$_spid"
+	region_stop "$_dpid"
+	mcheck "$_tag: kernel log clean" mig_dmesg_clean "flip-$_mode"
+}
+
+# integrity_live CHANNELS: kmig-vmm source and destination (live-cases.sh's
+# vmm_start, with its key options), --integrity, writers running during
+# the precopy: byte-identical, no CRC error.
+integrity_live() {
+	_ch=$1 _tag="integrity, live with writers, $1 channel(s)"
+	mig_mark "ilive$_ch"
+	_gint=$(gstat integrity_errors)
+	if ! vmm_start idst dest --size "$AUTH_MB" --port 0 --addr 127.0.0.1 --channels "$_ch" \
+	     --integrity; then
+		notok "$_tag: kmig-vmm dest listening"; return 1
+	fi
+	_dpid=$VPID _did=$VID _port=$VPORT
+	if ! vmm_start isrc source --size "$AUTH_MB" --to "127.0.0.1:$_port" --channels "$_ch" \
+	     --integrity --fill-random 2048 --seed "$((_ch + 50))" --writers 2 --rate 200 --exit; then
+		notok "$_tag: kmig-vmm source"; vmm_wait "$_dpid" 1; return 1
+	fi
+	_spid=$VPID _sid=$VID
+	vmm_wait "$_spid" 300; _src=$VRC
+	vmm_wait "$_dpid" 30; _drc=$VRC
+	{ cat "$T/isrc.log"; echo "exit $_src"; cat "$T/idst.log"; echo "exit $_drc"; } > "$T/out"
+	mcheck "$_tag: both kmig-vmm exit 0 (completed)" [ "$_src/$_drc" = 0/0 ]
+	_sh=$(cat "$T/isrc.hash" 2>/dev/null) _dh=$(cat "$T/idst.hash" 2>/dev/null)
+	{ echo "source at pause: $_sh"; echo "destination:     $_dh"; } > "$T/out"
+	mcheck "$_tag: destination = source at the pause" hash_eq "$_sh" "$_dh"
+	echo "integrity_errors $_gint -> $(gstat integrity_errors)" > "$T/out"
+	mcheck "$_tag: no CRC error" [ "$(gstat integrity_errors)" = "$_gint" ]
+	mcheck "$_tag: kernel log clean" mig_dmesg_clean "ilive$_ch"
+}
+
 auth_all() {
 	auth_keys
 	auth_peer
+	integrity_flip on
+	integrity_flip off
+	integrity_live 1
+	integrity_live 4
 }

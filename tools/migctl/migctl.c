@@ -45,8 +45,10 @@ static const char usage_main[] =
 "  set KEY VALUE [KEY VALUE]...  change migration parameters\n"
 "  stats                         show the module-wide counters\n"
 "  scan ID [--zero-check IMPL]   check the pages of a region for zero\n"
-"  listen --region ID [OPTIONS]  receive a migration into a region\n"
-"  start --region ID --to HOST:PORT [OPTIONS]\n"
+"  keygen                        print a new migration key (base64)\n"
+"  listen --region ID --key-file FILE|--insecure [OPTIONS]\n"
+"                                receive a migration into a region\n"
+"  start --region ID --to HOST:PORT --key-file FILE|--insecure [OPTIONS]\n"
 "                                migrate a region to a listening host\n"
 "  status [--region ID] [--watch]\n"
 "                                show the migrations (or wait for them)\n"
@@ -139,12 +141,16 @@ static const char usage_stats[] =
 "  rejected-connections  incoming channels rejected at the hello since load\n"
 "  malformed-packets     packets that failed validation since load\n"
 "  splice-fallbacks      data pages copied instead of spliced since load\n"
+"  migrations-failed-over COLO migrations failed over since load\n"
+"  auth-failures         channels that failed authentication since load (no\n"
+"                        key, a wrong key, or a stall before the key was\n"
+"                        proven; either side)\n"
 "\n"
 "JSON: one object with the keys regions, populated_pages, faults,\n"
 "alloc_failures, mmap_refused, regions_created, scans,\n"
 "migrations_started, migrations_completed, migrations_failed,\n"
 "migrations_cancelled, rejected_connections, malformed_packets,\n"
-"splice_fallbacks.\n";
+"splice_fallbacks, migrations_failed_over, auth_failures.\n";
 
 static const char usage_scan[] =
 "Usage: migctl [-j] scan ID [--zero-check IMPL]\n"
@@ -166,6 +172,17 @@ static const char usage_scan[] =
 "derived page_size, populated_bytes, throughput_bytes_per_sec and\n"
 "throughput_gib_per_sec (the last two left out when time_ns is 0).\n";
 
+#define MIG_KEY_HELP \
+"  --key-file FILE the migration key, as 'migctl keygen' printed it (one\n" \
+"                  base64 line; keep the file mode 600, migctl warns when\n" \
+"                  group or others may read it). Both ends need the same\n" \
+"                  key: every channel proves it both ways (HMAC-SHA256)\n" \
+"                  before a page moves, and one without it is dropped\n" \
+"  --insecure      no key, no authentication: anyone who reaches the port\n" \
+"                  can write the region (only with a peer that has no key,\n" \
+"                  on a network you trust). One of --key-file and\n" \
+"                  --insecure is required\n"
+
 #define MIG_WAIT_HELP \
 "  --wait          wait until the migration has completed, failed or been\n" \
 "                  cancelled (COLO: or failed over), then print its final\n" \
@@ -173,7 +190,8 @@ static const char usage_scan[] =
 "  --interval MS   poll period of --wait in milliseconds (default 200)\n"
 
 static const char usage_listen[] =
-"Usage: migctl [-j] listen --region ID [--addr ADDR] [--port PORT]\n"
+"Usage: migctl [-j] listen --region ID (--key-file FILE | --insecure)\n"
+"                          [--addr ADDR] [--port PORT]\n"
 "                          [--channels N] [--id HEX32] [--wait] [--interval MS]\n"
 "                          [--colo]\n"
 "\n"
@@ -181,6 +199,7 @@ static const char usage_listen[] =
 "module listens on TCP ADDR:PORT, in migctl's network namespace, for the\n"
 "channels of one migration and writes the pages they bring into the region.\n"
 "  --region ID     region to receive into (see 'migctl regions')\n"
+MIG_KEY_HELP
 "  --addr ADDR     numeric IPv4 or IPv6 address to listen on (default: any\n"
 "                  IPv4 address)\n"
 "  --port PORT     TCP port 0..65535 (default 0: the module picks a free one)\n"
@@ -204,7 +223,8 @@ MIG_WAIT_HELP
 "checkpoint N)\" on stderr.\n";
 
 static const char usage_start[] =
-"Usage: migctl [-j] start --region ID --to HOST:PORT [--channels N]\n"
+"Usage: migctl [-j] start --region ID --to HOST:PORT\n"
+"                         (--key-file FILE | --insecure) [--channels N]\n"
 "                         [--zero-page-detection none|main|channel]\n"
 "                         [--id HEX32] [--wait] [--interval MS]\n"
 "                         [--live] [--downtime-limit MS] [--max-bandwidth RATE]\n"
@@ -218,6 +238,7 @@ static const char usage_start[] =
 "  --to HOST:PORT  where the destination listens: 192.0.2.7:4444 or\n"
 "                  [2001:db8::7]:4444; HOST must be a numeric address\n"
 "                  (names are not resolved), PORT 1..65535\n"
+MIG_KEY_HELP
 "  --channels N    channels (TCP connections, one kernel thread each),\n"
 "                  1.." STR(KMIG_CHANNELS_MAX) " (default: the channels parameter)\n"
 "  --zero-page-detection none|main|channel\n"
@@ -294,6 +315,8 @@ static const char usage_status[] =
 "  Migration id              16 bytes in hex, carried in every hello\n"
 "  Peer / Listening on       destination address and port\n"
 "  Channels                  channels, and where zero pages are detected\n"
+"  Auth                      hmac-sha256 (channels prove the key) or none\n"
+"                            (insecure)\n"
 "  Total time                time since start, or until the end (setup:\n"
 "                            until every channel was connected)\n"
 "  Throughput                wire megabits per second while active\n"
@@ -319,6 +342,9 @@ static const char usage_status[] =
 "  COLO cache                COLO secondary: pages held in the COLO cache\n"
 "  Rejected connections      channels refused at the hello (destination)\n"
 "  Malformed packets         packets that failed validation (destination)\n"
+"  Auth failures             channels that failed authentication (a\n"
+"                            destination: dropped before a page; a source:\n"
+"                            the destination lacks the key)\n"
 "  Reason                    why it failed, was cancelled or failed over\n"
 "  Latency table             COLO: per checkpoint latency (transfer, flush:\n"
 "                            the secondary's; pause: the primary's), the\n"
@@ -357,7 +383,9 @@ static const char usage_status[] =
 "(pages per second), expected_downtime_ns (18446744073709551615 while\n"
 "unknown), remaining_bytes, downtime_ns, dirty_syncs, switchover_ready\n"
 "(0 or 1), colo (true or false), checkpoint_interval_ms, checkpoint,\n"
-"checkpoints, ckpt_pages, ckpt_bytes, colo_cache_pages, colo_latency: an\n"
+"checkpoints, ckpt_pages, ckpt_bytes, colo_cache_pages, auth (1: the\n"
+"channels authenticate with the key, 0: insecure), auth_failures,\n"
+"colo_latency: an\n"
 "object with one key per metric reported (transfer, flush, pause; a\n"
 "metric unknown to migctl as its number), each an object with the keys\n"
 "count, last_ns, mean_ns, p50_ns, p99_ns, max_ns, and channel: an array\n"
@@ -467,6 +495,19 @@ static const char usage_monitor[] =
 "completed, failed, cancelled, checkpoint-pause, checkpoint-done or\n"
 "failover.\n";
 
+static const char usage_keygen[] =
+"Usage: migctl keygen\n"
+"\n"
+"Print a new migration key: 32 random bytes (getrandom) in base64, one\n"
+"line of 44 characters, like 'wg genkey'. Write it to a file only you can\n"
+"read, copy it to the other host the same way, and give the file to both\n"
+"ends with --key-file:\n"
+"  (umask 077; migctl keygen > mig.key)\n"
+"  migctl listen --region ID --key-file mig.key ...\n"
+"  migctl start --region ID --to HOST:PORT --key-file mig.key ...\n"
+"Warns on stderr when standard output is a file that group or others may\n"
+"read. No other command prints the key, in text or JSON.\n";
+
 static const char usage_help[] =
 "Usage: migctl help [COMMAND]\n"
 "\n"
@@ -495,6 +536,7 @@ static const struct command commands[] = {
 	{ "checkpoint",	cmd_checkpoint,	usage_checkpoint },
 	{ "colo-paused", cmd_colo_paused, usage_colo_paused },
 	{ "monitor",	cmd_monitor,	usage_monitor },
+	{ "keygen",	cmd_keygen,	usage_keygen },
 	{ "help",	cmd_help,	usage_help },
 };
 

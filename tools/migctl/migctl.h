@@ -6,6 +6,7 @@
 #define MIGCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define EXIT_OK		0
@@ -51,5 +52,19 @@ int cmd_dirty_push(int argc, char **argv);
 int cmd_checkpoint(int argc, char **argv);
 int cmd_colo_paused(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+
+/* The migration key (key.c): 32 bytes, 44 characters in base64. */
+#define KEY_LEN		32
+#define KEY_B64_LEN	44
+
+/*
+ * Read the base64 key of file @path into @key (surrounding blanks
+ * trimmed); warns when others may read the file. Returns 0, or -1 after
+ * a one-line error naming @cmd.
+ */
+int key_read_file(const char *cmd, const char *path, uint8_t key[KEY_LEN]);
+/* Wipe a secret (not optimised away). */
+void key_wipe(void *p, size_t len);
 
 #endif /* MIGCTL_H */

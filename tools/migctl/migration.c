@@ -87,6 +87,8 @@ static const struct field mig_fields[] = {
 	FIELD(KMIG_A_MIG_CKPT_PAGES,		"ckpt-pages",		FF_NUM),
 	FIELD(KMIG_A_MIG_CKPT_BYTES,		"ckpt-bytes",		FF_NUM),
 	FIELD(KMIG_A_MIG_COLO_CACHE_PAGES,	"colo-cache-pages",	FF_NUM),
+	FIELD(KMIG_A_MIG_AUTH,			"auth",			FF_NUM),
+	FIELD(KMIG_A_MIG_AUTH_FAILURES,		"auth-failures",	FF_NUM),
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -452,6 +454,18 @@ static const char *zero_detect_text(uint64_t v)
 	return NULL;
 }
 
+/* How the channels authenticate: "hmac-sha256", "none (insecure)". */
+static char *auth_text(char *buf, size_t len, uint64_t v)
+{
+	if (v == 1)
+		snprintf(buf, len, "hmac-sha256");
+	else if (v == 0)
+		snprintf(buf, len, "none (insecure)");
+	else
+		snprintf(buf, len, "unknown(%" PRIu64 ")", v);
+	return buf;
+}
+
 /* "N (size)" of a page count with the byte count of attribute @battr. */
 static void pages_line(FILE *f, const char *label, const struct mig *m,
 		       int attr, int battr)
@@ -715,6 +729,8 @@ static int print_block(FILE *f, const struct mig *m)
 		else
 			line(f, "Channels:", "%" PRIu64, v);
 	}
+	if (record_num(&m->r, KMIG_A_MIG_AUTH, &v))
+		line(f, "Auth:", "%s", auth_text(a, sizeof(a), v));
 	if (is_live(m))
 		live_line(f, m);
 	if (is_colo(m))
@@ -767,6 +783,8 @@ static int print_block(FILE *f, const struct mig *m)
 	if (role != KMIG_MIG_ROLE_SOURCE &&
 	    record_num(&m->r, KMIG_A_MIG_MALFORMED_PACKETS, &v))
 		line(f, "Malformed packets:", "%" PRIu64, v);
+	if (record_num(&m->r, KMIG_A_MIG_AUTH_FAILURES, &v))
+		line(f, "Auth failures:", "%" PRIu64, v);
 	s = str_of(m, KMIG_A_MIG_REASON);
 	if (s && *s)
 		line(f, "Reason:", "%s", sanitize(buf, sizeof(buf), s));
@@ -868,6 +886,8 @@ struct mig_req {
 	int no_convergence;		/* -1: not sent */
 	bool colo;
 	uint32_t checkpoint_interval;	/* 0: not sent */
+	uint8_t *key;			/* KEY_LEN bytes; NULL: not sent */
+	bool insecure;
 };
 
 static void report(const char *what, const struct kmig_nl_err *err,
@@ -898,8 +918,10 @@ static void report(const char *what, const struct kmig_nl_err *err,
 static int mig_do(struct kmig_nl *nl, uint8_t cmd, const struct mig_req *req,
 		  struct migs *ms)
 {
+	struct nlattr *key = NULL;
 	struct kmig_nl_err err;
 	struct nl_msg *msg;
+	int ret;
 
 	migs_free(ms);
 	msg = kmig_nl_msg(nl, cmd, 0);
@@ -929,12 +951,25 @@ static int mig_do(struct kmig_nl *nl, uint8_t cmd, const struct mig_req *req,
 	    (req->colo && nla_put_flag(msg, KMIG_A_MIG_COLO) < 0) ||
 	    (req->checkpoint_interval &&
 	     nla_put_u32(msg, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
-			 req->checkpoint_interval) < 0)) {
+			 req->checkpoint_interval) < 0) ||
+	    (req->insecure && nla_put_flag(msg, KMIG_A_MIG_INSECURE) < 0) ||
+	    (req->key && !(key = nla_reserve(msg, KMIG_A_MIG_KEY, KEY_LEN)))) {
 		nlmsg_free(msg);
 		err_line("%s: out of memory", ms->what);
 		return -1;
 	}
-	if (kmig_nl_do(nl, msg, KMIG_A_MIG_MAX, mig_cb, ms, &err) < 0) {
+	if (key) {
+		/* Our reference keeps the message, to wipe the key once sent. */
+		memcpy(nla_data(key), req->key, KEY_LEN);
+		key_wipe(req->key, KEY_LEN);
+		nlmsg_get(msg);
+	}
+	ret = kmig_nl_do(nl, msg, KMIG_A_MIG_MAX, mig_cb, ms, &err);
+	if (key) {
+		key_wipe(nla_data(key), KEY_LEN);
+		nlmsg_free(msg);
+	}
+	if (ret < 0) {
 		report(ms->what, &err, cmd, req->region);
 		return -1;
 	}
@@ -1481,6 +1516,28 @@ static int parse_to(const char *cmd, const char *s, char *host, size_t len,
 }
 
 /*
+ * --key-file FILE or --insecure, exactly one (checked last, before the
+ * kernel is asked): the key read into @key (the caller wipes it) for
+ * @req. Returns 0, EXIT_USAGE or EXIT_ERR (the key file).
+ */
+static int parse_auth(const char *cmd, const char *key_file, bool insecure,
+		      struct mig_req *req, uint8_t key[KEY_LEN])
+{
+	if (key_file && insecure)
+		return usage_err(cmd, "--key-file and --insecure exclude each other");
+	if (!key_file && !insecure)
+		return usage_err(cmd, "a key is required: --key-file FILE (migctl keygen), or --insecure to run without authentication");
+	if (insecure) {
+		req->insecure = true;
+		return 0;
+	}
+	if (key_read_file(cmd, key_file, key) < 0)
+		return EXIT_ERR;
+	req->key = key;
+	return 0;
+}
+
+/*
  * Send @cmd for @req, print the reply; with @wait, poll until the
  * migration has ended and print its final status.
  */
@@ -1525,15 +1582,17 @@ out:
 int cmd_listen(int argc, char **argv)
 {
 	const char *region = NULL, *addr = NULL, *port = NULL, *chans = NULL;
-	const char *id = NULL, *interval = NULL;
-	bool wait = false, colo = false;
+	const char *id = NULL, *interval = NULL, *key_file = NULL;
+	bool wait = false, colo = false, insecure = false;
 	struct opt o[] = {
 		OPT_VAL("--region", &region), OPT_VAL("--addr", &addr),
 		OPT_VAL("--port", &port), OPT_VAL("--channels", &chans), OPT_VAL("--id", &id),
 		OPT_FLAG("--wait", &wait), OPT_VAL("--interval", &interval),
-		OPT_FLAG("--colo", &colo),
+		OPT_FLAG("--colo", &colo), OPT_VAL("--key-file", &key_file),
+		OPT_FLAG("--insecure", &insecure),
 	};
 	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
+	uint8_t key[KEY_LEN];
 	char abuf[64];
 	unsigned int ms = INTERVAL_DEFAULT;
 	uint32_t p;
@@ -1566,15 +1625,19 @@ int cmd_listen(int argc, char **argv)
 	}
 	req.have_id = id != NULL;
 	req.colo = colo;
-	return run_cmd("listen", KMIG_CMD_MIG_LISTEN, &req, wait, ms);
+	ret = parse_auth("listen", key_file, insecure, &req, key);
+	if (!ret)
+		ret = run_cmd("listen", KMIG_CMD_MIG_LISTEN, &req, wait, ms);
+	key_wipe(key, sizeof(key));
+	return ret;
 }
 
 int cmd_start(int argc, char **argv)
 {
 	const char *region = NULL, *to = NULL, *chans = NULL, *zd = NULL;
 	const char *id = NULL, *interval = NULL, *limit = NULL, *bw = NULL;
-	const char *passes = NULL, *nc = NULL, *ckpt = NULL;
-	bool wait = false, live = false, colo = false;
+	const char *passes = NULL, *nc = NULL, *ckpt = NULL, *key_file = NULL;
+	bool wait = false, live = false, colo = false, insecure = false;
 	struct opt o[] = {
 		OPT_VAL("--region", &region), OPT_VAL("--to", &to),
 		OPT_VAL("--channels", &chans), OPT_VAL("--zero-page-detection", &zd),
@@ -1584,10 +1647,12 @@ int cmd_start(int argc, char **argv)
 		OPT_VAL("--max-bandwidth", &bw), OPT_VAL("--max-passes", &passes),
 		OPT_VAL("--no-convergence", &nc), OPT_FLAG("--colo", &colo),
 		OPT_VAL("--checkpoint-interval", &ckpt),
+		OPT_VAL("--key-file", &key_file), OPT_FLAG("--insecure", &insecure),
 	};
 	struct mig_req req = {
 		.zero_detect = -1, .have_port = true, .no_convergence = -1,
 	};
+	uint8_t key[KEY_LEN];
 	char host[64], list[64];
 	unsigned int ms = INTERVAL_DEFAULT;
 	int ret;
@@ -1659,7 +1724,11 @@ int cmd_start(int argc, char **argv)
 				 ckpt, CKPT_INTERVAL_MIN, CKPT_INTERVAL_MAX);
 	req.addr = host;
 	req.have_id = id != NULL;
-	return run_cmd("start", KMIG_CMD_MIG_START, &req, wait, ms);
+	ret = parse_auth("start", key_file, insecure, &req, key);
+	if (!ret)
+		ret = run_cmd("start", KMIG_CMD_MIG_START, &req, wait, ms);
+	key_wipe(key, sizeof(key));
+	return ret;
 }
 
 int cmd_status(int argc, char **argv)

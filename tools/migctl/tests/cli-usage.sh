@@ -141,13 +141,18 @@ for word in 'Usage: migctl (\[-j\] )?regions' 'Usage: migctl (\[-j\] )?params' \
 	    'COLO failover: REASON \(last committed' \
 	    'checkpoint-pause, checkpoint-done' 'colo_latency' \
 	    'checkpoint_interval_ms' 'colo_cache_pages' 'p99_ns' \
-	    'failed, cancelled, colo' 'holds checkpoint'; do
+	    'failed, cancelled, colo' 'holds checkpoint' \
+	    'Usage: migctl keygen' 'keygen  +print a new migration key' \
+	    'listen --region ID \(--key-file FILE \| --insecure\)' \
+	    '\(--key-file FILE \| --insecure\) \[--channels N\]' \
+	    '--key-file FILE the migration key' '--insecure +no key, no authentication' \
+	    'auth_failures' 'Auth failures' 'hmac-sha256' 'auth-failures'; do
 	grep -qE -- "$word" "$tmp/out"
 	result "full usage mentions '$word'" $?
 done
 
 for cmd in regions params set stats scan listen start status cancel switchover dirty-push \
-	   checkpoint colo-paused monitor help; do
+	   checkpoint colo-paused monitor keygen help; do
 	expect_help "migctl $cmd --help" "migctl( \[-j\])? $cmd" $cmd --help
 	expect_help "migctl $cmd -h" "migctl( \[-j\])? $cmd" $cmd -h
 	expect_help "migctl help $cmd" "migctl( \[-j\])? $cmd" help $cmd
@@ -398,6 +403,117 @@ expect_usage "monitor: --count without value" '^migctl: monitor: --count needs a
 expect_usage "monitor: stray argument" "^migctl: monitor: unexpected argument '3'" monitor 3
 expect_usage "monitor: unknown option" "^migctl: monitor: unknown option '--watch'" monitor --watch
 
+# ---- the migration key: keygen, --key-file, --insecure ----
+
+KEYRE='^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$'
+umask_was=$(umask)
+umask 077	# keygen warns when it writes to a file others may read
+rm -f "$tmp/out"
+run keygen
+cp "$tmp/out" "$tmp/key1"
+[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && [ "$(lines "$tmp/out")" = 1 ] &&
+	grep -qE "$KEYRE" "$tmp/out" && [ "$(tr -d '\n' <"$tmp/out" | wc -c)" = 44 ]
+result "keygen prints one line of 44 base64 characters (32 bytes)" $? "want /$KEYRE/"
+if command -v base64 >/dev/null 2>&1; then
+	[ "$(base64 -d <"$tmp/key1" | wc -c)" = 32 ]
+	result "keygen: the line decodes to 32 bytes" $?
+else
+	skip "keygen: the line decodes to 32 bytes" "no base64(1)"
+fi
+run keygen
+[ $rc -eq 0 ] && grep -qE "$KEYRE" "$tmp/out" && ! cmp -s "$tmp/key1" "$tmp/out"
+result "keygen: two runs give two different keys" $?
+# 16 keys: no two alike, and every base64 digit turns up somewhere.
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do "$MIGCTL" keygen; done \
+	>"$tmp/keys" 2>"$tmp/err"
+rc=$?
+: >"$tmp/out"
+[ "$(sort -u "$tmp/keys" | grep -cE "$KEYRE")" = 16 ] &&
+	[ "$(cut -c1-42 "$tmp/keys" | fold -w1 | sort -u | wc -l)" -ge 50 ]
+result "keygen: 16 keys all different, the digits spread (random)" $?
+umask "$umask_was"
+expect_usage "keygen: no arguments" '^migctl: keygen: too many arguments' keygen 32
+expect_usage "keygen: no JSON (the key is never printed in JSON)" '^migctl: keygen: no JSON output' -j keygen
+(umask 022 && "$MIGCTL" keygen >"$tmp/open.key" 2>"$tmp/err")
+rc=$?
+: >"$tmp/out"
+[ $rc -eq 0 ] && grep -qE "$KEYRE" "$tmp/open.key" && one_line &&
+	grep -q '^migctl: keygen: warning: writing the key to a file readable by group or others' "$tmp/err"
+result "keygen > file readable by others: the key, and a warning" $?
+(umask 077 && "$MIGCTL" keygen >"$tmp/mig.key" 2>"$tmp/err")
+rc=$?
+: >"$tmp/out"
+[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && grep -qE "$KEYRE" "$tmp/mig.key"
+result "keygen > file with umask 077: no warning" $?
+
+for cmd in listen start; do
+	to=
+	[ $cmd = start ] && to="--to 10.0.0.2:4444"
+	# shellcheck disable=SC2086
+	expect_line "$cmd: a key or --insecure is required (before the kernel is asked)" 2 \
+		"migctl: $cmd: a key is required: --key-file FILE (migctl keygen), or --insecure to run without authentication" \
+		$cmd --region 1 $to
+	# shellcheck disable=SC2086
+	expect_usage "$cmd: --key-file and --insecure exclude each other" \
+		"^migctl: $cmd: --key-file and --insecure exclude each other\$" \
+		$cmd --region 1 $to --insecure --key-file "$tmp/mig.key"
+	# shellcheck disable=SC2086
+	expect_usage "$cmd: --insecure --key-file, either order" \
+		"exclude each other" $cmd --key-file "$tmp/mig.key" --region 1 $to --insecure
+	# shellcheck disable=SC2086
+	expect_usage "$cmd: --insecure takes no value" "^migctl: $cmd: --insecure takes no value" \
+		$cmd --region 1 $to --insecure=yes
+	# shellcheck disable=SC2086
+	expect_usage "$cmd: --key-file needs a value" "^migctl: $cmd: --key-file needs a value" \
+		$cmd --region 1 $to --key-file
+	# shellcheck disable=SC2086
+	expect_usage "$cmd: --key-file twice" "^migctl: $cmd: --key-file given more than once" \
+		$cmd --region 1 $to --key-file "$tmp/mig.key" --key-file "$tmp/mig.key"
+	# shellcheck disable=SC2086
+	expect_usage "$cmd: other usage errors come first" "invalid region id '0'" \
+		$cmd --region 0 $to --key-file "$tmp/nonexistent"
+	# shellcheck disable=SC2086
+	expect_line "$cmd: --key-file that does not exist" 1 \
+		"migctl: $cmd: cannot open key file '$tmp/nonexistent': No such file or directory" \
+		$cmd --region 1 $to --key-file "$tmp/nonexistent"
+	# shellcheck disable=SC2086
+	expect_line "$cmd: --key-file a directory" 1 \
+		"migctl: $cmd: cannot read key file '$tmp': not a regular file" \
+		$cmd --region 1 $to --key-file "$tmp"
+done
+
+# bad key files: one line, exit 1, the key file named, nothing of it echoed
+K1=$(cat "$tmp/key1")
+i=0
+for bad in '' ' ' "${K1%=}" "${K1}=" "${K1}A" "A${K1}" "${K1%?=}==" \
+	   "$(printf '%s' "$K1" | tr 'A-Za-z' 'N-ZA-Mn-za-m' | cut -c1-43)!" \
+	   "${K1%??}B=" "${K1%??}/=" "$(printf '%064x' 1)" \
+	   "$(printf '%s' "$K1" | cut -c1-20) $(printf '%s' "$K1" | cut -c21-44)" \
+	   "$K1
+$K1" \
+	   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==" \
+	   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==" \
+	   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB=" \
+	   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-="; do
+	i=$((i + 1))
+	printf '%s\n' "$bad" >"$tmp/bad$i.key"
+	chmod 600 "$tmp/bad$i.key"
+	expect_line "--key-file with a bad key ($i: '$(printf '%s' "$bad" | head -c 12 | tr '\n' ' ')...')" 1 \
+		"migctl: listen: invalid key file '$tmp/bad$i.key' (expected one 32-byte key in base64, as 'migctl keygen' prints)" \
+		listen --region 1 --key-file "$tmp/bad$i.key"
+done
+head -c 100000 /dev/zero | tr '\0' 'A' >"$tmp/big.key"
+chmod 600 "$tmp/big.key"
+expect_line "--key-file: a large file is refused" 1 \
+	"migctl: start: invalid key file '$tmp/big.key' (expected one 32-byte key in base64, as 'migctl keygen' prints)" \
+	start --region 1 --to 10.0.0.2:4444 --key-file "$tmp/big.key"
+cp "$tmp/key1" "$tmp/grp.key"
+chmod 640 "$tmp/grp.key"
+run listen --region 1 --key-file "$tmp/grp.key"
+grep -qxF "migctl: listen: warning: key file '$tmp/grp.key' is readable by group or others (chmod 600 '$tmp/grp.key')" "$tmp/err" &&
+	! grep -qF "$K1" "$tmp/err"
+result "--key-file readable by the group: a warning on stderr, the key not shown" $?
+
 # ---- without the module: one line, exit 1 ----
 
 if [ -e /sys/module/kmig ]; then
@@ -408,23 +524,25 @@ else
 		    "stats" "stats -j" "scan 1" "scan 1 --zero-check avx2" \
 		    "set channels 4" "set channels 4 zero-check avx2" \
 		    "set -f channels 100" "region 1" "stat" \
-		    "listen --region 1" "listen --region 1 --addr :: --port 0 --wait" \
-		    "start --region 1 --to 10.0.0.2:4444" \
-		    "start --region 1 --to [::1]:4444 --id 00112233445566778899aabbccddeeff" \
+		    "listen --region 1 --insecure" "listen --region 1 --addr :: --port 0 --wait --insecure" \
+		    "listen --region 1 --key-file $tmp/mig.key" \
+		    "start --region 1 --to 10.0.0.2:4444 --insecure" \
+		    "start --region 1 --to 10.0.0.2:4444 --key-file=$tmp/mig.key" \
+		    "start --region 1 --to [::1]:4444 --id 00112233445566778899aabbccddeeff --key-file $tmp/mig.key" \
 		    "status" "status --region 1 -j" "status --watch" "cancel --region 1" \
-		    "start --region 1 --to 10.0.0.2:4444 --live" \
-		    "start --region 1 --to 10.0.0.2:4444 --live --downtime-limit 1 --max-bandwidth 100M --max-passes 0 --no-convergence continue --wait" \
-		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 0 --downtime-limit 3600000" \
-		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 1536 --max-passes 4294967295" \
-		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 1g --no-convergence=switchover" \
-		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 16k" \
-		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 17179869183G" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --insecure" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --downtime-limit 1 --max-bandwidth 100M --max-passes 0 --no-convergence continue --wait --insecure" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 0 --downtime-limit 3600000 --insecure" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 1536 --max-passes 4294967295 --insecure" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 1g --no-convergence=switchover --insecure" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 16k --insecure" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth 17179869183G --insecure" \
 		    "switchover --region 1" "switchover --region 1 --wait --interval 5 -j" \
 		    "monitor" "monitor --region 3 --count 1 -j" \
-		    "listen --region 1 --colo" "listen --region 1 --colo --wait --interval 5" \
-		    "start --region 1 --to 10.0.0.2:4444 --live --colo" \
-		    "start --region 1 --to 10.0.0.2:4444 --live --colo --checkpoint-interval 10" \
-		    "start --region 1 --to 10.0.0.2:4444 --colo --live --checkpoint-interval=3600000 --wait" \
+		    "listen --region 1 --colo --insecure" "listen --region 1 --colo --wait --interval 5 --key-file $tmp/mig.key" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --colo --insecure" \
+		    "start --region 1 --to 10.0.0.2:4444 --live --colo --checkpoint-interval 10 --key-file $tmp/mig.key" \
+		    "start --region 1 --to 10.0.0.2:4444 --colo --live --checkpoint-interval=3600000 --wait --insecure" \
 		    "checkpoint --region 1" "checkpoint --region 4294967295 -j" \
 		    "colo-paused --region 1 --checkpoint 0" \
 		    "colo-paused --region 1 --checkpoint 18446744073709551615 -j"; do

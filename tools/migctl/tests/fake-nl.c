@@ -48,6 +48,15 @@
  * only) EINVAL, not the primary; 12 (ended) ENOENT; 4 EBUSY, COLO not
  * started; 1 and 3 EINVAL, not COLO.
  *
+ * LISTEN and START need exactly one of key (32 bytes) and insecure, as
+ * the module does (ENOKEY without either, EINVAL with both), checked
+ * before the region. With MIGCTL_FAKE_CAPTURE=FILE, what was sent is
+ * written to FILE: "key HEX" or "insecure". The migration then reports
+ * auth 1 (key) or 0 (insecure), auth-failures 0; one polled without a
+ * LISTEN or START reports auth 1. The canned migrations report auth 1
+ * (1, 3 with 3 failures, 4, 10) or 0 (11), 12 neither (an older module);
+ * sparse: 3 without them.
+ *
  * The events group delivers a canned list of notifications (see
  * fake_events), a MIG_GET message among them, then the stream ends.
  */
@@ -226,6 +235,7 @@ static struct {
 	bool switched;			/* SWITCHOVER received */
 	bool colo;
 	uint32_t checkpoint_interval;
+	bool auth;			/* a key was sent */
 } run = { .zero_detect = -1 };
 
 static void put_channel(struct nl_msg *m, uint32_t id, uint32_t cpu,
@@ -334,6 +344,12 @@ static void put_colo(struct nl_msg *m, bool primary, uint64_t ckpt)
 	put_colo_lat(m, primary, ckpt);
 }
 
+static void put_auth(struct nl_msg *m, uint32_t auth, uint64_t failures)
+{
+	nla_put_u32(m, KMIG_A_MIG_AUTH, auth);
+	nla_put_u64(m, KMIG_A_MIG_AUTH_FAILURES, failures);
+}
+
 static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 {
 	struct nl_msg *m = reply_msg(cmd);
@@ -364,6 +380,7 @@ static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 		nla_put_u64(m, KMIG_A_MIG_REJECTED_CONNECTIONS, 0);
 		nla_put_u64(m, KMIG_A_MIG_MALFORMED_PACKETS, 0);
 		nla_put_u32(m, KMIG_A_MIG_PASSES, 1);
+		put_auth(m, 1, 0);
 		put_channel(m, 0, 0, 65536, 32768, 135266304, 2048);
 		put_channel(m, 1, 1, 65536, 32768, 135266304, 2048);
 		put_channel(m, 2, 2, 65536, 32768, 135266304, 2048);
@@ -389,6 +406,7 @@ static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 		nla_put_u64(m, KMIG_A_MIG_MALFORMED_PACKETS, 1);
 		nla_put_u32(m, KMIG_A_MIG_PASSES, 0);
 		if (!sparse) {
+			put_auth(m, 1, 3);
 			put_channel(m, 0, 2, 600, 0, 1200000, 24);
 			put_channel(m, 1, 3, 400, 0, 897152, 16);
 		}
@@ -402,6 +420,7 @@ static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 		nla_put_u32(m, KMIG_A_MIG_PASSES, 2);
 		put_live(m, 300, 100 << 20, 10, KMIG_NO_CONVERGENCE_SWITCHOVER, 3);
 		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 0);	/* not yet */
+		put_auth(m, 1, 0);
 	} else if (region == 7) {
 		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_NONE);
 		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_NONE);
@@ -419,6 +438,7 @@ static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 		nla_put_flag(m, KMIG_A_MIG_COLO);
 		nla_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS, 1000);
 		put_colo(m, true, 12);
+		put_auth(m, 1, 0);
 	} else if (region == 11) {
 		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_DESTINATION);
 		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_COLO);
@@ -448,6 +468,7 @@ static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 		put_lat(m, 7, 12, 1000000, 0, 0, 0, 0);
 		put_lat(m, KMIG_COLO_METRIC_TRANSFER, 12, 20100000, 19873000,
 			19500000, 24000000, 25312000);
+		put_auth(m, 0, 0);
 	} else if (region == 12) {
 		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_DESTINATION);
 		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_FAILOVER);
@@ -514,6 +535,7 @@ static struct nl_msg *running_msg(uint32_t region, uint8_t cmd,
 	}
 	if (state == KMIG_MIG_STATE_FAILOVER)
 		nla_put_string(m, KMIG_A_MIG_REASON, "peer closed channel 0");
+	put_auth(m, run.auth, 0);
 	return m;
 }
 
@@ -534,6 +556,38 @@ static void run_init(uint32_t region)
 	run.port = 4444;
 	run.channels = 2;
 	run.zero_detect = KMIG_ZERO_DETECT_MAIN;
+	run.auth = true;
+}
+
+/* What the module checks of key and insecure; the capture file. */
+static int check_auth(struct nlattr **tb, struct kmig_nl_err *err)
+{
+	const char *cap = getenv("MIGCTL_FAKE_CAPTURE");
+	struct nlattr *key = tb[KMIG_A_MIG_KEY];
+	FILE *f;
+	int i;
+
+	if (key && tb[KMIG_A_MIG_INSECURE])
+		return fail(err, EINVAL, "key and insecure exclude each other", -1);
+	if (!key && !tb[KMIG_A_MIG_INSECURE])
+		return fail(err, ENOKEY, "no key: give the migration key, or insecure to run without authentication", -1);
+	if (key && nla_len(key) != 32)
+		return fail(err, EINVAL, "Attribute failed policy validation", -1);
+	if (!cap)
+		return 0;
+	f = fopen(cap, "w");
+	if (!f)
+		return fail(err, EIO, "cannot write MIGCTL_FAKE_CAPTURE", -1);
+	if (key) {
+		fputs("key ", f);
+		for (i = 0; i < nla_len(key); i++)
+			fprintf(f, "%02x", ((const uint8_t *)nla_data(key))[i]);
+		fputc('\n', f);
+	} else {
+		fputs("insecure\n", f);
+	}
+	fclose(f);
+	return 0;
 }
 
 static int mig_setup(uint8_t cmd, struct nlattr **tb, struct kmig_nl_err *err,
@@ -545,10 +599,13 @@ static int mig_setup(uint8_t cmd, struct nlattr **tb, struct kmig_nl_err *err,
 
 	if (fake("eperm"))
 		return fail(err, EPERM, NULL, -1);
+	if (check_auth(tb, err) < 0)
+		return -1;
 	if (!mig_region_exists(v))
 		return fail(err, ENOENT, "no region with this id", -1);
 	memset(&run, 0, sizeof(run));
 	run.region = v;
+	run.auth = tb[KMIG_A_MIG_KEY] != NULL;
 	run.role = listen ? KMIG_MIG_ROLE_DESTINATION : KMIG_MIG_ROLE_SOURCE;
 	snprintf(run.addr, sizeof(run.addr), "%s",
 		 tb[KMIG_A_MIG_ADDR] ? nla_get_string(tb[KMIG_A_MIG_ADDR]) :
@@ -677,8 +734,10 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 		if (!fake("sparse"))
 			nla_put_u64(m, KMIG_A_STATS_MALFORMED_PACKETS, 1);
 		nla_put_u64(m, KMIG_A_STATS_SPLICE_FALLBACKS, 12);
-		if (!fake("sparse"))
+		if (!fake("sparse")) {
 			nla_put_u64(m, KMIG_A_STATS_MIGRATIONS_FAILED_OVER, 2);
+			nla_put_u64(m, KMIG_A_STATS_AUTH_FAILURES, 4);
+		}
 		ret = deliver(m, maxattr, cb, arg);
 		break;
 	case KMIG_CMD_REGION_SCAN:

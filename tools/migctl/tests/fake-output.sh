@@ -22,6 +22,14 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# A fixed migration key (bytes 0x00..0x1f) for listen and start; the fake
+# kernel writes what it was sent to $tmp/capture.
+KEY64=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+KEYHEX=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+(umask 077 && echo "$KEY64" >"$tmp/mig.key")
+K="--key-file $tmp/mig.key"
+export MIGCTL_FAKE_CAPTURE=$tmp/capture
+
 n=0 passed=0 failed=0
 have_python=0
 command -v python3 >/dev/null 2>&1 && have_python=1
@@ -215,6 +223,7 @@ rejected-connections: 2
 malformed-packets: 1
 splice-fallbacks: 12
 migrations-failed-over: 2
+auth-failures: 4
 X
 
 MIGCTL_FAKE=sparse expect "stats: absent attributes print '-'" 0 stats <<'X'
@@ -233,10 +242,11 @@ rejected-connections: 2
 malformed-packets: -
 splice-fallbacks: 12
 migrations-failed-over: -
+auth-failures: -
 X
 
 expect "stats --json" 0 stats -j <<'X'
-{"regions":2,"populated_pages":262144,"faults":262150,"alloc_failures":0,"mmap_refused":3,"regions_created":5,"scans":7,"migrations_started":6,"migrations_completed":3,"migrations_failed":1,"migrations_cancelled":1,"rejected_connections":2,"malformed_packets":1,"splice_fallbacks":12,"migrations_failed_over":2}
+{"regions":2,"populated_pages":262144,"faults":262150,"alloc_failures":0,"mmap_refused":3,"regions_created":5,"scans":7,"migrations_started":6,"migrations_completed":3,"migrations_failed":1,"migrations_cancelled":1,"rejected_connections":2,"malformed_packets":1,"splice_fallbacks":12,"migrations_failed_over":2,"auth_failures":4}
 X
 
 MIGCTL_FAKE=sparse expect "stats --json: absent attribute left out" 0 stats -j <<'X'
@@ -291,6 +301,7 @@ Region 1: source, completed
   Migration id:         00112233445566778899aabbccddeeff
   Peer:                 10.0.0.2:4444
   Channels:             4 (zero pages detected on channel threads)
+  Auth:                 hmac-sha256
   Total time:           1234 ms (setup 5.200 ms)
   Throughput:           3533.60 mbps
   Transferred:          516.0 MiB in 8192 packets
@@ -299,6 +310,7 @@ Region 1: source, completed
   Normal pages:         131072 (512.0 MiB)
   Splice fallbacks:     3
   Passes:               1
+  Auth failures:        0
   Channel  CPU  Pages   Zero  Packets      Bytes
         0    0  65536  32768     2048  129.0 MiB
         1    1  65536  32768     2048  129.0 MiB
@@ -307,7 +319,7 @@ Region 1: source, completed
 X
 
 expect "status ID --json: one object with the channel array" 0 status --region 1 --json <<'X'
-{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]}
+{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]}
 X
 
 expect "status: failed destination, reason and destination counters" 0 status --region 3 <<'X'
@@ -315,12 +327,14 @@ Region 3: destination, failed
   Migration id:         00112233445566778899aabbccddeeff
   Listening on:         [::]:4444
   Channels:             2
+  Auth:                 hmac-sha256
   Total time:           3.000 ms
   Transferred:          2.0 MiB in 40 packets
   Pages:                1000
   Passes:               0
   Rejected connections: 2
   Malformed packets:    1
+  Auth failures:        3
   Reason:               channel 1: connection reset by peer
   Channel  CPU  Pages  Zero  Packets      Bytes
         0    2    600     0       24    1.1 MiB
@@ -332,6 +346,7 @@ Region 1: source, completed
   Migration id:         00112233445566778899aabbccddeeff
   Peer:                 10.0.0.2:4444
   Channels:             4 (zero pages detected on channel threads)
+  Auth:                 hmac-sha256
   Total time:           1234 ms (setup 5.200 ms)
   Throughput:           3533.60 mbps
   Transferred:          516.0 MiB in 8192 packets
@@ -340,6 +355,7 @@ Region 1: source, completed
   Normal pages:         131072 (512.0 MiB)
   Splice fallbacks:     3
   Passes:               1
+  Auth failures:        0
   Channel  CPU  Pages   Zero  Packets      Bytes
         0    0  65536  32768     2048  129.0 MiB
         1    1  65536  32768     2048  129.0 MiB
@@ -350,12 +366,14 @@ Region 3: destination, failed
   Migration id:         00112233445566778899aabbccddeeff
   Listening on:         [::]:4444
   Channels:             2
+  Auth:                 hmac-sha256
   Total time:           3.000 ms
   Transferred:          2.0 MiB in 40 packets
   Pages:                1000
   Passes:               0
   Rejected connections: 2
   Malformed packets:    1
+  Auth failures:        3
   Reason:               channel 1: connection reset by peer
   Channel  CPU  Pages  Zero  Packets      Bytes
         0    2    600     0       24    1.1 MiB
@@ -363,7 +381,7 @@ Region 3: destination, failed
 X
 
 expect "status --json (dump): an array" 0 -j status <<'X'
-[{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]},{"region_id":3,"role":"destination","state":"failed","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":0,"pages_done":1000,"packets":40,"bytes":2097152,"splice_fallbacks":0,"time_ns":3000000,"reason":"channel 1: connection reset by peer","rejected_connections":2,"malformed_packets":1,"passes":0,"live":false,"colo":false,"channel":[{"id":0,"cpu":2,"pages":600,"zero_pages":0,"bytes":1200000,"packets":24},{"id":1,"cpu":3,"pages":400,"zero_pages":0,"bytes":897152,"packets":16}]}]
+[{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]},{"region_id":3,"role":"destination","state":"failed","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":0,"pages_done":1000,"packets":40,"bytes":2097152,"splice_fallbacks":0,"time_ns":3000000,"reason":"channel 1: connection reset by peer","rejected_connections":2,"malformed_packets":1,"passes":0,"live":false,"colo":false,"auth":1,"auth_failures":3,"channel":[{"id":0,"cpu":2,"pages":600,"zero_pages":0,"bytes":1200000,"packets":24},{"id":1,"cpu":3,"pages":400,"zero_pages":0,"bytes":897152,"packets":16}]}]
 X
 
 MIGCTL_FAKE=sparse expect "status: absent attributes leave their lines out" 0 status --region 3 <<'X'
@@ -386,94 +404,108 @@ MIGCTL_FAKE=empty expect "status --json: [] without migrations" 0 status -j <<'X
 []
 X
 
-expect "listen: kernel-picked port, no id yet" 0 listen --region 3 <<'X'
+expect "listen: kernel-picked port, no id yet" 0 listen --region 3 $K <<'X'
 Region 3: destination, listening
   Migration id:         (none yet)
   Listening on:         0.0.0.0:40123
   Channels:             2
+  Auth:                 hmac-sha256
+  Auth failures:        0
 X
 
-expect "listen --json: what was asked is sent (addr, port, channels, id)" 0 listen --region 3 --addr 2001:db8::1 --port 4444 --channels 8 --id 00112233-4455-6677-8899-AABBCCDDEEFF --json <<'X'
-{"region_id":3,"role":"destination","state":"listening","addr":"2001:db8::1","port":4444,"channels":8,"migration_id":"00112233445566778899aabbccddeeff","live":false,"colo":false}
+expect "listen --json --insecure: what was asked is sent (addr, port, channels, id)" 0 listen --region 3 --insecure --addr 2001:db8::1 --port 4444 --channels 8 --id 00112233-4455-6677-8899-AABBCCDDEEFF --json <<'X'
+{"region_id":3,"role":"destination","state":"listening","addr":"2001:db8::1","port":4444,"channels":8,"migration_id":"00112233445566778899aabbccddeeff","live":false,"colo":false,"auth":0,"auth_failures":0}
 X
 
-expect "listen: IPv6 --addr in brackets, --port=" 0 listen --region 3 --addr '[::]' --port=5000 <<'X'
+expect "listen: IPv6 --addr in brackets, --port=" 0 listen --region 3 $K --addr '[::]' --port=5000 <<'X'
 Region 3: destination, listening
   Migration id:         (none yet)
   Listening on:         [::]:5000
   Channels:             2
+  Auth:                 hmac-sha256
+  Auth failures:        0
 X
 
-expect "start: what was asked is sent (to, channels, zero-page detection, id)" 0 start --region 1 --to '[2001:db8::7]:4444' --channels 4 --zero-page-detection channel --id 0123456789abcdef0123456789abcdef <<'X'
+expect "start: what was asked is sent (to, channels, zero-page detection, id)" 0 start --region 1 $K --to '[2001:db8::7]:4444' --channels 4 --zero-page-detection channel --id 0123456789abcdef0123456789abcdef <<'X'
 Region 1: source, setup
   Migration id:         0123456789abcdef0123456789abcdef
   Peer:                 [2001:db8::7]:4444
   Channels:             4 (zero pages detected on channel threads)
+  Auth:                 hmac-sha256
   Total time:           6.000 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          0 B in 0 packets
   Pages:                0 of 262144 (0.0%)
   Zero pages:           0 (0 B)
   Normal pages:         0 (0 B)
+  Auth failures:        0
 X
 
-expect "start --json" 0 start --region 1 --to 192.0.2.7:4444 -j <<'X'
-{"region_id":1,"role":"source","state":"setup","addr":"192.0.2.7","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":false,"colo":false}
+expect "start --json" 0 start --region 1 $K --to 192.0.2.7:4444 -j <<'X'
+{"region_id":1,"role":"source","state":"setup","addr":"192.0.2.7","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":false,"colo":false,"auth":1,"auth_failures":0}
 X
 
 expect "cancel: the cancelled status" 0 cancel --region 5 <<'X'
 Region 5: source, cancelled
   Peer:                 10.0.0.2:4444
   Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
   Total time:           406 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          129.0 MiB in 2048 packets
   Pages:                65536 of 262144 (25.0%)
   Zero pages:           32768 (128.0 MiB)
   Normal pages:         32768 (128.0 MiB)
+  Auth failures:        0
   Reason:               cancelled by the user
 X
 
 expect "cancel --json" 0 cancel --region 6 --json <<'X'
-{"region_id":6,"role":"source","state":"cancelled","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":406000000,"throughput":650000000,"reason":"cancelled by the user","live":false,"colo":false}
+{"region_id":6,"role":"source","state":"cancelled","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":406000000,"throughput":650000000,"reason":"cancelled by the user","live":false,"colo":false,"auth":1,"auth_failures":0}
 X
 
 expect "status --watch: polls until completed, exit 0, no progress off a terminal" 0 status --region 5 --watch --interval 1 <<'X'
 Region 5: source, completed
   Peer:                 10.0.0.2:4444
   Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
   Total time:           1206 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          516.0 MiB in 8192 packets
   Pages:                262144 of 262144 (100.0%)
   Zero pages:           131072 (512.0 MiB)
   Normal pages:         131072 (512.0 MiB)
+  Auth failures:        0
 X
 
 expect "status --watch --json: only the final object" 0 status --region 5 --watch --interval 1 -j <<'X'
-{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":false,"colo":false}
+{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":false,"colo":false,"auth":1,"auth_failures":0}
 X
 
-expect "start --wait --json: completed, exit 0" 0 start --region 5 --to 10.0.0.9:4444 --wait --interval 1 -j <<'X'
-{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.9","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":false,"colo":false}
+expect "start --wait --json: completed, exit 0" 0 start --region 5 $K --to 10.0.0.9:4444 --wait --interval 1 -j <<'X'
+{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.9","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":false,"colo":false,"auth":1,"auth_failures":0}
 X
 
-expect "listen --wait: the listening status, then the final one" 0 listen --region 5 --wait --interval 1 <<'X'
+expect "listen --wait: the listening status, then the final one" 0 listen --region 5 $K --wait --interval 1 <<'X'
 Region 5: destination, listening
   Migration id:         (none yet)
   Listening on:         0.0.0.0:40123
   Channels:             2
+  Auth:                 hmac-sha256
+  Auth failures:        0
 
 Region 5: destination, completed
   Migration id:         (none yet)
   Listening on:         0.0.0.0:40123
   Channels:             2
+  Auth:                 hmac-sha256
   Total time:           1206 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          516.0 MiB in 8192 packets
   Pages:                262144
   Zero pages:           131072 (512.0 MiB)
   Normal pages:         131072 (512.0 MiB)
+  Auth failures:        0
 X
 
 expect "status --watch of a finished migration returns at once" 0 status --region 1 --watch <<'X'
@@ -481,6 +513,7 @@ Region 1: source, completed
   Migration id:         00112233445566778899aabbccddeeff
   Peer:                 10.0.0.2:4444
   Channels:             4 (zero pages detected on channel threads)
+  Auth:                 hmac-sha256
   Total time:           1234 ms (setup 5.200 ms)
   Throughput:           3533.60 mbps
   Transferred:          516.0 MiB in 8192 packets
@@ -489,6 +522,7 @@ Region 1: source, completed
   Normal pages:         131072 (512.0 MiB)
   Splice fallbacks:     3
   Passes:               1
+  Auth failures:        0
   Channel  CPU  Pages   Zero  Packets      Bytes
         0    0  65536  32768     2048  129.0 MiB
         1    1  65536  32768     2048  129.0 MiB
@@ -502,19 +536,21 @@ expect_both "status --watch: failed, exit 1, final status and one error line" 1 
 Region 6: source, failed
   Peer:                 10.0.0.2:4444
   Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
   Total time:           806 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          51.6 MiB in 819 packets
   Pages:                26214 of 262144 (10.0%)
   Zero pages:           13107 (51.2 MiB)
   Normal pages:         13107 (51.2 MiB)
+  Auth failures:        0
   Reason:               destination closed the connection
 X
 
 expect_both "start --wait --json: failed, exit 1" 1 \
 	"migctl: migration failed: destination closed the connection" \
-	start --region 6 --to 10.0.0.2:4444 --wait --interval 1 --json <<'X'
-{"region_id":6,"role":"source","state":"failed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":806000000,"throughput":650000000,"reason":"destination closed the connection","live":false,"colo":false}
+	start --region 6 $K --to 10.0.0.2:4444 --wait --interval 1 --json <<'X'
+{"region_id":6,"role":"source","state":"failed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":806000000,"throughput":650000000,"reason":"destination closed the connection","live":false,"colo":false,"auth":1,"auth_failures":0}
 X
 
 "$FAKE" -j status >"$tmp/all.json" 2>/dev/null
@@ -528,10 +564,10 @@ X
 expect "status: no such region" 1 status --region 9 <<'X'
 migctl: status: region 9 (kernel: no region with this id)
 X
-expect "listen: ENOENT names the region" 1 listen --region 9 <<'X'
+expect "listen: ENOENT names the region" 1 listen --region 9 $K <<'X'
 migctl: listen: no region with id 9 (kernel: no region with this id)
 X
-expect "start: kernel error with extack" 1 start --region 5 --to 10.0.0.2:1 <<'X'
+expect "start: kernel error with extack" 1 start --region 5 $K --to 10.0.0.2:1 <<'X'
 migctl: start: Connection refused (kernel: connecting channel 0 failed)
 X
 expect "cancel: nothing to cancel" 1 cancel --region 7 <<'X'
@@ -540,7 +576,7 @@ X
 expect "cancel: already ended" 1 cancel --region 1 <<'X'
 migctl: cancel: Operation already in progress (kernel: the migration has already ended)
 X
-for args in "listen --region 3" "start --region 1 --to 10.0.0.2:4444" "cancel --region 5"; do
+for args in "listen --region 3 $K" "start --region 1 $K --to 10.0.0.2:4444" "cancel --region 5"; do
 	# shellcheck disable=SC2086
 	MIGCTL_FAKE=eperm expect "${args%% *}: EPERM mentions CAP_NET_ADMIN" 1 $args <<X
 migctl: ${args%% *}: Operation not permitted (CAP_NET_ADMIN required)
@@ -550,12 +586,79 @@ MIGCTL_FAKE=nomodule expect "status without the module" 1 status --watch <<'X'
 migctl: kmig module not loaded (generic netlink family "kmig" not found); load it with 'modprobe kmig' or 'insmod kmig.ko'
 X
 
+# ---- authentication: the key goes out as KMIG_A_MIG_KEY, nowhere else ----
+
+# sent DESC WANT ARGS...: exit 0, the fake kernel got WANT ("key HEX" or
+# "insecure"), and neither the key nor its base64 is on stdout or stderr.
+sent() {
+	local desc=$1 want=$2
+	shift 2
+	rm -f "$tmp/capture"
+	"$FAKE" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	echo "$want" >"$tmp/want"
+	[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && cmp -s "$tmp/want" "$tmp/capture" &&
+		! grep -qiF -e "$KEYHEX" -e "$KEY64" -e "${KEY64%=}" "$tmp/out" "$tmp/err"
+	local st=$?
+	[ $st -ne 0 ] && cp "$tmp/capture" "$tmp/out" 2>/dev/null
+	result "$desc" $st
+}
+sent "listen --key-file: the 32 key bytes sent as KMIG_A_MIG_KEY" "key $KEYHEX" listen --region 3 $K
+sent "start --key-file: the 32 key bytes sent as KMIG_A_MIG_KEY" "key $KEYHEX" start --region 1 --to 10.0.0.2:4444 $K
+sent "start --live --colo --key-file --json: key sent, not printed" "key $KEYHEX" -j start --region 1 --to 10.0.0.2:4444 --live --colo $K
+sent "listen --insecure: the insecure flag, no key" insecure listen --region 3 --insecure
+sent "start --insecure --json: the insecure flag, no key" insecure start --region 1 --to 10.0.0.2:4444 --insecure -j
+printf '\n \t%s \r\n\n' "$KEY64" >"$tmp/blank.key"
+chmod 600 "$tmp/blank.key"
+sent "--key-file: surrounding blanks and blank lines trimmed" "key $KEYHEX" \
+	listen --region 3 --key-file "$tmp/blank.key" --wait --interval 1
+printf '%s\n' "//////////////////////////////////////////8=" >"$tmp/ff.key"
+chmod 600 "$tmp/ff.key"
+sent "--key-file: another key, other bytes" \
+	"key ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff" \
+	start --region 1 --to 10.0.0.2:4444 --key-file "$tmp/ff.key"
+rm -f "$tmp/capture"
+expect "listen without --key-file or --insecure: nothing sent" 2 listen --region 3 <<'X'
+migctl: listen: a key is required: --key-file FILE (migctl keygen), or --insecure to run without authentication
+X
+[ ! -e "$tmp/capture" ]
+result "listen without a key: the kernel was not asked" $?
+expect "start with both: nothing sent" 2 start --region 1 --to 10.0.0.2:4444 --insecure $K <<'X'
+migctl: start: --key-file and --insecure exclude each other
+X
+[ ! -e "$tmp/capture" ]
+result "start with both: the kernel was not asked" $?
+echo "$KEY64" >"$tmp/open.key"
+chmod 644 "$tmp/open.key"
+expect_both "listen --key-file readable by others: a warning, the key still sent" 0 \
+	"migctl: listen: warning: key file '$tmp/open.key' is readable by group or others (chmod 600 '$tmp/open.key')" \
+	listen --region 3 --key-file "$tmp/open.key" <<'X'
+Region 3: destination, listening
+  Migration id:         (none yet)
+  Listening on:         0.0.0.0:40123
+  Channels:             2
+  Auth:                 hmac-sha256
+  Auth failures:        0
+X
+expect "listen --insecure: Auth none (insecure)" 0 listen --region 3 --insecure <<'X'
+Region 3: destination, listening
+  Migration id:         (none yet)
+  Listening on:         0.0.0.0:40123
+  Channels:             2
+  Auth:                 none (insecure)
+  Auth failures:        0
+X
+expect "start --insecure --json: auth 0" 0 start --region 1 --to 10.0.0.2:4444 --insecure -j <<'X'
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":false,"colo":false,"auth":0,"auth_failures":0}
+X
+
 # ---- live migration ----
 
 expect "status: live source, every live line" 0 status --region 4 <<'X'
 Region 4: source, active
   Peer:                 10.0.0.2:4444
   Channels:             2
+  Auth:                 hmac-sha256
   Live:                 yes (downtime limit 300 ms, max bandwidth 100.0 MiB/s, max passes 10, no-convergence switchover)
   Total time:           3500 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
@@ -570,16 +673,18 @@ Region 4: source, active
   Remaining:            4.8 MiB
   Dirty syncs:          3
   Switchover ready:     yes
+  Auth failures:        0
 X
 
 expect "status --json: live keys" 0 -j status --region 4 <<'X'
-{"region_id":4,"role":"source","state":"active","addr":"10.0.0.2","port":4444,"channels":2,"pages_total":1234,"pages_done":617,"zero_pages":308,"zero_bytes":1261568,"normal_pages":309,"normal_bytes":1265664,"packets":19,"bytes":1275536,"setup_ns":5000000,"time_ns":3500000000,"throughput":650000000,"passes":2,"live":true,"downtime_limit_ms":300,"max_bandwidth":104857600,"max_passes":10,"no_convergence":"switchover","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":0,"dirty_syncs":3,"switchover_ready":1,"colo":false}
+{"region_id":4,"role":"source","state":"active","addr":"10.0.0.2","port":4444,"channels":2,"pages_total":1234,"pages_done":617,"zero_pages":308,"zero_bytes":1261568,"normal_pages":309,"normal_bytes":1265664,"packets":19,"bytes":1275536,"setup_ns":5000000,"time_ns":3500000000,"throughput":650000000,"passes":2,"live":true,"downtime_limit_ms":300,"max_bandwidth":104857600,"max_passes":10,"no_convergence":"switchover","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":0,"dirty_syncs":3,"switchover_ready":1,"colo":false,"auth":1,"auth_failures":0}
 X
 
-expect "start --live: the live options are sent (100M is 100 MiB/s)" 0 start --region 1 --to 10.0.0.2:4444 --live --downtime-limit 50 --max-bandwidth 100M --max-passes 5 --no-convergence switchover <<'X'
+expect "start --live: the live options are sent (100M is 100 MiB/s)" 0 start --region 1 $K --to 10.0.0.2:4444 --live --downtime-limit 50 --max-bandwidth 100M --max-passes 5 --no-convergence switchover <<'X'
 Region 1: source, setup
   Peer:                 10.0.0.2:4444
   Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
   Live:                 yes (downtime limit 50 ms, max bandwidth 100.0 MiB/s, max passes 5, no-convergence switchover)
   Total time:           6.000 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
@@ -593,22 +698,24 @@ Region 1: source, setup
   Remaining:            0 B
   Dirty syncs:          0
   Switchover ready:     no
+  Auth failures:        0
 X
 
-expect "start --live --json: the module's defaults, expected downtime unknown" 0 start --region 1 --to 10.0.0.2:4444 --live -j <<'X'
-{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false}
+expect "start --live --json: the module's defaults, expected downtime unknown" 0 start --region 1 $K --to 10.0.0.2:4444 --live -j <<'X'
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"auth":1,"auth_failures":0}
 X
 
-expect "start --max-bandwidth: plain bytes per second" 0 -j start --region 1 --to 10.0.0.2:4444 --live --max-bandwidth=1536 <<'X'
-{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":1536,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false}
+expect "start --max-bandwidth: plain bytes per second" 0 -j start --region 1 $K --to 10.0.0.2:4444 --live --max-bandwidth=1536 <<'X'
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":1536,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"auth":1,"auth_failures":0}
 X
 
 expect_both "start --live --wait: switchover hint once on stderr, then the final status" 0 \
 	"migctl: switchover ready: pause the guest and run 'migctl switchover --region 5'" \
-	start --region 5 --to 10.0.0.9:4444 --live --wait --interval 1 <<'X'
+	start --region 5 $K --to 10.0.0.9:4444 --live --wait --interval 1 <<'X'
 Region 5: source, completed
   Peer:                 10.0.0.9:4444
   Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
   Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
   Total time:           1606 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
@@ -623,12 +730,14 @@ Region 5: source, completed
   Dirty syncs:          4
   Switchover ready:     yes
   Downtime:             45 ms
+  Auth failures:        0
 X
 
 expect "switchover: the status of the migration switching over" 0 switchover --region 5 <<'X'
 Region 5: source, active
   Peer:                 10.0.0.2:4444
   Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
   Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
   Total time:           806 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
@@ -642,10 +751,11 @@ Region 5: source, active
   Remaining:            4.8 MiB
   Dirty syncs:          2
   Switchover ready:     yes
+  Auth failures:        0
 X
 
 expect "switchover --wait --json: completed with the downtime, no hint" 0 switchover --region 5 --wait --interval 1 -j <<'X'
-{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":45200000,"dirty_syncs":3,"switchover_ready":1,"colo":false}
+{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":45200000,"dirty_syncs":3,"switchover_ready":1,"colo":false,"auth":1,"auth_failures":0}
 X
 
 expect_both "switchover --wait: failed, exit 1" 1 \
@@ -654,6 +764,7 @@ expect_both "switchover --wait: failed, exit 1" 1 \
 Region 6: source, failed
   Peer:                 10.0.0.2:4444
   Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
   Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
   Total time:           1206 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
@@ -667,6 +778,7 @@ Region 6: source, failed
   Remaining:            4.8 MiB
   Dirty syncs:          3
   Switchover ready:     yes
+  Auth failures:        0
   Reason:               destination closed the connection
 X
 
@@ -750,6 +862,7 @@ Region 10: source, colo
   Migration id:         00112233445566778899aabbccddeeff
   Peer:                 10.0.0.2:4444
   Channels:             2
+  Auth:                 hmac-sha256
   Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
   COLO:                 yes (checkpoint interval 1000 ms)
   Total time:           75300 ms (setup 5.000 ms)
@@ -769,6 +882,7 @@ Region 10: source, colo
   Committed checkpoint: 12
   Checkpoints:          12
   Last checkpoint:      1234 pages, 4.8 MiB
+  Auth failures:        0
   Latency (ms)  Count    Last    Mean     P50     P99     Max
   transfer         12  20.100  19.873  19.500  24.000  25.312
   flush            12   2.300   2.150   2.125   2.750   2.800
@@ -776,7 +890,7 @@ Region 10: source, colo
 X
 
 expect "status --json: COLO primary keys, colo_latency by metric" 0 -j status --region 10 <<'X'
-{"region_id":10,"role":"source","state":"colo","addr":"10.0.0.2","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75300000000,"throughput":650000000,"passes":3,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":45200000,"dirty_syncs":3,"switchover_ready":1,"colo":true,"checkpoint_interval_ms":1000,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000},"pause":{"count":12,"last_ns":31200000,"mean_ns":30500000,"p50_ns":30000000,"p99_ns":36000000,"max_ns":38250000}}}
+{"region_id":10,"role":"source","state":"colo","addr":"10.0.0.2","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75300000000,"throughput":650000000,"passes":3,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":45200000,"dirty_syncs":3,"switchover_ready":1,"colo":true,"checkpoint_interval_ms":1000,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"ckpt_bytes":5074000,"auth":1,"auth_failures":0,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000},"pause":{"count":12,"last_ns":31200000,"mean_ns":30500000,"p50_ns":30000000,"p99_ns":36000000,"max_ns":38250000}}}
 X
 
 expect "status: COLO secondary, cache, metrics sorted, unknown metric" 0 status --region 11 <<'X'
@@ -784,6 +898,7 @@ Region 11: destination, colo
   Migration id:         00112233445566778899aabbccddeeff
   Listening on:         [::]:4444
   Channels:             2
+  Auth:                 none (insecure)
   COLO:                 yes
   Total time:           75310 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
@@ -798,6 +913,7 @@ Region 11: destination, colo
   COLO cache:           300 pages (1.2 MiB)
   Rejected connections: 0
   Malformed packets:    0
+  Auth failures:        0
   Latency (ms)  Count    Last    Mean     P50     P99     Max
   transfer         12  20.100  19.873  19.500  24.000  25.312
   flush            12   2.300   2.150   2.125   2.750   2.800
@@ -805,7 +921,7 @@ Region 11: destination, colo
 X
 
 expect "status --json: COLO secondary, unknown metric keyed by its number" 0 status --region 11 --json <<'X'
-{"region_id":11,"role":"destination","state":"colo","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75310000000,"throughput":650000000,"rejected_connections":0,"malformed_packets":0,"passes":4,"live":false,"colo":true,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":300,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000},"7":{"count":12,"last_ns":1000000}}}
+{"region_id":11,"role":"destination","state":"colo","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75310000000,"throughput":650000000,"rejected_connections":0,"malformed_packets":0,"passes":4,"live":false,"colo":true,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":300,"auth":0,"auth_failures":0,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000},"7":{"count":12,"last_ns":1000000}}}
 X
 
 MIGCTL_FAKE=sparse expect "status: COLO attributes absent, '-' in the latency table" 0 status --region 11 <<'X'
@@ -813,6 +929,7 @@ Region 11: destination, colo
   Migration id:         00112233445566778899aabbccddeeff
   Listening on:         [::]:4444
   Channels:             2
+  Auth:                 none (insecure)
   COLO:                 yes
   Total time:           75310 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
@@ -826,6 +943,7 @@ Region 11: destination, colo
   Last checkpoint:      1234 pages
   Rejected connections: 0
   Malformed packets:    0
+  Auth failures:        0
   Latency (ms)  Count    Last    Mean     P50     P99     Max
   transfer         12  20.100  19.873  19.500  24.000  25.312
   flush            12   2.300   2.150   2.125       -       -
@@ -833,7 +951,7 @@ Region 11: destination, colo
 X
 
 MIGCTL_FAKE=sparse expect "status --json: COLO attributes absent are left out" 0 -j status --region 11 <<'X'
-{"region_id":11,"role":"destination","state":"colo","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75310000000,"throughput":650000000,"rejected_connections":0,"malformed_packets":0,"passes":4,"live":false,"colo":true,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000},"7":{"count":12,"last_ns":1000000}}}
+{"region_id":11,"role":"destination","state":"colo","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75310000000,"throughput":650000000,"rejected_connections":0,"malformed_packets":0,"passes":4,"live":false,"colo":true,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"auth":0,"auth_failures":0,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000},"7":{"count":12,"last_ns":1000000}}}
 X
 
 expect "status: failed-over secondary, without --watch exit 0" 0 status --region 12 <<'X'
@@ -858,10 +976,11 @@ expect_both "status --watch: failover is an end, exit 1, failover line" 1 \
 {"region_id":12,"role":"destination","state":"failover","addr":"10.0.0.1","port":4444,"channels":2,"reason":"peer closed channel 1","passes":4,"live":false,"colo":true,"checkpoint":11,"checkpoints":11,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":0,"colo_latency":{"transfer":{"count":11,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":11,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000}}}
 X
 
-expect "start --live --colo --checkpoint-interval: sent, COLO line" 0 start --region 1 --to 10.0.0.2:4444 --live --colo --checkpoint-interval 250 <<'X'
+expect "start --live --colo --checkpoint-interval: sent, COLO line" 0 start --region 1 $K --to 10.0.0.2:4444 --live --colo --checkpoint-interval 250 <<'X'
 Region 1: source, setup
   Peer:                 10.0.0.2:4444
   Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
   Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
   COLO:                 yes (checkpoint interval 250 ms)
   Total time:           6.000 ms (setup 5.000 ms)
@@ -876,27 +995,31 @@ Region 1: source, setup
   Remaining:            0 B
   Dirty syncs:          0
   Switchover ready:     no
+  Auth failures:        0
 X
 
-expect "start --live --colo --json: the module's default interval" 0 -j start --region 1 --to 10.0.0.2:4444 --live --colo <<'X'
-{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":true,"checkpoint_interval_ms":1000}
+expect "start --live --colo --json: the module's default interval" 0 -j start --region 1 $K --to 10.0.0.2:4444 --live --colo <<'X'
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":true,"checkpoint_interval_ms":1000,"auth":1,"auth_failures":0}
 X
 
-expect "listen --colo: the colo flag is sent" 0 listen --region 3 --colo <<'X'
+expect "listen --colo: the colo flag is sent" 0 listen --region 3 $K --colo <<'X'
 Region 3: destination, listening
   Migration id:         (none yet)
   Listening on:         0.0.0.0:40123
   Channels:             2
+  Auth:                 hmac-sha256
   COLO:                 yes
+  Auth failures:        0
 X
 
 expect_both "start --live --colo --wait: colo is no end, failover is: exit 1" 1 \
 	"migctl: switchover ready: pause the guest and run 'migctl switchover --region 5'
 migctl: COLO failover: peer closed channel 0 (last committed checkpoint 1)" \
-	start --region 5 --to 10.0.0.9:4444 --live --colo --wait --interval 1 <<'X'
+	start --region 5 $K --to 10.0.0.9:4444 --live --colo --wait --interval 1 <<'X'
 Region 5: source, failover
   Peer:                 10.0.0.9:4444
   Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
   Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
   COLO:                 yes (checkpoint interval 1000 ms)
   Total time:           2006 ms (setup 5.000 ms)
@@ -915,6 +1038,7 @@ Region 5: source, failover
   Committed checkpoint: 1
   Checkpoints:          1
   Last checkpoint:      1234 pages, 4.8 MiB
+  Auth failures:        0
   Reason:               peer closed channel 0
   Latency (ms)  Count    Last    Mean     P50     P99     Max
   transfer          1  20.100  19.873  19.500  24.000  25.312
@@ -924,8 +1048,8 @@ X
 
 expect_both "listen --colo --wait --json: secondary failover, exit 1" 1 \
 	"migctl: COLO failover: peer closed channel 0 (last committed checkpoint 1)" \
-	listen --region 5 --colo --wait --interval 1 -j <<'X'
-{"region_id":5,"role":"destination","state":"failover","addr":"0.0.0.0","port":40123,"channels":2,"migration_id":"00000000000000000000000000000000","pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":2006000000,"throughput":650000000,"reason":"peer closed channel 0","live":false,"colo":true,"checkpoint":1,"checkpoints":1,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":300,"colo_latency":{"transfer":{"count":1,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":1,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000}}}
+	listen --region 5 $K --colo --wait --interval 1 -j <<'X'
+{"region_id":5,"role":"destination","state":"failover","addr":"0.0.0.0","port":40123,"channels":2,"migration_id":"00000000000000000000000000000000","pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":2006000000,"throughput":650000000,"reason":"peer closed channel 0","live":false,"colo":true,"checkpoint":1,"checkpoints":1,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":300,"auth":1,"auth_failures":0,"colo_latency":{"transfer":{"count":1,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":1,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000}}}
 X
 
 "$FAKE" status --region 10 >"$tmp/colo-status" 2>/dev/null
@@ -1018,12 +1142,12 @@ if on_tty "$tmp/tty" status --region 5 --watch --interval 1; then
 	grep -qF "${CR}${ESC}[Kactive  10.0%  26214/262144 pages  5.2 Gbit/s  0.4 s${CR}${ESC}[K{\"region_id\":6," "$tmp/tty" &&
 	grep -q '^migctl: migration failed: destination closed the connection' "$tmp/tty"
 	result "status --watch --json on a terminal: progress, JSON, error line, exit 1" $?
-	on_tty "$tmp/tty" listen --region 6 --addr 10.0.0.1 --wait --interval 1
+	on_tty "$tmp/tty" listen --region 6 $K --addr 10.0.0.1 --wait --interval 1
 	cp "$tmp/tty" "$tmp/out"
 	[ $rc -eq 1 ] && grep -qF "Listening on:         10.0.0.1:40123" "$tmp/tty" &&
 	grep -qF "${CR}${ESC}[Kactive  26214 pages  5.2 Gbit/s  0.4 s${CR}${ESC}[KRegion 6: destination, failed" "$tmp/tty"
 	result "listen --wait on a terminal: port first, progress without a total" $?
-	on_tty "$tmp/tty" start --region 5 --to 10.0.0.9:4444 --live --wait --interval 1
+	on_tty "$tmp/tty" start --region 5 $K --to 10.0.0.9:4444 --live --wait --interval 1
 	cp "$tmp/tty" "$tmp/out"
 	[ $rc -eq 0 ] &&
 	grep -qF "${CR}${ESC}[Kactive  pass 1  25.0%  65536/262144 pages  expected downtime 95 ms" "$tmp/tty" &&
@@ -1031,7 +1155,7 @@ if on_tty "$tmp/tty" status --region 5 --watch --interval 1; then
 	[ "$(grep -c 'switchover ready' "$tmp/tty")" = 1 ] &&
 	grep -qF "${CR}${ESC}[Kactive  pass 2  50.0%" "$tmp/tty"
 	result "start --live --wait on a terminal: pass and expected downtime, the hint once" $?
-	on_tty "$tmp/tty" start --region 5 --to 10.0.0.9:4444 --live --colo --wait --interval 1
+	on_tty "$tmp/tty" start --region 5 $K --to 10.0.0.9:4444 --live --colo --wait --interval 1
 	cp "$tmp/tty" "$tmp/out"
 	[ $rc -eq 1 ] &&
 	grep -qF "${CR}${ESC}[Kcolo  checkpoint 0  1.2 s${CR}${ESC}[Kcolo  checkpoint 1  last pause 31.2 ms  1.6 s${CR}${ESC}[KRegion 5: source, failover" "$tmp/tty" &&
@@ -1062,15 +1186,15 @@ fi
 for args in "regions -j" "regions 1 -j" "regions 3 -j" "params -j" "params -j -p" \
 	    "stats -j" "scan 1 -j" "scan 3 -j -p" "status -j" "status -j -p" \
 	    "status --region 1 -j" "status --region 3 -j -p" \
-	    "listen --region 3 -j" "start --region 1 --to [::1]:4444 -j" \
+	    "listen --region 3 $K -j" "start --region 1 $K --to [::1]:4444 -j" \
 	    "cancel --region 5 -j" "status --region 5 --watch --interval 1 -j" \
-	    "status --region 4 -j -p" "start --region 1 --to 10.0.0.2:4444 --live -j" \
+	    "status --region 4 -j -p" "start --region 1 $K --to 10.0.0.2:4444 --live -j" \
 	    "switchover --region 5 -j" "switchover --region 5 --wait --interval 1 -j" \
 	    "monitor -j --count 1" "monitor -j --region 8 --count 1" \
 	    "status --region 10 -j" "status --region 11 -j -p" \
 	    "status --region 12 -j" "checkpoint --region 10 -j" \
 	    "colo-paused --region 10 --checkpoint 13 -j" \
-	    "start --region 1 --to 10.0.0.2:4444 --live --colo -j" \
+	    "start --region 1 $K --to 10.0.0.2:4444 --live --colo -j" \
 	    "monitor -j --region 10 --count 1" "monitor -j --region 11 --count 1"; do
 	# shellcheck disable=SC2086
 	valid_json "valid JSON: migctl $args" $args

@@ -3,8 +3,9 @@
  * kmig-vmm: an example VMM, the reference integration of kmig for VMM
  * authors. It has no vCPUs: writer threads stand in for them.
  *
- *   kmig-vmm source --size MB --to ADDR:PORT [options]   (see opts.c)
- *   kmig-vmm dest --size MB [--port PORT] [options]
+ *   kmig-vmm source --size MB --to ADDR:PORT --key-file FILE [options]
+ *   kmig-vmm dest --size MB --key-file FILE [--port PORT] [options]
+ *                                            (--insecure: no key; opts.c)
  *   kmig-vmm source --colo ... / dest --colo ...           (COLO, below)
  *
  * Files: this one is the integration (part 1, about two hundred lines to
@@ -23,7 +24,10 @@
  *     (the attributes of mig-get) plus KMIG_A_MIG_EVENT; the group carries
  *     the events of every region, so keep the ones of yours.
  *  3. Source: KMIG_CMD_MIG_START with KMIG_A_MIG_LIVE; destination:
- *     KMIG_CMD_MIG_LISTEN (its reply carries the bound port).
+ *     KMIG_CMD_MIG_LISTEN (its reply carries the bound port). Both with
+ *     the migration's 32-byte KMIG_A_MIG_KEY (the same on both hosts;
+ *     wipe it once sent, never log it) or, to run without
+ *     authentication, KMIG_A_MIG_INSECURE: one of the two is required.
  *  4. Source: on SWITCHOVER_READY pause the vCPUs, then send
  *     KMIG_CMD_MIG_SWITCHOVER; kmig sends what is still dirty and
  *     completes. On COMPLETED the guest runs on the destination; on FAILED
@@ -257,6 +261,25 @@ static struct nl_msg *mig_req(struct kmig_nl *k, uint8_t cmd, uint32_t region)
 	nl_msg_init(&req, k->family, cmd);
 	nl_put_u32(&req, KMIG_A_MIG_REGION_ID, region);
 	return &req;
+}
+
+/*
+ * The migration key of --key-file, read before anything else, sent once
+ * (mig-start or mig-listen) and wiped then; never printed.
+ */
+static struct {
+	uint8_t b[VMM_KEY_LEN];
+	int set;
+} mig_key;
+
+/* KMIG_A_MIG_KEY, or KMIG_A_MIG_INSECURE with --insecure. */
+static void mig_put_auth(struct nl_msg *m)
+{
+	if (mig_key.set)
+		nl_put(m, KMIG_A_MIG_KEY, mig_key.b, VMM_KEY_LEN);
+	else
+		nl_put_flag(m, KMIG_A_MIG_INSECURE);
+	explicit_bzero(&mig_key, sizeof(mig_key));
 }
 
 static int mig_send(struct kmig_nl *k, struct nl_msg *req, struct mig_ev *st,
@@ -837,7 +860,9 @@ static int run_source(const struct vmm_opts *o)
 			nl_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
 				   o->checkpoint_interval_ms);
 	}
+	mig_put_auth(m);
 	ret = mig_send(&k, m, NULL, why, sizeof(why));
+	nl_msg_wipe(m);
 	if (ret) {
 		fprintf(stderr, "kmig-vmm: mig-start: %s%s%s\n", strerror(-ret),
 			why[0] ? ": " : "", why);
@@ -947,8 +972,10 @@ static int run_dest(const struct vmm_opts *o)
 		nl_put_u32(m, KMIG_A_MIG_CHANNELS, o->channels);
 	if (o->colo)
 		nl_put_flag(m, KMIG_A_MIG_COLO);
+	mig_put_auth(m);
 	memset(&e, 0, sizeof(e));
 	ret = mig_send(&k, m, &e, why, sizeof(why));
+	nl_msg_wipe(m);
 	if (ret) {
 		fprintf(stderr, "kmig-vmm: mig-listen: %s%s%s\n", strerror(-ret),
 			why[0] ? ": " : "", why);
@@ -992,6 +1019,13 @@ int main(int argc, char **argv)
 	if (ret < 0) {
 		fprintf(stderr, "kmig-vmm: %s\n%s", err, vmm_usage);
 		return 2;
+	}
+	if (o.key_file) {
+		if (opts_read_key(o.key_file, mig_key.b, err, sizeof(err))) {
+			fprintf(stderr, "kmig-vmm: %s\n", err);
+			return 1;
+		}
+		mig_key.set = 1;
 	}
 	return o.mode == VMM_SOURCE ? run_source(&o) : run_dest(&o);
 }

@@ -89,6 +89,12 @@ void nl_put_flag(struct nl_msg *m, uint16_t type)
 	nl_put(m, type, NULL, 0);
 }
 
+void nl_msg_wipe(struct nl_msg *m)
+{
+	explicit_bzero(m->buf, sizeof(m->buf));
+	m->len = 0;
+}
+
 struct nlattr *nl_nest_start(struct nl_msg *m, uint16_t type)
 {
 	struct nlattr *a = (struct nlattr *)(m->buf + m->len);

@@ -28,6 +28,8 @@ void nl_put_u32(struct nl_msg *m, uint16_t type, uint32_t v);
 void nl_put_u64(struct nl_msg *m, uint16_t type, uint64_t v);
 void nl_put_str(struct nl_msg *m, uint16_t type, const char *s);
 void nl_put_flag(struct nl_msg *m, uint16_t type);
+/* Wipe @m (a request that carried a secret, once sent). */
+void nl_msg_wipe(struct nl_msg *m);
 /* A nest: nl_nest_start(), its attributes, nl_nest_end() (NULL: no room). */
 struct nlattr *nl_nest_start(struct nl_msg *m, uint16_t type);
 void nl_nest_end(struct nl_msg *m, struct nlattr *nest);

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kmig-vmm command line. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <linux/kmig.h>
 
 #include "opts.h"
 
 const char vmm_usage[] =
-"usage: kmig-vmm source --size MB --to ADDR:PORT [--fill-random N] [--fill-zero N]\n"
+"usage: kmig-vmm source --size MB --to ADDR:PORT (--key-file FILE | --insecure)\n"
+"                       [--fill-random N] [--fill-zero N]\n"
 "                       [--seed S] [--channels N] [--writers N] [--rate PAGES_PER_SEC]\n"
 "                       [--pattern random|sequential|hot:PCT] [--downtime-limit MS]\n"
 "                       [--max-bandwidth BYTES_PER_SEC] [--max-passes N]\n"
@@ -20,10 +23,14 @@ const char vmm_usage[] =
 "                       [--colo [--checkpoint-interval MS] [--checkpoints N]\n"
 "                        [--die-at before|during|after --die-checkpoint N\n"
 "                         [--die-delay MS]]]\n"
-"       kmig-vmm dest --size MB [--port PORT] [--addr ADDR] [--channels N]\n"
+"       kmig-vmm dest --size MB (--key-file FILE | --insecure)\n"
+"                     [--port PORT] [--addr ADDR] [--channels N]\n"
 "                     [--hash-file FILE] [--colo [--writers N]\n"
 "                     [--rate PAGES_PER_SEC] [--pattern P] [--seed S]]\n"
 "\n"
+"--key-file FILE: the migration key ('migctl keygen > FILE', mode 600; the\n"
+"  same on both hosts): every channel proves it with HMAC-SHA256 both ways.\n"
+"  --insecure: no key and no authentication. One of the two is required.\n"
 "source: map SIZE MiB of guest RAM from /dev/kmig, fill it, run WRITERS threads\n"
 "  dirtying RATE pages/s in total (default 1 writer, 1000 pages/s; --rate 0: as\n"
 "  fast as they can), live-migrate to ADDR:PORT; on switchover-ready pause the\n"
@@ -93,6 +100,16 @@ static int parse_to(const char *s, char *addr, size_t alen, uint16_t *port)
 	return 0;
 }
 
+/* Exactly one of --key-file and --insecure: checked after the others. */
+static int auth_check(const struct vmm_opts *o, char *err, size_t errlen)
+{
+	if (o->key_file && o->insecure)
+		return fail(err, errlen, "--key-file and --insecure exclude each other");
+	if (!o->key_file && !o->insecure)
+		return fail(err, errlen, "a key is required: --key-file FILE (migctl keygen), or --insecure to run without authentication");
+	return 0;
+}
+
 int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 	       size_t errlen)
 {
@@ -147,6 +164,10 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 			o->colo = 1;
 			continue;
 		}
+		if (!strcmp(a, "--insecure")) {
+			o->insecure = 1;
+			continue;
+		}
 
 		/* Options with a value. */
 		if (!val)
@@ -164,6 +185,10 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 			o->channels = v;
 		} else if (!strcmp(a, "--hash-file")) {
 			o->hash_file = val;
+		} else if (!strcmp(a, "--key-file")) {
+			if (!*val)
+				return fail(err, errlen, "--key-file: empty file name");
+			o->key_file = val;
 		} else if (!src && !strcmp(a, "--port")) {
 			if (num(val, 0, 65535, &v))
 				return fail(err, errlen, "--port: bad port '%s'", val);
@@ -273,7 +298,7 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 	if (o->mode == VMM_DEST) {
 		if (writer_opt && !o->colo)
 			return fail(err, errlen, "%s: a dest has writers only with --colo", writer_opt);
-		return 0;
+		return auth_check(o, err, errlen);
 	}
 	if (!have_to)
 		return fail(err, errlen, "--to ADDR:PORT is required");
@@ -295,5 +320,90 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 		return fail(err, errlen, "--die-checkpoint %llu is after the last of --checkpoints %llu",
 			    (unsigned long long)o->die_checkpoint,
 			    (unsigned long long)o->checkpoints);
+	return auth_check(o, err, errlen);
+}
+
+static const char b64[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* 44 base64 characters ending in '=', exactly 32 bytes (no stray bits). */
+static int key_decode(uint8_t key[VMM_KEY_LEN], const char *s, size_t len)
+{
+	unsigned int i, o = 0, v, d;
+	const char *p;
+	int k;
+
+	if (len != 44 || s[43] != '=')
+		return -1;
+	for (i = 0; i < 44; i += 4) {
+		v = 0;
+		for (k = 0; k < 4; k++) {
+			d = 0;
+			if (i + k != 43) {
+				p = s[i + k] ? strchr(b64, s[i + k]) : NULL;
+				if (!p)
+					return -1;
+				d = p - b64;
+			}
+			v = v << 6 | d;
+		}
+		key[o++] = v >> 16;
+		key[o++] = v >> 8;
+		if (o < VMM_KEY_LEN)
+			key[o++] = v;
+		else if (v & 0xff)
+			return -1;
+	}
 	return 0;
+}
+
+int opts_read_key(const char *path, uint8_t key[VMM_KEY_LEN], char *err,
+		  size_t errlen)
+{
+	char buf[256];
+	size_t len = 0, b = 0;
+	struct stat st;
+	ssize_t n;
+	int fd, ret = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, errlen, "--key-file: cannot open '%s': %s", path,
+			    strerror(errno));
+	if (fstat(fd, &st) || S_ISDIR(st.st_mode)) {
+		fail(err, errlen, "--key-file: cannot read '%s': %s", path,
+		     S_ISDIR(st.st_mode) ? "a directory" : strerror(errno));
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && (st.st_mode & (S_IRGRP | S_IROTH)))
+		fprintf(stderr, "kmig-vmm: warning: key file '%s' is readable by group or others (chmod 600 '%s')\n",
+			path, path);
+	while (len < sizeof(buf)) {
+		n = read(fd, buf + len, sizeof(buf) - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fail(err, errlen, "--key-file: cannot read '%s': %s", path,
+			     strerror(errno));
+			goto out;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	while (b < len && strchr(" \t\r\n\v\f", buf[b]) && buf[b])
+		b++;
+	while (len > b && strchr(" \t\r\n\v\f", buf[len - 1]) && buf[len - 1])
+		len--;
+	if (len == sizeof(buf) || key_decode(key, buf + b, len - b)) {
+		memset(key, 0, VMM_KEY_LEN);
+		fail(err, errlen, "--key-file: '%s' is not a migration key (one 32-byte key in base64, as 'migctl keygen' prints)",
+		     path);
+		goto out;
+	}
+	ret = 0;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return ret;
 }

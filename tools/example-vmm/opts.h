@@ -26,6 +26,8 @@ struct vmm_opts {
 	uint16_t port;			/* source: --to port; dest: --port (0 picks) */
 	uint32_t channels;		/* 0: the module's default */
 	int colo;			/* COLO primary (source), secondary (dest) */
+	const char *key_file;		/* --key-file; NULL with --insecure */
+	int insecure;			/* --insecure: no key (one of the two) */
 
 	/* the writers: source, and dest with --colo (default 0 writers there) */
 	uint64_t seed;
@@ -61,5 +63,16 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 	       size_t errlen);
 
 extern const char vmm_usage[];
+
+#define VMM_KEY_LEN	32	/* KMIG_A_MIG_KEY */
+
+/*
+ * Read the migration key of --key-file @path (one base64 line as 'migctl
+ * keygen' prints it, surrounding blanks trimmed) into @key. Warns on
+ * stderr when group or others may read the file. Returns 0, or -1 with a
+ * message in @err (never the file's content).
+ */
+int opts_read_key(const char *path, uint8_t key[VMM_KEY_LEN], char *err,
+		  size_t errlen);
 
 #endif

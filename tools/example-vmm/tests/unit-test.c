@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 /* The example itself, for its static functions. */
@@ -124,7 +125,7 @@ static void test_opts(void)
 	CHECK(parse(&o, "--help") == 1, "--help");
 	CHECK(parse(&o, "source --size 64 --help") == 1, "source --help");
 
-	CHECK(parse(&o, "source --size 64 --to 10.0.0.2:4444") == 0, "minimal source");
+	CHECK(parse(&o, "source --size 64 --to 10.0.0.2:4444 --insecure") == 0, "minimal source");
 	CHECK(o.mode == VMM_SOURCE && o.size == 64ULL << 20 &&
 	      !strcmp(o.addr, "10.0.0.2") && o.port == 4444 && o.channels == 0 &&
 	      o.writers == 1 && o.rate == 1000 && o.pattern == VCPU_RANDOM &&
@@ -135,7 +136,7 @@ static void test_opts(void)
 	      o.die_at == VMM_DIE_NONE && !o.die_checkpoint && o.die_delay_ms == 50,
 	      "source defaults");
 
-	CHECK(parse(&o, "source --size 1024 --fill-random 1000 --fill-zero 2000 --seed 7 "
+	CHECK(parse(&o, "source --size 1024 --fill-random 1000 --fill-zero 2000 --seed 7 --insecure "
 		    "--to [fe80::1]:5000 --channels 8 --writers 4 --rate 50000 "
 		    "--pattern hot:10 --downtime-limit 50 --max-bandwidth 0 "
 		    "--max-passes 30 --no-convergence switchover --hash-file /tmp/h "
@@ -149,50 +150,173 @@ static void test_opts(void)
 	      !strcmp(o.hash_file, "/tmp/h") && o.resume == 0 && o.pause_on_pass == 3,
 	      "full source fields");
 
-	CHECK(parse(&o, "source --size 64 --to h:1 --exit --resume --no-switchover "
+	CHECK(parse(&o, "source --size 64 --to h:1 --exit --resume --no-switchover --insecure "
 		    "--pattern sequential --no-convergence continue --writers 0 --rate 0") == 0,
 	      "flags");
 	CHECK(o.resume == 1 && o.no_switchover && o.pattern == VCPU_SEQUENTIAL &&
 	      o.no_convergence == KMIG_NO_CONVERGENCE_CONTINUE && o.writers == 0 &&
 	      o.rate == 0, "flags fields");
-	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --fill-random 16000 --fill-zero 384") == 0,
+	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --fill-random 16000 --fill-zero 384 --insecure") == 0,
 	      "fill exactly the pages");
 
-	CHECK(parse(&o, "dest --size 128") == 0, "minimal dest");
+	CHECK(parse(&o, "dest --size 128 --insecure") == 0, "minimal dest");
 	CHECK(o.mode == VMM_DEST && o.size == 128ULL << 20 && o.port == 0 &&
 	      !o.addr[0] && !o.channels && !o.hash_file && !o.colo && o.writers == 0,
 	      "dest defaults");
 
 	/* COLO */
-	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --colo") == 0, "colo source");
+	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --colo --insecure") == 0, "colo source");
 	CHECK(o.colo && !o.checkpoint_interval_ms && !o.checkpoints &&
 	      o.die_at == VMM_DIE_NONE && o.writers == 1 && o.rate == 1000,
 	      "colo source defaults");
-	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --checkpoints 5 --die-delay 0 "
+	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --checkpoints 5 --die-delay 0 --insecure "
 		    "--checkpoint-interval 10 --die-at during --die-checkpoint 5 --colo "
 		    "--writers 3 --hash-file h") == 0, "full colo source (any order)");
 	CHECK(o.colo && o.checkpoint_interval_ms == 10 && o.checkpoints == 5 &&
 	      o.die_at == VMM_DIE_DURING && o.die_checkpoint == 5 && o.die_delay_ms == 0 &&
 	      o.writers == 3 && !strcmp(o.hash_file, "h"), "full colo source fields");
-	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --colo --checkpoint-interval 3600000 "
+	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --colo --checkpoint-interval 3600000 --insecure "
 		    "--die-at after --die-checkpoint 7 --pause-on-pass 2") == 0,
 	      "colo source, die without a checkpoint limit");
 	CHECK(o.checkpoint_interval_ms == 3600000 && o.die_at == VMM_DIE_AFTER &&
 	      o.die_checkpoint == 7 && o.die_delay_ms == 50 && o.pause_on_pass == 2,
 	      "colo die-after fields");
-	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --colo --die-at before "
+	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --colo --die-at before --insecure "
 		    "--die-checkpoint 4 --checkpoints 4") == 0 &&
 	      o.die_at == VMM_DIE_BEFORE, "die at the last checkpoint");
-	CHECK(parse(&o, "dest --size 64 --colo") == 0 && o.colo && o.writers == 0,
+	CHECK(parse(&o, "dest --size 64 --colo --insecure") == 0 && o.colo && o.writers == 0,
 	      "colo dest");
-	CHECK(parse(&o, "dest --size 64 --writers 3 --rate 200 --pattern hot:5 --seed 9 "
+	CHECK(parse(&o, "dest --size 64 --writers 3 --rate 200 --pattern hot:5 --seed 9 --insecure "
 		    "--colo --port 4444") == 0, "colo dest writers (any order)");
 	CHECK(o.colo && o.writers == 3 && o.rate == 200 && o.pattern == VCPU_HOT &&
 	      o.hot_pct == 5 && o.seed == 9 && o.port == 4444, "colo dest fields");
-	CHECK(parse(&o, "dest --size 128 --port 4444 --addr ::1 --channels 64 --hash-file d") == 0,
+	CHECK(parse(&o, "dest --size 128 --port 4444 --addr ::1 --channels 64 --hash-file d --insecure") == 0,
 	      "full dest");
 	CHECK(o.port == 4444 && !strcmp(o.addr, "::1") && o.channels == 64 &&
 	      !strcmp(o.hash_file, "d"), "full dest fields");
+}
+
+/* ----------------------------------------------------------------- key */
+
+static const char *tmpname(char *buf, size_t len, const char *what);
+
+/* opts_parse() of @line; its message in @err. */
+static int parse_err(struct vmm_opts *o, const char *line, char *err, size_t len)
+{
+	static char buf[1024];
+	char *argv[64], *t;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "kmig-vmm %s", line);
+	for (t = strtok(buf, " "); t && argc < 63; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	err[0] = 0;
+	return opts_parse(argc, argv, o, err, len);
+}
+
+static void write_file(const char *path, const char *text, int mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	chmod(path, mode);
+}
+
+static void test_key(void)
+{
+	/* bytes 0x00..0x1f */
+	static const char k64[] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+	static const char *const bad[] = {
+		"", "\n", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8==",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=A",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=",	/* stray bits */
+		"AAECAwQFBgcICQoLDA0O DxAREhMUFRYXGBkaGxwdHh8=",
+		"AAECAwQFBgcICQoLDA0O-xAREhMUFRYXGBkaGxwdHh8=",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",	/* 31 bytes */
+		"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+	};
+	const struct nlattr *tb[KMIG_A_MIG_MAX + 1];
+	char pb[64], err[256];
+	const char *path = tmpname(pb, sizeof(pb), "key");
+	uint8_t key[VMM_KEY_LEN], want[VMM_KEY_LEN];
+	struct vmm_opts o;
+	struct nl_msg m;
+	size_t i;
+	int zero;
+
+	/* exactly one of --key-file and --insecure, checked last */
+	CHECK(parse_err(&o, "source --size 64 --to 1.2.3.4:5", err, sizeof(err)) == -1 &&
+	      !strcmp(err, "a key is required: --key-file FILE (migctl keygen), or --insecure to run without authentication"),
+	      "source without a key: '%s'", err);
+	CHECK(parse_err(&o, "dest --size 64", err, sizeof(err)) == -1 &&
+	      strstr(err, "a key is required"), "dest without a key: '%s'", err);
+	CHECK(parse_err(&o, "dest --size 64 --insecure --key-file k", err, sizeof(err)) == -1 &&
+	      !strcmp(err, "--key-file and --insecure exclude each other"),
+	      "dest with both: '%s'", err);
+	CHECK(parse_err(&o, "source --key-file k --size 64 --to 1.2.3.4:5 --insecure", err,
+			sizeof(err)) == -1 && strstr(err, "exclude each other"),
+	      "source with both: '%s'", err);
+	CHECK(parse_err(&o, "source --size 0 --to 1.2.3.4:5", err, sizeof(err)) == -1 &&
+	      strstr(err, "--size"), "other errors first: '%s'", err);
+	CHECK(parse_err(&o, "dest --size 64 --key-file", err, sizeof(err)) == -1,
+	      "--key-file without a file");
+	CHECK(parse_err(&o, "source --size 64 --to 1.2.3.4:5 --key-file /k", err, sizeof(err)) == 0 &&
+	      o.key_file && !strcmp(o.key_file, "/k") && !o.insecure, "--key-file: '%s'", err);
+	CHECK(parse_err(&o, "dest --size 64 --insecure --colo", err, sizeof(err)) == 0 &&
+	      !o.key_file && o.insecure, "--insecure: '%s'", err);
+
+	/* the key file */
+	for (i = 0; i < VMM_KEY_LEN; i++)
+		want[i] = i;
+	write_file(path, " \n\tAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\r\n\n", 0600);
+	memset(key, 0xaa, sizeof(key));
+	CHECK(opts_read_key(path, key, err, sizeof(err)) == 0 && !memcmp(key, want, sizeof(key)),
+	      "key file with blanks: '%s'", err);
+	write_file(path, "//////////////////////////////////////////8=\n", 0600);
+	CHECK(opts_read_key(path, key, err, sizeof(err)) == 0 && key[0] == 0xff && key[31] == 0xff,
+	      "key of 0xff bytes: '%s'", err);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_file(path, bad[i], 0600);
+		CHECK(opts_read_key(path, key, err, sizeof(err)) == -1 &&
+		      strstr(err, "is not a migration key") && (!bad[i][0] || !strstr(err, bad[i])),
+		      "bad key %zu accepted or echoed: '%s'", i, err);
+	}
+	write_file(path, k64, 0600);
+	unlink(path);
+	CHECK(opts_read_key(path, key, err, sizeof(err)) == -1 && strstr(err, "cannot open"),
+	      "no key file: '%s'", err);
+	CHECK(opts_read_key("/tmp", key, err, sizeof(err)) == -1 && strstr(err, "directory"),
+	      "a directory: '%s'", err);
+
+	/* KMIG_A_MIG_KEY, sent once: the copy is wiped */
+	memcpy(mig_key.b, want, sizeof(want));
+	mig_key.set = 1;
+	nl_msg_init(&m, 0x42, KMIG_CMD_MIG_START);
+	mig_put_auth(&m);
+	nl_parse((char *)m.buf + NLMSG_HDRLEN + GENL_HDRLEN,
+		 m.len - NLMSG_HDRLEN - GENL_HDRLEN, tb, KMIG_A_MIG_MAX);
+	CHECK(tb[KMIG_A_MIG_KEY] && tb[KMIG_A_MIG_KEY]->nla_len == NLA_HDRLEN + VMM_KEY_LEN &&
+	      !memcmp((char *)tb[KMIG_A_MIG_KEY] + NLA_HDRLEN, want, VMM_KEY_LEN) &&
+	      !tb[KMIG_A_MIG_INSECURE], "the key as KMIG_A_MIG_KEY");
+	for (zero = 1, i = 0; i < VMM_KEY_LEN; i++)
+		zero &= !mig_key.b[i];
+	CHECK(zero && !mig_key.set, "the key wiped once put");
+	nl_msg_wipe(&m);
+	for (zero = 1, i = 0; i < sizeof(m.buf); i++)
+		zero &= !m.buf[i];
+	CHECK(zero && !m.len, "the request wiped");
+	nl_msg_init(&m, 0x42, KMIG_CMD_MIG_LISTEN);
+	mig_put_auth(&m);
+	nl_parse((char *)m.buf + NLMSG_HDRLEN + GENL_HDRLEN,
+		 m.len - NLMSG_HDRLEN - GENL_HDRLEN, tb, KMIG_A_MIG_MAX);
+	CHECK(!tb[KMIG_A_MIG_KEY] && tb[KMIG_A_MIG_INSECURE] &&
+	      tb[KMIG_A_MIG_INSECURE]->nla_len == NLA_HDRLEN, "--insecure: KMIG_A_MIG_INSECURE");
 }
 
 /* ---------------------------------------------------------------- hash */
@@ -1017,7 +1141,7 @@ static void test_colo_primary(void)
 	int n;
 
 	ram_write_file(hash, "");
-	snprintf(args, sizeof(args), "source --size 1 --to 1.2.3.4:5 --colo --checkpoints 3 "
+	snprintf(args, sizeof(args), "source --size 1 --to 1.2.3.4:5 --insecure --colo --checkpoints 3 "
 		 "--writers 2 --rate 2000 --hash-file %s", hash);
 	fake_start(&f, args, out);
 	fake_event(&f, KMIG_MIG_EVENT_STATE, KMIG_MIG_STATE_COLO, 0, NULL);
@@ -1058,7 +1182,7 @@ static void test_colo_secondary(void)
 	int n;
 
 	ram_write_file(hash, "");
-	snprintf(args, sizeof(args), "dest --size 1 --colo --writers 2 --rate 5000 "
+	snprintf(args, sizeof(args), "dest --size 1 --insecure --colo --writers 2 --rate 5000 "
 		 "--hash-file %s", hash);
 	fake_start(&f, args, out);
 	fake_event(&f, KMIG_MIG_EVENT_STATE, KMIG_MIG_STATE_LISTENING, 0, NULL);
@@ -1096,7 +1220,7 @@ static void test_colo_ends(void)
 	struct fake f = { .primary = 1 };
 	char *o;
 
-	fake_start(&f, "source --size 1 --to 1.2.3.4:5 --colo", out);
+	fake_start(&f, "source --size 1 --to 1.2.3.4:5 --colo --insecure", out);
 	fake_event(&f, KMIG_MIG_EVENT_STATE, KMIG_MIG_STATE_COLO, 0, NULL);
 	CHECK(fake_checkpoint(&f, 1) == 0, "checkpoint 1");
 	fake_event(&f, KMIG_MIG_EVENT_FAILOVER, KMIG_MIG_STATE_FAILOVER, 1, "secondary lost");
@@ -1109,7 +1233,7 @@ static void test_colo_ends(void)
 	      f.status, o);
 
 	memset(&f, 0, sizeof(f));
-	fake_start(&f, "dest --size 1 --colo", out);
+	fake_start(&f, "dest --size 1 --colo --key-file /nonexistent", out);
 	fake_event(&f, KMIG_MIG_EVENT_FAILED, KMIG_MIG_STATE_FAILED, 0, "peer closed channel 0");
 	fake_wait(&f);
 	o = slurp(out);
@@ -1118,7 +1242,7 @@ static void test_colo_ends(void)
 	      "secondary failed before COLO %#x:\n%s", f.status, o);
 
 	memset(&f, 0, sizeof(f));
-	fake_start(&f, "dest --size 1 --colo", out);
+	fake_start(&f, "dest --size 1 --colo --key-file /nonexistent", out);
 	fake_event(&f, KMIG_MIG_EVENT_STATE, KMIG_MIG_STATE_COLO, 0, NULL);
 	fake_event(&f, KMIG_MIG_EVENT_CANCELLED, KMIG_MIG_STATE_CANCELLED, 0, "cancelled by the peer");
 	fake_wait(&f);
@@ -1140,7 +1264,7 @@ static void test_colo_die(const char *when)
 	char *o;
 
 	ram_write_file(hash, "");
-	snprintf(args, sizeof(args), "source --size 1 --to 1.2.3.4:5 --colo --die-at %s "
+	snprintf(args, sizeof(args), "source --size 1 --to 1.2.3.4:5 --insecure --colo --die-at %s "
 		 "--die-checkpoint 2 --hash-file %s%s", when, hash,
 		 !strcmp(when, "during") ? " --die-delay 300" : "");
 	fake_start(&f, args, out);
@@ -1172,6 +1296,7 @@ static void test_colo_die(const char *when)
 int main(void)
 {
 	test_opts();
+	test_key();
 	test_hash();
 	test_pause(VCPU_RANDOM, 4, 0);
 	test_pause(VCPU_HOT, 3, 0);

@@ -86,13 +86,13 @@ class Region:
 
 def migrate(src, dst, channels, mode):
     lst = migctl_json("listen", "--region", str(dst.id), "--port", "0",
-                      "--channels", str(channels))
+                      "--channels", str(channels), "--key-file", A.key_file)
     port = lst["port"]
     t0 = time.monotonic()
     st = migctl_json("start", "--region", str(src.id), "--to",
                      "127.0.0.1:%d" % port, "--channels", str(channels),
-                     "--zero-page-detection", mode, "--wait", "--interval",
-                     "20", check=False)
+                     "--zero-page-detection", mode, "--key-file", A.key_file,
+                     "--wait", "--interval", "20", check=False)
     wall = time.monotonic() - t0
     for _ in range(500):
         d = migctl_json("status", "--region", str(dst.id))
@@ -239,7 +239,8 @@ def bench_colo(res):
             with open(dlog, "w") as f:
                 d = subprocess.Popen([A.vmm, "dest", "--size", "256", "--port",
                                       "0", "--addr", "127.0.0.1", "--channels",
-                                      str(ch), "--colo"], stdout=f,
+                                      str(ch), "--colo", "--key-file",
+                                      A.key_file], stdout=f,
                                      stderr=subprocess.STDOUT)
             port = None
             for _ in range(600):
@@ -252,7 +253,8 @@ def bench_colo(res):
                    "127.0.0.1:%d" % port, "--fill-random", "16384",
                    "--fill-zero", "8192", "--seed", "13", "--channels", str(ch),
                    "--colo", "--checkpoint-interval", str(A.colo_interval_ms),
-                   "--checkpoints", str(A.colo_checkpoints)]
+                   "--checkpoints", str(A.colo_checkpoints),
+                   "--key-file", A.key_file]
             if load == "load":
                 # A few thousand pages per checkpoint.
                 rate = 3000 * 1000 // A.colo_interval_ms
@@ -350,6 +352,14 @@ def main():
     ap.add_argument("--colo-timeout", type=int, default=240)
     A = ap.parse_args()
     A.impls = ["generic", "sse2", "avx2", "avx512"]
+    # Authenticated channels, as in production: one key, both ends.
+    A.key_file = os.path.join("/tmp", "bench-mig.key")
+    old = os.umask(0o077)
+    try:
+        with open(A.key_file, "w") as f:
+            f.write(sh(A.migctl, "keygen"))
+    finally:
+        os.umask(old)
     sh("insmod", A.ko)
     avail = open("/sys/kernel/kmig/zero_check_available").read().split()
     A.impls = [i for i in A.impls if i in avail]

@@ -55,9 +55,9 @@ colo_migctl() {
 	_dpid=$RPID _did=$RID
 
 	# A COLO primary to a plain listener: refused with its reason.
-	if mig_listen "$_did" --channels "$_ch"; then
+	if mig_listen "$_did" --channels "$_ch" $KEYOPT; then
 		"$MIGCTL" start --region "$_sid" --to "$LIVE_ADDR:$MPORT" --channels "$_ch" \
-			--live --colo > /dev/null 2>&1
+			$KEYOPT --live --colo > /dev/null 2>&1
 		mig_wait src "$_sid" "completed failed cancelled" 30
 		cp "$T/mig-src.json" "$T/out"
 		mcheck "$_tag: COLO primary to a plain listener fails" [ "$(mjv state)" = failed ]
@@ -68,11 +68,11 @@ colo_migctl() {
 		notok "$_tag: plain listen"
 	fi
 
-	if ! mig_listen "$_did" --channels "$_ch" --colo; then
+	if ! mig_listen "$_did" --channels "$_ch" --colo $KEYOPT; then
 		notok "$_tag: listen --colo"; region_stop "$_spid"; region_stop "$_dpid"; return 1
 	fi
 	"$MIGCTL" start --region "$_sid" --to "$LIVE_ADDR:$MPORT" --channels "$_ch" \
-		--live --colo --checkpoint-interval 200 > "$T/out" 2>&1
+		$KEYOPT --live --colo --checkpoint-interval 200 > "$T/out" 2>&1
 	mcheck "$_tag: migctl start --live --colo" [ $? -eq 0 ]
 	_t0=$(now_cs)
 	while [ $(($(now_cs) - _t0)) -lt 3000 ]; do
@@ -307,14 +307,14 @@ colo_all() {
 # the VMMs' logs and the kernel's task states.
 colo_long() {
 	rm -f "$T/cdst.log" "$T/csrc.log"
-	"$LIVE_VMM" dest --size 256 --port 0 --addr "$LIVE_ADDR" --channels 1 --colo \
+	"$LIVE_VMM" dest --size 256 --port 0 --addr "$LIVE_ADDR" --channels 1 --colo $KEYOPT \
 		> "$T/cdst.log" 2>&1 &
 	_dpid=$!
 	log_wait "$T/cdst.log" '^port ' 30 || return 1
 	_port=$(sed -n 's/^port //p' "$T/cdst.log") _did=$(sed -n 's/^id //p' "$T/cdst.log")
 	"$LIVE_VMM" source --size 256 --to "$LIVE_ADDR:$_port" --fill-random 16384 \
 		--fill-zero 8192 --seed 13 --channels 1 --colo --checkpoint-interval 100 \
-		--checkpoints "$1" --writers 1 --rate 1 > "$T/csrc.log" 2>&1 &
+		--checkpoints "$1" --writers 1 --rate 1 $KEYOPT > "$T/csrc.log" 2>&1 &
 	_spid=$!
 	log_wait "$T/csrc.log" '^id ' 30 || return 1
 	_sid=$(sed -n 's/^id //p' "$T/csrc.log") _last=-1 _same=0

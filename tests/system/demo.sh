@@ -69,8 +69,15 @@ S=$(sed -n 's/^id //p' "$T/src")
 D=$(sed -n 's/^id //p' "$T/dst")
 run "$MIGCTL" regions
 
+step "The migration key: 32 random bytes both ends prove on every channel (HMAC-SHA256)"
+KEY=$T/mig.key
+echo "\$ (umask 077; migctl keygen > $KEY)"
+(umask 077 && "$MIGCTL" keygen > "$KEY") || die "migctl keygen failed"
+run ls -l "$KEY"
+
 step "Destination: listen for $CHANNELS channels on 127.0.0.1"
-run "$MIGCTL" --json listen --region "$D" --addr 127.0.0.1 --channels "$CHANNELS" > "$T/listen" ||
+run "$MIGCTL" --json listen --region "$D" --addr 127.0.0.1 --channels "$CHANNELS" \
+	--key-file "$KEY" > "$T/listen" ||
 	{ cat "$T/listen"; die "listen failed"; }
 cat "$T/listen"
 PORT=$(tr -d ' \n' < "$T/listen" | sed -n 's/.*"port":\([0-9]*\).*/\1/p')
@@ -78,7 +85,7 @@ PORT=$(tr -d ' \n' < "$T/listen" | sed -n 's/.*"port":\([0-9]*\).*/\1/p')
 
 step "Source: migrate region $S to 127.0.0.1:$PORT over $CHANNELS channels (zero pages detected on the channel threads)"
 run "$MIGCTL" start --region "$S" --to "127.0.0.1:$PORT" --channels "$CHANNELS" \
-	--zero-page-detection channel --wait || die "migration failed"
+	--zero-page-detection channel --key-file "$KEY" --wait || die "migration failed"
 
 step "Destination side"
 run "$MIGCTL" status --region "$D" --watch || die "destination did not complete"
@@ -111,13 +118,13 @@ step "Live migration: a running guest (kmig-vmm, the example VMM)"
 echo "256 MiB of guest RAM, 2 writer threads (standing in for vCPUs) dirtying 2000 pages/s"
 echo "while it is sent; on switchover-ready the VMM pauses them and sends mig-switchover"
 "$VMM" dest --size 256 --port 0 --addr 127.0.0.1 --channels "$CHANNELS" \
-	--hash-file "$T/ldst.hash" > "$T/ldst" 2>&1 &
+	--key-file "$KEY" --hash-file "$T/ldst.hash" > "$T/ldst" 2>&1 &
 LD=$!
 wait_for "$T/ldst" '^port ' || { cat "$T/ldst"; die "kmig-vmm dest did not listen"; }
 LPORT=$(sed -n 's/^port //p' "$T/ldst")
 "$VMM" source --size 256 --to "127.0.0.1:$LPORT" --fill-random 32768 --fill-zero 16384 \
 	--seed 7 --channels "$CHANNELS" --writers 2 --rate 2000 --pattern hot:10 \
-	--hash-file "$T/lsrc.hash" --resume > "$T/lsrc" 2>&1 &
+	--key-file "$KEY" --hash-file "$T/lsrc.hash" --resume > "$T/lsrc" 2>&1 &
 LS=$!
 wait_for "$T/lsrc" '^id ' || { cat "$T/lsrc"; die "kmig-vmm source did not start"; }
 LSID=$(sed -n 's/^id //p' "$T/lsrc")
@@ -129,7 +136,7 @@ wait "$LD"
 echo "source VMM (region $LSID):"
 grep -E '^(# source|event|status|switchover|summary|resumed)' "$T/lsrc" | sed 's/^/  /'
 echo "destination VMM:"
-grep -E '^(event completed|summary|hash)' "$T/ldst" | sed 's/^/  /'
+grep -E '^(event (completed|failed|cancelled)|summary|hash)' "$T/ldst" | sed 's/^/  /'
 [ $LRC -eq 0 ] || die "live migration failed"
 step "migctl status --region $LSID (source, just after the switchover)"
 cat "$T/lstatus"
@@ -145,13 +152,13 @@ step "COLO: primary and secondary in lock-step (kmig-vmm --colo)"
 echo "64 MiB of guest RAM; the primary's 2 writers dirty 2000 pages/s, the secondary's own"
 echo "writer 200 pages/s (undone at each checkpoint); 20 checkpoints 200 ms apart, then cancel"
 "$VMM" dest --size 64 --port 0 --addr 127.0.0.1 --channels "$CHANNELS" --colo \
-	--writers 1 --rate 200 > "$T/cdst" 2>&1 &
+	--writers 1 --rate 200 --key-file "$KEY" > "$T/cdst" 2>&1 &
 CD=$!
 wait_for "$T/cdst" '^port ' || { cat "$T/cdst"; die "kmig-vmm dest --colo did not listen"; }
 CPORT=$(sed -n 's/^port //p' "$T/cdst")
 "$VMM" source --size 64 --to "127.0.0.1:$CPORT" --fill-random 8192 --fill-zero 4096 \
 	--seed 9 --channels "$CHANNELS" --writers 2 --rate 2000 --pattern hot:10 \
-	--colo --checkpoint-interval 200 --checkpoints 20 > "$T/csrc" 2>&1 &
+	--colo --checkpoint-interval 200 --checkpoints 20 --key-file "$KEY" > "$T/csrc" 2>&1 &
 CS=$!
 wait_for "$T/csrc" '^id ' || { cat "$T/csrc"; die "kmig-vmm source --colo did not start"; }
 CSID=$(sed -n 's/^id //p' "$T/csrc")

@@ -59,7 +59,8 @@ LIVE_ADDR=127.0.0.1
 vmm_start() {
 	_vn=$1; shift
 	rm -f "$T/$_vn.log" "$T/$_vn.hash"
-	"$LIVE_VMM" "$@" --hash-file "$T/$_vn.hash" > "$T/$_vn.log" 2>&1 &
+	# shellcheck disable=SC2086
+	"$LIVE_VMM" "$@" $KEYOPT --hash-file "$T/$_vn.hash" > "$T/$_vn.log" 2>&1 &
 	VPID=$! VID='' VPORT='' _i=0
 	while [ $_i -lt 1200 ]; do
 		kill -0 "$VPID" 2>/dev/null || break
@@ -109,7 +110,7 @@ mon_start() {
 	region_start probe --size 4 || return 1
 	_ppid=$RPID _prid=$RID _i=0
 	while [ $_i -lt 100 ]; do
-		mig_listen "$_prid" --channels 1 > /dev/null 2>&1
+		mig_listen "$_prid" --channels 1 $KEYOPT > /dev/null 2>&1
 		"$MIGCTL" cancel --region "$_prid" > /dev/null 2>&1
 		sleep 0.2
 		mon_events "$_prid" | grep -q . && break
@@ -364,10 +365,10 @@ live_cancel_region() {
 	region_start dst --size 64 --out "$T/dst.hash" ||
 		{ notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
 	_dpid=$RPID _did=$RID
-	if ! mig_listen "$_did" --channels 2; then
+	if ! mig_listen "$_did" --channels 2 $KEYOPT; then
 		notok "$_tag: listen"; region_stop "$_spid"; region_stop "$_dpid"; return 1
 	fi
-	"$MIGCTL" start --region "$_sid" --to "$LIVE_ADDR:$MPORT" --channels 2 --live \
+	"$MIGCTL" start --region "$_sid" --to "$LIVE_ADDR:$MPORT" --channels 2 $KEYOPT --live \
 		--max-bandwidth 1M > "$T/out" 2>&1
 	mcheck "$_tag: migctl start --live" [ $? -eq 0 ]
 	mig_wait_active "$_did"
@@ -449,10 +450,10 @@ live_idle() {
 	region_start dst --size 64 --out "$T/dst.hash" ||
 		{ notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
 	_dpid=$RPID _did=$RID
-	if ! mig_listen "$_did" --channels 2; then
+	if ! mig_listen "$_did" --channels 2 $KEYOPT; then
 		notok "$_tag: listen"; region_stop "$_spid"; region_stop "$_dpid"; return 1
 	fi
-	"$MIGCTL" start --region "$_sid" --to "$LIVE_ADDR:$MPORT" --channels 2 --live > "$T/out" 2>&1
+	"$MIGCTL" start --region "$_sid" --to "$LIVE_ADDR:$MPORT" --channels 2 $KEYOPT --live > "$T/out" 2>&1
 	mcheck "$_tag: migctl start --live" [ $? -eq 0 ]
 	_t0=$(now_cs)
 	while [ $(($(now_cs) - _t0)) -lt 3000 ]; do
@@ -585,11 +586,11 @@ live_tcg_guest() {
 		notok "$_tag: destination region"; kill $_qpid; wait $_qpid 2>/dev/null; return 1
 	fi
 	_dpid=$RPID _did=$RID
-	if ! mig_listen "$_did" --channels 2; then
+	if ! mig_listen "$_did" --channels 2 $KEYOPT; then
 		notok "$_tag: listen"; region_stop "$_dpid"; kill $_qpid; wait $_qpid 2>/dev/null; return 1
 	fi
 	_pop0=$(sysfs "regions/$_qid/populated_pages")
-	"$MIGCTL" start --region "$_qid" --to "$LIVE_ADDR:$MPORT" --channels 2 --live \
+	"$MIGCTL" start --region "$_qid" --to "$LIVE_ADDR:$MPORT" --channels 2 $KEYOPT --live \
 		--max-bandwidth 16M --max-passes 4 --no-convergence switchover > "$T/out" 2>&1
 	mcheck "$_tag: migctl start --live (populated $_pop0 pages)" [ $? -eq 0 ]
 	_t0=$(now_cs)

@@ -3,7 +3,9 @@
 #
 # Migration system tests, sourced by tests/system/run-tests.sh (POSIX sh:
 # dash in UML, busybox ash in the Debian 6.1 initramfs). Uses what
-# run-tests.sh defines: ok, notok, skip, sysfs, jsq, $MIGCTL, $SYSTEST, $T.
+# run-tests.sh defines: ok, notok, skip, sysfs, jsq, $MIGCTL, $SYSTEST, $T,
+# and $KEYOPT ("--key-file FILE": both ends of a kmig-to-kmig migration
+# authenticate; a kmig side facing wire-peer or wire-sink is --insecure).
 #
 # Functions (each prints TAP lines through ok/notok/skip):
 #   mig_roundtrip CHANNELS MODE      full migration between two regions,
@@ -174,12 +176,12 @@ mig_roundtrip() {
 	fi
 	_dpid=$RPID _did=$RID
 	mig_mark "rt$_ch$_mode"
-	if ! mig_listen "$_did" --channels "$_ch"; then
+	if ! mig_listen "$_did" --channels "$_ch" $KEYOPT; then
 		notok "$_tag: migctl listen --port 0 --json reports a port"
 		region_stop "$_spid"; region_stop "$_dpid"; return 1
 	fi
 	timeout "$((MIG_TIMEOUT + 10))" "$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$MPORT" \
-		--channels "$_ch" --zero-page-detection "$_mode" --wait > "$T/start.out" 2>&1
+		--channels "$_ch" --zero-page-detection "$_mode" $KEYOPT --wait > "$T/start.out" 2>&1
 	_rc=$?
 	{ cat "$T/start.out"; echo "exit status $_rc"; } > "$T/out"
 	mcheck "$_tag: migctl start --wait exits 0" [ $_rc -eq 0 ]
@@ -285,7 +287,8 @@ mig_src_sink() {
 	if ! sink_stall_start "$_ch" "$MIG_SIZE_MB"; then
 		notok "$_tag: wire-sink listening"; region_stop "$_spid"; return 1
 	fi
-	"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$SINKPORT" --channels "$_ch" > "$T/out" 2>&1
+	"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$SINKPORT" --channels "$_ch" --insecure \
+		> "$T/out" 2>&1
 	mcheck "$_tag: migctl start" [ $? -eq 0 ]
 	mcheck "$_tag: $_ch sink connection(s) stalled after 4 packets, source active and blocked" \
 		src_stalled "$_sid" "$_ch"
@@ -337,7 +340,7 @@ mig_dst_slow() {
 		{ notok "$_tag: destination region"; return 1; }
 	_dpid=$RPID _did=$RID
 	_gmal=$(gstat malformed_packets)
-	if ! mig_listen "$_did" --channels 1 --id "$MIG_ID"; then
+	if ! mig_listen "$_did" --channels 1 --id "$MIG_ID" --insecure; then
 		notok "$_tag: listen"; region_stop "$_dpid"; return 1
 	fi
 	"$SYSTEST" wire-peer --to "$MIG_ADDR:$MPORT" --case slow --interval-ms 50 --packets 1200 \
@@ -430,11 +433,11 @@ mig_wrong_id() {
 		{ notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
 	_dpid=$RPID _did=$RID
 	_grej=$(gstat rejected_connections)
-	if ! mig_listen "$_did" --channels 1 --id "$MIG_ID"; then
+	if ! mig_listen "$_did" --channels 1 --id "$MIG_ID" $KEYOPT; then
 		notok "$_tag: listen --id"; region_stop "$_spid"; region_stop "$_dpid"; return 1
 	fi
 	timeout 60 "$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$MPORT" --channels 1 \
-		--id "$_other" --wait > "$T/start.out" 2>&1
+		--id "$_other" $KEYOPT --wait > "$T/start.out" 2>&1
 	_rc=$?
 	{ cat "$T/start.out"; echo "exit status $_rc"; } > "$T/out"
 	mcheck "$_tag: migctl start --wait exits 1" [ $_rc -eq 1 ]
@@ -450,7 +453,7 @@ mig_wrong_id() {
 	mcheck "$_tag: module rejected_connections + 1" [ "$(gstat rejected_connections)" = "$((_grej + 1))" ]
 	# The right source still gets in.
 	timeout "$MIG_TIMEOUT" "$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$MPORT" --channels 1 \
-		--id "$MIG_ID" --wait > "$T/out" 2>&1
+		--id "$MIG_ID" $KEYOPT --wait > "$T/out" 2>&1
 	mcheck "$_tag: then the right id completes" [ $? -eq 0 ]
 	mig_wait dst "$_did" "completed failed cancelled" 30
 	cp "$T/mig-dst.json" "$T/out"
@@ -460,7 +463,7 @@ mig_wrong_id() {
 	_v=no; [ -n "$_sh" ] && [ "${_sh%% populated*}" = "${_dh%% populated*}" ] && _v=yes
 	mcheck "$_tag: content migrated" [ $_v = yes ]
 	# A listener can be cancelled.
-	if mig_listen "$_did" --channels 1 --id "$MIG_ID"; then
+	if mig_listen "$_did" --channels 1 --id "$MIG_ID" $KEYOPT; then
 		dst_run "$MIGCTL" cancel --region "$_did" > "$T/out" 2>&1
 		mcheck "$_tag: migctl cancel of a listener" [ $? -eq 0 ]
 		mig_wait dst "$_did" "cancelled" 10
@@ -497,7 +500,7 @@ mig_malformed() {
 	_dpid=$RPID _did=$RID
 	_gmal=$(gstat malformed_packets) _grej=$(gstat rejected_connections)
 	mig_mark "mal-$_c"
-	if ! mig_listen "$_did" --channels 1 --id "$MIG_ID"; then
+	if ! mig_listen "$_did" --channels 1 --id "$MIG_ID" --insecure; then
 		notok "$_tag: listen"; region_stop "$_dpid"; return 1
 	fi
 	set -- "$SYSTEST" wire-peer --to "$MIG_ADDR:$MPORT" --case "$_c" --id "$MIG_ID" \
@@ -578,7 +581,7 @@ mig_bad_second_hello() {
 	_tag="migration, bad hello after an accepted channel"
 	region_start dst --size "$MIG_SMALL_MB" || { notok "$_tag: destination region"; return 1; }
 	_dpid=$RPID _did=$RID
-	if ! mig_listen "$_did" --channels 2 --id "$MIG_ID"; then
+	if ! mig_listen "$_did" --channels 2 --id "$MIG_ID" --insecure; then
 		notok "$_tag: listen"; region_stop "$_dpid"; return 1
 	fi
 	"$SYSTEST" wire-peer --to "$MIG_ADDR:$MPORT" --case valid --id "$MIG_ID" --channels 2 \

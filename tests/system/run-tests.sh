@@ -26,6 +26,12 @@ done
 SYSTEST=$BIN/kmig-systest
 T=/tmp/kmig-systest.$$
 mkdir -p "$T"
+# The migration key of this run (migctl keygen, mode 600). The cases pass
+# $KEYOPT to both ends so every channel authenticates; those whose peer is
+# a userspace wire-peer or wire-sink (no HMAC) run --insecure.
+KEYFILE=$T/mig.key
+(umask 077 && "$MIGCTL" keygen > "$KEYFILE") || echo "# migctl keygen failed"
+KEYOPT="--key-file $KEYFILE"
 N=0 PASS=0 FAIL=0 SKIPPED=0
 
 ok() { N=$((N + 1)); PASS=$((PASS + 1)); echo "ok $N - $ENV: $1"; }

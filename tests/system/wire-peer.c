@@ -8,6 +8,11 @@
  *       [--page-size BYTES] [--max-pages N] [--seed S] [--prefix N]
  *       [--expect-status S] [--timeout SEC] [--packets N] [--interval-ms MS]
  *
+ * Neither side authenticates (no AUTH feature, no HMAC): the kmig end of a
+ * test against wire-peer or wire-sink runs without a key (migctl listen or
+ * start --insecure); a keyed kmig destination refuses wire-peer's hello
+ * with status 12 (authentication), a keyed kmig source wire-sink's reply.
+ *
  * A source that connects, sends a hello, reads the 64-byte reply and
  * prints "reply status S reason '...'", then sends what CASE asks for
  * (valid traffic or one malformed item, see peer_cases[]). It exits 0 when

@@ -860,6 +860,8 @@ static int run_source(const struct vmm_opts *o)
 			nl_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
 				   o->checkpoint_interval_ms);
 	}
+	if (o->integrity)
+		nl_put_flag(m, KMIG_A_MIG_INTEGRITY);
 	mig_put_auth(m);
 	ret = mig_send(&k, m, NULL, why, sizeof(why));
 	nl_msg_wipe(m);
@@ -972,6 +974,8 @@ static int run_dest(const struct vmm_opts *o)
 		nl_put_u32(m, KMIG_A_MIG_CHANNELS, o->channels);
 	if (o->colo)
 		nl_put_flag(m, KMIG_A_MIG_COLO);
+	if (o->integrity)
+		nl_put_flag(m, KMIG_A_MIG_INTEGRITY);
 	mig_put_auth(m);
 	memset(&e, 0, sizeof(e));
 	ret = mig_send(&k, m, &e, why, sizeof(why));

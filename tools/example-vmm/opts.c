@@ -14,6 +14,7 @@
 
 const char vmm_usage[] =
 "usage: kmig-vmm source --size MB --to ADDR:PORT (--key-file FILE | --insecure)\n"
+"                       [--integrity]\n"
 "                       [--fill-random N] [--fill-zero N]\n"
 "                       [--seed S] [--channels N] [--writers N] [--rate PAGES_PER_SEC]\n"
 "                       [--pattern random|sequential|hot:PCT] [--downtime-limit MS]\n"
@@ -23,7 +24,7 @@ const char vmm_usage[] =
 "                       [--colo [--checkpoint-interval MS] [--checkpoints N]\n"
 "                        [--die-at before|during|after --die-checkpoint N\n"
 "                         [--die-delay MS]]]\n"
-"       kmig-vmm dest --size MB (--key-file FILE | --insecure)\n"
+"       kmig-vmm dest --size MB (--key-file FILE | --insecure) [--integrity]\n"
 "                     [--port PORT] [--addr ADDR] [--channels N]\n"
 "                     [--hash-file FILE] [--colo [--writers N]\n"
 "                     [--rate PAGES_PER_SEC] [--pattern P] [--seed S]]\n"
@@ -31,6 +32,8 @@ const char vmm_usage[] =
 "--key-file FILE: the migration key ('migctl keygen > FILE', mode 600; the\n"
 "  same on both hosts): every channel proves it with HMAC-SHA256 both ways.\n"
 "  --insecure: no key and no authentication. One of the two is required.\n"
+"--integrity: a CRC-32C after every packet, checked before it is applied\n"
+"  (source: ask for it; dest: require it).\n"
 "source: map SIZE MiB of guest RAM from /dev/kmig, fill it, run WRITERS threads\n"
 "  dirtying RATE pages/s in total (default 1 writer, 1000 pages/s; --rate 0: as\n"
 "  fast as they can), live-migrate to ADDR:PORT; on switchover-ready pause the\n"
@@ -166,6 +169,10 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 		}
 		if (!strcmp(a, "--insecure")) {
 			o->insecure = 1;
+			continue;
+		}
+		if (!strcmp(a, "--integrity")) {
+			o->integrity = 1;
 			continue;
 		}
 

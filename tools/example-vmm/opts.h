@@ -28,6 +28,7 @@ struct vmm_opts {
 	int colo;			/* COLO primary (source), secondary (dest) */
 	const char *key_file;		/* --key-file; NULL with --insecure */
 	int insecure;			/* --insecure: no key (one of the two) */
+	int integrity;			/* --integrity: CRC-32C per packet */
 
 	/* the writers: source, and dest with --colo (default 0 writers there) */
 	uint64_t seed;

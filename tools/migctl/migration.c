@@ -89,6 +89,8 @@ static const struct field mig_fields[] = {
 	FIELD(KMIG_A_MIG_COLO_CACHE_PAGES,	"colo-cache-pages",	FF_NUM),
 	FIELD(KMIG_A_MIG_AUTH,			"auth",			FF_NUM),
 	FIELD(KMIG_A_MIG_AUTH_FAILURES,		"auth-failures",	FF_NUM),
+	FIELD(KMIG_A_MIG_INTEGRITY,		"integrity",		FF_FLAG),
+	FIELD(KMIG_A_MIG_INTEGRITY_ERRORS,	"integrity-errors",	FF_NUM),
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -731,6 +733,8 @@ static int print_block(FILE *f, const struct mig *m)
 	}
 	if (record_num(&m->r, KMIG_A_MIG_AUTH, &v))
 		line(f, "Auth:", "%s", auth_text(a, sizeof(a), v));
+	if (record_has(&m->r, KMIG_A_MIG_INTEGRITY))
+		line(f, "Integrity:", "crc32c");
 	if (is_live(m))
 		live_line(f, m);
 	if (is_colo(m))
@@ -785,6 +789,8 @@ static int print_block(FILE *f, const struct mig *m)
 		line(f, "Malformed packets:", "%" PRIu64, v);
 	if (record_num(&m->r, KMIG_A_MIG_AUTH_FAILURES, &v))
 		line(f, "Auth failures:", "%" PRIu64, v);
+	if (record_num(&m->r, KMIG_A_MIG_INTEGRITY_ERRORS, &v) && v)
+		line(f, "Integrity errors:", "%" PRIu64, v);
 	s = str_of(m, KMIG_A_MIG_REASON);
 	if (s && *s)
 		line(f, "Reason:", "%s", sanitize(buf, sizeof(buf), s));
@@ -888,6 +894,7 @@ struct mig_req {
 	uint32_t checkpoint_interval;	/* 0: not sent */
 	uint8_t *key;			/* KEY_LEN bytes; NULL: not sent */
 	bool insecure;
+	bool integrity;
 };
 
 static void report(const char *what, const struct kmig_nl_err *err,
@@ -953,6 +960,7 @@ static int mig_do(struct kmig_nl *nl, uint8_t cmd, const struct mig_req *req,
 	     nla_put_u32(msg, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
 			 req->checkpoint_interval) < 0) ||
 	    (req->insecure && nla_put_flag(msg, KMIG_A_MIG_INSECURE) < 0) ||
+	    (req->integrity && nla_put_flag(msg, KMIG_A_MIG_INTEGRITY) < 0) ||
 	    (req->key && !(key = nla_reserve(msg, KMIG_A_MIG_KEY, KEY_LEN)))) {
 		nlmsg_free(msg);
 		err_line("%s: out of memory", ms->what);
@@ -1583,13 +1591,14 @@ int cmd_listen(int argc, char **argv)
 {
 	const char *region = NULL, *addr = NULL, *port = NULL, *chans = NULL;
 	const char *id = NULL, *interval = NULL, *key_file = NULL;
-	bool wait = false, colo = false, insecure = false;
+	bool wait = false, colo = false, insecure = false, integrity = false;
 	struct opt o[] = {
 		OPT_VAL("--region", &region), OPT_VAL("--addr", &addr),
 		OPT_VAL("--port", &port), OPT_VAL("--channels", &chans), OPT_VAL("--id", &id),
 		OPT_FLAG("--wait", &wait), OPT_VAL("--interval", &interval),
 		OPT_FLAG("--colo", &colo), OPT_VAL("--key-file", &key_file),
 		OPT_FLAG("--insecure", &insecure),
+		OPT_FLAG("--integrity", &integrity),
 	};
 	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
 	uint8_t key[KEY_LEN];
@@ -1625,6 +1634,7 @@ int cmd_listen(int argc, char **argv)
 	}
 	req.have_id = id != NULL;
 	req.colo = colo;
+	req.integrity = integrity;
 	ret = parse_auth("listen", key_file, insecure, &req, key);
 	if (!ret)
 		ret = run_cmd("listen", KMIG_CMD_MIG_LISTEN, &req, wait, ms);
@@ -1638,6 +1648,7 @@ int cmd_start(int argc, char **argv)
 	const char *id = NULL, *interval = NULL, *limit = NULL, *bw = NULL;
 	const char *passes = NULL, *nc = NULL, *ckpt = NULL, *key_file = NULL;
 	bool wait = false, live = false, colo = false, insecure = false;
+	bool integrity = false;
 	struct opt o[] = {
 		OPT_VAL("--region", &region), OPT_VAL("--to", &to),
 		OPT_VAL("--channels", &chans), OPT_VAL("--zero-page-detection", &zd),
@@ -1648,6 +1659,7 @@ int cmd_start(int argc, char **argv)
 		OPT_VAL("--no-convergence", &nc), OPT_FLAG("--colo", &colo),
 		OPT_VAL("--checkpoint-interval", &ckpt),
 		OPT_VAL("--key-file", &key_file), OPT_FLAG("--insecure", &insecure),
+		OPT_FLAG("--integrity", &integrity),
 	};
 	struct mig_req req = {
 		.zero_detect = -1, .have_port = true, .no_convergence = -1,
@@ -1724,6 +1736,7 @@ int cmd_start(int argc, char **argv)
 				 ckpt, CKPT_INTERVAL_MIN, CKPT_INTERVAL_MAX);
 	req.addr = host;
 	req.have_id = id != NULL;
+	req.integrity = integrity;
 	ret = parse_auth("start", key_file, insecure, &req, key);
 	if (!ret)
 		ret = run_cmd("start", KMIG_CMD_MIG_START, &req, wait, ms);

@@ -28,6 +28,7 @@ static const struct field stats_fields[] = {
 	FIELD(KMIG_A_STATS_SPLICE_FALLBACKS,	"splice-fallbacks",	FF_NUM),
 	FIELD(KMIG_A_STATS_MIGRATIONS_FAILED_OVER, "migrations-failed-over", FF_NUM),
 	FIELD(KMIG_A_STATS_AUTH_FAILURES,	"auth-failures",	FF_NUM),
+	FIELD(KMIG_A_STATS_INTEGRITY_ERRORS,	"integrity-errors",	FF_NUM),
 };
 
 #define NFIELDS (sizeof(stats_fields) / sizeof(stats_fields[0]))

@@ -737,6 +737,7 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 		if (!fake("sparse")) {
 			nla_put_u64(m, KMIG_A_STATS_MIGRATIONS_FAILED_OVER, 2);
 			nla_put_u64(m, KMIG_A_STATS_AUTH_FAILURES, 4);
+			nla_put_u64(m, KMIG_A_STATS_INTEGRITY_ERRORS, 1);
 		}
 		ret = deliver(m, maxattr, cb, arg);
 		break;

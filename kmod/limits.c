@@ -87,6 +87,7 @@ int kmig_limits_set_memory(u64 bytes, const char **why)
 {
 	u64 pages = bytes >> PAGE_SHIFT;
 
+	/* Pages are counted in an atomic_long_t: only on 32 bits. */
 	if (pages > LONG_MAX) {
 		*why = "max_memory is too large";
 		return -ERANGE;
@@ -119,24 +120,24 @@ int kmig_limits_set_migrations(unsigned int n, const char **why)
 
 int kmig_limits_parse_memory(const char *s, u64 *bytes)
 {
+	char buf[32], *p, *end;
 	unsigned long long v;
-	char buf[32], *end;
 	size_t len;
 
 	strscpy(buf, s, sizeof(buf));
-	strim(buf);
-	len = strlen(buf);
+	p = strim(buf);
+	len = strlen(p);
 	if (!len)
 		return -EINVAL;
-	if (buf[len - 1] == '%') {
-		buf[len - 1] = 0;
-		if (kstrtoull(buf, 10, &v) || v < 1 || v > 100)
+	if (p[len - 1] == '%') {
+		p[len - 1] = 0;
+		if (kstrtoull(p, 10, &v) || v < 1 || v > 100)
 			return -EINVAL;
 		*bytes = (u64)mult_frac(totalram_pages(), v, 100) << PAGE_SHIFT;
 		return 0;
 	}
-	v = memparse(buf, &end);
-	if (end == buf || *end)
+	v = memparse(p, &end);
+	if (end == p || *end)
 		return -EINVAL;
 	*bytes = round_down(v, PAGE_SIZE);
 	return 0;

@@ -19,6 +19,7 @@
 #include "migration.h"
 #include "region.h"
 #include "wire.h"
+#include "limits.h"
 
 /* A source waits this long for the acknowledgment of its COMPLETE. */
 #define KMIG_ACK_TIMEOUT	(60 * HZ)
@@ -440,6 +441,10 @@ static void kmig_channel_recv_failed(struct kmig_channel *ch, int ret)
 		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
 			      "peer closed channel %u before COMPLETE (packet %llu)",
 			      ch->id, ch->seq);
+	else if (ret == -ENOSPC)
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "channel %u packet %llu: max_memory (%llu bytes in all regions) reached",
+			      ch->id, ch->seq, kmig_limits_memory());
 	else
 		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
 			      "channel %u: receive failed (%pe)", ch->id,

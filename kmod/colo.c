@@ -592,8 +592,9 @@ void kmig_colo_secondary(struct kmig_mig *mig)
 			kmig_colo_sm_abort(&colo->sm);
 			spin_unlock_bh(&mig->lock);
 			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-				      "checkpoint %llu: cannot flush (%pe)", n,
-				      ERR_PTR(flushed));
+				      "checkpoint %llu: cannot flush (%pe)%s", n,
+				      ERR_PTR(flushed), flushed == -ENOSPC ?
+				      ": max_memory reached" : "");
 			kmig_mig_kick(mig);
 			break;
 		}

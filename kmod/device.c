@@ -33,6 +33,7 @@ static vm_fault_t kmig_vm_fault(struct vm_fault *vmf)
 
 	/* Mappings were checked at mmap time and cannot grow (VM_DONTEXPAND). */
 	page = kmig_region_get_page(region, vmf->pgoff, true);
+	/* Over max_memory (-ENOSPC): SIGBUS, as hugetlbfs, never the OOM killer. */
 	if (IS_ERR(page))
 		return PTR_ERR(page) == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 
@@ -201,6 +202,7 @@ static long kmig_dev_prealloc(struct kmig_region *region,
 	u64 npages = kmig_region_npages(region), i, end;
 	struct kmig_prealloc pa;
 	struct page *page;
+	int ret;
 
 	if (copy_from_user(&pa, uarg, sizeof(pa)))
 		return -EFAULT;
@@ -209,6 +211,10 @@ static long kmig_dev_prealloc(struct kmig_region *region,
 	if (pa.first >= npages)
 		return -ENXIO;
 	end = pa.first + min_t(u64, pa.count, npages - pa.first);
+	/* Over max_memory: ENOSPC before allocating anything. */
+	ret = kmig_region_may_populate(region, pa.first, end);
+	if (ret)
+		return ret;
 	for (i = pa.first; i < end; i++) {
 		page = kmig_region_get_page(region, i, true);
 		if (IS_ERR_OR_NULL(page))

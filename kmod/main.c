@@ -12,6 +12,7 @@
 
 #include "main.h"
 #include "params.h"
+#include "limits.h"
 #include "zerocheck.h"
 #include "region.h"
 #include "device.h"
@@ -28,9 +29,13 @@ static int __init kmig_mod_init(void)
 	if (ret)
 		return ret;
 
-	ret = kmig_zerocheck_init();
+	ret = kmig_limits_init();
 	if (ret)
 		goto err_params;
+
+	ret = kmig_zerocheck_init();
+	if (ret)
+		goto err_limits;
 
 	ret = kmig_region_init();
 	if (ret)
@@ -68,6 +73,8 @@ err_region:
 	kmig_region_uninit();
 err_zerocheck:
 	kmig_zerocheck_uninit();
+err_limits:
+	kmig_limits_uninit();
 err_params:
 	kmig_params_uninit();
 	return ret;
@@ -82,6 +89,7 @@ static void __exit kmig_mod_exit(void)
 	kmig_sysfs_uninit();
 	kmig_region_uninit();
 	kmig_zerocheck_uninit();
+	kmig_limits_uninit();
 	kmig_params_uninit();
 	pr_info("unloaded\n");
 }

@@ -26,6 +26,7 @@
 #include "region.h"
 #include "sock.h"
 #include "params.h"
+#include "limits.h"
 #include "dirty.h"
 #include "netlink.h"
 #include "colo.h"
@@ -335,6 +336,8 @@ static void kmig_mig_teardown(struct kmig_mig *mig)
 		atomic64_inc(&kmig_mstats.failed);
 		break;
 	}
+	/* Its max_migrations slot, before cancel and status see it ended. */
+	kmig_limits_mig_end();
 	/*
 	 * Status readers and cancel look at this; only destroy waits @done.
 	 * Release: end_ns and the state are visible before the flag.
@@ -1245,6 +1248,10 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 	ret = kmig_mig_check_region(region, why);
 	if (ret)
 		return ret;
+	/* max_channels and max_migrations; the slot is ours on success. */
+	ret = kmig_limits_mig_begin(cfg->channels, why);
+	if (ret)
+		return ret;
 
 	mutex_lock(&kmig_mig_mutex);
 	ret = kmig_mig_detach_finished(region, &old, why);
@@ -1288,6 +1295,8 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 	}
 unlock:
 	mutex_unlock(&kmig_mig_mutex);
+	if (ret)
+		kmig_limits_mig_end();
 	kmig_mig_destroy(old);
 	return ret;
 }

@@ -18,9 +18,11 @@
 #include <linux/rcupdate.h>
 #include <linux/ktime.h>
 #include <linux/sched/signal.h>
+#include <linux/cred.h>
 
 #include "region.h"
 #include "params.h"
+#include "limits.h"
 #include "sysfs.h"
 #include "zerocheck.h"
 
@@ -62,13 +64,21 @@ static struct file_system_type kmig_fs_type = {
 struct kmig_region *kmig_region_create(void)
 {
 	struct kmig_region *region;
+	kuid_t uid = current_euid();
 	u32 id;
 	int ret;
 
-	region = kzalloc(sizeof(*region), GFP_KERNEL_ACCOUNT);
-	if (!region)
-		return ERR_PTR(-ENOMEM);
+	ret = kmig_limits_region_charge(uid);
+	if (ret)
+		return ERR_PTR(ret);
 
+	region = kzalloc(sizeof(*region), GFP_KERNEL_ACCOUNT);
+	if (!region) {
+		kmig_limits_region_uncharge(uid);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	region->uid = uid;
 	kref_init(&region->ref);
 	mutex_init(&region->lock);
 	xa_init(&region->pages);
@@ -108,6 +118,7 @@ err_free:
 	mem_cgroup_put(region->memcg);
 	put_pid(region->owner);
 	kfree(region);
+	kmig_limits_region_uncharge(uid);
 	return ERR_PTR(ret);
 }
 
@@ -138,6 +149,7 @@ static void kmig_region_release(struct kref *ref)
 	mem_cgroup_put(region->memcg);
 	put_pid(region->owner);
 	atomic_dec(&kmig_gstats.regions);
+	kmig_limits_region_uncharge(region->uid);
 	kfree(region);
 }
 
@@ -214,6 +226,48 @@ int kmig_region_map(struct kmig_region *region, pgoff_t pgoff,
 	return ret;
 }
 
+/*
+ * One more page in the regions, within max_memory: counted before the
+ * page is allocated, so concurrent faults cannot overshoot the limit
+ * together. kmig_region_uncharge() gives it back if it is not inserted.
+ */
+static int kmig_region_charge(struct kmig_region *region, const char *what)
+{
+	long n = atomic_long_inc_return(&kmig_gstats.populated_pages);
+
+	if (kmig_limits_memory_allows(n))
+		return 0;
+	atomic_long_dec(&kmig_gstats.populated_pages);
+	kmig_limits_memory_refused(region->id, what, n - 1);
+	return -ENOSPC;
+}
+
+static void kmig_region_uncharge(void)
+{
+	atomic_long_dec(&kmig_gstats.populated_pages);
+}
+
+int kmig_region_may_populate(struct kmig_region *region, pgoff_t first,
+			     pgoff_t end)
+{
+	unsigned long index, present = 0, need;
+	struct page *page;
+	long now;
+
+	if (end <= first)
+		return 0;
+	xa_for_each_range(&region->pages, index, page, first, end - 1) {
+		if (!(++present % 4096))
+			cond_resched();
+	}
+	need = end - first - present;
+	now = atomic_long_read(&kmig_gstats.populated_pages);
+	if (kmig_limits_memory_allows(now + need))
+		return 0;
+	kmig_limits_memory_refused(region->id, "KMIG_IOC_PREALLOC", now);
+	return -ENOSPC;
+}
+
 struct page *kmig_region_peek_page(struct kmig_region *region, pgoff_t index)
 {
 	return xa_load(&region->pages, index);
@@ -239,6 +293,14 @@ struct page *kmig_region_get_page(struct kmig_region *region, pgoff_t index,
 	}
 	if (!alloc)
 		return NULL;
+	if (kmig_region_charge(region, "page allocation")) {
+		/* At the limit, but another fault may have won the race. */
+		page = xa_load(&region->pages, index);
+		if (!page)
+			return ERR_PTR(-ENOSPC);
+		get_page(page);
+		return page;
+	}
 
 	/* Charge the page and the index nodes to the region owner's memcg. */
 	old_memcg = set_active_memcg(region->memcg);
@@ -257,16 +319,17 @@ struct page *kmig_region_get_page(struct kmig_region *region, pgoff_t index,
 	}
 	if (old) {
 		/* Another fault got there first. */
+		kmig_region_uncharge();
 		__free_page(page);
 		page = old;
 	} else {
 		atomic_long_inc(&region->populated);
-		atomic_long_inc(&kmig_gstats.populated_pages);
 	}
 	get_page(page);
 	return page;
 
 enomem:
+	kmig_region_uncharge();
 	atomic64_inc(&region->stats.alloc_failures);
 	atomic64_inc(&kmig_gstats.alloc_failures);
 	return ERR_PTR(-ENOMEM);
@@ -293,11 +356,27 @@ int kmig_region_install_page(struct kmig_region *region, pgoff_t index,
 	struct mem_cgroup *old_memcg;
 	struct page *old;
 
+	/* Pages leave only with the region: one that is there stays. */
+	old = xa_load(&region->pages, index);
+	if (!old && kmig_region_charge(region, "migrated page")) {
+		/* At the limit, but a fault may have put a page there. */
+		old = xa_load(&region->pages, index);
+		if (!old) {
+			__free_page(page);
+			return -ENOSPC;
+		}
+	}
+	if (old) {
+		copy_highpage(old, page);
+		__free_page(page);
+		return 0;
+	}
 	old_memcg = set_active_memcg(region->memcg);
 	old = xa_cmpxchg(&region->pages, index, NULL, page,
 			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	set_active_memcg(old_memcg);
 	if (xa_is_err(old)) {
+		kmig_region_uncharge();
 		__free_page(page);
 		atomic64_inc(&region->stats.alloc_failures);
 		atomic64_inc(&kmig_gstats.alloc_failures);
@@ -305,12 +384,12 @@ int kmig_region_install_page(struct kmig_region *region, pgoff_t index,
 	}
 	if (old) {
 		/* Touched meanwhile: keep that page, with the new contents. */
+		kmig_region_uncharge();
 		copy_highpage(old, page);
 		__free_page(page);
 		return 0;
 	}
 	atomic_long_inc(&region->populated);
-	atomic_long_inc(&kmig_gstats.populated_pages);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <linux/xarray.h>
 #include <linux/atomic.h>
 #include <linux/sched.h>
+#include <linux/uidgid.h>
 #include <uapi/linux/kmig.h>
 
 struct page;
@@ -52,6 +53,8 @@ struct kmig_region {
 
 	struct inode *inode;
 	struct pid *owner;
+	/* Charged with one region under max_regions_per_user. */
+	kuid_t uid;
 	char owner_comm[TASK_COMM_LEN];
 	struct mem_cgroup *memcg;
 
@@ -109,7 +112,8 @@ static inline pgoff_t kmig_region_npages(const struct kmig_region *region)
  * The page at @index with a reference the caller drops with put_page(),
  * allocating it (zeroed, charged to the owner's memory cgroup) when
  * @alloc is set and it was never touched. Returns NULL for a never-touched
- * page when !@alloc, ERR_PTR(-ENXIO) past the end, ERR_PTR(-ENOMEM).
+ * page when !@alloc, ERR_PTR(-ENXIO) past the end, ERR_PTR(-ENOMEM), or
+ * ERR_PTR(-ENOSPC) when max_memory is reached.
  */
 struct page *kmig_region_get_page(struct kmig_region *region, pgoff_t index,
 				  bool alloc);
@@ -124,10 +128,18 @@ struct page *kmig_region_alloc_page(struct kmig_region *region);
 /*
  * Install @page at @index, taking over the caller's reference. If a page
  * appeared there meanwhile, @page's contents are copied into it and @page
- * is freed. 0 or -ENOMEM.
+ * is freed. 0, -ENOMEM, or -ENOSPC (max_memory reached; @page is freed).
  */
 int kmig_region_install_page(struct kmig_region *region, pgoff_t index,
 			     struct page *page);
+
+/*
+ * Could the never-touched pages among [@first, @end) be allocated under
+ * max_memory now? 0, or -ENOSPC (counted and logged as a refusal). For
+ * KMIG_IOC_PREALLOC, which then allocates nothing rather than a part.
+ */
+int kmig_region_may_populate(struct kmig_region *region, pgoff_t first,
+			     pgoff_t end);
 
 /* Lookup without a reference, for walks under rcu_read_lock(). */
 struct page *kmig_region_peek_page(struct kmig_region *region, pgoff_t index);

@@ -15,6 +15,7 @@
 #include "region.h"
 #include "migration.h"
 #include "params.h"
+#include "limits.h"
 #include "zerocheck.h"
 #include "main.h"
 
@@ -115,6 +116,58 @@ static ssize_t max_region_size_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%llu\n", kmig_params_region_size_max());
 }
 
+/* Resource limits (limits.c); 0 is unlimited except for max_channels. */
+#define KMIG_LIMIT_UINT_ATTR(_name, _get, _set)				\
+static ssize_t _name##_show(struct kobject *kobj,			\
+			    struct kobj_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%u\n", _get());			\
+}									\
+static ssize_t _name##_store(struct kobject *kobj,			\
+			     struct kobj_attribute *attr,		\
+			     const char *buf, size_t count)		\
+{									\
+	const char *why;						\
+	unsigned int n;							\
+	int ret;							\
+									\
+	ret = kstrtouint(buf, 0, &n);					\
+	if (ret)							\
+		return ret;						\
+	ret = _set(n, &why);						\
+	return ret ? ret : count;					\
+}									\
+static struct kobj_attribute kmig_attr_##_name = __ATTR_RW(_name)
+
+KMIG_LIMIT_UINT_ATTR(max_regions_per_user, kmig_limits_regions_per_user,
+		     kmig_limits_set_regions_per_user);
+KMIG_LIMIT_UINT_ATTR(max_channels, kmig_limits_channels,
+		     kmig_limits_set_channels);
+KMIG_LIMIT_UINT_ATTR(max_migrations, kmig_limits_migrations,
+		     kmig_limits_set_migrations);
+
+static ssize_t max_memory_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", kmig_limits_memory());
+}
+
+static ssize_t max_memory_store(struct kobject *kobj,
+				struct kobj_attribute *attr,
+				const char *buf, size_t count)
+{
+	const char *why;
+	u64 bytes;
+	int ret;
+
+	ret = kmig_limits_parse_memory(buf, &bytes);
+	if (!ret)
+		ret = kmig_limits_set_memory(bytes, &why);
+	return ret ? ret : count;
+}
+
+static struct kobj_attribute kmig_attr_max_memory = __ATTR_RW(max_memory);
+
 static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
@@ -140,6 +193,10 @@ static struct attribute *kmig_param_attrs[] = {
 	&kmig_attr_zero_check_active.attr,
 	&kmig_attr_zero_check_available.attr,
 	&kmig_attr_max_region_size.attr,
+	&kmig_attr_max_regions_per_user.attr,
+	&kmig_attr_max_memory.attr,
+	&kmig_attr_max_channels.attr,
+	&kmig_attr_max_migrations.attr,
 	&kmig_attr_version.attr,
 	NULL
 };
@@ -169,6 +226,24 @@ KMIG_STAT_ATTR(alloc_failures, "%llu", s.alloc_failures);
 KMIG_STAT_ATTR(mmap_refused, "%llu", s.mmap_refused);
 KMIG_STAT_ATTR(regions_created, "%llu", s.regions_created);
 KMIG_STAT_ATTR(scans, "%llu", s.scans);
+
+/* Refusals by each resource limit, and migrations holding a slot now. */
+#define KMIG_LSTAT_ATTR(_file, _expr)					\
+static ssize_t lstat_##_file##_show(struct kobject *kobj,		\
+				    struct kobj_attribute *attr, char *buf) \
+{									\
+	return sysfs_emit(buf, "%llu\n", (u64)(_expr));		\
+}									\
+static struct kobj_attribute kmig_lstat_attr_##_file =			\
+	__ATTR(_file, 0444, lstat_##_file##_show, NULL)
+
+KMIG_LSTAT_ATTR(limit_regions_refused, kmig_limits_refused(KMIG_LIMIT_REGIONS));
+KMIG_LSTAT_ATTR(limit_memory_refused, kmig_limits_refused(KMIG_LIMIT_MEMORY));
+KMIG_LSTAT_ATTR(limit_channels_refused,
+		kmig_limits_refused(KMIG_LIMIT_CHANNELS));
+KMIG_LSTAT_ATTR(limit_migrations_refused,
+		kmig_limits_refused(KMIG_LIMIT_MIGRATIONS));
+KMIG_LSTAT_ATTR(migrations_running, kmig_limits_migrations_running());
 
 /* File names as in the netlink stats (migrations_started, ...). */
 #define KMIG_MSTAT_ATTR_NAMED(_file, _field)				\
@@ -212,6 +287,11 @@ static struct attribute *kmig_stat_attrs[] = {
 	&kmig_mstat_attr_migrations_failed_over.attr,
 	&kmig_mstat_attr_auth_failures.attr,
 	&kmig_mstat_attr_integrity_errors.attr,
+	&kmig_lstat_attr_limit_regions_refused.attr,
+	&kmig_lstat_attr_limit_memory_refused.attr,
+	&kmig_lstat_attr_limit_channels_refused.attr,
+	&kmig_lstat_attr_limit_migrations_refused.attr,
+	&kmig_lstat_attr_migrations_running.attr,
 	NULL
 };
 

@@ -1126,6 +1126,232 @@ static int case_as_nobody(int argc, char **argv)
 	return 127;
 }
 
+/*
+ * limits: max_regions_per_user (EMFILE, per user, freed on close),
+ * max_memory (SIGBUS at the fault over it, ENOSPC from KMIG_IOC_PREALLOC
+ * with nothing allocated), the refusal counters, sysfs bounds, and that
+ * raising a limit makes the refused operation work. Restores the limits.
+ * Expects no other region of root's while it runs.
+ */
+#define LIMITS_SYSFS "/sys/kernel/kmig/"
+
+static long long limit_read(const char *name)
+{
+	return sysfs_read_ll(LIMITS_SYSFS "%s", name);
+}
+
+static int limit_write(const char *name, long long v)
+{
+	char path[128], val[32];
+
+	snprintf(path, sizeof(path), LIMITS_SYSFS "%s", name);
+	snprintf(val, sizeof(val), "%lld", v);
+	return sysfs_write(path, val);
+}
+
+static int limits_regions(void)
+{
+	long long max0 = limit_read("max_regions_per_user");
+	long long ref0 = limit_read("stats/limit_regions_refused");
+	long long regions0 = limit_read("stats/regions");
+	int fd[4], extra, i, status;
+	struct stat st;
+	pid_t pid;
+
+	REQUIRE(max0 >= 0 && ref0 >= 0 && regions0 == 0,
+		"max %lld, refused %lld, regions %lld (none expected)", max0, ref0, regions0);
+	REQUIRE(limit_write("max_regions_per_user", 3) == 0, "set max_regions_per_user");
+	for (i = 0; i < 3; i++) {
+		fd[i] = region_open();
+		CHECK(fd[i] >= 0, "region %d under the limit: %s", i, strerror(errno));
+	}
+	errno = 0;
+	fd[3] = region_open();
+	CHECK(fd[3] < 0 && errno == EMFILE, "4th region: %s",
+	      fd[3] < 0 ? strerror(errno) : "opened");
+	CHECK(limit_read("stats/limit_regions_refused") == ref0 + 1, "refused %lld, expected %lld",
+	      limit_read("stats/limit_regions_refused"), ref0 + 1);
+	CHECK(limit_read("stats/regions") == 3, "regions %lld after a refusal",
+	      limit_read("stats/regions"));
+
+	/* Per user: nobody has regions of its own to open. */
+	REQUIRE(stat(KMIG_DEVICE_PATH, &st) == 0, "stat");
+	REQUIRE(chmod(KMIG_DEVICE_PATH, 0666) == 0, "chmod");
+	pid = fork();
+	REQUIRE(pid >= 0, "fork");
+	if (!pid) {
+		int f;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		f = region_open();
+		_exit(f >= 0 ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	chmod(KMIG_DEVICE_PATH, st.st_mode & 07777);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "another user's region refused by root's count (status %d)", status);
+
+	/* A closed region gives its place back. */
+	close(fd[0]);
+	fd[0] = region_open();
+	CHECK(fd[0] >= 0, "region after a close: %s", strerror(errno));
+	/* Raising the limit makes the refused open work. */
+	CHECK(limit_write("max_regions_per_user", 4) == 0, "raise");
+	fd[3] = region_open();
+	CHECK(fd[3] >= 0, "4th region after raising the limit: %s", strerror(errno));
+	CHECK(limit_write("max_regions_per_user", 0) == 0, "unlimited");
+	extra = region_open();
+	CHECK(extra >= 0, "5th region without a limit: %s", strerror(errno));
+	/* Lowering below the regions open keeps them, refuses new ones. */
+	CHECK(limit_write("max_regions_per_user", 1) == 0, "lower");
+	i = region_open();
+	CHECK(i < 0 && errno == EMFILE, "open over a lowered limit: %s",
+	      i < 0 ? strerror(errno) : "opened");
+	if (i >= 0)
+		close(i);
+	CHECK(limit_read("stats/limit_regions_refused") == ref0 + 2, "refused %lld, expected %lld",
+	      limit_read("stats/limit_regions_refused"), ref0 + 2);
+	for (i = 0; i < 4; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	if (extra >= 0)
+		close(extra);
+	CHECK(limit_read("stats/regions") == 0, "regions %lld after closing all",
+	      limit_read("stats/regions"));
+	CHECK(limit_write("max_regions_per_user", -1) == -EINVAL, "sysfs -1");
+	CHECK(limit_write("max_regions_per_user", max0) == 0, "restore");
+	return failures ? 1 : 0;
+}
+
+static int limits_prealloc(int fd, unsigned long long first,
+			   unsigned long long count)
+{
+	struct kmig_prealloc pa = { .first = first, .count = count };
+
+	return ioctl(fd, KMIG_IOC_PREALLOC, &pa) ? -errno : 0;
+}
+
+/* A child touches @npages pages of @m: its wait status. */
+static int limits_touch(unsigned char *m, size_t npages)
+{
+	int status;
+	size_t p;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		for (p = 0; p < npages; p++)
+			m[p * PAGE] = 1;
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static int limits_memory(void)
+{
+	const size_t npages = 256, cap = 64;
+	long long max0 = limit_read("max_memory");
+	long long ref0 = limit_read("stats/limit_memory_refused");
+	long long fail0 = limit_read("stats/alloc_failures");
+	long long pop0 = global_populated();
+	struct kmig_region_info info;
+	char buf[64];
+	unsigned char *m;
+	int fd, status;
+
+	REQUIRE(max0 >= 0 && ref0 >= 0 && pop0 >= 0, "max %lld refused %lld populated %lld",
+		max0, ref0, pop0);
+	REQUIRE(limit_write("max_memory", (pop0 + cap) * PAGE) == 0, "set max_memory");
+	CHECK(limit_read("max_memory") == (pop0 + (long long)cap) * (long long)PAGE, "max_memory %lld",
+	      limit_read("max_memory"));
+	fd = region_open();
+	REQUIRE(fd >= 0, "open");
+	m = region_map(fd, npages * PAGE, 0);
+	REQUIRE(m != MAP_FAILED, "mmap");
+
+	/* Faults up to the limit; the one after it gets SIGBUS. */
+	status = limits_touch(m, npages);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS,
+	      "toucher over max_memory: status %#x, expected SIGBUS", status);
+	REQUIRE(region_info(fd, &info) == 0, "ioctl");
+	CHECK(info.populated_pages == cap, "populated %llu, expected %zu",
+	      (unsigned long long)info.populated_pages, cap);
+	CHECK(limit_read("stats/limit_memory_refused") == ref0 + 1, "refused %lld, expected %lld",
+	      limit_read("stats/limit_memory_refused"), ref0 + 1);
+	CHECK(limit_read("stats/alloc_failures") == fail0,
+	      "a limit refusal counted as an allocation failure");
+
+	/* Prealloc: nothing over the limit, and nothing allocated. */
+	CHECK(limits_prealloc(fd, cap, 16) == -ENOSPC, "prealloc over max_memory");
+	CHECK(limits_prealloc(fd, 0, npages) == -ENOSPC, "prealloc of the region");
+	REQUIRE(region_info(fd, &info) == 0, "ioctl");
+	CHECK(info.populated_pages == cap, "refused prealloc allocated: populated %llu",
+	      (unsigned long long)info.populated_pages);
+	CHECK(limit_read("stats/limit_memory_refused") == ref0 + 3, "refused %lld, expected %lld",
+	      limit_read("stats/limit_memory_refused"), ref0 + 3);
+	/* Pages that exist cost nothing. */
+	CHECK(limits_prealloc(fd, 0, cap) == 0, "prealloc of populated pages");
+	status = limits_touch(m, cap);
+	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "touching populated pages: %#x",
+	      status);
+
+	/* sysfs: sizes, percentages, bounds. */
+	CHECK(sysfs_write(LIMITS_SYSFS "max_memory", "x") == -EINVAL, "max_memory x");
+	CHECK(sysfs_write(LIMITS_SYSFS "max_memory", "101%") == -EINVAL, "max_memory 101%%");
+	CHECK(sysfs_write(LIMITS_SYSFS "max_memory", "0%") == -EINVAL, "max_memory 0%%");
+	CHECK(sysfs_write(LIMITS_SYSFS "max_memory", "50%") == 0 &&
+	      limit_read("max_memory") > 0, "max_memory 50%%: %lld", limit_read("max_memory"));
+	CHECK(sysfs_write(LIMITS_SYSFS "max_memory", "1M") == 0 &&
+	      limit_read("max_memory") == (long long)MiB, "max_memory 1M: %lld",
+	      limit_read("max_memory"));
+	CHECK(sysfs_write(LIMITS_SYSFS "max_memory", "5000") == 0 &&
+	      limit_read("max_memory") == PAGE, "max_memory rounds down to pages: %lld",
+	      limit_read("max_memory"));
+
+	/* Raised: what was refused works. */
+	REQUIRE(limit_write("max_memory", (pop0 + npages) * PAGE) == 0, "raise");
+	CHECK(limits_prealloc(fd, cap, npages - cap - 8) == 0, "prealloc after raising: %s",
+	      strerror(errno));
+	status = limits_touch(m, npages);
+	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "touching every page after raising: %#x",
+	      status);
+	REQUIRE(region_info(fd, &info) == 0, "ioctl");
+	CHECK(info.populated_pages == npages, "populated %llu, expected %zu",
+	      (unsigned long long)info.populated_pages, npages);
+	CHECK(limit_read("stats/limit_memory_refused") == ref0 + 3, "refused %lld, expected %lld",
+	      limit_read("stats/limit_memory_refused"), ref0 + 3);
+	munmap(m, npages * PAGE);
+	close(fd);
+	CHECK(global_populated() == pop0, "pages left: %lld, expected %lld", global_populated(),
+	      pop0);
+	snprintf(buf, sizeof(buf), "%lld", max0);
+	CHECK(sysfs_write(LIMITS_SYSFS "max_memory", buf) == 0, "restore");
+	return failures ? 1 : 0;
+}
+
+static int limits_channels(void)
+{
+	long long max0 = limit_read("max_channels");
+
+	REQUIRE(max0 >= 1 && max0 <= KMIG_CHANNELS_MAX, "max_channels %lld", max0);
+	CHECK(limit_write("max_channels", 0) == -ERANGE, "max_channels 0");
+	CHECK(limit_write("max_channels", KMIG_CHANNELS_MAX + 1) == -ERANGE, "max_channels 65");
+	CHECK(limit_read("max_channels") == max0, "changed by a refused write");
+	return failures ? 1 : 0;
+}
+
+static int case_limits(void)
+{
+	limits_regions();
+	limits_memory();
+	limits_channels();
+	return failures ? 1 : 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -1141,6 +1367,7 @@ static const struct {
 	{ "netlink", case_netlink, "netlink bounds, errnos, extack, sysfs writes" },
 	{ "nonroot", case_nonroot, "EPERM/EACCES without privileges" },
 	{ "scan", case_scan, "zero scan with every implementation" },
+	{ "limits", case_limits, "resource limits: regions per user, max_memory, sysfs" },
 };
 
 int main(int argc, char **argv)

@@ -837,6 +837,12 @@ kmig_mig_check_hello(struct kmig_mig *mig, const struct kmig_wire_hello *h,
 		*why = "destination requires integrity (crc32c)";
 		return KMIG_WIRE_REJ_FEATURES;
 	}
+	/* Granted to any source that asks, if crc32c is available here. */
+	if ((h->features & KMIG_WIRE_FEAT_CRC) &&
+	    !kmig_crc_enabled(&mig->crc) && kmig_crc_init(&mig->crc)) {
+		*why = "crc32c not available on this destination";
+		return KMIG_WIRE_REJ_FEATURES;
+	}
 	*why = "accepted";
 	return KMIG_WIRE_ACCEPT;
 }
@@ -1270,8 +1276,11 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 			goto unlock;
 		}
 	}
-	/* A destination grants integrity to any source that asks. */
-	if (cfg->integrity || !src) {
+	/*
+	 * A destination without integrity sets crc32c up at the first hello
+	 * that asks for it (kmig_mig_check_hello()).
+	 */
+	if (cfg->integrity) {
 		ret = kmig_crc_init(&mig->crc);
 		if (ret) {
 			*why = "cannot set up crc32c (kernel crypto API)";

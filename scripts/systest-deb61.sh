@@ -8,7 +8,7 @@
 # the cache (apt-get download, dpkg-deb -x), builds a busybox initramfs with
 # kmig.ko (deb61 build), the clone (migctl, tests/system, ...), the shared
 # libraries they need, bash, iproute2's ip, the kernel modules tests need
-# (KMIG_DEB61_MODULES, default "veth", plus dependencies) and
+# (KMIG_DEB61_MODULES, default "veth crc32c_generic", plus dependencies) and
 # tests/system/boot/deb61-init.sh as /init; boots it and reads the TAP of
 # run-tests.sh from the serial console (build/logs/systest-deb61-console.log).
 # Results: build/results/systest-deb61.tap, counted as for UML.
@@ -21,7 +21,7 @@ abi=$(deb61_abi)
 ver=$(deb61_pkgver)
 [ -n "$abi" ] && [ -n "$ver" ] || die "no 6.1 headers installed (run scripts/deps.sh)"
 timeout_s=${KMIG_QEMU_TIMEOUT:-1800}
-want_mods=${KMIG_DEB61_MODULES:-veth}
+want_mods=${KMIG_DEB61_MODULES:-veth crc32c_generic}
 
 # 1. The kernel image, unpacked once per version.
 img=$(deb61_image_prepare)

@@ -213,13 +213,14 @@ static int kmig_channel_encode_hdr(struct kmig_channel *ch, u16 type,
 	return len;
 }
 
-/* A packet without data pages; returns the bytes sent. */
-static int kmig_channel_send_hdr(struct kmig_channel *ch, u16 type,
-				 const struct kmig_batch *b)
+/*
+ * Send the packet of @len bytes encoded in ch->buf, which has no data
+ * pages (its CRC appended with integrity); returns the bytes sent.
+ */
+static int kmig_channel_send_encoded(struct kmig_channel *ch, int len)
 {
-	int len, ret;
+	int ret;
 
-	len = kmig_channel_encode_hdr(ch, type, b, 0, 0);
 	if (len < 0)
 		return len;
 	if (ch->crc) {
@@ -234,6 +235,14 @@ static int kmig_channel_send_hdr(struct kmig_channel *ch, u16 type,
 		return ret;
 	ch->seq++;
 	return len;
+}
+
+/* A SYNC, COMPLETE or CHECKPOINT; returns the bytes sent. */
+static int kmig_channel_send_hdr(struct kmig_channel *ch, u16 type,
+				 const struct kmig_batch *b)
+{
+	return kmig_channel_send_encoded(ch, kmig_channel_encode_hdr(ch, type,
+								     b, 0, 0));
 }
 
 /*
@@ -283,13 +292,14 @@ static int kmig_channel_send_data(struct kmig_channel *ch,
 		(u64)data * PAGE_SIZE + (ch->crc ? KMIG_WIRE_CRC_SIZE : 0);
 
 	kmig_mig_throttle(mig, bytes);
+	len = kmig_channel_encode_hdr(ch, KMIG_WIRE_DATA, b, data, zero);
 	if (!data) {
-		len = kmig_channel_send_hdr(ch, KMIG_WIRE_DATA, b);
+		/* Zero pages only: offsets, no data block. */
+		len = kmig_channel_send_encoded(ch, len);
 		if (len < 0)
 			return len;
 		goto count;
 	}
-	len = kmig_channel_encode_hdr(ch, KMIG_WIRE_DATA, b, data, zero);
 	if (len < 0)
 		return len;
 	if (ch->crc) {

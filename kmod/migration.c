@@ -840,7 +840,7 @@ kmig_mig_check_hello(struct kmig_mig *mig, const struct kmig_wire_hello *h,
 	/* Granted to any source that asks, if crc32c is available here. */
 	if ((h->features & KMIG_WIRE_FEAT_CRC) &&
 	    !kmig_crc_enabled(&mig->crc) && kmig_crc_init(&mig->crc)) {
-		*why = "crc32c not available on this destination";
+		*why = "no crc32c on this destination";
 		return KMIG_WIRE_REJ_FEATURES;
 	}
 	*why = "accepted";
@@ -955,10 +955,10 @@ static int kmig_mig_handshake(struct kmig_mig *mig, struct socket *sock,
 		why = kmig_wire_strerror(ret);
 	} else if (keyed && !(h.features & KMIG_WIRE_FEAT_AUTH)) {
 		status = KMIG_WIRE_REJ_AUTH;
-		why = "this destination needs the migration key";
+		why = "destination needs the migration key";
 	} else if (!keyed && (h.features & KMIG_WIRE_FEAT_AUTH)) {
 		status = KMIG_WIRE_REJ_AUTH;
-		why = "this destination has no key (listening insecure)";
+		why = "destination has no key (insecure)";
 	} else if (keyed) {
 		ret = kmig_mig_dst_auth(mig, sock, raw, nd, ns, &why);
 		if (ret && ret != -EACCES) {

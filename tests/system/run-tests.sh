@@ -114,6 +114,7 @@ if [ -n "$KMIG_SYSTEST_ONLY" ]; then
 	. "$BIN/live-cases.sh"
 	. "$BIN/colo-cases.sh"
 	. "$BIN/auth-cases.sh"
+	. "$BIN/nlfuzz-cases.sh"
 	# FUNCTION:ARG:ARG... (no blanks: it may come from a kernel command line)
 	# shellcheck disable=SC2046
 	$(echo "$KMIG_SYSTEST_ONLY" | tr ':' ' ')
@@ -305,6 +306,10 @@ colo_all
 . "$BIN/auth-cases.sh"
 loaded || t "insmod for the authentication cases" load
 auth_all
+
+# Netlink fuzzing (tests/system/nlfuzz-cases.sh)
+. "$BIN/nlfuzz-cases.sh"
+nlfuzz_all
 
 # Load-time parameters, and refusing bad ones
 t "rmmod kmig" unload

@@ -706,7 +706,12 @@ class Fuzzer:
         if t in INT_SIZES:
             n = INT_SIZES[t]
             r = rng.random()
-            if r < 0.4:
+            edges = [v for b in (a.min, a.max) if b is not None for v in (b - 1, b, b + 1)
+                     if a.lo <= v <= a.hi]
+            if edges and r < 0.3:
+                v = rng.choice(edges)
+                return v.to_bytes(n, sys.byteorder, signed=t[0] == 's')
+            if r < 0.5:
                 v = rng.choice(self.interesting_ints(a))
                 return v.to_bytes(n, sys.byteorder, signed=t[0] == 's')
             if r < 0.8:
@@ -942,7 +947,7 @@ class Fuzzer:
                 return
             if v == 'no' and op.name == 'region-get':
                 ids = [struct.unpack('=I', p)[0] for t, p in nla_walk(m.attrs)[0]
-                       if t == aset.by_name['id'].value] if 'id' in aset.by_name else []
+                       if t & NLA_TYPE_MASK == aset.by_name['id'].value] if 'id' in aset.by_name else []
                 if ids and ids[-1] in self.region_ids:
                     m.expect = ('ok', ids[-1])
                     return
@@ -982,7 +987,7 @@ class Fuzzer:
                 self.judge(m, got.pop(m.seq, []), sk, data)
             except Unexpected as e:
                 self.bad(str(e), m, m.encode(self.fam, m.seq), [])
-                self.count(m, None)
+                self.count(m, None, 'unexpected')
         if got and not any(m.len_delta for m in msgs):
             self.bad('answers with unknown sequence numbers %s' % sorted(got), msgs[0], data)
         return True
@@ -1123,7 +1128,7 @@ class Fuzzer:
                                     nla(a.value, struct.pack('=I', i)), 'probe')])
 
     def run(self, n, events=None, deadline=None):
-        done = 0
+        done, unexp0 = 0, len(self.unexpected)
         while done < n:
             if deadline and time.monotonic() > deadline:
                 print('# nl-fuzz: time budget reached after %d messages' % done)
@@ -1134,7 +1139,8 @@ class Fuzzer:
                 done += self.sent - before
                 if events:
                     events.drain(self)
-                if len(self.unexpected) > 50:
+                if len(self.unexpected) - unexp0 > 50:
+                    print('# nl-fuzz: more than 50 unexpected answers, stopping this phase')
                     break
             r = self.rng.random()
             before = self.sent

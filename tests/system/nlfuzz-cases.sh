@@ -3,7 +3,7 @@
 #
 # Netlink fuzzing, sourced by tests/system/run-tests.sh after colo-cases.sh
 # (POSIX sh). Uses run-tests.sh's ok, notok, skip, t, load, unload, loaded
-# and migration-cases.sh's mig_roundtrip and gstat.
+# and migration-cases.sh's mig_roundtrip, mcheck and gstat.
 #
 # Functions (each prints TAP lines through ok/notok/skip):
 #   nlfuzz_all [SEED [ROOT [NONROOT]]]
@@ -56,8 +56,8 @@ nlfuzz_all() {
 	mig_roundtrip 2 channel
 	MIG_SIZE_MB=$_o1 MIG_RANDOM=$_o2 MIG_ZERO=$_o3
 	_n=$(gstat regions)
-	[ "$_n" = 0 ] && ok "no region left after fuzzing" ||
-		{ echo "regions: $_n" > "$T/out"; notok "no region left after fuzzing"; }
+	echo "regions: $_n" > "$T/out"
+	mcheck "no region left after fuzzing" [ "$_n" = 0 ]
 	t "rmmod after fuzzing" unload
 	if [ -w $_kml ]; then
 		echo scan > $_kml; sleep 1; echo scan > $_kml
@@ -69,14 +69,13 @@ nlfuzz_all() {
 			END { if (b ~ /kmig/) print b }' "$T/kml0" "$T/kml" > "$T/out"
 		[ -s "$T/kml" ] && [ ! -s "$T/out" ] &&
 			echo "# kmemleak: $(grep -c '^unreferenced' "$T/kml") suspect(s), none new from kmig"
-		[ -s "$T/out" ] && notok "kmemleak: no kmig leak after fuzzing" ||
-			ok "kmemleak: no kmig leak after fuzzing"
+		mcheck "kmemleak: no kmig leak after fuzzing" [ ! -s "$T/out" ]
 	else
 		skip "kmemleak: no kmig leak after fuzzing" "kmemleak not in this kernel"
 	fi
 	dmesg | sed -n '/kmig-systest-mark nlfuzz$/,$p' |
 		grep -E 'WARNING:|BUG:|KASAN|possible circular locking|Call Trace|general protection|INFO: task' \
 		> "$T/out"
-	[ -s "$T/out" ] && notok "kernel log clean after fuzzing" || ok "kernel log clean after fuzzing"
+	mcheck "kernel log clean after fuzzing" [ ! -s "$T/out" ]
 	t "insmod after fuzzing" load
 }

@@ -115,6 +115,7 @@ if [ -n "$KMIG_SYSTEST_ONLY" ]; then
 	. "$BIN/colo-cases.sh"
 	. "$BIN/auth-cases.sh"
 	. "$BIN/limits-cases.sh"
+	. "$BIN/nlfuzz-cases.sh"
 	# FUNCTION:ARG:ARG... (no blanks: it may come from a kernel command line)
 	# shellcheck disable=SC2046
 	$(echo "$KMIG_SYSTEST_ONLY" | tr ':' ' ')
@@ -310,6 +311,10 @@ auth_all
 # Resource limits (tests/system/limits-cases.sh)
 . "$BIN/limits-cases.sh"
 limits_all
+
+# Netlink fuzzing (tests/system/nlfuzz-cases.sh)
+. "$BIN/nlfuzz-cases.sh"
+nlfuzz_all
 
 # Load-time parameters, and refusing bad ones
 t "rmmod kmig" unload

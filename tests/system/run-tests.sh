@@ -106,7 +106,7 @@ t "zero check active is one of the available" sh -c "echo ' $AVAIL ' | grep -q '
 # KMIG_SYSTEST_ONLY=FUNCTION (in the environment; UML: on the kernel command
 # line, which hands it to init): after the load checks, run only that
 # function of migration-cases.sh / live-cases.sh / colo-cases.sh /
-# auth-cases.sh, for a
+# auth-cases.sh / fault-cases.sh, for a
 # faster iteration; arguments follow after colons (colo_vmm:4).
 if [ -n "$KMIG_SYSTEST_ONLY" ]; then
 	QEMU=$(command -v qemu-system-x86_64)
@@ -114,6 +114,7 @@ if [ -n "$KMIG_SYSTEST_ONLY" ]; then
 	. "$BIN/live-cases.sh"
 	. "$BIN/colo-cases.sh"
 	. "$BIN/auth-cases.sh"
+	. "$BIN/fault-cases.sh"
 	# FUNCTION:ARG:ARG... (no blanks: it may come from a kernel command line)
 	# shellcheck disable=SC2046
 	$(echo "$KMIG_SYSTEST_ONLY" | tr ':' ' ')
@@ -305,6 +306,10 @@ colo_all
 . "$BIN/auth-cases.sh"
 loaded || t "insmod for the authentication cases" load
 auth_all
+
+# Fault injection (tests/system/fault-cases.sh)
+. "$BIN/fault-cases.sh"
+fault_all
 
 # Load-time parameters, and refusing bad ones
 t "rmmod kmig" unload

@@ -110,6 +110,9 @@ fault_region_gone() {
 	[ ! -d "/sys/kernel/kmig/regions/$1" ] && ! jsq regions | grep -q "\"id\":$1,"
 }
 
+# fault_reason src|dst: the reason of the last mig_get of that side, as is.
+fault_reason() { sed -n 's/.*"reason": *"\([^"]*\)".*/\1/p' "$T/mig-$1.json" | head -1; }
+
 # fault_wait_active ID: mig_wait_active bounded to 30 s.
 fault_wait_active() {
 	_fwa=$MIG_TIMEOUT
@@ -191,7 +194,7 @@ fault_hs_src_killed() {
 	mig_wait dst "$_did" "completed failed cancelled" 30
 	_t1=$(now_cs)
 	cp "$T/mig-dst.json" "$T/out"
-	echo "# $_tag: destination $(mjv state) after $((_t1 - _t0))0 ms: $(mjv reason)"
+	echo "# $_tag: destination $(mjv state) after $((_t1 - _t0))0 ms: $(fault_reason dst)"
 	fc "$_tag: destination failed within 5 s" \
 		'[ "$(mjv state)" = failed ] && [ $((_t1 - _t0)) -lt 500 ]'
 	mcheck "$_tag: reason 'peer closed channel 0 before COMPLETE (packet 0)'" \
@@ -258,7 +261,7 @@ fault_hs_dst_killed() {
 		fi
 		_t1=$(now_cs)
 		cp "$T/mig-src.json" "$T/out"
-		echo "# $_st: source $(mjv state) after $((_t1 - _t0))0 ms: $(mjv reason)"
+		echo "# $_st: source $(mjv state) after $((_t1 - _t0))0 ms: $(fault_reason src)"
 		mcheck "$_st: source failed" [ "$(mjv state)" = failed ]
 		if [ $_how = kill ]; then
 			mcheck "$_st: within 5 s" [ $((_t1 - _t0)) -lt 500 ]
@@ -407,7 +410,7 @@ fault_dst_region_closed() {
 	region_stop "$_dpid"
 	mig_wait src "$_sid" "completed failed cancelled" 30
 	cp "$T/mig-src.json" "$T/out"
-	echo "# $_tag: source: $(mjv reason)"
+	echo "# $_tag: source: $(fault_reason src)"
 	mcheck "$_tag: source failed, reason names a channel" \
 		sh -c "[ '$(mjv state)' = failed ] && grep '\"reason\"' '$T/mig-src.json' | grep -qE 'channel [0-9]'"
 	mcheck "$_tag: destination region freed" fault_region_gone "$_did"
@@ -511,13 +514,18 @@ fault_rmmod() {
 	mcheck "$_tag: source blocked on a stalled sink" src_stalled "$_sid" 1
 	_ref=$(cat /sys/module/kmig/refcnt 2>/dev/null)
 	fault_injected "rmmod during a migration"
+	# rmmod (kmod) looks at the refcount itself; busybox's calls
+	# delete_module(O_NONBLOCK) (the kernel's try_stop_module) directly.
 	_n=0 _bad=0
 	while [ $_n -lt 3 ]; do
 		rmmod kmig > "$T/rmmod.out" 2>&1 && _bad=$((_bad + 1))
+		if command -v busybox > /dev/null 2>&1; then
+			busybox rmmod kmig >> "$T/rmmod.out" 2>&1 && _bad=$((_bad + 1))
+		fi
 		_n=$((_n + 1))
 	done
 	{ echo "refcnt $_ref, rmmod succeeded $_bad of 3 times"; cat "$T/rmmod.out"; } > "$T/out"
-	sed 's/^/# rmmod: /' "$T/rmmod.out" | head -2
+	sort -u "$T/rmmod.out" | sed 's/^/# rmmod: /' | head -3
 	fc "$_tag: rmmod refused 3 times, the module stays (refcnt $_ref)" \
 		'[ $_bad = 0 ] && [ -d /sys/module/kmig ] && [ "${_ref:-0}" -ge 2 ]'
 	mig_get src "$_sid"; _s=$(mjv state)
@@ -621,12 +629,12 @@ fault_memcg() {
 		mcheck "$_tag: migctl start --wait exits 1 (not completed)" [ $_rc -eq 1 ]
 		mig_wait dst "$_did" "completed failed cancelled" 30
 		cp "$T/mig-dst.json" "$T/out"
-		echo "# $_tag: destination $(mjv state): $(mjv reason)"
+		echo "# $_tag: destination $(mjv state): $(fault_reason dst)"
 		mcheck "$_tag: destination failed, reason names ENOMEM" \
 			sh -c "[ '$(mjv state)' = failed ] && grep '\"reason\"' '$T/mig-dst.json' | grep -q ENOMEM"
 		mig_get src "$_sid"
 		cp "$T/mig-src.json" "$T/out"
-		echo "# $_tag: source $(mjv state): $(mjv reason)"
+		echo "# $_tag: source $(mjv state): $(fault_reason src)"
 		mcheck "$_tag: source failed" [ "$(mjv state)" = failed ]
 	fi
 	_af=$(sysfs "regions/$_did/alloc_failures")
@@ -697,7 +705,10 @@ fault_64ch() {
 }
 
 # fault_two: two migrations of two region pairs at once (4 and 2
-# channels), started together: both complete, both copies correct.
+# channels, 16 MiB of data each), live only for a bandwidth limit of 8 MiB/s
+# each so that they surely overlap (about 2 s each; nobody writes):
+# both active together, both switch over and complete, both copies
+# correct.
 fault_two() {
 	_tag="fault: two migrations at once"
 	mig_mark "f2"
@@ -715,32 +726,40 @@ fault_two() {
 	mcheck "$_tag: two region pairs, two listeners" [ $_ok = yes ]
 	fault_injected "two migrations at once"
 	# shellcheck disable=SC2154,SC2086
-	timeout "$MIG_TIMEOUT" "$MIGCTL" start --region "$_si1" --to "$MIG_ADDR:$_port1" \
-		--channels 4 $FAULT_KEY --wait > "$T/start1.out" 2>&1 &
-	_w1=$!
+	"$MIGCTL" start --region "$_si1" --to "$MIG_ADDR:$_port1" --channels 4 --live \
+		--max-bandwidth 8M $FAULT_KEY > "$T/start1.out" 2>&1
+	_r1=$?
 	# shellcheck disable=SC2154,SC2086
-	timeout "$MIG_TIMEOUT" "$MIGCTL" start --region "$_si2" --to "$MIG_ADDR:$_port2" \
-		--channels 2 $FAULT_KEY --wait > "$T/start2.out" 2>&1 &
-	_w2=$!
-	_both=no
-	for _i in 1 2 3 4 5 6 7 8 9 10; do
+	"$MIGCTL" start --region "$_si2" --to "$MIG_ADDR:$_port2" --channels 2 --live \
+		--max-bandwidth 8M $FAULT_KEY > "$T/start2.out" 2>&1
+	_r2=$?
+	{ cat "$T/start1.out" "$T/start2.out"; echo "exit $_r1 $_r2"; } > "$T/out"
+	mcheck "$_tag: both migctl start exit 0" [ "$_r1/$_r2" = 0/0 ]
+	_both=no _i=0
+	while [ $_i -lt 50 ]; do
 		mig_get src "$_si1"; _a=$(mjv state)
 		mig_get src "$_si2"; _b=$(mjv state)
 		[ "$_a" = active ] && [ "$_b" = active ] && { _both=yes; break; }
-		sleep 0.1
+		sleep 0.1; _i=$((_i + 1))
 	done
-	echo "# $_tag: both active at the same time: $_both"
-	wait "$_w1"; _r1=$?
-	wait "$_w2"; _r2=$?
-	{ cat "$T/start1.out" "$T/start2.out"; echo "exit $_r1 $_r2"; } > "$T/out"
-	mcheck "$_tag: both migctl start --wait exit 0" [ "$_r1/$_r2" = 0/0 ]
+	echo "source 1 $_a, source 2 $_b" > "$T/out"
+	mcheck "$_tag: both active at the same time" [ $_both = yes ]
 	for _k in 1 2; do
-		eval "_sp=\$_sp$_k _dp=\$_dp$_k _di=\$_di$_k"
+		eval "_sp=\$_sp$_k _si=\$_si$_k _dp=\$_dp$_k _di=\$_di$_k"
+		_i=0
+		while [ $_i -lt 300 ]; do
+			mig_get src "$_si"
+			[ "$(mjv switchover_ready)" = 1 ] && break
+			case $(mjv state) in completed|failed|cancelled) break ;; esac
+			sleep 0.2; _i=$((_i + 1))
+		done
+		timeout 60 "$MIGCTL" switchover --region "$_si" --wait > "$T/out" 2>&1
+		mcheck "$_tag: migration $_k switched over and completed" [ $? -eq 0 ]
 		mig_wait dst "$_di" "completed failed cancelled" 30
 		_st=$(mjv state)
 		_sh=$(region_hash "$_sp" "$T/s$_k.hash"); _dh=$(region_hash "$_dp" "$T/d$_k.hash")
 		{ cat "$T/mig-dst.json"; echo "$_sh"; echo "$_dh"; } > "$T/out"
-		mcheck "$_tag: migration $_k completed, content = source" \
+		mcheck "$_tag: migration $_k: destination completed, content = source" \
 			sh -c "[ '$_st' = completed ] && [ -n '$_sh' ] && [ '${_sh%% populated*}' = '${_dh%% populated*}' ]"
 		region_stop "$_sp"
 		region_stop "$_dp"

@@ -107,7 +107,7 @@ start=$(date +%s)
 # One function of the system tests only, and fault-cases.sh's knobs: on the
 # kernel command line, which hands them to /init and so to run-tests.sh.
 extra=
-for v in KMIG_SYSTEST_ONLY FAULT_STALL_S FAULT_STALL_S_DEB61 FAULT_MEMCG_MAX; do
+for v in KMIG_SYSTEST_ONLY FAULT_STALL_S FAULT_STALL_S_DEB61 FAULT_MEMCG_MAX FAULT_KNOWN_FAILURES; do
 	[ -n "${!v:-}" ] && extra="$extra $v=${!v}"
 done
 vm_run "$console" "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \

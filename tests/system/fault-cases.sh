@@ -70,10 +70,13 @@
 #                          it; no OOM kill; a bystander is untouched
 #   fault_64ch             64 channels on a sparse 4 GiB region
 #   fault_two              two migrations of two regions at once
-#   fault_stall            a destination that stops reading (full receive
-#                          windows) held FAULT_STALL_S seconds with the
-#                          hung-task detector at 10 s, then the source
-#                          cancelled: promptly, no hung task
+#   fault_stall [S]        a destination that stops reading (full receive
+#                          windows), with the hung-task detector at 10 s:
+#                          held 10 s, the source stays active and a cancel
+#                          ends it within 5 s; held FAULT_STALL_S (or S)
+#                          seconds: past 30 s the source fails by itself
+#                          (TCP_USER_TIMEOUT 30 s), a cancel then answers
+#                          "already ended"; no hung task either way
 #   fault_all              all of the above (Debian 6.1: a subset)
 #   fault_run NAME...      several of them in one boot, an argument after a
 #                          '+': KMIG_SYSTEST_ONLY=fault_run:fault_two:fault_live_dst_killed+pass
@@ -774,15 +777,18 @@ fault_two() {
 	mcheck "$_tag: kernel log clean" fault_dmesg_clean "f2"
 }
 
-# fault_stall: a source (2 channels) blocked on a wire-sink that stopped
-# reading (full receive windows), held FAULT_STALL_S seconds with the
-# hung-task detector at 10 s; the source stays active and sends nothing;
-# then cancelled: within 5 s, no hung task in the log.
-fault_stall() {
-	_tag="fault: destination stops reading for ${FAULT_STALL_S} s, then cancel"
-	mig_mark "fst"
-	_hto=$(cat /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null)
-	[ -n "$_hto" ] && echo 10 > /proc/sys/kernel/hung_task_timeout_secs
+# fault_stall_one HOLD: a source (2 channels) blocked on a wire-sink that
+# stopped reading (full receive windows), the stall held HOLD seconds.
+# Channel sockets have TCP_USER_TIMEOUT 30 s (Documentation/kmig/
+# protocol.rst, Sockets), which also bounds a zero window: a hold under
+# 30 s leaves the source active, sending nothing, and the cancel after it
+# ends it within 5 s; a longer hold sees the source fail by itself after
+# the 30 s (reason 'peer closed channel N' or '... -ETIMEDOUT'), the
+# sink still stalled, and a cancel at the end of the hold answered
+# "already ended". Sets FST_TAG.
+fault_stall_one() {
+	_hold=$1 _tag="fault: destination stops reading for $1 s"
+	mig_mark "fst$_hold"
 	region_start src --size "$MIG_SMALL_MB" --random 4096 --seed 55 --out "$T/src.hash" ||
 		{ notok "$_tag: source region"; return 1; }
 	_spid=$RPID _sid=$RID
@@ -794,36 +800,68 @@ fault_stall() {
 	"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$SINKPORT" --channels 2 $FAULT_KEY \
 		> "$T/out" 2>&1
 	mcheck "$_tag: source blocked on the stalled sink" src_stalled "$_sid" 2
-	fault_injected "destination receive window full for ${FAULT_STALL_S} s"
+	fault_injected "destination receive window full for $_hold s"
 	mig_get src "$_sid"; _b0=$(mjv bytes)
-	_t0=$(now_cs)
-	while [ $(($(now_cs) - _t0)) -lt $((FAULT_STALL_S * 100)) ]; do
-		sleep 5
+	_t0=$(now_cs) _tend=''
+	while [ $(($(now_cs) - _t0)) -lt $((_hold * 100)) ]; do
+		sleep 1
 		mig_get src "$_sid"
-		[ "$(mjv state)" = active ] || break
+		if [ -z "$_tend" ] && [ "$(mjv state)" != active ]; then
+			_tend=$(($(now_cs) - _t0))
+			cp "$T/mig-src.json" "$T/src-end.json"
+		fi
 	done
-	_b1=$(mjv bytes)
 	cp "$T/mig-src.json" "$T/out"
-	fc "$_tag: still active after ${FAULT_STALL_S} s, nothing more sent ($_b0 = $_b1 bytes)" \
-		'[ "$(mjv state)" = active ] && [ "$_b0" = "$_b1" ]'
+	if [ "$_hold" -lt 30 ]; then
+		fc "$_tag: still active after $_hold s, nothing more sent ($_b0 = $(mjv bytes) bytes)" \
+			'[ "$(mjv state)" = active ] && [ "$_b0" = "$(mjv bytes)" ]'
+	else
+		echo "# $_tag: the source ended after $((${_tend:-0} / 100)) s: $(fault_reason src)"
+		# TCP_USER_TIMEOUT 30 s from the last acknowledged data (a bit
+		# before the sink's stall was seen), checked every second here.
+		fc "$_tag: source failed by itself after the 30 s TCP user timeout (20..60 s)" \
+			'[ "$(mjv state)" = failed ] && [ "${_tend:-0}" -ge 2000 ] && [ "${_tend:-0}" -le 6000 ]'
+		mcheck "$_tag: reason 'peer closed channel N' or 'send failed ... -ETIMEDOUT'" \
+			sh -c "grep '\"reason\"' '$T/mig-src.json' | grep -qE 'peer closed channel [0-9]|channel [0-9]+: send failed.*(-110|ETIMEDOUT)'"
+		fc "$_tag: nothing more sent while stalled ($_b0 = $(mjv bytes) bytes)" '[ "$_b0" = "$(mjv bytes)" ]'
+	fi
 	_t0=$(now_cs)
-	"$MIGCTL" cancel --region "$_sid" > "$T/out" 2>&1
+	"$MIGCTL" cancel --region "$_sid" > "$T/cancel.out" 2>&1
 	_rc=$?
 	mig_wait src "$_sid" "completed failed cancelled" 10
 	_t1=$(now_cs)
-	{ echo "cancel exit $_rc after $((_t1 - _t0))0 ms"; cat "$T/mig-src.json"; } > "$T/out"
-	echo "# $_tag: cancelled in $((_t1 - _t0))0 ms"
-	fc "$_tag: cancelled within 5 s" \
-		'[ $_rc -eq 0 ] && [ "$(mjv state)" = cancelled ] && [ $((_t1 - _t0)) -lt 500 ]'
+	{ echo "cancel exit $_rc after $((_t1 - _t0))0 ms"; cat "$T/cancel.out"; cat "$T/mig-src.json"; } > "$T/out"
+	echo "# $_tag: migctl cancel answered in $((_t1 - _t0))0 ms: $(head -1 "$T/cancel.out")"
+	if [ "$_hold" -lt 30 ]; then
+		fc "$_tag: then cancelled within 5 s" \
+			'[ $_rc -eq 0 ] && [ "$(mjv state)" = cancelled ] && [ $((_t1 - _t0)) -lt 500 ]'
+	else
+		fc "$_tag: a cancel then answers 'already ended' at once, state failed" \
+			'[ $_rc -eq 1 ] && grep -q "already ended" "$T/cancel.out" && [ "$(mjv state)" = failed ] && [ $((_t1 - _t0)) -lt 500 ]'
+	fi
 	kill -9 "$SINKPID" 2>/dev/null; wait "$SINKPID" 2>/dev/null
 	_h1=$(region_hash "$_spid" "$T/src.hash")
 	{ echo "$_h0"; echo "$_h1"; } > "$T/out"
 	fc "$_tag: source region unchanged" '[ -n "$_h0" ] && [ "$_h0" = "$_h1" ]'
 	region_stop "$_spid"
-	# One more detector period, then the log.
+	mcheck "$_tag: kernel log clean (no hung task)" fault_dmesg_clean "fst$_hold"
+}
+
+# fault_stall [SECONDS]: fault_stall_one 10, then fault_stall_one
+# FAULT_STALL_S (or SECONDS), with the hung-task detector at 10 s
+# throughout (and one more period after, before the log checks).
+fault_stall() {
+	_hto=$(cat /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null)
+	if [ -n "$_hto" ]; then
+		echo 10 > /proc/sys/kernel/hung_task_timeout_secs
+	else
+		echo "# fault_stall: no hung-task detector in this kernel"
+	fi
+	fault_stall_one 10
+	fault_stall_one "${1:-$FAULT_STALL_S}"
 	sleep 11
+	mcheck "fault: stalls: kernel log clean after one more hung-task period" fault_dmesg_clean "fst10"
 	[ -n "$_hto" ] && echo "$_hto" > /proc/sys/kernel/hung_task_timeout_secs
-	mcheck "$_tag: kernel log clean (no hung task)" fault_dmesg_clean "fst"
 }
 
 # fault_kmemleak_scan FILE: scan twice, the report in FILE.
@@ -855,7 +893,7 @@ fault_all() {
 	if [ "$ENV" = deb61 ]; then
 		# QEMU TCG: a few times slower than UML; the rest would take
 		# minutes each.
-		FAULT_STALL_S=${FAULT_STALL_S_DEB61:-20} fault_stall
+		fault_stall "${FAULT_STALL_S_DEB61:-40}"
 		for _c in "fault_live_dst_killed pass" "fault_live_dst_killed switchover" \
 			  fault_colo_secondary_killed "fault_src_killed vmm" fault_memcg fault_64ch; do
 			skip "$_c" "Debian 6.1 under QEMU TCG: too slow; run in UML"

@@ -87,10 +87,28 @@
 : "${FAULT_MEMCG_MAX:=8M}"	# fault_memcg: memory.max of the destination
 # FAULT_KNOWN_FAILURES=1: fault_all runs the cases that fail today
 # (fault_memcg; run alone, KMIG_SYSTEST_ONLY=fault_memcg, it always runs).
-# Channel authentication: once migctl and kmig-vmm require --key-file or
-# --insecure, set this to --insecure (one word, passed to every listen,
-# start and kmig-vmm source/dest below).
-FAULT_KEY=${FAULT_KEY-}
+# Channel authentication (migctl listen/start and kmig-vmm source/dest
+# need --key-file FILE or --insecure). FAULT_KEY: the option of every
+# kmig-to-kmig migration here; run-tests.sh's KEYOPT when it sets one, else
+# a key of our own from 'migctl keygen' (so the faults run authenticated),
+# else nothing (a migctl from before authentication). FAULT_NOKEY: the
+# option of a kmig end facing wire-peer or wire-sink, which do not
+# authenticate.
+if "$MIGCTL" help listen 2>&1 | grep -q -- '--insecure'; then
+	FAULT_NOKEY=--insecure
+	if [ -z "${FAULT_KEY+set}" ]; then
+		if [ -n "${KEYOPT:-}" ]; then
+			FAULT_KEY=$KEYOPT
+		elif (umask 077 && "$MIGCTL" keygen > "$T/fault.key") 2>/dev/null; then
+			FAULT_KEY="--key-file $T/fault.key"
+		else
+			FAULT_KEY=--insecure
+		fi
+	fi
+else
+	FAULT_NOKEY=
+	FAULT_KEY=${FAULT_KEY-}
+fi
 
 fault_injected() { echo "# fault: $1 injected"; }
 
@@ -155,7 +173,7 @@ fault_hs_src_killed() {
 	_dpid=$RPID _did=$RID
 	_grej=$(gstat rejected_connections)
 	# shellcheck disable=SC2086
-	if ! mig_listen "$_did" --channels 2 --id "$MIG_ID" $FAULT_KEY; then
+	if ! mig_listen "$_did" --channels 2 --id "$MIG_ID" $FAULT_NOKEY; then
 		notok "$_tag: listen"; region_stop "$_spid"; region_stop "$_dpid"; return 1
 	fi
 	_rs=$((MIG_SMALL_MB * 1048576))
@@ -252,7 +270,7 @@ fault_hs_dst_killed() {
 		log_wait "$T/sink.out" '^listening ' 10
 		_port=$(sed -n 's/^listening //p' "$T/sink.out")
 		# shellcheck disable=SC2086
-		"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$_port" --channels 2 $FAULT_KEY \
+		"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$_port" --channels 2 $FAULT_NOKEY \
 			> "$T/out" 2>&1
 		mcheck "$_st: migctl start" [ $? -eq 0 ]
 		log_wait "$T/sink.out" 'hello read, no reply' 10
@@ -479,7 +497,7 @@ fault_src_killed() {
 			notok "$_tag: wire-sink"; region_stop "$_spid"; return 1
 		fi
 		# shellcheck disable=SC2086
-		"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$SINKPORT" --channels 2 $FAULT_KEY \
+		"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$SINKPORT" --channels 2 $FAULT_NOKEY \
 			> "$T/out" 2>&1
 		mcheck "$_tag: migctl start" [ $? -eq 0 ]
 		mcheck "$_tag: source blocked on the stalled sink" src_stalled "$_sid" 2
@@ -519,7 +537,7 @@ fault_rmmod() {
 		notok "$_tag: wire-sink"; region_stop "$_spid"; region_stop "$_dpid"; return 1
 	fi
 	# shellcheck disable=SC2086
-	"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$SINKPORT" --channels 1 $FAULT_KEY \
+	"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$SINKPORT" --channels 1 $FAULT_NOKEY \
 		> "$T/out" 2>&1
 	mcheck "$_tag: source blocked on a stalled sink" src_stalled "$_sid" 1
 	_ref=$(cat /sys/module/kmig/refcnt 2>/dev/null)
@@ -797,7 +815,7 @@ fault_stall_one() {
 		notok "$_tag: wire-sink"; region_stop "$_spid"; return 1
 	fi
 	# shellcheck disable=SC2086
-	"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$SINKPORT" --channels 2 $FAULT_KEY \
+	"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$SINKPORT" --channels 2 $FAULT_NOKEY \
 		> "$T/out" 2>&1
 	mcheck "$_tag: source blocked on the stalled sink" src_stalled "$_sid" 2
 	fault_injected "destination receive window full for $_hold s"
@@ -879,6 +897,7 @@ fault_all() {
 	fi
 	_ft0=$(now_cs)
 	loaded || load
+	echo "# faults: kmig-to-kmig migrations with '${FAULT_KEY:-no key option}', kmig against wire-peer/wire-sink with '${FAULT_NOKEY:-no key option}'"
 	_leak=no
 	if [ -w /sys/kernel/debug/kmemleak ]; then
 		_leak=yes

@@ -772,6 +772,7 @@ fault_two() {
 	done
 	echo "source 1 $_a, source 2 $_b" > "$T/out"
 	mcheck "$_tag: both active at the same time" [ $_both = yes ]
+	# shellcheck disable=SC2154
 	for _k in 1 2; do
 		eval "_sp=\$_sp$_k _si=\$_si$_k _dp=\$_dp$_k _di=\$_di$_k"
 		_i=0
@@ -948,7 +949,7 @@ fault_all() {
 fault_run() {
 	for _fr in "$@"; do
 		loaded || load
-		# shellcheck disable=SC2046
+		# shellcheck disable=SC2046,SC2091
 		$(echo "$_fr" | tr '+' ' ')
 	done
 }

@@ -104,9 +104,15 @@ log "initramfs: $(du -h "$run/initrd.gz" | cut -f1), modules: $(tr '\n' ' ' <"$r
 console=$KMIG_LOGS/systest-deb61-console.log
 log "booting $vmlinuz under qemu -accel tcg (timeout ${timeout_s}s, console: $console)"
 start=$(date +%s)
+# One function of the system tests only, and fault-cases.sh's knobs: on the
+# kernel command line, which hands them to /init and so to run-tests.sh.
+extra=
+for v in KMIG_SYSTEST_ONLY FAULT_STALL_S FAULT_STALL_S_DEB61 FAULT_MEMCG_MAX FAULT_KNOWN_FAILURES; do
+	[ -n "${!v:-}" ] && extra="$extra $v=${!v}"
+done
 vm_run "$console" "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
 	-nographic -no-reboot -kernel "$vmlinuz" -initrd "$run/initrd.gz" \
-	-append "console=ttyS0 panic=-1 panic_on_warn=1 quiet" |
+	-append "console=ttyS0 panic=-1 panic_on_warn=1 quiet$extra" |
 	grep --line-buffered -E '^(not )?ok [0-9]+|^# systest done|^deb61-init:' || true
 elapsed=$(($(date +%s) - start))
 log "QEMU exited after ${elapsed}s"

@@ -14,6 +14,9 @@
 # go to build/results/systest-uml.tap: run-tests.sh's TAP lines, then
 # 'kernel log clean (uml)'; a run that never printed '# systest done'
 # (panic, hang, timeout) adds a failed test 'uml'.
+# KMIG_SYSTEST_ONLY, FAULT_STALL_S, FAULT_MEMCG_MAX and FAULT_KNOWN_FAILURES
+# go to the script through the kernel command line. log_buf_len=1M: the
+# config's 16 KiB ring buffer lost the marks the cases check the log from.
 # Timeout: KMIG_UML_TIMEOUT seconds (default 2400: the system tests take
 # about 15 minutes on 2 cores, more when the machine is shared).
 set -euo pipefail
@@ -70,10 +73,14 @@ CONF
 
 cmdline=(mem=${KMIG_UML_MEM:-4G} rootfstype=hostfs rootflags=/ rw
 	init="$KMIG_TOP/tests/system/boot/uml-init.sh" kmigconf="$run/conf.sh"
-	con=null con0=fd:0,fd:1 ssl=null panic_on_warn=1)
+	con=null con0=fd:0,fd:1 ssl=null panic_on_warn=1 log_buf_len=1M)
 [ $mode = systest ] || cmdline+=(quiet)
 # One function of the system tests only (tests/system/run-tests.sh).
 [ -n "${KMIG_SYSTEST_ONLY:-}" ] && cmdline+=("KMIG_SYSTEST_ONLY=$KMIG_SYSTEST_ONLY")
+# Knobs of tests/system/fault-cases.sh (FAULT_STALL_S=600: a stall of minutes).
+for v in FAULT_STALL_S FAULT_MEMCG_MAX FAULT_KNOWN_FAILURES; do
+	[ -n "${!v:-}" ] && cmdline+=("$v=${!v}")
+done
 
 cd "$run"   # UML may dump core in its cwd on a panic (vm_run: ulimit -c 0)
 log "booting $kdir/linux (timeout ${timeout_s}s, console: $console)"

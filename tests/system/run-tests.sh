@@ -106,8 +106,8 @@ t "zero check active is one of the available" sh -c "echo ' $AVAIL ' | grep -q '
 # KMIG_SYSTEST_ONLY=FUNCTION (in the environment; UML: on the kernel command
 # line, which hands it to init): after the load checks, run only that
 # function of migration-cases.sh / live-cases.sh / colo-cases.sh /
-# auth-cases.sh / limits-cases.sh, for a faster iteration; arguments
-# follow after colons (colo_vmm:4).
+# auth-cases.sh / limits-cases.sh / nlfuzz-cases.sh / fault-cases.sh, for
+# a faster iteration; arguments follow after colons (colo_vmm:4).
 if [ -n "$KMIG_SYSTEST_ONLY" ]; then
 	QEMU=$(command -v qemu-system-x86_64)
 	. "$BIN/migration-cases.sh"
@@ -116,6 +116,7 @@ if [ -n "$KMIG_SYSTEST_ONLY" ]; then
 	. "$BIN/auth-cases.sh"
 	. "$BIN/limits-cases.sh"
 	. "$BIN/nlfuzz-cases.sh"
+	. "$BIN/fault-cases.sh"
 	# FUNCTION:ARG:ARG... (no blanks: it may come from a kernel command line)
 	# shellcheck disable=SC2046
 	$(echo "$KMIG_SYSTEST_ONLY" | tr ':' ' ')
@@ -315,6 +316,10 @@ limits_all
 # Netlink fuzzing (tests/system/nlfuzz-cases.sh)
 . "$BIN/nlfuzz-cases.sh"
 nlfuzz_all
+
+# Fault injection (tests/system/fault-cases.sh)
+. "$BIN/fault-cases.sh"
+fault_all
 
 # Load-time parameters, and refusing bad ones
 t "rmmod kmig" unload

@@ -7,6 +7,7 @@
  *       [--channels N] [--channel-id I] [--region-size BYTES]
  *       [--page-size BYTES] [--max-pages N] [--seed S] [--prefix N]
  *       [--expect-status S] [--timeout SEC] [--packets N] [--interval-ms MS]
+ *       [--hold]
  *
  * Neither side authenticates (no AUTH feature, no HMAC): the kmig end of a
  * test against wire-peer or wire-sink runs without a key (migctl listen or
@@ -27,9 +28,14 @@
  * closed[: error]" and exits 0. After the last packet it waits --timeout
  * seconds for that close ("no close within Ns", exit 0) and closes.
  *
+ * --hold: a source that dies in the handshake. After sending its hello
+ * (the whole of it, or 10 bytes with case short-hello) it prints "holding
+ * after the hello" and does nothing more, reading no reply, until it is
+ * killed.
+ *
  *   kmig-systest wire-sink --port PORT [--addr ADDR] [--id HEX32]
  *       [--channels N] [--region-size BYTES] [--page-size BYTES]
- *       [--conns N] [--timeout SEC] [--stall-after N]
+ *       [--conns N] [--timeout SEC] [--stall-after N] [--no-reply]
  *
  * A userspace reference destination with the same codec, to check the
  * peer (and its bytes) without the module: it prints "listening PORT",
@@ -45,6 +51,10 @@
  * N packets" and then reads nothing more but keeps the connection open,
  * so that a sender blocks on a full window (receive buffers are made
  * small for this); the process stays until it is killed.
+ *
+ * --no-reply: a destination that dies in the handshake. It reads the first
+ * connection's hello, prints "conn 0: hello read, no reply" and then
+ * neither replies nor reads, until it is killed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -89,6 +99,8 @@ struct peer_opts {
 	unsigned int packets;
 	unsigned int interval_ms;
 	unsigned int stall_after;
+	int hold;
+	int no_reply;
 };
 
 static int parse_id(const char *s, u8 *id)
@@ -690,6 +702,7 @@ static void peer_usage(void)
 		"         [--channels N] [--channel-id I] [--region-size BYTES]\n"
 		"         [--page-size BYTES] [--max-pages N] [--seed S] [--prefix N]\n"
 		"         [--expect-status S] [--timeout SEC] [--packets N] [--interval-ms MS]\n"
+		"         [--hold]\n"
 		"cases:\n");
 	for (i = 0; i < sizeof(peer_cases) / sizeof(peer_cases[0]); i++)
 		fprintf(stderr, "  %-16s %s\n", peer_cases[i].name, peer_cases[i].doc);
@@ -699,6 +712,7 @@ enum {
 	OPT_TO = 1, OPT_CASE, OPT_ID, OPT_CHANNELS, OPT_CHANNEL_ID, OPT_REGION_SIZE,
 	OPT_PAGE_SIZE, OPT_MAX_PAGES, OPT_SEED, OPT_PREFIX, OPT_EXPECT, OPT_TIMEOUT,
 	OPT_PORT, OPT_ADDR, OPT_CONNS, OPT_PACKETS, OPT_INTERVAL, OPT_STALL,
+	OPT_HOLD, OPT_NO_REPLY,
 };
 
 static const struct option long_opts[] = {
@@ -720,6 +734,8 @@ static const struct option long_opts[] = {
 	{ "packets", required_argument, NULL, OPT_PACKETS },
 	{ "interval-ms", required_argument, NULL, OPT_INTERVAL },
 	{ "stall-after", required_argument, NULL, OPT_STALL },
+	{ "hold", no_argument, NULL, OPT_HOLD },
+	{ "no-reply", no_argument, NULL, OPT_NO_REPLY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -766,6 +782,8 @@ static int parse_opts(int argc, char **argv, struct peer_opts *o)
 		case OPT_PACKETS: o->packets = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case OPT_INTERVAL: o->interval_ms = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case OPT_STALL: o->stall_after = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case OPT_HOLD: o->hold = 1; break;
+		case OPT_NO_REPLY: o->no_reply = 1; break;
 		default: return -1;
 		}
 	}
@@ -819,6 +837,11 @@ int wire_peer_main(int argc, char **argv)
 		return 1;
 	if (hello_send(&p, o.kase))
 		return 1;
+	if (o.hold) {
+		printf("holding after the hello\n");
+		for (;;)
+			pause();
+	}
 	if (!strcmp(o.kase, "short-hello")) {
 		close(p.fd);
 		printf("closed after a short hello\n");
@@ -905,6 +928,11 @@ static int sink_handshake(struct sink *s, struct sink_conn *c)
 	if (n != (ssize_t)sizeof(b)) {
 		printf("conn %u: short hello (%zd bytes), dropped\n", k, n);
 		return -1;
+	}
+	if (s->o->no_reply) {
+		printf("conn %u: hello read, no reply\n", k);
+		for (;;)
+			pause();
 	}
 	err = kmig_wire_hello_decode(b, sizeof(b), s->o->page_size, &h);
 	if (err) {
@@ -1030,7 +1058,7 @@ int wire_sink_main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o)) {
 		fprintf(stderr, "usage: kmig-systest wire-sink --port PORT [--addr ADDR] [--id HEX32]\n"
 			"         [--channels N] [--region-size BYTES] [--page-size BYTES]\n"
-			"         [--conns N] [--timeout SEC] [--stall-after N]\n");
+			"         [--conns N] [--timeout SEC] [--stall-after N] [--no-reply]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -177,7 +177,7 @@ int kmig_colo_cache_install(struct kmig_colo_cache *cache, pgoff_t index,
 	struct page *old;
 
 	old = xa_cmpxchg(&cache->pages, index, NULL, page,
-			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 	if (xa_is_err(old)) {
 		__free_page(page);
 		return -ENOMEM;

@@ -341,7 +341,13 @@ struct page *kmig_region_alloc_page(struct kmig_region *region)
 	struct page *page;
 
 	old_memcg = set_active_memcg(region->memcg);
-	page = alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_NOWARN);
+	/*
+	 * For a migration's receive path, on behalf of the region's owner:
+	 * at its memory cgroup's limit this fails (the migration fails with
+	 * -ENOMEM) instead of invoking the OOM killer on the owner.
+	 */
+	page = alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_NOWARN |
+			  __GFP_RETRY_MAYFAIL);
 	set_active_memcg(old_memcg);
 	if (!page) {
 		atomic64_inc(&region->stats.alloc_failures);
@@ -373,7 +379,7 @@ int kmig_region_install_page(struct kmig_region *region, pgoff_t index,
 	}
 	old_memcg = set_active_memcg(region->memcg);
 	old = xa_cmpxchg(&region->pages, index, NULL, page,
-			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 	set_active_memcg(old_memcg);
 	if (xa_is_err(old)) {
 		kmig_region_uncharge();

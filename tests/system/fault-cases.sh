@@ -85,8 +85,6 @@
 : "${FAULT_STALL_S:=60}"	# fault_stall: seconds the stalled window is held
 				# (CI: 60; FAULT_STALL_S=600 for a "minutes" run)
 : "${FAULT_MEMCG_MAX:=8M}"	# fault_memcg: memory.max of the destination
-# FAULT_KNOWN_FAILURES=1: fault_all runs the cases that fail today
-# (fault_memcg; run alone, KMIG_SYSTEST_ONLY=fault_memcg, it always runs).
 # Channel authentication (migctl listen/start and kmig-vmm source/dest
 # need --key-file FILE or --insecure). FAULT_KEY: the option of every
 # kmig-to-kmig migration here; run-tests.sh's KEYOPT when it sets one, else
@@ -914,12 +912,7 @@ fault_all() {
 	fault_live_dst_killed switchover
 	fault_colo_secondary_killed
 	fault_src_killed vmm
-	if [ "${FAULT_KNOWN_FAILURES:-0}" = 1 ]; then
-		fault_memcg
-	else
-		skip "fault: destination out of memory (memory cgroup)" \
-			"known failure: the receive allocation invokes the memcg OOM killer, which kills the destination VMM (FAULT_KNOWN_FAILURES=1 runs it)"
-	fi
+	fault_memcg
 	fault_64ch
 	# Debian 6.1 (QEMU TCG): a shorter long stall, still past the 30 s
 	# TCP user timeout.

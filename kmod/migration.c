@@ -1272,6 +1272,9 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 		ret = kmig_auth_init(&mig->auth, cfg->key);
 		if (ret) {
 			*why = "cannot set up HMAC-SHA256 (kernel crypto API)";
+			/* Not "no such region": the algorithm is missing. */
+			if (ret == -ENOENT)
+				ret = -EOPNOTSUPP;
 			kmig_mig_free(mig);
 			goto unlock;
 		}
@@ -1284,6 +1287,9 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 		ret = kmig_crc_init(&mig->crc);
 		if (ret) {
 			*why = "cannot set up crc32c (kernel crypto API)";
+			/* Not "no such region": the algorithm is missing. */
+			if (ret == -ENOENT)
+				ret = -EOPNOTSUPP;
 			kmig_mig_free(mig);
 			goto unlock;
 		}

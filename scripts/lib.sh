@@ -135,7 +135,7 @@ ksrc_prepare() {
 # with \r and other lines around them) into the current suite, numbered
 # anew. Sets TAP_DONE=1 when the closing '# systest done' line was seen.
 tap_import() {
-	local line
+	local line diag=0
 	TAP_DONE=0
 	while IFS= read -r line; do
 		line=${line%$'\r'}
@@ -146,7 +146,15 @@ tap_import() {
 			case $line in 'not ok '*) st='not ok'; rest=${line#not ok } ;; *) rest=${line#ok } ;; esac
 			rest=$(printf '%s' "$rest" | sed -E 's/^[0-9]+ *(- *)?//')
 			TAP_N=$((TAP_N + 1))
-			echo "$st $TAP_N - $rest" >>"$TAP_FILE" ;;
+			echo "$st $TAP_N - $rest" >>"$TAP_FILE"
+			diag=0
+			[ "$st" = ok ] || diag=12 ;;
+		'#   '*)
+			# A failure's diagnostics (the first 12 lines) stay with it.
+			if [ $diag -gt 0 ]; then
+				echo "$line" >>"$TAP_FILE"
+				diag=$((diag - 1))
+			fi ;;
 		esac
 	done <"$1"
 }
@@ -261,6 +269,7 @@ systest_finish() {
 		tap_ok "kernel log clean ($env)" >/dev/null
 	else
 		tap_notok "kernel log clean ($env)" >/dev/null
+		printf '%s\n' "$problems" | head -n 12 | sed 's/^/#   /' >>"$TAP_FILE"
 		log "kernel problems in $console:"
 		printf '%s\n' "$problems" | indent 20
 	fi

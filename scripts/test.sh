@@ -55,7 +55,11 @@ for s in "${suites[@]}"; do
 		[ "${suite_rc[$s]}" -eq 0 ] || [ "$T_FAIL" -gt 0 ] || { note="  (exit status ${suite_rc[$s]})"; T_FAIL=1; }
 		printf '  %-14s %4d passed  %4d failed  %4d skipped  %5ss%s\n' \
 			"$s" "$T_PASS" "$T_FAIL" "$T_SKIP" "${phase_time[$s]}" "$note"
-		grep -E '^not ok' "$f" | sed "s/^/      $s: /"
+		# Each failure with the first lines of its diagnostics, so that
+		# a CI log's tail says what went wrong, not only what.
+		awk -v s="$s" '/^not ok/ { d = 6; print "      " s ": " $0; next }
+			/^#   / && d > 0 { d--; print "          " $0; next }
+			{ d = 0 }' "$f"
 		pass=$((pass + T_PASS)); fail=$((fail + T_FAIL))
 	else
 		printf '  %-14s could not run (exit status %s)  %5ss\n' "$s" "${suite_rc[$s]}" "${phase_time[$s]}"

@@ -117,15 +117,7 @@ fc() {
 
 # fault_dmesg_clean TAG: nothing alarming in the kernel log since mig_mark TAG.
 # The mark must still be in the ring buffer, or nothing is proven.
-fault_dmesg_clean() {
-	if ! dmesg | grep -q "kmig-systest-mark mig-$1\$"; then
-		echo "mark mig-$1 no longer in the kernel's ring buffer (too much logged since)" > "$T/out"
-		return 1
-	fi
-	dmesg | sed -n "/kmig-systest-mark mig-$1\$/,\$p" |
-		grep -E 'WARNING:|BUG:|KASAN|kmemleak|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU|Call Trace|general protection|INFO: task|blocked for more than|Oops|invoked oom-killer|Killed process' > "$T/out"
-	[ ! -s "$T/out" ]
-}
+fault_dmesg_clean() { klog_clean "mig-$1"; }
 
 # fault_region_gone ID: region ID no longer exists (sysfs and migctl).
 fault_region_gone() {

@@ -72,7 +72,7 @@ limits_load() {
 limits_regions_memory() {
 	mark limits-rm
 	t "limits: regions per user and max_memory (kmig-systest limits)" "$SYSTEST" limits
-	dmesg_since_mark > "$T/out"
+	klog_since limits-rm > "$T/out"
 	mcheck "limits: the kernel log names max_regions_per_user" \
 		grep -q 'uid 0: region refused: max_regions_per_user (3) reached' "$T/out"
 	mcheck "limits: the kernel log names max_memory at a fault" \

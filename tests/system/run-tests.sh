@@ -83,9 +83,33 @@ unload() {
 	rmmod kmig
 }
 
-# dmesg lines since the mark.
-dmesg_since_mark() { dmesg | sed -n '/kmig-systest-mark/,$p'; }
+# mark NAME: a "kmig-systest-mark NAME" line in the kernel log. A name may
+# be marked more than once (a case run twice); the checks below start at
+# the last one.
 mark() { echo "kmig-systest-mark $1" > /dev/kmsg; }
+
+# klog_since NAME: the kernel log after the last mark NAME; fails when
+# that mark is no longer in the ring buffer.
+klog_since() {
+	dmesg | awk -v m="kmig-systest-mark $1" '
+		substr($0, length($0) - length(m) + 1) == m { n = 0; found = 1; next }
+		found { line[n++] = $0 }
+		END { for (i = 0; i < n; i++) print line[i]; exit !found }'
+}
+
+# What a clean kernel log has none of.
+KLOG_BAD='WARNING:|BUG:|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU|Call Trace|general protection|INFO: task|blocked for more than|Oops|invoked oom-killer|Killed process'
+
+# klog_clean NAME: nothing of KLOG_BAD in the kernel log since the last
+# mark NAME; what there is (with the 6 lines after each) goes to $T/out.
+klog_clean() {
+	if ! klog_since "$1" > "$T/klog"; then
+		echo "mark $1 no longer in the kernel's ring buffer (too much logged since)" > "$T/out"
+		return 1
+	fi
+	grep -E -A6 "$KLOG_BAD" "$T/klog" > "$T/out"
+	[ ! -s "$T/out" ]
+}
 
 echo "# kmig system tests on $ENV: $(uname -r), $(nproc 2>/dev/null || echo ?) cpu(s)"
 mark start
@@ -353,9 +377,7 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 else
 	skip "kmemleak: no leaks" "kmemleak not in this kernel"
 fi
-dmesg_since_mark > "$T/dmesg"
-grep -E 'WARNING:|BUG:|KASAN|possible circular locking|Call Trace|general protection|INFO: task' "$T/dmesg" > "$T/out"
-[ -s "$T/out" ] && notok "kernel log clean" || ok "kernel log clean"
+klog_clean start && ok "kernel log clean" || notok "kernel log clean"
 
 echo "# $ENV: $PASS passed, $FAIL failed, $SKIPPED skipped"
 rm -rf "$T"

@@ -20,8 +20,9 @@ int kmig_auth_init(struct kmig_auth *auth, const u8 *key)
 	int ret;
 
 	tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	/* A missing algorithm is "not supported here", not "no such thing". */
 	if (IS_ERR(tfm))
-		return PTR_ERR(tfm);
+		return PTR_ERR(tfm) == -ENOENT ? -EOPNOTSUPP : PTR_ERR(tfm);
 	if (crypto_shash_digestsize(tfm) != KMIG_WIRE_MAC_LEN) {
 		ret = -EINVAL;
 		goto err;

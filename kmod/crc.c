@@ -16,8 +16,9 @@ int kmig_crc_init(struct kmig_crc *crc)
 	struct crypto_shash *tfm;
 
 	tfm = crypto_alloc_shash("crc32c", 0, 0);
+	/* A missing algorithm is "not supported here", not "no such thing". */
 	if (IS_ERR(tfm))
-		return PTR_ERR(tfm);
+		return PTR_ERR(tfm) == -ENOENT ? -EOPNOTSUPP : PTR_ERR(tfm);
 	if (crypto_shash_digestsize(tfm) != sizeof(u32)) {
 		crypto_free_shash(tfm);
 		return -EINVAL;

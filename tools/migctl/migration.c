@@ -761,7 +761,14 @@ static int print_block(FILE *f, const struct mig *m)
 	if (!record_num(&m->r, KMIG_A_MIG_PAGES_TOTAL, &w))
 		w = 0;
 	if (record_num(&m->r, KMIG_A_MIG_PAGES_DONE, &v)) {
-		if (w)
+		/*
+		 * A live source sends a page again each time it is written:
+		 * a share of the populated pages means nothing after pass 0.
+		 */
+		if (w && is_live(m))
+			line(f, "Pages:", "%" PRIu64 " sent (%" PRIu64
+			     " populated at the start)", v, w);
+		else if (w)
 			line(f, "Pages:", "%" PRIu64 " of %" PRIu64 " (%.1f%%)",
 			     v, w, 100.0 * (double)v / (double)w);
 		else
@@ -1067,7 +1074,12 @@ static void progress_part(char *buf, size_t len, const struct mig *m)
 	}
 	if (is_live(m) && record_num(&m->r, KMIG_A_MIG_PASS, &v))
 		ADD("  pass %" PRIu64, v);
-	if (record_num(&m->r, KMIG_A_MIG_PAGES_DONE, &done)) {
+	/* "pass 3  26988 pages sent  remaining 4.8 MiB" (see the Pages: line) */
+	if (is_live(m) && record_num(&m->r, KMIG_A_MIG_PAGES_DONE, &done)) {
+		ADD("  %" PRIu64 " pages sent", done);
+		if (record_num(&m->r, KMIG_A_MIG_REMAINING_BYTES, &v))
+			ADD("  remaining %s", fmt_size(a, sizeof(a), v));
+	} else if (record_num(&m->r, KMIG_A_MIG_PAGES_DONE, &done)) {
 		if (record_num(&m->r, KMIG_A_MIG_PAGES_TOTAL, &total) && total)
 			ADD("  %.1f%%  %" PRIu64 "/%" PRIu64 " pages",
 			    100.0 * (double)done / (double)total, done, total);

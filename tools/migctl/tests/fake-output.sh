@@ -665,7 +665,7 @@ Region 4: source, active
   Total time:           3500 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          1.2 MiB in 19 packets
-  Pages:                617 of 1234 (50.0%)
+  Pages:                617 sent (1234 populated at the start)
   Zero pages:           308 (1.2 MiB)
   Normal pages:         309 (1.2 MiB)
   Passes:               2
@@ -691,7 +691,7 @@ Region 1: source, setup
   Total time:           6.000 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          0 B in 0 packets
-  Pages:                0 of 262144 (0.0%)
+  Pages:                0 sent (262144 populated at the start)
   Zero pages:           0 (0 B)
   Normal pages:         0 (0 B)
   Pass:                 0
@@ -722,7 +722,7 @@ Region 5: source, completed
   Total time:           1606 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          516.0 MiB in 8192 packets
-  Pages:                262144 of 262144 (100.0%)
+  Pages:                262144 sent (262144 populated at the start)
   Zero pages:           131072 (512.0 MiB)
   Normal pages:         131072 (512.0 MiB)
   Pass:                 4
@@ -744,7 +744,7 @@ Region 5: source, active
   Total time:           806 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          258.0 MiB in 4096 packets
-  Pages:                131072 of 262144 (50.0%)
+  Pages:                131072 sent (262144 populated at the start)
   Zero pages:           65536 (256.0 MiB)
   Normal pages:         65536 (256.0 MiB)
   Pass:                 2
@@ -771,7 +771,7 @@ Region 6: source, failed
   Total time:           1206 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          51.6 MiB in 819 packets
-  Pages:                26214 of 262144 (10.0%)
+  Pages:                26214 sent (262144 populated at the start)
   Zero pages:           13107 (51.2 MiB)
   Normal pages:         13107 (51.2 MiB)
   Pass:                 3
@@ -870,7 +870,7 @@ Region 10: source, colo
   Total time:           75300 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          566.9 MiB in 9000 packets
-  Pages:                288000 of 262144 (109.9%)
+  Pages:                288000 sent (262144 populated at the start)
   Zero pages:           144000 (562.5 MiB)
   Normal pages:         144000 (562.5 MiB)
   Passes:               3
@@ -988,7 +988,7 @@ Region 1: source, setup
   Total time:           6.000 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          0 B in 0 packets
-  Pages:                0 of 262144 (0.0%)
+  Pages:                0 sent (262144 populated at the start)
   Zero pages:           0 (0 B)
   Normal pages:         0 (0 B)
   Pass:                 0
@@ -1027,7 +1027,7 @@ Region 5: source, failover
   Total time:           2006 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          516.0 MiB in 8192 packets
-  Pages:                262144 of 262144 (100.0%)
+  Pages:                262144 sent (262144 populated at the start)
   Zero pages:           131072 (512.0 MiB)
   Normal pages:         131072 (512.0 MiB)
   Pass:                 5
@@ -1152,10 +1152,10 @@ if on_tty "$tmp/tty" status --region 5 --watch --interval 1; then
 	on_tty "$tmp/tty" start --region 5 $K --to 10.0.0.9:4444 --live --wait --interval 1
 	cp "$tmp/tty" "$tmp/out"
 	[ $rc -eq 0 ] &&
-	grep -qF "${CR}${ESC}[Kactive  pass 1  25.0%  65536/262144 pages  expected downtime 95 ms" "$tmp/tty" &&
+	grep -qF "${CR}${ESC}[Kactive  pass 1  65536 pages sent  remaining 38.1 MiB  expected downtime 95 ms" "$tmp/tty" &&
 	grep -qF "${CR}${ESC}[Kmigctl: switchover ready: pause the guest and run 'migctl switchover --region 5'" "$tmp/tty" &&
 	[ "$(grep -c 'switchover ready' "$tmp/tty")" = 1 ] &&
-	grep -qF "${CR}${ESC}[Kactive  pass 2  50.0%" "$tmp/tty"
+	grep -qF "${CR}${ESC}[Kactive  pass 2  131072 pages sent" "$tmp/tty"
 	result "start --live --wait on a terminal: pass and expected downtime, the hint once" $?
 	on_tty "$tmp/tty" start --region 5 $K --to 10.0.0.9:4444 --live --colo --wait --interval 1
 	cp "$tmp/tty" "$tmp/out"

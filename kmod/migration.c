@@ -239,8 +239,8 @@ void kmig_mig_release(struct kmig_mig *mig)
 	wake_up_all(&mig->wq);
 }
 
-/* Softirq: the peer closed or reset a channel connection. */
-static void kmig_mig_on_close(struct kmig_sock *ks)
+/* Softirq: the peer closed or reset a channel connection, or went silent. */
+static void kmig_mig_on_close(struct kmig_sock *ks, int err)
 {
 	struct kmig_channel *ch = container_of(ks, struct kmig_channel, ks);
 
@@ -253,8 +253,17 @@ static void kmig_mig_on_close(struct kmig_sock *ks)
 	if (ch->mig->role != KMIG_MIG_ROLE_SOURCE ||
 	    READ_ONCE(ch->expect_close))
 		return;
-	kmig_mig_stop(ch->mig, KMIG_MIG_STATE_FAILED,
-		      "peer closed channel %u", ch->id);
+	if (err == ETIMEDOUT)
+		kmig_mig_stop(ch->mig, KMIG_MIG_STATE_FAILED,
+			      "peer stopped responding on channel %u (TCP timeout)",
+			      ch->id);
+	else if (err)
+		kmig_mig_stop(ch->mig, KMIG_MIG_STATE_FAILED,
+			      "peer reset channel %u (%pe)", ch->id,
+			      ERR_PTR(-err));
+	else
+		kmig_mig_stop(ch->mig, KMIG_MIG_STATE_FAILED,
+			      "peer closed channel %u", ch->id);
 }
 
 static void kmig_mig_set_sock(struct kmig_mig *mig, struct socket **slot,
@@ -1272,9 +1281,6 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 		ret = kmig_auth_init(&mig->auth, cfg->key);
 		if (ret) {
 			*why = "cannot set up HMAC-SHA256 (kernel crypto API)";
-			/* Not "no such region": the algorithm is missing. */
-			if (ret == -ENOENT)
-				ret = -EOPNOTSUPP;
 			kmig_mig_free(mig);
 			goto unlock;
 		}
@@ -1287,9 +1293,6 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 		ret = kmig_crc_init(&mig->crc);
 		if (ret) {
 			*why = "cannot set up crc32c (kernel crypto API)";
-			/* Not "no such region": the algorithm is missing. */
-			if (ret == -ENOENT)
-				ret = -EOPNOTSUPP;
 			kmig_mig_free(mig);
 			goto unlock;
 		}

@@ -190,7 +190,7 @@ static void kmig_sock_state_change(struct sock *sk)
 		case TCP_LAST_ACK:
 		case TCP_FIN_WAIT1:
 		case TCP_FIN_WAIT2:
-			ks->on_close(ks);
+			ks->on_close(ks, READ_ONCE(sk->sk_err));
 			break;
 		default:
 			break;
@@ -202,7 +202,7 @@ static void kmig_sock_state_change(struct sock *sk)
 }
 
 void kmig_sock_hook(struct kmig_sock *ks, struct socket *sock,
-		    void (*on_close)(struct kmig_sock *ks))
+		    void (*on_close)(struct kmig_sock *ks, int err))
 {
 	struct sock *sk = sock->sk;
 

@@ -19,8 +19,13 @@ struct net;
 struct kmig_sock {
 	struct socket *sock;
 	void (*saved_state_change)(struct sock *sk);
-	/* Called in softirq context when the connection closes or fails. */
-	void (*on_close)(struct kmig_sock *ks);
+	/*
+	 * Called in softirq context when the connection closes or fails.
+	 * @err is the socket's error: 0 for an orderly close (FIN),
+	 * ETIMEDOUT when the peer stopped acknowledging for the user
+	 * timeout, ECONNRESET and the like for a reset.
+	 */
+	void (*on_close)(struct kmig_sock *ks, int err);
 };
 
 /* Listen on @addr (port 0 picks one; *port returns the bound port). */
@@ -36,7 +41,7 @@ int kmig_sock_connect(struct net *net, const struct sockaddr_storage *addr,
 void kmig_sock_set_timeouts(struct socket *sock, long rcv, long snd);
 
 void kmig_sock_hook(struct kmig_sock *ks, struct socket *sock,
-		    void (*on_close)(struct kmig_sock *ks));
+		    void (*on_close)(struct kmig_sock *ks, int err));
 /* Restore the callbacks; the socket stays open. */
 void kmig_sock_unhook(struct kmig_sock *ks);
 

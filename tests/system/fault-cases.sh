@@ -284,7 +284,7 @@ fault_hs_dst_killed() {
 		if [ $_how = kill ]; then
 			mcheck "$_st: within 5 s" [ $((_t1 - _t0)) -lt 500 ]
 			mcheck "$_st: reason 'channel 0: hello to ... failed'" \
-				sh -c "grep '\"reason\"' '$T/mig-src.json' | grep -qE 'channel 0: hello to .* failed \\(-E(CONNRESET|PIPE|CONNABORTED)\\)|peer closed'"
+				sh -c "grep '\"reason\"' '$T/mig-src.json' | grep -qE 'channel 0: hello to .* failed \\(-E(CONNRESET|PIPE|CONNABORTED)\\)|peer (closed|reset)'"
 		else
 			fc "$_st: after the 10 s setup timeout (9..20 s)" \
 				'[ $((_t1 - _t0)) -ge 900 ] && [ $((_t1 - _t0)) -lt 2000 ]'
@@ -792,7 +792,8 @@ fault_two() {
 # protocol.rst, Sockets), which also bounds a zero window: a hold under
 # 30 s leaves the source active, sending nothing, and the cancel after it
 # ends it within 5 s; a longer hold sees the source fail by itself after
-# the 30 s (reason 'peer closed channel N' or '... -ETIMEDOUT'), the
+# the 30 s (reason 'peer stopped responding on channel N (TCP timeout)'
+# or 'send failed ... -ETIMEDOUT'), the
 # sink still stalled, and a cancel at the end of the hold answered
 # "already ended". Sets FST_TAG.
 fault_stall_one() {
@@ -830,8 +831,8 @@ fault_stall_one() {
 		# before the sink's stall was seen), checked every second here.
 		fc "$_tag: source failed by itself after the 30 s TCP user timeout (20..60 s)" \
 			'[ "$(mjv state)" = failed ] && [ "${_tend:-0}" -ge 2000 ] && [ "${_tend:-0}" -le 6000 ]'
-		mcheck "$_tag: reason 'peer closed channel N' or 'send failed ... -ETIMEDOUT'" \
-			sh -c "grep '\"reason\"' '$T/mig-src.json' | grep -qE 'peer closed channel [0-9]|channel [0-9]+: send failed.*(-110|ETIMEDOUT)'"
+		mcheck "$_tag: reason 'peer stopped responding on channel N (TCP timeout)' or 'send failed ... -ETIMEDOUT'" \
+			sh -c "grep '\"reason\"' '$T/mig-src.json' | grep -qE 'peer stopped responding on channel [0-9]+ \\(TCP timeout\\)|channel [0-9]+: send failed.*(-110|ETIMEDOUT)'"
 		fc "$_tag: nothing more sent while stalled ($_b0 = $(mjv bytes) bytes)" '[ "$_b0" = "$(mjv bytes)" ]'
 	fi
 	_t0=$(now_cs)

@@ -294,8 +294,8 @@ mig_src_sink() {
 		mig_wait src "$_sid" "completed failed cancelled" 30
 		cp "$T/mig-src.json" "$T/out"
 		mcheck "$_tag: source failed" [ "$(mjv state)" = failed ]
-		mcheck "$_tag: source reason names the channel: peer closed or send failed" \
-			sh -c "grep '\"reason\"' '$T/mig-src.json' | grep -qE 'peer closed channel [0-9]|channel [0-9]+: send failed: peer closed or reset'"
+		mcheck "$_tag: source reason names the channel: peer closed, reset or send failed" \
+			sh -c "grep '\"reason\"' '$T/mig-src.json' | grep -qE 'peer (closed|reset) channel [0-9]|channel [0-9]+: send failed: peer closed or reset'"
 	else
 		_t0=$(now_cs)
 		"$MIGCTL" cancel --region "$_sid" > "$T/out" 2>&1

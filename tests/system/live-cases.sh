@@ -582,6 +582,7 @@ live_tcg_guest() {
 		kill $_qpid 2>/dev/null; wait $_qpid 2>/dev/null; return 1
 	fi
 	ok "$_tag: QEMU running the guest kernel, region $_qid owned by qemu-system-x86"
+	echo "# $_tag: MemAvailable with QEMU running: $(sed -n 's/^MemAvailable: *//p' /proc/meminfo)"
 	if ! region_start tcgdst --size 256 --out "$T/tcgdst.hash"; then
 		notok "$_tag: destination region"; kill $_qpid; wait $_qpid 2>/dev/null; return 1
 	fi

@@ -420,7 +420,33 @@ static int kmig_channel_send_fn(void *data)
 			break;
 		}
 	}
+	/* Its socket and seq are free for a COLO goodbye from here on. */
+	smp_store_release(&ch->parked, true);
+	wake_up_all(&mig->wq);
 	kmig_channel_park();
+	return 0;
+}
+
+/*
+ * A COLO primary's goodbye (kmig_colo_primary()): CANCEL on a channel
+ * whose send thread is parked, so nothing else uses its socket or seq.
+ */
+int kmig_channel_send_cancel(struct kmig_channel *ch)
+{
+	struct kmig_wire_hdr hdr = {
+		.type = KMIG_WIRE_CANCEL,
+		.seq = ch->seq,
+	};
+	u8 buf[KMIG_WIRE_HDR_SIZE + KMIG_WIRE_CRC_SIZE];
+	int ret;
+
+	if (kmig_wire_hdr_encode(buf, sizeof(buf), &hdr) < 0)
+		return -EINVAL;
+	ret = kmig_channel_send_small(ch, buf, KMIG_WIRE_HDR_SIZE);
+	if (ret)
+		return ret;
+	ch->seq++;
+	atomic64_inc(&ch->packets);	/* its bytes: counted by send_small */
 	return 0;
 }
 
@@ -730,6 +756,16 @@ static int kmig_channel_recv_fn(void *data)
 			}
 		} else if (hdr.type == KMIG_WIRE_CHECKPOINT_ACK) {
 			kmig_channel_malformed(ch, "header", KMIG_WIRE_ETYPE);
+			break;
+		} else if (hdr.type == KMIG_WIRE_CANCEL) {
+			kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
+			if (kmig_colo_rx_cancel(mig)) {
+				kmig_mig_count_malformed(mig);
+				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+					      "channel %u: CANCEL outside COLO",
+					      ch->id);
+				kmig_mig_kick(mig);
+			}
 			break;
 		} else if (mig->colo) {
 			/* COMPLETE of a COLO migration: checkpoint 0. */

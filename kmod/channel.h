@@ -30,4 +30,7 @@ void kmig_channel_stop(struct kmig_channel *ch);
 int kmig_channel_send_small(struct kmig_channel *ch, u8 *buf, size_t len);
 int kmig_channel_recv_small(struct kmig_channel *ch, u8 *buf, size_t len);
 
+/* A COLO primary's CANCEL, once the channel's send thread is parked. */
+int kmig_channel_send_cancel(struct kmig_channel *ch);
+
 #endif /* _KMIG_CHANNEL_H */

@@ -27,6 +27,8 @@
 #define KMIG_COLO_PAUSE_TIMEOUT		(10 * HZ)
 /* The secondary must acknowledge a checkpoint within this. */
 #define KMIG_COLO_ACK_TIMEOUT		(30 * HZ)
+/* How long a cancel waits for the primary's goodbye before the kick. */
+#define KMIG_COLO_BYE_TIMEOUT		(1 * HZ)
 
 /* ----- histogram ----- */
 
@@ -386,6 +388,69 @@ static int kmig_colo_recv_ack(struct kmig_mig *mig, u64 n, u64 *transfer,
 	return 0;
 }
 
+bool kmig_colo_bye_ask(struct kmig_mig *mig)
+{
+	bool ask;
+
+	if (!mig->colo || mig->role != KMIG_MIG_ROLE_SOURCE)
+		return false;
+	spin_lock_bh(&mig->lock);
+	ask = mig->state == KMIG_MIG_STATE_COLO && !mig->stopping;
+	if (ask)
+		WRITE_ONCE(mig->colo->bye_wanted, true);
+	spin_unlock_bh(&mig->lock);
+	return ask;
+}
+
+void kmig_colo_bye_wait(struct kmig_mig *mig)
+{
+	/* Pairs with the release in kmig_colo_goodbye(). */
+	wait_event_idle_timeout(mig->wq, smp_load_acquire(&mig->colo->bye),
+				KMIG_COLO_BYE_TIMEOUT);
+}
+
+static bool kmig_colo_parked(struct kmig_mig *mig)
+{
+	unsigned int i;
+
+	for (i = 0; i < mig->nch; i++) {
+		/* Pairs with the send thread's release: its last seq is seen. */
+		if (!smp_load_acquire(&mig->ch[i].parked))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The primary leaves COLO. After a user's cancel between checkpoints
+ * (@idle: nothing of a checkpoint on the wire, at most a pause asked
+ * of the VMM), CANCEL goes on every channel before they
+ * close, so that the secondary ends "cancelled" at the last committed
+ * checkpoint instead of failing over: its VMM must not take over a guest
+ * that runs on here. Every channel, because each secondary channel thread
+ * must read it before it can see its connection close. The send threads
+ * are parked (the cancel stopped the queue): the sockets are ours. Mid-
+ * checkpoint, or without a cancel (the VMM exited), the channels just
+ * close and the secondary fails over.
+ */
+static void kmig_colo_goodbye(struct kmig_mig *mig, bool idle)
+{
+	unsigned int i;
+	int bye = -1;
+
+	if (idle && READ_ONCE(mig->colo->bye_wanted)) {
+		wait_event_idle_timeout(mig->wq, kmig_colo_parked(mig),
+					KMIG_COLO_BYE_TIMEOUT);
+		bye = kmig_colo_parked(mig) ? 1 : -1;
+		for (i = 0; bye > 0 && i < mig->nch; i++)
+			if (kmig_channel_send_cancel(&mig->ch[i]))
+				bye = -1;
+	}
+	/* The CANCELs are on the wire before the cancel's kick sees this. */
+	smp_store_release(&mig->colo->bye, bye);
+	wake_up_all(&mig->wq);
+}
+
 /*
  * The primary's COLO phase, after the switchover's pass and COMPLETE
  * were acknowledged by every channel (checkpoint 0). Dirty tracking is
@@ -396,6 +461,7 @@ void kmig_colo_primary(struct kmig_mig *mig, u64 base)
 {
 	struct kmig_colo *colo = mig->colo;
 	u64 n, t_pause, t1, bytes0, pages0, transfer = 0, flush = 0;
+	bool idle = false;
 	int ret;
 
 	colo->base_pass = base;
@@ -405,15 +471,20 @@ void kmig_colo_primary(struct kmig_mig *mig, u64 base)
 		wait_event_idle_timeout(mig->wq, READ_ONCE(colo->request) ||
 					kmig_mig_stopping(mig),
 					msecs_to_jiffies(colo->interval_ms));
-		if (kmig_mig_stopping(mig))
+		if (kmig_mig_stopping(mig)) {
+			idle = true;
 			break;
+		}
 		WRITE_ONCE(colo->request, false);
 
-		/* Checkpoint n: the VMM pauses first. */
+		/* Checkpoint n: the VMM pauses first, nothing on the wire yet. */
 		n = colo->sm.committed + 1;
 		t_pause = ktime_get_ns();
-		if (kmig_colo_pause(mig, n))
+		ret = kmig_colo_pause(mig, n);
+		if (ret) {
+			idle = ret == -ECANCELED;
 			break;
+		}
 
 		/* Its pages, then the secondary's acknowledgment. */
 		bytes0 = kmig_mig_bytes(mig);
@@ -448,9 +519,31 @@ void kmig_colo_primary(struct kmig_mig *mig, u64 base)
 		spin_unlock_bh(&mig->lock);
 		kmig_mig_event(mig, KMIG_MIG_EVENT_CHECKPOINT_DONE);
 	}
+	kmig_colo_goodbye(mig, idle);
 }
 
 /* ----- secondary ----- */
+
+/*
+ * Channel thread: the primary's CANCEL. The region keeps the checkpoint
+ * it holds (as at a failover), but this is no failover: the guest runs
+ * on at the primary.
+ */
+int kmig_colo_rx_cancel(struct kmig_mig *mig)
+{
+	struct kmig_colo *colo = mig->colo;
+	u64 n;
+
+	if (!colo || !READ_ONCE(colo->active))
+		return -EPROTO;
+	spin_lock_bh(&mig->lock);
+	n = kmig_colo_sm_lost(&colo->sm);
+	spin_unlock_bh(&mig->lock);
+	kmig_mig_stop(mig, KMIG_MIG_STATE_CANCELLED,
+		      "primary cancelled COLO (checkpoint %llu kept)", n);
+	kmig_mig_kick(mig);
+	return 0;
+}
 
 /* Channel thread: CHECKPOINT @n arrived. */
 int kmig_colo_rx_begin(struct kmig_mig *mig, u64 n)

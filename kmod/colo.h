@@ -132,6 +132,8 @@ struct kmig_colo {
 	struct kmig_colo_sm sm;		/* secondary; under the mig lock */
 	bool active;			/* secondary channels fill the cache */
 	bool request;			/* primary: colo-checkpoint asked */
+	bool bye_wanted;		/* primary: a user's cancel */
+	int bye;			/* primary: 1 CANCEL sent, -1 not */
 	u64 pause_for;			/* checkpoint the VMM is asked for */
 	u64 paused;			/* last checkpoint the VMM paused for */
 	u64 base_pass;			/* pass of checkpoint N: base + N */
@@ -164,8 +166,17 @@ void kmig_colo_latency(const struct kmig_colo *colo,
 void kmig_colo_primary(struct kmig_mig *mig, u64 base);
 void kmig_colo_secondary(struct kmig_mig *mig);
 
+/*
+ * A user's cancel of a COLO primary (kmig_mig_cancel()): ask for the
+ * goodbye before the stop, wait for it after, then kick the channels.
+ */
+bool kmig_colo_bye_ask(struct kmig_mig *mig);
+void kmig_colo_bye_wait(struct kmig_mig *mig);
+
 /* Channel threads of a secondary: CHECKPOINT, DATA allowed, a page in. */
 int kmig_colo_rx_begin(struct kmig_mig *mig, u64 n);
+/* CANCEL: the primary ended COLO on purpose; -EPROTO outside COLO. */
+int kmig_colo_rx_cancel(struct kmig_mig *mig);
 bool kmig_colo_rx_open(struct kmig_mig *mig);
 void kmig_colo_rx_mark(struct kmig_mig *mig, pgoff_t index);
 

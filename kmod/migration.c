@@ -1334,6 +1334,7 @@ int kmig_mig_start(struct kmig_region *region, struct net *net,
 int kmig_mig_cancel(struct kmig_region *region, const char **why)
 {
 	struct kmig_mig *mig;
+	bool bye;
 
 	mutex_lock(&kmig_mig_mutex);
 	mig = region->mig;
@@ -1347,7 +1348,11 @@ int kmig_mig_cancel(struct kmig_region *region, const char **why)
 		*why = "the migration has already ended";
 		return -EALREADY;
 	}
+	/* A COLO primary tells its secondary first (kmig_colo_goodbye()). */
+	bye = kmig_colo_bye_ask(mig);
 	kmig_mig_stop(mig, KMIG_MIG_STATE_CANCELLED, "cancelled by the user");
+	if (bye)
+		kmig_colo_bye_wait(mig);
 	kmig_mig_kick(mig);
 	/*
 	 * The migration cannot be freed while we wait: only region close

@@ -155,6 +155,7 @@ struct kmig_channel {
 	struct kmig_sock ks;		/* socket and saved callbacks */
 	bool expect_close;		/* the peer may close now */
 	bool done;			/* COMPLETE exchanged */
+	bool parked;			/* source: the send thread is done */
 	u64 seq;			/* next packet number */
 	u64 pass;
 	struct kmig_wire_limits lim;	/* destination: from the hello */

@@ -473,7 +473,7 @@ int kmig_wire_hdr_decode(const void *buf, size_t len,
 	d.data_pages = be32_to_cpu(w.data_pages);
 	d.zero_pages = be32_to_cpu(w.zero_pages);
 	d.pass = be64_to_cpu(w.pass);
-	if (d.type < KMIG_WIRE_DATA || d.type > KMIG_WIRE_CHECKPOINT_ACK)
+	if (d.type < KMIG_WIRE_DATA || d.type > KMIG_WIRE_CANCEL)
 		return KMIG_WIRE_ETYPE;
 	if (d.flags & ~KMIG_WIRE_FLAGS_KNOWN)
 		return KMIG_WIRE_EFLAGS;

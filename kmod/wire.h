@@ -74,7 +74,8 @@ typedef __u64 u64;
 /*
  * Feature bits of the hello (asked for) and its reply (granted).
  * COLO: after COMPLETE the channels stay open for COLO checkpoints
- * (CHECKPOINT, DATA, SYNC; CHECKPOINT_ACK back on channel 0).
+ * (CHECKPOINT, DATA, SYNC; CHECKPOINT_ACK back on channel 0), until a
+ * CANCEL on channel 0 between checkpoints ends COLO on purpose.
  * AUTH: the hello is followed by a mutual HMAC-SHA256 challenge and
  * response with the migration's key (AUTH messages, steps 1 to 3), before
  * the reply; a destination with a key grants AUTH or rejects the channel.
@@ -112,6 +113,7 @@ enum kmig_wire_type {
 	KMIG_WIRE_COMPLETE = 3,
 	KMIG_WIRE_CHECKPOINT = 4,	/* COLO: checkpoint @pass begins */
 	KMIG_WIRE_CHECKPOINT_ACK = 5,	/* COLO: checkpoint @pass committed */
+	KMIG_WIRE_CANCEL = 6,		/* COLO: the primary ends it on purpose */
 };
 
 /* Packet header flags: none defined yet; must be 0. */

@@ -270,6 +270,23 @@ static void wire_test_checkpoint(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d.arg[0], 0ULL);
 	KUNIT_EXPECT_EQ(test, d.arg[1], 0ULL);
 
+	/* CANCEL (type 6): a bare header, decoded; with pages, refused. */
+	memset(&h, 0, sizeof(h));
+	h.type = KMIG_WIRE_CANCEL;
+	h.seq = 9;
+	KUNIT_ASSERT_EQ(test, kmig_wire_hdr_encode(buf, sizeof(buf), &h),
+			KMIG_WIRE_HDR_SIZE);
+	KUNIT_EXPECT_EQ(test, buf[4], 0);	/* type 6, big-endian */
+	KUNIT_EXPECT_EQ(test, buf[5], 6);
+	KUNIT_ASSERT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf), &wt_lim,
+						   9, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.type, KMIG_WIRE_CANCEL);
+	h.zero_pages = 1;
+	kmig_wire_hdr_encode(buf, sizeof(buf), &h);
+	KUNIT_EXPECT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf), &wt_lim,
+						   9, &d),
+			(int)KMIG_WIRE_ECOUNT_NONZERO);
+
 	/* COLO, AUTH and CRC are the features known; bit 3 is not. */
 	KUNIT_EXPECT_EQ(test, KMIG_WIRE_FEATURES_KNOWN,
 			KMIG_WIRE_FEAT_COLO | KMIG_WIRE_FEAT_AUTH |
@@ -375,7 +392,7 @@ static void wire_test_hdr_bad(struct kunit *test)
 
 	wt_hdr_bad(test, 0, 'x', 1, KMIG_WIRE_EMAGIC);
 	wt_hdr_bad(test, 4, 0, 2, KMIG_WIRE_ETYPE);
-	wt_hdr_bad(test, 4, KMIG_WIRE_CHECKPOINT_ACK + 1, 2, KMIG_WIRE_ETYPE);
+	wt_hdr_bad(test, 4, KMIG_WIRE_CANCEL + 1, 2, KMIG_WIRE_ETYPE);
 	wt_hdr_bad(test, 6, 1, 2, KMIG_WIRE_EFLAGS);
 	wt_hdr_bad(test, 6, 0x8000, 2, KMIG_WIRE_EFLAGS);
 	wt_hdr_bad(test, 32, 1, 1, KMIG_WIRE_ERESERVED);

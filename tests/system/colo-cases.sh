@@ -15,9 +15,10 @@
 #                          figures, refusals (colo-paused for a checkpoint
 #                          not asked, checkpoint on the secondary, COLO
 #                          hello to a plain listener), cancel: primary
-#                          cancelled, secondary failover at the last
-#                          committed checkpoint, byte-identical to the
-#                          primary (no writers)
+#                          cancelled, its CANCEL ends the secondary as
+#                          cancelled (no failover) at the last committed
+#                          checkpoint, byte-identical to the primary (no
+#                          writers)
 #   colo_vmm CHANNELS      kmig-vmm primary and secondary, writers on both
 #                          sides, 6 checkpoints: the secondary equals the
 #                          primary at every checkpoint (its own writes
@@ -128,21 +129,30 @@ colo_migctl() {
 	{ echo "$_sh"; echo "$_dh"; } > "$T/out"
 	mcheck "$_tag: secondary content = primary content" hash_eq "$_sh" "$_dh"
 
+	# A cancel is no failover: the secondary must not take over a guest
+	# that runs on at the primary.
+	_fo0=$(sysfs stats/migrations_failed_over)
+	_t0=$(now_cs)
 	"$MIGCTL" cancel --region "$_sid" > "$T/out" 2>&1
 	mcheck "$_tag: cancel the primary" [ $? -eq 0 ]
+	echo "# $_tag: migctl cancel answered in $((($(now_cs) - _t0) * 10)) ms"
 	mig_wait dst "$_did" "failover failed cancelled completed" 60
 	cp "$T/mig-dst.json" "$T/out"
-	mcheck "$_tag: secondary failover after the primary's cancel" [ "$(mjv state)" = failover ]
+	mcheck "$_tag: secondary cancelled, not failed over, after the primary's cancel" \
+		[ "$(mjv state)" = cancelled ]
+	mcheck "$_tag: ... reason 'primary cancelled COLO (checkpoint N kept)', N = $(mjv checkpoint)" \
+		mig_reason_has dst "primary cancelled COLO (checkpoint $(mjv checkpoint) kept)"
 	mcheck "$_tag: the COLO cache is freed at the end" [ "$(mjv colo_cache_pages)" = 0 ]
-	mcheck "$_tag: stats migrations_failed_over counts it" \
-		[ "$(sysfs stats/migrations_failed_over)" -ge 1 ]
+	echo "stats/migrations_failed_over: $_fo0 -> $(sysfs stats/migrations_failed_over)" > "$T/out"
+	mcheck "$_tag: stats migrations_failed_over unchanged" \
+		[ "$(sysfs stats/migrations_failed_over)" = "$_fo0" ]
 	echo "# $_tag: secondary: checkpoint $(mjv checkpoint), reason: $(mjv reason)"
 	mig_get src "$_sid"
 	cp "$T/mig-src.json" "$T/out"
 	mcheck "$_tag: primary cancelled" [ "$(mjv state)" = cancelled ]
 	_dh2=$(region_hash "$_dpid" "$T/dst.hash")
 	{ echo "$_sh"; echo "$_dh2"; } > "$T/out"
-	mcheck "$_tag: secondary after failover = last committed checkpoint" hash_eq "$_sh" "$_dh2"
+	mcheck "$_tag: secondary after the cancel = last committed checkpoint" hash_eq "$_sh" "$_dh2"
 	region_stop "$_spid"
 	region_stop "$_dpid"
 	mcheck "$_tag: kernel log clean" mig_dmesg_clean "cm$_ch"
@@ -197,8 +207,8 @@ colo_vmm() {
 	_p=$(sed -n 's/^checkpoint 6 pages \([0-9]*\) .*/\1/p' "$T/csrc.log")
 	cp "$T/csrc.log" "$T/out"
 	mcheck "$_tag: checkpoint 6 sent the primary's dirty pages ($_p)" [ "${_p:-0}" -gt 0 ]
-	grep -q "^cancelled checkpoint 6 \|^failover checkpoint 6 " "$T/cdst.log"
-	mcheck "$_tag: the secondary ends at checkpoint 6 after the primary's cancel" [ $? -eq 0 ]
+	grep -q "^cancelled checkpoint 6 reason primary cancelled COLO" "$T/cdst.log"
+	mcheck "$_tag: the secondary ends cancelled (no failover) at checkpoint 6 after the primary's cancel" [ $? -eq 0 ]
 	mcheck "$_tag: kernel log clean" mig_dmesg_clean "cv$_ch"
 }
 

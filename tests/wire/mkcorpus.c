@@ -267,6 +267,7 @@ static void wire_seeds(void)
 		 KMIG_WIRE_CHECKPOINT, 1, 0, 0, 0, 0);
 	wire_hdr("checkpoint-ack", FUZZ_SEL_HDR, KMIG_WIRE_CHECKPOINT_ACK,
 		 3, 0, 0, 0, 0);
+	wire_hdr("cancel", FUZZ_SEL_HDR, KMIG_WIRE_CANCEL, 0, 0, 0, 0, 0);
 }
 
 /* ----- fuzz_stream seeds: whole streams of one destination channel ----- */
@@ -448,6 +449,18 @@ static void stream_seeds(void)
 	stream_hdr(n, KMIG_WIRE_SYNC, 3, 0, 0);
 	sd.want.checkpoints = 1;
 	stream_end(n, WSTREAM_COLO);
+
+	/* The primary's CANCEL between checkpoints: COLO ends, no failover. */
+	n = "colo-cancel";
+	stream_start(n, KMIG_WIRE_FEAT_COLO, 0, 1, 16 << 12, 128);
+	stream_data(n, 0, 1, 0, 0, 3, 1);
+	stream_hdr(n, KMIG_WIRE_SYNC, 0, 0, 0);
+	stream_hdr(n, KMIG_WIRE_COMPLETE, 0, 0, 0);
+	stream_hdr(n, KMIG_WIRE_CHECKPOINT, 1, 0, 0);
+	stream_hdr(n, KMIG_WIRE_SYNC, 2, 0, 0);
+	stream_hdr(n, KMIG_WIRE_CANCEL, 0, 0, 0);
+	sd.want.checkpoints = 1;
+	stream_end(n, WSTREAM_CANCELLED);
 }
 
 /* The model ends these (not written) where the destination would. */
@@ -493,6 +506,11 @@ static void stream_bad(void)
 	stream_hdr(n, KMIG_WIRE_SYNC, 0, 0, 0);
 	stream_hdr(n, KMIG_WIRE_COMPLETE, 0, 0, 0);
 	stream_data(n, 2, 0, 1, 0, 0, 1);
+	stream_expect(n, WSTREAM_REFUSED, 0);
+
+	n = "bad: CANCEL outside COLO";
+	stream_start(n, 0, 0, 1, 16 << 12, 128);
+	stream_hdr(n, KMIG_WIRE_CANCEL, 0, 0, 0);
 	stream_expect(n, WSTREAM_REFUSED, 0);
 
 	n = "bad: CHECKPOINT_ACK from the source";

@@ -43,6 +43,7 @@ static const char * const wstream_ends[] = {
 	[WSTREAM_CLOSED] = "closed",
 	[WSTREAM_COMPLETE] = "complete",
 	[WSTREAM_COLO] = "colo",
+	[WSTREAM_CANCELLED] = "cancelled",
 };
 
 const char *wstream_end_str(enum wstream_end end)
@@ -314,7 +315,7 @@ static bool wstream_packet(struct wstream *s)
 	wstream_need(!memcmp(re, s->p, sizeof(re)));
 	wstream_need(hdr.seq == s->seq && !hdr.flags);
 	wstream_need(hdr.type >= KMIG_WIRE_DATA &&
-		     hdr.type <= KMIG_WIRE_CHECKPOINT_ACK);
+		     hdr.type <= KMIG_WIRE_CANCEL);
 	wstream_need(kmig_wire_hdr_decode(s->p, KMIG_WIRE_HDR_SIZE, &s->lim,
 					  s->seq + 1, &again) ==
 		     KMIG_WIRE_ESEQ);
@@ -341,6 +342,15 @@ static bool wstream_packet(struct wstream *s)
 		if (ok && !s->colo) {
 			s->res->packets++;
 			wstream_end(s, WSTREAM_COMPLETE, 0);
+			return false;
+		}
+		break;
+	case KMIG_WIRE_CANCEL:
+		/* COLO only; it ends the stream (the secondary's checkpoint). */
+		ok = s->colo_active;
+		if (ok) {
+			s->res->packets++;
+			wstream_end(s, WSTREAM_CANCELLED, 0);
 			return false;
 		}
 		break;

@@ -28,6 +28,7 @@ enum wstream_end {
 	WSTREAM_CLOSED,		/* ended between packets before COMPLETE */
 	WSTREAM_COMPLETE,	/* COMPLETE acknowledged; the rest is unread */
 	WSTREAM_COLO,		/* COLO: ended between packets after COMPLETE */
+	WSTREAM_CANCELLED,	/* COLO: the primary's CANCEL */
 	WSTREAM_END_NR
 };
 

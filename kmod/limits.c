@@ -83,15 +83,31 @@ int kmig_limits_set_regions_per_user(unsigned int n, const char **why)
 	return 0;
 }
 
-int kmig_limits_set_memory(u64 bytes, const char **why)
+int kmig_limits_check_memory(u64 bytes, const char **why)
 {
 	u64 pages = bytes >> PAGE_SHIFT;
 
+	/* Rounded down to 0 it would mean "no limit". */
+	if (bytes && !pages) {
+		*why = "max_memory must be 0 (no limit) or at least one page";
+		return -ERANGE;
+	}
 	/* Pages are counted in an atomic_long_t: only on 32 bits. */
 	if (pages > LONG_MAX) {
 		*why = "max_memory is too large";
 		return -ERANGE;
 	}
+	return 0;
+}
+
+int kmig_limits_set_memory(u64 bytes, const char **why)
+{
+	u64 pages = bytes >> PAGE_SHIFT;
+	int ret;
+
+	ret = kmig_limits_check_memory(bytes, why);
+	if (ret)
+		return ret;
 	mutex_lock(&kmig_limits_lock);
 	WRITE_ONCE(kmig_max_memory_pages, pages);
 	mutex_unlock(&kmig_limits_lock);

@@ -33,6 +33,7 @@ unsigned int kmig_limits_channels(void);
 unsigned int kmig_limits_migrations(void);
 
 /* Return 0, or -ERANGE with *why set to a message for the user. */
+int kmig_limits_check_memory(u64 bytes, const char **why);
 int kmig_limits_set_regions_per_user(unsigned int n, const char **why);
 int kmig_limits_set_memory(u64 bytes, const char **why);
 int kmig_limits_set_channels(unsigned int n, const char **why);

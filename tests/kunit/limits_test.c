@@ -80,6 +80,14 @@ static void limits_test_setters(struct kunit *test)
 	}
 	KUNIT_ASSERT_EQ(test, kmig_limits_set_memory(3 * PAGE_SIZE + 1, &why), 0);
 	KUNIT_EXPECT_EQ(test, kmig_limits_memory(), 3ULL * PAGE_SIZE);
+	/* Under a page it would round to 0, "no limit": refused, unchanged. */
+	why = NULL;
+	KUNIT_EXPECT_EQ(test, kmig_limits_set_memory(PAGE_SIZE - 1, &why),
+			-ERANGE);
+	KUNIT_EXPECT_NOT_NULL(test, why);
+	KUNIT_EXPECT_EQ(test, kmig_limits_memory(), 3ULL * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, kmig_limits_check_memory(0, &why), 0);
+	KUNIT_EXPECT_EQ(test, kmig_limits_check_memory(PAGE_SIZE, &why), 0);
 	KUNIT_EXPECT_EQ(test, kmig_limits_set_memory(mem, &why), 0);
 	KUNIT_EXPECT_EQ(test, kmig_limits_memory(), mem);
 }

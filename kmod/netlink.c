@@ -20,6 +20,7 @@
 #include "netlink.h"
 #include "region.h"
 #include "params.h"
+#include "limits.h"
 #include "zerocheck.h"
 #include "migration.h"
 
@@ -29,10 +30,14 @@ static const struct nla_policy kmig_region_get_nl_policy[KMIG_A_REGION_ID + 1] =
 };
 
 /* KMIG_CMD_PARAMS_SET - do */
-static const struct nla_policy kmig_params_set_nl_policy[KMIG_A_PARAMS_ZERO_CHECK + 1] = {
+static const struct nla_policy kmig_params_set_nl_policy[KMIG_A_PARAMS_MAX_MIGRATIONS + 1] = {
 	[KMIG_A_PARAMS_CHANNELS] = NLA_POLICY_RANGE(NLA_U32, 1, KMIG_CHANNELS_MAX),
 	[KMIG_A_PARAMS_ZERO_PAGE_DETECTION] = NLA_POLICY_MAX(NLA_U32, 2),
 	[KMIG_A_PARAMS_ZERO_CHECK] = NLA_POLICY_MAX(NLA_U32, 4),
+	[KMIG_A_PARAMS_MAX_REGIONS_PER_USER] = { .type = NLA_U32, },
+	[KMIG_A_PARAMS_MAX_MEMORY] = { .type = NLA_U64, },
+	[KMIG_A_PARAMS_MAX_CHANNELS] = NLA_POLICY_RANGE(NLA_U32, 1, KMIG_CHANNELS_MAX),
+	[KMIG_A_PARAMS_MAX_MIGRATIONS] = { .type = NLA_U32, },
 };
 
 /* KMIG_CMD_REGION_SCAN - do */
@@ -242,7 +247,15 @@ static int kmig_nl_fill_params(struct sk_buff *skb)
 	    nla_put_u32(skb, KMIG_A_PARAMS_ZERO_CHECK_AVAILABLE,
 			kmig_zerocheck_available()) ||
 	    kmig_nl_put_u64(skb, KMIG_A_PARAMS_REGION_SIZE_MAX,
-			    kmig_params_region_size_max(), KMIG_A_PARAMS_PAD))
+			    kmig_params_region_size_max(), KMIG_A_PARAMS_PAD) ||
+	    nla_put_u32(skb, KMIG_A_PARAMS_MAX_REGIONS_PER_USER,
+			kmig_limits_regions_per_user()) ||
+	    kmig_nl_put_u64(skb, KMIG_A_PARAMS_MAX_MEMORY,
+			    kmig_limits_memory(), KMIG_A_PARAMS_PAD) ||
+	    nla_put_u32(skb, KMIG_A_PARAMS_MAX_CHANNELS,
+			kmig_limits_channels()) ||
+	    nla_put_u32(skb, KMIG_A_PARAMS_MAX_MIGRATIONS,
+			kmig_limits_migrations()))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -268,10 +281,16 @@ static int kmig_nl_params_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *a_channels = info->attrs[KMIG_A_PARAMS_CHANNELS];
 	struct nlattr *a_detect = info->attrs[KMIG_A_PARAMS_ZERO_PAGE_DETECTION];
 	struct nlattr *a_check = info->attrs[KMIG_A_PARAMS_ZERO_CHECK];
+	struct nlattr **attrs = info->attrs;
+	struct nlattr *a_regions = attrs[KMIG_A_PARAMS_MAX_REGIONS_PER_USER];
+	struct nlattr *a_memory = attrs[KMIG_A_PARAMS_MAX_MEMORY];
+	struct nlattr *a_maxch = attrs[KMIG_A_PARAMS_MAX_CHANNELS];
+	struct nlattr *a_migs = attrs[KMIG_A_PARAMS_MAX_MIGRATIONS];
 	const char *why = NULL;
 	int err;
 
-	if (!a_channels && !a_detect && !a_check) {
+	if (!a_channels && !a_detect && !a_check && !a_regions && !a_memory &&
+	    !a_maxch && !a_migs) {
 		NL_SET_ERR_MSG(info->extack, "no parameter to set");
 		return -EINVAL;
 	}
@@ -281,6 +300,13 @@ static int kmig_nl_params_set_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, a_check,
 				    "zero-check implementation not supported by this CPU");
 		return -EOPNOTSUPP;
+	}
+	if (a_memory) {
+		err = kmig_limits_check_memory(nla_get_u64(a_memory), &why);
+		if (err) {
+			NL_SET_BAD_ATTR(info->extack, a_memory);
+			goto bad;
+		}
 	}
 
 	if (a_channels) {
@@ -300,6 +326,15 @@ static int kmig_nl_params_set_doit(struct sk_buff *skb, struct genl_info *info)
 			goto bad;
 		}
 	}
+	/* Checked above (memory) or by the policy (channels): no failure. */
+	if (a_regions)
+		kmig_limits_set_regions_per_user(nla_get_u32(a_regions), &why);
+	if (a_memory)
+		kmig_limits_set_memory(nla_get_u64(a_memory), &why);
+	if (a_maxch)
+		kmig_limits_set_channels(nla_get_u32(a_maxch), &why);
+	if (a_migs)
+		kmig_limits_set_migrations(nla_get_u32(a_migs), &why);
 	return kmig_nl_params_reply(info, KMIG_CMD_PARAMS_SET);
 
 bad:
@@ -354,7 +389,17 @@ static int kmig_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    kmig_nl_put_u64(msg, KMIG_A_STATS_AUTH_FAILURES,
 			    ms.auth_failed, pad) ||
 	    kmig_nl_put_u64(msg, KMIG_A_STATS_INTEGRITY_ERRORS,
-			    ms.integrity_errors, pad))
+			    ms.integrity_errors, pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_LIMIT_REGIONS_REFUSED,
+			    kmig_limits_refused(KMIG_LIMIT_REGIONS), pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_LIMIT_MEMORY_REFUSED,
+			    kmig_limits_refused(KMIG_LIMIT_MEMORY), pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_LIMIT_CHANNELS_REFUSED,
+			    kmig_limits_refused(KMIG_LIMIT_CHANNELS), pad) ||
+	    kmig_nl_put_u64(msg, KMIG_A_STATS_LIMIT_MIGRATIONS_REFUSED,
+			    kmig_limits_refused(KMIG_LIMIT_MIGRATIONS), pad) ||
+	    nla_put_u32(msg, KMIG_A_STATS_MIGRATIONS_RUNNING,
+			kmig_limits_migrations_running()))
 		err = -EMSGSIZE;
 	return kmig_nl_reply_send(msg, hdr, info, err);
 }

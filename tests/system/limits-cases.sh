@@ -21,6 +21,8 @@
 #   limits_dest_memory a destination over max_memory fails its migration
 #                      with a reason naming max_memory; after raising the
 #                      limit the same migration completes, byte-identical
+#   limits_netlink     migctl params/set/stats agree with sysfs; set all
+#                      four at once; max-memory under a page refused
 #   limits_all         all of them, then checks nothing leaked
 : "${LIMITS_SIZE_MB:=16}"	# regions of the migration cases
 : "${LIMITS_RANDOM:=2048}"	# data pages of the source
@@ -201,12 +203,43 @@ limits_dest_memory() {
 	mcheck "$_tag: kernel log clean" mig_dmesg_clean limits-dst
 }
 
+# limits_netlink: the limits and their refusal counters over netlink
+# (migctl params, set, stats) agree with sysfs; migctl set changes them
+# all in one request; max-memory under one page is refused both ways (it
+# would round down to 0, "no limit").
+limits_netlink() {
+	_tag="limits over netlink"
+	_p=$(jsq params)
+	_want="\"max_regions_per_user\":$(sysfs max_regions_per_user),\"max_memory\":$(sysfs max_memory),\"max_channels\":$(sysfs max_channels),\"max_migrations\":$(sysfs max_migrations)"
+	{ echo "params: $_p"; echo "sysfs:  $_want"; } > "$T/out"
+	mcheck "$_tag: migctl params shows the sysfs values" sh -c "echo '$_p' | grep -qF '$_want'"
+	"$MIGCTL" set max-regions-per-user 5 max-memory 64M max-channels 4 max-migrations 3 > "$T/out" 2>&1
+	_rc=$?
+	_v="$(sysfs max_regions_per_user)/$(sysfs max_memory)/$(sysfs max_channels)/$(sysfs max_migrations)"
+	echo "exit $_rc, sysfs $_v" >> "$T/out"
+	mcheck "$_tag: migctl set, all four at once: sysfs 5/64M/4/3" [ "$_rc/$_v" = 0/5/67108864/4/3 ]
+	"$MIGCTL" set max-memory 100 > "$T/out" 2>&1
+	_rc=$?
+	mcheck "$_tag: migctl set max-memory 100: refused (at least one page), unchanged" \
+		sh -c "[ $_rc = 1 ] && grep -q 'at least one page' '$T/out' && [ \"\$(cat /sys/kernel/kmig/max_memory)\" = 67108864 ]"
+	echo 100 > /sys/kernel/kmig/max_memory 2> "$T/out"
+	_rc=$?
+	mcheck "$_tag: sysfs max_memory 100: refused too" \
+		sh -c "[ $_rc != 0 ] && [ \"\$(cat /sys/kernel/kmig/max_memory)\" = 67108864 ]"
+	_s=$(jsq stats)
+	_want="\"limit_regions_refused\":$(sysfs stats/limit_regions_refused),\"limit_memory_refused\":$(sysfs stats/limit_memory_refused),\"limit_channels_refused\":$(sysfs stats/limit_channels_refused),\"limit_migrations_refused\":$(sysfs stats/limit_migrations_refused),\"migrations_running\":$(sysfs stats/migrations_running)"
+	{ echo "stats: $_s"; echo "sysfs: $_want"; } > "$T/out"
+	mcheck "$_tag: migctl stats shows the refusal counters of sysfs" sh -c "echo '$_s' | grep -qF '$_want'"
+	lim_restore
+}
+
 limits_all() {
 	limits_load
 	limits_regions_memory
 	limits_channels
 	limits_migrations
 	limits_dest_memory
+	limits_netlink
 	lim_restore
 	_v="$(gstat regions)/$(gstat populated_pages)/$(gstat migrations_running)"
 	echo "regions/populated_pages/migrations_running: $_v" > "$T/out"

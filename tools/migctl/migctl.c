@@ -103,10 +103,15 @@ static const char usage_params[] =
 "  zero-check-active     zero-check implementation in use\n"
 "  zero-check-available  implementations this CPU can run\n"
 "  region-size-max       largest region size\n"
+"  max-regions-per-user  regions one user may have at once (0: no limit)\n"
+"  max-memory            memory all regions together may use (0: no limit)\n"
+"  max-channels          channels one migration may use\n"
+"  max-migrations        migrations that may run at once (0: no limit)\n"
 "\n"
 "JSON: one object with the keys channels, zero_page_detection,\n"
 "zero_check, zero_check_active (names), zero_check_available (array of\n"
-"names), region_size_max (bytes).\n";
+"names), region_size_max (bytes), max_regions_per_user, max_memory\n"
+"(bytes), max_channels, max_migrations.\n";
 
 static const char usage_set[] =
 "Usage: migctl set [-f|--force] KEY VALUE [KEY VALUE]...\n"
@@ -115,6 +120,12 @@ static const char usage_set[] =
 "  channels N                                 1.." STR(KMIG_CHANNELS_MAX) "\n"
 "  zero-page-detection none|main|channel\n"
 "  zero-check auto|generic|sse2|avx2|avx512\n"
+"and the resource limits (lowering one refuses new allocations only):\n"
+"  max-regions-per-user N                     0 (no limit) or more\n"
+"  max-memory SIZE                            0 (no limit), bytes with K/M/G/T,\n"
+"                                             or N% of this machine's RAM\n"
+"  max-channels N                             1.." STR(KMIG_CHANNELS_MAX) "\n"
+"  max-migrations N                           0 (no limit) or more\n"
 "Example: migctl set channels 4 zero-check avx2\n"
 "\n"
 "Values are checked here first; the module has the last word (it refuses\n"
@@ -145,12 +156,18 @@ static const char usage_stats[] =
 "  auth-failures         channels that failed authentication since load (no\n"
 "                        key, a wrong key, or a stall before the key was\n"
 "                        proven; either side)\n"
+"  integrity-errors      packets whose CRC-32C did not match since load\n"
+"  limit-*-refused       refusals by max-regions-per-user (regions),\n"
+"                        max-memory, max-channels, max-migrations since load\n"
+"  migrations-running    migrations running now\n"
 "\n"
 "JSON: one object with the keys regions, populated_pages, faults,\n"
 "alloc_failures, mmap_refused, regions_created, scans,\n"
 "migrations_started, migrations_completed, migrations_failed,\n"
 "migrations_cancelled, rejected_connections, malformed_packets,\n"
-"splice_fallbacks, migrations_failed_over, auth_failures.\n";
+"splice_fallbacks, migrations_failed_over, auth_failures,\n"
+"integrity_errors, limit_regions_refused, limit_memory_refused,\n"
+"limit_channels_refused, limit_migrations_refused, migrations_running.\n";
 
 static const char usage_scan[] =
 "Usage: migctl [-j] scan ID [--zero-check IMPL]\n"

@@ -3,9 +3,11 @@
  * migctl params: KMIG_CMD_PARAMS_GET.
  * migctl set KEY VALUE...: KMIG_CMD_PARAMS_SET.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 
 #include <netlink/genl/genl.h>
 
@@ -27,6 +29,10 @@ static const struct field params_fields[] = {
 	FIELD_ENUM(KMIG_A_PARAMS_ZERO_CHECK_AVAILABLE,	"zero-check-available",	FF_ENUMSET,
 		   &zero_check_enum),
 	FIELD(KMIG_A_PARAMS_REGION_SIZE_MAX,	"region-size-max",	FF_BYTES),
+	FIELD(KMIG_A_PARAMS_MAX_REGIONS_PER_USER, "max-regions-per-user", FF_NUM),
+	FIELD(KMIG_A_PARAMS_MAX_MEMORY,		"max-memory",		FF_BYTES),
+	FIELD(KMIG_A_PARAMS_MAX_CHANNELS,	"max-channels",		FF_NUM),
+	FIELD(KMIG_A_PARAMS_MAX_MIGRATIONS,	"max-migrations",	FF_NUM),
 };
 
 #define NFIELDS (sizeof(params_fields) / sizeof(params_fields[0]))
@@ -46,11 +52,61 @@ struct set_key {
 	const char *name;
 	int attr;
 	const struct enum_desc *e;	/* NULL: a number */
+	uint32_t min, max;		/* a number's range */
+	bool size;			/* a u64 size (max-memory) */
 	/* filled while parsing */
 	const char *arg;
 	uint32_t val;
+	uint64_t val64;
 	long off;
 };
+
+/*
+ * max-memory: 0 (no limit), bytes with an optional K, M, G or T (powers
+ * of 1024), or N% (1..100) of this machine's RAM, as the module parameter.
+ */
+static bool parse_memory(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	struct sysinfo si;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	if (*end == '%') {
+		if (end[1] || v < 1 || v > 100 || sysinfo(&si))
+			return false;
+		*out = (uint64_t)si.totalram * si.mem_unit / 100 * v;
+		return true;
+	}
+	switch (*end) {
+	case '\0':
+		break;
+	case 'K': case 'k':
+		shift = 10;
+		break;
+	case 'M': case 'm':
+		shift = 20;
+		break;
+	case 'G': case 'g':
+		shift = 30;
+		break;
+	case 'T': case 't':
+		shift = 40;
+		break;
+	default:
+		return false;
+	}
+	if ((shift && end[1]) || v > (UINT64_MAX >> shift))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
 
 static bool key_is(const char *arg, const char *name)
 {
@@ -68,9 +124,15 @@ static int parse_value(struct set_key *k, const char *v, bool force)
 	int e;
 
 	snprintf(what, sizeof(what), "set %s", k->name);
+	if (k->size) {
+		if (!parse_memory(v, &k->val64))
+			return usage_err(what, "invalid value '%s' (expected 0, a size with K/M/G/T or N%%)",
+					 v);
+		return 0;
+	}
 	if (!k->e) {
-		uint32_t min = force ? 0 : 1;
-		uint32_t max = force ? UINT32_MAX : KMIG_CHANNELS_MAX;
+		uint32_t min = force ? 0 : k->min;
+		uint32_t max = force ? UINT32_MAX : k->max;
 
 		if (!parse_u32(v, min, max, &k->val))
 			return usage_err(what, "invalid value '%s' (expected a number %u..%u)",
@@ -91,12 +153,22 @@ static int parse_value(struct set_key *k, const char *v, bool force)
 int cmd_set(int argc, char **argv)
 {
 	struct set_key keys[] = {
-		{ .name = "channels", .attr = KMIG_A_PARAMS_CHANNELS },
+		{ .name = "channels", .attr = KMIG_A_PARAMS_CHANNELS,
+		  .min = 1, .max = KMIG_CHANNELS_MAX },
 		{ .name = "zero-page-detection",
 		  .attr = KMIG_A_PARAMS_ZERO_PAGE_DETECTION,
 		  .e = &zero_detect_enum },
 		{ .name = "zero-check", .attr = KMIG_A_PARAMS_ZERO_CHECK,
 		  .e = &zero_check_enum },
+		{ .name = "max-regions-per-user",
+		  .attr = KMIG_A_PARAMS_MAX_REGIONS_PER_USER,
+		  .min = 0, .max = UINT32_MAX },
+		{ .name = "max-memory", .attr = KMIG_A_PARAMS_MAX_MEMORY,
+		  .size = true },
+		{ .name = "max-channels", .attr = KMIG_A_PARAMS_MAX_CHANNELS,
+		  .min = 1, .max = KMIG_CHANNELS_MAX },
+		{ .name = "max-migrations", .attr = KMIG_A_PARAMS_MAX_MIGRATIONS,
+		  .min = 0, .max = UINT32_MAX },
 	};
 	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
 	struct set_key *order[sizeof(keys) / sizeof(keys[0])];
@@ -125,7 +197,7 @@ int cmd_set(int argc, char **argv)
 		if (!k) {
 			if (a[0] == '-')
 				return usage_err("set", "unknown option '%s' (try 'migctl set --help')", a);
-			return usage_err("set", "unknown parameter '%s' (valid: channels, zero-page-detection, zero-check)",
+			return usage_err("set", "unknown parameter '%s' (valid: channels, zero-page-detection, zero-check, max-regions-per-user, max-memory, max-channels, max-migrations)",
 					 a);
 		}
 		snprintf(whatbuf, sizeof(whatbuf), "set %s", k->name);
@@ -140,7 +212,7 @@ int cmd_set(int argc, char **argv)
 		order[n++] = k;
 	}
 	if (!n)
-		return usage_err("set", "nothing to set (usage: migctl set KEY VALUE...; keys: channels, zero-page-detection, zero-check)");
+		return usage_err("set", "nothing to set (usage: migctl set KEY VALUE...; keys: channels, zero-page-detection, zero-check, max-regions-per-user, max-memory, max-channels, max-migrations)");
 
 	if (kmig_nl_open(&nl) < 0)
 		return EXIT_ERR;
@@ -150,7 +222,9 @@ int cmd_set(int argc, char **argv)
 		goto oom;
 	for (i = 0; i < n; i++) {
 		order[i]->off = kmig_nl_next_attr_off(msg);
-		if (nla_put_u32(msg, order[i]->attr, order[i]->val) < 0) {
+		if ((order[i]->size ?
+		     nla_put_u64(msg, order[i]->attr, order[i]->val64) :
+		     nla_put_u32(msg, order[i]->attr, order[i]->val)) < 0) {
 			nlmsg_free(msg);
 			goto oom;
 		}

@@ -29,6 +29,11 @@ static const struct field stats_fields[] = {
 	FIELD(KMIG_A_STATS_MIGRATIONS_FAILED_OVER, "migrations-failed-over", FF_NUM),
 	FIELD(KMIG_A_STATS_AUTH_FAILURES,	"auth-failures",	FF_NUM),
 	FIELD(KMIG_A_STATS_INTEGRITY_ERRORS,	"integrity-errors",	FF_NUM),
+	FIELD(KMIG_A_STATS_LIMIT_REGIONS_REFUSED, "limit-regions-refused", FF_NUM),
+	FIELD(KMIG_A_STATS_LIMIT_MEMORY_REFUSED, "limit-memory-refused", FF_NUM),
+	FIELD(KMIG_A_STATS_LIMIT_CHANNELS_REFUSED, "limit-channels-refused", FF_NUM),
+	FIELD(KMIG_A_STATS_LIMIT_MIGRATIONS_REFUSED, "limit-migrations-refused", FF_NUM),
+	FIELD(KMIG_A_STATS_MIGRATIONS_RUNNING,	"migrations-running",	FF_NUM),
 };
 
 #define NFIELDS (sizeof(stats_fields) / sizeof(stats_fields[0]))

@@ -223,8 +223,15 @@ expect_usage "set: bad zero-page-detection lists valid values" \
 	set zero-page-detection bogus
 expect_usage "set: enum value as a number needs --force" "invalid value '3'" set zero-check 3
 expect_usage "set: unknown parameter lists valid ones" \
-	"^migctl: set: unknown parameter 'bogus' \(valid: channels, zero-page-detection, zero-check\)" \
+	"^migctl: set: unknown parameter 'bogus' \(valid: channels, zero-page-detection, zero-check, max-regions-per-user, max-memory, max-channels, max-migrations\)" \
 	set bogus 1
+expect_usage "set: max-memory takes a size" \
+	"^migctl: set max-memory: invalid value '12X' \(expected 0, a size with K/M/G/T or N%\)" \
+	set max-memory 12X
+expect_usage "set: max-memory N% is 1..100" "invalid value '101%'" set max-memory 101%
+expect_usage "set: max-channels is 1..64" "^migctl: set max-channels: invalid value '0' \(expected a number 1\.\.64\)" \
+	set max-channels 0
+expect_usage "set: max-migrations is a number" "invalid value '-1'" set max-migrations -1
 expect_usage "set: parameter given twice" '^migctl: set channels: given more than once' set channels 4 channels 5
 expect_usage "set: bad second pair" "^migctl: set zero-check: invalid value 'x'" set channels 4 zero-check x
 expect_usage "set: odd number of words" '^migctl: set zero-check: missing value' set channels 4 zero-check

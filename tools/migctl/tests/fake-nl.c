@@ -205,6 +205,10 @@ static int params_reply(int maxattr, kmig_nl_cb cb, void *arg)
 	if (!fake("sparse")) {
 		nla_put_u32(m, KMIG_A_PARAMS_ZERO_CHECK_AVAILABLE, 0x0f);
 		nla_put_u64(m, KMIG_A_PARAMS_REGION_SIZE_MAX, 64ull << 30);
+		nla_put_u32(m, KMIG_A_PARAMS_MAX_REGIONS_PER_USER, 64);
+		nla_put_u64(m, KMIG_A_PARAMS_MAX_MEMORY, 20ull << 30);
+		nla_put_u32(m, KMIG_A_PARAMS_MAX_CHANNELS, 64);
+		nla_put_u32(m, KMIG_A_PARAMS_MAX_MIGRATIONS, 0);
 	}
 	return deliver(m, maxattr, cb, arg);
 }
@@ -707,6 +711,15 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 				   (char *)tb[KMIG_A_PARAMS_CHANNELS] - (char *)nlh);
 			break;
 		}
+		/* As the module: under a page, max-memory would mean no limit. */
+		if (tb[KMIG_A_PARAMS_MAX_MEMORY] &&
+		    nla_len(tb[KMIG_A_PARAMS_MAX_MEMORY]) == 8 &&
+		    nla_get_u64(tb[KMIG_A_PARAMS_MAX_MEMORY]) - 1 < 4095) {
+			ret = fail(err, ERANGE,
+				   "max_memory must be 0 (no limit) or at least one page",
+				   (char *)tb[KMIG_A_PARAMS_MAX_MEMORY] - (char *)nlh);
+			break;
+		}
 		if (tb[KMIG_A_PARAMS_ZERO_CHECK] &&
 		    nla_get_u32(tb[KMIG_A_PARAMS_ZERO_CHECK]) == KMIG_ZERO_CHECK_AVX512) {
 			ret = fail(err, EOPNOTSUPP,
@@ -738,6 +751,11 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 			nla_put_u64(m, KMIG_A_STATS_MIGRATIONS_FAILED_OVER, 2);
 			nla_put_u64(m, KMIG_A_STATS_AUTH_FAILURES, 4);
 			nla_put_u64(m, KMIG_A_STATS_INTEGRITY_ERRORS, 1);
+			nla_put_u64(m, KMIG_A_STATS_LIMIT_REGIONS_REFUSED, 1);
+			nla_put_u64(m, KMIG_A_STATS_LIMIT_MEMORY_REFUSED, 2);
+			nla_put_u64(m, KMIG_A_STATS_LIMIT_CHANNELS_REFUSED, 3);
+			nla_put_u64(m, KMIG_A_STATS_LIMIT_MIGRATIONS_REFUSED, 0);
+			nla_put_u32(m, KMIG_A_STATS_MIGRATIONS_RUNNING, 1);
 		}
 		ret = deliver(m, maxattr, cb, arg);
 		break;

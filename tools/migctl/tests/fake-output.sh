@@ -176,10 +176,14 @@ zero-check: auto
 zero-check-active: avx2
 zero-check-available: auto generic sse2 avx2
 region-size-max: 64.0 GiB (68719476736 bytes)
+max-regions-per-user: 64
+max-memory: 20.0 GiB (21474836480 bytes)
+max-channels: 64
+max-migrations: 0
 X
 
 expect "params --json" 0 params --json <<'X'
-{"channels":2,"zero_page_detection":"main","zero_check":"auto","zero_check_active":"avx2","zero_check_available":["auto","generic","sse2","avx2"],"region_size_max":68719476736}
+{"channels":2,"zero_page_detection":"main","zero_check":"auto","zero_check_active":"avx2","zero_check_available":["auto","generic","sse2","avx2"],"region_size_max":68719476736,"max_regions_per_user":64,"max_memory":21474836480,"max_channels":64,"max_migrations":0}
 X
 
 MIGCTL_FAKE=sparse expect "params: absent attributes" 0 params <<'X'
@@ -189,6 +193,10 @@ zero-check: auto
 zero-check-active: avx2
 zero-check-available: -
 region-size-max: -
+max-regions-per-user: -
+max-memory: -
+max-channels: -
+max-migrations: -
 X
 
 expect "params --json --pretty" 0 -p params -j <<'X'
@@ -203,7 +211,11 @@ expect "params --json --pretty" 0 -p params -j <<'X'
     "sse2",
     "avx2"
   ],
-  "region_size_max": 68719476736
+  "region_size_max": 68719476736,
+  "max_regions_per_user": 64,
+  "max_memory": 21474836480,
+  "max_channels": 64,
+  "max_migrations": 0
 }
 X
 
@@ -225,6 +237,11 @@ splice-fallbacks: 12
 migrations-failed-over: 2
 auth-failures: 4
 integrity-errors: 1
+limit-regions-refused: 1
+limit-memory-refused: 2
+limit-channels-refused: 3
+limit-migrations-refused: 0
+migrations-running: 1
 X
 
 MIGCTL_FAKE=sparse expect "stats: absent attributes print '-'" 0 stats <<'X'
@@ -245,10 +262,15 @@ splice-fallbacks: 12
 migrations-failed-over: -
 auth-failures: -
 integrity-errors: -
+limit-regions-refused: -
+limit-memory-refused: -
+limit-channels-refused: -
+limit-migrations-refused: -
+migrations-running: -
 X
 
 expect "stats --json" 0 stats -j <<'X'
-{"regions":2,"populated_pages":262144,"faults":262150,"alloc_failures":0,"mmap_refused":3,"regions_created":5,"scans":7,"migrations_started":6,"migrations_completed":3,"migrations_failed":1,"migrations_cancelled":1,"rejected_connections":2,"malformed_packets":1,"splice_fallbacks":12,"migrations_failed_over":2,"auth_failures":4,"integrity_errors":1}
+{"regions":2,"populated_pages":262144,"faults":262150,"alloc_failures":0,"mmap_refused":3,"regions_created":5,"scans":7,"migrations_started":6,"migrations_completed":3,"migrations_failed":1,"migrations_cancelled":1,"rejected_connections":2,"malformed_packets":1,"splice_fallbacks":12,"migrations_failed_over":2,"auth_failures":4,"integrity_errors":1,"limit_regions_refused":1,"limit_memory_refused":2,"limit_channels_refused":3,"limit_migrations_refused":0,"migrations_running":1}
 X
 
 MIGCTL_FAKE=sparse expect "stats --json: absent attribute left out" 0 stats -j <<'X'
@@ -279,6 +301,13 @@ migctl: scan: no region with id 9 (kernel: region not found)
 X
 
 expect "set: success prints nothing" 0 set channels 4 zero-check avx2 </dev/null
+
+expect "set: every limit at once prints nothing" 0 set max-regions-per-user 10 max-memory 8G \
+	max-channels 4 max-migrations 2 </dev/null
+
+expect "set: max-memory goes as a u64, the kernel's refusal names it" 1 set channels 2 max-memory 100 <<'X'
+migctl: set max-memory: Numerical result out of range (kernel: max_memory must be 0 (no limit) or at least one page)
+X
 
 expect "set: kernel range error with extack" 1 set --force channels 100 <<'X'
 migctl: set channels: Numerical result out of range (kernel: integer out of range)

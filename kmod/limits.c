@@ -155,7 +155,8 @@ int kmig_limits_parse_memory(const char *s, u64 *bytes)
 	v = memparse(p, &end);
 	if (end == p || *end)
 		return -EINVAL;
-	*bytes = round_down(v, PAGE_SIZE);
+	/* Not rounded here: kmig_limits_set_memory() refuses 1..4095. */
+	*bytes = v;
 	return 0;
 }
 
@@ -280,12 +281,12 @@ int kmig_limits_init(void)
 		pr_err("max_channels=%u: %s\n", max_channels, why);
 		return ret;
 	}
+	why = "must be 0, a size (K/M/G/T) or N% (1-100) of RAM";
 	ret = kmig_limits_parse_memory(max_memory, &bytes);
 	if (!ret)
 		ret = kmig_limits_set_memory(bytes, &why);
 	if (ret) {
-		pr_err("max_memory=%s: must be 0, a size (K/M/G/T) or N%% (1-100) of RAM\n",
-		       max_memory);
+		pr_err("max_memory=%s: %s\n", max_memory, why);
 		return ret;
 	}
 	return 0;

@@ -41,8 +41,8 @@ int kmig_limits_set_migrations(unsigned int n, const char **why);
 
 /*
  * A max_memory value: "0" (unlimited), bytes with an optional K/M/G/T
- * suffix, or "N%" (1..100) of the RAM of the machine. Rounded down to
- * whole pages. 0 or -EINVAL.
+ * suffix, or "N%" (1..100) of the RAM of the machine. Not rounded:
+ * kmig_limits_set_memory() keeps whole pages. 0 or -EINVAL.
  */
 int kmig_limits_parse_memory(const char *s, u64 *bytes);
 

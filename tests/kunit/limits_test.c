@@ -36,11 +36,11 @@ static void limits_test_parse_memory(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b, (u64)SZ_1M);
 	KUNIT_EXPECT_EQ(test, kmig_limits_parse_memory(" 2G\n", &b), 0);
 	KUNIT_EXPECT_EQ(test, b, (u64)SZ_2G);
-	/* Whole pages, rounded down. */
+	/* Bytes as given: the setter rounds (and refuses 1..4095). */
 	KUNIT_EXPECT_EQ(test, kmig_limits_parse_memory("5000", &b), 0);
-	KUNIT_EXPECT_EQ(test, b, (u64)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, b, 5000ULL);
 	KUNIT_EXPECT_EQ(test, kmig_limits_parse_memory("100", &b), 0);
-	KUNIT_EXPECT_EQ(test, b, 0ULL);
+	KUNIT_EXPECT_EQ(test, b, 100ULL);
 	KUNIT_EXPECT_EQ(test, kmig_limits_parse_memory("100%", &b), 0);
 	KUNIT_EXPECT_EQ(test, b, ram);
 	KUNIT_EXPECT_EQ(test, kmig_limits_parse_memory("90%\n", &b), 0);

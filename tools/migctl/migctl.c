@@ -6,6 +6,7 @@
  * command group lives in its own file (regions.c, params.c, stats.c,
  * scan.c, migration.c); netlink plumbing is in nl.c, output helpers in output.c.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -654,6 +655,32 @@ int usage_err(const char *cmd, const char *fmt, ...)
 	else
 		err_line("%s", buf);
 	return EXIT_USAGE;
+}
+
+bool parse_size(const char *s, const char *suffixes, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	unsigned int shift = 0;
+	const char *u;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u || end[1] || !strchr(suffixes, *u))
+			return false;
+		shift = 10 * (unsigned int)(u - units + 1);
+	}
+	if (v > (UINT64_MAX >> shift))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
 }
 
 bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)

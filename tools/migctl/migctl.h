@@ -36,6 +36,12 @@ int usage_err(const char *cmd, const char *fmt, ...)
 /* Parse a decimal u32 in [min, max]; false when not a plain number in range. */
 bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/*
+ * A size: decimal, optionally with one suffix of @suffixes ("KMG",
+ * "KMGT"; either case), powers of 1024. false on anything else or an
+ * overflow.
+ */
+bool parse_size(const char *s, const char *suffixes, uint64_t *out);
 
 /* Subcommands: argv[0] is the command name, global options removed. */
 int cmd_regions(int argc, char **argv);

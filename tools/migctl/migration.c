@@ -1389,38 +1389,8 @@ static int parse_channels_arg(const char *cmd, const char *s, uint32_t *n)
  */
 static int parse_rate(const char *cmd, const char *s, uint64_t *out)
 {
-	unsigned long long v;
-	unsigned int shift = 0;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		goto bad;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		goto bad;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'K': case 'k':
-		shift = 10;
-		break;
-	case 'M': case 'm':
-		shift = 20;
-		break;
-	case 'G': case 'g':
-		shift = 30;
-		break;
-	default:
-		goto bad;
-	}
-	if (shift && end[1])
-		goto bad;
-	if (v > (UINT64_MAX >> shift))
-		goto bad;
-	*out = (uint64_t)v << shift;
-	return 0;
-bad:
+	if (parse_size(s, "KMG", out))
+		return 0;
 	return usage_err(cmd, "invalid bandwidth '%s' (expected bytes per second, optionally with a suffix K, M or G: 100M)",
 			 s);
 }

@@ -3,7 +3,6 @@
  * migctl params: KMIG_CMD_PARAMS_GET.
  * migctl set KEY VALUE...: KMIG_CMD_PARAMS_SET.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,45 +66,22 @@ struct set_key {
  */
 static bool parse_memory(const char *s, uint64_t *out)
 {
-	unsigned long long v;
-	unsigned int shift = 0;
+	size_t len = strlen(s);
 	struct sysinfo si;
-	char *end;
+	char num[24];
+	uint32_t pct;
 
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return false;
-	if (*end == '%') {
-		if (end[1] || v < 1 || v > 100 || sysinfo(&si))
+	if (len && s[len - 1] == '%') {
+		if (len >= sizeof(num))
 			return false;
-		*out = (uint64_t)si.totalram * si.mem_unit / 100 * v;
+		memcpy(num, s, len - 1);
+		num[len - 1] = '\0';
+		if (!parse_u32(num, 1, 100, &pct) || sysinfo(&si))
+			return false;
+		*out = (uint64_t)si.totalram * si.mem_unit / 100 * pct;
 		return true;
 	}
-	switch (*end) {
-	case '\0':
-		break;
-	case 'K': case 'k':
-		shift = 10;
-		break;
-	case 'M': case 'm':
-		shift = 20;
-		break;
-	case 'G': case 'g':
-		shift = 30;
-		break;
-	case 'T': case 't':
-		shift = 40;
-		break;
-	default:
-		return false;
-	}
-	if ((shift && end[1]) || v > (UINT64_MAX >> shift))
-		return false;
-	*out = (uint64_t)v << shift;
-	return true;
+	return parse_size(s, "KMGT", out);
 }
 
 static bool key_is(const char *arg, const char *name)

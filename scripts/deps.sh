@@ -9,7 +9,7 @@ KMIG_TAG=deps
 
 pkgs=(
 	build-essential make gcc bc flex bison libelf-dev libssl-dev pkg-config
-	perl rsync cpio xz-utils kmod util-linux
+	perl rsync cpio xz-utils kmod util-linux patch
 	busybox-static qemu-system-x86 iproute2
 	linux-headers-amd64 linux-source-6.12
 	libnl-3-dev libnl-genl-3-dev

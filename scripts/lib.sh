@@ -106,6 +106,26 @@ tap_result() { local n=$1; shift; if "$@"; then tap_ok "$n"; else tap_notok "$n"
 # Unpack linux-source-6.12 into the cache once per package version and graft
 # this clone into it as drivers/kmig. Prints the tree's path. The caller
 # holds ksrc_lock.
+# Fixes to the test kernels' source (scripts/kernel-patches/*.patch, each
+# with its reason), applied once: a patch that reverses cleanly is in.
+ksrc_patches() { ls "$KMIG_TOP"/scripts/kernel-patches/*.patch 2>/dev/null || true; }
+# An id of the patch set, for build markers (a new patch: rebuild).
+ksrc_patch_id() {
+	local p
+	p=$(ksrc_patches)
+	if [ -n "$p" ]; then hash_files $p; else echo none; fi
+}
+ksrc_patch() {
+	local dir=$1 p
+	for p in $(ksrc_patches); do
+		if patch -d "$dir" -p1 -R --dry-run -s -f <"$p" >/dev/null 2>&1; then
+			continue
+		fi
+		log "patching the kernel source: $(basename "$p")"
+		patch -d "$dir" -p1 -N -s <"$p" >&2 || die "cannot apply $p"
+	done
+}
+
 ksrc_prepare() {
 	local debver dir tarball
 	debver=$(ksrc_debver)
@@ -121,6 +141,7 @@ ksrc_prepare() {
 		mv "$dir.tmp/linux-source-6.12" "$dir" && rmdir "$dir.tmp"
 		echo "$debver" >"$dir/.kmig-unpacked"
 	fi
+	ksrc_patch "$dir"
 	# Graft: drivers/kmig -> this clone (re-pointed on every run; CI runs
 	# from a fresh clone). kbuild reads the clone's Kbuild, not its Makefile.
 	ln -sfnT "$KMIG_TOP" "$dir/drivers/kmig"

@@ -23,7 +23,12 @@ esac
 kver=$(ksrc_kver)
 [ -n "$kver" ] || die "linux-source-6.12 is not installed (run scripts/deps.sh)"
 bdir=$KMIG_CACHE/build/$name-$kver-$(hash_files "${frags[@]}")
-uptodate() { [ -f "$bdir/.kmig-built" ] && [ -x "$bdir/linux" ] && [ "${KMIG_REBUILD:-0}" != 1 ]; }
+# Built from the source with the current kernel patches (an incremental
+# rebuild when they change).
+uptodate() {
+	[ -f "$bdir/.kmig-built" ] && [ -x "$bdir/linux" ] && [ "${KMIG_REBUILD:-0}" != 1 ] &&
+		[ "$(cat "$bdir/.kmig-built")" = "patches $(ksrc_patch_id)" ]
+}
 # Fast path, without the lock (another clone may be building KUnit).
 if uptodate; then
 	log "up to date: $bdir"
@@ -68,5 +73,5 @@ log "building $bdir (log: $logf)"
 start=$(date +%s)
 logrun "$logf" mk -j"$KMIG_JOBS" all || die "kernel build failed"
 log "built in $(($(date +%s) - start)) s"
-touch "$bdir/.kmig-built"
+echo "patches $(ksrc_patch_id)" >"$bdir/.kmig-built"
 echo "$bdir"

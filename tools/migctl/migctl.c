@@ -573,7 +573,6 @@ static const struct {
 	{ "stat", "stats" },
 };
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct command *find_command(const char *name)
 {

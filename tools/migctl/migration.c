@@ -32,277 +32,14 @@
 
 #include <linux/kmig.h>
 
+#include "cmdline.h"
+#include "mig.h"
 #include "migctl.h"
 #include "nl.h"
 #include "output.h"
 #include "record.h"
 
-static const struct field mig_fields[] = {
-	FIELD(KMIG_A_MIG_REGION_ID,		"region-id",		FF_NUM),
-	FIELD_ENUM(KMIG_A_MIG_ROLE,		"role",			FF_ENUM,
-		   &mig_role_enum),
-	FIELD_ENUM(KMIG_A_MIG_STATE,		"state",		FF_ENUM,
-		   &mig_state_enum),
-	FIELD(KMIG_A_MIG_ADDR,			"addr",			FF_STR),
-	FIELD(KMIG_A_MIG_PORT,			"port",			FF_NUM),
-	FIELD(KMIG_A_MIG_CHANNELS,		"channels",		FF_NUM),
-	FIELD_ENUM(KMIG_A_MIG_ZERO_PAGE_DETECTION, "zero-page-detection", FF_ENUM,
-		   &zero_detect_enum),
-	FIELD(KMIG_A_MIG_MIGRATION_ID,		"migration-id",		FF_HEX),
-	FIELD(KMIG_A_MIG_PAGES_TOTAL,		"pages-total",		FF_NUM),
-	FIELD(KMIG_A_MIG_PAGES_DONE,		"pages-done",		FF_NUM),
-	FIELD(KMIG_A_MIG_ZERO_PAGES,		"zero-pages",		FF_NUM),
-	FIELD(KMIG_A_MIG_ZERO_BYTES,		"zero-bytes",		FF_BYTES),
-	FIELD(KMIG_A_MIG_NORMAL_PAGES,		"normal-pages",		FF_NUM),
-	FIELD(KMIG_A_MIG_NORMAL_BYTES,		"normal-bytes",		FF_BYTES),
-	FIELD(KMIG_A_MIG_PACKETS,		"packets",		FF_NUM),
-	FIELD(KMIG_A_MIG_BYTES,			"bytes",		FF_BYTES),
-	FIELD(KMIG_A_MIG_SPLICE_FALLBACKS,	"splice-fallbacks",	FF_NUM),
-	FIELD(KMIG_A_MIG_SETUP_NS,		"setup-ns",		FF_NUM),
-	FIELD(KMIG_A_MIG_TIME_NS,		"time-ns",		FF_NUM),
-	FIELD(KMIG_A_MIG_THROUGHPUT,		"throughput",		FF_NUM),
-	FIELD(KMIG_A_MIG_REASON,		"reason",		FF_STR),
-	FIELD(KMIG_A_MIG_REJECTED_CONNECTIONS,	"rejected-connections",	FF_NUM),
-	FIELD(KMIG_A_MIG_MALFORMED_PACKETS,	"malformed-packets",	FF_NUM),
-	FIELD(KMIG_A_MIG_PASSES,		"passes",		FF_NUM),
-	FIELD(KMIG_A_MIG_LIVE,			"live",			FF_FLAG),
-	FIELD(KMIG_A_MIG_DOWNTIME_LIMIT_MS,	"downtime-limit-ms",	FF_NUM),
-	FIELD(KMIG_A_MIG_MAX_BANDWIDTH,		"max-bandwidth",	FF_NUM),
-	FIELD(KMIG_A_MIG_MAX_PASSES,		"max-passes",		FF_NUM),
-	FIELD_ENUM(KMIG_A_MIG_NO_CONVERGENCE,	"no-convergence",	FF_ENUM,
-		   &no_convergence_enum),
-	FIELD_ENUM(KMIG_A_MIG_EVENT,		"event",		FF_ENUM,
-		   &mig_event_enum),
-	FIELD(KMIG_A_MIG_PASS,			"pass",			FF_NUM),
-	FIELD(KMIG_A_MIG_DIRTY_RATE,		"dirty-rate",		FF_NUM),
-	FIELD(KMIG_A_MIG_EXPECTED_DOWNTIME_NS,	"expected-downtime-ns",	FF_NUM),
-	FIELD(KMIG_A_MIG_REMAINING_BYTES,	"remaining-bytes",	FF_NUM),
-	FIELD(KMIG_A_MIG_DOWNTIME_NS,		"downtime-ns",		FF_NUM),
-	FIELD(KMIG_A_MIG_DIRTY_SYNCS,		"dirty-syncs",		FF_NUM),
-	FIELD(KMIG_A_MIG_SWITCHOVER_READY,	"switchover-ready",	FF_NUM),
-	FIELD(KMIG_A_MIG_COLO,			"colo",			FF_FLAG),
-	FIELD(KMIG_A_MIG_CHECKPOINT_INTERVAL_MS, "checkpoint-interval-ms", FF_NUM),
-	FIELD(KMIG_A_MIG_CHECKPOINT,		"checkpoint",		FF_NUM),
-	FIELD(KMIG_A_MIG_CHECKPOINTS,		"checkpoints",		FF_NUM),
-	FIELD(KMIG_A_MIG_CKPT_PAGES,		"ckpt-pages",		FF_NUM),
-	FIELD(KMIG_A_MIG_CKPT_BYTES,		"ckpt-bytes",		FF_NUM),
-	FIELD(KMIG_A_MIG_COLO_CACHE_PAGES,	"colo-cache-pages",	FF_NUM),
-	FIELD(KMIG_A_MIG_AUTH,			"auth",			FF_NUM),
-	FIELD(KMIG_A_MIG_AUTH_FAILURES,		"auth-failures",	FF_NUM),
-	FIELD(KMIG_A_MIG_INTEGRITY,		"integrity",		FF_FLAG),
-	FIELD(KMIG_A_MIG_INTEGRITY_ERRORS,	"integrity-errors",	FF_NUM),
-};
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define NFIELDS ARRAY_SIZE(mig_fields)
-
-static const struct field chan_fields[] = {
-	FIELD(KMIG_A_MIG_CHANNEL_ID,		"id",			FF_NUM),
-	FIELD(KMIG_A_MIG_CHANNEL_CPU,		"cpu",			FF_NUM),
-	FIELD(KMIG_A_MIG_CHANNEL_PAGES,		"pages",		FF_NUM),
-	FIELD(KMIG_A_MIG_CHANNEL_ZERO_PAGES,	"zero-pages",		FF_NUM),
-	FIELD(KMIG_A_MIG_CHANNEL_BYTES,		"bytes",		FF_NUM),
-	FIELD(KMIG_A_MIG_CHANNEL_PACKETS,	"packets",		FF_NUM),
-};
-
-#define NCHAN_FIELDS ARRAY_SIZE(chan_fields)
-
-/* One COLO latency (KMIG_A_MIG_COLO_LATENCY); the metric is the JSON key. */
-static const struct field lat_fields[] = {
-	FIELD_ENUM(KMIG_A_COLO_LATENCY_METRIC,	"metric",		FF_ENUM,
-		   &colo_metric_enum),
-	FIELD(KMIG_A_COLO_LATENCY_COUNT,	"count",		FF_NUM),
-	FIELD(KMIG_A_COLO_LATENCY_LAST_NS,	"last-ns",		FF_NUM),
-	FIELD(KMIG_A_COLO_LATENCY_MEAN_NS,	"mean-ns",		FF_NUM),
-	FIELD(KMIG_A_COLO_LATENCY_P50_NS,	"p50-ns",		FF_NUM),
-	FIELD(KMIG_A_COLO_LATENCY_P99_NS,	"p99-ns",		FF_NUM),
-	FIELD(KMIG_A_COLO_LATENCY_MAX_NS,	"max-ns",		FF_NUM),
-};
-
-#define NLAT_FIELDS ARRAY_SIZE(lat_fields)
-
-#define INTERVAL_DEFAULT	200
-#define INTERVAL_MAX		3600000
-#define DOWNTIME_LIMIT_MAX	3600000	/* the spec's check of downtime-limit-ms */
-#define CKPT_INTERVAL_MIN	10	/* the spec's check of checkpoint-interval-ms */
-#define CKPT_INTERVAL_MAX	3600000	/* the kernel's upper limit */
-
-/*
- * One migration: its attributes, one record per channel and one per COLO
- * latency metric (sorted by metric).
- */
-struct mig {
-	struct record r;
-	struct record *ch;
-	size_t nch;
-	struct record *lat;
-	size_t nlat;
-};
-
-/* The replies of one request. */
-struct migs {
-	const char *what;
-	struct mig *m;
-	size_t n, cap;
-};
-
-static void migs_free(struct migs *ms)
-{
-	size_t i, j;
-
-	for (i = 0; i < ms->n; i++) {
-		record_free(&ms->m[i].r);
-		for (j = 0; j < ms->m[i].nch; j++)
-			record_free(&ms->m[i].ch[j]);
-		free(ms->m[i].ch);
-		for (j = 0; j < ms->m[i].nlat; j++)
-			record_free(&ms->m[i].lat[j]);
-		free(ms->m[i].lat);
-	}
-	free(ms->m);
-	ms->m = NULL;
-	ms->n = 0;
-	ms->cap = 0;
-}
-
-/*
- * Every nest of the multi-attr @type of @nlh (attributes up to @maxattr)
- * into the records *@out, *@n of them. Malformed nests are left out.
- */
-static int parse_nests(const struct nlmsghdr *nlh, int type, int maxattr,
-		       const struct field *f, size_t nf,
-		       struct record **out, size_t *n)
-{
-	struct nlattr *ntb[RECORD_MAX_ATTR + 1];
-	struct nlattr *a;
-	size_t cap = 0;
-	int rem;
-
-	kmig_nl_for_each_attr(a, nlh, rem) {
-		if (nla_type(a) != type)
-			continue;
-		if (nla_parse_nested(ntb, maxattr, a, NULL) < 0)
-			continue;	/* malformed: left out */
-		if (*n == cap) {
-			struct record *c;
-
-			cap = cap ? cap * 2 : 8;
-			c = realloc(*out, cap * sizeof(*c));
-			if (!c)
-				return -1;
-			*out = c;
-		}
-		if (record_parse(&(*out)[*n], ntb, f, nf) < 0) {
-			record_free(&(*out)[*n]);
-			return -1;
-		}
-		(*n)++;
-	}
-	return 0;
-}
-
-/* By metric; latencies without one last. */
-static int cmp_metric(const void *a, const void *b)
-{
-	uint64_t i = UINT64_MAX, j = UINT64_MAX;
-
-	record_num(a, KMIG_A_COLO_LATENCY_METRIC, &i);
-	record_num(b, KMIG_A_COLO_LATENCY_METRIC, &j);
-	return i < j ? -1 : i > j;
-}
-
-static int parse_channels(struct mig *m, const struct nlmsghdr *nlh)
-{
-	return parse_nests(nlh, KMIG_A_MIG_CHANNEL, KMIG_A_MIG_CHANNEL_MAX,
-			   chan_fields, NCHAN_FIELDS, &m->ch, &m->nch);
-}
-
-static int parse_latencies(struct mig *m, const struct nlmsghdr *nlh)
-{
-	if (parse_nests(nlh, KMIG_A_MIG_COLO_LATENCY, KMIG_A_COLO_LATENCY_MAX,
-			lat_fields, NLAT_FIELDS, &m->lat, &m->nlat) < 0)
-		return -1;
-	if (m->nlat > 1)
-		qsort(m->lat, m->nlat, sizeof(*m->lat), cmp_metric);
-	return 0;
-}
-
-static int mig_cb(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
-{
-	struct migs *ms = arg;
-	struct mig *m;
-
-	if (ms->n == ms->cap) {
-		size_t cap = ms->cap ? ms->cap * 2 : 8;
-
-		m = realloc(ms->m, cap * sizeof(*m));
-		if (!m)
-			goto oom;
-		ms->m = m;
-		ms->cap = cap;
-	}
-	m = &ms->m[ms->n];
-	memset(m, 0, sizeof(*m));
-	ms->n++;
-	if (record_parse(&m->r, tb, mig_fields, NFIELDS) < 0 ||
-	    parse_channels(m, nlh) < 0 || parse_latencies(m, nlh) < 0)
-		goto oom;
-	return 0;
-oom:
-	err_line("%s: out of memory", ms->what);
-	return -1;
-}
-
-/* By region id; migrations without one last. */
-static int cmp_region(const void *a, const void *b)
-{
-	const struct mig *x = a, *y = b;
-	uint64_t i = UINT64_MAX, j = UINT64_MAX;
-
-	record_num(&x->r, KMIG_A_MIG_REGION_ID, &i);
-	record_num(&y->r, KMIG_A_MIG_REGION_ID, &j);
-	return i < j ? -1 : i > j;
-}
-
-static uint64_t num_or(const struct mig *m, int attr, uint64_t dflt)
-{
-	uint64_t v;
-
-	return record_num(&m->r, attr, &v) ? v : dflt;
-}
-
-static const char *str_of(const struct mig *m, int attr)
-{
-	return record_has(&m->r, attr) ? m->r.str[attr] : NULL;
-}
-
-/* State of @m; KMIG_MIG_STATE_NONE when absent. */
-static uint64_t state_of(const struct mig *m)
-{
-	return num_or(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_NONE);
-}
-
-/*
- * Whether @m will not change any more. An absent state counts as ended
- * (nothing to wait for); a state newer than this tool does not.
- */
-static bool mig_ended(const struct mig *m)
-{
-	switch (state_of(m)) {
-	case KMIG_MIG_STATE_LISTENING:
-	case KMIG_MIG_STATE_SETUP:
-	case KMIG_MIG_STATE_ACTIVE:
-	case KMIG_MIG_STATE_COLO:	/* runs until cancelled or failover */
-		return false;
-	case KMIG_MIG_STATE_NONE:
-	case KMIG_MIG_STATE_COMPLETED:
-	case KMIG_MIG_STATE_FAILED:
-	case KMIG_MIG_STATE_CANCELLED:
-	case KMIG_MIG_STATE_FAILOVER:
-		return true;
-	}
-	return false;
-}
 
 /* ---- text ---- */
 
@@ -327,7 +64,7 @@ static char *enum_text(char *buf, size_t len, const struct mig *m, int attr,
 /* "10.0.0.2:4444", "[::1]:4444", "10.0.0.2", "port 4444"; NULL if neither. */
 static char *endpoint(char *buf, size_t len, const struct mig *m)
 {
-	const char *addr = str_of(m, KMIG_A_MIG_ADDR);
+	const char *addr = mig_str(m, KMIG_A_MIG_ADDR);
 	char a[128];
 	uint64_t port;
 	bool have_port = record_num(&m->r, KMIG_A_MIG_PORT, &port);
@@ -368,17 +105,6 @@ static char *fmt_expected(char *buf, size_t len, uint64_t ns)
 	return buf;
 }
 
-/* Whether @m is a live migration (the live flag). */
-static bool is_live(const struct mig *m)
-{
-	return record_has(&m->r, KMIG_A_MIG_LIVE);
-}
-
-/* Whether @m is a COLO migration (the colo flag). */
-static bool is_colo(const struct mig *m)
-{
-	return record_has(&m->r, KMIG_A_MIG_COLO);
-}
 
 /* The latency record of @metric in @m, NULL when not reported. */
 static const struct record *lat_of(const struct mig *m, uint64_t metric)
@@ -530,9 +256,9 @@ static int print_channels(FILE *f, const struct mig *m)
 		int k;
 
 		for (k = 0; k < 4; k++)
-			field_format(&chan_fields[k], &m->ch[i], 0, c[k],
+			field_format(&mig_chan_fields[k], &m->ch[i], 0, c[k],
 				     sizeof(c[k]));
-		field_format(&chan_fields[5], &m->ch[i], 0, c[4], sizeof(c[4]));
+		field_format(&mig_chan_fields[5], &m->ch[i], 0, c[4], sizeof(c[4]));
 		if (record_num(&m->ch[i], KMIG_A_MIG_CHANNEL_BYTES, &b))
 			fmt_size(c[5], sizeof(c[5]), b);
 		else
@@ -576,10 +302,10 @@ static int print_latencies(FILE *f, const struct mig *m)
 		};
 		uint64_t v;
 
-		field_format(&lat_fields[0], l, 0, c[0], sizeof(c[0]));
-		field_format(&lat_fields[1], l, 0, c[1], sizeof(c[1]));
+		field_format(&mig_lat_fields[0], l, 0, c[0], sizeof(c[0]));
+		field_format(&mig_lat_fields[1], l, 0, c[1], sizeof(c[1]));
 		for (k = 2; k < 7; k++) {
-			if (record_num(l, lat_fields[k].attr, &v))
+			if (record_num(l, mig_lat_fields[k].attr, &v))
 				fmt_ms_dec(c[k], sizeof(c[k]), v, 3);
 			else
 				strcpy(c[k], "-");
@@ -703,10 +429,10 @@ static int print_block(FILE *f, const struct mig *m)
 	uint64_t v, w, role;
 	const char *s;
 
-	role = num_or(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_NONE);
+	role = mig_num_or(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_NONE);
 	fprintf(f, "Region %s: ",
 		field_format(&mig_fields[0], &m->r, 0, a, sizeof(a)));
-	if (role == KMIG_MIG_ROLE_NONE && state_of(m) == KMIG_MIG_STATE_NONE) {
+	if (role == KMIG_MIG_ROLE_NONE && mig_state(m) == KMIG_MIG_STATE_NONE) {
 		fprintf(f, "no migration\n");
 		return 0;
 	}
@@ -714,7 +440,7 @@ static int print_block(FILE *f, const struct mig *m)
 		enum_text(a, sizeof(a), m, KMIG_A_MIG_ROLE, &mig_role_enum),
 		enum_text(b, sizeof(b), m, KMIG_A_MIG_STATE, &mig_state_enum));
 
-	s = str_of(m, KMIG_A_MIG_MIGRATION_ID);
+	s = mig_str(m, KMIG_A_MIG_MIGRATION_ID);
 	if (s && s[strspn(s, "0")])
 		line(f, "Migration id:", "%s", s);
 	else if (s)	/* a destination not given one, before its first channel */
@@ -735,9 +461,9 @@ static int print_block(FILE *f, const struct mig *m)
 		line(f, "Auth:", "%s", auth_text(a, sizeof(a), v));
 	if (record_has(&m->r, KMIG_A_MIG_INTEGRITY))
 		line(f, "Integrity:", "crc32c");
-	if (is_live(m))
+	if (mig_is_live(m))
 		live_line(f, m);
-	if (is_colo(m))
+	if (mig_is_colo(m))
 		colo_line(f, m);
 	if (record_num(&m->r, KMIG_A_MIG_TIME_NS, &v)) {
 		if (record_num(&m->r, KMIG_A_MIG_SETUP_NS, &w))
@@ -765,7 +491,7 @@ static int print_block(FILE *f, const struct mig *m)
 		 * A live source sends a page again each time it is written:
 		 * a share of the populated pages means nothing after pass 0.
 		 */
-		if (w && is_live(m))
+		if (w && mig_is_live(m))
 			line(f, "Pages:", "%" PRIu64 " sent (%" PRIu64
 			     " populated at the start)", v, w);
 		else if (w)
@@ -798,7 +524,7 @@ static int print_block(FILE *f, const struct mig *m)
 		line(f, "Auth failures:", "%" PRIu64, v);
 	if (record_num(&m->r, KMIG_A_MIG_INTEGRITY_ERRORS, &v) && v)
 		line(f, "Integrity errors:", "%" PRIu64, v);
-	s = str_of(m, KMIG_A_MIG_REASON);
+	s = mig_str(m, KMIG_A_MIG_REASON);
 	if (s && *s)
 		line(f, "Reason:", "%s", sanitize(buf, sizeof(buf), s));
 	if (print_latencies(f, m) < 0)
@@ -814,7 +540,7 @@ static void mig_json(struct jw *jw, const struct mig *m)
 	size_t i;
 
 	jw_obj_open(jw);
-	record_json(jw, mig_fields, NFIELDS, &m->r);
+	record_json(jw, mig_fields, mig_nfields, &m->r);
 	if (m->nlat) {
 		jw_key(jw, "colo_latency");
 		jw_obj_open(jw);
@@ -822,7 +548,7 @@ static void mig_json(struct jw *jw, const struct mig *m)
 			char key[32];
 
 			/* "transfer": {...}; a metric newer than migctl: "7" */
-			field_format(&lat_fields[0], &m->lat[i], 0, key,
+			field_format(&mig_lat_fields[0], &m->lat[i], 0, key,
 				     sizeof(key));
 			if (!strncmp(key, "unknown(", 8) &&
 			    record_num(&m->lat[i], KMIG_A_COLO_LATENCY_METRIC,
@@ -830,7 +556,7 @@ static void mig_json(struct jw *jw, const struct mig *m)
 				snprintf(key, sizeof(key), "%" PRIu64, v);
 			jw_key(jw, key);
 			jw_obj_open(jw);
-			record_json(jw, lat_fields + 1, NLAT_FIELDS - 1,
+			record_json(jw, mig_lat_fields + 1, mig_nlat_fields - 1,
 				    &m->lat[i]);
 			jw_obj_close(jw);
 		}
@@ -841,7 +567,7 @@ static void mig_json(struct jw *jw, const struct mig *m)
 		jw_arr_open(jw);
 		for (i = 0; i < m->nch; i++) {
 			jw_obj_open(jw);
-			record_json(jw, chan_fields, NCHAN_FIELDS, &m->ch[i]);
+			record_json(jw, mig_chan_fields, mig_nchan_fields, &m->ch[i]);
 			jw_obj_close(jw);
 		}
 		jw_arr_close(jw);
@@ -878,143 +604,6 @@ static int print_migs(const struct migs *ms, bool one)
 	return 0;
 }
 
-/* ---- requests ---- */
-
-/* What listen and start send; unset members are left out. */
-struct mig_req {
-	uint32_t region;
-	const char *addr;
-	bool have_port;
-	uint16_t port;
-	uint32_t channels;		/* 0: not sent */
-	int zero_detect;		/* -1: not sent */
-	bool have_id;
-	uint8_t id[16];
-	bool live;
-	uint32_t downtime_limit;	/* 0: not sent */
-	bool have_bandwidth;
-	uint64_t max_bandwidth;
-	bool have_max_passes;
-	uint32_t max_passes;
-	int no_convergence;		/* -1: not sent */
-	bool colo;
-	uint32_t checkpoint_interval;	/* 0: not sent */
-	uint8_t *key;			/* KEY_LEN bytes; NULL: not sent */
-	bool insecure;
-	bool integrity;
-};
-
-static void report(const char *what, const struct kmig_nl_err *err,
-		   uint8_t cmd, uint32_t region)
-{
-	char reason[96];
-	const char *r = NULL;
-
-	/*
-	 * ENOENT: no such region, or (get, cancel) no migration on it; the
-	 * kernel's message tells which.
-	 */
-	if (err->kerr == ENOENT) {
-		if (cmd == KMIG_CMD_MIG_LISTEN || cmd == KMIG_CMD_MIG_START)
-			snprintf(reason, sizeof(reason), "no region with id %u",
-				 region);
-		else if (err->msg[0])
-			snprintf(reason, sizeof(reason), "region %u", region);
-		else
-			snprintf(reason, sizeof(reason),
-				 "no migration on region %u", region);
-		r = reason;
-	}
-	kmig_nl_report(what, err, r);
-}
-
-/* Do-request @cmd for @req; the one reply replaces the contents of @ms. */
-static int mig_do(struct kmig_nl *nl, uint8_t cmd, const struct mig_req *req,
-		  struct migs *ms)
-{
-	struct nlattr *key = NULL;
-	struct kmig_nl_err err;
-	struct nl_msg *msg;
-	int ret;
-
-	migs_free(ms);
-	msg = kmig_nl_msg(nl, cmd, 0);
-	if (!msg ||
-	    nla_put_u32(msg, KMIG_A_MIG_REGION_ID, req->region) < 0 ||
-	    (req->addr && nla_put_string(msg, KMIG_A_MIG_ADDR, req->addr) < 0) ||
-	    (req->have_port && nla_put_u16(msg, KMIG_A_MIG_PORT, req->port) < 0) ||
-	    (req->channels &&
-	     nla_put_u32(msg, KMIG_A_MIG_CHANNELS, req->channels) < 0) ||
-	    (req->zero_detect >= 0 &&
-	     nla_put_u32(msg, KMIG_A_MIG_ZERO_PAGE_DETECTION,
-			 req->zero_detect) < 0) ||
-	    (req->have_id && nla_put(msg, KMIG_A_MIG_MIGRATION_ID,
-				     sizeof(req->id), req->id) < 0) ||
-	    (req->live && nla_put_flag(msg, KMIG_A_MIG_LIVE) < 0) ||
-	    (req->downtime_limit &&
-	     nla_put_u32(msg, KMIG_A_MIG_DOWNTIME_LIMIT_MS,
-			 req->downtime_limit) < 0) ||
-	    (req->have_bandwidth &&
-	     nla_put_u64(msg, KMIG_A_MIG_MAX_BANDWIDTH,
-			 req->max_bandwidth) < 0) ||
-	    (req->have_max_passes &&
-	     nla_put_u32(msg, KMIG_A_MIG_MAX_PASSES, req->max_passes) < 0) ||
-	    (req->no_convergence >= 0 &&
-	     nla_put_u32(msg, KMIG_A_MIG_NO_CONVERGENCE,
-			 req->no_convergence) < 0) ||
-	    (req->colo && nla_put_flag(msg, KMIG_A_MIG_COLO) < 0) ||
-	    (req->checkpoint_interval &&
-	     nla_put_u32(msg, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
-			 req->checkpoint_interval) < 0) ||
-	    (req->insecure && nla_put_flag(msg, KMIG_A_MIG_INSECURE) < 0) ||
-	    (req->integrity && nla_put_flag(msg, KMIG_A_MIG_INTEGRITY) < 0) ||
-	    (req->key && !(key = nla_reserve(msg, KMIG_A_MIG_KEY, KEY_LEN)))) {
-		nlmsg_free(msg);
-		err_line("%s: out of memory", ms->what);
-		return -1;
-	}
-	if (key) {
-		/* Our reference keeps the message, to wipe the key once sent. */
-		memcpy(nla_data(key), req->key, KEY_LEN);
-		key_wipe(req->key, KEY_LEN);
-		nlmsg_get(msg);
-	}
-	ret = kmig_nl_do(nl, msg, KMIG_A_MIG_MAX, mig_cb, ms, &err);
-	if (key) {
-		key_wipe(nla_data(key), KEY_LEN);
-		nlmsg_free(msg);
-	}
-	if (ret < 0) {
-		report(ms->what, &err, cmd, req->region);
-		return -1;
-	}
-	if (ms->n != 1) {
-		err_line("%s: expected one reply from the kernel, got %zu",
-			 ms->what, ms->n);
-		return -1;
-	}
-	return 0;
-}
-
-/* MIG_GET of @region, or the dump of all migrations when @region is 0. */
-static int mig_get(struct kmig_nl *nl, uint32_t region, struct migs *ms)
-{
-	struct mig_req req = {
-		.region = region, .zero_detect = -1, .no_convergence = -1,
-	};
-	struct kmig_nl_err err;
-
-	if (region)
-		return mig_do(nl, KMIG_CMD_MIG_GET, &req, ms);
-	migs_free(ms);
-	if (kmig_nl_dump(nl, KMIG_CMD_MIG_GET, KMIG_A_MIG_MAX, mig_cb, ms,
-			 &err) < 0) {
-		kmig_nl_report(ms->what, &err, NULL);
-		return -1;
-	}
-	qsort(ms->m, ms->n, sizeof(*ms->m), cmp_region);
-	return 0;
-}
 
 /* ---- --wait / --watch ---- */
 
@@ -1059,11 +648,11 @@ static void progress_part(char *buf, size_t len, const struct mig *m)
 		if (o < len) \
 			o += snprintf(buf + o, len - o, __VA_ARGS__); \
 	} while (0)
-	if (state_of(m) == KMIG_MIG_STATE_LISTENING &&
+	if (mig_state(m) == KMIG_MIG_STATE_LISTENING &&
 	    endpoint(ep, sizeof(ep), m))
 		ADD(" on %s", ep);
 	/* "colo  checkpoint 12  last pause 31.2 ms  75.3 s" */
-	if (state_of(m) == KMIG_MIG_STATE_COLO) {
+	if (mig_state(m) == KMIG_MIG_STATE_COLO) {
 		if (record_num(&m->r, KMIG_A_MIG_CHECKPOINT, &v))
 			ADD("  checkpoint %" PRIu64, v);
 		if (lat_last(m, KMIG_COLO_METRIC_PAUSE, &v))
@@ -1072,10 +661,10 @@ static void progress_part(char *buf, size_t len, const struct mig *m)
 			ADD("  %.1f s", v / 1e9);
 		return;
 	}
-	if (is_live(m) && record_num(&m->r, KMIG_A_MIG_PASS, &v))
+	if (mig_is_live(m) && record_num(&m->r, KMIG_A_MIG_PASS, &v))
 		ADD("  pass %" PRIu64, v);
 	/* "pass 3  26988 pages sent  remaining 4.8 MiB" (see the Pages: line) */
-	if (is_live(m) && record_num(&m->r, KMIG_A_MIG_PAGES_DONE, &done)) {
+	if (mig_is_live(m) && record_num(&m->r, KMIG_A_MIG_PAGES_DONE, &done)) {
 		ADD("  %" PRIu64 " pages sent", done);
 		if (record_num(&m->r, KMIG_A_MIG_REMAINING_BYTES, &v))
 			ADD("  remaining %s", fmt_size(a, sizeof(a), v));
@@ -1086,11 +675,11 @@ static void progress_part(char *buf, size_t len, const struct mig *m)
 		else
 			ADD("  %" PRIu64 " pages", done);
 	}
-	if (is_live(m) &&
+	if (mig_is_live(m) &&
 	    record_num(&m->r, KMIG_A_MIG_EXPECTED_DOWNTIME_NS, &v))
 		ADD("  expected downtime %s", fmt_expected(a, sizeof(a), v));
 	if (record_num(&m->r, KMIG_A_MIG_THROUGHPUT, &v) &&
-	    state_of(m) == KMIG_MIG_STATE_ACTIVE)
+	    mig_state(m) == KMIG_MIG_STATE_ACTIVE)
 		ADD("  %s", fmt_rate(a, sizeof(a), v));
 	if (record_num(&m->r, KMIG_A_MIG_TIME_NS, &v))
 		ADD("  %.1f s", v / 1e9);
@@ -1116,7 +705,7 @@ static void progress(const struct migs *ms, bool one)
 		else
 			o += snprintf(buf + o, sizeof(buf) - o, "%sregion %" PRIu64 ": %s",
 				      o ? "; " : "",
-				      num_or(m, KMIG_A_MIG_REGION_ID, 0), part);
+				      mig_num_or(m, KMIG_A_MIG_REGION_ID, 0), part);
 	}
 	/* One terminal line: never wrap, or \r would not redraw it. */
 	if (strlen(buf) >= w)
@@ -1171,10 +760,10 @@ static void switchover_hints(const struct migs *ms, struct hinted *h,
 		const struct mig *m = &ms->m[i];
 
 		/* not once switched over (COLO goes on after it) */
-		if (state_of(m) != KMIG_MIG_STATE_ACTIVE || !is_live(m) ||
+		if (mig_state(m) != KMIG_MIG_STATE_ACTIVE || !mig_is_live(m) ||
 		    !record_num(&m->r, KMIG_A_MIG_SWITCHOVER_READY, &v) || !v)
 			continue;
-		id = num_or(m, KMIG_A_MIG_REGION_ID, 0);
+		id = mig_num_or(m, KMIG_A_MIG_REGION_ID, 0);
 		if (!hinted_add(h, id))
 			continue;
 		if (*drawn) {
@@ -1247,287 +836,6 @@ static int watch(struct kmig_nl *nl, uint32_t region, unsigned int interval,
 }
 
 /*
- * Exit status once the migrations of @ms have ended: 0 when all completed,
- * else 1 with one line per migration that did not ("COLO failover: ..."
- * for a COLO migration that lost its peer).
- */
-static int ended_status(const struct migs *ms, bool one)
-{
-	int ret = EXIT_OK;
-	size_t i;
-
-	for (i = 0; i < ms->n; i++) {
-		const struct mig *m = &ms->m[i];
-		const char *reason = str_of(m, KMIG_A_MIG_REASON);
-		uint64_t state = state_of(m);
-		char where[48] = "";
-
-		if (state == KMIG_MIG_STATE_COMPLETED)
-			continue;
-		if (state == KMIG_MIG_STATE_NONE) {
-			if (one) {
-				err_line("%s: no migration on region %" PRIu64,
-					 ms->what,
-					 num_or(m, KMIG_A_MIG_REGION_ID, 0));
-				ret = EXIT_ERR;
-			}
-			continue;
-		}
-		if (!one)
-			snprintf(where, sizeof(where), "region %" PRIu64 ": ",
-				 num_or(m, KMIG_A_MIG_REGION_ID, 0));
-		if (state == KMIG_MIG_STATE_FAILOVER) {
-			char ckpt[64] = "";
-			uint64_t v;
-
-			if (!reason || !*reason)
-				reason = "peer lost";
-			if (record_num(&m->r, KMIG_A_MIG_CHECKPOINT, &v))
-				snprintf(ckpt, sizeof(ckpt),
-					 " (last committed checkpoint %" PRIu64 ")",
-					 v);
-			err_line("COLO failover: %s%s%s", where, reason, ckpt);
-			ret = EXIT_ERR;
-			continue;
-		}
-		if (!reason || !*reason)
-			reason = state == KMIG_MIG_STATE_CANCELLED ? "cancelled" :
-				 state == KMIG_MIG_STATE_FAILED ? "no reason given" :
-				 "ended in an unknown state";
-		err_line("migration failed: %s%s", where, reason);
-		ret = EXIT_ERR;
-	}
-	return ret;
-}
-
-/* ---- command line ---- */
-
-struct opt {
-	const char *name;	/* "--region" */
-	const char **val;	/* NULL: a flag */
-	bool *flag;
-	bool seen;
-};
-
-#define OPT_VAL(n, v)	{ .name = (n), .val = (v) }
-#define OPT_FLAG(n, f)	{ .name = (n), .flag = (f) }
-
-/*
- * Parse "--name VALUE", "--name=VALUE" and "--flag" into @o; anything else
- * is a usage error. Returns 0 or EXIT_USAGE.
- */
-static int parse_opts(const char *cmd, int argc, char **argv, struct opt *o,
-		      size_t n)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *eq = strchr(a, '=');
-		size_t len = eq ? (size_t)(eq - a) : strlen(a);
-		struct opt *p = NULL;
-		size_t j;
-
-		for (j = 0; j < n; j++)
-			if (strlen(o[j].name) == len && !strncmp(a, o[j].name, len))
-				p = &o[j];
-		if (!p) {
-			if (a[0] == '-')
-				return usage_err(cmd, "unknown option '%s' (try 'migctl %s --help')",
-						 a, cmd);
-			return usage_err(cmd, "unexpected argument '%s' (try 'migctl %s --help')",
-					 a, cmd);
-		}
-		if (p->seen)
-			return usage_err(cmd, "%s given more than once", p->name);
-		p->seen = true;
-		if (!p->val) {
-			if (eq)
-				return usage_err(cmd, "%s takes no value", p->name);
-			*p->flag = true;
-		} else if (eq) {
-			*p->val = eq + 1;
-		} else if (i + 1 < argc) {
-			*p->val = argv[++i];
-		} else {
-			return usage_err(cmd, "%s needs a value (try 'migctl %s --help')",
-					 p->name, cmd);
-		}
-	}
-	return 0;
-}
-
-static int parse_region(const char *cmd, const char *s, uint32_t *id)
-{
-	if (!parse_u32(s, 1, UINT32_MAX, id))
-		return usage_err(cmd, "invalid region id '%s' (expected a number 1..%u)",
-				 s, UINT32_MAX);
-	return 0;
-}
-
-static int parse_interval(const char *cmd, const char *s, unsigned int *ms)
-{
-	uint32_t v = INTERVAL_DEFAULT;
-
-	if (s && !parse_u32(s, 1, INTERVAL_MAX, &v))
-		return usage_err(cmd, "invalid interval '%s' (expected milliseconds 1..%u)",
-				 s, INTERVAL_MAX);
-	*ms = v;
-	return 0;
-}
-
-static int parse_channels_arg(const char *cmd, const char *s, uint32_t *n)
-{
-	if (!parse_u32(s, 1, KMIG_CHANNELS_MAX, n))
-		return usage_err(cmd, "invalid channel count '%s' (expected a number 1..%u)",
-				 s, KMIG_CHANNELS_MAX);
-	return 0;
-}
-
-/*
- * --max-bandwidth: bytes per second, plain or with a suffix K, M or G
- * (powers of 1024): 100M is 104857600 bytes/s. 0 is no limit.
- */
-static int parse_rate(const char *cmd, const char *s, uint64_t *out)
-{
-	if (parse_size(s, "KMG", out))
-		return 0;
-	return usage_err(cmd, "invalid bandwidth '%s' (expected bytes per second, optionally with a suffix K, M or G: 100M)",
-			 s);
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* 32 hex digits, dashes allowed between them (a UUID). */
-static int parse_id(const char *cmd, const char *s, uint8_t id[16])
-{
-	unsigned int n = 0;
-	const char *p;
-
-	for (p = s; *p; p++) {
-		int v = hexval(*p);
-
-		if (*p == '-' && p != s && p[1])
-			continue;
-		if (v < 0 || n == 32)
-			goto bad;
-		if (n % 2)
-			id[n / 2] |= v;
-		else
-			id[n / 2] = v << 4;
-		n++;
-	}
-	if (n == 32)
-		return 0;
-bad:
-	return usage_err(cmd, "invalid migration id '%s' (expected 32 hex digits)", s);
-}
-
-static bool is_ipv4(const char *s)
-{
-	struct in_addr a;
-
-	return inet_pton(AF_INET, s, &a) == 1;
-}
-
-static bool is_ipv6(const char *s)
-{
-	struct in6_addr a;
-
-	return inet_pton(AF_INET6, s, &a) == 1;
-}
-
-/* --addr: numeric IPv4 or IPv6, IPv6 maybe in brackets. */
-static int parse_addr(const char *cmd, const char *s, char *buf, size_t len)
-{
-	size_t n = strlen(s);
-
-	if (n >= 2 && n < len && s[0] == '[' && s[n - 1] == ']') {
-		memcpy(buf, s + 1, n - 2);
-		buf[n - 2] = '\0';
-		if (is_ipv6(buf))
-			return 0;
-	} else if (n < len && (is_ipv4(s) || is_ipv6(s))) {
-		strcpy(buf, s);
-		return 0;
-	}
-	return usage_err(cmd, "invalid address '%s' (expected a numeric IPv4 or IPv6 address)",
-			 s);
-}
-
-/* --to HOST:PORT: 1.2.3.4:5000 or [::1]:5000, numeric hosts only. */
-static int parse_to(const char *cmd, const char *s, char *host, size_t len,
-		    uint16_t *port)
-{
-	const char *colon, *h = s;
-	size_t hlen;
-	uint32_t p;
-
-	if (s[0] == '[') {
-		const char *end = strchr(s, ']');
-
-		if (!end)
-			return usage_err(cmd, "invalid --to '%s' (missing ']' after the IPv6 address)",
-					 s);
-		h = s + 1;
-		hlen = end - h;
-		if (end[1] != ':')
-			return usage_err(cmd, "invalid --to '%s' (expected [ADDR]:PORT)", s);
-		colon = end + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon)
-			return usage_err(cmd, "invalid --to '%s' (expected HOST:PORT)", s);
-		hlen = colon - s;
-		if (memchr(s, ':', hlen))
-			return usage_err(cmd, "invalid --to '%s' (write an IPv6 address in brackets: [ADDR]:PORT)",
-					 s);
-	}
-	if (!hlen || hlen >= len)
-		return usage_err(cmd, "invalid --to '%s' (expected HOST:PORT)", s);
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	if (s[0] == '[' ? !is_ipv6(host) : !is_ipv4(host))
-		return usage_err(cmd, "invalid host '%s' in --to (expected a numeric IPv4 address or [IPv6] address; names are not resolved)",
-				 host);
-	if (!parse_u32(colon + 1, 1, 65535, &p))
-		return usage_err(cmd, "invalid port '%s' in --to (expected a number 1..65535)",
-				 colon + 1);
-	*port = (uint16_t)p;
-	return 0;
-}
-
-/*
- * --key-file FILE or --insecure, exactly one (checked last, before the
- * kernel is asked): the key read into @key (the caller wipes it) for
- * @req. Returns 0, EXIT_USAGE or EXIT_ERR (the key file).
- */
-static int parse_auth(const char *cmd, const char *key_file, bool insecure,
-		      struct mig_req *req, uint8_t key[KEY_LEN])
-{
-	if (key_file && insecure)
-		return usage_err(cmd, "--key-file and --insecure exclude each other");
-	if (!key_file && !insecure)
-		return usage_err(cmd, "a key is required: --key-file FILE (migctl keygen), or --insecure to run without authentication");
-	if (insecure) {
-		req->insecure = true;
-		return 0;
-	}
-	if (key_read_file(cmd, key_file, key) < 0)
-		return EXIT_ERR;
-	req->key = key;
-	return 0;
-}
-
-/*
  * Send @cmd for @req, print the reply; with @wait, poll until the
  * migration has ended and print its final status.
  */
@@ -1562,7 +870,7 @@ static int run_cmd(const char *what, uint8_t cmd, const struct mig_req *req,
 		goto out;
 	if (print_migs(&ms, true) < 0)
 		goto out;
-	ret = ended_status(&ms, true);
+	ret = mig_ended_status(&ms, true);
 out:
 	migs_free(&ms);
 	kmig_nl_close(&nl);
@@ -1761,7 +1069,7 @@ int cmd_status(int argc, char **argv)
 	}
 	if (print_migs(&ms, id != 0) < 0)
 		goto out;
-	ret = watch_flag ? ended_status(&ms, id != 0) : EXIT_OK;
+	ret = watch_flag ? mig_ended_status(&ms, id != 0) : EXIT_OK;
 out:
 	migs_free(&ms);
 	kmig_nl_close(&nl);
@@ -1873,7 +1181,7 @@ int cmd_colo_paused(int argc, char **argv)
 		goto out;
 	}
 	if (kmig_nl_do(&nl, msg, KMIG_A_MIG_MAX, NULL, NULL, &err) < 0) {
-		report("colo-paused", &err, KMIG_CMD_COLO_PAUSED, id);
+		mig_report("colo-paused", &err, KMIG_CMD_COLO_PAUSED, id);
 		goto out;
 	}
 	if (opts.json)
@@ -1996,7 +1304,7 @@ int cmd_dirty_push(int argc, char **argv)
 			goto out;
 		}
 		if (kmig_nl_do(&nl, msg, KMIG_A_MIG_MAX, NULL, NULL, &err) < 0) {
-			report("dirty-push", &err, KMIG_CMD_MIG_DIRTY_PUSH, id);
+			mig_report("dirty-push", &err, KMIG_CMD_MIG_DIRTY_PUSH, id);
 			goto out;
 		}
 	}
@@ -2050,11 +1358,11 @@ static char *event_text(char *buf, size_t len, const struct mig *m,
 		ADD("%s", parts++ ? ", " : ": "); \
 		ADD(__VA_ARGS__); \
 	} while (0)
-	ADD("region %" PRIu64, num_or(m, KMIG_A_MIG_REGION_ID, 0));
+	ADD("region %" PRIu64, mig_num_or(m, KMIG_A_MIG_REGION_ID, 0));
 	if (record_has(&m->r, KMIG_A_MIG_ROLE))
 		ADD(" %s", enum_text(a, sizeof(a), m, KMIG_A_MIG_ROLE,
 				     &mig_role_enum));
-	ev = num_or(m, KMIG_A_MIG_EVENT, KMIG_MIG_EVENT_STATE);
+	ev = mig_num_or(m, KMIG_A_MIG_EVENT, KMIG_MIG_EVENT_STATE);
 	switch (ev) {
 	case KMIG_MIG_EVENT_STATE:
 		ADD(" %s", enum_text(a, sizeof(a), m, KMIG_A_MIG_STATE,
@@ -2094,7 +1402,7 @@ static char *event_text(char *buf, size_t len, const struct mig *m,
 	case KMIG_MIG_EVENT_FAILED:
 	case KMIG_MIG_EVENT_CANCELLED:
 		ADD(" %s", enum_name(&mig_event_enum, ev));
-		reason = str_of(m, KMIG_A_MIG_REASON);
+		reason = mig_str(m, KMIG_A_MIG_REASON);
 		if (reason && *reason)
 			ADD(": %s", sanitize(r, sizeof(r), reason));
 		break;
@@ -2131,11 +1439,11 @@ static char *event_text(char *buf, size_t len, const struct mig *m,
 		break;
 	case KMIG_MIG_EVENT_FAILOVER:
 		ADD(" failover");
-		reason = str_of(m, KMIG_A_MIG_REASON);
+		reason = mig_str(m, KMIG_A_MIG_REASON);
 		if (reason && *reason)
 			ADD(": %s", sanitize(r, sizeof(r), reason));
 		if (record_num(&m->r, KMIG_A_MIG_CHECKPOINT, &v))
-			ADD(num_or(m, KMIG_A_MIG_ROLE, 0) ==
+			ADD(mig_num_or(m, KMIG_A_MIG_ROLE, 0) ==
 			    KMIG_MIG_ROLE_DESTINATION ?
 			    " (holds checkpoint %" PRIu64 ")" :
 			    " (last committed checkpoint %" PRIu64 ")", v);
@@ -2165,12 +1473,12 @@ static int event_cb(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 
 	if (gh->cmd != KMIG_CMD_MIG_EVENT)
 		return 0;
-	if (mig_cb(nlh, tb, &ms) < 0) {
+	if (mig_reply_cb(nlh, tb, &ms) < 0) {
 		migs_free(&ms);
 		return -1;
 	}
 	m = &ms.m[0];
-	if (mon->region && num_or(m, KMIG_A_MIG_REGION_ID, 0) != mon->region)
+	if (mon->region && mig_num_or(m, KMIG_A_MIG_REGION_ID, 0) != mon->region)
 		goto out;
 	if (opts.json) {
 		struct jw jw;

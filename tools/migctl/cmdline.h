@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Command-line parsing shared by the migration commands (cmdline.c):
+ * --name VALUE options, and the values they take (region ids, HOST:PORT,
+ * addresses, rates, migration ids, the key).
+ */
+#ifndef MIGCTL_CMDLINE_H
+#define MIGCTL_CMDLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "migctl.h"
+
+struct mig_req;
+
+#define INTERVAL_DEFAULT	200
+#define INTERVAL_MAX		3600000
+#define DOWNTIME_LIMIT_MAX	3600000	/* the spec's check of downtime-limit-ms */
+#define CKPT_INTERVAL_MIN	10	/* the spec's check of checkpoint-interval-ms */
+#define CKPT_INTERVAL_MAX	3600000	/* the kernel's upper limit */
+
+struct opt {
+	const char *name;	/* "--region" */
+	const char **val;	/* NULL: a flag */
+	bool *flag;
+	bool seen;
+};
+
+#define OPT_VAL(n, v)	{ .name = (n), .val = (v) }
+#define OPT_FLAG(n, f)	{ .name = (n), .flag = (f) }
+
+/*
+ * Parse "--name VALUE", "--name=VALUE" and "--flag" of argv[1..] into @o;
+ * anything else is a usage error of @cmd. Returns 0 or EXIT_USAGE.
+ */
+int parse_opts(const char *cmd, int argc, char **argv, struct opt *o,
+	       size_t n);
+/* Each: 0, or EXIT_USAGE after the one-line usage error of @cmd. */
+int parse_region(const char *cmd, const char *s, uint32_t *id);
+int parse_interval(const char *cmd, const char *s, unsigned int *ms);
+int parse_channels_arg(const char *cmd, const char *s, uint32_t *n);
+/* Bytes per second, with an optional suffix K, M or G (powers of 1024). */
+int parse_rate(const char *cmd, const char *s, uint64_t *out);
+/* 32 hex digits, dashes allowed between them (a UUID). */
+int parse_id(const char *cmd, const char *s, uint8_t id[16]);
+/* A numeric IPv4 or IPv6 address, IPv6 maybe in brackets, into @buf. */
+int parse_addr(const char *cmd, const char *s, char *buf, size_t len);
+/* HOST:PORT or [IPv6]:PORT, numeric hosts only. */
+int parse_to(const char *cmd, const char *s, char *host, size_t len,
+	     uint16_t *port);
+/*
+ * --key-file FILE or --insecure, exactly one: the key read into @key
+ * (the caller wipes it) for @req. Returns 0, EXIT_USAGE or EXIT_ERR.
+ */
+int parse_auth(const char *cmd, const char *key_file, bool insecure,
+	       struct mig_req *req, uint8_t key[KEY_LEN]);
+
+#endif /* MIGCTL_CMDLINE_H */

@@ -47,6 +47,9 @@ static const char usage_main[] =
 "  stats                         show the module-wide counters\n"
 "  scan ID [--zero-check IMPL]   check the pages of a region for zero\n"
 "  keygen                        print a new migration key (base64)\n"
+"  vm listen|migrate --qmp SOCKET [OPTIONS]\n"
+"                                move a running QEMU VM (kmig: RAM, QEMU:\n"
+"                                device state), one command per host\n"
 "  listen --region ID --key-file FILE|--insecure [OPTIONS]\n"
 "                                receive a migration into a region\n"
 "  start --region ID --to HOST:PORT --key-file FILE|--insecure [OPTIONS]\n"
@@ -561,6 +564,7 @@ static const struct command commands[] = {
 	{ "colo-paused", cmd_colo_paused, usage_colo_paused },
 	{ "monitor",	cmd_monitor,	usage_monitor },
 	{ "keygen",	cmd_keygen,	usage_keygen },
+	{ "vm",		cmd_vm,		usage_vm },
 	{ "help",	cmd_help,	usage_help },
 };
 

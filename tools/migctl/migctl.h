@@ -63,6 +63,10 @@ int cmd_checkpoint(int argc, char **argv);
 int cmd_colo_paused(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
+
+/* Help of a command kept beside its code. */
+extern const char usage_vm[];
 
 /* The migration key (key.c): 32 bytes, 44 characters in base64. */
 #define KEY_LEN		32

@@ -16,6 +16,7 @@
 #include "nl.h"
 #include "output.h"
 #include "record.h"
+#include "regions.h"
 
 static const struct field region_fields[] = {
 	FIELD(KMIG_A_REGION_ID,		"id",			FF_NUM),
@@ -211,4 +212,52 @@ out:
 	free(rs.r);
 	kmig_nl_close(&nl);
 	return ret;
+}
+
+int regions_of_pid(struct kmig_nl *nl, pid_t pid, struct region_info **out)
+{
+	struct regions rs = { 0 };
+	struct region_info *ri = NULL;
+	struct kmig_nl_err err;
+	size_t i;
+	int n = 0;
+
+	*out = NULL;
+	if (kmig_nl_dump(nl, KMIG_CMD_REGION_GET, KMIG_A_REGION_MAX,
+			 region_cb, &rs, &err) < 0) {
+		kmig_nl_report("regions", &err, NULL);
+		n = -1;
+		goto out;
+	}
+	qsort(rs.r, rs.n, sizeof(*rs.r), cmp_id);
+	ri = calloc(rs.n ? rs.n : 1, sizeof(*ri));
+	if (!ri) {
+		err_line("regions: out of memory");
+		n = -1;
+		goto out;
+	}
+	for (i = 0; i < rs.n; i++) {
+		uint64_t v = 0;
+
+		if (!record_num(&rs.r[i], KMIG_A_REGION_OWNER_PID, &v) ||
+		    v != (uint64_t)pid)
+			continue;
+		record_num(&rs.r[i], KMIG_A_REGION_ID, &v);
+		ri[n].id = (uint32_t)v;
+		v = 0;
+		record_num(&rs.r[i], KMIG_A_REGION_SIZE, &v);
+		ri[n].size = v;
+		v = 0;
+		record_num(&rs.r[i], KMIG_A_REGION_POPULATED_PAGES, &v);
+		ri[n].populated = v;
+		n++;
+	}
+	*out = ri;
+	ri = NULL;
+out:
+	free(ri);
+	for (i = 0; i < rs.n; i++)
+		record_free(&rs.r[i]);
+	free(rs.r);
+	return n;
 }

@@ -274,7 +274,7 @@ bool mig_is_colo(const struct mig *m)
 	return record_has(&m->r, KMIG_A_MIG_COLO);
 }
 
-void mig_report(const char *what, const struct kmig_nl_err *err,
+char *mig_strerror(char *buf, size_t len, const struct kmig_nl_err *err,
 		   uint8_t cmd, uint32_t region)
 {
 	char reason[96];
@@ -295,7 +295,16 @@ void mig_report(const char *what, const struct kmig_nl_err *err,
 				 "no migration on region %u", region);
 		r = reason;
 	}
-	kmig_nl_report(what, err, r);
+	return kmig_nl_strerror(buf, len, err, r);
+}
+
+void mig_report(const char *what, const struct kmig_nl_err *err,
+		uint8_t cmd, uint32_t region)
+{
+	char buf[512];
+
+	if (*mig_strerror(buf, sizeof(buf), err, cmd, region))
+		err_line("%s: %s", what, buf);
 }
 
 /* Do-request @cmd for @req; the one reply replaces the contents of @ms. */
@@ -355,12 +364,20 @@ int mig_do(struct kmig_nl *nl, uint8_t cmd, const struct mig_req *req,
 		nlmsg_free(msg);
 	}
 	if (ret < 0) {
-		mig_report(ms->what, &err, cmd, req->region);
+		if (ms->err)
+			mig_strerror(ms->err, ms->errlen, &err, cmd, req->region);
+		else
+			mig_report(ms->what, &err, cmd, req->region);
 		return -1;
 	}
 	if (ms->n != 1) {
-		err_line("%s: expected one reply from the kernel, got %zu",
-			 ms->what, ms->n);
+		if (ms->err)
+			snprintf(ms->err, ms->errlen,
+				 "expected one reply from the kernel, got %zu",
+				 ms->n);
+		else
+			err_line("%s: expected one reply from the kernel, got %zu",
+				 ms->what, ms->n);
 		return -1;
 	}
 	return 0;

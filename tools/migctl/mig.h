@@ -34,9 +34,14 @@ struct mig {
 	size_t nlat;
 };
 
-/* The replies of one request. */
+/*
+ * The replies of one request. With @err set, a failed request's reason
+ * goes there (@errlen bytes) instead of to an error line.
+ */
 struct migs {
 	const char *what;
+	char *err;
+	size_t errlen;
 	struct mig *m;
 	size_t n, cap;
 };
@@ -80,6 +85,9 @@ int mig_reply_cb(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
  */
 void mig_report(const char *what, const struct kmig_nl_err *err,
 		uint8_t cmd, uint32_t region);
+/* The same reason into @buf, without "migctl: <what>: ". */
+char *mig_strerror(char *buf, size_t len, const struct kmig_nl_err *err,
+		   uint8_t cmd, uint32_t region);
 
 /* Number @attr of @m, or @dflt when absent. */
 uint64_t mig_num_or(const struct mig *m, int attr, uint64_t dflt);

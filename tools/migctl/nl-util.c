@@ -13,13 +13,14 @@
 #include "migctl.h"
 #include "nl.h"
 
-void kmig_nl_report(const char *what, const struct kmig_nl_err *err,
-		    const char *reason)
+char *kmig_nl_strerror(char *buf, size_t len, const struct kmig_nl_err *err,
+		       const char *reason)
 {
 	char ext[sizeof(err->msg) + 64] = "";
 
+	buf[0] = '\0';
 	if (!err->kerr && !err->nlerr)
-		return;
+		return buf;
 	if (err->msg[0])
 		snprintf(ext, sizeof(ext), " (kernel: %s)", err->msg);
 	else if (err->miss_type >= 0)
@@ -27,14 +28,24 @@ void kmig_nl_report(const char *what, const struct kmig_nl_err *err,
 			 err->miss_type);
 
 	if (reason)
-		err_line("%s: %s%s", what, reason, ext);
+		snprintf(buf, len, "%s%s", reason, ext);
 	else if (err->kerr == EPERM)
-		err_line("%s: %s (CAP_NET_ADMIN required)%s", what,
+		snprintf(buf, len, "%s (CAP_NET_ADMIN required)%s",
 			 strerror(err->kerr), ext);
 	else if (err->kerr)
-		err_line("%s: %s%s", what, strerror(err->kerr), ext);
+		snprintf(buf, len, "%s%s", strerror(err->kerr), ext);
 	else
-		err_line("%s: netlink: %s%s", what, nl_geterror(-err->nlerr), ext);
+		snprintf(buf, len, "netlink: %s%s", nl_geterror(-err->nlerr), ext);
+	return buf;
+}
+
+void kmig_nl_report(const char *what, const struct kmig_nl_err *err,
+		    const char *reason)
+{
+	char buf[512];
+
+	if (*kmig_nl_strerror(buf, sizeof(buf), err, reason))
+		err_line("%s: %s", what, buf);
 }
 
 bool kmig_attr_uint(const struct nlattr *a, uint64_t *v)

@@ -8,6 +8,7 @@
 #define MIGCTL_NL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <netlink/attr.h>
@@ -103,6 +104,9 @@ long kmig_nl_next_attr_off(struct nl_msg *msg);
  */
 void kmig_nl_report(const char *what, const struct kmig_nl_err *err,
 		    const char *reason);
+/* The same text without "migctl: <what>: " into @buf ("" when empty). */
+char *kmig_nl_strerror(char *buf, size_t len, const struct kmig_nl_err *err,
+		       const char *reason);
 
 /* Attribute accessors: false when absent or malformed. */
 bool kmig_attr_uint(const struct nlattr *a, uint64_t *v);

@@ -183,26 +183,32 @@ static int read_msg(struct qmp *q, long long deadline, json_object **obj)
 	}
 }
 
+/* @obj and a newline, in one send (one line, one message). */
 static int send_obj(struct qmp *q, json_object *obj)
 {
 	const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
 	size_t len = strlen(s), off = 0;
+	char *line = malloc(len + 2);
 
+	if (!line) {
+		qmp_fail(q, "out of memory");
+		return -1;
+	}
+	memcpy(line, s, len);
+	line[len++] = '\n';
 	while (off < len) {
-		ssize_t n = send(q->fd, s + off, len - off, MSG_NOSIGNAL);
+		ssize_t n = send(q->fd, line + off, len - off, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			qmp_fail(q, "%s: %s", q->path, strerror(errno));
+			free(line);
 			return -1;
 		}
 		off += n;
 	}
-	if (send(q->fd, "\n", 1, MSG_NOSIGNAL) != 1) {
-		qmp_fail(q, "%s: %s", q->path, strerror(errno));
-		return -1;
-	}
+	free(line);
 	return 0;
 }
 

@@ -35,16 +35,41 @@ struct vlisten {
 	uint16_t port[64];
 	uint16_t devport;
 	struct migs *ms;
+	char err[512];			/* why a kmig request failed */
 	int started;
 	uint32_t channels;
 	bool insecure;
 	long long t0;
+	uint64_t rejected;		/* connections kmig refused so far */
 };
+
+/*
+ * Say so when kmig refused a connection (a wrong key, region size or
+ * channel count; a stray client): kmig keeps waiting for the right one,
+ * and the reason is in the source's error and the kernel log.
+ */
+static void note_rejected(struct vlisten *l)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < l->started; i++)
+		if (l->ms[i].n)
+			n += mig_num_or(&l->ms[i].m[0],
+					KMIG_A_MIG_REJECTED_CONNECTIONS, 0);
+	if (n > l->rejected)
+		err_line("vm listen: kmig refused %" PRIu64 " connection%s (%" PRIu64 " so far: a wrong key, region size or channel count, or not a kmig source; the kernel log says why); still waiting",
+			 n - l->rejected, n - l->rejected == 1 ? "" : "s", n);
+	l->rejected = n;
+}
 
 static void kmig_cancel_all(struct vlisten *l)
 {
 	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
-	struct migs ms = { .what = "vm listen: cancel" };
+	char err[512];
+	struct migs ms = {
+		.what = "vm listen: cancel", .err = err, .errlen = sizeof(err),
+	};
 	int i;
 
 	for (i = 0; i < l->started; i++) {
@@ -124,7 +149,11 @@ static const char *kmig_reason(struct vlisten *l, int i)
 	const struct mig *m = l->ms[i].n ? &l->ms[i].m[0] : NULL;
 	const char *r = m ? mig_str(m, KMIG_A_MIG_REASON) : NULL;
 
-	return r && *r ? r : "no reason given";
+	if (r && *r)
+		return r;
+	if (!m && l->err[0])
+		return l->err;	/* the request itself failed */
+	return "no reason given";
 }
 
 static int kmig_listen_all(struct vlisten *l, struct mig_req *tmpl,
@@ -146,6 +175,8 @@ static int kmig_listen_all(struct vlisten *l, struct mig_req *tmpl,
 		}
 		snprintf(what, sizeof(what), "vm listen: region %u", req.region);
 		l->ms[i].what = strdup(what);
+		l->ms[i].err = l->err;
+		l->ms[i].errlen = sizeof(l->err);
 		if (!l->ms[i].what ||
 		    mig_do(&l->vm.nl, KMIG_CMD_MIG_LISTEN, &req, &l->ms[i]) < 0) {
 			key_wipe(k, sizeof(k));
@@ -356,8 +387,8 @@ int cmd_vm_listen(int argc, char **argv)
 
 	vm_signals(true);
 	if (kmig_listen_all(&l, &req, key, (uint16_t)base) < 0) {
-		ret = fail(&l, "kmig", "kmig could not listen for region %u",
-			   l.vm.reg[l.started].id);
+		ret = fail(&l, "kmig", "kmig could not listen for region %u: %s",
+			   l.vm.reg[l.started].id, l.err);
 		goto out_sig;
 	}
 	key_wipe(key, sizeof(key));
@@ -388,6 +419,8 @@ int cmd_vm_listen(int argc, char **argv)
 
 		if (!kdone) {
 			kdone = kmig_poll(&l, &bad);
+			if (kdone >= 0)
+				note_rejected(&l);
 			if (kdone < 0) {
 				ret = fail(&l, "kmig", "kmig migration of region %u ended: %s",
 					   l.vm.reg[bad].id, kmig_reason(&l, bad));

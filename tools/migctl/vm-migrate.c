@@ -46,6 +46,7 @@ struct vmig {
 	struct mig_req req;		/* the request of every region */
 	uint8_t key[KEY_LEN];
 	struct migs *ms;		/* the last MIG_GET of each region */
+	char err[512];			/* why a kmig request failed */
 	int started;			/* regions with a kmig migration */
 	bool qemu_migrating;		/* QEMU's migrate was sent */
 	bool was_running;		/* the guest ran at the start */
@@ -75,6 +76,8 @@ static int kmig_start_all(struct vmig *v)
 		}
 		snprintf(what, sizeof(what), "vm migrate: region %u", req.region);
 		v->ms[i].what = strdup(what);
+		v->ms[i].err = v->err;
+		v->ms[i].errlen = sizeof(v->err);
 		if (!v->ms[i].what || mig_do(&v->vm.nl, KMIG_CMD_MIG_START, &req,
 					     &v->ms[i]) < 0) {
 			key_wipe(key, sizeof(key));
@@ -126,13 +129,18 @@ static const char *kmig_reason(struct vmig *v, int i)
 		return r;
 	if (m && mig_state(m) == KMIG_MIG_STATE_CANCELLED)
 		return "cancelled";
+	if (!m && v->err[0])
+		return v->err;	/* the request itself failed */
 	return "no reason given";
 }
 
 static void kmig_cancel_all(struct vmig *v)
 {
 	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
-	struct migs ms = { .what = "vm migrate: cancel" };
+	char err[512];
+	struct migs ms = {
+		.what = "vm migrate: cancel", .err = err, .errlen = sizeof(err),
+	};
 	int i;
 
 	for (i = 0; i < v->started; i++) {
@@ -148,7 +156,10 @@ static void kmig_cancel_all(struct vmig *v)
 static int kmig_switchover_all(struct vmig *v)
 {
 	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
-	struct migs ms = { .what = "vm migrate: switchover" };
+	struct migs ms = {
+		.what = "vm migrate: switchover", .err = v->err,
+		.errlen = sizeof(v->err),
+	};
 	int i;
 
 	for (i = 0; i < v->started; i++) {
@@ -231,7 +242,7 @@ static json_object *qemu_query_migrate(struct vmig *v, char *st, size_t len,
 	snprintf(st, len, "%s", s ? s : "none");
 	if (desc) {
 		s = qmp_str(r, "error-desc");
-		snprintf(desc, dlen, "%s", s ? s : "no reason given");
+		snprintf(desc, dlen, "%s", s ? s : "QEMU gave no reason");
 	}
 	return r;
 }
@@ -609,6 +620,7 @@ int cmd_vm_migrate(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	v.req.addr = v.host;
 	if (v.req.have_bandwidth && v.req.max_bandwidth)
 		v.req.max_bandwidth = (v.req.max_bandwidth + v.vm.nreg - 1) / v.vm.nreg;
 	if (strcmp(v.vm.status, "running") && strcmp(v.vm.status, "paused")) {
@@ -636,8 +648,8 @@ int cmd_vm_migrate(int argc, char **argv)
 	vm_signals(true);
 	/* 1. kmig, live, until every region is ready. */
 	if (kmig_start_all(&v) < 0) {
-		ret = fail(&v, "kmig", "kmig could not start the migration of region %u",
-			   v.vm.reg[v.started].id);
+		ret = fail(&v, "kmig", "kmig could not start the migration of region %u: %s",
+			   v.vm.reg[v.started].id, v.err);
 		goto out_sig;
 	}
 	for (;;) {
@@ -701,7 +713,7 @@ int cmd_vm_migrate(int argc, char **argv)
 	/* 3. kmig's switchover: the last dirty pages, the guest paused. */
 	progress_clear(&v);
 	if (kmig_switchover_all(&v) < 0) {
-		ret = fail(&v, "switchover", "kmig switchover failed");
+		ret = fail(&v, "switchover", "kmig switchover failed: %s", v.err);
 		goto out_sig;
 	}
 	for (;;) {

@@ -78,9 +78,16 @@ static pid_t serve(const char *greeting, const char *const *script)
 			break;
 		if (!strcmp(*script, "HOLD"))
 			pause();
-		r = read(fd, buf, sizeof(buf) - 1);
-		if (r <= 0)
-			break;
+		/* One line: a command. */
+		r = 0;
+		while ((size_t)r < sizeof(buf) - 1) {
+			ssize_t k = read(fd, buf + r, 1);
+
+			if (k <= 0)
+				_exit(0);
+			if (buf[r++] == '\n')
+				break;
+		}
 		buf[r] = '\0';
 		p = strstr(buf, "\"id\":");
 		if (p)

@@ -748,7 +748,7 @@ static int kmig_mig_precopy(struct kmig_mig *mig)
 	if (!ret)
 		kmig_mig_wait_channels(mig);
 	if (!ret && !kmig_mig_stopping(mig)) {
-		mig->downtime_ns = ktime_get_ns() - mig->switchover_ns;
+		WRITE_ONCE(mig->downtime_ns, ktime_get_ns() - mig->switchover_ns);
 		/* COLO: checkpoint 0 is committed; tracking goes on. */
 		if (mig->colo)
 			kmig_colo_primary(mig, pass + 1);
@@ -1461,8 +1461,13 @@ static void kmig_mig_fill_info(struct kmig_mig *mig, struct kmig_mig_info *info)
 	}
 	info->bytes = bytes;
 	end = kmig_mig_finished(mig) ? mig->end_ns : ktime_get_ns();
-	if (kmig_mig_finished(mig))
-		info->downtime_ns = mig->downtime_ns;
+	/*
+	 * The main thread sets the downtime before teardown moves the state
+	 * to completed under mig->lock, which info->state was read under:
+	 * a completed migration has its downtime, even before teardown ends.
+	 */
+	if (kmig_mig_finished(mig) || info->state == KMIG_MIG_STATE_COMPLETED)
+		info->downtime_ns = READ_ONCE(mig->downtime_ns);
 	info->time_ns = end - mig->start_ns;
 	active = READ_ONCE(mig->active_ns);
 	if (active) {

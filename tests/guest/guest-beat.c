@@ -71,6 +71,7 @@
 static uint64_t *mem;		/* npages pages of pattern */
 static uint32_t *gen;		/* expected generation of each page */
 static uint64_t npages;
+static uint64_t vpos;		/* next page to verify */
 
 static uint64_t beats, sweeps, bad, writes;
 static unsigned int reports;
@@ -221,7 +222,9 @@ static void verify_gen_sum(void)
 /*
  * --damage-at: damage four pages the ways a broken migration would (for
  * testing the checks): zeroed, stale (the previous generation), torn (its
- * second half of the previous generation), another page's content.
+ * second half of the previous generation), another page's content. They
+ * are the next ones to be verified, so that none is rewritten (repaired)
+ * before its check: 4 bad pages, found within a tick.
  */
 static void damage(void)
 {
@@ -230,7 +233,7 @@ static void damage(void)
 	if (npages < 8)
 		return;
 	for (i = 0; i < 4; i++)
-		p[i] = npages / 4 * i + 1;
+		p[i] = (vpos + 1 + 2 * i) % npages;
 	memset(mem + p[0] * WORDS, 0, PAGE_SIZE);
 	gen[p[1]]--;
 	fill_page(p[1]);
@@ -240,7 +243,8 @@ static void damage(void)
 	fill_page(p[2]);
 	gen[p[2]]++;
 	memcpy(mem + p[2] * WORDS, half, sizeof(half));
-	memcpy(mem + p[3] * WORDS, mem + (p[3] - 1) * WORDS, PAGE_SIZE);
+	memcpy(mem + p[3] * WORDS, mem + (p[3] + npages - 1) % npages * WORDS,
+	       PAGE_SIZE);
 	out("kmig-guest: damaged pages %" PRIu64 " %" PRIu64 " %" PRIu64
 	    " %" PRIu64 " (--damage-at)\n", p[0], p[1], p[2], p[3]);
 }
@@ -309,7 +313,7 @@ int main(int argc, char **argv)
 	unsigned long fill_mib = 0, rate = 1000, interval_ms = 500;
 	unsigned long sweep_ms = 2000, damage_at = 0, chunk;
 	int64_t start, now, last, next_tick, next_beat, deadline, credit = 0;
-	uint64_t i, vpos = 0;
+	uint64_t i;
 	int a;
 
 	for (a = 1; a < argc; a++) {

@@ -23,9 +23,11 @@ set -euo pipefail
 KMIG_TAG=guest-image
 . "$(dirname "$0")/lib.sh"
 
-# The kernel command line that boots the guest fastest under TCG
-# (measured: tests/guest/README).
-GUEST_APPEND="console=ttyS0 panic=-1 quiet"
+# The kernel command line for the guest: the serial console, reboot at
+# once on a panic (QEMU's -no-reboot then exits), and what shortened the
+# boot under TCG (tests/guest/README): quiet, and no crypto self-tests
+# (cryptomgr.notests: 0.3 of 2.7 s of CPU time to the first beat).
+GUEST_APPEND="console=ttyS0 panic=-1 quiet cryptomgr.notests"
 
 mode=both
 case ${1:-} in

@@ -3,16 +3,19 @@
 """QEMU's own live migration of the test guest, without kmig.
 
 Boots the guest (scripts/guest-image.sh) in a source QEMU with plain
-anonymous RAM, starts a destination QEMU with -incoming tcp:127.0.0.1:PORT,
-waits for a few beats, migrates with QMP 'migrate' and checks with
-beat-check.sh that the destination's serial log continues the source's.
+anonymous RAM, starts a destination QEMU with -incoming defer and
+migrate-incoming tcp:127.0.0.1:PORT, waits for a few beats, migrates with
+QMP 'migrate' and checks with beat-check.sh that the destination's serial
+log continues the source's. With --shared-ram FILE both QEMUs map the
+same file (share=on) and set x-ignore-shared: only device state moves,
+as with kmig (without kmig: the RAM is simply the same).
 A sanity check of the guest and of QEMU's migration under TCG, apart from
 kmig; run by hand:
 
   tests/guest/qemu-migrate.py [--runs N] [--append "beat.rate=1000"]
                               [--workdir DIR] [--keep-running SECONDS]
                               [--min-sweeps N] [--qemu-args "-cpu max"]
-                              [--kernel PATH]
+                              [--kernel PATH] [--shared-ram FILE]
 
 Logs: DIR/run-N/{src,dst}.log (serial) and {src,dst}.qemu (QEMU's
 output); one line per run, exit status 0 when every run passed.
@@ -74,8 +77,13 @@ def beats(log):
 
 
 def qemu(args, kernel, initrd, append, mem, d, side, extra):
+    machine = ["-machine", "pc"]
+    if args.shared_ram:
+        machine = ["-object", "memory-backend-file,id=ram0,size=%s,mem-path=%s,"
+                   "share=on" % (mem, args.shared_ram),
+                   "-machine", "pc,memory-backend=ram0"]
     cmd = [args.qemu, "-accel", "tcg", "-m", mem, "-smp", "1", "-nodefaults",
-           "-display", "none", "-no-reboot", "-machine", "pc",
+           "-display", "none", "-no-reboot"] + machine + [
            "-serial", "file:%s/%s.log" % (d, side),
            "-qmp", "unix:%s/%s.qmp,server=on,wait=off" % (d, side),
            "-kernel", kernel, "-initrd", initrd, "-append", append] + \
@@ -109,10 +117,15 @@ def run(args, n, kernel, initrd):
     port = args.port + n
     src = qemu(args, kernel, initrd, append, args.mem, d, "src", [])
     dst = qemu(args, kernel, initrd, append, args.mem, d, "dst",
-               ["-incoming", "tcp:127.0.0.1:%d" % port])
+               ["-incoming", "defer"])
     qs = qd = None
     try:
         qs, qd = Qmp(d + "/src.qmp"), Qmp(d + "/dst.qmp")
+        if args.shared_ram:
+            for q in (qs, qd):
+                q.cmd("migrate-set-capabilities", capabilities=[
+                    {"capability": "x-ignore-shared", "state": True}])
+        qd.cmd("migrate-incoming", uri="tcp:127.0.0.1:%d" % port)
         t0 = time.time()
         while beats(d + "/src.log") < args.beats_before:
             if time.time() - t0 > 120 or src.poll() is not None:
@@ -181,6 +194,10 @@ def main():
     ap.add_argument("--qemu-args", default="",
                     help="more QEMU options, both sides (e.g. '-cpu max')")
     ap.add_argument("--kernel", help="instead of guest-image.sh's")
+    ap.add_argument("--shared-ram", metavar="FILE",
+                    help="guest RAM in FILE (share=on) on both sides and "
+                    "x-ignore-shared: QEMU migrates device state only, as "
+                    "with kmig")
     args = ap.parse_args()
     gi = os.path.join(TOP, "scripts", "guest-image.sh")
     paths = {}

@@ -46,21 +46,21 @@ src=$KMIG_TOP/tests/guest
 # not decompress 60 MB under TCG, which took about 5 of its 10 s to the
 # first beat here. KMIG_GUEST_BZIMAGE=1 gives the bzImage itself, as does
 # a payload that is not xz or has no PVH note (with a log line).
-unpack_vmlinux() { # BZIMAGE OUT
-	local off
+unpack_vmlinux() { # BZIMAGE OUT (temporary files OUT.PID.*: runs may overlap)
+	local off t=$2.$$
 	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$1" | awk -F: 'NR == 1 { print $1 }')
 	[ -n "$off" ] || { log "no xz payload in $1"; return 1; }
 	# Not a pipe: xz stops reading at the stream's end (SIGPIPE for tail).
-	tail -c +$((off + 1)) "$1" >"$2.xz" &&
-		xz -dc --single-stream "$2.xz" >"$2.tmp" ||
+	tail -c +$((off + 1)) "$1" >"$t.xz" &&
+		xz -dc --single-stream "$t.xz" >"$t.elf" ||
 		{ log "cannot unpack the xz payload of $1"; return 1; }
-	rm -f "$2.xz"
-	[ "$(head -c 4 "$2.tmp" | tail -c 3)" = ELF ] ||
+	rm -f "$t.xz"
+	[ "$(head -c 4 "$t.elf" | tail -c 3)" = ELF ] ||
 		{ log "the payload of $1 is not an ELF file"; return 1; }
 	# XEN_ELFNOTE_PHYS32_ENTRY (18): the PVH entry point QEMU boots.
-	readelf -nW "$2.tmp" 2>/dev/null | grep -qE '^ *Xen .*(0x00000012|PHYS32)' ||
+	readelf -nW "$t.elf" 2>/dev/null | grep -qE '^ *Xen .*(0x00000012|PHYS32)' ||
 		{ log "$1 has no PVH entry point"; return 1; }
-	mv "$2.tmp" "$2"
+	mv "$t.elf" "$2"
 }
 
 if [ "$mode" != initrd ]; then
@@ -78,7 +78,7 @@ if [ "$mode" != initrd ]; then
 			mkdir -p "$kdir" || die "cannot create $kdir"
 			log "unpacking the vmlinux of $kernel for a PVH boot"
 			if ! unpack_vmlinux "$kernel" "$kdir/vmlinux-$abi"; then
-				rm -f "$kdir/vmlinux-$abi".{tmp,xz}
+				rm -f "$kdir/vmlinux-$abi.$$".{elf,xz}
 				log "booting the bzImage instead"
 			fi
 		fi

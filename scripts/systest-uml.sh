@@ -47,11 +47,17 @@ if [ "$(cat /proc/sys/vm/max_map_count)" -lt "$want_maps" ]; then
 		log "warning: vm.max_map_count is $(cat /proc/sys/vm/max_map_count) (< $want_maps); large regions may kill UML"
 	fi
 fi
-# run-tests.sh boots a guest kernel in QEMU (TCG, inside UML) with its RAM
-# on /dev/kmig when given one: Debian's 6.1 kernel from the cache.
-qemu_kernel=
-if [ $mode = systest ] && img=$(deb61_image_prepare); then
-	qemu_kernel=$img/boot/vmlinuz-$(deb61_abi)
+# The QEMU test guest (tests/guest, scripts/guest-image.sh): the VM cases
+# of the system tests and the demo move it between QEMUs.
+guest_kernel= guest_initrd= guest_append=
+if [ $mode != bench ]; then
+	if gi=$("$KMIG_TOP/scripts/guest-image.sh"); then
+		guest_kernel=$(sed -n 's/^kernel=//p' <<<"$gi")
+		guest_initrd=$(sed -n 's/^initrd=//p' <<<"$gi")
+		guest_append=$("$KMIG_TOP/scripts/guest-image.sh" --append)
+	else
+		log "warning: no guest image (scripts/guest-image.sh failed); the QEMU guest cases will be skipped"
+	fi
 fi
 run=$KMIG_BUILD/uml-$mode
 console=$KMIG_LOGS/$mode-uml-console.log
@@ -66,7 +72,9 @@ KMIG_KO='$ko'
 KMIG_MIGCTL='$KMIG_TOP/tools/migctl/migctl'
 KMIG_BIN='$KMIG_TOP/tests/system'
 KMIG_OUT='$out'
-KMIG_QEMU_KERNEL='$qemu_kernel'
+KMIG_GUEST_KERNEL='$guest_kernel'
+KMIG_GUEST_INITRD='$guest_initrd'
+KMIG_GUEST_APPEND='$guest_append'
 KMIG_BENCH_OUT='${KMIG_BENCH_OUT:-}'
 KMIG_BENCH_ARGS='${KMIG_BENCH_ARGS:-}'
 CONF

@@ -38,11 +38,7 @@
 #                                switchover-ready come; pages pushed by
 #                                'migctl dirty-push' are resent once;
 #                                switchover completes
-#   live_tcg_guest               (UML, $QEMU and $QEMU_KERNEL) QEMU TCG with
-#                                its RAM on /dev/kmig booting a kernel, live-
-#                                migrated by migctl, stopped over QMP,
-#                                switched over: QEMU's region (hash-fd) =
-#                                destination, pages resent
+# (A QEMU guest's live migration is in vm-cases.sh.)
 #
 # Sizes and knobs, overridable before sourcing (deb61: smaller):
 : "${LIVE_SIZE_MB:=256}"	# live_converge region
@@ -520,126 +516,6 @@ live_dirty_push() {
 		sh -c "[ $_rc -eq 1 ] && grep -q 'no dirty tracking' '$T/out'"
 }
 
-# qmp SOCKET CMD...: QMP capabilities negotiation, then each CMD (an
-# "execute" name); prints the replies; fails unless each one returned.
-qmp() {
-	python3 - "$@" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(30)
-s.connect(sys.argv[1])
-f = s.makefile("rw")
-def reply():
-    while True:
-        line = f.readline()
-        if not line:
-            sys.exit("QMP: connection closed")
-        m = json.loads(line)
-        if "event" not in m:
-            print(line.strip())
-            return m
-reply()  # greeting
-for cmd in ["qmp_capabilities"] + sys.argv[2:]:
-    f.write(json.dumps({"execute": cmd}) + "\n"); f.flush()
-    if "return" not in reply():
-        sys.exit("QMP: %s failed" % cmd)
-PY
-}
-
-# live_tcg_guest: QEMU (TCG) with 256 MiB of RAM on /dev/kmig booting
-# $QEMU_KERNEL (no root device: rootwait keeps the booted kernel idling),
-# live-migrated by migctl start --live at 16 MiB/s while the guest boots
-# and writes its memory; switchover-ready (forced after 4 passes when it
-# does not converge), QMP stop, migctl switchover --wait. QEMU's region,
-# hashed through QEMU's own open file (kmig-systest hash-fd), must equal
-# the destination's, and more pages than were populated at the start must
-# have been sent (the guest's writes were caught and resent).
-live_tcg_guest() {
-	_tag="live migration of a QEMU TCG guest"
-	if [ "$ENV" != uml ] || [ -z "$QEMU" ] || [ -z "$QEMU_KERNEL" ]; then
-		skip "$_tag" "needs UML, qemu-system-x86_64 and --qemu-kernel"
-		return 0
-	fi
-	mig_mark "tcg"
-	rm -f "$T/qmp.sock" "$T/tcg-serial"
-	"$QEMU" -accel tcg -m 256M -smp 1 -nodefaults -display none \
-		-object memory-backend-file,id=ram0,size=256M,mem-path=/dev/kmig,share=on \
-		-machine pc,memory-backend=ram0 -serial "file:$T/tcg-serial" \
-		-qmp "unix:$T/qmp.sock,server=on,wait=off" -kernel "$QEMU_KERNEL" \
-		-append "console=ttyS0 panic=0 loglevel=7 root=/dev/vda rootwait" \
-		> "$T/tcg-qemu.out" 2>&1 &
-	_qpid=$! _qid='' _i=0
-	# QEMU's region, once the guest kernel runs and has populated pages.
-	while [ $_i -lt 600 ] && kill -0 $_qpid 2>/dev/null; do
-		_qid=$(jsq regions | tr '{' '\n' | grep "\"owner_pid\":$_qpid," |
-			grep '"owner_comm":"qemu-system-x86' | sed -n 's/.*"id":\([0-9]*\),.*/\1/p' | head -1)
-		[ -n "$_qid" ] && grep -q "Linux version" "$T/tcg-serial" 2>/dev/null && break
-		sleep 0.2; _i=$((_i + 1))
-	done
-	{ cat "$T/tcg-qemu.out"; tail -5 "$T/tcg-serial" 2>/dev/null; jsq regions; } > "$T/out"
-	if [ -z "$_qid" ] || ! grep -q "Linux version" "$T/tcg-serial" 2>/dev/null; then
-		notok "$_tag: QEMU running the guest kernel, its region found"
-		kill $_qpid 2>/dev/null; wait $_qpid 2>/dev/null; return 1
-	fi
-	ok "$_tag: QEMU running the guest kernel, region $_qid owned by qemu-system-x86"
-	echo "# $_tag: MemAvailable with QEMU running: $(sed -n 's/^MemAvailable: *//p' /proc/meminfo)"
-	if ! region_start tcgdst --size 256 --out "$T/tcgdst.hash"; then
-		notok "$_tag: destination region"; kill $_qpid; wait $_qpid 2>/dev/null; return 1
-	fi
-	_dpid=$RPID _did=$RID
-	if ! mig_listen "$_did" --channels 2 $KEYOPT; then
-		notok "$_tag: listen"; region_stop "$_dpid"; kill $_qpid; wait $_qpid 2>/dev/null; return 1
-	fi
-	_pop0=$(sysfs "regions/$_qid/populated_pages")
-	"$MIGCTL" start --region "$_qid" --to "$LIVE_ADDR:$MPORT" --channels 2 $KEYOPT --live \
-		--max-bandwidth 16M --max-passes 4 --no-convergence switchover > "$T/out" 2>&1
-	mcheck "$_tag: migctl start --live (populated $_pop0 pages)" [ $? -eq 0 ]
-	_t0=$(now_cs)
-	while [ $(($(now_cs) - _t0)) -lt $((LIVE_TIMEOUT * 100)) ]; do
-		mig_get src "$_qid"
-		[ "$(mjv switchover_ready)" = 1 ] && break
-		case $(mjv state) in completed|failed|cancelled) break ;; esac
-		sleep 0.5
-	done
-	cp "$T/mig-src.json" "$T/out"
-	echo "# $_tag: after $((($(now_cs) - _t0) / 100)) s: state $(mjv state), passes $(mjv passes), pages_done $(mjv pages_done), dirty rate $(mjv dirty_rate), switchover_ready $(mjv switchover_ready)"
-	mcheck "$_tag: switchover-ready" [ "$(mjv switchover_ready)" = 1 ]
-	qmp "$T/qmp.sock" stop > "$T/out" 2>&1
-	mcheck "$_tag: QMP stop" [ $? -eq 0 ]
-	timeout 120 "$MIGCTL" switchover --region "$_qid" --wait > "$T/out" 2>&1
-	_rc=$?
-	mig_get src "$_qid"
-	{ echo "exit status $_rc"; cat "$T/mig-src.json"; } >> "$T/out"
-	mcheck "$_tag: migctl switchover --wait exits 0, completed" \
-		[ "$_rc/$(mjv state)" = 0/completed ]
-	_p=$(mjv passes) _done=$(mjv pages_done) _dt=$(mjv downtime_ns)
-	if [ "$(mjv state)" != completed ]; then
-		"$MIGCTL" cancel --region "$_qid" > /dev/null 2>&1
-		"$MIGCTL" cancel --region "$_did" > /dev/null 2>&1
-	fi
-	echo "# $_tag: passes $_p, pages_done $_done, populated at start $_pop0, downtime $((${_dt:-0} / 1000)) us"
-	mcheck "$_tag: passes >= 2" [ "${_p:-0}" -ge 2 ]
-	mcheck "$_tag: pages sent ($_done) > populated at the start ($_pop0): guest writes resent" \
-		[ "${_done:-0}" -gt "${_pop0:-0}" ]
-	mig_wait dst "$_did" "completed failed cancelled" 30
-	cp "$T/mig-dst.json" "$T/out"
-	mcheck "$_tag: destination completed" [ "$(mjv state)" = completed ]
-	rm -f "$T/tcgsrc.hash"
-	"$SYSTEST" hash-fd --pid $_qpid --out "$T/tcgsrc.hash" > "$T/out" 2>&1
-	_sh=$(cat "$T/tcgsrc.hash" 2>/dev/null)
-	_dh=$(region_hash "$_dpid" "$T/tcgdst.hash")
-	{ echo "QEMU (hash-fd): $_sh"; echo "destination:    $_dh"; } >> "$T/out"
-	echo "# $_tag: QEMU $_sh; destination $_dh"
-	mcheck "$_tag: destination content = QEMU's stopped guest RAM" hash_eq "$_sh" "$_dh"
-	qmp "$T/qmp.sock" quit > /dev/null 2>&1
-	_i=0
-	while kill -0 $_qpid 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
-	kill -9 $_qpid 2>/dev/null; wait $_qpid 2>/dev/null
-	region_stop "$_dpid"
-	tail -3 "$T/tcg-serial" 2>/dev/null | sed 's/^/# guest: /'
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean "tcg"
-}
-
 # live_all: every case.
 live_all() {
 	if [ ! -x "$LIVE_VMM" ]; then
@@ -655,5 +531,4 @@ live_all() {
 	live_cancel_region
 	live_write_resent
 	live_idle
-	live_tcg_guest
 }

@@ -218,7 +218,6 @@ mig_roundtrip() {
 }
 
 # now_cs: uptime in hundredths of a second (no date +%N in busybox).
-now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
 
 # sink_stall_start CHANNELS SIZE_MB: kmig-systest wire-sink as a stalling
 # destination (reads 4 packets per channel, then nothing), in the

@@ -5,24 +5,29 @@
 # QEMU) as root, with proc, sysfs, devtmpfs, tmpfs on /tmp and debugfs
 # mounted and lo up. POSIX sh (dash, busybox ash).
 #
-#   run-tests.sh --env uml|deb61 --ko kmig.ko --migctl PATH --bin DIR \
-#                [--qemu-kernel VMLINUZ]
+#   run-tests.sh --env uml|deb61 --ko kmig.ko --migctl PATH --bin DIR
+#
+# The QEMU guest of vm-cases.sh (UML) comes from the environment:
+# KMIG_GUEST_KERNEL, KMIG_GUEST_INITRD, KMIG_GUEST_APPEND.
 #
 # Prints TAP lines ('ok N - name', 'not ok N - name', '# SKIP') and ends
 # with '# systest done'. KMIG_SYSTEST_ONLY=FUNCTION: see below.
 
-ENV=unknown KO= MIGCTL= BIN= QEMU_KERNEL=
+ENV=unknown KO= MIGCTL= BIN=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--env) ENV=$2; shift 2 ;;
 	--ko) KO=$2; shift 2 ;;
 	--migctl) MIGCTL=$2; shift 2 ;;
 	--bin) BIN=$2; shift 2 ;;
-	--qemu-kernel) QEMU_KERNEL=$2; shift 2 ;;
 	*) echo "# run-tests.sh: unknown argument $1"; shift ;;
 	esac
 done
 [ -n "$BIN" ] || BIN=$(dirname "$0")
+# The QEMU test guest (tests/system/vm-cases.sh), from the environment.
+VM_KERNEL=${KMIG_GUEST_KERNEL:-} VM_INITRD=${KMIG_GUEST_INITRD:-}
+VM_APPEND=${KMIG_GUEST_APPEND:-console=ttyS0 panic=-1 quiet}
+VM_CHECK=$BIN/../guest/beat-check.sh
 SYSTEST=$BIN/kmig-systest
 T=/tmp/kmig-systest.$$
 mkdir -p "$T"
@@ -67,6 +72,8 @@ tf() {
 		ok "$name"
 	fi
 }
+
+. "$BIN/lib.sh"
 
 sysfs() { cat "/sys/kernel/kmig/$1" 2>/dev/null; }
 loaded() { [ -d /sys/module/kmig ]; }
@@ -141,6 +148,7 @@ if [ -n "$KMIG_SYSTEST_ONLY" ]; then
 	. "$BIN/limits-cases.sh"
 	. "$BIN/nlfuzz-cases.sh"
 	. "$BIN/fault-cases.sh"
+	. "$BIN/vm-cases.sh"
 	# FUNCTION:ARG:ARG... (no blanks: it may come from a kernel command line)
 	# shellcheck disable=SC2046
 	$(echo "$KMIG_SYSTEST_ONLY" | tr ':' ' ')
@@ -235,55 +243,8 @@ else
 		ok "region gone when its owner exits"
 fi
 
-# QEMU with its guest RAM on /dev/kmig (UML only: QEMU runs as a host binary)
+# QEMU with its guest RAM on /dev/kmig: tests/system/vm-cases.sh (below)
 QEMU=$(command -v qemu-system-x86_64)
-if [ "$ENV" = uml ] && [ -n "$QEMU" ]; then
-	set -- -accel tcg -m 256M -smp 1 -nodefaults -display none -no-reboot \
-		-object memory-backend-file,id=ram0,size=256M,mem-path=/dev/kmig,share=on \
-		-machine pc,memory-backend=ram0 -serial "file:$T/qemu-serial"
-	[ -n "$QEMU_KERNEL" ] && set -- "$@" -kernel "$QEMU_KERNEL" \
-		-append "console=ttyS0 panic=-1 loglevel=7"
-	"$QEMU" "$@" > "$T/qemu-out" 2>&1 &
-	QPID=$!
-	seen= first= last= grew=0 k=0
-	while [ $k -lt 600 ]; do
-		j=$(jsq regions)
-		# The region owned by QEMU: size 256 MiB.
-		pop=$(echo "$j" | tr '{' '\n' | grep '"size":268435456' | sed -n 's/.*"populated_pages":\([0-9]*\).*/\1/p' | head -1)
-		if [ -n "$pop" ]; then
-			[ -z "$first" ] && first=$pop
-			[ -n "$last" ] && [ "$pop" -gt "$last" ] && grew=$((grew + 1))
-			last=$pop
-			seen="$seen $pop"
-		fi
-		if [ -n "$QEMU_KERNEL" ]; then
-			grep -q "Linux version" "$T/qemu-serial" 2>/dev/null && [ $grew -ge 2 ] && break
-		else
-			# Firmware alone touches a few hundred pages, then waits.
-			[ $grew -ge 1 ] && [ $k -ge 50 ] && break
-		fi
-		kill -0 $QPID 2>/dev/null || break
-		sleep 0.2; k=$((k + 1))
-	done
-	sed 's/^/# qemu: /' "$T/qemu-out" | head -5
-	tail -3 "$T/qemu-serial" 2>/dev/null | sed 's/^/# guest: /'
-	echo "# populated pages seen while QEMU ran:$(echo "$seen" | tr ' ' '\n' | uniq | head -12 | tr '\n' ' ')"
-	{ cat "$T/qemu-out"; tail -5 "$T/qemu-serial" 2>/dev/null; echo "seen:$seen"; } > "$T/out"
-	[ -n "$first" ] && ok "QEMU started with its RAM in a kmig region" ||
-		notok "QEMU started with its RAM in a kmig region"
-	[ $grew -ge 1 ] && [ "$last" -gt 0 ] && ok "migctl regions shows the QEMU region growing" ||
-		notok "migctl regions shows the QEMU region growing"
-	if [ -n "$QEMU_KERNEL" ]; then
-		grep -q "Linux version" "$T/qemu-serial" 2>/dev/null && ok "guest kernel booted from kmig RAM" ||
-			notok "guest kernel booted from kmig RAM"
-	fi
-	kill $QPID 2>/dev/null; wait $QPID 2>/dev/null
-	j=$(jsq regions)
-	echo "$j" | grep -q '"size":268435456' && notok "QEMU region freed after exit" ||
-		ok "QEMU region freed after exit"
-else
-	skip "QEMU with RAM on /dev/kmig" "only in UML (QEMU not nested in TCG)"
-fi
 
 # Multi-channel migration (tests/system/migration-cases.sh)
 . "$BIN/migration-cases.sh"
@@ -323,6 +284,12 @@ fi
 . "$BIN/live-cases.sh"
 loaded || t "insmod for live migrations" load
 live_all
+
+# QEMU VM migration (tests/system/vm-cases.sh): a real guest moved
+# between QEMUs, kmig moving its RAM (UML only)
+. "$BIN/vm-cases.sh"
+loaded || t "insmod for the QEMU guest migrations" load
+vm_all
 
 # COLO (tests/system/colo-cases.sh)
 . "$BIN/colo-cases.sh"

@@ -10,7 +10,8 @@
 #   KMIG_ENV     environment name for run-tests.sh (uml)
 #   KMIG_KO, KMIG_MIGCTL, KMIG_BIN   module, migctl, test binaries dir
 #   KMIG_OUT     file (on hostfs) that receives a copy of the script's output
-#   KMIG_QEMU_KERNEL  optional: a kernel for run-tests.sh --qemu-kernel
+#   KMIG_GUEST_KERNEL, KMIG_GUEST_INITRD, KMIG_GUEST_APPEND  optional: the
+#                test guest (scripts/guest-image.sh), exported to the script
 # Mounts proc, sysfs, devtmpfs, tmpfs (/tmp, /run, /dev/shm), debugfs and
 # cgroup2, brings lo up, runs the script and powers off. Paths of the run
 # under the host's /tmp stay visible (bind mounts over the private /tmp).
@@ -38,7 +39,8 @@ mount -t tmpfs tmpfs /run
 mkdir -p /run/host-tmp
 mount --bind /tmp /run/host-tmp
 mount -t tmpfs tmpfs /tmp
-for p in "$kmigconf" "$KMIG_TOP" "$KMIG_KO" "$KMIG_MIGCTL" "$KMIG_BIN" "$KMIG_OUT" "$KMIG_QEMU_KERNEL" "$KMIG_BENCH_OUT"; do
+for p in "$kmigconf" "$KMIG_TOP" "$KMIG_KO" "$KMIG_MIGCTL" "$KMIG_BIN" "$KMIG_OUT" \
+	"$KMIG_BENCH_OUT" "$KMIG_GUEST_KERNEL" "$KMIG_GUEST_INITRD"; do
 	case $p in
 	/tmp/?*)
 		top=${p#/tmp/}; top=/tmp/${top%%/*}
@@ -53,7 +55,7 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 $bb ip link set lo up
 $bb hostname kmig-uml 2>/dev/null
 
-export HOME=/tmp TMPDIR=/tmp KMIG_TOP KMIG_ENV
+export HOME=/tmp TMPDIR=/tmp KMIG_TOP KMIG_ENV KMIG_GUEST_KERNEL KMIG_GUEST_INITRD KMIG_GUEST_APPEND
 cd "$KMIG_TOP" || $bb poweroff -f
 
 # Run a script by its #! line (sh when it is not executable).
@@ -64,13 +66,8 @@ run() {
 case $KMIG_MODE in
 systest)
 	echo "uml-init: running tests/system/run-tests.sh --env $KMIG_ENV"
-	if [ -n "$KMIG_QEMU_KERNEL" ]; then
-		set -- --qemu-kernel "$KMIG_QEMU_KERNEL"
-	else
-		set --
-	fi
 	run "$KMIG_TOP/tests/system/run-tests.sh" --env "$KMIG_ENV" --ko "$KMIG_KO" \
-		--migctl "$KMIG_MIGCTL" --bin "$KMIG_BIN" "$@" </dev/null 2>&1 | tee "$KMIG_OUT"
+		--migctl "$KMIG_MIGCTL" --bin "$KMIG_BIN" </dev/null 2>&1 | tee "$KMIG_OUT"
 	;;
 demo)
 	echo "uml-init: running tests/system/demo.sh"

@@ -1,14 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# kmig demo, run inside the (non-debug) UML kernel by 'make demo': load
-# kmig, create a 1 GiB guest-memory region the way a VMM does (open
-# /dev/kmig, mmap MAP_SHARED, write), and migrate it over in-kernel TCP to
-# a second, empty region, then compare the two byte for byte; then a
-# live migration of a running guest (tools/example-vmm's kmig-vmm), then a
-# short COLO session between two kmig-vmm with its checkpoint latencies.
+# kmig demo, run inside the (non-debug) UML kernel by 'make demo':
+#  1. a running QEMU VM moved to a second QEMU: the guest (tests/guest:
+#     Debian's 6.1 kernel and a program that keeps rewriting and verifying
+#     its memory, with a numbered heartbeat) boots with its RAM on
+#     /dev/kmig; 'migctl vm listen' and 'migctl vm migrate', one command
+#     per side, move it live (kmig the RAM, QEMU the device state); its
+#     heartbeat goes on at the destination;
+#  2. a 1 GiB guest-memory region (half of it zero pages) migrated over
+#     in-kernel TCP channels into an empty one, compared byte for byte.
 #
 #   demo.sh --ko kmig.ko --migctl PATH --bin DIR
+#
+# The guest comes from the environment (KMIG_GUEST_KERNEL,
+# KMIG_GUEST_INITRD, KMIG_GUEST_APPEND: scripts/guest-image.sh).
 
 KO= MIGCTL= BIN=
 while [ $# -gt 0 ]; do
@@ -20,6 +26,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$BIN" ] || BIN=$(dirname "$0")
+# Stop what runs in the background when the demo ends, whatever happens.
+trap 'kill $(jobs -p) 2>/dev/null' EXIT
 T=/tmp/kmig-demo.$$
 mkdir -p "$T"
 CHANNELS=${KMIG_DEMO_CHANNELS:-4}
@@ -48,13 +56,95 @@ hash_of() {
 	cat "$2"
 }
 
+QEMU=$(command -v qemu-system-x86_64)
+CHECK=$BIN/../guest/beat-check.sh
+QMP="python3 $BIN/qmp.py"
+[ -n "$QEMU" ] || die "qemu-system-x86_64 is not installed (make deps installs it)"
+[ -f "$KMIG_GUEST_KERNEL" ] && [ -f "$KMIG_GUEST_INITRD" ] ||
+	die "no guest image (scripts/guest-image.sh builds it)"
+
 step "Load kmig ($(uname -r), $(uname -m))"
 run insmod "$KO" || exit 1
 dmesg | grep 'kmig: loaded' | tail -1
 
-step "Parameters"
-run "$MIGCTL" params
+step "The migration key: 32 random bytes both ends prove on every channel (HMAC-SHA256)"
+KEY=$T/mig.key
+echo "\$ (umask 077; migctl keygen > $KEY)"
+(umask 077 && "$MIGCTL" keygen > "$KEY") || die "migctl keygen failed"
 
+# qemu NAME [ARGS...]: the guest's QEMU, RAM on kmig, serial in $T/NAME.serial
+qemu() {
+	n=$1; shift
+	"$QEMU" -accel tcg -machine pc -smp 1 -m 256M -nodefaults -display none -no-reboot \
+		-object memory-backend-file,id=ram0,size=256M,mem-path=/dev/kmig,share=on \
+		-machine memory-backend=ram0 -serial "file:$T/$n.serial" \
+		-qmp "unix:$T/$n.qmp,server=on,wait=off" -kernel "$KMIG_GUEST_KERNEL" \
+		-initrd "$KMIG_GUEST_INITRD" -append "$KMIG_GUEST_APPEND beat.rate=1000" \
+		"$@" > "$T/$n.out" 2>&1 &
+}
+beat() { sh "$CHECK" last "$T/$1.serial" 2>/dev/null || echo 0; }
+
+step "Part 1: a running QEMU VM moves to another QEMU"
+echo "Source host: QEMU (TCG) with its 256 MiB of guest RAM on kmig:"
+echo "  qemu-system-x86_64 -accel tcg -m 256M \\"
+echo "    -object memory-backend-file,id=ram0,size=256M,mem-path=/dev/kmig,share=on \\"
+echo "    -machine memory-backend=ram0 -qmp unix:src.qmp,server=on,wait=off ..."
+echo "The guest fills most of its memory with a pattern, rewrites 1000 pages/s,"
+echo "verifies every page continuously and prints a heartbeat every 0.5 s."
+qemu src
+SQ=$!
+i=0
+while [ "$(beat src)" -lt 3 ]; do
+	kill -0 $SQ 2>/dev/null || { cat "$T/src.out"; die "QEMU exited"; }
+	[ $i -lt 1800 ] || die "the guest did not boot within 180 s"
+	sleep 0.1; i=$((i + 1))
+done
+echo "booted in $((i / 10)) s; its console:"
+grep -E '^kmig-(guest: ready|beat)' "$T/src.serial" | tail -3 | sed 's/^/  /'
+run "$MIGCTL" regions
+
+step "Destination host: the same QEMU with -incoming defer, then migctl vm listen"
+qemu dst -incoming defer
+DQ=$!
+i=0
+while [ ! -S "$T/dst.qmp" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+echo "\$ migctl vm listen --qmp dst.qmp --addr 127.0.0.1 --channels $CHANNELS --key-file mig.key &"
+"$MIGCTL" vm listen --qmp "$T/dst.qmp" --addr 127.0.0.1 --channels "$CHANNELS" \
+	--key-file "$KEY" > "$T/listen" 2>&1 &
+LP=$!
+wait_for "$T/listen" 'migctl vm migrate' || { cat "$T/listen"; die "vm listen failed"; }
+cat "$T/listen"
+TO=$(sed -n 's/.*--to \([^ ]*\) .*/\1/p' "$T/listen")
+DEV=$(sed -n 's/.*--device-port \([0-9]*\).*/\1/p' "$T/listen")
+
+step "Source host: migctl vm migrate (kmig moves the RAM live, QEMU the device state)"
+echo "\$ migctl vm migrate --qmp src.qmp --to $TO --device-port $DEV --channels $CHANNELS --key-file mig.key"
+"$MIGCTL" vm migrate --qmp "$T/src.qmp" --to "$TO" --device-port "$DEV" \
+	--channels "$CHANNELS" --key-file "$KEY" 2>&1 || die "the migration failed"
+wait $LP || { cat "$T/listen"; die "vm listen failed"; }
+echo "Destination host, migctl vm listen:"
+tail -1 "$T/listen" | sed 's/^/  /'
+
+step "The guest's heartbeat: the last beats on the source, the first on the destination"
+last=$(beat src)
+i=0
+while [ "$(beat dst)" -lt $((last + 6)) ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+echo "source (paused since the switchover):"
+grep '^kmig-beat' "$T/src.serial" | tail -3 | sed 's/^/  /'
+echo "destination:"
+grep '^kmig-beat' "$T/dst.serial" | head -4 | sed 's/^/  /'
+sh "$CHECK" continued "$T/src.serial" "$T/dst.serial" || die "the heartbeat did not continue"
+echo "QEMU's own view: source $($QMP "$T/src.qmp" --status), destination $($QMP "$T/dst.qmp" --status)"
+$QMP "$T/src.qmp" query-migrate | jq -r '"  info migrate (source): status \(.status), total time \(."total-time") ms, downtime \(.downtime) ms, setup \(."setup-time") ms"'
+$QMP "$T/src.qmp" quit > /dev/null
+wait $SQ
+echo "The source QEMU has quit; the guest runs on:"
+sleep 2
+grep '^kmig-beat' "$T/dst.serial" | tail -2 | sed 's/^/  /'
+$QMP "$T/dst.qmp" quit > /dev/null
+wait $DQ
+
+printf '\n== Part 2: region to region, 1 GiB over %s in-kernel TCP channels\n' "$CHANNELS"
 step "Source VMM: 1 GiB of guest RAM from /dev/kmig, every page written"
 echo "($RANDOM_PAGES pages of random data, $ZERO_PAGES pages of zeros, at random places)"
 "$BIN/kmig-systest" region --size 1024 --random $RANDOM_PAGES --zero $ZERO_PAGES \
@@ -69,11 +159,6 @@ S=$(sed -n 's/^id //p' "$T/src")
 D=$(sed -n 's/^id //p' "$T/dst")
 run "$MIGCTL" regions
 
-step "The migration key: 32 random bytes both ends prove on every channel (HMAC-SHA256)"
-KEY=$T/mig.key
-echo "\$ (umask 077; migctl keygen > $KEY)"
-(umask 077 && "$MIGCTL" keygen > "$KEY") || die "migctl keygen failed"
-run ls -l "$KEY"
 
 step "Destination: listen for $CHANNELS channels on 127.0.0.1"
 run "$MIGCTL" --json listen --region "$D" --addr 127.0.0.1 --channels "$CHANNELS" \
@@ -112,67 +197,6 @@ run "$MIGCTL" stats
 step "The VMMs exit: regions and pages are freed"
 kill "$SRC" "$DST"; wait
 
-# Live migration: kmig-vmm (tools/example-vmm) with its writers running.
-VMM=$BIN/../../tools/example-vmm/kmig-vmm
-step "Live migration: a running guest (kmig-vmm, the example VMM)"
-echo "256 MiB of guest RAM, 2 writer threads (standing in for vCPUs) dirtying 2000 pages/s"
-echo "while it is sent; on switchover-ready the VMM pauses them and sends mig-switchover"
-"$VMM" dest --size 256 --port 0 --addr 127.0.0.1 --channels "$CHANNELS" \
-	--key-file "$KEY" --hash-file "$T/ldst.hash" > "$T/ldst" 2>&1 &
-LD=$!
-wait_for "$T/ldst" '^port ' || { cat "$T/ldst"; die "kmig-vmm dest did not listen"; }
-LPORT=$(sed -n 's/^port //p' "$T/ldst")
-"$VMM" source --size 256 --to "127.0.0.1:$LPORT" --fill-random 32768 --fill-zero 16384 \
-	--seed 7 --channels "$CHANNELS" --writers 2 --rate 2000 --pattern hot:10 \
-	--key-file "$KEY" --hash-file "$T/lsrc.hash" --resume > "$T/lsrc" 2>&1 &
-LS=$!
-wait_for "$T/lsrc" '^id ' || { cat "$T/lsrc"; die "kmig-vmm source did not start"; }
-LSID=$(sed -n 's/^id //p' "$T/lsrc")
-# The VMM resumes its writers for a second after the end: read the status then.
-wait_for "$T/lsrc" '^summary ' || { cat "$T/lsrc"; die "live migration did not end"; }
-"$MIGCTL" status --region "$LSID" > "$T/lstatus" 2>&1
-wait "$LS"; LRC=$?
-wait "$LD"
-echo "source VMM (region $LSID):"
-grep -E '^(# source|event|status|switchover|summary|resumed)' "$T/lsrc" | sed 's/^/  /'
-echo "destination VMM:"
-grep -E '^(event (completed|failed|cancelled)|summary|hash)' "$T/ldst" | sed 's/^/  /'
-[ $LRC -eq 0 ] || die "live migration failed"
-step "migctl status --region $LSID (source, just after the switchover)"
-cat "$T/lstatus"
-step "Live migration byte for byte: source at the pause vs destination"
-hs=$(cat "$T/lsrc.hash") hd=$(cat "$T/ldst.hash")
-echo "source:      $hs"
-echo "destination: $hd"
-[ -n "$hs" ] && [ "$(echo "$hs" | cut -d' ' -f2)" = "$(echo "$hd" | cut -d' ' -f2)" ] ||
-	die "hashes differ"
-echo "identical; downtime (switchover to completion): $(sed -n 's/^summary .*downtime-ms=\([0-9.]*\).*/\1/p' "$T/lsrc") ms"
-# COLO: kmig-vmm as primary and secondary, checkpoints every 200 ms.
-step "COLO: primary and secondary in lock-step (kmig-vmm --colo)"
-echo "64 MiB of guest RAM; the primary's 2 writers dirty 2000 pages/s, the secondary's own"
-echo "writer 200 pages/s (undone at each checkpoint); 20 checkpoints 200 ms apart, then cancel"
-"$VMM" dest --size 64 --port 0 --addr 127.0.0.1 --channels "$CHANNELS" --colo \
-	--writers 1 --rate 200 --key-file "$KEY" > "$T/cdst" 2>&1 &
-CD=$!
-wait_for "$T/cdst" '^port ' || { cat "$T/cdst"; die "kmig-vmm dest --colo did not listen"; }
-CPORT=$(sed -n 's/^port //p' "$T/cdst")
-"$VMM" source --size 64 --to "127.0.0.1:$CPORT" --fill-random 8192 --fill-zero 4096 \
-	--seed 9 --channels "$CHANNELS" --writers 2 --rate 2000 --pattern hot:10 \
-	--colo --checkpoint-interval 200 --checkpoints 20 --key-file "$KEY" > "$T/csrc" 2>&1 &
-CS=$!
-wait_for "$T/csrc" '^id ' || { cat "$T/csrc"; die "kmig-vmm source --colo did not start"; }
-CSID=$(sed -n 's/^id //p' "$T/csrc")
-wait_for "$T/csrc" '^checkpoint 10 pages' && "$MIGCTL" status --region "$CSID" > "$T/cstatus" 2>&1
-wait "$CS"; CRC=$?
-wait "$CD"
-echo "primary VMM (region $CSID), per checkpoint:"
-grep -E '^checkpoint [0-9]+ pages' "$T/csrc" | sed -n '1,3p;$p' | sed 's/^/  /'
-grep -E '^(summary|colo-summary)' "$T/csrc" | sed 's/^/  /'
-echo "secondary VMM:"
-grep -E '^(summary|failover|cancelled)' "$T/cdst" | sed 's/^/  /'
-[ $CRC -eq 0 ] || die "COLO session failed"
-step "migctl status --region $CSID (primary, after checkpoint 10)"
-cat "$T/cstatus"
 run rmmod kmig
 rm -rf "$T"
 echo

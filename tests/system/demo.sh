@@ -82,7 +82,7 @@ qemu() {
 		-initrd "$KMIG_GUEST_INITRD" -append "$KMIG_GUEST_APPEND beat.rate=1000" \
 		"$@" > "$T/$n.out" 2>&1 &
 }
-beat() { sh "$CHECK" last "$T/$1.serial" 2>/dev/null || echo 0; }
+beat() { _v=$(sh "$CHECK" last "$T/$1.serial" 2>/dev/null) && echo "$_v" || echo 0; }
 
 step "Part 1: a running QEMU VM moves to another QEMU"
 echo "Source host: QEMU (TCG) with its 256 MiB of guest RAM on kmig:"

@@ -85,7 +85,7 @@ vm_qemu() {
 vm_pid() { cat "$T/$1.pid" 2>/dev/null; }
 vm_alive() { kill -0 "$(vm_pid "$1")" 2>/dev/null; }
 vm_status() { python3 "$BIN/qmp.py" "$T/$1.qmp" --status 2>/dev/null; }
-vm_beat() { sh "$VM_CHECK" last "$T/$1.serial" 2>/dev/null || echo 0; }
+vm_beat() { _v=$(sh "$VM_CHECK" last "$T/$1.serial" 2>/dev/null) && echo "$_v" || echo 0; }
 vm_beats_after() { [ "$(vm_beat "$1")" -ge "$2" ]; }
 # vm_clean NAME: the guest's log in NAME verifies (beat-check.sh clean),
 # what it says in $T/out.

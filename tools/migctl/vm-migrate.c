@@ -185,14 +185,16 @@ static void progress_clear(struct vmig *v)
 }
 
 /*
- * "pass 3  remaining 4.8 MiB  expected downtime 12 ms  1.23 GiB/s": on a
- * terminal redrawn in place; otherwise one line per new pass (not with
- * --json).
+ * "kmig: pass 3  sent 210.3 MiB  remaining 4.8 MiB  expected downtime 12 ms
+ * 1.23 GiB/s  4.1 s": on a terminal redrawn in place; otherwise one line
+ * per new pass (not with --json). Remaining and expected downtime are
+ * known once a pass has ended ("-" before).
  */
 static void progress(struct vmig *v, const char *phase)
 {
-	uint64_t pass = UINT64_MAX, rem = 0, exp = 0, rate = 0;
-	char r[FMT_BUF], line[256];
+	uint64_t pass = UINT64_MAX, rem = 0, exp = 0, rate = 0, sent = 0;
+	char r[FMT_BUF], b[FMT_BUF], e[32], line[256];
+	bool known = true;
 	int i;
 
 	for (i = 0; i < v->started; i++) {
@@ -206,16 +208,22 @@ static void progress(struct vmig *v, const char *phase)
 		if (x < pass)
 			pass = x;
 		rem += mig_num_or(m, KMIG_A_MIG_REMAINING_BYTES, 0);
-		x = mig_num_or(m, KMIG_A_MIG_EXPECTED_DOWNTIME_NS, 0);
-		if (x > exp)
+		sent += mig_num_or(m, KMIG_A_MIG_BYTES, 0);
+		x = mig_num_or(m, KMIG_A_MIG_EXPECTED_DOWNTIME_NS, UINT64_MAX);
+		if (x == UINT64_MAX)
+			known = false;
+		else if (x > exp)
 			exp = x;
 		rate += mig_num_or(m, KMIG_A_MIG_THROUGHPUT, 0);
 	}
 	if (!v->started)
 		return;
+	if (known)
+		snprintf(e, sizeof(e), "%.0f ms", exp / 1e6);
 	snprintf(line, sizeof(line),
-		 "%s: pass %" PRIu64 "  remaining %s  expected downtime %.0f ms  %.2f GiB/s  %.1f s",
-		 phase, pass, fmt_size(r, sizeof(r), rem), exp / 1e6,
+		 "%s: pass %" PRIu64 "  sent %s  remaining %s  expected downtime %s  %.2f GiB/s  %.1f s",
+		 phase, pass, fmt_size(b, sizeof(b), sent),
+		 known ? fmt_size(r, sizeof(r), rem) : "-", known ? e : "-",
 		 rate / (double)(1ULL << 30), (vm_now_ms() - v->t0) / 1000.0);
 	if (v->tty) {
 		fprintf(stderr, "\r\033[K%.*s", 79, line);
@@ -225,6 +233,23 @@ static void progress(struct vmig *v, const char *phase)
 		fprintf(stderr, "%s\n", line);
 		v->last_pass = pass;
 	}
+}
+
+/* One line on stderr saying what happens now (not with --json). */
+static void step(struct vmig *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void step(struct vmig *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (opts.json)
+		return;
+	progress_clear(v);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (%.1f s)\n", (vm_now_ms() - v->t0) / 1000.0);
 }
 
 /* ---- QEMU ---- */
@@ -341,7 +366,7 @@ static int fail(struct vmig *v, const char *stage, const char *fmt, ...)
 /* ---- summary ---- */
 
 struct totals {
-	uint64_t passes, pages, zero, bytes, kmig_downtime_ns;
+	uint64_t passes, pages, zero, bytes, kmig_downtime_ns, time_ns;
 };
 
 static void totals(const struct vmig *v, struct totals *t)
@@ -362,6 +387,9 @@ static void totals(const struct vmig *v, struct totals *t)
 		x = mig_num_or(m, KMIG_A_MIG_DOWNTIME_NS, 0);
 		if (x > t->kmig_downtime_ns)
 			t->kmig_downtime_ns = x;
+		x = mig_num_or(m, KMIG_A_MIG_TIME_NS, 0);
+		if (x > t->time_ns)
+			t->time_ns = x;
 	}
 }
 
@@ -394,6 +422,7 @@ static void summary(struct vmig *v, int64_t downtime_ms, int64_t qemu_total_ms,
 		jw_kv_u64(&jw, "pages_sent", t.pages);
 		jw_kv_u64(&jw, "zero_pages", t.zero);
 		jw_kv_u64(&jw, "bytes", t.bytes);
+		jw_kv_u64(&jw, "kmig_time_ms", t.time_ns / 1000000);
 		jw_key(&jw, "downtime_ms");
 		jw_i64(&jw, downtime_ms);
 		jw_key(&jw, "kmig_downtime_ms");
@@ -434,9 +463,9 @@ static void summary(struct vmig *v, int64_t downtime_ms, int64_t qemu_total_ms,
 	printf("  kmig passes:       %" PRIu64 "\n", t.passes);
 	printf("  pages sent:        %" PRIu64 " (zero pages %" PRIu64 ")\n",
 	       t.pages, t.zero);
-	printf("  bytes sent:        %s (%.2f GiB/s over the total time)\n",
-	       fmt_size(b, sizeof(b), t.bytes),
-	       total_ms ? t.bytes / (double)(1ULL << 30) / (total_ms / 1000.0) : 0);
+	printf("  bytes sent:        %s in %.2f s of kmig (%.2f GiB/s)\n",
+	       fmt_size(b, sizeof(b), t.bytes), t.time_ns / 1e9,
+	       t.time_ns ? t.bytes / (double)(1ULL << 30) / (t.time_ns / 1e9) : 0);
 	if (downtime_ms >= 0) {
 		printf("  downtime:          %" PRId64 " ms (QEMU's stop to the guest running on the destination)\n",
 		       downtime_ms);
@@ -659,8 +688,11 @@ int cmd_vm_migrate(int argc, char **argv)
 				   v.vm.reg[bad].id, kmig_reason(&v, bad));
 			goto out_sig;
 		}
-		if (ret > 0)
+		if (ret > 0) {
+			progress(&v, "kmig");
+			step(&v, "kmig: every region is ready for its switchover; QEMU migrates its device state");
 			break;
+		}
 		progress(&v, "kmig");
 		if (vm_interrupted) {
 			ret = fail(&v, "interrupted", "interrupted");
@@ -709,6 +741,7 @@ int cmd_vm_migrate(int argc, char **argv)
 		v.stop_ts = ev.ts;
 		qmp_event_free(&ev);
 	}
+	step(&v, "QEMU paused the guest (pre-switchover); kmig sends the last dirty pages");
 
 	/* 3. kmig's switchover: the last dirty pages, the guest paused. */
 	progress_clear(&v);
@@ -732,6 +765,7 @@ int cmd_vm_migrate(int argc, char **argv)
 		usleep(POLL_SWITCHOVER_MS * 1000);
 	}
 
+	step(&v, "kmig completed; QEMU sends the device state");
 	/* 4. The device state; the guest runs on the destination. */
 	args = json_object_new_object();
 	json_object_object_add(args, "state", json_object_new_string("pre-switchover"));

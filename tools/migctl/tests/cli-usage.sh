@@ -152,7 +152,7 @@ for word in 'Usage: migctl (\[-j\] )?regions' 'Usage: migctl (\[-j\] )?params' \
 done
 
 for cmd in regions params set stats scan listen start status cancel switchover dirty-push \
-	   checkpoint colo-paused monitor keygen help; do
+	   checkpoint colo-paused monitor keygen vm help; do
 	expect_help "migctl $cmd --help" "migctl( \[-j\])? $cmd" $cmd --help
 	expect_help "migctl $cmd -h" "migctl( \[-j\])? $cmd" $cmd -h
 	expect_help "migctl help $cmd" "migctl( \[-j\])? $cmd" help $cmd
@@ -409,6 +409,25 @@ done
 expect_usage "monitor: --count without value" '^migctl: monitor: --count needs a value' monitor --count
 expect_usage "monitor: stray argument" "^migctl: monitor: unexpected argument '3'" monitor 3
 expect_usage "monitor: unknown option" "^migctl: monitor: unknown option '--watch'" monitor --watch
+
+# ---- migctl vm (QEMU): usage errors come before any connection ----
+
+expect_usage "vm without a subcommand" 'vm: missing subcommand: listen or migrate' vm
+expect_usage "vm with an unknown subcommand" "vm: unknown subcommand 'go'" vm go
+expect_usage "vm migrate without --qmp" 'vm migrate: missing --qmp SOCKET' vm migrate --to 1.2.3.4:5 --device-port 6 --insecure
+expect_usage "vm migrate without --to" 'vm migrate: missing --to HOST:PORT' vm migrate --qmp /x --device-port 6 --insecure
+expect_usage "vm migrate without --device-port" 'vm migrate: missing --device-port PORT' vm migrate --qmp /x --to 1.2.3.4:5 --insecure
+expect_usage "vm migrate: device port 0" "vm migrate: invalid device port '0'" vm migrate --qmp /x --to 1.2.3.4:5 --device-port 0 --insecure
+expect_usage "vm migrate: no key and no --insecure" 'vm migrate: a key is required' vm migrate --qmp /x --to 1.2.3.4:5 --device-port 6
+expect_usage "vm migrate: bad bandwidth" "vm migrate: invalid bandwidth 'lots'" vm migrate --qmp /x --to 1.2.3.4:5 --device-port 6 --insecure --max-bandwidth lots
+expect_usage "vm migrate: bad policy" "vm migrate: invalid no-convergence policy 'maybe'" vm migrate --qmp /x --to 1.2.3.4:5 --device-port 6 --insecure --no-convergence maybe
+expect_usage "vm listen without --qmp" 'vm listen: missing --qmp SOCKET' vm listen --insecure
+expect_usage "vm listen: bad port" "vm listen: invalid port '70000'" vm listen --qmp /x --port 70000 --insecure
+expect_usage "vm listen: bad timeout" "vm listen: invalid timeout 'soon'" vm listen --qmp /x --timeout soon --insecure
+expect_usage "vm listen: unknown option" "vm listen: unknown option '--colo'" vm listen --qmp /x --insecure --colo
+run vm migrate --qmp "$tmp/no-such.qmp" --to 1.2.3.4:5 --device-port 6 --insecure
+[ $rc -eq 1 ] && one_line && grep -q 'no-such.qmp: No such file or directory (is QEMU running with -qmp unix:PATH,server=on,wait=off?)' "$tmp/err"
+result "vm migrate: no QMP socket at the path: exit 1, one line with a hint" $?
 
 # ---- the migration key: keygen, --key-file, --insecure ----
 

@@ -104,6 +104,15 @@ klog_since() {
 		END { for (i = 0; i < n; i++) print line[i]; exit !found }'
 }
 
+# section NAME: start timing section NAME; prints how long the previous
+# one took as '# time: NAME N s' (the suite's phase times).
+SECTION= SECTION_T0=
+section() {
+	_now=$(now_cs)
+	[ -z "$SECTION" ] || echo "# time: $SECTION $(((_now - SECTION_T0) / 100)) s"
+	SECTION=$1 SECTION_T0=$_now
+}
+
 # What a clean kernel log has none of.
 KLOG_BAD='WARNING:|BUG:|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU|Call Trace|general protection|INFO: task|blocked for more than|Oops|invoked oom-killer|Killed process'
 
@@ -160,6 +169,7 @@ if [ -n "$KMIG_SYSTEST_ONLY" ]; then
 fi
 
 # Regions, raw netlink, sysfs
+section regions
 for c in region-rw refuse close-frees prealloc threads fork netlink nonroot scan; do
 	t "systest $c" "$SYSTEST" "$c"
 done
@@ -247,6 +257,7 @@ fi
 QEMU=$(command -v qemu-system-x86_64)
 
 # Multi-channel migration (tests/system/migration-cases.sh)
+section migration
 . "$BIN/migration-cases.sh"
 if [ "$ENV" = deb61 ]; then
 	# TCG is slow: smaller regions, same cases.
@@ -276,6 +287,7 @@ if [ "$ENV" = deb61 ]; then
 fi
 
 # Live migration (tests/system/live-cases.sh): kmig-vmm and migctl --live
+section live
 if [ "$ENV" = deb61 ]; then
 	# 2 GiB guest under TCG: 64 MiB regions.
 	LIVE_SIZE_MB=${LIVE_SIZE_MB:-64} LIVE_RANDOM=${LIVE_RANDOM:-8192}
@@ -287,32 +299,39 @@ live_all
 
 # QEMU VM migration (tests/system/vm-cases.sh): a real guest moved
 # between QEMUs, kmig moving its RAM (UML only)
+section vm
 . "$BIN/vm-cases.sh"
 loaded || t "insmod for the QEMU guest migrations" load
 vm_all
 
 # COLO (tests/system/colo-cases.sh)
+section colo
 . "$BIN/colo-cases.sh"
 colo_all
 
 # Channel authentication (tests/system/auth-cases.sh)
+section auth
 . "$BIN/auth-cases.sh"
 loaded || t "insmod for the authentication cases" load
 auth_all
 
 # Resource limits (tests/system/limits-cases.sh)
+section limits
 . "$BIN/limits-cases.sh"
 limits_all
 
 # Netlink fuzzing (tests/system/nlfuzz-cases.sh)
+section nlfuzz
 . "$BIN/nlfuzz-cases.sh"
 nlfuzz_all
 
 # Fault injection (tests/system/fault-cases.sh)
+section fault
 . "$BIN/fault-cases.sh"
 fault_all
 
 # Load-time parameters, and refusing bad ones
+section params
 t "rmmod kmig" unload
 tf "migctl regions without the module fails" "$MIGCTL" regions
 "$MIGCTL" regions > /dev/null 2> "$T/out"
@@ -336,6 +355,7 @@ t "insmod after refused loads" load
 t "rmmod" unload
 
 # Kernel log: nothing but what we expect.
+section end
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan > /sys/kernel/debug/kmemleak; sleep 1
 	echo scan > /sys/kernel/debug/kmemleak
@@ -345,6 +365,7 @@ else
 	skip "kmemleak: no leaks" "kmemleak not in this kernel"
 fi
 klog_clean start && ok "kernel log clean" || notok "kernel log clean"
+section done
 
 echo "# $ENV: $PASS passed, $FAIL failed, $SKIPPED skipped"
 rm -rf "$T"

@@ -490,6 +490,12 @@ int cmd_vm_listen(int argc, char **argv)
 			   l.vm.reg[bad].id);
 		goto out_sig;
 	}
+	/* And QEMU says so (query-status). */
+	if (vm_status(&l.vm, st, sizeof(st)) < 0 || strcmp(st, "running")) {
+		ret = fail(&l, "device-state", "QEMU resumed the guest, then reports '%s'",
+			   st);
+		goto out_sig;
+	}
 	print_running(&l, resume_ts, cont_sent);
 	ret = EXIT_OK;
 out_sig:

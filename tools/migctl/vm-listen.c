@@ -65,20 +65,7 @@ static void note_rejected(struct vlisten *l)
 
 static void kmig_cancel_all(struct vlisten *l)
 {
-	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
-	char err[512];
-	struct migs ms = {
-		.what = "vm listen: cancel", .err = err, .errlen = sizeof(err),
-	};
-	int i;
-
-	for (i = 0; i < l->started; i++) {
-		if (l->ms[i].n && mig_ended(&l->ms[i].m[0]))
-			continue;
-		req.region = l->vm.reg[i].id;
-		mig_do(&l->vm.nl, KMIG_CMD_MIG_CANCEL, &req, &ms);
-		migs_free(&ms);
-	}
+	vm_cancel_regions(&l->vm, l->ms, l->started);
 }
 
 /*
@@ -146,14 +133,7 @@ static int kmig_poll(struct vlisten *l, int *bad)
 
 static const char *kmig_reason(struct vlisten *l, int i)
 {
-	const struct mig *m = l->ms[i].n ? &l->ms[i].m[0] : NULL;
-	const char *r = m ? mig_str(m, KMIG_A_MIG_REASON) : NULL;
-
-	if (r && *r)
-		return r;
-	if (!m && l->err[0])
-		return l->err;	/* the request itself failed */
-	return "no reason given";
+	return vm_region_reason(&l->ms[i], l->err);
 }
 
 static int kmig_listen_all(struct vlisten *l, struct mig_req *tmpl,

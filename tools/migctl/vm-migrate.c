@@ -119,38 +119,14 @@ static int kmig_poll(struct vmig *v, bool completed, int *bad)
 	return ready;
 }
 
-/* Why region @i ended, for the error line. */
-static const char *kmig_reason(struct vmig *v, int i)
-{
-	const struct mig *m = v->ms[i].n ? &v->ms[i].m[0] : NULL;
-	const char *r = m ? mig_str(m, KMIG_A_MIG_REASON) : NULL;
-
-	if (r && *r)
-		return r;
-	if (m && mig_state(m) == KMIG_MIG_STATE_CANCELLED)
-		return "cancelled";
-	if (!m && v->err[0])
-		return v->err;	/* the request itself failed */
-	return "no reason given";
-}
-
 static void kmig_cancel_all(struct vmig *v)
 {
-	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
-	char err[512];
-	struct migs ms = {
-		.what = "vm migrate: cancel", .err = err, .errlen = sizeof(err),
-	};
-	int i;
+	vm_cancel_regions(&v->vm, v->ms, v->started);
+}
 
-	for (i = 0; i < v->started; i++) {
-		if (v->ms[i].n && mig_ended(&v->ms[i].m[0]))
-			continue;
-		req.region = v->vm.reg[i].id;
-		/* One that ended meanwhile answers ENOENT or so: fine. */
-		mig_do(&v->vm.nl, KMIG_CMD_MIG_CANCEL, &req, &ms);
-		migs_free(&ms);
-	}
+static const char *kmig_reason(struct vmig *v, int i)
+{
+	return vm_region_reason(&v->ms[i], v->err);
 }
 
 static int kmig_switchover_all(struct vmig *v)

@@ -18,6 +18,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <linux/kmig.h>
+
+#include "mig.h"
 #include "migctl.h"
 #include "output.h"
 #include "vm.h"
@@ -86,6 +89,37 @@ int vm_status(struct vm *vm, char *buf, size_t len)
 	snprintf(buf, len, "%s", s ? s : "unknown");
 	json_object_put(r);
 	return 0;
+}
+
+void vm_cancel_regions(struct vm *vm, const struct migs *ms, int n)
+{
+	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
+	char err[512];
+	struct migs c = { .what = vm->cmd, .err = err, .errlen = sizeof(err) };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (ms[i].n && mig_ended(&ms[i].m[0]))
+			continue;
+		req.region = vm->reg[i].id;
+		/* One that ended meanwhile answers ENOENT or so: fine. */
+		mig_do(&vm->nl, KMIG_CMD_MIG_CANCEL, &req, &c);
+		migs_free(&c);
+	}
+}
+
+const char *vm_region_reason(const struct migs *ms, const char *err)
+{
+	const struct mig *m = ms->n ? &ms->m[0] : NULL;
+	const char *r = m ? mig_str(m, KMIG_A_MIG_REASON) : NULL;
+
+	if (r && *r)
+		return r;
+	if (m && mig_state(m) == KMIG_MIG_STATE_CANCELLED)
+		return "cancelled";
+	if (!m && err && err[0])
+		return err;	/* the request itself failed */
+	return "no reason given";
 }
 
 int vm_set_caps(struct vm *vm, const char *const *caps)

@@ -49,6 +49,21 @@ int vm_status(struct vm *vm, char *buf, size_t len);
  */
 int vm_set_caps(struct vm *vm, const char *const *caps);
 
+struct migs;
+
+/*
+ * Cancel the kmig migrations of QEMU's first @n regions (their last
+ * status in @ms[i]) that have not ended; errors are ignored (one may have
+ * ended meanwhile).
+ */
+void vm_cancel_regions(struct vm *vm, const struct migs *ms, int n);
+
+/*
+ * Why the migration of @ms ended, for an error line: the kernel's reason,
+ * or @err when the request itself failed.
+ */
+const char *vm_region_reason(const struct migs *ms, const char *err);
+
 /* Total size of QEMU's regions. */
 uint64_t vm_ram_size(const struct vm *vm);
 

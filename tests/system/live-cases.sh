@@ -41,10 +41,10 @@
 # (A QEMU guest's live migration is in vm-cases.sh.)
 #
 # Sizes and knobs, overridable before sourcing (deb61: smaller):
-: "${LIVE_SIZE_MB:=256}"	# live_converge region
-: "${LIVE_RANDOM:=32768}"	# random pages filled in live_converge
-: "${LIVE_ZERO:=8192}"		# zero pages filled in live_converge
-: "${LIVE_BW:=32M}"		# live_converge bandwidth limit (pass 0 >= 3 s)
+: "${LIVE_SIZE_MB:=64}"	# live_converge region
+: "${LIVE_RANDOM:=8192}"	# random pages filled in live_converge
+: "${LIVE_ZERO:=2048}"		# zero pages filled in live_converge
+: "${LIVE_BW:=8M}"		# live_converge bandwidth limit (pass 0 >= 4 s)
 : "${LIVE_TIMEOUT:=300}"	# seconds for one live migration
 : "${LIVE_VMM:=$BIN/../../tools/example-vmm/kmig-vmm}"
 LIVE_ADDR=127.0.0.1

@@ -28,9 +28,9 @@
 # mig_wait, mig_listen, gstat.
 #
 # Sizes and knobs, overridable before sourcing:
-: "${MIG_SIZE_MB:=1024}"	# source and destination regions of mig_roundtrip
-: "${MIG_RANDOM:=32768}"	# random-data pages written in the source
-: "${MIG_ZERO:=32768}"		# zero-written pages in the source
+: "${MIG_SIZE_MB:=256}"	# source and destination regions of mig_roundtrip
+: "${MIG_RANDOM:=8192}"	# random-data pages written in the source
+: "${MIG_ZERO:=8192}"		# zero-written pages in the source
 : "${MIG_STALL_RANDOM:=16384}"	# source data pages of the mid-transfer cases
 : "${MIG_SMALL_MB:=64}"		# regions of the rejection and malformed cases
 : "${MIG_TIMEOUT:=300}"		# seconds for one migration

@@ -259,10 +259,6 @@ QEMU=$(command -v qemu-system-x86_64)
 # Multi-channel migration (tests/system/migration-cases.sh)
 section migration
 . "$BIN/migration-cases.sh"
-if [ "$ENV" = deb61 ]; then
-	# TCG is slow: smaller regions, same cases.
-	MIG_SIZE_MB=${MIG_SIZE_MB:-256} MIG_RANDOM=${MIG_RANDOM:-8192} MIG_ZERO=${MIG_ZERO:-8192}
-fi
 loaded || t "insmod for migrations" load
 for ch in 1 2 4; do
 	for m in none main channel; do
@@ -288,11 +284,6 @@ fi
 
 # Live migration (tests/system/live-cases.sh): kmig-vmm and migctl --live
 section live
-if [ "$ENV" = deb61 ]; then
-	# 2 GiB guest under TCG: 64 MiB regions.
-	LIVE_SIZE_MB=${LIVE_SIZE_MB:-64} LIVE_RANDOM=${LIVE_RANDOM:-8192}
-	LIVE_ZERO=${LIVE_ZERO:-2048} LIVE_BW=${LIVE_BW:-16M}
-fi
 . "$BIN/live-cases.sh"
 loaded || t "insmod for live migrations" load
 live_all

@@ -51,7 +51,7 @@
 #
 # Needs $QEMU, VM_KERNEL, VM_INITRD (scripts/guest-image.sh), VM_APPEND.
 
-: "${VM_MB:=256}"		# guest RAM
+: "${VM_MB:=128}"		# guest RAM (the guest fills about 50 MiB of it)
 : "${VM_RATE:=1000}"		# pages the guest rewrites per second
 : "${VM_FAST_RATE:=5000}"	# ... in vm_numa
 VM_ADDR=127.0.0.1
@@ -317,11 +317,16 @@ vm_fail_run() {
 	"vm_fault_$_case" "$_src" "$_dst" &
 	_fp=$!
 	if [ "$_case" = switchover ]; then
+		# QEMU sends its own RAM (ROMs, a few hundred KiB) at 64 KiB/s:
+		# seconds between kmig's readiness and QEMU's pause, for the
+		# fault to stall the kmig channels in.
+		python3 "$BIN/qmp.py" "$T/$_src.qmp" migrate-set-parameters \
+			'{"max-bandwidth": 65536}' > /dev/null
 		sleep 0.5	# the fault's monitor subscribed
-		vm_migrate "$_src" 2 --max-bandwidth 16M --interval 2000
-	else
-		vm_migrate "$_src" 2 --max-bandwidth 16M
 	fi
+	vm_migrate "$_src" 2 --max-bandwidth 16M
+	[ "$_case" != switchover ] || python3 "$BIN/qmp.py" "$T/$_src.qmp" \
+		migrate-set-parameters '{"max-bandwidth": 134217728}' > /dev/null
 	wait "$_fp"
 	[ -z "$_pp" ] || { kill "$_pp" 2>/dev/null; wait "$_pp" 2>/dev/null; }
 	vm_reap_listen 30
@@ -380,9 +385,8 @@ vm_paused() {
 }
 
 # Stall the kmig channels at the source's switchover-ready event (kmig's
-# passes, then its final pass, wait: vm migrate polls every 2 s here, so
-# it sees the readiness well after the stall), and reset them once QEMU
-# has paused the guest.
+# passes, then its final pass, wait; QEMU is slowed down to take seconds
+# before its pause), and reset them once QEMU has paused the guest.
 vm_fault_switchover() {
 	"$MIGCTL" -j monitor --region "$(vm_region "$1")" > "$T/swmon" 2>&1 &
 	_m=$!

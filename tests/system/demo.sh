@@ -82,7 +82,9 @@ qemu() {
 		-initrd "$KMIG_GUEST_INITRD" -append "$KMIG_GUEST_APPEND beat.rate=1000" \
 		"$@" > "$T/$n.out" 2>&1 &
 }
-beat() { _v=$(sh "$CHECK" last "$T/$1.serial" 2>/dev/null) && echo "$_v" || echo 0; }
+beat() {
+	if _v=$(sh "$CHECK" last "$T/$1.serial" 2>/dev/null); then echo "$_v"; else echo 0; fi
+}
 
 step "Part 1: a running QEMU VM moves to another QEMU"
 echo "Source host: QEMU (TCG) with its 256 MiB of guest RAM on kmig:"

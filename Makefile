@@ -34,6 +34,12 @@ SCRIPTS := scripts
 
 all: modules migctl
 
+# Everything but test (scripts/test.sh runs and times deps itself) installs
+# what it needs first: 'make demo' works as the first command on a fresh
+# Debian 12 machine.
+kernels modules migctl systest-progs check kunit systest-uml systest-deb61 \
+	demo bench fuzz: deps
+
 test:
 	@$(SCRIPTS)/test.sh
 

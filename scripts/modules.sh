@@ -28,7 +28,14 @@ build_one() {
 	deb612) kdir=$(deb612_headers) ; w=(W=1) ;;
 	*) log "unknown target $t"; return 1 ;;
 	esac
-	[ -n "$kdir" ] && [ -d "$kdir" ] || { log "$t: no kernel build dir (run scripts/deps.sh)"; return 1; }
+	if [ -z "$kdir" ] || [ ! -d "$kdir" ]; then
+		case $t in
+		deb61) log "$t: $(missing_pkg linux-headers-amd64 "the Debian 6.1 headers (linux-headers-amd64)")" ;;
+		deb612) log "$t: $(missing_pkg 'linux-headers-6.12.*+deb12-amd64' "the Debian 6.12 headers (linux-headers-6.12.*+deb12-amd64)")" ;;
+		*) log "$t: no kernel build dir ${kdir:-}" ;;
+		esac
+		return 1
+	fi
 
 	stage=$KMIG_BUILD/$t
 	mkdir -p "$stage/kmod"

@@ -19,7 +19,11 @@ KMIG_TAG=systest-deb61
 
 abi=$(deb61_abi)
 ver=$(deb61_pkgver)
-[ -n "$abi" ] && [ -n "$ver" ] || die "no 6.1 headers installed (run scripts/deps.sh)"
+[ -n "$abi" ] && [ -n "$ver" ] ||
+	die "$(missing_pkg linux-headers-amd64 "the Debian 6.1 kernel headers (linux-headers-amd64)")"
+command -v qemu-system-x86_64 >/dev/null || die "$(missing_pkg qemu-system-x86)"
+[ -x /bin/busybox ] || die "$(missing_pkg busybox-static)"
+command -v ip >/dev/null || die "$(missing_pkg iproute2)"
 timeout_s=${KMIG_QEMU_TIMEOUT:-1800}
 want_mods=${KMIG_DEB61_MODULES:-veth crc32c_generic}
 

@@ -3,7 +3,8 @@
 # System tests in UML, or the demo.
 #
 #   scripts/systest-uml.sh           uml-debug kernel: tests/system/run-tests.sh --env uml
-#   scripts/systest-uml.sh --demo    uml-bench kernel: tests/system/demo.sh, shown live
+#   scripts/systest-uml.sh --demo    uml-bench kernel: tests/system/demo.sh, shown live;
+#                                    fails unless demo.sh exits 0
 #   scripts/systest-uml.sh --bench   uml-bench kernel: tests/bench/bench-uml.py
 #                                    (KMIG_BENCH_OUT: results dir, KMIG_BENCH_ARGS)
 #
@@ -29,8 +30,8 @@ KMIG_TAG=$mode-uml
 if [ $mode = systest ]; then kernel=uml-debug; else kernel=uml-bench; fi
 timeout_s=${KMIG_UML_TIMEOUT:-2400}
 
-kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$kernel")
-"$KMIG_TOP/scripts/modules.sh" "$kernel"
+kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$kernel") || exit 1
+"$KMIG_TOP/scripts/modules.sh" "$kernel" || die "the kmig module ($kernel) did not build"
 "$KMIG_TOP/scripts/userspace.sh" || log "warning: userspace build failed; running anyway"
 
 ko=$KMIG_BUILD/$kernel/kmod/kmig.ko
@@ -48,9 +49,10 @@ if [ "$(cat /proc/sys/vm/max_map_count)" -lt "$want_maps" ]; then
 	fi
 fi
 # run-tests.sh boots a guest kernel in QEMU (TCG, inside UML) with its RAM
-# on /dev/kmig when given one: Debian's 6.1 kernel from the cache.
+# on /dev/kmig when given one: Debian's 6.1 kernel from the cache. The demo
+# gets it too (KMIG_QEMU_KERNEL in its environment), for a VM migration.
 qemu_kernel=
-if [ $mode = systest ] && img=$(deb61_image_prepare); then
+if { [ $mode = systest ] || [ $mode = demo ]; } && img=$(deb61_image_prepare); then
 	qemu_kernel=$img/boot/vmlinuz-$(deb61_abi)
 fi
 run=$KMIG_BUILD/uml-$mode
@@ -96,7 +98,20 @@ vm_run "$console" "$timeout_s" "$kdir/linux" "${cmdline[@]}" | {
 elapsed=$(($(date +%s) - start))
 log "UML exited after ${elapsed}s"
 
-[ $mode = systest ] || exit 0
+case $mode in
+bench) exit 0 ;;
+demo)
+	st=$({ sed -n 's/^uml-init: demo exit status \([0-9]*\).*/\1/p' "$out" 2>/dev/null || true; } | tail -n 1)
+	if [ "$st" = 0 ]; then
+		exit 0
+	elif [ -n "$st" ]; then
+		log "the demo failed (exit status $st); console: $console"
+	else
+		log "the demo did not finish (UML panicked, hung or timed out after ${elapsed}s); last lines of $console:"
+		{ tail -n 30 "$console" || true; } | sed 's/^/    /' >&2
+	fi
+	exit 1 ;;
+esac
 
 [ -f "$out" ] || out=$console
 systest_finish uml "$out" "$console" "$elapsed"

@@ -21,7 +21,7 @@ uml-debug) frags+=("$KMIG_TOP/scripts/kconfig/uml-debug.config") ;;
 esac
 
 kver=$(ksrc_kver)
-[ -n "$kver" ] || die "linux-source-6.12 is not installed (run scripts/deps.sh)"
+[ -n "$kver" ] || die "$(missing_pkg linux-source-6.12)"
 bdir=$KMIG_CACHE/build/$name-$kver-$(hash_files "${frags[@]}")
 # Built from the source with the current kernel patches (an incremental
 # rebuild when they change).

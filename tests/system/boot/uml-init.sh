@@ -6,7 +6,7 @@
 # the kernel hands over as an environment variable; FILE (written by the
 # host side) sets:
 #   KMIG_TOP     the clone
-#   KMIG_MODE    systest | demo
+#   KMIG_MODE    systest | demo | bench
 #   KMIG_ENV     environment name for run-tests.sh (uml)
 #   KMIG_KO, KMIG_MIGCTL, KMIG_BIN   module, migctl, test binaries dir
 #   KMIG_OUT     file (on hostfs) that receives a copy of the script's output
@@ -74,8 +74,15 @@ systest)
 	;;
 demo)
 	echo "uml-init: running tests/system/demo.sh"
-	run "$KMIG_TOP/tests/system/demo.sh" --ko "$KMIG_KO" --migctl "$KMIG_MIGCTL" \
-		--bin "$KMIG_BIN" </dev/null 2>&1 | tee "$KMIG_OUT"
+	# Its exit status goes into the output too: scripts/systest-uml.sh
+	# --demo fails unless it is 0. KMIG_QEMU_KERNEL: a guest kernel for
+	# QEMU (Debian's 6.1), for a demo that migrates a VM.
+	export KMIG_QEMU_KERNEL
+	{
+		run "$KMIG_TOP/tests/system/demo.sh" --ko "$KMIG_KO" --migctl "$KMIG_MIGCTL" \
+			--bin "$KMIG_BIN" </dev/null 2>&1
+		echo "uml-init: demo exit status $?"
+	} | tee "$KMIG_OUT"
 	;;
 bench)
 	echo "uml-init: running tests/bench/bench-uml.py"

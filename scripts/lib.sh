@@ -226,9 +226,16 @@ copy_libs() {
 deb61_image_prepare() {
 	local abi ver pkg img
 	abi=$(deb61_abi); ver=$(deb61_pkgver)
-	[ -n "$abi" ] && [ -n "$ver" ] || die "no 6.1 headers installed (run scripts/deps.sh)"
+	[ -n "$abi" ] && [ -n "$ver" ] || die "$(missing_pkg linux-headers-amd64 "the Debian 6.1 kernel headers (linux-headers-amd64)")"
 	pkg=linux-image-$abi-unsigned
 	img=$KMIG_CACHE/deb/${pkg}_$ver
+	if [ ! -f "$img/.kmig-unpacked" ]; then
+		# One fetch at a time (parallel suites, other clones): the
+		# second caller waits and finds it unpacked.
+		mkdir -p "$KMIG_CACHE/deb"
+		exec 8>"$KMIG_CACHE/deb/.lock"
+		flock 8
+	fi
 	if [ ! -f "$img/.kmig-unpacked" ]; then
 		log "fetching $pkg=$ver"
 		rm -rf "$img" "$img.dl"
@@ -245,6 +252,7 @@ deb61_image_prepare() {
 		depmod -b "$img" "$abi" || die "depmod failed"
 		touch "$img/.kmig-unpacked"
 	fi
+	exec 8>&-
 	echo "$img"
 }
 

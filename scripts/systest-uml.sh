@@ -12,7 +12,10 @@
 #                                    log from the load on goes to
 #                                    build/uml-kunit/output.txt (scripts/kunit.sh
 #                                    reads it)
-
+#
+# KMIG_SKIP_USERSPACE=1: the userspace parts are already built (scripts/test.sh
+# builds them once before the suites that run at the same time), don't run
+# scripts/userspace.sh here.
 #
 # The kernel boots on the host's root filesystem (hostfs) with
 # init=tests/system/boot/uml-init.sh; the paths it needs are in a file
@@ -48,7 +51,7 @@ timeout_s=${KMIG_UML_TIMEOUT:-2400}
 
 kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$kernel") || exit 1
 "$KMIG_TOP/scripts/modules.sh" "$target" || die "the kmig module ($target) did not build"
-if [ $mode != kunit ]; then
+if [ $mode != kunit ] && [ "${KMIG_SKIP_USERSPACE:-0}" != 1 ]; then
 	"$KMIG_TOP/scripts/userspace.sh" || log "warning: userspace build failed; running anyway"
 fi
 

@@ -73,11 +73,14 @@ phase kunit "$S/kunit.sh"
 # The two system test suites at the same time. Everything they need is
 # built above: they don't build userspace again (KMIG_SKIP_USERSPACE), and
 # their module builds and the image fetch find everything up to date.
-echo "=== ${parallel[*]} (in parallel; output: $(printf 'build/logs/%s.log ' "${parallel[@]}"))" >&2
+echo "=== ${parallel[*]} (in parallel; output in build/logs/: $(printf '%s.log ' "${parallel[@]}" | sed 's/ $//'))" >&2
 t_par=$(date +%s)
 declare -A par_name=() par_t0=()
+# Each line of their logs with the time it came (where the time goes).
+stamp() { local l; while IFS= read -r l; do printf '%(%H:%M:%S)T %s\n' -1 "$l"; done; }
 for s in "${parallel[@]}"; do
-	KMIG_SKIP_USERSPACE=1 "$S/$s.sh" >"$KMIG_LOGS/$s.log" 2>&1 </dev/null &
+	(KMIG_SKIP_USERSPACE=1 "$S/$s.sh" 2>&1 </dev/null | stamp >"$KMIG_LOGS/$s.log"
+		exit "${PIPESTATUS[0]}") &
 	par_name[$!]=$s
 	par_t0[$s]=$(date +%s)
 done

@@ -4,11 +4,10 @@
 #   deps; the uml-debug kernel (the bench kernel uml-bench is for make bench
 #   and make demo only); modules (uml-debug, kunit: uml-debug with the KUnit
 #   suites linked in, deb61, deb612); userspace, built once here; the Debian
-#   6.1 kernel image for QEMU (fetched once here); then the suites: check
-#   (static checks), kunit, and systest-uml and systest-deb61 at the same
-#   time (each takes about one CPU: UML has one, QEMU's TCG mostly one
-#   thread), their output in build/logs/<suite>.log, each suite's summary
-#   printed as it ends.
+#   6.1 kernel image for QEMU (fetched once here); kunit; then two lanes at
+#   the same time, each taking about one CPU: systest-uml, and check then
+#   systest-deb61. Their output goes to build/logs/<suite>.log; each suite's
+#   summary is printed as it ends.
 # Each suite leaves build/results/<suite>.tap; a suite that leaves none could
 # not run and counts as one failed test. Prints each phase's time and the
 # total against the budget (KMIG_BUDGET_COLD, KMIG_BUDGET_WARM seconds; a run
@@ -23,7 +22,6 @@ budget_cold=${KMIG_BUDGET_COLD:-2700}
 budget_warm=${KMIG_BUDGET_WARM:-1500}
 
 suites=(check kunit systest-uml systest-deb61)
-parallel=(systest-uml systest-deb61)
 declare -A phase_time=() suite_rc=()
 rm -f "$KMIG_RESULTS"/*.tap
 
@@ -67,41 +65,42 @@ phase kernels "$S/uml-kernel.sh" uml-debug >/dev/null
 phase modules "$S/modules.sh" uml-debug kunit deb61 deb612
 phase userspace "$S/userspace.sh"
 phase deb61-image deb61_image
-phase check "$S/check.sh"
 phase kunit "$S/kunit.sh"
 
-# The two system test suites at the same time. Everything they need is
-# built above: they don't build userspace again (KMIG_SKIP_USERSPACE), and
-# their module builds and the image fetch find everything up to date.
-echo "=== ${parallel[*]} (in parallel; output in build/logs/: $(printf '%s.log ' "${parallel[@]}" | sed 's/ $//'))" >&2
-t_par=$(date +%s)
-declare -A par_name=() par_t0=()
-# Each line of their logs with the time it came (where the time goes).
+# The rest in two lanes at the same time, the suites of a lane one after
+# the other: systest-uml (the longest) alone, and check then systest-deb61
+# (check's W=1 build of deb61 uses build/deb61 before systest-deb61 does).
+# Each lane takes about one of the two CPUs: UML has one, QEMU's TCG runs
+# the guest mostly on one thread. Everything they need is built above, so
+# they don't build userspace again (KMIG_SKIP_USERSPACE: no make in the
+# userspace trees while another suite runs the programs); their module
+# builds and the image fetch find everything up to date.
+lanes=("systest-uml" "check systest-deb61")
+# Each line of a suite's log with the time it came (where the time goes).
 stamp() { local l; while IFS= read -r l; do printf '%(%H:%M:%S)T %s\n' -1 "$l"; done; }
-for s in "${parallel[@]}"; do
+run_suite() { # SUITE: output to build/logs/SUITE.log, status and time to build/.suite-SUITE
+	local s=$1 t0 rc=0
+	t0=$(date +%s)
 	(KMIG_SKIP_USERSPACE=1 "$S/$s.sh" 2>&1 </dev/null | stamp >"$KMIG_LOGS/$s.log"
-		exit "${PIPESTATUS[0]}") &
-	par_name[$!]=$s
-	par_t0[$s]=$(date +%s)
-done
-while [ ${#par_name[@]} -gt 0 ]; do
-	pid= rc=0
-	wait -n -p pid "${!par_name[@]}" || rc=$?
-	if [ -z "$pid" ] || [ -z "${par_name[$pid]:-}" ]; then
-		# Not one of ours (should not happen): collect the rest one by one.
-		for pid in "${!par_name[@]}"; do
-			rc=0; wait "$pid" || rc=$?
-			s=${par_name[$pid]}; unset "par_name[$pid]"
-			phase_time[$s]=$(($(date +%s) - par_t0[$s])); suite_rc[$s]=$rc
-			log "$s: $(suite_line "$s"), ${phase_time[$s]}s (log: build/logs/$s.log)"
-		done
-		break
-	fi
-	s=${par_name[$pid]}
-	unset "par_name[$pid]"
-	phase_time[$s]=$(($(date +%s) - par_t0[$s]))
-	suite_rc[$s]=$rc
+		exit "${PIPESTATUS[0]}") || rc=$?
+	phase_time[$s]=$(($(date +%s) - t0)); suite_rc[$s]=$rc
+	echo "$rc ${phase_time[$s]}" >"$KMIG_BUILD/.suite-$s"
 	log "$s: $(suite_line "$s"), ${phase_time[$s]}s (log: build/logs/$s.log)"
+}
+echo "=== in parallel: $(printf '[%s] ' "${lanes[@]}" | sed 's/ $//') (output in build/logs/<suite>.log)" >&2
+t_par=$(date +%s)
+lane_pids=()
+for l in "${lanes[@]}"; do
+	# shellcheck disable=SC2086
+	(for s in $l; do rm -f "$KMIG_BUILD/.suite-$s"; run_suite "$s"; done) &
+	lane_pids+=($!)
+done
+wait "${lane_pids[@]}"
+for l in "${lanes[@]}"; do
+	for s in $l; do
+		read -r "suite_rc[$s]" "phase_time[$s]" <"$KMIG_BUILD/.suite-$s" 2>/dev/null ||
+			{ suite_rc[$s]=1; phase_time[$s]=0; }
+	done
 done
 t_par=$(($(date +%s) - t_par))
 
@@ -130,7 +129,7 @@ for s in "${suites[@]}"; do
 		fail=$((fail + 1)); bad=1
 	fi
 done
-printf '  %-14s %5ss wall (%s at the same time)\n' "parallel" "$t_par" "${parallel[*]}"
+printf '  %-14s %5ss wall (%s at the same time)\n' "parallel" "$t_par" "$(printf '[%s] ' "${lanes[@]}" | sed 's/ $//')"
 total=$(($(date +%s) - t_all))
 budget=$budget_warm
 [ $run_kind = warm ] || budget=$budget_cold

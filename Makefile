@@ -3,14 +3,21 @@
 # kmig build and test entry points. The kernel's kbuild reads ./Kbuild (not
 # this file) when this tree is grafted into a kernel source tree.
 #
-#   make test           everything below, then one line 'N passed, N failed'
-#   make deps           install the Debian packages needed (apt-get, as root)
-#   make kernels        UML kernels uml-debug (lockdep, KASAN, kmemleak...) and uml-bench
+#   make test           deps, the uml-debug kernel, modules, userspace, check,
+#                       kunit, then systest-uml and systest-deb61 at the same
+#                       time; phase times, the total against the budget, then
+#                       one line 'N passed, N failed'
+#   make deps           install the Debian packages needed (apt-get, as root);
+#                       every target below runs it first (it takes well under
+#                       a second when nothing is missing)
+#   make kernels        UML kernels uml-debug (lockdep, KASAN, kmemleak, KUnit...)
+#                       and uml-bench (for make bench and make demo)
 #   make modules        kmig.ko for uml-debug, uml-bench, Debian 6.1 and 6.12
 #   make migctl         tools/migctl
 #   make systest-progs  tests/system programs and tools/example-vmm (kmig-vmm)
 #   make check          checkpatch, ynl-check, zero-warning W=1 builds, migctl CLI tests
-#   make kunit          KUnit suites (kunit.py, UML)
+#   make kunit          KUnit suites: kmig.ko with them linked in, loaded in
+#                       the uml-debug kernel
 #   make systest-uml    system tests in UML (uml-debug)
 #   make systest-deb61  system tests on Debian's 6.1 kernel under QEMU (TCG)
 #   make demo           tests/system/demo.sh in UML (uml-bench), shown live
@@ -33,6 +40,12 @@ SCRIPTS := scripts
 	systest-uml systest-deb61 demo bench fuzz clean distclean
 
 all: modules migctl
+
+# Everything but test (scripts/test.sh runs and times deps itself) installs
+# what it needs first: 'make demo' works as the first command on a fresh
+# Debian 12 machine.
+kernels modules migctl systest-progs check kunit systest-uml systest-deb61 \
+	demo bench fuzz: deps
 
 test:
 	@$(SCRIPTS)/test.sh

@@ -13,6 +13,8 @@ pkgs=(
 	busybox-static qemu-system-x86 iproute2
 	linux-headers-amd64 linux-source-6.12
 	libnl-3-dev libnl-genl-3-dev
+	# the VM migration demo (tests/system/demo.sh) and its JSON handling
+	libjson-c-dev jq
 	python3 python3-yaml python3-jsonschema
 	# make fuzz: clang (14 on Debian 12) and its libFuzzer and sanitizer
 	# runtimes, only recommended by clang (we install without those).
@@ -28,7 +30,9 @@ apt_update() {
 }
 apt_install() {
 	[ $# -gt 0 ] || return 0
-	[ "$(id -u)" -eq 0 ] || die "need root to install: $*"
+	[ "$(id -u)" -eq 0 ] ||
+		die "missing Debian packages: $*: run 'make deps' as root (or: sudo apt-get install $*)"
+	command -v apt-get >/dev/null || die "missing Debian packages: $* (and no apt-get: kmig needs Debian 12)"
 	apt_update
 	log "apt-get install $*"
 	logrun "$KMIG_LOGS/apt-install.log" \
@@ -48,6 +52,7 @@ apt_install "${missing[@]}"
 # kernel the UML and KUnit kernels are built from); else the newest
 # installed or, failing that, the newest available 6.12 headers.
 kver=$(ksrc_kver)
+[ -n "$kver" ] || die "linux-source-6.12 is still not installed after apt-get install (see $KMIG_LOGS/apt-install.log)"
 want=linux-headers-$kver+deb12-amd64
 if [ -z "$(deb_installed "$want")" ]; then
 	if ! apt-cache show "$want" >/dev/null 2>&1; then
@@ -56,7 +61,7 @@ if [ -z "$(deb_installed "$want")" ]; then
 	if apt-cache show "$want" >/dev/null 2>&1; then
 		apt_install "$want"
 	elif [ -z "$(deb612_release)" ]; then
-		newest=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' |
+		newest=$({ apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' || true; } |
 			awk '{print $1}' | sort -V | tail -n 1)
 		[ -n "$newest" ] || die "no linux-headers-6.12.*+deb12-amd64 package found"
 		apt_install "$newest"

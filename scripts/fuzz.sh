@@ -5,7 +5,8 @@
 #   fuzz_wire    single decoder calls (hello, reply, header + offsets)
 #   fuzz_stream  whole destination channel streams (stream_model.c)
 # FUZZ_SECONDS (default 300) is the total time, split evenly between the
-# harnesses; each runs as one process (one core) on its corpus
+# harnesses, which run at the same time (on 2 cores: FUZZ_SECONDS / 2 of
+# wall time); each runs as one process (one core) on its corpus
 # build/fuzz/corpus/<harness> (kept between runs) and the seeds mkcorpus
 # generates into build/fuzz/seeds/. Prints one line per harness and a
 # total, writes build/results/fuzz-latest.json, keeps crashing inputs in
@@ -63,24 +64,35 @@ fi
 # The value of libFuzzer's final 'stat::NAME: value' line.
 fstat() { sed -n "s/^stat::$1: *\([0-9]*\).*/\1/p" "$2" | tail -n 1; }
 
-total_execs=0 total_crashes=0 total_secs=0 entries=()
+# The harnesses run at the same time, one process (one core) each.
+declare -A h_rc=() h_secs=()
+stamp=$(mktemp)
 for h in "${harnesses[@]}"; do
 	corpus=$out/corpus/${h#fuzz_}
 	seeds=$out/seeds/${h#fuzz_}
-	logf=$KMIG_LOGS/fuzz-$h.log
 	mkdir -p "$corpus"
-	stamp=$(mktemp)
-	t0=$(date +%s)
-	"$out/$h" -max_total_time="$per" -max_len="${max_len[$h]}" \
-		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$crashdir/$h-" "$corpus" "$seeds" \
-		>"$logf" 2>&1 </dev/null
-	rc=$?
-	secs=$(($(date +%s) - t0))
+	(
+		t0=$(date +%s) rc=0
+		"$out/$h" -max_total_time="$per" -max_len="${max_len[$h]}" \
+			-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix="$crashdir/$h-" "$corpus" "$seeds" \
+			>"$KMIG_LOGS/fuzz-$h.log" 2>&1 </dev/null || rc=$?
+		echo "$rc $(($(date +%s) - t0))" >"$out/.run-$h"
+	) &
+done
+wait
+for h in "${harnesses[@]}"; do
+	read -r "h_rc[$h]" "h_secs[$h]" <"$out/.run-$h" 2>/dev/null || { h_rc[$h]=1; h_secs[$h]=0; }
+	rm -f "$out/.run-$h"
+done
+
+total_execs=0 total_crashes=0 total_secs=0 entries=()
+for h in "${harnesses[@]}"; do
+	logf=$KMIG_LOGS/fuzz-$h.log
+	rc=${h_rc[$h]} secs=${h_secs[$h]}
 	# Crash, leak, timeout and OOM inputs libFuzzer wrote in this run.
 	crashes=$(find "$crashdir" -name "$h-*" -newer "$stamp" | wc -l)
-	rm -f "$stamp"
-	if [ $rc -ne 0 ] && [ "$crashes" -eq 0 ]; then
+	if [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ]; then
 		log "$h exited with $rc and left no input; see $logf"
 		crashes=1
 	fi
@@ -100,6 +112,7 @@ for h in "${harnesses[@]}"; do
 	total_crashes=$((total_crashes + crashes))
 	total_secs=$((total_secs + secs))
 done
+rm -f "$stamp"
 
 {
 	printf '{\n  "date": "%s",\n  "commit": "%s",\n  "clang": "%s",\n' \

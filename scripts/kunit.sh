@@ -1,42 +1,58 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# KUnit suites (tests/kunit) with kunit.py on UML, in the cached source tree
-# with this clone grafted in as drivers/kmig.
+# KUnit suites (tests/kunit) in the debug UML kernel of the system tests
+# (uml-debug: lockdep, KASAN, kmemleak, ... and CONFIG_KUNIT=y), so that no
+# kernel is built for KUnit alone:
+#   1. scripts/modules.sh kunit: kmig.ko with the suites linked in
+#      (CONFIG_KMIG_KUNIT_TEST=y; build/kunit/kmod/kmig.ko);
+#   2. scripts/systest-uml.sh --kunit: a boot of uml-debug that loads it
+#      (the suites run at load, insmod returns when they are done), copies
+#      the kernel log from the load on to build/uml-kunit/output.txt and
+#      unloads it;
+#   3. tools/testing/kunit/kunit.py parse (from the cached kernel source)
+#      reads the KTAP back.
 #
-#   scripts/kunit.sh [extra kunit.py run arguments]
+#   scripts/kunit.sh
 #
-# Build dir: $KMIG_CACHE/build/kunit-<kver>-<hash of tests/kunit/.kunitconfig>.
-# Log: build/logs/kunit.log. Results: build/results/kunit.tap, one TAP line
-# per test case (suite.case), from kunit.py's JSON; a run that could not
-# build or boot adds a failed test 'kunit run'.
+# Logs: build/logs/kunit.log (kunit.py parse), build/logs/kunit-uml-console.log
+# (the console), build/logs/kunit-kernel.log (the kernel log of the load). Results: build/results/kunit.tap, one TAP line per test case
+# (suite.case) from kunit.py's JSON, then 'kernel log clean (kunit)'; a run
+# that could not build or boot adds a failed test 'kunit run', a module that
+# does not unload after the suites a failed test 'kmig unloads after the
+# KUnit suites'.
 set -euo pipefail
 KMIG_TAG=kunit
 . "$(dirname "$0")/lib.sh"
 
-kcfg=$KMIG_TOP/tests/kunit/.kunitconfig
-[ -f "$kcfg" ] || die "no $kcfg"
-ksrc_lock
-ksrc=$(ksrc_prepare)
-bdir=$KMIG_CACHE/build/kunit-$(ksrc_kver)-$(hash_files "$kcfg")
 logf=$KMIG_LOGS/kunit.log
 json=$KMIG_BUILD/kunit.json
-rm -f "$json"
+out=$KMIG_BUILD/uml-kunit/output.txt
+console=$KMIG_LOGS/kunit-uml-console.log
+rm -f "$json" "$out"
+: >"$logf"
 
-# The build tree is shared by every clone; make goes by mtimes, so objects
-# built from another clone's (newer) files would look up to date here.
-if [ "$(cat "$bdir/.kmig-top" 2>/dev/null)" != "$KMIG_TOP" ]; then
-	rm -rf "$bdir/drivers/kmig"
-	mkdir -p "$bdir"
-	echo "$KMIG_TOP" > "$bdir/.kmig-top"
-fi
-
-log "kunit.py run --build_dir $bdir (log: $logf)"
 start=$(date +%s)
 rc=0
-(cd "$ksrc" && python3 tools/testing/kunit/kunit.py run --kunitconfig "$kcfg" \
-	--build_dir "$bdir" --jobs "$KMIG_JOBS" --timeout "${KMIG_KUNIT_TIMEOUT:-900}" \
-	--json="$json" "$@") >"$logf" 2>&1 </dev/null || rc=$?
-log "kunit.py exited $rc after $(($(date +%s) - start))s"
+"$KMIG_TOP/scripts/systest-uml.sh" --kunit || rc=$?
+log "the KUnit boot exited $rc after $(($(date +%s) - start))s"
+
+# The kernel log from the load on; if the kernel died before it was
+# copied, what reached the console.
+ktap=$out
+if [ ! -s "$ktap" ] || ! grep -q 'KTAP version' "$ktap"; then
+	ktap=$KMIG_BUILD/uml-kunit/console-ktap.txt
+	sed -n '/^uml-init: running the KUnit suites/,$p' "$console" 2>/dev/null >"$ktap" || true
+fi
+kunitpy=$(ksrc_dir)/tools/testing/kunit/kunit.py
+prc=0
+if [ ! -f "$kunitpy" ]; then
+	log "no $kunitpy (the kernel source is unpacked by scripts/uml-kernel.sh)"
+	prc=1
+elif grep -q 'KTAP version' "$ktap"; then
+	python3 "$kunitpy" parse --json="$json" "$ktap" >"$logf" 2>&1 </dev/null || prc=$?
+else
+	prc=1
+fi
 
 tap_begin kunit
 if [ -s "$json" ]; then
@@ -65,25 +81,29 @@ fi
 summary=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$logf" | tail -n 1 || true)
 if [ -z "$summary" ] || [ "$TAP_N" -eq 0 ]; then
 	tap_notok "kunit run" >/dev/null
-	log "kunit.py did not complete a test run; last lines of $logf:"
-	tail -n 40 "$logf" | sed 's/^/    /' >&2
-elif [ $rc -ne 0 ]; then
+	log "no KUnit results; last lines of $console:"
+	{ tail -n 40 "$console" 2>/dev/null || true; } | sed 's/^/    /' >&2
+elif [ $prc -ne 0 ]; then
 	log "$summary"
-	grep -E '\[FAILED\]|\[CRASHED\]|# .*: (ASSERTION|EXPECTATION) FAILED|Expected ' "$logf" | indent 40
+	{ grep -E '\[FAILED\]|\[CRASHED\]|# .*: (ASSERTION|EXPECTATION) FAILED|Expected ' "$logf" || true; } | indent 40
 else
 	log "$summary"
 fi
-# The kernel log from the first KTAP line on (kunit.py keeps it in test.log):
-# KASAN, lockdep, might_sleep... reports that no KUnit assertion caught.
-# (Before the tests, kunit's own UML config trips a WARNING in
-# arch/um/drivers/virt-pci.c, "No virtio device ID configured for PCI".)
-if [ -f "$bdir/test.log" ] && [ $TAP_N -gt 0 ]; then
-	sed -n '/^K\{0,1\}TAP version/,$p' "$bdir/test.log" >"$KMIG_LOGS/kunit-kernel.log"
+if [ "$TAP_N" -gt 0 ]; then
+	st=$(sed -n 's/^uml-init: rmmod exit status //p' "$out" 2>/dev/null || true)
+	if [ "$st" != 0 ]; then
+		tap_notok "kmig unloads after the KUnit suites" >/dev/null
+		log "rmmod kmig after the suites: ${st:-not run} (a suite left a region or a reference?)"
+	fi
+	# The kernel log of the load (timestamps off, indentation kept):
+	# KASAN, lockdep, might_sleep... reports that no KUnit assertion caught.
+	sed 's/^\[ *[0-9]*\.[0-9]*\] //' "$ktap" >"$KMIG_LOGS/kunit-kernel.log"
 	problems=$(kernel_log_problems "$KMIG_LOGS/kunit-kernel.log")
 	if [ -z "$problems" ]; then
 		tap_ok "kernel log clean (kunit)" >/dev/null
 	else
 		tap_notok "kernel log clean (kunit)" >/dev/null
+		printf '%s\n' "$problems" | head -n 12 | sed 's/^/#   /' >>"$TAP_FILE"
 		log "kernel problems in $KMIG_LOGS/kunit-kernel.log:"
 		printf '%s\n' "$problems" | indent 20
 	fi
@@ -91,4 +111,4 @@ fi
 cat "$TAP_FILE"
 tap_count "$TAP_FILE"
 log "kunit: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped (of which passed)"
-[ "$T_FAIL" -eq 0 ] && [ $rc -eq 0 ]
+[ "$T_FAIL" -eq 0 ] && [ $rc -eq 0 ] && [ $prc -eq 0 ]

@@ -44,10 +44,21 @@ logrun() {
 	return $rc
 }
 
-# Installed version of a Debian package, empty if not installed.
+# Installed version of a Debian package, empty if not installed. Never
+# fails: dpkg-query exits non-zero for a package it does not know, which
+# under pipefail would make 'v=$(deb_installed P)' end a set -e script
+# silently, before it could say what is missing.
 deb_installed() {
-	dpkg-query -W -f='${db:Status-Abbrev} ${Version}\n' "$1" 2>/dev/null |
+	{ dpkg-query -W -f='${db:Status-Abbrev} ${Version}\n' "$1" 2>/dev/null || true; } |
 		awk '$1 == "ii" { print $2 }'
+}
+
+# The line to print when a package this run needs is missing.
+#   missing_pkg PKG [WHAT]   e.g. "linux-source-6.12 is not installed: ..."
+missing_pkg() {
+	local how="run 'make deps'"
+	[ "$(id -u)" -eq 0 ] || how="run 'make deps' as root"
+	echo "${2:-$1} is not installed: $how (it installs the Debian packages kmig needs)"
 }
 
 # Version of linux-source-6.12 (e.g. 6.12.117-1~deb12u1), and its upstream
@@ -60,25 +71,26 @@ ksrc_dir() { echo "$KMIG_CACHE/src/linux-source-$(ksrc_debver | tr '~' '_')"; }
 # The Debian 6.1 kernel ABI that linux-headers-amd64 points at, e.g.
 # 6.1.0-56-amd64, and its package version (6.1.192-2).
 deb61_abi() {
-	dpkg-query -W -f='${Depends}\n' linux-headers-amd64 2>/dev/null |
+	[ -n "$(deb_installed linux-headers-amd64)" ] || return 0
+	{ dpkg-query -W -f='${Depends}\n' linux-headers-amd64 2>/dev/null || true; } |
 		tr ',' '\n' | sed -n 's/^ *linux-headers-\(6\.1\.0-[0-9]*-amd64\).*/\1/p' | awk 'NR == 1'
 }
-deb61_pkgver() { deb_installed "linux-headers-$(deb61_abi)"; }
+deb61_pkgver() { local a; a=$(deb61_abi); [ -z "$a" ] || deb_installed "linux-headers-$a"; }
 deb61_headers() { echo "/usr/src/linux-headers-$(deb61_abi)"; }
 
 # The 6.12 headers to build against: the installed
 # linux-headers-<ksrc_kver>+deb12-amd64 if present, else the newest installed
-# linux-headers-6.12.*+deb12-amd64.
+# linux-headers-6.12.*+deb12-amd64. Empty (and status 0) when there is none.
 deb612_release() {
-	local want
-	want="$(ksrc_kver)+deb12-amd64"
-	if [ -n "$(deb_installed "linux-headers-$want")" ]; then
-		echo "$want"; return
+	local kv
+	kv=$(ksrc_kver)
+	if [ -n "$kv" ] && [ -n "$(deb_installed "linux-headers-$kv+deb12-amd64")" ]; then
+		echo "$kv+deb12-amd64"; return 0
 	fi
-	dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'linux-headers-6.12.*+deb12-amd64' 2>/dev/null |
+	{ dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'linux-headers-6.12.*+deb12-amd64' 2>/dev/null || true; } |
 		awk '$1 == "ii" { sub(/^linux-headers-/, "", $2); print $2 }' | sort -V | tail -n 1
 }
-deb612_headers() { local r; r=$(deb612_release); [ -n "$r" ] && echo "/usr/src/linux-headers-$r"; }
+deb612_headers() { local r; r=$(deb612_release); [ -z "$r" ] || echo "/usr/src/linux-headers-$r"; }
 
 # Short hash of files' contents (config fragments, ...).
 hash_files() { cat "$@" | sha256sum | cut -c1-10; }
@@ -129,7 +141,7 @@ ksrc_patch() {
 ksrc_prepare() {
 	local debver dir tarball
 	debver=$(ksrc_debver)
-	[ -n "$debver" ] || die "linux-source-6.12 is not installed (run scripts/deps.sh)"
+	[ -n "$debver" ] || die "$(missing_pkg linux-source-6.12)"
 	dir=$(ksrc_dir)
 	tarball=/usr/src/linux-source-6.12.tar.xz
 	if [ ! -f "$dir/.kmig-unpacked" ]; then
@@ -214,9 +226,16 @@ copy_libs() {
 deb61_image_prepare() {
 	local abi ver pkg img
 	abi=$(deb61_abi); ver=$(deb61_pkgver)
-	[ -n "$abi" ] && [ -n "$ver" ] || die "no 6.1 headers installed (run scripts/deps.sh)"
+	[ -n "$abi" ] && [ -n "$ver" ] || die "$(missing_pkg linux-headers-amd64 "the Debian 6.1 kernel headers (linux-headers-amd64)")"
 	pkg=linux-image-$abi-unsigned
 	img=$KMIG_CACHE/deb/${pkg}_$ver
+	if [ ! -f "$img/.kmig-unpacked" ]; then
+		# One fetch at a time (parallel suites, other clones): the
+		# second caller waits and finds it unpacked.
+		mkdir -p "$KMIG_CACHE/deb"
+		exec 8>"$KMIG_CACHE/deb/.lock"
+		flock 8
+	fi
 	if [ ! -f "$img/.kmig-unpacked" ]; then
 		log "fetching $pkg=$ver"
 		rm -rf "$img" "$img.dl"
@@ -233,6 +252,7 @@ deb61_image_prepare() {
 		depmod -b "$img" "$abi" || die "depmod failed"
 		touch "$img/.kmig-unpacked"
 	fi
+	exec 8>&-
 	echo "$img"
 }
 
@@ -297,7 +317,7 @@ systest_finish() {
 	if [ "$TAP_DONE" != 1 ]; then
 		tap_notok "$env" >/dev/null
 		log "no '# systest done' line: the kernel panicked, hung or timed out (${elapsed}s); last lines of $console:"
-		tail -n 30 "$console" | sed 's/^/    /' >&2
+		{ tail -n 30 "$console" || true; } | sed 's/^/    /' >&2
 	fi
 	tap_count "$TAP_FILE"
 	log "$env: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped (of which passed)"

@@ -5,7 +5,13 @@
 # kmod/ that keeps mtimes, so rebuilds are incremental) beside
 # build/<target>/include -> <clone>/include.
 #
-#   scripts/modules.sh [uml-debug|uml-bench|deb61|deb612 ...]   (default: all)
+#   scripts/modules.sh [uml-debug|uml-bench|deb61|deb612|kunit ...]
+#                      (default: uml-debug uml-bench deb61 deb612)
+#
+# kunit is kmig.ko for uml-debug with the KUnit suites (tests/kunit) linked
+# in (CONFIG_KMIG_KUNIT_TEST=y, see Kconfig): they run when it is loaded.
+# Its staging dir build/kunit also holds tests/kunit, where kmod/Kbuild
+# finds them (../tests/kunit, as in the clone).
 #
 # deb61 and deb612 build with W=1 and fail on any compiler warning. A target
 # whose last build warned is rebuilt from clean, so warnings are never hidden
@@ -18,34 +24,54 @@ KMIG_TAG=modules
 [ -f "$KMIG_TOP/kmod/Kbuild" ] || die "no kmod/Kbuild"
 version=$(git -C "$KMIG_TOP" describe --always --dirty 2>/dev/null || echo unknown)
 
+# rsync SRC/ into DST/, keeping mtimes and leaving build products alone.
+stage_sync() {
+	mkdir -p "$2"
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+		--exclude='.*.cmd' --exclude='modules.order' --exclude='Module.symvers' \
+		--exclude='*.a' --exclude='.*.d' "$1/" "$2/"
+}
+
 build_one() {
-	local t=$1 kdir stage logf w=() arch=() nwarn
+	local t=$1 kdir stage logf w=() arch=() opts=() nwarn
 	case $t in
 	uml-debug|uml-bench)
 		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$t") || return 1
 		arch=(ARCH=um) ;;
+	kunit)
+		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" uml-debug) || return 1
+		arch=(ARCH=um); opts=(CONFIG_KMIG_KUNIT_TEST=y)
+		grep -qx 'CONFIG_KUNIT=y' "$kdir/.config" ||
+			{ log "$t: $kdir has no CONFIG_KUNIT=y"; return 1; } ;;
 	deb61) kdir=$(deb61_headers) ; w=(W=1) ;;
 	deb612) kdir=$(deb612_headers) ; w=(W=1) ;;
 	*) log "unknown target $t"; return 1 ;;
 	esac
-	[ -n "$kdir" ] && [ -d "$kdir" ] || { log "$t: no kernel build dir (run scripts/deps.sh)"; return 1; }
+	if [ -z "$kdir" ] || [ ! -d "$kdir" ]; then
+		case $t in
+		deb61) log "$t: $(missing_pkg linux-headers-amd64 "the Debian 6.1 headers (linux-headers-amd64)")" ;;
+		deb612) log "$t: $(missing_pkg 'linux-headers-6.12.*+deb12-amd64' "the Debian 6.12 headers (linux-headers-6.12.*+deb12-amd64)")" ;;
+		*) log "$t: no kernel build dir ${kdir:-}" ;;
+		esac
+		return 1
+	fi
 
 	stage=$KMIG_BUILD/$t
-	mkdir -p "$stage/kmod"
+	mkdir -p "$stage"
 	ln -sfnT "$KMIG_TOP/include" "$stage/include"
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
-		--exclude='.*.cmd' --exclude='modules.order' --exclude='Module.symvers' \
-		--exclude='*.a' --exclude='.*.d' "$KMIG_TOP/kmod/" "$stage/kmod/"
+	stage_sync "$KMIG_TOP/kmod" "$stage/kmod"
+	[ $t != kunit ] || stage_sync "$KMIG_TOP/tests/kunit" "$stage/tests/kunit"
 	# The kernel build dir is part of the staging key: a rebuilt kernel at
 	# a new path (new config hash) means a clean module build.
 	if [ "$(cat "$stage/.kmig-kdir" 2>/dev/null)" != "$kdir" ] || [ -f "$stage/.kmig-warned" ]; then
 		make -C "$kdir" "${arch[@]}" M="$stage/kmod" clean >/dev/null 2>&1 || true
+		[ ! -d "$stage/tests" ] || find "$stage/tests" \( -name '*.o' -o -name '.*.cmd' \) -delete
 		rm -f "$stage/.kmig-warned"
 		echo "$kdir" >"$stage/.kmig-kdir"
 	fi
 
 	logf=$KMIG_LOGS/module-$t.log
-	if ! logrun "$logf" make -C "$kdir" "${arch[@]}" M="$stage/kmod" CONFIG_KMIG=m \
+	if ! logrun "$logf" make -C "$kdir" "${arch[@]}" M="$stage/kmod" CONFIG_KMIG=m "${opts[@]}" \
 		KMIG_VERSION="$version" "${w[@]}" -j"$KMIG_JOBS" modules; then
 		touch "$stage/.kmig-warned"
 		log "$t: build FAILED (log: $logf)"

@@ -13,13 +13,19 @@
 # run-tests.sh from the serial console (build/logs/systest-deb61-console.log).
 # Results: build/results/systest-deb61.tap, counted as for UML.
 # Timeout: KMIG_QEMU_TIMEOUT seconds (default 1800).
+# KMIG_SKIP_USERSPACE=1: the userspace parts are already built (scripts/test.sh
+# builds them once, before this and systest-uml run at the same time).
 set -euo pipefail
 KMIG_TAG=systest-deb61
 . "$(dirname "$0")/lib.sh"
 
 abi=$(deb61_abi)
 ver=$(deb61_pkgver)
-[ -n "$abi" ] && [ -n "$ver" ] || die "no 6.1 headers installed (run scripts/deps.sh)"
+[ -n "$abi" ] && [ -n "$ver" ] ||
+	die "$(missing_pkg linux-headers-amd64 "the Debian 6.1 kernel headers (linux-headers-amd64)")"
+command -v qemu-system-x86_64 >/dev/null || die "$(missing_pkg qemu-system-x86)"
+[ -x /bin/busybox ] || die "$(missing_pkg busybox-static)"
+command -v ip >/dev/null || die "$(missing_pkg iproute2)"
 timeout_s=${KMIG_QEMU_TIMEOUT:-1800}
 want_mods=${KMIG_DEB61_MODULES:-veth crc32c_generic}
 
@@ -29,8 +35,10 @@ vmlinuz=$img/boot/vmlinuz-$abi
 moddir=$img/lib/modules/$abi
 
 # 2. What goes into the initramfs.
-"$KMIG_TOP/scripts/modules.sh" deb61
-"$KMIG_TOP/scripts/userspace.sh" || log "warning: userspace build failed; running anyway"
+"$KMIG_TOP/scripts/modules.sh" deb61 || die "the kmig module (deb61) did not build"
+if [ "${KMIG_SKIP_USERSPACE:-0}" != 1 ]; then
+	"$KMIG_TOP/scripts/userspace.sh" || log "warning: userspace build failed; running anyway"
+fi
 
 run=$KMIG_BUILD/deb61-run
 root=$run/root

@@ -3,9 +3,19 @@
 # System tests in UML, or the demo.
 #
 #   scripts/systest-uml.sh           uml-debug kernel: tests/system/run-tests.sh --env uml
-#   scripts/systest-uml.sh --demo    uml-bench kernel: tests/system/demo.sh, shown live
+#   scripts/systest-uml.sh --demo    uml-bench kernel: tests/system/demo.sh, shown live;
+#                                    fails unless demo.sh exits 0
 #   scripts/systest-uml.sh --bench   uml-bench kernel: tests/bench/bench-uml.py
 #                                    (KMIG_BENCH_OUT: results dir, KMIG_BENCH_ARGS)
+#   scripts/systest-uml.sh --kunit   uml-debug kernel: loads kmig.ko with the KUnit
+#                                    suites linked in (modules.sh kunit); the kernel
+#                                    log from the load on goes to
+#                                    build/uml-kunit/output.txt (scripts/kunit.sh
+#                                    reads it)
+#
+# KMIG_SKIP_USERSPACE=1: the userspace parts are already built (scripts/test.sh
+# builds them once before the suites that run at the same time), don't run
+# scripts/userspace.sh here.
 #
 # The kernel boots on the host's root filesystem (hostfs) with
 # init=tests/system/boot/uml-init.sh; the paths it needs are in a file
@@ -21,19 +31,31 @@
 # about 15 minutes on 2 cores, more when the machine is shared).
 set -euo pipefail
 mode=systest
-[ "${1:-}" = --demo ] && mode=demo
-[ "${1:-}" = --bench ] && mode=bench
+case ${1:-} in
+--demo) mode=demo ;;
+--bench) mode=bench ;;
+--kunit) mode=kunit ;;
+'') ;;
+*) echo "usage: $0 [--demo|--bench|--kunit]" >&2; exit 2 ;;
+esac
 KMIG_TAG=$mode-uml
 . "$(dirname "$0")/lib.sh"
 
-if [ $mode = systest ]; then kernel=uml-debug; else kernel=uml-bench; fi
+case $mode in
+systest) kernel=uml-debug; target=uml-debug ;;
+kunit) kernel=uml-debug; target=kunit ;;
+*) kernel=uml-bench; target=uml-bench ;;
+esac
 timeout_s=${KMIG_UML_TIMEOUT:-2400}
+[ $mode != kunit ] || timeout_s=${KMIG_KUNIT_TIMEOUT:-900}
 
-kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$kernel")
-"$KMIG_TOP/scripts/modules.sh" "$kernel"
-"$KMIG_TOP/scripts/userspace.sh" || log "warning: userspace build failed; running anyway"
+kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$kernel") || exit 1
+"$KMIG_TOP/scripts/modules.sh" "$target" || die "the kmig module ($target) did not build"
+if [ $mode != kunit ] && [ "${KMIG_SKIP_USERSPACE:-0}" != 1 ]; then
+	"$KMIG_TOP/scripts/userspace.sh" || log "warning: userspace build failed; running anyway"
+fi
 
-ko=$KMIG_BUILD/$kernel/kmod/kmig.ko
+ko=$KMIG_BUILD/$target/kmod/kmig.ko
 
 # UML maps each guest page it touches into its processes as a separate host
 # mapping: a 1 GiB region with scattered pages needs far more than the
@@ -81,8 +103,11 @@ CONF
 
 cmdline=(mem=${KMIG_UML_MEM:-4G} rootfstype=hostfs rootflags=/ rw
 	init="$KMIG_TOP/tests/system/boot/uml-init.sh" kmigconf="$run/conf.sh"
-	con=null con0=fd:0,fd:1 ssl=null panic_on_warn=1 log_buf_len=1M)
-[ $mode = systest ] || cmdline+=(quiet)
+	con=null con0=fd:0,fd:1 ssl=null log_buf_len=1M)
+# A WARNING in a KUnit run fails the kernel-log check (scripts/kunit.sh)
+# and lets the other suites run on, as under kunit.py.
+[ $mode = kunit ] || cmdline+=(panic_on_warn=1)
+[ $mode = systest ] || [ $mode = kunit ] || cmdline+=(quiet)
 # One function of the system tests only (tests/system/run-tests.sh).
 [ -n "${KMIG_SYSTEST_ONLY:-}" ] && cmdline+=("KMIG_SYSTEST_ONLY=$KMIG_SYSTEST_ONLY")
 # Knobs of tests/system/fault-cases.sh (FAULT_STALL_S=600: a stall of minutes).
@@ -94,17 +119,33 @@ cd "$run"   # UML may dump core in its cwd on a panic (vm_run: ulimit -c 0)
 log "booting $kdir/linux (timeout ${timeout_s}s, console: $console)"
 start=$(date +%s)
 vm_run "$console" "$timeout_s" "$kdir/linux" "${cmdline[@]}" | {
-	if [ $mode != systest ]; then
+	case $mode in
+	systest)
+		grep --line-buffered -E '^(not )?ok [0-9]+|^# systest done|^uml-init:' || true ;;
+	kunit)
+		grep --line-buffered -E '^uml-init:' || true ;;
+	*)
 		# Show what the demo prints, not the boot chatter before it.
-		awk '/^uml-init: running/ { on = 1; next } on && !/^(uml-init: |reboot: )/ { print; fflush() }' || true
-	else
-		grep --line-buffered -E '^(not )?ok [0-9]+|^# systest done|^uml-init:' || true
-	fi
+		awk '/^uml-init: running/ { on = 1; next } on && !/^(uml-init: |reboot: )/ { print; fflush() }' || true ;;
+	esac
 }
 elapsed=$(($(date +%s) - start))
 log "UML exited after ${elapsed}s"
 
-[ $mode = systest ] || exit 0
+case $mode in
+kunit|bench) exit 0 ;;
+demo)
+	st=$({ sed -n 's/^uml-init: demo exit status \([0-9]*\).*/\1/p' "$out" 2>/dev/null || true; } | tail -n 1)
+	if [ "$st" = 0 ]; then
+		exit 0
+	elif [ -n "$st" ]; then
+		log "the demo failed (exit status $st); console: $console"
+	else
+		log "the demo did not finish (UML panicked, hung or timed out after ${elapsed}s); last lines of $console:"
+		{ tail -n 30 "$console" || true; } | sed 's/^/    /' >&2
+	fi
+	exit 1 ;;
+esac
 
 [ -f "$out" ] || out=$console
 systest_finish uml "$out" "$console" "$elapsed"

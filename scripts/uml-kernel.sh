@@ -3,6 +3,8 @@
 # Build a UML kernel out of tree (O=) from the cached linux-source-6.12.
 #
 #   scripts/uml-kernel.sh uml-debug|uml-bench   build if needed, print the O= dir
+#   scripts/uml-kernel.sh NAME --check           exit 0 if built and up to date,
+#                                                1 if not (builds nothing)
 #
 # uml-bench = ARCH=um defconfig + scripts/kconfig/uml-base.config
 # uml-debug = uml-bench + scripts/kconfig/uml-debug.config (lockdep, KASAN, ...)
@@ -21,7 +23,7 @@ uml-debug) frags+=("$KMIG_TOP/scripts/kconfig/uml-debug.config") ;;
 esac
 
 kver=$(ksrc_kver)
-[ -n "$kver" ] || die "linux-source-6.12 is not installed (run scripts/deps.sh)"
+[ -n "$kver" ] || die "$(missing_pkg linux-source-6.12)"
 bdir=$KMIG_CACHE/build/$name-$kver-$(hash_files "${frags[@]}")
 # Built from the source with the current kernel patches (an incremental
 # rebuild when they change).
@@ -29,7 +31,10 @@ uptodate() {
 	[ -f "$bdir/.kmig-built" ] && [ -x "$bdir/linux" ] && [ "${KMIG_REBUILD:-0}" != 1 ] &&
 		[ "$(cat "$bdir/.kmig-built")" = "patches $(ksrc_patch_id)" ]
 }
-# Fast path, without the lock (another clone may be building KUnit).
+if [ "${2:-}" = --check ]; then
+	if uptodate; then exit 0; else exit 1; fi
+fi
+# Fast path, without the lock (another clone may be building).
 if uptodate; then
 	log "up to date: $bdir"
 	echo "$bdir"

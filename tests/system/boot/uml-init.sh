@@ -6,7 +6,7 @@
 # the kernel hands over as an environment variable; FILE (written by the
 # host side) sets:
 #   KMIG_TOP     the clone
-#   KMIG_MODE    systest | demo
+#   KMIG_MODE    systest | demo | bench | kunit
 #   KMIG_ENV     environment name for run-tests.sh (uml)
 #   KMIG_KO, KMIG_MIGCTL, KMIG_BIN   module, migctl, test binaries dir
 #   KMIG_OUT     file (on hostfs) that receives a copy of the script's output
@@ -71,8 +71,29 @@ systest)
 	;;
 demo)
 	echo "uml-init: running tests/system/demo.sh"
-	run "$KMIG_TOP/tests/system/demo.sh" --ko "$KMIG_KO" --migctl "$KMIG_MIGCTL" \
-		--bin "$KMIG_BIN" </dev/null 2>&1 | tee "$KMIG_OUT"
+	# Its exit status goes into the output too: scripts/systest-uml.sh
+	# --demo fails unless it is 0.
+	{
+		run "$KMIG_TOP/tests/system/demo.sh" --ko "$KMIG_KO" --migctl "$KMIG_MIGCTL" \
+			--bin "$KMIG_BIN" </dev/null 2>&1
+		echo "uml-init: demo exit status $?"
+	} | tee "$KMIG_OUT"
+	;;
+kunit)
+	# KMIG_KO is kmig.ko with the KUnit suites linked in: they run when it
+	# is loaded, and insmod returns when they are done. Their KTAP is read
+	# back from the kernel log (cleared first: a kernel with CONFIG_KUNIT=y
+	# prints an empty KTAP plan of its own at boot).
+	echo "uml-init: running the KUnit suites: insmod $KMIG_KO"
+	dmesg -C
+	insmod "$KMIG_KO"
+	rc=$?
+	dmesg >"$KMIG_OUT"
+	echo "uml-init: insmod exit status $rc" >>"$KMIG_OUT"
+	if [ $rc -eq 0 ]; then
+		rmmod kmig
+		echo "uml-init: rmmod exit status $?" >>"$KMIG_OUT"
+	fi
 	;;
 bench)
 	echo "uml-init: running tests/bench/bench-uml.py"

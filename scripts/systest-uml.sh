@@ -72,7 +72,7 @@ fi
 # The QEMU test guest (tests/guest, scripts/guest-image.sh): the VM cases
 # of the system tests and the demo move it between QEMUs.
 guest_kernel= guest_initrd= guest_append=
-if [ $mode != bench ]; then
+if [ $mode = systest ] || [ $mode = demo ]; then
 	if gi=$("$KMIG_TOP/scripts/guest-image.sh"); then
 		guest_kernel=$(sed -n 's/^kernel=//p' <<<"$gi")
 		guest_initrd=$(sed -n 's/^initrd=//p' <<<"$gi")

@@ -4,8 +4,9 @@
 # this file) when this tree is grafted into a kernel source tree.
 #
 #   make test           deps, the uml-debug kernel, modules, userspace, check,
-#                       kunit, then systest-uml and systest-deb61 at the same
-#                       time; phase times, the total against the budget, then
+#                       kunit, then the system tests in two lanes at the same
+#                       time (UML part 1 | Debian 6.1, then UML part 2);
+#                       phase times, the total against the budget, then
 #                       one line 'N passed, N failed'
 #   make deps           install the Debian packages needed (apt-get, as root);
 #                       every target below runs it first (it takes well under

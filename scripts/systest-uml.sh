@@ -3,6 +3,10 @@
 # System tests in UML, or the demo.
 #
 #   scripts/systest-uml.sh           uml-debug kernel: tests/system/run-tests.sh --env uml
+#   scripts/systest-uml.sh --part N  the same, part N (1 or 2) of the suite only
+#                                    (run-tests.sh, KMIG_SYSTEST_PART): make test
+#                                    runs the two parts in two UML kernels at once;
+#                                    results in build/results/systest-umlN.tap
 #   scripts/systest-uml.sh --demo    uml-bench kernel: tests/system/demo.sh, shown live;
 #                                    fails unless demo.sh exits 0
 #   scripts/systest-uml.sh --bench   uml-bench kernel: tests/bench/bench-uml.py
@@ -13,9 +17,9 @@
 #                                    build/uml-kunit/output.txt (scripts/kunit.sh
 #                                    reads it)
 #
-# KMIG_SKIP_USERSPACE=1: the userspace parts are already built (scripts/test.sh
-# builds them once before the suites that run at the same time), don't run
-# scripts/userspace.sh here.
+# KMIG_SKIP_USERSPACE=1: the userspace parts and the module are already
+# built (scripts/test.sh builds them once before the suites that run at the
+# same time): don't run scripts/userspace.sh or scripts/modules.sh here.
 #
 # The kernel boots on the host's root filesystem (hostfs) with
 # init=tests/system/boot/uml-init.sh; the paths it needs are in a file
@@ -30,13 +34,16 @@
 # Timeout: KMIG_UML_TIMEOUT seconds (default 2400: the system tests take
 # about 15 minutes on 2 cores, more when the machine is shared).
 set -euo pipefail
-mode=systest
+mode=systest part=
 case ${1:-} in
 --demo) mode=demo ;;
 --bench) mode=bench ;;
 --kunit) mode=kunit ;;
+--part)
+	part=${2:-}
+	case $part in 1|2) ;; *) echo "usage: $0 --part 1|2" >&2; exit 2 ;; esac ;;
 '') ;;
-*) echo "usage: $0 [--demo|--bench|--kunit]" >&2; exit 2 ;;
+*) echo "usage: $0 [--demo|--bench|--kunit|--part 1|2]" >&2; exit 2 ;;
 esac
 KMIG_TAG=$mode-uml
 . "$(dirname "$0")/lib.sh"
@@ -50,7 +57,12 @@ timeout_s=${KMIG_UML_TIMEOUT:-2400}
 [ $mode != kunit ] || timeout_s=${KMIG_KUNIT_TIMEOUT:-900}
 
 kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$kernel") || exit 1
-"$KMIG_TOP/scripts/modules.sh" "$target" || die "the kmig module ($target) did not build"
+# Built before (scripts/test.sh): another UML may be running this very
+# module file, don't make in its staging dir.
+if [ "${KMIG_SKIP_USERSPACE:-0}" != 1 ]; then
+	"$KMIG_TOP/scripts/modules.sh" "$target" || die "the kmig module ($target) did not build"
+fi
+[ -f "$KMIG_BUILD/$target/kmod/kmig.ko" ] || die "no $KMIG_BUILD/$target/kmod/kmig.ko (scripts/modules.sh $target)"
 if [ $mode != kunit ] && [ "${KMIG_SKIP_USERSPACE:-0}" != 1 ]; then
 	"$KMIG_TOP/scripts/userspace.sh" || log "warning: userspace build failed; running anyway"
 fi
@@ -81,8 +93,8 @@ if [ $mode = systest ] || [ $mode = demo ]; then
 		log "warning: no guest image (scripts/guest-image.sh failed); the QEMU guest cases will be skipped"
 	fi
 fi
-run=$KMIG_BUILD/uml-$mode
-console=$KMIG_LOGS/$mode-uml-console.log
+run=$KMIG_BUILD/uml-$mode$part
+console=$KMIG_LOGS/$mode-uml$part-console.log
 out=$run/output.txt
 mkdir -p "$run"
 rm -f "$out"
@@ -110,6 +122,8 @@ cmdline=(mem=${KMIG_UML_MEM:-4G} rootfstype=hostfs rootflags=/ rw
 [ $mode = systest ] || [ $mode = kunit ] || cmdline+=(quiet)
 # One function of the system tests only (tests/system/run-tests.sh).
 [ -n "${KMIG_SYSTEST_ONLY:-}" ] && cmdline+=("KMIG_SYSTEST_ONLY=$KMIG_SYSTEST_ONLY")
+# One part of the system tests only.
+[ -z "$part" ] || cmdline+=("KMIG_SYSTEST_PART=$part")
 # Knobs of tests/system/fault-cases.sh (FAULT_STALL_S=600: a stall of minutes).
 for v in FAULT_STALL_S FAULT_MEMCG_MAX FAULT_KNOWN_FAILURES; do
 	[ -n "${!v:-}" ] && cmdline+=("$v=${!v}")
@@ -148,4 +162,4 @@ demo)
 esac
 
 [ -f "$out" ] || out=$console
-systest_finish uml "$out" "$console" "$elapsed"
+systest_finish "uml$part" "$out" "$console" "$elapsed"

@@ -4,10 +4,11 @@
 #   deps; the uml-debug kernel (the bench kernel uml-bench is for make bench
 #   and make demo only); modules (uml-debug, kunit: uml-debug with the KUnit
 #   suites linked in, deb61, deb612); userspace, built once here; the Debian
-#   6.1 kernel image for QEMU (fetched once here); check; kunit; then
-#   systest-uml and systest-deb61 at the same time, each taking about one
-#   CPU. Their output goes to build/logs/<suite>.log; each one's summary is
-#   printed as it ends.
+#   6.1 kernel image for QEMU (fetched once here); check; kunit; then the
+#   system tests in two lanes at the same time, each taking about one CPU:
+#   part 1 of the UML suite (systest-uml1) in one, systest-deb61 and then
+#   part 2 of the UML suite (systest-uml2) in the other. Their output goes
+#   to build/logs/<suite>.log; each one's summary is printed as it ends.
 # Each suite leaves build/results/<suite>.tap; a suite that leaves none could
 # not run and counts as one failed test. Prints each phase's time and the
 # total against the budget (KMIG_BUDGET_COLD, KMIG_BUDGET_WARM seconds; a run
@@ -21,7 +22,7 @@ S=$KMIG_TOP/scripts
 budget_cold=${KMIG_BUDGET_COLD:-2700}
 budget_warm=${KMIG_BUDGET_WARM:-1500}
 
-suites=(check kunit systest-uml systest-deb61)
+suites=(check kunit systest-uml1 systest-uml2 systest-deb61)
 declare -A phase_time=() suite_rc=()
 rm -f "$KMIG_RESULTS"/*.tap
 
@@ -78,13 +79,18 @@ phase kunit "$S/kunit.sh"
 # again (KMIG_SKIP_USERSPACE: no make in the userspace trees while the
 # other suite runs the programs); their module builds and the image fetch
 # find everything up to date.
-lanes=("systest-uml" "systest-deb61")
+# The UML suite is the longest: its two parts (run-tests.sh,
+# KMIG_SYSTEST_PART) are balanced against the Debian 6.1 suite, which runs
+# before part 2 in the second lane.
+lanes=("systest-uml1" "systest-deb61 systest-uml2")
 # Each line of a suite's log with the time it came (where the time goes).
 stamp() { local l; while IFS= read -r l; do printf '%(%H:%M:%S)T %s\n' -1 "$l"; done; }
 run_suite() { # SUITE: output to build/logs/SUITE.log, status and time to build/.suite-SUITE
 	local s=$1 t0 rc=0
 	t0=$(date +%s)
-	(KMIG_SKIP_USERSPACE=1 "$S/$s.sh" 2>&1 </dev/null | stamp >"$KMIG_LOGS/$s.log"
+	local cmd=("$S/$s.sh")
+	case $s in systest-uml[12]) cmd=("$S/systest-uml.sh" --part "${s#systest-uml}") ;; esac
+	(KMIG_SKIP_USERSPACE=1 "${cmd[@]}" 2>&1 </dev/null | stamp >"$KMIG_LOGS/$s.log"
 		exit "${PIPESTATUS[0]}") || rc=$?
 	phase_time[$s]=$(($(date +%s) - t0)); suite_rc[$s]=$rc
 	echo "$rc ${phase_time[$s]}" >"$KMIG_BUILD/.suite-$s"

@@ -113,6 +113,15 @@ section() {
 	SECTION=$1 SECTION_T0=$_now
 }
 
+# KMIG_SYSTEST_PART=1|2 (in the environment; UML: on the kernel command
+# line): only that part of the suite. make test runs the two parts in two
+# UML kernels at once (scripts/systest-uml.sh --part N); the load checks
+# and the final ones (load-time parameters, kmemleak, the kernel log) are
+# in both. Part 1: regions and migctl, multi-channel migration, COLO,
+# limits, netlink fuzzing, faults. Part 2: live migration, QEMU guests,
+# authentication.
+part() { [ -z "$KMIG_SYSTEST_PART" ] || [ "$KMIG_SYSTEST_PART" = "$1" ]; }
+
 # What a clean kernel log has none of.
 KLOG_BAD='WARNING:|BUG:|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU|Call Trace|general protection|INFO: task|blocked for more than|Oops|invoked oom-killer|Killed process'
 
@@ -168,6 +177,10 @@ if [ -n "$KMIG_SYSTEST_ONLY" ]; then
 	exit 0
 fi
 
+QEMU=$(command -v qemu-system-x86_64)
+[ -z "$KMIG_SYSTEST_PART" ] || echo "# part $KMIG_SYSTEST_PART of the suite"
+
+if part 1; then
 # Regions, raw netlink, sysfs
 section regions
 for c in region-rw refuse close-frees prealloc threads fork netlink nonroot scan; do
@@ -253,73 +266,91 @@ else
 		ok "region gone when its owner exits"
 fi
 
-# QEMU with its guest RAM on /dev/kmig: tests/system/vm-cases.sh (below)
-QEMU=$(command -v qemu-system-x86_64)
+fi
+
+# The case files (each one's helpers serve the next ones).
+. "$BIN/migration-cases.sh"
+. "$BIN/live-cases.sh"
+. "$BIN/vm-cases.sh"
+. "$BIN/colo-cases.sh"
+. "$BIN/auth-cases.sh"
+. "$BIN/limits-cases.sh"
+. "$BIN/nlfuzz-cases.sh"
+. "$BIN/fault-cases.sh"
 
 # Multi-channel migration (tests/system/migration-cases.sh)
-section migration
-. "$BIN/migration-cases.sh"
-loaded || t "insmod for migrations" load
-for ch in 1 2 4; do
-	for m in none main channel; do
-		mig_roundtrip $ch $m
+if part 1; then
+	section migration
+	loaded || t "insmod for migrations" load
+	for ch in 1 2 4; do
+		for m in none main channel; do
+			mig_roundtrip $ch $m
+		done
 	done
-done
-mig_wrong_id
-mig_malformed_all
-mig_bad_second_hello
-mig_peer_killed
-if [ "$ENV" = deb61 ]; then
-	if netns_setup; then
-		ok "netns + veth between source and destination"
-		mig_roundtrip 4 channel
-		mig_roundtrip 2 main
-		mig_malformed bad-offset "offset outside the region"
-		mig_peer_killed
-		netns_teardown
-	else
-		notok "netns + veth between source and destination"
+	mig_wrong_id
+	mig_malformed_all
+	mig_bad_second_hello
+	mig_peer_killed
+	if [ "$ENV" = deb61 ]; then
+		if netns_setup; then
+			ok "netns + veth between source and destination"
+			mig_roundtrip 4 channel
+			mig_roundtrip 2 main
+			mig_malformed bad-offset "offset outside the region"
+			mig_peer_killed
+			netns_teardown
+		else
+			notok "netns + veth between source and destination"
+		fi
 	fi
 fi
 
 # Live migration (tests/system/live-cases.sh): kmig-vmm and migctl --live
-section live
-. "$BIN/live-cases.sh"
-loaded || t "insmod for live migrations" load
-live_all
+if part 2; then
+	section live
+	loaded || t "insmod for live migrations" load
+	live_all
+fi
 
 # QEMU VM migration (tests/system/vm-cases.sh): a real guest moved
 # between QEMUs, kmig moving its RAM (UML only)
-section vm
-. "$BIN/vm-cases.sh"
-loaded || t "insmod for the QEMU guest migrations" load
-vm_all
+if part 2; then
+	section vm
+	loaded || t "insmod for the QEMU guest migrations" load
+	vm_all
+fi
 
 # COLO (tests/system/colo-cases.sh)
-section colo
-. "$BIN/colo-cases.sh"
-colo_all
+if part 1; then
+	section colo
+	loaded || t "insmod for COLO" load
+	colo_all
+fi
 
 # Channel authentication (tests/system/auth-cases.sh)
-section auth
-. "$BIN/auth-cases.sh"
-loaded || t "insmod for the authentication cases" load
-auth_all
+if part 2; then
+	section auth
+	loaded || t "insmod for the authentication cases" load
+	auth_all
+fi
 
 # Resource limits (tests/system/limits-cases.sh)
-section limits
-. "$BIN/limits-cases.sh"
-limits_all
+if part 1; then
+	section limits
+	limits_all
+fi
 
 # Netlink fuzzing (tests/system/nlfuzz-cases.sh)
-section nlfuzz
-. "$BIN/nlfuzz-cases.sh"
-nlfuzz_all
+if part 1; then
+	section nlfuzz
+	nlfuzz_all
+fi
 
 # Fault injection (tests/system/fault-cases.sh)
-section fault
-. "$BIN/fault-cases.sh"
-fault_all
+if part 1; then
+	section fault
+	fault_all
+fi
 
 # Load-time parameters, and refusing bad ones
 section params

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/kmig.h>
 
@@ -129,6 +130,23 @@ static int kmig_poll(struct vlisten *l, int *bad)
 		done = 0;
 	}
 	return done;
+}
+
+/*
+ * kmig has completed every region, or does within a few seconds: the
+ * destination acknowledges a channel's COMPLETE (every page applied)
+ * before it marks the channel done, so QEMU can have the device state a
+ * moment before kmig's state says completed. 1 when completed, 0 or -1
+ * (index in *@bad) when not.
+ */
+static int kmig_completed(struct vlisten *l, int *bad)
+{
+	long long end = vm_now_ms() + 5000;
+	int r;
+
+	while ((r = kmig_poll(l, bad)) == 0 && vm_now_ms() < end)
+		usleep(10000);
+	return r;
 }
 
 static const char *kmig_reason(struct vlisten *l, int i)
@@ -448,7 +466,7 @@ int cmd_vm_listen(int argc, char **argv)
 				goto out_sig;
 			}
 			if (!strcmp(st, "paused")) {
-				kdone = kmig_poll(&l, &bad);
+				kdone = kmig_completed(&l, &bad);
 				if (kdone != 1) {
 					ret = fail(&l, "kmig", "QEMU has the device state but kmig has not completed every region");
 					goto out_sig;
@@ -463,7 +481,7 @@ int cmd_vm_listen(int argc, char **argv)
 		}
 	}
 	/* QEMU resumed by itself: kmig must have completed before. */
-	kdone = kmig_poll(&l, &bad);
+	kdone = kmig_completed(&l, &bad);
 	if (kdone != 1) {
 		qmp_exec(&l.vm.q, "stop", NULL, NULL, VM_QMP_TIMEOUT_MS);
 		ret = fail(&l, "kmig", "QEMU resumed the guest before kmig completed region %u (the source sent the device state early): guest stopped",

@@ -118,8 +118,9 @@ section() {
 # UML kernels at once (scripts/systest-uml.sh --part N); the load checks
 # and the final ones (load-time parameters, kmemleak, the kernel log) are
 # in both. Part 1: regions and migctl, multi-channel migration, COLO,
-# limits, netlink fuzzing, faults. Part 2: live migration, QEMU guests,
-# authentication.
+# authentication, limits, netlink fuzzing, faults. Part 2: live
+# migration, QEMU guests. (Measured warm, one UML: part 1 about 900 s,
+# part 2 about 500 s, the Debian 6.1 suite before it about 430 s.)
 part() { [ -z "$KMIG_SYSTEST_PART" ] || [ "$KMIG_SYSTEST_PART" = "$1" ]; }
 
 # What a clean kernel log has none of.
@@ -328,7 +329,7 @@ if part 1; then
 fi
 
 # Channel authentication (tests/system/auth-cases.sh)
-if part 2; then
+if part 1; then
 	section auth
 	loaded || t "insmod for the authentication cases" load
 	auth_all

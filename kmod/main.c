@@ -10,7 +10,7 @@
 #include <linux/module.h>
 #include <linux/init.h>
 
-#include "main.h"
+#include "version.h"
 #include "params.h"
 #include "limits.h"
 #include "zerocheck.h"

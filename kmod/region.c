@@ -23,7 +23,6 @@
 #include "region.h"
 #include "params.h"
 #include "limits.h"
-#include "sysfs.h"
 #include "zerocheck.h"
 
 #define KMIG_FS_MAGIC	0x6b6d6967	/* "kmig" */
@@ -32,6 +31,7 @@
 static DEFINE_XARRAY_ALLOC1(kmig_regions);
 
 static struct vfsmount *kmig_mnt;
+static const struct kmig_region_attach *kmig_region_attach;
 static int kmig_mnt_count;
 
 static struct {
@@ -60,6 +60,11 @@ static struct file_system_type kmig_fs_type = {
 	.init_fs_context = kmig_fs_init_fs_context,
 	.kill_sb = kill_anon_super,
 };
+
+void kmig_region_set_attach(const struct kmig_region_attach *attach)
+{
+	kmig_region_attach = attach;
+}
 
 struct kmig_region *kmig_region_create(void)
 {
@@ -101,9 +106,11 @@ struct kmig_region *kmig_region_create(void)
 		goto err_free;
 	region->id = id;
 
-	ret = kmig_sysfs_region_add(region);
-	if (ret)
-		goto err_id;
+	if (kmig_region_attach) {
+		ret = kmig_region_attach->added(region);
+		if (ret)
+			goto err_id;
+	}
 
 	xa_store(&kmig_regions, id, region, GFP_KERNEL);
 	atomic_inc(&kmig_gstats.regions);
@@ -142,7 +149,8 @@ static void kmig_region_release(struct kref *ref)
 
 	xa_erase(&kmig_regions, region->id);
 	/* Waits for sysfs readers of this region to finish. */
-	kmig_sysfs_region_del(region);
+	if (kmig_region_attach)
+		kmig_region_attach->removed(region);
 	kvfree(region->dirty_bitmap);
 	kmig_region_free_pages(region);
 	iput(region->inode);

@@ -26,6 +26,21 @@ struct inode;
 struct mem_cgroup;
 struct kmig_sysfs_region;
 struct kmig_mig;
+struct kmig_region;
+
+/*
+ * What the layer above regions (sysfs.c) attaches to each region for the
+ * region's whole life, without region.c depending on it: added() runs in
+ * kmig_region_create() before the region can be looked up (an error fails
+ * the creation), removed() in the region's release, before its pages are
+ * freed, and must wait for the attachment's users to finish. Set once by
+ * that layer's init, before /dev/kmig exists, and cleared by its uninit
+ * after the device is gone.
+ */
+struct kmig_region_attach {
+	int (*added)(struct kmig_region *region);
+	void (*removed)(struct kmig_region *region);
+};
 
 struct kmig_region_stats {
 	atomic64_t faults;
@@ -78,6 +93,8 @@ struct kmig_global_stats {
 	u64 regions_created;
 	u64 scans;
 };
+
+void kmig_region_set_attach(const struct kmig_region_attach *attach);
 
 int kmig_region_init(void);
 void kmig_region_uninit(void);

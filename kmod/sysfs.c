@@ -17,7 +17,7 @@
 #include "params.h"
 #include "limits.h"
 #include "zerocheck.h"
-#include "main.h"
+#include "version.h"
 
 static struct kobject *kmig_kobj;
 static struct kobject *kmig_regions_kobj;
@@ -568,7 +568,7 @@ static const struct kobj_type kmig_region_ktype = {
 	.default_groups = kmig_region_groups,
 };
 
-int kmig_sysfs_region_add(struct kmig_region *region)
+static int kmig_sysfs_region_add(struct kmig_region *region)
 {
 	struct kmig_sysfs_region *sr;
 	int ret;
@@ -587,7 +587,7 @@ int kmig_sysfs_region_add(struct kmig_region *region)
 	return 0;
 }
 
-void kmig_sysfs_region_del(struct kmig_region *region)
+static void kmig_sysfs_region_del(struct kmig_region *region)
 {
 	struct kmig_sysfs_region *sr = region->sysfs;
 
@@ -598,6 +598,11 @@ void kmig_sysfs_region_del(struct kmig_region *region)
 	kobject_put(&sr->kobj);
 	region->sysfs = NULL;
 }
+
+static const struct kmig_region_attach kmig_sysfs_region_attach = {
+	.added = kmig_sysfs_region_add,
+	.removed = kmig_sysfs_region_del,
+};
 
 int kmig_sysfs_init(void)
 {
@@ -620,6 +625,7 @@ int kmig_sysfs_init(void)
 		ret = -ENOMEM;
 		goto err_stats;
 	}
+	kmig_region_set_attach(&kmig_sysfs_region_attach);
 	return 0;
 
 err_stats:
@@ -633,6 +639,7 @@ err_kobj:
 
 void kmig_sysfs_uninit(void)
 {
+	kmig_region_set_attach(NULL);
 	kobject_put(kmig_regions_kobj);
 	sysfs_remove_group(kmig_kobj, &kmig_stat_group);
 	sysfs_remove_group(kmig_kobj, &kmig_param_group);

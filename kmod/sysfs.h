@@ -7,13 +7,13 @@
 #ifndef _KMIG_SYSFS_H
 #define _KMIG_SYSFS_H
 
-struct kmig_region;
-
 int kmig_sysfs_init(void);
 void kmig_sysfs_uninit(void);
 
-int kmig_sysfs_region_add(struct kmig_region *region);
-/* Removes the directory; returns once no reader is inside a show(). */
-void kmig_sysfs_region_del(struct kmig_region *region);
+/*
+ * Each region's directory is made and removed through the region's
+ * attach hooks (region.h), which kmig_sysfs_init() sets: removing it
+ * returns once no reader is inside a show().
+ */
 
 #endif /* _KMIG_SYSFS_H */

@@ -133,7 +133,29 @@ static int print_table(const struct regions *rs)
 	return ret;
 }
 
-int cmd_regions(int argc, char **argv)
+static const char usage_regions[] =
+"Usage: migctl [-j] regions [ID]\n"
+"\n"
+"Without ID, list all regions (one per open of /dev/kmig) as a table;\n"
+"nothing is printed when there is none:\n"
+"  ID         region id\n"
+"  SIZE       region size (0 B before the first mmap)\n"
+"  POPULATED  pages allocated so far, and their size\n"
+"  OWNER      pid/comm of the process that opened /dev/kmig\n"
+"  MAPPINGS   live mappings of the region\n"
+"  FAULTS     page faults served\n"
+"\n"
+"With ID, print all attributes of region ID as \"key: value\" lines:\n"
+"  id, size, populated-pages, owner-pid, owner-comm, mappings, faults,\n"
+"  alloc-failures, zero-pages, zero-bytes, normal-pages, normal-bytes,\n"
+"  page-size\n"
+"\n"
+"JSON: an array of objects, one per region (a single object with ID),\n"
+"with the keys id, size, populated_pages, owner_pid, owner_comm,\n"
+"mappings, faults, alloc_failures, zero_pages, zero_bytes, normal_pages,\n"
+"normal_bytes, page_size. Sizes are in bytes.\n";
+
+static int cmd_regions(int argc, char **argv)
 {
 	struct regions rs = { 0 };
 	struct kmig_nl_err err;
@@ -213,6 +235,12 @@ out:
 	kmig_nl_close(&nl);
 	return ret;
 }
+
+const struct subcommand subcmd_regions = {
+	.name = "regions",
+	.fn = cmd_regions,
+	.help = usage_regions,
+};
 
 int regions_of_pid(struct kmig_nl *nl, pid_t pid, struct region_info **out)
 {

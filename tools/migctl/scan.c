@@ -60,7 +60,27 @@ static uint64_t region_page_size(struct kmig_nl *nl, uint32_t id)
 	return sys > 0 ? (uint64_t)sys : 4096;
 }
 
-int cmd_scan(int argc, char **argv)
+static const char usage_scan[] =
+"Usage: migctl [-j] scan ID [--zero-check IMPL]\n"
+"\n"
+"Check every populated page of region ID for zero (needs CAP_NET_ADMIN),\n"
+"with implementation IMPL: auto, generic, sse2, avx2, avx512 (default:\n"
+"the active one), and print:\n"
+"  region      region id\n"
+"  pages       pages of the region, populated or not\n"
+"  populated   populated pages checked, and their size\n"
+"  zero        zero pages (never-touched pages included)\n"
+"  normal      pages holding data\n"
+"  time        time spent checking\n"
+"  throughput  populated bytes / time, in GiB/s\n"
+"  zero-check  implementation that ran\n"
+"\n"
+"JSON: one object with the keys region_id, pages, populated_pages,\n"
+"zero_pages, normal_pages, time_ns, zero_check_used (name), and the\n"
+"derived page_size, populated_bytes, throughput_bytes_per_sec and\n"
+"throughput_gib_per_sec (the last two left out when time_ns is 0).\n";
+
+static int cmd_scan(int argc, char **argv)
 {
 	struct record_reply rr = {
 		.f = scan_fields, .nf = NFIELDS, .what = "scan",
@@ -190,3 +210,9 @@ out:
 	kmig_nl_close(&nl);
 	return ret;
 }
+
+const struct subcommand subcmd_scan = {
+	.name = "scan",
+	.fn = cmd_scan,
+	.help = usage_scan,
+};

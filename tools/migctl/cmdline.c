@@ -60,6 +60,31 @@ int parse_opts(const char *cmd, int argc, char **argv, struct opt *o,
 	return 0;
 }
 
+int take_region_opt(const char *cmd, int argc, char **argv, int *i,
+		    const char **val)
+{
+	const char *a = argv[*i], *v;
+
+	if (!strcmp(a, "--region")) {
+		if (*i + 1 >= argc) {
+			usage_err(cmd, "--region needs a value (try 'migctl %s --help')",
+				  cmd);
+			return -1;
+		}
+		v = argv[++*i];
+	} else if (!strncmp(a, "--region=", 9)) {
+		v = a + 9;
+	} else {
+		return 0;
+	}
+	if (*val) {
+		usage_err(cmd, "region given more than once (ID or --region ID)");
+		return -1;
+	}
+	*val = v;
+	return 1;
+}
+
 int parse_region(const char *cmd, const char *s, uint32_t *id)
 {
 	if (!parse_u32(s, 1, UINT32_MAX, id))

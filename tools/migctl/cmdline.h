@@ -55,6 +55,14 @@ struct opt {
  */
 int parse_opts(const char *cmd, int argc, char **argv, struct opt *o,
 	       size_t n);
+/*
+ * "--region ID" or "--region=ID" at argv[*i], for the commands that also
+ * take the region as a plain ID (regions, scan): 1 when argv[*i] is one
+ * (*i then on its last word, its value in *@val), 0 when it is not, -1
+ * after the usage error of @cmd (no value, or a region already in *@val).
+ */
+int take_region_opt(const char *cmd, int argc, char **argv, int *i,
+		    const char **val);
 /* Each: 0, or EXIT_USAGE after the one-line usage error of @cmd. */
 int parse_region(const char *cmd, const char *s, uint32_t *id);
 int parse_interval(const char *cmd, const char *s, unsigned int *ms);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * migctl scan ID [--zero-check IMPL]: KMIG_CMD_REGION_SCAN.
+ * migctl scan [--region] ID [--zero-check IMPL]: KMIG_CMD_REGION_SCAN,
+ * with its help.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,6 +13,7 @@
 
 #include <linux/kmig.h>
 
+#include "cmdline.h"
 #include "migctl.h"
 #include "nl.h"
 #include "output.h"
@@ -62,6 +64,7 @@ static uint64_t region_page_size(struct kmig_nl *nl, uint32_t id)
 
 static const char usage_scan[] =
 "Usage: migctl [-j] scan ID [--zero-check IMPL]\n"
+"       migctl [-j] scan --region ID [--zero-check IMPL]\n"
 "\n"
 "Check every populated page of region ID for zero (needs CAP_NET_ADMIN),\n"
 "with implementation IMPL: auto, generic, sse2, avx2, avx512 (default:\n"
@@ -95,11 +98,16 @@ static int cmd_scan(int argc, char **argv)
 	int ret = EXIT_ERR;
 	uint32_t id;
 	int impl = -1;
-	int i;
+	int i, took;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
+		took = take_region_opt("scan", argc, argv, &i, &id_arg);
+		if (took < 0)
+			return EXIT_USAGE;
+		if (took)
+			continue;
 		if (!strcmp(a, "--zero-check")) {
 			if (i + 1 >= argc)
 				return usage_err("scan", "--zero-check needs a value (auto, generic, sse2, avx2, avx512)");

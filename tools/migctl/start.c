@@ -11,7 +11,7 @@
 #include "cmdline.h"
 #include "mig.h"
 #include "migctl.h"
-#include "output.h"
+#include "record.h"
 #include "status.h"
 
 static const char usage_start[] =

@@ -82,7 +82,6 @@ char *fmt_expected(char *buf, size_t len, uint64_t ns)
 	return buf;
 }
 
-
 /* The latency record of @metric in @m, NULL when not reported. */
 static const struct record *lat_of(const struct mig *m, uint64_t metric)
 {

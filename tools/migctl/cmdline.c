@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Command-line parsing shared by the migration commands: see cmdline.h.
+ * Command-line parsing shared by the commands: see cmdline.h, and
+ * parse_u32(), parse_u64(), parse_size() of migctl.h.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/kmig.h>
@@ -54,6 +58,31 @@ int parse_opts(const char *cmd, int argc, char **argv, struct opt *o,
 		}
 	}
 	return 0;
+}
+
+int take_region_opt(const char *cmd, int argc, char **argv, int *i,
+		    const char **val)
+{
+	const char *a = argv[*i], *v;
+
+	if (!strcmp(a, "--region")) {
+		if (*i + 1 >= argc) {
+			usage_err(cmd, "--region needs a value (try 'migctl %s --help')",
+				  cmd);
+			return -1;
+		}
+		v = argv[++*i];
+	} else if (!strncmp(a, "--region=", 9)) {
+		v = a + 9;
+	} else {
+		return 0;
+	}
+	if (*val) {
+		usage_err(cmd, "region given more than once (ID or --region ID)");
+		return -1;
+	}
+	*val = v;
+	return 1;
 }
 
 int parse_region(const char *cmd, const char *s, uint32_t *id)
@@ -225,4 +254,54 @@ int parse_auth(const char *cmd, const char *key_file, bool insecure,
 		return EXIT_ERR;
 	req->key = key;
 	return 0;
+}
+bool parse_size(const char *s, const char *suffixes, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	unsigned int shift = 0;
+	const char *u;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u || end[1] || !strchr(suffixes, *u))
+			return false;
+		shift = 10 * (unsigned int)(u - units + 1);
+	}
+	if (v > (UINT64_MAX >> shift))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
+
+bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t v;
+
+	if (!parse_u64(s, min, max, &v))
+		return false;
+	*out = (uint32_t)v;
+	return true;
 }

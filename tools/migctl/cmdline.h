@@ -15,6 +15,24 @@
 
 struct mig_req;
 
+/* The help of the options parse_auth() and parse_interval() take. */
+#define MIG_KEY_HELP \
+"  --key-file FILE the migration key, as 'migctl keygen' printed it (one\n" \
+"                  base64 line; keep the file mode 600, migctl warns when\n" \
+"                  group or others may read it). Both ends need the same\n" \
+"                  key: every channel proves it both ways (HMAC-SHA256)\n" \
+"                  before a page moves, and one without it is dropped\n" \
+"  --insecure      no key, no authentication: anyone who reaches the port\n" \
+"                  can write the region (only with a peer that has no key,\n" \
+"                  on a network you trust). One of --key-file and\n" \
+"                  --insecure is required\n"
+
+#define MIG_WAIT_HELP \
+"  --wait          wait until the migration has completed, failed or been\n" \
+"                  cancelled (COLO: or failed over), then print its final\n" \
+"                  status (see 'migctl status --watch')\n" \
+"  --interval MS   poll period of --wait in milliseconds (default 200)\n"
+
 #define INTERVAL_DEFAULT	200
 #define INTERVAL_MAX		3600000
 #define DOWNTIME_LIMIT_MAX	3600000	/* the spec's check of downtime-limit-ms */
@@ -37,6 +55,14 @@ struct opt {
  */
 int parse_opts(const char *cmd, int argc, char **argv, struct opt *o,
 	       size_t n);
+/*
+ * "--region ID" or "--region=ID" at argv[*i], for the commands that also
+ * take the region as a plain ID (regions, scan): 1 when argv[*i] is one
+ * (*i then on its last word, its value in *@val), 0 when it is not, -1
+ * after the usage error of @cmd (no value, or a region already in *@val).
+ */
+int take_region_opt(const char *cmd, int argc, char **argv, int *i,
+		    const char **val);
 /* Each: 0, or EXIT_USAGE after the one-line usage error of @cmd. */
 int parse_region(const char *cmd, const char *s, uint32_t *id);
 int parse_interval(const char *cmd, const char *s, unsigned int *ms);

@@ -160,7 +160,20 @@ void key_wipe(void *p, size_t len)
 	explicit_bzero(p, len);
 }
 
-int cmd_keygen(int argc, char **argv)
+static const char usage_keygen[] =
+"Usage: migctl keygen\n"
+"\n"
+"Print a new migration key: 32 random bytes (getrandom) in base64, one\n"
+"line of 44 characters, like 'wg genkey'. Write it to a file only you can\n"
+"read, copy it to the other host the same way, and give the file to both\n"
+"ends with --key-file:\n"
+"  (umask 077; migctl keygen > mig.key)\n"
+"  migctl listen --region ID --key-file mig.key ...\n"
+"  migctl start --region ID --to HOST:PORT --key-file mig.key ...\n"
+"Warns on stderr when standard output is a file that group or others may\n"
+"read. No other command prints the key, in text or JSON.\n";
+
+static int cmd_keygen(int argc, char **argv)
 {
 	uint8_t key[KEY_LEN];
 	char text[KEY_B64_LEN + 1];
@@ -194,3 +207,9 @@ int cmd_keygen(int argc, char **argv)
 	key_wipe(text, sizeof(text));
 	return EXIT_OK;
 }
+
+const struct subcommand subcmd_keygen = {
+	.name = "keygen",
+	.fn = cmd_keygen,
+	.help = usage_keygen,
+};

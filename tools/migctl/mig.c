@@ -3,8 +3,8 @@
  * The migrations as migctl sees them: the reply attributes of
  * KMIG_CMD_MIG_* (one record per migration, with its channels and COLO
  * latencies), the requests that start, query and end them, and the exit
- * status of ended ones. Printing is in migration.c; the commands are in
- * migration.c and vm.c.
+ * status of ended ones. Printing is in mig-print.c; the commands are in
+ * listen.c, start.c, status.c, control.c, monitor.c and vm.c.
  */
 #include <errno.h>
 #include <inttypes.h>

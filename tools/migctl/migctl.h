@@ -37,7 +37,10 @@ void err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Parse a decimal u32 in [min, max]; false when not a plain number in range. */
+/*
+ * Parse a decimal u32 in [min, max]; false when not a plain number in range
+ * (cmdline.c, as parse_u64() and parse_size()).
+ */
 bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /*
@@ -47,26 +50,36 @@ bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
  */
 bool parse_size(const char *s, const char *suffixes, uint64_t *out);
 
-/* Subcommands: argv[0] is the command name, global options removed. */
-int cmd_regions(int argc, char **argv);
-int cmd_params(int argc, char **argv);
-int cmd_set(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_scan(int argc, char **argv);
-int cmd_listen(int argc, char **argv);
-int cmd_start(int argc, char **argv);
-int cmd_status(int argc, char **argv);
-int cmd_cancel(int argc, char **argv);
-int cmd_switchover(int argc, char **argv);
-int cmd_dirty_push(int argc, char **argv);
-int cmd_checkpoint(int argc, char **argv);
-int cmd_colo_paused(int argc, char **argv);
-int cmd_monitor(int argc, char **argv);
-int cmd_keygen(int argc, char **argv);
-int cmd_vm(int argc, char **argv);
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
-/* Help of a command kept beside its code. */
-extern const char usage_vm[];
+/*
+ * A subcommand, defined in the file that implements it with its help text
+ * beside its code; migctl.c holds the table of them. @fn gets argv[0] =
+ * the command name, global options removed.
+ */
+struct subcommand {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+extern const struct subcommand subcmd_regions;		/* regions.c */
+extern const struct subcommand subcmd_params;		/* params.c */
+extern const struct subcommand subcmd_set;		/* params.c */
+extern const struct subcommand subcmd_stats;		/* stats.c */
+extern const struct subcommand subcmd_scan;		/* scan.c */
+extern const struct subcommand subcmd_listen;		/* listen.c */
+extern const struct subcommand subcmd_start;		/* start.c */
+extern const struct subcommand subcmd_status;		/* status.c */
+extern const struct subcommand subcmd_cancel;		/* control.c */
+extern const struct subcommand subcmd_switchover;	/* control.c */
+extern const struct subcommand subcmd_dirty_push;	/* control.c */
+extern const struct subcommand subcmd_checkpoint;	/* control.c */
+extern const struct subcommand subcmd_colo_paused;	/* control.c */
+extern const struct subcommand subcmd_monitor;		/* monitor.c */
+extern const struct subcommand subcmd_keygen;		/* key.c */
+extern const struct subcommand subcmd_vm;		/* vm.c */
 
 /* The migration key (key.c): 32 bytes, 44 characters in base64. */
 #define KEY_LEN		32

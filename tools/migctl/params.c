@@ -36,7 +36,27 @@ static const struct field params_fields[] = {
 
 #define NFIELDS (sizeof(params_fields) / sizeof(params_fields[0]))
 
-int cmd_params(int argc, char **argv)
+static const char usage_params[] =
+"Usage: migctl [-j] params\n"
+"\n"
+"Show the migration parameters:\n"
+"  channels              channels of the next migration (1.." STR(KMIG_CHANNELS_MAX) ")\n"
+"  zero-page-detection   where zero pages are detected: none, main, channel\n"
+"  zero-check            requested zero-check implementation\n"
+"  zero-check-active     zero-check implementation in use\n"
+"  zero-check-available  implementations this CPU can run\n"
+"  region-size-max       largest region size\n"
+"  max-regions-per-user  regions one user may have at once (0: no limit)\n"
+"  max-memory            memory all regions together may use (0: no limit)\n"
+"  max-channels          channels one migration may use\n"
+"  max-migrations        migrations that may run at once (0: no limit)\n"
+"\n"
+"JSON: one object with the keys channels, zero_page_detection,\n"
+"zero_check, zero_check_active (names), zero_check_available (array of\n"
+"names), region_size_max (bytes), max_regions_per_user, max_memory\n"
+"(bytes), max_channels, max_migrations.\n";
+
+static int cmd_params(int argc, char **argv)
 {
 	(void)argv;
 	if (argc > 1)
@@ -44,6 +64,12 @@ int cmd_params(int argc, char **argv)
 	return record_get_print("params", KMIG_CMD_PARAMS_GET, KMIG_A_PARAMS_MAX, params_fields,
 				NFIELDS);
 }
+
+const struct subcommand subcmd_params = {
+	.name = "params",
+	.fn = cmd_params,
+	.help = usage_params,
+};
 
 /* ---- set ---- */
 
@@ -126,7 +152,28 @@ static int parse_value(struct set_key *k, const char *v, bool force)
 			 enum_list(k->e, list, sizeof(list)));
 }
 
-int cmd_set(int argc, char **argv)
+static const char usage_set[] =
+"Usage: migctl set [-f|--force] KEY VALUE [KEY VALUE]...\n"
+"\n"
+"Change migration parameters, all in one request (needs CAP_NET_ADMIN):\n"
+"  channels N                                 1.." STR(KMIG_CHANNELS_MAX) "\n"
+"  zero-page-detection none|main|channel\n"
+"  zero-check auto|generic|sse2|avx2|avx512\n"
+"and the resource limits (lowering one refuses new allocations only):\n"
+"  max-regions-per-user N                     0 (no limit) or more\n"
+"  max-memory SIZE                            0 (no limit), bytes with K/M/G/T,\n"
+"                                             or N% of this machine's RAM\n"
+"  max-channels N                             1.." STR(KMIG_CHANNELS_MAX) "\n"
+"  max-migrations N                           0 (no limit) or more\n"
+"Example: migctl set channels 4 zero-check avx2\n"
+"\n"
+"Values are checked here first; the module has the last word (it refuses\n"
+"an implementation the CPU lacks, for instance). Prints nothing on success.\n"
+"  -f, --force   skip the local checks: send any 32-bit channel count and\n"
+"                accept enum values as numbers (to exercise the module's\n"
+"                own checks)\n";
+
+static int cmd_set(int argc, char **argv)
 {
 	struct set_key keys[] = {
 		{ .name = "channels", .attr = KMIG_A_PARAMS_CHANNELS,
@@ -225,3 +272,9 @@ out:
 	kmig_nl_close(&nl);
 	return ret;
 }
+
+const struct subcommand subcmd_set = {
+	.name = "set",
+	.fn = cmd_set,
+	.help = usage_set,
+};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * migctl regions [ID]: KMIG_CMD_REGION_GET, dump or do.
+ * migctl regions [[--region] ID]: KMIG_CMD_REGION_GET, dump or do, with
+ * its help.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include <linux/kmig.h>
 
+#include "cmdline.h"
 #include "migctl.h"
 #include "nl.h"
 #include "output.h"
@@ -133,22 +135,57 @@ static int print_table(const struct regions *rs)
 	return ret;
 }
 
-int cmd_regions(int argc, char **argv)
+static const char usage_regions[] =
+"Usage: migctl [-j] regions [ID]\n"
+"       migctl [-j] regions --region ID\n"
+"\n"
+"Without ID, list all regions (one per open of /dev/kmig) as a table;\n"
+"nothing is printed when there is none:\n"
+"  ID         region id\n"
+"  SIZE       region size (0 B before the first mmap)\n"
+"  POPULATED  pages allocated so far, and their size\n"
+"  OWNER      pid/comm of the process that opened /dev/kmig\n"
+"  MAPPINGS   live mappings of the region\n"
+"  FAULTS     page faults served\n"
+"\n"
+"With ID (or --region ID), print all attributes of region ID as\n"
+"\"key: value\" lines:\n"
+"  id, size, populated-pages, owner-pid, owner-comm, mappings, faults,\n"
+"  alloc-failures, zero-pages, zero-bytes, normal-pages, normal-bytes,\n"
+"  page-size\n"
+"\n"
+"JSON: an array of objects, one per region (a single object with ID),\n"
+"with the keys id, size, populated_pages, owner_pid, owner_comm,\n"
+"mappings, faults, alloc_failures, zero_pages, zero_bytes, normal_pages,\n"
+"normal_bytes, page_size. Sizes are in bytes.\n";
+
+static int cmd_regions(int argc, char **argv)
 {
 	struct regions rs = { 0 };
+	const char *id_arg = NULL;
 	struct kmig_nl_err err;
 	struct kmig_nl nl;
 	uint32_t id = 0;
 	bool one = false;
 	int ret = EXIT_ERR;
 	size_t i;
+	int k;
 
-	if (argc > 2)
-		return usage_err("regions", "too many arguments (usage: migctl regions [ID])");
-	if (argc == 2) {
-		if (!parse_u32(argv[1], 1, UINT32_MAX, &id))
+	for (k = 1; k < argc; k++) {
+		int took = take_region_opt("regions", argc, argv, &k, &id_arg);
+
+		if (took < 0)
+			return EXIT_USAGE;
+		if (took)
+			continue;
+		if (id_arg)
+			return usage_err("regions", "too many arguments (usage: migctl regions [ID])");
+		id_arg = argv[k];
+	}
+	if (id_arg) {
+		if (!parse_u32(id_arg, 1, UINT32_MAX, &id))
 			return usage_err("regions", "invalid region id '%s' (expected a number 1..%u)",
-					 argv[1], UINT32_MAX);
+					 id_arg, UINT32_MAX);
 		one = true;
 	}
 
@@ -213,6 +250,12 @@ out:
 	kmig_nl_close(&nl);
 	return ret;
 }
+
+const struct subcommand subcmd_regions = {
+	.name = "regions",
+	.fn = cmd_regions,
+	.help = usage_regions,
+};
 
 int regions_of_pid(struct kmig_nl *nl, pid_t pid, struct region_info **out)
 {

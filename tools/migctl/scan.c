@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * migctl scan ID [--zero-check IMPL]: KMIG_CMD_REGION_SCAN.
+ * migctl scan [--region] ID [--zero-check IMPL]: KMIG_CMD_REGION_SCAN,
+ * with its help.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,6 +13,7 @@
 
 #include <linux/kmig.h>
 
+#include "cmdline.h"
 #include "migctl.h"
 #include "nl.h"
 #include "output.h"
@@ -60,7 +62,28 @@ static uint64_t region_page_size(struct kmig_nl *nl, uint32_t id)
 	return sys > 0 ? (uint64_t)sys : 4096;
 }
 
-int cmd_scan(int argc, char **argv)
+static const char usage_scan[] =
+"Usage: migctl [-j] scan ID [--zero-check IMPL]\n"
+"       migctl [-j] scan --region ID [--zero-check IMPL]\n"
+"\n"
+"Check every populated page of region ID for zero (needs CAP_NET_ADMIN),\n"
+"with implementation IMPL: auto, generic, sse2, avx2, avx512 (default:\n"
+"the active one), and print:\n"
+"  region      region id\n"
+"  pages       pages of the region, populated or not\n"
+"  populated   populated pages checked, and their size\n"
+"  zero        zero pages (never-touched pages included)\n"
+"  normal      pages holding data\n"
+"  time        time spent checking\n"
+"  throughput  populated bytes / time, in GiB/s\n"
+"  zero-check  implementation that ran\n"
+"\n"
+"JSON: one object with the keys region_id, pages, populated_pages,\n"
+"zero_pages, normal_pages, time_ns, zero_check_used (name), and the\n"
+"derived page_size, populated_bytes, throughput_bytes_per_sec and\n"
+"throughput_gib_per_sec (the last two left out when time_ns is 0).\n";
+
+static int cmd_scan(int argc, char **argv)
 {
 	struct record_reply rr = {
 		.f = scan_fields, .nf = NFIELDS, .what = "scan",
@@ -75,11 +98,16 @@ int cmd_scan(int argc, char **argv)
 	int ret = EXIT_ERR;
 	uint32_t id;
 	int impl = -1;
-	int i;
+	int i, took;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
+		took = take_region_opt("scan", argc, argv, &i, &id_arg);
+		if (took < 0)
+			return EXIT_USAGE;
+		if (took)
+			continue;
 		if (!strcmp(a, "--zero-check")) {
 			if (i + 1 >= argc)
 				return usage_err("scan", "--zero-check needs a value (auto, generic, sse2, avx2, avx512)");
@@ -190,3 +218,9 @@ out:
 	kmig_nl_close(&nl);
 	return ret;
 }
+
+const struct subcommand subcmd_scan = {
+	.name = "scan",
+	.fn = cmd_scan,
+	.help = usage_scan,
+};

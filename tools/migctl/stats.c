@@ -38,7 +38,42 @@ static const struct field stats_fields[] = {
 
 #define NFIELDS (sizeof(stats_fields) / sizeof(stats_fields[0]))
 
-int cmd_stats(int argc, char **argv)
+static const char usage_stats[] =
+"Usage: migctl [-j] stats\n"
+"\n"
+"Show the module-wide counters:\n"
+"  regions               regions that exist now\n"
+"  populated-pages       pages allocated in all regions now\n"
+"  faults                page faults served since load\n"
+"  alloc-failures        faults that could not allocate a page since load\n"
+"  mmap-refused          mmap calls refused since load\n"
+"  regions-created       regions created since load\n"
+"  scans                 region scans run since load\n"
+"  migrations-started    migrations started (listen or start) since load\n"
+"  migrations-completed  migrations completed since load\n"
+"  migrations-failed     migrations failed since load\n"
+"  migrations-cancelled  migrations cancelled since load\n"
+"  rejected-connections  incoming channels rejected at the hello since load\n"
+"  malformed-packets     packets that failed validation since load\n"
+"  splice-fallbacks      data pages copied instead of spliced since load\n"
+"  migrations-failed-over COLO migrations failed over since load\n"
+"  auth-failures         channels that failed authentication since load (no\n"
+"                        key, a wrong key, or a stall before the key was\n"
+"                        proven; either side)\n"
+"  integrity-errors      packets whose CRC-32C did not match since load\n"
+"  limit-*-refused       refusals by max-regions-per-user (regions),\n"
+"                        max-memory, max-channels, max-migrations since load\n"
+"  migrations-running    migrations running now\n"
+"\n"
+"JSON: one object with the keys regions, populated_pages, faults,\n"
+"alloc_failures, mmap_refused, regions_created, scans,\n"
+"migrations_started, migrations_completed, migrations_failed,\n"
+"migrations_cancelled, rejected_connections, malformed_packets,\n"
+"splice_fallbacks, migrations_failed_over, auth_failures,\n"
+"integrity_errors, limit_regions_refused, limit_memory_refused,\n"
+"limit_channels_refused, limit_migrations_refused, migrations_running.\n";
+
+static int cmd_stats(int argc, char **argv)
 {
 	(void)argv;
 	if (argc > 1)
@@ -46,3 +81,9 @@ int cmd_stats(int argc, char **argv)
 	return record_get_print("stats", KMIG_CMD_STATS_GET, KMIG_A_STATS_MAX, stats_fields,
 				NFIELDS);
 }
+
+const struct subcommand subcmd_stats = {
+	.name = "stats",
+	.fn = cmd_stats,
+	.help = usage_stats,
+};

@@ -302,7 +302,7 @@ void vm_close(struct vm *vm)
 	vm->nreg = 0;
 }
 
-const char usage_vm[] =
+static const char usage_vm[] =
 "Usage: migctl vm listen --qmp SOCKET --key-file FILE|--insecure [OPTIONS]\n"
 "       migctl vm migrate --qmp SOCKET --to HOST:PORT --device-port PORT\n"
 "                         --key-file FILE|--insecure [OPTIONS]\n"
@@ -360,7 +360,7 @@ const char usage_vm[] =
 "device port, regions) and one at the end; vm migrate one at the end\n"
 "(result, times in ms, pages, per-region figures).\n";
 
-int cmd_vm(int argc, char **argv)
+static int cmd_vm(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage_err("vm", "missing subcommand: listen or migrate (try 'migctl vm --help')");
@@ -371,3 +371,9 @@ int cmd_vm(int argc, char **argv)
 	return usage_err("vm", "unknown subcommand '%s' (expected listen or migrate)",
 			 argv[1]);
 }
+
+const struct subcommand subcmd_vm = {
+	.name = "vm",
+	.fn = cmd_vm,
+	.help = usage_vm,
+};

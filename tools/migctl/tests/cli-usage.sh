@@ -170,6 +170,8 @@ expect_help "--help wins over bad arguments (set channels 999 --help)" \
 expect_help "--help after command with --json (-j scan --help)" \
 	'migctl \[-j\] scan' -j scan --help
 expect_help "help for an alias (help region)" 'migctl \[-j\] regions' help region
+expect_help "regions help: ID and --region ID" 'migctl \[-j\] regions --region ID' regions --help
+expect_help "scan help: ID and --region ID" 'migctl \[-j\] scan --region ID' help scan
 
 for v in -V --version; do
 	run $v
@@ -203,6 +205,14 @@ expect_usage "regions: negative id" "invalid region id '-1'" regions -1
 expect_usage "regions: id above u32" "invalid region id '4294967296'" regions 4294967296
 expect_usage "regions: id with junk" "invalid region id '1x'" regions 1x
 expect_usage "regions: two ids" 'too many arguments' regions 1 2
+expect_usage "regions: --region without value" \
+	"^migctl: regions: --region needs a value \(try 'migctl regions --help'\)" regions --region
+expect_usage "regions: bad --region" "^migctl: regions: invalid region id 'abc'" regions --region abc
+expect_usage "regions: --region=0" "invalid region id '0'" regions --region=0
+expect_usage "regions: ID and --region" \
+	'^migctl: regions: region given more than once \(ID or --region ID\)' regions 1 --region 2
+expect_usage "regions: --region twice" 'region given more than once' regions --region 1 --region=2
+expect_usage "regions: --region then ID" 'too many arguments' regions --region 1 2
 expect_usage "params: extra argument" '^migctl: params: too many arguments' params x
 expect_usage "stats: extra argument" '^migctl: stats: too many arguments' stats x
 
@@ -248,6 +258,12 @@ expect_usage "scan: bad --zero-check lists valid values" \
 	scan 1 --zero-check foo
 expect_usage "scan: bad --zero-check=" "invalid zero-check 'sse3'" scan 1 --zero-check=sse3
 expect_usage "scan: unknown option" "^migctl: scan: unknown option '--fast'" scan 1 --fast
+expect_usage "scan: --region without value" \
+	"^migctl: scan: --region needs a value \(try 'migctl scan --help'\)" scan --region
+expect_usage "scan: bad --region" "^migctl: scan: invalid region id 'abc'" scan --region abc
+expect_usage "scan: --region=0" "invalid region id '0'" scan --zero-check avx2 --region=0
+expect_usage "scan: ID and --region" 'region given more than once' scan 1 --region 2
+expect_usage "scan: --region then ID" 'too many arguments' scan --region=1 2
 
 # migration commands
 for cmd in listen start cancel switchover dirty-push checkpoint colo-paused; do
@@ -548,6 +564,7 @@ else
 	for args in "regions" "regions 1" "regions --json" "-j regions" \
 		    "regions -j 1" "params" "params --json" "-j -p params" \
 		    "stats" "stats -j" "scan 1" "scan 1 --zero-check avx2" \
+		    "regions --region 1" "scan --region 1" "scan --region=1 --zero-check avx2" \
 		    "set channels 4" "set channels 4 zero-check avx2" \
 		    "set -f channels 100" "region 1" "stat" \
 		    "listen --region 1 --insecure" "listen --region 1 --addr :: --port 0 --wait --insecure" \

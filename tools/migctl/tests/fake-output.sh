@@ -169,6 +169,24 @@ expect "regions: ENOENT" 1 regions 7 <<'X'
 migctl: regions: no region with id 7
 X
 
+# The region as --region ID (every command's spelling): same output as ID.
+for args in "regions --region 1" "regions --region=3" "-j regions --region 3" \
+	    "scan --region 1" "scan --zero-check sse2 --region=1 --json" \
+	    "-j scan --region 3"; do
+	plain=$(printf '%s\n' "$args" | sed -E 's/--region[= ]//')
+	# shellcheck disable=SC2086
+	"$FAKE" $plain >"$tmp/want" 2>&1
+	# shellcheck disable=SC2086
+	"$FAKE" $args >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && [ -s "$tmp/out" ] &&
+		cmp -s "$tmp/want" "$tmp/out"
+	result "migctl $args: as migctl $plain" $?
+done
+expect "regions --region: ENOENT as with ID" 1 regions --region 7 <<'X'
+migctl: regions: no region with id 7
+X
+
 expect "params" 0 params <<'X'
 channels: 2
 zero-page-detection: main

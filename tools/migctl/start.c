@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migctl start: KMIG_CMD_MIG_START, the source side of a migration (one
+ * pass, live, or COLO).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/kmig.h>
+
+#include "cmdline.h"
+#include "mig.h"
+#include "migctl.h"
+#include "record.h"
+#include "status.h"
+
+static const char usage_start[] =
+"Usage: migctl [-j] start --region ID --to HOST:PORT\n"
+"                         (--key-file FILE | --insecure) [--channels N]\n"
+"                         [--zero-page-detection none|main|channel]\n"
+"                         [--id HEX32] [--wait] [--interval MS]\n"
+"                         [--live] [--downtime-limit MS] [--max-bandwidth RATE]\n"
+"                         [--max-passes N] [--no-convergence continue|switchover]\n"
+"                         [--colo] [--checkpoint-interval MS] [--integrity]\n"
+"\n"
+"Migrate region ID to a destination started with 'migctl listen' (needs\n"
+"CAP_NET_ADMIN), over TCP from migctl's network namespace. Returns once\n"
+"the migration is set up; it runs in the background ('migctl status').\n"
+"  --region ID     region to send (see 'migctl regions')\n"
+"  --to HOST:PORT  where the destination listens: 192.0.2.7:4444 or\n"
+"                  [2001:db8::7]:4444; HOST must be a numeric address\n"
+"                  (names are not resolved), PORT 1..65535\n"
+MIG_KEY_HELP
+"  --channels N    channels (TCP connections, one kernel thread each),\n"
+"                  1.." STR(KMIG_CHANNELS_MAX) " (default: the channels parameter)\n"
+"  --zero-page-detection none|main|channel\n"
+"                  where zero pages are found: not at all, by the\n"
+"                  dispatcher, or by each channel thread (default: the\n"
+"                  zero-page-detection parameter)\n"
+"  --id HEX32      migration id sent in every channel's hello, 32 hex\n"
+"                  digits (default: a random one)\n"
+"  --integrity     a CRC-32C after every packet, checked before anything of\n"
+"                  it is applied; a mismatch fails the migration (pages are\n"
+"                  then copied on both sides instead of spliced)\n"
+MIG_WAIT_HELP
+"\n"
+"Live migration (the guest keeps running; without --live a single pass is\n"
+"sent and the guest is expected to be paused already):\n"
+"  --live          track the pages written meanwhile and send them again in\n"
+"                  further passes until the expected downtime is within the\n"
+"                  limit; the module then reports switchover-ready and the\n"
+"                  migration goes on until 'migctl switchover' (or the VMM's\n"
+"                  own mig-switchover) after the guest has been paused\n"
+"  --downtime-limit MS\n"
+"                  largest acceptable downtime, 1..3600000 ms (default: the\n"
+"                  module's, 300)\n"
+"  --max-bandwidth RATE\n"
+"                  bandwidth limit of all channels together in bytes per\n"
+"                  second, with an optional suffix K, M or G (powers of\n"
+"                  1024): 104857600 or 100M; 0 for none (the default)\n"
+"  --max-passes N  passes after which the --no-convergence policy applies\n"
+"                  (default 0: no limit)\n"
+"  --no-convergence continue|switchover\n"
+"                  at --max-passes without convergence: keep sending\n"
+"                  passes (continue, the default) or report switchover-ready\n"
+"                  anyway (the downtime will exceed the limit)\n"
+"The options after --live require it.\n"
+"\n"
+"COLO (coarse-grained lock-stepping; needs --live, and a destination\n"
+"listening with 'migctl listen --colo'):\n"
+"  --colo          after the switchover the migration does not complete:\n"
+"                  both sides enter state colo with checkpoint 0 committed\n"
+"                  (this host the COLO primary, the destination the\n"
+"                  secondary) and stay connected; a checkpoint is taken\n"
+"                  every interval: on each side the module reports\n"
+"                  checkpoint-pause N, the VMM pauses its guest and answers\n"
+"                  with colo-paused N within 10 s (else the checkpoint\n"
+"                  fails and both sides fail over), the pages written since\n"
+"                  the last checkpoint go out, and checkpoint-done N tells\n"
+"                  it to resume. State colo lasts until 'migctl cancel' or\n"
+"                  a failover (the peer is lost): the secondary then holds\n"
+"                  the last committed checkpoint, the primary runs on alone\n"
+"  --checkpoint-interval MS\n"
+"                  time between checkpoints, 10..3600000 ms (default: the\n"
+"                  module's, 1000); requires --colo\n"
+"\n"
+"Prints the status of the new migration as 'migctl status' does (with\n"
+"--wait, only the final one). Exit status with --wait: 0 when the\n"
+"migration completed, 1 when it failed or was cancelled, with\n"
+"\"migctl: migration failed: REASON\" on stderr, or failed over (COLO,\n"
+"which never completes), with \"migctl: COLO failover: REASON (last\n"
+"committed checkpoint N)\" on stderr.\n"
+"\n"
+"A live migration completes only after its switchover: 'start --live\n"
+"--wait' waits for it, printing once on stderr \"migctl: switchover ready:\n"
+"pause the guest and run 'migctl switchover --region ID'\" when the module\n"
+"reports switchover-ready; run that (from another shell, or the VMM) to let\n"
+"it complete, or 'migctl cancel --region ID' to give up.\n";
+
+static int cmd_start(int argc, char **argv)
+{
+	const char *region = NULL, *to = NULL, *chans = NULL, *zd = NULL;
+	const char *id = NULL, *interval = NULL, *limit = NULL, *bw = NULL;
+	const char *passes = NULL, *nc = NULL, *ckpt = NULL, *key_file = NULL;
+	bool wait = false, live = false, colo = false, insecure = false;
+	bool integrity = false;
+	struct opt o[] = {
+		OPT_VAL("--region", &region), OPT_VAL("--to", &to),
+		OPT_VAL("--channels", &chans), OPT_VAL("--zero-page-detection", &zd),
+		OPT_VAL("--id", &id), OPT_FLAG("--wait", &wait),
+		OPT_VAL("--interval", &interval), OPT_FLAG("--live", &live),
+		OPT_VAL("--downtime-limit", &limit),
+		OPT_VAL("--max-bandwidth", &bw), OPT_VAL("--max-passes", &passes),
+		OPT_VAL("--no-convergence", &nc), OPT_FLAG("--colo", &colo),
+		OPT_VAL("--checkpoint-interval", &ckpt),
+		OPT_VAL("--key-file", &key_file), OPT_FLAG("--insecure", &insecure),
+		OPT_FLAG("--integrity", &integrity),
+	};
+	struct mig_req req = {
+		.zero_detect = -1, .have_port = true, .no_convergence = -1,
+	};
+	uint8_t key[KEY_LEN];
+	char host[64], list[64];
+	unsigned int ms = INTERVAL_DEFAULT;
+	int ret;
+
+	ret = parse_opts("start", argc, argv, o, ARRAY_SIZE(o));
+	if (ret)
+		return ret;
+	if (!region)
+		return usage_err("start", "missing --region ID (try 'migctl start --help')");
+	if (!to)
+		return usage_err("start", "missing --to HOST:PORT (try 'migctl start --help')");
+	if (ckpt && !colo)
+		return usage_err("start", "--checkpoint-interval requires --colo");
+	if (!live) {
+		const char *no = limit ? "--downtime-limit" :
+				 bw ? "--max-bandwidth" :
+				 passes ? "--max-passes" :
+				 nc ? "--no-convergence" :
+				 colo ? "--colo" : NULL;
+
+		if (no)
+			return usage_err("start", "%s requires --live", no);
+	}
+	ret = parse_region("start", region, &req.region);
+	if (!ret)
+		ret = parse_to("start", to, host, sizeof(host), &req.port);
+	if (!ret && chans)
+		ret = parse_channels_arg("start", chans, &req.channels);
+	if (!ret && id)
+		ret = parse_id("start", id, req.id);
+	if (!ret)
+		ret = parse_interval("start", interval, &ms);
+	if (ret)
+		return ret;
+	if (zd) {
+		req.zero_detect = enum_parse(&zero_detect_enum, zd);
+		if (req.zero_detect < 0)
+			return usage_err("start", "invalid zero-page detection '%s' (valid: %s)",
+					 zd, enum_list(&zero_detect_enum, list,
+						       sizeof(list)));
+	}
+	req.live = live;
+	if (limit && !parse_u32(limit, 1, DOWNTIME_LIMIT_MAX, &req.downtime_limit))
+		return usage_err("start", "invalid downtime limit '%s' (expected milliseconds 1..%u)",
+				 limit, DOWNTIME_LIMIT_MAX);
+	if (bw) {
+		ret = parse_rate("start", bw, &req.max_bandwidth);
+		if (ret)
+			return ret;
+		req.have_bandwidth = true;
+	}
+	if (passes) {
+		if (!parse_u32(passes, 0, UINT32_MAX, &req.max_passes))
+			return usage_err("start", "invalid pass count '%s' (expected a number 0..%u)",
+					 passes, UINT32_MAX);
+		req.have_max_passes = true;
+	}
+	if (nc) {
+		req.no_convergence = enum_parse(&no_convergence_enum, nc);
+		if (req.no_convergence < 0)
+			return usage_err("start", "invalid no-convergence policy '%s' (valid: %s)",
+					 nc, enum_list(&no_convergence_enum, list,
+						       sizeof(list)));
+	}
+	req.colo = colo;
+	if (ckpt && !parse_u32(ckpt, CKPT_INTERVAL_MIN, CKPT_INTERVAL_MAX,
+			       &req.checkpoint_interval))
+		return usage_err("start", "invalid checkpoint interval '%s' (expected milliseconds %u..%u)",
+				 ckpt, CKPT_INTERVAL_MIN, CKPT_INTERVAL_MAX);
+	req.addr = host;
+	req.have_id = id != NULL;
+	req.integrity = integrity;
+	ret = parse_auth("start", key_file, insecure, &req, key);
+	if (!ret)
+		ret = mig_run("start", KMIG_CMD_MIG_START, &req, wait, ms);
+	key_wipe(key, sizeof(key));
+	return ret;
+}
+
+const struct subcommand subcmd_start = {
+	.name = "start",
+	.fn = cmd_start,
+	.help = usage_start,
+};

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Self-test of migctl's netlink layer (nl.c) against the kernel's own
- * generic netlink controller "nlctrl", so that do requests, acks, dumps,
- * error codes and extended ack parsing can be checked without the kmig
- * module and without privileges. Prints TAP.
+ * Self-test of libkmig's netlink layer (tools/lib/kmig/nl.c) against the
+ * kernel's own generic netlink controller "nlctrl", so that do requests,
+ * acks, dumps, error codes and extended ack parsing can be checked without
+ * the kmig module and without privileges. Prints TAP.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,7 +18,7 @@
 #include <netlink/socket.h>
 
 #include "../migctl.h"
-#include "../nl.h"
+#include "nl.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270

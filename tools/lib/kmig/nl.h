@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Generic netlink access to the kmig family: family resolution, do
- * requests with ack, dumps, and error reports with the kernel's extended
- * ack message.
+ * libkmig's generic netlink client, on libnl-3: access to the kmig family
+ * (family resolution, do requests with ack, dumps, multicast
+ * notifications) and error reports with the kernel's extended ack message.
+ * Shared by migctl, the example VMM and the system test programs.
  */
-#ifndef MIGCTL_NL_H
-#define MIGCTL_NL_H
+#ifndef KMIG_LIB_NL_H
+#define KMIG_LIB_NL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,6 +15,13 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
+
+/*
+ * Provided by the program: print "<program>: <formatted text>" as one line
+ * on stderr. The library reports with it what it cannot return (the family
+ * is not found, notifications were lost).
+ */
+void err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Largest attribute type any kmig reply carries, for the parse tables. */
 #define KMIG_NL_MAXATTR 63
@@ -97,18 +105,18 @@ uint64_t kmig_page_size(void);
 long kmig_nl_next_attr_off(struct nl_msg *msg);
 
 /*
- * Print the error line "migctl: <what>: <reason>[ (kernel: <extack>)]".
+ * Print the error line "<program>: <what>: <reason>[ (kernel: <extack>)]".
  * @reason replaces the errno text when not NULL. EPERM gets a hint about
  * CAP_NET_ADMIN. Prints nothing when @err is empty (a callback stopped the
  * request and reported why itself).
  */
 void kmig_nl_report(const char *what, const struct kmig_nl_err *err,
 		    const char *reason);
-/* The same text without "migctl: <what>: " into @buf ("" when empty). */
+/* The same text without "<program>: <what>: " into @buf ("" when empty). */
 char *kmig_nl_strerror(char *buf, size_t len, const struct kmig_nl_err *err,
 		       const char *reason);
 
 /* Attribute accessors: false when absent or malformed. */
 bool kmig_attr_uint(const struct nlattr *a, uint64_t *v);
 
-#endif /* MIGCTL_NL_H */
+#endif /* KMIG_LIB_NL_H */

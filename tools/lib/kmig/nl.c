@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Generic netlink access to the kmig family.
+ * libkmig: the socket side of the generic netlink client (open and
+ * resolve, do requests, dumps, notifications), on libnl-3.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +18,6 @@
 
 #include <linux/kmig.h>
 
-#include "migctl.h"
 #include "nl.h"
 
 #ifndef SOL_NETLINK

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Netlink helpers without a socket: error reports and attribute accessors
- * (kept apart from nl.c so that the test double can share them).
+ * (kept apart from nl.c so that migctl's test double,
+ * tools/migctl/tests/fake-nl.c, can share them).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +11,6 @@
 #include <netlink/attr.h>
 #include <netlink/errno.h>
 
-#include "migctl.h"
 #include "nl.h"
 
 char *kmig_nl_strerror(char *buf, size_t len, const struct kmig_nl_err *err,

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Netlink helpers without a socket: error reports and attribute accessors
- * (kept apart from nl.c so that migctl's test double,
- * tools/migctl/tests/fake-nl.c, can share them).
+ * Netlink helpers without a socket of their own: error reports, attribute
+ * accessors and kmig_nl_call() on top of kmig_nl_do() (kept apart from
+ * nl.c so that migctl's test double, tools/migctl/tests/fake-nl.c, can
+ * share them).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <netlink/attr.h>
 #include <netlink/errno.h>
+#include <netlink/genl/genl.h>
 
 #include "nl.h"
 
@@ -67,4 +70,50 @@ bool kmig_attr_uint(const struct nlattr *a, uint64_t *v)
 		return true;
 	}
 	return false;
+}
+
+void kmig_nl_reply_free(struct kmig_nl_reply *r)
+{
+	free(r->nlh);
+	r->nlh = NULL;
+}
+
+/* kmig_nl_call()'s callback: count the replies, copy the first. */
+static int keep_reply(const struct nlmsghdr *nlh, struct nlattr **tb,
+		      void *arg)
+{
+	struct kmig_nl_reply *r = arg;
+
+	(void)tb;
+	if (!r->nmsgs++) {
+		r->nlh = malloc(nlh->nlmsg_len);
+		if (!r->nlh)
+			return -1;
+		memcpy(r->nlh, nlh, nlh->nlmsg_len);
+	}
+	return 0;
+}
+
+int kmig_nl_call(struct kmig_nl *nl, struct nl_msg *msg,
+		 struct kmig_nl_reply *r)
+{
+	kmig_nl_reply_free(r);
+	r->nmsgs = 0;
+	if (!kmig_nl_do(nl, msg, KMIG_NL_MAXATTR, keep_reply, r, &r->err))
+		return 0;
+	if (r->err.kerr)
+		return -r->err.kerr;
+	if (!r->err.nlerr)	/* keep_reply() failed */
+		r->err.nlerr = NLE_NOMEM;
+	return -EIO;
+}
+
+struct nlattr *kmig_nl_reply_attr(const struct kmig_nl_reply *r, int type)
+{
+	struct genlmsghdr *g;
+
+	if (!r->nlh)
+		return NULL;
+	g = nlmsg_data(r->nlh);
+	return nla_find(genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), type);
 }

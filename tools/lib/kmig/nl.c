@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/netlink.h>
@@ -85,6 +86,16 @@ void kmig_nl_close(struct kmig_nl *nl)
 	if (nl->sk)
 		nl_socket_free(nl->sk);
 	nl->sk = NULL;
+}
+
+int kmig_nl_set_timeout(struct kmig_nl *nl, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	if (setsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET, SO_RCVTIMEO,
+		       &tv, sizeof(tv)))
+		return -errno;
+	return 0;
 }
 
 struct nl_msg *kmig_nl_msg(struct kmig_nl *nl, uint8_t cmd, int flags)

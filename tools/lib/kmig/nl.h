@@ -66,6 +66,12 @@ int kmig_nl_open(struct kmig_nl *nl);
 int kmig_nl_open_family(struct kmig_nl *nl, const char *name);
 void kmig_nl_close(struct kmig_nl *nl);
 
+/*
+ * Fail a request rather than hang when no answer comes within @seconds
+ * (SO_RCVTIMEO). Returns 0 or -errno.
+ */
+int kmig_nl_set_timeout(struct kmig_nl *nl, int seconds);
+
 /* New request message for @cmd; NULL when out of memory. */
 struct nl_msg *kmig_nl_msg(struct kmig_nl *nl, uint8_t cmd, int flags);
 
@@ -97,6 +103,29 @@ int kmig_nl_subscribe(struct kmig_nl *nl, const char *group,
  */
 int kmig_nl_recv_notify(struct kmig_nl *nl, int maxattr, kmig_nl_cb cb,
 			void *arg, struct kmig_nl_err *err);
+
+/*
+ * A request whose answer is read after it rather than in a callback: a
+ * copy of the first reply message, the count of reply messages and what
+ * went wrong.
+ */
+struct kmig_nl_reply {
+	struct nlmsghdr *nlh;	/* first reply message, NULL if none */
+	int nmsgs;		/* reply messages (a dump: one per object) */
+	struct kmig_nl_err err;
+};
+
+/*
+ * Send @msg (consumed) with an ack requested, a do request or, with
+ * NLM_F_DUMP in its flags, a dump, and keep its answer in @r (zeroed, or
+ * from an earlier call: its reply is freed first). Returns 0, the
+ * kernel's -errno, or -EIO when libnl failed (r->err.nlerr).
+ */
+int kmig_nl_call(struct kmig_nl *nl, struct nl_msg *msg,
+		 struct kmig_nl_reply *r);
+void kmig_nl_reply_free(struct kmig_nl_reply *r);
+/* Top-level attribute @type of the first reply message, or NULL. */
+struct nlattr *kmig_nl_reply_attr(const struct kmig_nl_reply *r, int type);
 
 /* Page size of the module's regions (the kernel's page size). */
 uint64_t kmig_page_size(void);

@@ -10,9 +10,11 @@
  *
  * Files: this one is the integration (part 1, about two hundred lines to
  * copy into a VMM, a third of them for COLO) and the two modes built on it
- * (part 2, where colo_session() is the COLO loop to copy); nl.c is a small
- * raw generic netlink client (no libnl); vcpu.c, ram.c and opts.c are test
- * machinery (writers, fill, content hash, command line).
+ * (part 2, where colo_session() is the COLO loop to copy); kmig-vmm.h has
+ * their structures; nl.c is a small raw generic netlink client (no libnl);
+ * test-hooks.c, vcpu.c, ram.c and opts.c are test machinery (the COLO
+ * session's hashes, figures and fault injection, writers, fill, content
+ * hash, command line).
  *
  * What a VMM does
  * ---------------
@@ -102,9 +104,11 @@
 #include <sys/socket.h>
 #include <linux/kmig.h>
 
+#include "kmig-vmm.h"
 #include "nl.h"
 #include "opts.h"
 #include "ram.h"
+#include "test-hooks.h"
 #include "vcpu.h"
 
 #ifndef SOL_NETLINK
@@ -115,12 +119,7 @@
  * Part 1: the integration
  * ==================================================================== */
 
-struct guest_ram {
-	int fd;
-	unsigned char *mem;
-	size_t size, page_size;
-	uint32_t region;	/* KMIG_A_MIG_REGION_ID */
-};
+/* The VMM's state (struct guest_ram, kmig_nl, mig_ev, ...): kmig-vmm.h */
 
 /* 1. Guest RAM from /dev/kmig. Pages are allocated on first touch. */
 static int ram_map(struct guest_ram *r, size_t size)
@@ -138,12 +137,6 @@ static int ram_map(struct guest_ram *r, size_t size)
 	r->region = info.id;
 	return 0;
 }
-
-struct kmig_nl {
-	int cmd;		/* requests and their replies */
-	int ev;			/* the "events" group, nothing else */
-	uint16_t family;
-};
 
 /* 2. Resolve the family and its "events" group; join it. */
 static int kmig_nl_open(struct kmig_nl *k)
@@ -165,27 +158,6 @@ static int kmig_nl_open(struct kmig_nl *k)
 		return -errno;
 	return 0;
 }
-
-#define COLO_METRICS (KMIG_COLO_METRIC_PAUSE + 1)
-
-/* One KMIG_A_MIG_COLO_LATENCY nest: a latency over every checkpoint. */
-struct colo_lat {
-	uint64_t count, last_ns, mean_ns, p50_ns, p99_ns, max_ns;
-};
-
-/* What the VMM reads from an event (or a mig-get status). */
-struct mig_ev {
-	int event;		/* enum kmig_mig_event, -1 for a plain status */
-	int lost;		/* a status read because events were lost */
-	uint32_t region, role, state, switchover_ready;
-	uint64_t pass, passes, dirty_rate, remaining, expected_ns, downtime_ns;
-	uint16_t port;
-	char reason[128];
-	/* COLO */
-	int colo;
-	uint64_t checkpoint, checkpoints, ckpt_pages, ckpt_bytes;
-	struct colo_lat lat[COLO_METRICS];	/* by enum kmig_colo_metric */
-};
 
 /*
  * The KMIG_A_MIG_COLO_LATENCY nests (a multi-attr: one per metric) among
@@ -254,7 +226,7 @@ static void mig_ev_parse(const struct nlmsghdr *n, struct mig_ev *e)
  * _LISTEN, _SWITCHOVER, _GET, _CANCEL, KMIG_CMD_COLO_*); put its other attributes, then mig_send()
  * it. The reply, the migration's status, is parsed into @st (may be NULL).
  */
-static struct nl_msg *mig_req(struct kmig_nl *k, uint8_t cmd, uint32_t region)
+struct nl_msg *mig_req(struct kmig_nl *k, uint8_t cmd, uint32_t region)
 {
 	static struct nl_msg req;
 
@@ -282,8 +254,8 @@ static void mig_put_auth(struct nl_msg *m)
 	explicit_bzero(&mig_key, sizeof(mig_key));
 }
 
-static int mig_send(struct kmig_nl *k, struct nl_msg *req, struct mig_ev *st,
-		    char *why, size_t wl)
+int mig_send(struct kmig_nl *k, struct nl_msg *req, struct mig_ev *st,
+	     char *why, size_t wl)
 {
 	static struct nl_msg reply;
 	int ret = nl_call(k->cmd, req, &reply, why, wl);
@@ -366,12 +338,7 @@ static int colo_paused(struct kmig_nl *k, uint32_t region, uint64_t ckpt,
  * function of what was seen so far. Stale events (read after a status
  * that already covered them) and duplicates ask for nothing.
  */
-struct colo_track {
-	int entered;		/* in COLO: checkpoint 0 committed */
-	int probe;		/* events were lost: maybe a checkpoint-pause */
-	uint64_t last;		/* last committed checkpoint */
-	uint64_t paused;	/* checkpoint the vCPUs are paused for, 0: none */
-};
+/* struct colo_track: kmig-vmm.h */
 
 enum colo_act {
 	COLO_NOTHING,
@@ -585,101 +552,12 @@ static void hash_out(const struct guest_ram *r, const char *file,
 
 /* ------------------------------------------------------------- COLO */
 
-struct colo_ctx {
-	const struct vmm_opts *o;
-	struct guest_ram *r;
-	struct kmig_nl *k;
-	struct vcpus *v;
-	int primary;
-	struct colo_track t;
-	struct colo_lat lat[COLO_METRICS];	/* the latest figures seen */
-	int cancelled;				/* we sent mig-cancel */
-};
-
-static void colo_hash(struct colo_ctx *c, const char *what, uint64_t n)
+void colo_hash(struct colo_ctx *c, const char *what, uint64_t n)
 {
 	char prefix[64];
 
 	snprintf(prefix, sizeof(prefix), "%s %" PRIu64 " ", what, n);
 	hash_out(c->r, c->o->hash_file, prefix, 1);
-}
-
-/* --die-at: die like a crashed host, without a word to kmig. */
-static void die_now(const char *when, uint64_t n, unsigned int delay_ms)
-{
-	printf("dying at %s checkpoint %" PRIu64 "\n", when, n);
-	fflush(stdout);
-	usleep(delay_ms * 1000);
-	kill(getpid(), SIGKILL);
-	_exit(137);
-}
-
-/*
- * Test machinery around the COLO steps: content hashes, the figures, and
- * the fault injection.
- */
-static void colo_test_run(struct colo_ctx *c)
-{
-	/* Secondary: the region holds the primary's switchover state. */
-	if (!c->primary && c->o->hash_file)
-		colo_hash(c, "checkpoint", 0);
-}
-
-static void colo_test_pause(struct colo_ctx *c, uint64_t n)
-{
-	if (!c->primary)
-		return;
-	if (c->o->hash_file)
-		colo_hash(c, "checkpoint", n);
-	if (c->o->die_at == VMM_DIE_BEFORE && n == c->o->die_checkpoint)
-		die_now("before", n, 0);
-}
-
-static void colo_test_acked(struct colo_ctx *c, uint64_t n, int probe)
-{
-	if (!c->primary)
-		return;
-	if (probe && c->o->hash_file)		/* still paused: the same */
-		colo_hash(c, "checkpoint", n);
-	if (c->o->die_at == VMM_DIE_DURING && n == c->o->die_checkpoint)
-		die_now("during", n, c->o->die_delay_ms);
-}
-
-static void colo_test_done(struct colo_ctx *c, const struct mig_ev *e,
-			   uint64_t n)
-{
-	const struct colo_lat *l = c->lat;
-
-	/* Secondary, still paused: the primary's memory at checkpoint n. */
-	if (!c->primary && c->o->hash_file)
-		colo_hash(c, "checkpoint", n);
-	printf("checkpoint %" PRIu64 " pages %" PRIu64 " bytes %" PRIu64
-	       " pause-ms %.3f transfer-ms %.3f flush-ms %.3f\n", n,
-	       e->ckpt_pages, e->ckpt_bytes,
-	       l[KMIG_COLO_METRIC_PAUSE].last_ns / 1e6,
-	       l[KMIG_COLO_METRIC_TRANSFER].last_ns / 1e6,
-	       l[KMIG_COLO_METRIC_FLUSH].last_ns / 1e6);
-	fflush(stdout);
-	if (c->primary && c->o->die_at == VMM_DIE_AFTER &&
-	    n == c->o->die_checkpoint)
-		die_now("after", n, 0);
-}
-
-/* Primary, after --checkpoints N: end the session. */
-static void colo_test_cancel(struct colo_ctx *c)
-{
-	char why[256];
-	int ret;
-
-	if (!c->primary || !c->o->checkpoints || c->cancelled ||
-	    c->t.last < c->o->checkpoints)
-		return;
-	ret = mig_send(c->k, mig_req(c->k, KMIG_CMD_MIG_CANCEL, c->r->region),
-		       NULL, why, sizeof(why));
-	printf("colo-cancel after checkpoint %" PRIu64 ": %s%s%s\n", c->t.last,
-	       ret ? strerror(-ret) : "sent", why[0] ? ": " : "", why);
-	fflush(stdout);
-	c->cancelled = 1;
 }
 
 /*
@@ -688,7 +566,7 @@ static void colo_test_cancel(struct colo_ctx *c)
  * final event. Returns 0, or -1 if the events could not be read.
  *
  * This is the COLO handling to copy: the switch, without the colo_test_*()
- * calls (test machinery).
+ * calls (test hooks, test-hooks.c).
  */
 static int colo_session(struct colo_ctx *c, struct mig_ev *e)
 {

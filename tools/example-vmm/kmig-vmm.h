@@ -2,7 +2,8 @@
 /*
  * The example VMM's state, shared by kmig-vmm.c (the integration and the
  * two modes) and test-hooks.c (the test-only hooks of the COLO session):
- * guest RAM, the netlink sockets, what an event says, the COLO tracking.
+ * guest RAM, the netlink sockets (libkmig's), what an event says, the COLO
+ * tracking.
  */
 #ifndef KMIG_VMM_H
 #define KMIG_VMM_H
@@ -21,10 +22,9 @@ struct guest_ram {
 	uint32_t region;	/* KMIG_A_MIG_REGION_ID */
 };
 
-struct kmig_nl {
-	int cmd;		/* requests and their replies */
-	int ev;			/* the "events" group, nothing else */
-	uint16_t family;
+struct vmm_nl {
+	struct kmig_nl cmd;	/* requests and their replies */
+	struct kmig_nl ev;	/* the "events" group, nothing else */
 };
 
 #define COLO_METRICS (KMIG_COLO_METRIC_PAUSE + 1)
@@ -62,7 +62,7 @@ struct colo_track {
 struct colo_ctx {
 	const struct vmm_opts *o;
 	struct guest_ram *r;
-	struct kmig_nl *k;
+	struct vmm_nl *k;
 	struct vcpus *v;
 	int primary;
 	struct colo_track t;
@@ -71,8 +71,8 @@ struct colo_ctx {
 };
 
 /* 3. Commands (kmig-vmm.c): a request on @region, then sending it. */
-struct nl_msg *mig_req(struct kmig_nl *k, uint8_t cmd, uint32_t region);
-int mig_send(struct kmig_nl *k, struct nl_msg *req, struct mig_ev *st,
+struct nl_msg *mig_req(struct vmm_nl *k, uint8_t cmd, uint32_t region);
+int mig_send(struct vmm_nl *k, struct nl_msg *req, struct mig_ev *st,
 	     char *why, size_t wl);
 
 /* The content hash line "WHAT N hash ...", appended to --hash-file. */

@@ -72,6 +72,33 @@ bool kmig_attr_uint(const struct nlattr *a, uint64_t *v)
 	return false;
 }
 
+uint64_t kmig_attr_uint_or(const struct nlattr *a, uint64_t def)
+{
+	uint64_t v;
+
+	return kmig_attr_uint(a, &v) ? v : def;
+}
+
+const char *kmig_attr_str(const struct nlattr *a)
+{
+	const char *s;
+	int len;
+
+	if (!a)
+		return "";
+	s = nla_data(a);
+	len = nla_len(a);
+	return len > 0 && !s[len - 1] ? s : "";
+}
+
+void kmig_nl_msg_wipe(struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	explicit_bzero(nlh, nlh->nlmsg_len);
+	nlmsg_free(msg);
+}
+
 void kmig_nl_reply_free(struct kmig_nl_reply *r)
 {
 	free(r->nlh);

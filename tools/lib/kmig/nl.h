@@ -127,6 +127,23 @@ void kmig_nl_reply_free(struct kmig_nl_reply *r);
 /* Top-level attribute @type of the first reply message, or NULL. */
 struct nlattr *kmig_nl_reply_attr(const struct kmig_nl_reply *r, int type);
 
+/*
+ * Wait up to @ms for notifications of the groups joined, then run @cb for
+ * each message of the family, as kmig_nl_recv_notify() does, until @cb
+ * returns nonzero or nothing more comes within @ms. Returns 1 when @cb
+ * stopped (-ECANCELED when it returned negative), 0 when nothing (more)
+ * came, -ENOBUFS when notifications were lost (receive buffer overrun),
+ * -EIO on another error.
+ */
+int kmig_nl_wait_notify(struct kmig_nl *nl, int ms, int maxattr,
+			kmig_nl_cb cb, void *arg);
+
+/*
+ * Wipe @msg (a request that carried a secret) and drop a reference to it:
+ * take one with nlmsg_get() before sending it, call this once sent.
+ */
+void kmig_nl_msg_wipe(struct nl_msg *msg);
+
 /* Page size of the module's regions (the kernel's page size). */
 uint64_t kmig_page_size(void);
 
@@ -147,5 +164,9 @@ char *kmig_nl_strerror(char *buf, size_t len, const struct kmig_nl_err *err,
 
 /* Attribute accessors: false when absent or malformed. */
 bool kmig_attr_uint(const struct nlattr *a, uint64_t *v);
+/* An unsigned attribute of 1, 2, 4 or 8 bytes; @def if absent or not. */
+uint64_t kmig_attr_uint_or(const struct nlattr *a, uint64_t def);
+/* A string attribute; "" if absent or not NUL-terminated. */
+const char *kmig_attr_str(const struct nlattr *a);
 
 #endif /* KMIG_LIB_NL_H */

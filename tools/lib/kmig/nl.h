@@ -17,9 +17,10 @@
 #include <netlink/msg.h>
 
 /*
- * Provided by the program: print "<program>: <formatted text>" as one line
- * on stderr. The library reports with it what it cannot return (the family
- * is not found, notifications were lost).
+ * Provided by the program: report one error line (migctl and kmig-vmm:
+ * "<program>: <formatted text>" on stderr; kmig-systest: a "# " line).
+ * The library reports with it what it cannot return (the family is not
+ * found, notifications were lost).
  */
 void err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

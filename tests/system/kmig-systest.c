@@ -28,7 +28,7 @@
 
 #include <linux/kmig.h>
 
-#include "genl.h"
+#include "nl.h"
 #include "pagehash.h"
 #include "wire-peer.h"
 
@@ -149,27 +149,74 @@ static uint64_t pattern(uint64_t page, uint64_t word)
 	return (page * 0x9e3779b97f4a7c15ULL) ^ (word + 1) ^ 0xa5a5a5a5ULL;
 }
 
-/* netlink helpers */
+/* netlink helpers (libkmig, tools/lib/kmig) */
 
-static int kmig_family(int fd)
+/* libkmig's error lines (the family is not found, ...): '# ' lines. */
+void err_line(const char *fmt, ...)
 {
-	int fam = genl_family(fd, KMIG_FAMILY_NAME);
+	va_list ap;
 
-	if (fam < 0)
-		note("kmig genl family not found: %s", strerror(-fam));
-	return fam;
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
 }
 
-static int nl_region_get(int fd, int fam, uint32_t id, struct genl_reply *r)
+/* The kmig family, on a socket that fails rather than hangs. */
+static int nl_open(struct kmig_nl *nl)
 {
-	struct genl_msg m;
-
-	genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, 0);
-	genl_put_u32(&m, KMIG_A_REGION_ID, id);
-	return genl_call(fd, &m, r);
+	if (kmig_nl_open(nl))
+		return -1;
+	kmig_nl_set_timeout(nl, 20);
+	return 0;
 }
 
-static struct genl_reply reply;
+/* A request; a test program out of memory just stops. */
+static struct nl_msg *req(struct kmig_nl *nl, uint8_t cmd, int flags)
+{
+	struct nl_msg *m = kmig_nl_msg(nl, cmd, flags);
+
+	if (!m) {
+		note("out of memory");
+		exit(1);
+	}
+	return m;
+}
+
+/* Attribute @type of the reply, of exactly that size: 0, or -1 (*v = 0). */
+static int reply_u32(const struct kmig_nl_reply *r, int type, uint32_t *v)
+{
+	const struct nlattr *a = kmig_nl_reply_attr(r, type);
+
+	*v = 0;
+	if (!a || nla_len(a) != 4)
+		return -1;
+	*v = nla_get_u32(a);
+	return 0;
+}
+
+static int reply_u64(const struct kmig_nl_reply *r, int type, uint64_t *v)
+{
+	const struct nlattr *a = kmig_nl_reply_attr(r, type);
+
+	*v = 0;
+	if (!a || nla_len(a) != 8)
+		return -1;
+	*v = nla_get_u64(a);
+	return 0;
+}
+
+static int nl_region_get(struct kmig_nl *nl, uint32_t id,
+			 struct kmig_nl_reply *r)
+{
+	struct nl_msg *m = req(nl, KMIG_CMD_REGION_GET, 0);
+
+	nla_put_u32(m, KMIG_A_REGION_ID, id);
+	return kmig_nl_call(nl, m, r);
+}
+
+static struct kmig_nl_reply reply;
 
 /*
  * region-rw: a 1 GiB region, pattern pages, zero-written pages and
@@ -183,8 +230,9 @@ static int case_region_rw(void)
 	uint64_t *a, *b, pages = 0, v;
 	unsigned char *c;
 	size_t p, w;
-	int fd, nl, fam;
+	struct kmig_nl nl;
 	uint32_t u;
+	int fd, ret;
 
 	fd = region_open();
 	REQUIRE(fd >= 0, "open %s: %s", KMIG_DEVICE_PATH, strerror(errno));
@@ -251,21 +299,20 @@ static int case_region_rw(void)
 	REQUIRE(region_info(fd, &info) == 0, "ioctl");
 	CHECK(info.populated_pages == pages, "reads of written pages do not allocate");
 
-	nl = genl_open();
-	REQUIRE(nl >= 0, "netlink socket");
-	fam = kmig_family(nl);
-	REQUIRE(fam > 0, "family");
-	REQUIRE(nl_region_get(nl, fam, info.id, &reply) == 0, "REGION_GET: %d %s",
-		reply.error, reply.extack);
-	CHECK(genl_attr_u64(&reply, KMIG_A_REGION_POPULATED_PAGES, &v) == 0 &&
+	ret = nl_open(&nl);
+	REQUIRE(ret == 0, "family");
+	ret = nl_region_get(&nl, info.id, &reply);
+	REQUIRE(ret == 0, "REGION_GET: %d %s",
+		-reply.err.kerr, reply.err.msg);
+	CHECK(reply_u64(&reply, KMIG_A_REGION_POPULATED_PAGES, &v) == 0 &&
 	      v == pages, "netlink populated %llu", (unsigned long long)v);
-	CHECK(genl_attr_u64(&reply, KMIG_A_REGION_SIZE, &v) == 0 && v == size,
+	CHECK(reply_u64(&reply, KMIG_A_REGION_SIZE, &v) == 0 && v == size,
 	      "netlink size");
-	CHECK(genl_attr_u32(&reply, KMIG_A_REGION_OWNER_PID, &u) == 0 &&
+	CHECK(reply_u32(&reply, KMIG_A_REGION_OWNER_PID, &u) == 0 &&
 	      u == (uint32_t)getpid(), "netlink owner pid");
-	CHECK(genl_attr_u32(&reply, KMIG_A_REGION_MAPPINGS, &u) == 0 && u == 3,
+	CHECK(reply_u32(&reply, KMIG_A_REGION_MAPPINGS, &u) == 0 && u == 3,
 	      "netlink mappings %u", u);
-	close(nl);
+	kmig_nl_close(&nl);
 
 	munmap(c, 2 * PAGE);
 	munmap(b, size);
@@ -537,14 +584,15 @@ static int case_fork(void)
 	return failures ? 1 : 0;
 }
 
-static int expect_err(int nl, struct genl_msg *m, int err, const char *what)
+static int expect_err(struct kmig_nl *nl, struct nl_msg *m, int err,
+		      const char *what)
 {
-	int ret = genl_call(nl, m, &reply);
+	int ret = kmig_nl_call(nl, m, &reply);
 
-	CHECK(ret == err, "%s: got %d (%s), expected %d", what, ret, reply.extack, err);
+	CHECK(ret == err, "%s: got %d (%s), expected %d", what, ret, reply.err.msg, err);
 	if (ret == err && err)
 		note("%s: %s (kernel: %s)", what, strerror(-err),
-		     reply.extack[0] ? reply.extack : "-");
+		     reply.err.msg[0] ? reply.err.msg : "-");
 	return ret == err;
 }
 
@@ -552,66 +600,66 @@ static int expect_err(int nl, struct genl_msg *m, int err, const char *what)
 static int case_netlink(void)
 {
 	uint32_t channels, avail, u;
-	struct genl_msg m;
-	int nl, fam, i, fd;
+	struct nl_msg *m;
+	struct kmig_nl nl;
+	int i, fd, ret;
 	uint64_t v;
 
-	nl = genl_open();
-	REQUIRE(nl >= 0, "socket");
-	fam = kmig_family(nl);
-	REQUIRE(fam > 0, "family");
+	ret = nl_open(&nl);
+	REQUIRE(ret == 0, "family");
 
-	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_GET, 0);
-	REQUIRE(genl_call(nl, &m, &reply) == 0, "PARAMS_GET %d", reply.error);
-	CHECK(genl_attr_u32(&reply, KMIG_A_PARAMS_CHANNELS, &channels) == 0 &&
+	m = req(&nl, KMIG_CMD_PARAMS_GET, 0);
+	ret = kmig_nl_call(&nl, m, &reply);
+	REQUIRE(ret == 0, "PARAMS_GET %d", -reply.err.kerr);
+	CHECK(reply_u32(&reply, KMIG_A_PARAMS_CHANNELS, &channels) == 0 &&
 	      channels >= 1 && channels <= KMIG_CHANNELS_MAX, "channels");
-	CHECK(genl_attr_u32(&reply, KMIG_A_PARAMS_ZERO_CHECK_AVAILABLE, &avail) == 0 &&
+	CHECK(reply_u32(&reply, KMIG_A_PARAMS_ZERO_CHECK_AVAILABLE, &avail) == 0 &&
 	      (avail & 3) == 3, "available 0x%x", avail);
-	CHECK(genl_attr_u64(&reply, KMIG_A_PARAMS_REGION_SIZE_MAX, &v) == 0 && v,
+	CHECK(reply_u64(&reply, KMIG_A_PARAMS_REGION_SIZE_MAX, &v) == 0 && v,
 	      "region-size-max");
 
-	genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, 0);
-	expect_err(nl, &m, -EINVAL, "REGION_GET without id");
-	CHECK(reply.extack[0], "no extack for a missing attribute");
-	genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, 0);
-	genl_put_u32(&m, KMIG_A_REGION_ID, 0);
-	expect_err(nl, &m, -ERANGE, "REGION_GET id 0");
-	genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, 0);
-	genl_put_u32(&m, KMIG_A_REGION_ID, 0x7ffffff0);
-	expect_err(nl, &m, -ENOENT, "REGION_GET unknown id");
-	CHECK(strstr(reply.extack, "no region"), "extack '%s'", reply.extack);
-	genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, 0);
-	genl_put(&m, KMIG_A_REGION_ID, "\1", 1);
-	expect_err(nl, &m, -EINVAL, "REGION_GET 1-byte id");
+	m = req(&nl, KMIG_CMD_REGION_GET, 0);
+	expect_err(&nl, m, -EINVAL, "REGION_GET without id");
+	CHECK(reply.err.msg[0], "no extack for a missing attribute");
+	m = req(&nl, KMIG_CMD_REGION_GET, 0);
+	nla_put_u32(m, KMIG_A_REGION_ID, 0);
+	expect_err(&nl, m, -ERANGE, "REGION_GET id 0");
+	m = req(&nl, KMIG_CMD_REGION_GET, 0);
+	nla_put_u32(m, KMIG_A_REGION_ID, 0x7ffffff0);
+	expect_err(&nl, m, -ENOENT, "REGION_GET unknown id");
+	CHECK(strstr(reply.err.msg, "no region"), "extack '%s'", reply.err.msg);
+	m = req(&nl, KMIG_CMD_REGION_GET, 0);
+	nla_put(m, KMIG_A_REGION_ID, 1, "\1");
+	expect_err(&nl, m, -EINVAL, "REGION_GET 1-byte id");
 
-	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
-	expect_err(nl, &m, -EINVAL, "PARAMS_SET nothing");
-	CHECK(strstr(reply.extack, "no parameter"), "extack '%s'", reply.extack);
+	m = req(&nl, KMIG_CMD_PARAMS_SET, 0);
+	expect_err(&nl, m, -EINVAL, "PARAMS_SET nothing");
+	CHECK(strstr(reply.err.msg, "no parameter"), "extack '%s'", reply.err.msg);
 	for (i = 0; i < 3; i++) {
 		static const uint32_t bad[] = { 0, KMIG_CHANNELS_MAX + 1, 0xffffffff };
 
-		genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
-		genl_put_u32(&m, KMIG_A_PARAMS_CHANNELS, bad[i]);
-		expect_err(nl, &m, -ERANGE, "PARAMS_SET channels out of range");
-		CHECK(reply.extack[0], "no extack");
+		m = req(&nl, KMIG_CMD_PARAMS_SET, 0);
+		nla_put_u32(m, KMIG_A_PARAMS_CHANNELS, bad[i]);
+		expect_err(&nl, m, -ERANGE, "PARAMS_SET channels out of range");
+		CHECK(reply.err.msg[0], "no extack");
 	}
-	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
-	genl_put_u32(&m, KMIG_A_PARAMS_ZERO_PAGE_DETECTION, 3);
-	expect_err(nl, &m, -ERANGE, "PARAMS_SET zero-page-detection 3");
-	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
-	genl_put_u32(&m, KMIG_A_PARAMS_ZERO_CHECK, 5);
-	expect_err(nl, &m, -ERANGE, "PARAMS_SET zero-check 5");
-	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
-	genl_put_u32(&m, KMIG_A_PARAMS_ZERO_CHECK_ACTIVE, 1);
-	expect_err(nl, &m, -EINVAL, "PARAMS_SET read-only attribute");
-	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
-	genl_put_u32(&m, 200, 1);
-	expect_err(nl, &m, -EINVAL, "PARAMS_SET unknown attribute");
+	m = req(&nl, KMIG_CMD_PARAMS_SET, 0);
+	nla_put_u32(m, KMIG_A_PARAMS_ZERO_PAGE_DETECTION, 3);
+	expect_err(&nl, m, -ERANGE, "PARAMS_SET zero-page-detection 3");
+	m = req(&nl, KMIG_CMD_PARAMS_SET, 0);
+	nla_put_u32(m, KMIG_A_PARAMS_ZERO_CHECK, 5);
+	expect_err(&nl, m, -ERANGE, "PARAMS_SET zero-check 5");
+	m = req(&nl, KMIG_CMD_PARAMS_SET, 0);
+	nla_put_u32(m, KMIG_A_PARAMS_ZERO_CHECK_ACTIVE, 1);
+	expect_err(&nl, m, -EINVAL, "PARAMS_SET read-only attribute");
+	m = req(&nl, KMIG_CMD_PARAMS_SET, 0);
+	nla_put_u32(m, 200, 1);
+	expect_err(&nl, m, -EINVAL, "PARAMS_SET unknown attribute");
 	/* A refused request changes nothing, even with a valid part. */
-	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
-	genl_put_u32(&m, KMIG_A_PARAMS_ZERO_PAGE_DETECTION, KMIG_ZERO_DETECT_MAIN);
-	genl_put_u32(&m, KMIG_A_PARAMS_CHANNELS, 99);
-	expect_err(nl, &m, -ERANGE, "PARAMS_SET half valid");
+	m = req(&nl, KMIG_CMD_PARAMS_SET, 0);
+	nla_put_u32(m, KMIG_A_PARAMS_ZERO_PAGE_DETECTION, KMIG_ZERO_DETECT_MAIN);
+	nla_put_u32(m, KMIG_A_PARAMS_CHANNELS, 99);
+	expect_err(&nl, m, -ERANGE, "PARAMS_SET half valid");
 	{
 		char mode[32];
 
@@ -622,24 +670,25 @@ static int case_netlink(void)
 	for (i = KMIG_ZERO_CHECK_GENERIC; i <= KMIG_ZERO_CHECK_AVX512; i++) {
 		if (avail & (1u << i))
 			continue;
-		genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
-		genl_put_u32(&m, KMIG_A_PARAMS_ZERO_CHECK, i);
-		expect_err(nl, &m, -EOPNOTSUPP, "PARAMS_SET unavailable zero check");
+		m = req(&nl, KMIG_CMD_PARAMS_SET, 0);
+		nla_put_u32(m, KMIG_A_PARAMS_ZERO_CHECK, i);
+		expect_err(&nl, m, -EOPNOTSUPP, "PARAMS_SET unavailable zero check");
 	}
 
 	/* Valid sets: the reply and sysfs agree. */
-	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
-	genl_put_u32(&m, KMIG_A_PARAMS_CHANNELS, 8);
-	genl_put_u32(&m, KMIG_A_PARAMS_ZERO_PAGE_DETECTION, KMIG_ZERO_DETECT_MAIN);
-	REQUIRE(genl_call(nl, &m, &reply) == 0, "PARAMS_SET %d %s", reply.error,
-		reply.extack);
-	CHECK(genl_attr_u32(&reply, KMIG_A_PARAMS_CHANNELS, &u) == 0 && u == 8,
+	m = req(&nl, KMIG_CMD_PARAMS_SET, 0);
+	nla_put_u32(m, KMIG_A_PARAMS_CHANNELS, 8);
+	nla_put_u32(m, KMIG_A_PARAMS_ZERO_PAGE_DETECTION, KMIG_ZERO_DETECT_MAIN);
+	ret = kmig_nl_call(&nl, m, &reply);
+	REQUIRE(ret == 0, "PARAMS_SET %d %s", -reply.err.kerr,
+		reply.err.msg);
+	CHECK(reply_u32(&reply, KMIG_A_PARAMS_CHANNELS, &u) == 0 && u == 8,
 	      "reply channels");
 	CHECK(sysfs_read_ll("/sys/kernel/kmig/channels") == 8, "sysfs channels");
-	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
-	genl_put_u32(&m, KMIG_A_PARAMS_CHANNELS, channels);
-	genl_put_u32(&m, KMIG_A_PARAMS_ZERO_PAGE_DETECTION, KMIG_ZERO_DETECT_CHANNEL);
-	CHECK(genl_call(nl, &m, &reply) == 0, "restore");
+	m = req(&nl, KMIG_CMD_PARAMS_SET, 0);
+	nla_put_u32(m, KMIG_A_PARAMS_CHANNELS, channels);
+	nla_put_u32(m, KMIG_A_PARAMS_ZERO_PAGE_DETECTION, KMIG_ZERO_DETECT_CHANNEL);
+	CHECK(kmig_nl_call(&nl, m, &reply) == 0, "restore");
 
 	/* sysfs writes are validated the same way. */
 	CHECK(sysfs_write("/sys/kernel/kmig/channels", "65") == -ERANGE, "sysfs 65");
@@ -650,23 +699,23 @@ static int case_netlink(void)
 	      "sysfs bad impl");
 	CHECK(sysfs_read_ll("/sys/kernel/kmig/channels") == channels, "channels kept");
 
-	genl_msg_init(&m, fam, KMIG_CMD_STATS_GET, 0);
-	CHECK(genl_call(nl, &m, &reply) == 0, "STATS_GET");
-	CHECK(genl_attr_u32(&reply, KMIG_A_STATS_REGIONS, &u) == 0, "stats regions");
+	m = req(&nl, KMIG_CMD_STATS_GET, 0);
+	CHECK(kmig_nl_call(&nl, m, &reply) == 0, "STATS_GET");
+	CHECK(reply_u32(&reply, KMIG_A_STATS_REGIONS, &u) == 0, "stats regions");
 
 	/* Dump sees a region we hold. */
 	fd = region_open();
 	REQUIRE(fd >= 0, "open");
-	genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, NLM_F_DUMP);
-	CHECK(genl_call(nl, &m, &reply) == 0 && reply.nmsgs >= 1, "dump: %d msgs",
+	m = req(&nl, KMIG_CMD_REGION_GET, NLM_F_DUMP);
+	CHECK(kmig_nl_call(&nl, m, &reply) == 0 && reply.nmsgs >= 1, "dump: %d msgs",
 	      reply.nmsgs);
 	close(fd);
 
 	/* A scan of a region that does not exist. */
-	genl_msg_init(&m, fam, KMIG_CMD_REGION_SCAN, 0);
-	genl_put_u32(&m, KMIG_A_SCAN_REGION_ID, 0x7ffffff0);
-	expect_err(nl, &m, -ENOENT, "REGION_SCAN unknown id");
-	close(nl);
+	m = req(&nl, KMIG_CMD_REGION_SCAN, 0);
+	nla_put_u32(m, KMIG_A_SCAN_REGION_ID, 0x7ffffff0);
+	expect_err(&nl, m, -ENOENT, "REGION_SCAN unknown id");
+	kmig_nl_close(&nl);
 	return failures ? 1 : 0;
 }
 
@@ -680,29 +729,28 @@ static int case_nonroot(void)
 	pid = fork();
 	REQUIRE(pid >= 0, "fork");
 	if (!pid) {
-		struct genl_msg m;
-		int nl, fam, fd;
+		struct nl_msg *m;
+		struct kmig_nl nl;
+		int fd;
 
 		if (setgroups(0, NULL) || setgid(65534) || setuid(65534)) {
 			note("cannot drop privileges: %s", strerror(errno));
 			_exit(1);
 		}
-		nl = genl_open();
-		fam = nl >= 0 ? kmig_family(nl) : -1;
-		if (fam <= 0)
+		if (nl_open(&nl))
 			_exit(1);
-		genl_msg_init(&m, fam, KMIG_CMD_PARAMS_SET, 0);
-		genl_put_u32(&m, KMIG_A_PARAMS_CHANNELS, 4);
-		expect_err(nl, &m, -EPERM, "PARAMS_SET as nobody");
-		genl_msg_init(&m, fam, KMIG_CMD_REGION_SCAN, 0);
-		genl_put_u32(&m, KMIG_A_SCAN_REGION_ID, 1);
-		expect_err(nl, &m, -EPERM, "REGION_SCAN as nobody");
-		genl_msg_init(&m, fam, KMIG_CMD_PARAMS_GET, 0);
-		expect_err(nl, &m, 0, "PARAMS_GET as nobody");
-		genl_msg_init(&m, fam, KMIG_CMD_STATS_GET, 0);
-		expect_err(nl, &m, 0, "STATS_GET as nobody");
-		genl_msg_init(&m, fam, KMIG_CMD_REGION_GET, NLM_F_DUMP);
-		expect_err(nl, &m, 0, "REGION_GET dump as nobody");
+		m = req(&nl, KMIG_CMD_PARAMS_SET, 0);
+		nla_put_u32(m, KMIG_A_PARAMS_CHANNELS, 4);
+		expect_err(&nl, m, -EPERM, "PARAMS_SET as nobody");
+		m = req(&nl, KMIG_CMD_REGION_SCAN, 0);
+		nla_put_u32(m, KMIG_A_SCAN_REGION_ID, 1);
+		expect_err(&nl, m, -EPERM, "REGION_SCAN as nobody");
+		m = req(&nl, KMIG_CMD_PARAMS_GET, 0);
+		expect_err(&nl, m, 0, "PARAMS_GET as nobody");
+		m = req(&nl, KMIG_CMD_STATS_GET, 0);
+		expect_err(&nl, m, 0, "STATS_GET as nobody");
+		m = req(&nl, KMIG_CMD_REGION_GET, NLM_F_DUMP);
+		expect_err(&nl, m, 0, "REGION_GET dump as nobody");
 		fd = region_open();
 		CHECK(fd < 0 && errno == EACCES, "open /dev/kmig as nobody: %s",
 		      fd < 0 ? strerror(errno) : "opened");
@@ -741,9 +789,10 @@ static int case_scan(void)
 	struct kmig_region_info info;
 	uint32_t avail = 0, used;
 	size_t data, zero;
-	struct genl_msg m;
+	struct nl_msg *m;
 	unsigned char *r;
-	int fd, nl, fam, i;
+	struct kmig_nl nl;
+	int fd, i, ret;
 	uint64_t v;
 
 	fd = region_open();
@@ -753,31 +802,31 @@ static int case_scan(void)
 	fill_scan_region(r, npages, &data, &zero);
 	REQUIRE(region_info(fd, &info) == 0, "ioctl");
 
-	nl = genl_open();
-	fam = kmig_family(nl);
-	REQUIRE(fam > 0, "family");
-	genl_msg_init(&m, fam, KMIG_CMD_PARAMS_GET, 0);
-	REQUIRE(genl_call(nl, &m, &reply) == 0, "PARAMS_GET");
-	genl_attr_u32(&reply, KMIG_A_PARAMS_ZERO_CHECK_AVAILABLE, &avail);
+	ret = nl_open(&nl);
+	REQUIRE(ret == 0, "family");
+	m = req(&nl, KMIG_CMD_PARAMS_GET, 0);
+	ret = kmig_nl_call(&nl, m, &reply);
+	REQUIRE(ret == 0, "PARAMS_GET");
+	reply_u32(&reply, KMIG_A_PARAMS_ZERO_CHECK_AVAILABLE, &avail);
 
 	for (i = KMIG_ZERO_CHECK_AUTO; i <= KMIG_ZERO_CHECK_AVX512; i++) {
 		if (!(avail & (1u << i)))
 			continue;
-		genl_msg_init(&m, fam, KMIG_CMD_REGION_SCAN, 0);
-		genl_put_u32(&m, KMIG_A_SCAN_REGION_ID, info.id);
-		genl_put_u32(&m, KMIG_A_SCAN_ZERO_CHECK, i);
-		if (genl_call(nl, &m, &reply)) {
-			CHECK(0, "scan impl %d: %d %s", i, reply.error, reply.extack);
+		m = req(&nl, KMIG_CMD_REGION_SCAN, 0);
+		nla_put_u32(m, KMIG_A_SCAN_REGION_ID, info.id);
+		nla_put_u32(m, KMIG_A_SCAN_ZERO_CHECK, i);
+		if (kmig_nl_call(&nl, m, &reply)) {
+			CHECK(0, "scan impl %d: %d %s", i, -reply.err.kerr, reply.err.msg);
 			continue;
 		}
-		CHECK(genl_attr_u64(&reply, KMIG_A_SCAN_POPULATED_PAGES, &v) == 0 &&
+		CHECK(reply_u64(&reply, KMIG_A_SCAN_POPULATED_PAGES, &v) == 0 &&
 		      v == data + zero, "impl %d populated %llu", i, (unsigned long long)v);
-		CHECK(genl_attr_u64(&reply, KMIG_A_SCAN_NORMAL_PAGES, &v) == 0 &&
+		CHECK(reply_u64(&reply, KMIG_A_SCAN_NORMAL_PAGES, &v) == 0 &&
 		      v == data, "impl %d normal %llu, expected %zu", i,
 		      (unsigned long long)v, data);
-		CHECK(genl_attr_u64(&reply, KMIG_A_SCAN_ZERO_PAGES, &v) == 0 &&
+		CHECK(reply_u64(&reply, KMIG_A_SCAN_ZERO_PAGES, &v) == 0 &&
 		      v == npages - data, "impl %d zero %llu", i, (unsigned long long)v);
-		CHECK(genl_attr_u32(&reply, KMIG_A_SCAN_ZERO_CHECK_USED, &used) == 0 &&
+		CHECK(reply_u32(&reply, KMIG_A_SCAN_ZERO_CHECK_USED, &used) == 0 &&
 		      (i == KMIG_ZERO_CHECK_AUTO ? used != 0 : used == (uint32_t)i),
 		      "impl %d used %u", i, used);
 		note("impl %d: %zu data, %zu zero-written, %zu untouched", i, data, zero,
@@ -785,7 +834,7 @@ static int case_scan(void)
 	}
 	REQUIRE(region_info(fd, &info) == 0, "ioctl");
 	CHECK(info.populated_pages == data + zero, "scan allocated pages");
-	close(nl);
+	kmig_nl_close(&nl);
 	munmap(r, npages * PAGE);
 	close(fd);
 	return failures ? 1 : 0;

@@ -10,9 +10,11 @@
  *
  * Files: this one is the integration (part 1, about two hundred lines to
  * copy into a VMM, a third of them for COLO) and the two modes built on it
- * (part 2, where colo_session() is the COLO loop to copy); nl.c is a small
- * raw generic netlink client (no libnl); vcpu.c, ram.c and opts.c are test
- * machinery (writers, fill, content hash, command line).
+ * (part 2, where colo_session() is the COLO loop to copy); kmig-vmm.h has
+ * their structures; generic netlink goes through libkmig (tools/lib/kmig,
+ * on libnl-3); test-hooks.c, vcpu.c, ram.c and opts.c are test machinery
+ * (the COLO session's hashes, figures and fault injection, writers, fill,
+ * content hash, command line).
  *
  * What a VMM does
  * ---------------
@@ -90,8 +92,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,28 +101,20 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <linux/kmig.h>
 
+#include "kmig-vmm.h"
 #include "nl.h"
 #include "opts.h"
 #include "ram.h"
+#include "test-hooks.h"
 #include "vcpu.h"
-
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
 
 /* ====================================================================
  * Part 1: the integration
  * ==================================================================== */
 
-struct guest_ram {
-	int fd;
-	unsigned char *mem;
-	size_t size, page_size;
-	uint32_t region;	/* KMIG_A_MIG_REGION_ID */
-};
+/* The VMM's state (struct guest_ram, vmm_nl, mig_ev, ...): kmig-vmm.h */
 
 /* 1. Guest RAM from /dev/kmig. Pages are allocated on first touch. */
 static int ram_map(struct guest_ram *r, size_t size)
@@ -139,80 +133,52 @@ static int ram_map(struct guest_ram *r, size_t size)
 	return 0;
 }
 
-struct kmig_nl {
-	int cmd;		/* requests and their replies */
-	int ev;			/* the "events" group, nothing else */
-	uint16_t family;
-};
-
-/* 2. Resolve the family and its "events" group; join it. */
-static int kmig_nl_open(struct kmig_nl *k)
+/*
+ * 2. Resolve the family and its "events" group; join it (libkmig, on
+ * libnl-3: a 1 MiB receive buffer for the events). Returns 0, or -1 when
+ * the library printed why not.
+ */
+static int vmm_nl_open(struct vmm_nl *k)
 {
-	uint32_t group;
-	int rcvbuf = 1 << 20, ret;
+	struct kmig_nl_err err;
 
-	k->cmd = nl_open();
-	k->ev = nl_open();
-	if (k->cmd < 0 || k->ev < 0)
-		return k->cmd < 0 ? k->cmd : k->ev;
-	ret = nl_resolve(k->cmd, KMIG_FAMILY_NAME, KMIG_MCGRP_EVENTS,
-			 &k->family, &group);
-	if (ret)
-		return ret;
-	setsockopt(k->ev, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (setsockopt(k->ev, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
-		       sizeof(group)))
-		return -errno;
+	if (kmig_nl_open(&k->cmd) || kmig_nl_open(&k->ev))
+		return -1;
+	/* Fail rather than hang when an answer never comes. */
+	kmig_nl_set_timeout(&k->cmd, 20);
+	if (kmig_nl_subscribe(&k->ev, KMIG_MCGRP_EVENTS, &err)) {
+		kmig_nl_report("group " KMIG_MCGRP_EVENTS, &err, NULL);
+		return -1;
+	}
 	return 0;
 }
 
-#define COLO_METRICS (KMIG_COLO_METRIC_PAUSE + 1)
-
-/* One KMIG_A_MIG_COLO_LATENCY nest: a latency over every checkpoint. */
-struct colo_lat {
-	uint64_t count, last_ns, mean_ns, p50_ns, p99_ns, max_ns;
-};
-
-/* What the VMM reads from an event (or a mig-get status). */
-struct mig_ev {
-	int event;		/* enum kmig_mig_event, -1 for a plain status */
-	int lost;		/* a status read because events were lost */
-	uint32_t region, role, state, switchover_ready;
-	uint64_t pass, passes, dirty_rate, remaining, expected_ns, downtime_ns;
-	uint16_t port;
-	char reason[128];
-	/* COLO */
-	int colo;
-	uint64_t checkpoint, checkpoints, ckpt_pages, ckpt_bytes;
-	struct colo_lat lat[COLO_METRICS];	/* by enum kmig_colo_metric */
-};
-
 /*
- * The KMIG_A_MIG_COLO_LATENCY nests (a multi-attr: one per metric) among
- * the attributes @attrs, @len bytes, into @lat[]. Returns how many.
+ * The KMIG_A_MIG_COLO_LATENCY nests (a multi-attr: one per metric) of the
+ * message @n into @lat[]. Returns how many.
  */
-static int colo_lat_parse(const void *attrs, size_t len,
+static int colo_lat_parse(const struct nlmsghdr *n,
 			  struct colo_lat lat[COLO_METRICS])
 {
-	const struct nlattr *a = NULL, *tb[KMIG_A_COLO_LATENCY_MAX + 1];
+	struct nlattr *a, *tb[KMIG_A_COLO_LATENCY_MAX + 1];
 	uint64_t m;
-	int found = 0;
+	int found = 0, rem;
 
 	memset(lat, 0, COLO_METRICS * sizeof(*lat));
-	while ((a = nl_next(attrs, len, a))) {
-		if ((a->nla_type & NLA_TYPE_MASK) != KMIG_A_MIG_COLO_LATENCY)
+	kmig_nl_for_each_attr(a, (struct nlmsghdr *)n, rem) {
+		if (nla_type(a) != KMIG_A_MIG_COLO_LATENCY ||
+		    nla_parse_nested(tb, KMIG_A_COLO_LATENCY_MAX, a, NULL))
 			continue;
-		nl_parse_nested(a, tb, KMIG_A_COLO_LATENCY_MAX);
-		m = nl_uint(tb[KMIG_A_COLO_LATENCY_METRIC], COLO_METRICS);
+		m = kmig_attr_uint_or(tb[KMIG_A_COLO_LATENCY_METRIC], COLO_METRICS);
 		if (m >= COLO_METRICS)
 			continue;	/* a metric newer than this VMM */
 		lat[m] = (struct colo_lat){
-			.count = nl_uint(tb[KMIG_A_COLO_LATENCY_COUNT], 0),
-			.last_ns = nl_uint(tb[KMIG_A_COLO_LATENCY_LAST_NS], 0),
-			.mean_ns = nl_uint(tb[KMIG_A_COLO_LATENCY_MEAN_NS], 0),
-			.p50_ns = nl_uint(tb[KMIG_A_COLO_LATENCY_P50_NS], 0),
-			.p99_ns = nl_uint(tb[KMIG_A_COLO_LATENCY_P99_NS], 0),
-			.max_ns = nl_uint(tb[KMIG_A_COLO_LATENCY_MAX_NS], 0),
+			.count = kmig_attr_uint_or(tb[KMIG_A_COLO_LATENCY_COUNT], 0),
+			.last_ns = kmig_attr_uint_or(tb[KMIG_A_COLO_LATENCY_LAST_NS], 0),
+			.mean_ns = kmig_attr_uint_or(tb[KMIG_A_COLO_LATENCY_MEAN_NS], 0),
+			.p50_ns = kmig_attr_uint_or(tb[KMIG_A_COLO_LATENCY_P50_NS], 0),
+			.p99_ns = kmig_attr_uint_or(tb[KMIG_A_COLO_LATENCY_P99_NS], 0),
+			.max_ns = kmig_attr_uint_or(tb[KMIG_A_COLO_LATENCY_MAX_NS], 0),
 		};
 		found++;
 	}
@@ -221,32 +187,30 @@ static int colo_lat_parse(const void *attrs, size_t len,
 
 static void mig_ev_parse(const struct nlmsghdr *n, struct mig_ev *e)
 {
-	const struct nlattr *tb[KMIG_A_MIG_MAX + 1];
-	const void *attrs;
-	size_t len;
+	struct nlattr *tb[KMIG_A_MIG_MAX + 1];
 
 	memset(e, 0, sizeof(*e));
-	nl_parse_genl(n, tb, KMIG_A_MIG_MAX);
-	e->event = nl_uint(tb[KMIG_A_MIG_EVENT], -1);
-	e->region = nl_uint(tb[KMIG_A_MIG_REGION_ID], 0);
-	e->role = nl_uint(tb[KMIG_A_MIG_ROLE], 0);
-	e->state = nl_uint(tb[KMIG_A_MIG_STATE], 0);
-	e->switchover_ready = nl_uint(tb[KMIG_A_MIG_SWITCHOVER_READY], 0);
-	e->pass = nl_uint(tb[KMIG_A_MIG_PASS], 0);
-	e->passes = nl_uint(tb[KMIG_A_MIG_PASSES], 0);
-	e->dirty_rate = nl_uint(tb[KMIG_A_MIG_DIRTY_RATE], 0);
-	e->remaining = nl_uint(tb[KMIG_A_MIG_REMAINING_BYTES], 0);
-	e->expected_ns = nl_uint(tb[KMIG_A_MIG_EXPECTED_DOWNTIME_NS], 0);
-	e->downtime_ns = nl_uint(tb[KMIG_A_MIG_DOWNTIME_NS], 0);
-	e->port = nl_uint(tb[KMIG_A_MIG_PORT], 0);
-	snprintf(e->reason, sizeof(e->reason), "%s", nl_str(tb[KMIG_A_MIG_REASON]));
+	if (genlmsg_parse((struct nlmsghdr *)n, 0, tb, KMIG_A_MIG_MAX, NULL))
+		memset(tb, 0, sizeof(tb));	/* malformed: nothing */
+	e->event = kmig_attr_uint_or(tb[KMIG_A_MIG_EVENT], -1);
+	e->region = kmig_attr_uint_or(tb[KMIG_A_MIG_REGION_ID], 0);
+	e->role = kmig_attr_uint_or(tb[KMIG_A_MIG_ROLE], 0);
+	e->state = kmig_attr_uint_or(tb[KMIG_A_MIG_STATE], 0);
+	e->switchover_ready = kmig_attr_uint_or(tb[KMIG_A_MIG_SWITCHOVER_READY], 0);
+	e->pass = kmig_attr_uint_or(tb[KMIG_A_MIG_PASS], 0);
+	e->passes = kmig_attr_uint_or(tb[KMIG_A_MIG_PASSES], 0);
+	e->dirty_rate = kmig_attr_uint_or(tb[KMIG_A_MIG_DIRTY_RATE], 0);
+	e->remaining = kmig_attr_uint_or(tb[KMIG_A_MIG_REMAINING_BYTES], 0);
+	e->expected_ns = kmig_attr_uint_or(tb[KMIG_A_MIG_EXPECTED_DOWNTIME_NS], 0);
+	e->downtime_ns = kmig_attr_uint_or(tb[KMIG_A_MIG_DOWNTIME_NS], 0);
+	e->port = kmig_attr_uint_or(tb[KMIG_A_MIG_PORT], 0);
+	snprintf(e->reason, sizeof(e->reason), "%s", kmig_attr_str(tb[KMIG_A_MIG_REASON]));
 	e->colo = !!tb[KMIG_A_MIG_COLO];
-	e->checkpoint = nl_uint(tb[KMIG_A_MIG_CHECKPOINT], 0);
-	e->checkpoints = nl_uint(tb[KMIG_A_MIG_CHECKPOINTS], 0);
-	e->ckpt_pages = nl_uint(tb[KMIG_A_MIG_CKPT_PAGES], 0);
-	e->ckpt_bytes = nl_uint(tb[KMIG_A_MIG_CKPT_BYTES], 0);
-	attrs = nl_genl_attrs(n, &len);
-	colo_lat_parse(attrs, len, e->lat);
+	e->checkpoint = kmig_attr_uint_or(tb[KMIG_A_MIG_CHECKPOINT], 0);
+	e->checkpoints = kmig_attr_uint_or(tb[KMIG_A_MIG_CHECKPOINTS], 0);
+	e->ckpt_pages = kmig_attr_uint_or(tb[KMIG_A_MIG_CKPT_PAGES], 0);
+	e->ckpt_bytes = kmig_attr_uint_or(tb[KMIG_A_MIG_CKPT_BYTES], 0);
+	colo_lat_parse(n, e->lat);
 }
 
 /*
@@ -254,13 +218,16 @@ static void mig_ev_parse(const struct nlmsghdr *n, struct mig_ev *e)
  * _LISTEN, _SWITCHOVER, _GET, _CANCEL, KMIG_CMD_COLO_*); put its other attributes, then mig_send()
  * it. The reply, the migration's status, is parsed into @st (may be NULL).
  */
-static struct nl_msg *mig_req(struct kmig_nl *k, uint8_t cmd, uint32_t region)
+struct nl_msg *mig_req(struct vmm_nl *k, uint8_t cmd, uint32_t region)
 {
-	static struct nl_msg req;
+	struct nl_msg *m = kmig_nl_msg(&k->cmd, cmd, 0);
 
-	nl_msg_init(&req, k->family, cmd);
-	nl_put_u32(&req, KMIG_A_MIG_REGION_ID, region);
-	return &req;
+	if (!m) {
+		fprintf(stderr, "kmig-vmm: out of memory\n");
+		exit(1);
+	}
+	nla_put_u32(m, KMIG_A_MIG_REGION_ID, region);
+	return m;
 }
 
 /*
@@ -276,20 +243,23 @@ static struct {
 static void mig_put_auth(struct nl_msg *m)
 {
 	if (mig_key.set)
-		nl_put(m, KMIG_A_MIG_KEY, mig_key.b, VMM_KEY_LEN);
+		nla_put(m, KMIG_A_MIG_KEY, VMM_KEY_LEN, mig_key.b);
 	else
-		nl_put_flag(m, KMIG_A_MIG_INSECURE);
+		nla_put_flag(m, KMIG_A_MIG_INSECURE);
 	explicit_bzero(&mig_key, sizeof(mig_key));
 }
 
-static int mig_send(struct kmig_nl *k, struct nl_msg *req, struct mig_ev *st,
-		    char *why, size_t wl)
+int mig_send(struct vmm_nl *k, struct nl_msg *req, struct mig_ev *st,
+	     char *why, size_t wl)
 {
-	static struct nl_msg reply;
-	int ret = nl_call(k->cmd, req, &reply, why, wl);
+	static struct kmig_nl_reply reply;
+	int ret = kmig_nl_call(&k->cmd, req, &reply);
 
-	if (!ret && st && reply.len)
-		mig_ev_parse((struct nlmsghdr *)reply.buf, st);
+	/* The kernel's extended-ack message, or libnl's error. */
+	snprintf(why, wl, "%s", reply.err.nlerr ?
+		 nl_geterror(-reply.err.nlerr) : reply.err.msg);
+	if (!ret && st && reply.nlh)
+		mig_ev_parse(reply.nlh, st);
 	return ret;
 }
 
@@ -298,30 +268,30 @@ static int mig_send(struct kmig_nl *k, struct nl_msg *req, struct mig_ev *st,
  * 0 if none came, -ENOBUFS if events were lost, or another -errno.
  * When none came or some were lost, read the status: see the top comment.
  */
-static int mig_event_wait(struct kmig_nl *k, uint32_t region,
+struct ev_wait {
+	uint32_t region;
+	struct mig_ev *e;
+};
+
+/* Each message of the family: an event of the region stops the wait. */
+static int ev_one(const struct nlmsghdr *n, struct nlattr **tb, void *arg)
+{
+	const struct genlmsghdr *g = nlmsg_data(n);
+	struct ev_wait *w = arg;
+
+	(void)tb;
+	if (g->cmd != KMIG_CMD_MIG_EVENT)
+		return 0;
+	mig_ev_parse(n, w->e);
+	return w->e->region == w->region;
+}
+
+static int mig_event_wait(struct vmm_nl *k, uint32_t region,
 			  struct mig_ev *e, int ms)
 {
-	static char buf[65536];
-	struct pollfd p = { .fd = k->ev, .events = POLLIN };
-	const struct nlmsghdr *n;
-	struct genlmsghdr *g;
-	ssize_t len;
+	struct ev_wait w = { .region = region, .e = e };
 
-	for (;;) {
-		if (poll(&p, 1, ms) <= 0)
-			return 0;
-		len = recv(k->ev, buf, sizeof(buf), MSG_DONTWAIT);
-		if (len < 0)
-			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-		for (n = (void *)buf; NLMSG_OK(n, (size_t)len); n = NLMSG_NEXT(n, len)) {
-			g = NLMSG_DATA(n);
-			if (n->nlmsg_type != k->family || g->cmd != KMIG_CMD_MIG_EVENT)
-				continue;
-			mig_ev_parse(n, e);
-			if (e->region == region)
-				return 1;
-		}
-	}
+	return kmig_nl_wait_notify(&k->ev, ms, KMIG_A_MIG_MAX, ev_one, &w);
 }
 
 /*
@@ -330,7 +300,7 @@ static int mig_event_wait(struct kmig_nl *k, uint32_t region,
  * pages still dirty and completes (event COMPLETED, with downtime-ns).
  * On FAILED or CANCELLED resume the vCPUs.
  */
-static int mig_switchover(struct kmig_nl *k, uint32_t region, char *why,
+static int mig_switchover(struct vmm_nl *k, uint32_t region, char *why,
 			  size_t wl)
 {
 	return mig_send(k, mig_req(k, KMIG_CMD_MIG_SWITCHOVER, region), NULL,
@@ -352,12 +322,12 @@ static int final_event(const struct mig_ev *e)
  * means kmig did not take it (not the checkpoint it waits for, or too
  * late): resume the vCPUs.
  */
-static int colo_paused(struct kmig_nl *k, uint32_t region, uint64_t ckpt,
+static int colo_paused(struct vmm_nl *k, uint32_t region, uint64_t ckpt,
 		       char *why, size_t wl)
 {
 	struct nl_msg *m = mig_req(k, KMIG_CMD_COLO_PAUSED, region);
 
-	nl_put_u64(m, KMIG_A_MIG_CHECKPOINT, ckpt);
+	nla_put_u64(m, KMIG_A_MIG_CHECKPOINT, ckpt);
 	return mig_send(k, m, NULL, why, wl);
 }
 
@@ -366,12 +336,7 @@ static int colo_paused(struct kmig_nl *k, uint32_t region, uint64_t ckpt,
  * function of what was seen so far. Stale events (read after a status
  * that already covered them) and duplicates ask for nothing.
  */
-struct colo_track {
-	int entered;		/* in COLO: checkpoint 0 committed */
-	int probe;		/* events were lost: maybe a checkpoint-pause */
-	uint64_t last;		/* last committed checkpoint */
-	uint64_t paused;	/* checkpoint the vCPUs are paused for, 0: none */
-};
+/* struct colo_track: kmig-vmm.h */
 
 enum colo_act {
 	COLO_NOTHING,
@@ -459,6 +424,19 @@ static const char *const state_names[] = {
 
 #define NAME(tab, i) ((i) < sizeof(tab) / sizeof(tab[0]) && tab[i] ? tab[i] : "?")
 
+/* libkmig's error lines (module not loaded, events lost, ...). */
+void err_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "kmig-vmm: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -494,7 +472,7 @@ static void print_ev(const char *what, const struct mig_ev *e)
  * for 2 s or some were lost, the status (mig-get) dressed as the event it
  * implies. Returns 0 or -errno.
  */
-static int next_event(struct kmig_nl *k, uint32_t region, struct mig_ev *e)
+static int next_event(struct vmm_nl *k, uint32_t region, struct mig_ev *e)
 {
 	char why[256];
 	int ret, lost;
@@ -535,7 +513,7 @@ static int next_event(struct kmig_nl *k, uint32_t region, struct mig_ev *e)
 	return 0;
 }
 
-static int setup(struct guest_ram *r, struct kmig_nl *k, size_t size)
+static int setup(struct guest_ram *r, struct vmm_nl *k, size_t size)
 {
 	int ret = ram_map(r, size);
 
@@ -544,12 +522,9 @@ static int setup(struct guest_ram *r, struct kmig_nl *k, size_t size)
 			KMIG_DEVICE_PATH, strerror(-ret));
 		return ret;
 	}
-	ret = kmig_nl_open(k);
-	if (ret) {
-		fprintf(stderr, "kmig-vmm: generic netlink family %s, group %s: %s\n",
-			KMIG_FAMILY_NAME, KMIG_MCGRP_EVENTS, strerror(-ret));
-		return ret;
-	}
+	ret = vmm_nl_open(k);
+	if (ret)
+		return ret;	/* libkmig printed why */
 	printf("id %u\n", r->region);
 	fflush(stdout);
 	return 0;
@@ -585,101 +560,12 @@ static void hash_out(const struct guest_ram *r, const char *file,
 
 /* ------------------------------------------------------------- COLO */
 
-struct colo_ctx {
-	const struct vmm_opts *o;
-	struct guest_ram *r;
-	struct kmig_nl *k;
-	struct vcpus *v;
-	int primary;
-	struct colo_track t;
-	struct colo_lat lat[COLO_METRICS];	/* the latest figures seen */
-	int cancelled;				/* we sent mig-cancel */
-};
-
-static void colo_hash(struct colo_ctx *c, const char *what, uint64_t n)
+void colo_hash(struct colo_ctx *c, const char *what, uint64_t n)
 {
 	char prefix[64];
 
 	snprintf(prefix, sizeof(prefix), "%s %" PRIu64 " ", what, n);
 	hash_out(c->r, c->o->hash_file, prefix, 1);
-}
-
-/* --die-at: die like a crashed host, without a word to kmig. */
-static void die_now(const char *when, uint64_t n, unsigned int delay_ms)
-{
-	printf("dying at %s checkpoint %" PRIu64 "\n", when, n);
-	fflush(stdout);
-	usleep(delay_ms * 1000);
-	kill(getpid(), SIGKILL);
-	_exit(137);
-}
-
-/*
- * Test machinery around the COLO steps: content hashes, the figures, and
- * the fault injection.
- */
-static void colo_test_run(struct colo_ctx *c)
-{
-	/* Secondary: the region holds the primary's switchover state. */
-	if (!c->primary && c->o->hash_file)
-		colo_hash(c, "checkpoint", 0);
-}
-
-static void colo_test_pause(struct colo_ctx *c, uint64_t n)
-{
-	if (!c->primary)
-		return;
-	if (c->o->hash_file)
-		colo_hash(c, "checkpoint", n);
-	if (c->o->die_at == VMM_DIE_BEFORE && n == c->o->die_checkpoint)
-		die_now("before", n, 0);
-}
-
-static void colo_test_acked(struct colo_ctx *c, uint64_t n, int probe)
-{
-	if (!c->primary)
-		return;
-	if (probe && c->o->hash_file)		/* still paused: the same */
-		colo_hash(c, "checkpoint", n);
-	if (c->o->die_at == VMM_DIE_DURING && n == c->o->die_checkpoint)
-		die_now("during", n, c->o->die_delay_ms);
-}
-
-static void colo_test_done(struct colo_ctx *c, const struct mig_ev *e,
-			   uint64_t n)
-{
-	const struct colo_lat *l = c->lat;
-
-	/* Secondary, still paused: the primary's memory at checkpoint n. */
-	if (!c->primary && c->o->hash_file)
-		colo_hash(c, "checkpoint", n);
-	printf("checkpoint %" PRIu64 " pages %" PRIu64 " bytes %" PRIu64
-	       " pause-ms %.3f transfer-ms %.3f flush-ms %.3f\n", n,
-	       e->ckpt_pages, e->ckpt_bytes,
-	       l[KMIG_COLO_METRIC_PAUSE].last_ns / 1e6,
-	       l[KMIG_COLO_METRIC_TRANSFER].last_ns / 1e6,
-	       l[KMIG_COLO_METRIC_FLUSH].last_ns / 1e6);
-	fflush(stdout);
-	if (c->primary && c->o->die_at == VMM_DIE_AFTER &&
-	    n == c->o->die_checkpoint)
-		die_now("after", n, 0);
-}
-
-/* Primary, after --checkpoints N: end the session. */
-static void colo_test_cancel(struct colo_ctx *c)
-{
-	char why[256];
-	int ret;
-
-	if (!c->primary || !c->o->checkpoints || c->cancelled ||
-	    c->t.last < c->o->checkpoints)
-		return;
-	ret = mig_send(c->k, mig_req(c->k, KMIG_CMD_MIG_CANCEL, c->r->region),
-		       NULL, why, sizeof(why));
-	printf("colo-cancel after checkpoint %" PRIu64 ": %s%s%s\n", c->t.last,
-	       ret ? strerror(-ret) : "sent", why[0] ? ": " : "", why);
-	fflush(stdout);
-	c->cancelled = 1;
 }
 
 /*
@@ -688,7 +574,7 @@ static void colo_test_cancel(struct colo_ctx *c)
  * final event. Returns 0, or -1 if the events could not be read.
  *
  * This is the COLO handling to copy: the switch, without the colo_test_*()
- * calls (test machinery).
+ * calls (test hooks, test-hooks.c).
  */
 static int colo_session(struct colo_ctx *c, struct mig_ev *e)
 {
@@ -803,7 +689,7 @@ static int run_secondary(struct colo_ctx *c, struct mig_ev *e)
 static int run_source(const struct vmm_opts *o)
 {
 	struct guest_ram r;
-	struct kmig_nl k;
+	struct vmm_nl k;
 	struct vcpus *v;
 	struct vcpu_cfg vc;
 	struct nl_msg *m;
@@ -841,30 +727,31 @@ static int run_source(const struct vmm_opts *o)
 
 	/* Subscribed (setup()), now start: mig-start live. */
 	m = mig_req(&k, KMIG_CMD_MIG_START, r.region);
-	nl_put_str(m, KMIG_A_MIG_ADDR, o->addr);
-	nl_put_u16(m, KMIG_A_MIG_PORT, o->port);
+	nla_put_string(m, KMIG_A_MIG_ADDR, o->addr);
+	nla_put_u16(m, KMIG_A_MIG_PORT, o->port);
 	if (o->channels)
-		nl_put_u32(m, KMIG_A_MIG_CHANNELS, o->channels);
-	nl_put_flag(m, KMIG_A_MIG_LIVE);
+		nla_put_u32(m, KMIG_A_MIG_CHANNELS, o->channels);
+	nla_put_flag(m, KMIG_A_MIG_LIVE);
 	if (o->downtime_limit_ms)
-		nl_put_u32(m, KMIG_A_MIG_DOWNTIME_LIMIT_MS, o->downtime_limit_ms);
+		nla_put_u32(m, KMIG_A_MIG_DOWNTIME_LIMIT_MS, o->downtime_limit_ms);
 	if (o->has_max_bandwidth)
-		nl_put_u64(m, KMIG_A_MIG_MAX_BANDWIDTH, o->max_bandwidth);
+		nla_put_u64(m, KMIG_A_MIG_MAX_BANDWIDTH, o->max_bandwidth);
 	if (o->max_passes)
-		nl_put_u32(m, KMIG_A_MIG_MAX_PASSES, o->max_passes);
+		nla_put_u32(m, KMIG_A_MIG_MAX_PASSES, o->max_passes);
 	if (o->no_convergence >= 0)
-		nl_put_u32(m, KMIG_A_MIG_NO_CONVERGENCE, o->no_convergence);
+		nla_put_u32(m, KMIG_A_MIG_NO_CONVERGENCE, o->no_convergence);
 	if (o->colo) {
-		nl_put_flag(m, KMIG_A_MIG_COLO);
+		nla_put_flag(m, KMIG_A_MIG_COLO);
 		if (o->checkpoint_interval_ms)
-			nl_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
+			nla_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
 				   o->checkpoint_interval_ms);
 	}
 	if (o->integrity)
-		nl_put_flag(m, KMIG_A_MIG_INTEGRITY);
+		nla_put_flag(m, KMIG_A_MIG_INTEGRITY);
 	mig_put_auth(m);
+	nlmsg_get(m);	/* kept to wipe the key once sent */
 	ret = mig_send(&k, m, NULL, why, sizeof(why));
-	nl_msg_wipe(m);
+	kmig_nl_msg_wipe(m);
 	if (ret) {
 		fprintf(stderr, "kmig-vmm: mig-start: %s%s%s\n", strerror(-ret),
 			why[0] ? ": " : "", why);
@@ -933,7 +820,7 @@ static int run_source(const struct vmm_opts *o)
 static int run_dest(const struct vmm_opts *o)
 {
 	struct guest_ram r;
-	struct kmig_nl k;
+	struct vmm_nl k;
 	struct vcpus *v = NULL;
 	struct vcpu_cfg vc;
 	struct colo_ctx c;
@@ -968,18 +855,19 @@ static int run_dest(const struct vmm_opts *o)
 	/* Subscribed (setup()), now listen. */
 	m = mig_req(&k, KMIG_CMD_MIG_LISTEN, r.region);
 	if (o->addr[0])
-		nl_put_str(m, KMIG_A_MIG_ADDR, o->addr);
-	nl_put_u16(m, KMIG_A_MIG_PORT, o->port);
+		nla_put_string(m, KMIG_A_MIG_ADDR, o->addr);
+	nla_put_u16(m, KMIG_A_MIG_PORT, o->port);
 	if (o->channels)
-		nl_put_u32(m, KMIG_A_MIG_CHANNELS, o->channels);
+		nla_put_u32(m, KMIG_A_MIG_CHANNELS, o->channels);
 	if (o->colo)
-		nl_put_flag(m, KMIG_A_MIG_COLO);
+		nla_put_flag(m, KMIG_A_MIG_COLO);
 	if (o->integrity)
-		nl_put_flag(m, KMIG_A_MIG_INTEGRITY);
+		nla_put_flag(m, KMIG_A_MIG_INTEGRITY);
 	mig_put_auth(m);
 	memset(&e, 0, sizeof(e));
+	nlmsg_get(m);	/* kept to wipe the key once sent */
 	ret = mig_send(&k, m, &e, why, sizeof(why));
-	nl_msg_wipe(m);
+	kmig_nl_msg_wipe(m);
 	if (ret) {
 		fprintf(stderr, "kmig-vmm: mig-listen: %s%s%s\n", strerror(-ret),
 			why[0] ? ": " : "", why);

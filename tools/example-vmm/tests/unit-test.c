@@ -3,9 +3,9 @@
  * Offline unit tests of kmig-vmm (no module, no root): the command line,
  * the writers' pause, the content hash and fill against
  * tests/system/pagehash.h (the definition kmig-systest uses), netlink
- * message building and parsing, the event reader on a fake socket, and
- * COLO: the latency nests, colo_step() and whole COLO sessions of either
- * side against a scripted fake kmig (socket pairs, a forked VMM).
+ * event parsing, the event reader on a fake socket, and COLO: the latency
+ * nests, colo_step() and whole COLO sessions of either side against a
+ * scripted fake kmig (NETLINK_USERSOCK sockets, a forked VMM).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +199,7 @@ static void test_opts(void)
 /* ----------------------------------------------------------------- key */
 
 static const char *tmpname(char *buf, size_t len, const char *what);
+static struct nl_msg *gmsg(uint16_t family, uint8_t cmd);
 
 /* opts_parse() of @line; its message in @err. */
 static int parse_err(struct vmm_opts *o, const char *line, char *err, size_t len)
@@ -241,13 +242,14 @@ static void test_key(void)
 		"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
 		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 	};
-	const struct nlattr *tb[KMIG_A_MIG_MAX + 1];
+	struct nlattr *tb[KMIG_A_MIG_MAX + 1];
 	char pb[64], err[256];
 	const char *path = tmpname(pb, sizeof(pb), "key");
 	uint8_t key[VMM_KEY_LEN], want[VMM_KEY_LEN];
+	struct nlmsghdr *h;
 	struct vmm_opts o;
-	struct nl_msg m;
-	size_t i;
+	struct nl_msg *m;
+	size_t i, len;
 	int zero;
 
 	/* exactly one of --key-file and --insecure, checked last */
@@ -297,26 +299,29 @@ static void test_key(void)
 	/* KMIG_A_MIG_KEY, sent once: the copy is wiped */
 	memcpy(mig_key.b, want, sizeof(want));
 	mig_key.set = 1;
-	nl_msg_init(&m, 0x42, KMIG_CMD_MIG_START);
-	mig_put_auth(&m);
-	nl_parse((char *)m.buf + NLMSG_HDRLEN + GENL_HDRLEN,
-		 m.len - NLMSG_HDRLEN - GENL_HDRLEN, tb, KMIG_A_MIG_MAX);
-	CHECK(tb[KMIG_A_MIG_KEY] && tb[KMIG_A_MIG_KEY]->nla_len == NLA_HDRLEN + VMM_KEY_LEN &&
-	      !memcmp((char *)tb[KMIG_A_MIG_KEY] + NLA_HDRLEN, want, VMM_KEY_LEN) &&
+	m = gmsg(0x42, KMIG_CMD_MIG_START);
+	mig_put_auth(m);
+	CHECK(!genlmsg_parse(nlmsg_hdr(m), 0, tb, KMIG_A_MIG_MAX, NULL), "parse");
+	CHECK(tb[KMIG_A_MIG_KEY] && nla_len(tb[KMIG_A_MIG_KEY]) == VMM_KEY_LEN &&
+	      !memcmp(nla_data(tb[KMIG_A_MIG_KEY]), want, VMM_KEY_LEN) &&
 	      !tb[KMIG_A_MIG_INSECURE], "the key as KMIG_A_MIG_KEY");
 	for (zero = 1, i = 0; i < VMM_KEY_LEN; i++)
 		zero &= !mig_key.b[i];
 	CHECK(zero && !mig_key.set, "the key wiped once put");
-	nl_msg_wipe(&m);
-	for (zero = 1, i = 0; i < sizeof(m.buf); i++)
-		zero &= !m.buf[i];
-	CHECK(zero && !m.len, "the request wiped");
-	nl_msg_init(&m, 0x42, KMIG_CMD_MIG_LISTEN);
-	mig_put_auth(&m);
-	nl_parse((char *)m.buf + NLMSG_HDRLEN + GENL_HDRLEN,
-		 m.len - NLMSG_HDRLEN - GENL_HDRLEN, tb, KMIG_A_MIG_MAX);
+	h = nlmsg_hdr(m);
+	len = h->nlmsg_len;
+	nlmsg_get(m);		/* as run_source() does, to look after */
+	kmig_nl_msg_wipe(m);
+	for (zero = 1, i = 0; i < len; i++)
+		zero &= !((unsigned char *)h)[i];
+	CHECK(zero, "the request wiped");
+	nlmsg_free(m);
+	m = gmsg(0x42, KMIG_CMD_MIG_LISTEN);
+	mig_put_auth(m);
+	CHECK(!genlmsg_parse(nlmsg_hdr(m), 0, tb, KMIG_A_MIG_MAX, NULL), "parse");
 	CHECK(!tb[KMIG_A_MIG_KEY] && tb[KMIG_A_MIG_INSECURE] &&
-	      tb[KMIG_A_MIG_INSECURE]->nla_len == NLA_HDRLEN, "--insecure: KMIG_A_MIG_INSECURE");
+	      nla_len(tb[KMIG_A_MIG_INSECURE]) == 0, "--insecure: KMIG_A_MIG_INSECURE");
+	nlmsg_free(m);
 }
 
 /* ---------------------------------------------------------------- hash */
@@ -530,45 +535,100 @@ static void test_rate(void)
 
 /* ------------------------------------------------------------- netlink */
 
-static void put_ev(struct nl_msg *m, uint16_t family, uint8_t cmd, uint32_t region,
-		   uint32_t event, uint64_t pass)
+#define FAM 0x1234
+#define REG 7
+
+/*
+ * Netlink without kmig: sockets of the NETLINK_USERSOCK protocol (unicast
+ * between processes, no privilege needed). A fake's raw socket, bound;
+ * a libkmig socket for the VMM sending to it, the fake's connected to it.
+ */
+static int fake_sock(void)
 {
-	nl_msg_init(m, family, cmd);
-	nl_put_u32(m, KMIG_A_MIG_REGION_ID, region);
-	nl_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_SOURCE);
-	nl_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_ACTIVE);
-	nl_put_str(m, KMIG_A_MIG_ADDR, "10.0.0.2");
-	nl_put_u16(m, KMIG_A_MIG_PORT, 4444);
-	nl_put_u32(m, KMIG_A_MIG_PASSES, pass + 1);
-	nl_put_flag(m, KMIG_A_MIG_LIVE);
-	nl_put_u64(m, KMIG_A_MIG_PASS, pass);
-	nl_put_u64(m, KMIG_A_MIG_EXPECTED_DOWNTIME_NS, 12345678);
-	nl_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 0);
-	nl_put_str(m, KMIG_A_MIG_REASON, "because");
-	nl_put_u32(m, KMIG_A_MIG_EVENT, event);
-	((struct nlmsghdr *)m->buf)->nlmsg_len = m->len;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int vmm_sock(struct kmig_nl *k, int fake)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	socklen_t sl = sizeof(sa);
+
+	k->sk = nl_socket_alloc();
+	if (!k->sk || nl_connect(k->sk, NETLINK_USERSOCK) ||
+	    getsockname(fake, (struct sockaddr *)&sa, &sl))
+		return -1;
+	nl_socket_disable_auto_ack(k->sk);
+	nl_socket_set_peer_port(k->sk, sa.nl_pid);
+	k->family = FAM;
+	k->name = KMIG_FAMILY_NAME;
+	sa.nl_pid = nl_socket_get_local_port(k->sk);
+	return connect(fake, (struct sockaddr *)&sa, sizeof(sa));
+}
+
+/* A generic netlink message of @family as kmig sends it. */
+static struct nl_msg *gmsg(uint16_t family, uint8_t cmd)
+{
+	struct nl_msg *m = nlmsg_alloc();
+
+	if (!m || !genlmsg_put(m, 0, 0, family, 0, 0, cmd, 1)) {
+		printf("out of memory\n");
+		exit(1);
+	}
+	return m;
+}
+
+/* Send @m (freed) on the fake's socket @fd. */
+static void msend(int fd, struct nl_msg *m)
+{
+	send(fd, nlmsg_hdr(m), nlmsg_hdr(m)->nlmsg_len, 0);
+	nlmsg_free(m);
+}
+
+static struct nl_msg *put_ev(uint16_t family, uint8_t cmd, uint32_t region,
+			     uint32_t event, uint64_t pass)
+{
+	struct nl_msg *m = gmsg(family, cmd);
+
+	nla_put_u32(m, KMIG_A_MIG_REGION_ID, region);
+	nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_SOURCE);
+	nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_ACTIVE);
+	nla_put_string(m, KMIG_A_MIG_ADDR, "10.0.0.2");
+	nla_put_u16(m, KMIG_A_MIG_PORT, 4444);
+	nla_put_u32(m, KMIG_A_MIG_PASSES, pass + 1);
+	nla_put_flag(m, KMIG_A_MIG_LIVE);
+	nla_put_u64(m, KMIG_A_MIG_PASS, pass);
+	nla_put_u64(m, KMIG_A_MIG_EXPECTED_DOWNTIME_NS, 12345678);
+	nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 0);
+	nla_put_string(m, KMIG_A_MIG_REASON, "because");
+	nla_put_u32(m, KMIG_A_MIG_EVENT, event);
+	return m;
 }
 
 static void test_netlink(void)
 {
-	struct kmig_nl k = { .family = 0x1234 };
-	struct nl_msg m;
+	struct kmig_nl_err err;
+	struct vmm_nl k;
+	struct nl_msg *m;
 	struct mig_ev e;
-	int sv[2], fd, i;
-	uint16_t fam;
-	uint32_t grp;
+	int fd;
 
-	/* Event parsing and filtering, on a datagram socket pair. */
-	CHECK(!socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), "socketpair");
-	k.ev = sv[0];
-	put_ev(&m, 0x1234, KMIG_CMD_MIG_EVENT, 9, KMIG_MIG_EVENT_PASS_DONE, 1);
-	send(sv[1], m.buf, m.len, 0);				/* other region */
-	put_ev(&m, 0x1235, KMIG_CMD_MIG_EVENT, 7, KMIG_MIG_EVENT_COMPLETED, 1);
-	send(sv[1], m.buf, m.len, 0);				/* other family */
-	put_ev(&m, 0x1234, KMIG_CMD_MIG_GET, 7, KMIG_MIG_EVENT_COMPLETED, 1);
-	send(sv[1], m.buf, m.len, 0);				/* not an event */
-	put_ev(&m, 0x1234, KMIG_CMD_MIG_EVENT, 7, KMIG_MIG_EVENT_SWITCHOVER_READY, 4);
-	send(sv[1], m.buf, m.len, 0);
+	/* Event parsing and filtering. */
+	fd = fake_sock();
+	CHECK(fd >= 0 && !vmm_sock(&k.ev, fd), "netlink sockets: %s", strerror(errno));
+	msend(fd, put_ev(FAM, KMIG_CMD_MIG_EVENT, 9, KMIG_MIG_EVENT_PASS_DONE, 1));
+	/* other region */
+	msend(fd, put_ev(FAM + 1, KMIG_CMD_MIG_EVENT, 7, KMIG_MIG_EVENT_COMPLETED, 1));
+	/* other family */
+	msend(fd, put_ev(FAM, KMIG_CMD_MIG_GET, 7, KMIG_MIG_EVENT_COMPLETED, 1));
+	/* not an event */
+	msend(fd, put_ev(FAM, KMIG_CMD_MIG_EVENT, 7, KMIG_MIG_EVENT_SWITCHOVER_READY, 4));
 	memset(&e, 0, sizeof(e));
 	CHECK(mig_event_wait(&k, 7, &e, 100) == 1, "event not read");
 	CHECK(e.event == KMIG_MIG_EVENT_SWITCHOVER_READY && e.region == 7 &&
@@ -577,89 +637,39 @@ static void test_netlink(void)
 	      e.port == 4444 && !strcmp(e.reason, "because") && !final_event(&e),
 	      "event fields");
 	CHECK(mig_event_wait(&k, 7, &e, 50) == 0, "no more events");
-	close(sv[0]);
-	close(sv[1]);
+	kmig_nl_close(&k.ev);
+	close(fd);
 
-	/* Attributes: sizes, strings, truncated input. */
-	nl_msg_init(&m, 0x1234, 1);
-	nl_put_u16(&m, 1, 0xbeef);
-	nl_put_u64(&m, 2, 0x0123456789abcdefULL);
-	nl_put_str(&m, 3, "abc");
-	nl_put(&m, 4, "abc", 3);				/* unterminated */
+	/* Attributes: sizes, defaults, strings. */
+	m = gmsg(FAM, 1);
+	nla_put_u16(m, 1, 0xbeef);
+	nla_put_u64(m, 2, 0x0123456789abcdefULL);
+	nla_put_string(m, 3, "abc");
+	nla_put(m, 4, 3, "abc");				/* unterminated */
 	{
-		const struct nlattr *tb[5];
-		size_t hdr = NLMSG_HDRLEN + GENL_HDRLEN;
+		struct nlattr *tb[5];
 
-		nl_parse(m.buf + hdr, m.len - hdr, tb, 4);
-		CHECK(nl_uint(tb[1], 0) == 0xbeef && nl_uint(tb[2], 0) == 0x0123456789abcdefULL &&
-		      !strcmp(nl_str(tb[3]), "abc") && !strcmp(nl_str(tb[4]), "") &&
-		      nl_uint(tb[0], 42) == 42 && nl_uint(tb[4], 7) == 7, "attributes");
-		nl_parse(m.buf + hdr, m.len - hdr - 2, tb, 4);	/* cut short */
-		CHECK(tb[1] && tb[3] && !tb[4], "truncated attributes");
+		CHECK(!genlmsg_parse(nlmsg_hdr(m), 0, tb, 4, NULL), "parse");
+		CHECK(kmig_attr_uint_or(tb[1], 0) == 0xbeef &&
+		      kmig_attr_uint_or(tb[2], 0) == 0x0123456789abcdefULL &&
+		      !strcmp(kmig_attr_str(tb[3]), "abc") &&
+		      !strcmp(kmig_attr_str(tb[4]), "") &&
+		      kmig_attr_uint_or(tb[0], 42) == 42 &&
+		      kmig_attr_uint_or(tb[4], 7) == 7, "attributes");
 	}
+	nlmsg_free(m);
 
 	/* The real controller, if this host has generic netlink. */
-	fd = nl_open();
-	if (fd < 0) {
-		printf("# no generic netlink here (%s): resolve not tested\n", strerror(-fd));
+	if (kmig_nl_open_family(&k.ev, "nlctrl")) {
+		printf("# no generic netlink here: resolve not tested\n");
 		return;
 	}
-	CHECK(nl_resolve(fd, "nlctrl", "notify", &fam, &grp) == 0 && fam == GENL_ID_CTRL && grp,
-	      "resolve nlctrl/notify");
-	CHECK(nl_resolve(fd, "nlctrl", "no-such-group", &fam, &grp) == -ENOENT, "missing group");
-	i = nl_resolve(fd, "no-such-family-kmig", NULL, &fam, NULL);
-	CHECK(i < 0, "missing family: %d", i);
-	k.ev = nl_open();
-	CHECK(!setsockopt(k.ev, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)),
-	      "join nlctrl/notify: %s", strerror(errno));
-	close(k.ev);
-	close(fd);
-}
-
-
-/* ---------------------------------------------------- helpers for COLO */
-
-static void test_nl_nest(void)
-{
-	const struct nlattr *a, *tb[4];
-	struct nlattr *nest;
-	struct nl_msg m;
-	const void *attrs;
-	size_t len;
-	int n = 0;
-
-	nl_msg_init(&m, 0x1234, 1);
-	nl_put_u32(&m, 1, 11);
-	nest = nl_nest_start(&m, 2);
-	nl_put_u32(&m, 1, 21);
-	nl_put_u64(&m, 3, 23);
-	nl_nest_end(&m, nest);
-	nl_put_u16(&m, 3, 31);
-	((struct nlmsghdr *)m.buf)->nlmsg_len = m.len;
-
-	attrs = nl_genl_attrs((struct nlmsghdr *)m.buf, &len);
-	CHECK(len == m.len - NLMSG_HDRLEN - GENL_HDRLEN, "genl attrs length %zu", len);
-	for (a = NULL; (a = nl_next(attrs, len, a)); n++)
-		CHECK((a->nla_type & NLA_TYPE_MASK) == n + 1, "attribute %d type %u",
-		      n, a->nla_type);
-	CHECK(n == 3, "walked %d attributes", n);
-	a = nl_next(attrs, len, NULL);
-	a = nl_next(attrs, len, a);
-	CHECK(a && (a->nla_type & NLA_F_NESTED) && a->nla_len == NLA_HDRLEN + 8 + 12,
-	      "nest header");
-	nl_parse_nested(a, tb, 3);
-	CHECK(nl_uint(tb[1], 0) == 21 && !tb[2] && nl_uint(tb[3], 0) == 23, "nested");
-	CHECK(!nl_next(attrs, len - 2, nl_next(attrs, len, a)) &&
-	      nl_next(attrs, len - 2, a), "a cut attribute ends the walk");
-	((struct nlmsghdr *)m.buf)->nlmsg_len = 4;
-	nl_genl_attrs((struct nlmsghdr *)m.buf, &len);
-	CHECK(len == 0, "no attributes in a short message");
-
-	/* No room left: no nest, and ending it does nothing. */
-	nl_msg_init(&m, 0x1234, 1);
-	m.len = sizeof(m.buf) - 2;
-	CHECK(!nl_nest_start(&m, 1) && m.len == sizeof(m.buf) - 2, "nest without room");
-	nl_nest_end(&m, NULL);
+	CHECK(k.ev.family == GENL_ID_CTRL, "resolve nlctrl");
+	CHECK(kmig_nl_subscribe(&k.ev, "no-such-group", &err) == -1 &&
+	      err.nlerr == NLE_OBJ_NOTFOUND, "missing group");
+	CHECK(kmig_nl_subscribe(&k.ev, "notify", &err) == 0, "join nlctrl/notify");
+	kmig_nl_close(&k.ev);
+	CHECK(kmig_nl_open_family(&k.ev, "no-such-family-kmig") == -1, "missing family");
 }
 
 static void test_append(void)
@@ -733,57 +743,57 @@ static const uint64_t lat_ns[COLO_METRICS][6] = {	/* count last mean p50 p99 max
 
 static void put_lat(struct nl_msg *m, uint32_t metric, const uint64_t *v)
 {
-	struct nlattr *n = nl_nest_start(m, KMIG_A_MIG_COLO_LATENCY);
+	struct nlattr *n = nla_nest_start(m, KMIG_A_MIG_COLO_LATENCY);
 
-	nl_put_u32(m, KMIG_A_COLO_LATENCY_METRIC, metric);
-	nl_put_u64(m, KMIG_A_COLO_LATENCY_COUNT, v[0]);
-	nl_put_u64(m, KMIG_A_COLO_LATENCY_LAST_NS, v[1]);
-	nl_put_u64(m, KMIG_A_COLO_LATENCY_MEAN_NS, v[2]);
-	nl_put_u64(m, KMIG_A_COLO_LATENCY_P50_NS, v[3]);
-	nl_put_u64(m, KMIG_A_COLO_LATENCY_P99_NS, v[4]);
-	nl_put_u64(m, KMIG_A_COLO_LATENCY_MAX_NS, v[5]);
-	nl_nest_end(m, n);
+	nla_put_u32(m, KMIG_A_COLO_LATENCY_METRIC, metric);
+	nla_put_u64(m, KMIG_A_COLO_LATENCY_COUNT, v[0]);
+	nla_put_u64(m, KMIG_A_COLO_LATENCY_LAST_NS, v[1]);
+	nla_put_u64(m, KMIG_A_COLO_LATENCY_MEAN_NS, v[2]);
+	nla_put_u64(m, KMIG_A_COLO_LATENCY_P50_NS, v[3]);
+	nla_put_u64(m, KMIG_A_COLO_LATENCY_P99_NS, v[4]);
+	nla_put_u64(m, KMIG_A_COLO_LATENCY_MAX_NS, v[5]);
+	nla_nest_end(m, n);
 }
 
 /* A COLO event (@event -1: a status) as kmig sends it. */
-static void put_colo(struct nl_msg *m, uint16_t family, uint32_t region,
-		     int event, uint32_t state, uint64_t ckpt, const char *reason)
+static struct nl_msg *put_colo(uint16_t family, uint32_t region, int event,
+			       uint32_t state, uint64_t ckpt, const char *reason)
 {
+	struct nl_msg *m;
 	uint32_t mt;
 
-	nl_msg_init(m, family, event < 0 ? KMIG_CMD_MIG_GET : KMIG_CMD_MIG_EVENT);
-	nl_put_u32(m, KMIG_A_MIG_REGION_ID, region);
-	nl_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_SOURCE);
-	nl_put_u32(m, KMIG_A_MIG_STATE, state);
-	nl_put_u32(m, KMIG_A_MIG_PASSES, 4);
-	nl_put_flag(m, KMIG_A_MIG_LIVE);
-	nl_put_flag(m, KMIG_A_MIG_COLO);
-	nl_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS, 100);
-	nl_put_u64(m, KMIG_A_MIG_CHECKPOINT, ckpt);
-	nl_put_u64(m, KMIG_A_MIG_CHECKPOINTS, ckpt);
-	nl_put_u64(m, KMIG_A_MIG_CKPT_PAGES, 100 + ckpt);
-	nl_put_u64(m, KMIG_A_MIG_CKPT_BYTES, (100 + ckpt) * 4096);
+	m = gmsg(family, event < 0 ? KMIG_CMD_MIG_GET : KMIG_CMD_MIG_EVENT);
+	nla_put_u32(m, KMIG_A_MIG_REGION_ID, region);
+	nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_SOURCE);
+	nla_put_u32(m, KMIG_A_MIG_STATE, state);
+	nla_put_u32(m, KMIG_A_MIG_PASSES, 4);
+	nla_put_flag(m, KMIG_A_MIG_LIVE);
+	nla_put_flag(m, KMIG_A_MIG_COLO);
+	nla_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS, 100);
+	nla_put_u64(m, KMIG_A_MIG_CHECKPOINT, ckpt);
+	nla_put_u64(m, KMIG_A_MIG_CHECKPOINTS, ckpt);
+	nla_put_u64(m, KMIG_A_MIG_CKPT_PAGES, 100 + ckpt);
+	nla_put_u64(m, KMIG_A_MIG_CKPT_BYTES, (100 + ckpt) * 4096);
 	if (ckpt)
 		for (mt = 0; mt < COLO_METRICS; mt++)
 			put_lat(m, mt, lat_ns[mt]);
 	if (reason)
-		nl_put_str(m, KMIG_A_MIG_REASON, reason);
+		nla_put_string(m, KMIG_A_MIG_REASON, reason);
 	if (event >= 0)
-		nl_put_u32(m, KMIG_A_MIG_EVENT, event);
-	((struct nlmsghdr *)m->buf)->nlmsg_len = m->len;
+		nla_put_u32(m, KMIG_A_MIG_EVENT, event);
+	return m;
 }
 
 static void test_colo_parse(void)
 {
 	struct colo_lat lat[COLO_METRICS];
-	struct nl_msg m;
+	struct nl_msg *m;
 	struct mig_ev e;
-	const void *attrs;
-	size_t len;
 	int i;
 
-	put_colo(&m, 0x1234, 7, KMIG_MIG_EVENT_CHECKPOINT_DONE, KMIG_MIG_STATE_COLO, 3, NULL);
-	mig_ev_parse((struct nlmsghdr *)m.buf, &e);
+	m = put_colo(0x1234, 7, KMIG_MIG_EVENT_CHECKPOINT_DONE, KMIG_MIG_STATE_COLO, 3, NULL);
+	mig_ev_parse(nlmsg_hdr(m), &e);
+	nlmsg_free(m);
 	CHECK(e.event == KMIG_MIG_EVENT_CHECKPOINT_DONE && e.region == 7 && e.colo &&
 	      e.state == KMIG_MIG_STATE_COLO && e.checkpoint == 3 && e.checkpoints == 3 &&
 	      e.ckpt_pages == 103 && e.ckpt_bytes == 103 * 4096 && !e.lost &&
@@ -795,30 +805,33 @@ static void test_colo_parse(void)
 		      "latency metric %d", i);
 
 	/* Unknown metric, a nest without one, other attributes: skipped. */
-	nl_msg_init(&m, 0x1234, KMIG_CMD_MIG_EVENT);
-	nl_put_u32(&m, KMIG_A_MIG_REGION_ID, 7);
-	put_lat(&m, 9, lat_ns[0]);
+	m = gmsg(0x1234, KMIG_CMD_MIG_EVENT);
+	nla_put_u32(m, KMIG_A_MIG_REGION_ID, 7);
+	put_lat(m, 9, lat_ns[0]);
 	{
-		struct nlattr *n = nl_nest_start(&m, KMIG_A_MIG_COLO_LATENCY);
+		struct nlattr *n = nla_nest_start(m, KMIG_A_MIG_COLO_LATENCY);
 
-		nl_put_u64(&m, KMIG_A_COLO_LATENCY_P99_NS, 5);
-		nl_nest_end(&m, n);
+		nla_put_u64(m, KMIG_A_COLO_LATENCY_P99_NS, 5);
+		nla_nest_end(m, n);
 	}
-	put_lat(&m, KMIG_COLO_METRIC_FLUSH, lat_ns[KMIG_COLO_METRIC_PAUSE]);
-	((struct nlmsghdr *)m.buf)->nlmsg_len = m.len;
-	attrs = nl_genl_attrs((struct nlmsghdr *)m.buf, &len);
-	CHECK(colo_lat_parse(attrs, len, lat) == 1, "one known metric");
+	put_lat(m, KMIG_COLO_METRIC_FLUSH, lat_ns[KMIG_COLO_METRIC_PAUSE]);
+	CHECK(colo_lat_parse(nlmsg_hdr(m), lat) == 1, "one known metric");
 	CHECK(lat[KMIG_COLO_METRIC_FLUSH].p99_ns == lat_ns[KMIG_COLO_METRIC_PAUSE][4] &&
 	      !lat[KMIG_COLO_METRIC_PAUSE].count && !lat[KMIG_COLO_METRIC_TRANSFER].count,
 	      "metric by its attribute, not its position");
-	CHECK(colo_lat_parse(attrs, 0, lat) == 0, "empty");
+	nlmsg_free(m);
+	m = gmsg(0x1234, KMIG_CMD_MIG_EVENT);
+	CHECK(colo_lat_parse(nlmsg_hdr(m), lat) == 0, "empty");
+	nlmsg_free(m);
 
 	/* A live event has no COLO figures; failover ends the session. */
-	put_ev(&m, 0x1234, KMIG_CMD_MIG_EVENT, 7, KMIG_MIG_EVENT_PASS_DONE, 1);
-	mig_ev_parse((struct nlmsghdr *)m.buf, &e);
+	m = put_ev(0x1234, KMIG_CMD_MIG_EVENT, 7, KMIG_MIG_EVENT_PASS_DONE, 1);
+	mig_ev_parse(nlmsg_hdr(m), &e);
+	nlmsg_free(m);
 	CHECK(!e.colo && !e.checkpoint && !e.lat[0].count && !e.lat[2].count, "live event");
-	put_colo(&m, 0x1234, 7, KMIG_MIG_EVENT_FAILOVER, KMIG_MIG_STATE_FAILOVER, 2, "peer lost");
-	mig_ev_parse((struct nlmsghdr *)m.buf, &e);
+	m = put_colo(0x1234, 7, KMIG_MIG_EVENT_FAILOVER, KMIG_MIG_STATE_FAILOVER, 2, "peer lost");
+	mig_ev_parse(nlmsg_hdr(m), &e);
+	nlmsg_free(m);
 	CHECK(final_event(&e) && e.checkpoint == 2 && !strcmp(e.reason, "peer lost"),
 	      "failover event");
 	CHECK(!strcmp(NAME(ev_names, (unsigned int)e.event), "failover") &&
@@ -920,7 +933,8 @@ static void test_colo_step(void)
 }
 
 /*
- * A scripted fake kmig on socket pairs, for a forked VMM running a COLO
+ * A scripted fake kmig on netlink sockets (NETLINK_USERSOCK, see
+ * fake_sock()), for a forked VMM running a COLO
  * session: it sends the events, answers colo-paused (only for the
  * checkpoint it waits for), mig-get (the status) and mig-cancel.
  */
@@ -936,16 +950,10 @@ struct fake {
 	int exited;
 };
 
-#define FAM 0x1234
-#define REG 7
-
 static void fake_event(struct fake *f, int event, uint32_t state, uint64_t ckpt,
 		       const char *reason)
 {
-	struct nl_msg m;
-
-	put_colo(&m, FAM, REG, event, state, ckpt, reason);
-	send(f->ev, m.buf, m.len, 0);
+	msend(f->ev, put_colo(FAM, REG, event, state, ckpt, reason));
 }
 
 static void fake_ack(struct fake *f, const struct nlmsghdr *rq, int error)
@@ -965,13 +973,13 @@ static void fake_ack(struct fake *f, const struct nlmsghdr *rq, int error)
 /* Serve requests for up to @ms; returns early once the child exited. */
 static void fake_serve(struct fake *f, int ms)
 {
-	const struct nlattr *tb[KMIG_A_MIG_MAX + 1];
+	struct nlattr *tb[KMIG_A_MIG_MAX + 1];
 	struct pollfd p = { .fd = f->cmd, .events = POLLIN };
 	double end = mono_ms() + ms;
 	char buf[8192];
 	struct nlmsghdr *n = (void *)buf;
 	struct genlmsghdr *g;
-	struct nl_msg m;
+	struct nl_msg *m;
 	uint64_t ck;
 	ssize_t len;
 
@@ -986,11 +994,12 @@ static void fake_serve(struct fake *f, int ms)
 		if (len < (ssize_t)(NLMSG_HDRLEN + GENL_HDRLEN))
 			continue;
 		g = NLMSG_DATA(n);
-		nl_parse_genl(n, tb, KMIG_A_MIG_MAX);
+		if (genlmsg_parse(n, 0, tb, KMIG_A_MIG_MAX, NULL))
+			continue;
 		switch (g->cmd) {
 		case KMIG_CMD_COLO_PAUSED:
-			ck = nl_uint(tb[KMIG_A_MIG_CHECKPOINT], 0);
-			if (nl_uint(tb[KMIG_A_MIG_REGION_ID], 0) != REG ||
+			ck = kmig_attr_uint_or(tb[KMIG_A_MIG_CHECKPOINT], 0);
+			if (kmig_attr_uint_or(tb[KMIG_A_MIG_REGION_ID], 0) != REG ||
 			    !f->pending || ck != f->pending) {
 				f->refused++;
 				fake_ack(f, n, -EINVAL);
@@ -1003,10 +1012,10 @@ static void fake_serve(struct fake *f, int ms)
 			break;
 		case KMIG_CMD_MIG_GET:
 			f->gets++;
-			put_colo(&m, FAM, REG, -1, f->ended ? KMIG_MIG_STATE_CANCELLED :
-				 KMIG_MIG_STATE_COLO, f->last, NULL);
-			((struct nlmsghdr *)m.buf)->nlmsg_seq = n->nlmsg_seq;
-			send(f->cmd, m.buf, m.len, 0);
+			m = put_colo(FAM, REG, -1, f->ended ? KMIG_MIG_STATE_CANCELLED :
+				     KMIG_MIG_STATE_COLO, f->last, NULL);
+			nlmsg_hdr(m)->nlmsg_seq = n->nlmsg_seq;
+			msend(f->cmd, m);
 			fake_ack(f, n, 0);
 			break;
 		case KMIG_CMD_MIG_CANCEL:
@@ -1048,19 +1057,18 @@ static int fake_checkpoint(struct fake *f, uint64_t n)
  */
 static void fake_start(struct fake *f, const char *argline, const char *out)
 {
-	int ev[2], cmd[2];
+	struct vmm_nl k = { 0 };
 
-	CHECK(!socketpair(AF_UNIX, SOCK_DGRAM, 0, ev) &&
-	      !socketpair(AF_UNIX, SOCK_DGRAM, 0, cmd), "socketpairs");
-	f->ev = ev[1];
-	f->cmd = cmd[1];
+	f->ev = fake_sock();
+	f->cmd = fake_sock();
+	CHECK(f->ev >= 0 && f->cmd >= 0 && !vmm_sock(&k.ev, f->ev) &&
+	      !vmm_sock(&k.cmd, f->cmd), "netlink sockets: %s", strerror(errno));
 	fflush(stdout);
 	f->child = fork();
 	if (!f->child) {
 		static unsigned char ram[16 * PG] __attribute__((aligned(4096)));
 		struct guest_ram r = { .fd = -1, .mem = ram, .size = sizeof(ram),
 				       .page_size = PG, .region = REG };
-		struct kmig_nl k = { .cmd = cmd[0], .ev = ev[0], .family = FAM };
 		struct vcpu_cfg vc = { .ram = ram, .npages = 16, .page_size = PG,
 				       .start_paused = 1 };
 		struct colo_ctx c;
@@ -1086,8 +1094,8 @@ static void fake_start(struct fake *f, const char *argline, const char *out)
 			_exit(98);
 		_exit(run_primary(&c, &e, 0));
 	}
-	close(ev[0]);
-	close(cmd[0]);
+	kmig_nl_close(&k.ev);
+	kmig_nl_close(&k.cmd);
 }
 
 static void fake_wait(struct fake *f)
@@ -1305,7 +1313,6 @@ int main(void)
 	test_pause(VCPU_RANDOM, 0, 0);
 	test_rate();
 	test_netlink();
-	test_nl_nest();
 	test_append();
 	test_start_paused();
 	test_colo_parse();

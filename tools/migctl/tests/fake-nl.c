@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Test double of nl.c: answers kmig requests from canned data, so that the
- * output of every command (text and JSON) can be checked without the
- * module. Linked into migctl-fake by "make check"; never installed.
+ * Test double of libkmig's nl.c (tools/lib/kmig): answers kmig requests
+ * from canned data, so that the output of every command (text and JSON)
+ * can be checked without the module. Linked into migctl-fake by "make check"; never installed.
  *
  * MIGCTL_FAKE selects the behaviour (comma-separated words):
  *   nomodule   the family is not found
@@ -70,7 +70,7 @@
 #include <linux/kmig.h>
 
 #include "../migctl.h"
-#include "../nl.h"
+#include "nl.h"
 
 static bool fake(const char *word)
 {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Self-test of migctl's netlink layer (nl.c) against the kernel's own
- * generic netlink controller "nlctrl", so that do requests, acks, dumps,
- * error codes and extended ack parsing can be checked without the kmig
- * module and without privileges. Prints TAP.
+ * Self-test of libkmig's netlink layer (tools/lib/kmig/nl.c) against the
+ * kernel's own generic netlink controller "nlctrl", so that do requests,
+ * acks, dumps, error codes and extended ack parsing can be checked without
+ * the kmig module and without privileges. Prints TAP.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,7 +18,7 @@
 #include <netlink/socket.h>
 
 #include "../migctl.h"
-#include "../nl.h"
+#include "nl.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -92,8 +92,11 @@ static int getfamily(struct kmig_nl *nl, const char *name, struct fams *f,
 
 int main(void)
 {
+	struct kmig_nl_reply reply = { 0 };
 	struct kmig_nl_err err;
 	struct kmig_nl nl;
+	struct nl_msg *msg;
+	struct nlattr *a;
 	struct fams f = { 0 };
 	char longname[64];
 	int ret, zero = 0;
@@ -169,6 +172,26 @@ int main(void)
 	last_err[0] = '\0';
 	kmig_nl_report("x", &err, NULL);
 	check(last_err[0] == '\0', "report: silent after a callback stop");
+
+	/* kmig_nl_call(): the answer kept, read afterwards. */
+	check(kmig_nl_set_timeout(&nl, 20) == 0, "call: receive timeout set");
+	msg = kmig_nl_msg(&nl, CTRL_CMD_GETFAMILY, 0);
+	nla_put_string(msg, CTRL_ATTR_FAMILY_NAME, "nlctrl");
+	ret = kmig_nl_call(&nl, msg, &reply);
+	a = kmig_nl_reply_attr(&reply, CTRL_ATTR_FAMILY_ID);
+	check(ret == 0 && reply.nmsgs == 1 && a &&
+	      nla_get_u16(a) == GENL_ID_CTRL, "call: do, the reply kept");
+	check(!kmig_nl_reply_attr(&reply, CTRL_ATTR_MAX + 1),
+	      "call: an absent attribute is NULL");
+	msg = kmig_nl_msg(&nl, CTRL_CMD_GETFAMILY, NLM_F_DUMP);
+	ret = kmig_nl_call(&nl, msg, &reply);
+	check(ret == 0 && reply.nmsgs > 1 && reply.nlh, "call: dump, counted");
+	msg = kmig_nl_msg(&nl, CTRL_CMD_GETFAMILY, 0);
+	nla_put_string(msg, CTRL_ATTR_FAMILY_NAME, longname);
+	ret = kmig_nl_call(&nl, msg, &reply);
+	check(ret < 0 && ret == -reply.err.kerr && reply.err.msg[0] &&
+	      !reply.nlh && !reply.nmsgs, "call: -errno and extack, no reply");
+	kmig_nl_reply_free(&reply);
 
 	kmig_nl_close(&nl);
 

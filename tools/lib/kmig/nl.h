@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Generic netlink access to the kmig family: family resolution, do
- * requests with ack, dumps, and error reports with the kernel's extended
- * ack message.
+ * libkmig's generic netlink client, on libnl-3: access to the kmig family
+ * (family resolution, do requests with ack, dumps, multicast
+ * notifications) and error reports with the kernel's extended ack message.
+ * Shared by migctl, the example VMM and the system test programs.
  */
-#ifndef MIGCTL_NL_H
-#define MIGCTL_NL_H
+#ifndef KMIG_LIB_NL_H
+#define KMIG_LIB_NL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,6 +15,14 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
+
+/*
+ * Provided by the program: report one error line (migctl and kmig-vmm:
+ * "<program>: <formatted text>" on stderr; kmig-systest: a "# " line).
+ * The library reports with it what it cannot return (the family is not
+ * found, notifications were lost).
+ */
+void err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Largest attribute type any kmig reply carries, for the parse tables. */
 #define KMIG_NL_MAXATTR 63
@@ -58,6 +67,12 @@ int kmig_nl_open(struct kmig_nl *nl);
 int kmig_nl_open_family(struct kmig_nl *nl, const char *name);
 void kmig_nl_close(struct kmig_nl *nl);
 
+/*
+ * Fail a request rather than hang when no answer comes within @seconds
+ * (SO_RCVTIMEO). Returns 0 or -errno.
+ */
+int kmig_nl_set_timeout(struct kmig_nl *nl, int seconds);
+
 /* New request message for @cmd; NULL when out of memory. */
 struct nl_msg *kmig_nl_msg(struct kmig_nl *nl, uint8_t cmd, int flags);
 
@@ -90,6 +105,46 @@ int kmig_nl_subscribe(struct kmig_nl *nl, const char *group,
 int kmig_nl_recv_notify(struct kmig_nl *nl, int maxattr, kmig_nl_cb cb,
 			void *arg, struct kmig_nl_err *err);
 
+/*
+ * A request whose answer is read after it rather than in a callback: a
+ * copy of the first reply message, the count of reply messages and what
+ * went wrong.
+ */
+struct kmig_nl_reply {
+	struct nlmsghdr *nlh;	/* first reply message, NULL if none */
+	int nmsgs;		/* reply messages (a dump: one per object) */
+	struct kmig_nl_err err;
+};
+
+/*
+ * Send @msg (consumed) with an ack requested, a do request or, with
+ * NLM_F_DUMP in its flags, a dump, and keep its answer in @r (zeroed, or
+ * from an earlier call: its reply is freed first). Returns 0, the
+ * kernel's -errno, or -EIO when libnl failed (r->err.nlerr).
+ */
+int kmig_nl_call(struct kmig_nl *nl, struct nl_msg *msg,
+		 struct kmig_nl_reply *r);
+void kmig_nl_reply_free(struct kmig_nl_reply *r);
+/* Top-level attribute @type of the first reply message, or NULL. */
+struct nlattr *kmig_nl_reply_attr(const struct kmig_nl_reply *r, int type);
+
+/*
+ * Wait up to @ms for notifications of the groups joined, then run @cb for
+ * each message of the family, as kmig_nl_recv_notify() does, until @cb
+ * returns nonzero or nothing more comes within @ms. Returns 1 when @cb
+ * stopped (-ECANCELED when it returned negative), 0 when nothing (more)
+ * came, -ENOBUFS when notifications were lost (receive buffer overrun),
+ * -EIO on another error.
+ */
+int kmig_nl_wait_notify(struct kmig_nl *nl, int ms, int maxattr,
+			kmig_nl_cb cb, void *arg);
+
+/*
+ * Wipe @msg (a request that carried a secret) and drop a reference to it:
+ * take one with nlmsg_get() before sending it, call this once sent.
+ */
+void kmig_nl_msg_wipe(struct nl_msg *msg);
+
 /* Page size of the module's regions (the kernel's page size). */
 uint64_t kmig_page_size(void);
 
@@ -97,18 +152,22 @@ uint64_t kmig_page_size(void);
 long kmig_nl_next_attr_off(struct nl_msg *msg);
 
 /*
- * Print the error line "migctl: <what>: <reason>[ (kernel: <extack>)]".
+ * Print the error line "<program>: <what>: <reason>[ (kernel: <extack>)]".
  * @reason replaces the errno text when not NULL. EPERM gets a hint about
  * CAP_NET_ADMIN. Prints nothing when @err is empty (a callback stopped the
  * request and reported why itself).
  */
 void kmig_nl_report(const char *what, const struct kmig_nl_err *err,
 		    const char *reason);
-/* The same text without "migctl: <what>: " into @buf ("" when empty). */
+/* The same text without "<program>: <what>: " into @buf ("" when empty). */
 char *kmig_nl_strerror(char *buf, size_t len, const struct kmig_nl_err *err,
 		       const char *reason);
 
 /* Attribute accessors: false when absent or malformed. */
 bool kmig_attr_uint(const struct nlattr *a, uint64_t *v);
+/* An unsigned attribute of 1, 2, 4 or 8 bytes; @def if absent or not. */
+uint64_t kmig_attr_uint_or(const struct nlattr *a, uint64_t def);
+/* A string attribute; "" if absent or not NUL-terminated. */
+const char *kmig_attr_str(const struct nlattr *a);
 
-#endif /* MIGCTL_NL_H */
+#endif /* KMIG_LIB_NL_H */

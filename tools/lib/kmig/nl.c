@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Generic netlink access to the kmig family.
+ * libkmig: the socket side of the generic netlink client (open and
+ * resolve, do requests, dumps, notifications), on libnl-3.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/netlink.h>
@@ -17,7 +20,6 @@
 
 #include <linux/kmig.h>
 
-#include "migctl.h"
 #include "nl.h"
 
 #ifndef SOL_NETLINK
@@ -85,6 +87,16 @@ void kmig_nl_close(struct kmig_nl *nl)
 	if (nl->sk)
 		nl_socket_free(nl->sk);
 	nl->sk = NULL;
+}
+
+int kmig_nl_set_timeout(struct kmig_nl *nl, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	if (setsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET, SO_RCVTIMEO,
+		       &tv, sizeof(tv)))
+		return -errno;
+	return 0;
 }
 
 struct nl_msg *kmig_nl_msg(struct kmig_nl *nl, uint8_t cmd, int flags)
@@ -394,6 +406,42 @@ int kmig_nl_recv_notify(struct kmig_nl *nl, int maxattr, kmig_nl_cb cb,
 	}
 	nl_cb_put(ncb);
 	return st.failed ? -1 : 0;
+}
+
+int kmig_nl_wait_notify(struct kmig_nl *nl, int ms, int maxattr,
+			kmig_nl_cb cb, void *arg)
+{
+	struct notify_state st = {
+		.maxattr = maxattr, .family = nl->family, .cb = cb, .arg = arg,
+	};
+	struct pollfd p = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
+	struct nl_cb *ncb;
+	int ret = 0;
+
+	if (maxattr > KMIG_NL_MAXATTR)
+		return -ERANGE;
+	ncb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!ncb)
+		return -ENOMEM;
+	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, notify_valid_cb, &st);
+	nl_cb_set(ncb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, notify_seq_cb, NULL);
+	while (!st.done && poll(&p, 1, ms) > 0) {
+		ret = nl_recvmsgs(nl->sk, ncb);
+		if (ret >= 0)
+			continue;
+		/* ENOBUFS (libnl: NLE_NOMEM): notifications were lost */
+		if (ret == -NLE_NOMEM)
+			ret = -ENOBUFS;
+		else if (ret == -NLE_AGAIN || ret == -NLE_INTR)
+			ret = 0;
+		else
+			ret = -EIO;
+		break;
+	}
+	nl_cb_put(ncb);
+	if (st.done)
+		return st.failed ? -ECANCELED : 1;
+	return ret < 0 ? ret : 0;
 }
 
 uint64_t kmig_page_size(void)

@@ -24,6 +24,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kthread.h>
+#include <linux/lockdep.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/random.h>
@@ -489,6 +490,7 @@ static int kmig_mig_detach_finished(struct kmig_region *region,
 {
 	struct kmig_mig *mig = region->mig;
 
+	lockdep_assert_held(&kmig_mig_mutex);
 	*old = NULL;
 	if (!mig)
 		return 0;
@@ -515,6 +517,7 @@ static int kmig_mig_launch(struct kmig_region *region, struct kmig_mig *mig,
 {
 	struct task_struct *t;
 
+	lockdep_assert_held(&kmig_mig_mutex);
 	/* The event first: the thread's own events come after it. */
 	kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
 	t = kthread_run(fn, mig, "kmig-%s/%u", name, region->id);
@@ -830,6 +833,7 @@ static struct kmig_mig *kmig_mig_colo_get(struct kmig_region *region,
 {
 	struct kmig_mig *mig = region->mig;
 
+	lockdep_assert_held(&kmig_mig_mutex);
 	*err = 0;
 	if (!mig || kmig_mig_finished(mig)) {
 		*why = "no migration running on this region";

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The destination's main thread (listener.h): it listens on the
- * migration's address, accepts connections and hands each to the
- * handshake (handshake.c) until every channel is here, then stops
- * listening and waits for the channels, or runs the COLO secondary.
+ * A migration's destination role (kmig_mig_listen(), declared in
+ * migration.h): it listens on the migration's address; its main thread
+ * accepts connections and hands each to the handshake (handshake.c) until
+ * every channel is here, then stops listening and waits for the channels,
+ * or runs the COLO secondary.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,14 +13,13 @@
 #include <linux/net.h>
 #include <linux/err.h>
 
-#include "listener.h"
 #include "migration.h"
 #include "handshake.h"
 #include "sock.h"
 #include "colo.h"
 
 /* Destination: listen; the main thread accepts the channels. */
-int kmig_listener_prepare(struct kmig_mig *mig, const char **why)
+static int kmig_listener_prepare(struct kmig_mig *mig, const char **why)
 {
 	int ret;
 
@@ -33,7 +33,14 @@ int kmig_listener_prepare(struct kmig_mig *mig, const char **why)
 	return ret;
 }
 
-int kmig_listener_thread(void *data)
+/* What prepare set up, when the main thread never ran. */
+static void kmig_listener_unprepare(struct kmig_mig *mig)
+{
+	kmig_sock_release(mig->lsock);
+	mig->lsock = NULL;
+}
+
+static int kmig_listener_thread(void *data)
 {
 	struct kmig_mig *mig = data;
 	unsigned int accepted = 0;
@@ -79,4 +86,18 @@ int kmig_listener_thread(void *data)
 			kmig_mig_wait_channels(mig);
 	}
 	kmig_mig_exit(mig);
+}
+
+static const struct kmig_mig_role_ops kmig_listener_ops = {
+	.role = KMIG_MIG_ROLE_DESTINATION,
+	.name = "dst",
+	.prepare = kmig_listener_prepare,
+	.unprepare = kmig_listener_unprepare,
+	.thread = kmig_listener_thread,
+};
+
+int kmig_mig_listen(struct kmig_region *region, struct net *net,
+		    const struct kmig_mig_config *cfg, const char **why)
+{
+	return kmig_mig_begin(region, net, &kmig_listener_ops, cfg, why);
 }

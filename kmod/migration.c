@@ -3,9 +3,11 @@
  * Migrations (migration.h): the lifecycle of a migration and its control
  * plane. Allocation, listen/start (begin), cancel, region close, the
  * state and its stop, the destination's SYNC barriers, the counters,
- * teardown and the events, the status. The main threads are in
- * precopy.c (source) and listener.c (destination), the handshake of a
- * channel in handshake.c.
+ * teardown and the events, the status. The roles' main threads are in
+ * precopy.c (source, kmig_mig_start()) and listener.c (destination,
+ * kmig_mig_listen()), which launch them through kmig_mig_begin(); the
+ * handshake of a channel is in handshake.c. None of them is included
+ * here: they call into this file, not the other way round.
  *
  * Lifetime: a migration hangs off its region (region->mig, under
  * kmig_mig_mutex) from listen/start until the region's file is released
@@ -34,8 +36,6 @@
 #include <net/net_namespace.h>
 
 #include "migration.h"
-#include "precopy.h"
-#include "listener.h"
 #include "channel.h"
 #include "region.h"
 #include "sock.h"
@@ -538,23 +538,11 @@ static int kmig_mig_check_region(struct kmig_region *region, const char **why)
 	return 0;
 }
 
-/* What prepare set up, when the main thread never ran. */
-static void kmig_mig_unprepare(struct kmig_mig *mig)
-{
-	if (mig->role == KMIG_MIG_ROLE_SOURCE) {
-		kmig_queue_uninit(&mig->queue);
-	} else {
-		kmig_sock_release(mig->lsock);
-		mig->lsock = NULL;
-	}
-}
-
 /* Listen and start: replace a finished migration, set up, launch. */
-static int kmig_mig_begin(struct kmig_region *region, struct net *net,
-			  enum kmig_mig_role role,
-			  const struct kmig_mig_config *cfg, const char **why)
+int kmig_mig_begin(struct kmig_region *region, struct net *net,
+		   const struct kmig_mig_role_ops *ops,
+		   const struct kmig_mig_config *cfg, const char **why)
 {
-	bool src = role == KMIG_MIG_ROLE_SOURCE;
 	struct kmig_mig *mig, *old = NULL;
 	int ret;
 
@@ -572,7 +560,7 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 		goto unlock;
 	ret = -ENOMEM;
 	*why = "out of memory";
-	mig = kmig_mig_alloc(region, net, role, cfg);
+	mig = kmig_mig_alloc(region, net, ops->role, cfg);
 	if (!mig)
 		goto unlock;
 	if (cfg->have_key) {
@@ -595,18 +583,15 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 			goto unlock;
 		}
 	}
-	ret = src ? kmig_precopy_prepare(mig) :
-		    kmig_listener_prepare(mig, why);
+	ret = ops->prepare(mig, why);
 	if (ret) {
 		kmig_mig_free(mig);
 		goto unlock;
 	}
-	ret = kmig_mig_launch(region, mig,
-			      src ? kmig_precopy_thread : kmig_listener_thread,
-			      src ? "src" : "dst");
+	ret = kmig_mig_launch(region, mig, ops->thread, ops->name);
 	if (ret) {
 		*why = "cannot start the migration thread";
-		kmig_mig_unprepare(mig);
+		ops->unprepare(mig);
 		kmig_mig_free(mig);
 	}
 unlock:
@@ -615,18 +600,6 @@ unlock:
 		kmig_limits_mig_end();
 	kmig_mig_destroy(old);
 	return ret;
-}
-
-int kmig_mig_listen(struct kmig_region *region, struct net *net,
-		    const struct kmig_mig_config *cfg, const char **why)
-{
-	return kmig_mig_begin(region, net, KMIG_MIG_ROLE_DESTINATION, cfg, why);
-}
-
-int kmig_mig_start(struct kmig_region *region, struct net *net,
-		   const struct kmig_mig_config *cfg, const char **why)
-{
-	return kmig_mig_begin(region, net, KMIG_MIG_ROLE_SOURCE, cfg, why);
 }
 
 int kmig_mig_cancel(struct kmig_region *region, const char **why)

@@ -284,7 +284,7 @@ u64 kmig_mig_bytes(struct kmig_mig *mig);
 /* Source channel: wait for the bandwidth limit before sending @bytes. */
 void kmig_mig_throttle(struct kmig_mig *mig, u64 bytes);
 
-/* For the main threads (precopy.c, listener.c) and handshake.c. */
+/* For the roles' main threads (precopy.c, listener.c) and handshake.c. */
 /* Set a socket the control plane may shut down (under sock_lock). */
 void kmig_mig_set_sock(struct kmig_mig *mig, struct socket **slot,
 		       struct socket *sock);
@@ -311,11 +311,29 @@ void kmig_migration_uninit(void);
 
 /*
  * Control plane, serialised by one mutex. On error they return a negative
- * errno and set *why to a static message for the user.
+ * errno and set *why to a static message for the user. Listen is in
+ * listener.c, start in precopy.c, both kmig_mig_begin() with their role.
  */
 int kmig_mig_listen(struct kmig_region *region, struct net *net,
 		    const struct kmig_mig_config *cfg, const char **why);
 int kmig_mig_start(struct kmig_region *region, struct net *net,
+		   const struct kmig_mig_config *cfg, const char **why);
+
+/* What a role (precopy.c, listener.c) gives kmig_mig_begin(). */
+struct kmig_mig_role_ops {
+	enum kmig_mig_role role;
+	const char *name;	/* main thread: kmig-<name>/<region id> */
+	/* Set up before the thread runs; *why on failure. */
+	int (*prepare)(struct kmig_mig *mig, const char **why);
+	/* Undo prepare when the thread could not be started. */
+	void (*unprepare)(struct kmig_mig *mig);
+	/* The main thread (data: the migration); ends in kmig_mig_exit(). */
+	int (*thread)(void *data);
+};
+
+/* Replace a finished migration of @region, set a new one up, launch it. */
+int kmig_mig_begin(struct kmig_region *region, struct net *net,
+		   const struct kmig_mig_role_ops *ops,
 		   const struct kmig_mig_config *cfg, const char **why);
 int kmig_mig_cancel(struct kmig_region *region, const char **why);
 /* -ENOENT when the region never had a migration. */

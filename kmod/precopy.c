@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The source's main thread (precopy.h): it connects the channels
- * (handshake.c), then dispatches the region's pages to them through the
- * batch queue: one pass for a paused guest, or the live precopy, passes
- * of the pages written during the previous one until the expected
- * downtime is within the limit and the VMM switches over. Also the pacing
- * of the passes after switchover-ready and the bandwidth limit the
- * channel threads wait for.
+ * A migration's source role (kmig_mig_start(), declared in migration.h,
+ * as are the helpers the channel threads and colo.c use). Its main thread
+ * (the dispatcher) connects the channels (handshake.c), then dispatches
+ * the region's pages to them through the batch queue: one pass for a
+ * paused guest, or the live precopy, passes of the pages written during
+ * the previous one until the expected downtime is within the limit and
+ * the VMM switches over. Also the pacing of the passes after
+ * switchover-ready and the bandwidth limit the channel threads wait for.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,7 +20,6 @@
 #include <linux/wait.h>
 #include <linux/err.h>
 
-#include "precopy.h"
 #include "migration.h"
 #include "handshake.h"
 #include "region.h"
@@ -28,7 +28,7 @@
 #include "colo.h"
 
 /* Source: the batch queue; the main thread connects the channels. */
-int kmig_precopy_prepare(struct kmig_mig *mig)
+static int kmig_precopy_prepare(struct kmig_mig *mig, const char **why)
 {
 	const struct sockaddr_storage *a = &mig->cfg.addr;
 
@@ -37,6 +37,12 @@ int kmig_precopy_prepare(struct kmig_mig *mig)
 		ntohs(((const struct sockaddr_in6 *)a)->sin6_port) :
 		ntohs(((const struct sockaddr_in *)a)->sin_port);
 	return kmig_queue_init(&mig->queue, mig->nch, mig->cfg.zero_detect);
+}
+
+/* What prepare set up, when the main thread never ran. */
+static void kmig_precopy_unprepare(struct kmig_mig *mig)
+{
+	kmig_queue_uninit(&mig->queue);
 }
 
 u64 kmig_mig_bytes(struct kmig_mig *mig)
@@ -203,7 +209,7 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 	return ret;
 }
 
-int kmig_precopy_thread(void *data)
+static int kmig_precopy_thread(void *data)
 {
 	struct kmig_mig *mig = data;
 	unsigned int i;
@@ -238,4 +244,18 @@ int kmig_precopy_thread(void *data)
 		kmig_mig_wait_channels(mig);
 out:
 	kmig_mig_exit(mig);
+}
+
+static const struct kmig_mig_role_ops kmig_precopy_ops = {
+	.role = KMIG_MIG_ROLE_SOURCE,
+	.name = "src",
+	.prepare = kmig_precopy_prepare,
+	.unprepare = kmig_precopy_unprepare,
+	.thread = kmig_precopy_thread,
+};
+
+int kmig_mig_start(struct kmig_region *region, struct net *net,
+		   const struct kmig_mig_config *cfg, const char **why)
+{
+	return kmig_mig_begin(region, net, &kmig_precopy_ops, cfg, why);
 }

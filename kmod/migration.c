@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Migrations (migration.h): control plane, the source's dispatcher thread
- * and the destination's listener thread, teardown.
+ * Migrations (migration.h): the lifecycle of a migration and its control
+ * plane. Allocation, listen/start (begin), cancel, region close, the
+ * state and its stop, the destination's SYNC barriers, the counters,
+ * teardown and the events, the status. The roles' main threads are in
+ * precopy.c (source, kmig_mig_start()) and listener.c (destination,
+ * kmig_mig_listen()), which launch them through kmig_mig_begin(); the
+ * handshake of a channel is in handshake.c. None of them is included
+ * here: they call into this file, not the other way round.
  *
  * Lifetime: a migration hangs off its region (region->mig, under
  * kmig_mig_mutex) from listen/start until the region's file is released
@@ -9,10 +15,18 @@
  * the channels: it starts their threads, and on the way out shuts every
  * socket down, stops every channel thread, releases every socket and
  * signals @done. Whoever detaches a migration waits for @done and frees it.
+ *
+ * About 900 lines, over the 700 of the other files: what is left is what
+ * works on a migration's lifetime under kmig_mig_mutex, which stays
+ * private to this file (every control-plane operation and the status),
+ * and the state, stop, barriers and teardown that they and the threads
+ * share under mig->lock; the threads, the handshake and the precopy are
+ * in their own files.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kthread.h>
+#include <linux/lockdep.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/random.h>
@@ -30,9 +44,6 @@
 #include "dirty.h"
 #include "netlink.h"
 #include "colo.h"
-
-/* Connect and hello exchange, per channel. */
-#define KMIG_SETUP_TIMEOUT	(10 * HZ)
 
 /* Serialises listen, start, cancel, status and region close. */
 static DEFINE_MUTEX(kmig_mig_mutex);
@@ -167,6 +178,20 @@ void kmig_mig_count_fallbacks(struct kmig_mig *mig, unsigned int n)
 	atomic64_add(n, &kmig_mstats.splice_fallbacks);
 }
 
+void kmig_mig_count_auth_failed(struct kmig_mig *mig)
+{
+	atomic64_inc(&mig->auth_failed);
+	atomic64_inc(&kmig_mstats.auth_failed);
+}
+
+void kmig_mig_count_rejected(struct kmig_mig *mig, bool auth)
+{
+	atomic64_inc(&mig->rejected);
+	atomic64_inc(&kmig_mstats.rejected);
+	if (auth)
+		kmig_mig_count_auth_failed(mig);
+}
+
 static bool kmig_mig_barrier_wait(struct kmig_mig *mig, u64 pass, bool hold)
 {
 	struct kmig_colo *colo = mig->colo;
@@ -239,43 +264,15 @@ void kmig_mig_release(struct kmig_mig *mig)
 	wake_up_all(&mig->wq);
 }
 
-/* Softirq: the peer closed or reset a channel connection, or went silent. */
-static void kmig_mig_on_close(struct kmig_sock *ks, int err)
-{
-	struct kmig_channel *ch = container_of(ks, struct kmig_channel, ks);
-
-	/*
-	 * A destination channel reads its connection to the end: data the
-	 * peer sent before closing is still to be checked, and the receive
-	 * thread sees the close after it. Only an idle source channel needs
-	 * telling.
-	 */
-	if (ch->mig->role != KMIG_MIG_ROLE_SOURCE ||
-	    READ_ONCE(ch->expect_close))
-		return;
-	if (err == ETIMEDOUT)
-		kmig_mig_stop(ch->mig, KMIG_MIG_STATE_FAILED,
-			      "peer stopped responding on channel %u (TCP timeout)",
-			      ch->id);
-	else if (err)
-		kmig_mig_stop(ch->mig, KMIG_MIG_STATE_FAILED,
-			      "peer reset channel %u (%pe)", ch->id,
-			      ERR_PTR(-err));
-	else
-		kmig_mig_stop(ch->mig, KMIG_MIG_STATE_FAILED,
-			      "peer closed channel %u", ch->id);
-}
-
-static void kmig_mig_set_sock(struct kmig_mig *mig, struct socket **slot,
-			      struct socket *sock)
+void kmig_mig_set_sock(struct kmig_mig *mig, struct socket **slot,
+		       struct socket *sock)
 {
 	mutex_lock(&mig->sock_lock);
 	*slot = sock;
 	mutex_unlock(&mig->sock_lock);
 }
 
-/* Wait until every channel is done or the migration stops. */
-static void kmig_mig_wait_channels(struct kmig_mig *mig)
+void kmig_mig_wait_channels(struct kmig_mig *mig)
 {
 	wait_event_idle(mig->wq,
 			atomic_read(&mig->channels_done) == mig->nch ||
@@ -403,682 +400,8 @@ static bool kmig_mig_finished(struct kmig_mig *mig)
 	return smp_load_acquire(&mig->finished);
 }
 
-/* Source. */
-
-/*
- * Source side of the authentication, after the hello went out and the
- * first 64 bytes of the answer are in @buf: an AUTH CHALLENGE (the rest
- * of it is read here) is answered with our nonce and MAC, and the
- * destination's reply is read into @buf. Anything else in @buf is left
- * for the reply decoder. *@ns gets our nonce for the proof check.
- */
-static int kmig_mig_src_respond(struct kmig_mig *mig, struct kmig_channel *ch,
-				struct socket *sock, const u8 *hello, u8 *buf,
-				u8 *nd, u8 *ns)
+void kmig_mig_exit(struct kmig_mig *mig)
 {
-	struct kmig_wire_auth a;
-	__be32 magic;
-	int ret;
-
-	memcpy(&magic, buf, sizeof(magic));
-	if (be32_to_cpu(magic) != KMIG_WIRE_AUTH_MAGIC)
-		return 0;
-	ret = kmig_sock_recv(sock, buf + KMIG_WIRE_REPLY_SIZE,
-			     KMIG_WIRE_AUTH_SIZE - KMIG_WIRE_REPLY_SIZE);
-	if (ret)
-		return ret;
-	ret = kmig_wire_auth_decode(buf, KMIG_WIRE_AUTH_SIZE,
-				    KMIG_WIRE_AUTH_CHALLENGE, &a);
-	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: bad authentication challenge: %s",
-			      ch->id, kmig_wire_strerror(ret));
-		return -EPROTO;
-	}
-	memcpy(nd, a.nonce, KMIG_WIRE_NONCE_LEN);
-	get_random_bytes(ns, KMIG_WIRE_NONCE_LEN);
-	a.step = KMIG_WIRE_AUTH_RESPONSE;
-	memcpy(a.nonce, ns, KMIG_WIRE_NONCE_LEN);
-	ret = kmig_auth_mac(&mig->auth, KMIG_WIRE_AUTH_LABEL_SRC, hello, nd,
-			    ns, a.mac);
-	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: HMAC failed (%pe)", ch->id,
-			      ERR_PTR(ret));
-		return ret;
-	}
-	kmig_wire_auth_encode(buf, KMIG_WIRE_AUTH_SIZE, &a);
-	ret = kmig_sock_send(sock, buf, KMIG_WIRE_AUTH_SIZE, false);
-	if (!ret)
-		ret = kmig_sock_recv(sock, buf, KMIG_WIRE_REPLY_SIZE);
-	atomic64_add(2 * KMIG_WIRE_AUTH_SIZE, &mig->hello_bytes);
-	return ret;
-}
-
-/* Source: the destination's PROOF, after an accepting reply. */
-static int kmig_mig_src_check_proof(struct kmig_mig *mig,
-				    struct kmig_channel *ch,
-				    struct socket *sock, const u8 *hello,
-				    const u8 *nd, const u8 *ns, const char *peer)
-{
-	struct kmig_wire_auth a;
-	int ret;
-
-	ret = kmig_sock_recv(sock, ch->buf, KMIG_WIRE_AUTH_SIZE);
-	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: no authentication proof from %s (%pe)",
-			      ch->id, peer,
-			      ERR_PTR(ret == -EAGAIN ? -ETIMEDOUT : ret));
-		return ret;
-	}
-	atomic64_add(KMIG_WIRE_AUTH_SIZE, &mig->hello_bytes);
-	ret = kmig_wire_auth_decode(ch->buf, KMIG_WIRE_AUTH_SIZE,
-				    KMIG_WIRE_AUTH_PROOF, &a);
-	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: bad authentication proof: %s",
-			      ch->id, kmig_wire_strerror(ret));
-		return -EPROTO;
-	}
-	if (!kmig_auth_check(&mig->auth, KMIG_WIRE_AUTH_LABEL_DST, hello, nd,
-			     ns, a.mac)) {
-		atomic64_inc(&mig->auth_failed);
-		atomic64_inc(&kmig_mstats.auth_failed);
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: %s failed authentication (not the same key)",
-			      ch->id, peer);
-		return -EACCES;
-	}
-	return 0;
-}
-
-static int kmig_mig_connect(struct kmig_mig *mig, struct kmig_channel *ch)
-{
-	bool auth = kmig_auth_enabled(&mig->auth);
-	struct kmig_wire_hello hello = {
-		.version_min = KMIG_WIRE_VERSION_MIN,
-		.version_max = KMIG_WIRE_VERSION_MAX,
-		.features = (mig->cfg.colo ? KMIG_WIRE_FEAT_COLO : 0) |
-			    (auth ? KMIG_WIRE_FEAT_AUTH : 0) |
-			    (mig->cfg.integrity ? KMIG_WIRE_FEAT_CRC : 0),
-		.channel_id = ch->id,
-		.channel_count = mig->nch,
-		.page_size = PAGE_SIZE,
-		.region_size = (u64)kmig_region_npages(mig->region) << PAGE_SHIFT,
-		.max_pages = KMIG_BATCH_PAGES,
-	};
-	u8 raw[KMIG_WIRE_HELLO_SIZE], nd[KMIG_WIRE_NONCE_LEN] = { };
-	u8 ns[KMIG_WIRE_NONCE_LEN] = { };
-	struct kmig_wire_reply reply;
-	struct socket *sock;
-	char peer[64];
-	int ret;
-
-	kmig_sock_addr_str(&mig->cfg.addr, peer, sizeof(peer));
-	ret = kmig_sock_connect(mig->net, &mig->cfg.addr, KMIG_SETUP_TIMEOUT,
-				&sock);
-	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: connect to %s failed (%pe)", ch->id,
-			      peer, ERR_PTR(ret));
-		return ret;
-	}
-	/* Owned by the channel from here: teardown releases it. */
-	kmig_mig_set_sock(mig, &ch->ks.sock, sock);
-	if (kmig_mig_stopping(mig))
-		return -ECANCELED;
-
-	memcpy(hello.migration_id, mig->id, sizeof(hello.migration_id));
-	kmig_wire_hello_encode(raw, sizeof(raw), &hello);
-	kmig_sock_set_timeouts(sock, KMIG_SETUP_TIMEOUT, KMIG_SETUP_TIMEOUT);
-	ret = kmig_sock_send(sock, raw, sizeof(raw), false);
-	if (!ret)
-		ret = kmig_sock_recv(sock, ch->buf, KMIG_WIRE_REPLY_SIZE);
-	if (!ret && auth)
-		ret = kmig_mig_src_respond(mig, ch, sock, raw, ch->buf, nd, ns);
-	if (ret) {
-		if (!kmig_mig_stopping(mig))
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-				      "channel %u: hello to %s failed (%pe)",
-				      ch->id, peer,
-				      ERR_PTR(ret == -EAGAIN ? -ETIMEDOUT : ret));
-		return ret;
-	}
-	atomic64_add(KMIG_WIRE_HELLO_SIZE + KMIG_WIRE_REPLY_SIZE,
-		     &mig->hello_bytes);
-	ret = kmig_wire_reply_decode(ch->buf, KMIG_WIRE_REPLY_SIZE, &reply);
-	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: bad hello reply: %s", ch->id,
-			      kmig_wire_strerror(ret));
-		return -EPROTO;
-	}
-	if (reply.status != KMIG_WIRE_ACCEPT) {
-		const char *status = kmig_wire_status_str(reply.status);
-
-		if (!strcmp(status, reply.reason) || !reply.reason[0])
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-				      "channel %u rejected by %s: %s", ch->id,
-				      peer, status);
-		else
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-				      "channel %u rejected by %s: %s (%s)",
-				      ch->id, peer, status, reply.reason);
-		return -ECONNREFUSED;
-	}
-	if (reply.version < KMIG_WIRE_VERSION_MIN ||
-	    reply.version > KMIG_WIRE_VERSION_MAX) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: destination chose version %u",
-			      ch->id, reply.version);
-		return -EPROTO;
-	}
-	if (reply.features != hello.features) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: destination granted features %#llx of %#llx",
-			      ch->id, reply.features, hello.features);
-		return -EPROTO;
-	}
-	if (auth) {
-		/* Never a page to a destination that has not proven the key. */
-		ret = kmig_mig_src_check_proof(mig, ch, sock, raw, nd, ns,
-					       peer);
-		if (ret)
-			return ret;
-	}
-	kmig_sock_set_timeouts(sock, MAX_SCHEDULE_TIMEOUT, MAX_SCHEDULE_TIMEOUT);
-	kmig_sock_hook(&ch->ks, sock, kmig_mig_on_close);
-	ch->crc = mig->cfg.integrity;
-	return kmig_channel_start(ch);
-}
-
-u64 kmig_mig_bytes(struct kmig_mig *mig)
-{
-	u64 bytes = 0;
-	unsigned int i;
-
-	for (i = 0; i < mig->nch; i++)
-		bytes += atomic64_read(&mig->ch[i].bytes);
-	return bytes;
-}
-
-void kmig_mig_throttle(struct kmig_mig *mig, u64 bytes)
-{
-	u64 wait = kmig_rate_take(&mig->rate, bytes, ktime_get_ns());
-
-	/* In slices, so a cancel is not held up by a low limit. */
-	while (wait && !kmig_mig_stopping(mig)) {
-		u64 slice = min_t(u64, wait, 100 * NSEC_PER_MSEC);
-
-		wait_event_idle_timeout(mig->wq, kmig_mig_stopping(mig),
-					max(nsecs_to_jiffies(slice), 1UL));
-		wait -= slice;
-	}
-}
-
-/*
- * Once switchover-ready has been announced, passes go on only to keep the
- * dirty set small until the VMM has paused its vCPUs: they start at most
- * every KMIG_MIG_PASS_MIN_MS instead of back to back, so that a guest
- * writing a few pages does not run up thousands of tiny passes. The
- * switchover (or a stop) ends the wait at once.
- */
-#define KMIG_MIG_PASS_MIN_MS	50
-
-static void kmig_mig_pace(struct kmig_mig *mig, u64 start)
-{
-	u64 end = start + KMIG_MIG_PASS_MIN_MS * NSEC_PER_MSEC;
-	u64 now = ktime_get_ns();
-
-	if (now >= end)
-		return;
-	wait_event_idle_timeout(mig->wq, READ_ONCE(mig->switchover) ||
-				kmig_mig_stopping(mig),
-				max(nsecs_to_jiffies(end - now), 1UL));
-}
-
-int kmig_mig_send_pass(struct kmig_mig *mig, u64 pass, unsigned long *bits)
-{
-	u64 pages;
-	int ret;
-
-	WRITE_ONCE(mig->pass, pass);
-	if (bits)
-		ret = kmig_queue_bitmap(&mig->queue, mig->region, bits, pass,
-					&pages);
-	else
-		ret = kmig_queue_pass(&mig->queue, mig->region, pass, &pages);
-	if (!ret)
-		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_SYNC, pass);
-	if (!ret)
-		ret = kmig_queue_drain(&mig->queue);
-	return ret;
-}
-
-/*
- * Live source: pass 0 sends every populated page with dirty tracking on;
- * each later pass sends what was written during the previous one. After
- * each pass the expected downtime is the dirty bytes over the bandwidth
- * measured in that pass; within the limit, switchover-ready is announced.
- * The VMM pauses its vCPUs and sends mig-switchover; the last pass then
- * carries everything still dirty, and the downtime runs until every
- * channel's COMPLETE is acknowledged.
- */
-static int kmig_mig_precopy(struct kmig_mig *mig)
-{
-	struct kmig_region *region = mig->region;
-	u64 limit_ns = (u64)mig->cfg.downtime_limit_ms * NSEC_PER_MSEC;
-	u64 pass = 0, start, sent, dt, bw = 0, n, expected, since, now;
-	bool final = false;
-	int ret;
-
-	ret = kmig_dirty_start(region);
-	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "cannot track writes to the region (%pe)",
-			      ERR_PTR(ret));
-		return ret;
-	}
-
-	since = ktime_get_ns();
-	for (;;) {
-		start = ktime_get_ns();
-		sent = kmig_mig_bytes(mig);
-		ret = kmig_mig_send_pass(mig, pass, pass ? mig->pending : NULL);
-		if (ret || final)
-			break;
-		dt = ktime_get_ns() - start;
-		sent = kmig_mig_bytes(mig) - sent;
-		/* Passes of a few packets say little about the bandwidth. */
-		if (dt && (sent >= (4 << 20) || !bw))
-			bw = mul_u64_u64_div_u64(sent, NSEC_PER_SEC, dt);
-
-		if (mig->switchover_ready)
-			kmig_mig_pace(mig, start);
-		/*
-		 * The switchover flag is read before the collection: the VMM
-		 * paused its vCPUs before asking, so every write it made is
-		 * in the bitmap by then and goes in the final pass.
-		 */
-		final = smp_load_acquire(&mig->switchover);
-		n = kmig_dirty_collect(region, mig->pending);
-		mig->dirty_syncs++;
-		if (kmig_mig_stopping(mig))
-			break;
-		/* Pages written per second since the previous collection. */
-		now = ktime_get_ns();
-		dt = now - since;
-		since = now;
-
-		expected = kmig_expected_downtime_ns((u64)n * PAGE_SIZE, bw);
-		spin_lock_bh(&mig->lock);
-		mig->dirty_rate = dt ? mul_u64_u64_div_u64(n, NSEC_PER_SEC, dt) : 0;
-		mig->remaining_bytes = (u64)n * PAGE_SIZE;
-		mig->expected_downtime_ns = expected;
-		spin_unlock_bh(&mig->lock);
-		kmig_mig_event(mig, KMIG_MIG_EVENT_PASS_DONE);
-
-		if (!mig->switchover_ready && !final &&
-		    (expected <= limit_ns ||
-		     (mig->cfg.max_passes && pass + 1 >= mig->cfg.max_passes &&
-		      mig->cfg.no_convergence == KMIG_NO_CONVERGENCE_SWITCHOVER))) {
-			WRITE_ONCE(mig->switchover_ready, true);
-			kmig_mig_event(mig, KMIG_MIG_EVENT_SWITCHOVER_READY);
-		}
-		pass++;
-
-		/*
-		 * Nothing written since: wait for writes or the switchover
-		 * (acquire, as above: the flag before the collection).
-		 */
-		while (!final && !n && !kmig_mig_stopping(mig)) {
-			wait_event_idle_timeout(mig->wq,
-						READ_ONCE(mig->switchover) ||
-						kmig_mig_stopping(mig), HZ / 20);
-			/* Pairs with kmig_mig_switchover(). */
-			final = smp_load_acquire(&mig->switchover);
-			n = kmig_dirty_collect(region, mig->pending);
-			mig->dirty_syncs++;
-			since = ktime_get_ns();
-		}
-	}
-	if (!ret)
-		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_COMPLETE, pass);
-	if (!ret)
-		kmig_mig_wait_channels(mig);
-	if (!ret && !kmig_mig_stopping(mig)) {
-		WRITE_ONCE(mig->downtime_ns, ktime_get_ns() - mig->switchover_ns);
-		/* COLO: checkpoint 0 is committed; tracking goes on. */
-		if (mig->colo)
-			kmig_colo_primary(mig, pass + 1);
-	}
-	kmig_dirty_stop(region);
-	return ret;
-}
-
-static int kmig_mig_source_fn(void *data)
-{
-	struct kmig_mig *mig = data;
-	unsigned int i;
-	int ret = 0;
-
-	for (i = 0; i < mig->nch && !ret; i++) {
-		if (kmig_mig_stopping(mig))
-			break;
-		ret = kmig_mig_connect(mig, &mig->ch[i]);
-	}
-	if (ret || kmig_mig_stopping(mig)) {
-		if (ret)
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-				      "setup failed (%pe)", ERR_PTR(ret));
-		goto out;
-	}
-
-	mig->active_ns = ktime_get_ns();
-	atomic64_set(&mig->pages_total, kmig_region_populated(mig->region));
-	kmig_mig_set_state(mig, KMIG_MIG_STATE_ACTIVE);
-	kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
-
-	if (mig->cfg.live) {
-		kmig_mig_precopy(mig);
-		goto out;
-	}
-	/* The guest is paused: one pass and done. */
-	ret = kmig_mig_send_pass(mig, 0, NULL);
-	if (!ret)
-		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_COMPLETE, 0);
-	if (!ret)
-		kmig_mig_wait_channels(mig);
-out:
-	kmig_mig_teardown(mig);
-	kmig_mig_final_event(mig);
-	kthread_complete_and_exit(&mig->done, 0);
-}
-
-/* Destination. */
-
-static bool kmig_mig_id_matches(struct kmig_mig *mig, const u8 *id)
-{
-	bool ok;
-
-	spin_lock_bh(&mig->lock);
-	ok = !mig->have_id || !memcmp(mig->id, id, sizeof(mig->id));
-	spin_unlock_bh(&mig->lock);
-	return ok;
-}
-
-/*
- * Check a hello against this migration. Returns the reply status and
- * sets *why.
- */
-static enum kmig_wire_status
-kmig_mig_check_hello(struct kmig_mig *mig, const struct kmig_wire_hello *h,
-		     const char **why)
-{
-	u64 size = (u64)kmig_region_npages(mig->region) << PAGE_SHIFT;
-
-	if (!kmig_mig_id_matches(mig, h->migration_id)) {
-		*why = "wrong migration id";
-		return KMIG_WIRE_REJ_MIGRATION_ID;
-	}
-	if (h->channel_count != mig->nch) {
-		*why = "wrong channel count";
-		return KMIG_WIRE_REJ_CHANNEL_COUNT;
-	}
-	if (mig->ch[h->channel_id].ks.sock) {
-		*why = "channel already connected";
-		return KMIG_WIRE_REJ_CHANNEL_ID;
-	}
-	if (h->region_size != size) {
-		*why = "region size mismatch";
-		return KMIG_WIRE_REJ_REGION_SIZE;
-	}
-	if ((h->features & KMIG_WIRE_FEAT_COLO) && !mig->colo) {
-		*why = "COLO not enabled on this destination";
-		return KMIG_WIRE_REJ_FEATURES;
-	}
-	if (!(h->features & KMIG_WIRE_FEAT_COLO) && mig->colo) {
-		*why = "destination expects a COLO primary";
-		return KMIG_WIRE_REJ_FEATURES;
-	}
-	if (!(h->features & KMIG_WIRE_FEAT_CRC) && mig->cfg.integrity) {
-		*why = "destination requires integrity (crc32c)";
-		return KMIG_WIRE_REJ_FEATURES;
-	}
-	/* Granted to any source that asks, if crc32c is available here. */
-	if ((h->features & KMIG_WIRE_FEAT_CRC) &&
-	    !kmig_crc_enabled(&mig->crc) && kmig_crc_init(&mig->crc)) {
-		*why = "no crc32c on this destination";
-		return KMIG_WIRE_REJ_FEATURES;
-	}
-	*why = "accepted";
-	return KMIG_WIRE_ACCEPT;
-}
-
-/*
- * Destination side of the authentication, after a hello asking for it:
- * CHALLENGE out, RESPONSE in and checked. 0 when the peer proved the key,
- * -EACCES when its MAC is wrong, another error when it stalled, closed or
- * sent something else; *@why says which.
- */
-static int kmig_mig_dst_auth(struct kmig_mig *mig, struct socket *sock,
-			     const u8 *hello, u8 *nd, u8 *ns, const char **why)
-{
-	struct kmig_wire_auth a = { .step = KMIG_WIRE_AUTH_CHALLENGE };
-	u8 buf[KMIG_WIRE_AUTH_SIZE];
-	int ret;
-
-	get_random_bytes(nd, KMIG_WIRE_NONCE_LEN);
-	memcpy(a.nonce, nd, KMIG_WIRE_NONCE_LEN);
-	kmig_wire_auth_encode(buf, sizeof(buf), &a);
-	ret = kmig_sock_send(sock, buf, sizeof(buf), false);
-	if (!ret)
-		ret = kmig_sock_recv(sock, buf, sizeof(buf));
-	if (ret) {
-		*why = ret == -EAGAIN ? "no authentication response within 10 s" :
-					"connection closed during authentication";
-		return ret;
-	}
-	atomic64_add(2 * KMIG_WIRE_AUTH_SIZE, &mig->hello_bytes);
-	ret = kmig_wire_auth_decode(buf, sizeof(buf), KMIG_WIRE_AUTH_RESPONSE,
-				    &a);
-	if (ret) {
-		*why = kmig_wire_strerror(ret);
-		return -EPROTO;
-	}
-	memcpy(ns, a.nonce, KMIG_WIRE_NONCE_LEN);
-	if (!kmig_auth_check(&mig->auth, KMIG_WIRE_AUTH_LABEL_SRC, hello, nd,
-			     ns, a.mac)) {
-		*why = "wrong key";
-		return -EACCES;
-	}
-	return 0;
-}
-
-/* Destination: PROOF after an accepting reply (mutual authentication). */
-static int kmig_mig_dst_proof(struct kmig_mig *mig, struct socket *sock,
-			      const u8 *hello, const u8 *nd, const u8 *ns)
-{
-	struct kmig_wire_auth a = { .step = KMIG_WIRE_AUTH_PROOF };
-	u8 buf[KMIG_WIRE_AUTH_SIZE];
-	int ret;
-
-	ret = kmig_auth_mac(&mig->auth, KMIG_WIRE_AUTH_LABEL_DST, hello, nd,
-			    ns, a.mac);
-	if (ret)
-		return ret;
-	kmig_wire_auth_encode(buf, sizeof(buf), &a);
-	ret = kmig_sock_send(sock, buf, sizeof(buf), false);
-	if (!ret)
-		atomic64_add(KMIG_WIRE_AUTH_SIZE, &mig->hello_bytes);
-	return ret;
-}
-
-static void kmig_mig_count_rejected(struct kmig_mig *mig, bool auth)
-{
-	atomic64_inc(&mig->rejected);
-	atomic64_inc(&kmig_mstats.rejected);
-	if (auth) {
-		atomic64_inc(&mig->auth_failed);
-		atomic64_inc(&kmig_mstats.auth_failed);
-	}
-}
-
-/*
- * One incoming connection: read its hello, authenticate it when this
- * migration has a key, answer it. Returns 1 when the channel was
- * accepted, 0 when rejected, negative when the migration must fail.
- *
- * With a key, a connection that fails before it proved the key (a bad
- * hello, no or a wrong key, a stall) is dropped and counted and the
- * migration goes on: anyone can connect to the port. Without one, and
- * after the proof, a rejected channel fails a migration that has
- * accepted channels already.
- */
-static int kmig_mig_handshake(struct kmig_mig *mig, struct socket *sock,
-			      unsigned int accepted)
-{
-	bool keyed = kmig_auth_enabled(&mig->auth), proven = false;
-	u8 nd[KMIG_WIRE_NONCE_LEN], ns[KMIG_WIRE_NONCE_LEN];
-	u8 raw[KMIG_WIRE_HELLO_SIZE], buf[KMIG_WIRE_REPLY_SIZE];
-	struct kmig_wire_reply reply;
-	enum kmig_wire_status status;
-	struct kmig_wire_hello h;
-	struct kmig_channel *ch;
-	const char *why;
-	int ret;
-
-	kmig_sock_set_timeouts(sock, KMIG_SETUP_TIMEOUT, KMIG_SETUP_TIMEOUT);
-	ret = kmig_sock_recv(sock, raw, sizeof(raw));
-	if (ret) {
-		/* Closed or silent before a whole hello: no reply. */
-		kmig_mig_count_rejected(mig, false);
-		why = ret == -EAGAIN ? "no hello within 10 s" :
-				       "connection closed before the hello";
-		goto rejected;
-	}
-	ret = kmig_wire_hello_decode(raw, sizeof(raw), PAGE_SIZE, &h);
-	if (ret) {
-		status = kmig_wire_err_to_status(ret);
-		why = kmig_wire_strerror(ret);
-	} else if (keyed && !(h.features & KMIG_WIRE_FEAT_AUTH)) {
-		status = KMIG_WIRE_REJ_AUTH;
-		why = "destination needs the migration key";
-	} else if (!keyed && (h.features & KMIG_WIRE_FEAT_AUTH)) {
-		status = KMIG_WIRE_REJ_AUTH;
-		why = "destination has no key (insecure)";
-	} else if (keyed) {
-		ret = kmig_mig_dst_auth(mig, sock, raw, nd, ns, &why);
-		if (ret && ret != -EACCES) {
-			/* Stalled, closed or garbled: dropped unanswered. */
-			kmig_mig_count_rejected(mig, true);
-			goto rejected;
-		}
-		status = ret ? KMIG_WIRE_REJ_AUTH : KMIG_WIRE_ACCEPT;
-		proven = !ret;
-	} else {
-		status = KMIG_WIRE_ACCEPT;
-	}
-	if (status == KMIG_WIRE_ACCEPT)
-		status = kmig_mig_check_hello(mig, &h, &why);
-
-	kmig_wire_reply_init(&reply, status ? 0 : kmig_wire_hello_version(&h),
-			     status, status ? 0 : h.features &
-			     (KMIG_WIRE_FEAT_COLO | KMIG_WIRE_FEAT_AUTH |
-			      KMIG_WIRE_FEAT_CRC), why);
-	kmig_wire_reply_encode(buf, sizeof(buf), &reply);
-	ret = kmig_sock_send(sock, buf, KMIG_WIRE_REPLY_SIZE, false);
-	if (!ret && status == KMIG_WIRE_ACCEPT && keyed)
-		ret = kmig_mig_dst_proof(mig, sock, raw, nd, ns);
-	if (status == KMIG_WIRE_ACCEPT && ret)
-		status = KMIG_WIRE_REJ_MALFORMED, why = "reply not delivered";
-	if (status != KMIG_WIRE_ACCEPT) {
-		kmig_mig_count_rejected(mig, keyed && !proven);
-		goto rejected;
-	}
-
-	atomic64_add(KMIG_WIRE_HELLO_SIZE + KMIG_WIRE_REPLY_SIZE,
-		     &mig->hello_bytes);
-	spin_lock_bh(&mig->lock);
-	if (!mig->have_id) {
-		memcpy(mig->id, h.migration_id, sizeof(mig->id));
-		mig->have_id = true;
-	}
-	spin_unlock_bh(&mig->lock);
-
-	ch = &mig->ch[h.channel_id];
-	kmig_wire_hello_limits(&h, &ch->lim);
-	ch->crc = h.features & KMIG_WIRE_FEAT_CRC;
-	kmig_sock_set_timeouts(sock, MAX_SCHEDULE_TIMEOUT, MAX_SCHEDULE_TIMEOUT);
-	kmig_mig_set_sock(mig, &mig->hs_sock, NULL);
-	kmig_mig_set_sock(mig, &ch->ks.sock, sock);
-	kmig_sock_hook(&ch->ks, sock, kmig_mig_on_close);
-	ret = kmig_channel_start(ch);
-	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: cannot start its thread (%pe)",
-			      ch->id, ERR_PTR(ret));
-		return ret;
-	}
-	return 1;
-
-rejected:
-	pr_info("region %u: rejected a connection: %s\n", mig->region->id, why);
-	if (accepted && (!keyed || proven)) {
-		/* Part of the migration is here already: it cannot go on. */
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "rejected a channel: %s", why);
-		return -EPROTO;
-	}
-	return 0;
-}
-
-static int kmig_mig_dest_fn(void *data)
-{
-	struct kmig_mig *mig = data;
-	unsigned int accepted = 0;
-	struct socket *sock;
-	int ret;
-
-	while (accepted < mig->nch && !kmig_mig_stopping(mig)) {
-		ret = kmig_sock_accept(mig->lsock, &sock);
-		if (ret == -EAGAIN || ret == -EINTR)
-			continue;
-		if (ret) {
-			if (!kmig_mig_stopping(mig))
-				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-					      "accept failed (%pe)", ERR_PTR(ret));
-			break;
-		}
-		kmig_mig_set_sock(mig, &mig->hs_sock, sock);
-		ret = kmig_mig_handshake(mig, sock, accepted);
-		if (ret > 0) {
-			if (!accepted) {
-				kmig_mig_set_state(mig, KMIG_MIG_STATE_ACTIVE);
-				kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
-			}
-			accepted++;
-			continue;
-		}
-		kmig_mig_set_sock(mig, &mig->hs_sock, NULL);
-		kmig_sock_release(sock);
-		if (ret < 0)
-			break;
-	}
-
-	if (!kmig_mig_stopping(mig)) {
-		struct socket *lsock = mig->lsock;
-
-		/* Every channel is here: stop listening. */
-		mig->active_ns = ktime_get_ns();
-		kmig_mig_set_sock(mig, &mig->lsock, NULL);
-		kmig_sock_release(lsock);
-		if (mig->colo)
-			kmig_colo_secondary(mig);
-		else
-			kmig_mig_wait_channels(mig);
-	}
 	kmig_mig_teardown(mig);
 	kmig_mig_final_event(mig);
 	kthread_complete_and_exit(&mig->done, 0);
@@ -1167,6 +490,7 @@ static int kmig_mig_detach_finished(struct kmig_region *region,
 {
 	struct kmig_mig *mig = region->mig;
 
+	lockdep_assert_held(&kmig_mig_mutex);
 	*old = NULL;
 	if (!mig)
 		return 0;
@@ -1193,6 +517,7 @@ static int kmig_mig_launch(struct kmig_region *region, struct kmig_mig *mig,
 {
 	struct task_struct *t;
 
+	lockdep_assert_held(&kmig_mig_mutex);
 	/* The event first: the thread's own events come after it. */
 	kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
 	t = kthread_run(fn, mig, "kmig-%s/%u", name, region->id);
@@ -1213,50 +538,11 @@ static int kmig_mig_check_region(struct kmig_region *region, const char **why)
 	return 0;
 }
 
-/* Destination: listen; the main thread accepts the channels. */
-static int kmig_mig_prepare_dest(struct kmig_mig *mig, const char **why)
-{
-	int ret;
-
-	mig->state = KMIG_MIG_STATE_LISTENING;
-	ret = kmig_sock_listen(mig->net, &mig->cfg.addr, mig->nch, &mig->lsock,
-			       &mig->port);
-	if (ret)
-		*why = ret == -EADDRINUSE ? "address already in use" :
-		       ret == -EADDRNOTAVAIL ? "address not available here" :
-		       "cannot listen on this address";
-	return ret;
-}
-
-/* Source: the batch queue; the main thread connects the channels. */
-static int kmig_mig_prepare_source(struct kmig_mig *mig, const char **why)
-{
-	const struct sockaddr_storage *a = &mig->cfg.addr;
-
-	mig->state = KMIG_MIG_STATE_SETUP;
-	mig->port = a->ss_family == AF_INET6 ?
-		ntohs(((const struct sockaddr_in6 *)a)->sin6_port) :
-		ntohs(((const struct sockaddr_in *)a)->sin_port);
-	return kmig_queue_init(&mig->queue, mig->nch, mig->cfg.zero_detect);
-}
-
-/* What prepare set up, when the main thread never ran. */
-static void kmig_mig_unprepare(struct kmig_mig *mig)
-{
-	if (mig->role == KMIG_MIG_ROLE_SOURCE) {
-		kmig_queue_uninit(&mig->queue);
-	} else {
-		kmig_sock_release(mig->lsock);
-		mig->lsock = NULL;
-	}
-}
-
 /* Listen and start: replace a finished migration, set up, launch. */
-static int kmig_mig_begin(struct kmig_region *region, struct net *net,
-			  enum kmig_mig_role role,
-			  const struct kmig_mig_config *cfg, const char **why)
+int kmig_mig_begin(struct kmig_region *region, struct net *net,
+		   const struct kmig_mig_role_ops *ops,
+		   const struct kmig_mig_config *cfg, const char **why)
 {
-	bool src = role == KMIG_MIG_ROLE_SOURCE;
 	struct kmig_mig *mig, *old = NULL;
 	int ret;
 
@@ -1274,7 +560,7 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 		goto unlock;
 	ret = -ENOMEM;
 	*why = "out of memory";
-	mig = kmig_mig_alloc(region, net, role, cfg);
+	mig = kmig_mig_alloc(region, net, ops->role, cfg);
 	if (!mig)
 		goto unlock;
 	if (cfg->have_key) {
@@ -1287,7 +573,7 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 	}
 	/*
 	 * A destination without integrity sets crc32c up at the first hello
-	 * that asks for it (kmig_mig_check_hello()).
+	 * that asks for it (handshake.c).
 	 */
 	if (cfg->integrity) {
 		ret = kmig_crc_init(&mig->crc);
@@ -1297,18 +583,15 @@ static int kmig_mig_begin(struct kmig_region *region, struct net *net,
 			goto unlock;
 		}
 	}
-	ret = src ? kmig_mig_prepare_source(mig, why) :
-		    kmig_mig_prepare_dest(mig, why);
+	ret = ops->prepare(mig, why);
 	if (ret) {
 		kmig_mig_free(mig);
 		goto unlock;
 	}
-	ret = kmig_mig_launch(region, mig,
-			      src ? kmig_mig_source_fn : kmig_mig_dest_fn,
-			      src ? "src" : "dst");
+	ret = kmig_mig_launch(region, mig, ops->thread, ops->name);
 	if (ret) {
 		*why = "cannot start the migration thread";
-		kmig_mig_unprepare(mig);
+		ops->unprepare(mig);
 		kmig_mig_free(mig);
 	}
 unlock:
@@ -1317,18 +600,6 @@ unlock:
 		kmig_limits_mig_end();
 	kmig_mig_destroy(old);
 	return ret;
-}
-
-int kmig_mig_listen(struct kmig_region *region, struct net *net,
-		    const struct kmig_mig_config *cfg, const char **why)
-{
-	return kmig_mig_begin(region, net, KMIG_MIG_ROLE_DESTINATION, cfg, why);
-}
-
-int kmig_mig_start(struct kmig_region *region, struct net *net,
-		   const struct kmig_mig_config *cfg, const char **why)
-{
-	return kmig_mig_begin(region, net, KMIG_MIG_ROLE_SOURCE, cfg, why);
 }
 
 int kmig_mig_cancel(struct kmig_region *region, const char **why)
@@ -1535,6 +806,7 @@ static struct kmig_mig *kmig_mig_colo_get(struct kmig_region *region,
 {
 	struct kmig_mig *mig = region->mig;
 
+	lockdep_assert_held(&kmig_mig_mutex);
 	*err = 0;
 	if (!mig || kmig_mig_finished(mig)) {
 		*why = "no migration running on this region";

@@ -275,12 +275,30 @@ bool kmig_mig_held(struct kmig_mig *mig);
 void kmig_mig_release(struct kmig_mig *mig);
 void kmig_mig_set_state(struct kmig_mig *mig, enum kmig_mig_state state);
 void kmig_mig_event(struct kmig_mig *mig, enum kmig_mig_event event);
+
+/* Source data path (precopy.c), for the channel threads and colo.c. */
 /* Queue one pass (all populated pages, or @bits) and end it with SYNC. */
 int kmig_mig_send_pass(struct kmig_mig *mig, u64 pass, unsigned long *bits);
 /* Bytes on the wire of every channel so far. */
 u64 kmig_mig_bytes(struct kmig_mig *mig);
 /* Source channel: wait for the bandwidth limit before sending @bytes. */
 void kmig_mig_throttle(struct kmig_mig *mig, u64 bytes);
+
+/* For the roles' main threads (precopy.c, listener.c) and handshake.c. */
+/* Set a socket the control plane may shut down (under sock_lock). */
+void kmig_mig_set_sock(struct kmig_mig *mig, struct socket **slot,
+		       struct socket *sock);
+/* Wait until every channel is done or the migration stops. */
+void kmig_mig_wait_channels(struct kmig_mig *mig);
+/* A connection refused at its handshake; @auth: it did not prove the key. */
+void kmig_mig_count_rejected(struct kmig_mig *mig, bool auth);
+/* Source: the destination's proof was wrong. */
+void kmig_mig_count_auth_failed(struct kmig_mig *mig);
+/*
+ * Main thread, last: stop the channels, release the sockets, count the
+ * migration's end, send the final event and exit (signalling @done).
+ */
+void __noreturn kmig_mig_exit(struct kmig_mig *mig);
 
 int kmig_mig_switchover(struct kmig_region *region, const char **why);
 int kmig_mig_dirty_push(struct kmig_region *region, u64 first,
@@ -293,11 +311,29 @@ void kmig_migration_uninit(void);
 
 /*
  * Control plane, serialised by one mutex. On error they return a negative
- * errno and set *why to a static message for the user.
+ * errno and set *why to a static message for the user. Listen is in
+ * listener.c, start in precopy.c, both kmig_mig_begin() with their role.
  */
 int kmig_mig_listen(struct kmig_region *region, struct net *net,
 		    const struct kmig_mig_config *cfg, const char **why);
 int kmig_mig_start(struct kmig_region *region, struct net *net,
+		   const struct kmig_mig_config *cfg, const char **why);
+
+/* What a role (precopy.c, listener.c) gives kmig_mig_begin(). */
+struct kmig_mig_role_ops {
+	enum kmig_mig_role role;
+	const char *name;	/* main thread: kmig-<name>/<region id> */
+	/* Set up before the thread runs; *why on failure. */
+	int (*prepare)(struct kmig_mig *mig, const char **why);
+	/* Undo prepare when the thread could not be started. */
+	void (*unprepare)(struct kmig_mig *mig);
+	/* The main thread (data: the migration); ends in kmig_mig_exit(). */
+	int (*thread)(void *data);
+};
+
+/* Replace a finished migration of @region, set a new one up, launch it. */
+int kmig_mig_begin(struct kmig_region *region, struct net *net,
+		   const struct kmig_mig_role_ops *ops,
 		   const struct kmig_mig_config *cfg, const char **why);
 int kmig_mig_cancel(struct kmig_region *region, const char **why);
 /* -ENOENT when the region never had a migration. */

@@ -2,10 +2,10 @@
 /*
  * A destination channel's use of the wire codec, for fuzzing whole streams
  * (stream_model.h). The order of the steps and the checks between the
- * decoder calls follow kmod/migration.c (kmig_mig_handshake(),
- * kmig_mig_barrier_wait()), kmod/channel.c (kmig_channel_recv_fn(),
- * kmig_channel_recv_data()) and kmod/colo.c (kmig_colo_sm_begin()); only
- * wire.c is linked in.
+ * decoder calls follow kmod/handshake.c (kmig_hs_accept()),
+ * kmod/migration.c (kmig_mig_barrier_wait()), kmod/channel.c
+ * (kmig_channel_recv_fn(), kmig_channel_recv_data()) and kmod/colo.c
+ * (kmig_colo_sm_begin()); only wire.c is linked in.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +75,7 @@ static void wstream_end(struct wstream *s, enum wstream_end end, int err)
 }
 
 /*
- * The reply kmig_mig_handshake() sends for a decoded (err 0) or refused
+ * The reply kmig_hs_accept() sends for a decoded (err 0) or refused
  * hello must decode back to what it was built from.
  */
 static u16 wstream_reply(const struct kmig_wire_hello *h, int err)

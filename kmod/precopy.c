@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A migration's source role (kmig_mig_start(), declared in migration.h,
+ * as are the helpers the channel threads and colo.c use). Its main thread
+ * (the dispatcher) connects the channels (handshake.c), then dispatches
+ * the region's pages to them through the batch queue: one pass for a
+ * paused guest, or the live precopy, passes of the pages written during
+ * the previous one until the expected downtime is within the limit and
+ * the VMM switches over. Also the pacing of the passes after
+ * switchover-ready and the bandwidth limit the channel threads wait for.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kthread.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/mm.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/wait.h>
+#include <linux/err.h>
+
+#include "migration.h"
+#include "handshake.h"
+#include "region.h"
+#include "queue.h"
+#include "dirty.h"
+#include "colo.h"
+
+/* Source: the batch queue; the main thread connects the channels. */
+static int kmig_precopy_prepare(struct kmig_mig *mig, const char **why)
+{
+	const struct sockaddr_storage *a = &mig->cfg.addr;
+
+	mig->state = KMIG_MIG_STATE_SETUP;
+	mig->port = a->ss_family == AF_INET6 ?
+		ntohs(((const struct sockaddr_in6 *)a)->sin6_port) :
+		ntohs(((const struct sockaddr_in *)a)->sin_port);
+	return kmig_queue_init(&mig->queue, mig->nch, mig->cfg.zero_detect);
+}
+
+/* What prepare set up, when the main thread never ran. */
+static void kmig_precopy_unprepare(struct kmig_mig *mig)
+{
+	kmig_queue_uninit(&mig->queue);
+}
+
+u64 kmig_mig_bytes(struct kmig_mig *mig)
+{
+	u64 bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < mig->nch; i++)
+		bytes += atomic64_read(&mig->ch[i].bytes);
+	return bytes;
+}
+
+void kmig_mig_throttle(struct kmig_mig *mig, u64 bytes)
+{
+	u64 wait = kmig_rate_take(&mig->rate, bytes, ktime_get_ns());
+
+	/* In slices, so a cancel is not held up by a low limit. */
+	while (wait && !kmig_mig_stopping(mig)) {
+		u64 slice = min_t(u64, wait, 100 * NSEC_PER_MSEC);
+
+		wait_event_idle_timeout(mig->wq, kmig_mig_stopping(mig),
+					max(nsecs_to_jiffies(slice), 1UL));
+		wait -= slice;
+	}
+}
+
+/*
+ * Once switchover-ready has been announced, passes go on only to keep the
+ * dirty set small until the VMM has paused its vCPUs: they start at most
+ * every KMIG_PRECOPY_PASS_MIN_MS instead of back to back, so that a guest
+ * writing a few pages does not run up thousands of tiny passes. The
+ * switchover (or a stop) ends the wait at once.
+ */
+#define KMIG_PRECOPY_PASS_MIN_MS	50
+
+static void kmig_precopy_pace(struct kmig_mig *mig, u64 start)
+{
+	u64 end = start + KMIG_PRECOPY_PASS_MIN_MS * NSEC_PER_MSEC;
+	u64 now = ktime_get_ns();
+
+	if (now >= end)
+		return;
+	wait_event_idle_timeout(mig->wq, READ_ONCE(mig->switchover) ||
+				kmig_mig_stopping(mig),
+				max(nsecs_to_jiffies(end - now), 1UL));
+}
+
+int kmig_mig_send_pass(struct kmig_mig *mig, u64 pass, unsigned long *bits)
+{
+	u64 pages;
+	int ret;
+
+	WRITE_ONCE(mig->pass, pass);
+	if (bits)
+		ret = kmig_queue_bitmap(&mig->queue, mig->region, bits, pass,
+					&pages);
+	else
+		ret = kmig_queue_pass(&mig->queue, mig->region, pass, &pages);
+	if (!ret)
+		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_SYNC, pass);
+	if (!ret)
+		ret = kmig_queue_drain(&mig->queue);
+	return ret;
+}
+
+/*
+ * Live source: pass 0 sends every populated page with dirty tracking on;
+ * each later pass sends what was written during the previous one. After
+ * each pass the expected downtime is the dirty bytes over the bandwidth
+ * measured in that pass; within the limit, switchover-ready is announced.
+ * The VMM pauses its vCPUs and sends mig-switchover; the last pass then
+ * carries everything still dirty, and the downtime runs until every
+ * channel's COMPLETE is acknowledged.
+ */
+static int kmig_precopy_live(struct kmig_mig *mig)
+{
+	struct kmig_region *region = mig->region;
+	u64 limit_ns = (u64)mig->cfg.downtime_limit_ms * NSEC_PER_MSEC;
+	u64 pass = 0, start, sent, dt, bw = 0, n, expected, since, now;
+	bool final = false;
+	int ret;
+
+	ret = kmig_dirty_start(region);
+	if (ret) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "cannot track writes to the region (%pe)",
+			      ERR_PTR(ret));
+		return ret;
+	}
+
+	since = ktime_get_ns();
+	for (;;) {
+		start = ktime_get_ns();
+		sent = kmig_mig_bytes(mig);
+		ret = kmig_mig_send_pass(mig, pass, pass ? mig->pending : NULL);
+		if (ret || final)
+			break;
+		dt = ktime_get_ns() - start;
+		sent = kmig_mig_bytes(mig) - sent;
+		/* Passes of a few packets say little about the bandwidth. */
+		if (dt && (sent >= (4 << 20) || !bw))
+			bw = mul_u64_u64_div_u64(sent, NSEC_PER_SEC, dt);
+
+		if (mig->switchover_ready)
+			kmig_precopy_pace(mig, start);
+		/*
+		 * The switchover flag is read before the collection: the VMM
+		 * paused its vCPUs before asking, so every write it made is
+		 * in the bitmap by then and goes in the final pass.
+		 */
+		final = smp_load_acquire(&mig->switchover);
+		n = kmig_dirty_collect(region, mig->pending);
+		mig->dirty_syncs++;
+		if (kmig_mig_stopping(mig))
+			break;
+		/* Pages written per second since the previous collection. */
+		now = ktime_get_ns();
+		dt = now - since;
+		since = now;
+
+		expected = kmig_expected_downtime_ns((u64)n * PAGE_SIZE, bw);
+		spin_lock_bh(&mig->lock);
+		mig->dirty_rate = dt ? mul_u64_u64_div_u64(n, NSEC_PER_SEC, dt) : 0;
+		mig->remaining_bytes = (u64)n * PAGE_SIZE;
+		mig->expected_downtime_ns = expected;
+		spin_unlock_bh(&mig->lock);
+		kmig_mig_event(mig, KMIG_MIG_EVENT_PASS_DONE);
+
+		if (!mig->switchover_ready && !final &&
+		    (expected <= limit_ns ||
+		     (mig->cfg.max_passes && pass + 1 >= mig->cfg.max_passes &&
+		      mig->cfg.no_convergence == KMIG_NO_CONVERGENCE_SWITCHOVER))) {
+			WRITE_ONCE(mig->switchover_ready, true);
+			kmig_mig_event(mig, KMIG_MIG_EVENT_SWITCHOVER_READY);
+		}
+		pass++;
+
+		/*
+		 * Nothing written since: wait for writes or the switchover
+		 * (acquire, as above: the flag before the collection).
+		 */
+		while (!final && !n && !kmig_mig_stopping(mig)) {
+			wait_event_idle_timeout(mig->wq,
+						READ_ONCE(mig->switchover) ||
+						kmig_mig_stopping(mig), HZ / 20);
+			/* Pairs with kmig_mig_switchover(). */
+			final = smp_load_acquire(&mig->switchover);
+			n = kmig_dirty_collect(region, mig->pending);
+			mig->dirty_syncs++;
+			since = ktime_get_ns();
+		}
+	}
+	if (!ret)
+		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_COMPLETE, pass);
+	if (!ret)
+		kmig_mig_wait_channels(mig);
+	if (!ret && !kmig_mig_stopping(mig)) {
+		WRITE_ONCE(mig->downtime_ns, ktime_get_ns() - mig->switchover_ns);
+		/* COLO: checkpoint 0 is committed; tracking goes on. */
+		if (mig->colo)
+			kmig_colo_primary(mig, pass + 1);
+	}
+	kmig_dirty_stop(region);
+	return ret;
+}
+
+static int kmig_precopy_thread(void *data)
+{
+	struct kmig_mig *mig = data;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < mig->nch && !ret; i++) {
+		if (kmig_mig_stopping(mig))
+			break;
+		ret = kmig_hs_connect(mig, &mig->ch[i]);
+	}
+	if (ret || kmig_mig_stopping(mig)) {
+		if (ret)
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "setup failed (%pe)", ERR_PTR(ret));
+		goto out;
+	}
+
+	mig->active_ns = ktime_get_ns();
+	atomic64_set(&mig->pages_total, kmig_region_populated(mig->region));
+	kmig_mig_set_state(mig, KMIG_MIG_STATE_ACTIVE);
+	kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
+
+	if (mig->cfg.live) {
+		kmig_precopy_live(mig);
+		goto out;
+	}
+	/* The guest is paused: one pass and done. */
+	ret = kmig_mig_send_pass(mig, 0, NULL);
+	if (!ret)
+		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_COMPLETE, 0);
+	if (!ret)
+		kmig_mig_wait_channels(mig);
+out:
+	kmig_mig_exit(mig);
+}
+
+static const struct kmig_mig_role_ops kmig_precopy_ops = {
+	.role = KMIG_MIG_ROLE_SOURCE,
+	.name = "src",
+	.prepare = kmig_precopy_prepare,
+	.unprepare = kmig_precopy_unprepare,
+	.thread = kmig_precopy_thread,
+};
+
+int kmig_mig_start(struct kmig_region *region, struct net *net,
+		   const struct kmig_mig_config *cfg, const char **why)
+{
+	return kmig_mig_begin(region, net, &kmig_precopy_ops, cfg, why);
+}

@@ -18,6 +18,7 @@
 
 #include "colo.h"
 #include "channel.h"
+#include "send.h"
 #include "migration.h"
 #include "region.h"
 #include "dirty.h"
@@ -200,7 +201,7 @@ static void kmig_colo_goodbye(struct kmig_mig *mig, bool idle)
 					KMIG_COLO_BYE_TIMEOUT);
 		bye = kmig_colo_parked(mig) ? 1 : -1;
 		for (i = 0; bye > 0 && i < mig->nch; i++)
-			if (kmig_channel_send_cancel(&mig->ch[i]))
+			if (kmig_send_cancel(&mig->ch[i]))
 				bye = -1;
 	}
 	/* The CANCELs are on the wire before the cancel's kick sees this. */

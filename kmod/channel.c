@@ -171,6 +171,9 @@ int kmig_channel_start(struct kmig_channel *ch)
 		if (!ch->bounce)
 			return -ENOMEM;
 	}
+	if (!src)
+		kmig_sink_region_init(&ch->sink, mig->region, mig->received,
+				      &mig->pages_done);
 
 	t = kthread_create(src ? kmig_send_thread : kmig_receive_thread,
 			   ch, "kmig-%s/%u:%u", src ? "tx" : "rx",

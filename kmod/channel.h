@@ -14,6 +14,7 @@
 
 #include "wire.h"
 #include "sock.h"
+#include "sink.h"
 
 struct kmig_mig;
 struct task_struct;
@@ -50,6 +51,7 @@ struct kmig_channel {
 	u64 *offs;			/* offsets of one packet */
 	struct page **rxpages;		/* destination: pages of a packet */
 	unsigned long *rxnew;		/* destination: rxpages[i] is new */
+	struct kmig_region_sink sink;	/* destination: the region */
 };
 
 int kmig_channel_init(struct kmig_mig *mig, struct kmig_channel *ch,

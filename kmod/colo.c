@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * COLO (colo.h): the per-migration COLO state, the checkpoint loops of the
- * primary's and the secondary's main threads and the secondary channels'
- * hooks. The pure parts are apart: hist.c (latency histograms), colo_sm.c
- * (the secondary's checkpoint state machine), colo_cache.c (the COLO
- * cache and its flush).
+ * primary's and the secondary's main threads, the secondary channels'
+ * hooks and the page sink into the COLO cache. The pure parts are apart:
+ * hist.c (latency histograms), colo_sm.c (the secondary's checkpoint state
+ * machine), colo_cache.c (the COLO cache and its flush).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,6 +32,57 @@
 /* How long a cancel waits for the primary's goodbye before the kick. */
 #define KMIG_COLO_BYE_TIMEOUT		(1 * HZ)
 
+/* ----- the page sink of a secondary's channels: the COLO cache ----- */
+
+static struct kmig_colo *kmig_colo_of_sink(struct kmig_page_sink *sink)
+{
+	return container_of(sink, struct kmig_colo, sink);
+}
+
+/* Channel thread: may DATA be applied to the cache now? */
+static const char *kmig_colo_sink_refuse(struct kmig_page_sink *sink)
+{
+	struct kmig_colo *colo = kmig_colo_of_sink(sink);
+
+	if (READ_ONCE(colo->sm.phase) == KMIG_COLO_OPEN)
+		return NULL;
+	return "DATA outside a COLO checkpoint";
+}
+
+static struct page *kmig_colo_sink_get(struct kmig_page_sink *sink,
+				       pgoff_t index)
+{
+	return kmig_colo_cache_get(&kmig_colo_of_sink(sink)->cache, index);
+}
+
+static struct page *kmig_colo_sink_alloc(struct kmig_page_sink *sink)
+{
+	return kmig_region_alloc_page(kmig_colo_of_sink(sink)->region);
+}
+
+static int kmig_colo_sink_install(struct kmig_page_sink *sink, pgoff_t index,
+				  struct page *page)
+{
+	return kmig_colo_cache_install(&kmig_colo_of_sink(sink)->cache, index,
+				       page);
+}
+
+static void kmig_colo_sink_mark(struct kmig_page_sink *sink, pgoff_t index)
+{
+	struct kmig_colo *colo = kmig_colo_of_sink(sink);
+
+	if (!test_and_set_bit(index, colo->ckpt_bits))
+		atomic64_inc(&colo->ckpt_pages);
+}
+
+static const struct kmig_page_sink_ops kmig_colo_sink_ops = {
+	.refuse		= kmig_colo_sink_refuse,
+	.get		= kmig_colo_sink_get,
+	.alloc		= kmig_colo_sink_alloc,
+	.install	= kmig_colo_sink_install,
+	.mark		= kmig_colo_sink_mark,
+};
+
 /* ----- per-migration state ----- */
 
 struct kmig_colo *kmig_colo_alloc(struct kmig_region *region, bool secondary,
@@ -44,8 +95,10 @@ struct kmig_colo *kmig_colo_alloc(struct kmig_region *region, bool secondary,
 	if (!colo)
 		return NULL;
 	colo->interval_ms = interval_ms;
+	colo->region = region;
 	kmig_colo_sm_init(&colo->sm);
 	kmig_colo_cache_init(&colo->cache);
+	colo->sink.ops = &kmig_colo_sink_ops;
 	atomic64_set(&colo->ckpt_pages, 0);
 	if (secondary) {
 		colo->ckpt_bits = kvcalloc(longs, sizeof(long), GFP_KERNEL);
@@ -321,18 +374,6 @@ int kmig_colo_rx_begin(struct kmig_mig *mig, u64 n)
 	if (ret > 0)
 		wake_up_all(&mig->wq);
 	return ret < 0 ? ret : 0;
-}
-
-/* Channel thread: may DATA be applied to the cache now? */
-bool kmig_colo_rx_open(struct kmig_mig *mig)
-{
-	return READ_ONCE(mig->colo->sm.phase) == KMIG_COLO_OPEN;
-}
-
-void kmig_colo_rx_mark(struct kmig_mig *mig, pgoff_t index)
-{
-	if (!test_and_set_bit(index, mig->colo->ckpt_bits))
-		atomic64_inc(&mig->colo->ckpt_pages);
 }
 
 static int kmig_colo_send_ack(struct kmig_mig *mig, u64 n, u64 transfer,

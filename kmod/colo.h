@@ -25,6 +25,7 @@
 #include "hist.h"
 #include "colo_sm.h"
 #include "colo_cache.h"
+#include "sink.h"
 
 struct kmig_mig;
 struct kmig_region;
@@ -54,7 +55,9 @@ struct kmig_colo {
 	u64 begin_ns;			/* secondary: CHECKPOINT received */
 	u64 transfer_ns;		/* secondary: to the last SYNC */
 
+	struct kmig_region *region;	/* the migration's */
 	struct kmig_colo_cache cache;	/* secondary */
+	struct kmig_page_sink sink;	/* secondary: into the cache */
 	unsigned long *ckpt_bits;	/* secondary: received this checkpoint */
 	unsigned long *flush_bits;	/* secondary: own dirty pages */
 	atomic64_t ckpt_pages;		/* this checkpoint */
@@ -87,11 +90,12 @@ void kmig_colo_secondary(struct kmig_mig *mig);
 bool kmig_colo_bye_ask(struct kmig_mig *mig);
 void kmig_colo_bye_wait(struct kmig_mig *mig);
 
-/* Channel threads of a secondary: CHECKPOINT, DATA allowed, a page in. */
+/*
+ * Channel threads of a secondary: CHECKPOINT @n arrived (-EPROTO out of
+ * order or outside COLO). The pages go through the sink (colo->sink).
+ */
 int kmig_colo_rx_begin(struct kmig_mig *mig, u64 n);
 /* CANCEL: the primary ended COLO on purpose; -EPROTO outside COLO. */
 int kmig_colo_rx_cancel(struct kmig_mig *mig);
-bool kmig_colo_rx_open(struct kmig_mig *mig);
-void kmig_colo_rx_mark(struct kmig_mig *mig, pgoff_t index);
 
 #endif /* _KMIG_COLO_H */

@@ -3,8 +3,8 @@
  * The receive path of a destination channel (receive.h): its thread checks
  * every header and offset block with the wire codec (and, with integrity,
  * the whole packet's CRC-32C) before it reads any page data or touches a
- * page, then receives the data straight into the region's pages, or the COLO
- * cache's once COLO is active. SYNC meets the other
+ * page, then receives the data straight into the pages of its page sink:
+ * the region, or the COLO cache once COLO is active. SYNC meets the other
  * channels at the migration's barrier; COMPLETE is acknowledged.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -18,6 +18,7 @@
 #include "receive.h"
 #include "channel.h"
 #include "migration.h"
+#include "sink.h"
 #include "region.h"
 #include "wire.h"
 #include "limits.h"
@@ -74,15 +75,15 @@ static void kmig_receive_put_rx(struct kmig_channel *ch, unsigned int n)
 	bitmap_zero(ch->rxnew, KMIG_WIRE_MAX_PAGES_LIMIT);
 }
 
-static void kmig_receive_mark(struct kmig_channel *ch, pgoff_t index,
-			      bool colo)
+/* Where the pages of a DATA packet go. */
+static struct kmig_page_sink *kmig_receive_sink(struct kmig_channel *ch)
 {
-	if (colo) {
-		kmig_colo_rx_mark(ch->mig, index);
-		return;
-	}
-	if (!test_and_set_bit(index, ch->mig->received))
-		atomic64_inc(&ch->mig->pages_done);
+	struct kmig_colo *colo = ch->mig->colo;
+
+	/* COLO after checkpoint 0: into the cache, never the region. */
+	if (colo && READ_ONCE(colo->active))
+		return &colo->sink;
+	return &ch->sink.sink;
 }
 
 /* Returns 0, a negative errno (receive), or 1 after a malformed packet. */
@@ -93,9 +94,9 @@ static int kmig_receive_data(struct kmig_channel *ch,
 	struct kmig_region *region = mig->region;
 	unsigned int i, n = hdr->data_pages + hdr->zero_pages;
 	size_t olen = kmig_wire_offsets_len(hdr);
-	/* COLO after checkpoint 0: into the cache, never the region. */
-	bool colo = mig->colo && READ_ONCE(mig->colo->active);
+	struct kmig_page_sink *sink = kmig_receive_sink(ch);
 	struct page *page;
+	const char *why;
 	int ret;
 
 	ret = kmig_sock_recv(ch->ks.sock, ch->buf + KMIG_WIRE_HDR_SIZE, olen);
@@ -132,29 +133,27 @@ static int kmig_receive_data(struct kmig_channel *ch,
 			return ret;
 	}
 
-	if (colo && !kmig_colo_rx_open(mig)) {
+	why = kmig_sink_refuse(sink);
+	if (why) {
 		kmig_mig_count_malformed(mig);
 		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u packet %llu: DATA outside a COLO checkpoint",
-			      ch->id, ch->seq);
+			      "channel %u packet %llu: %s", ch->id, ch->seq,
+			      why);
 		kmig_mig_kick(mig);
 		return 1;
 	}
 
-	/* Everything is checked: now the region's (or the cache's) pages. */
+	/* Everything is checked: now the sink's pages. */
 	for (i = 0; i < hdr->data_pages; i++) {
 		pgoff_t index = ch->offs[i] >> PAGE_SHIFT;
 
-		if (colo)
-			page = kmig_colo_cache_get(&mig->colo->cache, index);
-		else
-			page = kmig_region_get_page(region, index, false);
+		page = kmig_sink_get(sink, index);
 		if (IS_ERR(page)) {
 			ret = PTR_ERR(page);
 			goto out;
 		}
 		if (!page) {
-			page = kmig_region_alloc_page(region);
+			page = kmig_sink_alloc(sink);
 			if (!page) {
 				ret = -ENOMEM;
 				goto out;
@@ -190,30 +189,22 @@ static int kmig_receive_data(struct kmig_channel *ch,
 			__clear_bit(i, ch->rxnew);
 			page = ch->rxpages[i];
 			ch->rxpages[i] = NULL;
-			if (colo)
-				ret = kmig_colo_cache_install(&mig->colo->cache,
-							      index, page);
-			else
-				ret = kmig_region_install_page(region, index,
-							       page);
+			ret = kmig_sink_install(sink, index, page);
 			if (ret)
 				goto out;
 		}
-		kmig_receive_mark(ch, index, colo);
+		kmig_sink_mark(sink, index);
 	}
 	for (; i < n; i++) {
 		pgoff_t index = ch->offs[i] >> PAGE_SHIFT;
 
 		/* A zero page clears a populated page and allocates nothing. */
-		if (colo)
-			page = kmig_colo_cache_get(&mig->colo->cache, index);
-		else
-			page = kmig_region_get_page(region, index, false);
+		page = kmig_sink_get(sink, index);
 		if (!IS_ERR_OR_NULL(page)) {
 			clear_highpage(page);
 			put_page(page);
 		}
-		kmig_receive_mark(ch, index, colo);
+		kmig_sink_mark(sink, index);
 	}
 
 	kmig_channel_count(ch, n, hdr->zero_pages,

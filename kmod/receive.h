@@ -2,7 +2,7 @@
 /*
  * The receive path of a destination channel: its thread checks every
  * header and offset block before it reads any page data, then writes the
- * pages into the region, or into the COLO cache once COLO is active.
+ * pages through a page sink (sink.h).
  */
 #ifndef _KMIG_RECEIVE_H
 #define _KMIG_RECEIVE_H

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * COLO (colo.h): latency histograms, the secondary's checkpoint state
- * machine, the COLO cache and its flush, and the checkpoint loops of the
- * primary's and the secondary's main threads.
+ * COLO (colo.h): the per-migration COLO state, the checkpoint loops of the
+ * primary's and the secondary's main threads, the secondary channels'
+ * hooks and the page sink into the COLO cache. The pure parts are apart:
+ * hist.c (latency histograms), colo_sm.c (the secondary's checkpoint state
+ * machine), colo_cache.c (the COLO cache and its flush).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
 #include <linux/mm.h>
-#include <linux/highmem.h>
 #include <linux/bitmap.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -17,6 +18,7 @@
 
 #include "colo.h"
 #include "channel.h"
+#include "send.h"
 #include "migration.h"
 #include "region.h"
 #include "dirty.h"
@@ -30,249 +32,56 @@
 /* How long a cancel waits for the primary's goodbye before the kick. */
 #define KMIG_COLO_BYE_TIMEOUT		(1 * HZ)
 
-/* ----- histogram ----- */
+/* ----- the page sink of a secondary's channels: the COLO cache ----- */
 
-unsigned int kmig_hist_bucket(u64 v)
+static struct kmig_colo *kmig_colo_of_sink(struct kmig_page_sink *sink)
 {
-	unsigned int e;
-
-	if (v < KMIG_HIST_SUB)
-		return v;
-	e = fls64(v) - 1;	/* >= KMIG_HIST_SUB_BITS */
-	return (e - KMIG_HIST_SUB_BITS + 1) * KMIG_HIST_SUB +
-	       ((v >> (e - KMIG_HIST_SUB_BITS)) & (KMIG_HIST_SUB - 1));
+	return container_of(sink, struct kmig_colo, sink);
 }
 
-u64 kmig_hist_bucket_max(unsigned int idx)
+/* Channel thread: may DATA be applied to the cache now? */
+static const char *kmig_colo_sink_refuse(struct kmig_page_sink *sink)
 {
-	unsigned int e, sub;
-	u64 lo;
+	struct kmig_colo *colo = kmig_colo_of_sink(sink);
 
-	if (idx < KMIG_HIST_SUB)
-		return idx;
-	e = idx / KMIG_HIST_SUB + KMIG_HIST_SUB_BITS - 1;
-	sub = idx % KMIG_HIST_SUB;
-	lo = (u64)(KMIG_HIST_SUB + sub) << (e - KMIG_HIST_SUB_BITS);
-	return lo + (1ULL << (e - KMIG_HIST_SUB_BITS)) - 1;
+	if (READ_ONCE(colo->sm.phase) == KMIG_COLO_OPEN)
+		return NULL;
+	return "DATA outside a COLO checkpoint";
 }
 
-void kmig_hist_add(struct kmig_hist *h, u64 v)
+static struct page *kmig_colo_sink_get(struct kmig_page_sink *sink,
+				       pgoff_t index)
 {
-	h->bucket[kmig_hist_bucket(v)]++;
-	h->count++;
-	h->sum += v;
-	h->last = v;
-	if (v > h->max)
-		h->max = v;
+	return kmig_colo_cache_get(&kmig_colo_of_sink(sink)->cache, index);
 }
 
-u64 kmig_hist_percentile(const struct kmig_hist *h, unsigned int pct)
+static struct page *kmig_colo_sink_alloc(struct kmig_page_sink *sink)
 {
-	u64 want, seen = 0;
-	unsigned int i;
-
-	if (!h->count)
-		return 0;
-	/* The smallest value with at least pct% of the samples at or below. */
-	want = div_u64(h->count * pct + 99, 100);
-	if (!want)
-		want = 1;
-	for (i = 0; i < KMIG_HIST_BUCKETS; i++) {
-		seen += h->bucket[i];
-		if (seen >= want)
-			return min(kmig_hist_bucket_max(i), h->max);
-	}
-	return h->max;
+	return kmig_region_alloc_page(kmig_colo_of_sink(sink)->region);
 }
 
-/* ----- the secondary's checkpoint state machine ----- */
-
-void kmig_colo_sm_init(struct kmig_colo_sm *sm)
+static int kmig_colo_sink_install(struct kmig_page_sink *sink, pgoff_t index,
+				  struct page *page)
 {
-	memset(sm, 0, sizeof(*sm));
-	sm->phase = KMIG_COLO_RUNNING;
+	return kmig_colo_cache_install(&kmig_colo_of_sink(sink)->cache, index,
+				       page);
 }
 
-int kmig_colo_sm_begin(struct kmig_colo_sm *sm, u64 n)
+static void kmig_colo_sink_mark(struct kmig_page_sink *sink, pgoff_t index)
 {
-	/* Every channel carries the CHECKPOINT: the first one opens it. */
-	if (sm->phase == KMIG_COLO_OPEN && n == sm->open && !sm->synced)
-		return 0;
-	if (sm->phase != KMIG_COLO_RUNNING || n != sm->committed + 1)
-		return -EPROTO;
-	sm->phase = KMIG_COLO_OPEN;
-	sm->open = n;
-	sm->synced = false;
-	sm->paused = false;
-	return 1;
+	struct kmig_colo *colo = kmig_colo_of_sink(sink);
+
+	if (!test_and_set_bit(index, colo->ckpt_bits))
+		atomic64_inc(&colo->ckpt_pages);
 }
 
-int kmig_colo_sm_synced(struct kmig_colo_sm *sm)
-{
-	if (sm->phase != KMIG_COLO_OPEN || sm->synced)
-		return -EPROTO;
-	sm->synced = true;
-	return 0;
-}
-
-int kmig_colo_sm_paused(struct kmig_colo_sm *sm, u64 n)
-{
-	if (sm->phase != KMIG_COLO_OPEN || n != sm->open || sm->paused)
-		return -EINVAL;
-	sm->paused = true;
-	return 0;
-}
-
-bool kmig_colo_sm_flush(struct kmig_colo_sm *sm)
-{
-	if (sm->phase != KMIG_COLO_OPEN || !sm->synced || !sm->paused)
-		return false;
-	sm->phase = KMIG_COLO_FLUSHING;
-	return true;
-}
-
-void kmig_colo_sm_commit(struct kmig_colo_sm *sm)
-{
-	if (sm->phase != KMIG_COLO_FLUSHING)
-		return;
-	sm->committed = sm->open;
-	sm->phase = KMIG_COLO_RUNNING;
-	sm->synced = false;
-	sm->paused = false;
-}
-
-void kmig_colo_sm_abort(struct kmig_colo_sm *sm)
-{
-	sm->phase = KMIG_COLO_RUNNING;
-	sm->synced = false;
-	sm->paused = false;
-}
-
-u64 kmig_colo_sm_lost(const struct kmig_colo_sm *sm)
-{
-	return sm->phase == KMIG_COLO_FLUSHING ? sm->open : sm->committed;
-}
-
-/* ----- COLO cache ----- */
-
-void kmig_colo_cache_init(struct kmig_colo_cache *cache)
-{
-	xa_init(&cache->pages);
-	atomic_long_set(&cache->npages, 0);
-}
-
-struct page *kmig_colo_cache_get(struct kmig_colo_cache *cache, pgoff_t index)
-{
-	struct page *page;
-
-	rcu_read_lock();
-	page = xa_load(&cache->pages, index);
-	if (page && !get_page_unless_zero(page))
-		page = NULL;
-	rcu_read_unlock();
-	return page;
-}
-
-int kmig_colo_cache_install(struct kmig_colo_cache *cache, pgoff_t index,
-			    struct page *page)
-{
-	struct page *old;
-
-	old = xa_cmpxchg(&cache->pages, index, NULL, page,
-			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
-	if (xa_is_err(old)) {
-		__free_page(page);
-		return -ENOMEM;
-	}
-	if (old) {
-		/* Two channels sent the same page: keep one. */
-		copy_highpage(old, page);
-		__free_page(page);
-		return 0;
-	}
-	atomic_long_inc(&cache->npages);
-	return 0;
-}
-
-int kmig_colo_cache_fill(struct kmig_colo_cache *cache,
-			 struct kmig_region *region)
-{
-	pgoff_t index, npages = kmig_region_npages(region);
-	struct page *src, *dst;
-	int ret;
-
-	for (index = 0; index < npages; index++) {
-		src = kmig_region_get_page(region, index, false);
-		if (IS_ERR_OR_NULL(src))
-			continue;
-		dst = kmig_region_alloc_page(region);
-		if (!dst) {
-			put_page(src);
-			return -ENOMEM;
-		}
-		copy_highpage(dst, src);
-		put_page(src);
-		ret = kmig_colo_cache_install(cache, index, dst);
-		if (ret)
-			return ret;
-		cond_resched();
-	}
-	return 0;
-}
-
-void kmig_colo_cache_destroy(struct kmig_colo_cache *cache)
-{
-	struct page *page;
-	unsigned long index;
-
-	xa_for_each(&cache->pages, index, page)
-		put_page(page);
-	xa_destroy(&cache->pages);
-	atomic_long_set(&cache->npages, 0);
-}
-
-long kmig_colo_flush(struct kmig_colo_cache *cache, struct kmig_region *region,
-		     const unsigned long *bits)
-{
-	pgoff_t index, npages = kmig_region_npages(region);
-	struct page *src, *dst, *page;
-	long n = 0;
-	int ret;
-
-	/*
-	 * First every allocation: a zeroed page where the checkpoint has
-	 * data and the region has no page. Installing one changes no byte
-	 * of the region (a missing page reads as zeros).
-	 */
-	for_each_set_bit(index, bits, npages) {
-		src = xa_load(&cache->pages, index);
-		if (!src || kmig_region_peek_page(region, index))
-			continue;
-		page = kmig_region_alloc_page(region);
-		if (!page)
-			return -ENOMEM;
-		clear_highpage(page);
-		ret = kmig_region_install_page(region, index, page);
-		if (ret)
-			return ret;
-		cond_resched();
-	}
-	/* Then the copies, which cannot fail. */
-	for_each_set_bit(index, bits, npages) {
-		src = xa_load(&cache->pages, index);
-		dst = kmig_region_get_page(region, index, false);
-		if (IS_ERR_OR_NULL(dst))
-			continue;	/* no page: zero, as in the checkpoint */
-		if (src)
-			copy_highpage(dst, src);
-		else
-			clear_highpage(dst);
-		put_page(dst);
-		n++;
-		cond_resched();
-	}
-	return n;
-}
+static const struct kmig_page_sink_ops kmig_colo_sink_ops = {
+	.refuse		= kmig_colo_sink_refuse,
+	.get		= kmig_colo_sink_get,
+	.alloc		= kmig_colo_sink_alloc,
+	.install	= kmig_colo_sink_install,
+	.mark		= kmig_colo_sink_mark,
+};
 
 /* ----- per-migration state ----- */
 
@@ -286,8 +95,10 @@ struct kmig_colo *kmig_colo_alloc(struct kmig_region *region, bool secondary,
 	if (!colo)
 		return NULL;
 	colo->interval_ms = interval_ms;
+	colo->region = region;
 	kmig_colo_sm_init(&colo->sm);
 	kmig_colo_cache_init(&colo->cache);
+	colo->sink.ops = &kmig_colo_sink_ops;
 	atomic64_set(&colo->ckpt_pages, 0);
 	if (secondary) {
 		colo->ckpt_bits = kvcalloc(longs, sizeof(long), GFP_KERNEL);
@@ -443,7 +254,7 @@ static void kmig_colo_goodbye(struct kmig_mig *mig, bool idle)
 					KMIG_COLO_BYE_TIMEOUT);
 		bye = kmig_colo_parked(mig) ? 1 : -1;
 		for (i = 0; bye > 0 && i < mig->nch; i++)
-			if (kmig_channel_send_cancel(&mig->ch[i]))
+			if (kmig_send_cancel(&mig->ch[i]))
 				bye = -1;
 	}
 	/* The CANCELs are on the wire before the cancel's kick sees this. */
@@ -563,18 +374,6 @@ int kmig_colo_rx_begin(struct kmig_mig *mig, u64 n)
 	if (ret > 0)
 		wake_up_all(&mig->wq);
 	return ret < 0 ? ret : 0;
-}
-
-/* Channel thread: may DATA be applied to the cache now? */
-bool kmig_colo_rx_open(struct kmig_mig *mig)
-{
-	return READ_ONCE(mig->colo->sm.phase) == KMIG_COLO_OPEN;
-}
-
-void kmig_colo_rx_mark(struct kmig_mig *mig, pgoff_t index)
-{
-	if (!test_and_set_bit(index, mig->colo->ckpt_bits))
-		atomic64_inc(&mig->colo->ckpt_pages);
 }
 
 static int kmig_colo_send_ack(struct kmig_mig *mig, u64 n, u64 transfer,

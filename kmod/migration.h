@@ -26,6 +26,7 @@
 #include "colo.h"
 #include "auth.h"
 #include "crc.h"
+#include "channel.h"
 
 struct kmig_region;
 struct net;
@@ -144,34 +145,6 @@ struct kmig_mig_stats {
 	u64 integrity_errors;
 	u64 splice_fallbacks;
 	u64 failed_over;
-};
-
-/* One channel: a kthread and a TCP connection. */
-struct kmig_channel {
-	struct kmig_mig *mig;
-	unsigned int id;
-	int cpu;
-	struct task_struct *task;	/* with a task reference */
-	struct kmig_sock ks;		/* socket and saved callbacks */
-	bool expect_close;		/* the peer may close now */
-	bool done;			/* COMPLETE exchanged */
-	bool parked;			/* source: the send thread is done */
-	u64 seq;			/* next packet number */
-	u64 pass;
-	struct kmig_wire_limits lim;	/* destination: from the hello */
-	bool crc;			/* packets carry a CRC-32C */
-	void *bounce;			/* crc: one packet's data pages */
-
-	atomic64_t pages;
-	atomic64_t zero_pages;
-	atomic64_t bytes;
-	atomic64_t packets;
-
-	/* Header plus offset block, on both sides. */
-	u8 *buf;
-	u64 *offs;			/* offsets of one packet */
-	struct page **rxpages;		/* destination: pages of a packet */
-	unsigned long *rxnew;		/* destination: rxpages[i] is new */
 };
 
 struct kmig_mig {

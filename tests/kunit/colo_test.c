@@ -11,7 +11,9 @@
 #include <linux/bitmap.h>
 #include <linux/slab.h>
 
-#include "colo.h"
+#include "hist.h"
+#include "colo_sm.h"
+#include "colo_cache.h"
 #include "region.h"
 
 static void colo_test_hist_buckets(struct kunit *test)

@@ -3,8 +3,8 @@
  * A destination channel's use of the wire codec, for fuzzing whole streams
  * (stream_model.h). The order of the steps and the checks between the
  * decoder calls follow kmod/handshake.c (kmig_hs_accept()),
- * kmod/migration.c (kmig_mig_barrier_wait()), kmod/channel.c
- * (kmig_channel_recv_fn(), kmig_channel_recv_data()) and kmod/colo.c
+ * kmod/migration.c (kmig_mig_barrier_wait()), kmod/receive.c
+ * (kmig_receive_thread(), kmig_receive_data()) and kmod/colo_sm.c
  * (kmig_colo_sm_begin()); only wire.c is linked in.
  */
 #include <stdio.h>

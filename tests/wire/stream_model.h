@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A model of one destination channel reading its byte stream with the wire
- * codec (kmod/wire.c), as kmig_hs_accept() and kmig_channel_recv_fn()
+ * codec (kmod/wire.c), as kmig_hs_accept() and kmig_receive_thread()
  * use it: a hello, then packets (header, offset block, data block) until
  * COMPLETE. It checks the codec's results against each other and against
  * protocol.rst on every step and aborts (wstream_need()) on any violation;

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The send path of a source channel (send.h): its thread takes the batches
+ * the dispatcher queues for it and sends each as DATA (header, offset
+ * block, data pages spliced or, with integrity, copied), SYNC, COMPLETE
+ * (then waits for its acknowledgment) or CHECKPOINT; and a COLO primary's
+ * CANCEL.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/highmem.h>
+#include <linux/sched.h>
+
+#include "send.h"
+#include "channel.h"
+#include "migration.h"
+#include "region.h"
+#include "wire.h"
+
+/* A source waits this long for the acknowledgment of its COMPLETE. */
+#define KMIG_ACK_TIMEOUT	(60 * HZ)
+
+/* Header and offset block of a packet in ch->buf; returns the length. */
+static int kmig_send_encode_hdr(struct kmig_channel *ch, u16 type,
+				const struct kmig_batch *b, u32 data,
+				u32 zero)
+{
+	struct kmig_wire_hdr hdr = {
+		.type = type,
+		.seq = ch->seq,
+		.data_pages = data,
+		.zero_pages = zero,
+		.pass = b->pass,
+	};
+	u64 *offs = ch->offs;
+	size_t len = KMIG_WIRE_HDR_SIZE;
+	unsigned int i;
+	int ret;
+
+	ret = kmig_wire_hdr_encode(ch->buf, KMIG_CH_BUF_SIZE, &hdr);
+	if (ret < 0)
+		return -EINVAL;
+	if (data + zero) {
+		for (i = 0; i < data + zero; i++)
+			offs[i] = (u64)b->index[i] << PAGE_SHIFT;
+		ret = kmig_wire_offsets_encode(ch->buf + len,
+					       KMIG_CH_BUF_SIZE - len, offs,
+					       data + zero);
+		if (ret < 0)
+			return -EINVAL;
+		len += ret;
+	}
+	return len;
+}
+
+/*
+ * Send the packet of @len bytes encoded in ch->buf, which has no data
+ * pages (its CRC appended with integrity); returns the bytes sent.
+ */
+static int kmig_send_encoded(struct kmig_channel *ch, int len)
+{
+	int ret;
+
+	if (len < 0)
+		return len;
+	if (ch->crc) {
+		ret = kmig_channel_put_crc(ch, ch->buf + len, ch->buf, len,
+					   NULL, 0);
+		if (ret)
+			return ret;
+		len += KMIG_WIRE_CRC_SIZE;
+	}
+	ret = kmig_sock_send(ch->ks.sock, ch->buf, len, false);
+	if (ret)
+		return ret;
+	ch->seq++;
+	return len;
+}
+
+/* A SYNC, COMPLETE or CHECKPOINT; returns the bytes sent. */
+static int kmig_send_hdr(struct kmig_channel *ch, u16 type,
+			 const struct kmig_batch *b)
+{
+	return kmig_send_encoded(ch, kmig_send_encode_hdr(ch, type, b, 0, 0));
+}
+
+/*
+ * Integrity: the data pages go through the bounce buffer, so that the
+ * bytes sent are the bytes the CRC covers even while the guest writes
+ * (live precopy); the socket copies them, no page is spliced.
+ */
+static int kmig_send_crc_data(struct kmig_channel *ch,
+			      struct kmig_batch *b, int len,
+			      unsigned int data)
+{
+	size_t dlen = (size_t)data * PAGE_SIZE;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < data; i++)
+		memcpy_from_page(ch->bounce + (size_t)i * PAGE_SIZE,
+				 b->pages[i], 0, PAGE_SIZE);
+	ret = kmig_channel_put_crc(ch, ch->buf + len, ch->buf, len,
+				   ch->bounce, dlen);
+	if (ret)
+		return ret;
+	ret = kmig_sock_send(ch->ks.sock, ch->buf, len, true);
+	if (ret)
+		return ret;
+	ch->seq++;
+	ret = kmig_sock_send(ch->ks.sock, ch->bounce, dlen, true);
+	if (!ret)
+		ret = kmig_sock_send(ch->ks.sock, ch->buf + len,
+				     KMIG_WIRE_CRC_SIZE, false);
+	return ret;
+}
+
+static int kmig_send_data(struct kmig_channel *ch, struct kmig_batch *b)
+{
+	struct kmig_mig *mig = ch->mig;
+	struct kmig_region *region = mig->region;
+	unsigned int data, zero, copied = 0;
+	u64 bytes;
+	int len, ret;
+
+	data = kmig_batch_split(b, mig->cfg.zero_detect !=
+				   KMIG_ZERO_DETECT_NONE);
+	zero = b->n - data;
+	bytes = KMIG_WIRE_HDR_SIZE + (u64)b->n * KMIG_WIRE_OFFSET_SIZE +
+		(u64)data * PAGE_SIZE + (ch->crc ? KMIG_WIRE_CRC_SIZE : 0);
+
+	kmig_mig_throttle(mig, bytes);
+	len = kmig_send_encode_hdr(ch, KMIG_WIRE_DATA, b, data, zero);
+	if (!data) {
+		/* Zero pages only: offsets, no data block. */
+		len = kmig_send_encoded(ch, len);
+		if (len < 0)
+			return len;
+		goto count;
+	}
+	if (len < 0)
+		return len;
+	if (ch->crc) {
+		ret = kmig_send_crc_data(ch, b, len, data);
+		if (ret)
+			return ret;
+		goto count;
+	}
+	ret = kmig_sock_send(ch->ks.sock, ch->buf, len, true);
+	if (ret)
+		return ret;
+	ch->seq++;
+	ret = kmig_sock_send_pages(ch->ks.sock, b->pages, data, false,
+				   &copied);
+	if (ret)
+		return ret;
+	if (copied)
+		kmig_mig_count_fallbacks(mig, copied);
+
+count:
+	kmig_channel_count(ch, b->n, zero, bytes);
+	atomic64_add(b->n, &mig->pages_done);
+	atomic64_add(zero, &mig->zero_pages);
+	atomic64_add(data, &mig->normal_pages);
+	atomic64_add(zero, &region->stats.zero_pages);
+	atomic64_add((u64)zero * PAGE_SIZE, &region->stats.zero_bytes);
+	atomic64_add(data, &region->stats.normal_pages);
+	atomic64_add((u64)data * PAGE_SIZE, &region->stats.normal_bytes);
+	return 0;
+}
+
+/* After COMPLETE: the destination answers with a COMPLETE header. */
+static int kmig_send_wait_ack(struct kmig_channel *ch, u64 pass)
+{
+	struct kmig_wire_limits lim = {
+		.page_size = PAGE_SIZE,
+		.max_pages = KMIG_BATCH_PAGES,
+		.region_size = kmig_region_npages(ch->mig->region) << PAGE_SHIFT,
+		.channel_count = ch->mig->nch,
+	};
+	struct kmig_wire_hdr hdr;
+	int ret;
+
+	kmig_sock_set_timeouts(ch->ks.sock, KMIG_ACK_TIMEOUT,
+			       MAX_SCHEDULE_TIMEOUT);
+	ret = kmig_channel_recv_small(ch, ch->buf, KMIG_WIRE_HDR_SIZE);
+	if (ret)
+		return ret == -EAGAIN ? -ETIMEDOUT : ret;
+	ret = kmig_wire_hdr_decode(ch->buf, KMIG_WIRE_HDR_SIZE, &lim, 0, &hdr);
+	if (ret || hdr.type != KMIG_WIRE_COMPLETE || hdr.pass != pass)
+		return -EPROTO;
+	return 0;
+}
+
+int kmig_send_thread(void *data)
+{
+	struct kmig_channel *ch = data;
+	struct kmig_mig *mig = ch->mig;
+	struct kmig_batch *b;
+	int ret = 0;
+
+	while ((b = kmig_queue_take(&mig->queue, ch->id))) {
+		switch (b->kind) {
+		case KMIG_BATCH_DATA:
+			ret = kmig_send_data(ch, b);
+			break;
+		case KMIG_BATCH_SYNC:
+			ret = kmig_send_hdr(ch, KMIG_WIRE_SYNC, b);
+			if (ret > 0) {
+				kmig_channel_count(ch, 0, 0, ret);
+				ch->pass = b->pass + 1;
+				atomic_inc(&mig->syncs);
+				ret = 0;
+			}
+			break;
+		case KMIG_BATCH_COMPLETE:
+			WRITE_ONCE(ch->expect_close, true);
+			ret = kmig_send_hdr(ch, KMIG_WIRE_COMPLETE, b);
+			if (ret > 0) {
+				kmig_channel_count(ch, 0, 0, ret);
+				ret = kmig_send_wait_ack(ch, b->pass);
+			}
+			if (!ret && mig->colo) {
+				/* COLO: the channel stays for checkpoints. */
+				WRITE_ONCE(ch->expect_close, false);
+				kmig_mig_channel_done(ch);
+			} else if (!ret) {
+				ch->done = true;
+			}
+			break;
+		case KMIG_BATCH_CHECKPOINT:
+			ret = kmig_send_hdr(ch, KMIG_WIRE_CHECKPOINT, b);
+			if (ret > 0) {
+				kmig_channel_count(ch, 0, 0, ret);
+				ret = 0;
+			}
+			break;
+		}
+		kmig_queue_put(&mig->queue, b);
+		if (ret) {
+			if (ret == -EPROTO)
+				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+					      "channel %u: bad acknowledgment of COMPLETE",
+					      ch->id);
+			else if (ret == -ETIMEDOUT)
+				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+					      "channel %u: no acknowledgment of COMPLETE",
+					      ch->id);
+			else
+				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+					      "channel %u: send failed: peer closed or reset (%pe)",
+					      ch->id, ERR_PTR(ret));
+			kmig_mig_kick(mig);
+			break;
+		}
+		if (ch->done) {
+			kmig_mig_channel_done(ch);
+			break;
+		}
+	}
+	/* Its socket and seq are free for a COLO goodbye from here on. */
+	smp_store_release(&ch->parked, true);
+	wake_up_all(&mig->wq);
+	kmig_channel_park();
+	return 0;
+}
+
+/*
+ * A COLO primary's goodbye (kmig_colo_primary()): CANCEL on a channel
+ * whose send thread is parked, so nothing else uses its socket or seq.
+ */
+int kmig_send_cancel(struct kmig_channel *ch)
+{
+	struct kmig_wire_hdr hdr = {
+		.type = KMIG_WIRE_CANCEL,
+		.seq = ch->seq,
+	};
+	u8 buf[KMIG_WIRE_HDR_SIZE + KMIG_WIRE_CRC_SIZE];
+	int ret;
+
+	if (kmig_wire_hdr_encode(buf, sizeof(buf), &hdr) < 0)
+		return -EINVAL;
+	ret = kmig_channel_send_small(ch, buf, KMIG_WIRE_HDR_SIZE);
+	if (ret)
+		return ret;
+	ch->seq++;
+	atomic64_inc(&ch->packets);	/* its bytes: counted by send_small */
+	return 0;
+}

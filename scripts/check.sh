@@ -5,7 +5,8 @@
 #   checkpatch       scripts/checkpatch.pl --no-tree --strict -f on kmod/*.[ch],
 #                    tests/kunit/*.c, include/uapi/linux/kmig.h (from the cached
 #                    6.12 source); any ERROR/WARNING/CHECK fails
-#   ynl-check        scripts/ynl-check.sh <cached 6.12 source>
+#   ynl-check        scripts/ynl-check.sh <cached 6.12 source>: uapi header and
+#                    kmod/generated/netlink.[ch] as ynl-gen-c makes them
 #   W=1 build 6.1    scripts/modules.sh deb61  (zero warnings)
 #   W=1 build 6.12   scripts/modules.sh deb612 (zero warnings)
 #   migctl cli-usage tools/migctl/tests/cli-usage.sh (when it exists)
@@ -49,9 +50,9 @@ if ! python3 -c 'import yaml, jsonschema' 2>/dev/null; then
 	ln -s /usr/bin/python3 "$pathdir/python3"
 fi
 if PATH=${pathdir:+$pathdir:}$PATH logrun "$logf" "$KMIG_TOP/scripts/ynl-check.sh" "$ksrc"; then
-	tap_ok "ynl-check (uapi header and policies match the spec)"
+	tap_ok "ynl-check (uapi header and generated netlink code match the spec)"
 else
-	tap_notok "ynl-check (uapi header and policies match the spec)"
+	tap_notok "ynl-check (uapi header and generated netlink code match the spec)"
 fi
 [ -n "$pathdir" ] && rm -rf "$pathdir"
 

@@ -13,6 +13,9 @@
 # Its staging dir build/kunit also holds tests/kunit, where kmod/Kbuild
 # finds them (../tests/kunit, as in the clone).
 #
+# uml-bench, the module of make bench and make demo, is the only one with
+# the TCP loopback benchmark (CONFIG_KMIG_BENCH=y: kmod/bench.c).
+#
 # deb61 and deb612 build with W=1 and fail on any compiler warning. A target
 # whose last build warned is rebuilt from clean, so warnings are never hidden
 # by an incremental no-op build.
@@ -35,9 +38,12 @@ stage_sync() {
 build_one() {
 	local t=$1 kdir stage logf w=() arch=() opts=() nwarn
 	case $t in
-	uml-debug|uml-bench)
+	uml-debug)
 		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$t") || return 1
 		arch=(ARCH=um) ;;
+	uml-bench)
+		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$t") || return 1
+		arch=(ARCH=um); opts=(CONFIG_KMIG_BENCH=y) ;;
 	kunit)
 		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" uml-debug) || return 1
 		arch=(ARCH=um); opts=(CONFIG_KMIG_KUNIT_TEST=y)

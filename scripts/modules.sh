@@ -9,7 +9,7 @@
 #                      (default: uml-debug uml-bench deb61 deb612)
 #
 # kunit is kmig.ko for uml-debug with the KUnit suites (tests/kunit) linked
-# in (CONFIG_KMIG_KUNIT_TEST=y, see Kconfig): they run when it is loaded.
+# in (CONFIG_KMIG_KUNIT_TEST=m, see Kconfig): they run when it is loaded.
 # Its staging dir build/kunit also holds tests/kunit, where kmod/Kbuild
 # finds them (../tests/kunit, as in the clone).
 #
@@ -46,7 +46,7 @@ build_one() {
 		arch=(ARCH=um); opts=(CONFIG_KMIG_BENCH=y) ;;
 	kunit)
 		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" uml-debug) || return 1
-		arch=(ARCH=um); opts=(CONFIG_KMIG_KUNIT_TEST=y)
+		arch=(ARCH=um); opts=(CONFIG_KMIG_KUNIT_TEST=m)
 		grep -qx 'CONFIG_KUNIT=y' "$kdir/.config" ||
 			{ log "$t: $kdir has no CONFIG_KUNIT=y"; return 1; } ;;
 	deb61) kdir=$(deb61_headers) ; w=(W=1) ;;

@@ -9,6 +9,8 @@
 #                    kmod/generated/netlink.[ch] as ynl-gen-c makes them
 #   W=1 build 6.1    scripts/modules.sh deb61  (zero warnings)
 #   W=1 build 6.12   scripts/modules.sh deb612 (zero warnings)
+#   sparse           scripts/modules.sh sparse: C=2 CHECK=sparse against the
+#                    uml-debug tree, any sparse warning in kmod/ fails
 #   migctl cli-usage tools/migctl/tests/cli-usage.sh (when it exists)
 #   wire codec       make -C tests/wire check: the wire protocol codec built in
 #                    userspace, randomized round trips and a mutation loop,
@@ -65,6 +67,13 @@ for t in deb61 deb612; do
 		tap_notok "W=1 build without warnings for $kv"
 	fi
 done
+
+# sparse over every kmod/ file (C=2), in the uml-debug tree.
+if "$KMIG_TOP/scripts/modules.sh" sparse; then
+	tap_ok "sparse without warnings in kmod/"
+else
+	tap_notok "sparse without warnings in kmod/"
+fi
 
 # migctl offline CLI tests.
 cli=$KMIG_TOP/tools/migctl/tests/cli-usage.sh

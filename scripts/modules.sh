@@ -5,7 +5,7 @@
 # kmod/ that keeps mtimes, so rebuilds are incremental) beside
 # build/<target>/include -> <clone>/include.
 #
-#   scripts/modules.sh [uml-debug|uml-bench|deb61|deb612|kunit ...]
+#   scripts/modules.sh [uml-debug|uml-bench|deb61|deb612|kunit|sparse ...]
 #                      (default: uml-debug uml-bench deb61 deb612)
 #
 # kunit is kmig.ko for uml-debug with the KUnit suites (tests/kunit) linked
@@ -15,6 +15,10 @@
 #
 # uml-bench, the module of make bench and make demo, is the only one with
 # the TCP loopback benchmark (CONFIG_KMIG_BENCH=y: kmod/bench.c).
+#
+# sparse is the uml-debug module built with C=2 CHECK=sparse (every file
+# checked, even when up to date): any sparse warning in a kmod/ file fails
+# it (warnings from kernel headers are not counted).
 #
 # deb61 and deb612 build with W=1 and fail on any compiler warning. A target
 # whose last build warned is rebuilt from clean, so warnings are never hidden
@@ -44,6 +48,11 @@ build_one() {
 	uml-bench)
 		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$t") || return 1
 		arch=(ARCH=um); opts=(CONFIG_KMIG_BENCH=y) ;;
+	sparse)
+		command -v sparse >/dev/null ||
+			{ log "$t: $(missing_pkg sparse)"; return 1; }
+		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" uml-debug) || return 1
+		arch=(ARCH=um); opts=(C=2 CHECK=sparse) ;;
 	kunit)
 		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" uml-debug) || return 1
 		arch=(ARCH=um); opts=(CONFIG_KMIG_KUNIT_TEST=m)
@@ -82,6 +91,18 @@ build_one() {
 		touch "$stage/.kmig-warned"
 		log "$t: build FAILED (log: $logf)"
 		return 1
+	fi
+	if [ $t = sparse ]; then
+		# Sparse reports as FILE:LINE:COL: warning|error: ...
+		nwarn=$(grep -cE '(^|/)kmod/[^:]+:[0-9]+:[0-9]+: (warning|error):' "$logf" || true)
+		if [ "$nwarn" -gt 0 ]; then
+			log "$t: $nwarn sparse warning(s) in kmod/, zero allowed (log: $logf):"
+			grep -E '(^|/)kmod/[^:]+:[0-9]+:[0-9]+: (warning|error):' "$logf" |
+				sed "s|$stage/||" | indent 40
+			return 1
+		fi
+		log "$t: ok: no sparse warning in kmod/"
+		return 0
 	fi
 	nwarn=$(grep -c 'warning:' "$logf" || true)
 	if [ "$nwarn" -gt 0 ]; then

@@ -14,6 +14,7 @@
 #include <linux/socket.h>
 #include <linux/uio.h>
 #include <linux/bvec.h>
+#include <linux/netlink.h>
 
 /* vm_flags became read-only behind helpers in 6.3. */
 static inline void kmig_vm_flags_set(struct vm_area_struct *vma,
@@ -79,5 +80,23 @@ static inline int kmig_send_pages_nocopy(struct socket *sock,
 	return 0;
 #endif
 }
+
+/*
+ * Set @msg, a static string that is not a literal (the reason a core
+ * function gives), as the extended ack message. NL_SET_ERR_MSG() takes
+ * only literals; NL_SET_ERR_MSG_FMT() (6.2) copies into the extack.
+ * 6.1 has neither that nor the extack's buffer: there the pointer is set,
+ * as NL_SET_ERR_MSG() itself does.
+ */
+#ifdef NL_SET_ERR_MSG_FMT
+#define kmig_nl_set_err_msg(extack, msg) NL_SET_ERR_MSG_FMT(extack, "%s", msg)
+#else
+#define kmig_nl_set_err_msg(extack, msg) do {		\
+	struct netlink_ext_ack *__extack = (extack);	\
+							\
+	if (__extack)					\
+		__extack->_msg = (msg);			\
+} while (0)
+#endif
 
 #endif /* _KMIG_COMPAT_H */

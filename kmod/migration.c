@@ -42,7 +42,7 @@
 #include "params.h"
 #include "limits.h"
 #include "dirty.h"
-#include "netlink.h"
+#include "events.h"
 #include "colo.h"
 
 /* Serialises listen, start, cancel, status and region close. */
@@ -390,7 +390,7 @@ void kmig_mig_event(struct kmig_mig *mig, enum kmig_mig_event event)
 	/* A pause names the checkpoint being taken, not the committed one. */
 	if (event == KMIG_MIG_EVENT_CHECKPOINT_PAUSE && mig->colo)
 		info->checkpoint = READ_ONCE(mig->colo->pause_for);
-	kmig_nl_mig_notify(mig->net, info, event);
+	kmig_events_mig(mig->net, info, event);
 	kfree(info);
 }
 

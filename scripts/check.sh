@@ -5,9 +5,12 @@
 #   checkpatch       scripts/checkpatch.pl --no-tree --strict -f on kmod/*.[ch],
 #                    tests/kunit/*.c, include/uapi/linux/kmig.h (from the cached
 #                    6.12 source); any ERROR/WARNING/CHECK fails
-#   ynl-check        scripts/ynl-check.sh <cached 6.12 source>
+#   ynl-check        scripts/ynl-check.sh <cached 6.12 source>: uapi header and
+#                    kmod/generated/netlink.[ch] as ynl-gen-c makes them
 #   W=1 build 6.1    scripts/modules.sh deb61  (zero warnings)
 #   W=1 build 6.12   scripts/modules.sh deb612 (zero warnings)
+#   sparse           scripts/modules.sh sparse: C=2 CHECK=sparse against the
+#                    uml-debug tree, any sparse warning in kmod/ fails
 #   migctl cli-usage tools/migctl/tests/cli-usage.sh (when it exists)
 #   wire codec       make -C tests/wire check: the wire protocol codec built in
 #                    userspace, randomized round trips and a mutation loop,
@@ -49,9 +52,9 @@ if ! python3 -c 'import yaml, jsonschema' 2>/dev/null; then
 	ln -s /usr/bin/python3 "$pathdir/python3"
 fi
 if PATH=${pathdir:+$pathdir:}$PATH logrun "$logf" "$KMIG_TOP/scripts/ynl-check.sh" "$ksrc"; then
-	tap_ok "ynl-check (uapi header and policies match the spec)"
+	tap_ok "ynl-check (uapi header and generated netlink code match the spec)"
 else
-	tap_notok "ynl-check (uapi header and policies match the spec)"
+	tap_notok "ynl-check (uapi header and generated netlink code match the spec)"
 fi
 [ -n "$pathdir" ] && rm -rf "$pathdir"
 
@@ -64,6 +67,13 @@ for t in deb61 deb612; do
 		tap_notok "W=1 build without warnings for $kv"
 	fi
 done
+
+# sparse over every kmod/ file (C=2), in the uml-debug tree.
+if "$KMIG_TOP/scripts/modules.sh" sparse; then
+	tap_ok "sparse without warnings in kmod/"
+else
+	tap_notok "sparse without warnings in kmod/"
+fi
 
 # migctl offline CLI tests.
 cli=$KMIG_TOP/tools/migctl/tests/cli-usage.sh

@@ -16,6 +16,8 @@ pkgs=(
 	# the VM migration demo (tests/system/demo.sh) and its JSON handling
 	libjson-c-dev jq
 	python3 python3-yaml python3-jsonschema
+	# make check: the sparse build of kmod/ (scripts/modules.sh sparse)
+	sparse
 	# make fuzz: clang (14 on Debian 12) and its libFuzzer and sanitizer
 	# runtimes, only recommended by clang (we install without those).
 	clang libclang-rt-dev

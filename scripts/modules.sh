@@ -5,13 +5,20 @@
 # kmod/ that keeps mtimes, so rebuilds are incremental) beside
 # build/<target>/include -> <clone>/include.
 #
-#   scripts/modules.sh [uml-debug|uml-bench|deb61|deb612|kunit ...]
+#   scripts/modules.sh [uml-debug|uml-bench|deb61|deb612|kunit|sparse ...]
 #                      (default: uml-debug uml-bench deb61 deb612)
 #
 # kunit is kmig.ko for uml-debug with the KUnit suites (tests/kunit) linked
-# in (CONFIG_KMIG_KUNIT_TEST=y, see Kconfig): they run when it is loaded.
+# in (CONFIG_KMIG_KUNIT_TEST=m, see Kconfig): they run when it is loaded.
 # Its staging dir build/kunit also holds tests/kunit, where kmod/Kbuild
 # finds them (../tests/kunit, as in the clone).
+#
+# uml-bench, the module of make bench and make demo, is the only one with
+# the TCP loopback benchmark (CONFIG_KMIG_BENCH=y: kmod/bench.c).
+#
+# sparse is the uml-debug module built with C=2 CHECK=sparse (every file
+# checked, even when up to date): any sparse warning in a kmod/ file fails
+# it (warnings from kernel headers are not counted).
 #
 # deb61 and deb612 build with W=1 and fail on any compiler warning. A target
 # whose last build warned is rebuilt from clean, so warnings are never hidden
@@ -35,12 +42,20 @@ stage_sync() {
 build_one() {
 	local t=$1 kdir stage logf w=() arch=() opts=() nwarn
 	case $t in
-	uml-debug|uml-bench)
+	uml-debug)
 		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$t") || return 1
 		arch=(ARCH=um) ;;
+	uml-bench)
+		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" "$t") || return 1
+		arch=(ARCH=um); opts=(CONFIG_KMIG_BENCH=y) ;;
+	sparse)
+		command -v sparse >/dev/null ||
+			{ log "$t: $(missing_pkg sparse)"; return 1; }
+		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" uml-debug) || return 1
+		arch=(ARCH=um); opts=(C=2 CHECK=sparse) ;;
 	kunit)
 		kdir=$("$KMIG_TOP/scripts/uml-kernel.sh" uml-debug) || return 1
-		arch=(ARCH=um); opts=(CONFIG_KMIG_KUNIT_TEST=y)
+		arch=(ARCH=um); opts=(CONFIG_KMIG_KUNIT_TEST=m)
 		grep -qx 'CONFIG_KUNIT=y' "$kdir/.config" ||
 			{ log "$t: $kdir has no CONFIG_KUNIT=y"; return 1; } ;;
 	deb61) kdir=$(deb61_headers) ; w=(W=1) ;;
@@ -76,6 +91,18 @@ build_one() {
 		touch "$stage/.kmig-warned"
 		log "$t: build FAILED (log: $logf)"
 		return 1
+	fi
+	if [ $t = sparse ]; then
+		# Sparse reports as FILE:LINE:COL: warning|error: ...
+		nwarn=$(grep -cE '(^|/)kmod/[^:]+:[0-9]+:[0-9]+: (warning|error):' "$logf" || true)
+		if [ "$nwarn" -gt 0 ]; then
+			log "$t: $nwarn sparse warning(s) in kmod/, zero allowed (log: $logf):"
+			grep -E '(^|/)kmod/[^:]+:[0-9]+:[0-9]+: (warning|error):' "$logf" |
+				sed "s|$stage/||" | indent 40
+			return 1
+		fi
+		log "$t: ok: no sparse warning in kmod/"
+		return 0
 	fi
 	nwarn=$(grep -c 'warning:' "$logf" || true)
 	if [ "$nwarn" -gt 0 ]; then

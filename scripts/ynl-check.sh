@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Check include/uapi/linux/kmig.h and the policy tables of kmod/netlink.c
-# against Documentation/netlink/specs/kmig.yaml, with the kernel's own YNL
-# generator (tools/net/ynl/ynl-gen-c.py from a kernel source tree).
+# Check include/uapi/linux/kmig.h and kmod/generated/netlink.[ch] (the
+# family, its policies and ops table, the handler prototypes) against
+# Documentation/netlink/specs/kmig.yaml, with the kernel's own YNL generator
+# (tools/net/ynl/ynl-gen-c.py from a kernel source tree).
 #
 #   scripts/ynl-check.sh KSRC          check, exit 1 on any difference
-#   scripts/ynl-check.sh KSRC --write  regenerate the generated part of kmig.h
+#   scripts/ynl-check.sh KSRC --write  regenerate the generated part of
+#                                      kmig.h and kmod/generated/netlink.[ch]
 set -euo pipefail
 
 ksrc=${1:?usage: $0 KERNEL_SOURCE_DIR [--write]}
@@ -14,6 +16,7 @@ mode=${2:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 gen=$ksrc/tools/net/ynl/ynl-gen-c.py
 uapi=$top/include/uapi/linux/kmig.h
+kgen=$top/kmod/generated
 
 [ -f "$gen" ] || { echo "ynl-check: no $gen" >&2; exit 2; }
 
@@ -29,7 +32,8 @@ spec=$tmp/Documentation/netlink/specs/kmig.yaml
 
 (cd "$(dirname "$gen")" &&
 	timeout 120 python3 ./ynl-gen-c.py --mode uapi --header --spec "$spec" -o "$tmp/uapi.h" &&
-	timeout 120 python3 ./ynl-gen-c.py --mode kernel --source --spec "$spec" -o "$tmp/gen.c")
+	timeout 120 python3 ./ynl-gen-c.py --mode kernel --source --spec "$spec" -o "$tmp/netlink.c" &&
+	timeout 120 python3 ./ynl-gen-c.py --mode kernel --header --spec "$spec" -o "$tmp/netlink.h")
 
 # The committed header is the generated one with a hand-written block
 # (ioctl and device definitions) before the final #endif.
@@ -38,7 +42,9 @@ sed '/kmig: hand-written part begin/,/kmig: hand-written part end/d' "$uapi" > "
 if [ "$mode" = "--write" ]; then
 	hand=$(sed -n '/kmig: hand-written part begin/,/kmig: hand-written part end/p' "$uapi")
 	{ head -n -1 "$tmp/uapi.h"; printf '%s\n\n' "$hand"; tail -n 1 "$tmp/uapi.h"; } > "$uapi"
-	echo "ynl-check: rewrote $uapi"
+	mkdir -p "$kgen"
+	cp "$tmp/netlink.c" "$tmp/netlink.h" "$kgen/"
+	echo "ynl-check: rewrote $uapi and $kgen/netlink.[ch]"
 	exit 0
 fi
 
@@ -49,13 +55,12 @@ if ! diff -u <(grep -v '^$' "$tmp/uapi.h") <(grep -v '^$' "$tmp/committed.h"); t
 	rc=1
 fi
 
-# Policy tables: every 'static const struct nla_policy ...[] = { ... };' block.
-policies() {
-	awk '/^static const struct nla_policy .*_nl_policy\[/ {p=1} p {print} p && /^};/ {p=0}' "$1"
-}
-if ! diff -u <(policies "$tmp/gen.c") <(policies "$top/kmod/netlink.c"); then
-	echo "ynl-check: kmod/netlink.c policy tables differ from the spec" >&2
-	rc=1
-fi
-[ $rc -eq 0 ] && echo "ynl-check: uapi header and policy tables match the spec"
+# The generated kernel files are checked in as ynl-gen-c writes them.
+for f in netlink.c netlink.h; do
+	if ! diff -u "$tmp/$f" "$kgen/$f"; then
+		echo "ynl-check: kmod/generated/$f differs from the spec (run $0 KSRC --write)" >&2
+		rc=1
+	fi
+done
+[ $rc -eq 0 ] && echo "ynl-check: uapi header and kmod/generated/netlink.[ch] match the spec"
 exit $rc

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netlink handlers of the migrations: mig-listen and mig-start (with the
+ * parsing of their configuration), mig-get (do and dump), mig-cancel,
+ * mig-switchover, mig-dirty-push, colo-checkpoint and colo-paused; and
+ * the migration status attributes, shared with the events (events.c).
+ * Requests arrive validated by the generated policies
+ * (generated/netlink.c).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/inet.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include <uapi/linux/kmig.h>
+
+#include "netlink.h"
+#include "netlink_mig.h"
+#include "compat.h"
+#include "region.h"
+#include "params.h"
+#include "migration.h"
+
+static int kmig_nl_fill_colo(struct sk_buff *skb,
+			     const struct kmig_mig_info *m)
+{
+	const int pad = KMIG_A_MIG_PAD, lpad = KMIG_A_COLO_LATENCY_PAD;
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (nla_put_flag(skb, KMIG_A_MIG_COLO) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_CHECKPOINT, m->checkpoint, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_CHECKPOINTS, m->checkpoints, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_CKPT_PAGES, m->ckpt_pages, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_CKPT_BYTES, m->ckpt_bytes, pad))
+		return -EMSGSIZE;
+	if (m->role == KMIG_MIG_ROLE_SOURCE &&
+	    nla_put_u32(skb, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS,
+			m->checkpoint_interval_ms))
+		return -EMSGSIZE;
+	if (m->role == KMIG_MIG_ROLE_DESTINATION &&
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_COLO_CACHE_PAGES,
+			    m->colo_cache_pages, pad))
+		return -EMSGSIZE;
+	for (i = 0; i < KMIG_COLO_METRICS; i++) {
+		const struct kmig_colo_latency *l = &m->colo_latency[i];
+
+		if (!(m->colo_metrics & BIT(i)))
+			continue;
+		nest = nla_nest_start(skb, KMIG_A_MIG_COLO_LATENCY);
+		if (!nest)
+			return -EMSGSIZE;
+		if (nla_put_u32(skb, KMIG_A_COLO_LATENCY_METRIC, i) ||
+		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_COUNT, l->count, lpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_LAST_NS, l->last, lpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_MEAN_NS, l->mean, lpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_P50_NS, l->p50, lpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_P99_NS, l->p99, lpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_MAX_NS, l->max, lpad)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
+int kmig_nl_fill_mig(struct sk_buff *skb, const struct kmig_mig_info *m)
+{
+	const int pad = KMIG_A_MIG_PAD;
+	struct nlattr *nest;
+	char addr[64];
+	unsigned int i;
+	u16 port;
+
+	if (m->addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&m->addr;
+
+		snprintf(addr, sizeof(addr), "%pI6c", &a->sin6_addr);
+		port = ntohs(a->sin6_port);
+	} else {
+		const struct sockaddr_in *a = (const void *)&m->addr;
+
+		snprintf(addr, sizeof(addr), "%pI4", &a->sin_addr);
+		port = ntohs(a->sin_port);
+	}
+
+	if (nla_put_u32(skb, KMIG_A_MIG_REGION_ID, m->region_id) ||
+	    nla_put_u32(skb, KMIG_A_MIG_ROLE, m->role) ||
+	    nla_put_u32(skb, KMIG_A_MIG_STATE, m->state) ||
+	    nla_put_string(skb, KMIG_A_MIG_ADDR, addr) ||
+	    nla_put_u16(skb, KMIG_A_MIG_PORT, port) ||
+	    nla_put_u32(skb, KMIG_A_MIG_CHANNELS, m->channels) ||
+	    (m->role == KMIG_MIG_ROLE_SOURCE &&
+	     nla_put_u32(skb, KMIG_A_MIG_ZERO_PAGE_DETECTION, m->zero_detect)) ||
+	    nla_put(skb, KMIG_A_MIG_MIGRATION_ID, sizeof(m->id), m->id) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_PAGES_TOTAL, m->pages_total, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_PAGES_DONE, m->pages_done, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_ZERO_PAGES, m->zero_pages, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_ZERO_BYTES, m->zero_bytes, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_NORMAL_PAGES, m->normal_pages, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_NORMAL_BYTES, m->normal_bytes, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_PACKETS, m->packets, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_BYTES, m->bytes, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_SPLICE_FALLBACKS,
+			    m->splice_fallbacks, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_SETUP_NS, m->setup_ns, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_TIME_NS, m->time_ns, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_THROUGHPUT, m->throughput, pad) ||
+	    (m->reason[0] && nla_put_string(skb, KMIG_A_MIG_REASON, m->reason)) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_REJECTED_CONNECTIONS,
+			    m->rejected, pad) ||
+	    nla_put_u32(skb, KMIG_A_MIG_AUTH, m->auth) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_AUTH_FAILURES, m->auth_failed,
+			    pad) ||
+	    (m->integrity && nla_put_flag(skb, KMIG_A_MIG_INTEGRITY)) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_INTEGRITY_ERRORS,
+			    m->integrity_errors, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_MALFORMED_PACKETS,
+			    m->malformed, pad) ||
+	    nla_put_u32(skb, KMIG_A_MIG_PASSES, m->passes))
+		return -EMSGSIZE;
+	if (m->live &&
+	    (nla_put_flag(skb, KMIG_A_MIG_LIVE) ||
+	     nla_put_u32(skb, KMIG_A_MIG_DOWNTIME_LIMIT_MS,
+			 m->downtime_limit_ms) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_MAX_BANDWIDTH, m->max_bandwidth,
+			     pad) ||
+	     nla_put_u32(skb, KMIG_A_MIG_MAX_PASSES, m->max_passes) ||
+	     nla_put_u32(skb, KMIG_A_MIG_NO_CONVERGENCE, m->no_convergence) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_PASS, m->pass, pad) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_DIRTY_RATE, m->dirty_rate, pad) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_EXPECTED_DOWNTIME_NS,
+			     m->expected_downtime_ns, pad) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_REMAINING_BYTES,
+			     m->remaining_bytes, pad) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_DOWNTIME_NS, m->downtime_ns, pad) ||
+	     kmig_nl_put_u64(skb, KMIG_A_MIG_DIRTY_SYNCS, m->dirty_syncs, pad) ||
+	     nla_put_u32(skb, KMIG_A_MIG_SWITCHOVER_READY, m->switchover_ready)))
+		return -EMSGSIZE;
+
+	if (m->colo && kmig_nl_fill_colo(skb, m))
+		return -EMSGSIZE;
+
+	for (i = 0; i < m->channels; i++) {
+		const struct kmig_mig_channel_info *c = &m->ch[i];
+		const int cpad = KMIG_A_MIG_CHANNEL_PAD;
+
+		nest = nla_nest_start(skb, KMIG_A_MIG_CHANNEL);
+		if (!nest)
+			return -EMSGSIZE;
+		if (nla_put_u32(skb, KMIG_A_MIG_CHANNEL_ID, c->id) ||
+		    nla_put_u32(skb, KMIG_A_MIG_CHANNEL_CPU, c->cpu) ||
+		    kmig_nl_put_u64(skb, KMIG_A_MIG_CHANNEL_PAGES, c->pages, cpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_MIG_CHANNEL_ZERO_PAGES,
+				    c->zero_pages, cpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_MIG_CHANNEL_BYTES, c->bytes, cpad) ||
+		    kmig_nl_put_u64(skb, KMIG_A_MIG_CHANNEL_PACKETS,
+				    c->packets, cpad)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
+/* Reply with the migration status of @region. */
+static int kmig_nl_mig_reply(struct genl_info *info, u8 cmd,
+			     struct kmig_region *region)
+{
+	struct kmig_mig_info *m;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	err = kmig_mig_info(region, m);
+	if (err) {
+		NL_SET_ERR_MSG(info->extack, "no migration on this region");
+		goto out;
+	}
+	err = -ENOMEM;
+	msg = kmig_nl_reply_new(info, cmd, &hdr);
+	if (!msg)
+		goto out;
+	err = kmig_nl_reply_send(msg, hdr, info, kmig_nl_fill_mig(msg, m));
+out:
+	kfree(m);
+	return err;
+}
+
+static struct kmig_region *kmig_nl_mig_region(struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[KMIG_A_MIG_REGION_ID];
+	struct kmig_region *region;
+
+	if (GENL_REQ_ATTR_CHECK(info, KMIG_A_MIG_REGION_ID)) {
+		NL_SET_ERR_MSG(info->extack, "region id required");
+		return ERR_PTR(-EINVAL);
+	}
+	region = kmig_region_find(nla_get_u32(a));
+	if (!region) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "no region with this id");
+		return ERR_PTR(-ENOENT);
+	}
+	return region;
+}
+
+/* The live migration options of mig-start. */
+static int kmig_nl_mig_live_config(struct genl_info *info,
+				   struct kmig_mig_config *cfg)
+{
+	struct nlattr *a_limit = info->attrs[KMIG_A_MIG_DOWNTIME_LIMIT_MS];
+	struct nlattr *a_bw = info->attrs[KMIG_A_MIG_MAX_BANDWIDTH];
+	struct nlattr *a_passes = info->attrs[KMIG_A_MIG_MAX_PASSES];
+	struct nlattr *a_nc = info->attrs[KMIG_A_MIG_NO_CONVERGENCE];
+	struct nlattr *a_ival = info->attrs[KMIG_A_MIG_CHECKPOINT_INTERVAL_MS];
+
+	cfg->live = nla_get_flag(info->attrs[KMIG_A_MIG_LIVE]);
+	if (!cfg->live && (a_limit || a_passes || a_nc)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "downtime limit, max passes and no-convergence need live");
+		return -EINVAL;
+	}
+	if (a_limit) {
+		cfg->downtime_limit_ms = nla_get_u32(a_limit);
+		if (cfg->downtime_limit_ms > KMIG_DOWNTIME_LIMIT_MAX_MS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a_limit,
+					    "downtime limit above one hour");
+			return -ERANGE;
+		}
+	}
+	if (a_bw)
+		cfg->max_bandwidth = nla_get_u64(a_bw);
+	if (a_passes)
+		cfg->max_passes = nla_get_u32(a_passes);
+	if (a_nc)
+		cfg->no_convergence = nla_get_u32(a_nc);
+	if (cfg->colo && !cfg->live) {
+		NL_SET_ERR_MSG(info->extack, "COLO needs live");
+		return -EINVAL;
+	}
+	if (a_ival && !cfg->colo) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a_ival,
+				    "checkpoint interval needs COLO");
+		return -EINVAL;
+	}
+	if (a_ival) {
+		cfg->checkpoint_interval_ms = nla_get_u32(a_ival);
+		if (cfg->checkpoint_interval_ms >
+		    KMIG_CHECKPOINT_INTERVAL_MAX_MS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a_ival,
+					    "checkpoint interval above one hour");
+			return -ERANGE;
+		}
+	}
+	return 0;
+}
+
+/* Address, port, channels, zero detection and id of listen and start. */
+static int kmig_nl_mig_config(struct genl_info *info, bool source,
+			      struct kmig_mig_config *cfg)
+{
+	struct nlattr *a_addr = info->attrs[KMIG_A_MIG_ADDR];
+	struct nlattr *a_port = info->attrs[KMIG_A_MIG_PORT];
+	struct nlattr *a_ch = info->attrs[KMIG_A_MIG_CHANNELS];
+	struct nlattr *a_zd = info->attrs[KMIG_A_MIG_ZERO_PAGE_DETECTION];
+	struct nlattr *a_id = info->attrs[KMIG_A_MIG_MIGRATION_ID];
+	struct nlattr *a_key = info->attrs[KMIG_A_MIG_KEY];
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&cfg->addr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&cfg->addr;
+	u16 port = a_port ? nla_get_u16(a_port) : 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (source && !a_addr) {
+		NL_SET_ERR_MSG(info->extack, "destination address required");
+		return -EINVAL;
+	}
+	if (source && !port) {
+		NL_SET_ERR_MSG(info->extack, "destination port required");
+		return -EINVAL;
+	}
+	if (a_addr) {
+		const char *text = nla_data(a_addr);
+
+		if (in4_pton(text, -1, (u8 *)&sin->sin_addr, -1, NULL)) {
+			sin->sin_family = AF_INET;
+		} else if (in6_pton(text, -1, (u8 *)&sin6->sin6_addr, -1,
+				    NULL)) {
+			sin6->sin6_family = AF_INET6;
+		} else {
+			NL_SET_ERR_MSG_ATTR(info->extack, a_addr,
+					    "not an IPv4 or IPv6 address");
+			return -EINVAL;
+		}
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_ANY);
+	}
+	if (cfg->addr.ss_family == AF_INET6)
+		sin6->sin6_port = htons(port);
+	else
+		sin->sin_port = htons(port);
+
+	if (a_key && nla_get_flag(info->attrs[KMIG_A_MIG_INSECURE])) {
+		NL_SET_ERR_MSG(info->extack,
+			       "key and insecure exclude each other");
+		return -EINVAL;
+	}
+	if (!a_key && !nla_get_flag(info->attrs[KMIG_A_MIG_INSECURE])) {
+		NL_SET_ERR_MSG(info->extack,
+			       "no key: give the migration key, or insecure to run without authentication");
+		return -ENOKEY;
+	}
+	if (a_key) {
+		cfg->have_key = true;
+		memcpy(cfg->key, nla_data(a_key), sizeof(cfg->key));
+	}
+
+	cfg->channels = a_ch ? nla_get_u32(a_ch) : kmig_params_channels();
+	cfg->zero_detect = a_zd ? nla_get_u32(a_zd) : kmig_params_zero_detect();
+	if (a_id) {
+		cfg->have_id = true;
+		memcpy(cfg->id, nla_data(a_id), sizeof(cfg->id));
+	}
+
+	cfg->downtime_limit_ms = KMIG_DOWNTIME_LIMIT_DEFAULT_MS;
+	cfg->checkpoint_interval_ms = KMIG_CHECKPOINT_INTERVAL_DEFAULT_MS;
+	cfg->colo = nla_get_flag(info->attrs[KMIG_A_MIG_COLO]);
+	cfg->integrity = nla_get_flag(info->attrs[KMIG_A_MIG_INTEGRITY]);
+	/* Only mig-start's policy (and attrs array) reaches that far. */
+	if (source)
+		return kmig_nl_mig_live_config(info, cfg);
+	return 0;
+}
+
+static int kmig_nl_mig_setup(struct sk_buff *skb, struct genl_info *info,
+			     bool source)
+{
+	struct kmig_mig_config cfg;
+	struct kmig_region *region;
+	const char *why = NULL;
+	int err;
+
+	err = kmig_nl_mig_config(info, source, &cfg);
+	if (err)
+		goto wipe;
+	region = kmig_nl_mig_region(info);
+	if (IS_ERR(region)) {
+		err = PTR_ERR(region);
+		goto wipe;
+	}
+	if (source)
+		err = kmig_mig_start(region, genl_info_net(info), &cfg, &why);
+	else
+		err = kmig_mig_listen(region, genl_info_net(info), &cfg, &why);
+	memzero_explicit(cfg.key, sizeof(cfg.key));
+	if (err) {
+		if (why)
+			kmig_nl_set_err_msg(info->extack, why);
+		goto out;
+	}
+	err = kmig_nl_mig_reply(info, source ? KMIG_CMD_MIG_START :
+				KMIG_CMD_MIG_LISTEN, region);
+out:
+	kmig_region_put(region);
+	return err;
+wipe:
+	memzero_explicit(cfg.key, sizeof(cfg.key));
+	return err;
+}
+
+int kmig_nl_mig_listen_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kmig_nl_mig_setup(skb, info, false);
+}
+
+int kmig_nl_mig_start_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kmig_nl_mig_setup(skb, info, true);
+}
+
+int kmig_nl_mig_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kmig_region *region;
+	int err;
+
+	region = kmig_nl_mig_region(info);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	err = kmig_nl_mig_reply(info, KMIG_CMD_MIG_GET, region);
+	kmig_region_put(region);
+	return err;
+}
+
+int kmig_nl_mig_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u32 id = max_t(u32, cb->args[0], 1);
+	struct kmig_region *region;
+	struct kmig_mig_info *m;
+	void *hdr;
+	int err = 0;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	while ((region = kmig_region_find_next(&id))) {
+		err = kmig_mig_info(region, m);
+		kmig_region_put(region);
+		if (err == -ENOENT) {
+			err = 0;
+			goto next;
+		}
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &kmig_nl_family,
+				  NLM_F_MULTI, KMIG_CMD_MIG_GET);
+		err = hdr ? kmig_nl_fill_mig(skb, m) : -EMSGSIZE;
+		if (err) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+next:
+		if (id == U32_MAX)
+			break;
+		id++;
+	}
+	kfree(m);
+	cb->args[0] = id;
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+/*
+ * A command on the migration of one region that answers with its status:
+ * cancel, switchover, colo-checkpoint.
+ */
+static int kmig_nl_mig_op(struct genl_info *info, u8 cmd,
+			  int (*op)(struct kmig_region *region,
+				    const char **why))
+{
+	struct kmig_region *region;
+	const char *why = NULL;
+	int err;
+
+	region = kmig_nl_mig_region(info);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	err = op(region, &why);
+	if (err) {
+		if (why)
+			kmig_nl_set_err_msg(info->extack, why);
+	} else {
+		err = kmig_nl_mig_reply(info, cmd, region);
+	}
+	kmig_region_put(region);
+	return err;
+}
+
+int kmig_nl_mig_cancel_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kmig_nl_mig_op(info, KMIG_CMD_MIG_CANCEL, kmig_mig_cancel);
+}
+
+int kmig_nl_mig_switchover_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kmig_nl_mig_op(info, KMIG_CMD_MIG_SWITCHOVER, kmig_mig_switchover);
+}
+
+int kmig_nl_mig_dirty_push_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *a_bits = info->attrs[KMIG_A_MIG_DIRTY_BITMAP];
+	struct kmig_region *region;
+	const char *why = NULL;
+	unsigned long *bits;
+	u64 first = 0, nbits, last;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KMIG_A_MIG_DIRTY_BITMAP)) {
+		NL_SET_ERR_MSG(info->extack, "dirty bitmap required");
+		return -EINVAL;
+	}
+	if (!nla_len(a_bits) || nla_len(a_bits) % sizeof(u64)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a_bits,
+				    "dirty bitmap must be whole 64-bit words");
+		return -EINVAL;
+	}
+	if (info->attrs[KMIG_A_MIG_DIRTY_FIRST])
+		first = nla_get_u64(info->attrs[KMIG_A_MIG_DIRTY_FIRST]);
+	region = kmig_nl_mig_region(info);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+
+	nbits = (u64)nla_len(a_bits) * BITS_PER_BYTE;
+	bits = bitmap_alloc(nbits, GFP_KERNEL);
+	if (!bits) {
+		kmig_region_put(region);
+		return -ENOMEM;
+	}
+	bitmap_from_arr64(bits, nla_data(a_bits), nbits);
+	/* Bits past the end of the region must be clear; clip to it. */
+	last = nbits;
+	nbits = min(nbits, (u64)kmig_region_npages(region) -
+		    min_t(u64, first, kmig_region_npages(region)));
+	if (find_next_bit(bits, last, nbits) < last) {
+		why = "dirty bitmap outside the region";
+		err = -ERANGE;
+	} else {
+		err = kmig_mig_dirty_push(region, first, bits, nbits, &why);
+	}
+	if (err && why)
+		kmig_nl_set_err_msg(info->extack, why);
+	bitmap_free(bits);
+	kmig_region_put(region);
+	return err;
+}
+
+int kmig_nl_colo_checkpoint_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kmig_nl_mig_op(info, KMIG_CMD_COLO_CHECKPOINT,
+			      kmig_mig_colo_checkpoint);
+}
+
+int kmig_nl_colo_paused_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kmig_region *region;
+	const char *why = NULL;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KMIG_A_MIG_CHECKPOINT)) {
+		NL_SET_ERR_MSG(info->extack, "checkpoint number required");
+		return -EINVAL;
+	}
+	region = kmig_nl_mig_region(info);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	err = kmig_mig_colo_paused(region,
+				   nla_get_u64(info->attrs[KMIG_A_MIG_CHECKPOINT]),
+				   &why);
+	if (err && why)
+		kmig_nl_set_err_msg(info->extack, why);
+	kmig_region_put(region);
+	return err;
+}

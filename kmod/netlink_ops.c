@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ops of the "kmig" family, from the generated table. generated/netlink.c
+ * (policies, ops table, family) is compiled here, not on its own: its ops
+ * table describes the do and the dump of a command as two split ops
+ * (struct genl_split_ops, registered as .split_ops), which 6.1 does not
+ * have, and which change two things on 6.12 (genetlink checks split ops
+ * as given): a command without request attributes (params-get, stats-get)
+ * would accept any attribute instead of refusing it, and a dump would
+ * ignore its attributes instead of validating them against the do's
+ * policy. The spec cannot say otherwise (ynl-gen-c makes no policy for an
+ * empty request). So the generated file is compiled with the split names
+ * mapped onto struct genl_ops, which has every field the generator fills
+ * in, and kmig_nl_ops_init() registers the generated family with one
+ * struct genl_ops per command, its do and dump merged: genetlink gives
+ * such ops a reject-all policy when they have none, and validates a dump
+ * with the command's policy, on 6.1 and 6.12 alike.
+ */
+#include <linux/init.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "netlink.h"
+
+#define genl_split_ops	genl_ops
+#define split_ops	ops
+#define n_split_ops	n_ops
+#include "generated/netlink.c"
+#undef n_split_ops
+#undef split_ops
+#undef genl_split_ops
+
+static struct genl_ops kmig_nl_merged_ops[ARRAY_SIZE(kmig_nl_ops)] __ro_after_init;
+
+void kmig_nl_ops_init(void)
+{
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(kmig_nl_ops); i++) {
+		const struct genl_ops *op = &kmig_nl_ops[i];
+		struct genl_ops *to;
+
+		for (j = 0; j < n; j++)
+			if (kmig_nl_merged_ops[j].cmd == op->cmd)
+				break;
+		to = &kmig_nl_merged_ops[j];
+		if (j == n) {
+			to->cmd = op->cmd;
+			n++;
+		}
+		if (op->doit) {
+			to->doit = op->doit;
+			to->policy = op->policy;
+			to->maxattr = op->maxattr;
+		}
+		if (op->dumpit)
+			to->dumpit = op->dumpit;
+		/* genetlink derives the capabilities from doit and dumpit. */
+		to->flags |= op->flags & ~(GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP);
+	}
+	kmig_nl_family.ops = kmig_nl_merged_ops;
+	kmig_nl_family.n_ops = n;
+}

@@ -240,15 +240,21 @@ sink_stall_start() {
 src_stalled() {
 	wait_until 60 sh -c "[ \"\$(grep -c 'stalled after' '$T/sink.out')\" = $2 ]" ||
 		{ cp "$T/sink.out" "$T/out"; return 1; }
-	_i=0 _b=-1
-	while [ $_i -lt 50 ]; do
-		mig_get src "$1"
-		[ "$(mjv state)" = active ] || { cp "$T/mig-src.json" "$T/out"; return 1; }
-		[ "$(mjv bytes)" = "$_b" ] && return 0
-		_b=$(mjv bytes)
-		sleep 0.6; _i=$((_i + 1))
-	done
+	_b=-1
+	wait_until 30 src_holds "$1" && [ "$(mjv state)" = active ] && return 0
 	cp "$T/mig-src.json" "$T/out"
+	return 1
+}
+
+# src_holds SID: the source's byte count is _b (the last call's), or it is
+# no longer active; else _b takes the count, after 0.5 s (wait_until adds
+# 0.1: samples 0.6 s apart).
+src_holds() {
+	mig_get src "$1"
+	[ "$(mjv state)" = active ] || return 0
+	[ "$(mjv bytes)" = "$_b" ] && return 0
+	_b=$(mjv bytes)
+	sleep 0.5
 	return 1
 }
 

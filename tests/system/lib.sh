@@ -12,9 +12,13 @@
 #   jf FILE FILTER           jq -r FILTER of the JSON in FILE ("" when the
 #                            file is missing or not JSON)
 #   jl FILE N FILTER         the same on line N of a JSON-lines FILE
-#   mjv KEY                  field KEY of the migctl --json output in $MJF
-#                            (mig_get sets it): the one reader of migctl's
-#                            JSON; "" when absent
+#   mj_load FILE             read the migctl --json object in FILE once
+#                            with jq: its top-level fields as KEY=VALUE
+#                            lines in FILE.kv (an array: its length);
+#                            MJF=FILE
+#   mjv KEY                  field KEY of the last mj_load (mig_get and
+#                            mon_last call it): the one reader of
+#                            migctl's JSON; "" when absent
 #   mark NAME                a "kmig-systest-mark NAME" line in the kernel
 #                            log (a name may be marked more than once; the
 #                            checks start at the last one)
@@ -38,9 +42,16 @@ jf() { jq -r "$2" "$1" 2>/dev/null; }
 
 jl() { sed -n "$2p" "$1" 2>/dev/null | jq -r "$3" 2>/dev/null; }
 
-# Top-level keys only (the channel array and colo_latency hold others);
-# false stays "false", null and absent are "".
-mjv() { jf "$MJF" ".$1 | values"; }
+# One jq process per JSON object read, not one per field (jq 1.6 takes
+# tens of ms to start, more in UML). Top-level keys only: the channel
+# array and colo_latency hold others. Like jq -r: "true", "false", "null".
+mj_load() {
+	MJF=$1
+	jq -r 'to_entries[] | select(.value | type != "object") |
+		"\(.key)=\(if .value | type == "array" then .value | length else .value end)"' \
+		"$1" > "$1.kv" 2>/dev/null
+}
+mjv() { sed -n "s/^$1=//p" "$MJF.kv" 2>/dev/null; }
 
 mark() { echo "kmig-systest-mark $1" > /dev/kmsg; }
 

@@ -128,11 +128,11 @@ mon_events() {
 }
 
 # mon_last REGION EVENT: the last EVENT of REGION (JSON without blanks) in
-# $T/mon-last.json, which MJF names (for mjv).
+# $T/mon-last.json, loaded for mjv (mj_load).
 mon_last() {
-	MJF=$T/mon-last.json
 	tr -d ' \t' < "$T/mon.json" | grep "\"region_id\":$1[,}]" |
-		grep "\"event\":\"$2\"" | tail -1 > "$MJF"
+		grep "\"event\":\"$2\"" | tail -1 > "$T/mon-last.json"
+	mj_load "$T/mon-last.json"
 	[ -s "$MJF" ]
 }
 

@@ -97,15 +97,15 @@ region_stop() {
 }
 
 # mig_get src|dst ID: status JSON of region ID's migration in
-# $T/mig-SIDE.json, which MJF names (mjv reads it); channel count in MCH.
+# $T/mig-SIDE.json, loaded for mjv (mj_load); channel count in MCH.
 mig_get() {
-	MJF=$T/mig-$1.json
 	if [ "$1" = dst ]; then
-		dst_run "$MIGCTL" status --region "$2" --json > "$MJF" 2> "$T/err"
+		dst_run "$MIGCTL" status --region "$2" --json > "$T/mig-$1.json" 2> "$T/err"
 	else
-		"$MIGCTL" status --region "$2" --json > "$MJF" 2> "$T/err"
+		"$MIGCTL" status --region "$2" --json > "$T/mig-$1.json" 2> "$T/err"
 	fi
-	MCH=$(jf "$MJF" '[.channel[]? | select(has("cpu"))] | length')
+	mj_load "$T/mig-$1.json"
+	MCH=$(mjv channel)
 	MCH=${MCH:-0}
 }
 
@@ -186,7 +186,7 @@ mig_roundtrip() {
 	{ echo "source:"; cat "$T/mig-src.json"; echo "destination:"; cat "$T/mig-dst.json"; } > "$T/out"
 	_sst=$(mjv state); _szero=$(mjv zero_pages); _snorm=$(mjv normal_pages)
 	_sdone=$(mjv pages_done); _stotal=$(mjv pages_total); _stime=$(mjv time_ns); _stput=$(mjv throughput)
-	MJF=$T/mig-dst.json; _dst=$(mjv state); _dzero=$(mjv zero_pages); _dnorm=$(mjv normal_pages)
+	mj_load "$T/mig-dst.json"; _dst=$(mjv state); _dzero=$(mjv zero_pages); _dnorm=$(mjv normal_pages)
 	echo "# $_tag: $_snorm data + $_szero zero pages in $_stime ns, $_stput B/s"
 	mcheck "$_tag: both sides completed" [ "$_sst/$_dst" = completed/completed ]
 	mcheck "$_tag: $_ch channels on both sides" [ "$_sch/$_dch" = "$_ch/$_ch" ]

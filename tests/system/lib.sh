@@ -28,12 +28,21 @@
 #                            the last mark NAME; what there is (with the 6
 #                            lines after each) goes to $T/out
 
-now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+# _now: now_cs into _nc without a process (/proc/uptime is "S.CC ...";
+# ${_f#0}: "08" is no octal number).
+_now() {
+	read -r _up _ < /proc/uptime
+	_f=${_up#*.}
+	_nc=$((${_up%.*} * 100 + ${_f#0}))
+}
+now_cs() { _now; echo "$_nc"; }
 
+# The loop itself starts no process but the sleep: its checks see the
+# state of things as soon as the hand-written loops it replaced did.
 wait_until() {
-	_wu_end=$(($(now_cs) + $1 * 100)); shift
+	_now; _wu_end=$((_nc + $1 * 100)); shift
 	until "$@"; do
-		[ "$(now_cs)" -lt "$_wu_end" ] || return 1
+		_now; [ "$_nc" -lt "$_wu_end" ] || return 1
 		sleep 0.1
 	done
 }

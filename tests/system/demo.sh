@@ -44,7 +44,7 @@ die() { echo "demo: $*"; exit 1; }
 hash_of() {
 	rm -f "$2"
 	kill -USR1 "$1"
-	wait_until 60 grep -q '^hash ' "$2" 2>/dev/null || return 1
+	wait_until 300 grep -q '^hash ' "$2" 2>/dev/null || return 1
 	cat "$2"
 }
 
@@ -106,7 +106,7 @@ echo "\$ migctl vm listen --qmp dst.qmp --addr 127.0.0.1 --channels $CHANNELS --
 "$MIGCTL" vm listen --qmp "$T/dst.qmp" --addr 127.0.0.1 --channels "$CHANNELS" \
 	--key-file "$KEY" > "$T/listen" 2>&1 &
 LP=$!
-wait_until 60 grep -q 'migctl vm migrate' "$T/listen" || { cat "$T/listen"; die "vm listen failed"; }
+wait_until 60 grep -q 'migctl vm migrate' "$T/listen" 2>/dev/null || { cat "$T/listen"; die "vm listen failed"; }
 cat "$T/listen"
 TO=$(sed -n 's/.*--to \([^ ]*\) .*/\1/p' "$T/listen")
 DEV=$(sed -n 's/.*--device-port \([0-9]*\).*/\1/p' "$T/listen")
@@ -146,8 +146,8 @@ SRC=$!
 step "Destination VMM: an empty 1 GiB region"
 "$BIN/kmig-systest" region --size 1024 --out "$T/dst.hash" > "$T/dst" 2>&1 &
 DST=$!
-wait_until 60 grep -q '^id ' "$T/src" || { cat "$T/src"; die "source region did not come up"; }
-wait_until 60 grep -q '^id ' "$T/dst" || { cat "$T/dst"; die "destination region did not come up"; }
+wait_until 300 grep -q '^id ' "$T/src" 2>/dev/null || { cat "$T/src"; die "source region did not come up"; }
+wait_until 300 grep -q '^id ' "$T/dst" 2>/dev/null || { cat "$T/dst"; die "destination region did not come up"; }
 S=$(sed -n 's/^id //p' "$T/src")
 D=$(sed -n 's/^id //p' "$T/dst")
 run "$MIGCTL" regions
@@ -158,7 +158,8 @@ run "$MIGCTL" --json listen --region "$D" --addr 127.0.0.1 --channels "$CHANNELS
 	--key-file "$KEY" > "$T/listen" ||
 	{ cat "$T/listen"; die "listen failed"; }
 cat "$T/listen"
-PORT=$(jf "$T/listen" '.port | values')
+# Line 1 is run's "$ migctl ..." echo, line 2 the JSON reply.
+PORT=$(jl "$T/listen" 2 '.port | values')
 [ -n "$PORT" ] || die "no port in the listen reply"
 
 step "Source: migrate region $S to 127.0.0.1:$PORT over $CHANNELS channels (zero pages detected on the channel threads)"

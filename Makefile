@@ -3,7 +3,8 @@
 # kmig build and test entry points. The kernel's kbuild reads ./Kbuild (not
 # this file) when this tree is grafted into a kernel source tree.
 #
-#   make test           deps, the uml-debug kernel, modules, userspace, check,
+#   make test           deps, the uml-debug kernel, modules, userspace, static,
+#                       unit,
 #                       kunit, then the system tests in two lanes at the same
 #                       time (UML part 1 | Debian 6.1, then UML part 2);
 #                       phase times, the total against the budget, then
@@ -16,7 +17,11 @@
 #   make modules        kmig.ko for uml-debug, uml-bench, Debian 6.1 and 6.12
 #   make migctl         tools/migctl
 #   make systest-progs  tests/system programs and tools/example-vmm (kmig-vmm)
-#   make check          checkpatch, ynl-check, zero-warning W=1 builds, migctl CLI tests
+#   make check          make static, then make unit
+#   make static         checkpatch, ynl-check, zero-warning W=1 builds
+#                       (scripts/check.sh; build/results/static.tap)
+#   make unit           userspace: migctl CLI tests, the wire codec, its fuzz
+#                       smoke, the selftests (scripts/unit.sh; unit.tap)
 #   make kunit          KUnit suites: kmig.ko with them linked in, loaded in
 #                       the uml-debug kernel
 #   make systest-uml    system tests in UML (uml-debug)
@@ -37,7 +42,7 @@ KMIG_CACHE ?= $(HOME)/.cache/kmig
 export KMIG_CACHE
 SCRIPTS := scripts
 
-.PHONY: all test deps kernels modules migctl systest-progs check kunit \
+.PHONY: all test deps kernels modules migctl systest-progs check static unit kunit \
 	systest-uml systest-deb61 demo bench fuzz clean distclean
 
 all: modules migctl
@@ -45,7 +50,7 @@ all: modules migctl
 # Everything but test (scripts/test.sh runs and times deps itself) installs
 # what it needs first: 'make demo' works as the first command on a fresh
 # Debian 12 machine.
-kernels modules migctl systest-progs check kunit systest-uml systest-deb61 \
+kernels modules migctl systest-progs check static unit kunit systest-uml systest-deb61 \
 	demo bench fuzz: deps
 
 test:
@@ -66,8 +71,15 @@ migctl:
 systest-progs:
 	@$(SCRIPTS)/userspace.sh systest vmm
 
+# Both suites run even when the first fails; the status is the worse.
 check:
+	@st=0; $(SCRIPTS)/check.sh || st=1; $(SCRIPTS)/unit.sh || st=1; exit $$st
+
+static:
 	@$(SCRIPTS)/check.sh
+
+unit:
+	@$(SCRIPTS)/unit.sh
 
 kunit:
 	@$(SCRIPTS)/kunit.sh

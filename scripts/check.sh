@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Static checks, each counted as one test (TAP to stdout and
-# build/results/check.tap; details in build/logs/check-*.log):
+# The static suite of 'make check' ('make static'; the userspace unit
+# tests are scripts/unit.sh, 'make unit'), each check counted as one test
+# (TAP to stdout and build/results/static.tap; details in
+# build/logs/check-*.log):
 #   checkpatch       scripts/checkpatch.pl --no-tree --strict -f on kmod/*.[ch],
 #                    tests/kunit/*.c, include/uapi/linux/kmig.h (from the cached
 #                    6.12 source); any ERROR/WARNING/CHECK fails
@@ -11,13 +13,10 @@
 #   W=1 build 6.12   scripts/modules.sh deb612 (zero warnings)
 #   sparse           scripts/modules.sh sparse: C=2 CHECK=sparse against the
 #                    uml-debug tree, any sparse warning in kmod/ fails
-#   migctl cli-usage tools/migctl/tests/cli-usage.sh (when it exists)
-#   wire codec       make -C tests/wire check: the wire protocol codec built in
-#                    userspace, randomized round trips and a mutation loop,
-#                    plain and with ASan/UBSan
-#   wire fuzz smoke  FUZZ_SECONDS=60 scripts/fuzz.sh: libFuzzer, any crash fails
+#   include graph    scripts/include-graph.py --check: no include cycle among
+#                    kmod/'s objects but the known one (architecture.rst)
 set -uo pipefail
-KMIG_TAG=check
+KMIG_TAG=static
 . "$(dirname "$0")/lib.sh"
 
 ksrc=$(ksrc_dir)
@@ -25,7 +24,7 @@ if [ ! -f "$ksrc/.kmig-unpacked" ]; then
 	ksrc=$("$KMIG_TOP/scripts/kernel-src.sh") || die "no kernel source"
 fi
 
-tap_begin check
+tap_begin static
 cd "$KMIG_TOP" || exit 1
 
 # checkpatch
@@ -75,60 +74,17 @@ else
 	tap_notok "sparse without warnings in kmod/"
 fi
 
-# migctl offline CLI tests.
-cli=$KMIG_TOP/tools/migctl/tests/cli-usage.sh
-if [ -f "$cli" ]; then
-	logf=$KMIG_LOGS/check-migctl-cli.log
-	if "$KMIG_TOP/scripts/userspace.sh" migctl &&
-		logrun "$logf" bash "$cli" && ! grep -q '^not ok' "$logf"; then
-		tap_ok "migctl cli-usage ($(grep -cE '^ok ' "$logf") checks)"
-	else
-		grep '^not ok' "$logf" 2>/dev/null | indent 20
-		tap_notok "migctl cli-usage"
-	fi
+# The object include graph of kmod/: the migration core's cycle is known
+# (architecture.rst, "Include graph"); any other cycle fails.
+logf=$KMIG_LOGS/check-include-graph.log
+if logrun "$logf" python3 "$KMIG_TOP/scripts/include-graph.py" --check \
+	--known channel,colo,events,migration,netlink_mig,receive,send "$KMIG_TOP/kmod"; then
+	tap_ok "kmod/ include graph: no cycle but the known one"
 else
-	log "no $cli yet"
+	grep 'cycle' "$logf" | indent 20
+	tap_notok "kmod/ include graph: no cycle but the known one"
 fi
-
-# Wire protocol codec in userspace (same kmod/wire.c as the module).
-if [ -f tests/wire/Makefile ]; then
-	logf=$KMIG_LOGS/check-wire.log
-	if logrun "$logf" make -C tests/wire check && ! grep -q '^not ok' "$logf"; then
-		tap_ok "wire codec round trips and mutations, plain and ASan/UBSan"
-	else
-		grep '^not ok' "$logf" 2>/dev/null | indent 20
-		tap_notok "wire codec round trips and mutations, plain and ASan/UBSan"
-	fi
-fi
-
-# Wire codec fuzz smoke: 60 s of libFuzzer over both harnesses (fuzz.sh).
-if [ -f tests/wire/Makefile ]; then
-	logf=$KMIG_LOGS/check-fuzz.log
-	if FUZZ_SECONDS=60 logrun "$logf" "$KMIG_TOP/scripts/fuzz.sh"; then
-		tap_ok "wire fuzz smoke: $(sed -n 's/^fuzz: //p' "$logf")"
-	else
-		tap_notok "wire fuzz smoke: $(sed -n 's/^fuzz: //p' "$logf" |
-			grep . || echo "did not run, see $logf")"
-	fi
-fi
-
-# Userspace selftests: migctl (fake kernel), the example VMM, and the
-# userspace wire peers of the system tests against each other.
-for d in tools/migctl tools/example-vmm tests/system; do
-	logf=$KMIG_LOGS/check-$(basename "$d").log
-	if logrun "$logf" make -C "$d" check && ! grep -q '^not ok' "$logf"; then
-		# TAP lines, or summaries like "4537 checks, 0 failed".
-		n=$(awk '/^ok / { n++ }
-			/^[0-9]+ checks, 0 failed/ { n += $1 }
-			/^[a-z-]+: [0-9]+ passed, 0 failed/ { n += $2 }
-			END { print n + 0 }' "$logf")
-		tap_ok "$d selftests ($n checks)"
-	else
-		grep '^not ok' "$logf" 2>/dev/null | indent 20
-		tap_notok "$d selftests"
-	fi
-done
 
 tap_count "$TAP_FILE"
-log "check: $T_PASS passed, $T_FAIL failed"
+log "static: $T_PASS passed, $T_FAIL failed"
 [ "$T_FAIL" -eq 0 ]

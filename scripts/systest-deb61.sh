@@ -7,7 +7,7 @@
 # Fetches linux-image-<abi>-unsigned matching the installed 6.1 headers into
 # the cache (apt-get download, dpkg-deb -x), builds a busybox initramfs with
 # kmig.ko (deb61 build), the clone (migctl, tests/system, ...), the shared
-# libraries they need, bash, iproute2's ip, the kernel modules tests need
+# libraries they need, bash, iproute2's ip, jq, the kernel modules tests need
 # (KMIG_DEB61_MODULES, default "veth crc32c_generic", plus dependencies) and
 # tests/system/boot/deb61-init.sh as /init; boots it and reads the TAP of
 # run-tests.sh from the serial console (build/logs/systest-deb61-console.log).
@@ -26,6 +26,7 @@ ver=$(deb61_pkgver)
 command -v qemu-system-x86_64 >/dev/null || die "$(missing_pkg qemu-system-x86)"
 [ -x /bin/busybox ] || die "$(missing_pkg busybox-static)"
 command -v ip >/dev/null || die "$(missing_pkg iproute2)"
+command -v jq >/dev/null || die "$(missing_pkg jq)"
 timeout_s=${KMIG_QEMU_TIMEOUT:-1800}
 want_mods=${KMIG_DEB61_MODULES:-veth crc32c_generic}
 
@@ -48,11 +49,13 @@ cp /bin/busybox "$root/bin/busybox"
 for a in $(/bin/busybox --list); do
 	[ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
 done
-# Real bash and ip (busybox's ip knows no netns/veth).
-rm -f "$root/bin/ip" "$root/bin/bash"
+# Real bash and ip (busybox's ip knows no netns/veth); jq (with libjq and
+# libonig) for tests/system/lib.sh's JSON readers.
+rm -f "$root/bin/ip" "$root/bin/bash" "$root/bin/jq"
 cp -L /bin/bash "$root/bin/bash"
 cp -L "$(command -v ip)" "$root/bin/ip"
-copy_libs "$root" "$root/bin/bash" "$root/bin/ip"
+cp -L "$(command -v jq)" "$root/bin/jq"
+copy_libs "$root" "$root/bin/bash" "$root/bin/ip" "$root/bin/jq"
 echo 'root:x:0:0:root:/tmp:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 

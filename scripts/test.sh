@@ -4,7 +4,9 @@
 #   deps; the uml-debug kernel (the bench kernel uml-bench is for make bench
 #   and make demo only); modules (uml-debug, kunit: uml-debug with the KUnit
 #   suites linked in, deb61, deb612); userspace, built once here; the Debian
-#   6.1 kernel image for QEMU (fetched once here); check; kunit; then the
+#   6.1 kernel image for QEMU (fetched once here); static (checkpatch,
+#   ynl-check, W=1: scripts/check.sh); unit (userspace tests, the wire
+#   codec and its fuzz smoke: scripts/unit.sh); kunit; then the
 #   system tests in two lanes at the same time, each taking about one CPU:
 #   part 1 of the UML suite (systest-uml1) in one, systest-deb61 and then
 #   part 2 of the UML suite (systest-uml2) in the other. Their output goes
@@ -22,7 +24,7 @@ S=$KMIG_TOP/scripts
 budget_cold=${KMIG_BUDGET_COLD:-2700}
 budget_warm=${KMIG_BUDGET_WARM:-1500}
 
-suites=(check kunit systest-uml1 systest-uml2 systest-deb61)
+suites=(static unit kunit systest-uml1 systest-uml2 systest-deb61)
 declare -A phase_time=() suite_rc=()
 rm -f "$KMIG_RESULTS"/*.tap
 
@@ -66,15 +68,17 @@ phase kernels "$S/uml-kernel.sh" uml-debug >/dev/null
 phase modules "$S/modules.sh" uml-debug kunit deb61 deb612
 phase userspace "$S/userspace.sh"
 phase deb61-image deb61_image
-phase check "$S/check.sh"
+phase static "$S/check.sh"
+phase unit "$S/unit.sh"
 phase kunit "$S/kunit.sh"
 
 # The two system test suites at the same time, in two lanes (a lane's
 # suites would run one after the other). Each takes about one of the two
 # CPUs: UML has one, QEMU's TCG runs the guest mostly on one thread.
-# (check stays before them: it builds with make -j and fuzzes, and beside
-# them it slowed systest-uml, the longest suite, by more than its own
-# 134 s: a warm run took 1545 s that way, against about 1500 s.)
+# (static and unit stay before them: they build with make -j and fuzz;
+# beside them the one check suite they were split from slowed systest-uml,
+# the longest suite, by more than its own 134 s: a warm run took 1545 s
+# that way, against about 1500 s.)
 # Everything they need is built above, so they don't build userspace
 # again (KMIG_SKIP_USERSPACE: no make in the userspace trees while the
 # other suite runs the programs); their module builds and the image fetch

@@ -71,7 +71,7 @@ auth_refused() {
 
 auth_keys() {
 	_tag="auth, kernel to kernel"
-	mig_mark auth-keys
+	mark auth-keys
 	auth_keygen "$T/k1" && auth_keygen "$T/k2" || { notok "$_tag: migctl keygen"; return 1; }
 	_k1hex=$(base64 -d < "$T/k1" | od -An -tx1 | tr -d ' \n')
 	echo "k1 $_k1hex" > "$T/out"
@@ -127,7 +127,7 @@ auth_keys() {
 	mcheck "$_tag: the key is in no status, sysfs file or kernel log line" [ ! -s "$T/out" ]
 	region_stop "$_spid"
 	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean auth-keys
+	mcheck "$_tag: kernel log clean" klog_clean auth-keys
 }
 
 # auth_peer_src MODE ARGS...: auth-peer.py src against the listener; the
@@ -145,7 +145,7 @@ auth_peer() {
 		skip "$_tag" "no python3 in this test system"
 		return 0
 	fi
-	mig_mark auth-peer
+	mark auth-peer
 	auth_keygen "$T/k1" && auth_keygen "$T/k2" || { notok "$_tag: migctl keygen"; return 1; }
 	region_start dst --size "$AUTH_MB" --out "$T/dst.hash" || { notok "$_tag: region"; return 1; }
 	_dpid=$RPID _did=$RID
@@ -183,8 +183,7 @@ auth_peer() {
 	python3 "$AUTH_PEER" dst --port-file "$T/peer.port" --key-file "$T/k2" --mode impostor \
 		--wait 10 > "$T/peer.out" 2>&1 &
 	_ppid=$!
-	_i=0
-	while [ ! -s "$T/peer.port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	wait_until 10 test -s "$T/peer.port"
 	timeout 60 "$MIGCTL" start --region "$_sid" --to "127.0.0.1:$(cat "$T/peer.port")" \
 		--channels 1 --key-file "$T/k1" --wait > "$T/start.out" 2>&1
 	_rc=$?
@@ -196,7 +195,7 @@ auth_peer() {
 	mcheck "$_tag: ... counts it and sends nothing after the reply" \
 		sh -c "[ '$(mjv auth_failures)' = 1 ] && grep -q '^result impostor bytes_after_reply=0' '$T/peer.out'"
 	region_stop "$_spid"
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean auth-peer
+	mcheck "$_tag: kernel log clean" klog_clean auth-peer
 }
 
 integrity_flip() {
@@ -207,7 +206,7 @@ integrity_flip() {
 	fi
 	_iopt=
 	[ "$_mode" = on ] && _iopt=--integrity
-	mig_mark "flip-$_mode"
+	mark "flip-$_mode"
 	# Two random pages: one DATA packet, its data from byte 128 of the
 	# stream (64 hello + 48 header + 2 offsets): byte 300 is in page 0.
 	region_start src --size "$AUTH_MB" --random 2 --seed 47 --out "$T/src.hash" ||
@@ -225,8 +224,7 @@ integrity_flip() {
 	python3 "$BIN/flip-proxy.py" --to "127.0.0.1:$MPORT" --port-file "$T/proxy.port" \
 		--flip-at 300 > "$T/proxy.out" 2>&1 &
 	_ppid=$!
-	_i=0
-	while [ ! -s "$T/proxy.port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	wait_until 10 test -s "$T/proxy.port"
 	# shellcheck disable=SC2086
 	timeout 60 "$MIGCTL" start --region "$_sid" --to "127.0.0.1:$(cat "$T/proxy.port")" \
 		--channels 1 --insecure $_iopt --wait > "$T/start.out" 2>&1
@@ -256,7 +254,7 @@ integrity_flip() {
 	fi
 	region_stop "$_spid"
 	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean "flip-$_mode"
+	mcheck "$_tag: kernel log clean" klog_clean "flip-$_mode"
 }
 
 # integrity_live CHANNELS: kmig-vmm source and destination (live-cases.sh's
@@ -264,7 +262,7 @@ integrity_flip() {
 # the precopy: byte-identical, no CRC error.
 integrity_live() {
 	_ch=$1 _tag="integrity, live with writers, $1 channel(s)"
-	mig_mark "ilive$_ch"
+	mark "ilive$_ch"
 	_gint=$(gstat integrity_errors)
 	if ! vmm_start idst dest --size "$AUTH_MB" --port 0 --addr 127.0.0.1 --channels "$_ch" \
 	     --integrity; then
@@ -285,7 +283,7 @@ integrity_live() {
 	mcheck "$_tag: destination = source at the pause" hash_eq "$_sh" "$_dh"
 	echo "integrity_errors $_gint -> $(gstat integrity_errors)" > "$T/out"
 	mcheck "$_tag: no CRC error" [ "$(gstat integrity_errors)" = "$_gint" ]
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean "ilive$_ch"
+	mcheck "$_tag: kernel log clean" klog_clean "ilive$_ch"
 }
 
 auth_all() {

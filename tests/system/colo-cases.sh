@@ -47,9 +47,19 @@ colo_ack() {
 	fi
 }
 
+# colo_acked N SRC DST: answer the pauses on both sides; N checkpoints
+# committed, or the primary left COLO.
+colo_acked() {
+	colo_ack src "$2"
+	colo_ack dst "$3"
+	mig_get src "$2"
+	[ "$(mjv checkpoints)" -ge "$1" ] 2>/dev/null && return 0
+	[ "$(mjv state)" != colo ]
+}
+
 colo_migctl() {
 	_ch=$1 _tag="COLO by migctl, $1 channel(s)"
-	mig_mark "cm$_ch"
+	mark "cm$_ch"
 	region_start src --size 64 --random 2048 --zero 512 --seed 23 --out "$T/src.hash" ||
 		{ notok "$_tag: source region"; return 1; }
 	_spid=$RPID _sid=$RID
@@ -77,12 +87,7 @@ colo_migctl() {
 	"$MIGCTL" start --region "$_sid" --to "$LIVE_ADDR:$MPORT" --channels "$_ch" \
 		$KEYOPT --live --colo --checkpoint-interval 200 > "$T/out" 2>&1
 	mcheck "$_tag: migctl start --live --colo" [ $? -eq 0 ]
-	_t0=$(now_cs)
-	while [ $(($(now_cs) - _t0)) -lt 3000 ]; do
-		mig_get src "$_sid"
-		[ "$(mjv switchover_ready)" = 1 ] && break
-		sleep 0.2
-	done
+	wait_until 30 mig_field_is src "$_sid" switchover_ready 1
 	"$MIGCTL" switchover --region "$_sid" > "$T/out" 2>&1
 	mcheck "$_tag: switchover" [ $? -eq 0 ]
 	mig_wait src "$_sid" "colo failed cancelled failover" 30
@@ -106,14 +111,7 @@ colo_migctl() {
 
 	# Five checkpoints, each pause answered from here on both sides.
 	_t0=$(now_cs)
-	while [ $(($(now_cs) - _t0)) -lt $((COLO_TIMEOUT * 100)) ]; do
-		colo_ack src "$_sid"
-		colo_ack dst "$_did"
-		mig_get src "$_sid"
-		[ "$(mjv checkpoints)" -ge 5 ] 2>/dev/null && break
-		case $(mjv state) in colo) ;; *) break ;; esac
-		sleep 0.1
-	done
+	wait_until "$COLO_TIMEOUT" colo_acked 5 "$_sid" "$_did"
 	mig_get src "$_sid"
 	cp "$T/mig-src.json" "$T/out"
 	echo "# $_tag: after $((($(now_cs) - _t0) / 100)) s: state $(mjv state), checkpoint $(mjv checkpoint), checkpoints $(mjv checkpoints)"
@@ -157,7 +155,7 @@ colo_migctl() {
 	mcheck "$_tag: secondary after the cancel = last committed checkpoint" hash_eq "$_sh" "$_dh2"
 	region_stop "$_spid"
 	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean "cm$_ch"
+	mcheck "$_tag: kernel log clean" klog_clean "cm$_ch"
 }
 
 # colo_hash_of FILE WHAT N: the "hash ..." part of line "WHAT N hash ..."
@@ -172,7 +170,7 @@ colo_hash_of() { sed -n "s/^$2 $3 \(hash .*\)/\1/p" "$1" | tail -n 1; }
 # writes are undone by each flush); figures and events.
 colo_vmm() {
 	_ch=$1 _tag="COLO with kmig-vmm, $1 channel(s), writers on both sides"
-	mig_mark "cv$_ch"
+	mark "cv$_ch"
 	if ! vmm_start cdst dest --size "$COLO_SIZE_MB" --port 0 --addr "$LIVE_ADDR" \
 	     --channels "$_ch" --colo --writers 1 --rate 500 --pattern random --seed 5; then
 		notok "$_tag: kmig-vmm dest --colo listening"; return 1
@@ -211,7 +209,7 @@ colo_vmm() {
 	mcheck "$_tag: checkpoint 6 sent the primary's dirty pages ($_p)" [ "${_p:-0}" -gt 0 ]
 	grep -q "^cancelled checkpoint 6 reason primary cancelled COLO" "$T/cdst.log"
 	mcheck "$_tag: the secondary ends cancelled (no failover) at checkpoint 6 after the primary's cancel" [ $? -eq 0 ]
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean "cv$_ch"
+	mcheck "$_tag: kernel log clean" klog_clean "cv$_ch"
 }
 
 # colo_primary_killed before|during|after CHANNELS: the primary kmig-vmm
@@ -222,7 +220,7 @@ colo_vmm() {
 # (after), byte-identical to the primary's memory at that checkpoint.
 colo_primary_killed() {
 	_when=$1 _ch=$2 _tag="COLO primary killed $1 the transfer of checkpoint 3, $2 channel(s)"
-	mig_mark "ck$_when$_ch"
+	mark "ck$_when$_ch"
 	if ! vmm_start cdst dest --size "$COLO_SIZE_MB" --port 0 --addr "$LIVE_ADDR" \
 	     --channels "$_ch" --colo; then
 		notok "$_tag: kmig-vmm dest --colo listening"; return 1
@@ -261,14 +259,14 @@ colo_primary_killed() {
 	_dh=$(colo_hash_of "$T/cdst.hash" "failover checkpoint" "${_k:-x}")
 	{ echo "primary at checkpoint $_k: $_sh"; echo "secondary:             $_dh"; cat "$T/csrc.hash"; } > "$T/out"
 	mcheck "$_tag: secondary = primary at checkpoint $_k (byte-identical)" hash_eq "$_sh" "$_dh"
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean "ck$_when$_ch"
+	mcheck "$_tag: kernel log clean" klog_clean "ck$_when$_ch"
 }
 
 # colo_secondary_lost: the secondary kmig-vmm killed after checkpoint 2:
 # the primary fails over (secondary lost) and runs on alone.
 colo_secondary_lost() {
 	_tag="COLO secondary lost"
-	mig_mark "csl"
+	mark "csl"
 	if ! vmm_start cdst dest --size "$COLO_SIZE_MB" --port 0 --addr "$LIVE_ADDR" \
 	     --channels 2 --colo; then
 		notok "$_tag: kmig-vmm dest --colo listening"; return 1
@@ -292,7 +290,7 @@ colo_secondary_lost() {
 	vmm_wait "$_dpid" 1
 	mcheck "$_tag: the primary ends COLO with result failover and exits 0" \
 		sh -c "[ $_src -eq 0 ] && grep -q '^summary result=failover' '$T/csrc.log'"
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean "csl"
+	mcheck "$_tag: kernel log clean" klog_clean "csl"
 }
 
 colo_all() {

@@ -38,21 +38,13 @@ ZERO_PAGES=131072	# ... half written with zeros
 step() { printf '\n== %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 die() { echo "demo: $*"; exit 1; }
-
-# wait_for FILE PATTERN: up to 60 s.
-wait_for() {
-	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null; do
-		[ $i -lt 600 ] || return 1
-		sleep 0.1; i=$((i + 1))
-	done
-}
+. "$BIN/lib.sh"
 
 # hash PID FILE: ask a region process for its content hash.
 hash_of() {
 	rm -f "$2"
 	kill -USR1 "$1"
-	wait_for "$2" '^hash ' || return 1
+	wait_until 300 grep -q '^hash ' "$2" 2>/dev/null || return 1
 	cat "$2"
 }
 
@@ -85,6 +77,9 @@ qemu() {
 beat() {
 	if _v=$(sh "$CHECK" last "$T/$1.serial" 2>/dev/null); then echo "$_v"; else echo 0; fi
 }
+# beats NAME N: QEMU NAME's guest has beaten N times.
+beats() { [ "$(beat "$1")" -ge "$2" ]; }
+booted_or_gone() { beats src 3 || ! kill -0 "$SQ" 2>/dev/null; }
 
 step "Part 1: a running QEMU VM moves to another QEMU"
 echo "Source host: QEMU (TCG) with its 256 MiB of guest RAM on kmig:"
@@ -95,26 +90,23 @@ echo "The guest fills most of its memory with a pattern, rewrites 1000 pages/s,"
 echo "verifies every page continuously and prints a heartbeat every 0.5 s."
 qemu src
 SQ=$!
-i=0
-while [ "$(beat src)" -lt 3 ]; do
-	kill -0 $SQ 2>/dev/null || { cat "$T/src.out"; die "QEMU exited"; }
-	[ $i -lt 1800 ] || die "the guest did not boot within 180 s"
-	sleep 0.1; i=$((i + 1))
-done
-echo "booted in $((i / 10)) s; its console:"
+t0=$(now_cs)
+wait_until 180 booted_or_gone
+kill -0 $SQ 2>/dev/null || { cat "$T/src.out"; die "QEMU exited"; }
+beats src 3 || die "the guest did not boot within 180 s"
+echo "booted in $((($(now_cs) - t0) / 100)) s; its console:"
 grep -E '^kmig-(guest: ready|beat)' "$T/src.serial" | tail -3 | sed 's/^/  /'
 run "$MIGCTL" regions
 
 step "Destination host: the same QEMU with -incoming defer, then migctl vm listen"
 qemu dst -incoming defer
 DQ=$!
-i=0
-while [ ! -S "$T/dst.qmp" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until 10 test -S "$T/dst.qmp"
 echo "\$ migctl vm listen --qmp dst.qmp --addr 127.0.0.1 --channels $CHANNELS --key-file mig.key &"
 "$MIGCTL" vm listen --qmp "$T/dst.qmp" --addr 127.0.0.1 --channels "$CHANNELS" \
 	--key-file "$KEY" > "$T/listen" 2>&1 &
 LP=$!
-wait_for "$T/listen" 'migctl vm migrate' || { cat "$T/listen"; die "vm listen failed"; }
+wait_until 60 grep -q 'migctl vm migrate' "$T/listen" 2>/dev/null || { cat "$T/listen"; die "vm listen failed"; }
 cat "$T/listen"
 TO=$(sed -n 's/.*--to \([^ ]*\) .*/\1/p' "$T/listen")
 DEV=$(sed -n 's/.*--device-port \([0-9]*\).*/\1/p' "$T/listen")
@@ -129,8 +121,7 @@ tail -1 "$T/listen" | sed 's/^/  /'
 
 step "The guest's heartbeat: the last beats on the source, the first on the destination"
 last=$(beat src)
-i=0
-while [ "$(beat dst)" -lt $((last + 6)) ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until 30 beats dst $((last + 6))
 echo "source (paused since the switchover):"
 grep '^kmig-beat' "$T/src.serial" | tail -3 | sed 's/^/  /'
 echo "destination:"
@@ -155,8 +146,8 @@ SRC=$!
 step "Destination VMM: an empty 1 GiB region"
 "$BIN/kmig-systest" region --size 1024 --out "$T/dst.hash" > "$T/dst" 2>&1 &
 DST=$!
-wait_for "$T/src" '^id ' || { cat "$T/src"; die "source region did not come up"; }
-wait_for "$T/dst" '^id ' || { cat "$T/dst"; die "destination region did not come up"; }
+wait_until 300 grep -q '^id ' "$T/src" 2>/dev/null || { cat "$T/src"; die "source region did not come up"; }
+wait_until 300 grep -q '^id ' "$T/dst" 2>/dev/null || { cat "$T/dst"; die "destination region did not come up"; }
 S=$(sed -n 's/^id //p' "$T/src")
 D=$(sed -n 's/^id //p' "$T/dst")
 run "$MIGCTL" regions
@@ -167,7 +158,8 @@ run "$MIGCTL" --json listen --region "$D" --addr 127.0.0.1 --channels "$CHANNELS
 	--key-file "$KEY" > "$T/listen" ||
 	{ cat "$T/listen"; die "listen failed"; }
 cat "$T/listen"
-PORT=$(tr -d ' \n' < "$T/listen" | sed -n 's/.*"port":\([0-9]*\).*/\1/p')
+# Line 1 is run's "$ migctl ..." echo, line 2 the JSON reply.
+PORT=$(jl "$T/listen" 2 '.port | values')
 [ -n "$PORT" ] || die "no port in the listen reply"
 
 step "Source: migrate region $S to 127.0.0.1:$PORT over $CHANNELS channels (zero pages detected on the channel threads)"

@@ -6,7 +6,8 @@
 # initramfs). Uses the helpers of run-tests.sh (ok, notok, skip, sysfs,
 # jsq, load, unload), migration-cases.sh (region_start, region_hash,
 # region_stop, mig_get, mjv, mig_wait, mig_listen, mig_wait_active,
-# sink_stall_start, src_stalled, now_cs, gstat, mcheck, mig_mark) and
+# sink_stall_start, src_stalled, gstat, mcheck), lib.sh (now_cs, wait_until,
+# mjv, mark, klog_clean) and
 # live-cases.sh (vmm_start, vmm_wait, log_wait, hash_eq).
 #
 # Each case injects one fault, prints '# fault: NAME injected' when it
@@ -115,16 +116,9 @@ fc() {
 	if eval "$2"; then ok "$1"; else notok "$1"; fi
 }
 
-# fault_dmesg_clean TAG: nothing alarming in the kernel log since mig_mark TAG.
-# The mark must still be in the ring buffer, or nothing is proven.
-fault_dmesg_clean() { klog_clean "mig-$1"; }
-
 # fault_region_gone ID: region ID no longer exists (sysfs and migctl).
 fault_region_gone() {
-	_i=0
-	while [ -d "/sys/kernel/kmig/regions/$1" ] && [ $_i -lt 100 ]; do
-		sleep 0.1; _i=$((_i + 1))
-	done
+	wait_until 10 test ! -d "/sys/kernel/kmig/regions/$1"
 	[ ! -d "/sys/kernel/kmig/regions/$1" ] && ! jsq regions | grep -q "\"id\":$1,"
 }
 
@@ -154,7 +148,7 @@ fault_bg() {
 
 fault_hs_src_killed() {
 	_tag="fault: source killed in the handshake"
-	mig_mark "fhss"
+	mark "fhss"
 	region_start src --size "$MIG_SMALL_MB" --random 1024 --zero 256 --seed 31 \
 		--out "$T/src.hash" || { notok "$_tag: source region"; return 1; }
 	_spid=$RPID _sid=$RID
@@ -176,12 +170,7 @@ fault_hs_src_killed() {
 	sleep 0.3
 	fault_injected "source killed after part of its hello"
 	kill -9 "$_pp"; wait "$_pp" 2>/dev/null
-	_i=0
-	while [ $_i -lt 50 ]; do
-		mig_get dst "$_did"
-		[ "$(mjv rejected_connections)" = 1 ] && break
-		sleep 0.1; _i=$((_i + 1))
-	done
+	wait_until 5 mig_field_is dst "$_did" rejected_connections 1
 	{ cat "$T/hs1.out"; cat "$T/mig-dst.json"; } > "$T/out"
 	mcheck "$_tag: partial hello: connection dropped, destination still listening, rejected_connections 1" \
 		[ "$(mjv state)/$(mjv rejected_connections)" = listening/1 ]
@@ -198,12 +187,7 @@ fault_hs_src_killed() {
 		--channels 2 --channel-id 0 --region-size "$_rs" --timeout 30
 	_pp=$FPID
 	log_wait "$T/hs2.out" '^holding' 10
-	_i=0
-	while [ $_i -lt 50 ]; do
-		mig_get dst "$_did"
-		[ "$(mjv state)" = active ] && break
-		sleep 0.1; _i=$((_i + 1))
-	done
+	wait_until 5 mig_field_is dst "$_did" state active
 	{ cat "$T/hs2.out"; cat "$T/mig-dst.json"; } > "$T/out"
 	mcheck "$_tag: channel 0 of 2 accepted: destination active" [ "$(mjv state)" = active ]
 	fault_injected "source killed between the channels of the handshake"
@@ -238,7 +222,7 @@ fault_hs_src_killed() {
 	fi
 	region_stop "$_spid"
 	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" fault_dmesg_clean "fhss"
+	mcheck "$_tag: kernel log clean" klog_clean "fhss"
 }
 
 # fault_hs_dst_killed: a source (2 channels) to a wire-sink that reads the
@@ -246,7 +230,7 @@ fault_hs_src_killed() {
 # silent -> the source fails after the 10 s setup timeout.
 fault_hs_dst_killed() {
 	_tag="fault: destination killed in the handshake"
-	mig_mark "fhsd"
+	mark "fhsd"
 	region_start src --size "$MIG_SMALL_MB" --random 1024 --seed 33 --out "$T/src.hash" ||
 		{ notok "$_tag: source region"; return 1; }
 	_spid=$RPID _sid=$RID
@@ -296,7 +280,7 @@ fault_hs_dst_killed() {
 	{ echo "$_h0"; echo "$_h1"; } > "$T/out"
 	fc "$_tag: source region unchanged" '[ -n "$_h0" ] && [ "$_h0" = "$_h1" ]'
 	region_stop "$_spid"
-	mcheck "$_tag: kernel log clean" fault_dmesg_clean "fhsd"
+	mcheck "$_tag: kernel log clean" klog_clean "fhsd"
 }
 
 # fault_live_dst_killed pass|switchover: kmig-vmm source (2 writers, far
@@ -308,7 +292,7 @@ fault_hs_dst_killed() {
 # VMM reports result=failed, resumes the guest (--resume) and exits 1.
 fault_live_dst_killed() {
 	_when=$1 _tag="fault: destination VMM killed at $1 (live)"
-	mig_mark "fld$_when"
+	mark "fld$_when"
 	# shellcheck disable=SC2086
 	if ! vmm_start fdst dest --size 16 --port 0 --addr "$LIVE_ADDR" --channels 2 $FAULT_KEY; then
 		notok "$_tag: kmig-vmm dest"; return 1
@@ -348,7 +332,7 @@ fault_live_dst_killed() {
 	mcheck "$_tag: the source guest runs on after the failure (writes $_w0 -> $_w1)" [ $_v = yes ]
 	mcheck "$_tag: both regions gone with their VMMs" \
 		sh -c "! [ -d /sys/kernel/kmig/regions/$_sid ] && ! [ -d /sys/kernel/kmig/regions/$_did ]"
-	mcheck "$_tag: kernel log clean" fault_dmesg_clean "fld$_when"
+	mcheck "$_tag: kernel log clean" klog_clean "fld$_when"
 }
 
 # fault_colo_secondary_killed: COLO at 4 MiB/s, the primary's writers at
@@ -358,7 +342,7 @@ fault_live_dst_killed() {
 # fails over (secondary lost), runs on alone and exits 0 after a cancel.
 fault_colo_secondary_killed() {
 	_tag="fault: COLO secondary killed mid-checkpoint"
-	mig_mark "fcsk"
+	mark "fcsk"
 	# shellcheck disable=SC2086
 	if ! vmm_start cdst dest --size 16 --port 0 --addr "$LIVE_ADDR" \
 	     --channels 2 --colo $FAULT_KEY; then
@@ -392,7 +376,7 @@ fault_colo_secondary_killed() {
 	cp "$T/csrc.log" "$T/out"
 	mcheck "$_tag: the primary ends with result failover and exits 0" \
 		sh -c "[ $_src -eq 0 ] && grep -q '^summary result=failover' '$T/csrc.log'"
-	mcheck "$_tag: kernel log clean" fault_dmesg_clean "fcsk"
+	mcheck "$_tag: kernel log clean" klog_clean "fcsk"
 }
 
 # fault_dst_region_closed: a kmig source (2 channels, 4 MiB/s, 16 MiB of
@@ -400,7 +384,7 @@ fault_colo_secondary_killed() {
 # (SIGTERM: munmap, close) once pages arrive.
 fault_dst_region_closed() {
 	_tag="fault: destination region closed mid-receive"
-	mig_mark "fdrc"
+	mark "fdrc"
 	region_start src --size "$MIG_SMALL_MB" --random 4096 --zero 512 --seed 35 \
 		--out "$T/src.hash" || { notok "$_tag: source region"; return 1; }
 	_spid=$RPID _sid=$RID
@@ -443,7 +427,7 @@ fault_dst_region_closed() {
 	region_stop "$_spid"
 	echo "regions $_greg -> $(gstat regions)" > "$T/out"
 	mcheck "$_tag: module regions back to $((_greg - 2))" [ "$(gstat regions)" = "$((_greg - 2))" ]
-	mcheck "$_tag: kernel log clean" fault_dmesg_clean "fdrc"
+	mcheck "$_tag: kernel log clean" klog_clean "fdrc"
 }
 
 # fault_src_killed vmm|region
@@ -456,7 +440,7 @@ fault_dst_region_closed() {
 #     its connection closed.
 fault_src_killed() {
 	_how=$1 _tag="fault: source $1 killed mid-migration"
-	mig_mark "fsk$_how"
+	mark "fsk$_how"
 	if [ "$_how" = vmm ]; then
 		# shellcheck disable=SC2086
 		if ! vmm_start ksdst dest --size 64 --port 0 --addr "$LIVE_ADDR" --channels 2 $FAULT_KEY; then
@@ -505,7 +489,7 @@ fault_src_killed() {
 	if [ "$_how" = region ]; then
 		kill -9 "$SINKPID" 2>/dev/null; wait "$SINKPID" 2>/dev/null
 	fi
-	mcheck "$_tag: kernel log clean" fault_dmesg_clean "fsk$_how"
+	mcheck "$_tag: kernel log clean" klog_clean "fsk$_how"
 }
 
 # fault_rmmod: rmmod while a migration runs (a source blocked on a stalled
@@ -514,7 +498,7 @@ fault_src_killed() {
 # monitor subscribed, rmmod succeeds; the module loads again.
 fault_rmmod() {
 	_tag="fault: rmmod during a migration"
-	mig_mark "frm"
+	mark "frm"
 	region_start src --size "$MIG_SMALL_MB" --random 4096 --seed 47 --out "$T/src.hash" ||
 		{ notok "$_tag: source region"; return 1; }
 	_spid=$RPID _sid=$RID
@@ -566,15 +550,11 @@ fault_rmmod() {
 	"$MIGCTL" monitor --json > "$T/mon.json" 2> "$T/mon.err" &
 	_mp=$!
 	sleep 0.5
-	_i=0 _rc=1
-	while [ $_i -lt 50 ]; do
-		rmmod kmig > "$T/out" 2>&1 && { _rc=0; break; }
-		sleep 0.1; _i=$((_i + 1))
-	done
+	_rc=1
+	wait_until 5 rmmod kmig > "$T/out" 2>&1 && _rc=0
 	fc "$_tag: after everything closed (a monitor subscribed) rmmod succeeds" \
 		'[ $_rc -eq 0 ] && [ ! -d /sys/module/kmig ]'
-	_i=0
-	while kill -0 "$_mp" 2>/dev/null && [ $_i -lt 30 ]; do sleep 0.1; _i=$((_i + 1)); done
+	wait_until 3 sh -c "! kill -0 $_mp" 2>/dev/null
 	kill "$_mp" 2>/dev/null; wait "$_mp" 2>/dev/null
 	sed 's/^/# monitor: /' "$T/mon.err" | head -2
 	load > "$T/out" 2>&1
@@ -582,7 +562,7 @@ fault_rmmod() {
 	# The module works after the reload.
 	region_start src --size 4 --random 16 --seed 49 || notok "$_tag: a region after the reload"
 	region_stop "$RPID"
-	mcheck "$_tag: kernel log clean" fault_dmesg_clean "frm"
+	mcheck "$_tag: kernel log clean" klog_clean "frm"
 }
 
 # fault_memcg: the destination region's owner runs in a memory cgroup
@@ -609,7 +589,7 @@ fault_memcg() {
 		return 0
 	fi
 	echo 0 > "$_cg/memory.swap.max" 2>/dev/null
-	mig_mark "fmcg"
+	mark "fmcg"
 	sleep 1000000 &
 	_by=$!
 	region_start src --size 64 --random 8192 --seed 51 --out "$T/src.hash" ||
@@ -671,10 +651,9 @@ fault_memcg() {
 	region_stop "$_dpid"
 	kill "$_by"; wait "$_by" 2>/dev/null
 	fault_region_gone "$_did" > /dev/null
-	_i=0
-	while ! rmdir "$_cg" 2>/dev/null && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+	wait_until 5 rmdir "$_cg" 2>/dev/null
 	mcheck "$_tag: the cgroup is empty and removed" [ ! -d "$_cg" ]
-	mcheck "$_tag: kernel log clean" fault_dmesg_clean "fmcg"
+	mcheck "$_tag: kernel log clean" klog_clean "fmcg"
 }
 
 # fault_64ch: 64 channels on a sparse 4 GiB region (FAULT_64_RANDOM data
@@ -683,7 +662,7 @@ fault_memcg() {
 fault_64ch() {
 	_tag="fault: 64 channels, sparse 4 GiB region"
 	_rnd=${FAULT_64_RANDOM:-4096} _zer=${FAULT_64_ZERO:-1024}
-	mig_mark "f64"
+	mark "f64"
 	region_start src --size 4096 --random "$_rnd" --zero "$_zer" --seed 53 --out "$T/src.hash" ||
 		{ notok "$_tag: source region"; return 1; }
 	_spid=$RPID _sid=$RID
@@ -718,7 +697,14 @@ fault_64ch() {
 	mcheck "$_tag: destination content = source content" hash_eq "$_sh" "$_dh"
 	region_stop "$_spid"
 	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" fault_dmesg_clean "f64"
+	mcheck "$_tag: kernel log clean" klog_clean "f64"
+}
+
+# fault_both_active SID1 SID2: both sources active (_a, _b their states).
+fault_both_active() {
+	mig_get src "$1"; _a=$(mjv state)
+	mig_get src "$2"; _b=$(mjv state)
+	[ "$_a/$_b" = active/active ]
 }
 
 # fault_two: two migrations of two region pairs at once (4 and 2
@@ -728,7 +714,7 @@ fault_64ch() {
 # correct.
 fault_two() {
 	_tag="fault: two migrations at once"
-	mig_mark "f2"
+	mark "f2"
 	_ok=yes
 	for _k in 1 2; do
 		region_start "s$_k" --size "$MIG_SMALL_MB" --random 4096 --zero 1024 \
@@ -752,25 +738,14 @@ fault_two() {
 	_r2=$?
 	{ cat "$T/start1.out" "$T/start2.out"; echo "exit $_r1 $_r2"; } > "$T/out"
 	mcheck "$_tag: both migctl start exit 0" [ "$_r1/$_r2" = 0/0 ]
-	_both=no _i=0
-	while [ $_i -lt 50 ]; do
-		mig_get src "$_si1"; _a=$(mjv state)
-		mig_get src "$_si2"; _b=$(mjv state)
-		[ "$_a" = active ] && [ "$_b" = active ] && { _both=yes; break; }
-		sleep 0.1; _i=$((_i + 1))
-	done
+	_both=no
+	wait_until 5 fault_both_active "$_si1" "$_si2" && _both=yes
 	echo "source 1 $_a, source 2 $_b" > "$T/out"
 	mcheck "$_tag: both active at the same time" [ $_both = yes ]
 	# shellcheck disable=SC2154
 	for _k in 1 2; do
 		eval "_sp=\$_sp$_k _si=\$_si$_k _dp=\$_dp$_k _di=\$_di$_k"
-		_i=0
-		while [ $_i -lt 300 ]; do
-			mig_get src "$_si"
-			[ "$(mjv switchover_ready)" = 1 ] && break
-			case $(mjv state) in completed|failed|cancelled) break ;; esac
-			sleep 0.2; _i=$((_i + 1))
-		done
+		wait_until 60 mig_ready "$_si"
 		timeout 60 "$MIGCTL" switchover --region "$_si" --wait > "$T/out" 2>&1
 		mcheck "$_tag: migration $_k switched over and completed" [ $? -eq 0 ]
 		mig_wait dst "$_di" "completed failed cancelled" 30
@@ -782,7 +757,7 @@ fault_two() {
 		region_stop "$_sp"
 		region_stop "$_dp"
 	done
-	mcheck "$_tag: kernel log clean" fault_dmesg_clean "f2"
+	mcheck "$_tag: kernel log clean" klog_clean "f2"
 }
 
 # fault_stall_one HOLD: a source (2 channels) blocked on a wire-sink that
@@ -797,7 +772,7 @@ fault_two() {
 # "already ended". Sets FST_TAG.
 fault_stall_one() {
 	_hold=$1 _tag="fault: destination stops reading for $1 s"
-	mig_mark "fst$_hold"
+	mark "fst$_hold"
 	region_start src --size "$MIG_SMALL_MB" --random 4096 --seed 55 --out "$T/src.hash" ||
 		{ notok "$_tag: source region"; return 1; }
 	_spid=$RPID _sid=$RID
@@ -853,7 +828,7 @@ fault_stall_one() {
 	{ echo "$_h0"; echo "$_h1"; } > "$T/out"
 	fc "$_tag: source region unchanged" '[ -n "$_h0" ] && [ "$_h0" = "$_h1" ]'
 	region_stop "$_spid"
-	mcheck "$_tag: kernel log clean (no hung task)" fault_dmesg_clean "fst$_hold"
+	mcheck "$_tag: kernel log clean (no hung task)" klog_clean "fst$_hold"
 }
 
 # fault_stall [SECONDS]: fault_stall_one 10, then fault_stall_one
@@ -869,7 +844,7 @@ fault_stall() {
 	fault_stall_one 10
 	fault_stall_one "${1:-$FAULT_STALL_S}"
 	sleep 11
-	mcheck "fault: stalls: kernel log clean after one more hung-task period" fault_dmesg_clean "fst10"
+	mcheck "fault: stalls: kernel log clean after one more hung-task period" klog_clean "fst10"
 	[ -n "$_hto" ] && echo "$_hto" > /proc/sys/kernel/hung_task_timeout_secs
 }
 

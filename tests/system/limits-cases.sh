@@ -5,7 +5,7 @@
 # migration-cases.sh (POSIX sh). Uses the helpers of run-tests.sh (t, tf,
 # ok, notok, sysfs, load, unload) and migration-cases.sh (region_start,
 # region_stop, region_hash, mig_listen, mig_get, mig_wait, mjv,
-# mig_reason_has, mcheck, gstat, mig_mark, mig_dmesg_clean).
+# mig_reason_has, mcheck, gstat) and lib.sh (mjv, mark, klog_clean).
 #
 # Functions (each prints TAP lines through ok/notok):
 #   limits_load        load-time values: defaults (max_memory 90% of RAM),
@@ -154,7 +154,7 @@ limits_migrations() {
 
 limits_dest_memory() {
 	_tag="limits, max_memory on a destination"
-	mig_mark limits-dst
+	mark limits-dst
 	region_start src --size "$LIMITS_SIZE_MB" --random "$LIMITS_RANDOM" --seed 7 \
 		--out "$T/src.hash" || { notok "$_tag: source region"; return 1; }
 	_spid=$RPID _sid=$RID
@@ -200,7 +200,7 @@ limits_dest_memory() {
 	region_stop "$_spid"
 	region_stop "$_dpid"
 	lim_set max_memory 90%
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean limits-dst
+	mcheck "$_tag: kernel log clean" klog_clean limits-dst
 }
 
 # limits_netlink: the limits and their refusal counters over netlink

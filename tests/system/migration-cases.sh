@@ -24,8 +24,12 @@
 #   mig_bad_second_hello             bad hello after an accepted channel
 #   netns_setup / netns_teardown     destination in its own network
 #                                    namespace, joined by a veth pair
-# Helpers: region_start, region_hash PID FILE, region_stop PID, mig_get,
-# mig_wait, mig_listen, gstat.
+#   mig_all                          all of these: every CHANNELS (1 2 4)
+#                                    x MODE, then the cases above; on
+#                                    deb61 some again across a netns
+# Helpers: region_start, region_hash PID FILE, region_stop PID, mig_get
+# (sets MJF for lib.sh's mjv), mig_wait, mig_field_is, mig_ready,
+# mig_listen, gstat.
 #
 # Sizes and knobs, overridable before sourcing:
 : "${MIG_SIZE_MB:=256}"	# source and destination regions of mig_roundtrip
@@ -57,7 +61,7 @@ mcheck() {
 # gstat NAME: a module-wide counter (sysfs, else migctl --json stats).
 gstat() {
 	_v=$(sysfs "stats/$1")
-	[ -n "$_v" ] || _v=$(jsq stats | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p")
+	[ -n "$_v" ] || _v=$("$MIGCTL" --json stats 2> "$T/err" | jq -r ".$1 | values" 2>/dev/null)
 	echo "${_v:-0}"
 }
 
@@ -68,12 +72,8 @@ region_start() {
 	rm -f "$T/$_name.log"
 	"$SYSTEST" region "$@" > "$T/$_name.log" 2>&1 &
 	RPID=$!
-	RID='' _i=0
-	while [ -z "$RID" ] && [ $_i -lt 1200 ]; do
-		kill -0 "$RPID" 2>/dev/null || break
-		sleep 0.1; _i=$((_i + 1))
-		RID=$(sed -n 's/^id //p' "$T/$_name.log" 2>/dev/null)
-	done
+	wait_until 120 sh -c "grep -q '^id ' '$T/$_name.log' || ! kill -0 $RPID" 2>/dev/null
+	RID=$(sed -n 's/^id //p' "$T/$_name.log" 2>/dev/null)
 	[ -n "$RID" ] && return 0
 	cp "$T/$_name.log" "$T/out" 2>/dev/null
 	region_stop "$RPID"
@@ -85,8 +85,7 @@ region_start() {
 region_hash() {
 	rm -f "$2"
 	kill -USR1 "$1" || return 1
-	_i=0
-	while [ ! -s "$2" ] && [ $_i -lt 1200 ]; do sleep 0.1; _i=$((_i + 1)); done
+	wait_until 120 test -s "$2"
 	cat "$2" 2>/dev/null
 	grep -q '^hash ' "$2" 2>/dev/null
 }
@@ -97,35 +96,39 @@ region_stop() {
 	return 0
 }
 
-# mig_get src|dst ID: status JSON of region ID's migration, raw in
-# $T/mig-SIDE.json (for reason texts: jsq drops blanks), without blanks
-# and without the channel array in MJ, channel count in MCH.
+# mig_get src|dst ID: status JSON of region ID's migration in
+# $T/mig-SIDE.json, loaded for mjv (mj_load); channel count in MCH.
 mig_get() {
 	if [ "$1" = dst ]; then
 		dst_run "$MIGCTL" status --region "$2" --json > "$T/mig-$1.json" 2> "$T/err"
 	else
 		"$MIGCTL" status --region "$2" --json > "$T/mig-$1.json" 2> "$T/err"
 	fi
-	_j=$(tr -d ' \n\t' < "$T/mig-$1.json")
-	MCH=$(echo "$_j" | sed -n 's/.*"channel":\[\([^]]*\)\].*/\1/p' | grep -o '"cpu":' | wc -l)
-	MJ=$(echo "$_j" | sed 's/"channel":\[[^]]*\]//')
+	mj_load "$T/mig-$1.json"
+	MCH=$(mjv channel)
+	MCH=${MCH:-0}
 }
-
-# mjv KEY: value of KEY (number or string) in MJ.
-mjv() { echo "$MJ" | sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
 
 # mig_reason_has src|dst TEXT: the last mig_get of SIDE has TEXT in "reason".
 mig_reason_has() { grep '"reason"' "$T/mig-$1.json" | grep -qiF "$2"; }
 
 # mig_wait src|dst ID STATES SECONDS: poll until the state is one of STATES.
-mig_wait() {
-	_end=$(($4 * 5)) _i=0
-	while :; do
-		mig_get "$1" "$2"
-		case " $3 " in *" $(mjv state) "*) return 0 ;; esac
-		[ $_i -ge $_end ] && return 1
-		sleep 0.2; _i=$((_i + 1))
-	done
+mig_in_state() {
+	mig_get "$1" "$2"
+	case " $3 " in *" $(mjv state) "*) return 0 ;; esac
+	return 1
+}
+mig_wait() { wait_until "$4" mig_in_state "$1" "$2" "$3"; }
+
+# mig_field_is src|dst ID KEY VALUE: a fresh mig_get has KEY = VALUE.
+mig_field_is() { mig_get "$1" "$2" && [ "$(mjv "$3")" = "$4" ]; }
+
+# mig_ready ID: the source is switchover-ready, or ended (for wait_until).
+mig_ready() {
+	mig_get src "$1"
+	[ "$(mjv switchover_ready)" = 1 ] && return 0
+	case $(mjv state) in completed|failed|cancelled) return 0 ;; esac
+	return 1
 }
 
 # mig_listen ID ARGS...: destination listening on a free port; sets MPORT.
@@ -133,29 +136,24 @@ mig_listen() {
 	_r=$1; shift
 	dst_run "$MIGCTL" listen --region "$_r" --port 0 "$@" --json > "$T/listen.json" 2>&1
 	_rc=$?
-	MPORT=$(tr -d ' \n\t' < "$T/listen.json" | sed -n 's/.*"port":\([0-9]*\).*/\1/p')
+	MPORT=$(jf "$T/listen.json" '.port | values')
 	cp "$T/listen.json" "$T/out"
 	[ $_rc -eq 0 ] && [ -n "$MPORT" ] && [ "$MPORT" != 0 ]
 }
 
 # mig_wait_active ID: destination active with pages arriving (for the
 # mid-transfer cases). Fails when it ended first.
-mig_wait_active() {
-	_i=0
-	while [ $_i -lt $((MIG_TIMEOUT * 20)) ]; do
-		mig_get dst "$1"
-		case $(mjv state) in
-		active) [ "$(mjv pages_done)" -gt 0 ] 2>/dev/null && return 0 ;;
-		completed|failed|cancelled) return 1 ;;
-		esac
-		sleep 0.05; _i=$((_i + 1))
-	done
-	return 1
+mig_active_or_ended() {
+	mig_get dst "$1"
+	case $(mjv state) in
+	active) [ "$(mjv pages_done)" -gt 0 ] 2>/dev/null ;;
+	completed|failed|cancelled) return 0 ;;
+	*) return 1 ;;
+	esac
 }
-
-# mig_dmesg_clean TAG: no warning in the kernel log since mig_mark TAG.
-mig_mark() { echo "kmig-systest-mark mig-$1" > /dev/kmsg; }
-mig_dmesg_clean() { klog_clean "mig-$1"; }
+mig_wait_active() {
+	wait_until "$MIG_TIMEOUT" mig_active_or_ended "$1" && [ "$(mjv state)" = active ]
+}
 
 # mig_roundtrip CHANNELS MODE: migrate a region with MIG_RANDOM data and
 # MIG_ZERO zero pages into an empty one and compare.
@@ -171,7 +169,7 @@ mig_roundtrip() {
 		notok "$_tag: destination region"; region_stop "$_spid"; return 1
 	fi
 	_dpid=$RPID _did=$RID
-	mig_mark "rt$_ch$_mode"
+	mark "rt$_ch$_mode"
 	if ! mig_listen "$_did" --channels "$_ch" $KEYOPT; then
 		notok "$_tag: migctl listen --port 0 --json reports a port"
 		region_stop "$_spid"; region_stop "$_dpid"; return 1
@@ -182,13 +180,13 @@ mig_roundtrip() {
 	{ cat "$T/start.out"; echo "exit status $_rc"; } > "$T/out"
 	mcheck "$_tag: migctl start --wait exits 0" [ $_rc -eq 0 ]
 	mig_wait dst "$_did" "completed failed cancelled" 30
-	_dj=$MJ _dch=$MCH
+	_dch=$MCH
 	mig_get src "$_sid"
-	_sj=$MJ _sch=$MCH
-	{ echo "source: $_sj"; echo "destination: $_dj"; } > "$T/out"
-	MJ=$_sj; _sst=$(mjv state); _szero=$(mjv zero_pages); _snorm=$(mjv normal_pages)
+	_sch=$MCH
+	{ echo "source:"; cat "$T/mig-src.json"; echo "destination:"; cat "$T/mig-dst.json"; } > "$T/out"
+	_sst=$(mjv state); _szero=$(mjv zero_pages); _snorm=$(mjv normal_pages)
 	_sdone=$(mjv pages_done); _stotal=$(mjv pages_total); _stime=$(mjv time_ns); _stput=$(mjv throughput)
-	MJ=$_dj; _dst=$(mjv state); _dzero=$(mjv zero_pages); _dnorm=$(mjv normal_pages)
+	mj_load "$T/mig-dst.json"; _dst=$(mjv state); _dzero=$(mjv zero_pages); _dnorm=$(mjv normal_pages)
 	echo "# $_tag: $_snorm data + $_szero zero pages in $_stime ns, $_stput B/s"
 	mcheck "$_tag: both sides completed" [ "$_sst/$_dst" = completed/completed ]
 	mcheck "$_tag: $_ch channels on both sides" [ "$_sch/$_dch" = "$_ch/$_ch" ]
@@ -214,10 +212,8 @@ mig_roundtrip() {
 	mcheck "$_tag: destination content = source content" [ $_v = yes ]
 	region_stop "$_spid"
 	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean "rt$_ch$_mode"
+	mcheck "$_tag: kernel log clean" klog_clean "rt$_ch$_mode"
 }
-
-# now_cs: uptime in hundredths of a second (no date +%N in busybox).
 
 # sink_stall_start CHANNELS SIZE_MB: kmig-systest wire-sink as a stalling
 # destination (reads 4 packets per channel, then nothing), in the
@@ -231,12 +227,9 @@ sink_stall_start() {
 	else
 		"$SYSTEST" "$@" > "$T/sink.out" 2>&1 &
 	fi
-	SINKPID=$! SINKPORT='' _i=0
-	while [ -z "$SINKPORT" ] && [ $_i -lt 100 ]; do
-		kill -0 "$SINKPID" 2>/dev/null || break
-		sleep 0.1; _i=$((_i + 1))
-		SINKPORT=$(sed -n 's/^listening //p' "$T/sink.out" 2>/dev/null)
-	done
+	SINKPID=$!
+	wait_until 10 sh -c "grep -q '^listening ' '$T/sink.out' || ! kill -0 $SINKPID" 2>/dev/null
+	SINKPORT=$(sed -n 's/^listening //p' "$T/sink.out" 2>/dev/null)
 	cp "$T/sink.out" "$T/out"
 	[ -n "$SINKPORT" ]
 }
@@ -245,20 +238,23 @@ sink_stall_start() {
 # still active, has stopped sending (its byte count holds for 0.6 s: it
 # is blocked on full windows).
 src_stalled() {
-	_i=0
-	while [ "$(grep -c 'stalled after' "$T/sink.out")" != "$2" ]; do
-		[ $_i -ge 600 ] && { cp "$T/sink.out" "$T/out"; return 1; }
-		sleep 0.1; _i=$((_i + 1))
-	done
-	_i=0 _b=-1
-	while [ $_i -lt 50 ]; do
-		mig_get src "$1"
-		[ "$(mjv state)" = active ] || { cp "$T/mig-src.json" "$T/out"; return 1; }
-		[ "$(mjv bytes)" = "$_b" ] && return 0
-		_b=$(mjv bytes)
-		sleep 0.6; _i=$((_i + 1))
-	done
+	wait_until 60 sh -c "[ \"\$(grep -c 'stalled after' '$T/sink.out')\" = $2 ]" ||
+		{ cp "$T/sink.out" "$T/out"; return 1; }
+	_b=-1
+	wait_until 30 src_holds "$1" && [ "$(mjv state)" = active ] && return 0
 	cp "$T/mig-src.json" "$T/out"
+	return 1
+}
+
+# src_holds SID: the source's byte count is _b (the last call's), or it is
+# no longer active; else _b takes the count, after 0.5 s (wait_until adds
+# 0.1: samples 0.6 s apart).
+src_holds() {
+	mig_get src "$1"
+	[ "$(mjv state)" = active ] || return 0
+	[ "$(mjv bytes)" = "$_b" ] && return 0
+	_b=$(mjv bytes)
+	sleep 0.5
 	return 1
 }
 
@@ -274,7 +270,7 @@ mig_src_sink() {
 	else
 		_tag="migration, $_ch channel(s), source cancelled while blocked on a stalled peer"
 	fi
-	mig_mark "sink-$_how$_ch"
+	mark "sink-$_how$_ch"
 	region_start src --size "$MIG_SIZE_MB" --random "$MIG_STALL_RANDOM" --seed "$((80 + _ch))" \
 		--out "$T/src.hash" || { notok "$_tag: source region"; return 1; }
 	_spid=$RPID _sid=$RID
@@ -313,7 +309,7 @@ mig_src_sink() {
 	_v=no; [ -n "$_h0" ] && [ "$_h0" = "$_h1" ] && _v=yes
 	mcheck "$_tag: source region unchanged" [ $_v = yes ]
 	region_stop "$_spid"
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean "sink-$_how$_ch"
+	mcheck "$_tag: kernel log clean" klog_clean "sink-$_how$_ch"
 }
 
 # mig_dst_slow kill|cancel: a kmig destination (1 channel) fed by
@@ -330,7 +326,7 @@ mig_dst_slow() {
 	else
 		_tag="migration, destination cancelled mid-transfer"
 	fi
-	mig_mark "slow-$_how"
+	mark "slow-$_how"
 	region_start dst --size "$MIG_SMALL_MB" --out "$T/dst.hash" ||
 		{ notok "$_tag: destination region"; return 1; }
 	_dpid=$RPID _did=$RID
@@ -344,10 +340,7 @@ mig_dst_slow() {
 	_pp=$!
 	# Some packets in: pages_done > 0 and a few packets sent.
 	mig_wait_active "$_did"; _act=$?
-	_i=0
-	while [ $_act -eq 0 ] && [ "$(grep -c '^sent DATA' "$T/peer.out")" -lt 3 ] && [ $_i -lt 200 ]; do
-		sleep 0.05; _i=$((_i + 1))
-	done
+	[ $_act -eq 0 ] && wait_until 10 sh -c "[ \"\$(grep -c '^sent DATA' '$T/peer.out')\" -ge 3 ]"
 	{ cat "$T/peer.out"; cat "$T/mig-dst.json"; } > "$T/out"
 	mcheck "$_tag: destination active, pages arriving" [ $_act -eq 0 ]
 	if [ "$_how" = kill ]; then
@@ -385,8 +378,7 @@ mig_dst_slow() {
 		mcheck "$_tag: migctl cancel exits 0" [ $_rc -eq 0 ]
 		mcheck "$_tag: destination cancelled" [ "$(mjv state)" = cancelled ]
 		mcheck "$_tag: cancelled within 5 s" [ $((_t1 - _t0)) -lt 500 ]
-		_i=0
-		while kill -0 "$_pp" 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+		wait_until 10 sh -c "! kill -0 $_pp" 2>/dev/null
 		kill -9 "$_pp" 2>/dev/null
 		wait "$_pp"; _rc=$?
 		{ cat "$T/peer.out"; echo "exit status $_rc"; } > "$T/out"
@@ -399,7 +391,7 @@ mig_dst_slow() {
 		mcheck "$_tag: populated pages = pages_done ($_done)" [ $_v = yes ]
 	fi
 	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean "slow-$_how"
+	mcheck "$_tag: kernel log clean" klog_clean "slow-$_how"
 }
 
 # mig_peer_killed: the mid-transfer cases, made deterministic by a
@@ -494,7 +486,7 @@ mig_malformed() {
 	region_start dst --size "$MIG_SMALL_MB" || { notok "$_tag: destination region"; return 1; }
 	_dpid=$RPID _did=$RID
 	_gmal=$(gstat malformed_packets) _grej=$(gstat rejected_connections)
-	mig_mark "mal-$_c"
+	mark "mal-$_c"
 	if ! mig_listen "$_did" --channels 1 --id "$MIG_ID" --insecure; then
 		notok "$_tag: listen"; region_stop "$_dpid"; return 1
 	fi
@@ -540,7 +532,7 @@ mig_malformed() {
 	mcheck "$_tag: destination populated_pages $_wpop" [ "$_pop" = "$_wpop" ]
 	dst_run "$MIGCTL" cancel --region "$_did" > /dev/null 2>&1
 	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean "mal-$_c"
+	mcheck "$_tag: kernel log clean" klog_clean "mal-$_c"
 }
 
 mig_malformed_all() {
@@ -628,10 +620,7 @@ netns_setup() {
 	_ip=$(netns_ip)
 	unshare -n sleep 1000000 &
 	_ns=$!
-	_i=0
-	while [ "$(readlink "/proc/$_ns/ns/net")" = "$(readlink /proc/$$/ns/net)" ] && [ $_i -lt 50 ]; do
-		sleep 0.1; _i=$((_i + 1))
-	done
+	wait_until 5 sh -c "[ \"\$(readlink /proc/$_ns/ns/net)\" != '$(readlink /proc/$$/ns/net)' ]"
 	{
 		kill -0 "$_ns" &&
 		"$_ip" link add kmig0 type veth peer name kmig1 &&
@@ -662,20 +651,27 @@ netns_teardown() {
 	MIG_DST_NS='' MIG_ADDR=127.0.0.1
 }
 
-# A proposal for run-tests.sh (not run from here):
-#
-#   . "$BIN/migration-cases.sh"
-#   t "insmod for migrations" load
-#   for ch in 1 4; do for m in none main channel; do mig_roundtrip $ch $m; done; done
-#   mig_wrong_id
-#   mig_malformed_all
-#   mig_bad_second_hello
-#   mig_peer_killed
-#   if [ "$ENV" = deb61 ]; then
-#       if netns_setup; then ok "netns + veth"; mig_roundtrip 4 channel; mig_malformed bad-offset "offset outside the region"; netns_teardown
-#       else notok "netns + veth"; fi
-#   fi
-#
-# In UML, MIG_RANDOM=32768 MIG_ZERO=32768 on 1 GiB regions; Debian 6.1
-# under TCG may want smaller sizes (MIG_SIZE_MB=256 MIG_RANDOM=8192
-# MIG_ZERO=8192) to stay within the 900 s budget.
+# mig_all: every case above, in this order; on deb61 then again with the
+# destination in its own network namespace.
+mig_all() {
+	for _mc in 1 2 4; do
+		for _mm in none main channel; do
+			mig_roundtrip $_mc $_mm
+		done
+	done
+	mig_wrong_id
+	mig_malformed_all
+	mig_bad_second_hello
+	mig_peer_killed
+	[ "$ENV" = deb61 ] || return 0
+	if netns_setup; then
+		ok "netns + veth between source and destination"
+		mig_roundtrip 4 channel
+		mig_roundtrip 2 main
+		mig_malformed bad-offset "offset outside the region"
+		mig_peer_killed
+		netns_teardown
+	else
+		notok "netns + veth between source and destination"
+	fi
+}

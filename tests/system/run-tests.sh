@@ -90,20 +90,6 @@ unload() {
 	rmmod kmig
 }
 
-# mark NAME: a "kmig-systest-mark NAME" line in the kernel log. A name may
-# be marked more than once (a case run twice); the checks below start at
-# the last one.
-mark() { echo "kmig-systest-mark $1" > /dev/kmsg; }
-
-# klog_since NAME: the kernel log after the last mark NAME; fails when
-# that mark is no longer in the ring buffer.
-klog_since() {
-	dmesg | awk -v m="kmig-systest-mark $1" '
-		substr($0, length($0) - length(m) + 1) == m { n = 0; found = 1; next }
-		found { line[n++] = $0 }
-		END { for (i = 0; i < n; i++) print line[i]; exit !found }'
-}
-
 # section NAME: start timing section NAME; prints how long the previous
 # one took as '# time: NAME N s' (the suite's phase times).
 SECTION= SECTION_T0=
@@ -122,20 +108,6 @@ section() {
 # migration, QEMU guests. (Measured warm, one UML: part 1 about 900 s,
 # part 2 about 500 s, the Debian 6.1 suite before it about 430 s.)
 part() { [ -z "$KMIG_SYSTEST_PART" ] || [ "$KMIG_SYSTEST_PART" = "$1" ]; }
-
-# What a clean kernel log has none of.
-KLOG_BAD='WARNING:|BUG:|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU|Call Trace|general protection|INFO: task|blocked for more than|Oops|invoked oom-killer|Killed process'
-
-# klog_clean NAME: nothing of KLOG_BAD in the kernel log since the last
-# mark NAME; what there is (with the 6 lines after each) goes to $T/out.
-klog_clean() {
-	if ! klog_since "$1" > "$T/klog"; then
-		echo "mark $1 no longer in the kernel's ring buffer (too much logged since)" > "$T/out"
-		return 1
-	fi
-	grep -E -A6 "$KLOG_BAD" "$T/klog" > "$T/out"
-	[ ! -s "$T/out" ]
-}
 
 echo "# kmig system tests on $ENV: $(uname -r), $(nproc 2>/dev/null || echo ?) cpu(s)"
 mark start
@@ -191,8 +163,7 @@ done
 # migctl against a held region
 "$SYSTEST" hold 256 1000 500 > "$T/hold" 2>&1 &
 HOLD=$!
-i=0
-while ! grep -q '^id ' "$T/hold" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until 10 grep -q '^id ' "$T/hold"
 ID=$(sed -n 's/^id //p' "$T/hold")
 if [ -z "$ID" ]; then
 	cp "$T/hold" "$T/out"; notok "hold a region for migctl"
@@ -283,27 +254,7 @@ fi
 if part 1; then
 	section migration
 	loaded || t "insmod for migrations" load
-	for ch in 1 2 4; do
-		for m in none main channel; do
-			mig_roundtrip $ch $m
-		done
-	done
-	mig_wrong_id
-	mig_malformed_all
-	mig_bad_second_hello
-	mig_peer_killed
-	if [ "$ENV" = deb61 ]; then
-		if netns_setup; then
-			ok "netns + veth between source and destination"
-			mig_roundtrip 4 channel
-			mig_roundtrip 2 main
-			mig_malformed bad-offset "offset outside the region"
-			mig_peer_killed
-			netns_teardown
-		else
-			notok "netns + veth between source and destination"
-		fi
-	fi
+	mig_all
 fi
 
 # Live migration (tests/system/live-cases.sh): kmig-vmm and migctl --live

@@ -155,7 +155,7 @@ vm_reap_listen() {
 vm_boot() {
 	_tag="QEMU guest"
 	VM_N=$((VM_N + 1)); VM_CUR=q$VM_N
-	mig_mark vm-boot
+	mark vm-boot
 	_t0=$(now_cs)
 	if ! vm_qemu "$VM_CUR" "$VM_MB"; then
 		cat "$T/$VM_CUR.out" > "$T/out"; notok "$_tag: QEMU starts"; return 1
@@ -190,7 +190,7 @@ vm_moved() {
 vm_move() {
 	_ch=$1 _how=$2
 	_tag="QEMU guest moved, $_ch channel(s), $_how"
-	mig_mark "vm-$_how$_ch"
+	mark "vm-$_how$_ch"
 	_src=$VM_CUR
 	vm_new "$VM_MB" || { notok "$_tag: destination QEMU starts"; return 1; }
 	_dst=$VM_DST
@@ -204,7 +204,7 @@ vm_move() {
 	vm_moved "$_src" "$_dst" "$_tag"
 	vm_quit "$_src"
 	VM_CUR=$_dst
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean "vm-$_how$_ch"
+	mcheck "$_tag: kernel log clean" klog_clean "vm-$_how$_ch"
 }
 
 vm_move_vm() {
@@ -303,7 +303,7 @@ vm_move_manual() {
 # never printed a beat.
 vm_fail_run() {
 	_case=$1 _tag="QEMU guest, $2" _say=${3:-}
-	mig_mark "vm-$_case"
+	mark "vm-$_case"
 	_src=$VM_CUR
 	vm_new "$VM_MB" || { notok "$_tag: destination QEMU starts"; return 1; }
 	_dst=$VM_DST
@@ -352,14 +352,14 @@ vm_fail_run() {
 	if [ "$VRC" = 0 ]; then
 		# It moved after all: carry on with the guest where it runs.
 		vm_quit "$_src"; VM_CUR=$_dst
-		mcheck "$_tag: kernel log clean" mig_dmesg_clean "vm-$_case"
+		mcheck "$_tag: kernel log clean" klog_clean "vm-$_case"
 		return 1
 	fi
 	wait_until 10 sh -c "! kill -0 $(vm_pid "$_dst") 2>/dev/null"
 	mcheck "$_tag: destination QEMU gone" sh -c "! kill -0 $(vm_pid "$_dst") 2>/dev/null"
 	mcheck "$_tag: destination never ran the guest (no beat)" sh -c "! grep -q kmig-beat '$T/$_dst.serial'"
 	vm_quit "$_dst"
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean "vm-$_case"
+	mcheck "$_tag: kernel log clean" klog_clean "vm-$_case"
 }
 
 # The source region's kmig migration, active with pages sent.
@@ -413,7 +413,7 @@ vm_fail_switchover() {
 # once the destination region's migration has completed.
 vm_fail_device() {
 	_tag="QEMU guest, device state fails after kmig completed"
-	mig_mark vm-device
+	mark vm-device
 	_src=$VM_CUR
 	if ! region_start vmdev --size "$VM_MB" --out "$T/vmdev.hash"; then
 		notok "$_tag: destination region"; return 1
@@ -444,12 +444,12 @@ vm_fail_device() {
 	mcheck "$_tag: the source guest beats on" vm_beats_after "$_src" $((_b + 3))
 	mcheck "$_tag: ... and verifies (bad=0)" vm_clean "$_src"
 	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean vm-device
+	mcheck "$_tag: kernel log clean" klog_clean vm-device
 }
 
 vm_refuse() {
 	_tag="QEMU guest, refused before anything moves"
-	mig_mark vm-refuse
+	mark vm-refuse
 	_src=$VM_CUR
 	# shellcheck disable=SC2086 # KEYOPT: two words
 	"$MIGCTL" vm migrate --qmp "$T/nosuch.qmp" --to 127.0.0.1:1 --device-port 2 $KEYOPT > "$T/out" 2>&1
@@ -495,12 +495,12 @@ vm_refuse() {
 	mcheck "$_tag: nothing moved into the destination (${_id:-gone})" [ "${_id:-0}" = 0 ]
 	vm_quit "$_d"
 	mcheck "$_tag: the guest still runs on the source" [ "$(vm_status "$_src")" = running ]
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean vm-refuse
+	mcheck "$_tag: kernel log clean" klog_clean vm-refuse
 }
 
 vm_no_converge() {
 	_tag="QEMU guest, no convergence forced"
-	mig_mark vm-noconv
+	mark vm-noconv
 	_src=$VM_CUR
 	vm_new "$VM_MB" || { notok "$_tag: destination QEMU starts"; return 1; }
 	_dst=$VM_DST
@@ -516,12 +516,12 @@ vm_no_converge() {
 	vm_moved "$_src" "$_dst" "$_tag"
 	vm_quit "$_src"
 	VM_CUR=$_dst
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean vm-noconv
+	mcheck "$_tag: kernel log clean" klog_clean vm-noconv
 }
 
 vm_numa() {
 	_tag="QEMU guest with two memory backends"
-	mig_mark vm-numa
+	mark vm-numa
 	VM_N=$((VM_N + 1)); _src=q$VM_N
 	# 5000 pages/s: the rate at which QEMU 7.2's own TCG migration
 	# loses writes (Documentation/kmig/qemu.rst); kmig's tracking does not.
@@ -544,7 +544,7 @@ vm_numa() {
 	vm_moved "$_src" "$_dst" "$_tag"
 	vm_quit "$_src"
 	vm_quit "$_dst"
-	mcheck "$_tag: kernel log clean" mig_dmesg_clean vm-numa
+	mcheck "$_tag: kernel log clean" klog_clean vm-numa
 }
 
 # vm_all [CASE...]: boot the guest, then every case, or the CASEs given

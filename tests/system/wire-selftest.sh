@@ -12,6 +12,7 @@
 SYSTEST=${1:-./kmig-systest}
 T=$(mktemp -d /tmp/wire-selftest.XXXXXX)
 N=0 FAIL=0
+. "$(dirname "$0")/lib.sh"
 ID=00112233445566778899aabbccddeeff
 SIZE=$((64 * 1024 * 1024))
 
@@ -23,12 +24,8 @@ sink_start() {
 	rm -f "$T/sink"
 	"$SYSTEST" wire-sink --port 0 ${ID:+--id $ID} --region-size $SIZE --timeout 5 "$@" > "$T/sink" 2>&1 &
 	SPID=$!
-	i=0
-	PORT=
-	while [ -z "$PORT" ] && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1))
-		PORT=$(sed -n 's/^listening //p' "$T/sink" 2>/dev/null)
-	done
+	wait_until 5 grep -q '^listening ' "$T/sink" 2>/dev/null
+	PORT=$(sed -n 's/^listening //p' "$T/sink" 2>/dev/null)
 }
 
 # one CASE EXPECTED-SINK-LINE [PEER ARGS]: run a case, expect the sink

@@ -124,11 +124,6 @@ colo_migctl() {
 	"$MIGCTL" status --region "$_sid" > "$T/out" 2>&1
 	sed 's/^/# status: /' "$T/out" | grep -iE 'checkpoint|pause|transfer|flush' | head -8
 
-	# The guest did not write: the secondary holds the primary's memory.
-	_sh=$(region_hash "$_spid" "$T/src.hash"); _dh=$(region_hash "$_dpid" "$T/dst.hash")
-	{ echo "$_sh"; echo "$_dh"; } > "$T/out"
-	mcheck "$_tag: secondary content = primary content" hash_eq "$_sh" "$_dh"
-
 	# A cancel is no failover: the secondary must not take over a guest
 	# that runs on at the primary.
 	_fo0=$(sysfs stats/migrations_failed_over)
@@ -150,6 +145,11 @@ colo_migctl() {
 	mig_get src "$_sid"
 	cp "$T/mig-src.json" "$T/out"
 	mcheck "$_tag: primary cancelled" [ "$(mjv state)" = cancelled ]
+	# The guest did not write: the secondary holds the primary's memory.
+	# Hashed only now: hashing under load can outlast the primary's 10 s
+	# wait for the next checkpoint's pause, which nobody answers here, and
+	# the cancel above must come while the primary waits in that pause.
+	_sh=$(region_hash "$_spid" "$T/src.hash")
 	_dh2=$(region_hash "$_dpid" "$T/dst.hash")
 	{ echo "$_sh"; echo "$_dh2"; } > "$T/out"
 	mcheck "$_tag: secondary after the cancel = last committed checkpoint" hash_eq "$_sh" "$_dh2"

@@ -46,11 +46,7 @@ static int cmd_cancel(int argc, char **argv)
 	return mig_run("cancel", KMIG_CMD_MIG_CANCEL, &req, false, 0);
 }
 
-const struct subcommand subcmd_cancel = {
-	.name = "cancel",
-	.fn = cmd_cancel,
-	.help = usage_cancel,
-};
+SUBCOMMAND(cancel, "cancel");
 
 static const char usage_switchover[] =
 "Usage: migctl [-j] switchover --region ID [--wait] [--interval MS]\n"
@@ -95,11 +91,7 @@ static int cmd_switchover(int argc, char **argv)
 	return mig_run("switchover", KMIG_CMD_MIG_SWITCHOVER, &req, wait, ms);
 }
 
-const struct subcommand subcmd_switchover = {
-	.name = "switchover",
-	.fn = cmd_switchover,
-	.help = usage_switchover,
-};
+SUBCOMMAND(switchover, "switchover");
 
 static const char usage_checkpoint[] =
 "Usage: migctl [-j] checkpoint --region ID\n"
@@ -132,11 +124,7 @@ static int cmd_checkpoint(int argc, char **argv)
 	return mig_run("checkpoint", KMIG_CMD_COLO_CHECKPOINT, &req, false, 0);
 }
 
-const struct subcommand subcmd_checkpoint = {
-	.name = "checkpoint",
-	.fn = cmd_checkpoint,
-	.help = usage_checkpoint,
-};
+SUBCOMMAND(checkpoint, "checkpoint");
 
 static const char usage_colo_paused[] =
 "Usage: migctl [-j] colo-paused --region ID --checkpoint N\n"
@@ -211,11 +199,7 @@ out:
 	return ret;
 }
 
-const struct subcommand subcmd_colo_paused = {
-	.name = "colo-paused",
-	.fn = cmd_colo_paused,
-	.help = usage_colo_paused,
-};
+SUBCOMMAND(colo_paused, "colo-paused");
 
 static const char usage_dirty_push[] =
 "Usage: migctl [-j] dirty-push --region ID --pages LIST\n"
@@ -356,8 +340,4 @@ out:
 	return ret;
 }
 
-const struct subcommand subcmd_dirty_push = {
-	.name = "dirty-push",
-	.fn = cmd_dirty_push,
-	.help = usage_dirty_push,
-};
+SUBCOMMAND(dirty_push, "dirty-push");

@@ -208,8 +208,4 @@ static int cmd_keygen(int argc, char **argv)
 	return EXIT_OK;
 }
 
-const struct subcommand subcmd_keygen = {
-	.name = "keygen",
-	.fn = cmd_keygen,
-	.help = usage_keygen,
-};
+SUBCOMMAND(keygen, "keygen");

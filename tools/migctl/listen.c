@@ -102,8 +102,4 @@ static int cmd_listen(int argc, char **argv)
 	return ret;
 }
 
-const struct subcommand subcmd_listen = {
-	.name = "listen",
-	.fn = cmd_listen,
-	.help = usage_listen,
-};
+SUBCOMMAND(listen, "listen");

@@ -86,11 +86,7 @@ static const char usage_help[] =
 
 static int cmd_help(int argc, char **argv);
 
-static const struct subcommand subcmd_help = {
-	.name = "help",
-	.fn = cmd_help,
-	.help = usage_help,
-};
+static SUBCOMMAND(help, "help");
 
 /* In the order of the full help. */
 static const struct subcommand *const commands[] = {

@@ -64,6 +64,17 @@ struct subcommand {
 	const char *help;
 };
 
+/*
+ * SUBCOMMAND(x, "name") defines subcmd_x: "name", run by cmd_x(), its help
+ * text usage_x, all three beside each other in the command's file.
+ */
+#define SUBCOMMAND(x, cmdname)				\
+	const struct subcommand subcmd_##x = {		\
+		.name = cmdname,			\
+		.fn = cmd_##x,				\
+		.help = usage_##x,			\
+	}
+
 extern const struct subcommand subcmd_regions;		/* regions.c */
 extern const struct subcommand subcmd_params;		/* params.c */
 extern const struct subcommand subcmd_set;		/* params.c */

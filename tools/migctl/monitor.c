@@ -276,8 +276,4 @@ out:
 	return ret;
 }
 
-const struct subcommand subcmd_monitor = {
-	.name = "monitor",
-	.fn = cmd_monitor,
-	.help = usage_monitor,
-};
+SUBCOMMAND(monitor, "monitor");

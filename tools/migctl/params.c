@@ -65,11 +65,7 @@ static int cmd_params(int argc, char **argv)
 				NFIELDS);
 }
 
-const struct subcommand subcmd_params = {
-	.name = "params",
-	.fn = cmd_params,
-	.help = usage_params,
-};
+SUBCOMMAND(params, "params");
 
 /* ---- set ---- */
 
@@ -273,8 +269,4 @@ out:
 	return ret;
 }
 
-const struct subcommand subcmd_set = {
-	.name = "set",
-	.fn = cmd_set,
-	.help = usage_set,
-};
+SUBCOMMAND(set, "set");

@@ -251,11 +251,7 @@ out:
 	return ret;
 }
 
-const struct subcommand subcmd_regions = {
-	.name = "regions",
-	.fn = cmd_regions,
-	.help = usage_regions,
-};
+SUBCOMMAND(regions, "regions");
 
 int regions_of_pid(struct kmig_nl *nl, pid_t pid, struct region_info **out)
 {

@@ -219,8 +219,4 @@ out:
 	return ret;
 }
 
-const struct subcommand subcmd_scan = {
-	.name = "scan",
-	.fn = cmd_scan,
-	.help = usage_scan,
-};
+SUBCOMMAND(scan, "scan");

@@ -199,8 +199,4 @@ static int cmd_start(int argc, char **argv)
 	return ret;
 }
 
-const struct subcommand subcmd_start = {
-	.name = "start",
-	.fn = cmd_start,
-	.help = usage_start,
-};
+SUBCOMMAND(start, "start");

@@ -82,8 +82,4 @@ static int cmd_stats(int argc, char **argv)
 				NFIELDS);
 }
 
-const struct subcommand subcmd_stats = {
-	.name = "stats",
-	.fn = cmd_stats,
-	.help = usage_stats,
-};
+SUBCOMMAND(stats, "stats");

@@ -446,8 +446,4 @@ out:
 	return ret;
 }
 
-const struct subcommand subcmd_status = {
-	.name = "status",
-	.fn = cmd_status,
-	.help = usage_status,
-};
+SUBCOMMAND(status, "status");

@@ -372,8 +372,4 @@ static int cmd_vm(int argc, char **argv)
 			 argv[1]);
 }
 
-const struct subcommand subcmd_vm = {
-	.name = "vm",
-	.fn = cmd_vm,
-	.help = usage_vm,
-};
+SUBCOMMAND(vm, "vm");

@@ -9,6 +9,7 @@
 #include <linux/xarray.h>
 #include <linux/slab.h>
 #include <linux/bitmap.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 
 #include "dirty.h"
@@ -16,8 +17,8 @@
 
 bool kmig_dirty_tracking(struct kmig_region *region)
 {
-	/* Pairs with the release in kmig_dirty_start(). */
-	return !!smp_load_acquire(&region->dirty_bitmap);
+	/* Only whether it is set: nothing is read through the pointer. */
+	return !!rcu_access_pointer(region->dirty_bitmap);
 }
 
 int kmig_dirty_start(struct kmig_region *region)
@@ -33,12 +34,13 @@ int kmig_dirty_start(struct kmig_region *region)
 		return -ENOMEM;
 
 	mutex_lock(&region->lock);
-	if (region->dirty_bitmap) {
+	if (rcu_dereference_protected(region->dirty_bitmap,
+				      lockdep_is_held(&region->lock))) {
 		ret = -EBUSY;
 	} else {
 		atomic_long_set(&region->dirty_count, 0);
 		/* The bitmap is visible (zeroed) before faults can use it. */
-		smp_store_release(&region->dirty_bitmap, bits);
+		rcu_assign_pointer(region->dirty_bitmap, bits);
 		bits = NULL;
 	}
 	mutex_unlock(&region->lock);
@@ -56,8 +58,9 @@ void kmig_dirty_stop(struct kmig_region *region)
 	unsigned long *bits;
 
 	mutex_lock(&region->lock);
-	bits = region->dirty_bitmap;
-	WRITE_ONCE(region->dirty_bitmap, NULL);
+	bits = rcu_dereference_protected(region->dirty_bitmap,
+					 lockdep_is_held(&region->lock));
+	RCU_INIT_POINTER(region->dirty_bitmap, NULL);
 	mutex_unlock(&region->lock);
 	if (!bits)
 		return;
@@ -71,7 +74,7 @@ void kmig_dirty_mark(struct kmig_region *region, pgoff_t index)
 	unsigned long *bits;
 
 	rcu_read_lock();
-	bits = READ_ONCE(region->dirty_bitmap);
+	bits = rcu_dereference(region->dirty_bitmap);
 	if (bits && index < kmig_region_npages(region) &&
 	    !test_and_set_bit(index, bits))
 		atomic_long_inc(&region->dirty_count);
@@ -82,7 +85,11 @@ unsigned long kmig_dirty_collect(struct kmig_region *region,
 				 unsigned long *out)
 {
 	pgoff_t npages = kmig_region_npages(region);
-	unsigned long *bits = region->dirty_bitmap;
+	/*
+	 * Only the migration that started tracking collects and stops it,
+	 * from its one main thread: the bitmap cannot go away under us.
+	 */
+	unsigned long *bits = rcu_dereference_protected(region->dirty_bitmap, 1);
 	unsigned long i, n = 0, w;
 
 	if (!bits)
@@ -137,7 +144,7 @@ int kmig_dirty_merge(struct kmig_region *region, u64 first,
 	if (first >= npages || nbits > npages - first)
 		return -ERANGE;
 	rcu_read_lock();
-	bits = READ_ONCE(region->dirty_bitmap);
+	bits = rcu_dereference(region->dirty_bitmap);
 	if (!bits) {
 		rcu_read_unlock();
 		return -ENOENT;

@@ -151,7 +151,8 @@ static void kmig_region_release(struct kref *ref)
 	/* Waits for sysfs readers of this region to finish. */
 	if (kmig_region_attach)
 		kmig_region_attach->removed(region);
-	kvfree(region->dirty_bitmap);
+	/* The last reference: no fault or collection can see it. */
+	kvfree(rcu_dereference_protected(region->dirty_bitmap, 1));
 	kmig_region_free_pages(region);
 	iput(region->inode);
 	mem_cgroup_put(region->memcg);

@@ -75,8 +75,12 @@ struct kmig_region {
 
 	struct kmig_region_stats stats;
 	struct kmig_sysfs_region *sysfs;
-	/* Dirty tracking (dirty.c): NULL when off; bits under RCU. */
-	unsigned long *dirty_bitmap;
+	/*
+	 * Dirty tracking (dirty.c): NULL when off. Set and cleared under
+	 * @lock; faults set bits under rcu_read_lock(), and the bitmap is
+	 * freed only after a grace period.
+	 */
+	unsigned long __rcu *dirty_bitmap;
 	atomic_long_t dirty_count;
 
 	/* Current or last migration, under the migration mutex. */

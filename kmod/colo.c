@@ -121,10 +121,12 @@ void kmig_colo_free(struct kmig_colo *colo)
 	kvfree(colo);
 }
 
-void kmig_colo_latency(const struct kmig_colo *colo,
-		       struct kmig_colo_latency *out)
+void kmig_colo_latency(struct kmig_mig *mig, struct kmig_colo_latency *out)
 {
+	const struct kmig_colo *colo = mig->colo;
 	unsigned int i;
+
+	lockdep_assert_held(&mig->lock);
 
 	for (i = 0; i < KMIG_COLO_METRICS; i++) {
 		const struct kmig_hist *h = &colo->hist[i];

@@ -73,8 +73,8 @@ struct kmig_colo {
 struct kmig_colo *kmig_colo_alloc(struct kmig_region *region, bool secondary,
 				  u32 interval_ms);
 void kmig_colo_free(struct kmig_colo *colo);
-void kmig_colo_latency(const struct kmig_colo *colo,
-		       struct kmig_colo_latency *out);
+/* @mig's COLO latency figures; the caller holds mig->lock. */
+void kmig_colo_latency(struct kmig_mig *mig, struct kmig_colo_latency *out);
 
 /*
  * Main threads (migration.c): the COLO phase, until the migration stops.

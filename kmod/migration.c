@@ -674,7 +674,7 @@ static void kmig_mig_fill_info(struct kmig_mig *mig, struct kmig_mig_info *info)
 		info->checkpoints = colo->checkpoints;
 		info->ckpt_pages = colo->last_pages;
 		info->ckpt_bytes = colo->last_bytes;
-		kmig_colo_latency(colo, info->colo_latency);
+		kmig_colo_latency(mig, info->colo_latency);
 		info->colo_metrics = BIT(KMIG_COLO_METRIC_TRANSFER) |
 				     BIT(KMIG_COLO_METRIC_FLUSH);
 		if (mig->role == KMIG_MIG_ROLE_SOURCE)

@@ -26,20 +26,10 @@
 #include "colo_sm.h"
 #include "colo_cache.h"
 #include "sink.h"
+#include "mig_info.h"
 
 struct kmig_mig;
 struct kmig_region;
-
-#define KMIG_COLO_METRICS	(KMIG_COLO_METRIC_PAUSE + 1)
-
-struct kmig_colo_latency {
-	u64 count;
-	u64 last;
-	u64 mean;
-	u64 p50;
-	u64 p99;
-	u64 max;
-};
 
 /* Per-migration COLO state (struct kmig_mig::colo). */
 struct kmig_colo {

@@ -3,13 +3,13 @@
  * Migration events: KMIG_CMD_MIG_EVENT messages with the migration's
  * status, multicast to the "events" group of the "kmig" family in the
  * migration's network namespace. The migration core calls this; the
- * status attributes come from netlink_mig.c, as in a mig-get reply.
+ * status attributes come from netlink_status.c, as in a mig-get reply.
  */
 #include <net/genetlink.h>
 
 #include "events.h"
 #include "netlink.h"
-#include "netlink_mig.h"
+#include "netlink_status.h"
 
 void kmig_events_mig(struct net *net, const struct kmig_mig_info *info,
 		     enum kmig_mig_event event)

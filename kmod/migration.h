@@ -27,12 +27,11 @@
 #include "auth.h"
 #include "crc.h"
 #include "channel.h"
+#include "mig_info.h"
 
 struct kmig_region;
 struct net;
 struct task_struct;
-
-#define KMIG_REASON_LEN		128
 
 /* What a VMM (or migctl) asks for, from netlink. */
 struct kmig_mig_config {
@@ -69,69 +68,6 @@ struct kmig_mig_config {
 #define KMIG_CHECKPOINT_INTERVAL_DEFAULT_MS	1000
 #define KMIG_CHECKPOINT_INTERVAL_MAX_MS	3600000
 #define KMIG_DOWNTIME_LIMIT_MAX_MS	3600000
-
-struct kmig_mig_channel_info {
-	u32 id;
-	u32 cpu;
-	u64 pages;
-	u64 zero_pages;
-	u64 bytes;
-	u64 packets;
-};
-
-/* A consistent copy of a migration's status, for netlink and sysfs. */
-struct kmig_mig_info {
-	u32 region_id;
-	enum kmig_mig_role role;
-	enum kmig_mig_state state;
-	struct sockaddr_storage addr;
-	unsigned int channels;
-	enum kmig_zero_detect zero_detect;
-	u8 id[KMIG_WIRE_MIGRATION_ID_LEN];
-	u64 pages_total;
-	u64 pages_done;
-	u64 zero_pages;
-	u64 zero_bytes;
-	u64 normal_pages;
-	u64 normal_bytes;
-	u64 packets;
-	u64 bytes;
-	u64 splice_fallbacks;
-	u64 setup_ns;
-	u64 time_ns;
-	u64 throughput;		/* wire bytes per second, active phase */
-	u64 rejected;
-	u64 auth_failed;
-	u64 malformed;
-	u64 integrity_errors;
-	u32 passes;
-	bool auth;
-	bool integrity;		/* every accepted channel carries CRCs */
-	bool live;
-	u32 downtime_limit_ms;
-	u64 max_bandwidth;
-	u32 max_passes;
-	enum kmig_no_convergence no_convergence;
-	u64 pass;
-	u64 dirty_rate;
-	u64 expected_downtime_ns;
-	u64 remaining_bytes;
-	u64 downtime_ns;
-	u64 dirty_syncs;
-	bool switchover_ready;
-	/* COLO. */
-	bool colo;
-	u32 checkpoint_interval_ms;
-	u64 checkpoint;
-	u64 checkpoints;
-	u64 ckpt_pages;
-	u64 ckpt_bytes;
-	u64 colo_cache_pages;
-	u32 colo_metrics;	/* bit per enum kmig_colo_metric present */
-	struct kmig_colo_latency colo_latency[KMIG_COLO_METRICS];
-	char reason[KMIG_REASON_LEN];
-	struct kmig_mig_channel_info ch[KMIG_CHANNELS_MAX];
-};
 
 /* Module-wide migration counters. */
 struct kmig_mig_stats {

@@ -37,6 +37,8 @@
 #define PORTS_MAX	64
 #define POLL_SWITCHOVER_MS	5
 #define QEMU_CANCEL_MS	30000
+/* How long to wait for QEMU to fill in a completed migration's times. */
+#define QEMU_TIMES_MS	2000
 
 struct vmig {
 	struct vm vm;
@@ -562,6 +564,7 @@ int cmd_vm_migrate(int argc, char **argv)
 	char st[64], desc[512], uri[128], list[64];
 	json_object *r, *args, *val;
 	int64_t downtime = -1, qtotal = -1;
+	long long end;
 	struct qmp_event ev;
 	int ret, bad = 0, i;
 	uint32_t x;
@@ -770,11 +773,25 @@ int cmd_vm_migrate(int argc, char **argv)
 			   st, desc);
 		goto out_sig;
 	}
-	if (json_object_object_get_ex(r, "downtime", &val))
-		downtime = json_object_get_int64(val);
-	if (json_object_object_get_ex(r, "total-time", &val))
-		qtotal = json_object_get_int64(val);
-	json_object_put(r);
+	/*
+	 * QEMU (7.2 at least) sets "completed" before it computes the
+	 * migration's times, so a query right after it can say total-time
+	 * and downtime 0: ask again until total-time is set, for up to
+	 * QEMU_TIMES_MS, else report the downtime as unknown.
+	 */
+	for (end = vm_now_ms() + QEMU_TIMES_MS;;) {
+		if (json_object_object_get_ex(r, "total-time", &val))
+			qtotal = json_object_get_int64(val);
+		if (qtotal > 0 && json_object_object_get_ex(r, "downtime", &val))
+			downtime = json_object_get_int64(val);
+		json_object_put(r);
+		if (qtotal > 0 || vm_now_ms() >= end)
+			break;
+		usleep(20000);
+		r = qemu_query_migrate(&v, st, sizeof(st), NULL, 0);
+		if (!r)
+			break;
+	}
 	v.qemu_migrating = false;
 	if (vm_status(&v.vm, st, sizeof(st)) < 0)
 		snprintf(st, sizeof(st), "unknown");

@@ -3,8 +3,10 @@
  * A channel of a migration: one kthread, bound to a CPU, and one TCP
  * connection. On a source its thread sends the batches the dispatcher
  * queues for it (send.c); on a destination it validates and applies the
- * packets of its connection (receive.c). This header: the channel object,
- * its lifecycle and the packet I/O both directions share (channel.c).
+ * packets of its connection (receive.c); the packet I/O both share is
+ * packet.c. This header: the channel object and its lifecycle
+ * (channel.c). A channel sees its migration only as an opaque back
+ * pointer (@mig): the threads above it reach the migration, not it.
  */
 #ifndef _KMIG_CHANNEL_H
 #define _KMIG_CHANNEL_H
@@ -54,23 +56,24 @@ struct kmig_channel {
 	struct kmig_region_sink sink;	/* destination: the region */
 };
 
-int kmig_channel_init(struct kmig_mig *mig, struct kmig_channel *ch,
-		      unsigned int id);
+/* @dest: a destination's channel, which receives pages. */
+int kmig_channel_init(struct kmig_channel *ch, struct kmig_mig *mig,
+		      unsigned int id, bool dest);
 void kmig_channel_uninit(struct kmig_channel *ch);
 
-/* Create, bind and wake the channel's thread. */
-int kmig_channel_start(struct kmig_channel *ch);
+/*
+ * Integrity (ch->crc): a bounce buffer of @pages pages, for the data of a
+ * packet whose CRC must be checked before it is used (no-op without).
+ */
+int kmig_channel_alloc_bounce(struct kmig_channel *ch, unsigned int pages);
+/*
+ * Create, bind and wake the channel's thread, running @fn (data: the
+ * channel), named kmig-<dir>/<region id>:<channel id>.
+ */
+int kmig_channel_start(struct kmig_channel *ch, int (*fn)(void *data),
+		       const char *dir, unsigned int region_id);
 /* Stop the thread (its socket must be shut down first). */
 void kmig_channel_stop(struct kmig_channel *ch);
-
-/*
- * A header-only packet (an acknowledgment) of @len bytes in @buf, which
- * has room for KMIG_WIRE_CRC_SIZE more: with integrity its CRC-32C is
- * appended, sent, or received and checked (-EILSEQ on a mismatch, after
- * failing the migration).
- */
-int kmig_channel_send_small(struct kmig_channel *ch, u8 *buf, size_t len);
-int kmig_channel_recv_small(struct kmig_channel *ch, u8 *buf, size_t len);
 
 /* For the channel threads (send.c, receive.c). */
 
@@ -79,19 +82,5 @@ void kmig_channel_park(void);
 /* One packet of @pages pages (@zero of them zero) and @bytes bytes. */
 void kmig_channel_count(struct kmig_channel *ch, u64 pages, u64 zero,
 			u64 bytes);
-/*
- * Integrity (ch->crc): the CRC-32C of a packet follows it. @at gets the
- * CRC of @a and @b, big-endian.
- */
-int kmig_channel_put_crc(struct kmig_channel *ch, u8 *at, const void *a,
-			 size_t alen, const void *b, size_t blen);
-/*
- * Read the CRC-32C after a packet (@a and @b) and check it before anything
- * of the packet is used. 0 when it matches; on a mismatch the migration
- * fails (reason, counter) and -EILSEQ is returned; another negative errno
- * when the receive failed.
- */
-int kmig_channel_check_crc(struct kmig_channel *ch, const void *a,
-			   size_t alen, const void *b, size_t blen);
 
 #endif /* _KMIG_CHANNEL_H */

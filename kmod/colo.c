@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * COLO (colo.h): the per-migration COLO state, the checkpoint loops of the
- * primary's and the secondary's main threads, the secondary channels'
- * hooks and the page sink into the COLO cache. The pure parts are apart:
- * hist.c (latency histograms), colo_sm.c (the secondary's checkpoint state
- * machine), colo_cache.c (the COLO cache and its flush).
+ * COLO (colo.h): the checkpoint loops of the primary's and the
+ * secondary's main threads, and the secondary channels' hooks. The state
+ * they drive is colo_state.c; the pure parts are hist.c (latency
+ * histograms), colo_sm.c (the checkpoint state machine) and colo_cache.c
+ * (the COLO cache and its flush).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/bitmap.h>
 #include <linux/ktime.h>
@@ -17,9 +16,11 @@
 #include <linux/wait.h>
 
 #include "colo.h"
+#include "mig.h"
 #include "channel.h"
+#include "packet.h"
 #include "send.h"
-#include "migration.h"
+#include "status.h"
 #include "region.h"
 #include "dirty.h"
 #include "sock.h"
@@ -31,114 +32,6 @@
 #define KMIG_COLO_ACK_TIMEOUT		(30 * HZ)
 /* How long a cancel waits for the primary's goodbye before the kick. */
 #define KMIG_COLO_BYE_TIMEOUT		(1 * HZ)
-
-/* ----- the page sink of a secondary's channels: the COLO cache ----- */
-
-static struct kmig_colo *kmig_colo_of_sink(struct kmig_page_sink *sink)
-{
-	return container_of(sink, struct kmig_colo, sink);
-}
-
-/* Channel thread: may DATA be applied to the cache now? */
-static const char *kmig_colo_sink_refuse(struct kmig_page_sink *sink)
-{
-	struct kmig_colo *colo = kmig_colo_of_sink(sink);
-
-	if (READ_ONCE(colo->sm.phase) == KMIG_COLO_OPEN)
-		return NULL;
-	return "DATA outside a COLO checkpoint";
-}
-
-static struct page *kmig_colo_sink_get(struct kmig_page_sink *sink,
-				       pgoff_t index)
-{
-	return kmig_colo_cache_get(&kmig_colo_of_sink(sink)->cache, index);
-}
-
-static struct page *kmig_colo_sink_alloc(struct kmig_page_sink *sink)
-{
-	return kmig_region_alloc_page(kmig_colo_of_sink(sink)->region);
-}
-
-static int kmig_colo_sink_install(struct kmig_page_sink *sink, pgoff_t index,
-				  struct page *page)
-{
-	return kmig_colo_cache_install(&kmig_colo_of_sink(sink)->cache, index,
-				       page);
-}
-
-static void kmig_colo_sink_mark(struct kmig_page_sink *sink, pgoff_t index)
-{
-	struct kmig_colo *colo = kmig_colo_of_sink(sink);
-
-	if (!test_and_set_bit(index, colo->ckpt_bits))
-		atomic64_inc(&colo->ckpt_pages);
-}
-
-static const struct kmig_page_sink_ops kmig_colo_sink_ops = {
-	.refuse		= kmig_colo_sink_refuse,
-	.get		= kmig_colo_sink_get,
-	.alloc		= kmig_colo_sink_alloc,
-	.install	= kmig_colo_sink_install,
-	.mark		= kmig_colo_sink_mark,
-};
-
-/* ----- per-migration state ----- */
-
-struct kmig_colo *kmig_colo_alloc(struct kmig_region *region, bool secondary,
-				  u32 interval_ms)
-{
-	size_t longs = BITS_TO_LONGS(kmig_region_npages(region));
-	struct kmig_colo *colo;
-
-	colo = kvzalloc(sizeof(*colo), GFP_KERNEL);
-	if (!colo)
-		return NULL;
-	colo->interval_ms = interval_ms;
-	colo->region = region;
-	kmig_colo_sm_init(&colo->sm);
-	kmig_colo_cache_init(&colo->cache);
-	colo->sink.ops = &kmig_colo_sink_ops;
-	atomic64_set(&colo->ckpt_pages, 0);
-	if (secondary) {
-		colo->ckpt_bits = kvcalloc(longs, sizeof(long), GFP_KERNEL);
-		colo->flush_bits = kvcalloc(longs, sizeof(long), GFP_KERNEL);
-		if (!colo->ckpt_bits || !colo->flush_bits) {
-			kmig_colo_free(colo);
-			return NULL;
-		}
-	}
-	return colo;
-}
-
-void kmig_colo_free(struct kmig_colo *colo)
-{
-	if (!colo)
-		return;
-	kmig_colo_cache_destroy(&colo->cache);
-	kvfree(colo->ckpt_bits);
-	kvfree(colo->flush_bits);
-	kvfree(colo);
-}
-
-void kmig_colo_latency(struct kmig_mig *mig, struct kmig_colo_latency *out)
-{
-	const struct kmig_colo *colo = mig->colo;
-	unsigned int i;
-
-	lockdep_assert_held(&mig->lock);
-
-	for (i = 0; i < KMIG_COLO_METRICS; i++) {
-		const struct kmig_hist *h = &colo->hist[i];
-
-		out[i].count = h->count;
-		out[i].last = h->last;
-		out[i].mean = h->count ? div64_u64(h->sum, h->count) : 0;
-		out[i].p50 = kmig_hist_percentile(h, 50);
-		out[i].p99 = kmig_hist_percentile(h, 99);
-		out[i].max = h->max;
-	}
-}
 
 /* ----- both sides ----- */
 
@@ -155,17 +48,16 @@ static int kmig_colo_pause(struct kmig_mig *mig, u64 n)
 	spin_lock_bh(&mig->lock);
 	colo->pause_for = n;
 	spin_unlock_bh(&mig->lock);
-	kmig_mig_event(mig, KMIG_MIG_EVENT_CHECKPOINT_PAUSE);
+	kmig_status_event(mig, KMIG_MIG_EVENT_CHECKPOINT_PAUSE);
 	left = wait_event_idle_timeout(mig->wq, READ_ONCE(colo->paused) == n ||
 				       kmig_mig_stopping(mig),
 				       KMIG_COLO_PAUSE_TIMEOUT);
 	if (kmig_mig_stopping(mig))
 		return -ECANCELED;
 	if (!left) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+		kmig_mig_fail(mig,
 			      "the VMM did not pause for checkpoint %llu within %u s",
 			      n, KMIG_COLO_PAUSE_TIMEOUT / HZ);
-		kmig_mig_kick(mig);
 		return -ETIMEDOUT;
 	}
 	return 0;
@@ -190,7 +82,7 @@ static int kmig_colo_recv_ack(struct kmig_mig *mig, u64 n, u64 *transfer,
 
 	kmig_sock_set_timeouts(ch->ks.sock, KMIG_COLO_ACK_TIMEOUT,
 			       MAX_SCHEDULE_TIMEOUT);
-	ret = kmig_channel_recv_small(ch, buf, sizeof(buf));
+	ret = kmig_packet_recv_small(ch, buf, sizeof(buf));
 	if (ret)
 		return ret == -EAGAIN ? -ETIMEDOUT : ret;
 	ret = kmig_wire_hdr_decode(buf, sizeof(buf), &lim, 0, &hdr);
@@ -279,7 +171,7 @@ void kmig_colo_primary(struct kmig_mig *mig, u64 base)
 
 	colo->base_pass = base;
 	kmig_mig_set_state(mig, KMIG_MIG_STATE_COLO);
-	kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
+	kmig_status_event(mig, KMIG_MIG_EVENT_STATE);
 	for (;;) {
 		wait_event_idle_timeout(mig->wq, READ_ONCE(colo->request) ||
 					kmig_mig_stopping(mig),
@@ -306,17 +198,16 @@ void kmig_colo_primary(struct kmig_mig *mig, u64 base)
 		if (!ret) {
 			kmig_dirty_collect(mig->region, mig->pending);
 			mig->dirty_syncs++;
-			ret = kmig_mig_send_pass(mig, base + n, mig->pending);
+			ret = kmig_send_pass(mig, base + n, mig->pending);
 		}
 		if (!ret)
 			ret = kmig_colo_recv_ack(mig, n, &transfer, &flush);
 		if (ret) {
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			kmig_mig_fail(mig,
 				      "checkpoint %llu: %s (%pe)", n,
 				      ret == -EPROTO ? "bad acknowledgment" :
 				      ret == -ETIMEDOUT ? "no acknowledgment" :
 				      "secondary lost", ERR_PTR(ret));
-			kmig_mig_kick(mig);
 			break;
 		}
 		t1 = ktime_get_ns();
@@ -330,7 +221,7 @@ void kmig_colo_primary(struct kmig_mig *mig, u64 base)
 		kmig_hist_add(&colo->hist[KMIG_COLO_METRIC_FLUSH], flush);
 		kmig_hist_add(&colo->hist[KMIG_COLO_METRIC_PAUSE], t1 - t_pause);
 		spin_unlock_bh(&mig->lock);
-		kmig_mig_event(mig, KMIG_MIG_EVENT_CHECKPOINT_DONE);
+		kmig_status_event(mig, KMIG_MIG_EVENT_CHECKPOINT_DONE);
 	}
 	kmig_colo_goodbye(mig, idle);
 }
@@ -391,7 +282,7 @@ static int kmig_colo_send_ack(struct kmig_mig *mig, u64 n, u64 transfer,
 
 	if (kmig_wire_hdr_encode(buf, sizeof(buf), &hdr) < 0)
 		return -EINVAL;
-	return kmig_channel_send_small(ch, buf, KMIG_WIRE_HDR_SIZE);
+	return kmig_packet_send_small(ch, buf, KMIG_WIRE_HDR_SIZE);
 }
 
 static bool kmig_colo_phase_is(struct kmig_mig *mig, enum kmig_colo_phase p)
@@ -417,18 +308,17 @@ static int kmig_colo_enter(struct kmig_mig *mig)
 	if (!ret)
 		ret = kmig_dirty_start(mig->region);
 	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+		kmig_mig_fail(mig,
 			      "cannot enter COLO: %s (%pe)",
 			      ret == -ENOMEM ? "no memory for the COLO cache" :
 			      "cannot track writes", ERR_PTR(ret));
-		kmig_mig_kick(mig);
 		return ret;
 	}
 	/* The COMPLETE's barrier is pass base; checkpoint N's SYNC base + N. */
 	colo->base_pass = READ_ONCE(mig->barrier_held) - 1;
 	WRITE_ONCE(colo->active, true);
 	kmig_mig_set_state(mig, KMIG_MIG_STATE_COLO);
-	kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
+	kmig_status_event(mig, KMIG_MIG_EVENT_STATE);
 	kmig_mig_release(mig);
 	return 0;
 }
@@ -463,9 +353,8 @@ void kmig_colo_secondary(struct kmig_mig *mig)
 		transfer = colo->transfer_ns;
 		spin_unlock_bh(&mig->lock);
 		if (ret) {
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			kmig_mig_fail(mig,
 				      "checkpoint %llu: cannot flush (state)", n);
-			kmig_mig_kick(mig);
 			break;
 		}
 
@@ -485,11 +374,10 @@ void kmig_colo_secondary(struct kmig_mig *mig)
 			spin_lock_bh(&mig->lock);
 			kmig_colo_sm_abort(&colo->sm);
 			spin_unlock_bh(&mig->lock);
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			kmig_mig_fail(mig,
 				      "checkpoint %llu: cannot flush (%pe)%s", n,
 				      ERR_PTR(flushed), flushed == -ENOSPC ?
 				      ": max_memory reached" : "");
-			kmig_mig_kick(mig);
 			break;
 		}
 		flush = ktime_get_ns() - t0;
@@ -506,12 +394,11 @@ void kmig_colo_secondary(struct kmig_mig *mig)
 
 		kmig_mig_release(mig);
 		ret = kmig_colo_send_ack(mig, n, transfer, flush);
-		kmig_mig_event(mig, KMIG_MIG_EVENT_CHECKPOINT_DONE);
+		kmig_status_event(mig, KMIG_MIG_EVENT_CHECKPOINT_DONE);
 		if (ret) {
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			kmig_mig_fail(mig,
 				      "checkpoint %llu: primary lost (%pe)", n,
 				      ERR_PTR(ret));
-			kmig_mig_kick(mig);
 			break;
 		}
 	}

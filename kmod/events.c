@@ -2,7 +2,7 @@
 /*
  * Migration events: KMIG_CMD_MIG_EVENT messages with the migration's
  * status, multicast to the "events" group of the "kmig" family in the
- * migration's network namespace. The migration core calls this; the
+ * migration's network namespace. status.c calls this; the
  * status attributes come from netlink_status.c, as in a mig-get reply.
  */
 #include <net/genetlink.h>

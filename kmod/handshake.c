@@ -20,8 +20,10 @@
 #include <linux/err.h>
 
 #include "handshake.h"
-#include "migration.h"
+#include "mig.h"
 #include "channel.h"
+#include "send.h"
+#include "receive.h"
 #include "region.h"
 #include "sock.h"
 #include "auth.h"
@@ -347,7 +349,7 @@ int kmig_hs_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 	kmig_sock_set_timeouts(sock, MAX_SCHEDULE_TIMEOUT, MAX_SCHEDULE_TIMEOUT);
 	kmig_sock_hook(&ch->ks, sock, kmig_hs_on_close);
 	ch->crc = mig->cfg.integrity;
-	return kmig_channel_start(ch);
+	return kmig_send_start(ch);
 }
 
 /* Destination. */
@@ -532,7 +534,7 @@ int kmig_hs_accept(struct kmig_mig *mig, struct socket *sock,
 	kmig_mig_set_sock(mig, &mig->hs_sock, NULL);
 	kmig_mig_set_sock(mig, &ch->ks.sock, sock);
 	kmig_sock_hook(&ch->ks, sock, kmig_hs_on_close);
-	ret = kmig_channel_start(ch);
+	ret = kmig_receive_start(ch);
 	if (ret) {
 		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
 			      "channel %u: cannot start its thread (%pe)",

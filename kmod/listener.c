@@ -14,6 +14,8 @@
 #include <linux/err.h>
 
 #include "migration.h"
+#include "mig.h"
+#include "status.h"
 #include "handshake.h"
 #include "sock.h"
 #include "colo.h"
@@ -62,7 +64,7 @@ static int kmig_listener_thread(void *data)
 		if (ret > 0) {
 			if (!accepted) {
 				kmig_mig_set_state(mig, KMIG_MIG_STATE_ACTIVE);
-				kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
+				kmig_status_event(mig, KMIG_MIG_EVENT_STATE);
 			}
 			accepted++;
 			continue;

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Migrations (migration.h): the lifecycle of a migration and its control
- * plane. Allocation, listen/start (begin), cancel, region close, the
- * state and its stop, the destination's SYNC barriers, the counters,
- * teardown and the events, the status. The roles' main threads are in
- * precopy.c (source, kmig_mig_start()) and listener.c (destination,
- * kmig_mig_listen()), which launch them through kmig_mig_begin(); the
- * handshake of a channel is in handshake.c. None of them is included
- * here: they call into this file, not the other way round.
+ * plane, serialised by kmig_mig_mutex: allocation, listen/start (begin),
+ * cancel, region close, the status, switchover, dirty-push and the COLO
+ * requests, and the main thread's exit. The migration object, its state,
+ * barriers, counters and teardown are mig.c; its status snapshot and
+ * events status.c. The roles' main threads are in precopy.c (source,
+ * kmig_mig_start()) and listener.c (destination, kmig_mig_listen()),
+ * which launch them through kmig_mig_begin(); the handshake of a channel
+ * is in handshake.c. None of them is included here: they call into this
+ * file, not the other way round.
  *
  * Lifetime: a migration hangs off its region (region->mig, under
  * kmig_mig_mutex) from listen/start until the region's file is released
@@ -15,13 +17,6 @@
  * the channels: it starts their threads, and on the way out shuts every
  * socket down, stops every channel thread, releases every socket and
  * signals @done. Whoever detaches a migration waits for @done and frees it.
- *
- * About 900 lines, over the 700 of the other files: what is left is what
- * works on a migration's lifetime under kmig_mig_mutex, which stays
- * private to this file (every control-plane operation and the status),
- * and the state, stop, barriers and teardown that they and the threads
- * share under mig->lock; the threads, the handshake and the precopy are
- * in their own files.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,368 +31,34 @@
 #include <net/net_namespace.h>
 
 #include "migration.h"
+#include "mig.h"
 #include "channel.h"
+#include "colo.h"
+#include "status.h"
 #include "region.h"
-#include "sock.h"
-#include "params.h"
 #include "limits.h"
 #include "dirty.h"
-#include "events.h"
-#include "colo.h"
 
 /* Serialises listen, start, cancel, status and region close. */
 static DEFINE_MUTEX(kmig_mig_mutex);
-
-static struct {
-	atomic64_t started;
-	atomic64_t completed;
-	atomic64_t failed;
-	atomic64_t cancelled;
-	atomic64_t rejected;
-	atomic64_t auth_failed;
-	atomic64_t malformed;
-	atomic64_t integrity_errors;
-	atomic64_t splice_fallbacks;
-	atomic64_t failed_over;
-} kmig_mstats;
-
-static const char * const kmig_state_names[] = {
-	[KMIG_MIG_STATE_NONE] = "none",
-	[KMIG_MIG_STATE_LISTENING] = "listening",
-	[KMIG_MIG_STATE_SETUP] = "setup",
-	[KMIG_MIG_STATE_ACTIVE] = "active",
-	[KMIG_MIG_STATE_COMPLETED] = "completed",
-	[KMIG_MIG_STATE_FAILED] = "failed",
-	[KMIG_MIG_STATE_CANCELLED] = "cancelled",
-	[KMIG_MIG_STATE_COLO] = "colo",
-	[KMIG_MIG_STATE_FAILOVER] = "failover",
-};
-
-const char *kmig_mig_state_name(enum kmig_mig_state state)
-{
-	if ((unsigned int)state >= ARRAY_SIZE(kmig_state_names))
-		return "unknown";
-	return kmig_state_names[state];
-}
-
-const char *kmig_mig_role_name(enum kmig_mig_role role)
-{
-	switch (role) {
-	case KMIG_MIG_ROLE_SOURCE:
-		return "source";
-	case KMIG_MIG_ROLE_DESTINATION:
-		return "destination";
-	default:
-		return "none";
-	}
-}
-
-static bool kmig_state_final(enum kmig_mig_state state)
-{
-	return state == KMIG_MIG_STATE_COMPLETED ||
-	       state == KMIG_MIG_STATE_FAILED ||
-	       state == KMIG_MIG_STATE_CANCELLED ||
-	       state == KMIG_MIG_STATE_FAILOVER;
-}
-
-void kmig_mig_set_state(struct kmig_mig *mig, enum kmig_mig_state state)
-{
-	spin_lock_bh(&mig->lock);
-	if (!kmig_state_final(mig->state))
-		mig->state = state;
-	spin_unlock_bh(&mig->lock);
-}
-
-/*
- * Move to a final state with a reason (the first one wins) and wake every
- * waiter. Any context: the socket callbacks call it from softirq.
- */
-void kmig_mig_stop(struct kmig_mig *mig, enum kmig_mig_state state,
-		   const char *fmt, ...)
-{
-	bool changed = false;
-	va_list ap;
-
-	spin_lock_bh(&mig->lock);
-	if (!kmig_state_final(mig->state)) {
-		/* A failure in COLO is a failover: each side runs on alone. */
-		if (state == KMIG_MIG_STATE_FAILED &&
-		    mig->state == KMIG_MIG_STATE_COLO)
-			state = KMIG_MIG_STATE_FAILOVER;
-		mig->state = state;
-		va_start(ap, fmt);
-		vsnprintf(mig->reason, sizeof(mig->reason), fmt, ap);
-		va_end(ap);
-		changed = true;
-	}
-	WRITE_ONCE(mig->stopping, true);
-	spin_unlock_bh(&mig->lock);
-
-	if (changed && state != KMIG_MIG_STATE_COMPLETED)
-		pr_info("region %u: %s migration %s: %s\n", mig->region->id,
-			kmig_mig_role_name(mig->role),
-			kmig_mig_state_name(state), mig->reason);
-	if (mig->role == KMIG_MIG_ROLE_SOURCE)
-		kmig_queue_stop(&mig->queue);
-	wake_up_all(&mig->wq);
-}
-
-void kmig_mig_kick(struct kmig_mig *mig)
-{
-	unsigned int i;
-
-	mutex_lock(&mig->sock_lock);
-	kmig_sock_shutdown(mig->lsock);
-	kmig_sock_shutdown(mig->hs_sock);
-	for (i = 0; i < mig->nch; i++)
-		kmig_sock_shutdown(mig->ch[i].ks.sock);
-	mutex_unlock(&mig->sock_lock);
-}
-
-void kmig_mig_channel_done(struct kmig_channel *ch)
-{
-	atomic_inc(&ch->mig->channels_done);
-	wake_up_all(&ch->mig->wq);
-}
-
-void kmig_mig_count_malformed(struct kmig_mig *mig)
-{
-	atomic64_inc(&mig->malformed);
-	atomic64_inc(&kmig_mstats.malformed);
-}
-
-void kmig_mig_count_integrity(struct kmig_mig *mig)
-{
-	atomic64_inc(&mig->integrity_errors);
-	atomic64_inc(&kmig_mstats.integrity_errors);
-}
-
-void kmig_mig_count_fallbacks(struct kmig_mig *mig, unsigned int n)
-{
-	atomic64_add(n, &mig->splice_fallbacks);
-	atomic64_add(n, &kmig_mstats.splice_fallbacks);
-}
-
-void kmig_mig_count_auth_failed(struct kmig_mig *mig)
-{
-	atomic64_inc(&mig->auth_failed);
-	atomic64_inc(&kmig_mstats.auth_failed);
-}
-
-void kmig_mig_count_rejected(struct kmig_mig *mig, bool auth)
-{
-	atomic64_inc(&mig->rejected);
-	atomic64_inc(&kmig_mstats.rejected);
-	if (auth)
-		kmig_mig_count_auth_failed(mig);
-}
-
-static bool kmig_mig_barrier_wait(struct kmig_mig *mig, u64 pass, bool hold)
-{
-	struct kmig_colo *colo = mig->colo;
-	bool last = false, bad = false, ckpt = false;
-
-	spin_lock_bh(&mig->lock);
-	if (pass != mig->barrier_pass || atomic_read(&mig->channels_done)) {
-		bad = true;
-	} else if (++mig->barrier_arrived == mig->nch) {
-		mig->barrier_arrived = 0;
-		last = true;
-		if (!hold) {
-			WRITE_ONCE(mig->barrier_pass, pass + 1);
-		} else if (colo && READ_ONCE(colo->active) &&
-			   kmig_colo_sm_synced(&colo->sm)) {
-			bad = true;
-			ckpt = true;
-		} else {
-			if (colo && READ_ONCE(colo->active))
-				colo->transfer_ns = ktime_get_ns() -
-						    colo->begin_ns;
-			WRITE_ONCE(mig->barrier_held, pass + 1);
-		}
-	}
-	spin_unlock_bh(&mig->lock);
-
-	if (bad) {
-		kmig_mig_count_malformed(mig);
-		if (ckpt)
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-				      "SYNC for pass %llu outside a COLO checkpoint",
-				      pass);
-		else
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-				      "SYNC for pass %llu, but pass %llu is open",
-				      pass, READ_ONCE(mig->barrier_pass));
-		kmig_mig_kick(mig);
-		return false;
-	}
-	if (last) {
-		wake_up_all(&mig->wq);
-		if (!hold)
-			return true;
-	}
-	wait_event_idle(mig->wq, READ_ONCE(mig->barrier_pass) > pass ||
-			kmig_mig_stopping(mig));
-	return !kmig_mig_stopping(mig);
-}
-
-bool kmig_mig_barrier(struct kmig_mig *mig, u64 pass)
-{
-	return kmig_mig_barrier_wait(mig, pass, false);
-}
-
-bool kmig_mig_barrier_hold(struct kmig_mig *mig, u64 pass)
-{
-	return kmig_mig_barrier_wait(mig, pass, true);
-}
-
-bool kmig_mig_held(struct kmig_mig *mig)
-{
-	return READ_ONCE(mig->barrier_held) > READ_ONCE(mig->barrier_pass);
-}
-
-void kmig_mig_release(struct kmig_mig *mig)
-{
-	spin_lock_bh(&mig->lock);
-	WRITE_ONCE(mig->barrier_pass, mig->barrier_held);
-	spin_unlock_bh(&mig->lock);
-	wake_up_all(&mig->wq);
-}
-
-void kmig_mig_set_sock(struct kmig_mig *mig, struct socket **slot,
-		       struct socket *sock)
-{
-	mutex_lock(&mig->sock_lock);
-	*slot = sock;
-	mutex_unlock(&mig->sock_lock);
-}
-
-void kmig_mig_wait_channels(struct kmig_mig *mig)
-{
-	wait_event_idle(mig->wq,
-			atomic_read(&mig->channels_done) == mig->nch ||
-			kmig_mig_stopping(mig));
-}
-
-/* Main thread, on the way out: stop the channels, release the sockets. */
-static void kmig_mig_teardown(struct kmig_mig *mig)
-{
-	struct socket *lsock, *hs;
-	unsigned int i;
-
-	if (!kmig_mig_stopping(mig) &&
-	    atomic_read(&mig->channels_done) == mig->nch)
-		kmig_mig_stop(mig, KMIG_MIG_STATE_COMPLETED, "completed");
-	else
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED, "stopped");
-	kmig_mig_kick(mig);
-
-	for (i = 0; i < mig->nch; i++)
-		kmig_channel_stop(&mig->ch[i]);
-
-	mutex_lock(&mig->sock_lock);
-	lsock = mig->lsock;
-	hs = mig->hs_sock;
-	mig->lsock = NULL;
-	mig->hs_sock = NULL;
-	mutex_unlock(&mig->sock_lock);
-	kmig_sock_release(hs);
-	kmig_sock_release(lsock);
-
-	for (i = 0; i < mig->nch; i++) {
-		struct kmig_channel *ch = &mig->ch[i];
-		struct socket *sock = ch->ks.sock;
-
-		if (!sock)
-			continue;
-		kmig_sock_unhook(&ch->ks);
-		kmig_mig_set_sock(mig, &ch->ks.sock, NULL);
-		kmig_sock_release(sock);
-	}
-	if (mig->role == KMIG_MIG_ROLE_SOURCE)
-		kmig_queue_uninit(&mig->queue);
-	/* No channel writes the COLO cache any more: free its pages now. */
-	if (mig->colo)
-		kmig_colo_cache_destroy(&mig->colo->cache);
-
-	mig->end_ns = ktime_get_ns();
-	switch (READ_ONCE(mig->state)) {
-	case KMIG_MIG_STATE_COMPLETED:
-		atomic64_inc(&kmig_mstats.completed);
-		pr_info("region %u: %s migration completed in %llu ms\n",
-			mig->region->id, kmig_mig_role_name(mig->role),
-			div_u64(mig->end_ns - mig->start_ns, NSEC_PER_MSEC));
-		break;
-	case KMIG_MIG_STATE_CANCELLED:
-		atomic64_inc(&kmig_mstats.cancelled);
-		break;
-	case KMIG_MIG_STATE_FAILOVER:
-		atomic64_inc(&kmig_mstats.failed_over);
-		pr_info("region %u: COLO %s failed over at checkpoint %llu: %s\n",
-			mig->region->id,
-			mig->role == KMIG_MIG_ROLE_SOURCE ? "primary" : "secondary",
-			kmig_colo_sm_lost(&mig->colo->sm), mig->reason);
-		break;
-	default:
-		atomic64_inc(&kmig_mstats.failed);
-		break;
-	}
-	/* Its max_migrations slot, before cancel and status see it ended. */
-	kmig_limits_mig_end();
-	/*
-	 * Status readers and cancel look at this; only destroy waits @done.
-	 * Release: end_ns and the state are visible before the flag.
-	 */
-	smp_store_release(&mig->finished, true);
-	wake_up_all(&mig->wq);
-}
 
 /* Main thread, last: the final event (after @finished: counters final). */
 static void kmig_mig_final_event(struct kmig_mig *mig)
 {
 	switch (READ_ONCE(mig->state)) {
 	case KMIG_MIG_STATE_COMPLETED:
-		kmig_mig_event(mig, KMIG_MIG_EVENT_COMPLETED);
+		kmig_status_event(mig, KMIG_MIG_EVENT_COMPLETED);
 		break;
 	case KMIG_MIG_STATE_CANCELLED:
-		kmig_mig_event(mig, KMIG_MIG_EVENT_CANCELLED);
+		kmig_status_event(mig, KMIG_MIG_EVENT_CANCELLED);
 		break;
 	case KMIG_MIG_STATE_FAILOVER:
-		kmig_mig_event(mig, KMIG_MIG_EVENT_FAILOVER);
+		kmig_status_event(mig, KMIG_MIG_EVENT_FAILOVER);
 		break;
 	default:
-		kmig_mig_event(mig, KMIG_MIG_EVENT_FAILED);
+		kmig_status_event(mig, KMIG_MIG_EVENT_FAILED);
 		break;
 	}
-}
-
-static void kmig_mig_fill_info(struct kmig_mig *mig,
-			       struct kmig_mig_info *info);
-
-/*
- * Multicast an event with the migration's status. Process context; the
- * caller keeps @mig alive. Takes no migration lock, so the main thread may
- * call it while a cancel waits for it.
- */
-void kmig_mig_event(struct kmig_mig *mig, enum kmig_mig_event event)
-{
-	struct kmig_mig_info *info;
-
-	info = kmalloc(sizeof(*info), GFP_KERNEL);
-	if (!info)
-		return;
-	kmig_mig_fill_info(mig, info);
-	/* A pause names the checkpoint being taken, not the committed one. */
-	if (event == KMIG_MIG_EVENT_CHECKPOINT_PAUSE && mig->colo)
-		info->checkpoint = READ_ONCE(mig->colo->pause_for);
-	kmig_events_mig(mig->net, info, event);
-	kfree(info);
-}
-
-static bool kmig_mig_finished(struct kmig_mig *mig)
-{
-	/* Pairs with the release in teardown: end_ns and counters are final. */
-	return smp_load_acquire(&mig->finished);
 }
 
 void kmig_mig_exit(struct kmig_mig *mig)
@@ -454,7 +115,8 @@ static struct kmig_mig *kmig_mig_alloc(struct kmig_region *region,
 	else if (role == KMIG_MIG_ROLE_SOURCE)
 		get_random_bytes(mig->id, sizeof(mig->id));
 	for (i = 0; i < mig->nch; i++) {
-		if (kmig_channel_init(mig, &mig->ch[i], i))
+		if (kmig_channel_init(&mig->ch[i], mig, i,
+				      role == KMIG_MIG_ROLE_DESTINATION))
 			goto err;
 	}
 	if (role == KMIG_MIG_ROLE_DESTINATION) {
@@ -469,7 +131,7 @@ static struct kmig_mig *kmig_mig_alloc(struct kmig_region *region,
 			goto err;
 	}
 	if (cfg->colo) {
-		mig->colo = kmig_colo_alloc(region,
+		mig->colo = kmig_colo_alloc(region, &mig->lock,
 					    role == KMIG_MIG_ROLE_DESTINATION,
 					    cfg->checkpoint_interval_ms);
 		if (!mig->colo)
@@ -519,13 +181,13 @@ static int kmig_mig_launch(struct kmig_region *region, struct kmig_mig *mig,
 
 	lockdep_assert_held(&kmig_mig_mutex);
 	/* The event first: the thread's own events come after it. */
-	kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
+	kmig_status_event(mig, KMIG_MIG_EVENT_STATE);
 	t = kthread_run(fn, mig, "kmig-%s/%u", name, region->id);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	mig->main = t;
 	region->mig = mig;
-	atomic64_inc(&kmig_mstats.started);
+	kmig_mig_count_started();
 	return 0;
 }
 
@@ -650,112 +312,13 @@ void kmig_mig_region_closed(struct kmig_region *region)
 	kmig_mig_destroy(mig);
 }
 
-/* Status of @mig; the caller keeps it alive (mutex or its own thread). */
-static void kmig_mig_fill_info(struct kmig_mig *mig, struct kmig_mig_info *info)
-{
-	u64 end, active, bytes;
-	unsigned int i;
-
-	memset(info, 0, sizeof(*info));
-	info->region_id = mig->region->id;
-	info->role = mig->role;
-	spin_lock_bh(&mig->lock);
-	info->state = mig->state;
-	strscpy(info->reason, mig->reason, sizeof(info->reason));
-	memcpy(info->id, mig->id, sizeof(info->id));
-	info->dirty_rate = mig->dirty_rate;
-	info->remaining_bytes = mig->remaining_bytes;
-	info->expected_downtime_ns = mig->expected_downtime_ns;
-	if (mig->colo) {
-		struct kmig_colo *colo = mig->colo;
-
-		info->colo = true;
-		info->checkpoint = kmig_colo_sm_lost(&colo->sm);
-		info->checkpoints = colo->checkpoints;
-		info->ckpt_pages = colo->last_pages;
-		info->ckpt_bytes = colo->last_bytes;
-		kmig_colo_latency(mig, info->colo_latency);
-		info->colo_metrics = BIT(KMIG_COLO_METRIC_TRANSFER) |
-				     BIT(KMIG_COLO_METRIC_FLUSH);
-		if (mig->role == KMIG_MIG_ROLE_SOURCE)
-			info->colo_metrics |= BIT(KMIG_COLO_METRIC_PAUSE);
-	}
-	spin_unlock_bh(&mig->lock);
-	if (mig->colo) {
-		info->checkpoint_interval_ms = mig->cfg.checkpoint_interval_ms;
-		info->colo_cache_pages =
-			atomic_long_read(&mig->colo->cache.npages);
-	}
-	info->addr = mig->cfg.addr;
-	if (info->addr.ss_family == AF_INET6)
-		((struct sockaddr_in6 *)&info->addr)->sin6_port = htons(mig->port);
-	else
-		((struct sockaddr_in *)&info->addr)->sin_port = htons(mig->port);
-	info->channels = mig->nch;
-	info->zero_detect = mig->cfg.zero_detect;
-	info->live = mig->cfg.live;
-	info->downtime_limit_ms = mig->cfg.downtime_limit_ms;
-	info->max_bandwidth = mig->cfg.max_bandwidth;
-	info->max_passes = mig->cfg.max_passes;
-	info->no_convergence = mig->cfg.no_convergence;
-	info->pass = READ_ONCE(mig->pass);
-	info->dirty_syncs = READ_ONCE(mig->dirty_syncs);
-	info->switchover_ready = READ_ONCE(mig->switchover_ready);
-	info->pages_total = atomic64_read(&mig->pages_total);
-	info->pages_done = atomic64_read(&mig->pages_done);
-	info->zero_pages = atomic64_read(&mig->zero_pages);
-	info->zero_bytes = info->zero_pages * PAGE_SIZE;
-	info->normal_pages = atomic64_read(&mig->normal_pages);
-	info->normal_bytes = info->normal_pages * PAGE_SIZE;
-	info->splice_fallbacks = atomic64_read(&mig->splice_fallbacks);
-	info->rejected = atomic64_read(&mig->rejected);
-	info->auth_failed = atomic64_read(&mig->auth_failed);
-	info->auth = kmig_auth_enabled(&mig->auth);
-	info->integrity_errors = atomic64_read(&mig->integrity_errors);
-	info->integrity = mig->cfg.integrity;
-	info->malformed = atomic64_read(&mig->malformed);
-	info->passes = atomic_read(&mig->syncs) / mig->nch;
-	bytes = atomic64_read(&mig->hello_bytes);
-	for (i = 0; i < mig->nch; i++) {
-		struct kmig_channel *ch = &mig->ch[i];
-
-		info->ch[i].id = i;
-		info->ch[i].cpu = ch->cpu;
-		if (READ_ONCE(ch->crc))
-			info->integrity = true;
-		info->ch[i].pages = atomic64_read(&ch->pages);
-		info->ch[i].zero_pages = atomic64_read(&ch->zero_pages);
-		info->ch[i].bytes = atomic64_read(&ch->bytes);
-		info->ch[i].packets = atomic64_read(&ch->packets);
-		info->packets += info->ch[i].packets;
-		bytes += info->ch[i].bytes;
-	}
-	info->bytes = bytes;
-	end = kmig_mig_finished(mig) ? mig->end_ns : ktime_get_ns();
-	/*
-	 * The main thread sets the downtime before teardown moves the state
-	 * to completed under mig->lock, which info->state was read under:
-	 * a completed migration has its downtime, even before teardown ends.
-	 */
-	if (kmig_mig_finished(mig) || info->state == KMIG_MIG_STATE_COMPLETED)
-		info->downtime_ns = READ_ONCE(mig->downtime_ns);
-	info->time_ns = end - mig->start_ns;
-	active = READ_ONCE(mig->active_ns);
-	if (active) {
-		info->setup_ns = active - mig->start_ns;
-		if (end > active)
-			info->throughput = mul_u64_u64_div_u64(bytes, NSEC_PER_SEC,
-							       end - active);
-	}
-}
-
 int kmig_mig_info(struct kmig_region *region, struct kmig_mig_info *info)
 {
 	int ret = -ENOENT;
 
 	mutex_lock(&kmig_mig_mutex);
 	if (region->mig) {
-		kmig_mig_fill_info(region->mig, info);
+		kmig_status_fill(region->mig, info);
 		ret = 0;
 	}
 	mutex_unlock(&kmig_mig_mutex);
@@ -865,20 +428,6 @@ int kmig_mig_colo_paused(struct kmig_region *region, u64 n, const char **why)
 unlock:
 	mutex_unlock(&kmig_mig_mutex);
 	return ret;
-}
-
-void kmig_mig_stats_read(struct kmig_mig_stats *s)
-{
-	s->started = atomic64_read(&kmig_mstats.started);
-	s->completed = atomic64_read(&kmig_mstats.completed);
-	s->failed = atomic64_read(&kmig_mstats.failed);
-	s->cancelled = atomic64_read(&kmig_mstats.cancelled);
-	s->rejected = atomic64_read(&kmig_mstats.rejected);
-	s->auth_failed = atomic64_read(&kmig_mstats.auth_failed);
-	s->integrity_errors = atomic64_read(&kmig_mstats.integrity_errors);
-	s->malformed = atomic64_read(&kmig_mstats.malformed);
-	s->splice_fallbacks = atomic64_read(&kmig_mstats.splice_fallbacks);
-	s->failed_over = atomic64_read(&kmig_mstats.failed_over);
 }
 
 int kmig_migration_init(void)

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A migration's source role (kmig_mig_start(), declared in migration.h,
- * as are the helpers the channel threads and colo.c use). Its main thread
- * (the dispatcher) connects the channels (handshake.c), then dispatches
- * the region's pages to them through the batch queue: one pass for a
- * paused guest, or the live precopy, passes of the pages written during
- * the previous one until the expected downtime is within the limit and
- * the VMM switches over. Also the pacing of the passes after
- * switchover-ready and the bandwidth limit the channel threads wait for.
+ * A migration's source role (kmig_mig_start(), declared in migration.h).
+ * Its main thread (the dispatcher) connects the channels (handshake.c),
+ * then dispatches the region's pages to them through the batch queue
+ * (kmig_send_pass(), send.c): one pass for a paused guest, or the live
+ * precopy, passes of the pages written during the previous one until the
+ * expected downtime is within the limit and the VMM switches over; then,
+ * for COLO, the primary's loop (colo.c). Also the pacing of the passes
+ * after switchover-ready.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,6 +21,9 @@
 #include <linux/err.h>
 
 #include "migration.h"
+#include "mig.h"
+#include "send.h"
+#include "status.h"
 #include "handshake.h"
 #include "region.h"
 #include "queue.h"
@@ -45,30 +48,6 @@ static void kmig_precopy_unprepare(struct kmig_mig *mig)
 	kmig_queue_uninit(&mig->queue);
 }
 
-u64 kmig_mig_bytes(struct kmig_mig *mig)
-{
-	u64 bytes = 0;
-	unsigned int i;
-
-	for (i = 0; i < mig->nch; i++)
-		bytes += atomic64_read(&mig->ch[i].bytes);
-	return bytes;
-}
-
-void kmig_mig_throttle(struct kmig_mig *mig, u64 bytes)
-{
-	u64 wait = kmig_rate_take(&mig->rate, bytes, ktime_get_ns());
-
-	/* In slices, so a cancel is not held up by a low limit. */
-	while (wait && !kmig_mig_stopping(mig)) {
-		u64 slice = min_t(u64, wait, 100 * NSEC_PER_MSEC);
-
-		wait_event_idle_timeout(mig->wq, kmig_mig_stopping(mig),
-					max(nsecs_to_jiffies(slice), 1UL));
-		wait -= slice;
-	}
-}
-
 /*
  * Once switchover-ready has been announced, passes go on only to keep the
  * dirty set small until the VMM has paused its vCPUs: they start at most
@@ -88,24 +67,6 @@ static void kmig_precopy_pace(struct kmig_mig *mig, u64 start)
 	wait_event_idle_timeout(mig->wq, READ_ONCE(mig->switchover) ||
 				kmig_mig_stopping(mig),
 				max(nsecs_to_jiffies(end - now), 1UL));
-}
-
-int kmig_mig_send_pass(struct kmig_mig *mig, u64 pass, unsigned long *bits)
-{
-	u64 pages;
-	int ret;
-
-	WRITE_ONCE(mig->pass, pass);
-	if (bits)
-		ret = kmig_queue_bitmap(&mig->queue, mig->region, bits, pass,
-					&pages);
-	else
-		ret = kmig_queue_pass(&mig->queue, mig->region, pass, &pages);
-	if (!ret)
-		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_SYNC, pass);
-	if (!ret)
-		ret = kmig_queue_drain(&mig->queue);
-	return ret;
 }
 
 /*
@@ -137,7 +98,7 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 	for (;;) {
 		start = ktime_get_ns();
 		sent = kmig_mig_bytes(mig);
-		ret = kmig_mig_send_pass(mig, pass, pass ? mig->pending : NULL);
+		ret = kmig_send_pass(mig, pass, pass ? mig->pending : NULL);
 		if (ret || final)
 			break;
 		dt = ktime_get_ns() - start;
@@ -169,14 +130,14 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 		mig->remaining_bytes = (u64)n * PAGE_SIZE;
 		mig->expected_downtime_ns = expected;
 		spin_unlock_bh(&mig->lock);
-		kmig_mig_event(mig, KMIG_MIG_EVENT_PASS_DONE);
+		kmig_status_event(mig, KMIG_MIG_EVENT_PASS_DONE);
 
 		if (!mig->switchover_ready && !final &&
 		    (expected <= limit_ns ||
 		     (mig->cfg.max_passes && pass + 1 >= mig->cfg.max_passes &&
 		      mig->cfg.no_convergence == KMIG_NO_CONVERGENCE_SWITCHOVER))) {
 			WRITE_ONCE(mig->switchover_ready, true);
-			kmig_mig_event(mig, KMIG_MIG_EVENT_SWITCHOVER_READY);
+			kmig_status_event(mig, KMIG_MIG_EVENT_SWITCHOVER_READY);
 		}
 		pass++;
 
@@ -230,14 +191,14 @@ static int kmig_precopy_thread(void *data)
 	mig->active_ns = ktime_get_ns();
 	atomic64_set(&mig->pages_total, kmig_region_populated(mig->region));
 	kmig_mig_set_state(mig, KMIG_MIG_STATE_ACTIVE);
-	kmig_mig_event(mig, KMIG_MIG_EVENT_STATE);
+	kmig_status_event(mig, KMIG_MIG_EVENT_STATE);
 
 	if (mig->cfg.live) {
 		kmig_precopy_live(mig);
 		goto out;
 	}
 	/* The guest is paused: one pass and done. */
-	ret = kmig_mig_send_pass(mig, 0, NULL);
+	ret = kmig_send_pass(mig, 0, NULL);
 	if (!ret)
 		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_COMPLETE, 0);
 	if (!ret)

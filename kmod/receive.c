@@ -17,7 +17,9 @@
 
 #include "receive.h"
 #include "channel.h"
-#include "migration.h"
+#include "mig.h"
+#include "packet.h"
+#include "colo.h"
 #include "sink.h"
 #include "region.h"
 #include "wire.h"
@@ -29,10 +31,9 @@ static void kmig_receive_malformed(struct kmig_channel *ch, const char *what,
 	struct kmig_mig *mig = ch->mig;
 
 	kmig_mig_count_malformed(mig);
-	kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+	kmig_mig_fail(mig,
 		      "channel %u packet %llu: %s: %s", ch->id, ch->seq, what,
 		      kmig_wire_strerror(err));
-	kmig_mig_kick(mig);
 }
 
 static void kmig_receive_failed(struct kmig_channel *ch, int ret)
@@ -41,22 +42,21 @@ static void kmig_receive_failed(struct kmig_channel *ch, int ret)
 
 	if ((ret == -ECONNRESET || ret == -EPIPE) && mig->colo &&
 	    READ_ONCE(mig->colo->active))
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+		kmig_mig_fail(mig,
 			      "primary lost: channel %u closed (packet %llu)",
 			      ch->id, ch->seq);
 	else if (ret == -ECONNRESET || ret == -EPIPE)
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+		kmig_mig_fail(mig,
 			      "peer closed channel %u before COMPLETE (packet %llu)",
 			      ch->id, ch->seq);
 	else if (ret == -ENOSPC)
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+		kmig_mig_fail(mig,
 			      "channel %u packet %llu: max_memory (%llu bytes in all regions) reached",
 			      ch->id, ch->seq, kmig_limits_memory());
 	else
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+		kmig_mig_fail(mig,
 			      "channel %u: receive failed (%pe)", ch->id,
 			      ERR_PTR(ret));
-	kmig_mig_kick(mig);
 }
 
 static void kmig_receive_put_rx(struct kmig_channel *ch, unsigned int n)
@@ -122,11 +122,11 @@ static int kmig_receive_data(struct kmig_channel *ch,
 			return 1;
 		}
 		if (!ret)
-			ret = kmig_channel_check_crc(ch, ch->buf,
-						     KMIG_WIRE_HDR_SIZE + olen,
-						     ch->bounce,
-						     (size_t)hdr->data_pages *
-						     PAGE_SIZE);
+			ret = kmig_packet_check_crc(ch, ch->buf,
+						    KMIG_WIRE_HDR_SIZE + olen,
+						    ch->bounce,
+						    (size_t)hdr->data_pages *
+						    PAGE_SIZE);
 		if (ret == -EILSEQ)
 			return 1;
 		if (ret)
@@ -136,10 +136,9 @@ static int kmig_receive_data(struct kmig_channel *ch,
 	why = kmig_sink_refuse(sink);
 	if (why) {
 		kmig_mig_count_malformed(mig);
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+		kmig_mig_fail(mig,
 			      "channel %u packet %llu: %s", ch->id, ch->seq,
 			      why);
-		kmig_mig_kick(mig);
 		return 1;
 	}
 
@@ -236,7 +235,7 @@ static int kmig_receive_send_ack(struct kmig_channel *ch, u64 pass)
 	ret = kmig_wire_hdr_encode(ch->buf, KMIG_WIRE_HDR_SIZE, &hdr);
 	if (ret < 0)
 		return -EINVAL;
-	return kmig_channel_send_small(ch, ch->buf, KMIG_WIRE_HDR_SIZE);
+	return kmig_packet_send_small(ch, ch->buf, KMIG_WIRE_HDR_SIZE);
 }
 
 /*
@@ -251,7 +250,7 @@ static bool kmig_receive_complete_ok(struct kmig_mig *mig, u64 pass)
 	return next && pass == next - 1;
 }
 
-int kmig_receive_thread(void *data)
+static int kmig_receive_thread(void *data)
 {
 	struct kmig_channel *ch = data;
 	struct kmig_mig *mig = ch->mig;
@@ -276,8 +275,8 @@ int kmig_receive_thread(void *data)
 			break;
 		}
 		if (ch->crc && hdr.type != KMIG_WIRE_DATA) {
-			ret = kmig_channel_check_crc(ch, ch->buf,
-						     KMIG_WIRE_HDR_SIZE, NULL, 0);
+			ret = kmig_packet_check_crc(ch, ch->buf,
+						    KMIG_WIRE_HDR_SIZE, NULL, 0);
 			if (ret == -EBADMSG || ret == -ECONNRESET) {
 				kmig_receive_malformed(ch, "CRC",
 						       KMIG_WIRE_ESHORT);
@@ -309,10 +308,9 @@ int kmig_receive_thread(void *data)
 			kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
 			if (kmig_colo_rx_begin(mig, hdr.pass)) {
 				kmig_mig_count_malformed(mig);
-				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				kmig_mig_fail(mig,
 					      "channel %u: CHECKPOINT %llu out of order or outside COLO",
 					      ch->id, hdr.pass);
-				kmig_mig_kick(mig);
 				break;
 			}
 		} else if (hdr.type == KMIG_WIRE_CHECKPOINT_ACK) {
@@ -322,10 +320,9 @@ int kmig_receive_thread(void *data)
 			kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
 			if (kmig_colo_rx_cancel(mig)) {
 				kmig_mig_count_malformed(mig);
-				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				kmig_mig_fail(mig,
 					      "channel %u: CANCEL outside COLO",
 					      ch->id);
-				kmig_mig_kick(mig);
 			}
 			break;
 		} else if (mig->colo) {
@@ -334,10 +331,9 @@ int kmig_receive_thread(void *data)
 			if (READ_ONCE(mig->colo->active) ||
 			    !kmig_receive_complete_ok(mig, hdr.pass)) {
 				kmig_mig_count_malformed(mig);
-				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				kmig_mig_fail(mig,
 					      "channel %u: COMPLETE for pass %llu out of place in COLO",
 					      ch->id, hdr.pass);
-				kmig_mig_kick(mig);
 				break;
 			}
 			if (!kmig_mig_barrier_hold(mig, hdr.pass + 1))
@@ -352,10 +348,9 @@ int kmig_receive_thread(void *data)
 			kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
 			if (!kmig_receive_complete_ok(mig, hdr.pass)) {
 				kmig_mig_count_malformed(mig);
-				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				kmig_mig_fail(mig,
 					      "channel %u: COMPLETE for pass %llu before every channel ended it",
 					      ch->id, hdr.pass);
-				kmig_mig_kick(mig);
 				break;
 			}
 			WRITE_ONCE(ch->expect_close, true);
@@ -373,4 +368,18 @@ int kmig_receive_thread(void *data)
 	}
 	kmig_channel_park();
 	return 0;
+}
+
+int kmig_receive_start(struct kmig_channel *ch)
+{
+	struct kmig_mig *mig = ch->mig;
+	int ret;
+
+	ret = kmig_channel_alloc_bounce(ch, ch->lim.max_pages);
+	if (ret)
+		return ret;
+	kmig_sink_region_init(&ch->sink, mig->region, mig->received,
+			      &mig->pages_done);
+	return kmig_channel_start(ch, kmig_receive_thread, "rx",
+				  mig->region->id);
 }

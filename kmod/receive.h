@@ -7,7 +7,12 @@
 #ifndef _KMIG_RECEIVE_H
 #define _KMIG_RECEIVE_H
 
-/* The destination channel thread (kthread function, @data: the channel). */
-int kmig_receive_thread(void *data);
+struct kmig_channel;
+
+/*
+ * Start a destination channel's thread (its hello accepted: ch->lim and
+ * ch->crc are set); its pages go into the region until COLO.
+ */
+int kmig_receive_start(struct kmig_channel *ch);
 
 #endif /* _KMIG_RECEIVE_H */

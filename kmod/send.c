@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The send path of a source channel (send.h): its thread takes the batches
- * the dispatcher queues for it and sends each as DATA (header, offset
- * block, data pages spliced or, with integrity, copied), SYNC, COMPLETE
- * (then waits for its acknowledgment) or CHECKPOINT; and a COLO primary's
- * CANCEL.
+ * The send path of a source (send.h): the dispatcher queues a pass, and
+ * each channel's thread takes the batches queued for it and sends each
+ * as DATA (header, offset block, data pages spliced or, with integrity,
+ * copied), SYNC, COMPLETE (then waits for its acknowledgment) or
+ * CHECKPOINT, within the bandwidth limit; and a COLO primary's CANCEL.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,10 +12,14 @@
 #include <linux/mm.h>
 #include <linux/highmem.h>
 #include <linux/sched.h>
+#include <linux/ktime.h>
+#include <linux/wait.h>
 
 #include "send.h"
 #include "channel.h"
-#include "migration.h"
+#include "mig.h"
+#include "packet.h"
+#include "queue.h"
 #include "region.h"
 #include "wire.h"
 
@@ -66,8 +70,8 @@ static int kmig_send_encoded(struct kmig_channel *ch, int len)
 	if (len < 0)
 		return len;
 	if (ch->crc) {
-		ret = kmig_channel_put_crc(ch, ch->buf + len, ch->buf, len,
-					   NULL, 0);
+		ret = kmig_packet_put_crc(ch, ch->buf + len, ch->buf, len,
+					  NULL, 0);
 		if (ret)
 			return ret;
 		len += KMIG_WIRE_CRC_SIZE;
@@ -102,8 +106,8 @@ static int kmig_send_crc_data(struct kmig_channel *ch,
 	for (i = 0; i < data; i++)
 		memcpy_from_page(ch->bounce + (size_t)i * PAGE_SIZE,
 				 b->pages[i], 0, PAGE_SIZE);
-	ret = kmig_channel_put_crc(ch, ch->buf + len, ch->buf, len,
-				   ch->bounce, dlen);
+	ret = kmig_packet_put_crc(ch, ch->buf + len, ch->buf, len,
+				  ch->bounce, dlen);
 	if (ret)
 		return ret;
 	ret = kmig_sock_send(ch->ks.sock, ch->buf, len, true);
@@ -131,7 +135,7 @@ static int kmig_send_data(struct kmig_channel *ch, struct kmig_batch *b)
 	bytes = KMIG_WIRE_HDR_SIZE + (u64)b->n * KMIG_WIRE_OFFSET_SIZE +
 		(u64)data * PAGE_SIZE + (ch->crc ? KMIG_WIRE_CRC_SIZE : 0);
 
-	kmig_mig_throttle(mig, bytes);
+	kmig_send_throttle(mig, bytes);
 	len = kmig_send_encode_hdr(ch, KMIG_WIRE_DATA, b, data, zero);
 	if (!data) {
 		/* Zero pages only: offsets, no data block. */
@@ -185,7 +189,7 @@ static int kmig_send_wait_ack(struct kmig_channel *ch, u64 pass)
 
 	kmig_sock_set_timeouts(ch->ks.sock, KMIG_ACK_TIMEOUT,
 			       MAX_SCHEDULE_TIMEOUT);
-	ret = kmig_channel_recv_small(ch, ch->buf, KMIG_WIRE_HDR_SIZE);
+	ret = kmig_packet_recv_small(ch, ch->buf, KMIG_WIRE_HDR_SIZE);
 	if (ret)
 		return ret == -EAGAIN ? -ETIMEDOUT : ret;
 	ret = kmig_wire_hdr_decode(ch->buf, KMIG_WIRE_HDR_SIZE, &lim, 0, &hdr);
@@ -194,7 +198,39 @@ static int kmig_send_wait_ack(struct kmig_channel *ch, u64 pass)
 	return 0;
 }
 
-int kmig_send_thread(void *data)
+int kmig_send_pass(struct kmig_mig *mig, u64 pass, unsigned long *bits)
+{
+	u64 pages;
+	int ret;
+
+	WRITE_ONCE(mig->pass, pass);
+	if (bits)
+		ret = kmig_queue_bitmap(&mig->queue, mig->region, bits, pass,
+					&pages);
+	else
+		ret = kmig_queue_pass(&mig->queue, mig->region, pass, &pages);
+	if (!ret)
+		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_SYNC, pass);
+	if (!ret)
+		ret = kmig_queue_drain(&mig->queue);
+	return ret;
+}
+
+void kmig_send_throttle(struct kmig_mig *mig, u64 bytes)
+{
+	u64 wait = kmig_rate_take(&mig->rate, bytes, ktime_get_ns());
+
+	/* In slices, so a cancel is not held up by a low limit. */
+	while (wait && !kmig_mig_stopping(mig)) {
+		u64 slice = min_t(u64, wait, 100 * NSEC_PER_MSEC);
+
+		wait_event_idle_timeout(mig->wq, kmig_mig_stopping(mig),
+					max(nsecs_to_jiffies(slice), 1UL));
+		wait -= slice;
+	}
+}
+
+static int kmig_send_thread(void *data)
 {
 	struct kmig_channel *ch = data;
 	struct kmig_mig *mig = ch->mig;
@@ -241,18 +277,17 @@ int kmig_send_thread(void *data)
 		kmig_queue_put(&mig->queue, b);
 		if (ret) {
 			if (ret == -EPROTO)
-				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				kmig_mig_fail(mig,
 					      "channel %u: bad acknowledgment of COMPLETE",
 					      ch->id);
 			else if (ret == -ETIMEDOUT)
-				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				kmig_mig_fail(mig,
 					      "channel %u: no acknowledgment of COMPLETE",
 					      ch->id);
 			else
-				kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				kmig_mig_fail(mig,
 					      "channel %u: send failed: peer closed or reset (%pe)",
 					      ch->id, ERR_PTR(ret));
-			kmig_mig_kick(mig);
 			break;
 		}
 		if (ch->done) {
@@ -265,6 +300,17 @@ int kmig_send_thread(void *data)
 	wake_up_all(&mig->wq);
 	kmig_channel_park();
 	return 0;
+}
+
+int kmig_send_start(struct kmig_channel *ch)
+{
+	struct kmig_mig *mig = ch->mig;
+	int ret;
+
+	ret = kmig_channel_alloc_bounce(ch, KMIG_BATCH_PAGES);
+	if (ret)
+		return ret;
+	return kmig_channel_start(ch, kmig_send_thread, "tx", mig->region->id);
 }
 
 /*
@@ -282,7 +328,7 @@ int kmig_send_cancel(struct kmig_channel *ch)
 
 	if (kmig_wire_hdr_encode(buf, sizeof(buf), &hdr) < 0)
 		return -EINVAL;
-	ret = kmig_channel_send_small(ch, buf, KMIG_WIRE_HDR_SIZE);
+	ret = kmig_packet_send_small(ch, buf, KMIG_WIRE_HDR_SIZE);
 	if (ret)
 		return ret;
 	ch->seq++;

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The migration object (struct kmig_mig) and what its threads share: the
+ * state and its stop, the kick that shuts its sockets down, the
+ * destination's SYNC barriers, its counters and the module-wide ones,
+ * and the teardown its main thread ends with (mig.c). One migration per
+ * region at a time, as source or destination; its lifecycle and control
+ * plane are in migration.c, its status and events in status.c.
+ *
+ * Layering: this object sits on the channels (channel.h, which see only
+ * an opaque back pointer) and the COLO state (colo_state.h); the channel
+ * threads (send.c, receive.c), the COLO loops (colo.c), the handshake and
+ * the roles' main threads sit on it. None of them is included here.
+ */
+#ifndef _KMIG_MIG_H
+#define _KMIG_MIG_H
+
+#include <linux/types.h>
+#include <linux/in6.h>
+#include <linux/socket.h>
+#include <linux/completion.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/atomic.h>
+#include <uapi/linux/kmig.h>
+
+#include "wire.h"
+#include "queue.h"
+#include "auth.h"
+#include "crc.h"
+#include "channel.h"
+#include "mig_info.h"
+
+struct kmig_region;
+struct kmig_colo;
+struct net;
+struct task_struct;
+struct socket;
+
+/* What a VMM (or migctl) asks for, from netlink. */
+struct kmig_mig_config {
+	struct sockaddr_storage addr;	/* listen on / connect to */
+	unsigned int channels;
+	enum kmig_zero_detect zero_detect;
+	bool have_id;
+	u8 id[KMIG_WIRE_MIGRATION_ID_LEN];
+	/* Live migration (source). */
+	bool live;
+	u32 downtime_limit_ms;
+	u64 max_bandwidth;
+	u32 max_passes;
+	enum kmig_no_convergence no_convergence;
+	/* COLO (source: with live; destination: accept a COLO primary). */
+	bool colo;
+	u32 checkpoint_interval_ms;
+	/*
+	 * Channel authentication: have_key with the 32-byte key, or none
+	 * (the caller chose to run without; netlink insists it says so).
+	 * kmig_mig_listen/start take the key into a keyed transform and
+	 * wipe this copy.
+	 */
+	bool have_key;
+	u8 key[KMIG_KEY_LEN];
+	/*
+	 * Integrity (CRC-32C per packet): source, ask for it; destination,
+	 * require it (it grants it whenever asked).
+	 */
+	bool integrity;
+};
+
+#define KMIG_DOWNTIME_LIMIT_DEFAULT_MS	300
+#define KMIG_CHECKPOINT_INTERVAL_DEFAULT_MS	1000
+#define KMIG_CHECKPOINT_INTERVAL_MAX_MS	3600000
+#define KMIG_DOWNTIME_LIMIT_MAX_MS	3600000
+
+/* Module-wide migration counters. */
+struct kmig_mig_stats {
+	u64 started;
+	u64 completed;
+	u64 failed;
+	u64 cancelled;
+	u64 rejected;
+	u64 auth_failed;
+	u64 malformed;
+	u64 integrity_errors;
+	u64 splice_fallbacks;
+	u64 failed_over;
+};
+
+struct kmig_mig {
+	struct kmig_region *region;	/* with a reference */
+	struct net *net;		/* with a reference */
+	enum kmig_mig_role role;
+	struct kmig_mig_config cfg;	/* key wiped once auth is set up */
+	struct kmig_auth auth;		/* keyed, or none */
+	struct kmig_crc crc;		/* crc32c, when a channel may use it */
+	u16 port;			/* bound (destination) or peer port */
+
+	spinlock_t lock;		/* state, reason, stopping, id */
+	enum kmig_mig_state state;
+	bool stopping;
+	char reason[KMIG_REASON_LEN];
+	u8 id[KMIG_WIRE_MIGRATION_ID_LEN];
+	bool have_id;
+
+	struct task_struct *main;	/* dispatcher or listener */
+	struct completion done;		/* main thread gone (destroy waits) */
+	bool finished;			/* teardown done, counters final */
+	wait_queue_head_t wq;		/* main thread waits here */
+	atomic_t channels_done;
+
+	/* Sockets the control plane may shut down; see kmig_mig_kick(). */
+	struct mutex sock_lock;
+	struct socket *lsock;		/* destination, until all accepted */
+	struct socket *hs_sock;		/* destination, in its hello */
+
+	struct kmig_queue queue;	/* source */
+	unsigned long *received;	/* destination: page bitmap */
+
+	u64 start_ns;
+	u64 active_ns;			/* every channel accepted */
+	u64 end_ns;
+	atomic64_t pages_total;
+	atomic64_t pages_done;
+	atomic64_t zero_pages;
+	atomic64_t normal_pages;
+	atomic64_t hello_bytes;
+	atomic64_t splice_fallbacks;
+	atomic64_t rejected;
+	atomic64_t auth_failed;
+	atomic64_t malformed;
+	atomic64_t integrity_errors;
+	atomic_t syncs;
+
+	/* Live source: precopy. */
+	unsigned long *pending;		/* pages to send in the next pass */
+	struct kmig_rate rate;		/* max-bandwidth */
+	bool switchover;		/* the VMM asked for it */
+	bool switchover_ready;		/* announced */
+	u64 switchover_ns;
+	u64 downtime_ns;
+	u64 pass;
+	u64 dirty_rate;
+	u64 expected_downtime_ns;
+	u64 remaining_bytes;
+	u64 dirty_syncs;
+
+	/* Destination: every channel waits at SYNC for the others. */
+	u64 barrier_pass;		/* passes every channel has ended */
+	unsigned int barrier_arrived;
+	u64 barrier_held;		/* COLO: reached, main thread to release */
+
+	struct kmig_colo *colo;		/* COLO migrations */
+
+	unsigned int nch;
+	struct kmig_channel ch[];
+};
+
+static inline bool kmig_mig_stopping(struct kmig_mig *mig)
+{
+	return READ_ONCE(mig->stopping);
+}
+
+/*
+ * What every thread of a migration shares (its channels, its main thread,
+ * the COLO loops) and the control plane uses: the state and its stop,
+ * the kick, the destination's SYNC barriers, the counters.
+ */
+__printf(3, 4)
+void kmig_mig_stop(struct kmig_mig *mig, enum kmig_mig_state state,
+		   const char *fmt, ...);
+/* Shut the sockets down so every blocked thread returns. Sleeps. */
+void kmig_mig_kick(struct kmig_mig *mig);
+/* Process context: stop as failed with a reason, then kick. Sleeps. */
+__printf(2, 3)
+void kmig_mig_fail(struct kmig_mig *mig, const char *fmt, ...);
+void kmig_mig_channel_done(struct kmig_channel *ch);
+void kmig_mig_count_malformed(struct kmig_mig *mig);
+void kmig_mig_count_integrity(struct kmig_mig *mig);
+void kmig_mig_count_fallbacks(struct kmig_mig *mig, unsigned int n);
+/*
+ * Destination channel at the SYNC ending @pass: wait until every channel
+ * has reached it, so no page of a later pass overtakes one of this pass
+ * on another channel. False when the migration stops meanwhile.
+ */
+bool kmig_mig_barrier(struct kmig_mig *mig, u64 pass);
+/*
+ * COLO destination: the same, but the last channel to arrive does not
+ * open the barrier; it records the pass in barrier_held and wakes the
+ * main thread, which opens it with kmig_mig_release() after its work (COLO
+ * entry at COMPLETE, the flush at a checkpoint's SYNC).
+ */
+bool kmig_mig_barrier_hold(struct kmig_mig *mig, u64 pass);
+bool kmig_mig_held(struct kmig_mig *mig);
+void kmig_mig_release(struct kmig_mig *mig);
+void kmig_mig_set_state(struct kmig_mig *mig, enum kmig_mig_state state);
+/* Bytes on the wire of every channel so far. */
+u64 kmig_mig_bytes(struct kmig_mig *mig);
+/* Set a socket the control plane may shut down (under sock_lock). */
+void kmig_mig_set_sock(struct kmig_mig *mig, struct socket **slot,
+		       struct socket *sock);
+/* Wait until every channel is done or the migration stops. */
+void kmig_mig_wait_channels(struct kmig_mig *mig);
+/* A connection refused at its handshake; @auth: it did not prove the key. */
+void kmig_mig_count_rejected(struct kmig_mig *mig, bool auth);
+/* Source: the destination's proof was wrong. */
+void kmig_mig_count_auth_failed(struct kmig_mig *mig);
+/* A migration's main thread started (kmig_mig_begin()). */
+void kmig_mig_count_started(void);
+/*
+ * Main thread, on the way out: the final state, every channel thread
+ * stopped, every socket released, the migration's end counted and
+ * @finished set (status and cancel see it ended).
+ */
+void kmig_mig_teardown(struct kmig_mig *mig);
+/* Teardown is done: end_ns and the counters are final. */
+bool kmig_mig_finished(struct kmig_mig *mig);
+
+void kmig_mig_stats_read(struct kmig_mig_stats *stats);
+const char *kmig_mig_state_name(enum kmig_mig_state state);
+const char *kmig_mig_role_name(enum kmig_mig_role role);
+
+#endif /* _KMIG_MIG_H */

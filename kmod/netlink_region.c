@@ -218,64 +218,66 @@ bad:
 	return err;
 }
 
+static int kmig_nl_put_stats(struct sk_buff *msg,
+			     const struct kmig_global_stats *s,
+			     const struct kmig_mig_stats *ms)
+{
+	const struct {
+		int attr;
+		u64 value;
+	} u64s[] = {
+		{ KMIG_A_STATS_POPULATED_PAGES, s->populated_pages },
+		{ KMIG_A_STATS_FAULTS, s->faults },
+		{ KMIG_A_STATS_ALLOC_FAILURES, s->alloc_failures },
+		{ KMIG_A_STATS_MMAP_REFUSED, s->mmap_refused },
+		{ KMIG_A_STATS_REGIONS_CREATED, s->regions_created },
+		{ KMIG_A_STATS_SCANS, s->scans },
+		{ KMIG_A_STATS_MIGRATIONS_STARTED, ms->started },
+		{ KMIG_A_STATS_MIGRATIONS_COMPLETED, ms->completed },
+		{ KMIG_A_STATS_MIGRATIONS_FAILED, ms->failed },
+		{ KMIG_A_STATS_MIGRATIONS_CANCELLED, ms->cancelled },
+		{ KMIG_A_STATS_REJECTED_CONNECTIONS, ms->rejected },
+		{ KMIG_A_STATS_MALFORMED_PACKETS, ms->malformed },
+		{ KMIG_A_STATS_SPLICE_FALLBACKS, ms->splice_fallbacks },
+		{ KMIG_A_STATS_MIGRATIONS_FAILED_OVER, ms->failed_over },
+		{ KMIG_A_STATS_AUTH_FAILURES, ms->auth_failed },
+		{ KMIG_A_STATS_INTEGRITY_ERRORS, ms->integrity_errors },
+		{ KMIG_A_STATS_LIMIT_REGIONS_REFUSED,
+		  kmig_limits_refused(KMIG_LIMIT_REGIONS) },
+		{ KMIG_A_STATS_LIMIT_MEMORY_REFUSED,
+		  kmig_limits_refused(KMIG_LIMIT_MEMORY) },
+		{ KMIG_A_STATS_LIMIT_CHANNELS_REFUSED,
+		  kmig_limits_refused(KMIG_LIMIT_CHANNELS) },
+		{ KMIG_A_STATS_LIMIT_MIGRATIONS_REFUSED,
+		  kmig_limits_refused(KMIG_LIMIT_MIGRATIONS) },
+	};
+	unsigned int i;
+
+	if (nla_put_u32(msg, KMIG_A_STATS_REGIONS, s->regions) ||
+	    nla_put_u32(msg, KMIG_A_STATS_MIGRATIONS_RUNNING,
+			kmig_limits_migrations_running()))
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(u64s); i++)
+		if (kmig_nl_put_u64(msg, u64s[i].attr, u64s[i].value,
+				    KMIG_A_STATS_PAD))
+			return -EMSGSIZE;
+	return 0;
+}
+
 int kmig_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	const int pad = KMIG_A_STATS_PAD;
 	struct kmig_global_stats s;
 	struct kmig_mig_stats ms;
 	struct sk_buff *msg;
 	void *hdr;
-	int err = 0;
 
 	msg = kmig_nl_reply_new(info, KMIG_CMD_STATS_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
-
 	kmig_global_stats_read(&s);
 	kmig_mig_stats_read(&ms);
-	if (nla_put_u32(msg, KMIG_A_STATS_REGIONS, s.regions) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_POPULATED_PAGES,
-			    s.populated_pages, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_FAULTS, s.faults, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_ALLOC_FAILURES,
-			    s.alloc_failures, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_MMAP_REFUSED,
-			    s.mmap_refused, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_REGIONS_CREATED,
-			    s.regions_created, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_SCANS, s.scans, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_MIGRATIONS_STARTED,
-			    ms.started, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_MIGRATIONS_COMPLETED,
-			    ms.completed, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_MIGRATIONS_FAILED,
-			    ms.failed, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_MIGRATIONS_CANCELLED,
-			    ms.cancelled, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_REJECTED_CONNECTIONS,
-			    ms.rejected, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_MALFORMED_PACKETS,
-			    ms.malformed, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_SPLICE_FALLBACKS,
-			    ms.splice_fallbacks, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_MIGRATIONS_FAILED_OVER,
-			    ms.failed_over, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_AUTH_FAILURES,
-			    ms.auth_failed, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_INTEGRITY_ERRORS,
-			    ms.integrity_errors, pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_LIMIT_REGIONS_REFUSED,
-			    kmig_limits_refused(KMIG_LIMIT_REGIONS), pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_LIMIT_MEMORY_REFUSED,
-			    kmig_limits_refused(KMIG_LIMIT_MEMORY), pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_LIMIT_CHANNELS_REFUSED,
-			    kmig_limits_refused(KMIG_LIMIT_CHANNELS), pad) ||
-	    kmig_nl_put_u64(msg, KMIG_A_STATS_LIMIT_MIGRATIONS_REFUSED,
-			    kmig_limits_refused(KMIG_LIMIT_MIGRATIONS), pad) ||
-	    nla_put_u32(msg, KMIG_A_STATS_MIGRATIONS_RUNNING,
-			kmig_limits_migrations_running()))
-		err = -EMSGSIZE;
-	return kmig_nl_reply_send(msg, hdr, info, err);
+	return kmig_nl_reply_send(msg, hdr, info,
+				  kmig_nl_put_stats(msg, &s, &ms));
 }
 
 int kmig_nl_region_scan_doit(struct sk_buff *skb, struct genl_info *info)

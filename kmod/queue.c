@@ -203,44 +203,56 @@ static int kmig_queue_flush(struct kmig_queue *q, struct kmig_batch *b)
 	return kmig_queue_push(q, b);
 }
 
+/*
+ * Add @page (@index) to the DATA batch being filled (*@b, started when
+ * NULL) with a reference of its own; a full batch goes to the channels
+ * and *@b is NULL again.
+ */
+static int kmig_queue_add(struct kmig_queue *q, struct kmig_batch **b,
+			  u64 pass, pgoff_t index, struct page *page)
+{
+	struct kmig_batch *cur = *b;
+	int ret;
+
+	if (!cur) {
+		cur = kmig_queue_new(q, KMIG_BATCH_DATA, pass);
+		if (!cur)
+			return -ECANCELED;
+		*b = cur;
+	}
+	get_page(page);
+	cur->index[cur->n] = index;
+	cur->pages[cur->n++] = page;
+	if (cur->n < KMIG_BATCH_PAGES)
+		return 0;
+	*b = NULL;
+	ret = kmig_queue_flush(q, cur);
+	cond_resched();
+	return ret;
+}
+
 int kmig_queue_pass(struct kmig_queue *q, struct kmig_region *region,
 		    u64 pass, u64 *pages)
 {
 	pgoff_t npages = kmig_region_npages(region);
+	struct kmig_batch *b = NULL;
 	unsigned long index = 0;
-	struct kmig_batch *b;
 	struct page *page;
 	int ret;
 
 	*pages = 0;
-	b = kmig_queue_new(q, KMIG_BATCH_DATA, pass);
-	if (!b)
-		return -ECANCELED;
-
 	/*
 	 * Pages leave the xarray only when the region is freed, and the
 	 * migration holds a region reference: a page found stays valid; the
 	 * batch takes its own reference for the send.
 	 */
 	xa_for_each_range(&region->pages, index, page, 0, npages - 1) {
-		get_page(page);
-		b->index[b->n] = index;
-		b->pages[b->n++] = page;
 		(*pages)++;
-		if (b->n < KMIG_BATCH_PAGES)
-			continue;
-		ret = kmig_queue_flush(q, b);
+		ret = kmig_queue_add(q, &b, pass, index, page);
 		if (ret)
 			return ret;
-		cond_resched();
-		b = kmig_queue_new(q, KMIG_BATCH_DATA, pass);
-		if (!b)
-			return -ECANCELED;
 	}
-	if (b->n)
-		return kmig_queue_flush(q, b);
-	kmig_queue_put(q, b);
-	return 0;
+	return b ? kmig_queue_flush(q, b) : 0;
 }
 
 int kmig_queue_bitmap(struct kmig_queue *q, struct kmig_region *region,
@@ -258,26 +270,12 @@ int kmig_queue_bitmap(struct kmig_queue *q, struct kmig_region *region,
 		page = xa_load(&region->pages, index);
 		if (!page)
 			continue;
-		if (!b) {
-			b = kmig_queue_new(q, KMIG_BATCH_DATA, pass);
-			if (!b)
-				return -ECANCELED;
-		}
-		get_page(page);
-		b->index[b->n] = index;
-		b->pages[b->n++] = page;
 		(*pages)++;
-		if (b->n < KMIG_BATCH_PAGES)
-			continue;
-		ret = kmig_queue_flush(q, b);
-		b = NULL;
+		ret = kmig_queue_add(q, &b, pass, index, page);
 		if (ret)
 			return ret;
-		cond_resched();
 	}
-	if (b)
-		return kmig_queue_flush(q, b);
-	return 0;
+	return b ? kmig_queue_flush(q, b) : 0;
 }
 
 int kmig_queue_control(struct kmig_queue *q, enum kmig_batch_kind kind,

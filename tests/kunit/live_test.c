@@ -12,6 +12,7 @@
 #include <linux/delay.h>
 #include <linux/random.h>
 
+#include "channel.h"
 #include "dirty.h"
 #include "queue.h"
 #include "region.h"
@@ -40,12 +41,7 @@ static int lt_setter_fn(void *data)
 		if (!(i % 256))
 			cond_resched();
 	}
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_IDLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
+	kmig_channel_park();
 	return 0;
 }
 

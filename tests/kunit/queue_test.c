@@ -13,6 +13,7 @@
 #include <linux/string.h>
 #include <linux/completion.h>
 
+#include "channel.h"
 #include "queue.h"
 #include "region.h"
 
@@ -100,12 +101,7 @@ static int qt_consumer_fn(void *data)
 	}
 	if (atomic_inc_return(&ctx->finished) == ctx->nch)
 		complete(&ctx->all_done);
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_IDLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
+	kmig_channel_park();
 	return 0;
 }
 

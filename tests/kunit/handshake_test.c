@@ -11,6 +11,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 
+#include "kmig_kunit.h"
 #include "handshake.h"
 #include "wire.h"
 
@@ -308,9 +309,4 @@ static struct kunit_case kmig_handshake_cases[] = {
 	{}
 };
 
-static struct kunit_suite kmig_handshake_suite = {
-	.name = "kmig_handshake",
-	.test_cases = kmig_handshake_cases,
-};
-
-kunit_test_suite(kmig_handshake_suite);
+KMIG_KUNIT_SUITE(handshake);

@@ -12,6 +12,7 @@
 #include <linux/delay.h>
 #include <linux/random.h>
 
+#include "kmig_kunit.h"
 #include "channel.h"
 #include "dirty.h"
 #include "queue.h"
@@ -210,9 +211,4 @@ static struct kunit_case kmig_live_cases[] = {
 	{}
 };
 
-static struct kunit_suite kmig_live_suite = {
-	.name = "kmig_live",
-	.test_cases = kmig_live_cases,
-};
-
-kunit_test_suite(kmig_live_suite);
+KMIG_KUNIT_SUITE(live);

@@ -13,6 +13,7 @@
 #include <linux/string.h>
 #include <linux/completion.h>
 
+#include "kmig_kunit.h"
 #include "channel.h"
 #include "queue.h"
 #include "region.h"
@@ -308,9 +309,4 @@ static struct kunit_case kmig_queue_cases[] = {
 	{}
 };
 
-static struct kunit_suite kmig_queue_suite = {
-	.name = "kmig_queue",
-	.test_cases = kmig_queue_cases,
-};
-
-kunit_test_suite(kmig_queue_suite);
+KMIG_KUNIT_SUITE(queue);

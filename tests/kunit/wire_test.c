@@ -9,6 +9,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 
+#include "kmig_kunit.h"
 #include "wire.h"
 
 #define WT_PAGE		4096U
@@ -523,9 +524,4 @@ static struct kunit_case kmig_wire_cases[] = {
 	{}
 };
 
-static struct kunit_suite kmig_wire_suite = {
-	.name = "kmig_wire",
-	.test_cases = kmig_wire_cases,
-};
-
-kunit_test_suite(kmig_wire_suite);
+KMIG_KUNIT_SUITE(wire);

@@ -36,6 +36,7 @@
 #include <net/net_namespace.h>
 
 #include "bench.h"
+#include "channel.h"
 #include "sock.h"
 #include "queue.h"
 
@@ -87,12 +88,7 @@ static int kmig_bench_tx_fn(void *data)
 		if (off == tx->pool.npages)
 			off = 0;
 	}
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_IDLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
+	kmig_channel_park();
 	return 0;
 }
 

@@ -77,7 +77,10 @@ void kmig_channel_stop(struct kmig_channel *ch);
 
 /* For the channel threads (send.c, receive.c). */
 
-/* Sleep until kthread_stop(), without counting as load or hung. */
+/*
+ * Sleep until kthread_stop(), without counting as load or hung; also for
+ * the bench sender and the KUnit consumer threads once they are done.
+ */
 void kmig_channel_park(void);
 /* One packet of @pages pages (@zero of them zero) and @bytes bytes. */
 void kmig_channel_count(struct kmig_channel *ch, u64 pages, u64 zero,

@@ -5,7 +5,7 @@
 # (TAP to stdout and build/results/static.tap; details in
 # build/logs/check-*.log):
 #   checkpatch       scripts/checkpatch.pl --no-tree --strict -f on kmod/*.[ch],
-#                    tests/kunit/*.c, include/uapi/linux/kmig.h (from the cached
+#                    tests/kunit/*.[ch], include/uapi/linux/kmig.h (from the cached
 #                    6.12 source); any ERROR/WARNING/CHECK fails
 #   ynl-check        scripts/ynl-check.sh <cached 6.12 source>: uapi header and
 #                    kmod/generated/netlink.[ch] as ynl-gen-c makes them
@@ -31,7 +31,7 @@ cd "$KMIG_TOP" || exit 1
 logf=$KMIG_LOGS/check-checkpatch.log
 : >"$logf"
 ok=1
-for f in kmod/*.c kmod/*.h tests/kunit/*.c include/uapi/linux/kmig.h; do
+for f in kmod/*.c kmod/*.h tests/kunit/*.c tests/kunit/*.h include/uapi/linux/kmig.h; do
 	[ -f "$f" ] || continue
 	out=$("$ksrc/scripts/checkpatch.pl" --no-tree --strict --show-types -f "$f" 2>&1)
 	printf '%s\n' "$out" >>"$logf"

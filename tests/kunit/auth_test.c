@@ -11,6 +11,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 
+#include "kmig_kunit.h"
 #include "auth.h"
 #include "wire.h"
 
@@ -219,7 +220,7 @@ static void auth_test_codec(struct kunit *test)
 			   "authentication failed");
 }
 
-static struct kunit_case auth_test_cases[] = {
+static struct kunit_case kmig_auth_cases[] = {
 	KUNIT_CASE(auth_test_vectors),
 	KUNIT_CASE(auth_test_bit_flips),
 	KUNIT_CASE(auth_test_other_key),
@@ -227,11 +228,4 @@ static struct kunit_case auth_test_cases[] = {
 	{}
 };
 
-static struct kunit_suite auth_test_suite = {
-	.name = "kmig_auth",
-	.init = wat_init,
-	.exit = wat_exit,
-	.test_cases = auth_test_cases,
-};
-
-kunit_test_suite(auth_test_suite);
+KMIG_KUNIT_SUITE_INIT(auth, wat_init, wat_exit);

@@ -11,6 +11,7 @@
 #include <linux/bitmap.h>
 #include <linux/slab.h>
 
+#include "kmig_kunit.h"
 #include "hist.h"
 #include "colo_sm.h"
 #include "colo_cache.h"
@@ -300,9 +301,4 @@ static struct kunit_case kmig_colo_cases[] = {
 	{}
 };
 
-static struct kunit_suite kmig_colo_suite = {
-	.name = "kmig_colo",
-	.test_cases = kmig_colo_cases,
-};
-
-kunit_test_suite(kmig_colo_suite);
+KMIG_KUNIT_SUITE(colo);

@@ -9,6 +9,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 
+#include "kmig_kunit.h"
 #include "crc.h"
 
 static void crc_test_vectors(struct kunit *test)
@@ -56,14 +57,9 @@ static void crc_test_vectors(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kmig_crc_enabled(&crc));
 }
 
-static struct kunit_case crc_test_cases[] = {
+static struct kunit_case kmig_crc_cases[] = {
 	KUNIT_CASE(crc_test_vectors),
 	{}
 };
 
-static struct kunit_suite crc_test_suite = {
-	.name = "kmig_crc",
-	.test_cases = crc_test_cases,
-};
-
-kunit_test_suite(crc_test_suite);
+KMIG_KUNIT_SUITE(crc);

@@ -11,6 +11,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 
+#include "kmig_kunit.h"
 #include "handshake.h"
 #include "wire.h"
 
@@ -21,19 +22,20 @@ static const u8 hst_id[KMIG_WIRE_MIGRATION_ID_LEN] = {
 
 #define HST_REGION	(64ULL << 20)
 
-/* A hello from source channel 1 of 4, no features. */
+/* Source channel 1 of 4, no features. */
+static const struct kmig_hs_source hst_src = {
+	.id = hst_id,
+	.channel_id = 1,
+	.channels = 4,
+	.page_size = 4096,
+	.region_size = HST_REGION,
+	.max_pages = 64,
+};
+
+/* The hello hst_src sends. */
 static void hst_hello(struct kmig_wire_hello *h)
 {
-	const struct kmig_hs_source src = {
-		.id = hst_id,
-		.channel_id = 1,
-		.channels = 4,
-		.page_size = 4096,
-		.region_size = HST_REGION,
-		.max_pages = 64,
-	};
-
-	kmig_hs_hello_init(h, &src);
+	kmig_hs_hello_init(h, &hst_src);
 }
 
 /* A destination of 4 channels, channel 0 connected, the same id. */
@@ -49,17 +51,22 @@ static void hst_dest(struct kmig_hs_dest *d)
 
 static void hs_test_hello_init(struct kunit *test)
 {
-	struct kmig_hs_source src = {
-		.id = hst_id,
-		.channel_id = 3,
-		.channels = 8,
-		.page_size = 4096,
-		.region_size = HST_REGION,
-		.max_pages = 64,
+	struct kmig_hs_source src = hst_src;
+	static const struct {
+		bool colo, auth, integrity;
+		u64 features;
+	} feats[] = {
+		{ true, false, false, KMIG_WIRE_FEAT_COLO },
+		{ false, true, false, KMIG_WIRE_FEAT_AUTH },
+		{ false, false, true, KMIG_WIRE_FEAT_CRC },
+		{ true, true, true, KMIG_WIRE_FEATURES_KNOWN },
 	};
 	u8 raw[KMIG_WIRE_HELLO_SIZE];
 	struct kmig_wire_hello h, d;
+	unsigned int i;
 
+	src.channel_id = 3;
+	src.channels = 8;
 	kmig_hs_hello_init(&h, &src);
 	KUNIT_EXPECT_EQ(test, h.version_min, KMIG_WIRE_VERSION_MIN);
 	KUNIT_EXPECT_EQ(test, h.version_max, KMIG_WIRE_VERSION_MAX);
@@ -72,21 +79,16 @@ static void hs_test_hello_init(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(h.migration_id, hst_id, sizeof(hst_id)),
 			0);
 
-	src.colo = true;
-	kmig_hs_hello_init(&h, &src);
-	KUNIT_EXPECT_EQ(test, h.features, KMIG_WIRE_FEAT_COLO);
-	src.colo = false;
-	src.auth = true;
-	kmig_hs_hello_init(&h, &src);
-	KUNIT_EXPECT_EQ(test, h.features, KMIG_WIRE_FEAT_AUTH);
-	src.auth = false;
-	src.integrity = true;
-	kmig_hs_hello_init(&h, &src);
-	KUNIT_EXPECT_EQ(test, h.features, KMIG_WIRE_FEAT_CRC);
-	src.colo = true;
-	src.auth = true;
-	kmig_hs_hello_init(&h, &src);
-	KUNIT_EXPECT_EQ(test, h.features, KMIG_WIRE_FEATURES_KNOWN);
+	/* Each feature asked, then all: the last hello goes on below. */
+	for (i = 0; i < ARRAY_SIZE(feats); i++) {
+		src.colo = feats[i].colo;
+		src.auth = feats[i].auth;
+		src.integrity = feats[i].integrity;
+		kmig_hs_hello_init(&h, &src);
+		KUNIT_EXPECT_EQ_MSG(test, h.features, feats[i].features,
+				    "colo %d auth %d integrity %d",
+				    src.colo, src.auth, src.integrity);
+	}
 
 	/* What it builds, the destination's decoder takes. */
 	kmig_wire_hello_encode(raw, sizeof(raw), &h);
@@ -308,9 +310,4 @@ static struct kunit_case kmig_handshake_cases[] = {
 	{}
 };
 
-static struct kunit_suite kmig_handshake_suite = {
-	.name = "kmig_handshake",
-	.test_cases = kmig_handshake_cases,
-};
-
-kunit_test_suite(kmig_handshake_suite);
+KMIG_KUNIT_SUITE(handshake);

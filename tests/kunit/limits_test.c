@@ -14,6 +14,7 @@
 #include <linux/sizes.h>
 #include <linux/cred.h>
 
+#include "kmig_kunit.h"
 #include "limits.h"
 #include "region.h"
 
@@ -292,9 +293,4 @@ static struct kunit_case kmig_limits_cases[] = {
 	{}
 };
 
-static struct kunit_suite kmig_limits_suite = {
-	.name = "kmig_limits",
-	.test_cases = kmig_limits_cases,
-};
-
-kunit_test_suite(kmig_limits_suite);
+KMIG_KUNIT_SUITE(limits);

@@ -12,6 +12,8 @@
 #include <linux/delay.h>
 #include <linux/random.h>
 
+#include "kmig_kunit.h"
+#include "channel.h"
 #include "dirty.h"
 #include "queue.h"
 #include "region.h"
@@ -40,12 +42,7 @@ static int lt_setter_fn(void *data)
 		if (!(i % 256))
 			cond_resched();
 	}
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_IDLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
+	kmig_channel_park();
 	return 0;
 }
 
@@ -214,9 +211,4 @@ static struct kunit_case kmig_live_cases[] = {
 	{}
 };
 
-static struct kunit_suite kmig_live_suite = {
-	.name = "kmig_live",
-	.test_cases = kmig_live_cases,
-};
-
-kunit_test_suite(kmig_live_suite);
+KMIG_KUNIT_SUITE(live);

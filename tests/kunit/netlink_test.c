@@ -9,6 +9,7 @@
 
 #include <uapi/linux/kmig.h>
 
+#include "kmig_kunit.h"
 #include "netlink.h"
 
 static const struct genl_ops *find_op(u8 cmd)
@@ -125,9 +126,4 @@ static struct kunit_case kmig_netlink_cases[] = {
 	{}
 };
 
-static struct kunit_suite kmig_netlink_suite = {
-	.name = "kmig_netlink",
-	.test_cases = kmig_netlink_cases,
-};
-
-kunit_test_suite(kmig_netlink_suite);
+KMIG_KUNIT_SUITE(netlink);

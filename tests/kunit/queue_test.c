@@ -13,6 +13,8 @@
 #include <linux/string.h>
 #include <linux/completion.h>
 
+#include "kmig_kunit.h"
+#include "channel.h"
 #include "queue.h"
 #include "region.h"
 
@@ -100,12 +102,7 @@ static int qt_consumer_fn(void *data)
 	}
 	if (atomic_inc_return(&ctx->finished) == ctx->nch)
 		complete(&ctx->all_done);
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_IDLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
+	kmig_channel_park();
 	return 0;
 }
 
@@ -219,34 +216,27 @@ static void qt_run(struct kunit *test, unsigned int nch,
 	kmig_region_put(r);
 }
 
-static void queue_test_1(struct kunit *test)
-{
-	qt_run(test, 1, KMIG_ZERO_DETECT_CHANNEL);
-}
+/* Channel counts and zero page detection modes qt_run() is run with. */
+static const struct qt_param {
+	unsigned int nch;
+	enum kmig_zero_detect detect;
+	const char *desc;
+} qt_params[] = {
+	{ 1, KMIG_ZERO_DETECT_CHANNEL, "1 channel" },
+	{ 2, KMIG_ZERO_DETECT_CHANNEL, "2 channels" },
+	{ 4, KMIG_ZERO_DETECT_CHANNEL, "4 channels" },
+	{ 64, KMIG_ZERO_DETECT_CHANNEL, "64 channels" },
+	{ 4, KMIG_ZERO_DETECT_MAIN, "4 channels, zero pages found by main" },
+	{ 2, KMIG_ZERO_DETECT_NONE, "2 channels, no zero page detection" },
+};
 
-static void queue_test_2(struct kunit *test)
-{
-	qt_run(test, 2, KMIG_ZERO_DETECT_CHANNEL);
-}
+KUNIT_ARRAY_PARAM_DESC(qt, qt_params, desc);
 
-static void queue_test_4(struct kunit *test)
+static void queue_test_pass(struct kunit *test)
 {
-	qt_run(test, 4, KMIG_ZERO_DETECT_CHANNEL);
-}
+	const struct qt_param *p = test->param_value;
 
-static void queue_test_64(struct kunit *test)
-{
-	qt_run(test, 64, KMIG_ZERO_DETECT_CHANNEL);
-}
-
-static void queue_test_main(struct kunit *test)
-{
-	qt_run(test, 4, KMIG_ZERO_DETECT_MAIN);
-}
-
-static void queue_test_none(struct kunit *test)
-{
-	qt_run(test, 2, KMIG_ZERO_DETECT_NONE);
+	qt_run(test, p->nch, p->detect);
 }
 
 /* A stopped queue releases every waiter and every queued page. */
@@ -313,20 +303,10 @@ static void queue_test_split(struct kunit *test)
 }
 
 static struct kunit_case kmig_queue_cases[] = {
-	KUNIT_CASE(queue_test_1),
-	KUNIT_CASE(queue_test_2),
-	KUNIT_CASE(queue_test_4),
-	KUNIT_CASE(queue_test_64),
-	KUNIT_CASE(queue_test_main),
-	KUNIT_CASE(queue_test_none),
+	KUNIT_CASE_PARAM(queue_test_pass, qt_gen_params),
 	KUNIT_CASE(queue_test_stop),
 	KUNIT_CASE(queue_test_split),
 	{}
 };
 
-static struct kunit_suite kmig_queue_suite = {
-	.name = "kmig_queue",
-	.test_cases = kmig_queue_cases,
-};
-
-kunit_test_suite(kmig_queue_suite);
+KMIG_KUNIT_SUITE(queue);

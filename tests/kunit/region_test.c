@@ -8,6 +8,7 @@
 #include <linux/highmem.h>
 #include <linux/err.h>
 
+#include "kmig_kunit.h"
 #include "region.h"
 #include "params.h"
 #include "zerocheck.h"
@@ -190,9 +191,4 @@ static struct kunit_case kmig_region_cases[] = {
 	{}
 };
 
-static struct kunit_suite kmig_region_suite = {
-	.name = "kmig_region",
-	.test_cases = kmig_region_cases,
-};
-
-kunit_test_suite(kmig_region_suite);
+KMIG_KUNIT_SUITE(region);

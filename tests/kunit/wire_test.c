@@ -9,6 +9,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 
+#include "kmig_kunit.h"
 #include "wire.h"
 
 #define WT_PAGE		4096U
@@ -38,25 +39,13 @@ static void wt_hello(struct kmig_wire_hello *h)
 	h->max_pages = KMIG_WIRE_DEFAULT_MAX_PAGES;
 }
 
-static void wt_put16(u8 *p, u16 v)
+/* Store the low @len bytes of @v at @p, big-endian. */
+static void wt_put(u8 *p, u64 v, unsigned int len)
 {
-	__be16 b = cpu_to_be16(v);
-
-	memcpy(p, &b, sizeof(b));
-}
-
-static void wt_put32(u8 *p, u32 v)
-{
-	__be32 b = cpu_to_be32(v);
-
-	memcpy(p, &b, sizeof(b));
-}
-
-static void wt_put64(u8 *p, u64 v)
-{
-	__be64 b = cpu_to_be64(v);
-
-	memcpy(p, &b, sizeof(b));
+	while (len--) {
+		p[len] = v;
+		v >>= 8;
+	}
 }
 
 static void wire_test_sizes(struct kunit *test)
@@ -101,32 +90,6 @@ static void wire_test_hello_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmig_wire_hello_version(&d), 1);
 }
 
-/* Encode a valid hello, overwrite @len bytes at @at, expect @err. */
-static void wt_hello_bad(struct kunit *test, unsigned int at, u64 v,
-			 unsigned int len, int err)
-{
-	struct kmig_wire_hello h, d;
-	u8 buf[KMIG_WIRE_HELLO_SIZE];
-
-	wt_hello(&h);
-	kmig_wire_hello_encode(buf, sizeof(buf), &h);
-	if (len == 1)
-		buf[at] = v;
-	else if (len == 2)
-		wt_put16(buf + at, v);
-	else if (len == 4)
-		wt_put32(buf + at, v);
-	else
-		wt_put64(buf + at, v);
-	memset(&d, 0x5a, sizeof(d));
-	KUNIT_EXPECT_EQ_MSG(test, kmig_wire_hello_decode(buf, sizeof(buf),
-							 WT_PAGE, &d), err,
-			    "byte %u = %llx: want %s", at, v,
-			    kmig_wire_strerror(err));
-	if (err)	/* untouched on error */
-		KUNIT_EXPECT_EQ(test, d.channel_count, 0x5a5a);
-}
-
 static void wire_test_hello_bad(struct kunit *test)
 {
 	struct kmig_wire_hello h, d;
@@ -137,32 +100,7 @@ static void wire_test_hello_bad(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmig_wire_hello_decode(buf, sizeof(buf) - 1,
 						     WT_PAGE, &d),
 			(int)KMIG_WIRE_ESHORT);
-
-	wt_hello_bad(test, 0, 'X', 1, KMIG_WIRE_EMAGIC);
-	wt_hello_bad(test, 63, 1, 1, KMIG_WIRE_ERESERVED);
-	wt_hello_bad(test, 52, 0x80, 1, KMIG_WIRE_ERESERVED);
-	wt_hello_bad(test, 4, 2, 2, KMIG_WIRE_EVERSION);	/* 2..1 */
-	wt_hello_bad(test, 4, 0, 2, KMIG_WIRE_EVERSION);	/* 0..1 */
-	wt_hello_bad(test, 6, 0, 2, KMIG_WIRE_EVERSION);	/* 1..0 */
-	wt_hello_bad(test, 34, 0, 2, KMIG_WIRE_ECHANNEL_COUNT);
-	wt_hello_bad(test, 34, 65, 2, KMIG_WIRE_ECHANNEL_COUNT);
-	wt_hello_bad(test, 32, 4, 2, KMIG_WIRE_ECHANNEL_ID);
-	wt_hello_bad(test, 32, 0xffff, 2, KMIG_WIRE_ECHANNEL_ID);
-	wt_hello_bad(test, 36, 4095, 4, KMIG_WIRE_EPAGE_SIZE);
-	wt_hello_bad(test, 36, 0, 4, KMIG_WIRE_EPAGE_SIZE);
-	wt_hello_bad(test, 36, 6144, 4, KMIG_WIRE_EPAGE_SIZE);
-	wt_hello_bad(test, 36, 8192, 4, KMIG_WIRE_EPAGE_SIZE_LOCAL);
-	wt_hello_bad(test, 40, 0, 8, KMIG_WIRE_EREGION_SIZE);
-	wt_hello_bad(test, 40, WT_REGION + 1, 8, KMIG_WIRE_EREGION_SIZE);
-	wt_hello_bad(test, 48, 0, 4, KMIG_WIRE_EMAX_PAGES);
-	wt_hello_bad(test, 48, KMIG_WIRE_MAX_PAGES_LIMIT + 1, 4,
-		     KMIG_WIRE_EMAX_PAGES);
-
-	/* Boundaries that are fine. */
-	wt_hello_bad(test, 34, 64, 2, 0);
-	wt_hello_bad(test, 48, KMIG_WIRE_MAX_PAGES_LIMIT, 4, 0);
-	wt_hello_bad(test, 40, WT_PAGE, 8, 0);
-	wt_hello_bad(test, 40, U64_MAX - WT_PAGE + 1, 8, 0);
+	/* Each malformed field: wire_test_poke. */
 
 	KUNIT_EXPECT_EQ(test, kmig_wire_err_to_status(KMIG_WIRE_EMAGIC),
 			KMIG_WIRE_REJ_MAGIC);
@@ -198,38 +136,11 @@ static void wire_test_reply(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(good, 63, &d),
 			(int)KMIG_WIRE_ESHORT);
 	memcpy(buf, good, sizeof(buf));
-	buf[3] = 'H';
-	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
-			(int)KMIG_WIRE_EMAGIC);
-	memcpy(buf, good, sizeof(buf));
-	buf[60] = 1;
-	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
-			(int)KMIG_WIRE_ERESERVED);
-	memcpy(buf, good, sizeof(buf));
-	wt_put16(buf + 6, KMIG_WIRE_STATUS_NR);
-	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
-			(int)KMIG_WIRE_ESTATUS);
-	memcpy(buf, good, sizeof(buf));
-	buf[16 + 20] = 'x';	/* after the NUL: not padded */
-	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
-			(int)KMIG_WIRE_EREASON);
-	memcpy(buf, good, sizeof(buf));
 	memset(buf + 16, 'x', KMIG_WIRE_REASON_LEN);	/* no NUL */
 	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
 			(int)KMIG_WIRE_EREASON);
 	memcpy(buf, good, sizeof(buf));
-	wt_put16(buf + 4, 2);
-	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
-			(int)KMIG_WIRE_EVERSION);
-	memcpy(buf, good, sizeof(buf));
-	wt_put64(buf + 8, KMIG_WIRE_FEAT_CRC << 1);	/* bit 3: unknown */
-	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d),
-			(int)KMIG_WIRE_EFEATURES);
-	memcpy(buf, good, sizeof(buf));
-	wt_put64(buf + 8, KMIG_WIRE_FEAT_AUTH | KMIG_WIRE_FEAT_CRC);
-	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d), 0);
-	memcpy(buf, good, sizeof(buf));
-	wt_put64(buf + 8, KMIG_WIRE_FEAT_COLO);
+	wt_put(buf + 8, KMIG_WIRE_FEAT_COLO, 8);
 	KUNIT_EXPECT_EQ(test, kmig_wire_reply_decode(buf, sizeof(buf), &d), 0);
 	KUNIT_EXPECT_EQ(test, d.features, KMIG_WIRE_FEAT_COLO);
 }
@@ -258,7 +169,7 @@ static void wire_test_checkpoint(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, buf[32 + 7], 0x15);	/* big-endian */
 
 	/* The same bytes in a CHECKPOINT: reserved, refused. */
-	wt_put16(buf + 4, KMIG_WIRE_CHECKPOINT);
+	wt_put(buf + 4, KMIG_WIRE_CHECKPOINT, 2);
 	KUNIT_EXPECT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf), &wt_lim,
 						   3, &d),
 			(int)KMIG_WIRE_ERESERVED);
@@ -349,35 +260,6 @@ static void wire_test_sync_complete(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(&h, &d, sizeof(h)), 0);
 }
 
-/* A valid DATA header (1 data + 1 zero page, seq 9), one field changed. */
-static void wt_hdr_bad(struct kunit *test, unsigned int at, u64 v,
-		       unsigned int len, int err)
-{
-	struct kmig_wire_hdr h = {
-		.type = KMIG_WIRE_DATA, .seq = 9, .data_pages = 1,
-		.zero_pages = 1,
-	};
-	struct kmig_wire_hdr d;
-	u8 buf[KMIG_WIRE_HDR_SIZE];
-
-	kmig_wire_hdr_encode(buf, sizeof(buf), &h);
-	if (len == 1)
-		buf[at] = v;
-	else if (len == 2)
-		wt_put16(buf + at, v);
-	else if (len == 4)
-		wt_put32(buf + at, v);
-	else
-		wt_put64(buf + at, v);
-	memset(&d, 0x5a, sizeof(d));
-	KUNIT_EXPECT_EQ_MSG(test, kmig_wire_hdr_decode(buf, sizeof(buf),
-						       &wt_lim, 9, &d), err,
-			    "byte %u = %llx: want %s", at, v,
-			    kmig_wire_strerror(err));
-	if (err)
-		KUNIT_EXPECT_EQ(test, d.seq, 0x5a5a5a5a5a5a5a5aULL);
-}
-
 static void wire_test_hdr_bad(struct kunit *test)
 {
 	struct kmig_wire_hdr h = { .type = KMIG_WIRE_SYNC };
@@ -389,29 +271,7 @@ static void wire_test_hdr_bad(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf) - 1,
 						   &wt_lim, 0, &d),
 			(int)KMIG_WIRE_ESHORT);
-
-	wt_hdr_bad(test, 0, 'x', 1, KMIG_WIRE_EMAGIC);
-	wt_hdr_bad(test, 4, 0, 2, KMIG_WIRE_ETYPE);
-	wt_hdr_bad(test, 4, KMIG_WIRE_CANCEL + 1, 2, KMIG_WIRE_ETYPE);
-	wt_hdr_bad(test, 6, 1, 2, KMIG_WIRE_EFLAGS);
-	wt_hdr_bad(test, 6, 0x8000, 2, KMIG_WIRE_EFLAGS);
-	wt_hdr_bad(test, 32, 1, 1, KMIG_WIRE_ERESERVED);
-	wt_hdr_bad(test, 47, 0xff, 1, KMIG_WIRE_ERESERVED);
-	wt_hdr_bad(test, 8, 10, 8, KMIG_WIRE_ESEQ);
-	wt_hdr_bad(test, 8, 8, 8, KMIG_WIRE_ESEQ);
-	/* Counts: max_pages (128) is fine, 129 is not, nor 0, nor u32 wrap. */
-	wt_hdr_bad(test, 16, 127, 4, 0);
-	wt_hdr_bad(test, 16, 128, 4, KMIG_WIRE_ECOUNT);
-	wt_hdr_bad(test, 20, 128, 4, KMIG_WIRE_ECOUNT);
-	wt_hdr_bad(test, 16, 0xffffffff, 4, KMIG_WIRE_ECOUNT);
-	wt_hdr_bad(test, 16, 0, 8, KMIG_WIRE_ECOUNT);	/* both 0 */
-	wt_hdr_bad(test, 16, 128, 8, 0);		/* 0 data, 128 zero */
-	/* SYNC and COMPLETE must not carry pages. */
-	wt_hdr_bad(test, 4, KMIG_WIRE_SYNC, 2, KMIG_WIRE_ECOUNT_NONZERO);
-	wt_hdr_bad(test, 4, KMIG_WIRE_COMPLETE, 2, KMIG_WIRE_ECOUNT_NONZERO);
-	wt_hdr_bad(test, 4, KMIG_WIRE_CHECKPOINT, 2, KMIG_WIRE_ECOUNT_NONZERO);
-	wt_hdr_bad(test, 4, KMIG_WIRE_CHECKPOINT_ACK, 2,
-		   KMIG_WIRE_ECOUNT_NONZERO);
+	/* Each malformed field: wire_test_poke. */
 
 	/* The decoder refuses limits it cannot check against. */
 	lim.region_size = WT_PAGE + 1;
@@ -508,6 +368,129 @@ static void wire_test_offsets_bad(struct kunit *test)
 			(int)KMIG_WIRE_ESHORT);
 }
 
+/*
+ * Malformed hello, reply and DATA header encodings: a valid one (wt_hello(),
+ * an accepting reply, a DATA header of 1 data and 1 zero page, seq 9) with
+ * @len bytes at @at overwritten by @v, big-endian, decodes to @err.
+ */
+enum wt_msg { WT_HELLO, WT_REPLY, WT_HDR };
+
+static const struct wt_poke {
+	enum wt_msg msg;
+	unsigned int at;
+	u64 v;
+	unsigned int len;
+	int err;
+} wt_pokes[] = {
+	{ WT_HELLO, 0, 'X', 1, KMIG_WIRE_EMAGIC },
+	{ WT_HELLO, 63, 1, 1, KMIG_WIRE_ERESERVED },
+	{ WT_HELLO, 52, 0x80, 1, KMIG_WIRE_ERESERVED },
+	{ WT_HELLO, 4, 2, 2, KMIG_WIRE_EVERSION },	/* 2..1 */
+	{ WT_HELLO, 4, 0, 2, KMIG_WIRE_EVERSION },	/* 0..1 */
+	{ WT_HELLO, 6, 0, 2, KMIG_WIRE_EVERSION },	/* 1..0 */
+	{ WT_HELLO, 34, 0, 2, KMIG_WIRE_ECHANNEL_COUNT },
+	{ WT_HELLO, 34, 65, 2, KMIG_WIRE_ECHANNEL_COUNT },
+	{ WT_HELLO, 32, 4, 2, KMIG_WIRE_ECHANNEL_ID },
+	{ WT_HELLO, 32, 0xffff, 2, KMIG_WIRE_ECHANNEL_ID },
+	{ WT_HELLO, 36, 4095, 4, KMIG_WIRE_EPAGE_SIZE },
+	{ WT_HELLO, 36, 0, 4, KMIG_WIRE_EPAGE_SIZE },
+	{ WT_HELLO, 36, 6144, 4, KMIG_WIRE_EPAGE_SIZE },
+	{ WT_HELLO, 36, 8192, 4, KMIG_WIRE_EPAGE_SIZE_LOCAL },
+	{ WT_HELLO, 40, 0, 8, KMIG_WIRE_EREGION_SIZE },
+	{ WT_HELLO, 40, WT_REGION + 1, 8, KMIG_WIRE_EREGION_SIZE },
+	{ WT_HELLO, 48, 0, 4, KMIG_WIRE_EMAX_PAGES },
+	{ WT_HELLO, 48, KMIG_WIRE_MAX_PAGES_LIMIT + 1, 4, KMIG_WIRE_EMAX_PAGES },
+	/* Boundaries that are fine. */
+	{ WT_HELLO, 34, 64, 2, 0 },
+	{ WT_HELLO, 48, KMIG_WIRE_MAX_PAGES_LIMIT, 4, 0 },
+	{ WT_HELLO, 40, WT_PAGE, 8, 0 },
+	{ WT_HELLO, 40, U64_MAX - WT_PAGE + 1, 8, 0 },
+
+	{ WT_REPLY, 3, 'H', 1, KMIG_WIRE_EMAGIC },
+	{ WT_REPLY, 60, 1, 1, KMIG_WIRE_ERESERVED },
+	{ WT_REPLY, 6, KMIG_WIRE_STATUS_NR, 2, KMIG_WIRE_ESTATUS },
+	{ WT_REPLY, 16 + 20, 'x', 1, KMIG_WIRE_EREASON },	/* after the NUL */
+	{ WT_REPLY, 4, 2, 2, KMIG_WIRE_EVERSION },
+	/* Bit 3 is an unknown feature; AUTH and CRC are known. */
+	{ WT_REPLY, 8, KMIG_WIRE_FEAT_CRC << 1, 8, KMIG_WIRE_EFEATURES },
+	{ WT_REPLY, 8, KMIG_WIRE_FEAT_AUTH | KMIG_WIRE_FEAT_CRC, 8, 0 },
+
+	{ WT_HDR, 0, 'x', 1, KMIG_WIRE_EMAGIC },
+	{ WT_HDR, 4, 0, 2, KMIG_WIRE_ETYPE },
+	{ WT_HDR, 4, KMIG_WIRE_CANCEL + 1, 2, KMIG_WIRE_ETYPE },
+	{ WT_HDR, 6, 1, 2, KMIG_WIRE_EFLAGS },
+	{ WT_HDR, 6, 0x8000, 2, KMIG_WIRE_EFLAGS },
+	{ WT_HDR, 32, 1, 1, KMIG_WIRE_ERESERVED },
+	{ WT_HDR, 47, 0xff, 1, KMIG_WIRE_ERESERVED },
+	{ WT_HDR, 8, 10, 8, KMIG_WIRE_ESEQ },
+	{ WT_HDR, 8, 8, 8, KMIG_WIRE_ESEQ },
+	/* Counts: max_pages (128) is fine, 129 is not, nor 0, nor u32 wrap. */
+	{ WT_HDR, 16, 127, 4, 0 },
+	{ WT_HDR, 16, 128, 4, KMIG_WIRE_ECOUNT },
+	{ WT_HDR, 20, 128, 4, KMIG_WIRE_ECOUNT },
+	{ WT_HDR, 16, 0xffffffff, 4, KMIG_WIRE_ECOUNT },
+	{ WT_HDR, 16, 0, 8, KMIG_WIRE_ECOUNT },	/* both 0 */
+	{ WT_HDR, 16, 128, 8, 0 },		/* 0 data, 128 zero */
+	/* SYNC, COMPLETE and the checkpoints must not carry pages. */
+	{ WT_HDR, 4, KMIG_WIRE_SYNC, 2, KMIG_WIRE_ECOUNT_NONZERO },
+	{ WT_HDR, 4, KMIG_WIRE_COMPLETE, 2, KMIG_WIRE_ECOUNT_NONZERO },
+	{ WT_HDR, 4, KMIG_WIRE_CHECKPOINT, 2, KMIG_WIRE_ECOUNT_NONZERO },
+	{ WT_HDR, 4, KMIG_WIRE_CHECKPOINT_ACK, 2, KMIG_WIRE_ECOUNT_NONZERO },
+};
+
+static void wt_poke_desc(const struct wt_poke *p, char *desc)
+{
+	static const char * const msg[] = { "hello", "reply", "header" };
+
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s byte %u = 0x%llx: %s",
+		 msg[p->msg], p->at, p->v,
+		 p->err ? kmig_wire_strerror(p->err) : "accepted");
+}
+
+KUNIT_ARRAY_PARAM(wt_poke, wt_pokes, wt_poke_desc);
+
+static void wire_test_poke(struct kunit *test)
+{
+	const struct wt_poke *p = test->param_value;
+	struct kmig_wire_hdr hdr = {
+		.type = KMIG_WIRE_DATA, .seq = 9, .data_pages = 1,
+		.zero_pages = 1,
+	};
+	struct kmig_wire_hello hello;
+	struct kmig_wire_reply reply;
+	union {
+		struct kmig_wire_hello hello;
+		struct kmig_wire_reply reply;
+		struct kmig_wire_hdr hdr;
+	} d;
+	u8 buf[KMIG_WIRE_HELLO_SIZE];
+	int ret;
+
+	wt_hello(&hello);
+	kmig_wire_reply_init(&reply, 1, KMIG_WIRE_ACCEPT, 0, "ok");
+	if (p->msg == WT_HELLO)
+		ret = kmig_wire_hello_encode(buf, sizeof(buf), &hello);
+	else if (p->msg == WT_REPLY)
+		ret = kmig_wire_reply_encode(buf, sizeof(buf), &reply);
+	else
+		ret = kmig_wire_hdr_encode(buf, sizeof(buf), &hdr);
+	KUNIT_ASSERT_GT(test, ret, 0);
+	KUNIT_ASSERT_LE(test, p->at + p->len, (unsigned int)ret);
+	wt_put(buf + p->at, p->v, p->len);
+
+	memset(&d, 0x5a, sizeof(d));
+	if (p->msg == WT_HELLO)
+		ret = kmig_wire_hello_decode(buf, ret, WT_PAGE, &d.hello);
+	else if (p->msg == WT_REPLY)
+		ret = kmig_wire_reply_decode(buf, ret, &d.reply);
+	else
+		ret = kmig_wire_hdr_decode(buf, ret, &wt_lim, 9, &d.hdr);
+	KUNIT_EXPECT_EQ_MSG(test, ret, p->err, "want %s",
+			    kmig_wire_strerror(p->err));
+	if (p->err)	/* untouched on error */
+		KUNIT_EXPECT_NULL(test, memchr_inv(&d, 0x5a, sizeof(d)));
+}
+
 static void wire_test_strerror(struct kunit *test)
 {
 	int e, f;
@@ -537,12 +520,8 @@ static struct kunit_case kmig_wire_cases[] = {
 	KUNIT_CASE(wire_test_checkpoint),
 	KUNIT_CASE(wire_test_offsets_bad),
 	KUNIT_CASE(wire_test_strerror),
+	KUNIT_CASE_PARAM(wire_test_poke, wt_poke_gen_params),
 	{}
 };
 
-static struct kunit_suite kmig_wire_suite = {
-	.name = "kmig_wire",
-	.test_cases = kmig_wire_cases,
-};
-
-kunit_test_suite(kmig_wire_suite);
+KMIG_KUNIT_SUITE(wire);

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "kmig_kunit.h"
 #include "zerocheck.h"
 
 /* First implementation >= @i this CPU can run, KMIG_ZC_NR if none. */
@@ -377,7 +378,7 @@ static void zc_test_names(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmig_zerocheck_parse(NULL), -EINVAL);
 }
 
-static struct kunit_case zc_test_cases[] = {
+static struct kunit_case kmig_zerocheck_cases[] = {
 	KUNIT_CASE(zc_test_zero_page),
 	KUNIT_CASE(zc_test_one_byte),
 	KUNIT_CASE(zc_test_random),
@@ -388,11 +389,4 @@ static struct kunit_case zc_test_cases[] = {
 	{}
 };
 
-static struct kunit_suite zc_test_suite = {
-	.name = "kmig_zerocheck",
-	.init = zc_test_init,
-	.exit = zc_test_exit,
-	.test_cases = zc_test_cases,
-};
-
-kunit_test_suite(zc_test_suite);
+KMIG_KUNIT_SUITE_INIT(zerocheck, zc_test_init, zc_test_exit);

@@ -44,7 +44,10 @@
 
 static struct genl_ops kmig_nl_merged_ops[ARRAY_SIZE(kmig_nl_ops)] __ro_after_init;
 
-/* The start of a dump without request attributes: refuse any. */
+/*
+ * The start of a dump without request attributes: refuse any. The extack
+ * is NULL here on 6.1 (set for a dump's start from 6.2 on): EINVAL alone.
+ */
 static int kmig_nl_dump_start_noattrs(struct netlink_callback *cb)
 {
 	if (nlmsg_attrlen(cb->nlh, GENL_HDRLEN) <= 0)

@@ -711,10 +711,14 @@ static int case_netlink(void)
 	      reply.nmsgs);
 	close(fd);
 
-	/* Dumps take no request attributes, not even the do's id. */
+	/*
+	 * Dumps take no request attributes, not even the do's id. 6.1 has
+	 * no extended ack for a dump's start: the message only from 6.2 on.
+	 */
 	m = req(&nl, KMIG_CMD_REGION_GET, NLM_F_DUMP);
 	nla_put_u32(m, KMIG_A_REGION_ID, 1);
-	if (expect_err(&nl, m, -EINVAL, "REGION_GET dump with an id"))
+	if (expect_err(&nl, m, -EINVAL, "REGION_GET dump with an id") &&
+	    reply.err.msg[0])
 		CHECK(strstr(reply.err.msg, "a dump takes no attributes"),
 		      "dump extack '%s'", reply.err.msg);
 	m = req(&nl, KMIG_CMD_MIG_GET, NLM_F_DUMP);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the bounds of every netlink policy, parsed the way the genetlink
- * core parses requests (strict), and the admin flags of mutating commands.
+ * core parses requests (strict), the admin flags of mutating commands, and
+ * dumps refusing request attributes.
  */
 #include <kunit/test.h>
 #include <net/genetlink.h>
@@ -119,10 +120,50 @@ static void nl_test_ops(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, find_op(KMIG_CMD_REGION_GET)->dumpit);
 }
 
+/* The start of a dump as genetlink calls it: @nattrs u32 attributes. */
+static int dump_start(struct kunit *test, u8 cmd, int nattrs,
+		      struct netlink_ext_ack *extack)
+{
+	const struct genl_ops *op = find_op(cmd);
+	struct netlink_callback cb = { .extack = extack };
+	struct sk_buff *skb;
+	int i, ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, op);
+	KUNIT_ASSERT_NOT_NULL(test, op->dumpit);
+	KUNIT_ASSERT_NOT_NULL(test, op->start);
+	skb = nlmsg_new(64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_ASSERT_NOT_NULL(test, genlmsg_put(skb, 0, 1, &kmig_nl_family,
+						NLM_F_DUMP, cmd));
+	for (i = 0; i < nattrs; i++)
+		KUNIT_ASSERT_EQ(test, nla_put_u32(skb, 1, 1), 0);
+	nlmsg_end(skb, nlmsg_hdr(skb));
+	cb.nlh = nlmsg_hdr(skb);
+	ret = op->start(&cb);
+	kfree_skb(skb);
+	return ret;
+}
+
+/* Dumps take no request attributes (the spec declares none). */
+static void nl_test_dump_no_attrs(struct kunit *test)
+{
+	struct netlink_ext_ack extack = {};
+
+	KUNIT_EXPECT_EQ(test, dump_start(test, KMIG_CMD_REGION_GET, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, dump_start(test, KMIG_CMD_MIG_GET, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, dump_start(test, KMIG_CMD_REGION_GET, 1, &extack),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, extack._msg, "a dump takes no attributes");
+	KUNIT_EXPECT_NOT_NULL(test, extack.bad_attr);
+	KUNIT_EXPECT_EQ(test, dump_start(test, KMIG_CMD_MIG_GET, 2, NULL), -EINVAL);
+}
+
 static struct kunit_case kmig_netlink_cases[] = {
 	KUNIT_CASE(nl_test_params_bounds),
 	KUNIT_CASE(nl_test_region_bounds),
 	KUNIT_CASE(nl_test_ops),
+	KUNIT_CASE(nl_test_dump_no_attrs),
 	{}
 };
 

@@ -711,6 +711,22 @@ static int case_netlink(void)
 	      reply.nmsgs);
 	close(fd);
 
+	/*
+	 * Dumps take no request attributes, not even the do's id. 6.1 has
+	 * no extended ack for a dump's start: the message only from 6.2 on.
+	 */
+	m = req(&nl, KMIG_CMD_REGION_GET, NLM_F_DUMP);
+	nla_put_u32(m, KMIG_A_REGION_ID, 1);
+	if (expect_err(&nl, m, -EINVAL, "REGION_GET dump with an id") &&
+	    reply.err.msg[0])
+		CHECK(strstr(reply.err.msg, "a dump takes no attributes"),
+		      "dump extack '%s'", reply.err.msg);
+	m = req(&nl, KMIG_CMD_MIG_GET, NLM_F_DUMP);
+	nla_put_u32(m, KMIG_A_MIG_REGION_ID, 1);
+	expect_err(&nl, m, -EINVAL, "MIG_GET dump with a region id");
+	m = req(&nl, KMIG_CMD_MIG_GET, NLM_F_DUMP);
+	CHECK(kmig_nl_call(&nl, m, &reply) == 0, "MIG_GET dump without attributes");
+
 	/* A scan of a region that does not exist. */
 	m = req(&nl, KMIG_CMD_REGION_SCAN, 0);
 	nla_put_u32(m, KMIG_A_SCAN_REGION_ID, 0x7ffffff0);

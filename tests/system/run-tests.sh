@@ -74,6 +74,7 @@ tf() {
 }
 
 . "$BIN/lib.sh"
+. "$BIN/ynl-cases.sh"	# ynl_all (KMIG_SYSTEST_ONLY too)
 
 sysfs() { cat "/sys/kernel/kmig/$1" 2>/dev/null; }
 loaded() { [ -d /sys/module/kmig ]; }
@@ -292,6 +293,7 @@ if part 1; then
 	limits_all
 fi
 
+part 2 && { section ynl; ynl_all; }	# the kernel's YNL CLI (ynl-cases.sh)
 # Netlink fuzzing (tests/system/nlfuzz-cases.sh)
 if part 1; then
 	section nlfuzz

@@ -9,6 +9,7 @@
 #   KMIG_MODE    systest | demo | bench | kunit
 #   KMIG_ENV     environment name for run-tests.sh (uml)
 #   KMIG_KO, KMIG_MIGCTL, KMIG_BIN   module, migctl, test binaries dir
+#   KMIG_YNL     the kernel source's tools/net/ynl (tests/system/ynl-cases.sh)
 #   KMIG_OUT     file (on hostfs) that receives a copy of the script's output
 #   KMIG_GUEST_KERNEL, KMIG_GUEST_INITRD, KMIG_GUEST_APPEND  optional: the
 #                test guest (scripts/guest-image.sh), exported to the script
@@ -55,7 +56,8 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 $bb ip link set lo up
 $bb hostname kmig-uml 2>/dev/null
 
-export HOME=/tmp TMPDIR=/tmp KMIG_TOP KMIG_ENV KMIG_GUEST_KERNEL KMIG_GUEST_INITRD KMIG_GUEST_APPEND
+export HOME=/tmp TMPDIR=/tmp KMIG_TOP KMIG_ENV KMIG_GUEST_KERNEL KMIG_GUEST_INITRD KMIG_GUEST_APPEND \
+	KMIG_YNL
 cd "$KMIG_TOP" || $bb poweroff -f
 
 # Run a script by its #! line (sh when it is not executable).

@@ -205,11 +205,12 @@ void kmig_mig_count_rejected(struct kmig_mig *mig, bool auth)
 static bool kmig_mig_barrier_wait(struct kmig_mig *mig, u64 pass, bool hold)
 {
 	struct kmig_colo *colo = mig->colo;
-	bool last = false, bad = false, ckpt = false;
+	bool last = false, bad = false, ckpt = false, late = false;
 
 	spin_lock_bh(&mig->lock);
 	if (pass != mig->barrier_pass || atomic_read(&mig->channels_done)) {
 		bad = true;
+		late = pass == mig->barrier_pass;
 	} else if (++mig->barrier_arrived == mig->nch) {
 		mig->barrier_arrived = 0;
 		last = true;
@@ -233,6 +234,10 @@ static bool kmig_mig_barrier_wait(struct kmig_mig *mig, u64 pass, bool hold)
 		if (ckpt)
 			kmig_mig_fail(mig,
 				      "SYNC for pass %llu outside a COLO checkpoint",
+				      pass);
+		else if (late)
+			kmig_mig_fail(mig,
+				      "SYNC for pass %llu after a channel's COMPLETE",
 				      pass);
 		else
 			kmig_mig_fail(mig,

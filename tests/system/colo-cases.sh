@@ -6,30 +6,33 @@
 # initramfs). Uses the helpers of run-tests.sh, migration-cases.sh and
 # live-cases.sh.
 #
-# Functions (each prints TAP lines through ok/notok):
-#   colo_migctl CHANNELS   two kmig-systest regions driven by migctl alone:
-#                          listen --colo, start --live --colo, switchover,
-#                          COLO entry on both sides (cache = populated
-#                          pages), checkpoints acknowledged with 'migctl
-#                          colo-paused' from the shell, status and sysfs
-#                          figures, refusals (colo-paused for a checkpoint
-#                          not asked, checkpoint on the secondary, COLO
-#                          hello to a plain listener), cancel: primary
-#                          cancelled, its CANCEL ends the secondary as
-#                          cancelled (no failover) at the last committed
-#                          checkpoint, byte-identical to the primary (no
-#                          writers)
-#   colo_vmm CHANNELS      kmig-vmm primary and secondary, writers on both
-#                          sides, 6 checkpoints: the secondary equals the
-#                          primary at every checkpoint (its own writes
-#                          undone by each flush)
-#   colo_primary_killed before|during|after CHANNELS
-#                          the primary dies at checkpoint 3: the secondary
-#                          holds checkpoint 2 (before), 2 or 3 (during),
-#                          3 (after), byte-identical to the primary then
-#                          (colo_all: all three with 1 channel, 'during'
-#                          with 4)
-#   colo_secondary_lost    the secondary dies: the primary fails over
+# The cases, run by colo_all:  NAME FUNCTION ARGS
+COLO_CASES='
+migctl-1             colo_migctl 1
+migctl-4             colo_migctl 4
+vmm-1                colo_vmm 1
+vmm-4                colo_vmm 4
+primary-before-1     colo_primary_killed before 1
+primary-during-1     colo_primary_killed during 1
+primary-after-1      colo_primary_killed after 1
+primary-during-4     colo_primary_killed during 4
+secondary-lost       colo_secondary_lost
+'
+# colo_migctl CHANNELS   two kmig-systest regions driven by migctl alone:
+#     listen --colo, start --live --colo, switchover, COLO entry on both
+#     sides (cache = populated pages), checkpoints acknowledged with
+#     'migctl colo-paused' from the shell, status and sysfs figures,
+#     refusals (colo-paused for a checkpoint not asked, checkpoint on the
+#     secondary, COLO hello to a plain listener), cancel: primary
+#     cancelled, its CANCEL ends the secondary as cancelled (no failover)
+#     at the last committed checkpoint, byte-identical to the primary
+# colo_vmm CHANNELS   kmig-vmm primary and secondary, writers on both
+#     sides, 6 checkpoints: the secondary equals the primary at every
+#     checkpoint (its own writes undone by each flush)
+# colo_primary_killed before|during|after CHANNELS   the primary dies at
+#     checkpoint 3: the secondary holds checkpoint 2 (before), 2 or 3
+#     (during), 3 (after), byte-identical to the primary then
+# colo_secondary_lost   the secondary dies: the primary fails over
 : "${COLO_TIMEOUT:=120}"	# seconds for one COLO session
 : "${COLO_SIZE_MB:=16}"		# guest RAM of the kmig-vmm cases
 : "${COLO_RANDOM:=2048}"	# random pages filled on the primary
@@ -58,22 +61,17 @@ colo_acked() {
 }
 
 colo_migctl() {
-	_ch=$1 _tag="COLO by migctl, $1 channel(s)"
-	mark "cm$_ch"
-	region_start src --size 64 --random 2048 --zero 512 --seed 23 --out "$T/src.hash" ||
-		{ notok "$_tag: source region"; return 1; }
-	_spid=$RPID _sid=$RID
-	region_start dst --size 64 --out "$T/dst.hash" ||
-		{ notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
-	_dpid=$RPID _did=$RID
+	_ch=$1
+	begin "COLO by migctl, $1 channel(s)" "cm$_ch"
+	pair_start "$_tag" 64 --random 2048 --zero 512 --seed 23 || return 1
 
 	# A COLO primary to a plain listener: refused with its reason.
+	# shellcheck disable=SC2086
 	if mig_listen "$_did" --channels "$_ch" $KEYOPT; then
+		# shellcheck disable=SC2086
 		"$MIGCTL" start --region "$_sid" --to "$LIVE_ADDR:$MPORT" --channels "$_ch" \
 			$KEYOPT --live --colo > /dev/null 2>&1
-		mig_wait src "$_sid" "completed failed cancelled" 30
-		cp "$T/mig-src.json" "$T/out"
-		mcheck "$_tag: COLO primary to a plain listener fails" [ "$(mjv state)" = failed ]
+		mig_end src "$_sid" failed "$_tag: COLO primary to a plain listener fails"
 		mcheck "$_tag: ... with 'COLO not enabled on this destination'" \
 			mig_reason_has src "COLO not enabled"
 		dst_run "$MIGCTL" cancel --region "$_did" > /dev/null 2>&1
@@ -81,9 +79,9 @@ colo_migctl() {
 		notok "$_tag: plain listen"
 	fi
 
-	if ! mig_listen "$_did" --channels "$_ch" --colo $KEYOPT; then
-		notok "$_tag: listen --colo"; region_stop "$_spid"; region_stop "$_dpid"; return 1
-	fi
+	# shellcheck disable=SC2086
+	pair_listen "$_tag" "listen --colo" --channels "$_ch" --colo $KEYOPT || return 1
+	# shellcheck disable=SC2086
 	"$MIGCTL" start --region "$_sid" --to "$LIVE_ADDR:$MPORT" --channels "$_ch" \
 		$KEYOPT --live --colo --checkpoint-interval 200 > "$T/out" 2>&1
 	mcheck "$_tag: migctl start --live --colo" [ $? -eq 0 ]
@@ -103,11 +101,11 @@ colo_migctl() {
 
 	# Refusals.
 	"$MIGCTL" colo-paused --region "$_sid" --checkpoint 77 > "$T/out" 2>&1
-	mcheck "$_tag: colo-paused for a checkpoint not asked: refused" \
-		sh -c "[ $? -eq 1 ] && grep -q 'no pause asked' '$T/out'"
+	fc "$_tag: colo-paused for a checkpoint not asked: refused" \
+		"[ $? -eq 1 ] && grep -q 'no pause asked' '$T/out'"
 	dst_run "$MIGCTL" checkpoint --region "$_did" > "$T/out" 2>&1
-	mcheck "$_tag: checkpoint on the secondary: refused" \
-		sh -c "[ $? -eq 1 ] && grep -q 'taken by the primary' '$T/out'"
+	fc "$_tag: checkpoint on the secondary: refused" \
+		"[ $? -eq 1 ] && grep -q 'taken by the primary' '$T/out'"
 
 	# Five checkpoints, each pause answered from here on both sides.
 	_t0=$(now_cs)
@@ -149,18 +147,20 @@ colo_migctl() {
 	# Hashed only now: hashing under load can outlast the primary's 10 s
 	# wait for the next checkpoint's pause, which nobody answers here, and
 	# the cancel above must come while the primary waits in that pause.
-	_sh=$(region_hash "$_spid" "$T/src.hash")
-	_dh2=$(region_hash "$_dpid" "$T/dst.hash")
-	{ echo "$_sh"; echo "$_dh2"; } > "$T/out"
-	mcheck "$_tag: secondary after the cancel = last committed checkpoint" hash_eq "$_sh" "$_dh2"
-	region_stop "$_spid"
-	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" klog_clean "cm$_ch"
+	pair_hash "$_tag: secondary after the cancel = last committed checkpoint"
+	pair_stop
+	klog_ok
 }
 
 # colo_hash_of FILE WHAT N: the "hash ..." part of line "WHAT N hash ..."
 # of a kmig-vmm hash file.
 colo_hash_of() { sed -n "s/^$2 $3 \(hash .*\)/\1/p" "$1" | tail -n 1; }
+
+# colo_dst TAG CHANNELS ARGS...: the secondary kmig-vmm (cdst), listening.
+colo_dst() {
+	_ct=$1 _cc=$2; shift 2
+	vmm_dst "$_ct" cdst --size "$COLO_SIZE_MB" --port 0 --addr "$LIVE_ADDR" --channels "$_cc" --colo "$@"
+}
 
 # colo_vmm CHANNELS: kmig-vmm primary (2 writers, 2000 pages/s) and
 # secondary (1 writer of its own, 500 pages/s) with 6 checkpoints 300 ms
@@ -169,34 +169,23 @@ colo_hash_of() { sed -n "s/^$2 $3 \(hash .*\)/\1/p" "$1" | tail -n 1; }
 # while paused, although the secondary's writer ran in between (its
 # writes are undone by each flush); figures and events.
 colo_vmm() {
-	_ch=$1 _tag="COLO with kmig-vmm, $1 channel(s), writers on both sides"
-	mark "cv$_ch"
-	if ! vmm_start cdst dest --size "$COLO_SIZE_MB" --port 0 --addr "$LIVE_ADDR" \
-	     --channels "$_ch" --colo --writers 1 --rate 500 --pattern random --seed 5; then
-		notok "$_tag: kmig-vmm dest --colo listening"; return 1
-	fi
-	_dpid=$VPID _did=$VID _port=$VPORT
-	if ! vmm_start csrc source --size "$COLO_SIZE_MB" --to "$LIVE_ADDR:$_port" \
-	     --fill-random "$COLO_RANDOM" --fill-zero "$COLO_ZERO" --seed "$((_ch + 60))" \
-	     --channels "$_ch" --writers 2 --rate 2000 --pattern hot:20 \
-	     --colo --checkpoint-interval 300 --checkpoints 6; then
-		notok "$_tag: kmig-vmm source --colo"; vmm_wait "$_dpid" 1; return 1
-	fi
-	_spid=$VPID _sid=$VID
-	vmm_wait "$_spid" "$COLO_TIMEOUT"; _src=$VRC
-	vmm_wait "$_dpid" 30; _drc=$VRC
-	{ cat "$T/csrc.log"; echo "exit $_src"; cat "$T/cdst.log"; echo "exit $_drc"; } > "$T/out"
-	grep -E '^(colo-summary|summary|checkpoint [0-9]+ pages)' "$T/csrc.log" | sed 's/^/# primary: /'
-	grep -E '^(summary|cancelled|failover)' "$T/cdst.log" | sed 's/^/# secondary: /'
+	_ch=$1
+	begin "COLO with kmig-vmm, $1 channel(s), writers on both sides" "cv$_ch"
+	colo_dst "$_tag" "$_ch" --writers 1 --rate 500 --pattern random --seed 5 || return 1
+	vmm_src "$_tag" csrc --size "$COLO_SIZE_MB" --to "$LIVE_ADDR:$_port" \
+		--fill-random "$COLO_RANDOM" --fill-zero "$COLO_ZERO" --seed "$((_ch + 60))" \
+		--channels "$_ch" --writers 2 --rate 2000 --pattern hot:20 \
+		--colo --checkpoint-interval 300 --checkpoints 6 || return 1
+	vmm_done csrc cdst "$COLO_TIMEOUT"
+	show primary "$T/csrc.log" '^(colo-summary|summary|checkpoint [0-9]+ pages)'
+	show secondary "$T/cdst.log" '^(summary|cancelled|failover)'
 	mcheck "$_tag: primary and secondary kmig-vmm exit 0" [ "$_src/$_drc" = 0/0 ]
 	mcheck "$_tag: 6 checkpoints done on the primary" \
 		grep -q '^colo-summary checkpoints=6 ' "$T/csrc.log"
-	_bad='' _n=0
-	while [ $_n -le 6 ]; do
-		_sh=$(colo_hash_of "$T/csrc.hash" checkpoint $_n)
-		_dh=$(colo_hash_of "$T/cdst.hash" checkpoint $_n)
-		hash_eq "$_sh" "$_dh" || _bad="$_bad $_n"
-		_n=$((_n + 1))
+	_bad=''
+	for _n in 0 1 2 3 4 5 6; do
+		hash_eq "$(colo_hash_of "$T/csrc.hash" checkpoint $_n)" \
+			"$(colo_hash_of "$T/cdst.hash" checkpoint $_n)" || _bad="$_bad $_n"
 	done
 	{ echo "checkpoints differing:$_bad"; cat "$T/csrc.hash"; echo; cat "$T/cdst.hash"; } > "$T/out"
 	mcheck "$_tag: secondary = primary at every checkpoint 0..6 (byte-identical)" [ -z "$_bad" ]
@@ -207,9 +196,9 @@ colo_vmm() {
 	_p=$(sed -n 's/^checkpoint 6 pages \([0-9]*\) .*/\1/p' "$T/csrc.log")
 	cp "$T/csrc.log" "$T/out"
 	mcheck "$_tag: checkpoint 6 sent the primary's dirty pages ($_p)" [ "${_p:-0}" -gt 0 ]
-	grep -q "^cancelled checkpoint 6 reason primary cancelled COLO" "$T/cdst.log"
-	mcheck "$_tag: the secondary ends cancelled (no failover) at checkpoint 6 after the primary's cancel" [ $? -eq 0 ]
-	mcheck "$_tag: kernel log clean" klog_clean "cv$_ch"
+	mcheck "$_tag: the secondary ends cancelled (no failover) at checkpoint 6 after the primary's cancel" \
+		grep -q "^cancelled checkpoint 6 reason primary cancelled COLO" "$T/cdst.log"
+	klog_ok
 }
 
 # colo_primary_killed before|during|after CHANNELS: the primary kmig-vmm
@@ -219,33 +208,25 @@ colo_vmm() {
 # its own) fails over holding checkpoint 2 (before), 2 or 3 (during), 3
 # (after), byte-identical to the primary's memory at that checkpoint.
 colo_primary_killed() {
-	_when=$1 _ch=$2 _tag="COLO primary killed $1 the transfer of checkpoint 3, $2 channel(s)"
-	mark "ck$_when$_ch"
-	if ! vmm_start cdst dest --size "$COLO_SIZE_MB" --port 0 --addr "$LIVE_ADDR" \
-	     --channels "$_ch" --colo; then
-		notok "$_tag: kmig-vmm dest --colo listening"; return 1
-	fi
-	_dpid=$VPID _port=$VPORT _delay=''
+	_when=$1 _ch=$2
+	begin "COLO primary killed $1 the transfer of checkpoint 3, $2 channel(s)" "ck$_when$_ch"
+	colo_dst "$_tag" "$_ch" || return 1
+	_delay=''
 	[ "$_when" = during ] && _delay="--die-delay 150"
 	# Writers far above the 4 MiB/s limit: the live phase is forced
 	# over after 2 passes, and each checkpoint takes about a second.
-	if ! vmm_start csrc source --size "$COLO_SIZE_MB" --to "$LIVE_ADDR:$_port" \
-	     --fill-random "$COLO_RANDOM" --fill-zero "$COLO_ZERO" --seed "$((_ch + 70))" \
-	     --channels "$_ch" --writers 2 --rate 4000 --pattern random \
-	     --max-bandwidth 4194304 --max-passes 2 --no-convergence switchover \
-	     --colo --checkpoint-interval 200 --die-at "$_when" --die-checkpoint 3 \
-	     $_delay; then # $_delay: word splitting intended
-		notok "$_tag: kmig-vmm source --colo"; vmm_wait "$_dpid" 1; return 1
-	fi
-	_spid=$VPID
-	vmm_wait "$_spid" "$COLO_TIMEOUT"; _src=$VRC
-	vmm_wait "$_dpid" 60; _drc=$VRC
-	{ cat "$T/csrc.log"; echo "exit $_src"; cat "$T/cdst.log"; echo "exit $_drc"; } > "$T/out"
-	grep -E '^(dying|checkpoint [0-9]+ pages)' "$T/csrc.log" | sed 's/^/# primary: /'
-	grep -E '^(summary|failover)' "$T/cdst.log" | sed 's/^/# secondary: /'
+	# shellcheck disable=SC2086 # $_delay: word splitting intended
+	vmm_src "$_tag" csrc --size "$COLO_SIZE_MB" --to "$LIVE_ADDR:$_port" \
+		--fill-random "$COLO_RANDOM" --fill-zero "$COLO_ZERO" --seed "$((_ch + 70))" \
+		--channels "$_ch" --writers 2 --rate 4000 --pattern random \
+		--max-bandwidth 4194304 --max-passes 2 --no-convergence switchover \
+		--colo --checkpoint-interval 200 --die-at "$_when" --die-checkpoint 3 $_delay || return 1
+	vmm_done csrc cdst "$COLO_TIMEOUT" 60
+	show primary "$T/csrc.log" '^(dying|checkpoint [0-9]+ pages)'
+	show secondary "$T/cdst.log" '^(summary|failover)'
 	mcheck "$_tag: the primary died there" grep -q "^dying at $_when checkpoint 3" "$T/csrc.log"
-	mcheck "$_tag: the secondary fails over and exits 0" \
-		sh -c "[ $_drc -eq 0 ] && grep -q '^failover checkpoint ' '$T/cdst.log'"
+	fc "$_tag: the secondary fails over and exits 0" \
+		'[ $_drc -eq 0 ] && grep -q "^failover checkpoint " "$T/cdst.log"'
 	_k=$(sed -n 's/^failover checkpoint \([0-9]*\) hash.*/\1/p' "$T/cdst.hash" | tail -n 1)
 	case $_when in
 	before) _want=2 ;;
@@ -253,61 +234,46 @@ colo_primary_killed() {
 	*) _want=3 ;;
 	esac
 	echo "# $_tag: the secondary holds checkpoint $_k (expected: $_want)"
-	mcheck "$_tag: the secondary holds checkpoint $_want" \
-		sh -c "echo ' $_want ' | grep -q ' ${_k:-x} '"
+	fc "$_tag: the secondary holds checkpoint $_want" 'case " $_want " in *" ${_k:-x} "*) true ;; *) false ;; esac'
 	_sh=$(colo_hash_of "$T/csrc.hash" checkpoint "${_k:-x}")
 	_dh=$(colo_hash_of "$T/cdst.hash" "failover checkpoint" "${_k:-x}")
 	{ echo "primary at checkpoint $_k: $_sh"; echo "secondary:             $_dh"; cat "$T/csrc.hash"; } > "$T/out"
 	mcheck "$_tag: secondary = primary at checkpoint $_k (byte-identical)" hash_eq "$_sh" "$_dh"
-	mcheck "$_tag: kernel log clean" klog_clean "ck$_when$_ch"
+	klog_ok
 }
 
-# colo_secondary_lost: the secondary kmig-vmm killed after checkpoint 2:
-# the primary fails over (secondary lost) and runs on alone.
-colo_secondary_lost() {
-	_tag="COLO secondary lost"
-	mark "csl"
-	if ! vmm_start cdst dest --size "$COLO_SIZE_MB" --port 0 --addr "$LIVE_ADDR" \
-	     --channels 2 --colo; then
-		notok "$_tag: kmig-vmm dest --colo listening"; return 1
-	fi
-	_dpid=$VPID _port=$VPORT
-	if ! vmm_start csrc source --size "$COLO_SIZE_MB" --to "$LIVE_ADDR:$_port" \
-	     --fill-random "$COLO_RANDOM" --seed 80 --channels 2 --writers 1 --rate 1000 \
-	     --colo --checkpoint-interval 200; then
-		notok "$_tag: kmig-vmm source --colo"; vmm_wait "$_dpid" 1; return 1
-	fi
-	_spid=$VPID _sid=$VID
-	log_wait "$T/csrc.log" '^checkpoint 2 pages' "$COLO_TIMEOUT"
-	mcheck "$_tag: checkpoint 2 done" [ $? -eq 0 ]
+# colo_failover NAME: kill the secondary (_dpid): the primary (csrc)
+# reports the failover, ends with result failover and exits 0 (NAME).
+colo_failover() {
 	kill -9 "$_dpid"
 	log_wait "$T/csrc.log" '^failover checkpoint' 60
 	_rc=$?
 	cp "$T/csrc.log" "$T/out"
 	mcheck "$_tag: the primary reports the failover" [ $_rc -eq 0 ]
-	grep -E '^(failover|summary)' "$T/csrc.log" | sed 's/^/# primary: /'
+	show primary "$T/csrc.log" '^(event failover|failover|summary)'
 	vmm_wait "$_spid" 30; _src=$VRC
 	vmm_wait "$_dpid" 1
-	mcheck "$_tag: the primary ends COLO with result failover and exits 0" \
-		sh -c "[ $_src -eq 0 ] && grep -q '^summary result=failover' '$T/csrc.log'"
-	mcheck "$_tag: kernel log clean" klog_clean "csl"
+	cp "$T/csrc.log" "$T/out"
+	fc "$_tag: $1" '[ $_src -eq 0 ] && grep -q "^summary result=failover" "$T/csrc.log"'
+}
+
+# colo_secondary_lost: the secondary kmig-vmm killed after checkpoint 2:
+# the primary fails over (secondary lost) and runs on alone.
+colo_secondary_lost() {
+	begin "COLO secondary lost" csl
+	colo_dst "$_tag" 2 || return 1
+	vmm_src "$_tag" csrc --size "$COLO_SIZE_MB" --to "$LIVE_ADDR:$_port" \
+		--fill-random "$COLO_RANDOM" --seed 80 --channels 2 --writers 1 --rate 1000 \
+		--colo --checkpoint-interval 200 || return 1
+	log_wait "$T/csrc.log" '^checkpoint 2 pages' "$COLO_TIMEOUT"
+	mcheck "$_tag: checkpoint 2 done" [ $? -eq 0 ]
+	colo_failover "the primary ends COLO with result failover and exits 0"
+	klog_ok
 }
 
 colo_all() {
-	if [ ! -x "$LIVE_VMM" ]; then
-		echo "no executable $LIVE_VMM" > "$T/out"
-		notok "COLO: kmig-vmm built (tools/example-vmm)"
-		return 1
-	fi
-	colo_migctl 1
-	colo_migctl 4
-	colo_vmm 1
-	colo_vmm 4
-	colo_primary_killed before 1
-	colo_primary_killed during 1
-	colo_primary_killed after 1
-	colo_primary_killed during 4
-	colo_secondary_lost
+	vmm_built COLO || return 1
+	run_table "$COLO_CASES"
 }
 
 # colo_long CHECKPOINTS: a long idle COLO session (debugging aid, not in

@@ -17,14 +17,8 @@
 # KMIG_GUEST_INITRD, KMIG_GUEST_APPEND: scripts/guest-image.sh).
 
 KO= MIGCTL= BIN=
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--ko) KO=$2; shift 2 ;;
-	--migctl) MIGCTL=$2; shift 2 ;;
-	--bin) BIN=$2; shift 2 ;;
-	*) shift ;;
-	esac
-done
+. "$(dirname "$0")/lib.sh"
+args "$@"
 [ -n "$BIN" ] || BIN=$(dirname "$0")
 # Stop what runs in the background when the demo ends, whatever happens.
 trap 'kill $(jobs -p) 2>/dev/null' EXIT
@@ -38,7 +32,6 @@ ZERO_PAGES=131072	# ... half written with zeros
 step() { printf '\n== %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 die() { echo "demo: $*"; exit 1; }
-. "$BIN/lib.sh"
 
 # hash PID FILE: ask a region process for its content hash.
 hash_of() {

@@ -4,11 +4,9 @@
 # Fault-injection system tests, sourced by tests/system/run-tests.sh after
 # colo-cases.sh (POSIX sh: dash in UML, busybox ash in the Debian 6.1
 # initramfs). Uses the helpers of run-tests.sh (ok, notok, skip, sysfs,
-# jsq, load, unload), migration-cases.sh (region_start, region_hash,
-# region_stop, mig_get, mjv, mig_wait, mig_listen, mig_wait_active,
-# sink_stall_start, src_stalled, gstat, mcheck), lib.sh (now_cs, wait_until,
-# mjv, mark, klog_clean) and
-# live-cases.sh (vmm_start, vmm_wait, log_wait, hash_eq).
+# load, unload), lib.sh (regions, migctl, kmig-vmm, checks),
+# migration-cases.sh (sink_stall_start, src_stalled, src_unchanged) and
+# colo-cases.sh (colo_failover).
 #
 # Each case injects one fault, prints '# fault: NAME injected' when it
 # does (a robustness report counts these lines), checks what each side
@@ -31,108 +29,78 @@
 #                       colo_secondary_lost: the secondary killed in COLO.
 #   run-tests.sh        'rmmod refused while a region is open'.
 #
-# Functions (each selectable with KMIG_SYSTEST_ONLY=NAME):
-#   fault_hs_src_killed    a source killed in the handshake: after part of
-#                          its hello (the destination drops the connection
-#                          and keeps listening), and after channel 0 of 2
-#                          was accepted (the destination fails); then a
-#                          real source still completes into the region
-#   fault_hs_dst_killed    a destination killed in the handshake (it read
-#                          the hellos and never replied): the source fails
-#                          at once naming the channel; one that just stays
-#                          silent fails the source after the 10 s setup
-#                          timeout
-#   fault_live_dst_killed pass|switchover
-#                          the destination kmig-vmm killed mid-pass 1 of a
-#                          live migration, or right after the source VMM
-#                          switched over (final pass in flight): the source
-#                          fails, its VMM resumes the guest
-#   fault_colo_secondary_killed
-#                          the COLO secondary killed while a checkpoint's
-#                          pages are in flight: the primary fails over
-#   fault_dst_region_closed
-#                          the destination region's owner closes it
-#                          mid-receive: destination cancelled ("region
-#                          closed by its owner"), region freed, the source
-#                          fails, its region unchanged
-#   fault_src_killed vmm|region
-#                          the source VMM (kmig-vmm, live, mid-pass 0) or a
-#                          source region process blocked on a stalled
-#                          destination killed: its region and migration go,
-#                          the destination fails / the sink sees the close
-#   fault_rmmod            rmmod during a migration is refused (module in
-#                          use) and harms nothing; rmmod with a netlink
-#                          monitor subscribed succeeds; after everything is
-#                          closed rmmod succeeds; the module loads again
-#   fault_memcg            the destination region's owner in a memory
-#                          cgroup with a small memory.max: page allocation
-#                          fails mid-receive; the migration fails with a
-#                          reason naming ENOMEM and alloc_failures counts
-#                          it; no OOM kill; a bystander is untouched
-#   fault_64ch             64 channels on a sparse 4 GiB region
-#   fault_two              two migrations of two regions at once
-#   fault_stall [S]        a destination that stops reading (full receive
-#                          windows), with the hung-task detector at 10 s:
-#                          held 10 s, the source stays active and a cancel
-#                          ends it within 5 s; held FAULT_STALL_S (or S)
-#                          seconds: past 30 s the source fails by itself
-#                          (TCP_USER_TIMEOUT 30 s), a cancel then answers
-#                          "already ended"; no hung task either way
-#   fault_all              all of the above (Debian 6.1: the long stall 40 s)
-#   fault_run NAME...      several of them in one boot, an argument after a
-#                          '+': KMIG_SYSTEST_ONLY=fault_run:fault_two:fault_live_dst_killed+pass
+# The cases, run by fault_all (each function selectable with
+# KMIG_SYSTEST_ONLY=NAME; several in one boot, an argument after a '+':
+# KMIG_SYSTEST_ONLY=fault_run:fault_two:fault_live_dst_killed+pass):
+#   NAME FUNCTION ARGS
+FAULT_CASES='
+hs-src-killed        fault_hs_src_killed
+hs-dst-killed        fault_hs_dst_killed
+dst-region-closed    fault_dst_region_closed
+src-killed-region    fault_src_killed region
+rmmod                fault_rmmod
+two                  fault_two
+live-dst-pass        fault_live_dst_killed pass
+live-dst-switchover  fault_live_dst_killed switchover
+colo-secondary       fault_colo_secondary_killed
+src-killed-vmm       fault_src_killed vmm
+memcg                fault_memcg
+64ch                 fault_64ch
+stall                fault_stall_env
+'
+# fault_hs_src_killed   a source killed in the handshake: after part of its
+#     hello (the destination drops the connection and keeps listening), and
+#     after channel 0 of 2 was accepted (the destination fails); then a
+#     real source still completes into the region
+# fault_hs_dst_killed   a destination killed in the handshake (it read the
+#     hellos and never replied): the source fails at once naming the
+#     channel; one that just stays silent fails the source after the 10 s
+#     setup timeout
+# fault_live_dst_killed pass|switchover   the destination kmig-vmm killed
+#     mid-pass 1 of a live migration, or right after the source VMM
+#     switched over (final pass in flight): the source fails, its VMM
+#     resumes the guest
+# fault_colo_secondary_killed   the COLO secondary killed while a
+#     checkpoint's pages are in flight: the primary fails over
+# fault_dst_region_closed   the destination region's owner closes it
+#     mid-receive: destination cancelled ("region closed by its owner"),
+#     region freed, the source fails, its region unchanged
+# fault_src_killed vmm|region   the source VMM (kmig-vmm, live, mid-pass 0)
+#     or a source region process blocked on a stalled destination killed:
+#     its region and migration go, the destination fails / the sink sees
+#     the close
+# fault_rmmod   rmmod during a migration is refused (module in use) and
+#     harms nothing; rmmod with a netlink monitor subscribed succeeds;
+#     after everything is closed rmmod succeeds; the module loads again
+# fault_memcg   the destination region's owner in a memory cgroup with a
+#     small memory.max: page allocation fails mid-receive; the migration
+#     fails with a reason naming ENOMEM and alloc_failures counts it; no
+#     OOM kill; a bystander is untouched
+# fault_64ch   64 channels on a sparse 4 GiB region
+# fault_two   two migrations of two regions at once
+# fault_stall [S]   a destination that stops reading (full receive
+#     windows), with the hung-task detector at 10 s: held 10 s, the source
+#     stays active and a cancel ends it within 5 s; held FAULT_STALL_S (or
+#     S) seconds: past 30 s the source fails by itself (TCP_USER_TIMEOUT
+#     30 s), a cancel then answers "already ended"; no hung task either
+#     way (fault_stall_env: Debian 6.1, QEMU TCG: the long stall 40 s)
 #
 # Knobs:
 : "${FAULT_STALL_S:=60}"	# fault_stall: seconds the stalled window is held
 				# (CI: 60; FAULT_STALL_S=600 for a "minutes" run)
 : "${FAULT_MEMCG_MAX:=8M}"	# fault_memcg: memory.max of the destination
-# Channel authentication (migctl listen/start and kmig-vmm source/dest
-# need --key-file FILE or --insecure). FAULT_KEY: the option of every
-# kmig-to-kmig migration here; run-tests.sh's KEYOPT when it sets one, else
-# a key of our own from 'migctl keygen' (so the faults run authenticated),
-# else nothing (a migctl from before authentication). FAULT_NOKEY: the
-# option of a kmig end facing wire-peer or wire-sink, which do not
-# authenticate.
-if "$MIGCTL" help listen 2>&1 | grep -q -- '--insecure'; then
-	FAULT_NOKEY=--insecure
-	if [ -z "${FAULT_KEY+set}" ]; then
-		if [ -n "${KEYOPT:-}" ]; then
-			FAULT_KEY=$KEYOPT
-		elif (umask 077 && "$MIGCTL" keygen > "$T/fault.key") 2>/dev/null; then
-			FAULT_KEY="--key-file $T/fault.key"
-		else
-			FAULT_KEY=--insecure
-		fi
-	fi
-else
-	FAULT_NOKEY=
-	FAULT_KEY=${FAULT_KEY-}
-fi
+# FAULT_KEY: the key option of every kmig-to-kmig migration here
+# (run-tests.sh's KEYOPT); FAULT_NOKEY: that of a kmig end facing
+# wire-peer or wire-sink, which do not authenticate.
+FAULT_KEY=${FAULT_KEY-$KEYOPT} FAULT_NOKEY=--insecure
 
 fault_injected() { echo "# fault: $1 injected"; }
-
-# fc NAME 'COND': like mcheck, with a compound condition evaluated here.
-fc() {
-	if eval "$2"; then ok "$1"; else notok "$1"; fi
-}
 
 # fault_region_gone ID: region ID no longer exists (sysfs and migctl).
 fault_region_gone() {
 	wait_until 10 test ! -d "/sys/kernel/kmig/regions/$1"
-	[ ! -d "/sys/kernel/kmig/regions/$1" ] && ! jsq regions | grep -q "\"id\":$1,"
-}
-
-# fault_reason src|dst: the reason of the last mig_get of that side, as is.
-fault_reason() { sed -n 's/.*"reason": *"\([^"]*\)".*/\1/p' "$T/mig-$1.json" | head -1; }
-
-# fault_wait_active ID: mig_wait_active bounded to 30 s.
-fault_wait_active() {
-	_fwa=$MIG_TIMEOUT
-	MIG_TIMEOUT=30
-	mig_wait_active "$1"
-	_fwr=$?
-	MIG_TIMEOUT=$_fwa
-	return $_fwr
+	[ ! -d "/sys/kernel/kmig/regions/$1" ] &&
+		! "$MIGCTL" --json regions 2>/dev/null | jq -e ".[] | select(.id == $1)" > /dev/null 2>&1
 }
 
 # fault_bg NAME ARGS...: kmig-systest ARGS in the background,
@@ -147,19 +115,11 @@ fault_bg() {
 # ---------------------------------------------------------------------------
 
 fault_hs_src_killed() {
-	_tag="fault: source killed in the handshake"
-	mark "fhss"
-	region_start src --size "$MIG_SMALL_MB" --random 1024 --zero 256 --seed 31 \
-		--out "$T/src.hash" || { notok "$_tag: source region"; return 1; }
-	_spid=$RPID _sid=$RID
-	region_start dst --size "$MIG_SMALL_MB" --out "$T/dst.hash" ||
-		{ notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
-	_dpid=$RPID _did=$RID
+	begin "fault: source killed in the handshake" fhss
+	pair_start "$_tag" "$MIG_SMALL_MB" --random 1024 --zero 256 --seed 31 || return 1
 	_grej=$(gstat rejected_connections)
 	# shellcheck disable=SC2086
-	if ! mig_listen "$_did" --channels 2 --id "$MIG_ID" $FAULT_NOKEY; then
-		notok "$_tag: listen"; region_stop "$_spid"; region_stop "$_dpid"; return 1
-	fi
+	pair_listen "$_tag" listen --channels 2 --id "$MIG_ID" $FAULT_NOKEY || return 1
 	_rs=$((MIG_SMALL_MB * 1048576))
 
 	# 1. 10 bytes of a hello, then nothing, then killed.
@@ -174,9 +134,7 @@ fault_hs_src_killed() {
 	{ cat "$T/hs1.out"; cat "$T/mig-dst.json"; } > "$T/out"
 	mcheck "$_tag: partial hello: connection dropped, destination still listening, rejected_connections 1" \
 		[ "$(mjv state)/$(mjv rejected_connections)" = listening/1 ]
-	echo "rejected_connections $_grej -> $(gstat rejected_connections)" > "$T/out"
-	mcheck "$_tag: module rejected_connections + 1" \
-		[ "$(gstat rejected_connections)" = "$((_grej + 1))" ]
+	gstat_is "$_tag: module rejected_connections + 1" rejected_connections "$((_grej + 1))"
 	dmesg | grep "region $_did: rejected a connection" | tail -1 > "$T/out"
 	mcheck "$_tag: kernel log: rejected a connection: connection closed before the hello" \
 		grep -q "connection closed before the hello" "$T/out"
@@ -196,7 +154,7 @@ fault_hs_src_killed() {
 	mig_wait dst "$_did" "completed failed cancelled" 30
 	_t1=$(now_cs)
 	cp "$T/mig-dst.json" "$T/out"
-	echo "# $_tag: destination $(mjv state) after $((_t1 - _t0))0 ms: $(fault_reason dst)"
+	echo "# $_tag: destination $(mjv state) after $((_t1 - _t0))0 ms: $(mig_reason dst)"
 	fc "$_tag: destination failed within 5 s" \
 		'[ "$(mjv state)" = failed ] && [ $((_t1 - _t0)) -lt 500 ]'
 	mcheck "$_tag: reason 'peer closed channel 0 before COMPLETE (packet 0)'" \
@@ -209,28 +167,24 @@ fault_hs_src_killed() {
 	# shellcheck disable=SC2086
 	if mig_listen "$_did" --channels 2 $FAULT_KEY; then
 		# shellcheck disable=SC2086
-		timeout 120 "$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$MPORT" --channels 2 \
-			$FAULT_KEY --wait > "$T/out" 2>&1
-		mcheck "$_tag: then a real source completes" [ $? -eq 0 ]
+		mstart "$_tag: then a real source completes" 0 120 --region "$_sid" \
+			--to "$MIG_ADDR:$MPORT" --channels 2 $FAULT_KEY
 		mig_wait dst "$_did" "completed failed cancelled" 30
-		_sh=$(region_hash "$_spid" "$T/src.hash"); _dh=$(region_hash "$_dpid" "$T/dst.hash")
-		{ cat "$T/mig-dst.json"; echo "$_sh"; echo "$_dh"; } > "$T/out"
-		mcheck "$_tag: destination completed, content = source" \
-			sh -c "[ '$(mjv state)' = completed ] && [ -n '$_sh' ] && [ '${_sh%% populated*}' = '${_dh%% populated*}' ]"
+		pair_hashes; cat "$T/mig-dst.json" >> "$T/out"
+		fc "$_tag: destination completed, content = source" \
+			'[ "$(mjv state)" = completed ] && hash_eq "$_sh" "$_dh"'
 	else
 		notok "$_tag: listen again"
 	fi
-	region_stop "$_spid"
-	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" klog_clean "fhss"
+	pair_stop
+	klog_ok
 }
 
 # fault_hs_dst_killed: a source (2 channels) to a wire-sink that reads the
 # first hello and never replies; killed -> the source fails at once; kept
 # silent -> the source fails after the 10 s setup timeout.
 fault_hs_dst_killed() {
-	_tag="fault: destination killed in the handshake"
-	mark "fhsd"
+	begin "fault: destination killed in the handshake" fhsd
 	region_start src --size "$MIG_SMALL_MB" --random 1024 --seed 33 --out "$T/src.hash" ||
 		{ notok "$_tag: source region"; return 1; }
 	_spid=$RPID _sid=$RID
@@ -263,24 +217,22 @@ fault_hs_dst_killed() {
 		fi
 		_t1=$(now_cs)
 		cp "$T/mig-src.json" "$T/out"
-		echo "# $_st: source $(mjv state) after $((_t1 - _t0))0 ms: $(fault_reason src)"
+		echo "# $_st: source $(mjv state) after $((_t1 - _t0))0 ms: $(mig_reason src)"
 		mcheck "$_st: source failed" [ "$(mjv state)" = failed ]
 		if [ $_how = kill ]; then
 			mcheck "$_st: within 5 s" [ $((_t1 - _t0)) -lt 500 ]
-			mcheck "$_st: reason 'channel 0: hello to ... failed'" \
-				sh -c "grep '\"reason\"' '$T/mig-src.json' | grep -qE 'channel 0: hello to .* failed \\(-E(CONNRESET|PIPE|CONNABORTED)\\)|peer (closed|reset)'"
+			mcheck "$_st: reason 'channel 0: hello to ... failed'" reason_is src \
+				'channel 0: hello to .* failed \(-E(CONNRESET|PIPE|CONNABORTED)\)|peer (closed|reset)'
 		else
 			fc "$_st: after the 10 s setup timeout (9..20 s)" \
 				'[ $((_t1 - _t0)) -ge 900 ] && [ $((_t1 - _t0)) -lt 2000 ]'
-			mcheck "$_st: reason 'channel 0: hello to ... failed (-ETIMEDOUT)'" \
-				sh -c "grep '\"reason\"' '$T/mig-src.json' | grep -qE 'channel 0: hello to .* failed \\(-ETIMEDOUT\\)'"
+			mcheck "$_st: reason 'channel 0: hello to ... failed (-ETIMEDOUT)'" reason_is src \
+				'channel 0: hello to .* failed \(-ETIMEDOUT\)'
 		fi
 	done
-	_h1=$(region_hash "$_spid" "$T/src.hash")
-	{ echo "$_h0"; echo "$_h1"; } > "$T/out"
-	fc "$_tag: source region unchanged" '[ -n "$_h0" ] && [ "$_h0" = "$_h1" ]'
+	src_unchanged
 	region_stop "$_spid"
-	mcheck "$_tag: kernel log clean" klog_clean "fhsd"
+	klog_ok
 }
 
 # fault_live_dst_killed pass|switchover: kmig-vmm source (2 writers, far
@@ -291,21 +243,15 @@ fault_hs_dst_killed() {
 # which in UML can take a second). The source fails naming a channel, its
 # VMM reports result=failed, resumes the guest (--resume) and exits 1.
 fault_live_dst_killed() {
-	_when=$1 _tag="fault: destination VMM killed at $1 (live)"
-	mark "fld$_when"
+	_when=$1
+	begin "fault: destination VMM killed at $1 (live)" "fld$_when"
 	# shellcheck disable=SC2086
-	if ! vmm_start fdst dest --size 16 --port 0 --addr "$LIVE_ADDR" --channels 2 $FAULT_KEY; then
-		notok "$_tag: kmig-vmm dest"; return 1
-	fi
-	_dpid=$VPID _did=$VID _port=$VPORT
+	vmm_dst "$_tag" fdst --size 16 --port 0 --addr "$LIVE_ADDR" --channels 2 $FAULT_KEY || return 1
 	# shellcheck disable=SC2086
-	if ! vmm_start fsrc source --size 16 --to "$LIVE_ADDR:$_port" --fill-random 1024 \
-	     --seed 41 --channels 2 --writers 2 --rate 500 --pattern random \
-	     --max-bandwidth 1048576 --downtime-limit 1 --max-passes 2 \
-	     --no-convergence switchover --resume $FAULT_KEY; then
-		notok "$_tag: kmig-vmm source"; vmm_wait "$_dpid" 1; return 1
-	fi
-	_spid=$VPID _sid=$VID
+	vmm_src "$_tag" fsrc --size 16 --to "$LIVE_ADDR:$_port" --fill-random 1024 \
+		--seed 41 --channels 2 --writers 2 --rate 500 --pattern random \
+		--max-bandwidth 1048576 --downtime-limit 1 --max-passes 2 \
+		--no-convergence switchover --resume $FAULT_KEY || return 1
 	if [ "$_when" = pass ]; then
 		log_wait "$T/fsrc.log" '^(event|status) pass-done .* pass=0 ' 60
 	else
@@ -317,22 +263,16 @@ fault_live_dst_killed() {
 	fc "$_tag: source reached the $_when, destination killed there" \
 		'[ $_rc -eq 0 ] && ! grep -q "^summary result=completed" "$T/out"'
 	fault_injected "destination VMM killed at $_when"
-	vmm_wait "$_spid" 60; _src=$VRC
-	vmm_wait "$_dpid" 1
-	mig_get src "$_sid" 2>/dev/null
-	{ cat "$T/fsrc.log"; echo "exit $_src"; } > "$T/out"
-	grep -E '^(event failed|summary|resumed|switchover)' "$T/fsrc.log" | sed 's/^/# source: /'
+	vmm_done fsrc fdst 60 1
+	show source "$T/fsrc.log" '^(event failed|summary|resumed|switchover)'
 	mcheck "$_tag: source failed event, reason names a channel" \
 		grep -qE "^(event|status) failed region=$_sid state=failed .*reason=\".*channel [0-9]" "$T/fsrc.log"
-	mcheck "$_tag: kmig-vmm source: summary result=failed, exit 1" \
-		sh -c "grep -q '^summary result=failed' '$T/fsrc.log' && [ $_src = 1 ]"
-	_w0=$(sed -n 's/^summary .* writes=\([0-9]*\)$/\1/p' "$T/fsrc.log")
-	_w1=$(sed -n 's/^resumed writes=\([0-9]*\)$/\1/p' "$T/fsrc.log")
-	_v=no; [ -n "$_w0" ] && [ -n "$_w1" ] && [ "$_w1" -gt "$_w0" ] && _v=yes
-	mcheck "$_tag: the source guest runs on after the failure (writes $_w0 -> $_w1)" [ $_v = yes ]
-	mcheck "$_tag: both regions gone with their VMMs" \
-		sh -c "! [ -d /sys/kernel/kmig/regions/$_sid ] && ! [ -d /sys/kernel/kmig/regions/$_did ]"
-	mcheck "$_tag: kernel log clean" klog_clean "fld$_when"
+	fc "$_tag: kmig-vmm source: summary result=failed, exit 1" \
+		'grep -q "^summary result=failed" "$T/fsrc.log" && [ $_src = 1 ]'
+	vmm_writes_on "$_tag: the source guest runs on after the failure" fsrc
+	fc "$_tag: both regions gone with their VMMs" \
+		'! [ -d /sys/kernel/kmig/regions/$_sid ] && ! [ -d /sys/kernel/kmig/regions/$_did ]'
+	klog_ok
 }
 
 # fault_colo_secondary_killed: COLO at 4 MiB/s, the primary's writers at
@@ -341,93 +281,59 @@ fault_live_dst_killed() {
 # checkpoint-pause event of checkpoint 2 (its pages in flight). The primary
 # fails over (secondary lost), runs on alone and exits 0 after a cancel.
 fault_colo_secondary_killed() {
-	_tag="fault: COLO secondary killed mid-checkpoint"
-	mark "fcsk"
+	begin "fault: COLO secondary killed mid-checkpoint" fcsk
 	# shellcheck disable=SC2086
-	if ! vmm_start cdst dest --size 16 --port 0 --addr "$LIVE_ADDR" \
-	     --channels 2 --colo $FAULT_KEY; then
-		notok "$_tag: kmig-vmm dest --colo"; return 1
-	fi
-	_dpid=$VPID _port=$VPORT
+	vmm_dst "$_tag" cdst --size 16 --port 0 --addr "$LIVE_ADDR" --channels 2 --colo $FAULT_KEY ||
+		return 1
 	# shellcheck disable=SC2086
-	if ! vmm_start csrc source --size 16 --to "$LIVE_ADDR:$_port" \
-	     --fill-random 512 --seed 84 --channels 2 --writers 2 --rate 2000 \
-	     --pattern random --max-bandwidth 4194304 --max-passes 2 --no-convergence switchover \
-	     --colo --checkpoint-interval 200 $FAULT_KEY; then
-		notok "$_tag: kmig-vmm source --colo"; vmm_wait "$_dpid" 1; return 1
-	fi
-	_spid=$VPID _sid=$VID
+	vmm_src "$_tag" csrc --size 16 --to "$LIVE_ADDR:$_port" \
+		--fill-random 512 --seed 84 --channels 2 --writers 2 --rate 2000 \
+		--pattern random --max-bandwidth 4194304 --max-passes 2 --no-convergence switchover \
+		--colo --checkpoint-interval 200 $FAULT_KEY || return 1
 	log_wait "$T/csrc.log" '^checkpoint 1 pages' "$COLO_TIMEOUT"
 	mcheck "$_tag: checkpoint 1 done" [ $? -eq 0 ]
 	log_wait "$T/csrc.log" '^event checkpoint-pause .* checkpoint=2 ' 30
 	sleep 0.1
-	_in=no
-	grep -q '^checkpoint 2 pages' "$T/csrc.log" || _in=yes
+	_in="in flight"
+	grep -q '^checkpoint 2 pages' "$T/csrc.log" && _in='done'
 	fault_injected "COLO secondary killed mid-checkpoint"
-	kill -9 "$_dpid"
-	echo "# $_tag: killed while checkpoint 2 was $([ $_in = yes ] && echo "in flight" || echo "done")"
-	log_wait "$T/csrc.log" '^failover checkpoint' 60
-	_rc=$?
-	cp "$T/csrc.log" "$T/out"
-	mcheck "$_tag: the primary reports the failover" [ $_rc -eq 0 ]
-	grep -E '^(event failover|failover|summary)' "$T/csrc.log" | sed 's/^/# primary: /'
-	vmm_wait "$_spid" 30; _src=$VRC
-	vmm_wait "$_dpid" 1
-	cp "$T/csrc.log" "$T/out"
-	mcheck "$_tag: the primary ends with result failover and exits 0" \
-		sh -c "[ $_src -eq 0 ] && grep -q '^summary result=failover' '$T/csrc.log'"
-	mcheck "$_tag: kernel log clean" klog_clean "fcsk"
+	echo "# $_tag: killed while checkpoint 2 was $_in"
+	colo_failover "the primary ends with result failover and exits 0"
+	klog_ok
 }
 
 # fault_dst_region_closed: a kmig source (2 channels, 4 MiB/s, 16 MiB of
 # data: 4 s) into a kmig-systest destination region whose owner closes it
 # (SIGTERM: munmap, close) once pages arrive.
 fault_dst_region_closed() {
-	_tag="fault: destination region closed mid-receive"
-	mark "fdrc"
-	region_start src --size "$MIG_SMALL_MB" --random 4096 --zero 512 --seed 35 \
-		--out "$T/src.hash" || { notok "$_tag: source region"; return 1; }
-	_spid=$RPID _sid=$RID
+	begin "fault: destination region closed mid-receive" fdrc
+	pair_start "$_tag" "$MIG_SMALL_MB" --random 4096 --zero 512 --seed 35 || return 1
 	_h0=$(region_hash "$_spid" "$T/src.hash")
-	region_start dst --size "$MIG_SMALL_MB" --out "$T/dst.hash" ||
-		{ notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
-	_dpid=$RPID _did=$RID
 	_gcan=$(gstat migrations_cancelled) _greg=$(gstat regions)
 	# shellcheck disable=SC2086
-	if ! mig_listen "$_did" --channels 2 $FAULT_KEY; then
-		notok "$_tag: listen"; region_stop "$_spid"; region_stop "$_dpid"; return 1
-	fi
+	pair_listen "$_tag" listen --channels 2 $FAULT_KEY || return 1
 	# A live migration only for its bandwidth limit: nobody writes.
 	# shellcheck disable=SC2086
 	"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$MPORT" --channels 2 --live \
-		--max-bandwidth 4M $FAULT_KEY > "$T/out" 2>&1
-	if [ $? -ne 0 ]; then
-		notok "$_tag: migctl start --live"; region_stop "$_spid"; region_stop "$_dpid"; return 1
-	fi
-	fault_wait_active "$_did"
+		--max-bandwidth 4M $FAULT_KEY > "$T/out" 2>&1 ||
+		{ notok "$_tag: migctl start --live"; pair_stop; return 1; }
+	mig_wait_active "$_did" 30
 	mcheck "$_tag: destination active, pages arriving" [ $? -eq 0 ]
 	echo "# $_tag: closed at $(mjv pages_done) pages"
 	fault_injected "destination region closed mid-receive"
 	region_stop "$_dpid"
 	mig_wait src "$_sid" "completed failed cancelled" 30
 	cp "$T/mig-src.json" "$T/out"
-	echo "# $_tag: source: $(fault_reason src)"
-	mcheck "$_tag: source failed, reason names a channel" \
-		sh -c "[ '$(mjv state)' = failed ] && grep '\"reason\"' '$T/mig-src.json' | grep -qE 'channel [0-9]'"
+	echo "# $_tag: source: $(mig_reason src)"
+	mcheck "$_tag: source failed, reason names a channel" failed_with src 'channel [0-9]'
 	mcheck "$_tag: destination region freed" fault_region_gone "$_did"
-	dmesg | grep "region $_did: " | tail -3 > "$T/out"
 	mcheck "$_tag: kernel log: destination migration cancelled: region closed by its owner" \
-		grep -q "region $_did: destination migration cancelled: region closed by its owner" "$T/out"
-	echo "migrations_cancelled $_gcan -> $(gstat migrations_cancelled)" > "$T/out"
-	mcheck "$_tag: module migrations_cancelled + 1" \
-		[ "$(gstat migrations_cancelled)" = "$((_gcan + 1))" ]
-	_h1=$(region_hash "$_spid" "$T/src.hash")
-	{ echo "$_h0"; echo "$_h1"; } > "$T/out"
-	fc "$_tag: source region unchanged" '[ -n "$_h0" ] && [ "$_h0" = "$_h1" ]'
+		klog_has "$_did" "region $_did: destination migration cancelled: region closed by its owner"
+	gstat_is "$_tag: module migrations_cancelled + 1" migrations_cancelled "$((_gcan + 1))"
+	src_unchanged
 	region_stop "$_spid"
-	echo "regions $_greg -> $(gstat regions)" > "$T/out"
-	mcheck "$_tag: module regions back to $((_greg - 2))" [ "$(gstat regions)" = "$((_greg - 2))" ]
-	mcheck "$_tag: kernel log clean" klog_clean "fdrc"
+	gstat_is "$_tag: module regions back to $((_greg - 2))" regions "$((_greg - 2))"
+	klog_ok
 }
 
 # fault_src_killed vmm|region
@@ -439,36 +345,28 @@ fault_dst_region_closed() {
 #     threads blocked in send are stopped, the region goes, the sink sees
 #     its connection closed.
 fault_src_killed() {
-	_how=$1 _tag="fault: source $1 killed mid-migration"
-	mark "fsk$_how"
+	_how=$1
+	begin "fault: source $1 killed mid-migration" "fsk$_how"
 	if [ "$_how" = vmm ]; then
 		# shellcheck disable=SC2086
-		if ! vmm_start ksdst dest --size 64 --port 0 --addr "$LIVE_ADDR" --channels 2 $FAULT_KEY; then
-			notok "$_tag: kmig-vmm dest"; return 1
-		fi
-		_dpid=$VPID _did=$VID _port=$VPORT
+		vmm_dst "$_tag" ksdst --size 64 --port 0 --addr "$LIVE_ADDR" --channels 2 $FAULT_KEY || return 1
 		# shellcheck disable=SC2086
-		if ! vmm_start kssrc source --size 64 --to "$LIVE_ADDR:$_port" --fill-random 4096 \
-		     --seed 43 --channels 2 --writers 1 --rate 200 --max-bandwidth 4194304 $FAULT_KEY; then
-			notok "$_tag: kmig-vmm source"; vmm_wait "$_dpid" 1; return 1
-		fi
-		_spid=$VPID _sid=$VID
-		fault_wait_active "$_did"
+		vmm_src "$_tag" kssrc --size 64 --to "$LIVE_ADDR:$_port" --fill-random 4096 \
+			--seed 43 --channels 2 --writers 1 --rate 200 --max-bandwidth 4194304 $FAULT_KEY || return 1
+		mig_wait_active "$_did" 30
 		mcheck "$_tag: destination active, pages arriving" [ $? -eq 0 ]
 		fault_injected "source VMM killed mid-pass"
 		kill -9 "$_spid"; wait "$_spid" 2>/dev/null
 		vmm_wait "$_dpid" 30; _drc=$VRC
 		cp "$T/ksdst.log" "$T/out"
-		grep -E '^(event failed|summary)' "$T/ksdst.log" | sed 's/^/# destination: /'
-		mcheck "$_tag: destination failed: peer closed a channel before COMPLETE, exit 1" \
-			sh -c "grep -qE '^(event|status) failed region=$_did .*peer closed channel [0-9]+ before COMPLETE' '$T/ksdst.log' && [ $_drc = 1 ]"
+		show destination "$T/ksdst.log" '^(event failed|summary)'
+		fc "$_tag: destination failed: peer closed a channel before COMPLETE, exit 1" \
+			'grep -qE "^(event|status) failed region=$_did .*peer closed channel [0-9]+ before COMPLETE" "$T/ksdst.log" && [ $_drc = 1 ]'
 	else
 		region_start src --size "$MIG_SMALL_MB" --random 4096 --seed 45 ||
 			{ notok "$_tag: source region"; return 1; }
 		_spid=$RPID _sid=$RID
-		if ! sink_stall_start 2 "$MIG_SMALL_MB"; then
-			notok "$_tag: wire-sink"; region_stop "$_spid"; return 1
-		fi
+		sink_stall_start 2 "$MIG_SMALL_MB" || { notok "$_tag: wire-sink"; region_stop "$_spid"; return 1; }
 		# shellcheck disable=SC2086
 		"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$SINKPORT" --channels 2 $FAULT_NOKEY \
 			> "$T/out" 2>&1
@@ -481,15 +379,14 @@ fault_src_killed() {
 	fault_region_gone "$_sid"
 	_rc=$?
 	_t1=$(now_cs)
-	jsq regions > "$T/out"
+	"$MIGCTL" --json regions > "$T/out" 2>&1
 	mcheck "$_tag: source region freed (in $((_t1 - _t0))0 ms)" [ $_rc -eq 0 ]
-	dmesg | grep "region $_sid: " | tail -3 > "$T/out"
 	mcheck "$_tag: kernel log: source migration cancelled: region closed by its owner" \
-		grep -q "region $_sid: source migration cancelled: region closed by its owner" "$T/out"
+		klog_has "$_sid" "region $_sid: source migration cancelled: region closed by its owner"
 	if [ "$_how" = region ]; then
 		kill -9 "$SINKPID" 2>/dev/null; wait "$SINKPID" 2>/dev/null
 	fi
-	mcheck "$_tag: kernel log clean" klog_clean "fsk$_how"
+	klog_ok
 }
 
 # fault_rmmod: rmmod while a migration runs (a source blocked on a stalled
@@ -497,18 +394,11 @@ fault_src_killed() {
 # migration then cancels normally. With everything closed but a netlink
 # monitor subscribed, rmmod succeeds; the module loads again.
 fault_rmmod() {
-	_tag="fault: rmmod during a migration"
-	mark "frm"
-	region_start src --size "$MIG_SMALL_MB" --random 4096 --seed 47 --out "$T/src.hash" ||
-		{ notok "$_tag: source region"; return 1; }
-	_spid=$RPID _sid=$RID
-	region_start dst --size "$MIG_SMALL_MB" || { notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
-	_dpid=$RPID _did=$RID
+	begin "fault: rmmod during a migration" frm
+	pair_start "$_tag" "$MIG_SMALL_MB" --random 4096 --seed 47 || return 1
 	# shellcheck disable=SC2086
 	mig_listen "$_did" --channels 1 $FAULT_KEY || notok "$_tag: listen"
-	if ! sink_stall_start 1 "$MIG_SMALL_MB"; then
-		notok "$_tag: wire-sink"; region_stop "$_spid"; region_stop "$_dpid"; return 1
-	fi
+	sink_stall_start 1 "$MIG_SMALL_MB" || { notok "$_tag: wire-sink"; pair_stop; return 1; }
 	# shellcheck disable=SC2086
 	"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$SINKPORT" --channels 1 $FAULT_NOKEY \
 		> "$T/out" 2>&1
@@ -544,8 +434,7 @@ fault_rmmod() {
 	_rc=$?
 	fc "$_tag: rmmod refused while the regions are open (migrations ended)" \
 		'[ $_rc -ne 0 ] && [ -d /sys/module/kmig ]'
-	region_stop "$_spid"
-	region_stop "$_dpid"
+	pair_stop
 	# A subscribed netlink monitor does not hold the module.
 	"$MIGCTL" monitor --json > "$T/mon.json" 2> "$T/mon.err" &
 	_mp=$!
@@ -562,7 +451,7 @@ fault_rmmod() {
 	# The module works after the reload.
 	region_start src --size 4 --random 16 --seed 49 || notok "$_tag: a region after the reload"
 	region_stop "$RPID"
-	mcheck "$_tag: kernel log clean" klog_clean "frm"
+	klog_ok
 }
 
 # fault_memcg: the destination region's owner runs in a memory cgroup
@@ -589,7 +478,7 @@ fault_memcg() {
 		return 0
 	fi
 	echo 0 > "$_cg/memory.swap.max" 2>/dev/null
-	mark "fmcg"
+	begin "$_tag" fmcg
 	sleep 1000000 &
 	_by=$!
 	region_start src --size 64 --random 8192 --seed 51 --out "$T/src.hash" ||
@@ -619,19 +508,15 @@ fault_memcg() {
 	else
 		fault_injected "destination memory cgroup limit mid-receive"
 		# shellcheck disable=SC2086
-		timeout 120 "$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$MPORT" --channels 2 \
-			$FAULT_KEY --wait > "$T/start.out" 2>&1
-		_rc=$?
-		{ cat "$T/start.out"; echo "exit $_rc"; } > "$T/out"
-		mcheck "$_tag: migctl start --wait exits 1 (not completed)" [ $_rc -eq 1 ]
+		mstart "$_tag: migctl start --wait exits 1 (not completed)" 1 120 --region "$_sid" \
+			--to "$MIG_ADDR:$MPORT" --channels 2 $FAULT_KEY
 		mig_wait dst "$_did" "completed failed cancelled" 30
 		cp "$T/mig-dst.json" "$T/out"
-		echo "# $_tag: destination $(mjv state): $(fault_reason dst)"
-		mcheck "$_tag: destination failed, reason names ENOMEM" \
-			sh -c "[ '$(mjv state)' = failed ] && grep '\"reason\"' '$T/mig-dst.json' | grep -q ENOMEM"
+		echo "# $_tag: destination $(mjv state): $(mig_reason dst)"
+		mcheck "$_tag: destination failed, reason names ENOMEM" failed_with dst ENOMEM
 		mig_get src "$_sid"
 		cp "$T/mig-src.json" "$T/out"
-		echo "# $_tag: source $(mjv state): $(fault_reason src)"
+		echo "# $_tag: source $(mjv state): $(mig_reason src)"
 		mcheck "$_tag: source failed" [ "$(mjv state)" = failed ]
 	fi
 	_af=$(sysfs "regions/$_did/alloc_failures")
@@ -644,45 +529,30 @@ fault_memcg() {
 	fc "$_tag: no OOM kill: memory.events oom_kill 0, the destination owner alive" \
 		'[ "${_oom:-x}" = 0 ] && kill -0 "$_dpid" 2>/dev/null'
 	mcheck "$_tag: bystander and source owner alive" kill -0 "$_by" "$_spid"
-	_h1=$(region_hash "$_spid" "$T/src.hash")
-	{ echo "$_h0"; echo "$_h1"; } > "$T/out"
-	fc "$_tag: source region unchanged" '[ -n "$_h0" ] && [ "$_h0" = "$_h1" ]'
-	region_stop "$_spid"
-	region_stop "$_dpid"
+	src_unchanged
+	pair_stop
 	kill "$_by"; wait "$_by" 2>/dev/null
 	fault_region_gone "$_did" > /dev/null
 	wait_until 5 rmdir "$_cg" 2>/dev/null
 	mcheck "$_tag: the cgroup is empty and removed" [ ! -d "$_cg" ]
-	mcheck "$_tag: kernel log clean" klog_clean "fmcg"
+	klog_ok
 }
 
 # fault_64ch: 64 channels on a sparse 4 GiB region (FAULT_64_RANDOM data
 # and FAULT_64_ZERO zero pages): both sides complete with 64 channels and
 # the content is equal.
 fault_64ch() {
-	_tag="fault: 64 channels, sparse 4 GiB region"
 	_rnd=${FAULT_64_RANDOM:-4096} _zer=${FAULT_64_ZERO:-1024}
-	mark "f64"
-	region_start src --size 4096 --random "$_rnd" --zero "$_zer" --seed 53 --out "$T/src.hash" ||
-		{ notok "$_tag: source region"; return 1; }
-	_spid=$RPID _sid=$RID
-	region_start dst --size 4096 --out "$T/dst.hash" ||
-		{ notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
-	_dpid=$RPID _did=$RID
+	begin "fault: 64 channels, sparse 4 GiB region" f64
+	pair_start "$_tag" 4096 --random "$_rnd" --zero "$_zer" --seed 53 || return 1
 	# shellcheck disable=SC2086
-	if ! mig_listen "$_did" --channels 64 $FAULT_KEY; then
-		notok "$_tag: listen"; region_stop "$_spid"; region_stop "$_dpid"; return 1
-	fi
+	pair_listen "$_tag" listen --channels 64 $FAULT_KEY || return 1
 	fault_injected "64 channels on a 4 GiB region"
 	_t0=$(now_cs)
 	# shellcheck disable=SC2086
-	timeout "$MIG_TIMEOUT" "$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$MPORT" \
-		--channels 64 $FAULT_KEY --wait > "$T/start.out" 2>&1
-	_rc=$?
-	_t1=$(now_cs)
-	{ cat "$T/start.out"; echo "exit $_rc"; } > "$T/out"
-	echo "# $_tag: migrated in $((_t1 - _t0))0 ms"
-	mcheck "$_tag: migctl start --wait exits 0" [ $_rc -eq 0 ]
+	mstart "$_tag: migctl start --wait exits 0" 0 "$MIG_TIMEOUT" --region "$_sid" \
+		--to "$MIG_ADDR:$MPORT" --channels 64 $FAULT_KEY
+	echo "# $_tag: migrated in $(($(now_cs) - _t0))0 ms"
 	mig_wait dst "$_did" "completed failed cancelled" 30
 	_dch=$MCH _dst=$(mjv state)
 	mig_get src "$_sid"
@@ -692,12 +562,9 @@ fault_64ch() {
 	_pop=$(sysfs "regions/$_did/populated_pages")
 	echo "destination populated $_pop" > "$T/out"
 	mcheck "$_tag: destination populated = data pages ($_rnd)" [ "$_pop" = "$_rnd" ]
-	_sh=$(region_hash "$_spid" "$T/src.hash"); _dh=$(region_hash "$_dpid" "$T/dst.hash")
-	{ echo "$_sh"; echo "$_dh"; } > "$T/out"
-	mcheck "$_tag: destination content = source content" hash_eq "$_sh" "$_dh"
-	region_stop "$_spid"
-	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" klog_clean "f64"
+	pair_hash "$_tag: destination content = source content"
+	pair_stop
+	klog_ok
 }
 
 # fault_both_active SID1 SID2: both sources active (_a, _b their states).
@@ -713,8 +580,7 @@ fault_both_active() {
 # both active together, both switch over and complete, both copies
 # correct.
 fault_two() {
-	_tag="fault: two migrations at once"
-	mark "f2"
+	begin "fault: two migrations at once" f2
 	_ok=yes
 	for _k in 1 2; do
 		region_start "s$_k" --size "$MIG_SMALL_MB" --random 4096 --zero 1024 \
@@ -752,12 +618,12 @@ fault_two() {
 		_st=$(mjv state)
 		_sh=$(region_hash "$_sp" "$T/s$_k.hash"); _dh=$(region_hash "$_dp" "$T/d$_k.hash")
 		{ cat "$T/mig-dst.json"; echo "$_sh"; echo "$_dh"; } > "$T/out"
-		mcheck "$_tag: migration $_k: destination completed, content = source" \
-			sh -c "[ '$_st' = completed ] && [ -n '$_sh' ] && [ '${_sh%% populated*}' = '${_dh%% populated*}' ]"
+		fc "$_tag: migration $_k: destination completed, content = source" \
+			'[ "$_st" = completed ] && hash_eq "$_sh" "$_dh"'
 		region_stop "$_sp"
 		region_stop "$_dp"
 	done
-	mcheck "$_tag: kernel log clean" klog_clean "f2"
+	klog_ok
 }
 
 # fault_stall_one HOLD: a source (2 channels) blocked on a wire-sink that
@@ -771,15 +637,13 @@ fault_two() {
 # sink still stalled, and a cancel at the end of the hold answered
 # "already ended". Sets FST_TAG.
 fault_stall_one() {
-	_hold=$1 _tag="fault: destination stops reading for $1 s"
-	mark "fst$_hold"
+	_hold=$1
+	begin "fault: destination stops reading for $1 s" "fst$_hold"
 	region_start src --size "$MIG_SMALL_MB" --random 4096 --seed 55 --out "$T/src.hash" ||
 		{ notok "$_tag: source region"; return 1; }
 	_spid=$RPID _sid=$RID
 	_h0=$(region_hash "$_spid" "$T/src.hash")
-	if ! sink_stall_start 2 "$MIG_SMALL_MB"; then
-		notok "$_tag: wire-sink"; region_stop "$_spid"; return 1
-	fi
+	sink_stall_start 2 "$MIG_SMALL_MB" || { notok "$_tag: wire-sink"; region_stop "$_spid"; return 1; }
 	# shellcheck disable=SC2086
 	"$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$SINKPORT" --channels 2 $FAULT_NOKEY \
 		> "$T/out" 2>&1
@@ -787,26 +651,19 @@ fault_stall_one() {
 	fault_injected "destination receive window full for $_hold s"
 	mig_get src "$_sid"; _b0=$(mjv bytes)
 	_t0=$(now_cs) _tend=''
-	while [ $(($(now_cs) - _t0)) -lt $((_hold * 100)) ]; do
-		sleep 1
-		mig_get src "$_sid"
-		if [ -z "$_tend" ] && [ "$(mjv state)" != active ]; then
-			_tend=$(($(now_cs) - _t0))
-			cp "$T/mig-src.json" "$T/src-end.json"
-		fi
-	done
+	wait_until "$_hold" fault_stall_sample
 	cp "$T/mig-src.json" "$T/out"
 	if [ "$_hold" -lt 30 ]; then
 		fc "$_tag: still active after $_hold s, nothing more sent ($_b0 = $(mjv bytes) bytes)" \
 			'[ "$(mjv state)" = active ] && [ "$_b0" = "$(mjv bytes)" ]'
 	else
-		echo "# $_tag: the source ended after $((${_tend:-0} / 100)) s: $(fault_reason src)"
+		echo "# $_tag: the source ended after $((${_tend:-0} / 100)) s: $(mig_reason src)"
 		# TCP_USER_TIMEOUT 30 s from the last acknowledged data (a bit
 		# before the sink's stall was seen), checked every second here.
 		fc "$_tag: source failed by itself after the 30 s TCP user timeout (20..60 s)" \
 			'[ "$(mjv state)" = failed ] && [ "${_tend:-0}" -ge 2000 ] && [ "${_tend:-0}" -le 6000 ]'
 		mcheck "$_tag: reason 'peer stopped responding on channel N (TCP timeout)' or 'send failed ... -ETIMEDOUT'" \
-			sh -c "grep '\"reason\"' '$T/mig-src.json' | grep -qE 'peer stopped responding on channel [0-9]+ \\(TCP timeout\\)|channel [0-9]+: send failed.*(-110|ETIMEDOUT)'"
+			reason_is src 'peer stopped responding on channel [0-9]+ \(TCP timeout\)|channel [0-9]+: send failed.*(-110|ETIMEDOUT)'
 		fc "$_tag: nothing more sent while stalled ($_b0 = $(mjv bytes) bytes)" '[ "$_b0" = "$(mjv bytes)" ]'
 	fi
 	_t0=$(now_cs)
@@ -824,11 +681,21 @@ fault_stall_one() {
 			'[ $_rc -eq 1 ] && grep -q "already ended" "$T/cancel.out" && [ "$(mjv state)" = failed ] && [ $((_t1 - _t0)) -lt 500 ]'
 	fi
 	kill -9 "$SINKPID" 2>/dev/null; wait "$SINKPID" 2>/dev/null
-	_h1=$(region_hash "$_spid" "$T/src.hash")
-	{ echo "$_h0"; echo "$_h1"; } > "$T/out"
-	fc "$_tag: source region unchanged" '[ -n "$_h0" ] && [ "$_h0" = "$_h1" ]'
+	src_unchanged
 	region_stop "$_spid"
-	mcheck "$_tag: kernel log clean (no hung task)" klog_clean "fst$_hold"
+	klog_ok "(no hung task)"
+}
+
+# fault_stall_sample: the source's status about every second (for
+# wait_until, which it never satisfies); _tend: when it left active.
+fault_stall_sample() {
+	sleep 0.9
+	mig_get src "$_sid"
+	if [ -z "$_tend" ] && [ "$(mjv state)" != active ]; then
+		_tend=$(($(now_cs) - _t0))
+		cp "$T/mig-src.json" "$T/src-end.json"
+	fi
+	return 1
 }
 
 # fault_stall [SECONDS]: fault_stall_one 10, then fault_stall_one
@@ -847,50 +714,26 @@ fault_stall() {
 	mcheck "fault: stalls: kernel log clean after one more hung-task period" klog_clean "fst10"
 	[ -n "$_hto" ] && echo "$_hto" > /proc/sys/kernel/hung_task_timeout_secs
 }
-
-# fault_kmemleak_scan FILE: scan twice, the report in FILE.
-fault_kmemleak_scan() {
-	echo scan > /sys/kernel/debug/kmemleak; sleep 1
-	echo scan > /sys/kernel/debug/kmemleak
-	grep '^unreferenced object' /sys/kernel/debug/kmemleak > "$1" 2>/dev/null
+# fault_stall_env: fault_stall; on Debian 6.1 (QEMU TCG) a shorter long
+# stall, still past the 30 s TCP user timeout.
+fault_stall_env() {
+	if [ "$ENV" = deb61 ]; then fault_stall "${FAULT_STALL_S_DEB61:-40}"; else fault_stall; fi
 }
 
 fault_all() {
-	if [ ! -x "$LIVE_VMM" ]; then
-		echo "no executable $LIVE_VMM" > "$T/out"
-		notok "faults: kmig-vmm built (tools/example-vmm)"
-		return 1
-	fi
+	vmm_built faults || return 1
 	_ft0=$(now_cs)
 	loaded || load
 	echo "# faults: kmig-to-kmig migrations with '${FAULT_KEY:-no key option}', kmig against wire-peer/wire-sink with '${FAULT_NOKEY:-no key option}'"
 	_leak=no
 	if [ -w /sys/kernel/debug/kmemleak ]; then
 		_leak=yes
-		fault_kmemleak_scan "$T/leak0"
+		kml_scan "$T/leak0.all"; grep '^unreferenced object' "$T/leak0.all" > "$T/leak0"
 	fi
-	fault_hs_src_killed
-	fault_hs_dst_killed
-	fault_dst_region_closed
-	fault_src_killed region
-	fault_rmmod
-	fault_two
-	fault_live_dst_killed pass
-	fault_live_dst_killed switchover
-	fault_colo_secondary_killed
-	fault_src_killed vmm
-	fault_memcg
-	fault_64ch
-	# Debian 6.1 (QEMU TCG): a shorter long stall, still past the 30 s
-	# TCP user timeout.
-	if [ "$ENV" = deb61 ]; then
-		fault_stall "${FAULT_STALL_S_DEB61:-40}"
-	else
-		fault_stall
-	fi
+	run_table "$FAULT_CASES"
 	if [ $_leak = yes ]; then
 		unload
-		fault_kmemleak_scan "$T/leak1"
+		kml_scan "$T/leak1.all"; grep '^unreferenced object' "$T/leak1.all" > "$T/leak1"
 		grep -vxF -f "$T/leak0" "$T/leak1" > "$T/out"
 		[ -s "$T/out" ] && cat /sys/kernel/debug/kmemleak >> "$T/out"
 		mcheck "faults: kmemleak: no new leak after rmmod" [ ! -s "$T/out" ]

@@ -7,29 +7,39 @@
 # region_stop, region_hash, mig_listen, mig_get, mig_wait, mjv,
 # mig_reason_has, mcheck, gstat) and lib.sh (mjv, mark, klog_clean).
 #
-# Functions (each prints TAP lines through ok/notok):
-#   limits_load        load-time values: defaults (max_memory 90% of RAM),
-#                      module parameters, refused bad ones
-#   limits_regions_memory
-#                      kmig-systest limits: max_regions_per_user (EMFILE),
-#                      max_memory (SIGBUS, ENOSPC from KMIG_IOC_PREALLOC),
-#                      counters, raising the limits; kernel log lines
-#   limits_channels    listen/start over max_channels: refused, the message
-#                      names the limit, counted; works once raised
-#   limits_migrations  max_migrations: a second listen refused while one
-#                      is in flight, works after a cancel or a raise
-#   limits_dest_memory a destination over max_memory fails its migration
-#                      with a reason naming max_memory; after raising the
-#                      limit the same migration completes, byte-identical
-#   limits_netlink     migctl params/set/stats agree with sysfs; set all
-#                      four at once; max-memory under a page refused
-#   limits_all         all of them, then checks nothing leaked
+# The cases, run by limits_all (which then checks nothing leaked):
+#   NAME FUNCTION ARGS
+LIMITS_CASES='
+load                 limits_load
+regions-memory       limits_regions_memory
+channels             limits_channels
+migrations           limits_migrations
+dest-memory          limits_dest_memory
+netlink              limits_netlink
+'
+# limits_load   load-time values: defaults (max_memory 90% of RAM), module
+#     parameters, refused bad ones
+# limits_regions_memory   kmig-systest limits: max_regions_per_user
+#     (EMFILE), max_memory (SIGBUS, ENOSPC from KMIG_IOC_PREALLOC),
+#     counters, raising the limits; kernel log lines
+# limits_channels   listen/start over max_channels: refused, the message
+#     names the limit, counted; works once raised
+# limits_migrations   max_migrations: a second listen refused while one is
+#     in flight, works after a cancel or a raise
+# limits_dest_memory   a destination over max_memory fails its migration
+#     with a reason naming max_memory; after raising the limit the same
+#     migration completes, byte-identical
+# limits_netlink   migctl params/set/stats agree with sysfs; set all four
+#     at once; max-memory under a page refused
 : "${LIMITS_SIZE_MB:=16}"	# regions of the migration cases
 : "${LIMITS_RANDOM:=2048}"	# data pages of the source
 : "${LIMITS_DST_CAP:=512}"	# destination pages allowed by max_memory
 
 # lim_set NAME VALUE: write a limit in /sys/kernel/kmig/.
 lim_set() { echo "$2" > "/sys/kernel/kmig/$1"; }
+
+# lim_all: the four limits in sysfs, R/M/C/M.
+lim_all() { echo "$(sysfs max_regions_per_user)/$(sysfs max_memory)/$(sysfs max_channels)/$(sysfs max_migrations)"; }
 
 # lim_restore: the load-time defaults of every limit.
 lim_restore() {
@@ -51,7 +61,7 @@ limits_load() {
 		grep -q 'max_memory=101%: must be' "$T/out"
 	t "$_tag: insmod with every limit" load max_regions_per_user=5 max_memory=64M \
 		max_channels=4 max_migrations=3
-	_v="$(sysfs max_regions_per_user)/$(sysfs max_memory)/$(sysfs max_channels)/$(sysfs max_migrations)"
+	_v=$(lim_all)
 	echo "$_v" > "$T/out"
 	mcheck "$_tag: sysfs shows the module parameters" [ "$_v" = 5/67108864/4/3 ]
 	unload
@@ -59,7 +69,7 @@ limits_load() {
 	_pages=$(($(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 4))
 	# shellcheck disable=SC2017 # floor(pages * 90 / 100), as the module
 	_want=$((_pages * 90 / 100 * 4096))
-	_v="$(sysfs max_regions_per_user)/$(sysfs max_memory)/$(sysfs max_channels)/$(sysfs max_migrations)"
+	_v=$(lim_all)
 	echo "got $_v, max_memory expected $_want (90% of $_pages pages)" > "$T/out"
 	mcheck "$_tag: defaults 64 regions, 90% of RAM, 64 channels, no migration limit" \
 		[ "$_v" = "64/$_want/64/0" ]
@@ -103,11 +113,8 @@ limits_channels() {
 	_rc=$?
 	lim_set channels 2
 	mcheck "$_tag: listen with the default of 4 channels refused" [ $_rc -ne 0 ]
-	_v=$(gstat limit_channels_refused)
-	echo "refused $_r0 -> $_v" > "$T/out"
-	mcheck "$_tag: 3 refusals counted" [ "$_v" = $((_r0 + 3)) ]
-	echo "running $(gstat migrations_running)" > "$T/out"
-	mcheck "$_tag: no migration slot kept by a refusal" [ "$(gstat migrations_running)" = 0 ]
+	gstat_is "$_tag: 3 refusals counted" limit_channels_refused $((_r0 + 3))
+	gstat_is "$_tag: no migration slot kept by a refusal" migrations_running 0
 	mcheck "$_tag: listen --channels 2 works" mig_listen "$_did" $KEYOPT --channels 2
 	"$MIGCTL" cancel --region "$_did" > /dev/null 2>&1
 	lim_set max_channels 64
@@ -126,19 +133,14 @@ limits_migrations() {
 	_r0=$(gstat limit_migrations_refused)
 	lim_set max_migrations 1
 	mcheck "$_tag: first listen works" mig_listen "$_aid" $KEYOPT --channels 1
-	echo "running $(gstat migrations_running)" > "$T/out"
-	mcheck "$_tag: stats/migrations_running 1" [ "$(gstat migrations_running)" = 1 ]
+	gstat_is "$_tag: stats/migrations_running 1" migrations_running 1
 	mig_listen "$_bid" $KEYOPT --channels 1
 	_rc=$?
 	mcheck "$_tag: second listen refused" [ $_rc -ne 0 ]
 	mcheck "$_tag: ... the message names max_migrations" grep -q 'max_migrations' "$T/out"
-	_v=$(gstat limit_migrations_refused)
-	echo "refused $_r0 -> $_v" > "$T/out"
-	mcheck "$_tag: the refusal is counted" [ "$_v" = $((_r0 + 1)) ]
+	gstat_is "$_tag: the refusal is counted" limit_migrations_refused $((_r0 + 1))
 	"$MIGCTL" cancel --region "$_aid" > /dev/null 2>&1
-	echo "running $(gstat migrations_running)" > "$T/out"
-	mcheck "$_tag: a cancelled migration gives its slot back" \
-		[ "$(gstat migrations_running)" = 0 ]
+	gstat_is "$_tag: a cancelled migration gives its slot back" migrations_running 0
 	mcheck "$_tag: second listen works after the cancel" mig_listen "$_bid" $KEYOPT --channels 1
 	lim_set max_migrations 2
 	mcheck "$_tag: another listen works after raising max_migrations" \
@@ -148,33 +150,24 @@ limits_migrations() {
 	lim_set max_migrations 0
 	region_stop "$_apid"
 	region_stop "$_bpid"
-	echo "running $(gstat migrations_running)" > "$T/out"
-	mcheck "$_tag: no slot left after the migrations ended" [ "$(gstat migrations_running)" = 0 ]
+	gstat_is "$_tag: no slot left after the migrations ended" migrations_running 0
 }
 
 limits_dest_memory() {
-	_tag="limits, max_memory on a destination"
-	mark limits-dst
-	region_start src --size "$LIMITS_SIZE_MB" --random "$LIMITS_RANDOM" --seed 7 \
-		--out "$T/src.hash" || { notok "$_tag: source region"; return 1; }
-	_spid=$RPID _sid=$RID
-	region_start dst --size "$LIMITS_SIZE_MB" --out "$T/dst.hash" ||
-		{ notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
-	_dpid=$RPID _did=$RID
+	begin "limits, max_memory on a destination" limits-dst
+	pair_start "$_tag" "$LIMITS_SIZE_MB" --random "$LIMITS_RANDOM" --seed 7 || return 1
 	_r0=$(gstat limit_memory_refused)
 	lim_set max_memory $((($(gstat populated_pages) + LIMITS_DST_CAP) * 4096))
+	# shellcheck disable=SC2086
 	if mig_listen "$_did" $KEYOPT --channels 2; then
-		timeout 120 "$MIGCTL" start --region "$_sid" --to "127.0.0.1:$MPORT" --channels 2 $KEYOPT \
-			--wait > "$T/out" 2>&1
-		mcheck "$_tag: the source fails" [ $? -ne 0 ]
-		mig_wait dst "$_did" "completed failed cancelled" 30
-		cp "$T/mig-dst.json" "$T/out"
-		mcheck "$_tag: the destination fails" [ "$(mjv state)" = failed ]
+		# shellcheck disable=SC2086
+		mstart "$_tag: the source fails" '!0' 120 --region "$_sid" --to "127.0.0.1:$MPORT" \
+			--channels 2 $KEYOPT
+		mig_end dst "$_did" failed "$_tag: the destination fails"
 		mcheck "$_tag: ... with a reason naming max_memory" mig_reason_has dst "max_memory"
 		_v=$(sysfs "regions/$_did/populated_pages")
 		echo "destination populated $_v, cap $LIMITS_DST_CAP" > "$T/out"
-		_ok=no; [ "$_v" -gt 0 ] && [ "$_v" -le "$LIMITS_DST_CAP" ] && _ok=yes
-		mcheck "$_tag: the destination stayed within the limit" [ $_ok = yes ]
+		fc "$_tag: the destination stayed within the limit" '[ "$_v" -gt 0 ] && [ "$_v" -le "$LIMITS_DST_CAP" ]'
 		_v=$(gstat limit_memory_refused)
 		echo "refused $_r0 -> $_v" > "$T/out"
 		mcheck "$_tag: refusals counted" [ "$_v" -gt "$_r0" ]
@@ -182,25 +175,22 @@ limits_dest_memory() {
 		notok "$_tag: listen"
 	fi
 	lim_set max_memory 0
+	# shellcheck disable=SC2086
 	if mig_listen "$_did" $KEYOPT --channels 2; then
-		timeout 120 "$MIGCTL" start --region "$_sid" --to "127.0.0.1:$MPORT" --channels 2 $KEYOPT \
-			--wait > "$T/out" 2>&1
-		mcheck "$_tag: after raising the limit the migration completes" [ $? -eq 0 ]
-		mig_wait dst "$_did" "completed failed cancelled" 30
-		cp "$T/mig-dst.json" "$T/out"
-		mcheck "$_tag: ... on the destination too" [ "$(mjv state)" = completed ]
+		# shellcheck disable=SC2086
+		mstart "$_tag: after raising the limit the migration completes" 0 120 --region "$_sid" \
+			--to "127.0.0.1:$MPORT" --channels 2 $KEYOPT
+		mig_end dst "$_did" completed "$_tag: ... on the destination too"
 		_sh=$(region_hash "$_spid" "$T/src.hash")
 		_dh=$(region_hash "$_dpid" "$T/dst.hash")
 		{ echo "source:      $_sh"; echo "destination: $_dh"; } > "$T/out"
-		_ok=no; [ -n "$_sh" ] && [ "$_sh" = "$_dh" ] && _ok=yes
-		mcheck "$_tag: ... byte-identical" [ $_ok = yes ]
+		fc "$_tag: ... byte-identical" '[ -n "$_sh" ] && [ "$_sh" = "$_dh" ]'
 	else
 		notok "$_tag: listen after raising the limit"
 	fi
-	region_stop "$_spid"
-	region_stop "$_dpid"
+	pair_stop
 	lim_set max_memory 90%
-	mcheck "$_tag: kernel log clean" klog_clean limits-dst
+	klog_ok
 }
 
 # limits_netlink: the limits and their refusal counters over netlink
@@ -209,13 +199,13 @@ limits_dest_memory() {
 # would round down to 0, "no limit").
 limits_netlink() {
 	_tag="limits over netlink"
-	_p=$(jsq params)
-	_want="\"max_regions_per_user\":$(sysfs max_regions_per_user),\"max_memory\":$(sysfs max_memory),\"max_channels\":$(sysfs max_channels),\"max_migrations\":$(sysfs max_migrations)"
-	{ echo "params: $_p"; echo "sysfs:  $_want"; } > "$T/out"
-	mcheck "$_tag: migctl params shows the sysfs values" sh -c "echo '$_p' | grep -qF '$_want'"
+	mjson "$T/p.json" params
+	mcheck "$_tag: migctl params shows the sysfs values" jt "$T/p.json" "any(..|objects;
+		.max_regions_per_user == $(sysfs max_regions_per_user) and .max_memory == $(sysfs max_memory) and
+		.max_channels == $(sysfs max_channels) and .max_migrations == $(sysfs max_migrations))"
 	"$MIGCTL" set max-regions-per-user 5 max-memory 64M max-channels 4 max-migrations 3 > "$T/out" 2>&1
 	_rc=$?
-	_v="$(sysfs max_regions_per_user)/$(sysfs max_memory)/$(sysfs max_channels)/$(sysfs max_migrations)"
+	_v=$(lim_all)
 	echo "exit $_rc, sysfs $_v" >> "$T/out"
 	mcheck "$_tag: migctl set, all four at once: sysfs 5/64M/4/3" [ "$_rc/$_v" = 0/5/67108864/4/3 ]
 	"$MIGCTL" set max-memory 100 > "$T/out" 2>&1
@@ -226,28 +216,24 @@ limits_netlink() {
 	_rc=$?
 	mcheck "$_tag: sysfs max_memory 100: refused too" \
 		sh -c "[ $_rc != 0 ] && [ \"\$(cat /sys/kernel/kmig/max_memory)\" = 67108864 ]"
-	_s=$(jsq stats)
-	_want="\"limit_regions_refused\":$(sysfs stats/limit_regions_refused),\"limit_memory_refused\":$(sysfs stats/limit_memory_refused),\"limit_channels_refused\":$(sysfs stats/limit_channels_refused),\"limit_migrations_refused\":$(sysfs stats/limit_migrations_refused),\"migrations_running\":$(sysfs stats/migrations_running)"
-	{ echo "stats: $_s"; echo "sysfs: $_want"; } > "$T/out"
-	mcheck "$_tag: migctl stats shows the refusal counters of sysfs" sh -c "echo '$_s' | grep -qF '$_want'"
+	mjson "$T/s.json" stats
+	mcheck "$_tag: migctl stats shows the refusal counters of sysfs" jt "$T/s.json" "any(..|objects;
+		.limit_regions_refused == $(sysfs stats/limit_regions_refused) and
+		.limit_memory_refused == $(sysfs stats/limit_memory_refused) and
+		.limit_channels_refused == $(sysfs stats/limit_channels_refused) and
+		.limit_migrations_refused == $(sysfs stats/limit_migrations_refused) and
+		.migrations_running == $(sysfs stats/migrations_running))"
 	lim_restore
 }
 
 limits_all() {
-	limits_load
-	limits_regions_memory
-	limits_channels
-	limits_migrations
-	limits_dest_memory
-	limits_netlink
+	run_table "$LIMITS_CASES"
 	lim_restore
 	_v="$(gstat regions)/$(gstat populated_pages)/$(gstat migrations_running)"
 	echo "regions/populated_pages/migrations_running: $_v" > "$T/out"
 	mcheck "limits: nothing left (regions, pages, migration slots)" [ "$_v" = 0/0/0 ]
 	if [ -w /sys/kernel/debug/kmemleak ]; then
-		echo scan > /sys/kernel/debug/kmemleak; sleep 1
-		echo scan > /sys/kernel/debug/kmemleak
-		cat /sys/kernel/debug/kmemleak > "$T/out"
+		kml_scan "$T/out"
 		mcheck "limits: kmemleak: no leaks" [ ! -s "$T/out" ]
 	fi
 }

@@ -3,10 +3,8 @@
 #
 # Live migration system tests, sourced by tests/system/run-tests.sh after
 # migration-cases.sh (POSIX sh: dash in UML, busybox ash in the Debian 6.1
-# initramfs). Uses run-tests.sh's ok, notok, sysfs, jsq, $MIGCTL, $T and
-# migration-cases.sh's helpers (mcheck, mig_get, mjv, mig_wait, mig_listen,
-# region_start, region_hash, region_stop) and lib.sh (wait_until, mjv,
-# mark, klog_clean).
+# initramfs). Uses run-tests.sh's ok, notok, sysfs, $MIGCTL, $T and the
+# helpers of lib.sh (regions, migctl, kmig-vmm, checks).
 # The guests are tools/example-vmm's kmig-vmm (source: writer threads
 # standing in for vCPUs, switchover on switchover-ready; destination:
 # listen, hash on completion), or kmig-systest regions driven by migctl.
@@ -17,28 +15,32 @@
 # convergence is either certain (writes far below the limit) or
 # impossible (a 1 ms downtime limit with writers running).
 #
-# Functions (each prints TAP lines through ok/notok):
-#   live_converge CHANNELS       writers well below the bandwidth: completes,
-#                                source hash at the pause = destination's,
-#                                passes >= 2, downtime sane, live status
-#                                fields, monitor event order
-#   live_no_converge switchover|pause
-#                                writers far above a 1 ms limit: never
-#                                ready; forced by --max-passes 3
-#                                --no-convergence switchover, or by the
-#                                VMM pausing at pass 2 itself; byte-identical
-#   live_cancel_vmm              kmig-vmm --no-switchover cancelled in pass 2:
-#                                source cancelled, destination failed, the
-#                                VMM's writers go on
-#   live_cancel_region           migctl start --live on a kmig-systest
-#                                region cancelled mid-pass 0: source region
-#                                unchanged, destination failed
-#   live_write_resent            sequential writer over a small region, long
-#                                passes: every page is resent, hash equal
-#   live_idle                    no writes at all: pass-done 0 and
-#                                switchover-ready come; pages pushed by
-#                                'migctl dirty-push' are resent once;
-#                                switchover completes
+# The cases, run by live_all:  NAME FUNCTION ARGS
+LIVE_CASES='
+converge-1           live_converge 1
+converge-4           live_converge 4
+no-converge-switch   live_no_converge switchover
+no-converge-pause    live_no_converge pause
+cancel-vmm           live_cancel_vmm
+cancel-region        live_cancel_region
+write-resent         live_write_resent
+idle                 live_idle
+'
+# live_converge CHANNELS  writers well below the bandwidth: completes,
+#     source hash at the pause = destination's, passes >= 2, downtime
+#     sane, live status fields, monitor event order
+# live_no_converge switchover|pause  writers far above a 1 ms limit: never
+#     ready; forced by --max-passes 3 --no-convergence switchover, or by
+#     the VMM pausing at pass 2 itself; byte-identical
+# live_cancel_vmm  kmig-vmm --no-switchover cancelled in pass 2: source
+#     cancelled, destination failed, the VMM's writers go on
+# live_cancel_region  migctl start --live on a kmig-systest region
+#     cancelled mid-pass 0: source region unchanged, destination failed
+# live_write_resent  sequential writer over a small region, long passes:
+#     every page is resent, hash equal
+# live_idle  no writes at all: pass-done 0 and switchover-ready come;
+#     pages pushed by 'migctl dirty-push' are resent once; switchover
+#     completes
 # (A QEMU guest's live migration is in vm-cases.sh.)
 #
 # Sizes and knobs, overridable before sourcing (deb61: smaller):
@@ -49,46 +51,6 @@
 : "${LIVE_TIMEOUT:=300}"	# seconds for one live migration
 : "${LIVE_VMM:=$BIN/../../tools/example-vmm/kmig-vmm}"
 LIVE_ADDR=127.0.0.1
-
-# vmm_start NAME dest|source ARGS...: kmig-vmm in the background, output in
-# $T/NAME.log; waits for its region id (and, for dest, its port). Sets
-# VPID, VID and (dest) VPORT.
-vmm_start() {
-	_vn=$1; shift
-	rm -f "$T/$_vn.log" "$T/$_vn.hash"
-	# shellcheck disable=SC2086
-	"$LIVE_VMM" "$@" $KEYOPT --hash-file "$T/$_vn.hash" > "$T/$_vn.log" 2>&1 &
-	VPID=$!
-	wait_until 120 vmm_up "$_vn" "$1" && kill -0 "$VPID" 2>/dev/null && return 0
-	cp "$T/$_vn.log" "$T/out" 2>/dev/null
-	return 1
-}
-
-# vmm_up NAME dest|source: VID (and VPORT) in its log, or VPID gone.
-vmm_up() {
-	kill -0 "$VPID" 2>/dev/null || return 1
-	VID=$(sed -n 's/^id //p' "$T/$1.log" 2>/dev/null)
-	VPORT=$(sed -n 's/^port //p' "$T/$1.log" 2>/dev/null)
-	[ -n "$VID" ] && { [ "$2" = source ] || [ -n "$VPORT" ]; }
-}
-
-# vmm_wait PID SECONDS: wait for kmig-vmm to exit (killed after SECONDS);
-# sets VRC to its exit status (137 or so when killed).
-vmm_wait() {
-	wait_until "$2" sh -c "! kill -0 $1" 2>/dev/null
-	kill -9 "$1" 2>/dev/null
-	wait "$1"; VRC=$?
-}
-
-# log_wait FILE EREGEX SECONDS: until a line of FILE matches.
-log_wait() { wait_until "$3" grep -qE "$2" "$1" 2>/dev/null; }
-
-# hash_eq A B: two "hash H populated N nonzero M" lines with the same hash
-# and nonzero count (populated differs by the zero pages not sent as data).
-hash_eq() {
-	[ -n "$1" ] && [ "${1%% populated*}" = "${2%% populated*}" ] &&
-		[ "${1##* nonzero }" = "${2##* nonzero }" ] && [ "${1#hash }" != "$1" ]
-}
 
 # mon_start: migctl monitor --json (every region) in the background, output
 # in $T/mon.json; sets MONPID. Returns once it is subscribed: a probe
@@ -122,87 +84,70 @@ mon_stop() { kill "$MONPID" 2>/dev/null; wait "$MONPID" 2>/dev/null; }
 # mon_events REGION: the events of REGION seen by the monitor, one line
 # each: "EVENT/STATE".
 mon_events() {
-	tr -d ' \t' < "$T/mon.json" 2>/dev/null | grep "\"region_id\":$1[,}]" |
-		awk '{ e = $0; sub(/.*"event":"/, "", e); sub(/".*/, "", e)
-		       s = $0; sub(/.*"state":"/, "", s); sub(/".*/, "", s); print e "/" s }'
+	jq -r --argjson r "$1" 'select(.region_id == $r) | "\(.event)/\(.state)"' "$T/mon.json" 2>/dev/null
 }
 
-# mon_last REGION EVENT: the last EVENT of REGION (JSON without blanks) in
-# $T/mon-last.json, loaded for mjv (mj_load).
+# mon_last REGION EVENT: the last EVENT of REGION in $T/mon-last.json,
+# loaded for mjv (mj_load).
 mon_last() {
-	tr -d ' \t' < "$T/mon.json" | grep "\"region_id\":$1[,}]" |
-		grep "\"event\":\"$2\"" | tail -1 > "$T/mon-last.json"
+	jq -c --argjson r "$1" --arg e "$2" 'select(.region_id == $r and .event == $e)' \
+		"$T/mon.json" 2>/dev/null | tail -1 > "$T/mon-last.json"
 	mj_load "$T/mon-last.json"
 	[ -s "$MJF" ]
 }
 
 # live_converge CHANNELS
 live_converge() {
-	_ch=$1 _tag="live migration, $1 channel(s), writers below the bandwidth"
-	mark "lc$_ch"
+	_ch=$1
+	begin "live migration, $1 channel(s), writers below the bandwidth" "lc$_ch"
 	cp /dev/null "$T/out"
 	mcheck "$_tag: migctl monitor --json subscribed" mon_start
-	if ! vmm_start ldst dest --size "$LIVE_SIZE_MB" --port 0 --addr "$LIVE_ADDR" --channels "$_ch"; then
-		notok "$_tag: kmig-vmm dest listening"; mon_stop; return 1
-	fi
-	_dpid=$VPID _did=$VID _port=$VPORT
+	vmm_dst "$_tag" ldst --size "$LIVE_SIZE_MB" --port 0 --addr "$LIVE_ADDR" --channels "$_ch" ||
+		{ mon_stop; return 1; }
 	# The monitor is subscribed once it saw the destination's listening.
 	mon_wait "$_did" state/listening 30
 	_rc=$?
 	{ cat "$T/mon.json" "$T/mon.err"; } > "$T/out"
 	mcheck "$_tag: monitor sees the destination listening" [ $_rc -eq 0 ]
-	if ! vmm_start lsrc source --size "$LIVE_SIZE_MB" --to "$LIVE_ADDR:$_port" \
-	     --fill-random "$LIVE_RANDOM" --fill-zero "$LIVE_ZERO" --seed "$((_ch + 40))" \
-	     --channels "$_ch" --writers 2 --rate 200 --pattern hot:10 \
-	     --max-bandwidth "$(bw_bytes "$LIVE_BW")" --exit; then
-		notok "$_tag: kmig-vmm source"; vmm_wait "$_dpid" 1; mon_stop; return 1
-	fi
-	_spid=$VPID _sid=$VID
+	vmm_src "$_tag" lsrc --size "$LIVE_SIZE_MB" --to "$LIVE_ADDR:$_port" \
+		--fill-random "$LIVE_RANDOM" --fill-zero "$LIVE_ZERO" --seed "$((_ch + 40))" \
+		--channels "$_ch" --writers 2 --rate 200 --pattern hot:10 \
+		--max-bandwidth "$(bw_bytes "$LIVE_BW")" --exit || { mon_stop; return 1; }
 	# Pass 0 takes >= 3 s (bandwidth limit): the status while it runs.
 	mon_wait "$_sid" state/active 60
 	mig_get src "$_sid"
 	cp "$T/mig-src.json" "$T/out"
-	_v=no
-	[ "$(mjv state)" = active ] && [ "$(mjv live)" = true ] && [ "$(mjv downtime_limit_ms)" = 300 ] &&
+	fc "$_tag: migctl status during pass 0: active, live, limit 300 ms, bandwidth, pass 0, not ready" \
+		'[ "$(mjv state)" = active ] && [ "$(mjv live)" = true ] && [ "$(mjv downtime_limit_ms)" = 300 ] &&
 		[ "$(mjv max_bandwidth)" = "$(bw_bytes "$LIVE_BW")" ] && [ "$(mjv switchover_ready)" = 0 ] &&
-		[ "$(mjv pass)" = 0 ] && [ -n "$(mjv expected_downtime_ns)" ] && [ -n "$(mjv dirty_syncs)" ] && _v=yes
-	mcheck "$_tag: migctl status during pass 0: active, live, limit 300 ms, bandwidth, pass 0, not ready" \
-		[ $_v = yes ]
+		[ "$(mjv pass)" = 0 ] && [ -n "$(mjv expected_downtime_ns)" ] && [ -n "$(mjv dirty_syncs)" ]'
 	# Documentation/kmig/netlink.rst: U64_MAX while no bandwidth is known.
 	mcheck "$_tag: expected_downtime_ns during pass 0 is U64_MAX (no bandwidth measured yet)" \
 		grep -qE '"expected_downtime_ns": *18446744073709551615[,} ]' "$MJF"
 	"$MIGCTL" status --region "$_sid" > "$T/out" 2>&1
-	_v=no
-	grep -q '^ *Live:' "$T/out" && grep -q '^ *Pass:' "$T/out" && grep -q '^ *Switchover ready:' "$T/out" && _v=yes
-	mcheck "$_tag: migctl status text has Live, Pass, Switchover ready lines" [ $_v = yes ]
+	fc "$_tag: migctl status text has Live, Pass, Switchover ready lines" \
+		'grep -q "^ *Live:" "$T/out" && grep -q "^ *Pass:" "$T/out" && grep -q "^ *Switchover ready:" "$T/out"'
 	grep -E '^ *(Live|Pass|Expected downtime):' "$T/out" | sed 's/^ */# status: /'
-	vmm_wait "$_spid" "$LIVE_TIMEOUT"; _src=$VRC
-	vmm_wait "$_dpid" 30; _drc=$VRC
+	vmm_done lsrc ldst "$LIVE_TIMEOUT"
 	sleep 0.5
 	mon_stop
-	{ cat "$T/lsrc.log"; echo "exit $_src"; cat "$T/ldst.log"; echo "exit $_drc"; } > "$T/out"
-	grep -E '^(summary|switchover)' "$T/lsrc.log" | sed 's/^/# source: /'
+	show source "$T/lsrc.log" '^(summary|switchover)'
 	mcheck "$_tag: source and destination kmig-vmm exit 0 (completed)" [ "$_src/$_drc" = 0/0 ]
-	_sh=$(cat "$T/lsrc.hash" 2>/dev/null) _dh=$(cat "$T/ldst.hash" 2>/dev/null)
-	{ echo "source at pause: $_sh"; echo "destination:     $_dh"; } > "$T/out"
+	vmm_hash_eq "$_tag: destination content = source content at the pause" lsrc ldst
 	echo "# $_tag: source $_sh; destination $_dh"
-	mcheck "$_tag: destination content = source content at the pause" hash_eq "$_sh" "$_dh"
 	mon_events "$_sid" > "$T/seq"
 	{ echo "events of region $_sid:"; cat "$T/seq"; } > "$T/out"
 	echo "# $_tag: source events: $(uniq -c < "$T/seq" | awk '{ printf "%s%s", sep, ($1 > 1 ? $2 " x" $1 : $2); sep = ", " }')"
-	_v=no
-	tr '\n' ' ' < "$T/seq" | grep -qE '^state/setup state/active (pass-done/active )+switchover-ready/active (pass-done/active )*completed/completed $' && _v=yes
-	mcheck "$_tag: monitor: setup, active, pass-done(s), switchover-ready, completed, in order" [ $_v = yes ]
-	_v=no
-	mon_last "$_did" state && mon_last "$_did" completed && _v=yes
-	mcheck "$_tag: monitor: destination state and completed events" [ $_v = yes ]
+	fc "$_tag: monitor: setup, active, pass-done(s), switchover-ready, completed, in order" \
+		'tr "\n" " " < "$T/seq" | grep -qE "^state/setup state/active (pass-done/active )+switchover-ready/active (pass-done/active )*completed/completed $"'
+	fc "$_tag: monitor: destination state and completed events" \
+		'mon_last "$_did" state && mon_last "$_did" completed'
 	if mon_last "$_sid" completed; then
 		cp "$MJF" "$T/out"
 		_p=$(mjv passes) _dt=$(mjv downtime_ns)
 		echo "# $_tag: passes $_p, downtime $((${_dt:-0} / 1000)) us, dirty syncs $(mjv dirty_syncs)"
 		mcheck "$_tag: passes >= 2 (pass 0 and the final one)" [ "${_p:-0}" -ge 2 ]
-		_v=no; [ "${_dt:-0}" -gt 0 ] && [ "${_dt:-0}" -lt 10000000000 ] && _v=yes
-		mcheck "$_tag: downtime > 0 and < 10 s" [ $_v = yes ]
+		fc "$_tag: downtime > 0 and < 10 s" '[ "${_dt:-0}" -gt 0 ] && [ "${_dt:-0}" -lt 10000000000 ]'
 		mcheck "$_tag: completed status: live, switchover_ready 1" \
 			[ "$(mjv live)/$(mjv switchover_ready)" = true/1 ]
 		_sent=$(($(mjv normal_pages) + $(mjv zero_pages)))
@@ -216,7 +161,7 @@ live_converge() {
 	cp "$T/lsrc.log" "$T/out"
 	mcheck "$_tag: kmig-vmm summary: completed, passes, downtime ($_s)" \
 		grep -qE '^summary result=completed passes=([2-9]|[1-9][0-9]+) downtime-ms=[0-9]' "$T/lsrc.log"
-	mcheck "$_tag: kernel log clean" klog_clean "lc$_ch"
+	klog_ok
 }
 
 # bw_bytes RATE: 32M -> bytes per second.
@@ -237,64 +182,49 @@ bw_bytes() {
 # pass-done 2 only; pause: the VMM pauses on pass-done 2 itself and no
 # switchover-ready ever comes. Either way the copy is byte-identical.
 live_no_converge() {
-	_how=$1 _tag="live migration, no convergence, forced switchover ($1)"
-	mark "nc$_how"
+	_how=$1
+	begin "live migration, no convergence, forced switchover ($1)" "nc$_how"
 	if [ "$_how" = switchover ]; then
 		set -- --max-passes 3 --no-convergence switchover
 	else
 		set -- --pause-on-pass 2
 	fi
-	if ! vmm_start ncdst dest --size 64 --port 0 --addr "$LIVE_ADDR" --channels 2; then
-		notok "$_tag: kmig-vmm dest"; return 1
-	fi
-	_dpid=$VPID _port=$VPORT
-	if ! vmm_start ncsrc source --size 64 --to "$LIVE_ADDR:$_port" --fill-random 1024 \
-	     --seed 7 --channels 2 --writers 1 --rate 1000 --pattern hot:10 \
-	     --max-bandwidth 2097152 --downtime-limit 1 --exit "$@"; then
-		notok "$_tag: kmig-vmm source"; vmm_wait "$_dpid" 1; return 1
-	fi
-	_spid=$VPID _sid=$VID
+	vmm_dst "$_tag" ncdst --size 64 --port 0 --addr "$LIVE_ADDR" --channels 2 || return 1
+	vmm_src "$_tag" ncsrc --size 64 --to "$LIVE_ADDR:$_port" --fill-random 1024 \
+		--seed 7 --channels 2 --writers 1 --rate 1000 --pattern hot:10 \
+		--max-bandwidth 2097152 --downtime-limit 1 --exit "$@" || return 1
 	# After pass-done 0 the next ready point is pass-done 2, >= 2 passes away.
 	log_wait "$T/ncsrc.log" '^event pass-done .* pass=0 ' 120
 	mig_get src "$_sid"
 	{ cat "$T/ncsrc.log"; cat "$T/mig-src.json"; } > "$T/out"
 	_e=$(mjv expected_downtime_ns)
 	echo "# $_tag: after pass 0: expected downtime $((${_e:-0} / 1000)) us, dirty rate $(mjv dirty_rate) pages/s"
-	_v=no
-	[ "$(mjv state)" = active ] && [ "$(mjv switchover_ready)" = 0 ] && [ "$(mjv downtime_limit_ms)" = 1 ] &&
-		[ -n "$_e" ] && [ "${#_e}" -lt 19 ] && [ "$_e" -gt 1000000 ] && _v=yes
-	mcheck "$_tag: status after pass 0: expected downtime > 1 ms limit, switchover_ready 0" [ $_v = yes ]
-	vmm_wait "$_spid" "$LIVE_TIMEOUT"; _src=$VRC
-	vmm_wait "$_dpid" 30; _drc=$VRC
-	{ cat "$T/ncsrc.log"; echo "exit $_src"; cat "$T/ncdst.log"; echo "exit $_drc"; } > "$T/out"
-	grep -E '^(event switchover-ready|switchover|summary)' "$T/ncsrc.log" | sed 's/^/# source: /'
+	fc "$_tag: status after pass 0: expected downtime > 1 ms limit, switchover_ready 0" \
+		'[ "$(mjv state)" = active ] && [ "$(mjv switchover_ready)" = 0 ] && [ "$(mjv downtime_limit_ms)" = 1 ] &&
+		[ -n "$_e" ] && [ "${#_e}" -lt 19 ] && [ "$_e" -gt 1000000 ]'
+	vmm_done ncsrc ncdst "$LIVE_TIMEOUT"
+	show source "$T/ncsrc.log" '^(event switchover-ready|switchover|summary)'
 	mcheck "$_tag: source and destination kmig-vmm exit 0 (completed)" [ "$_src/$_drc" = 0/0 ]
 	# The passes announced before the switchover-ready (or the pause).
 	_first=$(grep -nE '^(event|status) switchover-ready' "$T/ncsrc.log" | head -1 | cut -d: -f1)
 	if [ "$_how" = switchover ]; then
-		_v=no
-		[ -n "$_first" ] &&
-			head -n "$_first" "$T/ncsrc.log" | tail -1 | grep -qE ' pass=2 ' &&
-			head -n "$_first" "$T/ncsrc.log" | grep -qE '^event pass-done .* pass=2 ' && _v=yes
-		mcheck "$_tag: switchover-ready only after pass-done 2 (max-passes 3)" [ $_v = yes ]
-		_v=no
-		[ -n "$_first" ] && head -n "$_first" "$T/ncsrc.log" | tail -1 |
-			awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^expected-downtime-ms=/) { split($i, a, "="); exit !(a[2] > 1) } exit 1 }' &&
-			_v=yes
-		mcheck "$_tag: switchover-ready with expected downtime > 1 ms" [ $_v = yes ]
+		fc "$_tag: switchover-ready only after pass-done 2 (max-passes 3)" \
+			'[ -n "$_first" ] && head -n "$_first" "$T/ncsrc.log" | tail -1 | grep -qE " pass=2 " &&
+			head -n "$_first" "$T/ncsrc.log" | grep -qE "^event pass-done .* pass=2 "'
+		fc "$_tag: switchover-ready with expected downtime > 1 ms" \
+			'[ -n "$_first" ] && head -n "$_first" "$T/ncsrc.log" | tail -1 |
+			awk "{ for (i = 1; i <= NF; i++) if (\$i ~ /^expected-downtime-ms=/) { split(\$i, a, \"=\"); exit !(a[2] > 1) } exit 1 }"'
 	else
 		mcheck "$_tag: no switchover-ready at all" [ -z "$_first" ]
 		mcheck "$_tag: the VMM paused on pass-done 2" grep -qE '^switchover sent' "$T/ncsrc.log"
 	fi
-	_sh=$(cat "$T/ncsrc.hash" 2>/dev/null) _dh=$(cat "$T/ncdst.hash" 2>/dev/null)
-	{ echo "source at pause: $_sh"; echo "destination:     $_dh"; } > "$T/out"
-	mcheck "$_tag: destination content = source content at the pause" hash_eq "$_sh" "$_dh"
+	vmm_hash_eq "$_tag: destination content = source content at the pause" ncsrc ncdst
 	_s=$(sed -n 's/^summary .* passes=\([0-9]*\) downtime-ms=\([0-9.]*\).*/passes \1, downtime \2 ms/p' "$T/ncsrc.log")
 	echo "# $_tag: $_s"
 	cp "$T/ncsrc.log" "$T/out"
 	mcheck "$_tag: passes >= 4 and downtime > 0" \
 		grep -qE '^summary result=completed passes=([4-9]|[1-9][0-9]+) downtime-ms=([1-9][0-9]*\.|0\.0*[1-9])' "$T/ncsrc.log"
-	mcheck "$_tag: kernel log clean" klog_clean "nc$_how"
+	klog_ok
 }
 
 # live_cancel_vmm: kmig-vmm --no-switchover (2 writers, 500 pages/s) at
@@ -302,18 +232,11 @@ live_no_converge() {
 # cancelled (kmig-vmm sees the cancelled event, exits 1, its writers write
 # on), the destination fails.
 live_cancel_vmm() {
-	_tag="live migration cancelled on the source mid-pass (kmig-vmm)"
-	mark "cv"
-	if ! vmm_start cvdst dest --size 64 --port 0 --addr "$LIVE_ADDR" --channels 2; then
-		notok "$_tag: kmig-vmm dest"; return 1
-	fi
-	_dpid=$VPID _did=$VID _port=$VPORT
-	if ! vmm_start cvsrc source --size 64 --to "$LIVE_ADDR:$_port" --fill-random 4096 \
-	     --seed 9 --channels 2 --writers 2 --rate 500 --pattern random \
-	     --max-bandwidth 4194304 --no-switchover --resume; then
-		notok "$_tag: kmig-vmm source"; vmm_wait "$_dpid" 1; return 1
-	fi
-	_spid=$VPID _sid=$VID
+	begin "live migration cancelled on the source mid-pass (kmig-vmm)" cv
+	vmm_dst "$_tag" cvdst --size 64 --port 0 --addr "$LIVE_ADDR" --channels 2 || return 1
+	vmm_src "$_tag" cvsrc --size 64 --to "$LIVE_ADDR:$_port" --fill-random 4096 \
+		--seed 9 --channels 2 --writers 2 --rate 500 --pattern random \
+		--max-bandwidth 4194304 --no-switchover --resume || return 1
 	log_wait "$T/cvsrc.log" '^(event|status) pass-done .* pass=1 ' 120
 	mig_get src "$_sid"
 	{ cat "$T/cvsrc.log"; cat "$T/mig-src.json"; } > "$T/out"
@@ -321,22 +244,17 @@ live_cancel_vmm() {
 	_p=$(mjv pass)
 	"$MIGCTL" cancel --region "$_sid" > "$T/out" 2>&1
 	mcheck "$_tag: migctl cancel exits 0 (in pass $_p)" [ $? -eq 0 ]
-	vmm_wait "$_spid" 60; _src=$VRC
-	vmm_wait "$_dpid" 60; _drc=$VRC
-	{ cat "$T/cvsrc.log"; echo "exit $_src"; cat "$T/cvdst.log"; echo "exit $_drc"; } > "$T/out"
-	grep -E '^(event cancelled|summary|resumed)' "$T/cvsrc.log" | sed 's/^/# source: /'
-	grep -E '^(event failed|summary)' "$T/cvdst.log" | sed 's/^/# destination: /'
+	vmm_done cvsrc cvdst 60 60
+	show source "$T/cvsrc.log" '^(event cancelled|summary|resumed)'
+	show destination "$T/cvdst.log" '^(event failed|summary)'
 	mcheck "$_tag: source cancelled event" grep -qE "^(event|status) cancelled region=$_sid state=cancelled" "$T/cvsrc.log"
-	mcheck "$_tag: no switchover" sh -c "! grep -q '^switchover' '$T/cvsrc.log'"
-	mcheck "$_tag: kmig-vmm source: summary result=cancelled, exit 1" \
-		sh -c "grep -q '^summary result=cancelled' '$T/cvsrc.log' && [ $_src = 1 ]"
-	_w0=$(sed -n 's/^summary .* writes=\([0-9]*\)$/\1/p' "$T/cvsrc.log")
-	_w1=$(sed -n 's/^resumed writes=\([0-9]*\)$/\1/p' "$T/cvsrc.log")
-	_v=no; [ -n "$_w0" ] && [ -n "$_w1" ] && [ "$_w1" -gt "$_w0" ] && _v=yes
-	mcheck "$_tag: the writers go on after the cancel (writes $_w0 -> $_w1)" [ $_v = yes ]
-	mcheck "$_tag: destination failed, kmig-vmm dest exits 1" \
-		sh -c "grep -qE '^(event|status) failed region=$_did state=failed' '$T/cvdst.log' && [ $_drc = 1 ]"
-	mcheck "$_tag: kernel log clean" klog_clean "cv"
+	fc "$_tag: no switchover" '! grep -q "^switchover" "$T/cvsrc.log"'
+	fc "$_tag: kmig-vmm source: summary result=cancelled, exit 1" \
+		'grep -q "^summary result=cancelled" "$T/cvsrc.log" && [ $_src = 1 ]'
+	vmm_writes_on "$_tag: the writers go on after the cancel" cvsrc
+	fc "$_tag: destination failed, kmig-vmm dest exits 1" \
+		'grep -qE "^(event|status) failed region=$_did state=failed" "$T/cvdst.log" && [ $_drc = 1 ]'
+	klog_ok
 }
 
 # live_cancel_region: a kmig-systest region (no writer) live-migrated by
@@ -344,19 +262,13 @@ live_cancel_vmm() {
 # cancelled, its content unchanged (the migration never writes the
 # source), destination failed.
 live_cancel_region() {
-	_tag="live migration cancelled on the source mid-pass 0 (migctl)"
-	mark "cr"
-	region_start src --size 64 --random 4096 --zero 1024 --seed 11 --out "$T/src.hash" ||
-		{ notok "$_tag: source region"; return 1; }
-	_spid=$RPID _sid=$RID
+	begin "live migration cancelled on the source mid-pass 0 (migctl)" cr
+	pair_start "$_tag" 64 --random 4096 --zero 1024 --seed 11 || return 1
 	_h0=$(region_hash "$_spid" "$T/src.hash")
 	_pop0=$(sysfs "regions/$_sid/populated_pages")
-	region_start dst --size 64 --out "$T/dst.hash" ||
-		{ notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
-	_dpid=$RPID _did=$RID
-	if ! mig_listen "$_did" --channels 2 $KEYOPT; then
-		notok "$_tag: listen"; region_stop "$_spid"; region_stop "$_dpid"; return 1
-	fi
+	# shellcheck disable=SC2086
+	pair_listen "$_tag" listen --channels 2 $KEYOPT || return 1
+	# shellcheck disable=SC2086
 	"$MIGCTL" start --region "$_sid" --to "$LIVE_ADDR:$MPORT" --channels 2 $KEYOPT --live \
 		--max-bandwidth 1M > "$T/out" 2>&1
 	mcheck "$_tag: migctl start --live" [ $? -eq 0 ]
@@ -367,21 +279,16 @@ live_cancel_region() {
 		[ "$(mjv state)/$(mjv pass)/$(mjv live)" = active/0/true ]
 	"$MIGCTL" cancel --region "$_sid" > "$T/out" 2>&1
 	mcheck "$_tag: migctl cancel exits 0" [ $? -eq 0 ]
-	mig_wait src "$_sid" "completed failed cancelled" 10
-	cp "$T/mig-src.json" "$T/out"
-	mcheck "$_tag: source cancelled" [ "$(mjv state)" = cancelled ]
-	mig_wait dst "$_did" "completed failed cancelled" 30
-	cp "$T/mig-dst.json" "$T/out"
-	mcheck "$_tag: destination failed" [ "$(mjv state)" = failed ]
+	mig_end src "$_sid" cancelled "$_tag: source cancelled" 10
+	mig_end dst "$_did" failed "$_tag: destination failed"
 	_h1=$(region_hash "$_spid" "$T/src.hash")
 	_pop1=$(sysfs "regions/$_sid/populated_pages")
 	{ echo "before: $_h0 ($_pop0)"; echo "after:  $_h1 ($_pop1)"; } > "$T/out"
-	_v=no; [ -n "$_h0" ] && [ "$_h0" = "$_h1" ] && [ "$_pop0" = "$_pop1" ] && _v=yes
-	mcheck "$_tag: source region unchanged (content, populated pages)" [ $_v = yes ]
+	fc "$_tag: source region unchanged (content, populated pages)" \
+		'[ -n "$_h0" ] && [ "$_h0" = "$_h1" ] && [ "$_pop0" = "$_pop1" ]'
 	# Dirty tracking is off again: the owner writes freely afterwards.
-	region_stop "$_spid"
-	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" klog_clean "cr"
+	pair_stop
+	klog_ok
 }
 
 # live_write_resent: an 8 MiB region (2048 pages, 1024 filled), one writer
@@ -390,29 +297,19 @@ live_cancel_region() {
 # switchover. The copy is byte-identical and more pages were sent than the
 # region has (every written page went again).
 live_write_resent() {
-	_tag="live migration, pages written during a pass are resent"
-	mark "wr"
+	begin "live migration, pages written during a pass are resent" wr
 	cp /dev/null "$T/out"
 	mcheck "$_tag: migctl monitor --json subscribed" mon_start
-	if ! vmm_start wrdst dest --size 8 --port 0 --addr "$LIVE_ADDR" --channels 2; then
-		notok "$_tag: kmig-vmm dest"; mon_stop; return 1
-	fi
-	_dpid=$VPID _did=$VID _port=$VPORT
-	if ! vmm_start wrsrc source --size 8 --to "$LIVE_ADDR:$_port" --fill-random 1024 \
-	     --seed 13 --channels 2 --writers 1 --rate 1000 --pattern sequential \
-	     --max-bandwidth 4194304 --max-passes 3 --no-convergence switchover --exit; then
-		notok "$_tag: kmig-vmm source"; vmm_wait "$_dpid" 1; mon_stop; return 1
-	fi
-	_spid=$VPID _sid=$VID
-	vmm_wait "$_spid" "$LIVE_TIMEOUT"; _src=$VRC
-	vmm_wait "$_dpid" 30; _drc=$VRC
+	vmm_dst "$_tag" wrdst --size 8 --port 0 --addr "$LIVE_ADDR" --channels 2 || { mon_stop; return 1; }
+	vmm_src "$_tag" wrsrc --size 8 --to "$LIVE_ADDR:$_port" --fill-random 1024 \
+		--seed 13 --channels 2 --writers 1 --rate 1000 --pattern sequential \
+		--max-bandwidth 4194304 --max-passes 3 --no-convergence switchover --exit ||
+		{ mon_stop; return 1; }
+	vmm_done wrsrc wrdst "$LIVE_TIMEOUT"
 	sleep 0.5
 	mon_stop
-	{ cat "$T/wrsrc.log"; echo "exit $_src"; cat "$T/wrdst.log"; echo "exit $_drc"; } > "$T/out"
 	mcheck "$_tag: source and destination kmig-vmm exit 0 (completed)" [ "$_src/$_drc" = 0/0 ]
-	_sh=$(cat "$T/wrsrc.hash" 2>/dev/null) _dh=$(cat "$T/wrdst.hash" 2>/dev/null)
-	{ echo "source at pause: $_sh"; echo "destination:     $_dh"; } > "$T/out"
-	mcheck "$_tag: destination content = source content at the pause" hash_eq "$_sh" "$_dh"
+	vmm_hash_eq "$_tag: destination content = source content at the pause" wrsrc wrdst
 	if mon_last "$_sid" completed; then
 		cp "$MJF" "$T/out"
 		_sent=$(($(mjv normal_pages) + $(mjv zero_pages)))
@@ -423,7 +320,7 @@ live_write_resent() {
 		cp "$T/mon.json" "$T/out"
 		notok "$_tag: monitor saw the source's completed event"
 	fi
-	mcheck "$_tag: kernel log clean" klog_clean "wr"
+	klog_ok
 }
 
 # live_idle: a live migration of a region nobody writes (kmig-systest, by
@@ -431,17 +328,11 @@ live_write_resent() {
 # dirty) is within the limit, so switchover-ready comes; migctl switchover
 # completes it, byte-identical.
 live_idle() {
-	_tag="live migration of an idle region"
-	mark "idle"
-	region_start src --size 64 --random 2048 --zero 512 --seed 17 --out "$T/src.hash" ||
-		{ notok "$_tag: source region"; return 1; }
-	_spid=$RPID _sid=$RID
-	region_start dst --size 64 --out "$T/dst.hash" ||
-		{ notok "$_tag: destination region"; region_stop "$_spid"; return 1; }
-	_dpid=$RPID _did=$RID
-	if ! mig_listen "$_did" --channels 2 $KEYOPT; then
-		notok "$_tag: listen"; region_stop "$_spid"; region_stop "$_dpid"; return 1
-	fi
+	begin "live migration of an idle region" idle
+	pair_start "$_tag" 64 --random 2048 --zero 512 --seed 17 || return 1
+	# shellcheck disable=SC2086
+	pair_listen "$_tag" listen --channels 2 $KEYOPT || return 1
+	# shellcheck disable=SC2086
 	"$MIGCTL" start --region "$_sid" --to "$LIVE_ADDR:$MPORT" --channels 2 $KEYOPT --live > "$T/out" 2>&1
 	mcheck "$_tag: migctl start --live" [ $? -eq 0 ]
 	_t0=$(now_cs)
@@ -460,15 +351,10 @@ live_idle() {
 		"$MIGCTL" cancel --region "$_sid" > /dev/null 2>&1
 		dst_run "$MIGCTL" cancel --region "$_did" > /dev/null 2>&1
 	fi
-	mig_wait dst "$_did" "completed failed cancelled" 30
-	cp "$T/mig-dst.json" "$T/out"
-	mcheck "$_tag: destination completed" [ "$(mjv state)" = completed ]
-	_sh=$(region_hash "$_spid" "$T/src.hash"); _dh=$(region_hash "$_dpid" "$T/dst.hash")
-	{ echo "$_sh"; echo "$_dh"; } > "$T/out"
-	mcheck "$_tag: destination content = source content" hash_eq "$_sh" "$_dh"
-	region_stop "$_spid"
-	region_stop "$_dpid"
-	mcheck "$_tag: kernel log clean" klog_clean "idle"
+	mig_end dst "$_did" completed "$_tag: destination completed"
+	pair_hash "$_tag: destination content = source content"
+	pair_stop
+	klog_ok
 }
 
 # live_done_ge SRC N: source pages_done >= N.
@@ -502,19 +388,16 @@ live_dirty_push() {
 		sh -c "[ $_rc -eq 1 ] && grep -q 'no dirty tracking' '$T/out'"
 }
 
-# live_all: every case.
+# live_all: every case of LIVE_CASES.
 live_all() {
-	if [ ! -x "$LIVE_VMM" ]; then
-		echo "no executable $LIVE_VMM" > "$T/out"
-		notok "live migration: kmig-vmm built (tools/example-vmm)"
-		return 1
-	fi
-	live_converge 1
-	live_converge 4
-	live_no_converge switchover
-	live_no_converge pause
-	live_cancel_vmm
-	live_cancel_region
-	live_write_resent
-	live_idle
+	vmm_built "live migration" || return 1
+	run_table "$LIVE_CASES"
+}
+
+# vmm_built WHAT: kmig-vmm is there (else a failed test "WHAT: kmig-vmm built").
+vmm_built() {
+	[ -x "$LIVE_VMM" ] && return 0
+	echo "no executable $LIVE_VMM" > "$T/out"
+	notok "$1: kmig-vmm built (tools/example-vmm)"
+	return 1
 }

@@ -60,8 +60,7 @@ nlfuzz_all() {
 	mcheck "no region left after fuzzing" [ "$_n" = 0 ]
 	t "rmmod after fuzzing" unload
 	if [ -w $_kml ]; then
-		echo scan > $_kml; sleep 1; echo scan > $_kml
-		cat $_kml > "$T/kml"
+		kml_scan "$T/kml"
 		# Every new unreferenced object whose backtrace goes through kmig.
 		awk 'NR == FNR { if (/^unreferenced object/) old[$3] = 1; next }
 			/^unreferenced object/ { if (b ~ /kmig/) print b; b = ""; skip = ($3 in old) }

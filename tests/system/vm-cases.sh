@@ -49,6 +49,21 @@
 #                            5000 pages/s: two regions, one switchover,
 #                            guest continues
 #
+# The table vm_all runs after vm_boot:  NAME FUNCTION ARGS
+VM_CASES='
+refuse          vm_refuse
+move-1-vm       vm_move 1 vm
+move-4-vm       vm_move 4 vm
+move-2-manual   vm_move 2 manual
+fail-cancel     vm_fail_cancel
+fail-dst-killed vm_fail_dst_killed
+fail-switchover vm_fail_switchover
+fail-device     vm_fail_device
+no-converge     vm_no_converge
+quit            vm_quit "$VM_CUR"
+numa            vm_numa
+'
+#
 # Needs $QEMU, VM_KERNEL, VM_INITRD (scripts/guest-image.sh), VM_APPEND.
 
 : "${VM_MB:=128}"		# guest RAM (the guest fills about 50 MiB of it)
@@ -129,7 +144,7 @@ vm_listen() {
 	VM_DEVPORT=$(jl "$T/$_ln.listen" 1 .device_port)
 	[ -n "$VM_PORTS" ] && [ "$VM_PORTS" != null ] && return 0
 	cat "$T/$_ln.listen" "$T/$_ln.listen.err" "$T/$_ln.out" > "$T/out" 2>/dev/null
-	jsq regions >> "$T/out"
+	"$MIGCTL" --json regions >> "$T/out" 2>&1
 	return 1
 }
 
@@ -166,9 +181,9 @@ vm_boot() {
 	grep '^kmig-guest: ready' "$T/$VM_CUR.serial" | sed 's/^/# /'
 	mcheck "$_tag: boots from kmig RAM and beats (3 beats)" vm_beats_after "$VM_CUR" 3
 	mcheck "$_tag: its heartbeat verifies (bad=0, consecutive)" vm_clean "$VM_CUR"
-	jsq regions > "$T/out"
+	mjson "$T/out" regions
 	mcheck "$_tag: QEMU owns a $VM_MB MiB kmig region" \
-		grep -q "\"owner_pid\":$(vm_pid "$VM_CUR"),.*\"size\":$((VM_MB * 1048576))\|\"size\":$((VM_MB * 1048576)),.*\"owner_pid\":$(vm_pid "$VM_CUR")" "$T/out"
+		jt "$T/out" "any(.[]; .owner_pid == $(vm_pid "$VM_CUR") and .size == $((VM_MB * 1048576)))"
 }
 
 # vm_moved SRC DST TAG: the checks after a completed move.
@@ -377,10 +392,14 @@ vm_fault_dst_killed() {
 	wait_until 60 vm_src_active "$1" && kill -9 "$(vm_pid "$2")"
 }
 
+# vm_region_field NAME KEY: KEY of QEMU NAME's first region.
+vm_region_field() {
+	"$MIGCTL" --json regions 2>/dev/null |
+		jq -r "[.[] | select(.owner_pid == $(vm_pid "$1"))][0].$2 // empty" 2>/dev/null
+}
 # vm_region NAME: the id of QEMU NAME's (first) region.
 vm_region() {
-	jsq regions | tr '{' '\n' | grep "\"owner_pid\":$(vm_pid "$1")," |
-		sed -n 's/.*"id":\([0-9]*\),.*/\1/p' | head -1
+	vm_region_field "$1" id
 }
 
 # The guest of QEMU NAME is paused: no console output for 2 s (QEMU
@@ -491,7 +510,7 @@ vm_refuse() {
 	else
 		notok "$_tag: vm listen on the small destination"
 	fi
-	_id=$(jsq regions | tr '{' '\n' | grep "\"owner_pid\":$(vm_pid "$_d")," | sed -n 's/.*"populated_pages":\([0-9]*\).*/\1/p')
+	_id=$(vm_region_field "$_d" populated_pages)
 	mcheck "$_tag: nothing moved into the destination (${_id:-gone})" [ "${_id:-0}" = 0 ]
 	vm_quit "$_d"
 	mcheck "$_tag: the guest still runs on the source" [ "$(vm_status "$_src")" = running ]
@@ -560,18 +579,7 @@ vm_all() {
 		vm_quit "$VM_CUR"
 		return 0
 	fi
-	vm_refuse
-	vm_move 1 vm
-	vm_move 4 vm
-	vm_move 2 manual
-	vm_fail_cancel
-	vm_fail_dst_killed
-	vm_fail_switchover
-	vm_fail_device
-	vm_no_converge
-	vm_quit "$VM_CUR"
-	vm_numa
-	jsq regions > "$T/out"
-	mcheck "QEMU guests: every region freed once the QEMUs have quit" \
-		sh -c "! grep -q '\"id\"' '$T/out'"
+	run_table "$VM_CASES"
+	mjson "$T/out" regions
+	fc "QEMU guests: every region freed once the QEMUs have quit" '! jt "$T/out" "any(.[]; .id != null)"'
 }

@@ -104,6 +104,7 @@
 #include <linux/kmig.h>
 
 #include "kmig-vmm.h"
+#include "names.h"
 #include "nl.h"
 #include "opts.h"
 #include "ram.h"
@@ -398,31 +399,13 @@ static enum colo_act colo_step(struct colo_track *t, const struct mig_ev *e)
  * Part 2: the two modes (printing, timing, the test machinery)
  * ==================================================================== */
 
-static const char *const ev_names[] = {
-	[KMIG_MIG_EVENT_STATE] = "state",
-	[KMIG_MIG_EVENT_PASS_DONE] = "pass-done",
-	[KMIG_MIG_EVENT_SWITCHOVER_READY] = "switchover-ready",
-	[KMIG_MIG_EVENT_COMPLETED] = "completed",
-	[KMIG_MIG_EVENT_FAILED] = "failed",
-	[KMIG_MIG_EVENT_CANCELLED] = "cancelled",
-	[KMIG_MIG_EVENT_CHECKPOINT_PAUSE] = "checkpoint-pause",
-	[KMIG_MIG_EVENT_CHECKPOINT_DONE] = "checkpoint-done",
-	[KMIG_MIG_EVENT_FAILOVER] = "failover",
-};
+/* The spec's name of value @v of @e; "?" for one newer than this program. */
+static const char *name_of(const struct kmig_enum *e, uint64_t v)
+{
+	const char *name = kmig_enum_name(e, v);
 
-static const char *const state_names[] = {
-	[KMIG_MIG_STATE_NONE] = "none",
-	[KMIG_MIG_STATE_LISTENING] = "listening",
-	[KMIG_MIG_STATE_SETUP] = "setup",
-	[KMIG_MIG_STATE_ACTIVE] = "active",
-	[KMIG_MIG_STATE_COMPLETED] = "completed",
-	[KMIG_MIG_STATE_FAILED] = "failed",
-	[KMIG_MIG_STATE_CANCELLED] = "cancelled",
-	[KMIG_MIG_STATE_COLO] = "colo",
-	[KMIG_MIG_STATE_FAILOVER] = "failover",
-};
-
-#define NAME(tab, i) ((i) < sizeof(tab) / sizeof(tab[0]) && tab[i] ? tab[i] : "?")
+	return name ? name : "?";
+}
 
 /* libkmig's error lines (module not loaded, events lost, ...). */
 void err_line(const char *fmt, ...)
@@ -454,8 +437,8 @@ static void print_ev(const char *what, const struct mig_ev *e)
 	printf("%s %s region=%u state=%s pass=%" PRIu64 " passes=%" PRIu64
 	       " dirty-rate=%" PRIu64 " remaining-bytes=%" PRIu64
 	       " expected-downtime-ms=%.3f downtime-ms=%.3f",
-	       what, e->event < 0 ? "status" : NAME(ev_names, (unsigned int)e->event),
-	       e->region, NAME(state_names, e->state), e->pass, e->passes,
+	       what, e->event < 0 ? "status" : name_of(&kmig_mig_event_enum, e->event),
+	       e->region, name_of(&kmig_mig_state_enum, e->state), e->pass, e->passes,
 	       e->dirty_rate, e->remaining, e->expected_ns / 1e6,
 	       e->downtime_ns / 1e6);
 	if (e->colo || e->state >= KMIG_MIG_STATE_COLO)
@@ -648,7 +631,7 @@ static int run_primary(struct colo_ctx *c, struct mig_ev *e, int err)
 		       e->checkpoint, e->reason);
 	printf("summary result=%s passes=%" PRIu64 " checkpoints=%" PRIu64
 	       " writes=%" PRIu64 "\n",
-	       !err && final_event(e) ? ev_names[e->event] : "error",
+	       !err && final_event(e) ? name_of(&kmig_mig_event_enum, e->event) : "error",
 	       e->passes, c->t.last, vcpus_writes(c->v));
 	printf("colo-summary checkpoints=%" PRIu64 " pause-p50-ms=%.3f"
 	       " pause-p99-ms=%.3f pause-max-ms=%.3f transfer-p99-ms=%.3f\n",
@@ -679,7 +662,7 @@ static int run_secondary(struct colo_ctx *c, struct mig_ev *e)
 	}
 	printf("summary result=%s passes=%" PRIu64 " checkpoints=%" PRIu64
 	       " writes=%" PRIu64 "\n",
-	       !err && final_event(e) ? ev_names[e->event] : "error",
+	       !err && final_event(e) ? name_of(&kmig_mig_event_enum, e->event) : "error",
 	       e->passes, c->t.last, vcpus_writes(c->v));
 	fflush(stdout);
 	vcpus_stop(c->v);
@@ -800,7 +783,7 @@ static int run_source(const struct vmm_opts *o)
 	completed = e.event == KMIG_MIG_EVENT_COMPLETED;
 
 	printf("summary result=%s passes=%" PRIu64 " downtime-ms=%.3f paused-ms=%.3f writes=%" PRIu64 "\n",
-	       final_event(&e) ? ev_names[e.event] : "error", e.passes, e.downtime_ns / 1e6,
+	       final_event(&e) ? name_of(&kmig_mig_event_enum, e.event) : "error", e.passes, e.downtime_ns / 1e6,
 	       switched ? t_end - t_pause : 0.0, vcpus_writes(v));
 	fflush(stdout);
 
@@ -887,7 +870,7 @@ static int run_dest(const struct vmm_opts *o)
 			return 1;
 	} while (!final_event(&e));
 
-	printf("summary result=%s passes=%" PRIu64 "\n", ev_names[e.event],
+	printf("summary result=%s passes=%" PRIu64 "\n", name_of(&kmig_mig_event_enum, e.event),
 	       e.passes);
 	fflush(stdout);
 	if (e.event != KMIG_MIG_EVENT_COMPLETED)

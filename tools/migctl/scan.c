@@ -27,7 +27,7 @@ static const struct field scan_fields[] = {
 	FIELD(KMIG_A_SCAN_NORMAL_PAGES,	"normal-pages",		FF_NUM),
 	FIELD(KMIG_A_SCAN_TIME_NS,		"time-ns",		FF_NUM),
 	FIELD_ENUM(KMIG_A_SCAN_ZERO_CHECK_USED,	"zero-check-used",	FF_ENUM,
-		   &zero_check_enum),
+		   &kmig_zero_check_enum),
 };
 
 #define NFIELDS (sizeof(scan_fields) / sizeof(scan_fields[0]))
@@ -130,11 +130,11 @@ static int cmd_scan(int argc, char **argv)
 	if (impl_arg) {
 		char list[128];
 
-		impl = enum_parse(&zero_check_enum, impl_arg);
+		impl = kmig_enum_parse(&kmig_zero_check_enum, impl_arg);
 		if (impl < 0)
 			return usage_err("scan", "invalid zero-check '%s' (valid: %s)",
 					 impl_arg,
-					 enum_list(&zero_check_enum, list, sizeof(list)));
+					 kmig_enum_list(&kmig_zero_check_enum, list, sizeof(list)));
 	}
 
 	if (kmig_nl_open(&nl) < 0)

@@ -155,10 +155,10 @@ static int cmd_start(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (zd) {
-		req.zero_detect = enum_parse(&zero_detect_enum, zd);
+		req.zero_detect = kmig_enum_parse(&kmig_zero_detect_enum, zd);
 		if (req.zero_detect < 0)
 			return usage_err("start", "invalid zero-page detection '%s' (valid: %s)",
-					 zd, enum_list(&zero_detect_enum, list,
+					 zd, kmig_enum_list(&kmig_zero_detect_enum, list,
 						       sizeof(list)));
 	}
 	req.live = live;
@@ -178,10 +178,10 @@ static int cmd_start(int argc, char **argv)
 		req.have_max_passes = true;
 	}
 	if (nc) {
-		req.no_convergence = enum_parse(&no_convergence_enum, nc);
+		req.no_convergence = kmig_enum_parse(&kmig_no_convergence_enum, nc);
 		if (req.no_convergence < 0)
 			return usage_err("start", "invalid no-convergence policy '%s' (valid: %s)",
-					 nc, enum_list(&no_convergence_enum, list,
+					 nc, kmig_enum_list(&kmig_no_convergence_enum, list,
 						       sizeof(list)));
 	}
 	req.colo = colo;

@@ -77,7 +77,7 @@ static void progress_part(char *buf, size_t len, const struct mig *m)
 
 	o = snprintf(buf, len, "%s",
 		     mig_enum_text(a, sizeof(a), m, KMIG_A_MIG_STATE,
-				   &mig_state_enum));
+				   &kmig_mig_state_enum));
 #define ADD(...) \
 	do { \
 		if (o < len) \

@@ -600,10 +600,10 @@ int cmd_vm_migrate(int argc, char **argv)
 		v.req.have_max_passes = true;
 	}
 	if (nc) {
-		v.req.no_convergence = enum_parse(&no_convergence_enum, nc);
+		v.req.no_convergence = kmig_enum_parse(&kmig_no_convergence_enum, nc);
 		if (v.req.no_convergence < 0)
 			return usage_err("vm migrate", "invalid no-convergence policy '%s' (valid: %s)",
-					 nc, enum_list(&no_convergence_enum, list,
+					 nc, kmig_enum_list(&kmig_no_convergence_enum, list,
 						       sizeof(list)));
 	}
 	v.req.integrity = integrity;

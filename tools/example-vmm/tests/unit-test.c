@@ -834,11 +834,11 @@ static void test_colo_parse(void)
 	nlmsg_free(m);
 	CHECK(final_event(&e) && e.checkpoint == 2 && !strcmp(e.reason, "peer lost"),
 	      "failover event");
-	CHECK(!strcmp(NAME(ev_names, (unsigned int)e.event), "failover") &&
-	      !strcmp(NAME(state_names, e.state), "failover") &&
-	      !strcmp(NAME(ev_names, (unsigned int)KMIG_MIG_EVENT_CHECKPOINT_PAUSE), "checkpoint-pause") &&
-	      !strcmp(NAME(ev_names, (unsigned int)KMIG_MIG_EVENT_CHECKPOINT_DONE), "checkpoint-done") &&
-	      !strcmp(NAME(state_names, KMIG_MIG_STATE_COLO), "colo"), "names");
+	CHECK(!strcmp(name_of(&kmig_mig_event_enum, e.event), "failover") &&
+	      !strcmp(name_of(&kmig_mig_state_enum, e.state), "failover") &&
+	      !strcmp(name_of(&kmig_mig_event_enum, KMIG_MIG_EVENT_CHECKPOINT_PAUSE), "checkpoint-pause") &&
+	      !strcmp(name_of(&kmig_mig_event_enum, KMIG_MIG_EVENT_CHECKPOINT_DONE), "checkpoint-done") &&
+	      !strcmp(name_of(&kmig_mig_state_enum, KMIG_MIG_STATE_COLO), "colo"), "names");
 }
 
 static enum colo_act step(struct colo_track *t, int event, uint32_t state,

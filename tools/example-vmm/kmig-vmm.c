@@ -521,19 +521,19 @@ static int setup(struct guest_ram *r, struct vmm_nl *k, size_t size)
 static void hash_out(const struct guest_ram *r, const char *file,
 		     const char *prefix, int append)
 {
-	struct ram_hash h;
+	struct kmig_hash h;
 	char line[192];
 	size_t n;
 	int ret;
 
 	n = snprintf(line, sizeof(line), "%s", prefix);
-	ret = ram_hash_region(r->fd, r->mem, r->size / r->page_size,
-			      r->page_size, &h);
+	ret = kmig_region_hash(r->fd, r->mem, r->size / r->page_size,
+			       r->page_size, &h);
 	if (ret)
 		snprintf(line + n, sizeof(line) - n, "error KMIG_IOC_PAGE_BITMAP: %s\n",
 			 strerror(-ret));
 	else
-		ram_hash_line(&h, line + n, sizeof(line) - n);
+		kmig_hash_line(&h, line + n, sizeof(line) - n);
 	printf("%s", line);
 	fflush(stdout);
 	if (file && (ret = append ? ram_append_file(file, line) :
@@ -686,8 +686,8 @@ static int run_source(const struct vmm_opts *o)
 		return 1;
 	if (o->colo && o->hash_file)
 		ram_write_file(o->hash_file, "");	/* COLO appends */
-	if (ram_fill(r.mem, r.size / r.page_size, r.page_size, o->fill_random,
-		     o->fill_zero, o->seed)) {
+	if (kmig_pages_fill(r.mem, r.size / r.page_size, r.page_size,
+			    o->fill_random, o->fill_zero, o->seed)) {
 		fprintf(stderr, "kmig-vmm: cannot fill the guest RAM\n");
 		return 1;
 	}

@@ -68,21 +68,14 @@ static int cmd_listen(int argc, char **argv)
 	int ret;
 
 	ret = parse_opts("listen", argc, argv, o, ARRAY_SIZE(o));
-	if (ret)
-		return ret;
-	if (!region)
-		return usage_err("listen", "missing --region ID (try 'migctl listen --help')");
-	ret = parse_region("listen", region, &req.region);
+	if (!ret)
+		ret = parse_region_req("listen", region, &req.region);
 	if (!ret && addr) {
 		ret = parse_addr("listen", addr, abuf, sizeof(abuf));
 		req.addr = abuf;
 	}
-	if (!ret && chans)
-		ret = parse_channels_arg("listen", chans, &req.channels);
-	if (!ret && id)
-		ret = parse_id("listen", id, req.id);
 	if (!ret)
-		ret = parse_interval("listen", interval, &ms);
+		ret = parse_mig_args("listen", chans, id, interval, &req, &ms);
 	if (ret)
 		return ret;
 	if (port) {
@@ -92,7 +85,6 @@ static int cmd_listen(int argc, char **argv)
 		req.have_port = true;
 		req.port = (uint16_t)p;
 	}
-	req.have_id = id != NULL;
 	req.colo = colo;
 	req.integrity = integrity;
 	ret = parse_auth("listen", key_file, insecure, &req, key);

@@ -127,15 +127,9 @@ static int cmd_scan(int argc, char **argv)
 	if (!parse_u32(id_arg, 1, UINT32_MAX, &id))
 		return usage_err("scan", "invalid region id '%s' (expected a number 1..%u)",
 				 id_arg, UINT32_MAX);
-	if (impl_arg) {
-		char list[128];
-
-		impl = kmig_enum_parse(&kmig_zero_check_enum, impl_arg);
-		if (impl < 0)
-			return usage_err("scan", "invalid zero-check '%s' (valid: %s)",
-					 impl_arg,
-					 kmig_enum_list(&kmig_zero_check_enum, list, sizeof(list)));
-	}
+	if (impl_arg && parse_enum_arg("scan", "zero-check", &kmig_zero_check_enum,
+				       impl_arg, &impl))
+		return EXIT_USAGE;
 
 	if (kmig_nl_open(&nl) < 0)
 		return EXIT_ERR;

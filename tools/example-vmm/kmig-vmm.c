@@ -617,6 +617,22 @@ static int colo_exit(const struct colo_ctx *c, const struct mig_ev *e, int err)
 		e->event == KMIG_MIG_EVENT_FAILOVER) ? 0 : 1;
 }
 
+/* The result of a migration: its final event, or "error". */
+static const char *result_of(const struct mig_ev *e, int err)
+{
+	return !err && final_event(e) ?
+	       name_of(&kmig_mig_event_enum, e->event) : "error";
+}
+
+/* Either COLO side's summary line. */
+static void colo_summary(const struct colo_ctx *c, const struct mig_ev *e,
+			 int err)
+{
+	printf("summary result=%s passes=%" PRIu64 " checkpoints=%" PRIu64
+	       " writes=%" PRIu64 "\n", result_of(e, err), e->passes,
+	       c->t.last, vcpus_writes(c->v));
+}
+
 /* Source --colo, after the live phase; @e: state colo, or how it ended. */
 static int run_primary(struct colo_ctx *c, struct mig_ev *e, int err)
 {
@@ -629,10 +645,7 @@ static int run_primary(struct colo_ctx *c, struct mig_ev *e, int err)
 	if (!err && e->event == KMIG_MIG_EVENT_FAILOVER)
 		printf("failover checkpoint %" PRIu64 " reason %s\n",
 		       e->checkpoint, e->reason);
-	printf("summary result=%s passes=%" PRIu64 " checkpoints=%" PRIu64
-	       " writes=%" PRIu64 "\n",
-	       !err && final_event(e) ? name_of(&kmig_mig_event_enum, e->event) : "error",
-	       e->passes, c->t.last, vcpus_writes(c->v));
+	colo_summary(c, e, err);
 	printf("colo-summary checkpoints=%" PRIu64 " pause-p50-ms=%.3f"
 	       " pause-p99-ms=%.3f pause-max-ms=%.3f transfer-p99-ms=%.3f\n",
 	       c->t.last, p->p50_ns / 1e6, p->p99_ns / 1e6, p->max_ns / 1e6,
@@ -660,10 +673,7 @@ static int run_secondary(struct colo_ctx *c, struct mig_ev *e)
 		printf("cancelled checkpoint %" PRIu64 " reason %s\n",
 		       e->checkpoint, e->reason);
 	}
-	printf("summary result=%s passes=%" PRIu64 " checkpoints=%" PRIu64
-	       " writes=%" PRIu64 "\n",
-	       !err && final_event(e) ? name_of(&kmig_mig_event_enum, e->event) : "error",
-	       e->passes, c->t.last, vcpus_writes(c->v));
+	colo_summary(c, e, err);
 	fflush(stdout);
 	vcpus_stop(c->v);
 	return colo_exit(c, e, err);
@@ -783,7 +793,7 @@ static int run_source(const struct vmm_opts *o)
 	completed = e.event == KMIG_MIG_EVENT_COMPLETED;
 
 	printf("summary result=%s passes=%" PRIu64 " downtime-ms=%.3f paused-ms=%.3f writes=%" PRIu64 "\n",
-	       final_event(&e) ? name_of(&kmig_mig_event_enum, e.event) : "error", e.passes, e.downtime_ns / 1e6,
+	       result_of(&e, 0), e.passes, e.downtime_ns / 1e6,
 	       switched ? t_end - t_pause : 0.0, vcpus_writes(v));
 	fflush(stdout);
 

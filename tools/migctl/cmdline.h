@@ -65,6 +65,9 @@ int parse_opts(const char *cmd, int argc, char **argv, struct opt *o,
 int take_region_opt(const char *cmd, int argc, char **argv, int *i,
 		    const char **val);
 /* Each: 0, or EXIT_USAGE after the one-line usage error of @cmd. */
+/* A number @min..@max: "invalid @what 'S' (expected @unit MIN..MAX)". */
+int parse_u32_arg(const char *cmd, const char *what, const char *unit,
+		  const char *s, uint32_t min, uint32_t max, uint32_t *out);
 int parse_region(const char *cmd, const char *s, uint32_t *id);
 /* The same for the --region ID a command requires: @s NULL is missing. */
 int parse_region_req(const char *cmd, const char *s, uint32_t *id);

@@ -56,12 +56,15 @@ static int region_cmd(const char *cmd, uint8_t nlcmd, bool can_wait,
 	return mig_run(cmd, nlcmd, &req, wait, ms);
 }
 
-static int cmd_cancel(int argc, char **argv)
-{
-	return region_cmd("cancel", KMIG_CMD_MIG_CANCEL, false, argc, argv);
-}
+/* The subcommand @x, "@cmdname", that is region_cmd() of @nlcmd. */
+#define REGION_SUBCOMMAND(x, cmdname, nlcmd, can_wait)			\
+	static int cmd_##x(int argc, char **argv)			\
+	{								\
+		return region_cmd(cmdname, nlcmd, can_wait, argc, argv); \
+	}								\
+	SUBCOMMAND(x, cmdname)
 
-SUBCOMMAND(cancel, "cancel");
+REGION_SUBCOMMAND(cancel, "cancel", KMIG_CMD_MIG_CANCEL, false);
 
 static const char usage_switchover[] =
 "Usage: migctl [-j] switchover --region ID [--wait] [--interval MS]\n"
@@ -81,12 +84,7 @@ MIG_WAIT_HELP
 "switchover and does not complete: --wait then waits for its end (cancel\n"
 "or failover).\n";
 
-static int cmd_switchover(int argc, char **argv)
-{
-	return region_cmd("switchover", KMIG_CMD_MIG_SWITCHOVER, true, argc, argv);
-}
-
-SUBCOMMAND(switchover, "switchover");
+REGION_SUBCOMMAND(switchover, "switchover", KMIG_CMD_MIG_SWITCHOVER, true);
 
 static const char usage_checkpoint[] =
 "Usage: migctl [-j] checkpoint --region ID\n"
@@ -101,12 +99,7 @@ static const char usage_checkpoint[] =
 "\n"
 "Prints the status of the migration as 'migctl status' does.\n";
 
-static int cmd_checkpoint(int argc, char **argv)
-{
-	return region_cmd("checkpoint", KMIG_CMD_COLO_CHECKPOINT, false, argc, argv);
-}
-
-SUBCOMMAND(checkpoint, "checkpoint");
+REGION_SUBCOMMAND(checkpoint, "checkpoint", KMIG_CMD_COLO_CHECKPOINT, false);
 
 /*
  * Send @msg (consumed), the request @nlcmd on region @id that only an ack

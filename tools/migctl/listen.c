@@ -61,7 +61,6 @@ static int cmd_listen(int argc, char **argv)
 		OPT_FLAG("--integrity", &integrity),
 	};
 	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
-	uint8_t key[KEY_LEN];
 	char abuf[64];
 	unsigned int ms = INTERVAL_DEFAULT;
 	uint32_t p;
@@ -79,19 +78,15 @@ static int cmd_listen(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (port) {
-		if (!parse_u32(port, 0, 65535, &p))
-			return usage_err("listen", "invalid port '%s' (expected a number 0..65535)",
-					 port);
+		if (parse_u32_arg("listen", "port", "a number", port, 0, 65535, &p))
+			return EXIT_USAGE;
 		req.have_port = true;
 		req.port = (uint16_t)p;
 	}
 	req.colo = colo;
 	req.integrity = integrity;
-	ret = parse_auth("listen", key_file, insecure, &req, key);
-	if (!ret)
-		ret = mig_run("listen", KMIG_CMD_MIG_LISTEN, &req, wait, ms);
-	key_wipe(key, sizeof(key));
-	return ret;
+	return mig_run_auth("listen", KMIG_CMD_MIG_LISTEN, &req, key_file,
+			    insecure, wait, ms);
 }
 
 SUBCOMMAND(listen, "listen");

@@ -59,10 +59,8 @@ static const char usage_params[] =
 static int cmd_params(int argc, char **argv)
 {
 	(void)argv;
-	if (argc > 1)
-		return usage_err("params", "too many arguments (usage: migctl params)");
-	return record_get_print("params", KMIG_CMD_PARAMS_GET, KMIG_A_PARAMS_MAX, params_fields,
-				NFIELDS);
+	return record_cmd(argc, "params", KMIG_CMD_PARAMS_GET, KMIG_A_PARAMS_MAX,
+			  params_fields, NFIELDS);
 }
 
 SUBCOMMAND(params, "params");

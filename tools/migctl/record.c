@@ -297,3 +297,12 @@ out:
 	kmig_nl_close(&nl);
 	return ret;
 }
+
+int record_cmd(int argc, const char *what, uint8_t cmd, int maxattr,
+	       const struct field *f, size_t nf)
+{
+	if (argc > 1)
+		return usage_err(what, "too many arguments (usage: migctl %s)",
+				 what);
+	return record_get_print(what, cmd, maxattr, f, nf);
+}

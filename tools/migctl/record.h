@@ -99,6 +99,13 @@ void record_reply_free(struct record_reply *rr);
 int record_get_print(const char *what, uint8_t cmd, int maxattr,
 		     const struct field *f, size_t nf);
 
+/*
+ * A command without arguments (params, stats) that is record_get_print()
+ * of @cmd; @argc counts the command name. Returns the exit status.
+ */
+int record_cmd(int argc, const char *what, uint8_t cmd, int maxattr,
+	       const struct field *f, size_t nf);
+
 /* Lower-case hex of @len bytes at @data into @buf (2 * len + 1 bytes). */
 char *hex_string(char *buf, const void *data, size_t len);
 

@@ -18,6 +18,7 @@
 #include "nl.h"
 #include "output.h"
 #include "record.h"
+#include "regions.h"
 
 static const struct field scan_fields[] = {
 	FIELD(KMIG_A_SCAN_REGION_ID,	"region-id",		FF_NUM),
@@ -142,10 +143,7 @@ static int cmd_scan(int argc, char **argv)
 	}
 	if (kmig_nl_do(&nl, msg, KMIG_A_SCAN_MAX, record_reply_cb, &rr,
 		       &err) < 0) {
-		char reason[64];
-
-		snprintf(reason, sizeof(reason), "no region with id %u", id);
-		kmig_nl_report("scan", &err, err.kerr == ENOENT ? reason : NULL);
+		region_report("scan", &err, id);
 		goto out;
 	}
 	if (!rr.count) {

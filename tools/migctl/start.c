@@ -119,7 +119,6 @@ static int cmd_start(int argc, char **argv)
 	struct mig_req req = {
 		.zero_detect = -1, .have_port = true, .no_convergence = -1,
 	};
-	uint8_t key[KEY_LEN];
 	char host[64];
 	unsigned int ms = INTERVAL_DEFAULT;
 	int ret;
@@ -154,9 +153,9 @@ static int cmd_start(int argc, char **argv)
 	if (ret)
 		return ret;
 	req.live = live;
-	if (limit && !parse_u32(limit, 1, DOWNTIME_LIMIT_MAX, &req.downtime_limit))
-		return usage_err("start", "invalid downtime limit '%s' (expected milliseconds 1..%u)",
-				 limit, DOWNTIME_LIMIT_MAX);
+	if (limit && parse_u32_arg("start", "downtime limit", "milliseconds", limit,
+				   1, DOWNTIME_LIMIT_MAX, &req.downtime_limit))
+		return EXIT_USAGE;
 	if (bw) {
 		ret = parse_rate("start", bw, &req.max_bandwidth);
 		if (ret)
@@ -164,26 +163,23 @@ static int cmd_start(int argc, char **argv)
 		req.have_bandwidth = true;
 	}
 	if (passes) {
-		if (!parse_u32(passes, 0, UINT32_MAX, &req.max_passes))
-			return usage_err("start", "invalid pass count '%s' (expected a number 0..%u)",
-					 passes, UINT32_MAX);
+		if (parse_u32_arg("start", "pass count", "a number", passes, 0,
+				  UINT32_MAX, &req.max_passes))
+			return EXIT_USAGE;
 		req.have_max_passes = true;
 	}
 	if (nc && parse_enum_arg("start", "no-convergence policy",
 				 &kmig_no_convergence_enum, nc, &req.no_convergence))
 		return EXIT_USAGE;
 	req.colo = colo;
-	if (ckpt && !parse_u32(ckpt, CKPT_INTERVAL_MIN, CKPT_INTERVAL_MAX,
-			       &req.checkpoint_interval))
-		return usage_err("start", "invalid checkpoint interval '%s' (expected milliseconds %u..%u)",
-				 ckpt, CKPT_INTERVAL_MIN, CKPT_INTERVAL_MAX);
+	if (ckpt && parse_u32_arg("start", "checkpoint interval", "milliseconds",
+				  ckpt, CKPT_INTERVAL_MIN, CKPT_INTERVAL_MAX,
+				  &req.checkpoint_interval))
+		return EXIT_USAGE;
 	req.addr = host;
 	req.integrity = integrity;
-	ret = parse_auth("start", key_file, insecure, &req, key);
-	if (!ret)
-		ret = mig_run("start", KMIG_CMD_MIG_START, &req, wait, ms);
-	key_wipe(key, sizeof(key));
-	return ret;
+	return mig_run_auth("start", KMIG_CMD_MIG_START, &req, key_file,
+			    insecure, wait, ms);
 }
 
 SUBCOMMAND(start, "start");

@@ -312,6 +312,20 @@ out:
 	return ret;
 }
 
+int mig_run_auth(const char *what, uint8_t cmd, struct mig_req *req,
+		 const char *key_file, bool insecure, bool wait,
+		 unsigned int interval)
+{
+	uint8_t key[KEY_LEN];
+	int ret;
+
+	ret = parse_auth(what, key_file, insecure, req, key);
+	if (!ret)
+		ret = mig_run(what, cmd, req, wait, interval);
+	key_wipe(key, sizeof(key));
+	return ret;
+}
+
 static const char usage_status[] =
 "Usage: migctl [-j] status [--region ID] [--watch] [--interval MS]\n"
 "\n"

@@ -566,7 +566,7 @@ int cmd_vm_migrate(int argc, char **argv)
 	int64_t downtime = -1, qtotal = -1;
 	long long end;
 	struct qmp_event ev;
-	int ret, bad = 0, i;
+	int ret, bad = 0;
 	uint32_t x;
 
 	ret = parse_opts("vm migrate", argc, argv, o, ARRAY_SIZE(o));
@@ -798,13 +798,7 @@ out_sig:
 	vm_signals(false);
 out:
 	key_wipe(v.key, sizeof(v.key));
-	if (v.ms) {
-		for (i = 0; i < v.vm.nreg; i++) {
-			free((char *)v.ms[i].what);
-			migs_free(&v.ms[i]);
-		}
-		free(v.ms);
-	}
+	vm_migs_free(v.ms, v.vm.nreg);
 	vm_close(&v.vm);
 	return ret;
 }

@@ -933,48 +933,19 @@ static void on_usr1(int sig)
 static void region_hash_write(int fd, const unsigned char *m, size_t npages,
 			      const char *out)
 {
-	size_t words = (npages + 63) / 64, chunk = (size_t)1 << 24, w, b;
-	uint64_t hash = 0, pop = 0, nz = 0, first;
-	struct kmig_page_bitmap pb;
-	uint64_t *bits;
+	struct kmig_hash h;
 	char tmp[4096], line[128];
 	FILE *f;
+	int ret;
 
-	bits = calloc(words, 8);
-	if (!bits) {
+	ret = kmig_region_hash(fd, m, npages, PAGE, &h);
+	if (ret == -ENOMEM)
 		snprintf(line, sizeof(line), "error out of memory\n");
-		goto write;
-	}
-	for (first = 0; first < npages; first += chunk) {
-		memset(&pb, 0, sizeof(pb));
-		pb.first = first;
-		pb.count = npages - first < chunk ? (npages - first + 63) / 64 * 64 : chunk;
-		pb.bitmap = (uintptr_t)(bits + first / 64);
-		if (ioctl(fd, KMIG_IOC_PAGE_BITMAP, &pb)) {
-			snprintf(line, sizeof(line), "error KMIG_IOC_PAGE_BITMAP: %s\n",
-				 strerror(errno));
-			goto write;
-		}
-	}
-	for (w = 0; w < words; w++) {
-		for (b = 0; b < 64 && bits[w]; b++) {
-			size_t p = w * 64 + b;
-			const unsigned char *pg = m + p * PAGE;
-
-			if (!(bits[w] & (1ULL << b)) || p >= npages)
-				continue;
-			pop++;
-			if (page_is_zero(pg, PAGE))
-				continue;
-			nz++;
-			hash += page_hash(p, pg, PAGE);
-		}
-	}
-	snprintf(line, sizeof(line), "hash %016llx populated %llu nonzero %llu\n",
-		 (unsigned long long)hash, (unsigned long long)pop,
-		 (unsigned long long)nz);
-write:
-	free(bits);
+	else if (ret)
+		snprintf(line, sizeof(line), "error KMIG_IOC_PAGE_BITMAP: %s\n",
+			 strerror(-ret));
+	else
+		kmig_hash_line(&h, line, sizeof(line));
 	printf("%s", line);
 	if (!out)
 		return;
@@ -996,9 +967,9 @@ write:
  */
 static int case_region(int argc, char **argv)
 {
-	size_t size = 0, npages, nrand = 0, nzero = 0, npre = 0, i, p;
+	size_t size = 0, npages, nrand = 0, nzero = 0, npre = 0, i;
 	struct kmig_prealloc pa;
-	uint64_t seed = 1, s, *used;
+	uint64_t seed = 1;
 	struct kmig_region_info info;
 	const char *out = NULL;
 	sigset_t block, old;
@@ -1048,21 +1019,8 @@ static int case_region(int argc, char **argv)
 		REQUIRE(ioctl(fd, KMIG_IOC_PREALLOC, &pa) == 0,
 			"KMIG_IOC_PREALLOC: %s", strerror(errno));
 	}
-	used = calloc((npages + 63) / 64, 8);
-	REQUIRE(used, "calloc");
 	/* Distinct random positions: random data pages first, then zeros. */
-	s = mix64(seed) | 1;
-	for (i = 0; i < nrand + nzero; i++) {
-		do
-			p = xorshift64(&s) % npages;
-		while (used[p / 64] & (1ULL << (p % 64)));
-		used[p / 64] |= 1ULL << (p % 64);
-		if (i < nrand)
-			page_fill(m + p * PAGE, PAGE, seed, p, 0);
-		else
-			memset(m + p * PAGE, 0, PAGE);
-	}
-	free(used);
+	REQUIRE(kmig_pages_fill(m, npages, PAGE, nrand, nzero, seed) == 0, "fill");
 	REQUIRE(region_info(fd, &info) == 0, "ioctl: %s", strerror(errno));
 	/* Written pages inside the preallocated range were populated already. */
 	CHECK(info.populated_pages >= nrand + nzero && info.populated_pages >= npre &&

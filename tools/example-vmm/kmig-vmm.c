@@ -104,6 +104,7 @@
 #include <linux/kmig.h>
 
 #include "kmig-vmm.h"
+#include "names.h"
 #include "nl.h"
 #include "opts.h"
 #include "ram.h"
@@ -398,31 +399,13 @@ static enum colo_act colo_step(struct colo_track *t, const struct mig_ev *e)
  * Part 2: the two modes (printing, timing, the test machinery)
  * ==================================================================== */
 
-static const char *const ev_names[] = {
-	[KMIG_MIG_EVENT_STATE] = "state",
-	[KMIG_MIG_EVENT_PASS_DONE] = "pass-done",
-	[KMIG_MIG_EVENT_SWITCHOVER_READY] = "switchover-ready",
-	[KMIG_MIG_EVENT_COMPLETED] = "completed",
-	[KMIG_MIG_EVENT_FAILED] = "failed",
-	[KMIG_MIG_EVENT_CANCELLED] = "cancelled",
-	[KMIG_MIG_EVENT_CHECKPOINT_PAUSE] = "checkpoint-pause",
-	[KMIG_MIG_EVENT_CHECKPOINT_DONE] = "checkpoint-done",
-	[KMIG_MIG_EVENT_FAILOVER] = "failover",
-};
+/* The spec's name of value @v of @e; "?" for one newer than this program. */
+static const char *name_of(const struct kmig_enum *e, uint64_t v)
+{
+	const char *name = kmig_enum_name(e, v);
 
-static const char *const state_names[] = {
-	[KMIG_MIG_STATE_NONE] = "none",
-	[KMIG_MIG_STATE_LISTENING] = "listening",
-	[KMIG_MIG_STATE_SETUP] = "setup",
-	[KMIG_MIG_STATE_ACTIVE] = "active",
-	[KMIG_MIG_STATE_COMPLETED] = "completed",
-	[KMIG_MIG_STATE_FAILED] = "failed",
-	[KMIG_MIG_STATE_CANCELLED] = "cancelled",
-	[KMIG_MIG_STATE_COLO] = "colo",
-	[KMIG_MIG_STATE_FAILOVER] = "failover",
-};
-
-#define NAME(tab, i) ((i) < sizeof(tab) / sizeof(tab[0]) && tab[i] ? tab[i] : "?")
+	return name ? name : "?";
+}
 
 /* libkmig's error lines (module not loaded, events lost, ...). */
 void err_line(const char *fmt, ...)
@@ -454,8 +437,8 @@ static void print_ev(const char *what, const struct mig_ev *e)
 	printf("%s %s region=%u state=%s pass=%" PRIu64 " passes=%" PRIu64
 	       " dirty-rate=%" PRIu64 " remaining-bytes=%" PRIu64
 	       " expected-downtime-ms=%.3f downtime-ms=%.3f",
-	       what, e->event < 0 ? "status" : NAME(ev_names, (unsigned int)e->event),
-	       e->region, NAME(state_names, e->state), e->pass, e->passes,
+	       what, e->event < 0 ? "status" : name_of(&kmig_mig_event_enum, e->event),
+	       e->region, name_of(&kmig_mig_state_enum, e->state), e->pass, e->passes,
 	       e->dirty_rate, e->remaining, e->expected_ns / 1e6,
 	       e->downtime_ns / 1e6);
 	if (e->colo || e->state >= KMIG_MIG_STATE_COLO)
@@ -538,19 +521,19 @@ static int setup(struct guest_ram *r, struct vmm_nl *k, size_t size)
 static void hash_out(const struct guest_ram *r, const char *file,
 		     const char *prefix, int append)
 {
-	struct ram_hash h;
+	struct kmig_hash h;
 	char line[192];
 	size_t n;
 	int ret;
 
 	n = snprintf(line, sizeof(line), "%s", prefix);
-	ret = ram_hash_region(r->fd, r->mem, r->size / r->page_size,
-			      r->page_size, &h);
+	ret = kmig_region_hash(r->fd, r->mem, r->size / r->page_size,
+			       r->page_size, &h);
 	if (ret)
 		snprintf(line + n, sizeof(line) - n, "error KMIG_IOC_PAGE_BITMAP: %s\n",
 			 strerror(-ret));
 	else
-		ram_hash_line(&h, line + n, sizeof(line) - n);
+		kmig_hash_line(&h, line + n, sizeof(line) - n);
 	printf("%s", line);
 	fflush(stdout);
 	if (file && (ret = append ? ram_append_file(file, line) :
@@ -634,6 +617,22 @@ static int colo_exit(const struct colo_ctx *c, const struct mig_ev *e, int err)
 		e->event == KMIG_MIG_EVENT_FAILOVER) ? 0 : 1;
 }
 
+/* The result of a migration: its final event, or "error". */
+static const char *result_of(const struct mig_ev *e, int err)
+{
+	return !err && final_event(e) ?
+	       name_of(&kmig_mig_event_enum, e->event) : "error";
+}
+
+/* Either COLO side's summary line. */
+static void colo_summary(const struct colo_ctx *c, const struct mig_ev *e,
+			 int err)
+{
+	printf("summary result=%s passes=%" PRIu64 " checkpoints=%" PRIu64
+	       " writes=%" PRIu64 "\n", result_of(e, err), e->passes,
+	       c->t.last, vcpus_writes(c->v));
+}
+
 /* Source --colo, after the live phase; @e: state colo, or how it ended. */
 static int run_primary(struct colo_ctx *c, struct mig_ev *e, int err)
 {
@@ -646,10 +645,7 @@ static int run_primary(struct colo_ctx *c, struct mig_ev *e, int err)
 	if (!err && e->event == KMIG_MIG_EVENT_FAILOVER)
 		printf("failover checkpoint %" PRIu64 " reason %s\n",
 		       e->checkpoint, e->reason);
-	printf("summary result=%s passes=%" PRIu64 " checkpoints=%" PRIu64
-	       " writes=%" PRIu64 "\n",
-	       !err && final_event(e) ? ev_names[e->event] : "error",
-	       e->passes, c->t.last, vcpus_writes(c->v));
+	colo_summary(c, e, err);
 	printf("colo-summary checkpoints=%" PRIu64 " pause-p50-ms=%.3f"
 	       " pause-p99-ms=%.3f pause-max-ms=%.3f transfer-p99-ms=%.3f\n",
 	       c->t.last, p->p50_ns / 1e6, p->p99_ns / 1e6, p->max_ns / 1e6,
@@ -677,10 +673,7 @@ static int run_secondary(struct colo_ctx *c, struct mig_ev *e)
 		printf("cancelled checkpoint %" PRIu64 " reason %s\n",
 		       e->checkpoint, e->reason);
 	}
-	printf("summary result=%s passes=%" PRIu64 " checkpoints=%" PRIu64
-	       " writes=%" PRIu64 "\n",
-	       !err && final_event(e) ? ev_names[e->event] : "error",
-	       e->passes, c->t.last, vcpus_writes(c->v));
+	colo_summary(c, e, err);
 	fflush(stdout);
 	vcpus_stop(c->v);
 	return colo_exit(c, e, err);
@@ -703,8 +696,8 @@ static int run_source(const struct vmm_opts *o)
 		return 1;
 	if (o->colo && o->hash_file)
 		ram_write_file(o->hash_file, "");	/* COLO appends */
-	if (ram_fill(r.mem, r.size / r.page_size, r.page_size, o->fill_random,
-		     o->fill_zero, o->seed)) {
+	if (kmig_pages_fill(r.mem, r.size / r.page_size, r.page_size,
+			    o->fill_random, o->fill_zero, o->seed)) {
 		fprintf(stderr, "kmig-vmm: cannot fill the guest RAM\n");
 		return 1;
 	}
@@ -800,7 +793,7 @@ static int run_source(const struct vmm_opts *o)
 	completed = e.event == KMIG_MIG_EVENT_COMPLETED;
 
 	printf("summary result=%s passes=%" PRIu64 " downtime-ms=%.3f paused-ms=%.3f writes=%" PRIu64 "\n",
-	       final_event(&e) ? ev_names[e.event] : "error", e.passes, e.downtime_ns / 1e6,
+	       result_of(&e, 0), e.passes, e.downtime_ns / 1e6,
 	       switched ? t_end - t_pause : 0.0, vcpus_writes(v));
 	fflush(stdout);
 
@@ -887,7 +880,7 @@ static int run_dest(const struct vmm_opts *o)
 			return 1;
 	} while (!final_event(&e));
 
-	printf("summary result=%s passes=%" PRIu64 "\n", ev_names[e.event],
+	printf("summary result=%s passes=%" PRIu64 "\n", name_of(&kmig_mig_event_enum, e.event),
 	       e.passes);
 	fflush(stdout);
 	if (e.event != KMIG_MIG_EVENT_COMPLETED)

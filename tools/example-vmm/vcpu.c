@@ -51,14 +51,14 @@ static uint64_t now_ns(void)
 void vcpu_write_page(unsigned char *page, size_t page_size, uint64_t idx,
 		     uint64_t gen)
 {
-	uint64_t *w = (uint64_t *)page, s = ram_mix64(idx ^ ram_mix64(gen)) | 1;
+	uint64_t *w = (uint64_t *)page, s = mix64(idx ^ mix64(gen)) | 1;
 	size_t slots = (page_size / 8 - 2) / 32, off, i;
 
 	w[0] = idx;
 	w[1] = gen;
 	off = 2 + (gen % slots) * 32;
 	for (i = 0; i < 32; i++)
-		w[off + i] = ram_xorshift64(&s);
+		w[off + i] = xorshift64(&s);
 }
 
 static uint64_t pick_page(struct vcpus *v, uint64_t *rng)
@@ -71,9 +71,9 @@ static uint64_t pick_page(struct vcpus *v, uint64_t *rng)
 		return atomic_fetch_add(&v->seq, 1) % c->npages;
 	case VCPU_HOT:
 		hot = c->npages * c->hot_pct / 100;
-		return ram_xorshift64(rng) % (hot ? hot : 1);
+		return xorshift64(rng) % (hot ? hot : 1);
 	default:
-		return ram_xorshift64(rng) % c->npages;
+		return xorshift64(rng) % c->npages;
 	}
 }
 
@@ -96,7 +96,7 @@ static void *writer(void *arg)
 {
 	struct vcpus *v = arg;
 	unsigned int id = atomic_fetch_add(&v->next_id, 1);
-	uint64_t rng = ram_mix64(v->cfg.seed + 0x1000 + id) | 1;
+	uint64_t rng = mix64(v->cfg.seed + 0x1000 + id) | 1;
 	uint64_t interval = 0, next = now_ns(), now, due;
 	struct timespec ts;
 

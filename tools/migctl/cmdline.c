@@ -15,6 +15,7 @@
 #include "cmdline.h"
 #include "mig.h"
 #include "migctl.h"
+#include "names.h"
 
 /*
  * Parse "--name VALUE", "--name=VALUE" and "--flag" into @o; anything else
@@ -85,31 +86,71 @@ int take_region_opt(const char *cmd, int argc, char **argv, int *i,
 	return 1;
 }
 
+int parse_u32_arg(const char *cmd, const char *what, const char *unit,
+		  const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	if (!parse_u32(s, min, max, out))
+		return usage_err(cmd, "invalid %s '%s' (expected %s %u..%u)",
+				 what, s, unit, min, max);
+	return 0;
+}
+
 int parse_region(const char *cmd, const char *s, uint32_t *id)
 {
-	if (!parse_u32(s, 1, UINT32_MAX, id))
-		return usage_err(cmd, "invalid region id '%s' (expected a number 1..%u)",
-				 s, UINT32_MAX);
-	return 0;
+	return parse_u32_arg(cmd, "region id", "a number", s, 1, UINT32_MAX, id);
+}
+
+int parse_region_req(const char *cmd, const char *s, uint32_t *id)
+{
+	if (!s)
+		return usage_err(cmd, "missing --region ID (try 'migctl %s --help')",
+				 cmd);
+	return parse_region(cmd, s, id);
 }
 
 int parse_interval(const char *cmd, const char *s, unsigned int *ms)
 {
 	uint32_t v = INTERVAL_DEFAULT;
 
-	if (s && !parse_u32(s, 1, INTERVAL_MAX, &v))
-		return usage_err(cmd, "invalid interval '%s' (expected milliseconds 1..%u)",
-				 s, INTERVAL_MAX);
+	if (s && parse_u32_arg(cmd, "interval", "milliseconds", s, 1,
+			       INTERVAL_MAX, &v))
+		return EXIT_USAGE;
 	*ms = v;
 	return 0;
 }
 
 int parse_channels_arg(const char *cmd, const char *s, uint32_t *n)
 {
-	if (!parse_u32(s, 1, KMIG_CHANNELS_MAX, n))
-		return usage_err(cmd, "invalid channel count '%s' (expected a number 1..%u)",
-				 s, KMIG_CHANNELS_MAX);
+	return parse_u32_arg(cmd, "channel count", "a number", s, 1,
+			     KMIG_CHANNELS_MAX, n);
+}
+
+int parse_enum_arg(const char *cmd, const char *what,
+		   const struct kmig_enum *e, const char *s, int *out)
+{
+	char list[128];
+	int v = kmig_enum_parse(e, s);
+
+	if (v < 0)
+		return usage_err(cmd, "invalid %s '%s' (valid: %s)", what, s,
+				 kmig_enum_list(e, list, sizeof(list)));
+	*out = v;
 	return 0;
+}
+
+int parse_mig_args(const char *cmd, const char *chans, const char *id,
+		   const char *interval, struct mig_req *req, unsigned int *ms)
+{
+	int ret = 0;
+
+	if (chans)
+		ret = parse_channels_arg(cmd, chans, &req->channels);
+	if (!ret && id)
+		ret = parse_id(cmd, id, req->id);
+	if (!ret)
+		ret = parse_interval(cmd, interval, ms);
+	req->have_id = id != NULL;
+	return ret;
 }
 
 /*

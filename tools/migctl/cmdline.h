@@ -13,6 +13,7 @@
 
 #include "migctl.h"
 
+struct kmig_enum;
 struct mig_req;
 
 /* The help of the options parse_auth() and parse_interval() take. */
@@ -64,9 +65,23 @@ int parse_opts(const char *cmd, int argc, char **argv, struct opt *o,
 int take_region_opt(const char *cmd, int argc, char **argv, int *i,
 		    const char **val);
 /* Each: 0, or EXIT_USAGE after the one-line usage error of @cmd. */
+/* A number @min..@max: "invalid @what 'S' (expected @unit MIN..MAX)". */
+int parse_u32_arg(const char *cmd, const char *what, const char *unit,
+		  const char *s, uint32_t min, uint32_t max, uint32_t *out);
 int parse_region(const char *cmd, const char *s, uint32_t *id);
+/* The same for the --region ID a command requires: @s NULL is missing. */
+int parse_region_req(const char *cmd, const char *s, uint32_t *id);
 int parse_interval(const char *cmd, const char *s, unsigned int *ms);
 int parse_channels_arg(const char *cmd, const char *s, uint32_t *n);
+/* The name of a value of @e, "invalid @what '@s' (valid: ...)" if not. */
+int parse_enum_arg(const char *cmd, const char *what,
+		   const struct kmig_enum *e, const char *s, int *out);
+/*
+ * What listen and start take alike, each optional: --channels N and
+ * --id HEX32 into @req, --interval MS into @ms.
+ */
+int parse_mig_args(const char *cmd, const char *chans, const char *id,
+		   const char *interval, struct mig_req *req, unsigned int *ms);
 /* Bytes per second, with an optional suffix K, M or G (powers of 1024). */
 int parse_rate(const char *cmd, const char *s, uint64_t *out);
 /* 32 hex digits, dashes allowed between them (a UUID). */

@@ -28,25 +28,43 @@ static const char usage_cancel[] =
 "Cancel the migration of region ID, on either side (needs CAP_NET_ADMIN),\n"
 "and print its status as 'migctl status' does.\n";
 
-static int cmd_cancel(int argc, char **argv)
+/*
+ * cancel, switchover and checkpoint: --region ID (switchover: also --wait
+ * and --interval MS), one request @nlcmd, the status printed as 'migctl
+ * status' does.
+ */
+static int region_cmd(const char *cmd, uint8_t nlcmd, bool can_wait,
+		      int argc, char **argv)
 {
-	const char *region = NULL;
-	struct opt o[] = { OPT_VAL("--region", &region) };
+	const char *region = NULL, *interval = NULL;
+	bool wait = false;
+	struct opt o[] = {
+		OPT_VAL("--region", &region), OPT_FLAG("--wait", &wait),
+		OPT_VAL("--interval", &interval),
+	};
 	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
+	unsigned int ms = INTERVAL_DEFAULT;
 	int ret;
 
-	ret = parse_opts("cancel", argc, argv, o, ARRAY_SIZE(o));
+	ret = parse_opts(cmd, argc, argv, o, can_wait ? ARRAY_SIZE(o) : 1);
+	if (!ret)
+		ret = parse_region_req(cmd, region, &req.region);
+	if (!ret)
+		ret = parse_interval(cmd, interval, &ms);
 	if (ret)
 		return ret;
-	if (!region)
-		return usage_err("cancel", "missing --region ID (try 'migctl cancel --help')");
-	ret = parse_region("cancel", region, &req.region);
-	if (ret)
-		return ret;
-	return mig_run("cancel", KMIG_CMD_MIG_CANCEL, &req, false, 0);
+	return mig_run(cmd, nlcmd, &req, wait, ms);
 }
 
-SUBCOMMAND(cancel, "cancel");
+/* The subcommand @x, "@cmdname", that is region_cmd() of @nlcmd. */
+#define REGION_SUBCOMMAND(x, cmdname, nlcmd, can_wait)			\
+	static int cmd_##x(int argc, char **argv)			\
+	{								\
+		return region_cmd(cmdname, nlcmd, can_wait, argc, argv); \
+	}								\
+	SUBCOMMAND(x, cmdname)
+
+REGION_SUBCOMMAND(cancel, "cancel", KMIG_CMD_MIG_CANCEL, false);
 
 static const char usage_switchover[] =
 "Usage: migctl [-j] switchover --region ID [--wait] [--interval MS]\n"
@@ -66,32 +84,7 @@ MIG_WAIT_HELP
 "switchover and does not complete: --wait then waits for its end (cancel\n"
 "or failover).\n";
 
-static int cmd_switchover(int argc, char **argv)
-{
-	const char *region = NULL, *interval = NULL;
-	bool wait = false;
-	struct opt o[] = {
-		OPT_VAL("--region", &region), OPT_FLAG("--wait", &wait),
-		OPT_VAL("--interval", &interval),
-	};
-	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
-	unsigned int ms = INTERVAL_DEFAULT;
-	int ret;
-
-	ret = parse_opts("switchover", argc, argv, o, ARRAY_SIZE(o));
-	if (ret)
-		return ret;
-	if (!region)
-		return usage_err("switchover", "missing --region ID (try 'migctl switchover --help')");
-	ret = parse_region("switchover", region, &req.region);
-	if (!ret)
-		ret = parse_interval("switchover", interval, &ms);
-	if (ret)
-		return ret;
-	return mig_run("switchover", KMIG_CMD_MIG_SWITCHOVER, &req, wait, ms);
-}
-
-SUBCOMMAND(switchover, "switchover");
+REGION_SUBCOMMAND(switchover, "switchover", KMIG_CMD_MIG_SWITCHOVER, true);
 
 static const char usage_checkpoint[] =
 "Usage: migctl [-j] checkpoint --region ID\n"
@@ -106,25 +99,29 @@ static const char usage_checkpoint[] =
 "\n"
 "Prints the status of the migration as 'migctl status' does.\n";
 
-static int cmd_checkpoint(int argc, char **argv)
+REGION_SUBCOMMAND(checkpoint, "checkpoint", KMIG_CMD_COLO_CHECKPOINT, false);
+
+/*
+ * Send @msg (consumed), the request @nlcmd on region @id that only an ack
+ * answers; @msg is NULL or @built false when it could not be built (out
+ * of memory). Returns 0, or -1 after the error line of @cmd.
+ */
+static int ack_req(struct kmig_nl *nl, const char *cmd, uint8_t nlcmd,
+		   uint32_t id, struct nl_msg *msg, bool built)
 {
-	const char *region = NULL;
-	struct opt o[] = { OPT_VAL("--region", &region) };
-	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
-	int ret;
+	struct kmig_nl_err err;
 
-	ret = parse_opts("checkpoint", argc, argv, o, ARRAY_SIZE(o));
-	if (ret)
-		return ret;
-	if (!region)
-		return usage_err("checkpoint", "missing --region ID (try 'migctl checkpoint --help')");
-	ret = parse_region("checkpoint", region, &req.region);
-	if (ret)
-		return ret;
-	return mig_run("checkpoint", KMIG_CMD_COLO_CHECKPOINT, &req, false, 0);
+	if (!msg || !built) {
+		nlmsg_free(msg);
+		err_line("%s: out of memory", cmd);
+		return -1;
+	}
+	if (kmig_nl_do(nl, msg, KMIG_A_MIG_MAX, NULL, NULL, &err) < 0) {
+		mig_report(cmd, &err, nlcmd, id);
+		return -1;
+	}
+	return 0;
 }
-
-SUBCOMMAND(checkpoint, "checkpoint");
 
 static const char usage_colo_paused[] =
 "Usage: migctl [-j] colo-paused --region ID --checkpoint N\n"
@@ -155,7 +152,6 @@ static int cmd_colo_paused(int argc, char **argv)
 	struct opt o[] = {
 		OPT_VAL("--region", &region), OPT_VAL("--checkpoint", &ckpt),
 	};
-	struct kmig_nl_err err;
 	struct kmig_nl nl;
 	struct nl_msg *msg;
 	uint64_t n;
@@ -163,11 +159,8 @@ static int cmd_colo_paused(int argc, char **argv)
 	int ret;
 
 	ret = parse_opts("colo-paused", argc, argv, o, ARRAY_SIZE(o));
-	if (ret)
-		return ret;
-	if (!region)
-		return usage_err("colo-paused", "missing --region ID (try 'migctl colo-paused --help')");
-	ret = parse_region("colo-paused", region, &id);
+	if (!ret)
+		ret = parse_region_req("colo-paused", region, &id);
 	if (ret)
 		return ret;
 	if (!ckpt)
@@ -179,17 +172,10 @@ static int cmd_colo_paused(int argc, char **argv)
 		return EXIT_ERR;
 	ret = EXIT_ERR;
 	msg = kmig_nl_msg(&nl, KMIG_CMD_COLO_PAUSED, 0);
-	if (!msg ||
-	    nla_put_u32(msg, KMIG_A_MIG_REGION_ID, id) < 0 ||
-	    nla_put_u64(msg, KMIG_A_MIG_CHECKPOINT, n) < 0) {
-		nlmsg_free(msg);
-		err_line("colo-paused: out of memory");
+	if (ack_req(&nl, "colo-paused", KMIG_CMD_COLO_PAUSED, id, msg,
+		    msg && nla_put_u32(msg, KMIG_A_MIG_REGION_ID, id) >= 0 &&
+		    nla_put_u64(msg, KMIG_A_MIG_CHECKPOINT, n) >= 0) < 0)
 		goto out;
-	}
-	if (kmig_nl_do(&nl, msg, KMIG_A_MIG_MAX, NULL, NULL, &err) < 0) {
-		mig_report("colo-paused", &err, KMIG_CMD_COLO_PAUSED, id);
-		goto out;
-	}
 	if (opts.json)
 		printf("{\"region\":%u,\"checkpoint\":%llu}\n", id,
 		       (unsigned long long)n);
@@ -280,18 +266,14 @@ static int cmd_dirty_push(int argc, char **argv)
 	};
 	static uint64_t r[256][2];
 	uint64_t words[PUSH_WORDS], lo, hi, first, p, count = 0;
-	struct kmig_nl_err err;
 	struct kmig_nl nl;
 	struct nl_msg *msg;
 	uint32_t id;
 	int n, ret;
 
 	ret = parse_opts("dirty-push", argc, argv, o, ARRAY_SIZE(o));
-	if (ret)
-		return ret;
-	if (!region)
-		return usage_err("dirty-push", "missing --region ID (try 'migctl dirty-push --help')");
-	ret = parse_region("dirty-push", region, &id);
+	if (!ret)
+		ret = parse_region_req("dirty-push", region, &id);
 	if (ret)
 		return ret;
 	if (!pages)
@@ -312,21 +294,14 @@ static int cmd_dirty_push(int argc, char **argv)
 			count++;
 		}
 		msg = kmig_nl_msg(&nl, KMIG_CMD_MIG_DIRTY_PUSH, 0);
-		if (!msg ||
-		    nla_put_u32(msg, KMIG_A_MIG_REGION_ID, id) < 0 ||
-		    nla_put_u64(msg, KMIG_A_MIG_DIRTY_FIRST, first) < 0 ||
-		    nla_put(msg, KMIG_A_MIG_DIRTY_BITMAP,
-			    (int)(((hi - first) / 64 + 1 < PUSH_WORDS ?
-				   (hi - first) / 64 + 1 : PUSH_WORDS) *
-				  sizeof(words[0])), words) < 0) {
-			nlmsg_free(msg);
-			err_line("dirty-push: out of memory");
+		if (ack_req(&nl, "dirty-push", KMIG_CMD_MIG_DIRTY_PUSH, id, msg,
+			    msg && nla_put_u32(msg, KMIG_A_MIG_REGION_ID, id) >= 0 &&
+			    nla_put_u64(msg, KMIG_A_MIG_DIRTY_FIRST, first) >= 0 &&
+			    nla_put(msg, KMIG_A_MIG_DIRTY_BITMAP,
+				    (int)(((hi - first) / 64 + 1 < PUSH_WORDS ?
+					   (hi - first) / 64 + 1 : PUSH_WORDS) *
+					  sizeof(words[0])), words) >= 0) < 0)
 			goto out;
-		}
-		if (kmig_nl_do(&nl, msg, KMIG_A_MIG_MAX, NULL, NULL, &err) < 0) {
-			mig_report("dirty-push", &err, KMIG_CMD_MIG_DIRTY_PUSH, id);
-			goto out;
-		}
 	}
 	if (opts.json)
 		printf("{\"region\":%u,\"pages\":%llu}\n", id,

@@ -61,45 +61,32 @@ static int cmd_listen(int argc, char **argv)
 		OPT_FLAG("--integrity", &integrity),
 	};
 	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
-	uint8_t key[KEY_LEN];
 	char abuf[64];
 	unsigned int ms = INTERVAL_DEFAULT;
 	uint32_t p;
 	int ret;
 
 	ret = parse_opts("listen", argc, argv, o, ARRAY_SIZE(o));
-	if (ret)
-		return ret;
-	if (!region)
-		return usage_err("listen", "missing --region ID (try 'migctl listen --help')");
-	ret = parse_region("listen", region, &req.region);
+	if (!ret)
+		ret = parse_region_req("listen", region, &req.region);
 	if (!ret && addr) {
 		ret = parse_addr("listen", addr, abuf, sizeof(abuf));
 		req.addr = abuf;
 	}
-	if (!ret && chans)
-		ret = parse_channels_arg("listen", chans, &req.channels);
-	if (!ret && id)
-		ret = parse_id("listen", id, req.id);
 	if (!ret)
-		ret = parse_interval("listen", interval, &ms);
+		ret = parse_mig_args("listen", chans, id, interval, &req, &ms);
 	if (ret)
 		return ret;
 	if (port) {
-		if (!parse_u32(port, 0, 65535, &p))
-			return usage_err("listen", "invalid port '%s' (expected a number 0..65535)",
-					 port);
+		if (parse_u32_arg("listen", "port", "a number", port, 0, 65535, &p))
+			return EXIT_USAGE;
 		req.have_port = true;
 		req.port = (uint16_t)p;
 	}
-	req.have_id = id != NULL;
 	req.colo = colo;
 	req.integrity = integrity;
-	ret = parse_auth("listen", key_file, insecure, &req, key);
-	if (!ret)
-		ret = mig_run("listen", KMIG_CMD_MIG_LISTEN, &req, wait, ms);
-	key_wipe(key, sizeof(key));
-	return ret;
+	return mig_run_auth("listen", KMIG_CMD_MIG_LISTEN, &req, key_file,
+			    insecure, wait, ms);
 }
 
 SUBCOMMAND(listen, "listen");

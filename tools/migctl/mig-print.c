@@ -21,7 +21,7 @@
 /* ---- text ---- */
 
 char *mig_enum_text(char *buf, size_t len, const struct mig *m, int attr,
-		    const struct enum_desc *e)
+		    const struct kmig_enum *e)
 {
 	const char *name;
 	uint64_t v;
@@ -30,7 +30,7 @@ char *mig_enum_text(char *buf, size_t len, const struct mig *m, int attr,
 		snprintf(buf, len, "-");
 		return buf;
 	}
-	name = enum_name(e, v);
+	name = kmig_enum_name(e, v);
 	if (name)
 		snprintf(buf, len, "%s", name);
 	else
@@ -312,7 +312,7 @@ static void live_line(FILE *f, const struct mig *m)
 	if (passes && record_num(&m->r, KMIG_A_MIG_NO_CONVERGENCE, &v))
 		ADD("%sno-convergence %s", o ? ", " : "",
 		    mig_enum_text(e, sizeof(e), m, KMIG_A_MIG_NO_CONVERGENCE,
-				  &no_convergence_enum));
+				  &kmig_no_convergence_enum));
 #undef ADD
 	if (o)
 		line(f, "Live:", "yes (%s)", buf);
@@ -397,8 +397,8 @@ static int print_block(FILE *f, const struct mig *m)
 		return 0;
 	}
 	fprintf(f, "%s, %s\n",
-		mig_enum_text(a, sizeof(a), m, KMIG_A_MIG_ROLE, &mig_role_enum),
-		mig_enum_text(b, sizeof(b), m, KMIG_A_MIG_STATE, &mig_state_enum));
+		mig_enum_text(a, sizeof(a), m, KMIG_A_MIG_ROLE, &kmig_mig_role_enum),
+		mig_enum_text(b, sizeof(b), m, KMIG_A_MIG_STATE, &kmig_mig_state_enum));
 
 	s = mig_str(m, KMIG_A_MIG_MIGRATION_ID);
 	if (s && s[strspn(s, "0")])

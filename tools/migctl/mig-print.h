@@ -16,7 +16,7 @@
 
 /* Enum attribute @attr of @m by name, "unknown(N)", or "-" when absent. */
 char *mig_enum_text(char *buf, size_t len, const struct mig *m, int attr,
-		    const struct enum_desc *e);
+		    const struct kmig_enum *e);
 /* "10.0.0.2:4444", "[::1]:4444", "10.0.0.2", "port 4444"; NULL if neither. */
 char *mig_endpoint(char *buf, size_t len, const struct mig *m);
 /* The last value of COLO latency @metric; false when none was measured. */

@@ -89,12 +89,12 @@ static char *event_text(char *buf, size_t len, const struct mig *m,
 	ADD("region %" PRIu64, mig_num_or(m, KMIG_A_MIG_REGION_ID, 0));
 	if (record_has(&m->r, KMIG_A_MIG_ROLE))
 		ADD(" %s", mig_enum_text(a, sizeof(a), m, KMIG_A_MIG_ROLE,
-					 &mig_role_enum));
+					 &kmig_mig_role_enum));
 	ev = mig_num_or(m, KMIG_A_MIG_EVENT, KMIG_MIG_EVENT_STATE);
 	switch (ev) {
 	case KMIG_MIG_EVENT_STATE:
 		ADD(" %s", mig_enum_text(a, sizeof(a), m, KMIG_A_MIG_STATE,
-					 &mig_state_enum));
+					 &kmig_mig_state_enum));
 		break;
 	case KMIG_MIG_EVENT_PASS_DONE:
 		ADD(" pass-done");
@@ -129,14 +129,14 @@ static char *event_text(char *buf, size_t len, const struct mig *m,
 		break;
 	case KMIG_MIG_EVENT_FAILED:
 	case KMIG_MIG_EVENT_CANCELLED:
-		ADD(" %s", enum_name(&mig_event_enum, ev));
+		ADD(" %s", kmig_enum_name(&kmig_mig_event_enum, ev));
 		reason = mig_str(m, KMIG_A_MIG_REASON);
 		if (reason && *reason)
 			ADD(": %s", sanitize(r, sizeof(r), reason));
 		break;
 	case KMIG_MIG_EVENT_CHECKPOINT_PAUSE:
 	case KMIG_MIG_EVENT_CHECKPOINT_DONE:
-		ADD(" %s", enum_name(&mig_event_enum, ev));
+		ADD(" %s", kmig_enum_name(&kmig_mig_event_enum, ev));
 		if (record_num(&m->r, KMIG_A_MIG_CHECKPOINT, &v))
 			ADD(" %" PRIu64, v);
 		if (ev == KMIG_MIG_EVENT_CHECKPOINT_PAUSE)

@@ -20,13 +20,13 @@
 static const struct field params_fields[] = {
 	FIELD(KMIG_A_PARAMS_CHANNELS,		"channels",		FF_NUM),
 	FIELD_ENUM(KMIG_A_PARAMS_ZERO_PAGE_DETECTION,	"zero-page-detection",	FF_ENUM,
-		   &zero_detect_enum),
+		   &kmig_zero_detect_enum),
 	FIELD_ENUM(KMIG_A_PARAMS_ZERO_CHECK,		"zero-check",		FF_ENUM,
-		   &zero_check_enum),
+		   &kmig_zero_check_enum),
 	FIELD_ENUM(KMIG_A_PARAMS_ZERO_CHECK_ACTIVE,	"zero-check-active",	FF_ENUM,
-		   &zero_check_enum),
+		   &kmig_zero_check_enum),
 	FIELD_ENUM(KMIG_A_PARAMS_ZERO_CHECK_AVAILABLE,	"zero-check-available",	FF_ENUMSET,
-		   &zero_check_enum),
+		   &kmig_zero_check_enum),
 	FIELD(KMIG_A_PARAMS_REGION_SIZE_MAX,	"region-size-max",	FF_BYTES),
 	FIELD(KMIG_A_PARAMS_MAX_REGIONS_PER_USER, "max-regions-per-user", FF_NUM),
 	FIELD(KMIG_A_PARAMS_MAX_MEMORY,		"max-memory",		FF_BYTES),
@@ -59,10 +59,8 @@ static const char usage_params[] =
 static int cmd_params(int argc, char **argv)
 {
 	(void)argv;
-	if (argc > 1)
-		return usage_err("params", "too many arguments (usage: migctl params)");
-	return record_get_print("params", KMIG_CMD_PARAMS_GET, KMIG_A_PARAMS_MAX, params_fields,
-				NFIELDS);
+	return record_cmd(argc, "params", KMIG_CMD_PARAMS_GET, KMIG_A_PARAMS_MAX,
+			  params_fields, NFIELDS);
 }
 
 SUBCOMMAND(params, "params");
@@ -72,7 +70,7 @@ SUBCOMMAND(params, "params");
 struct set_key {
 	const char *name;
 	int attr;
-	const struct enum_desc *e;	/* NULL: a number */
+	const struct kmig_enum *e;	/* NULL: a number */
 	uint32_t min, max;		/* a number's range */
 	bool size;			/* a u64 size (max-memory) */
 	/* filled while parsing */
@@ -137,7 +135,7 @@ static int parse_value(struct set_key *k, const char *v, bool force)
 					 v, min, max);
 		return 0;
 	}
-	e = enum_parse(k->e, v);
+	e = kmig_enum_parse(k->e, v);
 	if (e >= 0) {
 		k->val = (uint32_t)e;
 		return 0;
@@ -145,7 +143,7 @@ static int parse_value(struct set_key *k, const char *v, bool force)
 	if (force && parse_u32(v, 0, UINT32_MAX, &k->val))
 		return 0;
 	return usage_err(what, "invalid value '%s' (valid: %s)", v,
-			 enum_list(k->e, list, sizeof(list)));
+			 kmig_enum_list(k->e, list, sizeof(list)));
 }
 
 static const char usage_set[] =
@@ -176,9 +174,9 @@ static int cmd_set(int argc, char **argv)
 		  .min = 1, .max = KMIG_CHANNELS_MAX },
 		{ .name = "zero-page-detection",
 		  .attr = KMIG_A_PARAMS_ZERO_PAGE_DETECTION,
-		  .e = &zero_detect_enum },
+		  .e = &kmig_zero_detect_enum },
 		{ .name = "zero-check", .attr = KMIG_A_PARAMS_ZERO_CHECK,
-		  .e = &zero_check_enum },
+		  .e = &kmig_zero_check_enum },
 		{ .name = "max-regions-per-user",
 		  .attr = KMIG_A_PARAMS_MAX_REGIONS_PER_USER,
 		  .min = 0, .max = UINT32_MAX },

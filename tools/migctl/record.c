@@ -12,118 +12,6 @@
 #include "nl.h"
 #include "record.h"
 
-static const char *const zero_detect_names[] = {
-	[KMIG_ZERO_DETECT_NONE]		= "none",
-	[KMIG_ZERO_DETECT_MAIN]		= "main",
-	[KMIG_ZERO_DETECT_CHANNEL]	= "channel",
-};
-
-static const char *const zero_check_names[] = {
-	[KMIG_ZERO_CHECK_AUTO]		= "auto",
-	[KMIG_ZERO_CHECK_GENERIC]	= "generic",
-	[KMIG_ZERO_CHECK_SSE2]		= "sse2",
-	[KMIG_ZERO_CHECK_AVX2]		= "avx2",
-	[KMIG_ZERO_CHECK_AVX512]	= "avx512",
-};
-
-static const char *const mig_role_names[] = {
-	[KMIG_MIG_ROLE_NONE]		= "none",
-	[KMIG_MIG_ROLE_SOURCE]		= "source",
-	[KMIG_MIG_ROLE_DESTINATION]	= "destination",
-};
-
-static const char *const mig_state_names[] = {
-	[KMIG_MIG_STATE_NONE]		= "none",
-	[KMIG_MIG_STATE_LISTENING]	= "listening",
-	[KMIG_MIG_STATE_SETUP]		= "setup",
-	[KMIG_MIG_STATE_ACTIVE]		= "active",
-	[KMIG_MIG_STATE_COMPLETED]	= "completed",
-	[KMIG_MIG_STATE_FAILED]		= "failed",
-	[KMIG_MIG_STATE_CANCELLED]	= "cancelled",
-	[KMIG_MIG_STATE_COLO]		= "colo",
-	[KMIG_MIG_STATE_FAILOVER]	= "failover",
-};
-
-static const char *const mig_event_names[] = {
-	[KMIG_MIG_EVENT_STATE]			= "state",
-	[KMIG_MIG_EVENT_PASS_DONE]		= "pass-done",
-	[KMIG_MIG_EVENT_SWITCHOVER_READY]	= "switchover-ready",
-	[KMIG_MIG_EVENT_COMPLETED]		= "completed",
-	[KMIG_MIG_EVENT_FAILED]			= "failed",
-	[KMIG_MIG_EVENT_CANCELLED]		= "cancelled",
-	[KMIG_MIG_EVENT_CHECKPOINT_PAUSE]	= "checkpoint-pause",
-	[KMIG_MIG_EVENT_CHECKPOINT_DONE]	= "checkpoint-done",
-	[KMIG_MIG_EVENT_FAILOVER]		= "failover",
-};
-
-static const char *const colo_metric_names[] = {
-	[KMIG_COLO_METRIC_TRANSFER]	= "transfer",
-	[KMIG_COLO_METRIC_FLUSH]	= "flush",
-	[KMIG_COLO_METRIC_PAUSE]	= "pause",
-};
-
-static const char *const no_convergence_names[] = {
-	[KMIG_NO_CONVERGENCE_CONTINUE]		= "continue",
-	[KMIG_NO_CONVERGENCE_SWITCHOVER]	= "switchover",
-};
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-const struct enum_desc zero_detect_enum = {
-	zero_detect_names, ARRAY_SIZE(zero_detect_names),
-};
-
-const struct enum_desc zero_check_enum = {
-	zero_check_names, ARRAY_SIZE(zero_check_names),
-};
-
-const struct enum_desc mig_role_enum = {
-	mig_role_names, ARRAY_SIZE(mig_role_names),
-};
-
-const struct enum_desc mig_state_enum = {
-	mig_state_names, ARRAY_SIZE(mig_state_names),
-};
-
-const struct enum_desc mig_event_enum = {
-	mig_event_names, ARRAY_SIZE(mig_event_names),
-};
-
-const struct enum_desc colo_metric_enum = {
-	colo_metric_names, ARRAY_SIZE(colo_metric_names),
-};
-
-const struct enum_desc no_convergence_enum = {
-	no_convergence_names, ARRAY_SIZE(no_convergence_names),
-};
-
-int enum_parse(const struct enum_desc *e, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < e->n; i++)
-		if (e->names[i] && !strcmp(e->names[i], name))
-			return (int)i;
-	return -1;
-}
-
-const char *enum_name(const struct enum_desc *e, uint64_t v)
-{
-	return v < e->n ? e->names[v] : NULL;
-}
-
-char *enum_list(const struct enum_desc *e, char *buf, size_t len)
-{
-	size_t o = 0;
-	unsigned int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < e->n && o < len; i++)
-		o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
-			      e->names[i]);
-	return buf;
-}
-
 char *hex_string(char *buf, const void *data, size_t len)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -243,7 +131,7 @@ char *field_format(const struct field *f, const struct record *r,
 		sanitize(buf, len, r->str[f->attr]);
 		break;
 	case FF_ENUM:
-		name = enum_name(f->e, v);
+		name = kmig_enum_name(f->e, v);
 		if (name)
 			snprintf(buf, len, "%s", name);
 		else
@@ -255,7 +143,7 @@ char *field_format(const struct field *f, const struct record *r,
 		for (bit = 0; bit < 64 && o < len; bit++) {
 			if (!(v & (1ull << bit)))
 				continue;
-			name = enum_name(f->e, bit);
+			name = kmig_enum_name(f->e, bit);
 			if (name)
 				o += snprintf(buf + o, len - o, "%s%s",
 					      o ? " " : "", name);
@@ -323,7 +211,7 @@ void record_json(struct jw *jw, const struct field *f, size_t n,
 			break;
 		case FF_ENUM:
 			/* Values newer than this tool stay numbers. */
-			name = enum_name(f[i].e, v);
+			name = kmig_enum_name(f[i].e, v);
 			if (name)
 				jw_str(jw, name);
 			else
@@ -334,7 +222,7 @@ void record_json(struct jw *jw, const struct field *f, size_t n,
 			for (bit = 0; bit < 64; bit++) {
 				if (!(v & (1ull << bit)))
 					continue;
-				name = enum_name(f[i].e, bit);
+				name = kmig_enum_name(f[i].e, bit);
 				if (name)
 					jw_str(jw, name);
 				else
@@ -408,4 +296,13 @@ out:
 	record_reply_free(&o);
 	kmig_nl_close(&nl);
 	return ret;
+}
+
+int record_cmd(int argc, const char *what, uint8_t cmd, int maxattr,
+	       const struct field *f, size_t nf)
+{
+	if (argc > 1)
+		return usage_err(what, "too many arguments (usage: migctl %s)",
+				 what);
+	return record_get_print(what, cmd, maxattr, f, nf);
 }

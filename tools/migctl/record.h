@@ -16,27 +16,8 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include "names.h"
 #include "output.h"
-
-struct enum_desc {
-	const char *const *names;
-	unsigned int n;
-};
-
-extern const struct enum_desc zero_detect_enum;	/* enum kmig_zero_detect */
-extern const struct enum_desc zero_check_enum;	/* enum kmig_zero_check */
-extern const struct enum_desc mig_role_enum;	/* enum kmig_mig_role */
-extern const struct enum_desc mig_state_enum;	/* enum kmig_mig_state */
-extern const struct enum_desc mig_event_enum;	/* enum kmig_mig_event */
-extern const struct enum_desc no_convergence_enum; /* enum kmig_no_convergence */
-extern const struct enum_desc colo_metric_enum;	/* enum kmig_colo_metric */
-
-/* Value of @name in @e, or -1. */
-int enum_parse(const struct enum_desc *e, const char *name);
-/* Name of @v, or NULL. */
-const char *enum_name(const struct enum_desc *e, uint64_t v);
-/* "a, b, c" into @buf. */
-char *enum_list(const struct enum_desc *e, char *buf, size_t len);
 
 enum field_fmt {
 	FF_NUM,		/* number */
@@ -53,7 +34,7 @@ struct field {
 	int attr;			/* attribute type */
 	const char *name;		/* spec name; JSON key has '_' for '-' */
 	enum field_fmt fmt;
-	const struct enum_desc *e;	/* FF_ENUM, FF_ENUMSET */
+	const struct kmig_enum *e;	/* FF_ENUM, FF_ENUMSET */
 };
 
 #define FIELD(a, n, f)		{ .attr = (a), .name = (n), .fmt = (f) }
@@ -117,6 +98,13 @@ void record_reply_free(struct record_reply *rr);
  */
 int record_get_print(const char *what, uint8_t cmd, int maxattr,
 		     const struct field *f, size_t nf);
+
+/*
+ * A command without arguments (params, stats) that is record_get_print()
+ * of @cmd; @argc counts the command name. Returns the exit status.
+ */
+int record_cmd(int argc, const char *what, uint8_t cmd, int maxattr,
+	       const struct field *f, size_t nf);
 
 /* Lower-case hex of @len bytes at @data into @buf (2 * len + 1 bytes). */
 char *hex_string(char *buf, const void *data, size_t len);

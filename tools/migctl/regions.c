@@ -68,6 +68,15 @@ oom:
 	return -1;
 }
 
+void region_report(const char *what, const struct kmig_nl_err *err,
+		   uint32_t id)
+{
+	char reason[64];
+
+	snprintf(reason, sizeof(reason), "no region with id %u", id);
+	kmig_nl_report(what, err, err->kerr == ENOENT ? reason : NULL);
+}
+
 /* By id; regions without an id last. */
 static int cmp_id(const void *a, const void *b)
 {
@@ -202,11 +211,7 @@ static int cmd_regions(int argc, char **argv)
 		}
 		if (kmig_nl_do(&nl, msg, KMIG_A_REGION_MAX, region_cb, &rs,
 			       &err) < 0) {
-			char reason[64];
-
-			snprintf(reason, sizeof(reason), "no region with id %u", id);
-			kmig_nl_report("regions", &err,
-				       err.kerr == ENOENT ? reason : NULL);
+			region_report("regions", &err, id);
 			goto out;
 		}
 		if (rs.n != 1) {

@@ -23,4 +23,11 @@ struct region_info {
  */
 int regions_of_pid(struct kmig_nl *nl, pid_t pid, struct region_info **out);
 
+/*
+ * The error line of a failed request on region @id ("no region with id N"
+ * for ENOENT).
+ */
+void region_report(const char *what, const struct kmig_nl_err *err,
+		   uint32_t id);
+
 #endif /* MIGCTL_REGIONS_H */

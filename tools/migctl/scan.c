@@ -18,6 +18,7 @@
 #include "nl.h"
 #include "output.h"
 #include "record.h"
+#include "regions.h"
 
 static const struct field scan_fields[] = {
 	FIELD(KMIG_A_SCAN_REGION_ID,	"region-id",		FF_NUM),
@@ -27,7 +28,7 @@ static const struct field scan_fields[] = {
 	FIELD(KMIG_A_SCAN_NORMAL_PAGES,	"normal-pages",		FF_NUM),
 	FIELD(KMIG_A_SCAN_TIME_NS,		"time-ns",		FF_NUM),
 	FIELD_ENUM(KMIG_A_SCAN_ZERO_CHECK_USED,	"zero-check-used",	FF_ENUM,
-		   &zero_check_enum),
+		   &kmig_zero_check_enum),
 };
 
 #define NFIELDS (sizeof(scan_fields) / sizeof(scan_fields[0]))
@@ -127,15 +128,9 @@ static int cmd_scan(int argc, char **argv)
 	if (!parse_u32(id_arg, 1, UINT32_MAX, &id))
 		return usage_err("scan", "invalid region id '%s' (expected a number 1..%u)",
 				 id_arg, UINT32_MAX);
-	if (impl_arg) {
-		char list[128];
-
-		impl = enum_parse(&zero_check_enum, impl_arg);
-		if (impl < 0)
-			return usage_err("scan", "invalid zero-check '%s' (valid: %s)",
-					 impl_arg,
-					 enum_list(&zero_check_enum, list, sizeof(list)));
-	}
+	if (impl_arg && parse_enum_arg("scan", "zero-check", &kmig_zero_check_enum,
+				       impl_arg, &impl))
+		return EXIT_USAGE;
 
 	if (kmig_nl_open(&nl) < 0)
 		return EXIT_ERR;
@@ -148,10 +143,7 @@ static int cmd_scan(int argc, char **argv)
 	}
 	if (kmig_nl_do(&nl, msg, KMIG_A_SCAN_MAX, record_reply_cb, &rr,
 		       &err) < 0) {
-		char reason[64];
-
-		snprintf(reason, sizeof(reason), "no region with id %u", id);
-		kmig_nl_report("scan", &err, err.kerr == ENOENT ? reason : NULL);
+		region_report("scan", &err, id);
 		goto out;
 	}
 	if (!rr.count) {

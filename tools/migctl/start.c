@@ -119,8 +119,7 @@ static int cmd_start(int argc, char **argv)
 	struct mig_req req = {
 		.zero_detect = -1, .have_port = true, .no_convergence = -1,
 	};
-	uint8_t key[KEY_LEN];
-	char host[64], list[64];
+	char host[64];
 	unsigned int ms = INTERVAL_DEFAULT;
 	int ret;
 
@@ -146,25 +145,17 @@ static int cmd_start(int argc, char **argv)
 	ret = parse_region("start", region, &req.region);
 	if (!ret)
 		ret = parse_to("start", to, host, sizeof(host), &req.port);
-	if (!ret && chans)
-		ret = parse_channels_arg("start", chans, &req.channels);
-	if (!ret && id)
-		ret = parse_id("start", id, req.id);
 	if (!ret)
-		ret = parse_interval("start", interval, &ms);
+		ret = parse_mig_args("start", chans, id, interval, &req, &ms);
+	if (!ret && zd)
+		ret = parse_enum_arg("start", "zero-page detection",
+				     &kmig_zero_detect_enum, zd, &req.zero_detect);
 	if (ret)
 		return ret;
-	if (zd) {
-		req.zero_detect = enum_parse(&zero_detect_enum, zd);
-		if (req.zero_detect < 0)
-			return usage_err("start", "invalid zero-page detection '%s' (valid: %s)",
-					 zd, enum_list(&zero_detect_enum, list,
-						       sizeof(list)));
-	}
 	req.live = live;
-	if (limit && !parse_u32(limit, 1, DOWNTIME_LIMIT_MAX, &req.downtime_limit))
-		return usage_err("start", "invalid downtime limit '%s' (expected milliseconds 1..%u)",
-				 limit, DOWNTIME_LIMIT_MAX);
+	if (limit && parse_u32_arg("start", "downtime limit", "milliseconds", limit,
+				   1, DOWNTIME_LIMIT_MAX, &req.downtime_limit))
+		return EXIT_USAGE;
 	if (bw) {
 		ret = parse_rate("start", bw, &req.max_bandwidth);
 		if (ret)
@@ -172,31 +163,23 @@ static int cmd_start(int argc, char **argv)
 		req.have_bandwidth = true;
 	}
 	if (passes) {
-		if (!parse_u32(passes, 0, UINT32_MAX, &req.max_passes))
-			return usage_err("start", "invalid pass count '%s' (expected a number 0..%u)",
-					 passes, UINT32_MAX);
+		if (parse_u32_arg("start", "pass count", "a number", passes, 0,
+				  UINT32_MAX, &req.max_passes))
+			return EXIT_USAGE;
 		req.have_max_passes = true;
 	}
-	if (nc) {
-		req.no_convergence = enum_parse(&no_convergence_enum, nc);
-		if (req.no_convergence < 0)
-			return usage_err("start", "invalid no-convergence policy '%s' (valid: %s)",
-					 nc, enum_list(&no_convergence_enum, list,
-						       sizeof(list)));
-	}
+	if (nc && parse_enum_arg("start", "no-convergence policy",
+				 &kmig_no_convergence_enum, nc, &req.no_convergence))
+		return EXIT_USAGE;
 	req.colo = colo;
-	if (ckpt && !parse_u32(ckpt, CKPT_INTERVAL_MIN, CKPT_INTERVAL_MAX,
-			       &req.checkpoint_interval))
-		return usage_err("start", "invalid checkpoint interval '%s' (expected milliseconds %u..%u)",
-				 ckpt, CKPT_INTERVAL_MIN, CKPT_INTERVAL_MAX);
+	if (ckpt && parse_u32_arg("start", "checkpoint interval", "milliseconds",
+				  ckpt, CKPT_INTERVAL_MIN, CKPT_INTERVAL_MAX,
+				  &req.checkpoint_interval))
+		return EXIT_USAGE;
 	req.addr = host;
-	req.have_id = id != NULL;
 	req.integrity = integrity;
-	ret = parse_auth("start", key_file, insecure, &req, key);
-	if (!ret)
-		ret = mig_run("start", KMIG_CMD_MIG_START, &req, wait, ms);
-	key_wipe(key, sizeof(key));
-	return ret;
+	return mig_run_auth("start", KMIG_CMD_MIG_START, &req, key_file,
+			    insecure, wait, ms);
 }
 
 SUBCOMMAND(start, "start");

@@ -76,10 +76,8 @@ static const char usage_stats[] =
 static int cmd_stats(int argc, char **argv)
 {
 	(void)argv;
-	if (argc > 1)
-		return usage_err("stats", "too many arguments (usage: migctl stats)");
-	return record_get_print("stats", KMIG_CMD_STATS_GET, KMIG_A_STATS_MAX, stats_fields,
-				NFIELDS);
+	return record_cmd(argc, "stats", KMIG_CMD_STATS_GET, KMIG_A_STATS_MAX,
+			  stats_fields, NFIELDS);
 }
 
 SUBCOMMAND(stats, "stats");

@@ -77,7 +77,7 @@ static void progress_part(char *buf, size_t len, const struct mig *m)
 
 	o = snprintf(buf, len, "%s",
 		     mig_enum_text(a, sizeof(a), m, KMIG_A_MIG_STATE,
-				   &mig_state_enum));
+				   &kmig_mig_state_enum));
 #define ADD(...) \
 	do { \
 		if (o < len) \
@@ -309,6 +309,20 @@ int mig_run(const char *what, uint8_t cmd, const struct mig_req *req,
 out:
 	migs_free(&ms);
 	kmig_nl_close(&nl);
+	return ret;
+}
+
+int mig_run_auth(const char *what, uint8_t cmd, struct mig_req *req,
+		 const char *key_file, bool insecure, bool wait,
+		 unsigned int interval)
+{
+	uint8_t key[KEY_LEN];
+	int ret;
+
+	ret = parse_auth(what, key_file, insecure, req, key);
+	if (!ret)
+		ret = mig_run(what, cmd, req, wait, interval);
+	key_wipe(key, sizeof(key));
 	return ret;
 }
 

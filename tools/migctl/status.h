@@ -19,5 +19,12 @@ struct mig_req;
  */
 int mig_run(const char *what, uint8_t cmd, const struct mig_req *req,
 	    bool wait, unsigned int interval);
+/*
+ * The same for listen and start, after parse_auth() of --key-file
+ * @key_file or --insecure; the key is wiped before it returns.
+ */
+int mig_run_auth(const char *what, uint8_t cmd, struct mig_req *req,
+		 const char *key_file, bool insecure, bool wait,
+		 unsigned int interval);
 
 #endif /* MIGCTL_STATUS_H */

@@ -500,13 +500,7 @@ out_sig:
 	vm_signals(false);
 out:
 	key_wipe(key, sizeof(key));
-	if (l.ms) {
-		for (i = 0; i < l.vm.nreg; i++) {
-			free((char *)l.ms[i].what);
-			migs_free(&l.ms[i]);
-		}
-		free(l.ms);
-	}
+	vm_migs_free(l.ms, l.vm.nreg);
 	vm_close(&l.vm);
 	return ret;
 }

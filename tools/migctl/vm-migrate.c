@@ -561,12 +561,12 @@ int cmd_vm_migrate(int argc, char **argv)
 		.req = { .zero_detect = -1, .have_port = true,
 			 .no_convergence = -1, .live = true },
 	};
-	char st[64], desc[512], uri[128], list[64];
+	char st[64], desc[512], uri[128];
 	json_object *r, *args, *val;
 	int64_t downtime = -1, qtotal = -1;
 	long long end;
 	struct qmp_event ev;
-	int ret, bad = 0, i;
+	int ret, bad = 0;
 	uint32_t x;
 
 	ret = parse_opts("vm migrate", argc, argv, o, ARRAY_SIZE(o));
@@ -599,13 +599,9 @@ int cmd_vm_migrate(int argc, char **argv)
 			return usage_err("vm migrate", "invalid pass count '%s'", passes);
 		v.req.have_max_passes = true;
 	}
-	if (nc) {
-		v.req.no_convergence = enum_parse(&no_convergence_enum, nc);
-		if (v.req.no_convergence < 0)
-			return usage_err("vm migrate", "invalid no-convergence policy '%s' (valid: %s)",
-					 nc, enum_list(&no_convergence_enum, list,
-						       sizeof(list)));
-	}
+	if (nc && parse_enum_arg("vm migrate", "no-convergence policy",
+				 &kmig_no_convergence_enum, nc, &v.req.no_convergence))
+		return EXIT_USAGE;
 	v.req.integrity = integrity;
 	ret = parse_auth("vm migrate", key_file, insecure, &v.req, v.key);
 	if (ret)
@@ -802,13 +798,7 @@ out_sig:
 	vm_signals(false);
 out:
 	key_wipe(v.key, sizeof(v.key));
-	if (v.ms) {
-		for (i = 0; i < v.vm.nreg; i++) {
-			free((char *)v.ms[i].what);
-			migs_free(&v.ms[i]);
-		}
-		free(v.ms);
-	}
+	vm_migs_free(v.ms, v.vm.nreg);
 	vm_close(&v.vm);
 	return ret;
 }

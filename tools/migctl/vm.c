@@ -108,6 +108,19 @@ void vm_cancel_regions(struct vm *vm, const struct migs *ms, int n)
 	}
 }
 
+void vm_migs_free(struct migs *ms, int n)
+{
+	int i;
+
+	if (!ms)
+		return;
+	for (i = 0; i < n; i++) {
+		free((char *)ms[i].what);
+		migs_free(&ms[i]);
+	}
+	free(ms);
+}
+
 const char *vm_region_reason(const struct migs *ms, const char *err)
 {
 	const struct mig *m = ms->n ? &ms->m[0] : NULL;

@@ -57,6 +57,8 @@ struct migs;
  * ended meanwhile).
  */
 void vm_cancel_regions(struct vm *vm, const struct migs *ms, int n);
+/* Free @ms, the @n migrations of vm listen or vm migrate (NULL: none). */
+void vm_migs_free(struct migs *ms, int n);
 
 /*
  * Why the migration of @ms ended, for an error line: the kernel's reason,

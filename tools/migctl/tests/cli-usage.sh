@@ -23,35 +23,23 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 passed=0 failed=0
+. "$dir/tap.sh"
 NOT_LOADED="migctl: kmig module not loaded (generic netlink family \"kmig\" not found); load it with 'modprobe kmig' or 'insmod kmig.ko'"
-
-echo "TAP version 13"
 
 # result DESC STATUS [DIAGNOSTIC...]
 result() {
-	local desc=$1 status=$2
+	tap_result "$1" "$2" && return
 	shift 2
-	n=$((n + 1))
-	if [ "$status" = 0 ]; then
-		passed=$((passed + 1))
-		echo "ok $n - $desc"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $desc"
-		local l
-		for l in "$@"; do
-			echo "#   $l"
-		done
-		echo "#   rc=$rc stdout=$(head -c 200 "$tmp/out" | tr '\n' '|')"
-		echo "#   stderr=$(head -c 300 "$tmp/err" | tr '\n' '|')"
-	fi
+	local l
+	for l in "$@"; do
+		echo "#   $l"
+	done
+	echo "#   rc=$rc stdout=$(head -c 200 "$tmp/out" | tr '\n' '|')"
+	echo "#   stderr=$(head -c 300 "$tmp/err" | tr '\n' '|')"
 }
 
 skip() {
-	n=$((n + 1))
-	passed=$((passed + 1))
-	echo "ok $n - $1 # SKIP $2"
+	tap_result "$1 # SKIP $2" 0
 }
 
 run() {
@@ -594,5 +582,4 @@ else
 	done
 fi
 
-echo "# $passed passed, $failed failed"
-[ $failed -eq 0 ]
+tap_end

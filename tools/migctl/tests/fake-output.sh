@@ -30,23 +30,15 @@ KEYHEX=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 K="--key-file $tmp/mig.key"
 export MIGCTL_FAKE_CAPTURE=$tmp/capture
 
-n=0 passed=0 failed=0
 have_python=0
 command -v python3 >/dev/null 2>&1 && have_python=1
 
-echo "TAP version 13"
+. "$dir/tap.sh"
 
 result() {
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then
-		passed=$((passed + 1))
-		echo "ok $n - $1"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $1"
-		diff -u "$tmp/want" "$tmp/out" | sed 's/^/#   /' | head -40
-		echo "#   rc=$rc stderr=$(tr '\n' '|' <"$tmp/err")"
-	fi
+	tap_result "$1" "$2" && return
+	diff -u "$tmp/want" "$tmp/out" | sed 's/^/#   /' | head -40
+	echo "#   rc=$rc stderr=$(tr '\n' '|' <"$tmp/err")"
 }
 
 # expect DESC RC ARGS... with the wanted stdout on stdin (stderr empty
@@ -77,8 +69,7 @@ valid_json() {
 	local desc=$1
 	shift
 	if [ $have_python = 0 ]; then
-		n=$((n + 1)); passed=$((passed + 1))
-		echo "ok $n - $desc # SKIP no python3"
+		tap_result "$desc # SKIP no python3" 0
 		return
 	fi
 	"$FAKE" "$@" >"$tmp/out" 2>"$tmp/err"
@@ -1215,8 +1206,7 @@ else
 	for d in "status --watch on a terminal" "status --watch --json on a terminal" \
 		 "listen --wait on a terminal" "start --live --wait on a terminal" \
 		 "start --live --colo --wait on a terminal"; do
-		n=$((n + 1)); passed=$((passed + 1))
-		echo "ok $n - $d # SKIP no script(1)"
+		tap_result "$d # SKIP no script(1)" 0
 	done
 fi
 
@@ -1228,8 +1218,7 @@ if command -v timeout >/dev/null 2>&1; then
 	[ $rc -eq 124 ] && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ]
 	result "status --watch: state colo is not an end (still polling after 1 s)" $?
 else
-	n=$((n + 1)); passed=$((passed + 1))
-	echo "ok $n - status --watch: state colo is not an end # SKIP no timeout(1)"
+	tap_result "status --watch: state colo is not an end # SKIP no timeout(1)" 0
 fi
 
 for args in "regions -j" "regions 1 -j" "regions 3 -j" "params -j" "params -j -p" \
@@ -1258,5 +1247,4 @@ if [ $have_python = 1 ]; then
 	result "valid JSON lines: migctl monitor -j, one object per event" $?
 fi
 
-echo "# $passed passed, $failed failed"
-[ $failed -eq 0 ]
+tap_end

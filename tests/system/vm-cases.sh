@@ -345,7 +345,11 @@ vm_fail_run() {
 			'{"max-bandwidth": 65536}' > /dev/null
 		sleep 0.5	# the fault's monitor subscribed
 	fi
-	vm_migrate "$_src" 2 --max-bandwidth 16M
+	# The faults that strike while kmig copies (cancel, dst_killed) get a
+	# slower copy: the migration must not end before they land on a
+	# loaded machine. They land at once, so it costs no time.
+	case $_case in cancel|dst_killed) _bw=4M ;; *) _bw=16M ;; esac
+	vm_migrate "$_src" 2 --max-bandwidth "$_bw"
 	[ "$_case" != switchover ] || python3 "$BIN/qmp.py" "$T/$_src.qmp" \
 		migrate-set-parameters '{"max-bandwidth": 134217728}' > /dev/null
 	wait "$_fp"

@@ -140,6 +140,7 @@ if [ -n "$KMIG_SYSTEST_ONLY" ]; then
 	. "$BIN/nlfuzz-cases.sh"
 	. "$BIN/fault-cases.sh"
 	. "$BIN/vm-cases.sh"
+	. "$BIN/listener-cases.sh"
 	# FUNCTION:ARG:ARG... (no blanks: it may come from a kernel command line)
 	# shellcheck disable=SC2046
 	$(echo "$KMIG_SYSTEST_ONLY" | tr ':' ' ')
@@ -249,6 +250,7 @@ fi
 . "$BIN/limits-cases.sh"
 . "$BIN/nlfuzz-cases.sh"
 . "$BIN/fault-cases.sh"
+. "$BIN/listener-cases.sh"
 
 # Multi-channel migration (tests/system/migration-cases.sh)
 if part 1; then
@@ -302,6 +304,12 @@ fi
 if part 1; then
 	section fault
 	fault_all
+fi
+
+# Listener hardening (tests/system/listener-cases.sh)
+if part 1; then
+	section listener
+	listener_all
 fi
 
 # Load-time parameters, and refusing bad ones

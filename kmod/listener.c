@@ -79,6 +79,7 @@ static unsigned int kmig_listener_reap(struct kmig_mig *mig)
 
 	mutex_lock(&mig->sock_lock);
 	list_for_each_entry_safe(lh, tmp, &mig->hs_list, hs.node) {
+		/* Pairs with the worker's release: its verdict is final. */
 		if (smp_load_acquire(&lh->done))
 			list_move(&lh->hs.node, &done);
 		else

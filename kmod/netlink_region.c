@@ -190,6 +190,12 @@ int kmig_nl_params_set_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 
+	if (a_hs_ms && nla_get_u32(a_hs_ms) > KMIG_HANDSHAKE_TIMEOUT_MAX_MS) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a_hs_ms,
+				    "handshake-timeout-ms above 600000");
+		return -ERANGE;
+	}
+
 	if (a_channels) {
 		err = kmig_params_set_channels(nla_get_u32(a_channels), &why);
 		if (err)

@@ -10,12 +10,6 @@
 
 #include <uapi/linux/kmig.h>
 
-/* Integer value ranges */
-static const struct netlink_range_validation kmig_a_params_handshake_timeout_ms_range = {
-	.min	= KMIG_HANDSHAKE_TIMEOUT_MIN_MS,
-	.max	= KMIG_HANDSHAKE_TIMEOUT_MAX_MS,
-};
-
 /* KMIG_CMD_REGION_GET - do */
 static const struct nla_policy kmig_region_get_nl_policy[KMIG_A_REGION_ID + 1] = {
 	[KMIG_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -31,7 +25,7 @@ static const struct nla_policy kmig_params_set_nl_policy[KMIG_A_PARAMS_HANDSHAKE
 	[KMIG_A_PARAMS_MAX_CHANNELS] = NLA_POLICY_RANGE(NLA_U32, 1, KMIG_CHANNELS_MAX),
 	[KMIG_A_PARAMS_MAX_MIGRATIONS] = { .type = NLA_U32, },
 	[KMIG_A_PARAMS_MAX_HANDSHAKES] = NLA_POLICY_RANGE(NLA_U32, 1, KMIG_HANDSHAKES_MAX),
-	[KMIG_A_PARAMS_HANDSHAKE_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kmig_a_params_handshake_timeout_ms_range),
+	[KMIG_A_PARAMS_HANDSHAKE_TIMEOUT_MS] = NLA_POLICY_MIN(NLA_U32, KMIG_HANDSHAKE_TIMEOUT_MIN_MS),
 };
 
 /* KMIG_CMD_REGION_SCAN - do */

@@ -18,9 +18,13 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/err.h>
+#include <linux/ktime.h>
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
 
 #include "handshake.h"
 #include "mig.h"
+#include "status.h"
 #include "channel.h"
 #include "send.h"
 #include "receive.h"
@@ -354,14 +358,22 @@ int kmig_hs_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 
 /* Destination. */
 
+/* Why a receive within the handshake failed. */
+static const char *kmig_hs_recv_why(int ret, const char *late,
+				    const char *closed)
+{
+	return ret == -ETIMEDOUT || ret == -EAGAIN ? late : closed;
+}
+
 /*
  * Destination side of the authentication, after a hello asking for it:
- * CHALLENGE out, RESPONSE in and checked. 0 when the peer proved the key,
- * -EACCES when its MAC is wrong, another error when it stalled, closed or
- * sent something else; *@why says which.
+ * CHALLENGE out, RESPONSE in and checked, by @deadline. 0 when the peer
+ * proved the key, -EACCES when its MAC is wrong, another error when it
+ * stalled, closed or sent something else; *@why says which.
  */
 static int kmig_hs_dst_auth(struct kmig_mig *mig, struct socket *sock,
-			    const u8 *hello, u8 *nd, u8 *ns, const char **why)
+			    unsigned long deadline, const u8 *hello, u8 *nd,
+			    u8 *ns, u64 *bytes, const char **why)
 {
 	struct kmig_wire_auth a = { .step = KMIG_WIRE_AUTH_CHALLENGE };
 	u8 buf[KMIG_WIRE_AUTH_SIZE];
@@ -370,15 +382,16 @@ static int kmig_hs_dst_auth(struct kmig_mig *mig, struct socket *sock,
 	get_random_bytes(nd, KMIG_WIRE_NONCE_LEN);
 	memcpy(a.nonce, nd, KMIG_WIRE_NONCE_LEN);
 	kmig_wire_auth_encode(buf, sizeof(buf), &a);
-	ret = kmig_sock_send(sock, buf, sizeof(buf), false);
+	ret = kmig_sock_send_by(sock, buf, sizeof(buf), deadline);
 	if (!ret)
-		ret = kmig_sock_recv(sock, buf, sizeof(buf));
+		ret = kmig_sock_recv_by(sock, buf, sizeof(buf), deadline);
 	if (ret) {
-		*why = ret == -EAGAIN ? "no authentication response within 10 s" :
-					"connection closed during authentication";
+		*why = kmig_hs_recv_why(ret,
+					"handshake not done within handshake_timeout_ms (in authentication)",
+					"connection closed during authentication");
 		return ret;
 	}
-	atomic64_add(2 * KMIG_WIRE_AUTH_SIZE, &mig->hello_bytes);
+	*bytes += 2 * KMIG_WIRE_AUTH_SIZE;
 	ret = kmig_wire_auth_decode(buf, sizeof(buf), KMIG_WIRE_AUTH_RESPONSE,
 				    &a);
 	if (ret) {
@@ -396,7 +409,8 @@ static int kmig_hs_dst_auth(struct kmig_mig *mig, struct socket *sock,
 
 /* Destination: PROOF after an accepting reply (mutual authentication). */
 static int kmig_hs_dst_proof(struct kmig_mig *mig, struct socket *sock,
-			     const u8 *hello, const u8 *nd, const u8 *ns)
+			     unsigned long deadline, const u8 *hello,
+			     const u8 *nd, const u8 *ns)
 {
 	struct kmig_wire_auth a = { .step = KMIG_WIRE_AUTH_PROOF };
 	u8 buf[KMIG_WIRE_AUTH_SIZE];
@@ -407,16 +421,13 @@ static int kmig_hs_dst_proof(struct kmig_mig *mig, struct socket *sock,
 	if (ret)
 		return ret;
 	kmig_wire_auth_encode(buf, sizeof(buf), &a);
-	ret = kmig_sock_send(sock, buf, sizeof(buf), false);
-	if (!ret)
-		atomic64_add(KMIG_WIRE_AUTH_SIZE, &mig->hello_bytes);
-	return ret;
+	return kmig_sock_send_by(sock, buf, sizeof(buf), deadline);
 }
 
 /*
- * Destination: check a hello against this migration (a snapshot of it for
- * kmig_hs_check_hello()), then set crc32c up if the hello asks for CRC.
- * Main thread: the only one that sets a channel's socket or the id.
+ * Destination, under mig->hs_lock: check a hello against this migration
+ * (a snapshot of it for kmig_hs_check_hello(), the channel ids claimed so
+ * far included), then set crc32c up if the hello asks for CRC.
  */
 static enum kmig_wire_status kmig_hs_dst_check(struct kmig_mig *mig,
 					       const struct kmig_wire_hello *h,
@@ -429,15 +440,13 @@ static enum kmig_wire_status kmig_hs_dst_check(struct kmig_mig *mig,
 		.integrity = mig->cfg.integrity,
 	};
 	enum kmig_wire_status status;
-	unsigned int i;
 
+	lockdep_assert_held(&mig->hs_lock);
 	spin_lock_bh(&mig->lock);
 	dst.have_id = mig->have_id;
 	memcpy(dst.id, mig->id, sizeof(dst.id));
 	spin_unlock_bh(&mig->lock);
-	for (i = 0; i < mig->nch; i++)
-		if (mig->ch[i].ks.sock)
-			__set_bit(i, dst.connected);
+	bitmap_copy(dst.connected, mig->hs_claimed, KMIG_CHANNELS_MAX);
 
 	status = kmig_hs_check_hello(&dst, h, why);
 	if (status != KMIG_WIRE_ACCEPT)
@@ -452,38 +461,74 @@ static enum kmig_wire_status kmig_hs_dst_check(struct kmig_mig *mig,
 }
 
 /*
- * One incoming connection: read its hello, authenticate it when this
- * migration has a key, answer it. Returns 1 when the channel was
- * accepted, 0 when rejected, negative when the migration must fail.
+ * Under mig->hs_lock, after an accepting reply went out: the channel id
+ * is this connection's, the migration id is adopted, and the first and
+ * the last channel move the migration on.
+ */
+static void kmig_hs_dst_claim(struct kmig_mig *mig,
+			      const struct kmig_wire_hello *h, u64 bytes)
+{
+	lockdep_assert_held(&mig->hs_lock);
+	__set_bit(h->channel_id, mig->hs_claimed);
+	atomic64_add(bytes, &mig->hello_bytes);
+	spin_lock_bh(&mig->lock);
+	if (!mig->have_id) {
+		memcpy(mig->id, h->migration_id, sizeof(mig->id));
+		mig->have_id = true;
+	}
+	spin_unlock_bh(&mig->lock);
+	if (++mig->hs_accepted == 1) {
+		kmig_mig_set_state(mig, KMIG_MIG_STATE_ACTIVE);
+		kmig_status_event(mig, KMIG_MIG_EVENT_STATE);
+	}
+	if (mig->hs_accepted == mig->nch)
+		mig->active_ns = ktime_get_ns();
+}
+
+/*
+ * One incoming connection, in a handshake worker: read its hello,
+ * authenticate it when this migration has a key, answer it, all by
+ * @deadline (accept plus handshake_timeout_ms). Returns 1 when the
+ * channel was accepted (its thread started), 0 when the connection was
+ * rejected, negative when the migration must fail.
  *
  * With a key, a connection that fails before it proved the key (a bad
  * hello, no or a wrong key, a stall) is dropped and counted and the
  * migration goes on: anyone can connect to the port. Without one, and
  * after the proof, a rejected channel fails a migration that has
  * accepted channels already.
+ *
+ * The check of the hello against the channels claimed so far, the reply
+ * and the claim are done under mig->hs_lock: of two connections claiming
+ * one channel id, the first to get there wins and the other is rejected
+ * ("channel already connected").
  */
-int kmig_hs_accept(struct kmig_mig *mig, struct socket *sock,
-		   unsigned int accepted)
+int kmig_hs_accept(struct kmig_mig *mig, struct kmig_mig_hs *hs,
+		   unsigned long deadline)
 {
 	bool keyed = kmig_auth_enabled(&mig->auth), proven = false;
 	u8 nd[KMIG_WIRE_NONCE_LEN], ns[KMIG_WIRE_NONCE_LEN];
 	u8 raw[KMIG_WIRE_HELLO_SIZE], buf[KMIG_WIRE_REPLY_SIZE];
+	struct socket *sock = hs->sock;
 	struct kmig_wire_reply reply;
 	enum kmig_wire_status status;
 	struct kmig_wire_hello h;
 	struct kmig_channel *ch;
+	unsigned int accepted;
 	const char *why;
+	u64 bytes = 0;
 	int ret;
 
-	kmig_sock_set_timeouts(sock, KMIG_SETUP_TIMEOUT, KMIG_SETUP_TIMEOUT);
-	ret = kmig_sock_recv(sock, raw, sizeof(raw));
+	ret = kmig_sock_recv_by(sock, raw, sizeof(raw), deadline);
 	if (ret) {
 		/* Closed or silent before a whole hello: no reply. */
 		kmig_mig_count_rejected(mig, false);
-		why = ret == -EAGAIN ? "no hello within 10 s" :
-				       "connection closed before the hello";
-		goto rejected;
+		why = kmig_hs_recv_why(ret,
+				       "handshake not done within handshake_timeout_ms (no whole hello)",
+				       "connection closed before the hello");
+		goto rejected_unlocked;
 	}
+	bytes += KMIG_WIRE_HELLO_SIZE;
 	ret = kmig_wire_hello_decode(raw, sizeof(raw), PAGE_SIZE, &h);
 	if (ret) {
 		status = kmig_wire_err_to_status(ret);
@@ -492,46 +537,50 @@ int kmig_hs_accept(struct kmig_mig *mig, struct socket *sock,
 		status = kmig_hs_check_auth(keyed, h.features, &why);
 	}
 	if (status == KMIG_WIRE_ACCEPT && keyed) {
-		ret = kmig_hs_dst_auth(mig, sock, raw, nd, ns, &why);
+		ret = kmig_hs_dst_auth(mig, sock, deadline, raw, nd, ns,
+				       &bytes, &why);
 		if (ret && ret != -EACCES) {
 			/* Stalled, closed or garbled: dropped unanswered. */
 			kmig_mig_count_rejected(mig, true);
-			goto rejected;
+			goto rejected_unlocked;
 		}
 		status = ret ? KMIG_WIRE_REJ_AUTH : KMIG_WIRE_ACCEPT;
 		proven = !ret;
 	}
-	if (status == KMIG_WIRE_ACCEPT)
-		status = kmig_hs_dst_check(mig, &h, &why);
 
+	mutex_lock(&mig->hs_lock);
+	if (status == KMIG_WIRE_ACCEPT && READ_ONCE(mig->hs_closed)) {
+		/* Every channel is here: a late connection is cancelled. */
+		status = KMIG_WIRE_REJ_CHANNEL_ID;
+		why = "channel already connected";
+	} else if (status == KMIG_WIRE_ACCEPT) {
+		status = kmig_hs_dst_check(mig, &h, &why);
+	}
 	kmig_wire_reply_init(&reply, status ? 0 : kmig_wire_hello_version(&h),
 			     status, status ? 0 : kmig_hs_reply_features(&h),
 			     why);
 	kmig_wire_reply_encode(buf, sizeof(buf), &reply);
-	ret = kmig_sock_send(sock, buf, KMIG_WIRE_REPLY_SIZE, false);
-	if (!ret && status == KMIG_WIRE_ACCEPT && keyed)
-		ret = kmig_hs_dst_proof(mig, sock, raw, nd, ns);
+	ret = kmig_sock_send_by(sock, buf, KMIG_WIRE_REPLY_SIZE, deadline);
+	if (!ret && status == KMIG_WIRE_ACCEPT && keyed) {
+		ret = kmig_hs_dst_proof(mig, sock, deadline, raw, nd, ns);
+		if (!ret)
+			bytes += KMIG_WIRE_AUTH_SIZE;
+	}
 	if (status == KMIG_WIRE_ACCEPT && ret)
 		status = KMIG_WIRE_REJ_MALFORMED, why = "reply not delivered";
 	if (status != KMIG_WIRE_ACCEPT) {
 		kmig_mig_count_rejected(mig, keyed && !proven);
 		goto rejected;
 	}
-
-	atomic64_add(KMIG_WIRE_HELLO_SIZE + KMIG_WIRE_REPLY_SIZE,
-		     &mig->hello_bytes);
-	spin_lock_bh(&mig->lock);
-	if (!mig->have_id) {
-		memcpy(mig->id, h.migration_id, sizeof(mig->id));
-		mig->have_id = true;
-	}
-	spin_unlock_bh(&mig->lock);
+	bytes += KMIG_WIRE_REPLY_SIZE;
+	kmig_hs_dst_claim(mig, &h, bytes);
 
 	ch = &mig->ch[h.channel_id];
 	kmig_wire_hello_limits(&h, &ch->lim);
 	ch->crc = h.features & KMIG_WIRE_FEAT_CRC;
 	kmig_sock_set_timeouts(sock, MAX_SCHEDULE_TIMEOUT, MAX_SCHEDULE_TIMEOUT);
-	kmig_mig_set_sock(mig, &mig->hs_sock, NULL);
+	/* The channel owns the socket from here (the kick finds it there). */
+	kmig_mig_set_sock(mig, &hs->sock, NULL);
 	kmig_mig_set_sock(mig, &ch->ks.sock, sock);
 	kmig_sock_hook(&ch->ks, sock, kmig_hs_on_close);
 	ret = kmig_receive_start(ch);
@@ -539,12 +588,21 @@ int kmig_hs_accept(struct kmig_mig *mig, struct socket *sock,
 		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
 			      "channel %u: cannot start its thread (%pe)",
 			      ch->id, ERR_PTR(ret));
+		mutex_unlock(&mig->hs_lock);
 		return ret;
 	}
+	mutex_unlock(&mig->hs_lock);
 	return 1;
 
+rejected_unlocked:
+	mutex_lock(&mig->hs_lock);
 rejected:
-	pr_info("region %u: rejected a connection: %s\n", mig->region->id, why);
+	accepted = mig->hs_accepted;
+	if (READ_ONCE(mig->hs_closed))
+		accepted = 0;	/* cancelled by the listener, not rejected */
+	mutex_unlock(&mig->hs_lock);
+	pr_info_ratelimited("region %u: rejected a connection: %s\n",
+			    mig->region->id, why);
 	if (accepted && (!keyed || proven)) {
 		/* Part of the migration is here already: it cannot go on. */
 		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,

@@ -16,6 +16,7 @@
 #include "wire.h"
 
 struct kmig_mig;
+struct kmig_mig_hs;
 struct kmig_channel;
 struct socket;
 
@@ -81,11 +82,14 @@ u64 kmig_hs_reply_features(const struct kmig_wire_hello *h);
  */
 int kmig_hs_connect(struct kmig_mig *mig, struct kmig_channel *ch);
 /*
- * Destination, main thread: the handshake of one accepted connection.
- * 1 when a channel was accepted (its thread started), 0 when the
- * connection was rejected, negative when the migration must fail.
+ * Destination, a handshake worker: the handshake of one accepted
+ * connection (@hs->sock), all of it by @deadline (jiffies). 1 when a
+ * channel was accepted (its thread started; @hs->sock is then NULL), 0
+ * when the connection was rejected, negative when the migration must
+ * fail. Handshakes of one migration run concurrently; the claim of a
+ * channel id is serialised (mig->hs_lock).
  */
-int kmig_hs_accept(struct kmig_mig *mig, struct socket *sock,
-		   unsigned int accepted);
+int kmig_hs_accept(struct kmig_mig *mig, struct kmig_mig_hs *hs,
+		   unsigned long deadline);
 
 #endif /* _KMIG_HANDSHAKE_H */

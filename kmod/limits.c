@@ -41,12 +41,24 @@ module_param(max_migrations, uint, 0444);
 MODULE_PARM_DESC(max_migrations,
 		 "Migrations in flight on this host, 0 for no limit (default 0)");
 
+static unsigned int max_handshakes = KMIG_LIMITS_HANDSHAKES_DEFAULT;
+module_param(max_handshakes, uint, 0444);
+MODULE_PARM_DESC(max_handshakes,
+		 "Channel handshakes one listening migration runs at once; more connections wait in the backlog (1-256, default 64)");
+
+static unsigned int handshake_timeout_ms = KMIG_LIMITS_HS_TIMEOUT_DEFAULT_MS;
+module_param(handshake_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(handshake_timeout_ms,
+		 "Time a destination gives a connection, from accept, for its whole handshake (100-600000 ms, default 10000)");
+
 /* Live values. Writers hold kmig_limits_lock; readers use READ_ONCE. */
 static DEFINE_MUTEX(kmig_limits_lock);
 static unsigned int kmig_max_regions;
 static unsigned long kmig_max_memory_pages;
 static unsigned int kmig_max_channels;
 static unsigned int kmig_max_migrations;
+static unsigned int kmig_max_handshakes;
+static unsigned int kmig_hs_timeout_ms;
 
 /* Effective uid (in the initial namespace) -> xa_mk_value(open regions). */
 static DEFINE_XARRAY(kmig_limits_users);
@@ -73,6 +85,48 @@ unsigned int kmig_limits_channels(void)
 unsigned int kmig_limits_migrations(void)
 {
 	return READ_ONCE(kmig_max_migrations);
+}
+
+unsigned int kmig_limits_handshakes(void)
+{
+	return READ_ONCE(kmig_max_handshakes);
+}
+
+unsigned int kmig_limits_handshake_timeout_ms(void)
+{
+	return READ_ONCE(kmig_hs_timeout_ms);
+}
+
+int kmig_limits_set_handshakes(unsigned int n, const char **why)
+{
+	if (n < 1 || n > KMIG_LIMITS_HANDSHAKES_MAX) {
+		*why = "max_handshakes must be between 1 and 256";
+		return -ERANGE;
+	}
+	mutex_lock(&kmig_limits_lock);
+	WRITE_ONCE(kmig_max_handshakes, n);
+	mutex_unlock(&kmig_limits_lock);
+	return 0;
+}
+
+int kmig_limits_set_handshake_timeout_ms(unsigned int ms, const char **why)
+{
+	if (ms < KMIG_LIMITS_HS_TIMEOUT_MIN_MS ||
+	    ms > KMIG_LIMITS_HS_TIMEOUT_MAX_MS) {
+		*why = "handshake_timeout_ms must be between 100 and 600000";
+		return -ERANGE;
+	}
+	mutex_lock(&kmig_limits_lock);
+	WRITE_ONCE(kmig_hs_timeout_ms, ms);
+	mutex_unlock(&kmig_limits_lock);
+	return 0;
+}
+
+void kmig_limits_handshakes_reached(u32 region_id, unsigned int max)
+{
+	atomic64_inc(&kmig_limits_refusals[KMIG_LIMIT_HANDSHAKES]);
+	pr_info_ratelimited("region %u: max_handshakes (%u) in progress: further connections wait in the backlog\n",
+			    region_id, max);
 }
 
 int kmig_limits_set_regions_per_user(unsigned int n, const char **why)
@@ -279,6 +333,17 @@ int kmig_limits_init(void)
 	ret = kmig_limits_set_channels(max_channels, &why);
 	if (ret) {
 		pr_err("max_channels=%u: %s\n", max_channels, why);
+		return ret;
+	}
+	ret = kmig_limits_set_handshakes(max_handshakes, &why);
+	if (ret) {
+		pr_err("max_handshakes=%u: %s\n", max_handshakes, why);
+		return ret;
+	}
+	ret = kmig_limits_set_handshake_timeout_ms(handshake_timeout_ms, &why);
+	if (ret) {
+		pr_err("handshake_timeout_ms=%u: %s\n", handshake_timeout_ms,
+		       why);
 		return ret;
 	}
 	why = "must be 0, a size (K/M/G/T) or N% (1-100) of RAM";

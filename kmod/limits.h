@@ -11,17 +11,24 @@
 
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <uapi/linux/kmig.h>
 
 enum kmig_limit {
 	KMIG_LIMIT_REGIONS,	/* max_regions_per_user */
 	KMIG_LIMIT_MEMORY,	/* max_memory */
 	KMIG_LIMIT_CHANNELS,	/* max_channels */
 	KMIG_LIMIT_MIGRATIONS,	/* max_migrations */
+	KMIG_LIMIT_HANDSHAKES,	/* max_handshakes */
 	KMIG_LIMIT_COUNT
 };
 
 #define KMIG_LIMITS_REGIONS_PER_USER_DEFAULT	64
 #define KMIG_LIMITS_MEMORY_DEFAULT		"90%"
+#define KMIG_LIMITS_HANDSHAKES_DEFAULT		64
+#define KMIG_LIMITS_HANDSHAKES_MAX		KMIG_HANDSHAKES_MAX
+#define KMIG_LIMITS_HS_TIMEOUT_DEFAULT_MS	10000
+#define KMIG_LIMITS_HS_TIMEOUT_MIN_MS		KMIG_HANDSHAKE_TIMEOUT_MIN_MS
+#define KMIG_LIMITS_HS_TIMEOUT_MAX_MS		KMIG_HANDSHAKE_TIMEOUT_MAX_MS
 
 int kmig_limits_init(void);
 void kmig_limits_uninit(void);
@@ -31,6 +38,21 @@ unsigned int kmig_limits_regions_per_user(void);
 u64 kmig_limits_memory(void);
 unsigned int kmig_limits_channels(void);
 unsigned int kmig_limits_migrations(void);
+
+/*
+ * A destination's handshakes: how many one listening migration runs at
+ * once (max_handshakes, 1..256), and the time each connection has, from
+ * accept, for its whole handshake (handshake_timeout_ms, 100..600000).
+ */
+unsigned int kmig_limits_handshakes(void);
+unsigned int kmig_limits_handshake_timeout_ms(void);
+int kmig_limits_set_handshakes(unsigned int n, const char **why);
+int kmig_limits_set_handshake_timeout_ms(unsigned int ms, const char **why);
+/*
+ * Count and log (rate limited) a listener reaching max_handshakes: it
+ * stops accepting until a handshake ends.
+ */
+void kmig_limits_handshakes_reached(u32 region_id, unsigned int max);
 
 /* Return 0, or -ERANGE with *why set to a message for the user. */
 int kmig_limits_check_memory(u64 bytes, const char **why);

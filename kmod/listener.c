@@ -2,9 +2,14 @@
 /*
  * A migration's destination role (kmig_mig_listen(), declared in
  * migration.h): it listens on the migration's address; its main thread
- * accepts connections and hands each to the handshake (handshake.c) until
- * every channel is here, then stops listening and waits for the channels,
- * or runs the COLO secondary.
+ * accepts connections continuously and gives each a handshake
+ * (handshake.c) of its own, a work item on the migration's unbound
+ * workqueue, so that handshakes run alongside each other, at most
+ * max_handshakes at once (more wait in the backlog), each within
+ * handshake_timeout_ms of its accept.
+ * Once every channel is here it stops listening, cancels the handshakes
+ * still running and waits for them, then waits for the channels, or runs
+ * the COLO secondary.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,6 +17,9 @@
 #include <linux/ktime.h>
 #include <linux/net.h>
 #include <linux/err.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <linux/jiffies.h>
 
 #include "migration.h"
 #include "mig.h"
@@ -19,6 +27,89 @@
 #include "handshake.h"
 #include "sock.h"
 #include "colo.h"
+#include "limits.h"
+#include "region.h"
+
+/*
+ * Connections waiting for accept: enough that real sources get in while
+ * a flood of bad connections is accepted and rejected (the handshakes run
+ * concurrently, so the queue drains at accept speed).
+ */
+#define KMIG_LISTEN_BACKLOG	1024
+/* At max_handshakes, look at a stop or a changed limit this often. */
+#define KMIG_LISTEN_WAIT	(HZ / 5)
+
+/*
+ * A connection in its handshake: on mig->hs_list (the kick shuts it down),
+ * run by a work item of the migration's handshake workqueue, freed by the
+ * main thread once the work is done.
+ */
+struct kmig_listener_hs {
+	struct kmig_mig_hs hs;
+	struct kmig_mig *mig;
+	unsigned long deadline;		/* accept + handshake_timeout_ms */
+	struct work_struct work;
+	bool done;			/* the work returned its verdict */
+};
+
+static void kmig_listener_hs_work(struct work_struct *work)
+{
+	struct kmig_listener_hs *lh = container_of(work, struct kmig_listener_hs,
+						   work);
+	struct kmig_mig *mig = lh->mig;
+
+	/* A failure stops the migration itself; the main thread sees it. */
+	kmig_hs_accept(mig, &lh->hs, lh->deadline);
+	/* Release: the main thread may free @lh once it sees this. */
+	smp_store_release(&lh->done, true);
+	/* The main thread outlives every handshake (it drains them). */
+	atomic_inc(&mig->hs_ended);
+	wake_up_all(&mig->wq);
+}
+
+/*
+ * Main thread: free the handshakes that are done (a rejected connection's
+ * socket with it). The handshakes still running.
+ */
+static unsigned int kmig_listener_reap(struct kmig_mig *mig)
+{
+	struct kmig_listener_hs *lh, *tmp;
+	unsigned int running = 0;
+	LIST_HEAD(done);
+
+	mutex_lock(&mig->sock_lock);
+	list_for_each_entry_safe(lh, tmp, &mig->hs_list, hs.node) {
+		/* Pairs with the worker's release: its verdict is final. */
+		if (smp_load_acquire(&lh->done))
+			list_move(&lh->hs.node, &done);
+		else
+			running++;
+	}
+	mutex_unlock(&mig->sock_lock);
+	list_for_each_entry_safe(lh, tmp, &done, hs.node) {
+		kmig_sock_release(lh->hs.sock);
+		kfree(lh);
+	}
+	return running;
+}
+
+/* Main thread: a handshake of its own for a new connection. */
+static void kmig_listener_hs_start(struct kmig_mig *mig, struct socket *sock)
+{
+	struct kmig_listener_hs *lh;
+
+	lh = kzalloc(sizeof(*lh), GFP_KERNEL);
+	if (!lh) {
+		kmig_sock_release(sock);
+		return;
+	}
+	lh->mig = mig;
+	lh->deadline = jiffies +
+		       msecs_to_jiffies(kmig_limits_handshake_timeout_ms());
+	INIT_WORK(&lh->work, kmig_listener_hs_work);
+	kmig_mig_hs_add(mig, &lh->hs, sock);
+	queue_work(mig->hs_wq, &lh->work);
+}
 
 /* Destination: listen; the main thread accepts the channels. */
 static int kmig_listener_prepare(struct kmig_mig *mig, const char **why)
@@ -26,12 +117,22 @@ static int kmig_listener_prepare(struct kmig_mig *mig, const char **why)
 	int ret;
 
 	mig->state = KMIG_MIG_STATE_LISTENING;
-	ret = kmig_sock_listen(mig->net, &mig->cfg.addr, mig->nch, &mig->lsock,
-			       &mig->port);
-	if (ret)
+	mig->hs_wq = alloc_workqueue("kmig-hs/%u", WQ_UNBOUND,
+				     KMIG_LIMITS_HANDSHAKES_MAX,
+				     mig->region->id);
+	if (!mig->hs_wq) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	ret = kmig_sock_listen(mig->net, &mig->cfg.addr, KMIG_LISTEN_BACKLOG,
+			       &mig->lsock, &mig->port);
+	if (ret) {
 		*why = ret == -EADDRINUSE ? "address already in use" :
 		       ret == -EADDRNOTAVAIL ? "address not available here" :
 		       "cannot listen on this address";
+		destroy_workqueue(mig->hs_wq);
+		mig->hs_wq = NULL;
+	}
 	return ret;
 }
 
@@ -40,16 +141,48 @@ static void kmig_listener_unprepare(struct kmig_mig *mig)
 {
 	kmig_sock_release(mig->lsock);
 	mig->lsock = NULL;
+	destroy_workqueue(mig->hs_wq);
+	mig->hs_wq = NULL;
 }
 
+/*
+ * The accept loop: every connection gets a handshake of its own, run
+ * alongside the others (at most max_handshakes at once), each with its
+ * deadline from accept. The last channel's handshake ends the loop; so
+ * does a stop.
+ */
 static int kmig_listener_thread(void *data)
 {
 	struct kmig_mig *mig = data;
-	unsigned int accepted = 0;
-	struct socket *sock;
+	unsigned int running, max;
+	int ended;
+	struct socket *sock, *lsock;
+	bool full = false;
 	int ret;
 
-	while (accepted < mig->nch && !kmig_mig_stopping(mig)) {
+	while (!kmig_mig_stopping(mig)) {
+		ended = atomic_read(&mig->hs_ended);
+		running = kmig_listener_reap(mig);
+		max = kmig_limits_handshakes();
+		if (READ_ONCE(mig->hs_accepted) == mig->nch)
+			break;
+		if (running >= max) {
+			/*
+			 * Back pressure: leave further connections in the
+			 * backlog, in arrival order, until a handshake ends
+			 * (each ends by its deadline at the latest).
+			 */
+			if (!full)
+				kmig_limits_handshakes_reached(mig->region->id,
+							       max);
+			full = true;
+			wait_event_idle_timeout(mig->wq,
+						atomic_read(&mig->hs_ended) != ended ||
+						kmig_mig_stopping(mig),
+						KMIG_LISTEN_WAIT);
+			continue;
+		}
+		full = false;
 		ret = kmig_sock_accept(mig->lsock, &sock);
 		if (ret == -EAGAIN || ret == -EINTR)
 			continue;
@@ -59,29 +192,31 @@ static int kmig_listener_thread(void *data)
 					      "accept failed (%pe)", ERR_PTR(ret));
 			break;
 		}
-		kmig_mig_set_sock(mig, &mig->hs_sock, sock);
-		ret = kmig_hs_accept(mig, sock, accepted);
-		if (ret > 0) {
-			if (!accepted) {
-				kmig_mig_set_state(mig, KMIG_MIG_STATE_ACTIVE);
-				kmig_status_event(mig, KMIG_MIG_EVENT_STATE);
-			}
-			accepted++;
-			continue;
-		}
-		kmig_mig_set_sock(mig, &mig->hs_sock, NULL);
-		kmig_sock_release(sock);
-		if (ret < 0)
-			break;
+		kmig_listener_hs_start(mig, sock);
 	}
 
-	if (!kmig_mig_stopping(mig)) {
-		struct socket *lsock = mig->lsock;
+	/*
+	 * Stop listening; the handshakes still running are cancelled (a late
+	 * connection is dropped, it does not fail the migration) and waited
+	 * for, so that no handshake outlives the main thread.
+	 */
+	mutex_lock(&mig->hs_lock);
+	WRITE_ONCE(mig->hs_closed, true);
+	mutex_unlock(&mig->hs_lock);
+	lsock = mig->lsock;
+	kmig_mig_set_sock(mig, &mig->lsock, NULL);
+	kmig_sock_release(lsock);
+	if (kmig_mig_stopping(mig))
+		kmig_mig_kick(mig);
+	else
+		kmig_mig_hs_kick(mig);
+	drain_workqueue(mig->hs_wq);
+	running = kmig_listener_reap(mig);
+	WARN_ON_ONCE(running);
+	destroy_workqueue(mig->hs_wq);
+	mig->hs_wq = NULL;
 
-		/* Every channel is here: stop listening. */
-		mig->active_ns = ktime_get_ns();
-		kmig_mig_set_sock(mig, &mig->lsock, NULL);
-		kmig_sock_release(lsock);
+	if (!kmig_mig_stopping(mig)) {
 		if (mig->colo)
 			kmig_colo_secondary(mig);
 		else

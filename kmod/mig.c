@@ -156,9 +156,12 @@ void kmig_mig_kick(struct kmig_mig *mig)
 {
 	unsigned int i;
 
+	struct kmig_mig_hs *hs;
+
 	mutex_lock(&mig->sock_lock);
 	kmig_sock_shutdown(mig->lsock);
-	kmig_sock_shutdown(mig->hs_sock);
+	list_for_each_entry(hs, &mig->hs_list, node)
+		kmig_sock_shutdown(hs->sock);
 	for (i = 0; i < mig->nch; i++)
 		kmig_sock_shutdown(mig->ch[i].ks.sock);
 	mutex_unlock(&mig->sock_lock);
@@ -288,6 +291,32 @@ u64 kmig_mig_bytes(struct kmig_mig *mig)
 	return bytes;
 }
 
+void kmig_mig_hs_add(struct kmig_mig *mig, struct kmig_mig_hs *hs,
+		     struct socket *sock)
+{
+	mutex_lock(&mig->sock_lock);
+	hs->sock = sock;
+	list_add_tail(&hs->node, &mig->hs_list);
+	mutex_unlock(&mig->sock_lock);
+}
+
+void kmig_mig_hs_del(struct kmig_mig *mig, struct kmig_mig_hs *hs)
+{
+	mutex_lock(&mig->sock_lock);
+	list_del(&hs->node);
+	mutex_unlock(&mig->sock_lock);
+}
+
+void kmig_mig_hs_kick(struct kmig_mig *mig)
+{
+	struct kmig_mig_hs *hs;
+
+	mutex_lock(&mig->sock_lock);
+	list_for_each_entry(hs, &mig->hs_list, node)
+		kmig_sock_shutdown(hs->sock);
+	mutex_unlock(&mig->sock_lock);
+}
+
 void kmig_mig_set_sock(struct kmig_mig *mig, struct socket **slot,
 		       struct socket *sock)
 {
@@ -305,7 +334,7 @@ void kmig_mig_wait_channels(struct kmig_mig *mig)
 
 void kmig_mig_teardown(struct kmig_mig *mig)
 {
-	struct socket *lsock, *hs;
+	struct socket *lsock;
 	unsigned int i;
 
 	if (!kmig_mig_stopping(mig) &&
@@ -318,13 +347,12 @@ void kmig_mig_teardown(struct kmig_mig *mig)
 	for (i = 0; i < mig->nch; i++)
 		kmig_channel_stop(&mig->ch[i]);
 
+	/* The listener ended every handshake before it got here. */
+	WARN_ON_ONCE(!list_empty(&mig->hs_list));
 	mutex_lock(&mig->sock_lock);
 	lsock = mig->lsock;
-	hs = mig->hs_sock;
 	mig->lsock = NULL;
-	mig->hs_sock = NULL;
 	mutex_unlock(&mig->sock_lock);
-	kmig_sock_release(hs);
 	kmig_sock_release(lsock);
 
 	for (i = 0; i < mig->nch; i++) {

@@ -23,6 +23,8 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/bitmap.h>
 #include <uapi/linux/kmig.h>
 
 #include "wire.h"
@@ -37,6 +39,7 @@ struct kmig_colo;
 struct net;
 struct task_struct;
 struct socket;
+struct workqueue_struct;
 
 /* What a VMM (or migctl) asks for, from netlink. */
 struct kmig_mig_config {
@@ -88,6 +91,16 @@ struct kmig_mig_stats {
 	u64 failed_over;
 };
 
+/*
+ * Destination: a connection in its handshake, on mig->hs_list (under
+ * sock_lock) so that kmig_mig_kick() shuts it down. The listener owns it;
+ * @sock is NULL once the handshake gave the socket to a channel.
+ */
+struct kmig_mig_hs {
+	struct list_head node;
+	struct socket *sock;
+};
+
 struct kmig_mig {
 	struct kmig_region *region;	/* with a reference */
 	struct net *net;		/* with a reference */
@@ -113,7 +126,19 @@ struct kmig_mig {
 	/* Sockets the control plane may shut down; see kmig_mig_kick(). */
 	struct mutex sock_lock;
 	struct socket *lsock;		/* destination, until all accepted */
-	struct socket *hs_sock;		/* destination, in its hello */
+	struct list_head hs_list;	/* destination: kmig_mig_hs */
+
+	/*
+	 * Destination: the end of each handshake (check, claim of the
+	 * channel id, reply) one at a time; the channel ids claimed, and
+	 * how many; hs_closed once the listener stopped listening.
+	 */
+	struct workqueue_struct *hs_wq;	/* the handshakes run here */
+	struct mutex hs_lock;
+	DECLARE_BITMAP(hs_claimed, KMIG_CHANNELS_MAX);
+	unsigned int hs_accepted;
+	bool hs_closed;
+	atomic_t hs_ended;		/* handshakes done (the listener waits) */
 
 	struct kmig_queue queue;	/* source */
 	unsigned long *received;	/* destination: page bitmap */
@@ -197,6 +222,12 @@ void kmig_mig_release(struct kmig_mig *mig);
 void kmig_mig_set_state(struct kmig_mig *mig, enum kmig_mig_state state);
 /* Bytes on the wire of every channel so far. */
 u64 kmig_mig_bytes(struct kmig_mig *mig);
+/* Destination: a connection's handshake on/off mig->hs_list. */
+void kmig_mig_hs_add(struct kmig_mig *mig, struct kmig_mig_hs *hs,
+		     struct socket *sock);
+void kmig_mig_hs_del(struct kmig_mig *mig, struct kmig_mig_hs *hs);
+/* Shut every pending handshake's socket down (not the channels'). */
+void kmig_mig_hs_kick(struct kmig_mig *mig);
 /* Set a socket the control plane may shut down (under sock_lock). */
 void kmig_mig_set_sock(struct kmig_mig *mig, struct socket **slot,
 		       struct socket *sock);

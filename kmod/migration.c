@@ -106,6 +106,8 @@ static struct kmig_mig *kmig_mig_alloc(struct kmig_region *region,
 	mig->nch = cfg->channels;
 	spin_lock_init(&mig->lock);
 	mutex_init(&mig->sock_lock);
+	INIT_LIST_HEAD(&mig->hs_list);
+	mutex_init(&mig->hs_lock);
 	init_completion(&mig->done);
 	init_waitqueue_head(&mig->wq);
 	mig->start_ns = ktime_get_ns();

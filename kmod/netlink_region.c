@@ -130,7 +130,11 @@ static int kmig_nl_fill_params(struct sk_buff *skb)
 	    nla_put_u32(skb, KMIG_A_PARAMS_MAX_CHANNELS,
 			kmig_limits_channels()) ||
 	    nla_put_u32(skb, KMIG_A_PARAMS_MAX_MIGRATIONS,
-			kmig_limits_migrations()))
+			kmig_limits_migrations()) ||
+	    nla_put_u32(skb, KMIG_A_PARAMS_MAX_HANDSHAKES,
+			kmig_limits_handshakes()) ||
+	    nla_put_u32(skb, KMIG_A_PARAMS_HANDSHAKE_TIMEOUT_MS,
+			kmig_limits_handshake_timeout_ms()))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -161,11 +165,13 @@ int kmig_nl_params_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *a_memory = attrs[KMIG_A_PARAMS_MAX_MEMORY];
 	struct nlattr *a_maxch = attrs[KMIG_A_PARAMS_MAX_CHANNELS];
 	struct nlattr *a_migs = attrs[KMIG_A_PARAMS_MAX_MIGRATIONS];
+	struct nlattr *a_hs = attrs[KMIG_A_PARAMS_MAX_HANDSHAKES];
+	struct nlattr *a_hs_ms = attrs[KMIG_A_PARAMS_HANDSHAKE_TIMEOUT_MS];
 	const char *why = NULL;
 	int err;
 
 	if (!a_channels && !a_detect && !a_check && !a_regions && !a_memory &&
-	    !a_maxch && !a_migs) {
+	    !a_maxch && !a_migs && !a_hs && !a_hs_ms) {
 		NL_SET_ERR_MSG(info->extack, "no parameter to set");
 		return -EINVAL;
 	}
@@ -182,6 +188,12 @@ int kmig_nl_params_set_doit(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_BAD_ATTR(info->extack, a_memory);
 			goto bad;
 		}
+	}
+
+	if (a_hs_ms && nla_get_u32(a_hs_ms) > KMIG_HANDSHAKE_TIMEOUT_MAX_MS) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a_hs_ms,
+				    "handshake-timeout-ms above 600000");
+		return -ERANGE;
 	}
 
 	if (a_channels) {
@@ -210,6 +222,11 @@ int kmig_nl_params_set_doit(struct sk_buff *skb, struct genl_info *info)
 		kmig_limits_set_channels(nla_get_u32(a_maxch), &why);
 	if (a_migs)
 		kmig_limits_set_migrations(nla_get_u32(a_migs), &why);
+	if (a_hs)
+		kmig_limits_set_handshakes(nla_get_u32(a_hs), &why);
+	if (a_hs_ms)
+		kmig_limits_set_handshake_timeout_ms(nla_get_u32(a_hs_ms),
+						     &why);
 	return kmig_nl_params_reply(info, KMIG_CMD_PARAMS_SET);
 
 bad:
@@ -250,6 +267,8 @@ static int kmig_nl_put_stats(struct sk_buff *msg,
 		  kmig_limits_refused(KMIG_LIMIT_CHANNELS) },
 		{ KMIG_A_STATS_LIMIT_MIGRATIONS_REFUSED,
 		  kmig_limits_refused(KMIG_LIMIT_MIGRATIONS) },
+		{ KMIG_A_STATS_LIMIT_HANDSHAKES_REACHED,
+		  kmig_limits_refused(KMIG_LIMIT_HANDSHAKES) },
 	};
 	unsigned int i;
 

@@ -229,8 +229,34 @@ void kmig_sock_unhook(struct kmig_sock *ks)
 	ks->saved_state_change = NULL;
 }
 
-int kmig_sock_send(struct socket *sock, const void *buf, size_t len,
-		   bool more)
+/*
+ * Before each blocking call of a transfer with a @deadline: the time left
+ * as the socket's timeout, so that the whole transfer, however the peer
+ * dribbles its bytes, ends by the deadline. -ETIMEDOUT once it has passed.
+ */
+static int kmig_sock_arm(struct socket *sock, const unsigned long *deadline,
+			 bool rcv)
+{
+	struct sock *sk = sock->sk;
+	long left;
+
+	if (!deadline)
+		return 0;
+	left = (long)(*deadline - jiffies);
+	if (left <= 0)
+		return -ETIMEDOUT;
+	lock_sock(sk);
+	if (rcv)
+		WRITE_ONCE(sk->sk_rcvtimeo, left);
+	else
+		WRITE_ONCE(sk->sk_sndtimeo, left);
+	release_sock(sk);
+	return 0;
+}
+
+static int kmig_sock_send_until(struct socket *sock, const void *buf,
+				size_t len, bool more,
+				const unsigned long *deadline)
 {
 	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = {
@@ -240,11 +266,28 @@ int kmig_sock_send(struct socket *sock, const void *buf, size_t len,
 
 	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &iov, 1, len);
 	while (msg_data_left(&msg)) {
+		ret = kmig_sock_arm(sock, deadline, false);
+		if (ret)
+			return ret;
 		ret = sock_sendmsg(sock, &msg);
+		if (ret == -EAGAIN && deadline)
+			continue;	/* kmig_sock_arm() says when it is over */
 		if (ret <= 0)
 			return ret ? ret : -EPIPE;
 	}
 	return 0;
+}
+
+int kmig_sock_send(struct socket *sock, const void *buf, size_t len,
+		   bool more)
+{
+	return kmig_sock_send_until(sock, buf, len, more, NULL);
+}
+
+int kmig_sock_send_by(struct socket *sock, const void *buf, size_t len,
+		      unsigned long deadline)
+{
+	return kmig_sock_send_until(sock, buf, len, false, &deadline);
 }
 
 static int kmig_sock_send_copy(struct socket *sock, struct page *page,
@@ -288,16 +331,22 @@ int kmig_sock_send_pages(struct socket *sock, struct page **pages,
 	return 0;
 }
 
-static int kmig_sock_recv_iter(struct socket *sock, struct msghdr *msg)
+static int kmig_sock_recv_iter(struct socket *sock, struct msghdr *msg,
+			       const unsigned long *deadline)
 {
 	size_t want = msg_data_left(msg);
 	int ret;
 
 	while (msg_data_left(msg)) {
+		ret = kmig_sock_arm(sock, deadline, true);
+		if (ret)
+			return ret;
 		ret = sock_recvmsg(sock, msg, MSG_WAITALL | MSG_NOSIGNAL);
 		if (ret == 0)
 			return msg_data_left(msg) == want ? -ECONNRESET :
 							     -EBADMSG;
+		if (ret == -EAGAIN && deadline)
+			continue;	/* kmig_sock_arm() says when it is over */
 		if (ret < 0)
 			return ret;
 	}
@@ -310,7 +359,17 @@ int kmig_sock_recv(struct socket *sock, void *buf, size_t len)
 	struct msghdr msg = {};
 
 	iov_iter_kvec(&msg.msg_iter, ITER_DEST, &iov, 1, len);
-	return kmig_sock_recv_iter(sock, &msg);
+	return kmig_sock_recv_iter(sock, &msg, NULL);
+}
+
+int kmig_sock_recv_by(struct socket *sock, void *buf, size_t len,
+		      unsigned long deadline)
+{
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {};
+
+	iov_iter_kvec(&msg.msg_iter, ITER_DEST, &iov, 1, len);
+	return kmig_sock_recv_iter(sock, &msg, &deadline);
 }
 
 int kmig_sock_recv_pages(struct socket *sock, struct page **pages,
@@ -327,7 +386,7 @@ int kmig_sock_recv_pages(struct socket *sock, struct page **pages,
 			bvec_set_page(&bvec[j], pages[i + j], PAGE_SIZE, 0);
 		iov_iter_bvec(&msg.msg_iter, ITER_DEST, bvec, k,
 			      (size_t)k * PAGE_SIZE);
-		ret = kmig_sock_recv_iter(sock, &msg);
+		ret = kmig_sock_recv_iter(sock, &msg, NULL);
 		if (ret)
 			return ret;
 	}

@@ -59,6 +59,14 @@ int kmig_sock_send_pages(struct socket *sock, struct page **pages,
  * nothing of it came, -EBADMSG when only part of it did.
  */
 int kmig_sock_recv(struct socket *sock, void *buf, size_t len);
+/*
+ * The same with a deadline (jiffies) for the whole transfer, not for each
+ * read or write: -ETIMEDOUT once it has passed, whatever came before.
+ */
+int kmig_sock_recv_by(struct socket *sock, void *buf, size_t len,
+		      unsigned long deadline);
+int kmig_sock_send_by(struct socket *sock, const void *buf, size_t len,
+		      unsigned long deadline);
 /* Receive @n whole pages straight into @pages (errors as above). */
 int kmig_sock_recv_pages(struct socket *sock, struct page **pages,
 			 unsigned int n);

@@ -116,7 +116,10 @@ static ssize_t max_region_size_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%llu\n", kmig_params_region_size_max());
 }
 
-/* Resource limits (limits.c); 0 is unlimited except for max_channels. */
+/*
+ * Resource limits (limits.c); 0 is unlimited except for max_channels,
+ * max_handshakes and handshake_timeout_ms.
+ */
 #define KMIG_LIMIT_UINT_ATTR(_name, _get, _set)				\
 static ssize_t _name##_show(struct kobject *kobj,			\
 			    struct kobj_attribute *attr, char *buf)	\
@@ -145,6 +148,10 @@ KMIG_LIMIT_UINT_ATTR(max_channels, kmig_limits_channels,
 		     kmig_limits_set_channels);
 KMIG_LIMIT_UINT_ATTR(max_migrations, kmig_limits_migrations,
 		     kmig_limits_set_migrations);
+KMIG_LIMIT_UINT_ATTR(max_handshakes, kmig_limits_handshakes,
+		     kmig_limits_set_handshakes);
+KMIG_LIMIT_UINT_ATTR(handshake_timeout_ms, kmig_limits_handshake_timeout_ms,
+		     kmig_limits_set_handshake_timeout_ms);
 
 static ssize_t max_memory_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
@@ -197,6 +204,8 @@ static struct attribute *kmig_param_attrs[] = {
 	&kmig_attr_max_memory.attr,
 	&kmig_attr_max_channels.attr,
 	&kmig_attr_max_migrations.attr,
+	&kmig_attr_max_handshakes.attr,
+	&kmig_attr_handshake_timeout_ms.attr,
 	&kmig_attr_version.attr,
 	NULL
 };
@@ -243,6 +252,8 @@ KMIG_LSTAT_ATTR(limit_channels_refused,
 		kmig_limits_refused(KMIG_LIMIT_CHANNELS));
 KMIG_LSTAT_ATTR(limit_migrations_refused,
 		kmig_limits_refused(KMIG_LIMIT_MIGRATIONS));
+KMIG_LSTAT_ATTR(limit_handshakes_reached,
+		kmig_limits_refused(KMIG_LIMIT_HANDSHAKES));
 KMIG_LSTAT_ATTR(migrations_running, kmig_limits_migrations_running());
 
 /* File names as in the netlink stats (migrations_started, ...). */
@@ -292,6 +303,7 @@ static struct attribute *kmig_stat_attrs[] = {
 	&kmig_lstat_attr_limit_channels_refused.attr,
 	&kmig_lstat_attr_limit_migrations_refused.attr,
 	&kmig_lstat_attr_migrations_running.attr,
+	&kmig_lstat_attr_limit_handshakes_reached.attr,
 	NULL
 };
 

@@ -16,7 +16,7 @@ static const struct nla_policy kmig_region_get_nl_policy[KMIG_A_REGION_ID + 1] =
 };
 
 /* KMIG_CMD_PARAMS_SET - do */
-static const struct nla_policy kmig_params_set_nl_policy[KMIG_A_PARAMS_MAX_MIGRATIONS + 1] = {
+static const struct nla_policy kmig_params_set_nl_policy[KMIG_A_PARAMS_HANDSHAKE_TIMEOUT_MS + 1] = {
 	[KMIG_A_PARAMS_CHANNELS] = NLA_POLICY_RANGE(NLA_U32, 1, KMIG_CHANNELS_MAX),
 	[KMIG_A_PARAMS_ZERO_PAGE_DETECTION] = NLA_POLICY_MAX(NLA_U32, 2),
 	[KMIG_A_PARAMS_ZERO_CHECK] = NLA_POLICY_MAX(NLA_U32, 4),
@@ -24,6 +24,8 @@ static const struct nla_policy kmig_params_set_nl_policy[KMIG_A_PARAMS_MAX_MIGRA
 	[KMIG_A_PARAMS_MAX_MEMORY] = { .type = NLA_U64, },
 	[KMIG_A_PARAMS_MAX_CHANNELS] = NLA_POLICY_RANGE(NLA_U32, 1, KMIG_CHANNELS_MAX),
 	[KMIG_A_PARAMS_MAX_MIGRATIONS] = { .type = NLA_U32, },
+	[KMIG_A_PARAMS_MAX_HANDSHAKES] = NLA_POLICY_RANGE(NLA_U32, 1, KMIG_HANDSHAKES_MAX),
+	[KMIG_A_PARAMS_HANDSHAKE_TIMEOUT_MS] = NLA_POLICY_MIN(NLA_U32, KMIG_HANDSHAKE_TIMEOUT_MIN_MS),
 };
 
 /* KMIG_CMD_REGION_SCAN - do */
@@ -121,7 +123,7 @@ static const struct genl_split_ops kmig_nl_ops[] = {
 		.cmd		= KMIG_CMD_PARAMS_SET,
 		.doit		= kmig_nl_params_set_doit,
 		.policy		= kmig_params_set_nl_policy,
-		.maxattr	= KMIG_A_PARAMS_MAX_MIGRATIONS,
+		.maxattr	= KMIG_A_PARAMS_HANDSHAKE_TIMEOUT_MS,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

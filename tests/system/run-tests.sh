@@ -110,6 +110,7 @@ SUITE='
 1 limits-cases.sh    limits    limits_all
 1 nlfuzz-cases.sh    nlfuzz    nlfuzz_all
 1 fault-cases.sh     fault     fault_all
+1 listener-cases.sh  listener  listener_all
 - basic-cases.sh     params    basic_params
 - basic-cases.sh     end       basic_end
 '

@@ -32,6 +32,8 @@ static const struct field params_fields[] = {
 	FIELD(KMIG_A_PARAMS_MAX_MEMORY,		"max-memory",		FF_BYTES),
 	FIELD(KMIG_A_PARAMS_MAX_CHANNELS,	"max-channels",		FF_NUM),
 	FIELD(KMIG_A_PARAMS_MAX_MIGRATIONS,	"max-migrations",	FF_NUM),
+	FIELD(KMIG_A_PARAMS_MAX_HANDSHAKES,	"max-handshakes",	FF_NUM),
+	FIELD(KMIG_A_PARAMS_HANDSHAKE_TIMEOUT_MS, "handshake-timeout-ms", FF_NUM),
 };
 
 #define NFIELDS (sizeof(params_fields) / sizeof(params_fields[0]))
@@ -50,11 +52,16 @@ static const char usage_params[] =
 "  max-memory            memory all regions together may use (0: no limit)\n"
 "  max-channels          channels one migration may use\n"
 "  max-migrations        migrations that may run at once (0: no limit)\n"
+"  max-handshakes        handshakes one listening migration runs at once\n"
+"                        (more connections wait in the backlog)\n"
+"  handshake-timeout-ms  time a destination gives a connection, from accept,\n"
+"                        for its whole handshake\n"
 "\n"
 "JSON: one object with the keys channels, zero_page_detection,\n"
 "zero_check, zero_check_active (names), zero_check_available (array of\n"
 "names), region_size_max (bytes), max_regions_per_user, max_memory\n"
-"(bytes), max_channels, max_migrations.\n";
+"(bytes), max_channels, max_migrations, max_handshakes,\n"
+"handshake_timeout_ms.\n";
 
 static int cmd_params(int argc, char **argv)
 {
@@ -159,6 +166,8 @@ static const char usage_set[] =
 "                                             or N% of this machine's RAM\n"
 "  max-channels N                             1.." STR(KMIG_CHANNELS_MAX) "\n"
 "  max-migrations N                           0 (no limit) or more\n"
+"  max-handshakes N                           1.." STR(KMIG_HANDSHAKES_MAX) "\n"
+"  handshake-timeout-ms MS                    " STR(KMIG_HANDSHAKE_TIMEOUT_MIN_MS) ".." STR(KMIG_HANDSHAKE_TIMEOUT_MAX_MS) "\n"
 "Example: migctl set channels 4 zero-check avx2\n"
 "\n"
 "Values are checked here first; the module has the last word (it refuses\n"
@@ -186,6 +195,12 @@ static int cmd_set(int argc, char **argv)
 		  .min = 1, .max = KMIG_CHANNELS_MAX },
 		{ .name = "max-migrations", .attr = KMIG_A_PARAMS_MAX_MIGRATIONS,
 		  .min = 0, .max = UINT32_MAX },
+		{ .name = "max-handshakes", .attr = KMIG_A_PARAMS_MAX_HANDSHAKES,
+		  .min = 1, .max = KMIG_HANDSHAKES_MAX },
+		{ .name = "handshake-timeout-ms",
+		  .attr = KMIG_A_PARAMS_HANDSHAKE_TIMEOUT_MS,
+		  .min = KMIG_HANDSHAKE_TIMEOUT_MIN_MS,
+		  .max = KMIG_HANDSHAKE_TIMEOUT_MAX_MS },
 	};
 	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
 	struct set_key *order[sizeof(keys) / sizeof(keys[0])];
@@ -214,7 +229,7 @@ static int cmd_set(int argc, char **argv)
 		if (!k) {
 			if (a[0] == '-')
 				return usage_err("set", "unknown option '%s' (try 'migctl set --help')", a);
-			return usage_err("set", "unknown parameter '%s' (valid: channels, zero-page-detection, zero-check, max-regions-per-user, max-memory, max-channels, max-migrations)",
+			return usage_err("set", "unknown parameter '%s' (valid: channels, zero-page-detection, zero-check, max-regions-per-user, max-memory, max-channels, max-migrations, max-handshakes, handshake-timeout-ms)",
 					 a);
 		}
 		snprintf(whatbuf, sizeof(whatbuf), "set %s", k->name);
@@ -229,7 +244,7 @@ static int cmd_set(int argc, char **argv)
 		order[n++] = k;
 	}
 	if (!n)
-		return usage_err("set", "nothing to set (usage: migctl set KEY VALUE...; keys: channels, zero-page-detection, zero-check, max-regions-per-user, max-memory, max-channels, max-migrations)");
+		return usage_err("set", "nothing to set (usage: migctl set KEY VALUE...; keys: channels, zero-page-detection, zero-check, max-regions-per-user, max-memory, max-channels, max-migrations, max-handshakes, handshake-timeout-ms)");
 
 	if (kmig_nl_open(&nl) < 0)
 		return EXIT_ERR;

@@ -34,6 +34,7 @@ static const struct field stats_fields[] = {
 	FIELD(KMIG_A_STATS_LIMIT_CHANNELS_REFUSED, "limit-channels-refused", FF_NUM),
 	FIELD(KMIG_A_STATS_LIMIT_MIGRATIONS_REFUSED, "limit-migrations-refused", FF_NUM),
 	FIELD(KMIG_A_STATS_MIGRATIONS_RUNNING,	"migrations-running",	FF_NUM),
+	FIELD(KMIG_A_STATS_LIMIT_HANDSHAKES_REACHED, "limit-handshakes-reached", FF_NUM),
 };
 
 #define NFIELDS (sizeof(stats_fields) / sizeof(stats_fields[0]))
@@ -64,6 +65,8 @@ static const char usage_stats[] =
 "  limit-*-refused       refusals by max-regions-per-user (regions),\n"
 "                        max-memory, max-channels, max-migrations since load\n"
 "  migrations-running    migrations running now\n"
+"  limit-handshakes-reached times a destination reached max-handshakes since\n"
+"                        load (further connections waited in its backlog)\n"
 "\n"
 "JSON: one object with the keys regions, populated_pages, faults,\n"
 "alloc_failures, mmap_refused, regions_created, scans,\n"
@@ -71,7 +74,8 @@ static const char usage_stats[] =
 "migrations_cancelled, rejected_connections, malformed_packets,\n"
 "splice_fallbacks, migrations_failed_over, auth_failures,\n"
 "integrity_errors, limit_regions_refused, limit_memory_refused,\n"
-"limit_channels_refused, limit_migrations_refused, migrations_running.\n";
+"limit_channels_refused, limit_migrations_refused, migrations_running,\n"
+"limit_handshakes_reached.\n";
 
 static int cmd_stats(int argc, char **argv)
 {

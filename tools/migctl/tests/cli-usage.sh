@@ -221,7 +221,7 @@ expect_usage "set: bad zero-page-detection lists valid values" \
 	set zero-page-detection bogus
 expect_usage "set: enum value as a number needs --force" "invalid value '3'" set zero-check 3
 expect_usage "set: unknown parameter lists valid ones" \
-	"^migctl: set: unknown parameter 'bogus' \(valid: channels, zero-page-detection, zero-check, max-regions-per-user, max-memory, max-channels, max-migrations\)" \
+	"^migctl: set: unknown parameter 'bogus' \(valid: channels, zero-page-detection, zero-check, max-regions-per-user, max-memory, max-channels, max-migrations, max-handshakes, handshake-timeout-ms\)" \
 	set bogus 1
 expect_usage "set: max-memory takes a size" \
 	"^migctl: set max-memory: invalid value '12X' \(expected 0, a size with K/M/G/T or N%\)" \

@@ -209,6 +209,8 @@ static int params_reply(int maxattr, kmig_nl_cb cb, void *arg)
 		nla_put_u64(m, KMIG_A_PARAMS_MAX_MEMORY, 20ull << 30);
 		nla_put_u32(m, KMIG_A_PARAMS_MAX_CHANNELS, 64);
 		nla_put_u32(m, KMIG_A_PARAMS_MAX_MIGRATIONS, 0);
+		nla_put_u32(m, KMIG_A_PARAMS_MAX_HANDSHAKES, 64);
+		nla_put_u32(m, KMIG_A_PARAMS_HANDSHAKE_TIMEOUT_MS, 10000);
 	}
 	return deliver(m, maxattr, cb, arg);
 }
@@ -756,6 +758,7 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 			nla_put_u64(m, KMIG_A_STATS_LIMIT_CHANNELS_REFUSED, 3);
 			nla_put_u64(m, KMIG_A_STATS_LIMIT_MIGRATIONS_REFUSED, 0);
 			nla_put_u32(m, KMIG_A_STATS_MIGRATIONS_RUNNING, 1);
+			nla_put_u64(m, KMIG_A_STATS_LIMIT_HANDSHAKES_REACHED, 5);
 		}
 		ret = deliver(m, maxattr, cb, arg);
 		break;

@@ -189,10 +189,12 @@ max-regions-per-user: 64
 max-memory: 20.0 GiB (21474836480 bytes)
 max-channels: 64
 max-migrations: 0
+max-handshakes: 64
+handshake-timeout-ms: 10000
 X
 
 expect "params --json" 0 params --json <<'X'
-{"channels":2,"zero_page_detection":"main","zero_check":"auto","zero_check_active":"avx2","zero_check_available":["auto","generic","sse2","avx2"],"region_size_max":68719476736,"max_regions_per_user":64,"max_memory":21474836480,"max_channels":64,"max_migrations":0}
+{"channels":2,"zero_page_detection":"main","zero_check":"auto","zero_check_active":"avx2","zero_check_available":["auto","generic","sse2","avx2"],"region_size_max":68719476736,"max_regions_per_user":64,"max_memory":21474836480,"max_channels":64,"max_migrations":0,"max_handshakes":64,"handshake_timeout_ms":10000}
 X
 
 MIGCTL_FAKE=sparse expect "params: absent attributes" 0 params <<'X'
@@ -206,6 +208,8 @@ max-regions-per-user: -
 max-memory: -
 max-channels: -
 max-migrations: -
+max-handshakes: -
+handshake-timeout-ms: -
 X
 
 expect "params --json --pretty" 0 -p params -j <<'X'
@@ -224,7 +228,9 @@ expect "params --json --pretty" 0 -p params -j <<'X'
   "max_regions_per_user": 64,
   "max_memory": 21474836480,
   "max_channels": 64,
-  "max_migrations": 0
+  "max_migrations": 0,
+  "max_handshakes": 64,
+  "handshake_timeout_ms": 10000
 }
 X
 
@@ -251,6 +257,7 @@ limit-memory-refused: 2
 limit-channels-refused: 3
 limit-migrations-refused: 0
 migrations-running: 1
+limit-handshakes-reached: 5
 X
 
 MIGCTL_FAKE=sparse expect "stats: absent attributes print '-'" 0 stats <<'X'
@@ -276,10 +283,11 @@ limit-memory-refused: -
 limit-channels-refused: -
 limit-migrations-refused: -
 migrations-running: -
+limit-handshakes-reached: -
 X
 
 expect "stats --json" 0 stats -j <<'X'
-{"regions":2,"populated_pages":262144,"faults":262150,"alloc_failures":0,"mmap_refused":3,"regions_created":5,"scans":7,"migrations_started":6,"migrations_completed":3,"migrations_failed":1,"migrations_cancelled":1,"rejected_connections":2,"malformed_packets":1,"splice_fallbacks":12,"migrations_failed_over":2,"auth_failures":4,"integrity_errors":1,"limit_regions_refused":1,"limit_memory_refused":2,"limit_channels_refused":3,"limit_migrations_refused":0,"migrations_running":1}
+{"regions":2,"populated_pages":262144,"faults":262150,"alloc_failures":0,"mmap_refused":3,"regions_created":5,"scans":7,"migrations_started":6,"migrations_completed":3,"migrations_failed":1,"migrations_cancelled":1,"rejected_connections":2,"malformed_packets":1,"splice_fallbacks":12,"migrations_failed_over":2,"auth_failures":4,"integrity_errors":1,"limit_regions_refused":1,"limit_memory_refused":2,"limit_channels_refused":3,"limit_migrations_refused":0,"migrations_running":1,"limit_handshakes_reached":5}
 X
 
 MIGCTL_FAKE=sparse expect "stats --json: absent attribute left out" 0 stats -j <<'X'

@@ -104,7 +104,7 @@ SUITE='
 1 migration-cases.sh migration mig_all
 2 live-cases.sh      live      live_all
 2 vm-cases.sh        vm        vm_all
-2 ynl-cases.sh       ynl       ynl_all
+1 ynl-cases.sh       ynl       ynl_all
 1 colo-cases.sh      colo      colo_all
 1 auth-cases.sh      auth      auth_all
 1 limits-cases.sh    limits    limits_all

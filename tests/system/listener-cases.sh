@@ -100,6 +100,17 @@ lst_close_ok() {
 			END { exit bad || !n }' "$1"
 }
 
+# lst_slow_clients PORT FILE: the slow clients at PORT (LST_DRIP one byte
+# every 4 s, a partial hello, a partial AUTH RESPONSE), each given up by
+# $_max ms; once all have ended, their lines are in FILE.
+lst_slow_clients() {
+	"$HOSTILE" drip "$MIG_ADDR" "$1" "$LST_DRIP" 4000 "$_max" > "$2-drip" 2>&1 &
+	"$HOSTILE" partial-hello "$MIG_ADDR" "$1" 10 "$_max" > "$2-ph" 2>&1 &
+	"$HOSTILE" partial-auth "$MIG_ADDR" "$1" 40 "$_max" > "$2-pa" 2>&1 &
+	wait
+	cat "$2-drip" "$2-ph" "$2-pa" > "$2"
+}
+
 lst_slow() {
 	_tag="listener: slow clients"
 	mark lst-slow
@@ -120,19 +131,11 @@ lst_slow() {
 	_grej=$(gstat rejected_connections)
 	_max=$((_lim + 4000))
 	# Listener 1: nobody real; every client runs into the deadline.
-	"$HOSTILE" drip "$MIG_ADDR" "$_p1" "$LST_DRIP" 4000 "$_max" > "$T/h1-drip" 2>&1 &
-	_h1=$!
-	"$HOSTILE" partial-hello "$MIG_ADDR" "$_p1" 10 "$_max" > "$T/h1-ph" 2>&1 &
-	_h2=$!
-	"$HOSTILE" partial-auth "$MIG_ADDR" "$_p1" 40 "$_max" > "$T/h1-pa" 2>&1 &
-	_h3=$!
+	lst_slow_clients "$_p1" "$T/h1" &
+	_g1=$!
 	# Listener 2: the same clients, then a real source 1 s later.
-	"$HOSTILE" drip "$MIG_ADDR" "$_p2" "$LST_DRIP" 4000 "$_max" > "$T/h2-drip" 2>&1 &
-	_h4=$!
-	"$HOSTILE" partial-hello "$MIG_ADDR" "$_p2" 10 "$_max" > "$T/h2-ph" 2>&1 &
-	_h5=$!
-	"$HOSTILE" partial-auth "$MIG_ADDR" "$_p2" 40 "$_max" > "$T/h2-pa" 2>&1 &
-	_h6=$!
+	lst_slow_clients "$_p2" "$T/h2" &
+	_g2=$!
 	sleep 1
 	_t0=$(now_cs)
 	timeout "$MIG_TIMEOUT" "$MIGCTL" start --region "$_sid" --to "$MIG_ADDR:$_p2" \
@@ -149,14 +152,12 @@ lst_slow() {
 	[ "$(mjv state)" = completed ] && [ -n "$_sh" ] && [ "${_sh%% populated*}" = "${_dh%% populated*}" ] &&
 		_ok=yes
 	mcheck "$_tag: ... destination completed, content migrated" [ $_ok = yes ]
-	wait $_h4 $_h5 $_h6
-	cat "$T/h2-drip" "$T/h2-ph" "$T/h2-pa" > "$T/h2"
+	wait $_g2
 	cp "$T/h2" "$T/out"
 	mcheck "$_tag: ... its completion closed the slow clients at once" \
 		lst_close_ok "$T/h2" 0 $((_dt * 10 + 3000))
 
-	wait $_h1 $_h2 $_h3
-	cat "$T/h1-drip" "$T/h1-ph" "$T/h1-pa" > "$T/h1"
+	wait $_g1
 	echo "# listener: dropped at: $(sed 's/^/[/; s/$/]/' "$T/h1" | tr '\n' ' ')"
 	cp "$T/h1" "$T/out"
 	mcheck "$_tag: one byte every 4 s, partial hello, partial AUTH RESPONSE: each dropped at the limit ($_lim ms) from accept" \

@@ -20,6 +20,7 @@
 #include "sysfs.h"
 #include "migration.h"
 #include "bench.h"
+#include "prof.h"
 
 static int __init kmig_mod_init(void)
 {
@@ -57,6 +58,7 @@ static int __init kmig_mod_init(void)
 	if (ret)
 		goto err_device;
 	kmig_bench_init();
+	kmig_prof_init();
 
 	pr_info("loaded (version %s, zero check %s, page size %lu)\n",
 		KMIG_VERSION,
@@ -82,6 +84,7 @@ err_params:
 
 static void __exit kmig_mod_exit(void)
 {
+	kmig_prof_uninit();
 	kmig_bench_uninit();
 	kmig_netlink_uninit();
 	kmig_device_uninit();

@@ -11,6 +11,7 @@
 #include <linux/math64.h>
 #include <linux/time64.h>
 
+#include "prof.h"
 #include "queue.h"
 #include "region.h"
 #include "zerocheck.h"
@@ -187,8 +188,10 @@ out:
 static int kmig_queue_push(struct kmig_queue *q, struct kmig_batch *b)
 {
 	bool queued = false;
+	u64 t = kmig_prof_start();
 
 	wait_event_idle(q->wq, kmig_queue_try_any(q, b, &queued));
+	kmig_prof_end(KMIG_PROF_SRC_QWAIT, t, 0);
 	if (!queued) {
 		kmig_queue_put(q, b);
 		return -ECANCELED;
@@ -198,18 +201,25 @@ static int kmig_queue_push(struct kmig_queue *q, struct kmig_batch *b)
 
 static int kmig_queue_flush(struct kmig_queue *q, struct kmig_batch *b)
 {
-	if (q->zero_detect == KMIG_ZERO_DETECT_MAIN)
+	u64 t;
+
+	if (q->zero_detect == KMIG_ZERO_DETECT_MAIN) {
+		t = kmig_prof_start();
 		kmig_batch_split(b, true);
+		kmig_prof_end(KMIG_PROF_SRC_SCAN, t, b->n);
+	}
 	return kmig_queue_push(q, b);
 }
 
 /*
  * Add @page (@index) to the DATA batch being filled (*@b, started when
  * NULL) with a reference of its own; a full batch goes to the channels
- * and *@b is NULL again.
+ * and *@b is NULL again. *@prof is the start of the profile's walk
+ * section (prof.h), which ends where a batch is handed over.
  */
 static int kmig_queue_add(struct kmig_queue *q, struct kmig_batch **b,
-			  u64 pass, pgoff_t index, struct page *page)
+			  u64 pass, pgoff_t index, struct page *page,
+			  u64 *prof)
 {
 	struct kmig_batch *cur = *b;
 	int ret;
@@ -226,9 +236,74 @@ static int kmig_queue_add(struct kmig_queue *q, struct kmig_batch **b,
 	if (cur->n < KMIG_BATCH_PAGES)
 		return 0;
 	*b = NULL;
+	kmig_prof_end(KMIG_PROF_SRC_WALK, *prof, cur->n);
 	ret = kmig_queue_flush(q, cur);
 	cond_resched();
+	*prof = kmig_prof_start();
 	return ret;
+}
+
+/* The last, partly filled batch of a pass. */
+static int kmig_queue_add_last(struct kmig_queue *q, struct kmig_batch *b,
+			       u64 prof)
+{
+	if (!b)
+		return 0;
+	kmig_prof_end(KMIG_PROF_SRC_WALK, prof, b->n);
+	return kmig_queue_flush(q, b);
+}
+
+/*
+ * A pass with one xa_state: the walk goes from entry to entry instead of
+ * down from the root for each page (xa_for_each()). It holds the RCU read
+ * lock while it fills a batch, and lets go (xas_pause()) to hand the full
+ * batch over and take the next, which may sleep.
+ */
+static int kmig_queue_pass_xas(struct kmig_queue *q,
+			       struct kmig_region *region, u64 pass,
+			       u64 *pages)
+{
+	XA_STATE(xas, &region->pages, 0);
+	pgoff_t last = kmig_region_npages(region) - 1;
+	struct kmig_batch *b;
+	struct page *page;
+	u64 prof;
+	int ret;
+
+	*pages = 0;
+	for (;;) {
+		b = kmig_queue_new(q, KMIG_BATCH_DATA, pass);
+		if (!b)
+			return -ECANCELED;
+		prof = kmig_prof_start();
+		rcu_read_lock();
+		xas_for_each(&xas, page, last) {
+			if (xas_retry(&xas, page))
+				continue;
+			get_page(page);
+			b->index[b->n] = xas.xa_index;
+			b->pages[b->n++] = page;
+			if (b->n == KMIG_BATCH_PAGES) {
+				xas_pause(&xas);
+				break;
+			}
+		}
+		rcu_read_unlock();
+		*pages += b->n;
+		if (b->n < KMIG_BATCH_PAGES) {
+			/* The end of the region. */
+			if (!b->n) {
+				kmig_queue_put(q, b);
+				return 0;
+			}
+			return kmig_queue_add_last(q, b, prof);
+		}
+		kmig_prof_end(KMIG_PROF_SRC_WALK, prof, b->n);
+		ret = kmig_queue_flush(q, b);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
 }
 
 int kmig_queue_pass(struct kmig_queue *q, struct kmig_region *region,
@@ -238,21 +313,24 @@ int kmig_queue_pass(struct kmig_queue *q, struct kmig_region *region,
 	struct kmig_batch *b = NULL;
 	unsigned long index = 0;
 	struct page *page;
+	u64 prof = kmig_prof_start();
 	int ret;
 
-	*pages = 0;
 	/*
 	 * Pages leave the xarray only when the region is freed, and the
 	 * migration holds a region reference: a page found stays valid; the
 	 * batch takes its own reference for the send.
 	 */
+	if (kmig_opt(KMIG_OPT_WALK))
+		return kmig_queue_pass_xas(q, region, pass, pages);
+	*pages = 0;
 	xa_for_each_range(&region->pages, index, page, 0, npages - 1) {
 		(*pages)++;
-		ret = kmig_queue_add(q, &b, pass, index, page);
+		ret = kmig_queue_add(q, &b, pass, index, page, &prof);
 		if (ret)
 			return ret;
 	}
-	return b ? kmig_queue_flush(q, b) : 0;
+	return kmig_queue_add_last(q, b, prof);
 }
 
 int kmig_queue_bitmap(struct kmig_queue *q, struct kmig_region *region,
@@ -262,6 +340,7 @@ int kmig_queue_bitmap(struct kmig_queue *q, struct kmig_region *region,
 	struct kmig_batch *b = NULL;
 	unsigned long index;
 	struct page *page;
+	u64 prof = kmig_prof_start();
 	int ret;
 
 	*pages = 0;
@@ -271,11 +350,11 @@ int kmig_queue_bitmap(struct kmig_queue *q, struct kmig_region *region,
 		if (!page)
 			continue;
 		(*pages)++;
-		ret = kmig_queue_add(q, &b, pass, index, page);
+		ret = kmig_queue_add(q, &b, pass, index, page, &prof);
 		if (ret)
 			return ret;
 	}
-	return b ? kmig_queue_flush(q, b) : 0;
+	return kmig_queue_add_last(q, b, prof);
 }
 
 int kmig_queue_control(struct kmig_queue *q, enum kmig_batch_kind kind,
@@ -357,6 +436,31 @@ void kmig_queue_put(struct kmig_queue *q, struct kmig_batch *b)
 	wake_up(&q->wq);
 }
 
+/*
+ * Data pages to the front, zero pages behind, each in the order it had:
+ * the offsets of a pass's packet stay ascending in each part, which the
+ * receiver checks for duplicates in linear time (kmig_wire_offsets_decode()).
+ */
+static unsigned int kmig_batch_partition(struct kmig_batch *b)
+{
+	unsigned int i, d = 0, z = 0;
+
+	for (i = 0; i < b->n; i++) {
+		if (test_bit(i, b->zero)) {
+			b->zindex[z] = b->index[i];
+			b->zpages[z++] = b->pages[i];
+		} else {
+			b->index[d] = b->index[i];
+			b->pages[d++] = b->pages[i];
+		}
+	}
+	memcpy(b->index + d, b->zindex, z * sizeof(*b->index));
+	memcpy(b->pages + d, b->zpages, z * sizeof(*b->pages));
+	bitmap_zero(b->zero, KMIG_BATCH_PAGES);
+	bitmap_set(b->zero, d, z);
+	return d;
+}
+
 unsigned int kmig_batch_split(struct kmig_batch *b, bool detect)
 {
 	unsigned int i, j;
@@ -373,6 +477,8 @@ unsigned int kmig_batch_split(struct kmig_batch *b, bool detect)
 	}
 	if (!b->nzero)
 		return b->n;
+	if (kmig_opt(KMIG_OPT_OFFSETS))
+		return kmig_batch_partition(b);
 
 	/* Partition in place: data pages to the front, zero pages behind. */
 	i = 0;

@@ -42,6 +42,9 @@ struct kmig_batch {
 	pgoff_t index[KMIG_BATCH_PAGES];
 	struct page *pages[KMIG_BATCH_PAGES];	/* one reference each */
 	DECLARE_BITMAP(zero, KMIG_BATCH_PAGES);
+	/* kmig_batch_split()'s room for the zero pages while it moves them. */
+	pgoff_t zindex[KMIG_BATCH_PAGES];
+	struct page *zpages[KMIG_BATCH_PAGES];
 };
 
 struct kmig_queue_slot {

@@ -19,6 +19,7 @@
 #include "channel.h"
 #include "mig.h"
 #include "packet.h"
+#include "prof.h"
 #include "colo.h"
 #include "sink.h"
 #include "region.h"
@@ -86,6 +87,27 @@ static struct kmig_page_sink *kmig_receive_sink(struct kmig_channel *ch)
 	return &ch->sink.sink;
 }
 
+/*
+ * Are the zero pages ch->offs[@first, @n) all never touched in @sink? Then
+ * there is nothing to clear, and one index walk over their span saves a
+ * lookup per page (a fresh destination: every first pass).
+ */
+static bool kmig_receive_zero_unpopulated(struct kmig_channel *ch,
+					  struct kmig_page_sink *sink,
+					  unsigned int first, unsigned int n)
+{
+	u64 lo = U64_MAX, hi = 0;
+	unsigned int i;
+
+	if (first >= n || !kmig_opt(KMIG_OPT_ZERO_RANGE))
+		return false;
+	for (i = first; i < n; i++) {
+		lo = min(lo, ch->offs[i]);
+		hi = max(hi, ch->offs[i]);
+	}
+	return kmig_sink_none_in(sink, lo >> PAGE_SHIFT, hi >> PAGE_SHIFT);
+}
+
 /* Returns 0, a negative errno (receive), or 1 after a malformed packet. */
 static int kmig_receive_data(struct kmig_channel *ch,
 			     const struct kmig_wire_hdr *hdr)
@@ -97,17 +119,22 @@ static int kmig_receive_data(struct kmig_channel *ch,
 	struct kmig_page_sink *sink = kmig_receive_sink(ch);
 	struct page *page;
 	const char *why;
+	u64 t, ta;
 	int ret;
 
+	t = kmig_prof_start();
 	ret = kmig_sock_recv(ch->ks.sock, ch->buf + KMIG_WIRE_HDR_SIZE, olen);
+	kmig_prof_end(KMIG_PROF_DST_RECV, t, 0);
 	if (ret == -ECONNRESET || ret == -EBADMSG) {
 		kmig_receive_malformed(ch, "offsets", KMIG_WIRE_ESHORT);
 		return 1;
 	}
 	if (ret)
 		return ret;
+	t = kmig_prof_start();
 	ret = kmig_wire_offsets_decode(ch->buf + KMIG_WIRE_HDR_SIZE, olen,
 				       hdr, &ch->lim, ch->offs);
+	kmig_prof_end(KMIG_PROF_DST_DECODE, t, n);
 	if (ret) {
 		kmig_receive_malformed(ch, "offsets", ret);
 		return 1;
@@ -143,6 +170,7 @@ static int kmig_receive_data(struct kmig_channel *ch,
 	}
 
 	/* Everything is checked: now the sink's pages. */
+	t = kmig_prof_start();
 	for (i = 0; i < hdr->data_pages; i++) {
 		pgoff_t index = ch->offs[i] >> PAGE_SHIFT;
 
@@ -152,7 +180,9 @@ static int kmig_receive_data(struct kmig_channel *ch,
 			goto out;
 		}
 		if (!page) {
+			ta = kmig_prof_start();
 			page = kmig_sink_alloc(sink);
+			kmig_prof_end(KMIG_PROF_DST_ALLOC, ta, 1);
 			if (!page) {
 				ret = -ENOMEM;
 				goto out;
@@ -161,6 +191,8 @@ static int kmig_receive_data(struct kmig_channel *ch,
 		}
 		ch->rxpages[i] = page;
 	}
+	kmig_prof_end(KMIG_PROF_DST_LOOKUP, t, hdr->data_pages);
+	t = kmig_prof_start();
 	if (ch->crc) {
 		for (i = 0; i < hdr->data_pages; i++)
 			memcpy_to_page(ch->rxpages[i], 0,
@@ -179,7 +211,9 @@ static int kmig_receive_data(struct kmig_channel *ch,
 	}
 	if (ret)
 		goto out;
+	kmig_prof_end(KMIG_PROF_DST_RECV, t, hdr->data_pages);
 
+	t = kmig_prof_start();
 	for (i = 0; i < hdr->data_pages; i++) {
 		pgoff_t index = ch->offs[i] >> PAGE_SHIFT;
 
@@ -194,6 +228,12 @@ static int kmig_receive_data(struct kmig_channel *ch,
 		}
 		kmig_sink_mark(sink, index);
 	}
+	kmig_prof_end(KMIG_PROF_DST_APPLY, t, hdr->data_pages);
+	t = kmig_prof_start();
+	if (kmig_receive_zero_unpopulated(ch, sink, i, n)) {
+		for (; i < n; i++)
+			kmig_sink_mark(sink, ch->offs[i] >> PAGE_SHIFT);
+	}
 	for (; i < n; i++) {
 		pgoff_t index = ch->offs[i] >> PAGE_SHIFT;
 
@@ -205,6 +245,7 @@ static int kmig_receive_data(struct kmig_channel *ch,
 		}
 		kmig_sink_mark(sink, index);
 	}
+	kmig_prof_end(KMIG_PROF_DST_LOOKUP, t, hdr->zero_pages);
 
 	kmig_channel_count(ch, n, hdr->zero_pages,
 			   KMIG_WIRE_HDR_SIZE + olen +
@@ -258,7 +299,10 @@ static int kmig_receive_thread(void *data)
 	int ret;
 
 	for (;;) {
+		u64 t = kmig_prof_start();
+
 		ret = kmig_sock_recv(ch->ks.sock, ch->buf, KMIG_WIRE_HDR_SIZE);
+		kmig_prof_end(KMIG_PROF_DST_WAIT, t, 1);
 		if (ret == -EBADMSG) {
 			/* The connection ended inside a header. */
 			kmig_receive_malformed(ch, "header", KMIG_WIRE_ESHORT);

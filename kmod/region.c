@@ -282,6 +282,14 @@ struct page *kmig_region_peek_page(struct kmig_region *region, pgoff_t index)
 	return xa_load(&region->pages, index);
 }
 
+bool kmig_region_any_page(struct kmig_region *region, pgoff_t first,
+			  pgoff_t last)
+{
+	unsigned long index = first;
+
+	return xa_find(&region->pages, &index, last, XA_PRESENT);
+}
+
 struct page *kmig_region_get_page(struct kmig_region *region, pgoff_t index,
 				  bool alloc)
 {

@@ -138,6 +138,9 @@ static inline pgoff_t kmig_region_npages(const struct kmig_region *region)
  */
 struct page *kmig_region_get_page(struct kmig_region *region, pgoff_t index,
 				  bool alloc);
+/* Is any page of [@first, @last] populated? One index walk. */
+bool kmig_region_any_page(struct kmig_region *region, pgoff_t first,
+			  pgoff_t last);
 
 /*
  * For a migration destination: a page charged to the region owner's

@@ -19,6 +19,7 @@
 #include "channel.h"
 #include "mig.h"
 #include "packet.h"
+#include "prof.h"
 #include "queue.h"
 #include "region.h"
 #include "wire.h"
@@ -61,9 +62,10 @@ static int kmig_send_encode_hdr(struct kmig_channel *ch, u16 type,
 
 /*
  * Send the packet of @len bytes encoded in ch->buf, which has no data
- * pages (its CRC appended with integrity); returns the bytes sent.
+ * pages (its CRC appended with integrity); returns the bytes sent. @more:
+ * more packets follow at once (MSG_MORE, see kmig_send_more()).
  */
-static int kmig_send_encoded(struct kmig_channel *ch, int len)
+static int kmig_send_encoded(struct kmig_channel *ch, int len, bool more)
 {
 	int ret;
 
@@ -76,7 +78,7 @@ static int kmig_send_encoded(struct kmig_channel *ch, int len)
 			return ret;
 		len += KMIG_WIRE_CRC_SIZE;
 	}
-	ret = kmig_sock_send(ch->ks.sock, ch->buf, len, false);
+	ret = kmig_sock_send(ch->ks.sock, ch->buf, len, more);
 	if (ret)
 		return ret;
 	ch->seq++;
@@ -87,7 +89,20 @@ static int kmig_send_encoded(struct kmig_channel *ch, int len)
 static int kmig_send_hdr(struct kmig_channel *ch, u16 type,
 			 const struct kmig_batch *b)
 {
-	return kmig_send_encoded(ch, kmig_send_encode_hdr(ch, type, b, 0, 0));
+	return kmig_send_encoded(ch, kmig_send_encode_hdr(ch, type, b, 0, 0),
+				 false);
+}
+
+/*
+ * A DATA packet is always followed by more: the next batch, or the SYNC,
+ * COMPLETE or CHECKPOINT that ends every pass and is sent without
+ * MSG_MORE. So DATA goes with MSG_MORE and TCP fills its segments: a
+ * packet of zero pages (a header and 8 bytes per page) no longer costs a
+ * segment, and a wakeup of the receiver, of its own.
+ */
+static bool kmig_send_more(void)
+{
+	return kmig_opt(KMIG_OPT_CORK);
 }
 
 /*
@@ -117,7 +132,7 @@ static int kmig_send_crc_data(struct kmig_channel *ch,
 	ret = kmig_sock_send(ch->ks.sock, ch->bounce, dlen, true);
 	if (!ret)
 		ret = kmig_sock_send(ch->ks.sock, ch->buf + len,
-				     KMIG_WIRE_CRC_SIZE, false);
+				     KMIG_WIRE_CRC_SIZE, kmig_send_more());
 	return ret;
 }
 
@@ -126,20 +141,25 @@ static int kmig_send_data(struct kmig_channel *ch, struct kmig_batch *b)
 	struct kmig_mig *mig = ch->mig;
 	struct kmig_region *region = mig->region;
 	unsigned int data, zero, copied = 0;
-	u64 bytes;
+	u64 bytes, t;
 	int len, ret;
 
+	t = kmig_prof_start();
 	data = kmig_batch_split(b, mig->cfg.zero_detect !=
 				   KMIG_ZERO_DETECT_NONE);
+	kmig_prof_end(KMIG_PROF_SRC_SCAN, t, b->n);
 	zero = b->n - data;
 	bytes = KMIG_WIRE_HDR_SIZE + (u64)b->n * KMIG_WIRE_OFFSET_SIZE +
 		(u64)data * PAGE_SIZE + (ch->crc ? KMIG_WIRE_CRC_SIZE : 0);
 
 	kmig_send_throttle(mig, bytes);
+	t = kmig_prof_start();
 	len = kmig_send_encode_hdr(ch, KMIG_WIRE_DATA, b, data, zero);
+	kmig_prof_end(KMIG_PROF_SRC_ENCODE, t, b->n);
+	t = kmig_prof_start();
 	if (!data) {
 		/* Zero pages only: offsets, no data block. */
-		len = kmig_send_encoded(ch, len);
+		len = kmig_send_encoded(ch, len, kmig_send_more());
 		if (len < 0)
 			return len;
 		goto count;
@@ -156,14 +176,15 @@ static int kmig_send_data(struct kmig_channel *ch, struct kmig_batch *b)
 	if (ret)
 		return ret;
 	ch->seq++;
-	ret = kmig_sock_send_pages(ch->ks.sock, b->pages, data, false,
-				   &copied);
+	ret = kmig_sock_send_pages(ch->ks.sock, b->pages, data,
+				   kmig_send_more(), &copied);
 	if (ret)
 		return ret;
 	if (copied)
 		kmig_mig_count_fallbacks(mig, copied);
 
 count:
+	kmig_prof_end(KMIG_PROF_SRC_SEND, t, b->n);
 	kmig_channel_count(ch, b->n, zero, bytes);
 	atomic64_add(b->n, &mig->pages_done);
 	atomic64_add(zero, &mig->zero_pages);
@@ -235,7 +256,9 @@ static int kmig_send_thread(void *data)
 	struct kmig_channel *ch = data;
 	struct kmig_mig *mig = ch->mig;
 	struct kmig_batch *b;
+	unsigned int n;
 	int ret = 0;
+	u64 t;
 
 	while ((b = kmig_queue_take(&mig->queue, ch->id))) {
 		switch (b->kind) {
@@ -255,8 +278,10 @@ static int kmig_send_thread(void *data)
 			WRITE_ONCE(ch->expect_close, true);
 			ret = kmig_send_hdr(ch, KMIG_WIRE_COMPLETE, b);
 			if (ret > 0) {
+				t = kmig_prof_start();
 				kmig_channel_count(ch, 0, 0, ret);
 				ret = kmig_send_wait_ack(ch, b->pass);
+				kmig_prof_end(KMIG_PROF_SRC_ACK, t, 1);
 			}
 			if (!ret && mig->colo) {
 				/* COLO: the channel stays for checkpoints. */
@@ -274,7 +299,10 @@ static int kmig_send_thread(void *data)
 			}
 			break;
 		}
+		t = kmig_prof_start();
+		n = b->n;
 		kmig_queue_put(&mig->queue, b);
+		kmig_prof_end(KMIG_PROF_SRC_RELEASE, t, n);
 		if (ret) {
 			if (ret == -EPROTO)
 				kmig_mig_fail(mig,

@@ -40,11 +40,19 @@ static void kmig_sink_region_mark(struct kmig_page_sink *sink, pgoff_t index)
 		atomic64_inc(rs->done);
 }
 
+static bool kmig_sink_region_none_in(struct kmig_page_sink *sink,
+				     pgoff_t first, pgoff_t last)
+{
+	return !kmig_region_any_page(kmig_sink_to_region(sink)->region, first,
+				     last);
+}
+
 static const struct kmig_page_sink_ops kmig_sink_region_ops = {
 	.get		= kmig_sink_region_get,
 	.alloc		= kmig_sink_region_alloc,
 	.install	= kmig_sink_region_install,
 	.mark		= kmig_sink_region_mark,
+	.none_in	= kmig_sink_region_none_in,
 };
 
 void kmig_sink_region_init(struct kmig_region_sink *rs,

@@ -34,6 +34,9 @@ struct kmig_page_sink_ops {
 		       struct page *page);
 	/* The page at @index was received (data or zero). */
 	void (*mark)(struct kmig_page_sink *sink, pgoff_t index);
+	/* Optional: true when no page exists in [@first, @last]. */
+	bool (*none_in)(struct kmig_page_sink *sink, pgoff_t first,
+			pgoff_t last);
 };
 
 struct kmig_page_sink {
@@ -65,6 +68,12 @@ static inline int kmig_sink_install(struct kmig_page_sink *sink,
 static inline void kmig_sink_mark(struct kmig_page_sink *sink, pgoff_t index)
 {
 	sink->ops->mark(sink, index);
+}
+
+static inline bool kmig_sink_none_in(struct kmig_page_sink *sink,
+				     pgoff_t first, pgoff_t last)
+{
+	return sink->ops->none_in && sink->ops->none_in(sink, first, last);
 }
 
 /*

@@ -31,6 +31,7 @@
 #include <linux/static_call.h>
 #include <linux/string.h>
 
+#include "prof.h"
 #include "zerocheck.h"
 #include "zeroscan.h"
 
@@ -420,8 +421,10 @@ static unsigned int kmig_zc_chunk(enum kmig_zero_check impl, bool dyn,
 			__clear_bit(base + i, zero_map);
 		}
 	}
-	if (fpu)
+	if (fpu) {
 		kmig_zc_fpu_end();
+		kmig_prof_count(KMIG_PROF_SRC_FPU, 1);
+	}
 	return count;
 }
 

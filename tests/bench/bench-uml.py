@@ -32,6 +32,8 @@ import subprocess
 import sys
 import time
 
+import profile_uml
+
 PAGE = 4096
 A = None
 
@@ -334,6 +336,12 @@ def bench_memory(res):
     log("memory: page index %s bytes per GiB" % res["memory"]["page_index_bytes"])
 
 
+def bench_profile(res):
+    def random_region(size_mb):
+        return Region(size_mb, random=size_mb * 256, seed=11)
+    profile_uml.bench_profile(A, res, log, migrate, Region, random_region)
+
+
 def main():
     global A
     ap = argparse.ArgumentParser()
@@ -348,6 +356,8 @@ def main():
     ap.add_argument("--tcp-pool-mib", type=int, default=512)
     ap.add_argument("--colo-checkpoints", type=int, default=200)
     ap.add_argument("--colo-interval-ms", type=int, default=100)
+    ap.add_argument("--profile-mib", type=int, default=512)
+    ap.add_argument("--profile-reps", type=int, default=5)
     ap.add_argument("--only", default="")
     ap.add_argument("--colo-timeout", type=int, default=240)
     A = ap.parse_args()
@@ -373,7 +383,8 @@ def main():
            "memory": None, "errors": []}
     steps = [("tcp", bench_tcp), ("zero", bench_zero),
              ("zerocheck-hot", bench_zerocheck_hot), ("random", bench_random),
-             ("colo", bench_colo), ("memory", bench_memory)]
+             ("colo", bench_colo), ("memory", bench_memory),
+             ("profile", bench_profile)]
     only = set(A.only.split(",")) - {""}
     for name, fn in steps:
         if only and name not in only:

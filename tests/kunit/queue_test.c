@@ -292,6 +292,9 @@ static void queue_test_split(struct kunit *test)
 		/* The index moved with its page. */
 		KUNIT_EXPECT_EQ(test, zero,
 				idx % 7 == 3 || idx == 0 || idx == b->n - 1);
+		/* Each part keeps its order (the receiver's linear check). */
+		if (i && i != d)
+			KUNIT_EXPECT_LT(test, b->index[i - 1], b->index[i]);
 	}
 	/* Splitting again changes nothing. */
 	KUNIT_EXPECT_EQ(test, kmig_batch_split(b, true), d);

@@ -369,6 +369,47 @@ static void wire_test_offsets_bad(struct kunit *test)
 }
 
 /*
+ * Both parts in ascending order, as kmig sends them: checked by a merge
+ * walk, which must find a page that is in both parts anywhere, and the
+ * same answers for the same offsets in another order (the quadratic scan).
+ */
+static void wire_test_offsets_sorted(struct kunit *test)
+{
+	static u64 offs[KMIG_WIRE_MAX_PAGES_LIMIT];
+	struct kmig_wire_limits lim = wt_lim;
+	const u32 half = KMIG_WIRE_MAX_PAGES_LIMIT / 2;
+	u32 i, at;
+
+	lim.max_pages = KMIG_WIRE_MAX_PAGES_LIMIT;
+	/* Data on even pages, zero on odd ones: interleaved, disjoint. */
+	for (i = 0; i < half; i++) {
+		offs[i] = 2ULL * i * WT_PAGE;
+		offs[half + i] = (2ULL * i + 1) * WT_PAGE;
+	}
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, half, half), 0);
+	for (at = 0; at < half; at += half / 4 - 1) {
+		u64 keep = offs[half + at];
+
+		/* Zero page @at is data page @at + 1's page: still ascending. */
+		offs[half + at] = offs[at + 1 < half ? at + 1 : at];
+		KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, half, half),
+				(int)KMIG_WIRE_EDUP);
+		/* Reversed data part: the same duplicate, the other path. */
+		swap(offs[0], offs[half - 1]);
+		KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, half, half),
+				(int)KMIG_WIRE_EDUP);
+		swap(offs[0], offs[half - 1]);
+		offs[half + at] = keep;
+	}
+	swap(offs[0], offs[half - 1]);
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, half, half), 0);
+	/* Equal neighbours are not ascending: the scan finds them. */
+	offs[1] = offs[0];
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, half, half),
+			(int)KMIG_WIRE_EDUP);
+}
+
+/*
  * Malformed hello, reply and DATA header encodings: a valid one (wt_hello(),
  * an accepting reply, a DATA header of 1 data and 1 zero page, seq 9) with
  * @len bytes at @at overwritten by @v, big-endian, decodes to @err.
@@ -519,6 +560,7 @@ static struct kunit_case kmig_wire_cases[] = {
 	KUNIT_CASE(wire_test_hdr_bad),
 	KUNIT_CASE(wire_test_checkpoint),
 	KUNIT_CASE(wire_test_offsets_bad),
+	KUNIT_CASE(wire_test_offsets_sorted),
 	KUNIT_CASE(wire_test_strerror),
 	KUNIT_CASE_PARAM(wire_test_poke, wt_poke_gen_params),
 	{}

@@ -21,6 +21,8 @@
  * sender's filled with random bytes), larger than the caches, so every
  * page sent is read from memory and every page received is written to
  * memory, as in a migration of a large region.
+ *
+ * The same directory holds scan_limit (bench_scan.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -274,6 +276,7 @@ void kmig_bench_init(void)
 	kmig_bench_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("tcp_loopback", 0600, kmig_bench_dir, NULL,
 			    &kmig_bench_fops);
+	kmig_bench_scan_init(kmig_bench_dir);
 }
 
 void kmig_bench_uninit(void)

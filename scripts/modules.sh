@@ -14,7 +14,7 @@
 # finds them (../tests/kunit, as in the clone).
 #
 # uml-bench, the module of make bench and make demo, is the only one with
-# the TCP loopback benchmark (CONFIG_KMIG_BENCH=y: kmod/bench.c).
+# the benchmark hooks in debugfs (CONFIG_KMIG_BENCH=y: kmod/bench*.c).
 #
 # sparse is the uml-debug module built with C=2 CHECK=sparse (every file
 # checked, even when up to date): any sparse warning in a kmod/ file fails

@@ -22,7 +22,8 @@
  * page sent is read from memory and every page received is written to
  * memory, as in a migration of a large region.
  *
- * The same directory holds scan_limit (bench_scan.c).
+ * The same directory holds scan_limit (bench_scan.c) and fill
+ * (bench_fill.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -277,6 +278,7 @@ void kmig_bench_init(void)
 	debugfs_create_file("tcp_loopback", 0600, kmig_bench_dir, NULL,
 			    &kmig_bench_fops);
 	kmig_bench_scan_init(kmig_bench_dir);
+	kmig_bench_fill_init(kmig_bench_dir);
 }
 
 void kmig_bench_uninit(void)

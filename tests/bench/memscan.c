@@ -6,36 +6,53 @@
  * non-zero bytes.
  *
  *   memscan --size-gib N [--hot-kib K] [--repeat R]
+ *   memscan --kmig-region-mib M [--hot-kib K] [--repeat R]
  *
  * cold: N GiB (mmap, every page written with memset so it really
  *       exists), scanned once per pass; best of R passes (default 3).
  *       N GiB is far larger than any cache.
- * hot:  a K KiB buffer (default 256 KiB, cache resident) scanned over
- *       and over: as many passes as take at least 0.5 s, best of R.
+ *       With --kmig-region-mib, M MiB of kmig guest memory instead: a
+ *       region of /dev/kmig, mapped, preallocated (KMIG_IOC_PREALLOC,
+ *       zero pages) and read once page by page so that every page is
+ *       mapped before the timed scans (in UML each of those reads is a
+ *       page fault). For make bench inside the UML bench kernel: the
+ *       userspace read limit over the same kind of memory kmig scans.
+ * hot:  a K KiB buffer (default 256 KiB, cache resident, anonymous in
+ *       both modes) scanned over and over: as many passes as take at
+ *       least 0.5 s, best of R.
  *
  * The scan ORs four 32-byte loads per iteration and tests the result
  * with vptest (_mm256_testz_si256), like kmig's AVX2 zero check. Every
  * scan's result is checked (the buffers are all zeros), so the compiler
- * cannot drop it. Output: one JSON object on stdout.
+ * cannot drop it. Output: one JSON object on stdout; "memory" says what
+ * the cold scans read: "anonymous" or "kmig-region".
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <immintrin.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <linux/kmig.h>
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 #define HOT_MIN_NS 500000000ull
+#define PAGE 4096
 
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: memscan --size-gib N [--hot-kib K] [--repeat R]\n"
-		"  N GiB scanned cold (best of R passes, default 3),\n"
+		"       memscan --kmig-region-mib M [--hot-kib K] [--repeat R]\n"
+		"  N GiB (or a kmig region of M MiB, preallocated) scanned\n"
+		"  cold (best of R passes, default 3),\n"
 		"  a K KiB buffer (default 256) scanned hot, >= 0.5 s per run,\n"
 		"  best of R runs\n");
 	exit(2);
@@ -87,6 +104,64 @@ static void scan_checked(const void *p, size_t len)
 		fprintf(stderr, "memscan: non-zero byte near offset %zu\n", r);
 		exit(1);
 	}
+}
+
+/*
+ * Anonymous memory, every page written: real pages, not the shared zero
+ * page.
+ */
+static void *map_anonymous(size_t size)
+{
+	void *buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (buf == MAP_FAILED) {
+		fprintf(stderr, "memscan: mmap %zu MiB: %s\n", size >> 20,
+			strerror(errno));
+		exit(1);
+	}
+	memset(buf, 0, size);
+	return buf;
+}
+
+/*
+ * A kmig region of @size bytes (the first mmap sizes it), every page
+ * allocated zeroed in the kernel, then read once so that all of them are
+ * mapped here. *fd keeps the region alive until it is closed.
+ */
+static void *map_kmig_region(size_t size, int *fd)
+{
+	struct kmig_prealloc pa = { .first = 0, .count = size / PAGE };
+	const unsigned char *p;
+	unsigned char sum = 0;
+	void *buf;
+	size_t off;
+
+	*fd = open(KMIG_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (*fd < 0) {
+		fprintf(stderr, "memscan: %s: %s\n", KMIG_DEVICE_PATH,
+			strerror(errno));
+		exit(1);
+	}
+	buf = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (buf == MAP_FAILED) {
+		fprintf(stderr, "memscan: mmap a %zu MiB kmig region: %s\n",
+			size >> 20, strerror(errno));
+		exit(1);
+	}
+	if (ioctl(*fd, KMIG_IOC_PREALLOC, &pa)) {
+		fprintf(stderr, "memscan: KMIG_IOC_PREALLOC: %s\n",
+			strerror(errno));
+		exit(1);
+	}
+	/* one byte of each page; sum is checked, so no read is dropped */
+	for (p = buf, off = 0; off < size; off += PAGE)
+		sum |= p[off];
+	if (sum) {
+		fprintf(stderr, "memscan: a preallocated page is not zero\n");
+		exit(1);
+	}
+	return buf;
 }
 
 static unsigned long parse_num(const char *opt, const char *s)
@@ -151,16 +226,18 @@ static void json_str(const char *s)
 
 int main(int argc, char **argv)
 {
-	unsigned long size_gib = 0, hot_kib = 256, repeat = 3, r;
+	unsigned long size_gib = 0, region_mib = 0, hot_kib = 256, repeat = 3, r;
 	uint64_t cold_best = UINT64_MAX, hot_ns, passes, t0;
 	size_t size, hot_size;
 	char cpu[256];
 	void *buf, *hot;
-	int i;
+	int i, fd = -1;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--size-gib"))
 			size_gib = parse_num(argv[i], argv[i + 1]), i++;
+		else if (!strcmp(argv[i], "--kmig-region-mib"))
+			region_mib = parse_num(argv[i], argv[i + 1]), i++;
 		else if (!strcmp(argv[i], "--hot-kib"))
 			hot_kib = parse_num(argv[i], argv[i + 1]), i++;
 		else if (!strcmp(argv[i], "--repeat"))
@@ -168,9 +245,10 @@ int main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (!size_gib)
+	if (!size_gib == !region_mib)
 		usage();
-	if (size_gib > (1ul << 20) || hot_kib > (1ul << 30)) {
+	if (size_gib > (1ul << 20) || region_mib > (1ul << 30) ||
+	    hot_kib > (1ul << 30)) {
 		fprintf(stderr, "memscan: size too large\n");
 		return 2;
 	}
@@ -181,18 +259,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	size = (size_t)size_gib << 30;
+	size = size_gib ? (size_t)size_gib << 30 : (size_t)region_mib << 20;
 	hot_size = (size_t)hot_kib << 10;
-
-	buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED) {
-		fprintf(stderr, "memscan: mmap %lu GiB: %s\n", size_gib,
-			strerror(errno));
-		return 1;
-	}
-	/* write every page: real pages, not the shared zero page */
-	memset(buf, 0, size);
+	buf = size_gib ? map_anonymous(size) : map_kmig_region(size, &fd);
 
 	hot = aligned_alloc(4096, hot_size);
 	if (!hot) {
@@ -249,9 +318,11 @@ int main(int argc, char **argv)
 	       (unsigned long long)hot_ns,
 	       (double)hot_size * passes / GIB / (hot_ns / 1e9));
 	json_str(cpu);
-	printf("}\n");
+	printf(",\"memory\":\"%s\"}\n", fd < 0 ? "anonymous" : "kmig-region");
 
 	munmap(buf, size);
+	if (fd >= 0)
+		close(fd);
 	free(hot);
 	return 0;
 }

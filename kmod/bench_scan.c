@@ -16,9 +16,12 @@
  * KMIG_BSCAN_CHUNK pages under one kernel_fpu_begin()/kernel_fpu_end()
  * with cond_resched() between chunks, and is timed as a whole. bytes and
  * pages are those of one pass; time_ns is the best of PASSES (default 3,
- * at most 100). IMPL is auto (the default: avx512, else avx2, else
- * generic), generic, avx2 or avx512; each ORs the whole page into four
- * accumulators (no early exit, so random data costs the same as zeros).
+ * at most 100). IMPL is auto (the default), generic, avx2 or avx512:
+ * auto runs every SIMD kernel the CPU has (avx512 and avx2) in turn in
+ * each pass, since which reads fastest depends on the part, and impl
+ * names the one that made the best time (generic without SIMD). Each
+ * kernel ORs the whole page into four accumulators: no early exit, so
+ * random data costs the same as zeros.
  * A write blocks until the passes are done; a fatal signal stops them.
  * Errors: -ENOENT (no such region), -ENODATA (no allocated page),
  * -EOPNOTSUPP (IMPL not on this CPU), -EINVAL, -ERANGE, -EINTR; cat then
@@ -264,50 +267,45 @@ static int kmig_bscan_collect(struct kmig_region *region,
 	return 0;
 }
 
-/* What the CPU reads fastest: the widest loads it has. */
-static enum kmig_zero_check kmig_bscan_best(void)
+/*
+ * The kernels to run, as a mask of enum kmig_zero_check bits: for auto
+ * (or nothing), every SIMD one the CPU has, since which reads fastest
+ * depends on the part; generic when it has none.
+ */
+static int kmig_bscan_parse_impl(const char *name, u32 *mask)
 {
-	if (kmig_zerocheck_is_available(KMIG_ZERO_CHECK_AVX512))
-		return KMIG_ZERO_CHECK_AVX512;
-	if (kmig_zerocheck_is_available(KMIG_ZERO_CHECK_AVX2))
-		return KMIG_ZERO_CHECK_AVX2;
-	return KMIG_ZERO_CHECK_GENERIC;
-}
-
-static int kmig_bscan_parse_impl(const char *name, enum kmig_zero_check *impl)
-{
+	u32 simd = BIT(KMIG_ZERO_CHECK_AVX512) | BIT(KMIG_ZERO_CHECK_AVX2);
 	int ret;
 
-	if (!*name) {
-		*impl = kmig_bscan_best();
-		return 0;
-	}
-	ret = kmig_zerocheck_parse(name);
+	ret = *name ? kmig_zerocheck_parse(name) : KMIG_ZERO_CHECK_AUTO;
 	if (ret < 0)
 		return ret;
 	switch (ret) {
 	case KMIG_ZERO_CHECK_AUTO:
-		*impl = kmig_bscan_best();
+		*mask = kmig_zerocheck_available() & simd;
+		if (!*mask)
+			*mask = BIT(KMIG_ZERO_CHECK_GENERIC);
 		return 0;
 	case KMIG_ZERO_CHECK_GENERIC:
 	case KMIG_ZERO_CHECK_AVX2:
 	case KMIG_ZERO_CHECK_AVX512:
-		*impl = ret;
-		break;
+		*mask = BIT(ret);
+		return kmig_zerocheck_is_available(ret) ? 0 : -EOPNOTSUPP;
 	default:
 		return -EINVAL;
 	}
-	return kmig_zerocheck_is_available(*impl) ? 0 : -EOPNOTSUPP;
 }
 
-static int kmig_bscan_run(u32 id, u32 passes, enum kmig_zero_check impl)
+/* Each pass runs every kernel of @mask in turn; the best time wins. */
+static int kmig_bscan_run(u32 id, u32 passes, u32 mask)
 {
+	enum kmig_zero_check best_impl = KMIG_ZERO_CHECK_GENERIC;
 	struct kmig_region *region;
 	struct page **pages = NULL;
 	unsigned long npages = 0;
 	u64 ns, best = U64_MAX, nonzero = 0;
 	u32 i;
-	int ret;
+	int impl, ret;
 
 	region = kmig_region_find(id);
 	if (!region)
@@ -316,19 +314,28 @@ static int kmig_bscan_run(u32 id, u32 passes, enum kmig_zero_check impl)
 	if (ret)
 		goto out_put;
 	for (i = 0; i < passes; i++) {
-		ret = kmig_bscan_pass(impl, pages, npages, &ns, &nonzero);
-		if (ret)
-			goto out_free;
-		best = min(best, ns);
+		for (impl = KMIG_ZC_NR - 1; impl > KMIG_ZERO_CHECK_AUTO; impl--) {
+			if (!(mask & BIT(impl)))
+				continue;
+			ret = kmig_bscan_pass(impl, pages, npages, &ns,
+					      &nonzero);
+			if (ret)
+				goto out_free;
+			if (ns < best) {
+				best = ns;
+				best_impl = impl;
+			}
+		}
 	}
 	kmig_bscan_last.bytes = (u64)npages << PAGE_SHIFT;
 	kmig_bscan_last.pages = npages;
 	kmig_bscan_last.time_ns = best;
 	kmig_bscan_last.passes = passes;
-	kmig_bscan_last.impl = impl;
+	kmig_bscan_last.impl = best_impl;
 	kmig_bscan_last.valid = true;
-	pr_info("scan limit: region %u, %lu pages (%llu with data), %s, best of %u passes %llu ns\n",
-		id, npages, nonzero, kmig_zerocheck_name(impl), passes, best);
+	pr_info("scan limit: region %u, %lu pages (%llu with data), best of %u passes %llu ns (%s)\n",
+		id, npages, nonzero, passes, best,
+		kmig_zerocheck_name(best_impl));
 out_free:
 	kvfree(pages);
 out_put:
@@ -338,8 +345,7 @@ out_put:
 
 static int kmig_bscan_parse_run(const char *buf)
 {
-	u32 id, passes = KMIG_BSCAN_PASSES;
-	enum kmig_zero_check impl;
+	u32 id, passes = KMIG_BSCAN_PASSES, mask;
 	char name[16] = "";
 	int ret;
 
@@ -347,10 +353,10 @@ static int kmig_bscan_parse_run(const char *buf)
 		return -EINVAL;
 	if (!passes || passes > KMIG_BSCAN_PASSES_MAX)
 		return -ERANGE;
-	ret = kmig_bscan_parse_impl(name, &impl);
+	ret = kmig_bscan_parse_impl(name, &mask);
 	if (ret)
 		return ret;
-	return kmig_bscan_run(id, passes, impl);
+	return kmig_bscan_run(id, passes, mask);
 }
 
 static ssize_t kmig_bscan_write(struct file *file, const char __user *ubuf,

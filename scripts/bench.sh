@@ -2,51 +2,86 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: measure and print, assert nothing about speed.
 #
-#   deps, the uml-bench kernel and module, userspace; then, one after the
-#   other (never two at once, so they do not share the two cores):
+#   deps, the uml-bench kernel and module, userspace; then R rounds
+#   (KMIG_BENCH_ROUNDS, default 5), each running every configuration once,
+#   one program after the other (never two at once, so they do not share
+#   the two cores):
 #   1. memscan      the memory read limit: a userspace AVX2 zero scan (host)
 #   2. QEMU         Debian's qemu-system-x86_64 (TCG, paused guest) migrating
 #                   the same sizes over loopback, multifd 1/2/4 and without
-#   3. kmig         tests/bench/bench-uml.py in the non-debug UML kernel:
-#                   zero and random regions on 1/2/4 channels, in-kernel TCP
-#                   loopback, every zero check, COLO, memory overhead
-#   4. report       tests/bench/report.py: Markdown tables + merged JSON
-# Results: build/results/bench-<date>/ (and build/results/bench-latest).
-# Sizes: KMIG_BENCH_SIZE_GIB (zero cases, default 8), KMIG_BENCH_RANDOM_GIB
-# (random data, default 2); KMIG_BENCH_COLO_CHECKPOINTS (default 200),
-# KMIG_BENCH_COLO_INTERVAL_MS (default 100).
+#   3. kmig         tests/bench/bench-uml.py in the non-debug UML kernel
+#                   (booted once per round): zero and random regions on
+#                   1/2/4 channels, in-kernel TCP loopback, the in-UML read
+#                   limits, every zero check, COLO; memory overhead and
+#                   the per-page profile (profile_uml.py) in round 1 only
+#   QEMU and kmig alternate their order (odd rounds QEMU first, even rounds
+#   kmig first), so that a drift of the machine's speed over the run
+#   weighs on both alike. Before each run tests/bench/loadprobe.py times a
+#   short CPU loop and waits while the CPU is busy (the record goes with
+#   the run). Then:
+#   4. report       tests/bench/report.py: median (min-max) over the rounds,
+#                   Markdown tables + merged JSON
+# Results: build/results/bench-<date>/ (and build/results/bench-latest):
+# memscan-rN.json, qemu-rN.json, kmig-rN.json per round, machine.json,
+# results.md, results.json.
+# Sizes: KMIG_BENCH_SIZE_GIB (zero cases, default 2), KMIG_BENCH_RANDOM_MIB
+# (random data, default 512; KMIG_BENCH_RANDOM_GIB overrides it),
+# KMIG_BENCH_TCP_MIB (in-kernel TCP loopback, default 1024),
+# KMIG_BENCH_LIMIT_MIB (in-UML userspace scan, default 1024),
+# KMIG_BENCH_HOT_REPS (hot zero check scans, default 50),
+# KMIG_BENCH_COLO_CHECKPOINTS (per configuration and round, default 40),
+# KMIG_BENCH_COLO_INTERVAL_MS (default 100). KMIG_BENCH_WAIT_BUDGET_S:
+# the most the load probe waits in all, per environment (default 180).
 set -uo pipefail
 KMIG_TAG=bench
 . "$(dirname "$0")/lib.sh"
 S=$KMIG_TOP/scripts
+B=$KMIG_TOP/tests/bench
 export KMIG_TOP
 
-size=${KMIG_BENCH_SIZE_GIB:-8}
-rsize=${KMIG_BENCH_RANDOM_GIB:-2}
-ckpts=${KMIG_BENCH_COLO_CHECKPOINTS:-200}
+rounds=${KMIG_BENCH_ROUNDS:-5}
+size=${KMIG_BENCH_SIZE_GIB:-2}
+rmib=${KMIG_BENCH_RANDOM_MIB:-512}
+[ -z "${KMIG_BENCH_RANDOM_GIB:-}" ] || rmib=$((KMIG_BENCH_RANDOM_GIB * 1024))
+tcp=${KMIG_BENCH_TCP_MIB:-1024}
+limit=${KMIG_BENCH_LIMIT_MIB:-1024}
+hot=${KMIG_BENCH_HOT_REPS:-50}
+ckpts=${KMIG_BENCH_COLO_CHECKPOINTS:-40}
 ival=${KMIG_BENCH_COLO_INTERVAL_MS:-100}
+for v in rounds size rmib tcp limit hot ckpts ival; do
+	case ${!v} in
+	'' | *[!0-9]* | 0) die "bench: $v must be a positive integer (got '${!v}')" ;;
+	esac
+done
 res=$KMIG_RESULTS/bench-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$res"
 t_all=$(date +%s)
+# The random guest RAM of the QEMU runs, written once for all rounds.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kmig-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+times=()
 
 step() { # NAME CMD...: run and time one step; a failure is reported, not fatal
-	local name=$1 t0 rc=0; shift
+	local name=$1 t0 rc=0 dt; shift
 	log "== $name"
 	t0=$(date +%s)
 	"$@" || rc=$?
-	log "$name: $(($(date +%s) - t0)) s$([ $rc -eq 0 ] || echo ", exit status $rc")"
+	dt=$(($(date +%s) - t0))
+	times+=("$name $dt s")
+	log "$name: $dt s$([ $rc -eq 0 ] || echo ", exit status $rc")"
 	return 0
 }
 
 step deps "$S/deps.sh"
 step kernel bash -c '"$1/uml-kernel.sh" uml-bench >/dev/null && "$1/modules.sh" uml-bench' _ "$S"
 step userspace "$S/userspace.sh"
-step memscan-build make -s -C "$KMIG_TOP/tests/bench" memscan
+step memscan-build make -s -C "$B" memscan
 
 qemu_version=$(qemu-system-x86_64 --version 2>/dev/null | head -1)
-python3 - "$res/machine.json" "$size" "$rsize" "$qemu_version" <<'PY'
+cmdline="make bench (KMIG_BENCH_ROUNDS=$rounds KMIG_BENCH_SIZE_GIB=$size KMIG_BENCH_RANDOM_MIB=$rmib KMIG_BENCH_TCP_MIB=$tcp KMIG_BENCH_COLO_CHECKPOINTS=$ckpts)"
+python3 - "$res/machine.json" "$qemu_version" "$cmdline" "$rounds" <<'PY'
 import json, os, platform, subprocess, sys, time
-out, size, rsize, qv = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+out, qv, cmd, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 cpu = ""
 with open("/proc/cpuinfo") as f:
     for line in f:
@@ -59,31 +94,69 @@ commit = subprocess.run(["git", "-C", top, "describe", "--always", "--dirty"],
                         capture_output=True, text=True).stdout.strip()
 json.dump({"host_cpu": cpu, "host_cores": os.cpu_count(), "host_mem_bytes": mem,
            "host_kernel": platform.release(), "uml_kernel": "",
-           "qemu_version": qv, "commit": commit,
-           "command": "make bench (KMIG_BENCH_SIZE_GIB=%d KMIG_BENCH_RANDOM_GIB=%d)"
-                      % (size, rsize),
+           "qemu_version": qv, "commit": commit, "command": cmd,
+           "rounds": rounds,
            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
           open(out, "w"), indent=1)
 PY
 
-step memscan bash -c '"$1" --size-gib "$2" > "$3"' _ \
-	"$KMIG_TOP/tests/bench/memscan" "$size" "$res/memscan.json"
-step qemu bash -c 'python3 "$1" --size-gib "$2" --random-size-gib "$3" \
-	--cases zero-written,zero-untouched,random --channels 0,1,2,4 > "$4"' _ \
-	"$KMIG_TOP/tests/bench/qemu-anchor.py" "$size" "$rsize" "$res/qemu.json"
-# UML's memory: the zero region, two random regions and room to spare.
-step kmig env KMIG_UML_MEM=$((size + 2 * rsize + 3))G KMIG_UML_TIMEOUT=2400 \
-	KMIG_BENCH_OUT="$res" \
-	KMIG_BENCH_ARGS="--size-gib $size --random-gib $rsize --colo-checkpoints $ckpts --colo-interval-ms $ival" \
-	"$S/systest-uml.sh" --bench
-if [ -f "$res/kmig.json" ]; then
-	python3 - "$res/machine.json" "$res/kmig.json" <<'PY'
+step random-file python3 -c '
+import os, sys
+with open(sys.argv[1], "wb") as f:
+    for _ in range((int(sys.argv[2]) + 15) // 16):
+        f.write(os.urandom(16 << 20))
+' "$tmp/random.bin" "$rmib"
+
+run_memscan() { # ROUND
+	python3 "$B/loadprobe.py" --state "$res/probe-native.state" \
+		--label "memscan r$1" -- "$B/memscan" --size-gib "$size" \
+		>"$res/memscan-r$1.json"
+}
+run_qemu() { # ROUND
+	python3 "$B/qemu-anchor.py" --size-gib "$size" \
+		--random-file "$tmp/random.bin" \
+		--random-size-gib "$(awk -v m="$rmib" 'BEGIN { print m / 1024 }')" \
+		--cases zero-written,zero-untouched,random --channels 0,1,2,4 \
+		--probe-state "$res/probe-native.state" --round "$1" \
+		>"$res/qemu-r$1.json"
+}
+run_kmig() { # ROUND
+	local args="--round $1 --size-gib $size --random-mib $rmib --tcp-mib $tcp"
+	args+=" --limit-mib $limit --hot-reps $hot --colo-checkpoints $ckpts"
+	args+=" --colo-interval-ms $ival --probe-state $res/probe-uml.state"
+	[ "$1" = 1 ] || args+=" --skip memory,profile"
+	# UML's memory: the zero region, two random regions, the TCP pools
+	# and room to spare.
+	env KMIG_UML_MEM=$((size * 1024 + 2 * rmib + 3072))M \
+		KMIG_UML_TIMEOUT="${KMIG_UML_TIMEOUT:-1200}" KMIG_SKIP_USERSPACE=1 \
+		KMIG_BENCH_OUT="$res" KMIG_BENCH_ARGS="$args" \
+		"$S/systest-uml.sh" --bench
+	[ -s "$res/kmig-r$1.json" ]
+}
+
+for r in $(seq 1 "$rounds"); do
+	t_round=$(date +%s)
+	log "=== round $r of $rounds ($([ $((r % 2)) = 1 ] && echo "QEMU, then kmig" || echo "kmig, then QEMU"))"
+	step "r$r memscan" run_memscan "$r"
+	if [ $((r % 2)) = 1 ]; then
+		step "r$r qemu" run_qemu "$r"
+		step "r$r kmig" run_kmig "$r"
+	else
+		step "r$r kmig" run_kmig "$r"
+		step "r$r qemu" run_qemu "$r"
+	fi
+	log "round $r: $(($(date +%s) - t_round)) s"
+done
+
+if [ -f "$res/kmig-r1.json" ]; then
+	python3 - "$res/machine.json" "$res/kmig-r1.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 m["uml_kernel"] = json.load(open(sys.argv[2])).get("kernel", "")
 json.dump(m, open(sys.argv[1], "w"), indent=1)
 PY
 fi
-step report python3 "$KMIG_TOP/tests/bench/report.py" "$res"
+step report python3 "$B/report.py" "$res"
 ln -sfn "$(basename "$res")" "$KMIG_RESULTS/bench-latest"
+log "step times: $(printf '%s; ' "${times[@]}")"
 log "results: $res (build/results/bench-latest), $(($(date +%s) - t_all)) s in all"

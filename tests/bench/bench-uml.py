@@ -2,26 +2,53 @@
 # SPDX-License-Identifier: GPL-2.0
 """kmig's side of make bench, run inside the non-debug UML kernel.
 
-Loads kmig, then measures, writing every raw figure to OUT/kmig.json:
-  zero      an N GiB region of zero pages (every page populated, by
+One round: loads kmig, measures every configuration once, writes the raw
+figures to OUT/kmig-rR.json (R: --round) after every step. scripts/bench.sh
+boots UML once per round; tests/bench/report.py merges the rounds.
+
+Steps:
+  tcp       the in-kernel TCP loopback throughput with the channels'
+            page send/receive path (debugfs kmig/tcp_loopback), cycling
+            through --tcp-pool-mib of pages on each side (cold, the
+            practical limit of a migration) and through one batch (hot,
+            cache); --tcp-mib MiB each
+  zero      an N GiB region of zero pages (every page populated by
             KMIG_IOC_PREALLOC: user faults cost ~70 s per GiB in UML) and
             an untouched one, migrated over loopback with zero detection on
-            the main thread (1 channel) and on 1, 2, 4 channel threads
-  random    an M GiB region of random data, 1, 2, 4 channels
-  tcp_loopback  the in-kernel TCP loopback throughput with the channels'
-            page send/receive path (debugfs kmig/tcp_loopback), cycling
-            through 512 MiB of pages on each side (cold, the practical
-            limit of a migration) and through one batch (hot, cache)
-  zerocheck every implementation over the populated zero region (cold)
-            and over a 256 KiB region scanned many times (hot)
+            the main thread (1 channel) and on 1, 2, 4 channel threads;
+            then every zero-check implementation over the populated region
+            (cold, one scan each)
+  limits    the memory read limits inside UML, when the kernel and memscan
+            have them (else recorded as missing): an in-kernel read of the
+            zero region's pages (debugfs kmig/scan_limit) and a userspace
+            scan of a mapped kmig region (memscan --kmig-region-mib M)
+  zerocheck-hot  every implementation over a 256 KiB region, scanned
+            --hot-reps times
+  random    an M MiB region of random data (filled in the kernel by
+            debugfs kmig/fill when it exists, else from userspace by
+            kmig-systest region --random), 1, 2, 4 channels, into a new
+            destination and into a preallocated one
   colo      kmig-vmm primary and secondary, C checkpoints at I ms, idle
             and under load (primary writers), 1 and 4 channels
   memory    metadata per GiB: page index (radix_tree_node slab growth
-            while populating 1 GiB), bitmaps, COLO cache
+            while populating 1 GiB), bitmaps, COLO cache (round 1 only:
+            scripts/bench.sh passes --skip memory in the others)
+  profile   the per-page profile and the optimisations' before/after
+            (tests/bench/profile_uml.py, debugfs kmig/profile and
+            kmig/opt_off; round 1 only, like memory)
+
+Before every run (a migration, a scan, a loopback run, a COLO session)
+loadprobe.py probes the CPU and waits while it is busy; the record goes
+with the run ("load"). The probe's best time is kept across rounds in
+--probe-state (a file on the host, through hostfs).
 
 Usage: bench-uml.py --ko KO --migctl MIGCTL --bin DIR --vmm VMM --out DIR
-                    [--size-gib N] [--random-gib M] [--colo-checkpoints C]
-                    [--colo-interval-ms I]
+                    [--round R] [--size-gib N] [--random-mib M]
+                    [--tcp-mib T] [--tcp-pool-mib P] [--hot-reps H]
+                    [--limit-mib L] [--colo-checkpoints C]
+                    [--colo-interval-ms I] [--only STEPS] [--skip STEPS]
+                    [--profile-mib P] [--profile-reps N]
+                    [--probe-state FILE]
 Progress goes to stdout (the UML console).
 """
 import argparse
@@ -32,16 +59,28 @@ import subprocess
 import sys
 import time
 
+import loadprobe
 import profile_uml
 
 PAGE = 4096
 A = None
+PROBE = None
+DEBUGFS = "/sys/kernel/debug/kmig"
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def log(msg):
     print("# bench: " + msg, flush=True)
 
 
+def probe(label):
+    rec = PROBE.before(label)
+    if rec["retries"] or rec["busy"]:
+        log("%s: CPU probe %.2fx the best, %d retr%s%s" % (
+            label, rec["probe_ratio"], rec["retries"],
+            "y" if rec["retries"] == 1 else "ies",
+            ", running flagged busy" if rec["busy"] else ""))
+    return rec
 def sh(*cmd, check=True):
     r = subprocess.run(list(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True)
@@ -86,10 +125,27 @@ class Region:
         self.p.wait()
 
 
-def migrate(src, dst, channels, mode):
+def debugfs_kv(name, arg):
+    """Write arg to debugfs kmig/NAME, read back 'key value ...' pairs."""
+    path = os.path.join(DEBUGFS, name)
+    with open(path, "w") as f:
+        f.write(arg)
+    with open(path) as f:
+        kv = f.read().split()
+    d = {}
+    for k, v in zip(kv[0::2], kv[1::2]):
+        try:
+            d[k] = int(v)
+        except ValueError:
+            d[k] = v
+    return d
+
+
+def migrate(src, dst, channels, mode, label=None):
     lst = migctl_json("listen", "--region", str(dst.id), "--port", "0",
                       "--channels", str(channels), "--key-file", A.key_file)
     port = lst["port"]
+    pr = probe(label or "migration %s/%d" % (mode, channels))
     t0 = time.monotonic()
     st = migctl_json("start", "--region", str(src.id), "--to",
                      "127.0.0.1:%d" % port, "--channels", str(channels),
@@ -107,7 +163,29 @@ def migrate(src, dst, channels, mode):
             "wire_bytes": st["bytes"], "pages": st["pages_done"],
             "zero_pages": st.get("zero_pages", 0),
             "normal_pages": st.get("normal_pages", 0),
-            "wall_s": round(wall, 3)}
+            "wall_s": round(wall, 3), "probe": pr}
+
+
+# The populated zero region of the zero step, kept for the limits step
+# (the in-kernel read limit over the same pages), stopped there.
+ZERO = {}
+
+
+def zero_region():
+    if "written" not in ZERO:
+        size_mb = A.size_gib * 1024
+        # Every page populated with zeros in the kernel (KMIG_IOC_PREALLOC,
+        # as QEMU's -mem-prealloc): UML takes ~70 s per GiB of user faults.
+        ZERO["written"] = Region(size_mb, prealloc=size_mb * 256, seed=3)
+        log("zero written: %d GiB region populated in %.1f s" %
+            (A.size_gib, ZERO["written"].fill_s))
+    return ZERO["written"]
+
+
+def stop_zero_region():
+    r = ZERO.pop("written", None)
+    if r:
+        r.stop()
 
 
 def bench_zero(res):
@@ -115,16 +193,15 @@ def bench_zero(res):
     npages = size_mb * 256
     configs = [("main", 1), ("channel", 1), ("channel", 2), ("channel", 4)]
     for case in ("written", "untouched"):
-        # Every page populated with zeros in the kernel (KMIG_IOC_PREALLOC,
-        # as QEMU's -mem-prealloc): UML takes ~70 s per GiB of user faults.
-        src = Region(size_mb, prealloc=npages if case == "written" else 0,
-                     seed=3)
-        log("zero %s: %d GiB region filled in %.1f s" %
-            (case, A.size_gib, src.fill_s))
+        if case == "written":
+            src = zero_region()
+        else:
+            src = Region(size_mb, seed=3)
         for mode, ch in configs:
             dst = Region(size_mb)
             try:
-                r = migrate(src, dst, ch, mode)
+                r = migrate(src, dst, ch, mode,
+                            "zero %s %s/%d" % (case, mode, ch))
             finally:
                 dst.stop()
             r.update(case=case, mode=mode, channels=ch,
@@ -132,8 +209,9 @@ def bench_zero(res):
             log("zero %s %s/%d: %.3f s" % (case, mode, ch, r["time_ns"] / 1e9))
             res["zero"].append(r)
         if case == "written":
-            bench_zerocheck_cold(res, src, npages)
-        src.stop()
+            bench_zerocheck_cold(res, src)
+        else:
+            src.stop()
 
 
 def scan(region, impl):
@@ -141,46 +219,115 @@ def scan(region, impl):
     return r["time_ns"], r["pages"]
 
 
-def bench_zerocheck_cold(res, region, npages):
+def bench_zerocheck_cold(res, region):
     for impl in A.impls:
-        best = None
-        for _ in range(2):
-            ns, pages = scan(region, impl)
-            best = ns if best is None else min(best, ns)
+        pr = probe("zero check %s cold" % impl)
+        ns, pages = scan(region, impl)
         res["zerocheck"].append({"impl": impl, "case": "cold",
-                                 "bytes": pages * PAGE, "time_ns": best})
+                                 "bytes": pages * PAGE, "time_ns": ns,
+                                 "probe": pr})
         log("zero check %s cold: %.2f GiB/s" %
-            (impl, pages * PAGE / best * 1e9 / 2**30))
+            (impl, pages * PAGE / ns * 1e9 / 2**30))
 
 
 def bench_zerocheck_hot(res):
     region = Region(1, zero=64, seed=5)  # 1 MiB region, 64 pages (256 KiB)
     try:
         for impl in A.impls:
+            pr = probe("zero check %s hot" % impl)
             total = 0
             nbytes = 0
-            for _ in range(200):
+            for _ in range(A.hot_reps):
                 ns, pages = scan(region, impl)
                 total += ns
                 nbytes += pages * PAGE
             res["zerocheck"].append({"impl": impl, "case": "hot",
-                                     "bytes": nbytes, "time_ns": total})
+                                     "bytes": nbytes, "time_ns": total,
+                                     "reps": A.hot_reps, "probe": pr})
             log("zero check %s hot: %.2f GiB/s" %
                 (impl, nbytes / total * 1e9 / 2**30))
     finally:
         region.stop()
 
 
-def bench_random(res):
-    size_mb = A.random_gib * 1024
+def bench_limits(res):
+    """The memory read limits inside UML; a missing interface is recorded
+    in limits.missing, not an error."""
+    lim = {"kernel_scan": None, "uml_memscan": None, "missing": []}
+    res["limits"] = lim
+    try:
+        if os.path.exists(os.path.join(DEBUGFS, "scan_limit")):
+            src = zero_region()
+            pr = probe("kernel scan limit")
+            d = debugfs_kv("scan_limit", str(src.id))
+            d["probe"] = pr
+            lim["kernel_scan"] = d
+            if d.get("bytes") and d.get("time_ns"):
+                log("in-kernel read of the zero region: %.2f GiB/s" %
+                    (d["bytes"] / d["time_ns"] * 1e9 / 2**30))
+        else:
+            lim["missing"].append("kernel_scan: no %s/scan_limit" % DEBUGFS)
+    finally:
+        # Room for memscan's region.
+        stop_zero_region()
+    memscan = os.path.join(HERE, "memscan")
+    if not os.access(memscan, os.X_OK):
+        lim["missing"].append("uml_memscan: no %s" % memscan)
+        return
+    usage = subprocess.run([memscan], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    if "--kmig-region-mib" not in usage.stdout + usage.stderr:
+        lim["missing"].append("uml_memscan: memscan has no --kmig-region-mib")
+        return
+    pr = probe("userspace scan of a kmig region")
+    r = subprocess.run([memscan, "--kmig-region-mib", str(A.limit_mib)],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=600)
+    if r.returncode:
+        raise RuntimeError("memscan --kmig-region-mib %d: exit %d: %s" %
+                           (A.limit_mib, r.returncode, r.stderr.strip()))
+    d = json.loads(r.stdout)
+    d["probe"] = pr
+    lim["uml_memscan"] = d
+    cold = d.get("cold") or {}
+    if cold.get("bytes") and cold.get("time_ns"):
+        log("userspace scan of a kmig region: %.2f GiB/s" %
+            (cold["bytes"] / cold["time_ns"] * 1e9 / 2**30))
+
+
+def random_region(size_mb, seed):
+    """A region of size_mb MiB of pseudo-random pages: filled in the
+    kernel (debugfs kmig/fill) when the module has it, else from
+    userspace (~70 s per GiB of user faults in UML)."""
     npages = size_mb * 256
-    src = Region(size_mb, random=npages, seed=11)
-    log("random: %d GiB region filled in %.1f s" % (A.random_gib, src.fill_s))
+    fill = os.path.join(DEBUGFS, "fill")
+    if os.path.exists(fill):
+        r = Region(size_mb, prealloc=npages, seed=seed)
+        t0 = time.monotonic()
+        try:
+            with open(fill, "w") as f:
+                f.write("%d %d" % (r.id, seed))
+        except OSError:
+            r.stop()
+            raise
+        r.fill_s += time.monotonic() - t0
+        return r, "kernel (debugfs kmig/fill)"
+    return Region(size_mb, random=npages, seed=seed), \
+        "userspace (kmig-systest region --random)"
+
+
+def bench_random(res):
+    size_mb = A.random_mib
+    npages = size_mb * 256
+    src, how = random_region(size_mb, 11)
+    res["random_fill"] = {"how": how, "fill_s": round(src.fill_s, 2)}
+    log("random: %d MiB region filled in %.1f s, %s" % (size_mb, src.fill_s,
+                                                         how))
     try:
         for ch in (1, 2, 4):
             dst = Region(size_mb)
             try:
-                r = migrate(src, dst, ch, "channel")
+                r = migrate(src, dst, ch, "channel", "random %d ch" % ch)
             finally:
                 dst.stop()
             r.update(channels=ch, size_bytes=npages * PAGE)
@@ -191,7 +338,8 @@ def bench_random(res):
         for ch in (1, 2, 4):
             dst = Region(size_mb, prealloc=npages)
             try:
-                r = migrate(src, dst, ch, "channel")
+                r = migrate(src, dst, ch, "channel",
+                            "random %d ch, destination preallocated" % ch)
             finally:
                 dst.stop()
             r.update(channels=ch, size_bytes=npages * PAGE)
@@ -202,29 +350,20 @@ def bench_random(res):
         src.stop()
 
 
-def tcp_run(nbytes, pool):
-    path = "/sys/kernel/debug/kmig/tcp_loopback"
-    best = None
-    for _ in range(3):
-        with open(path, "w") as f:
-            f.write("%d %d" % (nbytes, pool))
-        with open(path) as f:
-            kv = f.read().split()
-        d = dict(zip(kv[0::2], kv[1::2]))
-        r = {"bytes": int(d["bytes"]), "time_ns": int(d["time_ns"]),
-             "pool_pages": int(d["pool_pages"]),
-             "copied_pages": int(d["copied_pages"])}
-        if best is None or r["time_ns"] < best["time_ns"]:
-            best = r
-    return best
+def tcp_run(nbytes, pool, label):
+    pr = probe(label)
+    d = debugfs_kv("tcp_loopback", "%d %d" % (nbytes, pool))
+    return {"bytes": int(d["bytes"]), "time_ns": int(d["time_ns"]),
+            "pool_pages": int(d["pool_pages"]),
+            "copied_pages": int(d["copied_pages"]), "probe": pr}
 
 
 def bench_tcp(res):
     # Cold: each side cycles through A.tcp_pool_mib of pages, larger than
     # the caches, as a migration of a large region does. Hot: one batch
     # of pages, always in cache, the best case of the stack.
-    cold = tcp_run(A.tcp_gib << 30, A.tcp_pool_mib << 20)
-    hot = tcp_run(A.tcp_gib << 30, 0)
+    cold = tcp_run(A.tcp_mib << 20, A.tcp_pool_mib << 20, "tcp loopback cold")
+    hot = tcp_run(A.tcp_mib << 20, 0, "tcp loopback hot")
     res["tcp_loopback"] = cold
     res["tcp_loopback_hot"] = hot
     for name, r in (("cold pages", cold), ("hot pages", hot)):
@@ -264,6 +403,7 @@ def bench_colo(res):
                         "--pattern", "random"]
             else:
                 cmd += ["--writers", "1", "--rate", "1"]
+            pr = probe("colo %s %d ch" % (load, ch))
             # Stream the primary's lines: progress on the console (the
             # UML runner stops a VM silent for 5 minutes).
             src = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
@@ -285,7 +425,8 @@ def bench_colo(res):
             out = "".join(lines)
             run = {"load": load, "channels": ch,
                    "interval_ms": A.colo_interval_ms, "transfer_ms": [],
-                   "pause_ms": [], "flush_ms": [], "pages": [], "bytes": []}
+                   "pause_ms": [], "flush_ms": [], "pages": [], "bytes": [],
+                   "probe": pr}
             for line in out.splitlines():
                 m = re.match(r"checkpoint (\d+) pages (\d+) bytes (\d+) "
                              r"pause-ms ([\d.]+) transfer-ms ([\d.]+) "
@@ -302,8 +443,6 @@ def bench_colo(res):
             log("colo %s %d ch: %d checkpoints, transfer p99 %.3f ms" %
                 (load, ch, run["checkpoints"],
                  t[min(len(t) - 1, (99 * len(t) + 99) // 100 - 1)]))
-
-
 def slab_bytes(name):
     try:
         with open("/proc/slabinfo") as f:
@@ -337,30 +476,40 @@ def bench_memory(res):
 
 
 def bench_profile(res):
-    def random_region(size_mb):
-        return Region(size_mb, random=size_mb * 256, seed=11)
-    profile_uml.bench_profile(A, res, log, migrate, Region, random_region)
+    profile_uml.bench_profile(A, res, log, migrate, Region,
+                              lambda size_mb: random_region(size_mb, 11)[0])
 
 
 def main():
-    global A
+    global A, PROBE
     ap = argparse.ArgumentParser()
     ap.add_argument("--ko", required=True)
     ap.add_argument("--migctl", required=True)
     ap.add_argument("--bin", required=True)
     ap.add_argument("--vmm", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--size-gib", type=int, default=8)
-    ap.add_argument("--random-gib", type=int, default=2)
-    ap.add_argument("--tcp-gib", type=int, default=4)
+    ap.add_argument("--round", type=int, default=1)
+    ap.add_argument("--size-gib", type=int, default=2)
+    ap.add_argument("--random-mib", type=int, default=512)
+    ap.add_argument("--random-gib", type=int,
+                    help="the random region in GiB (overrides --random-mib)")
+    ap.add_argument("--tcp-mib", type=int, default=1024)
     ap.add_argument("--tcp-pool-mib", type=int, default=512)
-    ap.add_argument("--colo-checkpoints", type=int, default=200)
+    ap.add_argument("--hot-reps", type=int, default=50)
+    ap.add_argument("--limit-mib", type=int, default=1024)
+    ap.add_argument("--colo-checkpoints", type=int, default=40)
     ap.add_argument("--colo-interval-ms", type=int, default=100)
     ap.add_argument("--profile-mib", type=int, default=512)
     ap.add_argument("--profile-reps", type=int, default=5)
     ap.add_argument("--only", default="")
+    ap.add_argument("--skip", default="")
     ap.add_argument("--colo-timeout", type=int, default=240)
+    ap.add_argument("--probe-state", default=None)
     A = ap.parse_args()
+    if A.random_gib:
+        A.random_mib = A.random_gib * 1024
+    t_all = time.monotonic()
+    PROBE = loadprobe.Probe(A.probe_state, env="uml")
     A.impls = ["generic", "sse2", "avx2", "avx512"]
     # Authenticated channels, as in production: one key, both ends.
     A.key_file = os.path.join("/tmp", "bench-mig.key")
@@ -375,19 +524,26 @@ def main():
     sh("insmod", A.ko, "max_memory=0")
     avail = open("/sys/kernel/kmig/zero_check_available").read().split()
     A.impls = [i for i in A.impls if i in avail]
-    res = {"kernel": os.uname().release, "cpus": os.cpu_count(),
-           "size_gib": A.size_gib, "random_gib": A.random_gib,
+    res = {"round": A.round, "kernel": os.uname().release,
+           "cpus": os.cpu_count(),
+           "size_gib": A.size_gib, "random_mib": A.random_mib,
+           "tcp_mib": A.tcp_mib, "hot_reps": A.hot_reps,
+           "colo_checkpoints": A.colo_checkpoints,
            "zero": [], "random": [], "random_dest_prealloc": [],
            "zerocheck": [], "colo": [],
            "tcp_loopback": None, "tcp_loopback_hot": None,
-           "memory": None, "errors": []}
+           "limits": None, "random_fill": None,
+           "memory": None, "steps_s": {}, "errors": []}
     steps = [("tcp", bench_tcp), ("zero", bench_zero),
+             ("limits", bench_limits),
              ("zerocheck-hot", bench_zerocheck_hot), ("random", bench_random),
              ("colo", bench_colo), ("memory", bench_memory),
              ("profile", bench_profile)]
     only = set(A.only.split(",")) - {""}
+    skip = set(A.skip.split(",")) - {""}
+    out = os.path.join(A.out, "kmig-r%d.json" % A.round)
     for name, fn in steps:
-        if only and name not in only:
+        if (only and name not in only) or name in skip:
             continue
         t0 = time.monotonic()
         try:
@@ -395,11 +551,18 @@ def main():
         except Exception as e:  # record and go on: one table missing
             res["errors"].append("%s: %s" % (name, e))
             log("%s failed: %s" % (name, e))
+        res["steps_s"][name] = round(time.monotonic() - t0, 1)
         log("%s took %.0f s" % (name, time.monotonic() - t0))
-        with open(os.path.join(A.out, "kmig.json"), "w") as f:
+        with open(out, "w") as f:
             json.dump(res, f, indent=1)
+    stop_zero_region()
     sh("rmmod", "kmig", check=False)
-    log("done")
+    res["total_s"] = round(time.monotonic() - t_all, 1)
+    res["probe_waited_s"] = PROBE.state.get("waited_s")
+    with open(out, "w") as f:
+        json.dump(res, f, indent=1)
+    log("round %d done in %.0f s (%s)" % (A.round, res["total_s"], ", ".join(
+        "%s %.0f s" % kv for kv in res["steps_s"].items())))
 
 
 if __name__ == "__main__":

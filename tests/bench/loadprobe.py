@@ -28,7 +28,7 @@ As a command (scripts/bench.sh, around memscan):
     loadprobe.py --state FILE [--env native|uml] [--label L] [-- CMD ARGS...]
 
 prints the record; with CMD, runs CMD after the probe and prints CMD's
-stdout (a JSON object) with the record added under "load". Exit status:
+stdout (a JSON object) with the record added under "probe". Exit status:
 CMD's. Python 3 standard library only.
 """
 
@@ -158,7 +158,7 @@ def main():
     if not isinstance(out, dict):
         out = {"error": "no JSON object from %s (exit status %d)"
                % (cmd[0], r.returncode), "stdout": r.stdout[-2000:]}
-    out["load"] = rec
+    out["probe"] = rec
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
     return r.returncode

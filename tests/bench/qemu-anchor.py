@@ -21,6 +21,10 @@ Cases:
 Channels: 0 = legacy precopy (no multifd); N > 0 = multifd capability on
 and multifd-channels=N on both sides.
 
+With --probe-state FILE, loadprobe.py probes the CPU right before each
+migrate command (both QEMUs up and configured) and waits while it is
+busy; the record goes with the run ("probe"). --round N is recorded.
+
 JSON goes to stdout, progress to stderr. Python 3 standard library only.
 """
 
@@ -37,6 +41,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import loadprobe
 
 GiB = 1 << 30
 MiB = 1 << 20
@@ -339,6 +345,8 @@ def one_run(opts, case, channels, size, random_file, workdir):
             raise QMPError("capabilities differ: src %s dst %s"
                            % (scaps, dcaps))
         uri = "tcp:127.0.0.1:%d" % port
+        if opts.probe:
+            run["probe"] = opts.probe.before("qemu %s %d" % (case, channels))
         dst.qmp.cmd("migrate-incoming", {"uri": uri})
         t_mig = time.monotonic()
         src.qmp.cmd("migrate", {"uri": uri})
@@ -435,7 +443,12 @@ def main():
                     help="per-run timeout in seconds (default 300)")
     ap.add_argument("--qemu", default=shutil.which("qemu-system-x86_64")
                     or "qemu-system-x86_64")
+    ap.add_argument("--probe-state", help="loadprobe.py state file: probe "
+                    "the CPU before each migration")
+    ap.add_argument("--round", type=int, help="round number (recorded)")
     opts = ap.parse_args()
+    opts.probe = (loadprobe.Probe(opts.probe_state, env="native")
+                  if opts.probe_state else None)
 
     cases = [c for c in opts.cases.split(",") if c]
     for c in cases:
@@ -462,7 +475,7 @@ def main():
                         "guest": "paused (-S), pc machine, TCG, no disk, "
                                  "-nodefaults",
                         "transport": "tcp:127.0.0.1"},
-           "runs": []}
+           "round": opts.round, "runs": []}
 
     workdir = tempfile.mkdtemp(prefix="qemu-anchor.")
     random_file = None

@@ -1,25 +1,47 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Tables of one make bench run.
+"""Tables of one make bench run of R rounds.
 
     report.py DIR
 
-Reads DIR/machine.json, DIR/memscan.json, DIR/qemu.json and DIR/kmig.json
-(any of them may be missing or unreadable: the cells that need it then say
-"not measured"), writes DIR/results.md (Markdown tables T1..T5, each with a
-caption and notes) and DIR/results.json (the inputs as read, the rows of
-every table with raw and derived figures, the missing inputs), and prints
-the Markdown on stdout.
+Reads DIR/machine.json and the raw figures of every round:
+DIR/memscan-rN.json, DIR/qemu-rN.json, DIR/kmig-rN.json (N = 1, 2, ...;
+a plain memscan.json, qemu.json or kmig.json counts as round 1 of its
+kind when there is no rN file of that kind). Any of them may be missing
+or unreadable: the cells that need it then say "not measured". Writes
+DIR/results.md (Markdown tables T1..T6, each with a caption, notes, its
+outliers and the load of its runs) and DIR/results.json (the inputs as
+read, per round; the rows of every table with every round's value and
+the statistics; the outliers; the load summary; the missing inputs), and
+prints the Markdown on stdout.
 
-Conventions: GiB/s = bytes / 2^30 / seconds. When several runs share a
-configuration, the median time is used. Percentiles are nearest-rank
-(the ceil(n * p / 100)-th smallest value). Ratios are plain quotients
-(2.00 = twice as fast). Python 3 standard library only.
+Statistics, for every configuration over its runs (one per round, or
+more when a round repeated one):
+  * median (min-max) and n. Percentiles are nearest-rank (the
+    ceil(n * p / 100)-th smallest value).
+  * A ratio (kmig/QEMU, kmig/limit, ...) is the ratio of the medians. It
+    is marked "n.s." (not significant) when the two sides' ranges
+    [min, max] overlap, and "(n=1)" when a side has one value only (one
+    round: no range to compare).
+  * Outliers: a value x with |x - median| > 3 * max(1.4826 * MAD,
+    0.01 * |median|) (MAD: the median of |x_i - median|, 1.4826 * MAD
+    estimates the standard deviation of normal data; the 1 % floor keeps
+    values that are all but identical, such as QEMU's whole milliseconds,
+    from making any small difference an outlier), for n >= 3. Listed
+    under the table with the configuration, the round and the value;
+    never dropped: the medians include them.
+  * Load: every run carries the record of the CPU probe before it
+    (tests/bench/loadprobe.py); each table says how many of its runs
+    waited for the CPU (retried) and ran on a busy CPU (flagged busy),
+    and names the latter.
+Conventions: GiB/s = bytes / 2^30 / seconds, computed per run, then the
+statistics. Python 3 standard library only.
 """
 
 import json
 import math
 import os
+import re
 import sys
 
 NM = "not measured"
@@ -27,7 +49,12 @@ NA = "-"
 GIB = 1 << 30
 MIB = 1 << 20
 KIB = 1 << 10
-INPUTS = ("machine", "memscan", "qemu", "kmig")
+KINDS = ("memscan", "qemu", "kmig")
+OUTLIER_K = 3.0
+MAD_SCALE = 1.4826
+OUTLIER_FLOOR = 0.01
+OUTLIER_RULE = ("|x - median| > 3 x max(1.4826 x MAD, 1 % of the median), "
+                "n >= 3")
 
 
 # ---------------------------------------------------------------- helpers
@@ -133,32 +160,124 @@ def md_table(columns, rows):
     return "\n".join(out)
 
 
+# ------------------------------------------------------------- statistics
+
+def stat(values):
+    """values: [(round, value)]. None when no value is a number; else
+    n, median, min, max, the values and the outliers (round, value)."""
+    v = [(r, num(x)) for r, x in values]
+    v = [(r, x) for r, x in v if x is not None]
+    if not v:
+        return None
+    xs = [x for _, x in v]
+    med = median(xs)
+    out = []
+    if len(xs) >= 3:
+        mad = median([abs(x - med) for x in xs])
+        scale = max(MAD_SCALE * mad, OUTLIER_FLOOR * abs(med))
+        out = [[r, x] for r, x in v if abs(x - med) > OUTLIER_K * scale]
+    return {"n": len(xs), "median": med, "min": min(xs), "max": max(xs),
+            "values": [[r, x] for r, x in v], "outliers": out}
+
+
+def fstat(st, nd=2, scale=1.0):
+    """'10.20 (9.80-11.00)', '10.20' for one value, NM for None."""
+    if st is None:
+        return NM
+    if st["n"] == 1 or st["min"] == st["max"]:
+        return "%.*f" % (nd, st["median"] * scale)
+    return "%.*f (%.*f–%.*f)" % (nd, st["median"] * scale, nd,
+                                 st["min"] * scale, nd, st["max"] * scale)
+
+
+def sratio(a, b):
+    """Ratio of the medians of two stats, and its significance: True
+    (the ranges do not overlap), False (they do: n.s.), None (a side
+    has one value). (None, None) when a side is missing."""
+    if a is None or b is None:
+        return None, None
+    r = ratio(a["median"], b["median"])
+    if r is None:
+        return None, None
+    if a["n"] < 2 or b["n"] < 2:
+        return r, None
+    overlap = a["min"] <= b["max"] and b["min"] <= a["max"]
+    return r, not overlap
+
+
+def fratio(r, sig):
+    if r is None:
+        return NM
+    s = "%.2f" % r
+    if sig is False:
+        s += " n.s."
+    elif sig is None:
+        s += " (n=1)"
+    return s
+
+
+def ratio_data(a, b):
+    r, sig = sratio(a, b)
+    return {"ratio": r, "significant": sig}
+
+
+# ---------------------------------------------------------------- inputs
+
+def read_json(path, problems, name):
+    try:
+        with open(path, encoding="utf-8") as f:
+            v = json.load(f)
+    except (OSError, ValueError) as e:
+        problems.append("%s: unreadable (%s)" % (name, e))
+        return None
+    if not isinstance(v, dict):
+        problems.append("%s: not a JSON object" % name)
+        return None
+    return v
+
+
 def load_inputs(d):
-    """{name: dict or None}, problems (list of strings)."""
-    data, problems = {}, []
-    for name in INPUTS:
-        path = os.path.join(d, name + ".json")
-        data[name] = None
-        if not os.path.exists(path):
-            problems.append("%s.json: missing" % name)
-            continue
-        try:
-            with open(path, encoding="utf-8") as f:
-                v = json.load(f)
-        except (OSError, ValueError) as e:
-            problems.append("%s.json: unreadable (%s)" % (name, e))
-            continue
-        if not isinstance(v, dict):
-            problems.append("%s.json: not a JSON object" % name)
-            continue
-        data[name] = v
-    return data, problems
+    """{"machine": dict or None, "memscan"|"qemu"|"kmig": {round: dict}},
+    problems (list of strings)."""
+    inp, problems = {"machine": None}, []
+    path = os.path.join(d, "machine.json")
+    if os.path.exists(path):
+        inp["machine"] = read_json(path, problems, "machine.json")
+    else:
+        problems.append("machine.json: missing")
+    names = sorted(os.listdir(d))
+    for kind in KINDS:
+        inp[kind] = {}
+        pat = re.compile(r"^%s-r(\d+)\.json$" % kind)
+        files = sorted(((int(m.group(1)), n) for n in names
+                        for m in [pat.match(n)] if m))
+        if not files and kind + ".json" in names:
+            files = [(1, kind + ".json")]
+        for r, n in files:
+            v = read_json(os.path.join(d, n), problems, n)
+            if v is not None:
+                inp[kind][r] = v
+        if not files:
+            problems.append("%s: no %s-rN.json" % (kind, kind))
+    return inp, problems
+
+
+def rounds_of(inp, kind):
+    """[(round, dict)] in round order."""
+    return sorted(as_dict(inp.get(kind)).items())
+
+
+def n_rounds(inp):
+    rs = set()
+    for k in KINDS:
+        rs |= set(as_dict(inp.get(k)))
+    return len(rs)
 
 
 def caption(inp):
     m = as_dict(inp.get("machine"))
-    k = as_dict(inp.get("kmig"))
-    q = as_dict(inp.get("qemu"))
+    k = next((v for _, v in rounds_of(inp, "kmig")), {})
+    q = next((v for _, v in rounds_of(inp, "qemu")), {})
 
     def s(v):
         return NM if v is None or v == "" else str(v)
@@ -171,119 +290,223 @@ def caption(inp):
         machine = "%s, %s cores, %s RAM" % (
             s(m.get("host_cpu")), s(cores),
             NM if mem is None else "%.1f GiB" % (mem / GIB))
-    uml = m.get("uml_kernel") or k.get("kernel")
-    qv = m.get("qemu_version") or q.get("qemu_version")
+    uml = m.get("uml_kernel") or as_dict(k).get("kernel")
+    qv = m.get("qemu_version") or as_dict(q).get("qemu_version")
     return ("*Machine: %s; host kernel: %s; kmig kernel: %s; QEMU: %s; "
-            "commit: %s; command: `%s`; date: %s.*" % (
+            "commit: %s; command: `%s`; rounds: %d; date: %s.*" % (
                 machine, s(m.get("host_kernel")), s(uml), s(qv),
-                s(m.get("commit")), s(m.get("command")), s(m.get("date"))))
+                s(m.get("commit")), s(m.get("command")), n_rounds(inp),
+                s(m.get("date"))))
 
 
 # ------------------------------------------------------------ run lookups
 
 class Runs:
-    """Median time of the runs of each configuration."""
+    """The runs of each configuration over the rounds, as GiB/s and time."""
 
     def __init__(self):
-        self.ok = {}       # key -> list of (size_bytes, time_s, entry)
-        self.failed = {}   # key -> list of status strings
+        self.ok = {}       # key -> list of (round, size_bytes, time_s, entry)
+        self.failed = {}   # key -> list of (round, status)
+        self.order = []
 
-    def add(self, key, size, seconds, entry, status=None):
+    def add(self, key, rnd, size, seconds, entry, status=None):
+        if key not in self.order:
+            self.order.append(key)
         if status not in (None, "completed"):
-            self.failed.setdefault(key, []).append(str(status))
+            self.failed.setdefault(key, []).append((rnd, str(status)))
             return
         if pos(size) is None or pos(seconds) is None:
             return
-        self.ok.setdefault(key, []).append((size, seconds, entry))
+        self.ok.setdefault(key, []).append((rnd, size, seconds, entry))
 
     def get(self, key):
-        """dict(size, time_s, gib_s, n) or None; 'failed' if all failed."""
+        """dict(size_bytes, time (stat, s), gib (stat), n, failed, probes)
+        or None; {"failed": [...]} if every run failed."""
         runs = self.ok.get(key)
+        failed = self.failed.get(key, [])
         if not runs:
-            if key in self.failed:
-                return {"failed": self.failed[key]}
+            if failed:
+                return {"failed": failed}
             return None
-        t = median([r[1] for r in runs])
-        size = median([r[0] for r in runs])
-        return {"size_bytes": size, "time_s": t, "gib_s": gib_s(size, t),
-                "n": len(runs), "raw": [r[2] for r in runs]}
+        return {"size_bytes": median([r[1] for r in runs]),
+                "time": stat([(r[0], r[2]) for r in runs]),
+                "gib": stat([(r[0], gib_s(r[1], r[2])) for r in runs]),
+                "n": len(runs), "failed": failed,
+                "probes": [(r[0], as_dict(r[3]).get("probe"))
+                           for r in runs]}
 
     def keys(self):
-        return list(self.ok) + [k for k in self.failed if k not in self.ok]
-
-
-def qemu_runs(inp):
-    runs = Runs()
-    for r in as_list(as_dict(inp.get("qemu")).get("runs")):
-        if not isinstance(r, dict):
-            continue
-        ch = num(r.get("channels"))
-        if r.get("multifd") is False or ch is None:
-            ch = 0
-        ms = num(r.get("total_time_ms"))
-        if not ms and num(r.get("migrate_wall_ms")):
-            # QEMU 7.2 sometimes reports a completed migration with
-            # total-time (and downtime) 0: use the wall time from the
-            # migrate command to status completed instead, which is within
-            # about 70 ms of total-time where both exist, and say so.
-            ms = num(r.get("migrate_wall_ms"))
-            QEMU_WALL.append("%s/%s" % (r.get("case"), int(ch)))
-        runs.add((r.get("case"), int(ch)), r.get("size_bytes"),
-                 None if ms is None else ms / 1e3, r, r.get("status"))
-    return runs
+        return list(self.order)
 
 
 # QEMU runs whose time is the wall time (QEMU reported total-time 0).
 QEMU_WALL = []
 
 
+def qemu_runs(inp):
+    runs = Runs()
+    for rnd, q in rounds_of(inp, "qemu"):
+        for r in as_list(q.get("runs")):
+            if not isinstance(r, dict):
+                continue
+            ch = num(r.get("channels"))
+            if r.get("multifd") is False or ch is None:
+                ch = 0
+            ms = num(r.get("total_time_ms"))
+            if not ms and num(r.get("migrate_wall_ms")):
+                # QEMU 7.2 sometimes reports a completed migration with
+                # total-time (and downtime) 0: use the wall time from the
+                # migrate command to status completed instead, which is
+                # within about 70 ms of total-time where both exist, and
+                # say so.
+                ms = num(r.get("migrate_wall_ms"))
+                QEMU_WALL.append("%s/%s r%d" % (r.get("case"), int(ch), rnd))
+            runs.add((r.get("case"), int(ch)), rnd, r.get("size_bytes"),
+                     None if ms is None else ms / 1e3, r, r.get("status"))
+    return runs
+
+
+def kmig_runs(inp, field, keyfn):
+    runs = Runs()
+    for rnd, k in rounds_of(inp, "kmig"):
+        for r in as_list(k.get(field)):
+            if isinstance(r, dict):
+                ns = num(r.get("time_ns"))
+                runs.add(keyfn(r), rnd, r.get("size_bytes"),
+                         None if ns is None else ns / 1e9, r)
+    return runs
+
+
+def chan(r):
+    ch = num(r.get("channels"))
+    return None if ch is None else int(ch)
+
+
 def run_cells(run):
-    """size, time (ms), GiB/s cells of a Runs.get() result."""
+    """n, time (ms), GiB/s cells of a Runs.get() result."""
     if run is None:
         return [NM, NM, NM]
-    if "failed" in run:
-        f = "status: %s" % ", ".join(sorted(set(run["failed"])))
-        return [NM, f, NM]
-    t = "%.1f" % (run["time_s"] * 1e3)
-    if run["n"] > 1:
-        t += " (median of %d)" % run["n"]
-    return [fsize(run["size_bytes"]), t, f2(run["gib_s"])]
+    if "time" not in run:
+        f = "status: %s" % ", ".join(sorted(set(s for _, s in run["failed"])))
+        return ["0", f, NM]
+    n = str(run["n"])
+    if run["failed"]:
+        n += " (+%d failed)" % len(run["failed"])
+    return [n, fstat(run["time"], 1, 1e3), fstat(run["gib"])]
 
 
 def gib_of(run):
-    return None if run is None or "failed" in run else run["gib_s"]
+    return None if run is None else run.get("gib")
 
 
-def strip_raw(run):
+def med(st):
+    return None if st is None else st["median"]
+
+
+def strip_run(run):
     if run is None:
         return None
-    return {k: v for k, v in run.items() if k != "raw"}
+    return {k: v for k, v in run.items() if k != "probes"}
 
 
 def ratio_span(rs, what):
-    """'kmig/QEMU is a..b (k of n faster)' from a list of (label, ratio)."""
-    rs = [(lbl, r) for lbl, r in rs if r is not None]
+    """'kmig/QEMU is a..b (k of n faster)' from [(label, ratio, sig)]."""
+    rs = [x for x in rs if x[1] is not None]
     if not rs:
         return None
     lo = min(rs, key=lambda x: x[1])
     hi = max(rs, key=lambda x: x[1])
-    faster = sum(1 for _, r in rs if r > 1)
+    faster = sum(1 for x in rs if x[1] > 1 and x[2] is not False)
+    ns = sum(1 for x in rs if x[2] is False)
     return ("%s ranges from %.2f (%s) to %.2f (%s); kmig is faster in %d "
-            "of %d compared configurations." % (
-                what, lo[1], lo[0], hi[1], hi[0], faster, len(rs)))
+            "of %d compared configurations%s." % (
+                what, lo[1], lo[0], hi[1], hi[0], faster, len(rs),
+                " (%d not significant)" % ns if ns else ""))
+
+
+class Table:
+    """Collects a table's outliers and the probes of its runs."""
+
+    def __init__(self):
+        self.outliers = []   # (label, round, value, median, unit)
+        self.probes = []     # (label, round, probe record)
+
+    def watch(self, label, st, unit="GiB/s", probes=()):
+        if st:
+            for rnd, x in st["outliers"]:
+                self.outliers.append((label, rnd, x, st["median"], unit))
+        for rnd, p in probes:
+            if isinstance(p, dict):
+                self.probes.append((label, rnd, p))
+
+    def watch_run(self, label, run):
+        if run and "gib" in run:
+            self.watch(label, run["gib"], "GiB/s", run["probes"])
+
+    def finish(self, t):
+        t["outliers"] = [{"config": lbl, "round": rnd, "value": x,
+                          "median": m, "unit": u}
+                         for lbl, rnd, x, m, u in self.outliers]
+        t["load"] = load_summary(self.probes)
+        return t
+
+
+def load_summary(probes):
+    retried = [(lbl, rnd, p) for lbl, rnd, p in probes
+               if (num(p.get("retries")) or 0) > 0]
+    busy = [(lbl, rnd, p) for lbl, rnd, p in probes if p.get("busy") is True]
+    ratios = [num(p.get("probe_ratio")) for _, _, p in probes]
+    return {"runs": len(probes), "retried": len(retried), "busy": len(busy),
+            "busy_runs": [{"config": lbl, "round": rnd,
+                           "probe_ratio": p.get("probe_ratio")}
+                          for lbl, rnd, p in busy],
+            "probe_ratio_max": max([x for x in ratios if x is not None],
+                                   default=None)}
+
+
+def load_line(ld):
+    if not ld["runs"]:
+        return "Load: no probe records."
+    s = ("Load: %d run%s probed, %d retried, %d flagged busy" % (
+        ld["runs"], "" if ld["runs"] == 1 else "s", ld["retried"],
+        ld["busy"]))
+    if ld["busy_runs"]:
+        s += " (%s)" % ", ".join(
+            "%s r%s: %s" % (b["config"], b["round"],
+                            f2(b["probe_ratio"]) + "x")
+            for b in ld["busy_runs"])
+    return s + "."
+
+
+def outlier_lines(t):
+    if not t.get("outliers"):
+        return ["Outliers (%s): none." % OUTLIER_RULE]
+    out = ["Outliers (%s), kept in the medians:" % OUTLIER_RULE, ""]
+    for o in t["outliers"]:
+        out.append("* %s, round %s: %s %s (median %s)" % (
+            o["config"], o["round"], f2(o["value"]), o["unit"],
+            f2(o["median"])))
+    return out
 
 
 # ------------------------------------------------------------------ tables
 
+MODENAME = {"main": "main thread", "channel": "channels", "none": "none"}
+
+
+def zero_runs(inp):
+    return kmig_runs(inp, "zero", lambda r: (r.get("case"), r.get("mode"),
+                                             chan(r)))
+
+
+def qemu_label(case, ch):
+    return "QEMU %s %s" % (str(case).replace("zero-", "", 1),
+                           "no multifd" if ch == 0 else "multifd %d" % ch)
+
+
 def t1_zero(inp):
-    kz = Runs()
-    for r in as_list(as_dict(inp.get("kmig")).get("zero")):
-        if isinstance(r, dict):
-            ns = num(r.get("time_ns"))
-            ch = num(r.get("channels"))
-            kz.add((r.get("case"), r.get("mode"),
-                    None if ch is None else int(ch)),
-                   r.get("size_bytes"), None if ns is None else ns / 1e9, r)
+    tb = Table()
+    kz = zero_runs(inp)
     qr = qemu_runs(inp)
 
     std_k = [(c, m, n) for c in ("written", "untouched")
@@ -305,88 +528,99 @@ def t1_zero(inp):
         elif mode == "channel":
             qkey = ("zero-%s" % case, ch)
         q = qr.get(qkey) if qkey else None
-        rt = ratio(gib_of(run), gib_of(q))
-        modename = {"main": "main thread", "channel": "channels",
-                    "none": "none"}.get(mode, str(mode))
-        if qkey is None:
-            rcell = NA
-        else:
-            rcell = f2(rt)
-        rows.append(["kmig", case, modename, str(ch)] + run_cells(run)
-                    + [rcell])
+        rt, sig = sratio(gib_of(run), gib_of(q))
+        modename = MODENAME.get(mode, str(mode))
+        rows.append(["kmig", case, modename, str(ch),
+                     fsize(run and run.get("size_bytes"))] + run_cells(run)
+                    + [NA if qkey is None else fratio(rt, sig)])
         data.append({"system": "kmig", "case": case, "mode": mode,
-                     "channels": ch, "run": strip_raw(run),
+                     "channels": ch, "run": strip_run(run),
                      "qemu_key": list(qkey) if qkey else None,
-                     "kmig_over_qemu": rt})
+                     "kmig_over_qemu": rt, "significant": sig})
+        tb.watch_run("kmig %s %s/%s" % (case, mode, ch), run)
         if rt is not None:
-            lbl = "%s %s/%s" % (case, mode, ch)
-            pairs.setdefault(case, []).append((lbl, rt))
+            pairs.setdefault(case, []).append(
+                ("%s %s/%s" % (case, mode, ch), rt, sig))
     for key in std_q + extra_q:
         case, ch = key
         run = qr.get(key)
         rows.append(["QEMU", str(case).replace("zero-", "", 1),
                      "no multifd" if ch == 0 else "multifd",
-                     NA if ch == 0 else str(ch)] + run_cells(run) + [NA])
+                     NA if ch == 0 else str(ch),
+                     fsize(run and run.get("size_bytes"))] + run_cells(run)
+                    + [NA])
         data.append({"system": "QEMU", "case": case,
                      "multifd": ch != 0, "channels": ch,
-                     "run": strip_raw(run)})
+                     "run": strip_run(run)})
+        tb.watch_run(qemu_label(case, ch), run)
 
     notes = []
     for case in ("written", "untouched"):
         best = None
         for d in data:
             if d["system"] == "kmig" and d["case"] == case:
-                g = gib_of(d["run"])
+                g = med(gib_of(d["run"]))
                 if g is not None and (best is None or g > best[1]):
                     best = ("%s/%s" % (d["mode"], d["channels"]), g)
         bq = None
         for d in data:
             if d["system"] == "QEMU" and d["case"] == "zero-" + case:
-                g = gib_of(d["run"])
+                g = med(gib_of(d["run"]))
                 if g is not None and (bq is None or g > bq[1]):
                     bq = ("no multifd" if d["channels"] == 0
                           else "multifd %d" % d["channels"], g)
         parts = []
         if best:
-            parts.append("fastest kmig: %s at %.2f GiB/s" % best)
+            parts.append("fastest kmig (median): %s at %.2f GiB/s" % best)
         if bq:
-            parts.append("fastest QEMU: %s at %.2f GiB/s" % bq)
+            parts.append("fastest QEMU (median): %s at %.2f GiB/s" % bq)
         span = ratio_span(pairs.get(case, []), "kmig/QEMU")
         if parts or span:
             notes.append("%s zero pages: %s%s" % (
                 case.capitalize(), "; ".join(parts) + ". " if parts else "",
                 span or ""))
-    return {"id": "T1", "title": "Zero pages",
-            "columns": ["System", "Case", "Mode", "Channels", "Size",
-                        "Total time (ms)", "GiB/s", "kmig/QEMU"],
-            "rows": rows, "data": data, "notes": notes,
-            "legend": "kmig main-thread mode is compared with QEMU without "
-                      "multifd, channel mode N with QEMU multifd N."}
+    return tb.finish({
+        "id": "T1", "title": "Zero pages",
+        "columns": ["System", "Case", "Mode", "Channels", "Size", "n",
+                    "Total time (ms)", "GiB/s", "kmig/QEMU"],
+        "rows": rows, "data": data, "notes": notes,
+        "legend": "Median (min–max) over the rounds. kmig main-thread mode "
+                  "is compared with QEMU without multifd, channel mode N "
+                  "with QEMU multifd N; the ratio is of the median GiB/s, "
+                  "n.s. when the two ranges overlap."})
 
 
-def loopback(inp, key="tcp_loopback"):
-    tl = as_dict(as_dict(inp.get("kmig")).get(key))
-    ns = num(tl.get("time_ns"))
-    return tl.get("bytes"), ns, gib_s(tl.get("bytes"),
-                                      None if ns is None else ns / 1e9)
+LOOPBACK_MS = {}   # key -> stat of the time in ms, for T2
 
 
-def pool_size(inp, key):
-    tl = as_dict(as_dict(inp.get("kmig")).get(key))
-    n = num(tl.get("pool_pages"))
-    return None if n is None else int(n) * 4096
+def loopback_stat(inp, key="tcp_loopback"):
+    """stat of GiB/s over the rounds, the bytes and pool size, probes."""
+    vals, ms, nbytes, pool, probes = [], [], None, None, []
+    for rnd, k in rounds_of(inp, "kmig"):
+        tl = as_dict(k.get(key))
+        ns = num(tl.get("time_ns"))
+        g = gib_s(tl.get("bytes"), None if ns is None else ns / 1e9)
+        if g is None:
+            continue
+        vals.append((rnd, g))
+        ms.append((rnd, ns / 1e6))
+        nbytes = tl.get("bytes")
+        n = num(tl.get("pool_pages"))
+        pool = None if n is None else int(n) * 4096
+        probes.append((rnd, tl.get("probe")))
+    LOOPBACK_MS[key] = stat(ms)
+    return stat(vals), nbytes, pool, probes
+
+
+def random_runs(inp, field="random"):
+    return kmig_runs(inp, field, chan)
 
 
 def t2_random(inp):
-    kr = Runs()
-    for r in as_list(as_dict(inp.get("kmig")).get("random")):
-        if isinstance(r, dict):
-            ns = num(r.get("time_ns"))
-            ch = num(r.get("channels"))
-            kr.add(None if ch is None else int(ch), r.get("size_bytes"),
-                   None if ns is None else ns / 1e9, r)
+    tb = Table()
+    kr = random_runs(inp)
     qr = qemu_runs(inp)
-    lb_bytes, lb_ns, lb = loopback(inp)
+    lb, _, _, _ = loopback_stat(inp)
 
     std_k = [1, 2, 4]
     extra_k = [k for k in kr.keys() if k not in std_k]
@@ -397,171 +631,208 @@ def t2_random(inp):
     for ch in std_k + extra_k:
         run = kr.get(ch)
         q = qr.get(("random", ch))
-        rq = ratio(gib_of(run), gib_of(q))
-        rl = ratio(gib_of(run), lb)
-        rows.append(["kmig", str(ch)] + run_cells(run) + [f2(rq), f2(rl)])
-        data.append({"system": "kmig", "channels": ch, "run": strip_raw(run),
-                     "kmig_over_qemu": rq, "kmig_over_loopback": rl})
+        rq, sq = sratio(gib_of(run), gib_of(q))
+        rl, sl = sratio(gib_of(run), lb)
+        rows.append(["kmig", str(ch), fsize(run and run.get("size_bytes"))]
+                    + run_cells(run) + [fratio(rq, sq), fratio(rl, sl)])
+        data.append({"system": "kmig", "channels": ch, "run": strip_run(run),
+                     "kmig_over_qemu": rq, "qemu_significant": sq,
+                     "kmig_over_loopback": rl, "loopback_significant": sl})
+        tb.watch_run("kmig random %s ch" % ch, run)
         if rq is not None:
             pairs.append(("%s channel%s" % (ch, "" if ch == 1 else "s"),
-                          rq))
+                          rq, sq))
         if rl is not None:
-            lbr.append((ch, rl))
+            lbr.append((ch, rl, sl))
     # The same migrations into a destination whose pages exist already
     # (preallocated): what page allocation costs the receiving side.
-    kp = Runs()
-    for r in as_list(as_dict(inp.get("kmig")).get("random_dest_prealloc")):
-        if isinstance(r, dict):
-            ns = num(r.get("time_ns"))
-            ch = num(r.get("channels"))
-            kp.add(None if ch is None else int(ch), r.get("size_bytes"),
-                   None if ns is None else ns / 1e9, r)
+    kp = random_runs(inp, "random_dest_prealloc")
     for ch in kp.keys():
         run = kp.get(ch)
-        rq = ratio(gib_of(run), gib_of(qr.get(("random", ch))))
-        rl = ratio(gib_of(run), lb)
-        rows.append(["kmig, destination preallocated", str(ch)]
-                    + run_cells(run) + [f2(rq), f2(rl)])
+        rq, sq = sratio(gib_of(run), gib_of(qr.get(("random", ch))))
+        rl, sl = sratio(gib_of(run), lb)
+        rows.append(["kmig, destination preallocated", str(ch),
+                     fsize(run and run.get("size_bytes"))]
+                    + run_cells(run) + [fratio(rq, sq), fratio(rl, sl)])
         data.append({"system": "kmig-dest-prealloc", "channels": ch,
-                     "run": strip_raw(run), "kmig_over_qemu": rq,
-                     "kmig_over_loopback": rl})
+                     "run": strip_run(run), "kmig_over_qemu": rq,
+                     "qemu_significant": sq, "kmig_over_loopback": rl,
+                     "loopback_significant": sl})
+        tb.watch_run("kmig random %s ch, destination preallocated" % ch, run)
     for key in std_q + extra_q:
         ch = key[1]
         run = qr.get(key)
         rows.append(["QEMU " + ("no multifd" if ch == 0 else "multifd"),
-                     NA if ch == 0 else str(ch)] + run_cells(run)
+                     NA if ch == 0 else str(ch),
+                     fsize(run and run.get("size_bytes"))] + run_cells(run)
                     + [NA, NA])
         data.append({"system": "QEMU", "multifd": ch != 0, "channels": ch,
-                     "run": strip_raw(run)})
+                     "run": strip_run(run)})
+        tb.watch_run(qemu_label("random", ch), run)
     for key, what in (("tcp_loopback", "cold pages"),
                       ("tcp_loopback_hot", "hot pages")):
-        b, ns, g = loopback(inp, key)
-        pool = pool_size(inp, key)
-        if key != "tcp_loopback" and b is None:
+        st, b, pool, probes = loopback_stat(inp, key)
+        if key != "tcp_loopback" and st is None:
             continue
-        ms = None if ns is None else ns / 1e6
         label = "in-kernel TCP loopback, %s" % what
         if pool is not None:
             label += " (%s pool)" % fsize(pool)
-        rows.append([label, "1", fsize(b),
-                     NM if ms is None else "%.1f" % ms, f2(g), NA, NA])
+        rows.append([label, "1", fsize(b), NM if st is None else
+                     str(st["n"]), fstat(LOOPBACK_MS.get(key), 1),
+                     fstat(st), NA, NA])
         data.append({"system": key, "bytes": num(b), "pool_bytes": pool,
-                     "time_ns": ns, "gib_s": g})
+                     "gib": st})
+        tb.watch(label, st, probes=probes)
 
     notes = []
-    gk = [(d["channels"], gib_of(d["run"])) for d in data
-          if d["system"] == "kmig" and gib_of(d["run"]) is not None]
+    gk = [(d["channels"], med(gib_of(d["run"]))) for d in data
+          if d["system"] == "kmig" and med(gib_of(d["run"])) is not None]
     if gk:
         b = max(gk, key=lambda x: x[1])
-        notes.append("Fastest kmig: %s channel%s at %.2f GiB/s." % (
+        notes.append("Fastest kmig (median): %s channel%s at %.2f GiB/s." % (
             b[0], "" if b[0] == 1 else "s", b[1]))
-    gq = [(d["channels"], gib_of(d["run"])) for d in data
-          if d["system"] == "QEMU" and gib_of(d["run"]) is not None]
+    gq = [(d["channels"], med(gib_of(d["run"]))) for d in data
+          if d["system"] == "QEMU" and med(gib_of(d["run"])) is not None]
     if gq:
         b = max(gq, key=lambda x: x[1])
-        notes.append("Fastest QEMU: %s at %.2f GiB/s." % (
+        notes.append("Fastest QEMU (median): %s at %.2f GiB/s." % (
             "no multifd" if b[0] == 0 else "multifd %d" % b[0], b[1]))
     span = ratio_span(pairs, "kmig/QEMU")
     if span:
         notes.append(span)
     if lb is not None:
-        s = "In-kernel TCP loopback over cold pages: %.2f GiB/s" % lb
+        s = "In-kernel TCP loopback over cold pages: %s GiB/s" % fstat(lb)
         if lbr:
             s += "; kmig/loopback: %s" % ", ".join(
-                "%.2f (%s channel%s)" % (r, ch, "" if ch == 1 else "s")
-                for ch, r in lbr)
+                "%s (%s channel%s)" % (fratio(r, sg), ch,
+                                       "" if ch == 1 else "s")
+                for ch, r, sg in lbr)
         notes.append(s + ".")
-    return {"id": "T2", "title": "Non-zero pages",
-            "columns": ["System", "Channels", "Size", "Total time (ms)",
-                        "GiB/s", "kmig/QEMU", "kmig/TCP loopback"],
-            "rows": rows, "data": data, "notes": notes,
-            "legend": "GiB/s of page data (size / time). kmig with N "
-                      "channels is compared with QEMU multifd N, and with "
-                      "one in-kernel TCP stream over loopback that cycles "
-                      "through a pool of pages larger than the caches on "
-                      "each side (cold). The hot row reuses one batch of "
-                      "pages: the stack's best case, not a limit for a "
-                      "migration."}
+    kfill = [as_dict(k.get("random_fill")).get("how")
+             for _, k in rounds_of(inp, "kmig")]
+    kfill = sorted(set(x for x in kfill if x))
+    if kfill:
+        notes.append("kmig's random region filled: %s." % "; ".join(kfill))
+    return tb.finish({
+        "id": "T2", "title": "Non-zero pages",
+        "columns": ["System", "Channels", "Size", "n", "Total time (ms)",
+                    "GiB/s", "kmig/QEMU", "kmig/TCP loopback"],
+        "rows": rows, "data": data, "notes": notes,
+        "legend": "Median (min–max) over the rounds; GiB/s of page data "
+                  "(size / time). kmig with N channels is compared with "
+                  "QEMU multifd N, and with one in-kernel TCP stream over "
+                  "loopback that cycles through a pool of pages larger "
+                  "than the caches on each side (cold); ratios of medians, "
+                  "n.s. when the ranges overlap. The hot row reuses one "
+                  "batch of pages: the stack's best case, not a limit for "
+                  "a migration."})
+
+
+def memscan_stats(inp):
+    """{"cold": stat, "hot": stat} of native memscan GiB/s, probes."""
+    vals = {"cold": [], "hot": []}
+    probes = []
+    for rnd, ms in rounds_of(inp, "memscan"):
+        for case in ("cold", "hot"):
+            g = memscan_gib(as_dict(ms.get(case)), case)
+            if g is not None:
+                vals[case].append((rnd, g))
+        probes.append((rnd, ms.get("probe")))
+    return {c: stat(v) for c, v in vals.items()}, probes
+
+
+def memscan_gib(c, case):
+    ns = num(c.get("time_ns"))
+    nb = c.get("bytes")
+    if case == "hot":
+        bpp, passes = num(c.get("bytes_per_pass")), num(c.get("passes"))
+        nb = None if bpp is None or passes is None else bpp * passes
+    g = gib_s(nb, None if ns is None else ns / 1e9)
+    return g if g is not None else pos(c.get("gib_s"))
 
 
 def t3_zerocheck(inp):
-    ms = as_dict(inp.get("memscan"))
-    limit = {}
-    for case in ("cold", "hot"):
-        c = as_dict(ms.get(case))
-        ns = num(c.get("time_ns"))
-        nb = c.get("bytes")
-        if case == "hot":
-            bpp, passes = num(c.get("bytes_per_pass")), num(c.get("passes"))
-            nb = None if bpp is None or passes is None else bpp * passes
-        g = gib_s(nb, None if ns is None else ns / 1e9)
-        if g is None:
-            g = pos(c.get("gib_s"))
-        limit[case] = g
+    tb = Table()
+    limit, mprobes = memscan_stats(inp)
+    tb.watch("memscan cold", limit["cold"])
+    tb.watch("memscan hot", limit["hot"], probes=mprobes)
 
-    zc = {}
+    zc, probes = {}, {}
     order = ["generic", "sse2", "avx2", "avx512"]
-    for r in as_list(as_dict(inp.get("kmig")).get("zerocheck")):
-        if not isinstance(r, dict):
-            continue
-        impl, case = r.get("impl"), r.get("case")
-        ns = num(r.get("time_ns"))
-        g = gib_s(r.get("bytes"), None if ns is None else ns / 1e9)
-        if g is None:
-            continue
-        zc.setdefault((impl, case), []).append(g)
-        if impl not in order:
-            order.append(impl)
+    for rnd, k in rounds_of(inp, "kmig"):
+        for r in as_list(k.get("zerocheck")):
+            if not isinstance(r, dict):
+                continue
+            impl, case = r.get("impl"), r.get("case")
+            ns = num(r.get("time_ns"))
+            g = gib_s(r.get("bytes"), None if ns is None else ns / 1e9)
+            if g is None:
+                continue
+            zc.setdefault((impl, case), []).append((rnd, g))
+            probes.setdefault((impl, case), []).append((rnd, r.get("probe")))
+            if impl not in order:
+                order.append(impl)
 
-    rows = [["memory read limit (memscan, userspace AVX2)",
-             f2(limit["cold"]), "1.00" if limit["cold"] else NM,
-             f2(limit["hot"]), "1.00" if limit["hot"] else NM]]
-    data = [{"impl": "memscan", "cold_gib_s": limit["cold"],
-             "hot_gib_s": limit["hot"]}]
+    rows = [["memory read limit (memscan, userspace AVX2, native)",
+             str(max((s["n"] for s in limit.values() if s), default=0)),
+             fstat(limit["cold"]), "1.00" if limit["cold"] else NM,
+             fstat(limit["hot"]), "1.00" if limit["hot"] else NM]]
+    data = [{"impl": "memscan", "cold": limit["cold"], "hot": limit["hot"]}]
     for impl in order:
-        cold = median(zc.get((impl, "cold"), []))
-        hot = median(zc.get((impl, "hot"), []))
-        fc, fh = ratio(cold, limit["cold"]), ratio(hot, limit["hot"])
-        rows.append([str(impl), f2(cold), f2(fc), f2(hot), f2(fh)])
-        data.append({"impl": impl, "cold_gib_s": cold, "hot_gib_s": hot,
-                     "cold_fraction_of_limit": fc,
-                     "hot_fraction_of_limit": fh})
+        cold = stat(zc.get((impl, "cold"), []))
+        hot = stat(zc.get((impl, "hot"), []))
+        fc = sratio(cold, limit["cold"])
+        fh = sratio(hot, limit["hot"])
+        n = max(cold["n"] if cold else 0, hot["n"] if hot else 0)
+        rows.append([str(impl), str(n), fstat(cold), fratio(*fc), fstat(hot),
+                     fratio(*fh)])
+        data.append({"impl": impl, "cold": cold, "hot": hot,
+                     "cold_fraction_of_limit": fc[0],
+                     "cold_significant": fc[1],
+                     "hot_fraction_of_limit": fh[0],
+                     "hot_significant": fh[1]})
+        for case, st in (("cold", cold), ("hot", hot)):
+            tb.watch("zero check %s %s" % (impl, case), st,
+                     probes=probes.get((impl, case), []))
 
     notes = []
     for case in ("cold", "hot"):
-        v = [(d["impl"], d[case + "_gib_s"]) for d in data[1:]
-             if d[case + "_gib_s"] is not None]
+        v = [(d["impl"], d[case]) for d in data[1:] if d[case] is not None]
         if not v:
             continue
-        b = max(v, key=lambda x: x[1])
-        s = "%s: fastest is %s at %.2f GiB/s" % (case.capitalize(), b[0],
-                                                  b[1])
-        fr = ratio(b[1], limit[case])
+        b = max(v, key=lambda x: x[1]["median"])
+        s = "%s: fastest (median) is %s at %.2f GiB/s" % (
+            case.capitalize(), b[0], b[1]["median"])
+        fr, sig = sratio(b[1], limit[case])
         if fr is not None:
-            s += ", %.2f of the memory read limit (%.2f GiB/s)" % (
-                fr, limit[case])
-        w = min(v, key=lambda x: x[1])
+            s += ", %s of the memory read limit (%.2f GiB/s)" % (
+                fratio(fr, sig), limit[case]["median"])
+        w = min(v, key=lambda x: x[1]["median"])
         if w[0] != b[0]:
-            s += "; slowest is %s at %.2f GiB/s" % w
+            s += "; slowest is %s at %.2f GiB/s" % (w[0], w[1]["median"])
         notes.append(s + ".")
-    return {"id": "T3", "title": "Zero check",
-            "columns": ["Implementation", "Cold GiB/s", "Cold / limit",
-                        "Hot GiB/s", "Hot / limit"],
-            "rows": rows, "data": data, "notes": notes,
-            "legend": "Cold: a buffer larger than the caches, read once; "
-                      "hot: a cache-resident buffer read repeatedly. "
-                      "Limit: memscan cold for cold rows, memscan hot for "
-                      "hot rows."}
+    return tb.finish({
+        "id": "T3", "title": "Zero check",
+        "columns": ["Implementation", "n", "Cold GiB/s", "Cold / limit",
+                    "Hot GiB/s", "Hot / limit"],
+        "rows": rows, "data": data, "notes": notes,
+        "legend": "Median (min–max) over the rounds. Cold: a buffer larger "
+                  "than the caches, read once; hot: a cache-resident buffer "
+                  "read repeatedly. Limit: memscan cold for cold rows, "
+                  "memscan hot for hot rows (native; T6 has the limits "
+                  "inside UML). Ratios of medians, n.s. when the ranges "
+                  "overlap."})
 
 
 def t4_colo(inp):
+    tb = Table()
     groups = {}
-    for r in as_list(as_dict(inp.get("kmig")).get("colo")):
-        if not isinstance(r, dict):
-            continue
-        ch = num(r.get("channels"))
-        key = (r.get("load"), None if ch is None else int(ch))
-        groups.setdefault(key, r)   # the first entry of a configuration
+    for rnd, k in rounds_of(inp, "kmig"):
+        for r in as_list(k.get("colo")):
+            if not isinstance(r, dict):
+                continue
+            key = (r.get("load"), chan(r))
+            groups.setdefault(key, []).append((rnd, r))
 
     keys = [(ld, ch) for ld in ("idle", "load") for ch in (1, 4)]
     for k in groups:
@@ -578,59 +849,82 @@ def t4_colo(inp):
     for ld in loads:
         p99_by_ch = {}
         for k in [k for k in keys if k[0] == ld]:
-            r = groups.get(k)
-            if r is None:
-                rows.append([str(ld), str(k[1])] + [NM] * 8)
+            runs = groups.get(k)
+            if not runs:
+                rows.append([str(ld), str(k[1])] + [NM] * 9)
                 data.append({"load": ld, "channels": k[1], "measured": False})
                 continue
-            tr = as_list(r.get("transfer_ms"))
+            per = {"mean": [], "p50": [], "p99": []}
+            alltr, allpause, allpages, ckpts, ival = [], [], [], 0, None
+            for rnd, r in runs:
+                tr = [x for x in as_list(r.get("transfer_ms"))
+                      if num(x) is not None]
+                if tr:
+                    per["mean"].append((rnd, mean(tr)))
+                    per["p50"].append((rnd, nearest_rank(tr, 50)))
+                    per["p99"].append((rnd, nearest_rank(tr, 99)))
+                alltr += tr
+                allpause += as_list(r.get("pause_ms"))
+                allpages += as_list(r.get("pages"))
+                c = num(r.get("checkpoints"))
+                ckpts += int(c) if c is not None else len(tr)
+                ival = ival if ival is not None else num(r.get("interval_ms"))
+            st = {m: stat(v) for m, v in per.items()}
             d = {"load": ld, "channels": k[1], "measured": True,
-                 "checkpoints": num(r.get("checkpoints")),
-                 "interval_ms": num(r.get("interval_ms")),
-                 "transfer_mean_ms": mean(tr),
-                 "transfer_p50_ms": nearest_rank(tr, 50),
-                 "transfer_p99_ms": nearest_rank(tr, 99),
-                 "transfer_max_ms": nearest_rank(tr, 100),
-                 "pause_p99_ms": nearest_rank(as_list(r.get("pause_ms")),
-                                              99),
-                 "pages_mean": mean(as_list(r.get("pages")))}
-            if d["checkpoints"] is None:
-                d["checkpoints"] = len([x for x in tr
-                                        if num(x) is not None]) or None
-            p99_by_ch[k[1]] = d["transfer_p99_ms"]
-            rows.append([str(ld), str(k[1]), fint(d["checkpoints"]),
-                         fint(d["interval_ms"]),
-                         f2(d["transfer_mean_ms"]), f2(d["transfer_p50_ms"]),
-                         f2(d["transfer_p99_ms"]), f2(d["transfer_max_ms"]),
-                         f2(d["pause_p99_ms"]), f2(d["pages_mean"], 1)])
+                 "rounds": len(runs), "checkpoints": ckpts,
+                 "interval_ms": ival,
+                 "transfer_mean_ms": st["mean"], "transfer_p50_ms": st["p50"],
+                 "transfer_p99_ms": st["p99"],
+                 "transfer_p99_all_ms": nearest_rank(alltr, 99),
+                 "transfer_max_ms": nearest_rank(alltr, 100),
+                 "pause_p99_all_ms": nearest_rank(allpause, 99),
+                 "pages_mean": mean(allpages)}
+            label = "colo %s %s ch" % (ld, k[1])
+            tb.watch(label + " transfer p99", st["p99"], "ms",
+                     [(rnd, r.get("probe")) for rnd, r in runs])
+            tb.watch(label + " transfer mean", st["mean"], "ms")
+            p99_by_ch[k[1]] = st["p99"]
+            rows.append([str(ld), str(k[1]), str(len(runs)), fint(ckpts),
+                         fint(ival), fstat(st["mean"]), fstat(st["p50"]),
+                         fstat(st["p99"]), f2(d["transfer_p99_all_ms"]),
+                         f2(d["transfer_max_ms"]), f2(d["pause_p99_all_ms"]),
+                         f2(d["pages_mean"], 1)])
             data.append(d)
-        rt = ratio(p99_by_ch.get(4), p99_by_ch.get(1))
-        rows.append(["%s: p99 ratio 4 vs 1" % ld, "", "", "", "", "",
-                     f2(rt), "", "", ""])
-        data.append({"load": ld, "p99_ratio_4_vs_1": rt})
+        rt, sig = sratio(p99_by_ch.get(4), p99_by_ch.get(1))
+        rows.append(["%s: p99 ratio 4 vs 1" % ld, "", "", "", "", "", "",
+                     fratio(rt, sig), "", "", "", ""])
+        data.append({"load": ld, "p99_ratio_4_vs_1": rt, "significant": sig})
         if rt is not None:
-            notes.append("%s: p99 transfer with 4 channels is %.2f of that "
-                         "with 1 (%.2f ms vs %.2f ms)." % (
-                             str(ld).capitalize(), rt, p99_by_ch[4],
-                             p99_by_ch[1]))
+            notes.append("%s: median per-round p99 transfer with 4 channels "
+                         "is %s of that with 1 (%.2f ms vs %.2f ms)." % (
+                             str(ld).capitalize(), fratio(rt, sig),
+                             p99_by_ch[4]["median"], p99_by_ch[1]["median"]))
     mx = [(d["transfer_max_ms"], d["load"], d["channels"]) for d in data
           if d.get("transfer_max_ms") is not None]
     if mx:
         m = max(mx, key=lambda x: x[0])
         notes.append("Longest transfer: %.2f ms (%s, %s channel%s)." % (
             m[0], m[1], m[2], "" if m[2] == 1 else "s"))
-    return {"id": "T4", "title": "COLO checkpoints",
-            "columns": ["Load", "Channels", "Checkpoints", "Interval (ms)",
-                        "Transfer mean (ms)", "Transfer p50 (ms)",
-                        "Transfer p99 (ms)", "Transfer max (ms)",
-                        "Pause p99 (ms)", "Pages per checkpoint (mean)"],
-            "rows": rows, "data": data, "notes": notes,
-            "legend": "Computed from the per-checkpoint lists; p50 and p99 "
-                      "are nearest-rank."}
-
-
+    return tb.finish({
+        "id": "T4", "title": "COLO checkpoints",
+        "columns": ["Load", "Channels", "n", "Checkpoints", "Interval (ms)",
+                    "Transfer mean (ms)", "Transfer p50 (ms)",
+                    "Transfer p99 (ms)", "Transfer p99, all (ms)",
+                    "Transfer max, all (ms)", "Pause p99, all (ms)",
+                    "Pages per checkpoint (mean)"],
+        "rows": rows, "data": data, "notes": notes,
+        "legend": "n rounds of one session each. Mean, p50 and p99 are "
+                  "per session, shown as median (min–max) over the rounds; "
+                  "the 'all' columns pool every checkpoint of every round "
+                  "(Checkpoints: how many). Percentiles are nearest-rank. "
+                  "The p99 ratio is of the per-round medians, n.s. when the "
+                  "ranges overlap."})
 def t5_memory(inp):
-    mem = as_dict(as_dict(inp.get("kmig")).get("memory"))
+    mem, mround = {}, None
+    for rnd, k in rounds_of(inp, "kmig"):
+        if isinstance(k.get("memory"), dict):
+            mem, mround = k["memory"], rnd
+            break
     region = pos(mem.get("region_bytes"))
     bm = as_dict(mem.get("bitmaps"))
     items = [("page index", mem.get("page_index_bytes"))]
@@ -691,6 +985,9 @@ def t5_memory(inp):
     if cpg is not None:
         notes.append("COLO cache: %s per GiB of populated memory." %
                      fsize(cpg))
+    if mround is not None:
+        notes.append("Measured in round %d (once: it does not vary)."
+                     % mround)
     return {"id": "T5", "title": "Memory overhead",
             "columns": ["Structure",
                         "Bytes (region of %s)" % (fsize(region) if region
@@ -706,9 +1003,221 @@ def t5_memory(inp):
                       "scales with populated memory, separately."}
 
 
-TABLES = (t1_zero, t2_random, t3_zerocheck, t4_colo, t5_memory)
+
+
+def uml_limit_stats(inp):
+    """stats of the in-UML limits: kernel scan and userspace scan of a
+    kmig region (GiB/s), probes, and what was missing in which round."""
+    vals = {"kernel_scan": [], "uml_memscan": [], "uml_memscan_hot": []}
+    probes = {"kernel_scan": [], "uml_memscan": []}
+    missing = {}
+    for rnd, k in rounds_of(inp, "kmig"):
+        lim = k.get("limits")
+        if not isinstance(lim, dict):
+            continue
+        ks = as_dict(lim.get("kernel_scan"))
+        ns = num(ks.get("time_ns"))
+        g = gib_s(ks.get("bytes"), None if ns is None else ns / 1e9)
+        if g is not None:
+            vals["kernel_scan"].append((rnd, g))
+            probes["kernel_scan"].append((rnd, ks.get("probe")))
+        um = as_dict(lim.get("uml_memscan"))
+        for case, key in (("cold", "uml_memscan"), ("hot", "uml_memscan_hot")):
+            g = memscan_gib(as_dict(um.get(case)), case)
+            if g is not None:
+                vals[key].append((rnd, g))
+        if um:
+            probes["uml_memscan"].append((rnd, um.get("probe")))
+        for m in as_list(lim.get("missing")):
+            missing.setdefault(str(m), []).append(rnd)
+    return {k: stat(v) for k, v in vals.items()}, probes, missing
+
+
+def t6_limits(inp):
+    tb = Table()
+    ms, mprobes = memscan_stats(inp)
+    uml, uprobes, missing = uml_limit_stats(inp)
+    lb, lbytes, lpool, lprobes = loopback_stat(inp)
+    lbh, _, hpool, hprobes = loopback_stat(inp, "tcp_loopback_hot")
+    limits = [
+        ("memory read, userspace AVX2 scan (memscan), cold", "native",
+         ms["cold"], "memscan_cold"),
+        ("memory read, userspace AVX2 scan (memscan), hot", "native",
+         ms["hot"], "memscan_hot"),
+        ("memory read, userspace AVX2 scan of a mapped kmig region "
+         "(memscan --kmig-region-mib), cold", "UML", uml["uml_memscan"],
+         "uml_memscan"),
+        ("memory read, in-kernel read of the zero region's pages "
+         "(debugfs kmig/scan_limit)", "UML", uml["kernel_scan"],
+         "kernel_scan"),
+        ("in-kernel TCP loopback, cold pages%s" % (
+            " (%s pool)" % fsize(lpool) if lpool else ""), "UML", lb,
+         "tcp_loopback"),
+        ("in-kernel TCP loopback, hot pages%s" % (
+            " (%s pool)" % fsize(hpool) if hpool else ""), "UML", lbh,
+         "tcp_loopback_hot"),
+    ]
+    rows, data = [], []
+    for label, env, st, key in limits:
+        rows.append([label, env, NM if st is None else str(st["n"]),
+                     fstat(st)])
+        data.append({"limit": key, "env": env, "gib": st})
+    tb.watch("memscan cold (native)", ms["cold"], probes=mprobes)
+    tb.watch("memscan hot (native)", ms["hot"])
+    tb.watch("userspace scan of a kmig region (UML)", uml["uml_memscan"],
+             probes=uprobes["uml_memscan"])
+    tb.watch("in-kernel read (UML)", uml["kernel_scan"],
+             probes=uprobes["kernel_scan"])
+    # The loopback rows' outliers and probes are T2's.
+
+    kz = zero_runs(inp)
+    kr = random_runs(inp)
+    kp = random_runs(inp, "random_dest_prealloc")
+    cmp_rows, cmp_data = [], []
+    figures = [("kmig zero written, %s/%d" % (MODENAME[m], ch),
+                kz.get(("written", m, ch)), "in-kernel read (UML)",
+                uml["kernel_scan"])
+               for m, ch in (("main", 1), ("channel", 1), ("channel", 2),
+                             ("channel", 4))]
+    figures += [("kmig random, %d channel%s" % (ch, "" if ch == 1 else "s"),
+                 kr.get(ch), "TCP loopback, cold (UML)", lb)
+                for ch in (1, 2, 4)]
+    figures += [("kmig random, %d channel%s, destination preallocated" % (
+                 ch, "" if ch == 1 else "s"), kp.get(ch),
+                 "TCP loopback, cold (UML)", lb) for ch in kp.keys()]
+    for label, run, lname, lst in figures:
+        g = gib_of(run)
+        r, sig = sratio(g, lst)
+        rn, sn = sratio(g, ms["cold"])
+        cmp_rows.append([label, NM if g is None else str(g["n"]), fstat(g),
+                         lname, fstat(lst), fratio(r, sig), fstat(ms["cold"]),
+                         fratio(rn, sn)])
+        cmp_data.append({"figure": label, "gib": g, "limit": lname,
+                         "limit_gib": lst, "over_limit": r,
+                         "significant": sig, "native_limit_gib": ms["cold"],
+                         "over_native_limit": rn,
+                         "native_significant": sn})
+
+    notes = []
+    zl = [d for d in cmp_data if d["figure"].startswith("kmig zero")
+          and d["over_limit"] is not None]
+    if zl:
+        b = max(zl, key=lambda d: d["over_limit"])
+        notes.append("Written zero pages reach up to %s of the in-kernel "
+                     "read limit in UML (%s)." % (
+                         fratio(b["over_limit"], b["significant"]),
+                         b["figure"].replace("kmig zero written, ", "")))
+    rl = [d for d in cmp_data if d["figure"].startswith("kmig random")
+          and d["over_limit"] is not None]
+    if rl:
+        b = max(rl, key=lambda d: d["over_limit"])
+        notes.append("Random data reaches up to %s of the cold in-kernel TCP "
+                     "loopback (%s)." % (
+                         fratio(b["over_limit"], b["significant"]),
+                         b["figure"].replace("kmig random, ", "")))
+    if missing:
+        notes.append("Not measured: %s." % "; ".join(
+            "%s (round%s %s)" % (m, "" if len(r) == 1 else "s",
+                                 ", ".join(str(x) for x in r))
+            for m, r in sorted(missing.items())))
+    return tb.finish({
+        "id": "T6", "title": "Limits",
+        "columns": ["Limit", "Environment", "n", "GiB/s"],
+        "rows": rows,
+        "extra": {"columns": ["kmig figure", "n", "GiB/s", "Limit (UML)",
+                              "Limit GiB/s", "kmig/limit",
+                              "Native memscan cold GiB/s",
+                              "kmig/native limit"],
+                  "rows": cmp_rows},
+        "data": data, "comparison": cmp_data, "missing": missing,
+        "notes": notes,
+        "legend": "Median (min–max) over the rounds. The limits of each "
+                  "environment: kmig runs in UML (one CPU), memscan and "
+                  "QEMU natively. kmig's figures are set against the limit "
+                  "of their own environment (zero pages: the in-kernel "
+                  "read of a region's pages; data: the cold in-kernel TCP "
+                  "loopback), with the native read limit beside them for "
+                  "context; ratios of medians, n.s. when the ranges "
+                  "overlap."})
+
+
+def all_probes(inp):
+    """Every run's probe record: (source, label, round, record)."""
+    out = []
+    for rnd, ms in rounds_of(inp, "memscan"):
+        out.append(("memscan", "memscan", rnd, ms.get("probe")))
+    for rnd, q in rounds_of(inp, "qemu"):
+        for r in as_list(q.get("runs")):
+            if isinstance(r, dict):
+                out.append(("QEMU", qemu_label(r.get("case"),
+                                               num(r.get("channels")) or 0),
+                            rnd, r.get("probe")))
+    for rnd, k in rounds_of(inp, "kmig"):
+        for field in ("zero", "random", "random_dest_prealloc", "zerocheck",
+                      "colo"):
+            for r in as_list(k.get(field)):
+                if isinstance(r, dict):
+                    p = r.get("probe")
+                    out.append(("kmig", as_dict(p).get("label") or field,
+                                rnd, p))
+        for field in ("tcp_loopback", "tcp_loopback_hot"):
+            r = as_dict(k.get(field))
+            if r:
+                out.append(("kmig", field, rnd, r.get("probe")))
+        lim = as_dict(k.get("limits"))
+        for field in ("kernel_scan", "uml_memscan"):
+            r = as_dict(lim.get(field))
+            if r:
+                out.append(("kmig", field, rnd, r.get("probe")))
+    return [(s, lbl, rnd, p) for s, lbl, rnd, p in out if isinstance(p, dict)]
+
+
+def load_section(inp):
+    probes = all_probes(inp)
+    by = {}
+    for s, lbl, rnd, p in probes:
+        by.setdefault(s, []).append(("%s %s" % (s, lbl)
+                                     if not lbl.startswith(s) else lbl,
+                                     rnd, p))
+    summary = {s: load_summary(v) for s, v in by.items()}
+    summary["all"] = load_summary([x for v in by.values() for x in v])
+    waited = {}
+    for rnd, k in rounds_of(inp, "kmig"):
+        waited["uml"] = num(k.get("probe_waited_s"))
+    summary["waited_s"] = waited
+    return summary
+
+
+def load_md(summary):
+    out = ["## Load", "",
+           "Before each run a fixed CPU loop (tests/bench/loadprobe.py) is "
+           "timed and compared with the fastest of the session; above "
+           "1.3 times the fastest the CPU counts as busy: wait 3 s and "
+           "probe again, up to 3 times, then run anyway flagged busy. "
+           "Natively /proc/loadavg is recorded too.", ""]
+    rows = []
+    for s in ("memscan", "QEMU", "kmig", "all"):
+        ld = summary.get(s)
+        if not ld:
+            continue
+        rows.append([s, str(ld["runs"]), str(ld["retried"]), str(ld["busy"]),
+                     f2(ld["probe_ratio_max"])])
+    if not rows:
+        return out + ["No probe records.", ""]
+    out += [md_table(["Runs of", "Probed", "Retried", "Flagged busy",
+                      "Largest probe ratio"], rows), ""]
+    busy = summary["all"]["busy_runs"]
+    if busy:
+        out += ["Flagged busy: " + "; ".join(
+            "%s, round %s (probe %sx)" % (b["config"], b["round"],
+                                          f2(b["probe_ratio"]))
+            for b in busy) + ".", ""]
+    return out
+
+
+TABLES = (t1_zero, t2_random, t3_zerocheck, t4_colo, t5_memory, t6_limits)
 TITLES = ("Zero pages", "Non-zero pages", "Zero check", "COLO checkpoints",
-          "Memory overhead")
+          "Memory overhead", "Limits")
 
 
 def build(inp):
@@ -720,12 +1229,13 @@ def build(inp):
             t = {"id": "T%d" % (i + 1), "title": TITLES[i],
                  "columns": ["Result"], "rows": [[NM]], "data": [],
                  "notes": ["Could not be computed from the input: %s: %s"
-                           % (type(e).__name__, e)], "legend": ""}
+                           % (type(e).__name__, e)], "legend": "",
+                 "outliers": [], "load": load_summary([])}
         tables.append(t)
     return tables
 
 
-def markdown(tables, inp, problems):
+def markdown(tables, inp, problems, load):
     cap = caption(inp)
     out = ["# kmig bench results", ""]
     if problems:
@@ -739,6 +1249,10 @@ def markdown(tables, inp, problems):
             out += [md_table(t["extra"]["columns"], t["extra"]["rows"]), ""]
         notes = t.get("notes") or ["No measurements."]
         out += ["Notes: " + " ".join(notes), ""]
+        if t["id"] != "T5":
+            out += outlier_lines(t) + [""]
+            out += [load_line(t["load"]), ""]
+    out += load_md(load)
     return "\n".join(out)
 
 
@@ -752,15 +1266,19 @@ def main(argv):
         return 2
     inp, problems = load_inputs(d)
     tables = build(inp)
+    load = load_section(inp)
     if QEMU_WALL:
         problems.append(
             "QEMU reported total-time 0 for %s: their time is the wall time "
             "from the migrate command to status completed"
             % ", ".join(sorted(set(QEMU_WALL))))
-    md = markdown(tables, inp, problems)
-    merged = {"inputs": inp, "problems": problems,
+    md = markdown(tables, inp, problems, load)
+    merged = {"inputs": {k: ({str(r): v for r, v in inp[k].items()}
+                             if k in KINDS else inp[k]) for k in inp},
+              "rounds": n_rounds(inp), "problems": problems,
               "qemu_wall_time_runs": sorted(set(QEMU_WALL)),
               "caption": caption(inp).strip("*"),
+              "outlier_rule": OUTLIER_RULE, "load": load,
               "tables": {t["id"]: {k: t[k] for k in t if k != "id"}
                          for t in tables}}
     with open(os.path.join(d, "results.md"), "w", encoding="utf-8") as f:

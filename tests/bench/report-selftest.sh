@@ -50,6 +50,7 @@ tables() {
 
 # --- the full sample: three rounds
 mkdir "$T/full" && cp "$FIX"/*.json "$T/full/"
+echo '{"best_s": 0.025, "waited_s": 12.0, "probes": 130}' >"$T/full/probe-native.state"
 run full
 M=$T/full/results.md
 check "rounds: exit status 0" rc0 full
@@ -134,7 +135,8 @@ check "T6: a missing interface is reported with its round" \
 	has "$M" "Not measured: uml_memscan: memscan has no --kmig-region-mib (round 3)."
 check "Load section: counts per side and the busy run" sh -c '
 	grep -qF "| all | 119 | 2 | 1 | 1.60 |" "$1" &&
-	grep -qF "Flagged busy: kmig random 2 ch, round 3 (probe 1.60x)." "$1"' - "$M"
+	grep -qF "Flagged busy: kmig random 2 ch, round 3 (probe 1.60x)." "$1" &&
+	grep -qF "The probes waited 12 s on the host (at most" "$1"' - "$M"
 check "results.json: rounds, raw figures per round, statistics, outliers, load" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))

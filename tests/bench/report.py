@@ -50,6 +50,7 @@ GIB = 1 << 30
 MIB = 1 << 20
 KIB = 1 << 10
 KINDS = ("memscan", "qemu", "kmig")
+BUSY_NAMED = 6     # busy runs named under a table (all in Load)
 OUTLIER_K = 3.0
 MAD_SCALE = 1.4826
 OUTLIER_FLOOR = 0.01
@@ -471,10 +472,13 @@ def load_line(ld):
         ld["runs"], "" if ld["runs"] == 1 else "s", ld["retried"],
         ld["busy"]))
     if ld["busy_runs"]:
-        s += " (%s)" % ", ".join(
+        named = ld["busy_runs"][:BUSY_NAMED]
+        more = len(ld["busy_runs"]) - len(named)
+        s += " (%s%s)" % (", ".join(
             "%s r%s: %s" % (b["config"], b["round"],
                             f2(b["probe_ratio"]) + "x")
-            for b in ld["busy_runs"])
+            for b in named), ", and %d more: see Load" % more
+            if more else "")
     return s + "."
 
 
@@ -755,7 +759,8 @@ def t3_zerocheck(inp):
     tb = Table()
     limit, mprobes = memscan_stats(inp)
     tb.watch("memscan cold", limit["cold"])
-    tb.watch("memscan hot", limit["hot"], probes=mprobes)
+    tb.watch("memscan hot", limit["hot"])
+    tb.watch("memscan", None, probes=mprobes)
 
     zc, probes = {}, {}
     order = ["generic", "sse2", "avx2", "avx512"]
@@ -880,9 +885,10 @@ def t4_colo(inp):
                  "pause_p99_all_ms": nearest_rank(allpause, 99),
                  "pages_mean": mean(allpages)}
             label = "colo %s %s ch" % (ld, k[1])
-            tb.watch(label + " transfer p99", st["p99"], "ms",
-                     [(rnd, r.get("probe")) for rnd, r in runs])
+            tb.watch(label + " transfer p99", st["p99"], "ms")
             tb.watch(label + " transfer mean", st["mean"], "ms")
+            tb.watch(label, None,
+                     probes=[(rnd, r.get("probe")) for rnd, r in runs])
             p99_by_ch[k[1]] = st["p99"]
             rows.append([str(ld), str(k[1]), str(len(runs)), fint(ckpts),
                          fint(ival), fstat(st["mean"]), fstat(st["p50"]),
@@ -1062,8 +1068,9 @@ def t6_limits(inp):
         rows.append([label, env, NM if st is None else str(st["n"]),
                      fstat(st)])
         data.append({"limit": key, "env": env, "gib": st})
-    tb.watch("memscan cold (native)", ms["cold"], probes=mprobes)
+    tb.watch("memscan cold (native)", ms["cold"])
     tb.watch("memscan hot (native)", ms["hot"])
+    tb.watch("memscan", None, probes=mprobes)
     tb.watch("userspace scan of a kmig region (UML)", uml["uml_memscan"],
              probes=uprobes["uml_memscan"])
     tb.watch("in-kernel read (UML)", uml["kernel_scan"],
@@ -1172,7 +1179,7 @@ def all_probes(inp):
     return [(s, lbl, rnd, p) for s, lbl, rnd, p in out if isinstance(p, dict)]
 
 
-def load_section(inp):
+def load_section(inp, d=None):
     probes = all_probes(inp)
     by = {}
     for s, lbl, rnd, p in probes:
@@ -1181,9 +1188,17 @@ def load_section(inp):
                                      rnd, p))
     summary = {s: load_summary(v) for s, v in by.items()}
     summary["all"] = load_summary([x for v in by.values() for x in v])
+    # The seconds the probes waited in all (their state files).
     waited = {}
-    for rnd, k in rounds_of(inp, "kmig"):
-        waited["uml"] = num(k.get("probe_waited_s"))
+    for env in ("native", "uml"):
+        path = os.path.join(d or "", "probe-%s.state" % env)
+        try:
+            with open(path) as f:
+                w = num(as_dict(json.load(f)).get("waited_s"))
+        except (OSError, ValueError):
+            continue
+        if w is not None:
+            waited[env] = w
     summary["waited_s"] = waited
     return summary
 
@@ -1206,6 +1221,13 @@ def load_md(summary):
         return out + ["No probe records.", ""]
     out += [md_table(["Runs of", "Probed", "Retried", "Flagged busy",
                       "Largest probe ratio"], rows), ""]
+    if summary.get("waited_s"):
+        out += ["The probes waited %s (at most KMIG_BENCH_WAIT_BUDGET_S "
+                "per environment, 180 s by default; once it is spent, a "
+                "busy run is flagged without waiting)." % " and ".join(
+                    "%.0f s %s" % (w, "in UML" if e == "uml"
+                                   else "on the host")
+                    for e, w in sorted(summary["waited_s"].items())), ""]
     busy = summary["all"]["busy_runs"]
     if busy:
         out += ["Flagged busy: " + "; ".join(
@@ -1266,7 +1288,7 @@ def main(argv):
         return 2
     inp, problems = load_inputs(d)
     tables = build(inp)
-    load = load_section(inp)
+    load = load_section(inp, d)
     if QEMU_WALL:
         problems.append(
             "QEMU reported total-time 0 for %s: their time is the wall time "

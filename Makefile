@@ -28,7 +28,8 @@
 #   make systest-deb61  system tests on Debian's 6.1 kernel under QEMU (TCG)
 #   make demo           tests/system/demo.sh in UML (uml-bench), shown live
 #   make bench          benchmarks: kmig (UML uml-bench) beside QEMU and the
-#                       memory/TCP limits, tables in build/results/bench-latest/
+#                       memory/TCP limits, KMIG_BENCH_ROUNDS interleaved rounds
+#                       (default 5), tables in build/results/bench-latest/
 #   make fuzz           libFuzzer on the wire codec (clang), FUZZ_SECONDS in all
 #                       (default 300) split between its harnesses; results in
 #                       build/results/fuzz-latest.json

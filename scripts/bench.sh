@@ -30,7 +30,9 @@
 # KMIG_BENCH_LIMIT_MIB (in-UML userspace scan, default 1024),
 # KMIG_BENCH_HOT_REPS (hot zero check scans, default 50),
 # KMIG_BENCH_COLO_CHECKPOINTS (per configuration and round, default 40),
-# KMIG_BENCH_COLO_INTERVAL_MS (default 100). KMIG_BENCH_WAIT_BUDGET_S:
+# KMIG_BENCH_COLO_INTERVAL_MS (default 100), KMIG_BENCH_PROFILE_MIB and
+# KMIG_BENCH_PROFILE_REPS (the profile's region and runs, default 512 and 5,
+# round 1). KMIG_BENCH_WAIT_BUDGET_S:
 # the most the load probe waits in all, per environment (default 180).
 set -uo pipefail
 KMIG_TAG=bench
@@ -48,7 +50,9 @@ limit=${KMIG_BENCH_LIMIT_MIB:-1024}
 hot=${KMIG_BENCH_HOT_REPS:-50}
 ckpts=${KMIG_BENCH_COLO_CHECKPOINTS:-40}
 ival=${KMIG_BENCH_COLO_INTERVAL_MS:-100}
-for v in rounds size rmib tcp limit hot ckpts ival; do
+pmib=${KMIG_BENCH_PROFILE_MIB:-512}
+preps=${KMIG_BENCH_PROFILE_REPS:-5}
+for v in rounds size rmib tcp limit hot ckpts ival pmib preps; do
 	case ${!v} in
 	'' | *[!0-9]* | 0) die "bench: $v must be a positive integer (got '${!v}')" ;;
 	esac
@@ -124,6 +128,7 @@ run_kmig() { # ROUND
 	local args="--round $1 --size-gib $size --random-mib $rmib --tcp-mib $tcp"
 	args+=" --limit-mib $limit --hot-reps $hot --colo-checkpoints $ckpts"
 	args+=" --colo-interval-ms $ival --probe-state $res/probe-uml.state"
+	args+=" --profile-mib $pmib --profile-reps $preps"
 	[ "$1" = 1 ] || args+=" --skip memory,profile"
 	# UML's memory: the zero region, two random regions, the TCP pools
 	# and room to spare.

@@ -137,6 +137,11 @@ check "Load section: counts per side and the busy run" sh -c '
 	grep -qF "| all | 119 | 2 | 1 | 1.60 |" "$1" &&
 	grep -qF "Flagged busy: kmig random 2 ch, round 3 (probe 1.60x)." "$1" &&
 	grep -qF "The probes waited 12 s on the host (at most" "$1"' - "$M"
+# The profile of round 1 (report_profile.py): offsets off 3.0 ms against
+# 1.0 ms all on: 3.00, ranges apart
+check "profile: P1 and P2 from round 1's profile entry" sh -c '
+	grep -qF "## P1 Where the time goes, per page" "$1" &&
+	grep -qF "| zero written | 1.0 (0.9–1.1) | 3.0 (2.9–3.1) | 3.00 |" "$1"' - "$M"
 check "results.json: rounds, raw figures per round, statistics, outliers, load" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))

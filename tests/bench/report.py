@@ -44,6 +44,11 @@ import os
 import re
 import sys
 
+try:  # the per-page profile's tables (tests/bench/profile_uml.py's data)
+    import report_profile
+except ImportError:  # pragma: no cover
+    report_profile = None
+
 NM = "not measured"
 NA = "-"
 GIB = 1 << 30
@@ -1274,8 +1279,24 @@ def markdown(tables, inp, problems, load):
         if t["id"] != "T5":
             out += outlier_lines(t) + [""]
             out += [load_line(t["load"]), ""]
+    out += profile_md(inp)
     out += load_md(load)
     return "\n".join(out)
+
+
+def profile_md(inp):
+    """report_profile.py's tables from the first round with a profile."""
+    for _, k in rounds_of(inp, "kmig"):
+        prof = k.get("profile")
+        if isinstance(prof, list) and prof:
+            if report_profile is None:
+                return ["Profile: report_profile.py missing.", ""]
+            try:
+                return report_profile.tables(prof)
+            except Exception as e:  # a malformed profile must not end it
+                return ["Profile: could not be shown: %s: %s" % (
+                    type(e).__name__, e), ""]
+    return []
 
 
 def main(argv):

@@ -27,7 +27,7 @@
 # Sizes: KMIG_BENCH_SIZE_GIB (zero cases, default 2), KMIG_BENCH_RANDOM_MIB
 # (random data, default 512; KMIG_BENCH_RANDOM_GIB overrides it),
 # KMIG_BENCH_TCP_MIB (in-kernel TCP loopback, default 1024),
-# KMIG_BENCH_LIMIT_MIB (in-UML userspace scan, default 1024),
+# KMIG_BENCH_LIMIT_MIB (in-UML userspace scan, default 256),
 # KMIG_BENCH_HOT_REPS (hot zero check scans, default 50),
 # KMIG_BENCH_COLO_CHECKPOINTS (per configuration and round, default 40),
 # KMIG_BENCH_COLO_INTERVAL_MS (default 100), KMIG_BENCH_PROFILE_MIB and
@@ -46,7 +46,7 @@ size=${KMIG_BENCH_SIZE_GIB:-2}
 rmib=${KMIG_BENCH_RANDOM_MIB:-512}
 [ -z "${KMIG_BENCH_RANDOM_GIB:-}" ] || rmib=$((KMIG_BENCH_RANDOM_GIB * 1024))
 tcp=${KMIG_BENCH_TCP_MIB:-1024}
-limit=${KMIG_BENCH_LIMIT_MIB:-1024}
+limit=${KMIG_BENCH_LIMIT_MIB:-256}
 hot=${KMIG_BENCH_HOT_REPS:-50}
 ckpts=${KMIG_BENCH_COLO_CHECKPOINTS:-40}
 ival=${KMIG_BENCH_COLO_INTERVAL_MS:-100}

@@ -104,7 +104,8 @@ class Probe:
             json.dump(self.state, f)
         os.replace(tmp, self.state_path)
 
-    def before(self, label=""):
+    def before(self, label="", wait=True):
+        """Probe (and, unless wait is False, wait while busy)."""
         retries, waited = 0, 0.0
         while True:
             wall, cpu = probe_once()
@@ -114,7 +115,7 @@ class Probe:
             ratio = wall / self.state["best_s"]
             budget_left = self.budget_s - self.state["waited_s"]
             if (ratio <= BUSY_RATIO or retries >= self.retries
-                    or budget_left < self.wait_s):
+                    or budget_left < self.wait_s or not wait):
                 break
             time.sleep(self.wait_s)
             retries += 1

@@ -75,7 +75,7 @@ def log(msg):
 
 def probe(label, wait=True):
     rec = PROBE.before(label, wait)
-    if rec["retries"] or rec["busy"]:
+    if wait and (rec["retries"] or rec["busy"]):
         log("%s: CPU probe %.2fx the best, %d retr%s%s" % (
             label, rec["probe_ratio"], rec["retries"],
             "y" if rec["retries"] == 1 else "ies",

@@ -10,8 +10,9 @@
 #                    plain and with ASan/UBSan
 #   wire fuzz smoke  FUZZ_SECONDS=60 scripts/fuzz.sh: libFuzzer, any crash fails
 #   selftests        make check in tools/migctl (fake kernel),
-#                    tools/example-vmm and tests/system (the userspace wire
-#                    peers against each other)
+#                    tools/example-vmm, tests/system (the userspace wire
+#                    peers against each other) and tests/bench (make
+#                    bench's report.py on synthetic rounds)
 set -uo pipefail
 KMIG_TAG=unit
 . "$(dirname "$0")/lib.sh"
@@ -56,9 +57,10 @@ if [ -f tests/wire/Makefile ]; then
 	fi
 fi
 
-# Userspace selftests: migctl (fake kernel), the example VMM, and the
-# userspace wire peers of the system tests against each other.
-for d in tools/migctl tools/example-vmm tests/system; do
+# Userspace selftests: migctl (fake kernel), the example VMM, the
+# userspace wire peers of the system tests against each other, and make
+# bench's report.
+for d in tools/migctl tools/example-vmm tests/system tests/bench; do
 	logf=$KMIG_LOGS/check-$(basename "$d").log
 	if logrun "$logf" make -C "$d" check && ! grep -q '^not ok' "$logf"; then
 		# TAP lines, or summaries like "4537 checks, 0 failed".

@@ -209,6 +209,17 @@ def port_in_use(port):
         s.close()
 
 
+def proc_cpu_s(pid):
+    """utime + stime of @pid in seconds, None when unreadable."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return round((int(fields[11]) + int(fields[12])) /
+                     os.sysconf("SC_CLK_TCK"), 2)
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def host_info():
     info = {"uname": " ".join(platform.uname()), "nproc": os.cpu_count()}
     try:
@@ -380,6 +391,10 @@ def one_run(opts, case, channels, size, random_file, workdir):
                                % dinfo.get("status"))
             time.sleep(0.02)
         t_dst_done = time.monotonic()
+        # CPU time of both QEMUs (start-up and prealloc included): a
+        # total-time far above the source's CPU time shows contention.
+        run["src_cpu_s"] = proc_cpu_s(src.proc.pid)
+        run["dst_cpu_s"] = proc_cpu_s(dst.proc.pid)
         run["migrate_wall_ms"] = round((t_src_done - t_mig) * 1000, 1)
         run["dst_done_wall_ms"] = round((t_dst_done - t_mig) * 1000, 1)
         run["dst_status"] = dinfo.get("status")
@@ -542,7 +557,7 @@ def main():
                 if run["status"] == "completed":
                     log("  done: total %s ms (setup %s, downtime %s), "
                         "%s transferred, dup %s, normal %s, %s Mbps; "
-                        "src start %.2f s; run %.2f s"
+                        "src start %.2f s; run wall, QEMU start and prealloc included, %.2f s"
                         % (run.get("total_time_ms"),
                            run.get("setup_time_ms"),
                            run.get("downtime_ms"),
@@ -550,6 +565,9 @@ def main():
                            run.get("normal"),
                            round(run.get("mbps") or 0),
                            run.get("src_start_s", 0), run["run_wall_s"]))
+                    log("  CPU: source %s s, destination %s s (with start-up "
+                        "and prealloc)" % (run.get("src_cpu_s"),
+                                           run.get("dst_cpu_s")))
                 else:
                     log("  ERROR (%.2f s): %s"
                         % (run["run_wall_s"], run.get("error")))

@@ -20,6 +20,7 @@
 #include <linux/sched/signal.h>
 #include <linux/cred.h>
 
+#include "prof.h"
 #include "region.h"
 #include "params.h"
 #include "limits.h"
@@ -416,14 +417,56 @@ int kmig_region_install_page(struct kmig_region *region, pgoff_t index,
 	return 0;
 }
 
+/* The next KMIG_ZC_FPU_BATCH pages (fewer at the end) after @xas's. */
+static unsigned int kmig_region_next_batch(struct xa_state *xas,
+					   struct page **batch)
+{
+	unsigned int n = 0;
+	struct page *page;
+
+	rcu_read_lock();
+	xas_for_each(xas, page, ULONG_MAX) {
+		if (xas_retry(xas, page))
+			continue;
+		batch[n++] = page;
+		if (n == KMIG_ZC_FPU_BATCH) {
+			xas_pause(xas);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+/* make bench's "before" (KMIG_OPT_WALK off): one xa_find() per page. */
+static unsigned int kmig_region_next_batch_find(struct kmig_region *region,
+						unsigned long *index,
+						struct page **batch)
+{
+	unsigned int n = 0;
+	struct page *page;
+
+	while (n < KMIG_ZC_FPU_BATCH && *index != ULONG_MAX) {
+		page = xa_find(&region->pages, index, ULONG_MAX, XA_PRESENT);
+		if (!page) {
+			*index = ULONG_MAX;
+			break;
+		}
+		batch[n++] = page;
+		if (*index != ULONG_MAX)
+			(*index)++;
+	}
+	return n;
+}
+
 int kmig_region_scan(struct kmig_region *region, enum kmig_zero_check impl,
 		     struct kmig_scan_result *res)
 {
 	DECLARE_BITMAP(zero_map, KMIG_ZC_FPU_BATCH);
 	struct page *batch[KMIG_ZC_FPU_BATCH];
+	XA_STATE(xas, &region->pages, 0);
 	unsigned long index = 0;
-	unsigned int n = 0, zero;
-	struct page *page;
+	unsigned int n, zero;
 	u64 start;
 	int ret = 0;
 
@@ -438,28 +481,25 @@ int kmig_region_scan(struct kmig_region *region, enum kmig_zero_check impl,
 	start = ktime_get_ns();
 	/*
 	 * Pages stay in the xarray until the region is freed and the caller
-	 * holds a region reference, so the pointers stay valid once read.
+	 * holds a region reference, so the pointers stay valid once read,
+	 * also after the RCU read lock is let go. One xa_state walks the
+	 * index from entry to entry, a batch at a time.
 	 */
-	for (;;) {
-		page = xa_find(&region->pages, &index, ULONG_MAX, XA_PRESENT);
-		if (page)
-			batch[n++] = page;
-		if (n == KMIG_ZC_FPU_BATCH || (!page && n)) {
-			zero = kmig_pages_zero_batch_impl(impl, batch, n,
-							  zero_map);
-			res->populated_pages += n;
-			res->zero_pages += zero;
-			n = 0;
-			if (fatal_signal_pending(current)) {
-				ret = -EINTR;
-				break;
-			}
-			cond_resched();
-		}
-		if (!page || index == ULONG_MAX)
+	do {
+		n = kmig_opt(KMIG_OPT_WALK) ?
+			kmig_region_next_batch(&xas, batch) :
+			kmig_region_next_batch_find(region, &index, batch);
+		if (!n)
 			break;
-		index++;
-	}
+		zero = kmig_pages_zero_batch_impl(impl, batch, n, zero_map);
+		res->populated_pages += n;
+		res->zero_pages += zero;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	} while (n == KMIG_ZC_FPU_BATCH);
 	res->time_ns = ktime_get_ns() - start;
 	res->normal_pages = res->populated_pages - res->zero_pages;
 	res->zero_pages += res->pages - min(res->pages, res->populated_pages);

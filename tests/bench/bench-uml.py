@@ -482,7 +482,8 @@ def bench_profile(res):
     def mig(src, dst, channels, mode):
         return migrate(src, dst, channels, mode, wait=False)
     profile_uml.bench_profile(A, res, log, mig, Region,
-                              lambda size_mb: random_region(size_mb, 11)[0])
+                              lambda size_mb: random_region(size_mb, 11)[0],
+                              lambda region: scan(region, "auto"))
 
 
 def main():

@@ -76,12 +76,36 @@ def profile_case(res, log, migrate, Region, name, src, size_mb, dst_args):
         (name, median(prof_times) / 1e6))
 
 
-def bench_profile(A, res, log, migrate, Region, random_region):
-    """random_region(size_mb) -> a Region of random data."""
+def profile_scan(res, log, scan, name, region, scans):
+    """The zero check (migctl scan, auto) of @region, @scans scans summed,
+    with the walk optimisation on and off, interleaved, REPS times."""
+    times = {"none": [], "walk": []}
+    pages = 0
+    for _ in range(REPS[0]):
+        for o in times:
+            opt_write(o)
+            try:
+                ns = 0
+                for _ in range(scans):
+                    t, pages = scan(region)
+                    ns += t
+            finally:
+                opt_write("none")
+            times[o].append(ns)
+    entry = {"case": name, "pages": pages * scans, "opt_off_time_ns": times}
+    res["profile_scan"].append(entry)
+    log("profile %s: walk on %.2f ms, off %.2f ms" % (
+        name, median(times["none"]) / 1e6, median(times["walk"]) / 1e6))
+
+
+def bench_profile(A, res, log, migrate, Region, random_region, scan):
+    """random_region(size_mb) -> a Region of random data; scan(region) ->
+    (time_ns, pages) of one zero check of it."""
     if not os.path.exists(PROFILE):
         res["errors"].append("profile: %s missing" % PROFILE)
         return
     res.setdefault("profile", [])
+    res.setdefault("profile_scan", [])
     REPS[0] = A.profile_reps
     size_mb = A.profile_mib
     npages = size_mb * 256
@@ -89,8 +113,16 @@ def bench_profile(A, res, log, migrate, Region, random_region):
     try:
         profile_case(res, log, migrate, Region, "zero written", src,
                      size_mb, {})
+        profile_scan(res, log, scan, "zero check, cold (%d MiB)" % size_mb,
+                     src, 1)
     finally:
         src.stop()
+    hot = Region(1, zero=64, seed=5)     # 64 pages (256 KiB)
+    try:
+        profile_scan(res, log, scan, "zero check, hot (256 KiB, 50 scans)",
+                     hot, 50)
+    finally:
+        hot.stop()
     src = random_region(size_mb)
     try:
         profile_case(res, log, migrate, Region, "random", src, size_mb, {})

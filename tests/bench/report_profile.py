@@ -50,8 +50,9 @@ def fmt_range(v, scale=1e6):
                                 max(v) / scale)
 
 
-def tables(profile):
-    """Markdown lines; profile: the list kmig.json has under "profile"."""
+def tables(profile, scans=()):
+    """Markdown lines; profile: the list kmig.json has under "profile",
+    scans: under "profile_scan" (the zero check with "walk" on and off)."""
     if not profile:
         return []
     out = ["## P1 Where the time goes, per page", "",
@@ -108,7 +109,7 @@ def tables(profile):
                "| Before/after |")
     out.append("|---|---|---|---|---|")
     for opt, what in OPTS:
-        for e in profile:
+        for e in list(profile) + list(scans):
             on = e["opt_off_time_ns"]["none"]
             off = e["opt_off_time_ns"].get(opt)
             if not off:

@@ -120,7 +120,7 @@ run_qemu() { # ROUND
 	python3 "$B/qemu-anchor.py" --size-gib "$size" \
 		--random-file "$tmp/random.bin" \
 		--random-size-gib "$(awk -v m="$rmib" 'BEGIN { print m / 1024 }')" \
-		--cases zero-written,zero-untouched,random --channels 0,1,2,4 \
+		--cases zero-written,zero-untouched,random,random-dst-prealloc --channels 0,1,2,4 \
 		--probe-state "$res/probe-native.state" --round "$1" \
 		>"$res/qemu-r$1.json"
 }

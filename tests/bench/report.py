@@ -634,7 +634,10 @@ def t2_random(inp):
     std_k = [1, 2, 4]
     extra_k = [k for k in kr.keys() if k not in std_k]
     std_q = [("random", n) for n in (0, 1, 2, 4)]
-    extra_q = [k for k in qr.keys() if k not in std_q and k[0] == "random"]
+    std_q += [("random-dst-prealloc", n) for n in (0, 1, 2, 4)
+              if ("random-dst-prealloc", n) in qr.keys()]
+    extra_q = [k for k in qr.keys() if k not in std_q and
+               str(k[0]).startswith("random")]
 
     rows, data, pairs, lbr = [], [], [], []
     for ch in std_k + extra_k:
@@ -655,10 +658,13 @@ def t2_random(inp):
             lbr.append((ch, rl, sl))
     # The same migrations into a destination whose pages exist already
     # (preallocated): what page allocation costs the receiving side.
+    # Compared with QEMU into a preallocated destination too, where that
+    # ran (qemu-anchor.py's random-dst-prealloc), else with plain random.
     kp = random_runs(inp, "random_dest_prealloc")
     for ch in kp.keys():
         run = kp.get(ch)
-        rq, sq = sratio(gib_of(run), gib_of(qr.get(("random", ch))))
+        q = qr.get(("random-dst-prealloc", ch)) or qr.get(("random", ch))
+        rq, sq = sratio(gib_of(run), gib_of(q))
         rl, sl = sratio(gib_of(run), lb)
         rows.append(["kmig, destination preallocated", str(ch),
                      fsize(run and run.get("size_bytes"))]
@@ -671,13 +677,16 @@ def t2_random(inp):
     for key in std_q + extra_q:
         ch = key[1]
         run = qr.get(key)
-        rows.append(["QEMU " + ("no multifd" if ch == 0 else "multifd"),
+        rows.append(["QEMU " + ("no multifd" if ch == 0 else "multifd") +
+                     (", destination preallocated" if key[0] ==
+                      "random-dst-prealloc" else ""),
                      NA if ch == 0 else str(ch),
                      fsize(run and run.get("size_bytes"))] + run_cells(run)
                     + [NA, NA])
-        data.append({"system": "QEMU", "multifd": ch != 0, "channels": ch,
-                     "run": strip_run(run)})
-        tb.watch_run(qemu_label("random", ch), run)
+        data.append({"system": "QEMU" if key[0] == "random" else
+                     "QEMU-dest-prealloc", "multifd": ch != 0,
+                     "channels": ch, "run": strip_run(run)})
+        tb.watch_run(qemu_label(key[0], ch), run)
     for key, what in (("tcp_loopback", "cold pages"),
                       ("tcp_loopback_hot", "hot pages")):
         st, b, pool, probes = loopback_stat(inp, key)

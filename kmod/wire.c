@@ -533,6 +533,18 @@ bool kmig_wire_dup_scan;
 #define wire_dup_scan	false
 #endif
 
+/* Is an offset there twice? Any order: n <= KMIG_WIRE_MAX_PAGES_LIMIT. */
+static bool wire_offsets_dup(const u64 *offs, u32 n)
+{
+	u32 i, j;
+
+	for (i = 1; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (offs[j] == offs[i])
+				return true;
+	return false;
+}
+
 /* Strictly ascending: then no offset is there twice. */
 static bool wire_offsets_ascending(const u64 *offs, u32 n)
 {
@@ -567,7 +579,7 @@ int kmig_wire_offsets_decode(const void *buf, size_t len,
 	const u8 *p = buf;
 	u64 n, last, off;
 	__be64 v;
-	u32 i, j;
+	u32 i;
 	int err;
 
 	err = kmig_wire_limits_check(lim);
@@ -584,10 +596,14 @@ int kmig_wire_offsets_decode(const void *buf, size_t len,
 	for (i = 0; i < n; i++) {
 		memcpy(&v, p + (size_t)i * KMIG_WIRE_OFFSET_SIZE, sizeof(v));
 		off = be64_to_cpu(v);
+		err = 0;
 		if (off & ((u64)lim->page_size - 1))
-			return KMIG_WIRE_EALIGN;
-		if (off > last)
-			return KMIG_WIRE_ERANGE;
+			err = KMIG_WIRE_EALIGN;
+		else if (off > last)
+			err = KMIG_WIRE_ERANGE;
+		if (err)
+			/* Offset by offset: a duplicate before it comes first. */
+			return wire_offsets_dup(out, i) ? KMIG_WIRE_EDUP : err;
 		out[i] = off;
 	}
 	if (!wire_dup_scan &&
@@ -596,10 +612,5 @@ int kmig_wire_offsets_decode(const void *buf, size_t len,
 		return wire_offsets_disjoint(out, hdr->data_pages,
 					     out + hdr->data_pages,
 					     hdr->zero_pages) ? 0 : KMIG_WIRE_EDUP;
-	/* Any other order: n <= KMIG_WIRE_MAX_PAGES_LIMIT, bounded scan. */
-	for (i = 1; i < n; i++)
-		for (j = 0; j < i; j++)
-			if (out[j] == out[i])
-				return KMIG_WIRE_EDUP;
-	return 0;
+	return wire_offsets_dup(out, n) ? KMIG_WIRE_EDUP : 0;
 }

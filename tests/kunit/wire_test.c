@@ -407,6 +407,16 @@ static void wire_test_offsets_sorted(struct kunit *test)
 	offs[1] = offs[0];
 	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, half, half),
 			(int)KMIG_WIRE_EDUP);
+	/* Offset by offset: the first offset that fails names the error. */
+	offs[5] = WT_PAGE + 1;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, half, half),
+			(int)KMIG_WIRE_EDUP);
+	offs[1] = offs[2] + WT_PAGE;
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, half, half),
+			(int)KMIG_WIRE_EALIGN);
+	offs[6] = offs[0];
+	KUNIT_EXPECT_EQ(test, wt_offs(&lim, offs, half, half),
+			(int)KMIG_WIRE_EALIGN);
 }
 
 /*

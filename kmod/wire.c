@@ -64,7 +64,7 @@ static const char * const wire_errs[] = {
 	[-KMIG_WIRE_ETYPE] = "unknown packet type",
 	[-KMIG_WIRE_EFLAGS] = "unknown packet flags",
 	[-KMIG_WIRE_ERESERVED] = "non-zero reserved bytes",
-	[-KMIG_WIRE_ECOUNT] = "page count zero or over the packet maximum",
+	[-KMIG_WIRE_ECOUNT] = "page count zero or over the packet maximum (or data pages in MISSING or REQUEST)",
 	[-KMIG_WIRE_ECOUNT_NONZERO] = "page counts on a SYNC or COMPLETE",
 	[-KMIG_WIRE_ESEQ] = "packet number out of sequence",
 	[-KMIG_WIRE_EALIGN] = "offset not page aligned",
@@ -444,6 +444,10 @@ static int wire_check_counts(const struct kmig_wire_hdr *d,
 	if (d->type == KMIG_WIRE_DATA) {
 		if (!n || n > lim->max_pages)
 			return KMIG_WIRE_ECOUNT;
+	} else if (kmig_wire_type_offsets_only(d->type)) {
+		/* Offsets only: in the zero_pages count, no data pages. */
+		if (d->data_pages || !n || n > lim->max_pages)
+			return KMIG_WIRE_ECOUNT;
 	} else if (n) {
 		return KMIG_WIRE_ECOUNT_NONZERO;
 	}
@@ -473,7 +477,7 @@ int kmig_wire_hdr_decode(const void *buf, size_t len,
 	d.data_pages = be32_to_cpu(w.data_pages);
 	d.zero_pages = be32_to_cpu(w.zero_pages);
 	d.pass = be64_to_cpu(w.pass);
-	if (d.type < KMIG_WIRE_DATA || d.type > KMIG_WIRE_CANCEL)
+	if (d.type < KMIG_WIRE_DATA || d.type > KMIG_WIRE_TYPE_MAX)
 		return KMIG_WIRE_ETYPE;
 	if (d.flags & ~KMIG_WIRE_FLAGS_KNOWN)
 		return KMIG_WIRE_EFLAGS;

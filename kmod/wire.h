@@ -82,13 +82,18 @@ typedef __u64 u64;
  * CRC: every packet, both ways, is followed by the CRC-32C of its header,
  * offset block and data (KMIG_WIRE_CRC_SIZE bytes, big-endian), checked
  * before anything of it is applied.
+ * POSTCOPY: the source may end precopy with MISSING and POSTCOPY instead
+ * of COMPLETE; channel 0 then carries the destination's REQUESTs and the
+ * source's answers, the other channels the background push.
  */
 #define KMIG_WIRE_FEAT_COLO		0x1ULL
 #define KMIG_WIRE_FEAT_AUTH		0x2ULL
 #define KMIG_WIRE_FEAT_CRC		0x4ULL
+#define KMIG_WIRE_FEAT_POSTCOPY		0x8ULL
 #define KMIG_WIRE_FEATURES_KNOWN	(KMIG_WIRE_FEAT_COLO | \
 					 KMIG_WIRE_FEAT_AUTH | \
-					 KMIG_WIRE_FEAT_CRC)
+					 KMIG_WIRE_FEAT_CRC | \
+					 KMIG_WIRE_FEAT_POSTCOPY)
 
 /*
  * AUTH message steps. CHALLENGE (destination): its nonce, mac zero.
@@ -114,7 +119,17 @@ enum kmig_wire_type {
 	KMIG_WIRE_CHECKPOINT = 4,	/* COLO: checkpoint @pass begins */
 	KMIG_WIRE_CHECKPOINT_ACK = 5,	/* COLO: checkpoint @pass committed */
 	KMIG_WIRE_CANCEL = 6,		/* COLO: the primary ends it on purpose */
+	KMIG_WIRE_MISSING = 7,		/* postcopy: these pages are stale */
+	KMIG_WIRE_POSTCOPY = 8,		/* postcopy begins (and its ack) */
+	KMIG_WIRE_REQUEST = 9,		/* postcopy: send these pages first */
+	KMIG_WIRE_TYPE_MAX = KMIG_WIRE_REQUEST
 };
+
+/* A packet type that carries an offset block but no data (MISSING, REQUEST). */
+static inline bool kmig_wire_type_offsets_only(u16 type)
+{
+	return type == KMIG_WIRE_MISSING || type == KMIG_WIRE_REQUEST;
+}
 
 /* Packet header flags: none defined yet; must be 0. */
 #define KMIG_WIRE_FLAGS_KNOWN		0

@@ -56,6 +56,9 @@ void kmig_channel_uninit(struct kmig_channel *ch)
 	kfree(ch->rxpages);
 	bitmap_free(ch->rxnew);
 	kvfree(ch->bounce);
+	if (ch->scratch)
+		__free_page(ch->scratch);
+	ch->scratch = NULL;
 	ch->bounce = NULL;
 	ch->buf = NULL;
 	ch->offs = NULL;

@@ -21,6 +21,7 @@
 struct kmig_mig;
 struct task_struct;
 struct page;
+struct kmig_postcopy;
 
 /* A channel's buf: header, the largest offset block, a CRC. */
 #define KMIG_CH_BUF_SIZE	(KMIG_WIRE_HDR_SIZE + \
@@ -41,6 +42,11 @@ struct kmig_channel {
 	u64 pass;
 	struct kmig_wire_limits lim;	/* destination: from the hello */
 	bool crc;			/* packets carry a CRC-32C */
+	bool postcopy;			/* POSTCOPY granted */
+	/* Destination: past the POSTCOPY barrier (the migration's map). */
+	struct kmig_postcopy *pc;
+	u64 rseq;			/* next packet number, other way */
+	struct page *scratch;		/* destination: discarded copies */
 	void *bounce;			/* crc: one packet's data pages */
 
 	atomic64_t pages;
@@ -53,6 +59,8 @@ struct kmig_channel {
 	u64 *offs;			/* offsets of one packet */
 	struct page **rxpages;		/* destination: pages of a packet */
 	unsigned long *rxnew;		/* destination: rxpages[i] is new */
+	/* Destination, postcopy: rxpages[i] is a discarded copy's scratch. */
+	DECLARE_BITMAP(rxskip, KMIG_WIRE_MAX_PAGES_LIMIT);
 	struct kmig_region_sink sink;	/* destination: the region */
 };
 

@@ -28,6 +28,20 @@ static inline void kmig_vm_flags_set(struct vm_area_struct *vma,
 }
 
 /*
+ * A fault handler that will sleep lets go of the lock its fault was taken
+ * under (and returns VM_FAULT_RETRY): the mmap lock, or from 6.4 the VMA
+ * lock when the fault came in under it.
+ */
+static inline void kmig_fault_unlock(struct vm_fault *vmf)
+{
+#ifdef KMIG_HAVE_RELEASE_FAULT_LOCK
+	release_fault_lock(vmf);
+#else
+	mmap_read_unlock(vmf->vma->vm_mm);
+#endif
+}
+
+/*
  * Send @n whole pages without copying them: the TCP stack takes its own
  * references and transmits from the pages. kernel_sendpage() until 6.4,
  * sendmsg(MSG_SPLICE_PAGES) with a bvec iterator after it was removed

@@ -25,11 +25,52 @@
 #include "compat.h"
 #include "migration.h"
 #include "dirty.h"
+#include "postcopy.h"
+
+/*
+ * Postcopy destination: a page still on the source. The thread sleeps
+ * until it is installed; it never gets a stale or zeroed page. Where the
+ * fault may be retried, the lock it was taken under is let go first and
+ * the fault is retried once the page is here (as filemap does for a page
+ * under I/O); otherwise it sleeps holding it. A page that can never come
+ * (postcopy failed) is SIGBUS. 0: not missing (any more), go on.
+ */
+static vm_fault_t kmig_vm_fault_missing(struct kmig_region *region,
+					struct vm_fault *vmf)
+{
+	struct kmig_postcopy *pc;
+	vm_fault_t ret = 0;
+
+	pc = kmig_region_postcopy_missing(region, vmf->pgoff);
+	if (!pc)
+		return 0;
+	if (fault_flag_allow_retry_first(vmf->flags)) {
+		if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT) {
+			/* The lock stays held: ask, and come back later. */
+			kmig_postcopy_request(pc, vmf->pgoff);
+		} else {
+			kmig_fault_unlock(vmf);
+			/* The retry sees the page, or the failure. */
+			kmig_postcopy_wait(pc, vmf->pgoff);
+		}
+		ret = VM_FAULT_RETRY;
+	} else if (kmig_postcopy_wait(pc, vmf->pgoff)) {
+		atomic64_inc(&pc->sigbus);
+		ret = VM_FAULT_SIGBUS;
+	}
+	kmig_postcopy_put(pc);
+	return ret;
+}
 
 static vm_fault_t kmig_vm_fault(struct vm_fault *vmf)
 {
 	struct kmig_region *region = vmf->vma->vm_file->private_data;
 	struct page *page;
+	vm_fault_t ret;
+
+	ret = kmig_vm_fault_missing(region, vmf);
+	if (ret)
+		return ret;
 
 	/* Mappings were checked at mmap time and cannot grow (VM_DONTEXPAND). */
 	page = kmig_region_get_page(region, vmf->pgoff, true);

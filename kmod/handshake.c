@@ -32,6 +32,8 @@
 #include "sock.h"
 #include "auth.h"
 #include "crc.h"
+#include "postcopy.h"
+#include "postcopy_src.h"
 
 /* Connect and hello exchange, per channel. */
 #define KMIG_SETUP_TIMEOUT	(10 * HZ)
@@ -46,7 +48,8 @@ void kmig_hs_hello_init(struct kmig_wire_hello *h,
 	h->version_max = KMIG_WIRE_VERSION_MAX;
 	h->features = (src->colo ? KMIG_WIRE_FEAT_COLO : 0) |
 		      (src->auth ? KMIG_WIRE_FEAT_AUTH : 0) |
-		      (src->integrity ? KMIG_WIRE_FEAT_CRC : 0);
+		      (src->integrity ? KMIG_WIRE_FEAT_CRC : 0) |
+		      (src->postcopy ? KMIG_WIRE_FEAT_POSTCOPY : 0);
 	h->channel_id = src->channel_id;
 	h->channel_count = src->channels;
 	h->page_size = src->page_size;
@@ -118,6 +121,21 @@ enum kmig_wire_status kmig_hs_check_hello(const struct kmig_hs_dest *dst,
 		*why = "destination requires integrity (crc32c)";
 		return KMIG_WIRE_REJ_FEATURES;
 	}
+	if ((h->features & KMIG_WIRE_FEAT_POSTCOPY) &&
+	    (h->features & KMIG_WIRE_FEAT_COLO)) {
+		*why = "postcopy and COLO exclude each other";
+		return KMIG_WIRE_REJ_FEATURES;
+	}
+	if ((h->features & KMIG_WIRE_FEAT_POSTCOPY) && h->channel_count < 2) {
+		*why = "postcopy needs at least 2 channels";
+		return KMIG_WIRE_REJ_FEATURES;
+	}
+	/* Every channel of a migration asks for postcopy, or none. */
+	if (dst->connected_any &&
+	    !!(h->features & KMIG_WIRE_FEAT_POSTCOPY) != dst->postcopy) {
+		*why = "postcopy asked for on some channels only";
+		return KMIG_WIRE_REJ_FEATURES;
+	}
 	*why = "accepted";
 	return KMIG_WIRE_ACCEPT;
 }
@@ -125,7 +143,7 @@ enum kmig_wire_status kmig_hs_check_hello(const struct kmig_hs_dest *dst,
 u64 kmig_hs_reply_features(const struct kmig_wire_hello *h)
 {
 	return h->features & (KMIG_WIRE_FEAT_COLO | KMIG_WIRE_FEAT_AUTH |
-			      KMIG_WIRE_FEAT_CRC);
+			      KMIG_WIRE_FEAT_CRC | KMIG_WIRE_FEAT_POSTCOPY);
 }
 
 /* Softirq: the peer closed or reset a channel connection, or went silent. */
@@ -287,6 +305,7 @@ int kmig_hs_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 		.colo = mig->cfg.colo,
 		.auth = auth,
 		.integrity = mig->cfg.integrity,
+		.postcopy = mig->cfg.postcopy,
 		.id = mig->id,
 		.channel_id = ch->id,
 		.channels = mig->nch,
@@ -353,7 +372,10 @@ int kmig_hs_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 	kmig_sock_set_timeouts(sock, MAX_SCHEDULE_TIMEOUT, MAX_SCHEDULE_TIMEOUT);
 	kmig_sock_hook(&ch->ks, sock, kmig_hs_on_close);
 	ch->crc = mig->cfg.integrity;
-	return kmig_send_start(ch);
+	ch->postcopy = mig->cfg.postcopy;
+	/* Postcopy: channel 0 is the one that answers page requests. */
+	return kmig_send_start(ch, ch->id == 0 && ch->postcopy ?
+			       kmig_postcopy_src_thread : NULL);
 }
 
 /* Destination. */
@@ -438,6 +460,8 @@ static enum kmig_wire_status kmig_hs_dst_check(struct kmig_mig *mig,
 		.region_size = (u64)kmig_region_npages(mig->region) << PAGE_SHIFT,
 		.colo = mig->colo,
 		.integrity = mig->cfg.integrity,
+		.connected_any = mig->hs_accepted,
+		.postcopy = mig->hs_postcopy,
 	};
 	enum kmig_wire_status status;
 
@@ -456,6 +480,18 @@ static enum kmig_wire_status kmig_hs_dst_check(struct kmig_mig *mig,
 	    !kmig_crc_enabled(&mig->crc) && kmig_crc_init(&mig->crc)) {
 		*why = "no crc32c on this destination";
 		return KMIG_WIRE_REJ_FEATURES;
+	}
+	/* The first channel asking for postcopy sets its page map up. */
+	if ((h->features & KMIG_WIRE_FEAT_POSTCOPY) && !mig->pc) {
+		struct kmig_postcopy *pc;
+
+		pc = kmig_postcopy_alloc(kmig_region_npages(mig->region));
+		if (!pc) {
+			*why = "out of memory for the postcopy page map";
+			return KMIG_WIRE_REJ_FEATURES;
+		}
+		/* kmig_mig_stop() may look at it from any context. */
+		smp_store_release(&mig->pc, pc);
 	}
 	return KMIG_WIRE_ACCEPT;
 }
@@ -578,6 +614,8 @@ int kmig_hs_accept(struct kmig_mig *mig, struct kmig_mig_hs *hs,
 	ch = &mig->ch[h.channel_id];
 	kmig_wire_hello_limits(&h, &ch->lim);
 	ch->crc = h.features & KMIG_WIRE_FEAT_CRC;
+	ch->postcopy = h.features & KMIG_WIRE_FEAT_POSTCOPY;
+	mig->hs_postcopy = ch->postcopy;
 	kmig_sock_set_timeouts(sock, MAX_SCHEDULE_TIMEOUT, MAX_SCHEDULE_TIMEOUT);
 	/* The channel owns the socket from here (the kick finds it there). */
 	kmig_mig_set_sock(mig, &hs->sock, NULL);

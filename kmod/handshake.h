@@ -25,6 +25,7 @@ struct kmig_hs_source {
 	bool colo;
 	bool auth;
 	bool integrity;
+	bool postcopy;
 	const u8 *id;			/* KMIG_WIRE_MIGRATION_ID_LEN bytes */
 	unsigned int channel_id;
 	unsigned int channels;
@@ -57,6 +58,8 @@ struct kmig_hs_dest {
 	u64 region_size;
 	bool colo;			/* expects a COLO primary */
 	bool integrity;			/* requires CRC-32C */
+	bool connected_any;		/* a channel was accepted already */
+	bool postcopy;			/* ... and it asked for postcopy */
 };
 
 /*

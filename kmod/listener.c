@@ -27,6 +27,7 @@
 #include "handshake.h"
 #include "sock.h"
 #include "colo.h"
+#include "postcopy_dst.h"
 #include "limits.h"
 #include "region.h"
 
@@ -219,6 +220,8 @@ static int kmig_listener_thread(void *data)
 	if (!kmig_mig_stopping(mig)) {
 		if (mig->colo)
 			kmig_colo_secondary(mig);
+		else if (mig->hs_postcopy)
+			kmig_postcopy_dst_run(mig);
 		else
 			kmig_mig_wait_channels(mig);
 	}

@@ -15,6 +15,7 @@
 #include <linux/wait.h>
 
 #include "mig.h"
+#include "postcopy.h"
 #include "channel.h"
 #include "colo_state.h"
 #include "region.h"
@@ -108,6 +109,7 @@ static __printf(3, 0)
 void kmig_mig_vstop(struct kmig_mig *mig, enum kmig_mig_state state,
 		    const char *fmt, va_list ap)
 {
+	struct kmig_postcopy *pc;
 	bool changed = false;
 
 	spin_lock_bh(&mig->lock);
@@ -129,6 +131,10 @@ void kmig_mig_vstop(struct kmig_mig *mig, enum kmig_mig_state state,
 			kmig_mig_state_name(state), mig->reason);
 	if (mig->role == KMIG_MIG_ROLE_SOURCE)
 		kmig_queue_stop(&mig->queue);
+	/* A postcopy destination's request sender waits on its map. */
+	pc = smp_load_acquire(&mig->pc);
+	if (pc)
+		kmig_postcopy_kick(pc);
 	wake_up_all(&mig->wq);
 }
 

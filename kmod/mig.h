@@ -70,6 +70,15 @@ struct kmig_mig_config {
 	 * require it (it grants it whenever asked).
 	 */
 	bool integrity;
+	/*
+	 * Postcopy (live source): the migration may switch to postcopy, on
+	 * mig-postcopy, after @postcopy_after passes (U32_MAX: never by
+	 * itself) or by the no-convergence policy; @prefetch pages follow
+	 * each requested one.
+	 */
+	bool postcopy;
+	u32 postcopy_after;
+	u32 prefetch;
 };
 
 #define KMIG_DOWNTIME_LIMIT_DEFAULT_MS	300
@@ -137,6 +146,7 @@ struct kmig_mig {
 	struct mutex hs_lock;
 	DECLARE_BITMAP(hs_claimed, KMIG_CHANNELS_MAX);
 	unsigned int hs_accepted;
+	bool hs_postcopy;		/* the channels accepted asked for it */
 	bool hs_closed;
 	atomic_t hs_ended;		/* handshakes done (the listener waits) */
 
@@ -177,6 +187,24 @@ struct kmig_mig {
 	u64 barrier_held;		/* COLO: reached, main thread to release */
 
 	struct kmig_colo *colo;		/* COLO migrations */
+
+	/*
+	 * Postcopy. Source: asked for (mig-postcopy or a policy; under
+	 * @lock), chosen at the switchover, active once the destination
+	 * acknowledged POSTCOPY; @pending is then the set of pages not sent
+	 * yet, claimed atomically by the push and channel 0's answers.
+	 * Destination: the page map, from the first hello that asks for it.
+	 */
+	bool postcopy_asked;
+	bool postcopy;
+	bool postcopy_active;
+	u64 postcopy_pass;
+	struct kmig_postcopy *pc;	/* destination, with a reference */
+	bool pc_complete_sent;		/* destination: our COMPLETE, ch 0 */
+	atomic64_t pc_requests;		/* source: REQUESTs answered */
+	atomic64_t pc_requested;	/* source: pages requested */
+	atomic64_t pc_served;		/* source: pages in answers */
+	atomic64_t pc_pushed;		/* source: pages pushed */
 
 	unsigned int nch;
 	struct kmig_channel ch[];

@@ -86,6 +86,20 @@ struct kmig_mig_info {
 	u64 colo_cache_pages;
 	u32 colo_metrics;	/* bit per enum kmig_colo_metric present */
 	struct kmig_colo_latency colo_latency[KMIG_COLO_METRICS];
+	/* Postcopy. */
+	bool postcopy_allowed;		/* source: mig-start postcopy */
+	bool postcopy;			/* chosen (source) or begun (dest.) */
+	u32 postcopy_after;
+	u32 postcopy_prefetch;
+	bool pc_dest;			/* a destination's page map exists */
+	u64 pc_requests;
+	u64 pc_requested;
+	u64 pc_served;
+	u64 pc_pushed;
+	u64 pc_missing;
+	u64 pc_faults;
+	u64 pc_discarded;
+	struct kmig_colo_latency pc_latency;
 	char reason[KMIG_REASON_LEN];
 	struct kmig_mig_channel_info ch[KMIG_CHANNELS_MAX];
 };

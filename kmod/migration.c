@@ -38,6 +38,7 @@
 #include "region.h"
 #include "limits.h"
 #include "dirty.h"
+#include "postcopy.h"
 
 /* Serialises listen, start, cancel, status and region close. */
 static DEFINE_MUTEX(kmig_mig_mutex);
@@ -77,6 +78,7 @@ static void kmig_mig_free(struct kmig_mig *mig)
 	for (i = 0; i < mig->nch; i++)
 		kmig_channel_uninit(&mig->ch[i]);
 	kmig_colo_free(mig->colo);
+	kmig_postcopy_put(mig->pc);
 	kmig_auth_uninit(&mig->auth);
 	kmig_crc_uninit(&mig->crc);
 	kvfree(mig->received);
@@ -195,9 +197,21 @@ static int kmig_mig_launch(struct kmig_region *region, struct kmig_mig *mig,
 
 static int kmig_mig_check_region(struct kmig_region *region, const char **why)
 {
+	struct kmig_postcopy *pc;
+	bool lost;
+
 	if (!kmig_region_npages(region)) {
 		*why = "region has no size yet (mmap it first)";
 		return -EINVAL;
+	}
+	/* Pages that never came stay SIGBUS: the region cannot be reused. */
+	rcu_read_lock();
+	pc = rcu_dereference(region->postcopy);
+	lost = pc && kmig_postcopy_state(pc) == KMIG_POSTCOPY_FAILED;
+	rcu_read_unlock();
+	if (lost) {
+		*why = "the region lost guest memory in a failed postcopy (close it and start over)";
+		return -EIO;
 	}
 	return 0;
 }
@@ -347,6 +361,35 @@ int kmig_mig_switchover(struct kmig_region *region, const char **why)
 		mig->switchover_ns = ktime_get_ns();
 		/* switchover_ns is set before the main thread sees the flag. */
 		smp_store_release(&mig->switchover, true);
+		wake_up_all(&mig->wq);
+	}
+	mutex_unlock(&kmig_mig_mutex);
+	return ret;
+}
+
+int kmig_mig_postcopy(struct kmig_region *region, const char **why)
+{
+	struct kmig_mig *mig;
+	int ret = 0;
+
+	mutex_lock(&kmig_mig_mutex);
+	mig = region->mig;
+	if (!mig || kmig_mig_finished(mig)) {
+		*why = "no running migration on this region";
+		ret = -ENOENT;
+	} else if (mig->role != KMIG_MIG_ROLE_SOURCE || !mig->cfg.live) {
+		*why = "only a live migration's source switches to postcopy";
+		ret = -EINVAL;
+	} else if (!mig->cfg.postcopy) {
+		*why = "the migration was started without postcopy (mig-start postcopy)";
+		ret = -EINVAL;
+	} else if (READ_ONCE(mig->switchover)) {
+		*why = "switchover already requested";
+		ret = -EALREADY;
+	} else {
+		spin_lock_bh(&mig->lock);
+		mig->postcopy_asked = true;
+		spin_unlock_bh(&mig->lock);
 		wake_up_all(&mig->wq);
 	}
 	mutex_unlock(&kmig_mig_mutex);

@@ -28,6 +28,8 @@ struct task_struct;
 void __noreturn kmig_mig_exit(struct kmig_mig *mig);
 
 int kmig_mig_switchover(struct kmig_region *region, const char **why);
+/* Live source allowing postcopy: switch to it at the switchover. */
+int kmig_mig_postcopy(struct kmig_region *region, const char **why);
 int kmig_mig_dirty_push(struct kmig_region *region, u64 first,
 			const unsigned long *bits, u64 nbits, const char **why);
 int kmig_mig_colo_checkpoint(struct kmig_region *region, const char **why);

@@ -23,6 +23,7 @@
 #include "region.h"
 #include "params.h"
 #include "migration.h"
+#include "postcopy.h"
 
 /* Reply with the migration status of @region. */
 static int kmig_nl_mig_reply(struct genl_info *info, u8 cmd,
@@ -68,6 +69,39 @@ static struct kmig_region *kmig_nl_mig_region(struct genl_info *info)
 	return region;
 }
 
+/* Postcopy's options of mig-start (live). */
+static int kmig_nl_mig_postcopy_config(struct genl_info *info,
+				       struct kmig_mig_config *cfg)
+{
+	struct nlattr *a_after = info->attrs[KMIG_A_MIG_POSTCOPY_AFTER];
+	struct nlattr *a_pf = info->attrs[KMIG_A_MIG_POSTCOPY_PREFETCH];
+
+	cfg->postcopy = nla_get_flag(info->attrs[KMIG_A_MIG_POSTCOPY]);
+	cfg->postcopy_after = a_after ? nla_get_u32(a_after) : U32_MAX;
+	cfg->prefetch = a_pf ? nla_get_u32(a_pf) :
+			KMIG_POSTCOPY_PREFETCH_DEFAULT;
+	if (!cfg->postcopy && (a_after || a_pf ||
+			       cfg->no_convergence == KMIG_NO_CONVERGENCE_POSTCOPY)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "postcopy-after, postcopy-prefetch and no-convergence postcopy need postcopy");
+		return -EINVAL;
+	}
+	if (cfg->postcopy && !cfg->live) {
+		NL_SET_ERR_MSG(info->extack, "postcopy needs live");
+		return -EINVAL;
+	}
+	if (cfg->postcopy && cfg->colo) {
+		NL_SET_ERR_MSG(info->extack, "postcopy and COLO exclude each other");
+		return -EINVAL;
+	}
+	if (cfg->postcopy && cfg->channels < 2) {
+		NL_SET_ERR_MSG(info->extack,
+			       "postcopy needs at least 2 channels (channel 0 carries the page requests)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The live migration options of mig-start. */
 static int kmig_nl_mig_live_config(struct genl_info *info,
 				   struct kmig_mig_config *cfg)
@@ -107,6 +141,8 @@ static int kmig_nl_mig_live_config(struct genl_info *info,
 				    "checkpoint interval needs COLO");
 		return -EINVAL;
 	}
+	if (kmig_nl_mig_postcopy_config(info, cfg))
+		return -EINVAL;
 	if (a_ival) {
 		cfg->checkpoint_interval_ms = nla_get_u32(a_ival);
 		if (cfg->checkpoint_interval_ms >
@@ -329,6 +365,11 @@ int kmig_nl_mig_cancel_doit(struct sk_buff *skb, struct genl_info *info)
 int kmig_nl_mig_switchover_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return kmig_nl_mig_op(info, KMIG_CMD_MIG_SWITCHOVER, kmig_mig_switchover);
+}
+
+int kmig_nl_mig_postcopy_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kmig_nl_mig_op(info, KMIG_CMD_MIG_POSTCOPY, kmig_mig_postcopy);
 }
 
 int kmig_nl_mig_dirty_push_doit(struct sk_buff *skb, struct genl_info *info)

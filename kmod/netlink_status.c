@@ -15,11 +15,66 @@
 #include "netlink_status.h"
 #include "mig_info.h"
 
+/* A latency summary nested in @type; @metric < 0: no metric attribute. */
+static int kmig_nl_put_latency(struct sk_buff *skb, int type, int metric,
+			       const struct kmig_colo_latency *l)
+{
+	const int lpad = KMIG_A_COLO_LATENCY_PAD;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, type);
+	if (!nest)
+		return -EMSGSIZE;
+	if ((metric >= 0 &&
+	     nla_put_u32(skb, KMIG_A_COLO_LATENCY_METRIC, metric)) ||
+	    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_COUNT, l->count, lpad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_LAST_NS, l->last, lpad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_MEAN_NS, l->mean, lpad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_P50_NS, l->p50, lpad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_P99_NS, l->p99, lpad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_MAX_NS, l->max, lpad)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int kmig_nl_fill_postcopy(struct sk_buff *skb,
+				 const struct kmig_mig_info *m)
+{
+	const int pad = KMIG_A_MIG_PAD;
+
+	if ((m->postcopy && nla_put_flag(skb, KMIG_A_MIG_POSTCOPY)) ||
+	    (m->postcopy_allowed &&
+	     (nla_put_u32(skb, KMIG_A_MIG_POSTCOPY_AFTER, m->postcopy_after) ||
+	      nla_put_u32(skb, KMIG_A_MIG_POSTCOPY_PREFETCH,
+			  m->postcopy_prefetch))) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_POSTCOPY_REQUESTS, m->pc_requests,
+			    pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_POSTCOPY_REQUESTED_PAGES,
+			    m->pc_requested, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_POSTCOPY_SERVED_PAGES, m->pc_served,
+			    pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_POSTCOPY_PUSHED_PAGES, m->pc_pushed,
+			    pad))
+		return -EMSGSIZE;
+	if (!m->pc_dest)
+		return 0;
+	if (kmig_nl_put_u64(skb, KMIG_A_MIG_POSTCOPY_MISSING_PAGES,
+			    m->pc_missing, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_POSTCOPY_FAULTS, m->pc_faults, pad) ||
+	    kmig_nl_put_u64(skb, KMIG_A_MIG_POSTCOPY_DISCARDED_PAGES,
+			    m->pc_discarded, pad))
+		return -EMSGSIZE;
+	return kmig_nl_put_latency(skb, KMIG_A_MIG_POSTCOPY_LATENCY, -1,
+				   &m->pc_latency);
+}
+
 static int kmig_nl_fill_colo(struct sk_buff *skb,
 			     const struct kmig_mig_info *m)
 {
-	const int pad = KMIG_A_MIG_PAD, lpad = KMIG_A_COLO_LATENCY_PAD;
-	struct nlattr *nest;
+	const int pad = KMIG_A_MIG_PAD;
 	unsigned int i;
 
 	if (nla_put_flag(skb, KMIG_A_MIG_COLO) ||
@@ -37,24 +92,10 @@ static int kmig_nl_fill_colo(struct sk_buff *skb,
 			    m->colo_cache_pages, pad))
 		return -EMSGSIZE;
 	for (i = 0; i < KMIG_COLO_METRICS; i++) {
-		const struct kmig_colo_latency *l = &m->colo_latency[i];
-
-		if (!(m->colo_metrics & BIT(i)))
-			continue;
-		nest = nla_nest_start(skb, KMIG_A_MIG_COLO_LATENCY);
-		if (!nest)
+		if ((m->colo_metrics & BIT(i)) &&
+		    kmig_nl_put_latency(skb, KMIG_A_MIG_COLO_LATENCY, i,
+					&m->colo_latency[i]))
 			return -EMSGSIZE;
-		if (nla_put_u32(skb, KMIG_A_COLO_LATENCY_METRIC, i) ||
-		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_COUNT, l->count, lpad) ||
-		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_LAST_NS, l->last, lpad) ||
-		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_MEAN_NS, l->mean, lpad) ||
-		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_P50_NS, l->p50, lpad) ||
-		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_P99_NS, l->p99, lpad) ||
-		    kmig_nl_put_u64(skb, KMIG_A_COLO_LATENCY_MAX_NS, l->max, lpad)) {
-			nla_nest_cancel(skb, nest);
-			return -EMSGSIZE;
-		}
-		nla_nest_end(skb, nest);
 	}
 	return 0;
 }
@@ -134,6 +175,8 @@ int kmig_nl_fill_mig(struct sk_buff *skb, const struct kmig_mig_info *m)
 		return -EMSGSIZE;
 
 	if (m->colo && kmig_nl_fill_colo(skb, m))
+		return -EMSGSIZE;
+	if ((m->postcopy_allowed || m->pc_dest) && kmig_nl_fill_postcopy(skb, m))
 		return -EMSGSIZE;
 
 	for (i = 0; i < m->channels; i++) {

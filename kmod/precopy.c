@@ -29,6 +29,7 @@
 #include "queue.h"
 #include "dirty.h"
 #include "colo.h"
+#include "postcopy_src.h"
 
 /* Source: the batch queue; the main thread connects the channels. */
 static int kmig_precopy_prepare(struct kmig_mig *mig, const char **why)
@@ -70,6 +71,67 @@ static void kmig_precopy_pace(struct kmig_mig *mig, u64 start)
 }
 
 /*
+ * Postcopy by policy (the migration allows it): after postcopy_after
+ * passes, or at max_passes with the postcopy no-convergence policy. Also
+ * asked for by mig-postcopy. Either way switchover-ready is announced and
+ * the switchover goes to postcopy.
+ */
+static bool kmig_precopy_want_postcopy(struct kmig_mig *mig, u64 passes)
+{
+	const struct kmig_mig_config *cfg = &mig->cfg;
+	bool want;
+
+	if (!cfg->postcopy)
+		return false;
+	want = passes >= cfg->postcopy_after ||
+	       (cfg->max_passes && passes >= cfg->max_passes &&
+		cfg->no_convergence == KMIG_NO_CONVERGENCE_POSTCOPY);
+	spin_lock_bh(&mig->lock);
+	if (want)
+		mig->postcopy_asked = true;
+	want = mig->postcopy_asked;
+	spin_unlock_bh(&mig->lock);
+	return want;
+}
+
+/*
+ * The switchover flag (acquire: pairs with kmig_mig_switchover(); the VMM
+ * paused its vCPUs before asking, so every write it made is in the bitmap
+ * collected after this). At the switchover, a postcopy asked for is
+ * chosen: mig-postcopy after it is refused.
+ */
+static bool kmig_precopy_final(struct kmig_mig *mig)
+{
+	bool final = smp_load_acquire(&mig->switchover);
+
+	if (final) {
+		spin_lock_bh(&mig->lock);
+		mig->postcopy = mig->postcopy_asked;
+		spin_unlock_bh(&mig->lock);
+	}
+	return final;
+}
+
+static void kmig_precopy_ready(struct kmig_mig *mig)
+{
+	WRITE_ONCE(mig->switchover_ready, true);
+	kmig_status_event(mig, KMIG_MIG_EVENT_SWITCHOVER_READY);
+}
+
+/*
+ * Pure postcopy (postcopy_after 0): no pass; switchover-ready at once,
+ * and the switchover sends everything by postcopy. False when stopped.
+ */
+static bool kmig_precopy_postcopy_now(struct kmig_mig *mig)
+{
+	kmig_precopy_want_postcopy(mig, 0);
+	kmig_precopy_ready(mig);
+	wait_event_idle(mig->wq, READ_ONCE(mig->switchover) ||
+			kmig_mig_stopping(mig));
+	return kmig_precopy_final(mig) && !kmig_mig_stopping(mig);
+}
+
+/*
  * Live source: pass 0 sends every populated page with dirty tracking on;
  * each later pass sends what was written during the previous one. After
  * each pass the expected downtime is the dirty bytes over the bandwidth
@@ -94,8 +156,16 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 		return ret;
 	}
 
+	if (mig->cfg.postcopy && !mig->cfg.postcopy_after) {
+		if (kmig_precopy_postcopy_now(mig))
+			ret = kmig_postcopy_src_run(mig, 0, true);
+		goto out;
+	}
 	since = ktime_get_ns();
 	for (;;) {
+		/* Postcopy: the pages still dirty go as MISSING instead. */
+		if (final && mig->postcopy)
+			break;
 		start = ktime_get_ns();
 		sent = kmig_mig_bytes(mig);
 		ret = kmig_send_pass(mig, pass, pass ? mig->pending : NULL);
@@ -114,7 +184,7 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 		 * paused its vCPUs before asking, so every write it made is
 		 * in the bitmap by then and goes in the final pass.
 		 */
-		final = smp_load_acquire(&mig->switchover);
+		final = kmig_precopy_final(mig);
 		n = kmig_dirty_collect(region, mig->pending);
 		mig->dirty_syncs++;
 		if (kmig_mig_stopping(mig))
@@ -134,11 +204,10 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 
 		if (!mig->switchover_ready && !final &&
 		    (expected <= limit_ns ||
+		     kmig_precopy_want_postcopy(mig, pass + 1) ||
 		     (mig->cfg.max_passes && pass + 1 >= mig->cfg.max_passes &&
-		      mig->cfg.no_convergence == KMIG_NO_CONVERGENCE_SWITCHOVER))) {
-			WRITE_ONCE(mig->switchover_ready, true);
-			kmig_status_event(mig, KMIG_MIG_EVENT_SWITCHOVER_READY);
-		}
+		      mig->cfg.no_convergence == KMIG_NO_CONVERGENCE_SWITCHOVER)))
+			kmig_precopy_ready(mig);
 		pass++;
 
 		/*
@@ -149,12 +218,15 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 			wait_event_idle_timeout(mig->wq,
 						READ_ONCE(mig->switchover) ||
 						kmig_mig_stopping(mig), HZ / 20);
-			/* Pairs with kmig_mig_switchover(). */
-			final = smp_load_acquire(&mig->switchover);
+			final = kmig_precopy_final(mig);
 			n = kmig_dirty_collect(region, mig->pending);
 			mig->dirty_syncs++;
 			since = ktime_get_ns();
 		}
+	}
+	if (!ret && mig->postcopy && !kmig_mig_stopping(mig)) {
+		ret = kmig_postcopy_src_run(mig, pass, false);
+		goto out;
 	}
 	if (!ret)
 		ret = kmig_queue_control(&mig->queue, KMIG_BATCH_COMPLETE, pass);
@@ -166,6 +238,7 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 		if (mig->colo)
 			kmig_colo_primary(mig, pass + 1);
 	}
+out:
 	kmig_dirty_stop(region);
 	return ret;
 }

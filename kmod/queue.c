@@ -167,11 +167,11 @@ static bool kmig_queue_try_any(struct kmig_queue *q, struct kmig_batch *b,
 		done = true;
 		goto out;
 	}
-	for (i = 0; i < q->nch; i++) {
-		ch = (q->next + i) % q->nch;
+	for (i = 0; i < q->nch - q->first; i++) {
+		ch = q->first + (q->next + i) % (q->nch - q->first);
 		if (!q->slots[ch].batch) {
 			q->slots[ch].batch = b;
-			q->next = ch + 1;
+			q->next = ch + 1 - q->first;
 			*queued = true;
 			done = true;
 			break;
@@ -345,7 +345,8 @@ int kmig_queue_bitmap(struct kmig_queue *q, struct kmig_region *region,
 
 	*pages = 0;
 	for_each_set_bit(index, bits, npages) {
-		__clear_bit(index, bits);
+		if (!test_and_clear_bit(index, bits))
+			continue;
 		page = xa_load(&region->pages, index);
 		if (!page)
 			continue;
@@ -357,6 +358,43 @@ int kmig_queue_bitmap(struct kmig_queue *q, struct kmig_region *region,
 	return kmig_queue_add_last(q, b, prof);
 }
 
+int kmig_queue_missing(struct kmig_queue *q, struct kmig_region *region,
+		       const unsigned long *bits, u64 pass, u64 *pages)
+{
+	pgoff_t npages = kmig_region_npages(region);
+	struct kmig_batch *b = NULL;
+	unsigned long index;
+	int ret;
+
+	*pages = 0;
+	for_each_set_bit(index, bits, npages) {
+		if (!b) {
+			b = kmig_queue_new(q, KMIG_BATCH_MISSING, pass);
+			if (!b)
+				return -ECANCELED;
+		}
+		b->pages[b->n] = NULL;
+		b->index[b->n++] = index;
+		(*pages)++;
+		if (b->n < KMIG_BATCH_PAGES)
+			continue;
+		ret = kmig_queue_push(q, b);
+		b = NULL;
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+	return b ? kmig_queue_push(q, b) : 0;
+}
+
+void kmig_queue_set_first(struct kmig_queue *q, unsigned int first)
+{
+	spin_lock_bh(&q->lock);
+	q->first = min(first, q->nch - 1);
+	q->next = 0;
+	spin_unlock_bh(&q->lock);
+}
+
 int kmig_queue_control(struct kmig_queue *q, enum kmig_batch_kind kind,
 		       u64 pass)
 {
@@ -364,7 +402,7 @@ int kmig_queue_control(struct kmig_queue *q, enum kmig_batch_kind kind,
 	unsigned int ch;
 	bool queued;
 
-	for (ch = 0; ch < q->nch; ch++) {
+	for (ch = READ_ONCE(q->first); ch < q->nch; ch++) {
 		b = kmig_queue_new(q, kind, pass);
 		if (!b)
 			return -ECANCELED;

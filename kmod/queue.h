@@ -31,6 +31,8 @@ enum kmig_batch_kind {
 	KMIG_BATCH_SYNC,
 	KMIG_BATCH_COMPLETE,
 	KMIG_BATCH_CHECKPOINT,	/* COLO: checkpoint @pass begins */
+	KMIG_BATCH_MISSING,	/* postcopy: index[] only, no pages */
+	KMIG_BATCH_POSTCOPY,	/* postcopy begins at @pass */
 };
 
 struct kmig_batch {
@@ -57,6 +59,7 @@ struct kmig_queue {
 	wait_queue_head_t wq;		/* the dispatcher waits here */
 	unsigned int nch;
 	unsigned int next;		/* round robin start */
+	unsigned int first;		/* channels below take no batch */
 	bool stopped;
 	enum kmig_zero_detect zero_detect;
 	struct kmig_queue_slot *slots;
@@ -80,13 +83,26 @@ int kmig_queue_pass(struct kmig_queue *q, struct kmig_region *region,
 		    u64 pass, u64 *pages);
 /*
  * Dispatcher: queue the pages whose bits are set in @bits (npages bits,
- * cleared as they are taken) as DATA batches of @pass. Pages that do not
+ * each cleared atomically as it is taken: in postcopy channel 0 takes
+ * from the same bitmap) as DATA batches of @pass. Pages that do not
  * exist (never populated) are skipped.
  */
 int kmig_queue_bitmap(struct kmig_queue *q, struct kmig_region *region,
 		      unsigned long *bits, u64 pass, u64 *pages);
 
-/* Dispatcher: one SYNC or COMPLETE batch to every channel. */
+/*
+ * Dispatcher, postcopy: the pages set in @bits (left set) as MISSING
+ * batches of @pass; *pages counts them.
+ */
+int kmig_queue_missing(struct kmig_queue *q, struct kmig_region *region,
+		       const unsigned long *bits, u64 pass, u64 *pages);
+/*
+ * From now on channels below @first get no batch (postcopy: channel 0
+ * serves requests). Control batches go to channels @first and up.
+ */
+void kmig_queue_set_first(struct kmig_queue *q, unsigned int first);
+
+/* Dispatcher: one SYNC or COMPLETE batch to every channel (from first). */
 int kmig_queue_control(struct kmig_queue *q, enum kmig_batch_kind kind,
 		       u64 pass);
 /* Dispatcher: wait until every batch is back in the pool. */

@@ -25,6 +25,8 @@
 #include "region.h"
 #include "wire.h"
 #include "limits.h"
+#include "postcopy.h"
+#include "postcopy_dst.h"
 
 static void kmig_receive_malformed(struct kmig_channel *ch, const char *what,
 				   int err)
@@ -74,6 +76,7 @@ static void kmig_receive_put_rx(struct kmig_channel *ch, unsigned int n)
 		ch->rxpages[i] = NULL;
 	}
 	bitmap_zero(ch->rxnew, KMIG_WIRE_MAX_PAGES_LIMIT);
+	bitmap_zero(ch->rxskip, KMIG_WIRE_MAX_PAGES_LIMIT);
 }
 
 /* Where the pages of a DATA packet go. */
@@ -174,6 +177,13 @@ static int kmig_receive_data(struct kmig_channel *ch,
 	for (i = 0; i < hdr->data_pages; i++) {
 		pgoff_t index = ch->offs[i] >> PAGE_SHIFT;
 
+		if (ch->pc && !kmig_postcopy_claim(ch->pc, index)) {
+			/* Postcopy: another copy came first; read, drop. */
+			get_page(ch->scratch);
+			ch->rxpages[i] = ch->scratch;
+			__set_bit(i, ch->rxskip);
+			continue;
+		}
 		page = kmig_sink_get(sink, index);
 		if (IS_ERR(page)) {
 			ret = PTR_ERR(page);
@@ -217,6 +227,8 @@ static int kmig_receive_data(struct kmig_channel *ch,
 	for (i = 0; i < hdr->data_pages; i++) {
 		pgoff_t index = ch->offs[i] >> PAGE_SHIFT;
 
+		if (test_bit(i, ch->rxskip))
+			continue;
 		if (test_bit(i, ch->rxnew)) {
 			/* Takes over the allocation reference. */
 			__clear_bit(i, ch->rxnew);
@@ -227,16 +239,20 @@ static int kmig_receive_data(struct kmig_channel *ch,
 				goto out;
 		}
 		kmig_sink_mark(sink, index);
+		if (ch->pc)
+			kmig_postcopy_dst_arrived(ch, index);
 	}
 	kmig_prof_end(KMIG_PROF_DST_APPLY, t, hdr->data_pages);
 	t = kmig_prof_start();
-	if (kmig_receive_zero_unpopulated(ch, sink, i, n)) {
+	if (!ch->pc && kmig_receive_zero_unpopulated(ch, sink, i, n)) {
 		for (; i < n; i++)
 			kmig_sink_mark(sink, ch->offs[i] >> PAGE_SHIFT);
 	}
 	for (; i < n; i++) {
 		pgoff_t index = ch->offs[i] >> PAGE_SHIFT;
 
+		if (ch->pc && !kmig_postcopy_claim(ch->pc, index))
+			continue;
 		/* A zero page clears a populated page and allocates nothing. */
 		page = kmig_sink_get(sink, index);
 		if (!IS_ERR_OR_NULL(page)) {
@@ -244,7 +260,11 @@ static int kmig_receive_data(struct kmig_channel *ch,
 			put_page(page);
 		}
 		kmig_sink_mark(sink, index);
+		if (ch->pc)
+			kmig_postcopy_dst_arrived(ch, index);
 	}
+	if (ch->pc)
+		kmig_postcopy_wake(ch->pc);
 	kmig_prof_end(KMIG_PROF_DST_LOOKUP, t, hdr->zero_pages);
 
 	kmig_channel_count(ch, n, hdr->zero_pages,
@@ -318,7 +338,8 @@ static int kmig_receive_thread(void *data)
 			kmig_receive_malformed(ch, "header", ret);
 			break;
 		}
-		if (ch->crc && hdr.type != KMIG_WIRE_DATA) {
+		if (ch->crc && hdr.type != KMIG_WIRE_DATA &&
+		    !kmig_wire_type_offsets_only(hdr.type)) {
 			ret = kmig_packet_check_crc(ch, ch->buf,
 						    KMIG_WIRE_HDR_SIZE, NULL, 0);
 			if (ret == -EBADMSG || ret == -ECONNRESET) {
@@ -357,8 +378,23 @@ static int kmig_receive_thread(void *data)
 					      ch->id, hdr.pass);
 				break;
 			}
-		} else if (hdr.type == KMIG_WIRE_CHECKPOINT_ACK) {
+		} else if (hdr.type == KMIG_WIRE_CHECKPOINT_ACK ||
+			   hdr.type == KMIG_WIRE_REQUEST ||
+			   (!ch->postcopy && (hdr.type == KMIG_WIRE_MISSING ||
+					      hdr.type == KMIG_WIRE_POSTCOPY))) {
 			kmig_receive_malformed(ch, "header", KMIG_WIRE_ETYPE);
+			break;
+		} else if (hdr.type == KMIG_WIRE_MISSING ||
+			   hdr.type == KMIG_WIRE_POSTCOPY) {
+			/* Returns false once the migration stopped. */
+			if (!kmig_postcopy_dst_packet(ch, &hdr))
+				break;
+		} else if (ch->pc && ch->id == 0) {
+			/* The source's answer to our COMPLETE: the end. */
+			if (!kmig_postcopy_dst_complete(ch, &hdr))
+				break;
+			ch->done = true;
+			kmig_mig_channel_done(ch);
 			break;
 		} else if (hdr.type == KMIG_WIRE_CANCEL) {
 			kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
@@ -422,6 +458,11 @@ int kmig_receive_start(struct kmig_channel *ch)
 	ret = kmig_channel_alloc_bounce(ch, ch->lim.max_pages);
 	if (ret)
 		return ret;
+	if (ch->postcopy && !ch->scratch) {
+		ch->scratch = alloc_page(GFP_KERNEL);
+		if (!ch->scratch)
+			return -ENOMEM;
+	}
 	kmig_sink_region_init(&ch->sink, mig->region, mig->received,
 			      &mig->pages_done);
 	return kmig_channel_start(ch, kmig_receive_thread, "rx",

@@ -25,6 +25,7 @@
 #include "params.h"
 #include "limits.h"
 #include "zerocheck.h"
+#include "postcopy.h"
 
 #define KMIG_FS_MAGIC	0x6b6d6967	/* "kmig" */
 
@@ -154,6 +155,7 @@ static void kmig_region_release(struct kref *ref)
 		kmig_region_attach->removed(region);
 	/* The last reference: no fault or collection can see it. */
 	kvfree(rcu_dereference_protected(region->dirty_bitmap, 1));
+	kmig_postcopy_put(rcu_dereference_protected(region->postcopy, 1));
 	kmig_region_free_pages(region);
 	iput(region->inode);
 	mem_cgroup_put(region->memcg);
@@ -505,6 +507,43 @@ int kmig_region_scan(struct kmig_region *region, enum kmig_zero_check impl,
 	res->zero_pages += res->pages - min(res->pages, res->populated_pages);
 	kmig_region_count_scan();
 	return ret;
+}
+
+void kmig_region_set_postcopy(struct kmig_region *region,
+			      struct kmig_postcopy *pc)
+{
+	struct kmig_postcopy *old;
+
+	if (pc)
+		kmig_postcopy_get(pc);
+	mutex_lock(&region->lock);
+	old = rcu_replace_pointer(region->postcopy, pc,
+				  lockdep_is_held(&region->lock));
+	mutex_unlock(&region->lock);
+	if (old) {
+		/* Faults that found it under RCU hold their own reference. */
+		synchronize_rcu();
+		kmig_postcopy_put(old);
+	}
+}
+
+struct kmig_postcopy *kmig_region_postcopy_missing(struct kmig_region *region,
+						   pgoff_t index)
+{
+	struct kmig_postcopy *pc;
+
+	rcu_read_lock();
+	pc = rcu_dereference(region->postcopy);
+	if (pc && (!kmig_postcopy_is_missing(pc, index) ||
+		   !kref_get_unless_zero(&pc->ref)))
+		pc = NULL;
+	rcu_read_unlock();
+	return pc;
+}
+
+void kmig_region_unmap_all(struct kmig_region *region)
+{
+	unmap_mapping_range(kmig_region_mapping(region), 0, 0, 0);
 }
 
 void kmig_region_count_fault(struct kmig_region *region)

@@ -27,6 +27,7 @@ struct mem_cgroup;
 struct kmig_sysfs_region;
 struct kmig_mig;
 struct kmig_region;
+struct kmig_postcopy;
 
 /*
  * What the layer above regions (sysfs.c) attaches to each region for the
@@ -85,6 +86,15 @@ struct kmig_region {
 
 	/* Current or last migration, under the migration mutex. */
 	struct kmig_mig *mig;
+
+	/*
+	 * Postcopy destination: the missing-page map its fault handler
+	 * consults, with a reference; NULL outside postcopy. Published when
+	 * postcopy begins, withdrawn when nothing is missing any more; a
+	 * failed one stays (its faults get SIGBUS) until the next migration
+	 * of the region or its release.
+	 */
+	struct kmig_postcopy __rcu *postcopy;
 };
 
 /* Module-wide counters. */
@@ -189,6 +199,21 @@ struct kmig_scan_result {
  */
 int kmig_region_scan(struct kmig_region *region, enum kmig_zero_check impl,
 		     struct kmig_scan_result *res);
+
+/*
+ * Publish @pc (NULL: withdraw) as the region's postcopy map, taking a
+ * reference; the one it replaces is dropped after a grace period. Sleeps.
+ */
+void kmig_region_set_postcopy(struct kmig_region *region,
+			      struct kmig_postcopy *pc);
+/* The published map with a reference, if page @index is missing in it. */
+struct kmig_postcopy *kmig_region_postcopy_missing(struct kmig_region *region,
+						   pgoff_t index);
+/*
+ * Remove every user mapping of the region's pages, so that each next
+ * access faults (and a missing page waits for its contents).
+ */
+void kmig_region_unmap_all(struct kmig_region *region);
 
 void kmig_region_count_fault(struct kmig_region *region);
 void kmig_region_count_refused_mmap(void);

@@ -112,7 +112,7 @@ static bool kmig_send_more(void)
  */
 static int kmig_send_crc_data(struct kmig_channel *ch,
 			      struct kmig_batch *b, int len,
-			      unsigned int data)
+			      unsigned int data, bool more)
 {
 	size_t dlen = (size_t)data * PAGE_SIZE;
 	unsigned int i;
@@ -132,12 +132,14 @@ static int kmig_send_crc_data(struct kmig_channel *ch,
 	ret = kmig_sock_send(ch->ks.sock, ch->bounce, dlen, true);
 	if (!ret)
 		ret = kmig_sock_send(ch->ks.sock, ch->buf + len,
-				     KMIG_WIRE_CRC_SIZE, kmig_send_more());
+				     KMIG_WIRE_CRC_SIZE, more);
 	return ret;
 }
 
-static int kmig_send_data(struct kmig_channel *ch, struct kmig_batch *b)
+int kmig_send_batch(struct kmig_channel *ch, struct kmig_batch *b,
+		    bool answer)
 {
+	bool more = !answer && kmig_send_more();
 	struct kmig_mig *mig = ch->mig;
 	struct kmig_region *region = mig->region;
 	unsigned int data, zero, copied = 0;
@@ -152,14 +154,15 @@ static int kmig_send_data(struct kmig_channel *ch, struct kmig_batch *b)
 	bytes = KMIG_WIRE_HDR_SIZE + (u64)b->n * KMIG_WIRE_OFFSET_SIZE +
 		(u64)data * PAGE_SIZE + (ch->crc ? KMIG_WIRE_CRC_SIZE : 0);
 
-	kmig_send_throttle(mig, bytes);
+	if (!answer)
+		kmig_send_throttle(mig, bytes);
 	t = kmig_prof_start();
 	len = kmig_send_encode_hdr(ch, KMIG_WIRE_DATA, b, data, zero);
 	kmig_prof_end(KMIG_PROF_SRC_ENCODE, t, b->n);
 	t = kmig_prof_start();
 	if (!data) {
 		/* Zero pages only: offsets, no data block. */
-		len = kmig_send_encoded(ch, len, kmig_send_more());
+		len = kmig_send_encoded(ch, len, more);
 		if (len < 0)
 			return len;
 		goto count;
@@ -167,7 +170,7 @@ static int kmig_send_data(struct kmig_channel *ch, struct kmig_batch *b)
 	if (len < 0)
 		return len;
 	if (ch->crc) {
-		ret = kmig_send_crc_data(ch, b, len, data);
+		ret = kmig_send_crc_data(ch, b, len, data, more);
 		if (ret)
 			return ret;
 		goto count;
@@ -176,8 +179,8 @@ static int kmig_send_data(struct kmig_channel *ch, struct kmig_batch *b)
 	if (ret)
 		return ret;
 	ch->seq++;
-	ret = kmig_sock_send_pages(ch->ks.sock, b->pages, data,
-				   kmig_send_more(), &copied);
+	ret = kmig_sock_send_pages(ch->ks.sock, b->pages, data, more,
+				   &copied);
 	if (ret)
 		return ret;
 	if (copied)
@@ -194,6 +197,33 @@ count:
 	atomic64_add(data, &region->stats.normal_pages);
 	atomic64_add((u64)data * PAGE_SIZE, &region->stats.normal_bytes);
 	return 0;
+}
+
+int kmig_send_control(struct kmig_channel *ch, u16 type, u64 pass)
+{
+	struct kmig_wire_hdr hdr = {
+		.type = type,
+		.seq = ch->seq,
+		.pass = pass,
+	};
+	int len;
+
+	len = kmig_wire_hdr_encode(ch->buf, KMIG_CH_BUF_SIZE, &hdr);
+	return kmig_send_encoded(ch, len < 0 ? -EINVAL : len, false);
+}
+
+/* Postcopy's MISSING: the offsets of the batch, no data. */
+static int kmig_send_missing(struct kmig_channel *ch, struct kmig_batch *b)
+{
+	int len;
+
+	len = kmig_send_encode_hdr(ch, KMIG_WIRE_MISSING, b, 0, b->n);
+	len = kmig_send_encoded(ch, len, kmig_send_more());
+	if (len > 0) {
+		kmig_channel_count(ch, 0, 0, len);
+		len = 0;
+	}
+	return len;
 }
 
 /* After COMPLETE: the destination answers with a COMPLETE header. */
@@ -251,11 +281,11 @@ void kmig_send_throttle(struct kmig_mig *mig, u64 bytes)
 	}
 }
 
-static int kmig_send_thread(void *data)
+int kmig_send_run(struct kmig_channel *ch)
 {
-	struct kmig_channel *ch = data;
 	struct kmig_mig *mig = ch->mig;
 	struct kmig_batch *b;
+	bool serve = false;
 	unsigned int n;
 	int ret = 0;
 	u64 t;
@@ -263,7 +293,19 @@ static int kmig_send_thread(void *data)
 	while ((b = kmig_queue_take(&mig->queue, ch->id))) {
 		switch (b->kind) {
 		case KMIG_BATCH_DATA:
-			ret = kmig_send_data(ch, b);
+			ret = kmig_send_batch(ch, b, false);
+			break;
+		case KMIG_BATCH_MISSING:
+			ret = kmig_send_missing(ch, b);
+			break;
+		case KMIG_BATCH_POSTCOPY:
+			ret = kmig_send_hdr(ch, KMIG_WIRE_POSTCOPY, b);
+			if (ret > 0) {
+				kmig_channel_count(ch, 0, 0, ret);
+				ch->pass = b->pass;
+				serve = ch->id == 0;
+				ret = 0;
+			}
 			break;
 		case KMIG_BATCH_SYNC:
 			ret = kmig_send_hdr(ch, KMIG_WIRE_SYNC, b);
@@ -322,15 +364,30 @@ static int kmig_send_thread(void *data)
 			kmig_mig_channel_done(ch);
 			break;
 		}
+		if (serve)
+			return 1;
 	}
-	/* Its socket and seq are free for a COLO goodbye from here on. */
-	smp_store_release(&ch->parked, true);
-	wake_up_all(&mig->wq);
-	kmig_channel_park();
 	return 0;
 }
 
-int kmig_send_start(struct kmig_channel *ch)
+void kmig_send_park(struct kmig_channel *ch)
+{
+	/* Its socket and seq are free for a COLO goodbye from here on. */
+	smp_store_release(&ch->parked, true);
+	wake_up_all(&ch->mig->wq);
+	kmig_channel_park();
+}
+
+static int kmig_send_thread(void *data)
+{
+	struct kmig_channel *ch = data;
+
+	kmig_send_run(ch);
+	kmig_send_park(ch);
+	return 0;
+}
+
+int kmig_send_start(struct kmig_channel *ch, int (*fn)(void *data))
 {
 	struct kmig_mig *mig = ch->mig;
 	int ret;
@@ -338,7 +395,8 @@ int kmig_send_start(struct kmig_channel *ch)
 	ret = kmig_channel_alloc_bounce(ch, KMIG_BATCH_PAGES);
 	if (ret)
 		return ret;
-	return kmig_channel_start(ch, kmig_send_thread, "tx", mig->region->id);
+	return kmig_channel_start(ch, fn ?: kmig_send_thread, "tx",
+				  mig->region->id);
 }
 
 /*

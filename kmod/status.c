@@ -18,6 +18,44 @@
 #include "colo_state.h"
 #include "region.h"
 #include "events.h"
+#include "postcopy.h"
+
+/* Postcopy's figures: the source's counters, or the destination's map. */
+static void kmig_status_fill_postcopy(struct kmig_mig *mig,
+				      struct kmig_mig_info *info)
+{
+	struct kmig_postcopy *pc = smp_load_acquire(&mig->pc);
+	struct kmig_postcopy_latency l;
+
+	info->postcopy_allowed = mig->cfg.postcopy;
+	info->postcopy = READ_ONCE(mig->postcopy);
+	info->postcopy_after = mig->cfg.postcopy_after;
+	info->postcopy_prefetch = mig->cfg.prefetch;
+	if (mig->role == KMIG_MIG_ROLE_SOURCE) {
+		info->pc_requests = atomic64_read(&mig->pc_requests);
+		info->pc_requested = atomic64_read(&mig->pc_requested);
+		info->pc_served = atomic64_read(&mig->pc_served);
+		info->pc_pushed = atomic64_read(&mig->pc_pushed);
+		return;
+	}
+	if (!pc)
+		return;
+	info->pc_dest = true;
+	info->pc_requests = atomic64_read(&pc->requests);
+	info->pc_requested = atomic64_read(&pc->requested_pages);
+	info->pc_served = atomic64_read(&pc->served_pages);
+	info->pc_pushed = atomic64_read(&pc->pushed_pages);
+	info->pc_missing = kmig_postcopy_nmissing(pc);
+	info->pc_faults = atomic64_read(&pc->faults);
+	info->pc_discarded = atomic64_read(&pc->discarded);
+	kmig_postcopy_latency(pc, &l);
+	info->pc_latency.count = l.count;
+	info->pc_latency.last = l.last;
+	info->pc_latency.mean = l.mean;
+	info->pc_latency.p50 = l.p50;
+	info->pc_latency.p99 = l.p99;
+	info->pc_latency.max = l.max;
+}
 
 /* Status of @mig; the caller keeps it alive (mutex or its own thread). */
 void kmig_status_fill(struct kmig_mig *mig, struct kmig_mig_info *info)
@@ -106,8 +144,10 @@ void kmig_status_fill(struct kmig_mig *mig, struct kmig_mig_info *info)
 	 * to completed under mig->lock, which info->state was read under:
 	 * a completed migration has its downtime, even before teardown ends.
 	 */
-	if (kmig_mig_finished(mig) || info->state == KMIG_MIG_STATE_COMPLETED)
+	if (kmig_mig_finished(mig) || info->state == KMIG_MIG_STATE_COMPLETED ||
+	    (mig->role == KMIG_MIG_ROLE_SOURCE && READ_ONCE(mig->postcopy_active)))
 		info->downtime_ns = READ_ONCE(mig->downtime_ns);
+	kmig_status_fill_postcopy(mig, info);
 	info->time_ns = end - mig->start_ns;
 	active = READ_ONCE(mig->active_ns);
 	if (active) {

@@ -48,7 +48,7 @@ static const struct nla_policy kmig_mig_listen_nl_policy[KMIG_A_MIG_INTEGRITY + 
 };
 
 /* KMIG_CMD_MIG_START - do */
-static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_INTEGRITY + 1] = {
+static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_POSTCOPY_PREFETCH + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_MIG_ADDR] = { .type = NLA_NUL_STRING, .len = 63, },
 	[KMIG_A_MIG_PORT] = { .type = NLA_U16, },
@@ -59,12 +59,15 @@ static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_INTEGRITY + 1
 	[KMIG_A_MIG_DOWNTIME_LIMIT_MS] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_MIG_MAX_BANDWIDTH] = { .type = NLA_U64, },
 	[KMIG_A_MIG_MAX_PASSES] = { .type = NLA_U32, },
-	[KMIG_A_MIG_NO_CONVERGENCE] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KMIG_A_MIG_NO_CONVERGENCE] = NLA_POLICY_MAX(NLA_U32, 2),
 	[KMIG_A_MIG_COLO] = { .type = NLA_FLAG, },
 	[KMIG_A_MIG_CHECKPOINT_INTERVAL_MS] = NLA_POLICY_MIN(NLA_U32, 10),
 	[KMIG_A_MIG_KEY] = NLA_POLICY_EXACT_LEN(32),
 	[KMIG_A_MIG_INSECURE] = { .type = NLA_FLAG, },
 	[KMIG_A_MIG_INTEGRITY] = { .type = NLA_FLAG, },
+	[KMIG_A_MIG_POSTCOPY] = { .type = NLA_FLAG, },
+	[KMIG_A_MIG_POSTCOPY_AFTER] = { .type = NLA_U32, },
+	[KMIG_A_MIG_POSTCOPY_PREFETCH] = NLA_POLICY_MAX(NLA_U32, 64),
 };
 
 /* KMIG_CMD_MIG_GET - do */
@@ -79,6 +82,11 @@ static const struct nla_policy kmig_mig_cancel_nl_policy[KMIG_A_MIG_REGION_ID + 
 
 /* KMIG_CMD_MIG_SWITCHOVER - do */
 static const struct nla_policy kmig_mig_switchover_nl_policy[KMIG_A_MIG_REGION_ID + 1] = {
+	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* KMIG_CMD_MIG_POSTCOPY - do */
+static const struct nla_policy kmig_mig_postcopy_nl_policy[KMIG_A_MIG_REGION_ID + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
@@ -149,7 +157,7 @@ static const struct genl_split_ops kmig_nl_ops[] = {
 		.cmd		= KMIG_CMD_MIG_START,
 		.doit		= kmig_nl_mig_start_doit,
 		.policy		= kmig_mig_start_nl_policy,
-		.maxattr	= KMIG_A_MIG_INTEGRITY,
+		.maxattr	= KMIG_A_MIG_POSTCOPY_PREFETCH,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -175,6 +183,13 @@ static const struct genl_split_ops kmig_nl_ops[] = {
 		.cmd		= KMIG_CMD_MIG_SWITCHOVER,
 		.doit		= kmig_nl_mig_switchover_doit,
 		.policy		= kmig_mig_switchover_nl_policy,
+		.maxattr	= KMIG_A_MIG_REGION_ID,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= KMIG_CMD_MIG_POSTCOPY,
+		.doit		= kmig_nl_mig_postcopy_doit,
+		.policy		= kmig_mig_postcopy_nl_policy,
 		.maxattr	= KMIG_A_MIG_REGION_ID,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},

@@ -72,6 +72,9 @@ enum kmig_mig_role {
  *   0 and the two ends stay connected, taking checkpoints.
  * @KMIG_MIG_STATE_FAILOVER: COLO ended by the loss of the peer: a secondary
  *   holds the last committed checkpoint, a primary runs on alone.
+ * @KMIG_MIG_STATE_POSTCOPY_ACTIVE: Postcopy: the destination runs the guest;
+ *   pages it touches that are still on the source are fetched on demand, the
+ *   rest are pushed.
  */
 enum kmig_mig_state {
 	KMIG_MIG_STATE_NONE,
@@ -83,6 +86,7 @@ enum kmig_mig_state {
 	KMIG_MIG_STATE_CANCELLED,
 	KMIG_MIG_STATE_COLO,
 	KMIG_MIG_STATE_FAILOVER,
+	KMIG_MIG_STATE_POSTCOPY_ACTIVE,
 };
 
 /**
@@ -104,6 +108,10 @@ enum kmig_mig_state {
  * @KMIG_MIG_EVENT_FAILOVER: COLO: the peer is lost. A secondary's region holds
  *   the checkpoint in the checkpoint attribute; either side resumes its vCPUs
  *   and runs alone.
+ * @KMIG_MIG_EVENT_POSTCOPY_ACTIVE: Postcopy began: on the destination, resume
+ *   the vCPUs now (the missing pages are fetched as they are touched); on the
+ *   source, the destination acknowledged it and the downtime is in the
+ *   message.
  */
 enum kmig_mig_event {
 	KMIG_MIG_EVENT_STATE,
@@ -115,6 +123,7 @@ enum kmig_mig_event {
 	KMIG_MIG_EVENT_CHECKPOINT_PAUSE,
 	KMIG_MIG_EVENT_CHECKPOINT_DONE,
 	KMIG_MIG_EVENT_FAILOVER,
+	KMIG_MIG_EVENT_POSTCOPY_ACTIVE,
 };
 
 /**
@@ -139,10 +148,13 @@ enum kmig_colo_metric {
  *   over or cancels.
  * @KMIG_NO_CONVERGENCE_SWITCHOVER: Announce switchover-ready anyway (the
  *   downtime will exceed the limit).
+ * @KMIG_NO_CONVERGENCE_POSTCOPY: Announce switchover-ready and switch to
+ *   postcopy at the switchover (needs postcopy).
  */
 enum kmig_no_convergence {
 	KMIG_NO_CONVERGENCE_CONTINUE,
 	KMIG_NO_CONVERGENCE_SWITCHOVER,
+	KMIG_NO_CONVERGENCE_POSTCOPY,
 };
 
 enum {
@@ -298,6 +310,17 @@ enum {
 	KMIG_A_MIG_AUTH_FAILURES,
 	KMIG_A_MIG_INTEGRITY,
 	KMIG_A_MIG_INTEGRITY_ERRORS,
+	KMIG_A_MIG_POSTCOPY,
+	KMIG_A_MIG_POSTCOPY_AFTER,
+	KMIG_A_MIG_POSTCOPY_PREFETCH,
+	KMIG_A_MIG_POSTCOPY_REQUESTS,
+	KMIG_A_MIG_POSTCOPY_REQUESTED_PAGES,
+	KMIG_A_MIG_POSTCOPY_SERVED_PAGES,
+	KMIG_A_MIG_POSTCOPY_PUSHED_PAGES,
+	KMIG_A_MIG_POSTCOPY_MISSING_PAGES,
+	KMIG_A_MIG_POSTCOPY_FAULTS,
+	KMIG_A_MIG_POSTCOPY_LATENCY,
+	KMIG_A_MIG_POSTCOPY_DISCARDED_PAGES,
 
 	__KMIG_A_MIG_MAX,
 	KMIG_A_MIG_MAX = (__KMIG_A_MIG_MAX - 1)
@@ -328,6 +351,7 @@ enum {
 	KMIG_CMD_MIG_GET,
 	KMIG_CMD_MIG_CANCEL,
 	KMIG_CMD_MIG_SWITCHOVER,
+	KMIG_CMD_MIG_POSTCOPY,
 	KMIG_CMD_MIG_DIRTY_PUSH,
 	KMIG_CMD_COLO_CHECKPOINT,
 	KMIG_CMD_COLO_PAUSED,

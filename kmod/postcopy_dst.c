@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A destination's postcopy (postcopy_dst.h).
+ *
+ * The channels: MISSING marks pages stale; POSTCOPY meets the other
+ * channels at a held barrier, which the main thread opens after the
+ * switch. From then on a channel's DATA is postcopy DATA: each page is
+ * applied only if it claims a missing page (receive.c).
+ *
+ * The main thread sends everything that goes the other way on channel 0
+ * (the acknowledgment, the REQUESTs, the final COMPLETE), so that one
+ * thread writes that socket while channel 0's own thread reads it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/wait.h>
+
+#include "postcopy_dst.h"
+#include "postcopy.h"
+#include "mig.h"
+#include "channel.h"
+#include "packet.h"
+#include "region.h"
+#include "status.h"
+#include "sock.h"
+
+static bool kmig_postcopy_dst_bad(struct kmig_channel *ch, const char *what)
+{
+	kmig_mig_count_malformed(ch->mig);
+	kmig_mig_fail(ch->mig, "channel %u packet %llu: %s", ch->id, ch->seq,
+		      what);
+	return false;
+}
+
+/* MISSING: its offsets (and CRC), each page marked missing. */
+static bool kmig_postcopy_dst_missing(struct kmig_channel *ch,
+				      const struct kmig_wire_hdr *hdr)
+{
+	struct kmig_mig *mig = ch->mig;
+	size_t olen = kmig_wire_offsets_len(hdr);
+	u32 i, n = hdr->zero_pages;
+	int ret;
+
+	if (hdr->pass != READ_ONCE(mig->barrier_pass))
+		return kmig_postcopy_dst_bad(ch, "MISSING for a pass that is not open");
+	ret = kmig_sock_recv(ch->ks.sock, ch->buf + KMIG_WIRE_HDR_SIZE, olen);
+	if (ret == -ECONNRESET || ret == -EBADMSG)
+		return kmig_postcopy_dst_bad(ch, "MISSING cut short");
+	if (!ret && ch->crc)
+		ret = kmig_packet_check_crc(ch, ch->buf,
+					    KMIG_WIRE_HDR_SIZE + olen, NULL, 0);
+	if (ret == -EILSEQ)
+		return false;
+	if (ret) {
+		kmig_mig_fail(mig, "channel %u: receive failed (%pe)", ch->id,
+			      ERR_PTR(ret));
+		return false;
+	}
+	ret = kmig_wire_offsets_decode(ch->buf + KMIG_WIRE_HDR_SIZE, olen, hdr,
+				       &ch->lim, ch->offs);
+	if (ret) {
+		kmig_mig_count_malformed(mig);
+		kmig_mig_fail(mig, "channel %u packet %llu: MISSING offsets: %s",
+			      ch->id, ch->seq, kmig_wire_strerror(ret));
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		kmig_postcopy_mark_missing(mig->pc, ch->offs[i] >> PAGE_SHIFT);
+	kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE + olen);
+	return true;
+}
+
+bool kmig_postcopy_dst_packet(struct kmig_channel *ch,
+			      const struct kmig_wire_hdr *hdr)
+{
+	struct kmig_mig *mig = ch->mig;
+
+	if (ch->pc || !mig->pc)
+		return kmig_postcopy_dst_bad(ch, "MISSING or POSTCOPY after POSTCOPY");
+	if (hdr->type == KMIG_WIRE_MISSING)
+		return kmig_postcopy_dst_missing(ch, hdr);
+	kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
+	/* The main thread switches, then opens the barrier. */
+	if (!kmig_mig_barrier_hold(mig, hdr->pass))
+		return false;
+	ch->pc = mig->pc;
+	return true;
+}
+
+void kmig_postcopy_dst_arrived(struct kmig_channel *ch, pgoff_t index)
+{
+	struct kmig_postcopy *pc = ch->pc;
+
+	atomic64_inc(ch->id ? &pc->pushed_pages : &pc->served_pages);
+	if (kmig_postcopy_arrived(pc, index))
+		wake_up_all(&pc->req_wq);
+}
+
+bool kmig_postcopy_dst_complete(struct kmig_channel *ch,
+				const struct kmig_wire_hdr *hdr)
+{
+	struct kmig_mig *mig = ch->mig;
+
+	kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
+	if (!smp_load_acquire(&mig->pc_complete_sent) ||
+	    hdr->pass != mig->postcopy_pass)
+		return kmig_postcopy_dst_bad(ch, "COMPLETE on channel 0 before ours");
+	return true;
+}
+
+/* Channel 0, the other way: a header (and offsets) from @buf. */
+static int kmig_postcopy_dst_send(struct kmig_mig *mig, u8 *buf, u16 type,
+				  const pgoff_t *index, unsigned int n)
+{
+	struct kmig_channel *ch = &mig->ch[0];
+	struct kmig_wire_hdr hdr = {
+		.type = type,
+		.seq = ch->rseq,
+		.zero_pages = n,
+		.pass = mig->postcopy_pass,
+	};
+	u64 *offs = (u64 *)(buf + KMIG_CH_BUF_SIZE);
+	size_t len = KMIG_WIRE_HDR_SIZE;
+	unsigned int i;
+	int ret;
+
+	if (kmig_wire_hdr_encode(buf, KMIG_CH_BUF_SIZE, &hdr) < 0)
+		return -EINVAL;
+	if (n) {
+		for (i = 0; i < n; i++)
+			offs[i] = (u64)index[i] << PAGE_SHIFT;
+		ret = kmig_wire_offsets_encode(buf + len, KMIG_CH_BUF_SIZE - len,
+					       offs, n);
+		if (ret < 0)
+			return -EINVAL;
+		len += ret;
+	}
+	if (ch->crc) {
+		ret = kmig_packet_put_crc(ch, buf + len, buf, len, NULL, 0);
+		if (ret)
+			return ret;
+		len += KMIG_WIRE_CRC_SIZE;
+	}
+	ret = kmig_sock_send(ch->ks.sock, buf, len, false);
+	if (ret)
+		return ret;
+	ch->rseq++;
+	atomic64_add(len, &ch->bytes);
+	return 0;
+}
+
+/*
+ * The switch, with every channel held at the POSTCOPY barrier: publish
+ * the map, take every user mapping down (the next access of a missing
+ * page faults and waits), announce postcopy-active, acknowledge, open.
+ */
+static int kmig_postcopy_dst_switch(struct kmig_mig *mig, u8 *buf)
+{
+	struct kmig_region *region = mig->region;
+	int ret;
+
+	mig->postcopy_pass = READ_ONCE(mig->barrier_held) - 1;
+	kmig_region_set_postcopy(region, mig->pc);
+	kmig_region_unmap_all(region);
+	spin_lock_bh(&mig->lock);
+	mig->postcopy = true;
+	mig->postcopy_active = true;
+	mig->switchover_ns = ktime_get_ns();
+	spin_unlock_bh(&mig->lock);
+	kmig_mig_set_state(mig, KMIG_MIG_STATE_POSTCOPY_ACTIVE);
+	kmig_status_event(mig, KMIG_MIG_EVENT_POSTCOPY_ACTIVE);
+	pr_info("region %u: postcopy: %lu pages still on the source\n",
+		region->id, kmig_postcopy_nmissing(mig->pc));
+	ret = kmig_postcopy_dst_send(mig, buf, KMIG_WIRE_POSTCOPY, NULL, 0);
+	kmig_mig_release(mig);
+	return ret;
+}
+
+/* Requests until nothing is missing; then our COMPLETE on channel 0. */
+static int kmig_postcopy_dst_serve(struct kmig_mig *mig, u8 *buf,
+				   pgoff_t *index)
+{
+	struct kmig_postcopy *pc = mig->pc;
+	unsigned int n, max = mig->ch[0].lim.max_pages;
+	int ret;
+
+	for (;;) {
+		wait_event_idle(pc->req_wq, kmig_postcopy_has_requests(pc) ||
+				!kmig_postcopy_nmissing(pc) ||
+				kmig_mig_stopping(mig));
+		if (kmig_mig_stopping(mig))
+			return -ECANCELED;
+		n = kmig_postcopy_take(pc, index, max);
+		if (n) {
+			ret = kmig_postcopy_dst_send(mig, buf, KMIG_WIRE_REQUEST,
+						     index, n);
+			if (ret)
+				return ret;
+			atomic64_inc(&pc->requests);
+			continue;
+		}
+		if (!kmig_postcopy_nmissing(pc))
+			break;
+	}
+	kmig_postcopy_finish(pc, false);
+	kmig_region_set_postcopy(mig->region, NULL);
+	/* Before it goes: channel 0's thread may read the answer at once. */
+	smp_store_release(&mig->pc_complete_sent, true);
+	return kmig_postcopy_dst_send(mig, buf, KMIG_WIRE_COMPLETE, NULL, 0);
+}
+
+static bool kmig_postcopy_dst_waiting(struct kmig_mig *mig)
+{
+	return kmig_mig_held(mig) || kmig_mig_stopping(mig) ||
+	       atomic_read(&mig->channels_done) == mig->nch;
+}
+
+void kmig_postcopy_dst_run(struct kmig_mig *mig)
+{
+	unsigned int max = KMIG_WIRE_MAX_PAGES_LIMIT;
+	pgoff_t *index;
+	u8 *buf;
+	int ret;
+
+	/* A packet, the offsets it is encoded from, the page indices. */
+	buf = kmalloc(KMIG_CH_BUF_SIZE + max * sizeof(u64), GFP_KERNEL);
+	index = kmalloc_array(max, sizeof(*index), GFP_KERNEL);
+	if (!buf || !index) {
+		kmig_mig_fail(mig, "postcopy: out of memory");
+		goto out;
+	}
+	/* Precopy to its end, or the switch to postcopy. */
+	wait_event_idle(mig->wq, kmig_postcopy_dst_waiting(mig));
+	if (kmig_mig_stopping(mig) || !kmig_mig_held(mig))
+		goto out;
+	ret = kmig_postcopy_dst_switch(mig, buf);
+	if (!ret)
+		ret = kmig_postcopy_dst_serve(mig, buf, index);
+	if (ret && ret != -ECANCELED)
+		kmig_mig_fail(mig, "postcopy: channel 0: send failed (%pe)",
+			      ERR_PTR(ret));
+	kmig_mig_wait_channels(mig);
+out:
+	if (mig->postcopy_active &&
+	    kmig_postcopy_state(mig->pc) == KMIG_POSTCOPY_ACTIVE) {
+		/* Stopped with pages on the source: they are lost. */
+		kmig_postcopy_finish(mig->pc, true);
+		if (kmig_postcopy_nmissing(mig->pc))
+			pr_warn("region %u: postcopy failed: %lu pages of the guest were still on the source and are lost; their faults get SIGBUS\n",
+				mig->region->id,
+				kmig_postcopy_nmissing(mig->pc));
+	}
+	kfree(index);
+	kfree(buf);
+}

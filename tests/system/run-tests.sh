@@ -103,6 +103,7 @@ SUITE='
 1 basic-cases.sh     regions   run_table "$BASIC_REGION_CASES"
 1 migration-cases.sh migration mig_all
 2 live-cases.sh      live      live_all
+2 postcopy-cases.sh  postcopy  postcopy_all
 2 vm-cases.sh        vm        vm_all
 1 ynl-cases.sh       ynl       ynl_all
 1 colo-cases.sh      colo      colo_all

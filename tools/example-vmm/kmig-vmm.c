@@ -541,6 +541,28 @@ static void hash_out(const struct guest_ram *r, const char *file,
 		fprintf(stderr, "kmig-vmm: %s: %s\n", file, strerror(-ret));
 }
 
+/*
+ * Postcopy destination, its writers paused: "postcopy hash H touched N
+ * writes W", the content hash the RAM had before their writes (it must be
+ * the source's at its pause), appended to the hash file.
+ */
+static void postcopy_prior_out(const char *file, struct vcpus *v)
+{
+	uint64_t touched, h = vcpus_prior_hash(v, &touched);
+	char line[160];
+	int ret;
+
+	snprintf(line, sizeof(line),
+		 "postcopy hash %016llx touched %llu writes %llu\n",
+		 (unsigned long long)h, (unsigned long long)touched,
+		 (unsigned long long)vcpus_writes(v));
+	printf("%s", line);
+	fflush(stdout);
+	vcpus_stop(v);
+	if (file && (ret = ram_append_file(file, line)))
+		fprintf(stderr, "kmig-vmm: %s: %s\n", file, strerror(-ret));
+}
+
 /* ------------------------------------------------------------- COLO */
 
 void colo_hash(struct colo_ctx *c, const char *what, uint64_t n)
@@ -741,6 +763,11 @@ static int run_source(const struct vmm_opts *o)
 	}
 	if (o->integrity)
 		nla_put_flag(m, KMIG_A_MIG_INTEGRITY);
+	if (o->postcopy) {
+		nla_put_flag(m, KMIG_A_MIG_POSTCOPY);
+		if (o->postcopy_after >= 0)
+			nla_put_u32(m, KMIG_A_MIG_POSTCOPY_AFTER, o->postcopy_after);
+	}
 	mig_put_auth(m);
 	nlmsg_get(m);	/* kept to wipe the key once sent */
 	ret = mig_send(&k, m, NULL, why, sizeof(why));
@@ -824,6 +851,26 @@ static int run_dest(const struct vmm_opts *o)
 
 	if (setup(&r, &k, o->size))
 		return 1;
+	if (o->postcopy) {
+		/*
+		 * Postcopy's "vCPUs" on the destination: parked until
+		 * postcopy-active; each page's contents before their first
+		 * write to it are recorded (vcpus_prior_hash()).
+		 */
+		vc = (struct vcpu_cfg){
+			.ram = r.mem, .npages = r.size / r.page_size,
+			.page_size = r.page_size, .threads = o->writers,
+			.rate = o->rate, .pattern = o->pattern,
+			.hot_pct = o->hot_pct, .seed = o->seed + 0x20000,
+			.gen_base = 1ULL << 48, .start_paused = 1,
+			.record_prior = 1,
+		};
+		v = vcpus_start(&vc);
+		if (!v) {
+			fprintf(stderr, "kmig-vmm: cannot start the writers\n");
+			return 1;
+		}
+	}
 	if (o->colo) {
 		if (o->hash_file)
 			ram_write_file(o->hash_file, "");	/* COLO appends */
@@ -876,17 +923,33 @@ static int run_dest(const struct vmm_opts *o)
 	}
 
 	do {
-		if (next_event(&k, r.region, &e))
+		if (next_event(&k, r.region, &e)) {
+			if (v)
+				vcpus_stop(v);
 			return 1;
+		}
+		/* Postcopy: the guest runs here from now on. */
+		if (v && e.event == KMIG_MIG_EVENT_POSTCOPY_ACTIVE) {
+			vcpus_resume(v);
+			printf("postcopy-active resumed\n");
+			fflush(stdout);
+		}
 	} while (!final_event(&e));
 
+	if (v)
+		vcpus_pause(v);
 	printf("summary result=%s passes=%" PRIu64 "\n", name_of(&kmig_mig_event_enum, e.event),
 	       e.passes);
 	fflush(stdout);
-	if (e.event != KMIG_MIG_EVENT_COMPLETED)
+	if (e.event != KMIG_MIG_EVENT_COMPLETED) {
+		if (v)
+			vcpus_stop(v);
 		return 1;
+	}
 	/* The guest would run here now. */
 	hash_out(&r, o->hash_file, "", 0);
+	if (v)
+		postcopy_prior_out(o->hash_file, v);
 	return 0;
 }
 

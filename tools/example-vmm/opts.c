@@ -19,14 +19,15 @@ const char vmm_usage[] =
 "                       [--seed S] [--channels N] [--writers N] [--rate PAGES_PER_SEC]\n"
 "                       [--pattern random|sequential|hot:PCT] [--downtime-limit MS]\n"
 "                       [--max-bandwidth BYTES_PER_SEC] [--max-passes N]\n"
-"                       [--no-convergence continue|switchover] [--hash-file FILE]\n"
+"                       [--no-convergence continue|switchover|postcopy]\n"
+"                       [--postcopy [--postcopy-after N]] [--hash-file FILE]\n"
 "                       [--resume|--exit] [--no-switchover | --pause-on-pass N]\n"
 "                       [--colo [--checkpoint-interval MS] [--checkpoints N]\n"
 "                        [--die-at before|during|after --die-checkpoint N\n"
 "                         [--die-delay MS]]]\n"
 "       kmig-vmm dest --size MB (--key-file FILE | --insecure) [--integrity]\n"
 "                     [--port PORT] [--addr ADDR] [--channels N]\n"
-"                     [--hash-file FILE] [--colo [--writers N]\n"
+"                     [--hash-file FILE] [(--colo | --postcopy) [--writers N]\n"
 "                     [--rate PAGES_PER_SEC] [--pattern P] [--seed S]]\n"
 "\n"
 "--key-file FILE: the migration key ('migctl keygen > FILE', mode 600; the\n"
@@ -47,6 +48,11 @@ const char vmm_usage[] =
 "  and exits. --die-at kills the source (SIGKILL) at checkpoint N: before it\n"
 "  acknowledges the pause, --die-delay ms (default 50) after, or when the\n"
 "  checkpoint is done.\n"
+"source --postcopy: the switchover goes to postcopy after --postcopy-after N\n"
+"  passes (default 1; 0: no pass at all) or by --no-convergence postcopy.\n"
+"dest --postcopy: its writers (default none) start at postcopy-active, while\n"
+"  missing pages are fetched; the hash file then gets 'postcopy hash H', the\n"
+"  content each page had before their first write to it (the source's).\n"
 "dest --colo: a COLO secondary. Its own writers (default none) run between\n"
 "  checkpoints; with --hash-file 'checkpoint N hash ...' is appended at each\n"
 "  checkpoint-done, 'failover checkpoint N hash ...' at a failover.\n"
@@ -129,6 +135,7 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 	o->no_convergence = -1;
 	o->resume = 1;
 	o->pause_on_pass = -1;
+	o->postcopy_after = -1;
 	o->die_delay_ms = 50;
 
 	if (argc < 2)
@@ -165,6 +172,10 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 		}
 		if (!strcmp(a, "--colo")) {
 			o->colo = 1;
+			continue;
+		}
+		if (!strcmp(a, "--postcopy")) {
+			o->postcopy = 1;
 			continue;
 		}
 		if (!strcmp(a, "--insecure")) {
@@ -260,8 +271,14 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 				o->no_convergence = KMIG_NO_CONVERGENCE_CONTINUE;
 			else if (!strcmp(val, "switchover"))
 				o->no_convergence = KMIG_NO_CONVERGENCE_SWITCHOVER;
+			else if (!strcmp(val, "postcopy"))
+				o->no_convergence = KMIG_NO_CONVERGENCE_POSTCOPY;
 			else
-				return fail(err, errlen, "--no-convergence: continue or switchover, not '%s'", val);
+				return fail(err, errlen, "--no-convergence: continue, switchover or postcopy, not '%s'", val);
+		} else if (src && !strcmp(a, "--postcopy-after")) {
+			if (num(val, 0, UINT32_MAX - 1, &v))
+				return fail(err, errlen, "--postcopy-after: bad pass count '%s'", val);
+			o->postcopy_after = v;
 		} else if (src && !strcmp(a, "--pause-on-pass")) {
 			if (num(val, 0, INT64_MAX, &v))
 				return fail(err, errlen, "--pause-on-pass: bad pass '%s'", val);
@@ -303,8 +320,10 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 	if (!have_size)
 		return fail(err, errlen, "--size is required");
 	if (o->mode == VMM_DEST) {
-		if (writer_opt && !o->colo)
-			return fail(err, errlen, "%s: a dest has writers only with --colo", writer_opt);
+		if (writer_opt && !o->colo && !o->postcopy)
+			return fail(err, errlen, "%s: a dest has writers only with --colo or --postcopy", writer_opt);
+		if (o->colo && o->postcopy)
+			return fail(err, errlen, "--colo and --postcopy exclude each other");
 		return auth_check(o, err, errlen);
 	}
 	if (!have_to)
@@ -317,6 +336,13 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 		return fail(err, errlen, "--no-switchover and --pause-on-pass exclude each other");
 	if (colo_opt && !o->colo)
 		return fail(err, errlen, "%s needs --colo", colo_opt);
+	if (o->colo && o->postcopy)
+		return fail(err, errlen, "--colo and --postcopy exclude each other");
+	if (o->postcopy_after >= 0 && !o->postcopy)
+		return fail(err, errlen, "--postcopy-after needs --postcopy");
+	if (o->postcopy && o->postcopy_after < 0 &&
+	    o->no_convergence != KMIG_NO_CONVERGENCE_POSTCOPY)
+		o->postcopy_after = 1;
 	if (o->colo && o->no_switchover)
 		return fail(err, errlen, "--colo needs the switchover: not with --no-switchover");
 	if (!o->die_at != !o->die_checkpoint)

@@ -29,6 +29,13 @@ struct vmm_opts {
 	const char *key_file;		/* --key-file; NULL with --insecure */
 	int insecure;			/* --insecure: no key (one of the two) */
 	int integrity;			/* --integrity: CRC-32C per packet */
+	/*
+	 * --postcopy: source, allow the switch to postcopy (at the
+	 * switchover after --postcopy-after N passes, default 1; 0: pure
+	 * postcopy); dest, run its writers from postcopy-active on.
+	 */
+	int postcopy;
+	int64_t postcopy_after;		/* -1: not sent */
 
 	/* the writers: source, and dest with --colo (default 0 writers there) */
 	uint64_t seed;

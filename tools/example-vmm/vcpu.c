@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,10 @@ struct vcpus {
 	atomic_uint_fast64_t writes;
 	atomic_uint in_write;
 	atomic_uint next_id;
+
+	/* record_prior: 0 untouched, 1 being hashed, 2 hash in prior[]. */
+	_Atomic unsigned char *touched;
+	uint64_t *prior;
 };
 
 static uint64_t now_ns(void)
@@ -77,6 +82,44 @@ static uint64_t pick_page(struct vcpus *v, uint64_t *rng)
 	}
 }
 
+/* record_prior: the first writer of page @idx hashes it first. */
+static void first_touch(struct vcpus *v, uint64_t idx)
+{
+	size_t ps = v->cfg.page_size;
+	const unsigned char *page = v->cfg.ram + idx * ps;
+	unsigned char expect = 0;
+
+	if (atomic_load(&v->touched[idx]) == 2)
+		return;
+	if (atomic_compare_exchange_strong(&v->touched[idx], &expect, 1)) {
+		v->prior[idx] = page_is_zero(page, ps) ? 0 :
+				page_hash(idx, page, ps);
+		atomic_store(&v->touched[idx], 2);
+		return;
+	}
+	while (atomic_load(&v->touched[idx]) != 2)
+		sched_yield();
+}
+
+uint64_t vcpus_prior_hash(struct vcpus *v, uint64_t *touched)
+{
+	size_t ps = v->cfg.page_size, i;
+	uint64_t sum = 0;
+
+	*touched = 0;
+	for (i = 0; i < v->cfg.npages; i++) {
+		const unsigned char *page = v->cfg.ram + i * ps;
+
+		if (v->touched && atomic_load(&v->touched[i]) == 2) {
+			sum += v->prior[i];
+			(*touched)++;
+		} else if (!page_is_zero(page, ps)) {
+			sum += page_hash(i, page, ps);
+		}
+	}
+	return sum;
+}
+
 static void do_writes(struct vcpus *v, uint64_t *rng, unsigned int n)
 {
 	uint64_t idx, gen;
@@ -85,6 +128,8 @@ static void do_writes(struct vcpus *v, uint64_t *rng, unsigned int n)
 	while (n--) {
 		idx = pick_page(v, rng);
 		gen = atomic_fetch_add(&v->gen, 1) + 1;
+		if (v->touched)
+			first_touch(v, idx);
 		vcpu_write_page(v->cfg.ram + idx * v->cfg.page_size,
 				v->cfg.page_size, idx, gen);
 		atomic_fetch_add(&v->writes, 1);
@@ -162,7 +207,14 @@ struct vcpus *vcpus_start(const struct vcpu_cfg *cfg)
 		return NULL;
 	v->cfg = *cfg;
 	v->tids = calloc(cfg->threads ? cfg->threads : 1, sizeof(*v->tids));
-	if (!v->tids) {
+	if (cfg->record_prior) {
+		v->touched = calloc(cfg->npages, sizeof(*v->touched));
+		v->prior = calloc(cfg->npages, sizeof(*v->prior));
+	}
+	if (!v->tids || (cfg->record_prior && (!v->touched || !v->prior))) {
+		free(v->tids);
+		free((void *)v->touched);
+		free(v->prior);
 		free(v);
 		return NULL;
 	}
@@ -220,6 +272,8 @@ uint64_t vcpus_stop(struct vcpus *v)
 	pthread_cond_destroy(&v->parked_cv);
 	pthread_mutex_destroy(&v->lock);
 	free(v->tids);
+	free((void *)v->touched);
+	free(v->prior);
 	free(v);
 	return writes;
 }

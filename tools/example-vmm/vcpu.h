@@ -28,6 +28,12 @@ struct vcpu_cfg {
 	uint64_t seed;
 	uint64_t gen_base;	/* first write generation - 1 (0 usually) */
 	int start_paused;	/* parked until the first vcpus_resume() */
+	/*
+	 * Record, at each page's first write by these writers, the hash of
+	 * what it held before (postcopy: the source's contents, fetched by
+	 * that very access): see vcpus_prior_hash().
+	 */
+	int record_prior;
 };
 
 struct vcpus;
@@ -42,6 +48,14 @@ void vcpus_pause(struct vcpus *v);
 void vcpus_resume(struct vcpus *v);
 /* Stop and join the writers, free @v. Returns the writes done. */
 uint64_t vcpus_stop(struct vcpus *v);
+
+/*
+ * With record_prior and the writers paused: the region content hash
+ * (pagehash.h) of the RAM as it was before these writers' first write to
+ * each page: the recorded hash for pages they wrote, the current contents
+ * for the others. *@touched: how many pages they wrote.
+ */
+uint64_t vcpus_prior_hash(struct vcpus *v, uint64_t *touched);
 
 /* Page writes done so far. */
 uint64_t vcpus_writes(struct vcpus *v);

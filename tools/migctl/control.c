@@ -86,6 +86,23 @@ MIG_WAIT_HELP
 
 REGION_SUBCOMMAND(switchover, "switchover", KMIG_CMD_MIG_SWITCHOVER, true);
 
+static const char usage_postcopy[] =
+"Usage: migctl [-j] postcopy --region ID\n"
+"\n"
+"Switch a live migration started with 'migctl start --live --postcopy' to\n"
+"postcopy, as QEMU's migrate-start-postcopy (needs CAP_NET_ADMIN): the\n"
+"module reports switchover-ready after the current pass; pause the guest\n"
+"and run 'migctl switchover'. The switchover then completes at once: the\n"
+"pages still dirty stay on the source, are marked missing on the\n"
+"destination, and come on demand (a fault there waits for its page) or\n"
+"with the background push. Resume the guest on the destination at its\n"
+"postcopy-active event. Only for the source side.\n"
+"  --region ID     region of the live migration (source side)\n"
+"\n"
+"Prints the status of the migration as 'migctl status' does.\n";
+
+REGION_SUBCOMMAND(postcopy, "postcopy", KMIG_CMD_MIG_POSTCOPY, false);
+
 static const char usage_checkpoint[] =
 "Usage: migctl [-j] checkpoint --region ID\n"
 "\n"

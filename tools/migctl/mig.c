@@ -75,6 +75,16 @@ const struct field mig_fields[] = {
 	FIELD(KMIG_A_MIG_AUTH_FAILURES,		"auth-failures",	FF_NUM),
 	FIELD(KMIG_A_MIG_INTEGRITY,		"integrity",		FF_FLAG),
 	FIELD(KMIG_A_MIG_INTEGRITY_ERRORS,	"integrity-errors",	FF_NUM),
+	FIELD(KMIG_A_MIG_POSTCOPY,		"postcopy",		FF_FLAG),
+	FIELD(KMIG_A_MIG_POSTCOPY_AFTER,	"postcopy-after",	FF_NUM),
+	FIELD(KMIG_A_MIG_POSTCOPY_PREFETCH,	"postcopy-prefetch",	FF_NUM),
+	FIELD(KMIG_A_MIG_POSTCOPY_REQUESTS,	"postcopy-requests",	FF_NUM),
+	FIELD(KMIG_A_MIG_POSTCOPY_REQUESTED_PAGES, "postcopy-requested-pages", FF_NUM),
+	FIELD(KMIG_A_MIG_POSTCOPY_SERVED_PAGES,	"postcopy-served-pages", FF_NUM),
+	FIELD(KMIG_A_MIG_POSTCOPY_PUSHED_PAGES,	"postcopy-pushed-pages", FF_NUM),
+	FIELD(KMIG_A_MIG_POSTCOPY_MISSING_PAGES, "postcopy-missing-pages", FF_NUM),
+	FIELD(KMIG_A_MIG_POSTCOPY_FAULTS,	"postcopy-faults",	FF_NUM),
+	FIELD(KMIG_A_MIG_POSTCOPY_DISCARDED_PAGES, "postcopy-discarded-pages", FF_NUM),
 };
 
 const size_t mig_nfields = ARRAY_SIZE(mig_fields);
@@ -347,6 +357,12 @@ int mig_do(struct kmig_nl *nl, uint8_t cmd, const struct mig_req *req,
 			 req->checkpoint_interval) < 0) ||
 	    (req->insecure && nla_put_flag(msg, KMIG_A_MIG_INSECURE) < 0) ||
 	    (req->integrity && nla_put_flag(msg, KMIG_A_MIG_INTEGRITY) < 0) ||
+	    (req->postcopy && nla_put_flag(msg, KMIG_A_MIG_POSTCOPY) < 0) ||
+	    (req->have_postcopy_after &&
+	     nla_put_u32(msg, KMIG_A_MIG_POSTCOPY_AFTER,
+			 req->postcopy_after) < 0) ||
+	    (req->have_prefetch &&
+	     nla_put_u32(msg, KMIG_A_MIG_POSTCOPY_PREFETCH, req->prefetch) < 0) ||
 	    (req->key && !(key = nla_reserve(msg, KMIG_A_MIG_KEY, KEY_LEN)))) {
 		nlmsg_free(msg);
 		err_line("%s: out of memory", ms->what);

@@ -69,6 +69,11 @@ struct mig_req {
 	uint8_t *key;			/* KEY_LEN bytes; NULL: not sent */
 	bool insecure;
 	bool integrity;
+	bool postcopy;
+	bool have_postcopy_after;
+	uint32_t postcopy_after;
+	bool have_prefetch;
+	uint32_t prefetch;
 };
 
 void migs_free(struct migs *ms);

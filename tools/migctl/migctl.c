@@ -59,6 +59,7 @@ static const char usage_main[] =
 "                                show the migrations (or wait for them)\n"
 "  cancel --region ID            cancel the migration of a region\n"
 "  switchover --region ID [--wait]\n"
+"  postcopy --region ID\n"
 "                                end a live migration (guest paused)\n"
 "  dirty-push --region ID --pages LIST\n"
 "                                mark pages dirty in a live migration\n"
@@ -100,6 +101,7 @@ static const struct subcommand *const commands[] = {
 	&subcmd_status,
 	&subcmd_cancel,
 	&subcmd_switchover,
+	&subcmd_postcopy,
 	&subcmd_dirty_push,
 	&subcmd_checkpoint,
 	&subcmd_colo_paused,

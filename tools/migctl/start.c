@@ -103,7 +103,8 @@ static int cmd_start(int argc, char **argv)
 	const char *id = NULL, *interval = NULL, *limit = NULL, *bw = NULL;
 	const char *passes = NULL, *nc = NULL, *ckpt = NULL, *key_file = NULL;
 	bool wait = false, live = false, colo = false, insecure = false;
-	bool integrity = false;
+	bool integrity = false, postcopy = false;
+	const char *pc_after = NULL, *prefetch = NULL;
 	struct opt o[] = {
 		OPT_VAL("--region", &region), OPT_VAL("--to", &to),
 		OPT_VAL("--channels", &chans), OPT_VAL("--zero-page-detection", &zd),
@@ -115,6 +116,9 @@ static int cmd_start(int argc, char **argv)
 		OPT_VAL("--checkpoint-interval", &ckpt),
 		OPT_VAL("--key-file", &key_file), OPT_FLAG("--insecure", &insecure),
 		OPT_FLAG("--integrity", &integrity),
+		OPT_FLAG("--postcopy", &postcopy),
+		OPT_VAL("--postcopy-after", &pc_after),
+		OPT_VAL("--prefetch", &prefetch),
 	};
 	struct mig_req req = {
 		.zero_detect = -1, .have_port = true, .no_convergence = -1,
@@ -137,7 +141,8 @@ static int cmd_start(int argc, char **argv)
 				 bw ? "--max-bandwidth" :
 				 passes ? "--max-passes" :
 				 nc ? "--no-convergence" :
-				 colo ? "--colo" : NULL;
+				 colo ? "--colo" :
+				 postcopy ? "--postcopy" : NULL;
 
 		if (no)
 			return usage_err("start", "%s requires --live", no);
@@ -176,6 +181,22 @@ static int cmd_start(int argc, char **argv)
 				  ckpt, CKPT_INTERVAL_MIN, CKPT_INTERVAL_MAX,
 				  &req.checkpoint_interval))
 		return EXIT_USAGE;
+	if ((pc_after || prefetch) && !postcopy)
+		return usage_err("start", "%s requires --postcopy",
+				 pc_after ? "--postcopy-after" : "--prefetch");
+	req.postcopy = postcopy;
+	if (pc_after) {
+		if (parse_u32_arg("start", "pass count", "a number", pc_after, 0,
+				  UINT32_MAX - 1, &req.postcopy_after))
+			return EXIT_USAGE;
+		req.have_postcopy_after = true;
+	}
+	if (prefetch) {
+		if (parse_u32_arg("start", "prefetch window", "pages", prefetch,
+				  0, 64, &req.prefetch))
+			return EXIT_USAGE;
+		req.have_prefetch = true;
+	}
 	req.addr = host;
 	req.integrity = integrity;
 	return mig_run_auth("start", KMIG_CMD_MIG_START, &req, key_file,

@@ -39,6 +39,7 @@ static const char *const mig_state_names[] = {
 	[KMIG_MIG_STATE_CANCELLED]	= "cancelled",
 	[KMIG_MIG_STATE_COLO]		= "colo",
 	[KMIG_MIG_STATE_FAILOVER]	= "failover",
+	[KMIG_MIG_STATE_POSTCOPY_ACTIVE]	= "postcopy-active",
 };
 
 static const char *const mig_event_names[] = {
@@ -51,6 +52,7 @@ static const char *const mig_event_names[] = {
 	[KMIG_MIG_EVENT_CHECKPOINT_PAUSE]	= "checkpoint-pause",
 	[KMIG_MIG_EVENT_CHECKPOINT_DONE]	= "checkpoint-done",
 	[KMIG_MIG_EVENT_FAILOVER]		= "failover",
+	[KMIG_MIG_EVENT_POSTCOPY_ACTIVE]	= "postcopy-active",
 };
 
 static const char *const colo_metric_names[] = {
@@ -62,6 +64,7 @@ static const char *const colo_metric_names[] = {
 static const char *const no_convergence_names[] = {
 	[KMIG_NO_CONVERGENCE_CONTINUE]		= "continue",
 	[KMIG_NO_CONVERGENCE_SWITCHOVER]	= "switchover",
+	[KMIG_NO_CONVERGENCE_POSTCOPY]		= "postcopy",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Postcopy system tests, sourced by tests/system/run-tests.sh after
+# live-cases.sh (whose monitor helpers they use). The guests are
+# tools/example-vmm's kmig-vmm: the source's writers dirty the guest and
+# pause at switchover-ready; the destination's writers (--postcopy) run
+# from postcopy-active on, while missing pages are fetched, and record what
+# each page held before their first write to it. That "postcopy hash" must
+# be the source's hash at its pause: no writer ever saw a stale or zero
+# page, and every page it did not write ended byte-identical.
+#
+# The cases, run by postcopy_all:  NAME FUNCTION ARGS
+POSTCOPY_CASES='
+after-1              pc_complete after-1
+after-0              pc_complete after-0
+no-converge          pc_complete no-converge
+cancel               pc_lost cancel
+source-killed        pc_lost kill
+'
+# pc_complete after-1|after-0|no-converge  postcopy after one pass, with
+#     no pass at all (pure postcopy), or forced by --no-convergence
+#     postcopy on writers far above the bandwidth limit (which precopy
+#     never converges): completes; the destination's writers' prior hash
+#     and its final content equal the source's at the pause; events and
+#     counters: postcopy-active on both sides, pages pushed, none missing,
+#     requests served when the writers hit missing pages, fault latency
+# pc_lost cancel|kill  pure postcopy under a low bandwidth limit, ended
+#     during postcopy by 'migctl cancel' on the source or by killing the
+#     source VMM: the destination fails and says the guest is lost, its
+#     writers get SIGBUS on the missing pages (the VMM dies by it), nothing
+#     hangs, the kernel log is clean
+#
+# Sizes and knobs, overridable before sourcing (deb61: smaller):
+: "${PC_SIZE_MB:=64}"		# region
+: "${PC_RANDOM:=4096}"		# random pages filled
+: "${PC_BW:=8388608}"		# bandwidth limit (bytes/s): the push takes ~2 s
+: "${PC_LOST_BW:=1048576}"	# pc_lost: the push would take ~16 s
+: "${PC_TIMEOUT:=240}"
+
+# pc_pair TAG NAME DST-ARGS -- SRC-ARGS: a postcopy destination with 2
+# writers and a source with 2 writers, both on 2 channels.
+pc_pair() {
+	_pt=$1 _pn=$2; shift 2
+	_pd=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do _pd="$_pd $1"; shift; done
+	shift
+	# shellcheck disable=SC2086
+	vmm_dst "$_pt" "${_pn}dst" --size "$PC_SIZE_MB" --port 0 --addr "$LIVE_ADDR" \
+		--channels 2 --postcopy --writers 2 --pattern hot:10 $_pd || return 1
+	vmm_src "$_pt" "${_pn}src" --size "$PC_SIZE_MB" --to "$LIVE_ADDR:$_port" \
+		--fill-random "$PC_RANDOM" --seed 11 --channels 2 --writers 2 \
+		--pattern hot:10 --exit --postcopy "$@"
+}
+
+# pc_prior NAME: the destination's "postcopy hash" line as a hash line.
+pc_prior() { sed -n 's/^postcopy hash \([0-9a-f]*\) .*/\1/p' "$T/$1.hash"; }
+pc_src_hash() { sed -n 's/^hash \([0-9a-f]*\) .*/\1/p' "$T/$1.hash"; }
+
+pc_complete() {
+	_case=$1
+	case $1 in
+	after-1) set -- --postcopy-after 1 --rate 200 --max-bandwidth "$PC_BW" ;;
+	after-0) set -- --postcopy-after 0 --rate 200 --max-bandwidth "$PC_BW" ;;
+	*) set -- --rate 1000 --max-bandwidth 2097152 --downtime-limit 1 \
+		--max-passes 2 --no-convergence postcopy ;;
+	esac
+	begin "postcopy, $_case" "pc$_case"
+	mcheck "$_tag: migctl monitor --json subscribed" mon_start
+	pc_pair "$_tag" pc --rate 300 -- "$@" || { mon_stop; return 1; }
+	vmm_done pcsrc pcdst "$PC_TIMEOUT" 60
+	sleep 0.5
+	mon_stop
+	show source "$T/pcsrc.log" '^(event (switchover-ready|postcopy-active)|switchover|summary)'
+	show destination "$T/pcdst.log" '^(postcopy|summary)'
+	mcheck "$_tag: source and destination kmig-vmm exit 0 (completed)" [ "$_src/$_drc" = 0/0 ]
+	_s=$(pc_src_hash pcsrc) _p=$(pc_prior pcdst)
+	{ echo "source at pause: $_s"; echo "destination prior: $_p"; cat "$T/pcdst.hash"; } > "$T/out"
+	mcheck "$_tag: destination writers found the source's contents in every page they wrote" \
+		[ -n "$_s" ] && [ "$_s" = "$_p" ]
+	_touched=$(sed -n 's/^postcopy hash [0-9a-f]* touched \([0-9]*\) .*/\1/p' "$T/pcdst.hash")
+	echo "# $_tag: destination writers wrote ${_touched:-?} distinct pages"
+	mcheck "$_tag: destination writers ran during postcopy" [ "${_touched:-0}" -gt 0 ]
+	mon_events "$_sid" > "$T/seq"
+	{ echo "source events:"; cat "$T/seq"; mon_events "$_did"; } > "$T/out"
+	fc "$_tag: source: switchover-ready, postcopy-active, completed, in order" \
+		'tr "\n" " " < "$T/seq" | grep -qE "switchover-ready/active .*postcopy-active/postcopy-active .*completed/completed $"'
+	fc "$_tag: destination: postcopy-active then completed" \
+		'mon_events "$_did" | tr "\n" " " | grep -qE "postcopy-active/postcopy-active .*completed/completed $"'
+	if mon_last "$_sid" completed; then
+		cp "$MJF" "$T/out"
+		_dt=$(mjv downtime_ns) _pu=$(mjv postcopy_pushed_pages)
+		echo "# $_tag: source: passes $(mjv passes), downtime $((${_dt:-0} / 1000)) us, pushed $_pu, requests $(mjv postcopy_requests), served $(mjv postcopy_served_pages)"
+		fc "$_tag: source status: postcopy, downtime > 0 and < 10 s, pages pushed" \
+			'[ "$(mjv postcopy)" = true ] && [ "${_dt:-0}" -gt 0 ] && [ "${_dt:-0}" -lt 10000000000 ] &&
+			[ "${_pu:-0}" -gt 0 ]'
+		[ "$_case" != after-0 ] ||
+			mcheck "$_tag: pure postcopy: no pass before it" [ "$(mjv passes)" = 0 ]
+	else
+		cp "$T/mon.json" "$T/out"
+		notok "$_tag: monitor saw the source's completed event"
+	fi
+	if mon_last "$_did" completed; then
+		cp "$MJF" "$T/out"
+		_rq=$(mjv postcopy_requests) _f=$(mjv postcopy_faults)
+		_lat=$(jq -r '.postcopy_latency | "\(.count) \(.p50_ns) \(.p99_ns)"' "$MJF" 2>/dev/null)
+		echo "# $_tag: destination: faults $_f, requests $_rq, requested pages $(mjv postcopy_requested_pages), served $(mjv postcopy_served_pages), pushed $(mjv postcopy_pushed_pages), discarded $(mjv postcopy_discarded_pages), latency count/p50/p99 ns $_lat"
+		fc "$_tag: destination status: nothing missing, pages pushed, every fault counted in the latency" \
+			'[ "$(mjv postcopy_missing_pages)" = 0 ] && [ "$(mjv postcopy_pushed_pages)" -gt 0 ] &&
+			[ "${_lat%% *}" = "${_f:-x}" ]'
+		fc "$_tag: destination: a request for every fault that waited (merged per page)" \
+			'[ "${_f:-0}" -eq 0 ] || { [ "${_rq:-0}" -gt 0 ] && [ "$(mjv postcopy_requested_pages)" -le "$_f" ]; }'
+	else
+		cp "$T/mon.json" "$T/out"
+		notok "$_tag: monitor saw the destination's completed event"
+	fi
+	klog_ok
+}
+
+pc_lost() {
+	begin "postcopy, the source lost during postcopy ($1)" "pcl$1"
+	mcheck "$_tag: migctl monitor --json subscribed" mon_start
+	pc_pair "$_tag" pcl --rate 2000 --pattern random -- --postcopy-after 0 --rate 200 \
+		--max-bandwidth "$PC_LOST_BW" || { mon_stop; return 1; }
+	if ! mon_wait "$_did" postcopy-active/postcopy-active 60; then
+		cp "$T/mon.json" "$T/out"; notok "$_tag: destination reached postcopy-active"
+		kill -9 "$_spid" "$_dpid" 2>/dev/null; mon_stop; return 1
+	fi
+	sleep 1
+	_t0=$(now_cs)
+	if [ "$1" = cancel ]; then
+		"$MIGCTL" cancel --region "$_sid" > "$T/out" 2>&1
+		mcheck "$_tag: migctl cancel on the source exits 0" [ $? -eq 0 ]
+	else
+		kill -9 "$_spid"
+	fi
+	vmm_wait "$_dpid" 30; _drc=$VRC
+	_t1=$(now_cs)
+	vmm_wait "$_spid" 30
+	mon_stop
+	echo "# $_tag: destination kmig-vmm ended with status $_drc after $((_t1 - _t0))0 ms"
+	cp "$T/pcldst.log" "$T/out"
+	# 135 = 128 + SIGBUS, as the shell reports a process killed by it.
+	mcheck "$_tag: destination's writers got SIGBUS on a missing page (status 135)" [ "$_drc" = 135 ]
+	mcheck "$_tag: within 10 s" [ $((_t1 - _t0)) -lt 1000 ]
+	if mon_last "$_did" failed; then
+		cp "$MJF" "$T/out"
+		echo "# $_tag: destination: missing $(mjv postcopy_missing_pages) pages, reason: $(mjv reason)"
+		fc "$_tag: destination failed with pages missing" \
+			'[ "$(mjv state)" = failed ] && [ "$(mjv postcopy_missing_pages)" -gt 0 ]'
+	else
+		cp "$T/mon.json" "$T/out"
+		notok "$_tag: monitor saw the destination's failed event"
+	fi
+	dmesg | grep "postcopy failed" | tail -1 > "$T/out"
+	mcheck "$_tag: kernel log says the guest's pages are lost" grep -q "are lost" "$T/out"
+	klog_ok
+}
+
+postcopy_all() {
+	run_table "$POSTCOPY_CASES"
+}

@@ -85,11 +85,6 @@ static const struct nla_policy kmig_mig_switchover_nl_policy[KMIG_A_MIG_REGION_I
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-/* KMIG_CMD_MIG_POSTCOPY - do */
-static const struct nla_policy kmig_mig_postcopy_nl_policy[KMIG_A_MIG_REGION_ID + 1] = {
-	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-};
-
 /* KMIG_CMD_MIG_DIRTY_PUSH - do */
 static const struct nla_policy kmig_mig_dirty_push_nl_policy[KMIG_A_MIG_DIRTY_BITMAP + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -106,6 +101,11 @@ static const struct nla_policy kmig_colo_checkpoint_nl_policy[KMIG_A_MIG_REGION_
 static const struct nla_policy kmig_colo_paused_nl_policy[KMIG_A_MIG_CHECKPOINT + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_MIG_CHECKPOINT] = { .type = NLA_U64, },
+};
+
+/* KMIG_CMD_MIG_POSTCOPY - do */
+static const struct nla_policy kmig_mig_postcopy_nl_policy[KMIG_A_MIG_REGION_ID + 1] = {
+	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 /* Ops table for kmig */
@@ -187,13 +187,6 @@ static const struct genl_split_ops kmig_nl_ops[] = {
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
-		.cmd		= KMIG_CMD_MIG_POSTCOPY,
-		.doit		= kmig_nl_mig_postcopy_doit,
-		.policy		= kmig_mig_postcopy_nl_policy,
-		.maxattr	= KMIG_A_MIG_REGION_ID,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
-	},
-	{
 		.cmd		= KMIG_CMD_MIG_DIRTY_PUSH,
 		.doit		= kmig_nl_mig_dirty_push_doit,
 		.policy		= kmig_mig_dirty_push_nl_policy,
@@ -212,6 +205,13 @@ static const struct genl_split_ops kmig_nl_ops[] = {
 		.doit		= kmig_nl_colo_paused_doit,
 		.policy		= kmig_colo_paused_nl_policy,
 		.maxattr	= KMIG_A_MIG_CHECKPOINT,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= KMIG_CMD_MIG_POSTCOPY,
+		.doit		= kmig_nl_mig_postcopy_doit,
+		.policy		= kmig_mig_postcopy_nl_policy,
+		.maxattr	= KMIG_A_MIG_REGION_ID,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

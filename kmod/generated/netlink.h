@@ -23,10 +23,10 @@ int kmig_nl_mig_get_doit(struct sk_buff *skb, struct genl_info *info);
 int kmig_nl_mig_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int kmig_nl_mig_cancel_doit(struct sk_buff *skb, struct genl_info *info);
 int kmig_nl_mig_switchover_doit(struct sk_buff *skb, struct genl_info *info);
-int kmig_nl_mig_postcopy_doit(struct sk_buff *skb, struct genl_info *info);
 int kmig_nl_mig_dirty_push_doit(struct sk_buff *skb, struct genl_info *info);
 int kmig_nl_colo_checkpoint_doit(struct sk_buff *skb, struct genl_info *info);
 int kmig_nl_colo_paused_doit(struct sk_buff *skb, struct genl_info *info);
+int kmig_nl_mig_postcopy_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	KMIG_NLGRP_EVENTS,

@@ -16,6 +16,8 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include <linux/kmig.h>
+
 #include "names.h"
 #include "output.h"
 
@@ -40,7 +42,9 @@ struct field {
 #define FIELD(a, n, f)		{ .attr = (a), .name = (n), .fmt = (f) }
 #define FIELD_ENUM(a, n, f, en)	{ .attr = (a), .name = (n), .fmt = (f), .e = (en) }
 
-#define RECORD_MAX_ATTR 63
+#define RECORD_MAX_ATTR 127
+_Static_assert(KMIG_A_MIG_MAX <= RECORD_MAX_ATTR,
+	       "the mig attribute set outgrew RECORD_MAX_ATTR");
 #define RECORD_HEX_MAX 64
 
 struct record {

@@ -16,6 +16,8 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include <linux/kmig.h>
+
 /*
  * Provided by the program: report one error line (migctl and kmig-vmm:
  * "<program>: <formatted text>" on stderr; kmig-systest: a "# " line).
@@ -25,7 +27,9 @@
 void err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Largest attribute type any kmig reply carries, for the parse tables. */
-#define KMIG_NL_MAXATTR 63
+#define KMIG_NL_MAXATTR 127
+_Static_assert(KMIG_A_MIG_MAX <= KMIG_NL_MAXATTR,
+	       "a kmig attribute set outgrew KMIG_NL_MAXATTR");
 
 struct kmig_nl {
 	struct nl_sock *sk;

@@ -206,7 +206,11 @@ static int kmig_postcopy_dst_serve(struct kmig_mig *mig, u8 *buf,
 	}
 	kmig_postcopy_finish(pc, false);
 	kmig_region_set_postcopy(mig->region, NULL);
-	/* Before it goes: channel 0's thread may read the answer at once. */
+	/*
+	 * Before it goes: channel 0's thread may read the answer at once,
+	 * and the source closes once it answered.
+	 */
+	WRITE_ONCE(mig->ch[0].expect_close, true);
 	smp_store_release(&mig->pc_complete_sent, true);
 	return kmig_postcopy_dst_send(mig, buf, KMIG_WIRE_COMPLETE, NULL, 0);
 }

@@ -187,6 +187,7 @@ static int kmig_postcopy_src_serve(struct kmig_postcopy_src *s)
 		    s->hdr.pass != ch->pass)
 			goto bad;
 		/* Nothing is missing there any more: answer, done. */
+		WRITE_ONCE(ch->expect_close, true);
 		ret = kmig_send_control(ch, KMIG_WIRE_COMPLETE, ch->pass);
 		if (ret < 0)
 			return ret;

@@ -145,7 +145,7 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 	struct kmig_region *region = mig->region;
 	u64 limit_ns = (u64)mig->cfg.downtime_limit_ms * NSEC_PER_MSEC;
 	u64 pass = 0, start, sent, dt, bw = 0, n, expected, since, now;
-	bool final = false;
+	bool final = false, want_postcopy;
 	int ret;
 
 	ret = kmig_dirty_start(region);
@@ -202,9 +202,10 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 		spin_unlock_bh(&mig->lock);
 		kmig_status_event(mig, KMIG_MIG_EVENT_PASS_DONE);
 
+		/* Before the test: postcopy after N passes, converged or not. */
+		want_postcopy = kmig_precopy_want_postcopy(mig, pass + 1);
 		if (!mig->switchover_ready && !final &&
-		    (expected <= limit_ns ||
-		     kmig_precopy_want_postcopy(mig, pass + 1) ||
+		    (expected <= limit_ns || want_postcopy ||
 		     (mig->cfg.max_passes && pass + 1 >= mig->cfg.max_passes &&
 		      mig->cfg.no_convergence == KMIG_NO_CONVERGENCE_SWITCHOVER)))
 			kmig_precopy_ready(mig);

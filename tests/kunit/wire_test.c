@@ -198,10 +198,77 @@ static void wire_test_checkpoint(struct kunit *test)
 						   9, &d),
 			(int)KMIG_WIRE_ECOUNT_NONZERO);
 
-	/* COLO, AUTH and CRC are the features known; bit 3 is not. */
+	/* COLO, AUTH, CRC and POSTCOPY are the features known; bit 4 is not. */
 	KUNIT_EXPECT_EQ(test, KMIG_WIRE_FEATURES_KNOWN,
 			KMIG_WIRE_FEAT_COLO | KMIG_WIRE_FEAT_AUTH |
-			KMIG_WIRE_FEAT_CRC);
+			KMIG_WIRE_FEAT_CRC | KMIG_WIRE_FEAT_POSTCOPY);
+}
+
+/*
+ * Postcopy: MISSING (7) and REQUEST (9) are a header and an offset block
+ * (zero_pages offsets, no data); POSTCOPY (8) is a bare header, the ack
+ * too. Malformed headers: wire_test_poke; offset blocks: wire_test_oblock.
+ */
+static void wire_test_postcopy(struct kunit *test)
+{
+	static const u64 offs[] = { 0, 3 * WT_PAGE, WT_REGION - WT_PAGE };
+	static const u16 types[] = { KMIG_WIRE_MISSING, KMIG_WIRE_REQUEST };
+	struct kmig_wire_hdr h, d;
+	u8 buf[KMIG_WIRE_HDR_SIZE + sizeof(offs)];
+	u64 out[ARRAY_SIZE(offs)];
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, KMIG_WIRE_TYPE_MAX, 9);
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		memset(&h, 0, sizeof(h));
+		h.type = types[i];
+		h.seq = 12;
+		h.zero_pages = ARRAY_SIZE(offs);
+		h.pass = 4;
+		KUNIT_EXPECT_TRUE(test, kmig_wire_type_offsets_only(h.type));
+		KUNIT_ASSERT_EQ(test, kmig_wire_hdr_encode(buf, sizeof(buf), &h),
+				KMIG_WIRE_HDR_SIZE);
+		KUNIT_EXPECT_EQ(test, buf[5], types[i]);	/* big-endian */
+		kmig_wire_offsets_encode(buf + KMIG_WIRE_HDR_SIZE, sizeof(offs),
+					 offs, ARRAY_SIZE(offs));
+		KUNIT_ASSERT_EQ(test, kmig_wire_hdr_decode(buf, sizeof(buf),
+							   &wt_lim, 12, &d), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(&h, &d, sizeof(h)), 0);
+		KUNIT_EXPECT_EQ(test, kmig_wire_offsets_len(&d), sizeof(offs));
+		KUNIT_EXPECT_EQ(test, kmig_wire_data_len(&d, &wt_lim), 0ULL);
+		KUNIT_ASSERT_EQ(test,
+				kmig_wire_offsets_decode(buf + KMIG_WIRE_HDR_SIZE,
+							 sizeof(offs), &d,
+							 &wt_lim, out), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(out, offs, sizeof(offs)), 0);
+		KUNIT_EXPECT_EQ(test,
+				kmig_wire_offsets_decode(buf + KMIG_WIRE_HDR_SIZE,
+							 sizeof(offs) - 1, &d,
+							 &wt_lim, out),
+				(int)KMIG_WIRE_ESHORT);
+		/* The offsets decoder checks the counts too. */
+		d.data_pages = 1;
+		KUNIT_EXPECT_EQ(test,
+				kmig_wire_offsets_decode(buf + KMIG_WIRE_HDR_SIZE,
+							 sizeof(offs), &d,
+							 &wt_lim, out),
+				(int)KMIG_WIRE_ECOUNT);
+	}
+
+	/* POSTCOPY, and its ack (seq 0 on channel 0's reverse direction). */
+	memset(&h, 0, sizeof(h));
+	h.type = KMIG_WIRE_POSTCOPY;
+	h.pass = 4;
+	KUNIT_EXPECT_FALSE(test, kmig_wire_type_offsets_only(h.type));
+	KUNIT_EXPECT_FALSE(test, kmig_wire_type_offsets_only(KMIG_WIRE_DATA));
+	KUNIT_ASSERT_EQ(test, kmig_wire_hdr_encode(buf, sizeof(buf), &h),
+			KMIG_WIRE_HDR_SIZE);
+	KUNIT_EXPECT_EQ(test, buf[5], 8);
+	KUNIT_ASSERT_EQ(test, kmig_wire_hdr_decode(buf, KMIG_WIRE_HDR_SIZE,
+						   &wt_lim, 0, &d), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&h, &d, sizeof(h)), 0);
+	KUNIT_EXPECT_EQ(test, kmig_wire_offsets_len(&d), 0UL);
+	KUNIT_EXPECT_EQ(test, kmig_wire_data_len(&d, &wt_lim), 0ULL);
 }
 
 static void wire_test_data_roundtrip(struct kunit *test)
@@ -285,12 +352,12 @@ static void wire_test_hdr_bad(struct kunit *test)
 			(int)KMIG_WIRE_EPAGE_SIZE);
 }
 
-/* Decode a DATA packet of @nd data and @nz zero offsets. */
-static int wt_offs(const struct kmig_wire_limits *lim, const u64 *offs,
-		   u32 nd, u32 nz)
+/* Decode an offset block of a @type packet of @nd data and @nz zero pages. */
+static int wt_offs_type(u16 type, const struct kmig_wire_limits *lim,
+			const u64 *offs, u32 nd, u32 nz)
 {
 	struct kmig_wire_hdr h = {
-		.type = KMIG_WIRE_DATA, .data_pages = nd, .zero_pages = nz,
+		.type = type, .data_pages = nd, .zero_pages = nz,
 	};
 	static u8 buf[KMIG_WIRE_MAX_PAGES_LIMIT * KMIG_WIRE_OFFSET_SIZE];
 	static u64 out[KMIG_WIRE_MAX_PAGES_LIMIT];
@@ -300,6 +367,67 @@ static int wt_offs(const struct kmig_wire_limits *lim, const u64 *offs,
 	if (n < 0)
 		return n;
 	return kmig_wire_offsets_decode(buf, n, &h, lim, out);
+}
+
+/* The same for a DATA packet. */
+static int wt_offs(const struct kmig_wire_limits *lim, const u64 *offs,
+		   u32 nd, u32 nz)
+{
+	return wt_offs_type(KMIG_WIRE_DATA, lim, offs, nd, nz);
+}
+
+/*
+ * The offset block of a MISSING or a REQUEST (@n offsets, all zero pages)
+ * is checked as a DATA packet's: aligned, in the region, no duplicate, in
+ * any order.
+ */
+static const struct wt_oblock {
+	const char *name;
+	u16 type;
+	u32 n;
+	u64 offs[4];
+	int err;
+} wt_oblocks[] = {
+	{ "MISSING ascending", KMIG_WIRE_MISSING, 3,
+	  { 0, 5 * WT_PAGE, WT_REGION - WT_PAGE }, 0 },
+	{ "MISSING unordered", KMIG_WIRE_MISSING, 4,
+	  { 9 * WT_PAGE, 0, WT_REGION - WT_PAGE, 3 * WT_PAGE }, 0 },
+	{ "MISSING misaligned", KMIG_WIRE_MISSING, 3,
+	  { 0, WT_PAGE + 512, 2 * WT_PAGE }, KMIG_WIRE_EALIGN },
+	{ "MISSING at the region size", KMIG_WIRE_MISSING, 2,
+	  { 0, WT_REGION }, KMIG_WIRE_ERANGE },
+	{ "MISSING near 2^64", KMIG_WIRE_MISSING, 2,
+	  { WT_PAGE, U64_MAX - WT_PAGE + 1 }, KMIG_WIRE_ERANGE },
+	{ "MISSING duplicate, ascending", KMIG_WIRE_MISSING, 3,
+	  { WT_PAGE, WT_PAGE, 2 * WT_PAGE }, KMIG_WIRE_EDUP },
+	{ "MISSING duplicate, unordered", KMIG_WIRE_MISSING, 4,
+	  { 7 * WT_PAGE, 0, 2 * WT_PAGE, 7 * WT_PAGE }, KMIG_WIRE_EDUP },
+	{ "MISSING duplicate before a misaligned one", KMIG_WIRE_MISSING, 3,
+	  { 0, 0, 1 }, KMIG_WIRE_EDUP },
+	{ "REQUEST one page", KMIG_WIRE_REQUEST, 1,
+	  { WT_REGION - WT_PAGE }, 0 },
+	{ "REQUEST misaligned", KMIG_WIRE_REQUEST, 2,
+	  { 0, 4095 }, KMIG_WIRE_EALIGN },
+	{ "REQUEST out of range", KMIG_WIRE_REQUEST, 1,
+	  { WT_REGION + WT_PAGE }, KMIG_WIRE_ERANGE },
+	{ "REQUEST duplicate", KMIG_WIRE_REQUEST, 3,
+	  { 4 * WT_PAGE, 2 * WT_PAGE, 4 * WT_PAGE }, KMIG_WIRE_EDUP },
+};
+
+static void wt_oblock_desc(const struct wt_oblock *o, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s: %s", o->name,
+		 o->err ? kmig_wire_strerror(o->err) : "accepted");
+}
+
+KUNIT_ARRAY_PARAM(wt_oblock, wt_oblocks, wt_oblock_desc);
+
+static void wire_test_oblock(struct kunit *test)
+{
+	const struct wt_oblock *o = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, wt_offs_type(o->type, &wt_lim, o->offs, 0, o->n),
+			o->err);
 }
 
 static void wire_test_offsets_bad(struct kunit *test)
@@ -420,11 +548,12 @@ static void wire_test_offsets_sorted(struct kunit *test)
 }
 
 /*
- * Malformed hello, reply and DATA header encodings: a valid one (wt_hello(),
- * an accepting reply, a DATA header of 1 data and 1 zero page, seq 9) with
- * @len bytes at @at overwritten by @v, big-endian, decodes to @err.
+ * Malformed hello, reply and header encodings: a valid one (wt_hello(),
+ * an accepting reply, a DATA header of 1 data and 1 zero page, seq 9, a
+ * MISSING or a REQUEST header of 2 offsets, seq 9) with @len bytes at @at
+ * overwritten by @v, big-endian, decodes to @err.
  */
-enum wt_msg { WT_HELLO, WT_REPLY, WT_HDR };
+enum wt_msg { WT_HELLO, WT_REPLY, WT_HDR, WT_MISSING, WT_REQUEST };
 
 static const struct wt_poke {
 	enum wt_msg msg;
@@ -462,13 +591,15 @@ static const struct wt_poke {
 	{ WT_REPLY, 6, KMIG_WIRE_STATUS_NR, 2, KMIG_WIRE_ESTATUS },
 	{ WT_REPLY, 16 + 20, 'x', 1, KMIG_WIRE_EREASON },	/* after the NUL */
 	{ WT_REPLY, 4, 2, 2, KMIG_WIRE_EVERSION },
-	/* Bit 3 is an unknown feature; AUTH and CRC are known. */
-	{ WT_REPLY, 8, KMIG_WIRE_FEAT_CRC << 1, 8, KMIG_WIRE_EFEATURES },
+	/* Bit 4 is an unknown feature; AUTH, CRC and POSTCOPY are known. */
+	{ WT_REPLY, 8, KMIG_WIRE_FEAT_POSTCOPY << 1, 8, KMIG_WIRE_EFEATURES },
 	{ WT_REPLY, 8, KMIG_WIRE_FEAT_AUTH | KMIG_WIRE_FEAT_CRC, 8, 0 },
+	{ WT_REPLY, 8, KMIG_WIRE_FEAT_POSTCOPY, 8, 0 },
 
 	{ WT_HDR, 0, 'x', 1, KMIG_WIRE_EMAGIC },
 	{ WT_HDR, 4, 0, 2, KMIG_WIRE_ETYPE },
-	{ WT_HDR, 4, KMIG_WIRE_CANCEL + 1, 2, KMIG_WIRE_ETYPE },
+	{ WT_HDR, 4, KMIG_WIRE_TYPE_MAX + 1, 2, KMIG_WIRE_ETYPE },
+	{ WT_HDR, 4, 0xffff, 2, KMIG_WIRE_ETYPE },
 	{ WT_HDR, 6, 1, 2, KMIG_WIRE_EFLAGS },
 	{ WT_HDR, 6, 0x8000, 2, KMIG_WIRE_EFLAGS },
 	{ WT_HDR, 32, 1, 1, KMIG_WIRE_ERESERVED },
@@ -487,11 +618,40 @@ static const struct wt_poke {
 	{ WT_HDR, 4, KMIG_WIRE_COMPLETE, 2, KMIG_WIRE_ECOUNT_NONZERO },
 	{ WT_HDR, 4, KMIG_WIRE_CHECKPOINT, 2, KMIG_WIRE_ECOUNT_NONZERO },
 	{ WT_HDR, 4, KMIG_WIRE_CHECKPOINT_ACK, 2, KMIG_WIRE_ECOUNT_NONZERO },
+	{ WT_HDR, 4, KMIG_WIRE_POSTCOPY, 2, KMIG_WIRE_ECOUNT_NONZERO },
+	/* MISSING and REQUEST carry no data pages. */
+	{ WT_HDR, 4, KMIG_WIRE_MISSING, 2, KMIG_WIRE_ECOUNT },
+	{ WT_HDR, 4, KMIG_WIRE_REQUEST, 2, KMIG_WIRE_ECOUNT },
+
+	/* A MISSING, or a REQUEST, of 2 offsets (0 data, 2 zero pages). */
+	{ WT_MISSING, 4, KMIG_WIRE_REQUEST, 2, 0 },
+	{ WT_MISSING, 4, KMIG_WIRE_TYPE_MAX + 1, 2, KMIG_WIRE_ETYPE },
+	{ WT_MISSING, 4, KMIG_WIRE_POSTCOPY, 2, KMIG_WIRE_ECOUNT_NONZERO },
+	{ WT_MISSING, 4, KMIG_WIRE_SYNC, 2, KMIG_WIRE_ECOUNT_NONZERO },
+	{ WT_MISSING, 4, KMIG_WIRE_DATA, 2, 0 },	/* 2 zero pages */
+	{ WT_MISSING, 6, 1, 2, KMIG_WIRE_EFLAGS },
+	{ WT_MISSING, 40, 1, 1, KMIG_WIRE_ERESERVED },
+	{ WT_MISSING, 8, 8, 8, KMIG_WIRE_ESEQ },
+	{ WT_MISSING, 16, 1, 4, KMIG_WIRE_ECOUNT },		/* data pages */
+	{ WT_MISSING, 16, 0xffffffff, 4, KMIG_WIRE_ECOUNT },
+	{ WT_MISSING, 20, 0, 4, KMIG_WIRE_ECOUNT },		/* no offset */
+	{ WT_MISSING, 20, 1, 4, 0 },
+	{ WT_MISSING, 20, 128, 4, 0 },				/* max_pages */
+	{ WT_MISSING, 20, 129, 4, KMIG_WIRE_ECOUNT },
+	{ WT_MISSING, 20, 0xffffffff, 4, KMIG_WIRE_ECOUNT },
+	{ WT_MISSING, 24, U64_MAX, 8, 0 },			/* any pass */
+	{ WT_REQUEST, 16, 2, 4, KMIG_WIRE_ECOUNT },
+	{ WT_REQUEST, 20, 0, 4, KMIG_WIRE_ECOUNT },
+	{ WT_REQUEST, 20, 128, 4, 0 },
+	{ WT_REQUEST, 20, 129, 4, KMIG_WIRE_ECOUNT },
+	{ WT_REQUEST, 4, KMIG_WIRE_MISSING, 2, 0 },
 };
 
 static void wt_poke_desc(const struct wt_poke *p, char *desc)
 {
-	static const char * const msg[] = { "hello", "reply", "header" };
+	static const char * const msg[] = {
+		"hello", "reply", "header", "MISSING", "REQUEST",
+	};
 
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s byte %u = 0x%llx: %s",
 		 msg[p->msg], p->at, p->v,
@@ -517,6 +677,13 @@ static void wire_test_poke(struct kunit *test)
 	u8 buf[KMIG_WIRE_HELLO_SIZE];
 	int ret;
 
+	if (p->msg == WT_MISSING || p->msg == WT_REQUEST) {
+		hdr.type = p->msg == WT_MISSING ? KMIG_WIRE_MISSING :
+						  KMIG_WIRE_REQUEST;
+		hdr.data_pages = 0;
+		hdr.zero_pages = 2;
+		hdr.pass = 4;
+	}
 	wt_hello(&hello);
 	kmig_wire_reply_init(&reply, 1, KMIG_WIRE_ACCEPT, 0, "ok");
 	if (p->msg == WT_HELLO)
@@ -569,10 +736,12 @@ static struct kunit_case kmig_wire_cases[] = {
 	KUNIT_CASE(wire_test_sync_complete),
 	KUNIT_CASE(wire_test_hdr_bad),
 	KUNIT_CASE(wire_test_checkpoint),
+	KUNIT_CASE(wire_test_postcopy),
 	KUNIT_CASE(wire_test_offsets_bad),
 	KUNIT_CASE(wire_test_offsets_sorted),
 	KUNIT_CASE(wire_test_strerror),
 	KUNIT_CASE_PARAM(wire_test_poke, wt_poke_gen_params),
+	KUNIT_CASE_PARAM(wire_test_oblock, wt_oblock_gen_params),
 	{}
 };
 

@@ -6,8 +6,9 @@
  *
  * The first input byte picks the decoder and the limits (fuzz_sel.h); the
  * rest is the encoding. Any crash, sanitizer report, unknown error code or
- * accepted encoding breaking an invariant aborts. make fuzz (the top level)
- * runs it with mkcorpus's seeds.
+ * accepted encoding breaking an invariant (the page counts of each type,
+ * MISSING and REQUEST offsets only, the offsets) aborts. make fuzz (the
+ * top level) runs it with mkcorpus's seeds.
  */
 #include <stdlib.h>
 
@@ -84,6 +85,18 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		kmig_wire_hdr_encode(re, sizeof(re), &p);
 		need(!memcmp(re, data, KMIG_WIRE_HDR_SIZE));
+		/*
+		 * Types 1..9; pages in DATA, offsets only in MISSING and
+		 * REQUEST, none in the others.
+		 */
+		need(p.type >= KMIG_WIRE_DATA && p.type <= KMIG_WIRE_TYPE_MAX);
+		n = p.data_pages + p.zero_pages;
+		if (kmig_wire_type_offsets_only(p.type))
+			need(!p.data_pages && n && n <= lim.max_pages);
+		else if (p.type != KMIG_WIRE_DATA)
+			need(!n);
+		need(kmig_wire_data_len(&p, &lim) ==
+		     (u64)p.data_pages * lim.page_size);
 		err = kmig_wire_offsets_decode(data + KMIG_WIRE_HDR_SIZE,
 					       size - KMIG_WIRE_HDR_SIZE, &p,
 					       &lim, out);

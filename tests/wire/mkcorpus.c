@@ -5,17 +5,18 @@
  *   mkcorpus                      build and check every seed
  *   mkcorpus WIRE_DIR STREAM_DIR  and write them, one file each
  *
- * fuzz_wire seeds (format of fuzz_sel.h): hellos (plain, COLO, version
- * ranges, limits at their bounds), a reply of each status, and headers of
- * every packet type with their offset blocks. fuzz_stream seeds: whole
- * valid destination streams (stream_model.h), one to several passes,
- * COLO checkpoints, a full batch, a region at the top of the u64 range.
+ * fuzz_wire seeds (format of fuzz_sel.h): hellos (plain, COLO, POSTCOPY,
+ * version ranges, limits at their bounds), a reply of each status, and
+ * headers of every packet type with their offset blocks. fuzz_stream
+ * seeds: whole valid destination streams (stream_model.h), one to several
+ * passes, COLO checkpoints, postcopy (channel 0's answers, another
+ * channel's push), a full batch, a region at the top of the u64 range.
  *
  * Each wire seed must decode without error, and each stream must run
  * through the stream model to its expected end with the packets, pages,
- * SYNCs and checkpoints it was built with; streams out of order, cut short
- * or corrupted (not written) must end as refused, short or malformed; else
- * mkcorpus fails.
+ * SYNCs, checkpoints, missing pages and answers it was built with; streams
+ * out of order, cut short or corrupted (not written) must end as refused,
+ * short, malformed or rejected; else mkcorpus fails.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@ struct seed {
 	u64 seq;		/* next packet number */
 	struct wstream_result want;
 	u32 page_size;
+	u16 chan;		/* the stream's channel id */
 };
 
 static struct seed sd;
@@ -233,6 +235,8 @@ static void wire_seeds(void)
 		   KMIG_WIRE_MAX_CHANNELS, 0ULL - FUZZ_PAGE_SIZE,
 		   KMIG_WIRE_MAX_PAGES_LIMIT);
 	wire_hello("hello-min", 1, 1, 0, 0, 1, FUZZ_PAGE_SIZE, 1);
+	wire_hello("hello-postcopy", 1, 1, KMIG_WIRE_FEAT_POSTCOPY |
+		   KMIG_WIRE_FEAT_CRC, 0, 2, pages << 12, 128);
 
 	for (st = 0; st < KMIG_WIRE_STATUS_NR; st++) {
 		snprintf(name, sizeof(name), "reply-status-%u", st);
@@ -243,6 +247,10 @@ static void wire_seeds(void)
 	wire_reply("reply-accept-noreason", 1, KMIG_WIRE_ACCEPT, 0, NULL);
 	wire_reply("reply-accept-auth-crc", 1, KMIG_WIRE_ACCEPT,
 		   KMIG_WIRE_FEAT_AUTH | KMIG_WIRE_FEAT_CRC, "accepted");
+	wire_reply("reply-accept-postcopy", 1, KMIG_WIRE_ACCEPT,
+		   KMIG_WIRE_FEAT_POSTCOPY, "accepted");
+	wire_reply("reply-postcopy-colo", 0, KMIG_WIRE_REJ_FEATURES, 0,
+		   "postcopy and COLO exclude each other");
 	wire_auth("auth-challenge", KMIG_WIRE_AUTH_CHALLENGE);
 	wire_auth("auth-response", KMIG_WIRE_AUTH_RESPONSE);
 	wire_auth("auth-proof", KMIG_WIRE_AUTH_PROOF);
@@ -268,6 +276,20 @@ static void wire_seeds(void)
 	wire_hdr("checkpoint-ack", FUZZ_SEL_HDR, KMIG_WIRE_CHECKPOINT_ACK,
 		 3, 0, 0, 0, 0);
 	wire_hdr("cancel", FUZZ_SEL_HDR, KMIG_WIRE_CANCEL, 0, 0, 0, 0, 0);
+	/* Postcopy: MISSING and REQUEST are offsets only (zero_pages). */
+	wire_hdr("missing", FUZZ_SEL_HDR | 1 << FUZZ_SEL_SEQ_SHIFT,
+		 KMIG_WIRE_MISSING, 3, 0, 5, 2, 3);
+	wire_hdr("missing-full-top", top | 3 << FUZZ_SEL_SEQ_SHIFT,
+		 KMIG_WIRE_MISSING, 1, 0, KMIG_WIRE_DEFAULT_MAX_PAGES, 0, 1);
+	wire_hdr("postcopy", FUZZ_SEL_HDR | 2 << FUZZ_SEL_SEQ_SHIFT,
+		 KMIG_WIRE_POSTCOPY, 3, 0, 0, 0, 0);
+	wire_hdr("postcopy-ack", FUZZ_SEL_HDR, KMIG_WIRE_POSTCOPY, 3,
+		 0, 0, 0, 0);
+	wire_hdr("request", FUZZ_SEL_HDR | 1 << FUZZ_SEL_SEQ_SHIFT,
+		 KMIG_WIRE_REQUEST, 3, 0, 1, pages - 1, 1);
+	wire_hdr("request-limit-top", top | FUZZ_SEL_MAX_PAGES |
+		 2 << FUZZ_SEL_SEQ_SHIFT, KMIG_WIRE_REQUEST, 3, 0,
+		 KMIG_WIRE_MAX_PAGES_LIMIT, 0, 2);
 }
 
 /* ----- fuzz_stream seeds: whole streams of one destination channel ----- */
@@ -290,6 +312,7 @@ static void stream_start(const char *name, u64 features, u16 id, u16 count,
 	memcpy(h.migration_id, "kmig-fuzz-seed!", sizeof(h.migration_id));
 	seed_start();
 	sd.page_size = WSTREAM_PAGE_SIZE;
+	sd.chan = id;
 	kmig_wire_hello_encode(b, sizeof(b), &h);
 	put(b, sizeof(b), name);
 }
@@ -311,6 +334,8 @@ static void stream_hdr(const char *name, u16 type, u64 pass, u32 ndata,
 	sd.want.packets++;
 	if (type == KMIG_WIRE_SYNC)
 		sd.want.syncs++;
+	if (type == KMIG_WIRE_POSTCOPY)
+		sd.want.postcopy = true;
 }
 
 /*
@@ -335,6 +360,24 @@ static void stream_data(const char *name, u64 pass, u32 ndata, u32 nzero,
 		put(page, sizeof(page), name);
 	}
 	sd.want.pages += ndata + nzero;
+	/* On channel 0 in postcopy, an answer to a REQUEST. */
+	if (sd.want.postcopy && !sd.chan)
+		sd.want.requests++;
+}
+
+/* MISSING of pass @pass: @n offsets, page indexes @first, @first + @step... */
+static void stream_missing(const char *name, u64 pass, u32 n, u64 first,
+			   u64 step)
+{
+	__be64 v;
+	u32 i;
+
+	stream_hdr(name, KMIG_WIRE_MISSING, pass, 0, n);
+	for (i = 0; i < n; i++) {
+		v = cpu_to_be64((first + i * step) * sd.page_size);
+		put(&v, sizeof(v), name);
+	}
+	sd.want.missing += n;
 }
 
 static void stream_end(const char *name, enum wstream_end end)
@@ -349,6 +392,9 @@ static void stream_end(const char *name, enum wstream_end end)
 	if (res.packets != sd.want.packets || res.pages != sd.want.pages ||
 	    res.syncs != sd.want.syncs ||
 	    res.checkpoints != sd.want.checkpoints ||
+	    res.missing != sd.want.missing ||
+	    res.requests != sd.want.requests ||
+	    res.postcopy != sd.want.postcopy ||
 	    res.consumed != sd.want.consumed)
 		die("counts differ from the stream built", name);
 	seed_write(1, name);
@@ -461,6 +507,71 @@ static void stream_seeds(void)
 	stream_hdr(n, KMIG_WIRE_CANCEL, 0, 0, 0);
 	sd.want.checkpoints = 1;
 	stream_end(n, WSTREAM_CANCELLED);
+
+	/*
+	 * Postcopy, channel 2 of 4: two precopy passes, the stale pages of
+	 * pass 2 named by MISSING, the POSTCOPY barrier ending pass 2, then
+	 * the background push of pass 2 (a page twice: the second copy is
+	 * discarded) and COMPLETE 2, acknowledged with reverse seq 0.
+	 */
+	n = "postcopy-push";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 2, 4, 64 << 12, 32);
+	stream_data(n, 0, 3, 1, 0, 0, 1);
+	stream_hdr(n, KMIG_WIRE_SYNC, 0, 0, 0);
+	stream_data(n, 1, 1, 0, 0, 2, 1);
+	stream_hdr(n, KMIG_WIRE_SYNC, 1, 0, 0);
+	stream_missing(n, 2, 5, 0, 3);
+	stream_missing(n, 2, 1, 63, 1);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 2, 0, 0);
+	stream_data(n, 2, 3, 1, 0, 0, 3);
+	stream_data(n, 2, 1, 1, 0, 12, 51);
+	stream_data(n, 2, 1, 0, 0, 3, 1);		/* a duplicate */
+	stream_hdr(n, KMIG_WIRE_COMPLETE, 2, 0, 0);
+	stream_end(n, WSTREAM_COMPLETE);
+
+	/*
+	 * Postcopy, channel 0 of 2: POSTCOPY acknowledged (reverse seq 0),
+	 * an answer per REQUEST (reverse seq 1, 2, 3; data pages first,
+	 * then zero pages, each ascending), the destination's COMPLETE
+	 * (reverse seq 4), answered by the source's.
+	 */
+	n = "postcopy-requests";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 0, 2, 256 << 12, 128);
+	stream_data(n, 0, 2, 2, 0, 0, 1);
+	stream_hdr(n, KMIG_WIRE_SYNC, 0, 0, 0);
+	stream_missing(n, 1, 128, 0, 2);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 1, 0, 0);
+	stream_data(n, 1, 1, 16, 0, 100, 2);		/* prefetch 16 */
+	stream_data(n, 1, 1, 0, 0, 254, 1);
+	stream_data(n, 1, 2, 0, 0, 100, 2);		/* already answered */
+	stream_hdr(n, KMIG_WIRE_COMPLETE, 1, 0, 0);
+	stream_end(n, WSTREAM_COMPLETE);
+
+	/* Straight into postcopy at pass 0 (no SYNC at all). */
+	n = "postcopy-at-once";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 1, 2, 16 << 12, 128);
+	stream_missing(n, 0, 16, 15, 0ULL - 1);	/* descending */
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 0, 0, 0);
+	stream_data(n, 0, 8, 8, 0, 0, 1);
+	stream_hdr(n, KMIG_WIRE_COMPLETE, 0, 0, 0);
+	stream_end(n, WSTREAM_COMPLETE);
+
+	/* Nothing missing: the destination's COMPLETE right after the ack. */
+	n = "postcopy-nothing-missing";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 0, 2, 16 << 12, 128);
+	stream_data(n, 0, 1, 0, 0, 1, 1);
+	stream_hdr(n, KMIG_WIRE_SYNC, 0, 0, 0);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 1, 0, 0);
+	stream_hdr(n, KMIG_WIRE_COMPLETE, 1, 0, 0);
+	stream_end(n, WSTREAM_COMPLETE);
+
+	/* Granted, but the source never switches: an ordinary end. */
+	n = "postcopy-granted-precopy";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 0, 2, 16 << 12, 128);
+	stream_data(n, 0, 1, 0, 0, 1, 1);
+	stream_hdr(n, KMIG_WIRE_SYNC, 0, 0, 0);
+	stream_hdr(n, KMIG_WIRE_COMPLETE, 0, 0, 0);
+	stream_end(n, WSTREAM_COMPLETE);
 }
 
 /* The model ends these (not written) where the destination would. */
@@ -475,8 +586,9 @@ static void stream_expect(const char *name, enum wstream_end end, int err)
 
 static void stream_bad(void)
 {
+	struct wstream_result res;
 	const char *n;
-	size_t len, hdr1;
+	size_t len, hdr1, hdr2;
 
 	n = "bad: COMPLETE before any SYNC";
 	stream_start(n, 0, 0, 1, 16 << 12, 128);
@@ -518,6 +630,86 @@ static void stream_bad(void)
 	stream_hdr(n, KMIG_WIRE_CHECKPOINT_ACK, 0, 0, 0);
 	stream_expect(n, WSTREAM_REFUSED, 0);
 
+	/* Postcopy types out of place: malformed, as an unknown type. */
+	n = "bad: MISSING without the feature";
+	stream_start(n, 0, 0, 2, 16 << 12, 128);
+	stream_hdr(n, KMIG_WIRE_SYNC, 0, 0, 0);
+	stream_missing(n, 1, 1, 0, 1);
+	stream_expect(n, WSTREAM_MALFORMED, KMIG_WIRE_ETYPE);
+
+	n = "bad: POSTCOPY without the feature";
+	stream_start(n, 0, 1, 2, 16 << 12, 128);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 0, 0, 0);
+	stream_expect(n, WSTREAM_MALFORMED, KMIG_WIRE_ETYPE);
+
+	n = "bad: REQUEST without the feature";
+	stream_start(n, 0, 0, 2, 16 << 12, 128);
+	stream_hdr(n, KMIG_WIRE_REQUEST, 0, 0, 1);
+	stream_expect(n, WSTREAM_MALFORMED, KMIG_WIRE_ETYPE);
+
+	n = "bad: REQUEST from the source";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 0, 2, 16 << 12, 128);
+	stream_hdr(n, KMIG_WIRE_SYNC, 0, 0, 0);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 1, 0, 0);
+	stream_hdr(n, KMIG_WIRE_REQUEST, 1, 0, 1);
+	stream_expect(n, WSTREAM_MALFORMED, KMIG_WIRE_ETYPE);
+
+	n = "bad: MISSING after POSTCOPY";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 1, 2, 16 << 12, 128);
+	stream_missing(n, 0, 1, 0, 1);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 0, 0, 0);
+	stream_missing(n, 0, 1, 1, 1);
+	stream_expect(n, WSTREAM_MALFORMED, KMIG_WIRE_ETYPE);
+
+	n = "bad: a second POSTCOPY";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 0, 2, 16 << 12, 128);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 0, 0, 0);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 1, 0, 0);
+	stream_expect(n, WSTREAM_MALFORMED, KMIG_WIRE_ETYPE);
+
+	/* Decoded, in place, but for the wrong pass: refused. */
+	n = "bad: POSTCOPY for a pass not open";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 1, 2, 16 << 12, 128);
+	stream_hdr(n, KMIG_WIRE_SYNC, 0, 0, 0);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 0, 0, 0);
+	stream_expect(n, WSTREAM_REFUSED, 0);
+
+	n = "bad: SYNC after POSTCOPY";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 1, 2, 16 << 12, 128);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 0, 0, 0);
+	stream_hdr(n, KMIG_WIRE_SYNC, 1, 0, 0);
+	stream_expect(n, WSTREAM_REFUSED, 0);
+
+	n = "bad: COMPLETE of another pass after POSTCOPY";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 1, 2, 16 << 12, 128);
+	stream_hdr(n, KMIG_WIRE_SYNC, 0, 0, 0);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 1, 0, 0);
+	stream_hdr(n, KMIG_WIRE_COMPLETE, 0, 0, 0);
+	stream_expect(n, WSTREAM_REFUSED, 0);
+
+	n = "bad: MISSING with a data page";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 1, 2, 16 << 12, 128);
+	stream_hdr(n, KMIG_WIRE_MISSING, 0, 1, 1);
+	stream_expect(n, WSTREAM_MALFORMED, KMIG_WIRE_ECOUNT);
+
+	n = "bad: MISSING of a page twice";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 1, 2, 16 << 12, 128);
+	stream_missing(n, 0, 2, 7, 0);
+	stream_expect(n, WSTREAM_MALFORMED, KMIG_WIRE_EDUP);
+
+	n = "bad: MISSING past the region";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 1, 2, 16 << 12, 128);
+	stream_missing(n, 0, 2, 15, 1);
+	stream_expect(n, WSTREAM_MALFORMED, KMIG_WIRE_ERANGE);
+
+	n = "bad: COLO and POSTCOPY";
+	stream_start(n, KMIG_WIRE_FEAT_COLO | KMIG_WIRE_FEAT_POSTCOPY, 0, 2,
+		     16 << 12, 128);
+	stream_expect(n, WSTREAM_REJECTED, 0);
+	wstream_run(sd.buf, sd.len, &res);
+	if (res.status != KMIG_WIRE_REJ_FEATURES || res.consumed != sd.len)
+		die("not rejected for its features", n);
+
 	n = "bad: duplicate offset";
 	stream_start(n, 0, 0, 1, 16 << 12, 128);
 	stream_data(n, 0, 1, 1, 0, 3, 0);
@@ -545,6 +737,22 @@ static void stream_bad(void)
 	for (len = sd.len; len--;) {
 		sd.len = len;
 		if (len == KMIG_WIRE_HELLO_SIZE || len == hdr1)
+			stream_expect(n, WSTREAM_CLOSED, 0);
+		else
+			stream_expect(n, WSTREAM_SHORT, KMIG_WIRE_ESHORT);
+	}
+
+	/* The same for MISSING (no data block) and POSTCOPY. */
+	n = "bad: postcopy cut short";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 0, 2, 16 << 12, 128);
+	stream_missing(n, 0, 3, 1, 4);
+	hdr1 = sd.len;
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 0, 0, 0);
+	hdr2 = sd.len;
+	stream_data(n, 0, 1, 0, 0, 5, 1);
+	for (len = sd.len; len--;) {
+		sd.len = len;
+		if (len == KMIG_WIRE_HELLO_SIZE || len == hdr1 || len == hdr2)
 			stream_expect(n, WSTREAM_CLOSED, 0);
 		else
 			stream_expect(n, WSTREAM_SHORT, KMIG_WIRE_ESHORT);

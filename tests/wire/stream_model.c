@@ -5,7 +5,8 @@
  * decoder calls follow kmod/handshake.c (kmig_hs_accept()),
  * kmod/migration.c (kmig_mig_barrier_wait()), kmod/receive.c
  * (kmig_receive_thread(), kmig_receive_data()) and kmod/colo_sm.c
- * (kmig_colo_sm_begin()); only wire.c is linked in.
+ * (kmig_colo_sm_begin()); only wire.c is linked in. Postcopy follows
+ * protocol.rst (Postcopy).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,11 @@ struct wstream {
 	const u8 *p;		/* next unread byte */
 	size_t left;
 	struct kmig_wire_limits lim;
+	u16 chan;		/* this channel's id */
 	bool colo;		/* COLO asked for and granted */
+	bool postcopy;		/* POSTCOPY asked for and granted */
+	bool pc_active;		/* the POSTCOPY barrier is passed */
+	u64 rseq;		/* channel 0 in postcopy: next reverse seq */
 	bool colo_active;	/* checkpoint 0 (COLO's COMPLETE) is done */
 	bool ckpt_open;		/* a checkpoint is open (not yet SYNCed) */
 	u64 ckpt;		/* the open or last committed checkpoint */
@@ -74,12 +79,16 @@ static void wstream_end(struct wstream *s, enum wstream_end end, int err)
 	s->res->err = err;
 }
 
+/* protocol.rst: the destination grants POSTCOPY, but never with COLO. */
+#define WSTREAM_WHY_PC_COLO	"postcopy and COLO exclude each other"
+
 /*
  * The reply kmig_hs_accept() sends for a decoded (err 0) or refused
  * hello must decode back to what it was built from.
  */
 static u16 wstream_reply(const struct kmig_wire_hello *h, int err)
 {
+	const u64 pc_colo = KMIG_WIRE_FEAT_COLO | KMIG_WIRE_FEAT_POSTCOPY;
 	struct kmig_wire_reply r, d;
 	u8 buf[KMIG_WIRE_REPLY_SIZE];
 	u16 status, version;
@@ -90,8 +99,12 @@ static u16 wstream_reply(const struct kmig_wire_hello *h, int err)
 	wstream_need(status < KMIG_WIRE_STATUS_NR);
 	wstream_need(!err == (status == KMIG_WIRE_ACCEPT));
 	why = err ? kmig_wire_strerror(err) : "accepted";
+	if (!err && (h->features & pc_colo) == pc_colo) {
+		status = KMIG_WIRE_REJ_FEATURES;
+		why = WSTREAM_WHY_PC_COLO;
+	}
 	version = status ? 0 : kmig_wire_hello_version(h);
-	feat = status ? 0 : h->features & KMIG_WIRE_FEAT_COLO;
+	feat = status ? 0 : h->features & pc_colo;
 	kmig_wire_reply_init(&r, version, status, feat, why);
 	wstream_need(kmig_wire_reply_encode(buf, sizeof(buf), &r) ==
 		     KMIG_WIRE_REPLY_SIZE);
@@ -121,7 +134,7 @@ static bool wstream_hello(struct wstream *s)
 	}
 	wstream_take(s, KMIG_WIRE_HELLO_SIZE);
 	s->res->status = wstream_reply(&h, err);
-	if (err) {
+	if (s->res->status != KMIG_WIRE_ACCEPT) {
 		wstream_end(s, WSTREAM_REJECTED, err);
 		return false;
 	}
@@ -135,7 +148,10 @@ static bool wstream_hello(struct wstream *s)
 	wstream_need(!kmig_wire_limits_check(&s->lim));
 	wstream_need(s->lim.page_size == WSTREAM_PAGE_SIZE);
 	wstream_need(h.channel_id < s->lim.channel_count);
+	s->chan = h.channel_id;
 	s->colo = h.features & KMIG_WIRE_FEAT_COLO;
+	s->postcopy = h.features & KMIG_WIRE_FEAT_POSTCOPY;
+	wstream_need(!(s->colo && s->postcopy));
 	return true;
 }
 
@@ -162,12 +178,14 @@ static void wstream_check_offsets(struct wstream *s, u32 n)
 		wstream_need(s->sorted[i - 1] != s->sorted[i]);
 }
 
-/* DATA: offsets, then the data block. Returns false when the stream ends. */
-static bool wstream_data(struct wstream *s, const struct kmig_wire_hdr *hdr)
+/*
+ * The offset block of a DATA, MISSING (or REQUEST) header, into s->offs.
+ * Returns false when the stream ends.
+ */
+static bool wstream_offsets(struct wstream *s, const struct kmig_wire_hdr *hdr)
 {
 	u32 n = hdr->data_pages + hdr->zero_pages;
 	size_t olen = kmig_wire_offsets_len(hdr);
-	u64 dlen;
 	int err;
 
 	wstream_need(n >= 1 && n <= s->lim.max_pages);
@@ -190,6 +208,52 @@ static bool wstream_data(struct wstream *s, const struct kmig_wire_hdr *hdr)
 	}
 	wstream_check_offsets(s, n);
 	wstream_take(s, olen);
+	return true;
+}
+
+/*
+ * What channel 0's destination sends on its reverse direction in postcopy
+ * (seq s->rseq): a REQUEST of the @n offsets in s->offs, as the source
+ * decodes it (the next expected number, the offsets as DATA's).
+ */
+static void wstream_request(struct wstream *s, u32 n)
+{
+	static u8 buf[KMIG_WIRE_HDR_SIZE +
+		      KMIG_WIRE_MAX_PAGES_LIMIT * KMIG_WIRE_OFFSET_SIZE];
+	struct kmig_wire_hdr r, d;
+	size_t olen;
+
+	memset(&r, 0, sizeof(r));	/* padding too: compared below */
+	r.type = KMIG_WIRE_REQUEST;
+	r.seq = s->rseq;
+	r.zero_pages = n;
+	r.pass = s->pass - 1;
+	wstream_need(kmig_wire_hdr_encode(buf, sizeof(buf), &r) ==
+		     KMIG_WIRE_HDR_SIZE);
+	olen = (size_t)n * KMIG_WIRE_OFFSET_SIZE;
+	wstream_need(kmig_wire_offsets_encode(buf + KMIG_WIRE_HDR_SIZE,
+					      sizeof(buf) - KMIG_WIRE_HDR_SIZE,
+					      s->offs, n) == (int)olen);
+	wstream_need(!kmig_wire_hdr_decode(buf, KMIG_WIRE_HDR_SIZE, &s->lim,
+					   s->rseq, &d));
+	wstream_need(!memcmp(&r, &d, sizeof(r)));
+	wstream_need(kmig_wire_offsets_len(&d) == olen);
+	wstream_need(!kmig_wire_data_len(&d, &s->lim));
+	wstream_need(!kmig_wire_offsets_decode(buf + KMIG_WIRE_HDR_SIZE, olen,
+					       &d, &s->lim, s->sorted));
+	wstream_need(!memcmp(s->sorted, s->offs, olen));
+	s->rseq++;
+	s->res->requests++;
+}
+
+/* DATA: offsets, then the data block. Returns false when the stream ends. */
+static bool wstream_data(struct wstream *s, const struct kmig_wire_hdr *hdr)
+{
+	u32 n = hdr->data_pages + hdr->zero_pages;
+	u64 dlen;
+
+	if (!wstream_offsets(s, hdr))
+		return false;
 
 	/* COLO after checkpoint 0: DATA only inside a checkpoint. */
 	if (s->colo_active && !s->ckpt_open) {
@@ -206,18 +270,27 @@ static bool wstream_data(struct wstream *s, const struct kmig_wire_hdr *hdr)
 	}
 	wstream_take(s, dlen);
 	s->res->pages += n;
+	/*
+	 * Postcopy: every page is read, applied if still missing, discarded
+	 * otherwise. Channel 0 carries answers only: this one's REQUEST
+	 * named its pages (with prefetch 0).
+	 */
+	if (s->pc_active && !s->chan)
+		wstream_request(s, n);
 	return true;
 }
 
 /*
- * An acknowledgment the destination sends back (COMPLETE's, or COLO's
- * CHECKPOINT_ACK), decoded as the source does: expected seq 0, then the
- * type and the pass compared.
+ * An acknowledgment the destination sends back (COMPLETE's, COLO's
+ * CHECKPOINT_ACK, POSTCOPY's), or its own COMPLETE in postcopy, decoded
+ * as the source does: expected seq @seq (0 for an acknowledgment), then
+ * the type and the pass compared.
  */
-static void wstream_ack(struct wstream *s, u16 type, u64 pass)
+static void wstream_ack(struct wstream *s, u16 type, u64 pass, u64 seq)
 {
 	struct kmig_wire_hdr a = {
 		.type = type,
+		.seq = seq,
 		.pass = pass,
 	};
 	struct kmig_wire_hdr d;
@@ -229,8 +302,10 @@ static void wstream_ack(struct wstream *s, u16 type, u64 pass)
 	}
 	wstream_need(kmig_wire_hdr_encode(buf, sizeof(buf), &a) ==
 		     KMIG_WIRE_HDR_SIZE);
-	wstream_need(!kmig_wire_hdr_decode(buf, sizeof(buf), &s->lim, 0, &d));
-	wstream_need(d.type == type && d.pass == pass && !d.seq && !d.flags);
+	wstream_need(!kmig_wire_hdr_decode(buf, sizeof(buf), &s->lim, seq,
+					   &d));
+	wstream_need(d.type == type && d.pass == pass && d.seq == seq &&
+		     !d.flags);
 	wstream_need(!d.data_pages && !d.zero_pages);
 	wstream_need(d.arg[0] == a.arg[0] && d.arg[1] == a.arg[1]);
 }
@@ -238,7 +313,8 @@ static void wstream_ack(struct wstream *s, u16 type, u64 pass)
 /* SYNC of pass @pass: the barrier, and in COLO the checkpoint's end. */
 static bool wstream_sync(struct wstream *s, u64 pass)
 {
-	if (pass != s->pass)
+	/* After POSTCOPY: DATA and COMPLETE only. */
+	if (s->pc_active || pass != s->pass)
 		return false;
 	if (s->colo_active) {
 		if (!s->ckpt_open)
@@ -246,7 +322,7 @@ static bool wstream_sync(struct wstream *s, u64 pass)
 		/* Flushed and committed (the VMM paused in time). */
 		s->ckpt_open = false;
 		s->res->checkpoints++;
-		wstream_ack(s, KMIG_WIRE_CHECKPOINT_ACK, s->ckpt);
+		wstream_ack(s, KMIG_WIRE_CHECKPOINT_ACK, s->ckpt, 0);
 	}
 	s->pass = pass + 1;
 	s->res->syncs++;
@@ -268,20 +344,63 @@ static bool wstream_checkpoint(struct wstream *s, u64 n)
 }
 
 /*
- * COMPLETE of pass @pass must follow that pass's SYNC: @pass is the last
- * pass ended. protocol.rst's rule, computed without overflow.
+ * POSTCOPY of pass @pass (a feature granted, no POSTCOPY yet): a barrier
+ * like SYNC's, ending pass @pass; every page MISSING named is missing from
+ * here. Channel 0 acknowledges it (reverse seq 0); its REQUESTs follow.
+ */
+static bool wstream_postcopy(struct wstream *s, u64 pass)
+{
+	if (pass != s->pass)
+		return false;
+	s->pass = pass + 1;
+	s->pc_active = true;
+	s->res->postcopy = true;
+	if (!s->chan) {
+		wstream_ack(s, KMIG_WIRE_POSTCOPY, pass, 0);
+		s->rseq = 1;
+	}
+	return true;
+}
+
+/*
+ * COMPLETE of pass @pass must follow that pass's SYNC (or POSTCOPY): @pass
+ * is the last pass ended. protocol.rst's rule, computed without overflow.
+ * In postcopy channel 0's COMPLETE answers the destination's own (reverse,
+ * next seq) and is not acknowledged.
  */
 static bool wstream_complete(struct wstream *s, u64 pass)
 {
 	if (s->colo_active || !s->pass || pass != s->pass - 1)
 		return false;
-	wstream_ack(s, KMIG_WIRE_COMPLETE, pass);
+	if (s->pc_active && !s->chan)
+		wstream_ack(s, KMIG_WIRE_COMPLETE, pass, s->rseq++);
+	else
+		wstream_ack(s, KMIG_WIRE_COMPLETE, pass, 0);
 	if (s->colo) {
 		/* Checkpoint 0: held at pass + 1, released into pass + 2. */
 		s->colo_active = true;
 		s->pass = pass + 2;
 	}
 	return true;
+}
+
+/*
+ * The postcopy types where protocol.rst does not have them, malformed as
+ * an unknown type (checked on the header): REQUEST, which only a
+ * destination sends, and MISSING or POSTCOPY without the feature or after
+ * the POSTCOPY barrier.
+ */
+static bool wstream_misplaced(const struct wstream *s, u16 type)
+{
+	switch (type) {
+	case KMIG_WIRE_REQUEST:
+		return true;
+	case KMIG_WIRE_MISSING:
+	case KMIG_WIRE_POSTCOPY:
+		return !s->postcopy || s->pc_active;
+	default:
+		return false;
+	}
 }
 
 /* One packet. Returns false when the stream ends. */
@@ -315,15 +434,22 @@ static bool wstream_packet(struct wstream *s)
 	wstream_need(!memcmp(re, s->p, sizeof(re)));
 	wstream_need(hdr.seq == s->seq && !hdr.flags);
 	wstream_need(hdr.type >= KMIG_WIRE_DATA &&
-		     hdr.type <= KMIG_WIRE_CANCEL);
+		     hdr.type <= KMIG_WIRE_TYPE_MAX);
 	wstream_need(kmig_wire_hdr_decode(s->p, KMIG_WIRE_HDR_SIZE, &s->lim,
 					  s->seq + 1, &again) ==
 		     KMIG_WIRE_ESEQ);
-	if (hdr.type != KMIG_WIRE_DATA)
+	if (kmig_wire_type_offsets_only(hdr.type))
+		wstream_need(!hdr.data_pages && hdr.zero_pages &&
+			     hdr.zero_pages <= s->lim.max_pages);
+	else if (hdr.type != KMIG_WIRE_DATA)
 		wstream_need(!hdr.data_pages && !hdr.zero_pages);
 	if (hdr.type != KMIG_WIRE_CHECKPOINT_ACK)
 		wstream_need(!hdr.arg[0] && !hdr.arg[1]);
 	wstream_take(s, KMIG_WIRE_HDR_SIZE);
+	if (wstream_misplaced(s, hdr.type)) {
+		wstream_end(s, WSTREAM_MALFORMED, KMIG_WIRE_ETYPE);
+		return false;
+	}
 
 	switch (hdr.type) {
 	case KMIG_WIRE_DATA:
@@ -333,6 +459,16 @@ static bool wstream_packet(struct wstream *s)
 		break;
 	case KMIG_WIRE_SYNC:
 		ok = wstream_sync(s, hdr.pass);
+		break;
+	case KMIG_WIRE_MISSING:
+		/* Offsets only: they are missing from POSTCOPY on. */
+		if (!wstream_offsets(s, &hdr))
+			return false;
+		s->res->missing += hdr.zero_pages;
+		ok = true;
+		break;
+	case KMIG_WIRE_POSTCOPY:
+		ok = wstream_postcopy(s, hdr.pass);
 		break;
 	case KMIG_WIRE_CHECKPOINT:
 		ok = wstream_checkpoint(s, hdr.pass);
@@ -384,6 +520,12 @@ void wstream_run(const u8 *data, size_t size, struct wstream_result *res)
 	wstream_need(res->consumed + s.left == size);
 	switch (res->end) {
 	case WSTREAM_REJECTED:
+		/* A decoder's error, or POSTCOPY asked for with COLO. */
+		wstream_need(res->status != KMIG_WIRE_ACCEPT);
+		wstream_need(res->err < 0 ||
+			     (!res->err &&
+			      res->status == KMIG_WIRE_REJ_FEATURES));
+		break;
 	case WSTREAM_MALFORMED:
 		wstream_need(res->err < 0);
 		break;
@@ -391,7 +533,7 @@ void wstream_run(const u8 *data, size_t size, struct wstream_result *res)
 		wstream_need(res->err == KMIG_WIRE_ESHORT);
 		break;
 	case WSTREAM_COMPLETE:
-		wstream_need(res->syncs >= 1);
+		wstream_need(res->syncs >= 1 || res->postcopy);
 		wstream_need(!res->err);
 		break;
 	default:

@@ -3,14 +3,21 @@
  * A model of one destination channel reading its byte stream with the wire
  * codec (kmod/wire.c), as kmig_hs_accept() and kmig_receive_thread()
  * use it: a hello, then packets (header, offset block, data block) until
- * COMPLETE. It checks the codec's results against each other and against
- * protocol.rst on every step and aborts (wstream_need()) on any violation;
- * the fuzz_stream target and mkcorpus (which checks its seeds) run it.
+ * COMPLETE; with POSTCOPY, MISSING packets, the POSTCOPY barrier, then
+ * the postcopy pass's DATA until its COMPLETE. It checks the codec's
+ * results against each other and against protocol.rst on every step and
+ * aborts (wstream_need()) on any violation; the fuzz_stream target and
+ * mkcorpus (which checks its seeds) run it.
  *
  * The modelled destination is the one the hello asks for: same migration
  * id, channel count, region size and COLO setting, local pages of
  * WSTREAM_PAGE_SIZE bytes, and the other channels keep pace with this one
- * at every SYNC barrier.
+ * at every SYNC and POSTCOPY barrier. It grants POSTCOPY whenever asked,
+ * but rejects a hello asking for both COLO and POSTCOPY. What it would
+ * send back is encoded and decoded as its peer would: the COMPLETE and
+ * CHECKPOINT_ACK acknowledgments, and on channel 0 in postcopy the
+ * POSTCOPY acknowledgment, a REQUEST for each answer that comes and the
+ * destination's COMPLETE.
  */
 #ifndef _KMIG_STREAM_MODEL_H
 #define _KMIG_STREAM_MODEL_H
@@ -23,7 +30,9 @@
 enum wstream_end {
 	WSTREAM_REJECTED,	/* hello refused: a reject reply went back */
 	WSTREAM_SHORT,		/* ended inside the hello or a packet */
-	WSTREAM_MALFORMED,	/* a header or offset block failed to decode */
+	WSTREAM_MALFORMED,	/* a header or offset block failed to decode,
+				 * or (ETYPE) a postcopy type out of place
+				 */
 	WSTREAM_REFUSED,	/* decoded, but out of place (pass, type, COLO) */
 	WSTREAM_CLOSED,		/* ended between packets before COMPLETE */
 	WSTREAM_COMPLETE,	/* COMPLETE acknowledged; the rest is unread */
@@ -40,6 +49,9 @@ struct wstream_result {
 	u64 pages;		/* page offsets accepted */
 	u64 syncs;		/* SYNCs accepted */
 	u64 checkpoints;	/* COLO checkpoints committed */
+	u64 missing;		/* page offsets of MISSING packets accepted */
+	u64 requests;		/* channel 0 in postcopy: answers (REQUESTs) */
+	bool postcopy;		/* the POSTCOPY barrier was passed */
 	size_t consumed;	/* bytes the destination read */
 };
 

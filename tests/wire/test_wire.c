@@ -4,7 +4,9 @@
  * round trips and a mutation loop (random bytes of valid encodings flipped,
  * random truncation); the decoders must never crash, must accept or return
  * a known error, and whatever they accept must re-encode to the same bytes
- * and satisfy the documented invariants. Output is TAP.
+ * and satisfy the documented invariants; the header's page counts of every
+ * type, and the offset blocks of MISSING and REQUEST, against rules written
+ * out from protocol.rst. Output is TAP.
  *
  *   ./test_wire [iterations [seed]]
  */
@@ -124,6 +126,33 @@ static u32 rand_offsets(const struct kmig_wire_limits *lim, u64 *offs,
 	return n;
 }
 
+/*
+ * A random header of any type (seq @seq): @offs gets its offsets, DATA's
+ * split at random into data and zero pages, MISSING's and REQUEST's all
+ * zero pages. Returns the number of offsets.
+ */
+static u32 rand_hdr(const struct kmig_wire_limits *lim, u64 seq, u64 *offs,
+		    struct kmig_wire_hdr *p)
+{
+	u32 n = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->seq = seq;
+	p->pass = rnd_below(2) ? rnd() : rnd_below(4);
+	p->type = KMIG_WIRE_DATA + rnd_below(KMIG_WIRE_TYPE_MAX);
+	if (p->type == KMIG_WIRE_DATA ||
+	    kmig_wire_type_offsets_only(p->type)) {
+		n = rand_offsets(lim, offs, 1 + rnd_below(lim->max_pages));
+		if (p->type == KMIG_WIRE_DATA)
+			p->data_pages = rnd_below(n + 1);
+		p->zero_pages = n - p->data_pages;
+	} else if (p->type == KMIG_WIRE_CHECKPOINT_ACK) {
+		p->arg[0] = rnd();
+		p->arg[1] = rnd();
+	}
+	return n;
+}
+
 /* The invariants of an accepted offset block, checked independently. */
 static void check_offsets(const struct kmig_wire_limits *lim, const u64 *o,
 			  u32 n)
@@ -154,7 +183,7 @@ static void test_roundtrip(unsigned long iters)
 		struct kmig_wire_reply r, rd;
 		struct kmig_wire_limits lim;
 		struct kmig_wire_hdr p, pd;
-		u32 n, nd;
+		u32 n;
 		int err;
 
 		rand_hello(&h);
@@ -174,16 +203,7 @@ static void test_roundtrip(unsigned long iters)
 		CHECK(!memcmp(&r, &rd, sizeof(r)), "reply differs");
 
 		kmig_wire_hello_limits(&hd, &lim);
-		memset(&p, 0, sizeof(p));
-		p.seq = rnd();
-		p.pass = rnd();
-		p.type = KMIG_WIRE_DATA + rnd_below(3);
-		if (p.type == KMIG_WIRE_DATA) {
-			n = rand_offsets(&lim, offs, 1 + rnd_below(lim.max_pages));
-			nd = rnd_below(n + 1);
-			p.data_pages = nd;
-			p.zero_pages = n - nd;
-		}
+		rand_hdr(&lim, rnd(), offs, &p);
 		kmig_wire_hdr_encode(buf, sizeof(buf), &p);
 		n = kmig_wire_offsets_len(&p) / KMIG_WIRE_OFFSET_SIZE;
 		CHECK(kmig_wire_offsets_encode(buf + KMIG_WIRE_HDR_SIZE,
@@ -281,16 +301,7 @@ static void test_mutation(unsigned long iters, unsigned long *accepted,
 		case 2:
 		default:
 			rand_limits(&lim);
-			memset(&p, 0, sizeof(p));
-			p.type = KMIG_WIRE_DATA + rnd_below(3);
-			p.seq = rnd_below(4);
-			if (p.type == KMIG_WIRE_DATA) {
-				n = rand_offsets(&lim, offs,
-						 1 + rnd_below(lim.max_pages));
-				p.data_pages = rnd_below(n + 1);
-				p.zero_pages = n - p.data_pages;
-			}
-			n = p.data_pages + p.zero_pages;
+			n = rand_hdr(&lim, rnd_below(4), offs, &p);
 			kmig_wire_hdr_encode(buf, sizeof(buf), &p);
 			kmig_wire_offsets_encode(buf + KMIG_WIRE_HDR_SIZE,
 						 sizeof(buf) - KMIG_WIRE_HDR_SIZE,
@@ -310,8 +321,16 @@ static void test_mutation(unsigned long iters, unsigned long *accepted,
 				CHECK(!memcmp(re, m, KMIG_WIRE_HDR_SIZE),
 				      "accepted header is not canonical");
 				n = p.data_pages + p.zero_pages;
-				CHECK(p.type == KMIG_WIRE_DATA ?
+				CHECK(p.type >= KMIG_WIRE_DATA &&
+				      p.type <= KMIG_WIRE_TYPE_MAX, "type %u",
+				      p.type);
+				CHECK(p.type == KMIG_WIRE_DATA ||
+				      kmig_wire_type_offsets_only(p.type) ?
 				      n && n <= lim.max_pages : !n, "counts");
+				CHECK(!kmig_wire_type_offsets_only(p.type) ||
+				      !p.data_pages, "data in type %u", p.type);
+				CHECK(p.type == KMIG_WIRE_CHECKPOINT_ACK ||
+				      (!p.arg[0] && !p.arg[1]), "arguments");
 				err = kmig_wire_offsets_decode(m + KMIG_WIRE_HDR_SIZE,
 							       len - KMIG_WIRE_HDR_SIZE,
 							       &p, &lim, out);
@@ -331,6 +350,131 @@ static void test_mutation(unsigned long iters, unsigned long *accepted,
 	    before);
 }
 
+/*
+ * The page counts of a header, protocol.rst's rules written out: DATA
+ * 1..max_pages pages; MISSING and REQUEST no data page and 1..max_pages
+ * offsets; every other type none; types outside 1..9 unknown.
+ */
+static int want_counts(u16 type, u32 nd, u32 nz, u32 max_pages)
+{
+	u64 n = (u64)nd + nz;
+
+	if (type < 1 || type > 9)
+		return KMIG_WIRE_ETYPE;
+	if (type == 1)
+		return n >= 1 && n <= max_pages ? 0 : KMIG_WIRE_ECOUNT;
+	if (type == 7 || type == 9)
+		return !nd && nz >= 1 && nz <= max_pages ? 0 : KMIG_WIRE_ECOUNT;
+	return n ? KMIG_WIRE_ECOUNT_NONZERO : 0;
+}
+
+static void test_counts(void)
+{
+	static const u32 counts[] = {
+		0, 1, 2, 127, 128, 129, 511, 512, 513, 0x7fffffff, 0xffffffff,
+	};
+	static const u32 maxes[] = { 1, 128, KMIG_WIRE_MAX_PAGES_LIMIT };
+	unsigned long before = failures;
+	struct kmig_wire_limits lim;
+	struct kmig_wire_hdr p, d;
+	u8 buf[KMIG_WIRE_HDR_SIZE];
+	unsigned int m, i, j, type;
+	int err, want;
+
+	rand_limits(&lim);
+	for (m = 0; m < ARRAY_SIZE(maxes); m++) {
+		lim.max_pages = maxes[m];
+		for (type = 0; type <= 11; type++) {
+			for (i = 0; i < ARRAY_SIZE(counts); i++) {
+				for (j = 0; j < ARRAY_SIZE(counts); j++) {
+					memset(&p, 0, sizeof(p));
+					p.type = type;
+					p.seq = 5;
+					p.data_pages = counts[i];
+					p.zero_pages = counts[j];
+					p.pass = 3;
+					kmig_wire_hdr_encode(buf, sizeof(buf), &p);
+					want = want_counts(type, counts[i],
+							   counts[j], maxes[m]);
+					err = kmig_wire_hdr_decode(buf,
+								   sizeof(buf),
+								   &lim, 5, &d);
+					CHECK(err == want,
+					      "type %u, %u + %u pages, max %u: %s, want %s",
+					      type, counts[i], counts[j],
+					      maxes[m], kmig_wire_strerror(err),
+					      kmig_wire_strerror(want));
+					if (!err)
+						CHECK(!memcmp(&p, &d, sizeof(p)),
+						      "type %u differs", type);
+				}
+			}
+		}
+	}
+	tap("page counts of every type (MISSING, REQUEST: offsets only)",
+	    before);
+}
+
+/*
+ * A MISSING or REQUEST offset block is checked as DATA's: a valid one is
+ * accepted; one offset made misaligned, out of the region or equal to
+ * another is refused with that error.
+ */
+static void test_offsets_only(unsigned long iters)
+{
+	static u64 offs[KMIG_WIRE_MAX_PAGES_LIMIT], out[KMIG_WIRE_MAX_PAGES_LIMIT];
+	static u8 buf[KMIG_WIRE_MAX_PAGES_LIMIT * KMIG_WIRE_OFFSET_SIZE];
+	unsigned long before = failures, it;
+	struct kmig_wire_limits lim;
+	struct kmig_wire_hdr p;
+	u64 keep, pages;
+	u32 n, k, j;
+	int err, want;
+
+	for (it = 0; it < iters; it++) {
+		rand_limits(&lim);
+		memset(&p, 0, sizeof(p));
+		p.type = rnd_below(2) ? KMIG_WIRE_MISSING : KMIG_WIRE_REQUEST;
+		n = rand_offsets(&lim, offs, 1 + rnd_below(lim.max_pages));
+		p.zero_pages = n;
+		kmig_wire_offsets_encode(buf, sizeof(buf), offs, n);
+		err = kmig_wire_offsets_decode(buf, n * KMIG_WIRE_OFFSET_SIZE,
+					       &p, &lim, out);
+		CHECK(!err, "valid block: %s", kmig_wire_strerror(err));
+		CHECK(!memcmp(offs, out, n * sizeof(u64)), "offsets differ");
+
+		k = rnd_below(n);
+		keep = offs[k];
+		pages = lim.region_size / lim.page_size;
+		switch (rnd_below(n > 1 ? 3 : 2)) {
+		case 0:
+			offs[k] += 1 + rnd_below(lim.page_size - 1);
+			want = KMIG_WIRE_EALIGN;
+			break;
+		case 1:
+			/* An aligned offset from region_size to 2^64 - page. */
+			offs[k] = (pages + rnd_below((0ULL - lim.page_size) /
+						     lim.page_size - pages + 1)) *
+				  lim.page_size;
+			want = KMIG_WIRE_ERANGE;
+			break;
+		default:
+			j = (k + 1 + rnd_below(n - 1)) % n;
+			offs[k] = offs[j];
+			want = KMIG_WIRE_EDUP;
+			break;
+		}
+		kmig_wire_offsets_encode(buf, sizeof(buf), offs, n);
+		err = kmig_wire_offsets_decode(buf, n * KMIG_WIRE_OFFSET_SIZE,
+					       &p, &lim, out);
+		CHECK(err == want, "%s offset %u of %u: %s, want %s",
+		      p.type == KMIG_WIRE_MISSING ? "MISSING" : "REQUEST", k,
+		      n, kmig_wire_strerror(err), kmig_wire_strerror(want));
+		offs[k] = keep;
+	}
+	tap("MISSING and REQUEST offset blocks checked as DATA's", before);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long iters = argc > 1 ? strtoul(argv[1], NULL, 0) : 200000;
@@ -339,11 +483,13 @@ int main(int argc, char **argv)
 
 	if (argc > 2)
 		rng_state = strtoull(argv[2], NULL, 0) | 1;
-	printf("TAP version 13\n1..2\n");
+	printf("TAP version 13\n1..4\n");
 	printf("# %lu iterations, seed %#llx\n", iters,
 	       (unsigned long long)rng_state);
 	test_roundtrip(iters / 4);
 	test_mutation(iters, &accepted, errs);
+	test_counts();
+	test_offsets_only(iters / 8);
 	printf("# mutation results: %lu accepted\n", accepted);
 	for (e = -1; e >= KMIG_WIRE_ERR_MIN; e--)
 		if (errs[-e])

@@ -210,7 +210,7 @@ static int kmig_mig_check_region(struct kmig_region *region, const char **why)
 	lost = pc && kmig_postcopy_state(pc) == KMIG_POSTCOPY_FAILED;
 	rcu_read_unlock();
 	if (lost) {
-		*why = "the region lost guest memory in a failed postcopy (close it and start over)";
+		*why = "guest memory was lost in a failed postcopy (close the region)";
 		return -EIO;
 	}
 	return 0;

@@ -104,6 +104,7 @@ bool kmig_postcopy_dst_complete(struct kmig_channel *ch,
 	struct kmig_mig *mig = ch->mig;
 
 	kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
+	/* Pairs with the release in kmig_postcopy_dst_serve(). */
 	if (!smp_load_acquire(&mig->pc_complete_sent) ||
 	    hdr->pass != mig->postcopy_pass)
 		return kmig_postcopy_dst_bad(ch, "COMPLETE on channel 0 before ours");
@@ -211,6 +212,7 @@ static int kmig_postcopy_dst_serve(struct kmig_mig *mig, u8 *buf,
 	 * and the source closes once it answered.
 	 */
 	WRITE_ONCE(mig->ch[0].expect_close, true);
+	/* Pairs with the acquire in kmig_postcopy_dst_complete(). */
 	smp_store_release(&mig->pc_complete_sent, true);
 	return kmig_postcopy_dst_send(mig, buf, KMIG_WIRE_COMPLETE, NULL, 0);
 }

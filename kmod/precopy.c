@@ -102,6 +102,7 @@ static bool kmig_precopy_want_postcopy(struct kmig_mig *mig, u64 passes)
  */
 static bool kmig_precopy_final(struct kmig_mig *mig)
 {
+	/* Pairs with the release in kmig_mig_switchover(). */
 	bool final = smp_load_acquire(&mig->switchover);
 
 	if (final) {

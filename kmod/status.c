@@ -24,6 +24,7 @@
 static void kmig_status_fill_postcopy(struct kmig_mig *mig,
 				      struct kmig_mig_info *info)
 {
+	/* Pairs with the release where the handshake set it up. */
 	struct kmig_postcopy *pc = smp_load_acquire(&mig->pc);
 	struct kmig_postcopy_latency l;
 

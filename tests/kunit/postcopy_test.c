@@ -155,7 +155,7 @@ static void postcopy_test_fault(struct kunit *test,
 	t = kthread_run(postcopy_test_wait_fn, w, "kmig-pc-test");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	for (i = 0; i < 500 && !kmig_postcopy_has_requests(pc); i++)
-		msleep(2);
+		usleep_range(2000, 3000);
 	KUNIT_ASSERT_TRUE(test, kmig_postcopy_has_requests(pc));
 }
 

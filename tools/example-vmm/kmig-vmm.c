@@ -799,10 +799,18 @@ static int run_source(const struct vmm_opts *o)
 			t_pause = now_ms();
 			vcpus_pause(v);
 			t_paused = now_ms();
+			/*
+			 * Postcopy: switch over first, the hash after (the
+			 * guest stays paused here); precopy would otherwise
+			 * send every dirty page while the hash is taken.
+			 */
+			if (o->postcopy)
+				ret = mig_switchover(&k, r.region, why, sizeof(why));
 			hash_out(&r, o->hash_file, o->colo ? "checkpoint 0 " : "",
 				 o->colo);
 			t_hashed = now_ms();
-			ret = mig_switchover(&k, r.region, why, sizeof(why));
+			if (!o->postcopy)
+				ret = mig_switchover(&k, r.region, why, sizeof(why));
 			printf("switchover %s writes=%" PRIu64 " pause-latency-ms=%.3f hash-ms=%.3f%s%s\n",
 			       ret ? strerror(-ret) : "sent", vcpus_writes(v),
 			       t_paused - t_pause, t_hashed - t_paused,

@@ -213,6 +213,20 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 		pass++;
 
 		/*
+		 * Postcopy asked for and announced: no more passes (the guest
+		 * may dirty faster than they go); the pages dirty at the
+		 * switchover stay on the source and come by postcopy.
+		 */
+		if (want_postcopy && mig->switchover_ready && !final) {
+			wait_event_idle(mig->wq, READ_ONCE(mig->switchover) ||
+					kmig_mig_stopping(mig));
+			final = kmig_precopy_final(mig);
+			n += kmig_dirty_collect(region, mig->pending);
+			mig->dirty_syncs++;
+			continue;
+		}
+
+		/*
 		 * Nothing written since: wait for writes or the switchover
 		 * (acquire, as above: the flag before the collection).
 		 */

@@ -158,6 +158,18 @@ void kmig_mig_fail(struct kmig_mig *mig, const char *fmt, ...)
 	kmig_mig_kick(mig);
 }
 
+void kmig_mig_reason_prefix(struct kmig_mig *mig, const char *prefix)
+{
+	char old[KMIG_REASON_LEN];
+
+	spin_lock_bh(&mig->lock);
+	if (mig->state != KMIG_MIG_STATE_COMPLETED) {
+		strscpy(old, mig->reason, sizeof(old));
+		scnprintf(mig->reason, sizeof(mig->reason), "%s: %s", prefix, old);
+	}
+	spin_unlock_bh(&mig->lock);
+}
+
 void kmig_mig_kick(struct kmig_mig *mig)
 {
 	unsigned int i;

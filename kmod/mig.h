@@ -229,6 +229,8 @@ void kmig_mig_kick(struct kmig_mig *mig);
 __printf(2, 3)
 void kmig_mig_fail(struct kmig_mig *mig, const char *fmt, ...);
 void kmig_mig_channel_done(struct kmig_channel *ch);
+/* A stopped migration's reason becomes "@prefix: reason" (not completed). */
+void kmig_mig_reason_prefix(struct kmig_mig *mig, const char *prefix);
 void kmig_mig_count_malformed(struct kmig_mig *mig);
 void kmig_mig_count_integrity(struct kmig_mig *mig);
 void kmig_mig_count_fallbacks(struct kmig_mig *mig, unsigned int n);

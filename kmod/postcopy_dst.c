@@ -253,10 +253,12 @@ out:
 	    kmig_postcopy_state(mig->pc) == KMIG_POSTCOPY_ACTIVE) {
 		/* Stopped with pages on the source: they are lost. */
 		kmig_postcopy_finish(mig->pc, true);
-		if (kmig_postcopy_nmissing(mig->pc))
+		if (kmig_postcopy_nmissing(mig->pc)) {
 			pr_warn("region %u: postcopy failed: %lu pages of the guest were still on the source and are lost; their faults get SIGBUS\n",
 				mig->region->id,
 				kmig_postcopy_nmissing(mig->pc));
+			kmig_mig_reason_prefix(mig, "guest lost in postcopy");
+		}
 	}
 	kfree(index);
 	kfree(buf);

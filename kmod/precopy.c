@@ -255,6 +255,10 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 			kmig_colo_primary(mig, pass + 1);
 	}
 out:
+	/* The guest ran on the destination: neither side holds all of it. */
+	if (READ_ONCE(mig->postcopy_active) &&
+	    atomic_read(&mig->channels_done) != mig->nch)
+		kmig_mig_reason_prefix(mig, "guest lost in postcopy");
 	kmig_dirty_stop(region);
 	return ret;
 }

@@ -59,15 +59,19 @@ pc_src_hash() { sed -n 's/^hash \([0-9a-f]*\) .*/\1/p' "$T/$1.hash"; }
 
 pc_complete() {
 	_case=$1
+	# The destination's writers: where the missing pages are (the
+	# source's hot pages), or anywhere for pure postcopy.
+	_dpat=hot:10
 	case $1 in
 	after-1) set -- --postcopy-after 1 --rate 200 --max-bandwidth "$PC_BW" ;;
-	after-0) set -- --postcopy-after 0 --rate 200 --max-bandwidth "$PC_BW" ;;
+	after-0) set -- --postcopy-after 0 --rate 200 --max-bandwidth "$PC_BW"
+		_dpat=random ;;
 	*) set -- --rate 1000 --max-bandwidth 2097152 --downtime-limit 1 \
 		--max-passes 2 --no-convergence postcopy ;;
 	esac
 	begin "postcopy, $_case" "pc$_case"
 	mcheck "$_tag: migctl monitor --json subscribed" mon_start
-	pc_pair "$_tag" pc --rate 300 -- "$@" || { mon_stop; return 1; }
+	pc_pair "$_tag" pc --rate 300 --pattern "$_dpat" -- "$@" || { mon_stop; return 1; }
 	vmm_done pcsrc pcdst "$PC_TIMEOUT" 60
 	sleep 0.5
 	mon_stop
@@ -146,8 +150,9 @@ pc_lost() {
 	if mon_last "$_did" failed; then
 		cp "$MJF" "$T/out"
 		echo "# $_tag: destination: missing $(mjv postcopy_missing_pages) pages, reason: $(mjv reason)"
-		fc "$_tag: destination failed with pages missing" \
-			'[ "$(mjv state)" = failed ] && [ "$(mjv postcopy_missing_pages)" -gt 0 ]'
+		fc "$_tag: destination failed with pages missing, the reason says the guest is lost" \
+			'[ "$(mjv state)" = failed ] && [ "$(mjv postcopy_missing_pages)" -gt 0 ] &&
+			mjv reason | grep -q "^guest lost in postcopy: "'
 	else
 		cp "$T/mon.json" "$T/out"
 		notok "$_tag: monitor saw the destination's failed event"

@@ -24,8 +24,12 @@
  */
 void err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Largest attribute type any kmig reply carries, for the parse tables. */
-#define KMIG_NL_MAXATTR 63
+/*
+ * Largest attribute type any kmig reply carries, for the parse tables
+ * (nl.c checks every attribute set of linux/kmig.h against it at build
+ * time). A request for a larger maxattr fails with NLE_RANGE.
+ */
+#define KMIG_NL_MAXATTR 127
 
 struct kmig_nl {
 	struct nl_sock *sk;

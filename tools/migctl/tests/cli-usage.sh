@@ -343,7 +343,7 @@ for v in x -1 4294967296 ''; do
 done
 # shellcheck disable=SC2086
 expect_usage "start: bad --no-convergence lists valid values" \
-	"^migctl: start: invalid no-convergence policy 'force' \(valid: continue, switchover\)" \
+	"^migctl: start: invalid no-convergence policy 'force' \(valid: continue, switchover, postcopy\)" \
 	$S --live --no-convergence force
 # shellcheck disable=SC2086
 expect_usage "start: --max-passes twice" '^migctl: start: --max-passes given more than once' \

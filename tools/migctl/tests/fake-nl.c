@@ -1028,7 +1028,7 @@ static struct nl_msg *fake_event(int i)
 		nla_put_u64(m, KMIG_A_MIG_EXPECTED_DOWNTIME_NS, 900000000);
 		return m;
 	case 12:	/* an event newer than migctl */
-		return event_msg(8, src, KMIG_MIG_STATE_ACTIVE, 9);
+		return event_msg(8, src, KMIG_MIG_STATE_ACTIVE, 99);
 	case 13:
 		m = colo_event(10, src, KMIG_MIG_STATE_COLO, KMIG_MIG_EVENT_STATE);
 		nla_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS, 1000);

@@ -1174,6 +1174,222 @@ expect "monitor --json: COLO event names and keys" 0 monitor -j --region 10 <<'X
 {"region_id":10,"role":"source","state":"failover","reason":"channel 0: connection reset by peer (-104)","live":true,"event":"failover","colo":true,"checkpoint":13,"integrity":false,"postcopy":false}
 X
 
+# ---- postcopy ----
+
+expect "status: postcopy source, the Postcopy line and its counters" 0 status --region 13 <<'X'
+Region 13: source, completed
+  Migration id:         00112233445566778899aabbccddeeff
+  Peer:                 10.0.0.2:4444
+  Channels:             2
+  Auth:                 hmac-sha256
+  Live:                 yes (downtime limit 300 ms, max bandwidth 8.0 MiB/s, no pass limit)
+  Postcopy:             chosen (after 1 pass, prefetch 16 pages)
+  Total time:           2500 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          557.1 MiB in 8843 packets
+  Pages:                283000 sent (262144 populated at the start)
+  Zero pages:           141500 (552.7 MiB)
+  Normal pages:         141500 (552.7 MiB)
+  Passes:               2
+  Pass:                 2
+  Dirty rate:           5000 pages/s
+  Expected downtime:    12 ms
+  Remaining:            4.8 MiB
+  Dirty syncs:          2
+  Switchover ready:     yes
+  Downtime:             12 ms
+  Postcopy requests:    40 (52 pages)
+  Postcopy served:      884 pages
+  Postcopy pushed:      20000 pages
+  Auth failures:        0
+  Reason:               completed
+X
+
+expect "status --json: postcopy source keys" 0 -j status --region 13 <<'X'
+{"region_id":13,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":283000,"zero_pages":141500,"zero_bytes":579584000,"normal_pages":141500,"normal_bytes":579584000,"packets":8843,"bytes":584112000,"setup_ns":5000000,"time_ns":2500000000,"throughput":650000000,"reason":"completed","passes":2,"live":true,"downtime_limit_ms":300,"max_bandwidth":8388608,"max_passes":0,"no_convergence":"continue","pass":2,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":12300000,"dirty_syncs":2,"switchover_ready":1,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":true,"postcopy_after":1,"postcopy_prefetch":16,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":884,"postcopy_pushed_pages":20000}
+X
+
+expect "status: postcopy destination, missing pages, faults, discarded copies, fault latency" 0 status --region 14 <<'X'
+Region 14: destination, completed
+  Migration id:         00112233445566778899aabbccddeeff
+  Listening on:         0.0.0.0:4444
+  Channels:             2
+  Auth:                 hmac-sha256
+  Postcopy:             begun
+  Total time:           2510 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          557.1 MiB in 8843 packets
+  Pages:                283000
+  Zero pages:           141500 (552.7 MiB)
+  Normal pages:         141500 (552.7 MiB)
+  Passes:               1
+  Postcopy requests:    40 (52 pages)
+  Postcopy served:      860 pages
+  Postcopy pushed:      19998 pages
+  Pages missing:        0
+  Postcopy faults:      55
+  Discarded copies:     24
+  Fault latency:        count 55, mean 1.250 ms, p50 1.000 ms, p99 4.000 ms, max 5.100 ms
+  Rejected connections: 0
+  Malformed packets:    0
+  Auth failures:        0
+  Reason:               completed
+X
+
+expect "status --json: postcopy destination, postcopy_latency object without metric" 0 -j status --region 14 <<'X'
+{"region_id":14,"role":"destination","state":"completed","addr":"0.0.0.0","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":283000,"zero_pages":141500,"zero_bytes":579584000,"normal_pages":141500,"normal_bytes":579584000,"packets":8843,"bytes":584112000,"setup_ns":5000000,"time_ns":2510000000,"throughput":650000000,"reason":"completed","rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":true,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":860,"postcopy_pushed_pages":19998,"postcopy_missing_pages":0,"postcopy_faults":55,"postcopy_discarded_pages":24,"postcopy_latency":{"count":55,"last_ns":900000,"mean_ns":1250000,"p50_ns":1000000,"p99_ns":4000000,"max_ns":5100000}}
+X
+
+MIGCTL_FAKE=sparse expect "status: no postcopy fault yet, no latency line" 0 status --region 14 <<'X'
+Region 14: destination, completed
+  Migration id:         00112233445566778899aabbccddeeff
+  Listening on:         0.0.0.0:4444
+  Channels:             2
+  Auth:                 hmac-sha256
+  Postcopy:             begun
+  Total time:           2510 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          557.1 MiB in 8843 packets
+  Pages:                283000
+  Zero pages:           141500 (552.7 MiB)
+  Normal pages:         141500 (552.7 MiB)
+  Passes:               1
+  Postcopy requests:    40 (52 pages)
+  Postcopy served:      860 pages
+  Postcopy pushed:      19998 pages
+  Pages missing:        0
+  Postcopy faults:      0
+  Discarded copies:     0
+  Rejected connections: 0
+  Malformed packets:    0
+  Auth failures:        0
+  Reason:               completed
+X
+
+MIGCTL_FAKE=sparse expect "status --json: no postcopy fault yet, the latency of zeros kept" 0 status -j --region 14 <<'X'
+{"region_id":14,"role":"destination","state":"completed","addr":"0.0.0.0","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":283000,"zero_pages":141500,"zero_bytes":579584000,"normal_pages":141500,"normal_bytes":579584000,"packets":8843,"bytes":584112000,"setup_ns":5000000,"time_ns":2510000000,"throughput":650000000,"reason":"completed","rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":true,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":860,"postcopy_pushed_pages":19998,"postcopy_missing_pages":0,"postcopy_faults":0,"postcopy_discarded_pages":0,"postcopy_latency":{"count":0,"last_ns":0,"mean_ns":0,"p50_ns":0,"p99_ns":0,"max_ns":0}}
+X
+
+expect "status: postcopy destination failed, the missing pages lost" 0 status --region 15 <<'X'
+Region 15: destination, failed
+  Migration id:         00112233445566778899aabbccddeeff
+  Listening on:         0.0.0.0:4444
+  Channels:             2
+  Auth:                 hmac-sha256
+  Postcopy:             begun
+  Total time:           2510 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          236.2 MiB in 3750 packets
+  Pages:                120000
+  Zero pages:           60000 (234.4 MiB)
+  Normal pages:         60000 (234.4 MiB)
+  Passes:               1
+  Postcopy requests:    40 (52 pages)
+  Postcopy served:      860 pages
+  Postcopy pushed:      19998 pages
+  Pages missing:        1234 (lost)
+  Postcopy faults:      57
+  Discarded copies:     3
+  Fault latency:        count 55, mean 1.250 ms, p50 1.000 ms, p99 4.000 ms, max 5.100 ms
+  Rejected connections: 0
+  Malformed packets:    0
+  Auth failures:        0
+  Reason:               peer closed channel 0
+X
+
+expect "start --live --postcopy --postcopy-after 0 --prefetch 8: sent, Postcopy line" 0 start --region 1 $K --to 10.0.0.2:4444 --live --postcopy --postcopy-after 0 --prefetch 8 <<'X'
+Region 1: source, setup
+  Peer:                 10.0.0.2:4444
+  Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
+  Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
+  Postcopy:             allowed (no pass before it, prefetch 8 pages)
+  Total time:           6.000 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          0 B in 0 packets
+  Pages:                0 sent (262144 populated at the start)
+  Zero pages:           0 (0 B)
+  Normal pages:         0 (0 B)
+  Pass:                 0
+  Dirty rate:           0 pages/s
+  Expected downtime:    unknown
+  Remaining:            0 B
+  Dirty syncs:          0
+  Switchover ready:     no
+  Auth failures:        0
+X
+
+expect "start --live --postcopy --json: the module's defaults (never by a pass count, prefetch 16)" 0 -j start --region 1 $K --to 10.0.0.2:4444 --live --postcopy <<'X'
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false,"postcopy_after":4294967295,"postcopy_prefetch":16,"postcopy_requests":0,"postcopy_requested_pages":0,"postcopy_served_pages":0,"postcopy_pushed_pages":0}
+X
+
+expect "start --postcopy-after 2 --no-convergence postcopy --max-passes 4: sent" 0 start --region 1 $K --to 10.0.0.2:4444 --live --postcopy --postcopy-after 2 --max-passes 4 --no-convergence postcopy <<'X'
+Region 1: source, setup
+  Peer:                 10.0.0.2:4444
+  Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
+  Live:                 yes (downtime limit 300 ms, no bandwidth limit, max passes 4, no-convergence postcopy)
+  Postcopy:             allowed (after 2 passes, prefetch 16 pages)
+  Total time:           6.000 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          0 B in 0 packets
+  Pages:                0 sent (262144 populated at the start)
+  Zero pages:           0 (0 B)
+  Normal pages:         0 (0 B)
+  Pass:                 0
+  Dirty rate:           0 pages/s
+  Expected downtime:    unknown
+  Remaining:            0 B
+  Dirty syncs:          0
+  Switchover ready:     no
+  Auth failures:        0
+X
+
+expect "postcopy: the status of the migration asked to switch" 0 postcopy --region 5 <<'X'
+Region 5: source, active
+  Peer:                 10.0.0.2:4444
+  Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
+  Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
+  Postcopy:             allowed (on request, prefetch 16 pages)
+  Total time:           406 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          129.0 MiB in 2048 packets
+  Pages:                65536 sent (262144 populated at the start)
+  Zero pages:           32768 (128.0 MiB)
+  Normal pages:         32768 (128.0 MiB)
+  Pass:                 1
+  Dirty rate:           5000 pages/s
+  Expected downtime:    95 ms
+  Remaining:            38.1 MiB
+  Dirty syncs:          1
+  Switchover ready:     no
+  Auth failures:        0
+X
+
+"$FAKE" start --region 1 $K --to 10.0.0.2:4444 --live --postcopy --max-passes 4 \
+	--no-convergence postcopy >"$tmp/out" 2>"$tmp/err"
+rc=$?
+echo "  Postcopy:             allowed (at the pass limit or on request, prefetch 16 pages)" >"$tmp/want"
+[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && grep '^  Postcopy:' "$tmp/out" | cmp -s "$tmp/want" -
+result "start --postcopy --no-convergence postcopy without --postcopy-after: Postcopy line" $?
+
+expect "postcopy: a destination" 1 postcopy --region 3 <<'X'
+migctl: postcopy: Invalid argument (kernel: only a live migration's source switches to postcopy)
+X
+expect "postcopy: a live migration started without postcopy" 1 postcopy --region 4 <<'X'
+migctl: postcopy: Invalid argument (kernel: the migration was started without postcopy (mig-start postcopy))
+X
+expect "postcopy: an ended migration" 1 postcopy --region 13 <<'X'
+migctl: postcopy: region 13 (kernel: no running migration on this region)
+X
+expect "postcopy: no such region" 1 postcopy --region 9 <<'X'
+migctl: postcopy: region 9 (kernel: no region with this id)
+X
+MIGCTL_FAKE=eperm expect "postcopy: EPERM mentions CAP_NET_ADMIN" 1 postcopy --region 5 <<'X'
+migctl: postcopy: Operation not permitted (CAP_NET_ADMIN required)
+X
+
 # Progress line: on a terminal, redrawn in place ("\r", clear to end of
 # line) once per poll, wiped before the final status.
 ESC=$(printf '\033')
@@ -1241,7 +1457,10 @@ for args in "regions -j" "regions 1 -j" "regions 3 -j" "params -j" "params -j -p
 	    "status --region 12 -j" "checkpoint --region 10 -j" \
 	    "colo-paused --region 10 --checkpoint 13 -j" \
 	    "start --region 1 $K --to 10.0.0.2:4444 --live --colo -j" \
-	    "monitor -j --region 10 --count 1" "monitor -j --region 11 --count 1"; do
+	    "monitor -j --region 10 --count 1" "monitor -j --region 11 --count 1" \
+	    "status --region 13 -j" "status --region 14 -j -p" "status --region 15 -j" \
+	    "start --region 1 $K --to 10.0.0.2:4444 --live --postcopy -j" \
+	    "postcopy --region 5 -j"; do
 	# shellcheck disable=SC2086
 	valid_json "valid JSON: migctl $args" $args
 done

@@ -1226,6 +1226,39 @@ static struct nl_msg *fake_event(int i)
 	case 21:
 		return event_msg(12, dst, KMIG_MIG_STATE_FAILOVER,
 				 KMIG_MIG_EVENT_FAILOVER);
+	case 22:	/* postcopy: the source's downtime ends */
+		m = event_msg(13, src, KMIG_MIG_STATE_POSTCOPY_ACTIVE,
+			      KMIG_MIG_EVENT_POSTCOPY_ACTIVE);
+		put_live(m, 300, 0, 0, 0, 2);
+		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 12300000);
+		put_postcopy(m, false, true, 1, 16, (const uint64_t[4]){ 0 });
+		return m;
+	case 23:	/* the destination resumes, pages still on the source */
+		m = event_msg(14, dst, KMIG_MIG_STATE_POSTCOPY_ACTIVE,
+			      KMIG_MIG_EVENT_POSTCOPY_ACTIVE);
+		put_postcopy(m, true, true, 0, 0, (const uint64_t[4]){ 0 });
+		put_postcopy_dst(m, 1234, 0, 0, pc_lat0);
+		return m;
+	case 24:
+		m = event_msg(14, dst, KMIG_MIG_STATE_COMPLETED,
+			      KMIG_MIG_EVENT_COMPLETED);
+		put_postcopy(m, true, true, 0, 0, pc_dst);
+		put_postcopy_dst(m, 0, 55, 24, pc_lat);
+		return m;
+	case 25:	/* failed during postcopy: the missing pages are lost */
+		m = event_msg(15, dst, KMIG_MIG_STATE_FAILED,
+			      KMIG_MIG_EVENT_FAILED);
+		nla_put_string(m, KMIG_A_MIG_REASON, "peer closed channel 0");
+		put_postcopy(m, true, true, 0, 0, pc_dst);
+		put_postcopy_dst(m, 1234, 57, 3, pc_lat);
+		return m;
+	case 26:	/* failed before postcopy began: nothing lost */
+		m = event_msg(15, dst, KMIG_MIG_STATE_FAILED,
+			      KMIG_MIG_EVENT_FAILED);
+		nla_put_string(m, KMIG_A_MIG_REASON, "peer closed channel 1");
+		put_postcopy(m, true, false, 0, 0, (const uint64_t[4]){ 0 });
+		put_postcopy_dst(m, 77, 0, 0, pc_lat0);
+		return m;
 	}
 	return NULL;
 }

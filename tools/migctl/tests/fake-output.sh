@@ -872,6 +872,11 @@ region 10 source failover: channel 0: connection reset by peer (-104) (last comm
 region 12 destination checkpoint-pause
 region 12 destination checkpoint-done
 region 12 destination failover
+region 13 source postcopy-active (downtime 12 ms)
+region 14 destination postcopy-active: 1234 pages missing
+region 14 destination completed
+region 15 destination failed: peer closed channel 0 (1234 pages lost)
+region 15 destination failed: peer closed channel 1
 X
 
 expect "monitor --region --count: filtered, stops after N" 0 monitor --region 3 --count 3 <<'X'
@@ -1390,6 +1395,31 @@ MIGCTL_FAKE=eperm expect "postcopy: EPERM mentions CAP_NET_ADMIN" 1 postcopy --r
 migctl: postcopy: Operation not permitted (CAP_NET_ADMIN required)
 X
 
+expect "monitor --json: postcopy destination events, postcopy_latency" 0 monitor -j --region 14 <<'X'
+{"region_id":14,"role":"destination","state":"postcopy-active","live":false,"event":"postcopy-active","colo":false,"integrity":false,"postcopy":true,"postcopy_requests":0,"postcopy_requested_pages":0,"postcopy_served_pages":0,"postcopy_pushed_pages":0,"postcopy_missing_pages":1234,"postcopy_faults":0,"postcopy_discarded_pages":0,"postcopy_latency":{"count":0,"last_ns":0,"mean_ns":0,"p50_ns":0,"p99_ns":0,"max_ns":0}}
+{"region_id":14,"role":"destination","state":"completed","live":false,"event":"completed","colo":false,"integrity":false,"postcopy":true,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":860,"postcopy_pushed_pages":19998,"postcopy_missing_pages":0,"postcopy_faults":55,"postcopy_discarded_pages":24,"postcopy_latency":{"count":55,"last_ns":900000,"mean_ns":1250000,"p50_ns":1000000,"p99_ns":4000000,"max_ns":5100000}}
+X
+
+# What tests/system/postcopy-cases.sh reads from the completed event with
+# jq: '.postcopy_latency | .count, .p50_ns, .p99_ns'.
+if [ $have_python = 1 ]; then
+	"$FAKE" monitor -j --region 14 >"$tmp/mon" 2>"$tmp/err"
+	rc=$?
+	printf '55 1000000 4000000\n' >"$tmp/want"
+	python3 -c 'import json,sys
+e=[json.loads(l) for l in sys.stdin][-1]["postcopy_latency"]
+print(e["count"], e["p50_ns"], e["p99_ns"])' <"$tmp/mon" >"$tmp/out" 2>/dev/null
+	[ $rc -eq 0 ] && cmp -s "$tmp/want" "$tmp/out"
+	result "monitor --json: postcopy_latency count, p50_ns, p99_ns of the completed event" $?
+else
+	tap_result "monitor --json: postcopy_latency of the completed event # SKIP no python3" 0
+fi
+
+expect "monitor: postcopy lost pages only once postcopy began" 0 monitor --region 15 <<'X'
+region 15 destination failed: peer closed channel 0 (1234 pages lost)
+region 15 destination failed: peer closed channel 1
+X
+
 # Progress line: on a terminal, redrawn in place ("\r", clear to end of
 # line) once per poll, wiped before the final status.
 ESC=$(printf '\033')
@@ -1460,7 +1490,7 @@ for args in "regions -j" "regions 1 -j" "regions 3 -j" "params -j" "params -j -p
 	    "monitor -j --region 10 --count 1" "monitor -j --region 11 --count 1" \
 	    "status --region 13 -j" "status --region 14 -j -p" "status --region 15 -j" \
 	    "start --region 1 $K --to 10.0.0.2:4444 --live --postcopy -j" \
-	    "postcopy --region 5 -j"; do
+	    "postcopy --region 5 -j" "monitor -j --region 13" "monitor -j --region 15 --count 1"; do
 	# shellcheck disable=SC2086
 	valid_json "valid JSON: migctl $args" $args
 done
@@ -1469,7 +1499,7 @@ if [ $have_python = 1 ]; then
 	"$FAKE" monitor -j >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	: >"$tmp/want"
-	[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/out")" = 21 ] &&
+	[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/out")" = 26 ] &&
 	python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <"$tmp/out" 2>/dev/null
 	result "valid JSON lines: migctl monitor -j, one object per event" $?
 fi

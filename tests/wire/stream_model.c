@@ -315,11 +315,14 @@ static bool wstream_packet(struct wstream *s)
 	wstream_need(!memcmp(re, s->p, sizeof(re)));
 	wstream_need(hdr.seq == s->seq && !hdr.flags);
 	wstream_need(hdr.type >= KMIG_WIRE_DATA &&
-		     hdr.type <= KMIG_WIRE_CANCEL);
+		     hdr.type <= KMIG_WIRE_TYPE_MAX);
 	wstream_need(kmig_wire_hdr_decode(s->p, KMIG_WIRE_HDR_SIZE, &s->lim,
 					  s->seq + 1, &again) ==
 		     KMIG_WIRE_ESEQ);
-	if (hdr.type != KMIG_WIRE_DATA)
+	if (kmig_wire_type_offsets_only(hdr.type))
+		wstream_need(!hdr.data_pages && hdr.zero_pages &&
+			     hdr.zero_pages <= s->lim.max_pages);
+	else if (hdr.type != KMIG_WIRE_DATA)
 		wstream_need(!hdr.data_pages && !hdr.zero_pages);
 	if (hdr.type != KMIG_WIRE_CHECKPOINT_ACK)
 		wstream_need(!hdr.arg[0] && !hdr.arg[1]);
@@ -355,7 +358,12 @@ static bool wstream_packet(struct wstream *s)
 		}
 		break;
 	default:
-		/* CHECKPOINT_ACK goes the other way only. */
+		/*
+		 * CHECKPOINT_ACK goes the other way only. MISSING, POSTCOPY
+		 * and REQUEST: this model grants no POSTCOPY feature (its
+		 * reply grants COLO only), and without it a destination
+		 * channel refuses them (REQUEST never comes its way).
+		 */
 		ok = false;
 		break;
 	}

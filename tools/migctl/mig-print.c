@@ -383,6 +383,105 @@ static void colo_counters(FILE *f, const struct mig *m)
 	}
 }
 
+/*
+ * "Postcopy: chosen (after 1 pass, prefetch 16 pages)" on a source (allowed
+ * until the switchover chooses it), "Postcopy: begun" or "granted, not
+ * begun" on a destination.
+ */
+static void postcopy_line(FILE *f, const struct mig *m, uint64_t role)
+{
+	bool chosen = record_has(&m->r, KMIG_A_MIG_POSTCOPY);
+	char buf[160];
+	size_t o = 0;
+	uint64_t v, nc;
+
+	if (role == KMIG_MIG_ROLE_DESTINATION) {
+		line(f, "Postcopy:", "%s", chosen ? "begun" : "granted, not begun");
+		return;
+	}
+	buf[0] = '\0';
+	if (record_num(&m->r, KMIG_A_MIG_POSTCOPY_AFTER, &v)) {
+		/* U32_MAX: never by a pass count (mig-postcopy, the policy) */
+		if (v == UINT32_MAX)
+			o += snprintf(buf + o, sizeof(buf) - o, "%s",
+				      record_num(&m->r, KMIG_A_MIG_NO_CONVERGENCE,
+						 &nc) &&
+				      nc == KMIG_NO_CONVERGENCE_POSTCOPY ?
+				      "at the pass limit or on request" :
+				      "on request");
+		else if (!v)
+			o += snprintf(buf + o, sizeof(buf) - o,
+				      "no pass before it");
+		else
+			o += snprintf(buf + o, sizeof(buf) - o,
+				      "after %" PRIu64 " pass%s", v,
+				      v == 1 ? "" : "es");
+	}
+	if (o < sizeof(buf) &&
+	    record_num(&m->r, KMIG_A_MIG_POSTCOPY_PREFETCH, &v))
+		o += snprintf(buf + o, sizeof(buf) - o, "%sprefetch %" PRIu64
+			      " page%s", o ? ", " : "", v, v == 1 ? "" : "s");
+	if (o)
+		line(f, "Postcopy:", "%s (%s)", chosen ? "chosen" : "allowed",
+		     buf);
+	else
+		line(f, "Postcopy:", "%s", chosen ? "chosen" : "allowed");
+}
+
+/*
+ * The postcopy figures, once it was chosen (source) or began
+ * (destination), those reported; missing pages, faults, discarded copies
+ * and the fault latency are a destination's.
+ */
+static void postcopy_counters(FILE *f, const struct mig *m)
+{
+	const struct record *l = mig_postcopy_latency(m);
+	char a[4][FMT_BUF];
+	uint64_t v, w, st;
+
+	if (!record_has(&m->r, KMIG_A_MIG_POSTCOPY))
+		return;
+	if (record_num(&m->r, KMIG_A_MIG_POSTCOPY_REQUESTS, &v)) {
+		if (record_num(&m->r, KMIG_A_MIG_POSTCOPY_REQUESTED_PAGES, &w))
+			line(f, "Postcopy requests:", "%" PRIu64 " (%" PRIu64
+			     " page%s)", v, w, w == 1 ? "" : "s");
+		else
+			line(f, "Postcopy requests:", "%" PRIu64, v);
+	}
+	if (record_num(&m->r, KMIG_A_MIG_POSTCOPY_SERVED_PAGES, &v))
+		line(f, "Postcopy served:", "%" PRIu64 " pages", v);
+	if (record_num(&m->r, KMIG_A_MIG_POSTCOPY_PUSHED_PAGES, &v))
+		line(f, "Postcopy pushed:", "%" PRIu64 " pages", v);
+	if (record_num(&m->r, KMIG_A_MIG_POSTCOPY_MISSING_PAGES, &v)) {
+		/* pages never received: the guest lost them */
+		st = mig_state(m);
+		line(f, "Pages missing:", "%" PRIu64 "%s", v,
+		     v && (st == KMIG_MIG_STATE_FAILED ||
+			   st == KMIG_MIG_STATE_CANCELLED) ? " (lost)" : "");
+	}
+	if (record_num(&m->r, KMIG_A_MIG_POSTCOPY_FAULTS, &v))
+		line(f, "Postcopy faults:", "%" PRIu64, v);
+	if (record_num(&m->r, KMIG_A_MIG_POSTCOPY_DISCARDED_PAGES, &v))
+		line(f, "Discarded copies:", "%" PRIu64, v);
+	/* "count 55, mean 1.250 ms, p50 1.000 ms, p99 4.000 ms, max 5.100 ms" */
+	if (!l || !record_num(l, KMIG_A_COLO_LATENCY_COUNT, &v) || !v)
+		return;
+	for (w = 0; w < 4; w++) {
+		static const int attr[] = {
+			KMIG_A_COLO_LATENCY_MEAN_NS, KMIG_A_COLO_LATENCY_P50_NS,
+			KMIG_A_COLO_LATENCY_P99_NS, KMIG_A_COLO_LATENCY_MAX_NS,
+		};
+		uint64_t ns;
+
+		if (record_num(l, attr[w], &ns))
+			fmt_ms_dec(a[w], sizeof(a[w]), ns, 3);
+		else
+			strcpy(a[w], "-");
+	}
+	line(f, "Fault latency:", "count %" PRIu64 ", mean %s ms, p50 %s ms, "
+	     "p99 %s ms, max %s ms", v, a[0], a[1], a[2], a[3]);
+}
+
 static int print_block(FILE *f, const struct mig *m)
 {
 	char a[FMT_BUF], b[FMT_BUF], buf[256];
@@ -425,6 +524,8 @@ static int print_block(FILE *f, const struct mig *m)
 		live_line(f, m);
 	if (mig_is_colo(m))
 		colo_line(f, m);
+	if (mig_has_postcopy(m))
+		postcopy_line(f, m, role);
 	if (record_num(&m->r, KMIG_A_MIG_TIME_NS, &v)) {
 		if (record_num(&m->r, KMIG_A_MIG_SETUP_NS, &w))
 			line(f, "Total time:", "%s (setup %s)",
@@ -474,6 +575,7 @@ static int print_block(FILE *f, const struct mig *m)
 		line(f, "Passes:", "%" PRIu64, v);
 	live_counters(f, m);
 	colo_counters(f, m);
+	postcopy_counters(f, m);
 	if (role != KMIG_MIG_ROLE_SOURCE &&
 	    record_num(&m->r, KMIG_A_MIG_REJECTED_CONNECTIONS, &v))
 		line(f, "Rejected connections:", "%" PRIu64, v);
@@ -493,6 +595,14 @@ static int print_block(FILE *f, const struct mig *m)
 }
 
 /* ---- JSON ---- */
+
+/* One latency summary as an object: "count", "last_ns", ... (no metric). */
+static void lat_json(struct jw *jw, const struct record *l)
+{
+	jw_obj_open(jw);
+	record_json(jw, mig_lat_fields + 1, mig_nlat_fields - 1, l);
+	jw_obj_close(jw);
+}
 
 void mig_json(struct jw *jw, const struct mig *m)
 {
@@ -515,12 +625,13 @@ void mig_json(struct jw *jw, const struct mig *m)
 				       &v))
 				snprintf(key, sizeof(key), "%" PRIu64, v);
 			jw_key(jw, key);
-			jw_obj_open(jw);
-			record_json(jw, mig_lat_fields + 1, mig_nlat_fields - 1,
-				    &m->lat[i]);
-			jw_obj_close(jw);
+			lat_json(jw, &m->lat[i]);
 		}
 		jw_obj_close(jw);
+	}
+	if (m->npclat) {
+		jw_key(jw, "postcopy_latency");
+		lat_json(jw, &m->pclat[0]);
 	}
 	if (m->nch) {
 		jw_key(jw, "channel");

@@ -100,7 +100,10 @@ const struct field mig_chan_fields[] = {
 
 const size_t mig_nchan_fields = ARRAY_SIZE(mig_chan_fields);
 
-/* One COLO latency (KMIG_A_MIG_COLO_LATENCY); the metric is the JSON key. */
+/*
+ * One latency summary: a COLO one (KMIG_A_MIG_COLO_LATENCY, the metric is
+ * its JSON key) or postcopy's (KMIG_A_MIG_POSTCOPY_LATENCY, no metric).
+ */
 const struct field mig_lat_fields[] = {
 	FIELD_ENUM(KMIG_A_COLO_LATENCY_METRIC,	"metric",		FF_ENUM,
 		   &kmig_colo_metric_enum),
@@ -126,6 +129,9 @@ void migs_free(struct migs *ms)
 		for (j = 0; j < ms->m[i].nlat; j++)
 			record_free(&ms->m[i].lat[j]);
 		free(ms->m[i].lat);
+		for (j = 0; j < ms->m[i].npclat; j++)
+			record_free(&ms->m[i].pclat[j]);
+		free(ms->m[i].pclat);
 	}
 	free(ms->m);
 	ms->m = NULL;
@@ -195,6 +201,22 @@ static int parse_latencies(struct mig *m, const struct nlmsghdr *nlh)
 	return 0;
 }
 
+/* The postcopy fault latency: one nest, the first if a reply had more. */
+static int parse_postcopy_latency(struct mig *m, const struct nlmsghdr *nlh)
+{
+	size_t i;
+
+	if (parse_nests(nlh, KMIG_A_MIG_POSTCOPY_LATENCY,
+			KMIG_A_COLO_LATENCY_MAX, mig_lat_fields, mig_nlat_fields,
+			&m->pclat, &m->npclat) < 0)
+		return -1;
+	for (i = 1; i < m->npclat; i++)
+		record_free(&m->pclat[i]);
+	if (m->npclat > 1)
+		m->npclat = 1;
+	return 0;
+}
+
 int mig_reply_cb(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
 	struct migs *ms = arg;
@@ -213,7 +235,8 @@ int mig_reply_cb(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 	memset(m, 0, sizeof(*m));
 	ms->n++;
 	if (record_parse(&m->r, tb, mig_fields, mig_nfields) < 0 ||
-	    parse_channels(m, nlh) < 0 || parse_latencies(m, nlh) < 0)
+	    parse_channels(m, nlh) < 0 || parse_latencies(m, nlh) < 0 ||
+	    parse_postcopy_latency(m, nlh) < 0)
 		goto oom;
 	return 0;
 oom:
@@ -261,6 +284,7 @@ bool mig_ended(const struct mig *m)
 	case KMIG_MIG_STATE_SETUP:
 	case KMIG_MIG_STATE_ACTIVE:
 	case KMIG_MIG_STATE_COLO:	/* runs until cancelled or failover */
+	case KMIG_MIG_STATE_POSTCOPY_ACTIVE:
 		return false;
 	case KMIG_MIG_STATE_NONE:
 	case KMIG_MIG_STATE_COMPLETED:
@@ -282,6 +306,20 @@ bool mig_is_live(const struct mig *m)
 bool mig_is_colo(const struct mig *m)
 {
 	return record_has(&m->r, KMIG_A_MIG_COLO);
+}
+
+bool mig_has_postcopy(const struct mig *m)
+{
+	return record_has(&m->r, KMIG_A_MIG_POSTCOPY) ||
+	       record_has(&m->r, KMIG_A_MIG_POSTCOPY_AFTER) ||
+	       record_has(&m->r, KMIG_A_MIG_POSTCOPY_REQUESTS) ||
+	       record_has(&m->r, KMIG_A_MIG_POSTCOPY_MISSING_PAGES) ||
+	       m->npclat;
+}
+
+const struct record *mig_postcopy_latency(const struct mig *m)
+{
+	return m->npclat ? &m->pclat[0] : NULL;
 }
 
 char *mig_strerror(char *buf, size_t len, const struct kmig_nl_err *err,

@@ -14,7 +14,10 @@
 #include "nl.h"
 #include "record.h"
 
-/* The attributes of a migration, of one channel and of one COLO latency. */
+/*
+ * The attributes of a migration, of one channel and of one latency (COLO,
+ * postcopy).
+ */
 extern const struct field mig_fields[];
 extern const size_t mig_nfields;
 extern const struct field mig_chan_fields[];
@@ -23,8 +26,9 @@ extern const struct field mig_lat_fields[];
 extern const size_t mig_nlat_fields;
 
 /*
- * One migration: its attributes, one record per channel and one per COLO
- * latency metric (sorted by metric).
+ * One migration: its attributes, one record per channel, one per COLO
+ * latency metric (sorted by metric) and the postcopy fault latency of a
+ * destination (a colo-latency nest without metric; npclat is 0 or 1).
  */
 struct mig {
 	struct record r;
@@ -32,6 +36,8 @@ struct mig {
 	size_t nch;
 	struct record *lat;
 	size_t nlat;
+	struct record *pclat;
+	size_t npclat;
 };
 
 /*
@@ -104,6 +110,13 @@ uint64_t mig_state(const struct mig *m);
 bool mig_ended(const struct mig *m);
 bool mig_is_live(const struct mig *m);
 bool mig_is_colo(const struct mig *m);
+/*
+ * Whether @m reports postcopy: a source started with it, a destination
+ * that granted it (postcopy attributes present).
+ */
+bool mig_has_postcopy(const struct mig *m);
+/* The postcopy fault latency of @m (a destination's), NULL when absent. */
+const struct record *mig_postcopy_latency(const struct mig *m);
 
 /*
  * Do-request @cmd for @req; the one reply replaces the contents of @ms.

@@ -38,17 +38,24 @@ static const char usage_monitor[] =
 "      transfer 20.1 ms, flush 2.3 ms\n"
 "  region 4 destination failover: REASON (holds checkpoint 11)\n"
 "  region 3 source failover: REASON (last committed checkpoint 11)\n"
+"  region 3 source postcopy-active (downtime 12 ms)   (postcopy)\n"
+"  region 4 destination postcopy-active: 1234 pages missing\n"
+"  region 4 destination failed: REASON (1234 pages lost)\n"
 "Dirty pages are the remaining bytes in pages of this host's page size.\n"
 "A checkpoint's pause (primary) runs from checkpoint-pause to\n"
 "checkpoint-done; transfer and flush are the secondary's part of it.\n"
+"At postcopy-active the destination runs the guest (resume it there) while\n"
+"the missing pages come from the source; the source's downtime ends. Pages\n"
+"still missing when a destination fails or is cancelled during postcopy\n"
+"are lost (the guest's accesses to them get SIGBUS).\n"
 "Standard output is flushed after each event (for pipes).\n"
 "  --region ID     only the events of region ID\n"
 "  --count N       exit after N events (those of --region), 1..4294967295\n"
 "\n"
 "JSON: one object per line (JSON lines, --pretty is ignored) with the keys\n"
 "of 'migctl status --json' and event: state, pass-done, switchover-ready,\n"
-"completed, failed, cancelled, checkpoint-pause, checkpoint-done or\n"
-"failover.\n";
+"completed, failed, cancelled, checkpoint-pause, checkpoint-done,\n"
+"failover or postcopy-active.\n";
 
 /*
  * One line for the event notification @m:
@@ -65,6 +72,9 @@ static const char usage_monitor[] =
  *     transfer 20.1 ms, flush 2.3 ms
  *   region 4 destination failover: REASON (holds checkpoint 11)
  *   region 3 source failover: REASON (last committed checkpoint 11)
+ *   region 3 source postcopy-active (downtime 12 ms)
+ *   region 4 destination postcopy-active: 1234 pages missing
+ *   region 4 destination failed: REASON (1234 pages lost)
  * @page_size converts remaining-bytes to dirty pages.
  */
 static char *event_text(char *buf, size_t len, const struct mig *m,
@@ -133,6 +143,10 @@ static char *event_text(char *buf, size_t len, const struct mig *m,
 		reason = mig_str(m, KMIG_A_MIG_REASON);
 		if (reason && *reason)
 			ADD(": %s", sanitize(r, sizeof(r), reason));
+		/* a destination in postcopy: what never came is gone */
+		if (record_has(&m->r, KMIG_A_MIG_POSTCOPY) &&
+		    record_num(&m->r, KMIG_A_MIG_POSTCOPY_MISSING_PAGES, &v) && v)
+			ADD(" (%" PRIu64 " page%s lost)", v, v == 1 ? "" : "s");
 		break;
 	case KMIG_MIG_EVENT_CHECKPOINT_PAUSE:
 	case KMIG_MIG_EVENT_CHECKPOINT_DONE:
@@ -175,6 +189,14 @@ static char *event_text(char *buf, size_t len, const struct mig *m,
 			    KMIG_MIG_ROLE_DESTINATION ?
 			    " (holds checkpoint %" PRIu64 ")" :
 			    " (last committed checkpoint %" PRIu64 ")", v);
+		break;
+	case KMIG_MIG_EVENT_POSTCOPY_ACTIVE:
+		/* destination: what is still on the source; source: downtime */
+		ADD(" postcopy-active");
+		if (record_num(&m->r, KMIG_A_MIG_POSTCOPY_MISSING_PAGES, &v))
+			PART("%" PRIu64 " page%s missing", v, v == 1 ? "" : "s");
+		if (record_num(&m->r, KMIG_A_MIG_DOWNTIME_NS, &v) && v)
+			ADD(" (downtime %s)", fmt_ms(b, sizeof(b), v));
 		break;
 	default:
 		ADD(" unknown(%" PRIu64 ")", ev);

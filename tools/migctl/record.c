@@ -12,6 +12,13 @@
 #include "nl.h"
 #include "record.h"
 
+/* Every attribute of the sets kept in records fits one (record.h). */
+_Static_assert(KMIG_A_REGION_MAX <= RECORD_MAX_ATTR, "RECORD_MAX_ATTR");
+_Static_assert(KMIG_A_PARAMS_MAX <= RECORD_MAX_ATTR, "RECORD_MAX_ATTR");
+_Static_assert(KMIG_A_STATS_MAX <= RECORD_MAX_ATTR, "RECORD_MAX_ATTR");
+_Static_assert(KMIG_A_SCAN_MAX <= RECORD_MAX_ATTR, "RECORD_MAX_ATTR");
+_Static_assert(KMIG_A_MIG_MAX <= RECORD_MAX_ATTR, "RECORD_MAX_ATTR");
+
 char *hex_string(char *buf, const void *data, size_t len)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -62,7 +69,7 @@ int record_parse(struct record *r, struct nlattr **tb,
 		} else if (!kmig_attr_uint(a, &r->num[t])) {
 			continue;
 		}
-		r->present |= 1ull << t;
+		r->present[t / 64] |= 1ull << (t % 64);
 	}
 	return 0;
 }
@@ -75,13 +82,19 @@ void record_free(struct record *r)
 		free(r->str[i]);
 		r->str[i] = NULL;
 	}
-	r->present = 0;
+	memset(r->present, 0, sizeof(r->present));
 }
 
 bool record_has(const struct record *r, int attr)
 {
 	return attr >= 0 && attr <= RECORD_MAX_ATTR &&
-	       (r->present & (1ull << attr));
+	       (r->present[attr / 64] & (1ull << (attr % 64)));
+}
+
+void record_unset(struct record *r, int attr)
+{
+	if (attr >= 0 && attr <= RECORD_MAX_ATTR)
+		r->present[attr / 64] &= ~(1ull << (attr % 64));
 }
 
 bool record_num(const struct record *r, int attr, uint64_t *v)

@@ -42,13 +42,12 @@ struct field {
 #define FIELD(a, n, f)		{ .attr = (a), .name = (n), .fmt = (f) }
 #define FIELD_ENUM(a, n, f, en)	{ .attr = (a), .name = (n), .fmt = (f), .e = (en) }
 
+/* Largest attribute type a record holds (mig.c checks its sets). */
 #define RECORD_MAX_ATTR 127
-_Static_assert(KMIG_A_MIG_MAX <= RECORD_MAX_ATTR,
-	       "the mig attribute set outgrew RECORD_MAX_ATTR");
 #define RECORD_HEX_MAX 64
 
 struct record {
-	uint64_t present;			/* bit per attribute type */
+	uint64_t present[(RECORD_MAX_ATTR + 64) / 64];	/* bit per type */
 	uint64_t num[RECORD_MAX_ATTR + 1];
 	char *str[RECORD_MAX_ATTR + 1];
 };
@@ -63,6 +62,8 @@ int record_parse(struct record *r, struct nlattr **tb,
 void record_free(struct record *r);
 
 bool record_has(const struct record *r, int attr);
+/* Forget @attr (it is then absent; its string, if any, stays allocated). */
+void record_unset(struct record *r, int attr);
 /* Number of @attr; false when absent. */
 bool record_num(const struct record *r, int attr, uint64_t *v);
 

@@ -166,7 +166,7 @@ static int cmd_scan(int argc, char **argv)
 		jw_obj_open(&jw);
 		jw_kv_u64(&jw, "region_id", id64);
 		/* region-id is written above, whatever the reply held */
-		rr.r.present &= ~(1ull << KMIG_A_SCAN_REGION_ID);
+		record_unset(&rr.r, KMIG_A_SCAN_REGION_ID);
 		record_json(&jw, scan_fields, NFIELDS, &rr.r);
 		jw_kv_u64(&jw, "page_size", page_size);
 		if (have_pop)

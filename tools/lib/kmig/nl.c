@@ -26,6 +26,13 @@
 #define SOL_NETLINK 270
 #endif
 
+/* Every reply's attributes fit the parse tables (nl.h). */
+_Static_assert(KMIG_A_REGION_MAX <= KMIG_NL_MAXATTR, "KMIG_NL_MAXATTR");
+_Static_assert(KMIG_A_PARAMS_MAX <= KMIG_NL_MAXATTR, "KMIG_NL_MAXATTR");
+_Static_assert(KMIG_A_STATS_MAX <= KMIG_NL_MAXATTR, "KMIG_NL_MAXATTR");
+_Static_assert(KMIG_A_SCAN_MAX <= KMIG_NL_MAXATTR, "KMIG_NL_MAXATTR");
+_Static_assert(KMIG_A_MIG_MAX <= KMIG_NL_MAXATTR, "KMIG_NL_MAXATTR");
+
 int kmig_nl_open(struct kmig_nl *nl)
 {
 	return kmig_nl_open_family(nl, KMIG_FAMILY_NAME);

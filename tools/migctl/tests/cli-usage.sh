@@ -118,7 +118,12 @@ for word in 'Usage: migctl (\[-j\] )?regions' 'Usage: migctl (\[-j\] )?params' \
 	    'Usage: migctl (\[-j\] )?monitor \[--region ID\] \[--count N\]' \
 	    'dirty-push --region ID --pages LIST' \
 	    '\[--live\] \[--downtime-limit MS\] \[--max-bandwidth RATE\]' \
-	    '\[--max-passes N\] \[--no-convergence continue\|switchover\]' \
+	    '\[--max-passes N\]$' '\[--no-convergence continue\|switchover\|postcopy\]' \
+	    '\[--postcopy \[--postcopy-after N\] \[--prefetch N\]\]' \
+	    'Usage: migctl (\[-j\] )?postcopy --region ID' \
+	    'postcopy --region ID +switch a live migration' \
+	    'end a live migration \(guest paused\)' \
+	    'postcopy-active' 'SIGBUS' 'postcopy_latency' \
 	    'switchover ready: pause the guest and run' \
 	    'expected_downtime_ns' 'switchover_ready' \
 	    'migrations-completed' 'migration failed: REASON' \
@@ -343,11 +348,43 @@ for v in x -1 4294967296 ''; do
 done
 # shellcheck disable=SC2086
 expect_usage "start: bad --no-convergence lists valid values" \
-	"^migctl: start: invalid no-convergence policy 'force' \(valid: continue, switchover\)" \
+	"^migctl: start: invalid no-convergence policy 'force' \(valid: continue, switchover, postcopy\)" \
 	$S --live --no-convergence force
 # shellcheck disable=SC2086
 expect_usage "start: --max-passes twice" '^migctl: start: --max-passes given more than once' \
 	$S --live --max-passes 1 --max-passes 2
+
+# postcopy options
+# shellcheck disable=SC2086
+expect_usage "start: --postcopy requires --live" '^migctl: start: --postcopy requires --live$' \
+	$S --postcopy
+for o in "--postcopy-after 1" "--prefetch 8"; do
+	# shellcheck disable=SC2086
+	expect_usage "start: ${o%% *} requires --postcopy" \
+		"^migctl: start: ${o%% *} requires --postcopy\$" $S --live $o
+done
+# shellcheck disable=SC2086
+expect_usage "start: --no-convergence postcopy requires --postcopy" \
+	'^migctl: start: --no-convergence postcopy requires --postcopy$' \
+	$S --live --max-passes 3 --no-convergence postcopy
+# shellcheck disable=SC2086
+expect_usage "start: --postcopy and --colo exclude each other" \
+	'^migctl: start: --postcopy and --colo exclude each other$' $S --live --postcopy --colo
+for v in x -1 4294967295 ''; do
+	# shellcheck disable=SC2086
+	expect_usage "start: --postcopy-after '$v'" \
+		"^migctl: start: invalid pass count '$v' \(expected a number 0\.\.4294967294\)" \
+		$S --live --postcopy --postcopy-after "$v"
+done
+for v in x -1 65 ''; do
+	# shellcheck disable=SC2086
+	expect_usage "start: --prefetch '$v'" \
+		"^migctl: start: invalid prefetch window '$v' \(expected pages 0\.\.64\)" \
+		$S --live --postcopy --prefetch "$v"
+done
+expect_usage "postcopy: --region required" '^migctl: postcopy: ' postcopy
+expect_usage "postcopy: no other option" "^migctl: postcopy: unknown option '--wait'" \
+	postcopy --region 1 --wait
 
 # COLO options
 # shellcheck disable=SC2086

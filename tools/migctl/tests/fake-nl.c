@@ -24,6 +24,12 @@
  *      pages, latencies transfer, flush and a metric 7 newer than migctl
  *      (sent out of order); sparse: no bytes, cache pages, flush p99/max
  *   12 COLO secondary, failover, holding checkpoint 11
+ *   13 postcopy source (live), completed: postcopy chosen after 1 pass,
+ *      its downtime, requests answered, pages served and pushed
+ *   14 postcopy destination, completed: the same from its side, nothing
+ *      missing, faults, discarded copies, the fault latency; sparse: no
+ *      fault yet (latency count 0, every value 0, as the module sends it)
+ *   15 postcopy destination, failed during postcopy: 1234 pages lost
  *   other: ENOENT
  * The dump lists 3 and 1. LISTEN and START answer with what they were
  * sent (addr, port, channels, zero-page detection, id) and make the region
@@ -38,6 +44,13 @@
  * at the second). SWITCHOVER of 5 or 6 makes it live and switched over:
  * the next poll completes it (6 fails), with the downtime; of 1 EALREADY,
  * of 3 EINVAL (not a live source), of 7 ENOENT.
+ *
+ * START with postcopy echoes postcopy-after (absent: 4294967295, never by a
+ * pass count, as the module) and postcopy-prefetch (absent: 16) with the
+ * source's four postcopy counters at 0; postcopy is never chosen.
+ * POSTCOPY of 5 or 6 makes it a live migration started with postcopy
+ * (active, pass 1) and answers its status; of 4 EINVAL (started without
+ * postcopy), of 3 EINVAL (a destination), of 7 and the ended ones ENOENT.
  *
  * LISTEN or START with colo makes the running migration a COLO one: active
  * for two polls (START: passes 1 and 2, switchover-ready at 2), then colo
@@ -242,6 +255,9 @@ static struct {
 	bool colo;
 	uint32_t checkpoint_interval;
 	bool auth;			/* a key was sent */
+	bool postcopy;
+	uint32_t postcopy_after;
+	uint32_t prefetch;
 } run = { .zero_detect = -1 };
 
 static void put_channel(struct nl_msg *m, uint32_t id, uint32_t cpu,
@@ -349,6 +365,55 @@ static void put_colo(struct nl_msg *m, bool primary, uint64_t ckpt)
 		nla_put_u64(m, KMIG_A_MIG_COLO_CACHE_PAGES, ckpt ? 300 : 0);
 	put_colo_lat(m, primary, ckpt);
 }
+
+/*
+ * The postcopy attributes as the module sends them: a source's options
+ * (@after and @prefetch, when started with postcopy) and its four
+ * counters; a destination's (@dst) counters, missing pages, faults,
+ * discarded copies and its fault latency nest (every value, no metric).
+ */
+static void put_postcopy(struct nl_msg *m, bool dst, bool chosen,
+			 uint32_t after, uint32_t prefetch,
+			 const uint64_t c[4])
+{
+	if (chosen)
+		nla_put_flag(m, KMIG_A_MIG_POSTCOPY);
+	if (!dst) {
+		nla_put_u32(m, KMIG_A_MIG_POSTCOPY_AFTER, after);
+		nla_put_u32(m, KMIG_A_MIG_POSTCOPY_PREFETCH, prefetch);
+	}
+	nla_put_u64(m, KMIG_A_MIG_POSTCOPY_REQUESTS, c[0]);
+	nla_put_u64(m, KMIG_A_MIG_POSTCOPY_REQUESTED_PAGES, c[1]);
+	nla_put_u64(m, KMIG_A_MIG_POSTCOPY_SERVED_PAGES, c[2]);
+	nla_put_u64(m, KMIG_A_MIG_POSTCOPY_PUSHED_PAGES, c[3]);
+}
+
+static void put_postcopy_dst(struct nl_msg *m, uint64_t missing,
+			     uint64_t faults, uint64_t discarded,
+			     const uint64_t lat[6])
+{
+	struct nlattr *n;
+
+	nla_put_u64(m, KMIG_A_MIG_POSTCOPY_MISSING_PAGES, missing);
+	nla_put_u64(m, KMIG_A_MIG_POSTCOPY_FAULTS, faults);
+	nla_put_u64(m, KMIG_A_MIG_POSTCOPY_DISCARDED_PAGES, discarded);
+	n = nla_nest_start(m, KMIG_A_MIG_POSTCOPY_LATENCY);
+	nla_put_u64(m, KMIG_A_COLO_LATENCY_COUNT, lat[0]);
+	nla_put_u64(m, KMIG_A_COLO_LATENCY_LAST_NS, lat[1]);
+	nla_put_u64(m, KMIG_A_COLO_LATENCY_MEAN_NS, lat[2]);
+	nla_put_u64(m, KMIG_A_COLO_LATENCY_P50_NS, lat[3]);
+	nla_put_u64(m, KMIG_A_COLO_LATENCY_P99_NS, lat[4]);
+	nla_put_u64(m, KMIG_A_COLO_LATENCY_MAX_NS, lat[5]);
+	nla_nest_end(m, n);
+}
+
+/* The canned postcopy figures: source, destination, fault latency. */
+static const uint64_t pc_src[4] = { 40, 52, 884, 20000 };
+static const uint64_t pc_dst[4] = { 40, 52, 860, 19998 };
+static const uint64_t pc_lat[6] = {
+	55, 900000, 1250000, 1000000, 4000000, 5100000,
+};
+static const uint64_t pc_lat0[6] = { 0 };
 
 static void put_auth(struct nl_msg *m, uint32_t auth, uint64_t failures)
 {
@@ -490,6 +555,44 @@ static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 		nla_put_u64(m, KMIG_A_MIG_CKPT_BYTES, 5074000);
 		nla_put_u64(m, KMIG_A_MIG_COLO_CACHE_PAGES, 0);
 		put_colo_lat(m, false, 11);
+	} else if (region == 13) {
+		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_SOURCE);
+		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_COMPLETED);
+		nla_put_string(m, KMIG_A_MIG_ADDR, "10.0.0.2");
+		nla_put_u16(m, KMIG_A_MIG_PORT, 4444);
+		nla_put_u32(m, KMIG_A_MIG_CHANNELS, 2);
+		nla_put(m, KMIG_A_MIG_MIGRATION_ID, 16, fake_id);
+		put_counters(m, 262144, 283000, 2500000000ull);
+		nla_put_string(m, KMIG_A_MIG_REASON, "completed");
+		nla_put_u32(m, KMIG_A_MIG_PASSES, 2);
+		put_live(m, 300, 8 << 20, 0, 0, 2);
+		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 12300000);
+		put_auth(m, 1, 0);
+		put_postcopy(m, false, true, 1, 16, pc_src);
+	} else if (region == 14 || region == 15) {
+		bool failed = region == 15;
+
+		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_DESTINATION);
+		nla_put_u32(m, KMIG_A_MIG_STATE, failed ?
+			    KMIG_MIG_STATE_FAILED : KMIG_MIG_STATE_COMPLETED);
+		nla_put_string(m, KMIG_A_MIG_ADDR, "0.0.0.0");
+		nla_put_u16(m, KMIG_A_MIG_PORT, 4444);
+		nla_put_u32(m, KMIG_A_MIG_CHANNELS, 2);
+		nla_put(m, KMIG_A_MIG_MIGRATION_ID, 16, fake_id);
+		put_counters(m, 0, failed ? 120000 : 283000, 2510000000ull);
+		nla_put_string(m, KMIG_A_MIG_REASON, failed ?
+			       "peer closed channel 0" : "completed");
+		nla_put_u64(m, KMIG_A_MIG_REJECTED_CONNECTIONS, 0);
+		nla_put_u64(m, KMIG_A_MIG_MALFORMED_PACKETS, 0);
+		nla_put_u32(m, KMIG_A_MIG_PASSES, 1);
+		put_auth(m, 1, 0);
+		put_postcopy(m, true, true, 0, 0, pc_dst);
+		if (failed)
+			put_postcopy_dst(m, 1234, 57, 3, pc_lat);
+		else if (sparse)
+			put_postcopy_dst(m, 0, 0, 0, pc_lat0);
+		else
+			put_postcopy_dst(m, 0, 55, 24, pc_lat);
 	}
 	return m;
 }
@@ -542,13 +645,16 @@ static struct nl_msg *running_msg(uint32_t region, uint8_t cmd,
 	if (state == KMIG_MIG_STATE_FAILOVER)
 		nla_put_string(m, KMIG_A_MIG_REASON, "peer closed channel 0");
 	put_auth(m, run.auth, 0);
+	if (run.postcopy)
+		put_postcopy(m, false, false, run.postcopy_after, run.prefetch,
+			     (const uint64_t[4]){ 0 });
 	return m;
 }
 
 static bool mig_region_exists(uint32_t v)
 {
 	return v == 1 || v == 3 || v == 4 || v == 5 || v == 6 || v == 7 ||
-	       v == 10 || v == 11 || v == 12;
+	       (v >= 10 && v <= 15);
 }
 
 static void run_init(uint32_t region)
@@ -643,6 +749,11 @@ static int mig_setup(uint8_t cmd, struct nlattr **tb, struct kmig_nl_err *err,
 	run.colo = tb[KMIG_A_MIG_COLO] != NULL;
 	run.checkpoint_interval = tb[KMIG_A_MIG_CHECKPOINT_INTERVAL_MS] ?
 		nla_get_u32(tb[KMIG_A_MIG_CHECKPOINT_INTERVAL_MS]) : 1000;
+	run.postcopy = tb[KMIG_A_MIG_POSTCOPY] != NULL;
+	run.postcopy_after = tb[KMIG_A_MIG_POSTCOPY_AFTER] ?
+		nla_get_u32(tb[KMIG_A_MIG_POSTCOPY_AFTER]) : UINT32_MAX;
+	run.prefetch = tb[KMIG_A_MIG_POSTCOPY_PREFETCH] ?
+		nla_get_u32(tb[KMIG_A_MIG_POSTCOPY_PREFETCH]) : 16;
 	return deliver(running_msg(v, cmd, listen ? KMIG_MIG_STATE_LISTENING :
 				   KMIG_MIG_STATE_SETUP, 0), maxattr, cb, arg);
 }
@@ -827,6 +938,39 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 		ret = deliver(running_msg(v, cmd, KMIG_MIG_STATE_ACTIVE, 2),
 			      maxattr, cb, arg);
 		break;
+	case KMIG_CMD_MIG_POSTCOPY:
+		if (fake("eperm")) {
+			ret = fail(err, EPERM, NULL, -1);
+			break;
+		}
+		v = tb[KMIG_A_MIG_REGION_ID] ? nla_get_u32(tb[KMIG_A_MIG_REGION_ID]) : 0;
+		if (!mig_region_exists(v)) {
+			ret = fail(err, ENOENT, "no region with this id", -1);
+			break;
+		}
+		if (v == 3) {
+			ret = fail(err, EINVAL, "only a live migration's source switches to postcopy", -1);
+			break;
+		}
+		if (v == 4) {
+			ret = fail(err, EINVAL, "the migration was started without postcopy (mig-start postcopy)", -1);
+			break;
+		}
+		if (v != 5 && v != 6) {
+			ret = fail(err, ENOENT, "no running migration on this region", -1);
+			break;
+		}
+		run_init(v);
+		if (!run.live) {
+			run.live = true;
+			run.downtime_limit = 300;
+			run.postcopy = true;
+			run.postcopy_after = UINT32_MAX;
+			run.prefetch = 16;
+		}
+		ret = deliver(running_msg(v, cmd, KMIG_MIG_STATE_ACTIVE, 1),
+			      maxattr, cb, arg);
+		break;
 	case KMIG_CMD_COLO_CHECKPOINT:
 	case KMIG_CMD_COLO_PAUSED:
 		if (fake("eperm")) {
@@ -855,7 +999,7 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 			ret = fail(err, EBUSY, "COLO has not started yet (the switchover comes first)", -1);
 			break;
 		}
-		if (v == 1 || v == 3) {
+		if (v == 1 || v == 3 || v >= 13) {
 			ret = fail(err, EINVAL, "not a COLO migration", -1);
 			break;
 		}
@@ -1028,7 +1172,7 @@ static struct nl_msg *fake_event(int i)
 		nla_put_u64(m, KMIG_A_MIG_EXPECTED_DOWNTIME_NS, 900000000);
 		return m;
 	case 12:	/* an event newer than migctl */
-		return event_msg(8, src, KMIG_MIG_STATE_ACTIVE, 9);
+		return event_msg(8, src, KMIG_MIG_STATE_ACTIVE, 99);
 	case 13:
 		m = colo_event(10, src, KMIG_MIG_STATE_COLO, KMIG_MIG_EVENT_STATE);
 		nla_put_u32(m, KMIG_A_MIG_CHECKPOINT_INTERVAL_MS, 1000);
@@ -1082,6 +1226,39 @@ static struct nl_msg *fake_event(int i)
 	case 21:
 		return event_msg(12, dst, KMIG_MIG_STATE_FAILOVER,
 				 KMIG_MIG_EVENT_FAILOVER);
+	case 22:	/* postcopy: the source's downtime ends */
+		m = event_msg(13, src, KMIG_MIG_STATE_POSTCOPY_ACTIVE,
+			      KMIG_MIG_EVENT_POSTCOPY_ACTIVE);
+		put_live(m, 300, 0, 0, 0, 2);
+		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 12300000);
+		put_postcopy(m, false, true, 1, 16, (const uint64_t[4]){ 0 });
+		return m;
+	case 23:	/* the destination resumes, pages still on the source */
+		m = event_msg(14, dst, KMIG_MIG_STATE_POSTCOPY_ACTIVE,
+			      KMIG_MIG_EVENT_POSTCOPY_ACTIVE);
+		put_postcopy(m, true, true, 0, 0, (const uint64_t[4]){ 0 });
+		put_postcopy_dst(m, 1234, 0, 0, pc_lat0);
+		return m;
+	case 24:
+		m = event_msg(14, dst, KMIG_MIG_STATE_COMPLETED,
+			      KMIG_MIG_EVENT_COMPLETED);
+		put_postcopy(m, true, true, 0, 0, pc_dst);
+		put_postcopy_dst(m, 0, 55, 24, pc_lat);
+		return m;
+	case 25:	/* failed during postcopy: the missing pages are lost */
+		m = event_msg(15, dst, KMIG_MIG_STATE_FAILED,
+			      KMIG_MIG_EVENT_FAILED);
+		nla_put_string(m, KMIG_A_MIG_REASON, "peer closed channel 0");
+		put_postcopy(m, true, true, 0, 0, pc_dst);
+		put_postcopy_dst(m, 1234, 57, 3, pc_lat);
+		return m;
+	case 26:	/* failed before postcopy began: nothing lost */
+		m = event_msg(15, dst, KMIG_MIG_STATE_FAILED,
+			      KMIG_MIG_EVENT_FAILED);
+		nla_put_string(m, KMIG_A_MIG_REASON, "peer closed channel 1");
+		put_postcopy(m, true, false, 0, 0, (const uint64_t[4]){ 0 });
+		put_postcopy_dst(m, 77, 0, 0, pc_lat0);
+		return m;
 	}
 	return NULL;
 }

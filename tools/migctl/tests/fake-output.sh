@@ -367,7 +367,7 @@ Region 1: source, completed
 X
 
 expect "status ID --json: one object with the channel array" 0 status --region 1 --json <<'X'
-{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]}
+{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]}
 X
 
 expect "status: failed destination, reason and destination counters" 0 status --region 3 <<'X'
@@ -429,7 +429,7 @@ Region 3: destination, failed
 X
 
 expect "status --json (dump): an array" 0 -j status <<'X'
-[{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]},{"region_id":3,"role":"destination","state":"failed","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":0,"pages_done":1000,"packets":40,"bytes":2097152,"splice_fallbacks":0,"time_ns":3000000,"reason":"channel 1: connection reset by peer","rejected_connections":2,"malformed_packets":1,"passes":0,"live":false,"colo":false,"auth":1,"auth_failures":3,"integrity":false,"channel":[{"id":0,"cpu":2,"pages":600,"zero_pages":0,"bytes":1200000,"packets":24},{"id":1,"cpu":3,"pages":400,"zero_pages":0,"bytes":897152,"packets":16}]}]
+[{"region_id":1,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":4,"zero_page_detection":"channel","migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"splice_fallbacks":3,"setup_ns":5200000,"time_ns":1234400000,"throughput":441700000,"rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false,"channel":[{"id":0,"cpu":0,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":1,"cpu":1,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":2,"cpu":2,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048},{"id":3,"cpu":3,"pages":65536,"zero_pages":32768,"bytes":135266304,"packets":2048}]},{"region_id":3,"role":"destination","state":"failed","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":0,"pages_done":1000,"packets":40,"bytes":2097152,"splice_fallbacks":0,"time_ns":3000000,"reason":"channel 1: connection reset by peer","rejected_connections":2,"malformed_packets":1,"passes":0,"live":false,"colo":false,"auth":1,"auth_failures":3,"integrity":false,"postcopy":false,"channel":[{"id":0,"cpu":2,"pages":600,"zero_pages":0,"bytes":1200000,"packets":24},{"id":1,"cpu":3,"pages":400,"zero_pages":0,"bytes":897152,"packets":16}]}]
 X
 
 MIGCTL_FAKE=sparse expect "status: absent attributes leave their lines out" 0 status --region 3 <<'X'
@@ -443,7 +443,7 @@ Region 3: destination, failed
 X
 
 MIGCTL_FAKE=sparse expect "status --json: absent attributes left out" 0 status --region 3 -j <<'X'
-{"region_id":3,"role":"destination","state":"failed","addr":"::","port":4444,"channels":2,"reason":"channel 1: connection reset by peer","rejected_connections":2,"malformed_packets":1,"passes":0,"live":false,"colo":false,"integrity":false}
+{"region_id":3,"role":"destination","state":"failed","addr":"::","port":4444,"channels":2,"reason":"channel 1: connection reset by peer","rejected_connections":2,"malformed_packets":1,"passes":0,"live":false,"colo":false,"integrity":false,"postcopy":false}
 X
 
 MIGCTL_FAKE=empty expect "status: nothing printed without migrations" 0 status </dev/null
@@ -462,7 +462,7 @@ Region 3: destination, listening
 X
 
 expect "listen --json --insecure: what was asked is sent (addr, port, channels, id)" 0 listen --region 3 --insecure --addr 2001:db8::1 --port 4444 --channels 8 --id 00112233-4455-6677-8899-AABBCCDDEEFF --json <<'X'
-{"region_id":3,"role":"destination","state":"listening","addr":"2001:db8::1","port":4444,"channels":8,"migration_id":"00112233445566778899aabbccddeeff","live":false,"colo":false,"auth":0,"auth_failures":0,"integrity":false}
+{"region_id":3,"role":"destination","state":"listening","addr":"2001:db8::1","port":4444,"channels":8,"migration_id":"00112233445566778899aabbccddeeff","live":false,"colo":false,"auth":0,"auth_failures":0,"integrity":false,"postcopy":false}
 X
 
 expect "listen: IPv6 --addr in brackets, --port=" 0 listen --region 3 $K --addr '[::]' --port=5000 <<'X'
@@ -490,7 +490,7 @@ Region 1: source, setup
 X
 
 expect "start --json" 0 start --region 1 $K --to 192.0.2.7:4444 -j <<'X'
-{"region_id":1,"role":"source","state":"setup","addr":"192.0.2.7","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false}
+{"region_id":1,"role":"source","state":"setup","addr":"192.0.2.7","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false}
 X
 
 expect "cancel: the cancelled status" 0 cancel --region 5 <<'X'
@@ -509,7 +509,7 @@ Region 5: source, cancelled
 X
 
 expect "cancel --json" 0 cancel --region 6 --json <<'X'
-{"region_id":6,"role":"source","state":"cancelled","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":406000000,"throughput":650000000,"reason":"cancelled by the user","live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false}
+{"region_id":6,"role":"source","state":"cancelled","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":406000000,"throughput":650000000,"reason":"cancelled by the user","live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false}
 X
 
 expect "status --watch: polls until completed, exit 0, no progress off a terminal" 0 status --region 5 --watch --interval 1 <<'X'
@@ -527,11 +527,11 @@ Region 5: source, completed
 X
 
 expect "status --watch --json: only the final object" 0 status --region 5 --watch --interval 1 -j <<'X'
-{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false}
+{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false}
 X
 
 expect "start --wait --json: completed, exit 0" 0 start --region 5 $K --to 10.0.0.9:4444 --wait --interval 1 -j <<'X'
-{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.9","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false}
+{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.9","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false}
 X
 
 expect "listen --wait: the listening status, then the final one" 0 listen --region 5 $K --wait --interval 1 <<'X'
@@ -598,7 +598,7 @@ X
 expect_both "start --wait --json: failed, exit 1" 1 \
 	"migctl: migration failed: destination closed the connection" \
 	start --region 6 $K --to 10.0.0.2:4444 --wait --interval 1 --json <<'X'
-{"region_id":6,"role":"source","state":"failed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":806000000,"throughput":650000000,"reason":"destination closed the connection","live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false}
+{"region_id":6,"role":"source","state":"failed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":26214,"zero_pages":13107,"zero_bytes":53686272,"normal_pages":13107,"normal_bytes":53686272,"packets":819,"bytes":54105696,"setup_ns":5000000,"time_ns":806000000,"throughput":650000000,"reason":"destination closed the connection","live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false}
 X
 
 "$FAKE" -j status >"$tmp/all.json" 2>/dev/null
@@ -697,7 +697,7 @@ Region 3: destination, listening
   Auth failures:        0
 X
 expect "start --insecure --json: auth 0" 0 start --region 1 --to 10.0.0.2:4444 --insecure -j <<'X'
-{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":false,"colo":false,"auth":0,"auth_failures":0,"integrity":false}
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":false,"colo":false,"auth":0,"auth_failures":0,"integrity":false,"postcopy":false}
 X
 
 # ---- live migration ----
@@ -725,7 +725,7 @@ Region 4: source, active
 X
 
 expect "status --json: live keys" 0 -j status --region 4 <<'X'
-{"region_id":4,"role":"source","state":"active","addr":"10.0.0.2","port":4444,"channels":2,"pages_total":1234,"pages_done":617,"zero_pages":308,"zero_bytes":1261568,"normal_pages":309,"normal_bytes":1265664,"packets":19,"bytes":1275536,"setup_ns":5000000,"time_ns":3500000000,"throughput":650000000,"passes":2,"live":true,"downtime_limit_ms":300,"max_bandwidth":104857600,"max_passes":10,"no_convergence":"switchover","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":0,"dirty_syncs":3,"switchover_ready":1,"colo":false,"auth":1,"auth_failures":0,"integrity":false}
+{"region_id":4,"role":"source","state":"active","addr":"10.0.0.2","port":4444,"channels":2,"pages_total":1234,"pages_done":617,"zero_pages":308,"zero_bytes":1261568,"normal_pages":309,"normal_bytes":1265664,"packets":19,"bytes":1275536,"setup_ns":5000000,"time_ns":3500000000,"throughput":650000000,"passes":2,"live":true,"downtime_limit_ms":300,"max_bandwidth":104857600,"max_passes":10,"no_convergence":"switchover","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":0,"dirty_syncs":3,"switchover_ready":1,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false}
 X
 
 expect "start --live: the live options are sent (100M is 100 MiB/s)" 0 start --region 1 $K --to 10.0.0.2:4444 --live --downtime-limit 50 --max-bandwidth 100M --max-passes 5 --no-convergence switchover <<'X'
@@ -750,11 +750,11 @@ Region 1: source, setup
 X
 
 expect "start --live --json: the module's defaults, expected downtime unknown" 0 start --region 1 $K --to 10.0.0.2:4444 --live -j <<'X'
-{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"auth":1,"auth_failures":0,"integrity":false}
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false}
 X
 
 expect "start --max-bandwidth: plain bytes per second" 0 -j start --region 1 $K --to 10.0.0.2:4444 --live --max-bandwidth=1536 <<'X'
-{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":1536,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"auth":1,"auth_failures":0,"integrity":false}
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":1536,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false}
 X
 
 expect_both "start --live --wait: switchover hint once on stderr, then the final status" 0 \
@@ -803,7 +803,7 @@ Region 5: source, active
 X
 
 expect "switchover --wait --json: completed with the downtime, no hint" 0 switchover --region 5 --wait --interval 1 -j <<'X'
-{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":45200000,"dirty_syncs":3,"switchover_ready":1,"colo":false,"auth":1,"auth_failures":0,"integrity":false}
+{"region_id":5,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":1206000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":45200000,"dirty_syncs":3,"switchover_ready":1,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false}
 X
 
 expect_both "switchover --wait: failed, exit 1" 1 \
@@ -862,7 +862,7 @@ region 4 destination completed
 region 5 source failed: channel 0: connection reset by peer
 region 6 source cancelled: cancelled by the user
 region 8 source switchover-ready (expected downtime 900 ms > 300 ms)
-region 8 source unknown(9)
+region 8 source unknown(99)
 region 10 source colo
 region 10 source checkpoint-pause 13
 region 11 destination checkpoint-done 13: 1234 pages, 4.8 MiB, transfer 20.1 ms, flush 0.450 ms
@@ -872,6 +872,11 @@ region 10 source failover: channel 0: connection reset by peer (-104) (last comm
 region 12 destination checkpoint-pause
 region 12 destination checkpoint-done
 region 12 destination failover
+region 13 source postcopy-active (downtime 12 ms)
+region 14 destination postcopy-active: 1234 pages missing
+region 14 destination completed
+region 15 destination failed: peer closed channel 0 (1234 pages lost)
+region 15 destination failed: peer closed channel 1
 X
 
 expect "monitor --region --count: filtered, stops after N" 0 monitor --region 3 --count 3 <<'X'
@@ -881,18 +886,18 @@ region 3 source pass-done pass 1: 9766 dirty pages, dirty rate 5000 pages/s, exp
 X
 
 expect "monitor --json: one object per line, the status keys and event" 0 monitor -j --count 2 <<'X'
-{"region_id":3,"role":"source","state":"setup","live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","event":"state","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"integrity":false}
-{"region_id":3,"role":"source","state":"active","live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","event":"state","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"integrity":false}
+{"region_id":3,"role":"source","state":"setup","live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","event":"state","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"integrity":false,"postcopy":false}
+{"region_id":3,"role":"source","state":"active","live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","event":"state","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"integrity":false,"postcopy":false}
 X
 
 expect "monitor --json --pretty: still one object per line" 0 monitor -j -p --region 4 <<'X'
-{"region_id":4,"role":"destination","state":"active","live":false,"event":"state","colo":false,"integrity":false}
-{"region_id":4,"role":"destination","state":"completed","live":false,"event":"completed","downtime_ns":0,"colo":false,"integrity":false}
+{"region_id":4,"role":"destination","state":"active","live":false,"event":"state","colo":false,"integrity":false,"postcopy":false}
+{"region_id":4,"role":"destination","state":"completed","live":false,"event":"completed","downtime_ns":0,"colo":false,"integrity":false,"postcopy":false}
 X
 
 expect "monitor --json: event names, unknown event as a number" 0 monitor --json --region 8 <<'X'
-{"region_id":8,"role":"source","state":"active","live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":5,"no_convergence":"switchover","event":"switchover-ready","pass":5,"dirty_rate":5000,"expected_downtime_ns":900000000,"remaining_bytes":5054464,"dirty_syncs":5,"switchover_ready":1,"colo":false,"integrity":false}
-{"region_id":8,"role":"source","state":"active","live":false,"event":9,"colo":false,"integrity":false}
+{"region_id":8,"role":"source","state":"active","live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":5,"no_convergence":"switchover","event":"switchover-ready","pass":5,"dirty_rate":5000,"expected_downtime_ns":900000000,"remaining_bytes":5054464,"dirty_syncs":5,"switchover_ready":1,"colo":false,"integrity":false,"postcopy":false}
+{"region_id":8,"role":"source","state":"active","live":false,"event":99,"colo":false,"integrity":false,"postcopy":false}
 X
 
 MIGCTL_FAKE=nogroup expect "monitor: module without the events group" 1 monitor <<'X'
@@ -938,7 +943,7 @@ Region 10: source, colo
 X
 
 expect "status --json: COLO primary keys, colo_latency by metric" 0 -j status --region 10 <<'X'
-{"region_id":10,"role":"source","state":"colo","addr":"10.0.0.2","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75300000000,"throughput":650000000,"passes":3,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":45200000,"dirty_syncs":3,"switchover_ready":1,"colo":true,"checkpoint_interval_ms":1000,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"ckpt_bytes":5074000,"auth":1,"auth_failures":0,"integrity":false,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000},"pause":{"count":12,"last_ns":31200000,"mean_ns":30500000,"p50_ns":30000000,"p99_ns":36000000,"max_ns":38250000}}}
+{"region_id":10,"role":"source","state":"colo","addr":"10.0.0.2","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75300000000,"throughput":650000000,"passes":3,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":3,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":45200000,"dirty_syncs":3,"switchover_ready":1,"colo":true,"checkpoint_interval_ms":1000,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"ckpt_bytes":5074000,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000},"pause":{"count":12,"last_ns":31200000,"mean_ns":30500000,"p50_ns":30000000,"p99_ns":36000000,"max_ns":38250000}}}
 X
 
 expect "status: COLO secondary, cache, metrics sorted, unknown metric" 0 status --region 11 <<'X'
@@ -969,7 +974,7 @@ Region 11: destination, colo
 X
 
 expect "status --json: COLO secondary, unknown metric keyed by its number" 0 status --region 11 --json <<'X'
-{"region_id":11,"role":"destination","state":"colo","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75310000000,"throughput":650000000,"rejected_connections":0,"malformed_packets":0,"passes":4,"live":false,"colo":true,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":300,"auth":0,"auth_failures":0,"integrity":false,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000},"7":{"count":12,"last_ns":1000000}}}
+{"region_id":11,"role":"destination","state":"colo","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75310000000,"throughput":650000000,"rejected_connections":0,"malformed_packets":0,"passes":4,"live":false,"colo":true,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":300,"auth":0,"auth_failures":0,"integrity":false,"postcopy":false,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000},"7":{"count":12,"last_ns":1000000}}}
 X
 
 MIGCTL_FAKE=sparse expect "status: COLO attributes absent, '-' in the latency table" 0 status --region 11 <<'X'
@@ -999,7 +1004,7 @@ Region 11: destination, colo
 X
 
 MIGCTL_FAKE=sparse expect "status --json: COLO attributes absent are left out" 0 -j status --region 11 <<'X'
-{"region_id":11,"role":"destination","state":"colo","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75310000000,"throughput":650000000,"rejected_connections":0,"malformed_packets":0,"passes":4,"live":false,"colo":true,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"auth":0,"auth_failures":0,"integrity":false,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000},"7":{"count":12,"last_ns":1000000}}}
+{"region_id":11,"role":"destination","state":"colo","addr":"::","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":288000,"zero_pages":144000,"zero_bytes":589824000,"normal_pages":144000,"normal_bytes":589824000,"packets":9000,"bytes":594432000,"setup_ns":5000000,"time_ns":75310000000,"throughput":650000000,"rejected_connections":0,"malformed_packets":0,"passes":4,"live":false,"colo":true,"checkpoint":12,"checkpoints":12,"ckpt_pages":1234,"auth":0,"auth_failures":0,"integrity":false,"postcopy":false,"colo_latency":{"transfer":{"count":12,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":12,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000},"7":{"count":12,"last_ns":1000000}}}
 X
 
 expect "status: failed-over secondary, without --watch exit 0" 0 status --region 12 <<'X'
@@ -1021,7 +1026,7 @@ X
 expect_both "status --watch: failover is an end, exit 1, failover line" 1 \
 	"migctl: COLO failover: peer closed channel 1 (last committed checkpoint 11)" \
 	-j status --region 12 --watch <<'X'
-{"region_id":12,"role":"destination","state":"failover","addr":"10.0.0.1","port":4444,"channels":2,"reason":"peer closed channel 1","passes":4,"live":false,"colo":true,"checkpoint":11,"checkpoints":11,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":0,"integrity":false,"colo_latency":{"transfer":{"count":11,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":11,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000}}}
+{"region_id":12,"role":"destination","state":"failover","addr":"10.0.0.1","port":4444,"channels":2,"reason":"peer closed channel 1","passes":4,"live":false,"colo":true,"checkpoint":11,"checkpoints":11,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":0,"integrity":false,"postcopy":false,"colo_latency":{"transfer":{"count":11,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":11,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000}}}
 X
 
 expect "start --live --colo --checkpoint-interval: sent, COLO line" 0 start --region 1 $K --to 10.0.0.2:4444 --live --colo --checkpoint-interval 250 <<'X'
@@ -1047,7 +1052,7 @@ Region 1: source, setup
 X
 
 expect "start --live --colo --json: the module's default interval" 0 -j start --region 1 $K --to 10.0.0.2:4444 --live --colo <<'X'
-{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":true,"checkpoint_interval_ms":1000,"auth":1,"auth_failures":0,"integrity":false}
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":true,"checkpoint_interval_ms":1000,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false}
 X
 
 expect "listen --colo: the colo flag is sent" 0 listen --region 3 $K --colo <<'X'
@@ -1097,7 +1102,7 @@ X
 expect_both "listen --colo --wait --json: secondary failover, exit 1" 1 \
 	"migctl: COLO failover: peer closed channel 0 (last committed checkpoint 1)" \
 	listen --region 5 $K --colo --wait --interval 1 -j <<'X'
-{"region_id":5,"role":"destination","state":"failover","addr":"0.0.0.0","port":40123,"channels":2,"migration_id":"00000000000000000000000000000000","pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":2006000000,"throughput":650000000,"reason":"peer closed channel 0","live":false,"colo":true,"checkpoint":1,"checkpoints":1,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":300,"auth":1,"auth_failures":0,"integrity":false,"colo_latency":{"transfer":{"count":1,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":1,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000}}}
+{"region_id":5,"role":"destination","state":"failover","addr":"0.0.0.0","port":40123,"channels":2,"migration_id":"00000000000000000000000000000000","pages_done":262144,"zero_pages":131072,"zero_bytes":536870912,"normal_pages":131072,"normal_bytes":536870912,"packets":8192,"bytes":541065216,"setup_ns":5000000,"time_ns":2006000000,"throughput":650000000,"reason":"peer closed channel 0","live":false,"colo":true,"checkpoint":1,"checkpoints":1,"ckpt_pages":1234,"ckpt_bytes":5074000,"colo_cache_pages":300,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false,"colo_latency":{"transfer":{"count":1,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":1,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000}}}
 X
 
 "$FAKE" status --region 10 >"$tmp/colo-status" 2>/dev/null
@@ -1168,10 +1173,251 @@ region 12 destination failover
 X
 
 expect "monitor --json: COLO event names and keys" 0 monitor -j --region 10 <<'X'
-{"region_id":10,"role":"source","state":"colo","live":true,"event":"state","colo":true,"checkpoint_interval_ms":1000,"checkpoint":0,"checkpoints":0,"integrity":false,"colo_latency":{"transfer":{"count":0},"flush":{"count":0},"pause":{"count":0}}}
-{"region_id":10,"role":"source","state":"colo","live":true,"event":"checkpoint-pause","colo":true,"checkpoint":13,"integrity":false}
-{"region_id":10,"role":"source","state":"colo","live":true,"event":"checkpoint-done","colo":true,"checkpoint":13,"checkpoints":13,"ckpt_pages":1234,"ckpt_bytes":5074000,"integrity":false,"colo_latency":{"transfer":{"count":13,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":13,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000},"pause":{"count":13,"last_ns":31200000,"mean_ns":30500000,"p50_ns":30000000,"p99_ns":36000000,"max_ns":38250000}}}
-{"region_id":10,"role":"source","state":"failover","reason":"channel 0: connection reset by peer (-104)","live":true,"event":"failover","colo":true,"checkpoint":13,"integrity":false}
+{"region_id":10,"role":"source","state":"colo","live":true,"event":"state","colo":true,"checkpoint_interval_ms":1000,"checkpoint":0,"checkpoints":0,"integrity":false,"postcopy":false,"colo_latency":{"transfer":{"count":0},"flush":{"count":0},"pause":{"count":0}}}
+{"region_id":10,"role":"source","state":"colo","live":true,"event":"checkpoint-pause","colo":true,"checkpoint":13,"integrity":false,"postcopy":false}
+{"region_id":10,"role":"source","state":"colo","live":true,"event":"checkpoint-done","colo":true,"checkpoint":13,"checkpoints":13,"ckpt_pages":1234,"ckpt_bytes":5074000,"integrity":false,"postcopy":false,"colo_latency":{"transfer":{"count":13,"last_ns":20100000,"mean_ns":19873000,"p50_ns":19500000,"p99_ns":24000000,"max_ns":25312000},"flush":{"count":13,"last_ns":2300000,"mean_ns":2150000,"p50_ns":2125000,"p99_ns":2750000,"max_ns":2800000},"pause":{"count":13,"last_ns":31200000,"mean_ns":30500000,"p50_ns":30000000,"p99_ns":36000000,"max_ns":38250000}}}
+{"region_id":10,"role":"source","state":"failover","reason":"channel 0: connection reset by peer (-104)","live":true,"event":"failover","colo":true,"checkpoint":13,"integrity":false,"postcopy":false}
+X
+
+# ---- postcopy ----
+
+expect "status: postcopy source, the Postcopy line and its counters" 0 status --region 13 <<'X'
+Region 13: source, completed
+  Migration id:         00112233445566778899aabbccddeeff
+  Peer:                 10.0.0.2:4444
+  Channels:             2
+  Auth:                 hmac-sha256
+  Live:                 yes (downtime limit 300 ms, max bandwidth 8.0 MiB/s, no pass limit)
+  Postcopy:             chosen (after 1 pass, prefetch 16 pages)
+  Total time:           2500 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          557.1 MiB in 8843 packets
+  Pages:                283000 sent (262144 populated at the start)
+  Zero pages:           141500 (552.7 MiB)
+  Normal pages:         141500 (552.7 MiB)
+  Passes:               2
+  Pass:                 2
+  Dirty rate:           5000 pages/s
+  Expected downtime:    12 ms
+  Remaining:            4.8 MiB
+  Dirty syncs:          2
+  Switchover ready:     yes
+  Downtime:             12 ms
+  Postcopy requests:    40 (52 pages)
+  Postcopy served:      884 pages
+  Postcopy pushed:      20000 pages
+  Auth failures:        0
+  Reason:               completed
+X
+
+expect "status --json: postcopy source keys" 0 -j status --region 13 <<'X'
+{"region_id":13,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":283000,"zero_pages":141500,"zero_bytes":579584000,"normal_pages":141500,"normal_bytes":579584000,"packets":8843,"bytes":584112000,"setup_ns":5000000,"time_ns":2500000000,"throughput":650000000,"reason":"completed","passes":2,"live":true,"downtime_limit_ms":300,"max_bandwidth":8388608,"max_passes":0,"no_convergence":"continue","pass":2,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":12300000,"dirty_syncs":2,"switchover_ready":1,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":true,"postcopy_after":1,"postcopy_prefetch":16,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":884,"postcopy_pushed_pages":20000}
+X
+
+expect "status: postcopy destination, missing pages, faults, discarded copies, fault latency" 0 status --region 14 <<'X'
+Region 14: destination, completed
+  Migration id:         00112233445566778899aabbccddeeff
+  Listening on:         0.0.0.0:4444
+  Channels:             2
+  Auth:                 hmac-sha256
+  Postcopy:             begun
+  Total time:           2510 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          557.1 MiB in 8843 packets
+  Pages:                283000
+  Zero pages:           141500 (552.7 MiB)
+  Normal pages:         141500 (552.7 MiB)
+  Passes:               1
+  Postcopy requests:    40 (52 pages)
+  Postcopy served:      860 pages
+  Postcopy pushed:      19998 pages
+  Pages missing:        0
+  Postcopy faults:      55
+  Discarded copies:     24
+  Fault latency:        count 55, mean 1.250 ms, p50 1.000 ms, p99 4.000 ms, max 5.100 ms
+  Rejected connections: 0
+  Malformed packets:    0
+  Auth failures:        0
+  Reason:               completed
+X
+
+expect "status --json: postcopy destination, postcopy_latency object without metric" 0 -j status --region 14 <<'X'
+{"region_id":14,"role":"destination","state":"completed","addr":"0.0.0.0","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":283000,"zero_pages":141500,"zero_bytes":579584000,"normal_pages":141500,"normal_bytes":579584000,"packets":8843,"bytes":584112000,"setup_ns":5000000,"time_ns":2510000000,"throughput":650000000,"reason":"completed","rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":true,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":860,"postcopy_pushed_pages":19998,"postcopy_missing_pages":0,"postcopy_faults":55,"postcopy_discarded_pages":24,"postcopy_latency":{"count":55,"last_ns":900000,"mean_ns":1250000,"p50_ns":1000000,"p99_ns":4000000,"max_ns":5100000}}
+X
+
+MIGCTL_FAKE=sparse expect "status: no postcopy fault yet, no latency line" 0 status --region 14 <<'X'
+Region 14: destination, completed
+  Migration id:         00112233445566778899aabbccddeeff
+  Listening on:         0.0.0.0:4444
+  Channels:             2
+  Auth:                 hmac-sha256
+  Postcopy:             begun
+  Total time:           2510 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          557.1 MiB in 8843 packets
+  Pages:                283000
+  Zero pages:           141500 (552.7 MiB)
+  Normal pages:         141500 (552.7 MiB)
+  Passes:               1
+  Postcopy requests:    40 (52 pages)
+  Postcopy served:      860 pages
+  Postcopy pushed:      19998 pages
+  Pages missing:        0
+  Postcopy faults:      0
+  Discarded copies:     0
+  Rejected connections: 0
+  Malformed packets:    0
+  Auth failures:        0
+  Reason:               completed
+X
+
+MIGCTL_FAKE=sparse expect "status --json: no postcopy fault yet, the latency of zeros kept" 0 status -j --region 14 <<'X'
+{"region_id":14,"role":"destination","state":"completed","addr":"0.0.0.0","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":283000,"zero_pages":141500,"zero_bytes":579584000,"normal_pages":141500,"normal_bytes":579584000,"packets":8843,"bytes":584112000,"setup_ns":5000000,"time_ns":2510000000,"throughput":650000000,"reason":"completed","rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":true,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":860,"postcopy_pushed_pages":19998,"postcopy_missing_pages":0,"postcopy_faults":0,"postcopy_discarded_pages":0,"postcopy_latency":{"count":0,"last_ns":0,"mean_ns":0,"p50_ns":0,"p99_ns":0,"max_ns":0}}
+X
+
+expect "status: postcopy destination failed, the missing pages lost" 0 status --region 15 <<'X'
+Region 15: destination, failed
+  Migration id:         00112233445566778899aabbccddeeff
+  Listening on:         0.0.0.0:4444
+  Channels:             2
+  Auth:                 hmac-sha256
+  Postcopy:             begun
+  Total time:           2510 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          236.2 MiB in 3750 packets
+  Pages:                120000
+  Zero pages:           60000 (234.4 MiB)
+  Normal pages:         60000 (234.4 MiB)
+  Passes:               1
+  Postcopy requests:    40 (52 pages)
+  Postcopy served:      860 pages
+  Postcopy pushed:      19998 pages
+  Pages missing:        1234 (lost)
+  Postcopy faults:      57
+  Discarded copies:     3
+  Fault latency:        count 55, mean 1.250 ms, p50 1.000 ms, p99 4.000 ms, max 5.100 ms
+  Rejected connections: 0
+  Malformed packets:    0
+  Auth failures:        0
+  Reason:               peer closed channel 0
+X
+
+expect "start --live --postcopy --postcopy-after 0 --prefetch 8: sent, Postcopy line" 0 start --region 1 $K --to 10.0.0.2:4444 --live --postcopy --postcopy-after 0 --prefetch 8 <<'X'
+Region 1: source, setup
+  Peer:                 10.0.0.2:4444
+  Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
+  Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
+  Postcopy:             allowed (no pass before it, prefetch 8 pages)
+  Total time:           6.000 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          0 B in 0 packets
+  Pages:                0 sent (262144 populated at the start)
+  Zero pages:           0 (0 B)
+  Normal pages:         0 (0 B)
+  Pass:                 0
+  Dirty rate:           0 pages/s
+  Expected downtime:    unknown
+  Remaining:            0 B
+  Dirty syncs:          0
+  Switchover ready:     no
+  Auth failures:        0
+X
+
+expect "start --live --postcopy --json: the module's defaults (never by a pass count, prefetch 16)" 0 -j start --region 1 $K --to 10.0.0.2:4444 --live --postcopy <<'X'
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false,"postcopy_after":4294967295,"postcopy_prefetch":16,"postcopy_requests":0,"postcopy_requested_pages":0,"postcopy_served_pages":0,"postcopy_pushed_pages":0}
+X
+
+expect "start --postcopy-after 2 --no-convergence postcopy --max-passes 4: sent" 0 start --region 1 $K --to 10.0.0.2:4444 --live --postcopy --postcopy-after 2 --max-passes 4 --no-convergence postcopy <<'X'
+Region 1: source, setup
+  Peer:                 10.0.0.2:4444
+  Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
+  Live:                 yes (downtime limit 300 ms, no bandwidth limit, max passes 4, no-convergence postcopy)
+  Postcopy:             allowed (after 2 passes, prefetch 16 pages)
+  Total time:           6.000 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          0 B in 0 packets
+  Pages:                0 sent (262144 populated at the start)
+  Zero pages:           0 (0 B)
+  Normal pages:         0 (0 B)
+  Pass:                 0
+  Dirty rate:           0 pages/s
+  Expected downtime:    unknown
+  Remaining:            0 B
+  Dirty syncs:          0
+  Switchover ready:     no
+  Auth failures:        0
+X
+
+expect "postcopy: the status of the migration asked to switch" 0 postcopy --region 5 <<'X'
+Region 5: source, active
+  Peer:                 10.0.0.2:4444
+  Channels:             2 (zero pages detected by the dispatcher)
+  Auth:                 hmac-sha256
+  Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
+  Postcopy:             allowed (on request, prefetch 16 pages)
+  Total time:           406 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          129.0 MiB in 2048 packets
+  Pages:                65536 sent (262144 populated at the start)
+  Zero pages:           32768 (128.0 MiB)
+  Normal pages:         32768 (128.0 MiB)
+  Pass:                 1
+  Dirty rate:           5000 pages/s
+  Expected downtime:    95 ms
+  Remaining:            38.1 MiB
+  Dirty syncs:          1
+  Switchover ready:     no
+  Auth failures:        0
+X
+
+"$FAKE" start --region 1 $K --to 10.0.0.2:4444 --live --postcopy --max-passes 4 \
+	--no-convergence postcopy >"$tmp/out" 2>"$tmp/err"
+rc=$?
+echo "  Postcopy:             allowed (at the pass limit or on request, prefetch 16 pages)" >"$tmp/want"
+[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && grep '^  Postcopy:' "$tmp/out" | cmp -s "$tmp/want" -
+result "start --postcopy --no-convergence postcopy without --postcopy-after: Postcopy line" $?
+
+expect "postcopy: a destination" 1 postcopy --region 3 <<'X'
+migctl: postcopy: Invalid argument (kernel: only a live migration's source switches to postcopy)
+X
+expect "postcopy: a live migration started without postcopy" 1 postcopy --region 4 <<'X'
+migctl: postcopy: Invalid argument (kernel: the migration was started without postcopy (mig-start postcopy))
+X
+expect "postcopy: an ended migration" 1 postcopy --region 13 <<'X'
+migctl: postcopy: region 13 (kernel: no running migration on this region)
+X
+expect "postcopy: no such region" 1 postcopy --region 9 <<'X'
+migctl: postcopy: region 9 (kernel: no region with this id)
+X
+MIGCTL_FAKE=eperm expect "postcopy: EPERM mentions CAP_NET_ADMIN" 1 postcopy --region 5 <<'X'
+migctl: postcopy: Operation not permitted (CAP_NET_ADMIN required)
+X
+
+expect "monitor --json: postcopy destination events, postcopy_latency" 0 monitor -j --region 14 <<'X'
+{"region_id":14,"role":"destination","state":"postcopy-active","live":false,"event":"postcopy-active","colo":false,"integrity":false,"postcopy":true,"postcopy_requests":0,"postcopy_requested_pages":0,"postcopy_served_pages":0,"postcopy_pushed_pages":0,"postcopy_missing_pages":1234,"postcopy_faults":0,"postcopy_discarded_pages":0,"postcopy_latency":{"count":0,"last_ns":0,"mean_ns":0,"p50_ns":0,"p99_ns":0,"max_ns":0}}
+{"region_id":14,"role":"destination","state":"completed","live":false,"event":"completed","colo":false,"integrity":false,"postcopy":true,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":860,"postcopy_pushed_pages":19998,"postcopy_missing_pages":0,"postcopy_faults":55,"postcopy_discarded_pages":24,"postcopy_latency":{"count":55,"last_ns":900000,"mean_ns":1250000,"p50_ns":1000000,"p99_ns":4000000,"max_ns":5100000}}
+X
+
+# What tests/system/postcopy-cases.sh reads from the completed event with
+# jq: '.postcopy_latency | .count, .p50_ns, .p99_ns'.
+if [ $have_python = 1 ]; then
+	"$FAKE" monitor -j --region 14 >"$tmp/mon" 2>"$tmp/err"
+	rc=$?
+	printf '55 1000000 4000000\n' >"$tmp/want"
+	python3 -c 'import json,sys
+e=[json.loads(l) for l in sys.stdin][-1]["postcopy_latency"]
+print(e["count"], e["p50_ns"], e["p99_ns"])' <"$tmp/mon" >"$tmp/out" 2>/dev/null
+	[ $rc -eq 0 ] && cmp -s "$tmp/want" "$tmp/out"
+	result "monitor --json: postcopy_latency count, p50_ns, p99_ns of the completed event" $?
+else
+	tap_result "monitor --json: postcopy_latency of the completed event # SKIP no python3" 0
+fi
+
+expect "monitor: postcopy lost pages only once postcopy began" 0 monitor --region 15 <<'X'
+region 15 destination failed: peer closed channel 0 (1234 pages lost)
+region 15 destination failed: peer closed channel 1
 X
 
 # Progress line: on a terminal, redrawn in place ("\r", clear to end of
@@ -1241,7 +1487,10 @@ for args in "regions -j" "regions 1 -j" "regions 3 -j" "params -j" "params -j -p
 	    "status --region 12 -j" "checkpoint --region 10 -j" \
 	    "colo-paused --region 10 --checkpoint 13 -j" \
 	    "start --region 1 $K --to 10.0.0.2:4444 --live --colo -j" \
-	    "monitor -j --region 10 --count 1" "monitor -j --region 11 --count 1"; do
+	    "monitor -j --region 10 --count 1" "monitor -j --region 11 --count 1" \
+	    "status --region 13 -j" "status --region 14 -j -p" "status --region 15 -j" \
+	    "start --region 1 $K --to 10.0.0.2:4444 --live --postcopy -j" \
+	    "postcopy --region 5 -j" "monitor -j --region 13" "monitor -j --region 15 --count 1"; do
 	# shellcheck disable=SC2086
 	valid_json "valid JSON: migctl $args" $args
 done
@@ -1250,7 +1499,7 @@ if [ $have_python = 1 ]; then
 	"$FAKE" monitor -j >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	: >"$tmp/want"
-	[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/out")" = 21 ] &&
+	[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/out")" = 26 ] &&
 	python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <"$tmp/out" 2>/dev/null
 	result "valid JSON lines: migctl monitor -j, one object per event" $?
 fi

@@ -43,6 +43,7 @@ struct kmig_channel {
 	struct kmig_wire_limits lim;	/* destination: from the hello */
 	bool crc;			/* packets carry a CRC-32C */
 	bool postcopy;			/* POSTCOPY granted */
+	bool pc_sent;			/* source: POSTCOPY sent */
 	/* Destination: past the POSTCOPY barrier (the migration's map). */
 	struct kmig_postcopy *pc;
 	u64 rseq;			/* next packet number, other way */

@@ -197,19 +197,15 @@ static int kmig_mig_launch(struct kmig_region *region, struct kmig_mig *mig,
 
 static int kmig_mig_check_region(struct kmig_region *region, const char **why)
 {
-	struct kmig_postcopy *pc;
-	bool lost;
-
 	if (!kmig_region_npages(region)) {
 		*why = "region has no size yet (mmap it first)";
 		return -EINVAL;
 	}
-	/* Pages that never came stay SIGBUS: the region cannot be reused. */
-	rcu_read_lock();
-	pc = rcu_dereference(region->postcopy);
-	lost = pc && kmig_postcopy_state(pc) == KMIG_POSTCOPY_FAILED;
-	rcu_read_unlock();
-	if (lost) {
+	/*
+	 * Destination: pages that never came stay SIGBUS; source: the
+	 * guest wrote pages on the destination that it never saw.
+	 */
+	if (READ_ONCE(region->postcopy_lost)) {
 		*why = "guest memory was lost in a failed postcopy (close the region)";
 		return -EIO;
 	}

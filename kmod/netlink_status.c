@@ -46,10 +46,11 @@ static int kmig_nl_fill_postcopy(struct sk_buff *skb,
 	const int pad = KMIG_A_MIG_PAD;
 
 	if ((m->postcopy && nla_put_flag(skb, KMIG_A_MIG_POSTCOPY)) ||
+	    (m->postcopy_allowed && m->postcopy_after != U32_MAX &&
+	     nla_put_u32(skb, KMIG_A_MIG_POSTCOPY_AFTER, m->postcopy_after)) ||
 	    (m->postcopy_allowed &&
-	     (nla_put_u32(skb, KMIG_A_MIG_POSTCOPY_AFTER, m->postcopy_after) ||
-	      nla_put_u32(skb, KMIG_A_MIG_POSTCOPY_PREFETCH,
-			  m->postcopy_prefetch))) ||
+	     nla_put_u32(skb, KMIG_A_MIG_POSTCOPY_PREFETCH,
+			 m->postcopy_prefetch)) ||
 	    kmig_nl_put_u64(skb, KMIG_A_MIG_POSTCOPY_REQUESTS, m->pc_requests,
 			    pad) ||
 	    kmig_nl_put_u64(skb, KMIG_A_MIG_POSTCOPY_REQUESTED_PAGES,

@@ -113,7 +113,8 @@ void kmig_postcopy_kick(struct kmig_postcopy *pc);
 /*
  * A thread that touched missing page @index: request it and sleep until
  * it is installed (0), postcopy failed (-EIO) or a fatal signal (-EINTR).
- * The time from the request to the page is added to the latency.
+ * The time from the start of the wait to the page is added to the
+ * latency (pages that came only: a failure is not a latency).
  */
 int kmig_postcopy_wait(struct kmig_postcopy *pc, pgoff_t index);
 

@@ -258,6 +258,7 @@ out:
 				mig->region->id,
 				kmig_postcopy_nmissing(mig->pc));
 			kmig_mig_reason_prefix(mig, "guest lost in postcopy");
+			WRITE_ONCE(mig->region->postcopy_lost, true);
 		}
 	}
 	kfree(index);

@@ -272,8 +272,8 @@ int kmig_postcopy_src_run(struct kmig_mig *mig, u64 pass, bool all)
 		missing);
 	/* Channel 0 answers requests from here on; the rest push. */
 	kmig_queue_set_first(q, 1);
+	/* Counted as they are sent (kmig_send_run()). */
 	ret = kmig_queue_bitmap(q, region, mig->pending, pass, &pushed);
-	atomic64_add(pushed, &mig->pc_pushed);
 	if (!ret)
 		ret = kmig_queue_control(q, KMIG_BATCH_COMPLETE, pass);
 	if (!ret)

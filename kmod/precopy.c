@@ -257,8 +257,10 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 out:
 	/* The guest ran on the destination: neither side holds all of it. */
 	if (READ_ONCE(mig->postcopy_active) &&
-	    atomic_read(&mig->channels_done) != mig->nch)
+	    atomic_read(&mig->channels_done) != mig->nch) {
 		kmig_mig_reason_prefix(mig, "guest lost in postcopy");
+		WRITE_ONCE(region->postcopy_lost, true);
+	}
 	kmig_dirty_stop(region);
 	return ret;
 }

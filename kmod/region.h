@@ -95,6 +95,12 @@ struct kmig_region {
 	 * of the region or its release.
 	 */
 	struct kmig_postcopy __rcu *postcopy;
+	/*
+	 * A postcopy of this region failed after the guest ran on the
+	 * destination: neither side holds all of its memory, and the region
+	 * takes no new migration (READ_ONCE/WRITE_ONCE; only ever set).
+	 */
+	bool postcopy_lost;
 };
 
 /* Module-wide counters. */

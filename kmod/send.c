@@ -294,6 +294,9 @@ int kmig_send_run(struct kmig_channel *ch)
 		switch (b->kind) {
 		case KMIG_BATCH_DATA:
 			ret = kmig_send_batch(ch, b, false);
+			/* Postcopy's push: channels 1 and up, past POSTCOPY. */
+			if (!ret && ch->pc_sent)
+				atomic64_add(b->n, &mig->pc_pushed);
 			break;
 		case KMIG_BATCH_MISSING:
 			ret = kmig_send_missing(ch, b);
@@ -303,6 +306,7 @@ int kmig_send_run(struct kmig_channel *ch)
 			if (ret > 0) {
 				kmig_channel_count(ch, 0, 0, ret);
 				ch->pass = b->pass;
+				ch->pc_sent = true;
 				serve = ch->id == 0;
 				ret = 0;
 			}

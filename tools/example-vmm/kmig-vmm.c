@@ -488,6 +488,8 @@ static int next_event(struct vmm_nl *k, uint32_t region, struct mig_ev *e)
 		e->event = KMIG_MIG_EVENT_FAILOVER;
 	else if (e->state == KMIG_MIG_STATE_COLO)
 		;	/* a plain status: colo_step() compares the checkpoint */
+	else if (e->state == KMIG_MIG_STATE_POSTCOPY_ACTIVE)
+		e->event = KMIG_MIG_EVENT_POSTCOPY_ACTIVE;
 	else if (e->switchover_ready)
 		e->event = KMIG_MIG_EVENT_SWITCHOVER_READY;
 	else if (e->passes)
@@ -711,7 +713,7 @@ static int run_source(const struct vmm_opts *o)
 	struct mig_ev e;
 	struct colo_ctx c;
 	double t_pause = 0, t_paused = 0, t_hashed = 0, t_end;
-	int switched = 0, completed, err = 0, ret;
+	int switched = 0, completed, err = 0, ret, pc_began = 0;
 	char why[256];
 
 	if (setup(&r, &k, o->size))
@@ -786,6 +788,8 @@ static int run_source(const struct vmm_opts *o)
 			err = 1;
 			break;
 		}
+		if (e.event == KMIG_MIG_EVENT_POSTCOPY_ACTIVE)
+			pc_began = 1;
 		if (final_event(&e))
 			break;
 		if (o->colo && e.state == KMIG_MIG_STATE_COLO)
@@ -834,9 +838,12 @@ static int run_source(const struct vmm_opts *o)
 
 	/*
 	 * A real VMM quits after COMPLETED and resumes its vCPUs after a
-	 * failure; the test wants the choice (--resume/--exit).
+	 * failure; the test wants the choice (--resume/--exit). Never after
+	 * postcopy began: the guest ran on the destination since.
 	 */
-	if (o->resume) {
+	if (pc_began && !completed) {
+		printf("postcopy began: the guest is lost here too, not resumed\n");
+	} else if (o->resume) {
 		vcpus_resume(v);
 		sleep(1);
 		printf("resumed writes=%" PRIu64 "\n", vcpus_writes(v));

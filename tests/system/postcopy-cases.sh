@@ -17,6 +17,7 @@ after-0              pc_complete after-0
 no-converge          pc_complete no-converge
 cancel               pc_lost cancel
 source-killed        pc_lost kill
+link-cut-resumed     pc_resume
 '
 # pc_complete after-1|after-0|no-converge  postcopy after one pass, with
 #     no pass at all (pure postcopy), or forced by --no-convergence
@@ -30,6 +31,12 @@ source-killed        pc_lost kill
 #     source VMM: the destination fails and says the guest is lost, its
 #     writers get SIGBUS on the missing pages (the VMM dies by it), nothing
 #     hangs, the kernel log is clean
+# pc_resume  pure postcopy through a relay (stall-proxy.py) that resets
+#     every connection once postcopy is active: both sides go
+#     postcopy-paused, the destination's writers wait (its VMM lives on);
+#     migctl postcopy-resume on both (the source straight to the
+#     destination) reconnects and the migration completes byte-identical,
+#     one pause counted on each side
 #
 # Sizes and knobs, overridable before sourcing (deb61: smaller):
 : "${PC_SIZE_MB:=64}"		# region
@@ -159,6 +166,75 @@ pc_lost() {
 	fi
 	dmesg | grep "postcopy failed" | tail -1 > "$T/out"
 	mcheck "$_tag: kernel log says the guest's pages are lost" grep -q "are lost" "$T/out"
+	klog_ok
+}
+
+pc_resume() {
+	begin "postcopy, the link cut and resumed" "pcresume"
+	if ! command -v python3 > /dev/null; then
+		echo "# $_tag: skipped: no python3 here for the relay"
+		return 0
+	fi
+	mcheck "$_tag: migctl monitor --json subscribed" mon_start
+	vmm_dst "$_tag" pcrdst --size "$PC_SIZE_MB" --port 0 --addr "$LIVE_ADDR" \
+		--channels 2 --postcopy --writers 2 --rate 300 --pattern random ||
+		{ mon_stop; return 1; }
+	rm -rf "$T/relay"; mkdir -p "$T/relay"
+	python3 "$BIN/stall-proxy.py" --to "$LIVE_ADDR:$_port" --dir "$T/relay" \
+		> "$T/relay.out" 2>&1 &
+	_rp=$!
+	wait_until 10 test -s "$T/relay/port"
+	_relay=$(cat "$T/relay/port" 2>/dev/null)
+	vmm_src "$_tag" pcrsrc --size "$PC_SIZE_MB" --to "$LIVE_ADDR:$_relay" \
+		--fill-random "$PC_RANDOM" --seed 13 --channels 2 --writers 2 \
+		--rate 200 --exit --postcopy --postcopy-after 0 \
+		--max-bandwidth "$PC_LOST_BW" || { kill "$_rp"; mon_stop; return 1; }
+	if ! mon_wait "$_did" postcopy-active/postcopy-active 60; then
+		cp "$T/mon.json" "$T/out"; notok "$_tag: destination reached postcopy-active"
+		kill -9 "$_spid" "$_dpid" "$_rp" 2>/dev/null; mon_stop; return 1
+	fi
+	sleep 1
+	touch "$T/relay/reset"
+	wait_until 30 mon_saw "$_did" postcopy-paused/postcopy-paused &&
+		wait_until 30 mon_saw "$_sid" postcopy-paused/postcopy-paused
+	_rc=$?
+	mon_events "$_did" > "$T/out"
+	mcheck "$_tag: both sides postcopy-paused after the reset" [ $_rc -eq 0 ]
+	mig_get dst "$_did"
+	cp "$T/mig-dst.json" "$T/out"
+	echo "# $_tag: paused: destination missing $(mjv postcopy_missing_pages) pages, reason: $(mjv reason)"
+	fc "$_tag: destination paused with pages missing, its VMM alive" \
+		'[ "$(mjv state)" = postcopy-paused ] && [ "$(mjv postcopy_missing_pages)" -gt 0 ] &&
+		kill -0 "$_dpid"'
+	sleep 1
+	"$MIGCTL" postcopy-resume --region "$_did" > "$T/out" 2>&1
+	mcheck "$_tag: migctl postcopy-resume on the destination exits 0" [ $? -eq 0 ]
+	"$MIGCTL" postcopy-resume --region "$_sid" --to "$LIVE_ADDR:$_port" > "$T/out" 2>&1
+	mcheck "$_tag: migctl postcopy-resume on the source (to the destination itself) exits 0" [ $? -eq 0 ]
+	vmm_done pcrsrc pcrdst "$PC_TIMEOUT" 60
+	kill "$_rp" 2>/dev/null; wait "$_rp" 2>/dev/null
+	sleep 0.5
+	mon_stop
+	show destination "$T/pcrdst.log" '^(postcopy|summary)'
+	mcheck "$_tag: source and destination kmig-vmm exit 0 (completed)" [ "$_src/$_drc" = 0/0 ]
+	_s=$(pc_src_hash pcrsrc) _p=$(pc_prior pcrdst)
+	{ echo "source at pause: $_s"; echo "destination prior: $_p"; cat "$T/pcrdst.hash"; } > "$T/out"
+	mcheck "$_tag: destination writers found the source's contents in every page they wrote" \
+		[ -n "$_s" ] && [ "$_s" = "$_p" ]
+	mon_events "$_sid" > "$T/seq"
+	{ echo "source events:"; cat "$T/seq"; } > "$T/out"
+	fc "$_tag: source: postcopy-active, postcopy-paused, postcopy-active, completed" \
+		'tr "\n" " " < "$T/seq" | grep -qE "postcopy-active/postcopy-active .*postcopy-paused/postcopy-paused .*postcopy-active/postcopy-active .*completed/completed $"'
+	for _side in "$_sid" "$_did"; do
+		if mon_last "$_side" completed; then
+			cp "$MJF" "$T/out"
+			echo "# $_tag: region $_side: pauses $(mjv postcopy_pauses), requests $(mjv postcopy_requests), pushed $(mjv postcopy_pushed_pages), discarded $(mjv postcopy_discarded_pages)"
+			mcheck "$_tag: region $_side completed after one pause" [ "$(mjv postcopy_pauses)" = 1 ]
+		else
+			cp "$T/mon.json" "$T/out"
+			notok "$_tag: monitor saw region $_side complete"
+		fi
+	done
 	klog_ok
 }
 

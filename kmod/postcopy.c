@@ -180,6 +180,9 @@ int kmig_postcopy_wait(struct kmig_postcopy *pc, pgoff_t index)
 
 	if (index >= pc->npages)
 		return -EIO;
+	/* Not (or no longer) missing: nothing to wait for, nothing counted. */
+	if (!kmig_postcopy_settled(pc, index))
+		return 0;
 	atomic64_inc(&pc->faults);
 	for (;;) {
 		ret = kmig_postcopy_settled(pc, index);

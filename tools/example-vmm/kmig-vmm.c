@@ -862,7 +862,7 @@ static int run_dest(const struct vmm_opts *o)
 	struct nl_msg *m;
 	struct mig_ev e;
 	char why[256];
-	int ret;
+	int ret, running = 0;
 
 	if (setup(&r, &k, o->size))
 		return 1;
@@ -943,9 +943,13 @@ static int run_dest(const struct vmm_opts *o)
 				vcpus_stop(v);
 			return 1;
 		}
-		/* Postcopy: the guest runs here from now on. */
-		if (v && e.event == KMIG_MIG_EVENT_POSTCOPY_ACTIVE) {
+		/*
+		 * Postcopy: the guest runs here from now on (also after a
+		 * pause and its resume: its vCPUs never stopped).
+		 */
+		if (v && e.event == KMIG_MIG_EVENT_POSTCOPY_ACTIVE && !running) {
 			vcpus_resume(v);
+			running = 1;
 			printf("postcopy-active resumed\n");
 			fflush(stdout);
 		}

@@ -26,11 +26,13 @@ link-cut-resumed     pc_resume
 #     and its final content equal the source's at the pause; events and
 #     counters: postcopy-active on both sides, pages pushed, none missing,
 #     requests served when the writers hit missing pages, fault latency
-# pc_lost cancel|kill  pure postcopy under a low bandwidth limit, ended
-#     during postcopy by 'migctl cancel' on the source or by killing the
-#     source VMM: the destination fails and says the guest is lost, its
-#     writers get SIGBUS on the missing pages (the VMM dies by it), nothing
-#     hangs, the kernel log is clean
+# pc_lost cancel|kill  pure postcopy under a low bandwidth limit; during
+#     postcopy 'migctl cancel' on the source, or the source VMM killed:
+#     the destination pauses (event, sysfs), its VMM alive and its pages
+#     kept; then a cancel on the destination, or its pause timeout (3 s),
+#     ends it: the reason says the guest is lost, the writers get SIGBUS
+#     on the missing pages (the VMM dies by it), nothing hangs, the kernel
+#     log is clean
 # pc_resume  pure postcopy through a relay (stall-proxy.py) that resets
 #     every connection once postcopy is active: both sides go
 #     postcopy-paused, the destination's writers wait (its VMM lives on);
@@ -44,6 +46,7 @@ link-cut-resumed     pc_resume
 : "${PC_BW:=8388608}"		# bandwidth limit (bytes/s): the push takes ~2 s
 : "${PC_LOST_BW:=1048576}"	# pc_lost: the push would take ~16 s
 : "${PC_TIMEOUT:=240}"
+: "${PC_PAUSE_MS:=3000}"	# pc_lost: the destination's pause timeout
 
 # pc_pair TAG NAME DST-ARGS -- SRC-ARGS: a postcopy destination with 2
 # writers and a source with 2 writers, both on 2 channels.
@@ -131,19 +134,38 @@ pc_complete() {
 pc_lost() {
 	begin "postcopy, the source lost during postcopy ($1)" "pcl$1"
 	mcheck "$_tag: migctl monitor --json subscribed" mon_start
-	pc_pair "$_tag" pcl --rate 2000 --pattern random -- --postcopy-after 0 --rate 200 \
+	pc_pair "$_tag" pcl --rate 2000 --pattern random \
+		--postcopy-pause-timeout "$PC_PAUSE_MS" -- --postcopy-after 0 --rate 200 \
 		--max-bandwidth "$PC_LOST_BW" || { mon_stop; return 1; }
 	if ! mon_wait "$_did" postcopy-active/postcopy-active 60; then
 		cp "$T/mon.json" "$T/out"; notok "$_tag: destination reached postcopy-active"
 		kill -9 "$_spid" "$_dpid" 2>/dev/null; mon_stop; return 1
 	fi
 	sleep 1
-	_t0=$(now_cs)
 	if [ "$1" = cancel ]; then
 		"$MIGCTL" cancel --region "$_sid" > "$T/out" 2>&1
 		mcheck "$_tag: migctl cancel on the source exits 0" [ $? -eq 0 ]
 	else
 		kill -9 "$_spid"
+	fi
+	_t0=$(now_cs)
+	# The destination cannot tell a dead source from a broken link: it
+	# pauses, its guest waiting, and keeps the pages it has.
+	wait_until 20 mon_saw "$_did" postcopy-paused/postcopy-paused
+	_rc=$?
+	_sys=/sys/kernel/kmig/regions/$_did/migration
+	_st=$(cat "$_sys/state" 2>/dev/null) _mp=$(cat "$_sys/postcopy_missing_pages" 2>/dev/null)
+	{ mon_events "$_did"; echo "sysfs state $_st, missing $_mp"; } > "$T/out"
+	echo "# $_tag: destination paused: sysfs state $_st, missing $_mp pages"
+	fc "$_tag: destination postcopy-paused (event and sysfs) with pages missing, its VMM alive" \
+		'[ $_rc -eq 0 ] && [ "$_st" = postcopy-paused ] && [ "${_mp:-0}" -gt 0 ] && kill -0 "$_dpid"'
+	if [ "$1" = cancel ]; then
+		"$MIGCTL" cancel --region "$_did" > "$T/out" 2>&1
+		mcheck "$_tag: migctl cancel on the destination exits 0" [ $? -eq 0 ]
+		_end=cancelled
+	else
+		# No resume: the pause timeout ends it.
+		_end=failed
 	fi
 	vmm_wait "$_dpid" 30; _drc=$VRC
 	_t1=$(now_cs)
@@ -153,16 +175,21 @@ pc_lost() {
 	cp "$T/pcldst.log" "$T/out"
 	# 135 = 128 + SIGBUS, as the shell reports a process killed by it.
 	mcheck "$_tag: destination's writers got SIGBUS on a missing page (status 135)" [ "$_drc" = 135 ]
-	mcheck "$_tag: within 10 s" [ $((_t1 - _t0)) -lt 1000 ]
-	if mon_last "$_did" failed; then
+	if [ "$1" = cancel ]; then
+		mcheck "$_tag: within 10 s" [ $((_t1 - _t0)) -lt 1000 ]
+	else
+		mcheck "$_tag: after the pause timeout ($PC_PAUSE_MS ms), within 10 s of it" \
+			[ $((_t1 - _t0)) -ge $((PC_PAUSE_MS / 10 - 50)) ] && [ $((_t1 - _t0)) -lt $((PC_PAUSE_MS / 10 + 1000)) ]
+	fi
+	if mon_last "$_did" "$_end"; then
 		cp "$MJF" "$T/out"
 		echo "# $_tag: destination: missing $(mjv postcopy_missing_pages) pages, reason: $(mjv reason)"
-		fc "$_tag: destination failed with pages missing, the reason says the guest is lost" \
-			'[ "$(mjv state)" = failed ] && [ "$(mjv postcopy_missing_pages)" -gt 0 ] &&
+		fc "$_tag: destination $_end with pages missing, the reason says the guest is lost" \
+			'[ "$(mjv state)" = "$_end" ] && [ "$(mjv postcopy_missing_pages)" -gt 0 ] &&
 			mjv reason | grep -q "^guest lost in postcopy: "'
 	else
 		cp "$T/mon.json" "$T/out"
-		notok "$_tag: monitor saw the destination's failed event"
+		notok "$_tag: monitor saw the destination's $_end event"
 	fi
 	dmesg | grep "postcopy failed" | tail -1 > "$T/out"
 	mcheck "$_tag: kernel log says the guest's pages are lost" grep -q "are lost" "$T/out"

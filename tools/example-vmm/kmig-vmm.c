@@ -770,6 +770,9 @@ static int run_source(const struct vmm_opts *o)
 		if (o->postcopy_after >= 0)
 			nla_put_u32(m, KMIG_A_MIG_POSTCOPY_AFTER, o->postcopy_after);
 	}
+	if (o->pc_pause_timeout_ms)
+		nla_put_u32(m, KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS,
+			    o->pc_pause_timeout_ms);
 	mig_put_auth(m);
 	nlmsg_get(m);	/* kept to wipe the key once sent */
 	ret = mig_send(&k, m, NULL, why, sizeof(why));
@@ -918,6 +921,9 @@ static int run_dest(const struct vmm_opts *o)
 		nla_put_flag(m, KMIG_A_MIG_COLO);
 	if (o->integrity)
 		nla_put_flag(m, KMIG_A_MIG_INTEGRITY);
+	if (o->pc_pause_timeout_ms)
+		nla_put_u32(m, KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS,
+			    o->pc_pause_timeout_ms);
 	mig_put_auth(m);
 	memset(&e, 0, sizeof(e));
 	nlmsg_get(m);	/* kept to wipe the key once sent */

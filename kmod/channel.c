@@ -66,6 +66,17 @@ void kmig_channel_uninit(struct kmig_channel *ch)
 	ch->rxnew = NULL;
 }
 
+void kmig_channel_reset(struct kmig_channel *ch)
+{
+	ch->expect_close = false;
+	ch->done = false;
+	ch->parked = false;
+	ch->seq = 0;
+	ch->rseq = 0;
+	ch->pc = NULL;
+	ch->pc_sent = false;
+}
+
 void kmig_channel_park(void)
 {
 	for (;;) {
@@ -88,7 +99,8 @@ void kmig_channel_count(struct kmig_channel *ch, u64 pages, u64 zero,
 
 int kmig_channel_alloc_bounce(struct kmig_channel *ch, unsigned int pages)
 {
-	if (!ch->crc)
+	/* Postcopy resumed: the channel has it from its first connection. */
+	if (!ch->crc || ch->bounce)
 		return 0;
 	ch->bounce = kvmalloc(array_size(pages, PAGE_SIZE), GFP_KERNEL);
 	return ch->bounce ? 0 : -ENOMEM;

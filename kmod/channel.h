@@ -83,6 +83,11 @@ int kmig_channel_start(struct kmig_channel *ch, int (*fn)(void *data),
 		       const char *dir, unsigned int region_id);
 /* Stop the thread (its socket must be shut down first). */
 void kmig_channel_stop(struct kmig_channel *ch);
+/*
+ * Postcopy recovery: a stopped channel whose socket is gone, ready for a
+ * new connection (packet numbers from 0, nothing done); counters kept.
+ */
+void kmig_channel_reset(struct kmig_channel *ch);
 
 /* For the channel threads (send.c, receive.c). */
 

@@ -161,16 +161,16 @@ static void kmig_hs_on_close(struct kmig_sock *ks, int err)
 	    READ_ONCE(ch->expect_close))
 		return;
 	if (err == ETIMEDOUT)
-		kmig_mig_stop(ch->mig, KMIG_MIG_STATE_FAILED,
-			      "peer stopped responding on channel %u (TCP timeout)",
-			      ch->id);
+		kmig_mig_link_lost_any(ch->mig,
+				       "peer stopped responding on channel %u (TCP timeout)",
+				       ch->id);
 	else if (err)
-		kmig_mig_stop(ch->mig, KMIG_MIG_STATE_FAILED,
-			      "peer reset channel %u (%pe)", ch->id,
-			      ERR_PTR(-err));
+		kmig_mig_link_lost_any(ch->mig,
+				       "peer reset channel %u (%pe)", ch->id,
+				       ERR_PTR(-err));
 	else
-		kmig_mig_stop(ch->mig, KMIG_MIG_STATE_FAILED,
-			      "peer closed channel %u", ch->id);
+		kmig_mig_link_lost_any(ch->mig,
+				       "peer closed channel %u", ch->id);
 }
 
 /* Source. */
@@ -200,9 +200,9 @@ static int kmig_hs_src_respond(struct kmig_mig *mig, struct kmig_channel *ch,
 	ret = kmig_wire_auth_decode(buf, KMIG_WIRE_AUTH_SIZE,
 				    KMIG_WIRE_AUTH_CHALLENGE, &a);
 	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: bad authentication challenge: %s",
-			      ch->id, kmig_wire_strerror(ret));
+		kmig_mig_link_lost(mig,
+				   "channel %u: bad authentication challenge: %s",
+				   ch->id, kmig_wire_strerror(ret));
 		return -EPROTO;
 	}
 	memcpy(nd, a.nonce, KMIG_WIRE_NONCE_LEN);
@@ -212,9 +212,9 @@ static int kmig_hs_src_respond(struct kmig_mig *mig, struct kmig_channel *ch,
 	ret = kmig_auth_mac(&mig->auth, KMIG_WIRE_AUTH_LABEL_SRC, hello, nd,
 			    ns, a.mac);
 	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: HMAC failed (%pe)", ch->id,
-			      ERR_PTR(ret));
+		kmig_mig_link_lost(mig,
+				   "channel %u: HMAC failed (%pe)", ch->id,
+				   ERR_PTR(ret));
 		return ret;
 	}
 	kmig_wire_auth_encode(buf, KMIG_WIRE_AUTH_SIZE, &a);
@@ -236,27 +236,27 @@ static int kmig_hs_src_check_proof(struct kmig_mig *mig,
 
 	ret = kmig_sock_recv(sock, ch->buf, KMIG_WIRE_AUTH_SIZE);
 	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: no authentication proof from %s (%pe)",
-			      ch->id, peer,
-			      ERR_PTR(ret == -EAGAIN ? -ETIMEDOUT : ret));
+		kmig_mig_link_lost(mig,
+				   "channel %u: no authentication proof from %s (%pe)",
+				   ch->id, peer,
+				   ERR_PTR(ret == -EAGAIN ? -ETIMEDOUT : ret));
 		return ret;
 	}
 	atomic64_add(KMIG_WIRE_AUTH_SIZE, &mig->hello_bytes);
 	ret = kmig_wire_auth_decode(ch->buf, KMIG_WIRE_AUTH_SIZE,
 				    KMIG_WIRE_AUTH_PROOF, &a);
 	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: bad authentication proof: %s",
-			      ch->id, kmig_wire_strerror(ret));
+		kmig_mig_link_lost(mig,
+				   "channel %u: bad authentication proof: %s",
+				   ch->id, kmig_wire_strerror(ret));
 		return -EPROTO;
 	}
 	if (!kmig_auth_check(&mig->auth, KMIG_WIRE_AUTH_LABEL_DST, hello, nd,
 			     ns, a.mac)) {
 		kmig_mig_count_auth_failed(mig);
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: %s failed authentication (not the same key)",
-			      ch->id, peer);
+		kmig_mig_link_lost(mig,
+				   "channel %u: %s failed authentication (not the same key)",
+				   ch->id, peer);
 		return -EACCES;
 	}
 	return 0;
@@ -276,24 +276,24 @@ static int kmig_hs_src_refused(struct kmig_mig *mig, struct kmig_channel *ch,
 	case KMIG_HS_REPLY_REJECTED:
 		status = kmig_wire_status_str(reply->status);
 		if (!strcmp(status, reply->reason) || !reply->reason[0])
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-				      "channel %u rejected by %s: %s", ch->id,
-				      peer, status);
+			kmig_mig_link_lost(mig,
+					   "channel %u rejected by %s: %s", ch->id,
+					   peer, status);
 		else
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-				      "channel %u rejected by %s: %s (%s)",
-				      ch->id, peer, status, reply->reason);
+			kmig_mig_link_lost(mig,
+					   "channel %u rejected by %s: %s (%s)",
+					   ch->id, peer, status, reply->reason);
 		return -ECONNREFUSED;
 	case KMIG_HS_REPLY_VERSION:
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: destination chose version %u",
-			      ch->id, reply->version);
+		kmig_mig_link_lost(mig,
+				   "channel %u: destination chose version %u",
+				   ch->id, reply->version);
 		return -EPROTO;
 	case KMIG_HS_REPLY_FEATURES:
 	default:
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: destination granted features %#llx of %#llx",
-			      ch->id, reply->features, hello->features);
+		kmig_mig_link_lost(mig,
+				   "channel %u: destination granted features %#llx of %#llx",
+				   ch->id, reply->features, hello->features);
 		return -EPROTO;
 	}
 }
@@ -325,9 +325,9 @@ int kmig_hs_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 	ret = kmig_sock_connect(mig->net, &mig->cfg.addr, KMIG_SETUP_TIMEOUT,
 				&sock);
 	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: connect to %s failed (%pe)", ch->id,
-			      peer, ERR_PTR(ret));
+		kmig_mig_link_lost(mig,
+				   "channel %u: connect to %s failed (%pe)", ch->id,
+				   peer, ERR_PTR(ret));
 		return ret;
 	}
 	/* Owned by the channel from here: teardown releases it. */
@@ -345,19 +345,19 @@ int kmig_hs_connect(struct kmig_mig *mig, struct kmig_channel *ch)
 		ret = kmig_hs_src_respond(mig, ch, sock, raw, ch->buf, nd, ns);
 	if (ret) {
 		if (!kmig_mig_stopping(mig))
-			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-				      "channel %u: hello to %s failed (%pe)",
-				      ch->id, peer,
-				      ERR_PTR(ret == -EAGAIN ? -ETIMEDOUT : ret));
+			kmig_mig_link_lost(mig,
+					   "channel %u: hello to %s failed (%pe)",
+					   ch->id, peer,
+					   ERR_PTR(ret == -EAGAIN ? -ETIMEDOUT : ret));
 		return ret;
 	}
 	atomic64_add(KMIG_WIRE_HELLO_SIZE + KMIG_WIRE_REPLY_SIZE,
 		     &mig->hello_bytes);
 	ret = kmig_wire_reply_decode(ch->buf, KMIG_WIRE_REPLY_SIZE, &reply);
 	if (ret) {
-		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
-			      "channel %u: bad hello reply: %s", ch->id,
-			      kmig_wire_strerror(ret));
+		kmig_mig_link_lost(mig,
+				   "channel %u: bad hello reply: %s", ch->id,
+				   kmig_wire_strerror(ret));
 		return -EPROTO;
 	}
 	ret = kmig_hs_src_refused(mig, ch, &hello, &reply, peer);
@@ -481,6 +481,11 @@ static enum kmig_wire_status kmig_hs_dst_check(struct kmig_mig *mig,
 		*why = "no crc32c on this destination";
 		return KMIG_WIRE_REJ_FEATURES;
 	}
+	if (READ_ONCE(mig->pc_resuming) &&
+	    !(h->features & KMIG_WIRE_FEAT_POSTCOPY)) {
+		*why = "a postcopy resume needs postcopy";
+		return KMIG_WIRE_REJ_FEATURES;
+	}
 	/* The first channel asking for postcopy sets its page map up. */
 	if ((h->features & KMIG_WIRE_FEAT_POSTCOPY) && !mig->pc) {
 		struct kmig_postcopy *pc;
@@ -513,7 +518,8 @@ static void kmig_hs_dst_claim(struct kmig_mig *mig,
 		mig->have_id = true;
 	}
 	spin_unlock_bh(&mig->lock);
-	if (++mig->hs_accepted == 1) {
+	/* A resumed postcopy stays postcopy-paused until it goes on. */
+	if (++mig->hs_accepted == 1 && !READ_ONCE(mig->postcopy_active)) {
 		kmig_mig_set_state(mig, KMIG_MIG_STATE_ACTIVE);
 		kmig_status_event(mig, KMIG_MIG_EVENT_STATE);
 	}

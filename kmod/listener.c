@@ -16,6 +16,8 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/net.h>
+#include <linux/in.h>
+#include <linux/in6.h>
 #include <linux/err.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -112,12 +114,11 @@ static void kmig_listener_hs_start(struct kmig_mig *mig, struct socket *sock)
 	queue_work(mig->hs_wq, &lh->work);
 }
 
-/* Destination: listen; the main thread accepts the channels. */
-static int kmig_listener_prepare(struct kmig_mig *mig, const char **why)
+/* The listening socket and the handshakes' workqueue. */
+static int kmig_listener_open(struct kmig_mig *mig, const char **why)
 {
 	int ret;
 
-	mig->state = KMIG_MIG_STATE_LISTENING;
 	mig->hs_wq = alloc_workqueue("kmig-hs/%u", WQ_UNBOUND,
 				     KMIG_LIMITS_HANDSHAKES_MAX,
 				     mig->region->id);
@@ -137,6 +138,13 @@ static int kmig_listener_prepare(struct kmig_mig *mig, const char **why)
 	return ret;
 }
 
+/* Destination: listen; the main thread accepts the channels. */
+static int kmig_listener_prepare(struct kmig_mig *mig, const char **why)
+{
+	mig->state = KMIG_MIG_STATE_LISTENING;
+	return kmig_listener_open(mig, why);
+}
+
 /* What prepare set up, when the main thread never ran. */
 static void kmig_listener_unprepare(struct kmig_mig *mig)
 {
@@ -150,18 +158,25 @@ static void kmig_listener_unprepare(struct kmig_mig *mig)
  * The accept loop: every connection gets a handshake of its own, run
  * alongside the others (at most max_handshakes at once), each with its
  * deadline from accept. The last channel's handshake ends the loop; so
- * does a stop.
+ * does a stop, and for a resumed postcopy its pause timeout.
  */
-static int kmig_listener_thread(void *data)
+static void kmig_listener_accept_all(struct kmig_mig *mig)
 {
-	struct kmig_mig *mig = data;
+	u64 limit = (u64)mig->cfg.pc_pause_timeout_ms * NSEC_PER_MSEC;
 	unsigned int running, max;
 	int ended;
 	struct socket *sock, *lsock;
 	bool full = false;
 	int ret;
 
-	while (!kmig_mig_stopping(mig)) {
+	while (!kmig_mig_halted(mig)) {
+		if (READ_ONCE(mig->pc_resuming) &&
+		    ktime_get_ns() - READ_ONCE(mig->pc_pause_ns) > limit) {
+			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+				      "postcopy paused for %u s: the source did not reconnect",
+				      mig->cfg.pc_pause_timeout_ms / 1000);
+			break;
+		}
 		ended = atomic_read(&mig->hs_ended);
 		running = kmig_listener_reap(mig);
 		max = kmig_limits_handshakes();
@@ -216,12 +231,58 @@ static int kmig_listener_thread(void *data)
 	WARN_ON_ONCE(running);
 	destroy_workqueue(mig->hs_wq);
 	mig->hs_wq = NULL;
+}
 
+/*
+ * Postcopy, paused and asked to resume: listen again on the same address
+ * and port (or the one mig-postcopy-resume gave), with the channel ids
+ * free again, and accept every channel. False when that did not happen.
+ */
+static bool kmig_listener_reaccept(struct kmig_mig *mig)
+{
+	const char *why = NULL;
+	struct sockaddr_storage *a = &mig->cfg.addr;
+
+	if (a->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)a)->sin6_port = htons(mig->port);
+	else
+		((struct sockaddr_in *)a)->sin_port = htons(mig->port);
+	mutex_lock(&mig->hs_lock);
+	bitmap_zero(mig->hs_claimed, KMIG_CHANNELS_MAX);
+	mig->hs_accepted = 0;
+	WRITE_ONCE(mig->hs_closed, false);
+	mutex_unlock(&mig->hs_lock);
+	if (kmig_listener_open(mig, &why)) {
+		kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,
+			      "postcopy resume: cannot listen again: %s", why);
+		return false;
+	}
+	pr_info("region %u: postcopy resume: listening on port %u\n",
+		mig->region->id, mig->port);
+	kmig_listener_accept_all(mig);
+	return !kmig_mig_halted(mig) && READ_ONCE(mig->hs_accepted) == mig->nch;
+}
+
+/* Postcopy to its end, listening again after each resumed pause. */
+static void kmig_listener_postcopy(struct kmig_mig *mig)
+{
+	while (kmig_postcopy_dst_run(mig) == -EAGAIN) {
+		if (!kmig_listener_reaccept(mig) && !kmig_mig_pc_paused(mig))
+			break;
+	}
+	kmig_postcopy_dst_end(mig);
+}
+
+static int kmig_listener_thread(void *data)
+{
+	struct kmig_mig *mig = data;
+
+	kmig_listener_accept_all(mig);
 	if (!kmig_mig_stopping(mig)) {
 		if (mig->colo)
 			kmig_colo_secondary(mig);
 		else if (mig->hs_postcopy)
-			kmig_postcopy_dst_run(mig);
+			kmig_listener_postcopy(mig);
 		else
 			kmig_mig_wait_channels(mig);
 	}

@@ -46,9 +46,10 @@ static const char * const kmig_state_names[] = {
 	[KMIG_MIG_STATE_COLO] = "colo",
 	[KMIG_MIG_STATE_FAILOVER] = "failover",
 	[KMIG_MIG_STATE_POSTCOPY_ACTIVE] = "postcopy-active",
+	[KMIG_MIG_STATE_POSTCOPY_PAUSED] = "postcopy-paused",
 };
 /* Every state has its name (the uapi enum has no _MAX to size it by). */
-static_assert(ARRAY_SIZE(kmig_state_names) == KMIG_MIG_STATE_POSTCOPY_ACTIVE + 1);
+static_assert(ARRAY_SIZE(kmig_state_names) == KMIG_MIG_STATE_POSTCOPY_PAUSED + 1);
 
 void kmig_mig_count_started(void)
 {
@@ -159,6 +160,141 @@ void kmig_mig_fail(struct kmig_mig *mig, const char *fmt, ...)
 	kmig_mig_vstop(mig, KMIG_MIG_STATE_FAILED, fmt, ap);
 	va_end(ap);
 	kmig_mig_kick(mig);
+}
+
+/* Pause postcopy with a reason; false when it is not active (or stops). */
+static __printf(2, 0)
+bool kmig_mig_vpause(struct kmig_mig *mig, const char *fmt, va_list ap)
+{
+	struct kmig_postcopy *pc;
+	bool pause = false, changed = false;
+
+	spin_lock_bh(&mig->lock);
+	if (mig->postcopy_active && !mig->stopping &&
+	    !kmig_state_final(mig->state)) {
+		pause = true;
+		if (!mig->pc_paused) {
+			WRITE_ONCE(mig->pc_paused, true);
+			mig->state = KMIG_MIG_STATE_POSTCOPY_PAUSED;
+			mig->pc_pause_ns = ktime_get_ns();
+			mig->pc_pauses++;
+			vsnprintf(mig->reason, sizeof(mig->reason), fmt, ap);
+			changed = true;
+		}
+	}
+	spin_unlock_bh(&mig->lock);
+	if (!pause)
+		return false;
+	if (changed)
+		pr_info("region %u: %s postcopy paused: %s\n", mig->region->id,
+			kmig_mig_role_name(mig->role), mig->reason);
+	if (mig->role == KMIG_MIG_ROLE_SOURCE)
+		kmig_queue_stop(&mig->queue);
+	/* Pairs with the release where the handshake set it up. */
+	pc = smp_load_acquire(&mig->pc);
+	if (pc)
+		kmig_postcopy_kick(pc);
+	wake_up_all(&mig->wq);
+	return true;
+}
+
+void kmig_mig_link_lost_any(struct kmig_mig *mig, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!kmig_mig_vpause(mig, fmt, ap)) {
+		va_end(ap);
+		va_start(ap, fmt);
+		kmig_mig_vstop(mig, KMIG_MIG_STATE_FAILED, fmt, ap);
+	}
+	va_end(ap);
+}
+
+void kmig_mig_link_lost(struct kmig_mig *mig, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!kmig_mig_vpause(mig, fmt, ap)) {
+		va_end(ap);
+		va_start(ap, fmt);
+		kmig_mig_vstop(mig, KMIG_MIG_STATE_FAILED, fmt, ap);
+	}
+	va_end(ap);
+	kmig_mig_kick(mig);
+}
+
+void kmig_mig_drop_channels(struct kmig_mig *mig, u64 pass)
+{
+	unsigned int i;
+
+	kmig_mig_kick(mig);
+	for (i = 0; i < mig->nch; i++)
+		kmig_channel_stop(&mig->ch[i]);
+	for (i = 0; i < mig->nch; i++) {
+		struct kmig_channel *ch = &mig->ch[i];
+		struct socket *sock = ch->ks.sock;
+
+		if (sock) {
+			kmig_sock_unhook(&ch->ks);
+			kmig_mig_set_sock(mig, &ch->ks.sock, NULL);
+			kmig_sock_release(sock);
+		}
+		kmig_channel_reset(ch);
+	}
+	atomic_set(&mig->channels_done, 0);
+	spin_lock_bh(&mig->lock);
+	mig->barrier_pass = pass;
+	mig->barrier_held = pass;
+	mig->barrier_arrived = 0;
+	spin_unlock_bh(&mig->lock);
+}
+
+int kmig_mig_pc_wait_resume(struct kmig_mig *mig)
+{
+	u64 limit = (u64)mig->cfg.pc_pause_timeout_ms * NSEC_PER_MSEC;
+	u64 now = ktime_get_ns(), end = READ_ONCE(mig->pc_pause_ns) + limit;
+	long left;
+
+	left = now < end ? nsecs_to_jiffies(end - now) : 0;
+	left = wait_event_idle_timeout(mig->wq, READ_ONCE(mig->pc_resume) ||
+				       kmig_mig_stopping(mig), max(left, 1L));
+	if (kmig_mig_stopping(mig))
+		return -ECANCELED;
+	if (!left) {
+		spin_lock_bh(&mig->lock);
+		/* Not paused any more: the stop below is the end. */
+		WRITE_ONCE(mig->pc_paused, false);
+		spin_unlock_bh(&mig->lock);
+		kmig_mig_fail(mig,
+			      "postcopy paused for %u s without a resume",
+			      mig->cfg.pc_pause_timeout_ms / 1000);
+		return -ETIMEDOUT;
+	}
+	spin_lock_bh(&mig->lock);
+	/* Reconnecting: a broken link pauses again from here on. */
+	WRITE_ONCE(mig->pc_paused, false);
+	mig->pc_resume = false;
+	if (mig->pc_addr_set)
+		mig->cfg.addr = mig->pc_addr;
+	mig->pc_addr_set = false;
+	WRITE_ONCE(mig->pc_resuming, true);
+	WRITE_ONCE(mig->pc_resynced, false);
+	spin_unlock_bh(&mig->lock);
+	return 0;
+}
+
+void kmig_mig_pc_unpause(struct kmig_mig *mig)
+{
+	spin_lock_bh(&mig->lock);
+	WRITE_ONCE(mig->pc_paused, false);
+	WRITE_ONCE(mig->pc_resuming, false);
+	if (!kmig_state_final(mig->state))
+		mig->state = KMIG_MIG_STATE_POSTCOPY_ACTIVE;
+	spin_unlock_bh(&mig->lock);
+	pr_info("region %u: %s postcopy resumed\n", mig->region->id,
+		kmig_mig_role_name(mig->role));
 }
 
 void kmig_mig_reason_prefix(struct kmig_mig *mig, const char *prefix)
@@ -275,8 +411,8 @@ static bool kmig_mig_barrier_wait(struct kmig_mig *mig, u64 pass, bool hold)
 			return true;
 	}
 	wait_event_idle(mig->wq, READ_ONCE(mig->barrier_pass) > pass ||
-			kmig_mig_stopping(mig));
-	return !kmig_mig_stopping(mig);
+			kmig_mig_halted(mig));
+	return !kmig_mig_halted(mig);
 }
 
 bool kmig_mig_barrier(struct kmig_mig *mig, u64 pass)

@@ -79,7 +79,11 @@ struct kmig_mig_config {
 	bool postcopy;
 	u32 postcopy_after;
 	u32 prefetch;
+	/* Either side: postcopy-paused for longer than this fails it. */
+	u32 pc_pause_timeout_ms;
 };
+
+#define KMIG_PC_PAUSE_TIMEOUT_DEFAULT_MS	600000
 
 #define KMIG_DOWNTIME_LIMIT_DEFAULT_MS	300
 #define KMIG_CHECKPOINT_INTERVAL_DEFAULT_MS	1000
@@ -201,6 +205,21 @@ struct kmig_mig {
 	u64 postcopy_pass;
 	struct kmig_postcopy *pc;	/* destination, with a reference */
 	bool pc_complete_sent;		/* destination: our COMPLETE, ch 0 */
+	/*
+	 * Postcopy recovery (kmig_mig_link_lost()): paused since pc_pause_ns
+	 * (pc_pauses times in all); mig-postcopy-resume sets pc_resume (and
+	 * pc_addr, a new peer address or port); the main thread reconnects
+	 * with pc_resuming set, and a source's channel 0 first reads the
+	 * destination's missing pages (pc_resynced). Under @lock, READ_ONCE.
+	 */
+	bool pc_paused;
+	bool pc_resume;
+	bool pc_resuming;
+	bool pc_resynced;
+	bool pc_addr_set;
+	struct sockaddr_storage pc_addr;
+	u64 pc_pause_ns;
+	u32 pc_pauses;
 	atomic64_t pc_requests;		/* source: REQUESTs answered */
 	atomic64_t pc_requested;	/* source: pages requested */
 	atomic64_t pc_served;		/* source: pages in answers */
@@ -225,6 +244,43 @@ void kmig_mig_stop(struct kmig_mig *mig, enum kmig_mig_state state,
 		   const char *fmt, ...);
 /* Shut the sockets down so every blocked thread returns. Sleeps. */
 void kmig_mig_kick(struct kmig_mig *mig);
+/*
+ * A connection of the migration broke (reset, closed, timed out, cut
+ * inside a packet). After postcopy-active the migration pauses
+ * (postcopy-paused: nothing is dropped, a resume reconnects); before, it
+ * fails as kmig_mig_fail() does. Process context (kicks the sockets);
+ * kmig_mig_link_lost_any() in any context, without the kick.
+ */
+__printf(2, 3)
+void kmig_mig_link_lost(struct kmig_mig *mig, const char *fmt, ...);
+__printf(2, 3)
+void kmig_mig_link_lost_any(struct kmig_mig *mig, const char *fmt, ...);
+
+static inline bool kmig_mig_pc_paused(struct kmig_mig *mig)
+{
+	return READ_ONCE(mig->pc_paused);
+}
+
+/* Paused or stopping: a channel thread or a wait gives up. */
+static inline bool kmig_mig_halted(struct kmig_mig *mig)
+{
+	return kmig_mig_stopping(mig) || kmig_mig_pc_paused(mig);
+}
+
+/*
+ * Main thread, paused: every channel's thread stopped, its socket
+ * released, the channel ready for a new connection; the barriers reset
+ * to @pass (the postcopy pass a resumed POSTCOPY meets at). Sleeps.
+ */
+void kmig_mig_drop_channels(struct kmig_mig *mig, u64 pass);
+/*
+ * Main thread, paused (after the postcopy-paused event): wait for
+ * mig-postcopy-resume (0: pc_resuming set, a new address in cfg), a stop
+ * (-ECANCELED) or the pause timeout (-ETIMEDOUT: the migration failed).
+ */
+int kmig_mig_pc_wait_resume(struct kmig_mig *mig);
+/* Resumed: postcopy-active again (the caller announces it). */
+void kmig_mig_pc_unpause(struct kmig_mig *mig);
 /* Process context: stop as failed with a reason, then kick. Sleeps. */
 __printf(2, 3)
 void kmig_mig_fail(struct kmig_mig *mig, const char *fmt, ...);

@@ -99,6 +99,8 @@ struct kmig_mig_info {
 	u64 pc_missing;
 	u64 pc_faults;
 	u64 pc_discarded;
+	u32 pc_pauses;
+	u32 pc_pause_timeout_ms;
 	struct kmig_colo_latency pc_latency;
 	char reason[KMIG_REASON_LEN];
 	struct kmig_mig_channel_info ch[KMIG_CHANNELS_MAX];

@@ -392,6 +392,58 @@ int kmig_mig_postcopy(struct kmig_region *region, const char **why)
 	return ret;
 }
 
+int kmig_mig_postcopy_resume(struct kmig_region *region,
+			     const struct sockaddr_storage *addr, bool new_addr,
+			     const char **why)
+{
+	struct kmig_mig *mig;
+	int ret = 0;
+
+	mutex_lock(&kmig_mig_mutex);
+	mig = region->mig;
+	if (!mig || kmig_mig_finished(mig)) {
+		*why = "no running migration on this region";
+		ret = -ENOENT;
+		goto unlock;
+	}
+	spin_lock_bh(&mig->lock);
+	if (!mig->pc_paused) {
+		*why = "the migration is not in state postcopy-paused";
+		ret = -EINVAL;
+	} else if (mig->pc_resume) {
+		*why = "resume already requested";
+		ret = -EALREADY;
+	} else if (addr && mig->role == KMIG_MIG_ROLE_DESTINATION &&
+		   new_addr) {
+		*why = "a destination listens again on its own address (give a port only)";
+		ret = -EINVAL;
+	} else {
+		if (addr && mig->role == KMIG_MIG_ROLE_DESTINATION) {
+			/* The port to listen on; 0 picks a new one. */
+			mig->port = ntohs(addr->ss_family == AF_INET6 ?
+				((const struct sockaddr_in6 *)addr)->sin6_port :
+				((const struct sockaddr_in *)addr)->sin_port);
+		} else if (addr) {
+			/* A new address and port, or a new port alone. */
+			mig->pc_addr = new_addr ? *addr : mig->cfg.addr;
+			if (!new_addr && addr->ss_family == AF_INET6)
+				((struct sockaddr_in6 *)&mig->pc_addr)->sin6_port =
+					((const struct sockaddr_in6 *)addr)->sin6_port;
+			else if (!new_addr)
+				((struct sockaddr_in *)&mig->pc_addr)->sin_port =
+					((const struct sockaddr_in *)addr)->sin_port;
+			mig->pc_addr_set = true;
+		}
+		mig->pc_resume = true;
+	}
+	spin_unlock_bh(&mig->lock);
+	if (!ret)
+		wake_up_all(&mig->wq);
+unlock:
+	mutex_unlock(&kmig_mig_mutex);
+	return ret;
+}
+
 int kmig_mig_dirty_push(struct kmig_region *region, u64 first,
 			const unsigned long *bits, u64 nbits, const char **why)
 {

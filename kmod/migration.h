@@ -30,6 +30,14 @@ void __noreturn kmig_mig_exit(struct kmig_mig *mig);
 int kmig_mig_switchover(struct kmig_region *region, const char **why);
 /* Live source allowing postcopy: switch to it at the switchover. */
 int kmig_mig_postcopy(struct kmig_region *region, const char **why);
+/*
+ * Either side in postcopy-paused: reconnect. A source to @addr when
+ * @new_addr (or the port of @addr, else as before); a destination listens
+ * again, on @addr's port when @addr (0: a new one), else the same.
+ */
+int kmig_mig_postcopy_resume(struct kmig_region *region,
+			     const struct sockaddr_storage *addr, bool new_addr,
+			     const char **why);
 int kmig_mig_dirty_push(struct kmig_region *region, u64 first,
 			const unsigned long *bits, u64 nbits, const char **why);
 int kmig_mig_colo_checkpoint(struct kmig_region *region, const char **why);

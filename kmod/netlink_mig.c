@@ -69,6 +69,38 @@ static struct kmig_region *kmig_nl_mig_region(struct genl_info *info)
 	return region;
 }
 
+/* @a_addr (any address when NULL) and @port into @ss. */
+static int kmig_nl_parse_addr(struct genl_info *info, struct nlattr *a_addr,
+			      u16 port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (a_addr) {
+		const char *text = nla_data(a_addr);
+
+		if (in4_pton(text, -1, (u8 *)&sin->sin_addr, -1, NULL)) {
+			sin->sin_family = AF_INET;
+		} else if (in6_pton(text, -1, (u8 *)&sin6->sin6_addr, -1,
+				    NULL)) {
+			sin6->sin6_family = AF_INET6;
+		} else {
+			NL_SET_ERR_MSG_ATTR(info->extack, a_addr,
+					    "not an IPv4 or IPv6 address");
+			return -EINVAL;
+		}
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_ANY);
+	}
+	if (ss->ss_family == AF_INET6)
+		sin6->sin6_port = htons(port);
+	else
+		sin->sin_port = htons(port);
+	return 0;
+}
+
 /* Postcopy's options of mig-start (live). */
 static int kmig_nl_mig_postcopy_config(struct genl_info *info,
 				       struct kmig_mig_config *cfg)
@@ -165,9 +197,8 @@ static int kmig_nl_mig_config(struct genl_info *info, bool source,
 	struct nlattr *a_zd = info->attrs[KMIG_A_MIG_ZERO_PAGE_DETECTION];
 	struct nlattr *a_id = info->attrs[KMIG_A_MIG_MIGRATION_ID];
 	struct nlattr *a_key = info->attrs[KMIG_A_MIG_KEY];
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&cfg->addr;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&cfg->addr;
 	u16 port = a_port ? nla_get_u16(a_port) : 0;
+	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (source && !a_addr) {
@@ -178,27 +209,9 @@ static int kmig_nl_mig_config(struct genl_info *info, bool source,
 		NL_SET_ERR_MSG(info->extack, "destination port required");
 		return -EINVAL;
 	}
-	if (a_addr) {
-		const char *text = nla_data(a_addr);
-
-		if (in4_pton(text, -1, (u8 *)&sin->sin_addr, -1, NULL)) {
-			sin->sin_family = AF_INET;
-		} else if (in6_pton(text, -1, (u8 *)&sin6->sin6_addr, -1,
-				    NULL)) {
-			sin6->sin6_family = AF_INET6;
-		} else {
-			NL_SET_ERR_MSG_ATTR(info->extack, a_addr,
-					    "not an IPv4 or IPv6 address");
-			return -EINVAL;
-		}
-	} else {
-		sin->sin_family = AF_INET;
-		sin->sin_addr.s_addr = htonl(INADDR_ANY);
-	}
-	if (cfg->addr.ss_family == AF_INET6)
-		sin6->sin6_port = htons(port);
-	else
-		sin->sin_port = htons(port);
+	ret = kmig_nl_parse_addr(info, a_addr, port, &cfg->addr);
+	if (ret)
+		return ret;
 
 	if (a_key && nla_get_flag(info->attrs[KMIG_A_MIG_INSECURE])) {
 		NL_SET_ERR_MSG(info->extack,
@@ -226,6 +239,11 @@ static int kmig_nl_mig_config(struct genl_info *info, bool source,
 	cfg->checkpoint_interval_ms = KMIG_CHECKPOINT_INTERVAL_DEFAULT_MS;
 	cfg->colo = nla_get_flag(info->attrs[KMIG_A_MIG_COLO]);
 	cfg->integrity = nla_get_flag(info->attrs[KMIG_A_MIG_INTEGRITY]);
+	/* Both policies carry it (the listen one ends with it). */
+	cfg->pc_pause_timeout_ms = KMIG_PC_PAUSE_TIMEOUT_DEFAULT_MS;
+	if (info->attrs[KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS])
+		cfg->pc_pause_timeout_ms =
+			nla_get_u32(info->attrs[KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS]);
 	/* Only mig-start's policy (and attrs array) reaches that far. */
 	if (source)
 		return kmig_nl_mig_live_config(info, cfg);
@@ -370,6 +388,40 @@ int kmig_nl_mig_switchover_doit(struct sk_buff *skb, struct genl_info *info)
 int kmig_nl_mig_postcopy_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return kmig_nl_mig_op(info, KMIG_CMD_MIG_POSTCOPY, kmig_mig_postcopy);
+}
+
+int kmig_nl_mig_postcopy_resume_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	struct nlattr *a_addr = info->attrs[KMIG_A_MIG_ADDR];
+	struct nlattr *a_port = info->attrs[KMIG_A_MIG_PORT];
+	struct sockaddr_storage ss = {};
+	struct kmig_region *region;
+	const char *why = NULL;
+	u16 port = 0;
+	int err;
+
+	if (a_port)
+		port = nla_get_u16(a_port);
+	if (a_addr || a_port) {
+		err = kmig_nl_parse_addr(info, a_addr, port, &ss);
+		if (err)
+			return err;
+	}
+	region = kmig_nl_mig_region(info);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	err = kmig_mig_postcopy_resume(region, a_addr || a_port ? &ss : NULL,
+				       !!a_addr, &why);
+	if (err) {
+		if (why)
+			kmig_nl_set_err_msg(info->extack, why);
+	} else {
+		err = kmig_nl_mig_reply(info, KMIG_CMD_MIG_POSTCOPY_RESUME,
+					region);
+	}
+	kmig_region_put(region);
+	return err;
 }
 
 int kmig_nl_mig_dirty_push_doit(struct sk_buff *skb, struct genl_info *info)

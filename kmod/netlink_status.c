@@ -58,7 +58,10 @@ static int kmig_nl_fill_postcopy(struct sk_buff *skb,
 	    kmig_nl_put_u64(skb, KMIG_A_MIG_POSTCOPY_SERVED_PAGES, m->pc_served,
 			    pad) ||
 	    kmig_nl_put_u64(skb, KMIG_A_MIG_POSTCOPY_PUSHED_PAGES, m->pc_pushed,
-			    pad))
+			    pad) ||
+	    nla_put_u32(skb, KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS,
+			m->pc_pause_timeout_ms) ||
+	    nla_put_u32(skb, KMIG_A_MIG_POSTCOPY_PAUSES, m->pc_pauses))
 		return -EMSGSIZE;
 	if (!m->pc_dest)
 		return 0;

@@ -151,6 +151,18 @@ void kmig_postcopy_kick(struct kmig_postcopy *pc)
 	wake_up_all(&pc->req_wq);
 }
 
+void kmig_postcopy_pause(struct kmig_postcopy *pc)
+{
+	bitmap_copy(pc->unclaimed, pc->missing, pc->npages);
+	spin_lock(&pc->lock);
+	bitmap_zero(pc->requested, pc->npages);
+	pc->ring_head = 0;
+	pc->ring_len = 0;
+	WRITE_ONCE(pc->epoch, pc->epoch + 1);
+	spin_unlock(&pc->lock);
+	wake_up_all(&pc->wq);
+}
+
 /* Installed (0), or never (-EIO); 1 while still missing. */
 static int kmig_postcopy_settled(struct kmig_postcopy *pc, pgoff_t index)
 {
@@ -162,6 +174,7 @@ static int kmig_postcopy_settled(struct kmig_postcopy *pc, pgoff_t index)
 int kmig_postcopy_wait(struct kmig_postcopy *pc, pgoff_t index)
 {
 	u64 start = ktime_get_ns();
+	unsigned int epoch;
 	long left;
 	int ret;
 
@@ -175,10 +188,13 @@ int kmig_postcopy_wait(struct kmig_postcopy *pc, pgoff_t index)
 		ret = kmig_postcopy_settled(pc, index);
 		if (ret <= 0)
 			break;
+		epoch = READ_ONCE(pc->epoch);
 		left = kmig_postcopy_request(pc, index) ? MAX_SCHEDULE_TIMEOUT :
 							  KMIG_POSTCOPY_RETRY;
+		/* A pause forgets the requests: then ask again. */
 		left = wait_event_killable_timeout(pc->wq,
-						   kmig_postcopy_settled(pc, index) <= 0,
+						   kmig_postcopy_settled(pc, index) <= 0 ||
+						   READ_ONCE(pc->epoch) != epoch,
 						   left);
 		if (left < 0)
 			return -EINTR;

@@ -48,6 +48,7 @@ struct kmig_postcopy {
 	unsigned long *requested;
 	atomic_long_t nmissing;
 	enum kmig_postcopy_state state;	/* READ_ONCE; set under @lock */
+	unsigned int epoch;		/* a pause: requests to be asked again */
 
 	wait_queue_head_t wq;		/* faulting threads */
 	wait_queue_head_t req_wq;	/* the request sender */
@@ -117,6 +118,13 @@ void kmig_postcopy_kick(struct kmig_postcopy *pc);
  * latency (pages that came only: a failure is not a latency).
  */
 int kmig_postcopy_wait(struct kmig_postcopy *pc, pgoff_t index);
+
+/*
+ * Postcopy paused, no channel thread running: copies claimed but never
+ * installed are unclaimed again, the requests are forgotten and every
+ * waiting fault asks again (it goes on waiting for its page).
+ */
+void kmig_postcopy_pause(struct kmig_postcopy *pc);
 
 /* End: DONE once nothing is missing, FAILED otherwise; wakes every waiter. */
 void kmig_postcopy_finish(struct kmig_postcopy *pc, bool failed);

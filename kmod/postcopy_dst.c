@@ -79,6 +79,13 @@ bool kmig_postcopy_dst_packet(struct kmig_channel *ch,
 
 	if (ch->pc || !mig->pc)
 		return kmig_postcopy_dst_bad(ch, "MISSING or POSTCOPY after POSTCOPY");
+	/*
+	 * Once the guest ran here a page it wrote must never be marked
+	 * missing again; a resumed migration starts with POSTCOPY alone.
+	 */
+	if (READ_ONCE(mig->postcopy_active) &&
+	    (hdr->type == KMIG_WIRE_MISSING || !READ_ONCE(mig->pc_resuming)))
+		return kmig_postcopy_dst_bad(ch, "MISSING or POSTCOPY after postcopy began");
 	if (hdr->type == KMIG_WIRE_MISSING)
 		return kmig_postcopy_dst_missing(ch, hdr);
 	kmig_channel_count(ch, 0, 0, KMIG_WIRE_HDR_SIZE);
@@ -190,8 +197,8 @@ static int kmig_postcopy_dst_serve(struct kmig_mig *mig, u8 *buf,
 	for (;;) {
 		wait_event_idle(pc->req_wq, kmig_postcopy_has_requests(pc) ||
 				!kmig_postcopy_nmissing(pc) ||
-				kmig_mig_stopping(mig));
-		if (kmig_mig_stopping(mig))
+				kmig_mig_halted(mig));
+		if (kmig_mig_halted(mig))
 			return -ECANCELED;
 		n = kmig_postcopy_take(pc, index, max);
 		if (n) {
@@ -219,16 +226,71 @@ static int kmig_postcopy_dst_serve(struct kmig_mig *mig, u8 *buf,
 
 static bool kmig_postcopy_dst_waiting(struct kmig_mig *mig)
 {
-	return kmig_mig_held(mig) || kmig_mig_stopping(mig) ||
+	return kmig_mig_held(mig) || kmig_mig_halted(mig) ||
 	       atomic_read(&mig->channels_done) == mig->nch;
 }
 
-void kmig_postcopy_dst_run(struct kmig_mig *mig)
+/*
+ * A resumed postcopy, every channel connected again: tell the source
+ * every page still missing (MISSING on channel 0, then POSTCOPY), wait
+ * for its POSTCOPY on every channel, go on.
+ */
+static int kmig_postcopy_dst_resync(struct kmig_mig *mig, u8 *buf,
+				    pgoff_t *index)
+{
+	struct kmig_postcopy *pc = mig->pc;
+	unsigned int n = 0, max = mig->ch[0].lim.max_pages;
+	unsigned long i;
+	int ret;
+
+	for_each_set_bit(i, pc->missing, pc->npages) {
+		index[n++] = i;
+		if (n < max)
+			continue;
+		ret = kmig_postcopy_dst_send(mig, buf, KMIG_WIRE_MISSING, index, n);
+		if (ret)
+			return ret;
+		n = 0;
+		cond_resched();
+	}
+	if (n) {
+		ret = kmig_postcopy_dst_send(mig, buf, KMIG_WIRE_MISSING, index, n);
+		if (ret)
+			return ret;
+	}
+	ret = kmig_postcopy_dst_send(mig, buf, KMIG_WIRE_POSTCOPY, NULL, 0);
+	if (ret)
+		return ret;
+	wait_event_idle(mig->wq, kmig_postcopy_dst_waiting(mig));
+	if (kmig_mig_halted(mig) || !kmig_mig_held(mig))
+		return -ECANCELED;
+	kmig_mig_pc_unpause(mig);
+	kmig_status_event(mig, KMIG_MIG_EVENT_POSTCOPY_ACTIVE);
+	pr_info("region %u: postcopy resumed: %lu pages still on the source\n",
+		mig->region->id, kmig_postcopy_nmissing(pc));
+	kmig_mig_release(mig);
+	return 0;
+}
+
+/*
+ * Paused: every channel dropped, the map ready to be served again (faults
+ * keep waiting, and ask again once resumed), then wait for the resume.
+ */
+static int kmig_postcopy_dst_pause(struct kmig_mig *mig)
+{
+	kmig_mig_drop_channels(mig, mig->postcopy_pass);
+	kmig_postcopy_pause(mig->pc);
+	WRITE_ONCE(mig->pc_complete_sent, false);
+	kmig_status_event(mig, KMIG_MIG_EVENT_POSTCOPY_PAUSED);
+	return kmig_mig_pc_wait_resume(mig) ? -ECANCELED : -EAGAIN;
+}
+
+int kmig_postcopy_dst_run(struct kmig_mig *mig)
 {
 	unsigned int max = KMIG_WIRE_MAX_PAGES_LIMIT;
 	pgoff_t *index;
 	u8 *buf;
-	int ret;
+	int ret = 0;
 
 	/* A packet, the offsets it is encoded from, the page indices. */
 	buf = kmalloc(KMIG_CH_BUF_SIZE + max * sizeof(u64), GFP_KERNEL);
@@ -237,18 +299,35 @@ void kmig_postcopy_dst_run(struct kmig_mig *mig)
 		kmig_mig_fail(mig, "postcopy: out of memory");
 		goto out;
 	}
-	/* Precopy to its end, or the switch to postcopy. */
-	wait_event_idle(mig->wq, kmig_postcopy_dst_waiting(mig));
-	if (kmig_mig_stopping(mig) || !kmig_mig_held(mig))
-		goto out;
-	ret = kmig_postcopy_dst_switch(mig, buf);
+	if (kmig_mig_pc_paused(mig))
+		goto paused;
+	if (READ_ONCE(mig->pc_resuming)) {
+		ret = kmig_postcopy_dst_resync(mig, buf, index);
+	} else {
+		/* Precopy to its end, or the switch to postcopy. */
+		wait_event_idle(mig->wq, kmig_postcopy_dst_waiting(mig));
+		if (kmig_mig_stopping(mig) || !kmig_mig_held(mig))
+			goto out;
+		ret = kmig_postcopy_dst_switch(mig, buf);
+	}
 	if (!ret)
 		ret = kmig_postcopy_dst_serve(mig, buf, index);
 	if (ret && ret != -ECANCELED)
-		kmig_mig_fail(mig, "postcopy: channel 0: send failed (%pe)",
-			      ERR_PTR(ret));
-	kmig_mig_wait_channels(mig);
+		kmig_mig_link_lost(mig, "postcopy: channel 0: send failed (%pe)",
+				   ERR_PTR(ret));
+	wait_event_idle(mig->wq, atomic_read(&mig->channels_done) == mig->nch ||
+			kmig_mig_halted(mig));
+paused:
+	if (kmig_mig_pc_paused(mig) && !kmig_mig_stopping(mig))
+		ret = kmig_postcopy_dst_pause(mig);
 out:
+	kfree(index);
+	kfree(buf);
+	return ret == -EAGAIN ? ret : 0;
+}
+
+void kmig_postcopy_dst_end(struct kmig_mig *mig)
+{
 	if (mig->postcopy_active &&
 	    kmig_postcopy_state(mig->pc) == KMIG_POSTCOPY_ACTIVE) {
 		/* Stopped with pages on the source: they are lost. */
@@ -261,6 +340,4 @@ out:
 			WRITE_ONCE(mig->region->postcopy_lost, true);
 		}
 	}
-	kfree(index);
-	kfree(buf);
 }

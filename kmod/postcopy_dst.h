@@ -34,9 +34,17 @@ bool kmig_postcopy_dst_complete(struct kmig_channel *ch,
 /*
  * The destination's main thread once every channel is here, for a
  * migration whose channels granted postcopy: waits for the end of
- * precopy or the switch to postcopy, then serves it until every channel
- * is done or the migration stops.
+ * precopy or the switch to postcopy (resumed: tells the source what is
+ * still missing), then serves it until every channel is done or the
+ * migration stops: 0. -EAGAIN when it paused and a resume was asked for:
+ * the caller accepts every channel again and calls it again.
  */
-void kmig_postcopy_dst_run(struct kmig_mig *mig);
+int kmig_postcopy_dst_run(struct kmig_mig *mig);
+/*
+ * The end, whatever it was: stopped with pages still on the source, they
+ * are lost (every fault on one gets SIGBUS, the region takes no new
+ * migration, the reason says so).
+ */
+void kmig_postcopy_dst_end(struct kmig_mig *mig);
 
 #endif /* _KMIG_POSTCOPY_DST_H */

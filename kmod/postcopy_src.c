@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/sort.h>
+#include <linux/bitmap.h>
 #include <linux/ktime.h>
 #include <linux/xarray.h>
 
@@ -156,12 +157,58 @@ static void kmig_postcopy_src_active(struct kmig_mig *mig)
 	kmig_status_event(mig, KMIG_MIG_EVENT_POSTCOPY_ACTIVE);
 }
 
-static int kmig_postcopy_src_serve(struct kmig_postcopy_src *s)
+/*
+ * A resumed postcopy's channel 0, before anything else: the destination's
+ * MISSING packets name every page it still lacks, a POSTCOPY ends them.
+ * They are the pages to send from now on (mig->pending, which nothing
+ * else uses until the dispatcher sees pc_resynced).
+ */
+static int kmig_postcopy_src_resync(struct kmig_postcopy_src *s)
+{
+	struct kmig_channel *ch = s->ch;
+	struct kmig_mig *mig = ch->mig;
+	u64 pages = 0;
+	unsigned int i;
+	int ret;
+
+	bitmap_zero(mig->pending, kmig_region_npages(mig->region));
+	kmig_sock_set_timeouts(ch->ks.sock, KMIG_POSTCOPY_ACK_TIMEOUT,
+			       MAX_SCHEDULE_TIMEOUT);
+	for (;;) {
+		ret = kmig_postcopy_src_recv(s);
+		if (ret)
+			return ret == -EAGAIN ? -ETIMEDOUT : ret;
+		if (s->hdr.type == KMIG_WIRE_POSTCOPY &&
+		    s->hdr.pass == mig->postcopy_pass)
+			break;
+		if (s->hdr.type != KMIG_WIRE_MISSING)
+			goto bad;
+		for (i = 0; i < s->hdr.zero_pages; i++)
+			__set_bit(s->offs[i] >> PAGE_SHIFT, mig->pending);
+		pages += s->hdr.zero_pages;
+	}
+	pr_info("region %u: postcopy resumed: %llu pages still to send\n",
+		mig->region->id, pages);
+	/* Pairs with the acquire of the dispatcher's wait. */
+	smp_store_release(&mig->pc_resynced, true);
+	wake_up_all(&mig->wq);
+	return 0;
+bad:
+	kmig_mig_count_malformed(mig);
+	kmig_mig_fail(mig,
+		      "channel 0: destination packet %llu: type %u pass %llu out of place in a postcopy resume",
+		      ch->rseq - 1, s->hdr.type, s->hdr.pass);
+	return -EPROTO;
+}
+
+static int kmig_postcopy_src_serve(struct kmig_postcopy_src *s, bool resumed)
 {
 	struct kmig_channel *ch = s->ch;
 	struct kmig_mig *mig = ch->mig;
 	int ret;
 
+	if (resumed)
+		goto serve;
 	kmig_sock_set_timeouts(ch->ks.sock, KMIG_POSTCOPY_ACK_TIMEOUT,
 			       MAX_SCHEDULE_TIMEOUT);
 	ret = kmig_postcopy_src_recv(s);
@@ -170,6 +217,7 @@ static int kmig_postcopy_src_serve(struct kmig_postcopy_src *s)
 	if (s->hdr.type != KMIG_WIRE_POSTCOPY || s->hdr.pass != ch->pass)
 		goto bad;
 	kmig_postcopy_src_active(mig);
+serve:
 	/* Requests come when the guest touches a missing page: no timeout. */
 	kmig_sock_set_timeouts(ch->ks.sock, MAX_SCHEDULE_TIMEOUT,
 			       MAX_SCHEDULE_TIMEOUT);
@@ -208,11 +256,10 @@ int kmig_postcopy_src_thread(void *data)
 {
 	struct kmig_channel *ch = data;
 	struct kmig_mig *mig = ch->mig;
+	bool resumed = READ_ONCE(mig->pc_resuming);
 	struct kmig_postcopy_src *s;
-	int ret;
+	int ret = 0;
 
-	if (kmig_send_run(ch) != 1)
-		goto park;
 	s = kvzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s) {
 		kmig_mig_fail(mig, "postcopy: out of memory");
@@ -223,14 +270,19 @@ int kmig_postcopy_src_thread(void *data)
 	s->lim.max_pages = KMIG_BATCH_PAGES;
 	s->lim.region_size = (u64)kmig_region_npages(mig->region) << PAGE_SHIFT;
 	s->lim.channel_count = mig->nch;
-	ret = kmig_postcopy_src_serve(s);
+	if (resumed)
+		ret = kmig_postcopy_src_resync(s);
+	if (!ret && kmig_send_run(ch) == 1)
+		ret = kmig_postcopy_src_serve(s, resumed);
 	kvfree(s);
 	if (ret == -ETIMEDOUT)
-		kmig_mig_fail(mig, "postcopy: no acknowledgment of POSTCOPY");
+		kmig_mig_link_lost(mig, resumed ?
+				   "postcopy: channel 0: no missing pages from the destination" :
+				   "postcopy: no acknowledgment of POSTCOPY");
 	else if (ret && ret != -EPROTO)
-		kmig_mig_fail(mig,
-			      "postcopy: channel 0 failed: peer closed or reset (%pe)",
-			      ERR_PTR(ret));
+		kmig_mig_link_lost(mig,
+				   "postcopy: channel 0 failed: peer closed or reset (%pe)",
+				   ERR_PTR(ret));
 park:
 	kmig_send_park(ch);
 	return 0;
@@ -250,11 +302,33 @@ static void kmig_postcopy_src_all(struct kmig_mig *mig)
 	}
 }
 
+/*
+ * After POSTCOPY went to every channel: channel 0 answers requests, the
+ * others push the pages still in mig->pending, then COMPLETE; until every
+ * channel is done, or the migration stops or pauses.
+ */
+static int kmig_postcopy_src_push(struct kmig_mig *mig, u64 pass)
+{
+	struct kmig_queue *q = &mig->queue;
+	u64 pushed;
+	int ret;
+
+	kmig_queue_set_first(q, 1);
+	/* Counted as they are sent (kmig_send_run()). */
+	ret = kmig_queue_bitmap(q, mig->region, mig->pending, pass, &pushed);
+	if (!ret)
+		ret = kmig_queue_control(q, KMIG_BATCH_COMPLETE, pass);
+	if (!ret)
+		wait_event_idle(mig->wq, atomic_read(&mig->channels_done) ==
+				mig->nch || kmig_mig_halted(mig));
+	return ret;
+}
+
 int kmig_postcopy_src_run(struct kmig_mig *mig, u64 pass, bool all)
 {
 	struct kmig_queue *q = &mig->queue;
 	struct kmig_region *region = mig->region;
-	u64 missing, pushed;
+	u64 missing;
 	int ret;
 
 	if (all)
@@ -264,19 +338,47 @@ int kmig_postcopy_src_run(struct kmig_mig *mig, u64 pass, bool all)
 	mig->postcopy_pass = pass;
 	spin_unlock_bh(&mig->lock);
 	ret = kmig_queue_missing(q, region, mig->pending, pass, &missing);
+	/*
+	 * From the first POSTCOPY on the destination may run the guest: a
+	 * broken link pauses (kmig_mig_link_lost()), the source's copy is no
+	 * longer the guest.
+	 */
+	spin_lock_bh(&mig->lock);
+	mig->postcopy_active = true;
+	spin_unlock_bh(&mig->lock);
 	if (!ret)
 		ret = kmig_queue_control(q, KMIG_BATCH_POSTCOPY, pass);
 	if (ret)
 		return ret;
 	pr_info("region %u: postcopy: %llu pages still to send\n", region->id,
 		missing);
-	/* Channel 0 answers requests from here on; the rest push. */
-	kmig_queue_set_first(q, 1);
-	/* Counted as they are sent (kmig_send_run()). */
-	ret = kmig_queue_bitmap(q, region, mig->pending, pass, &pushed);
-	if (!ret)
-		ret = kmig_queue_control(q, KMIG_BATCH_COMPLETE, pass);
-	if (!ret)
-		kmig_mig_wait_channels(mig);
-	return ret;
+	return kmig_postcopy_src_push(mig, pass);
+}
+
+int kmig_postcopy_src_pause(struct kmig_mig *mig)
+{
+	kmig_mig_drop_channels(mig, mig->postcopy_pass);
+	kmig_status_event(mig, KMIG_MIG_EVENT_POSTCOPY_PAUSED);
+	if (kmig_mig_pc_wait_resume(mig))
+		return -ECANCELED;
+	kmig_queue_restart(&mig->queue);
+	return 0;
+}
+
+int kmig_postcopy_src_resumed(struct kmig_mig *mig)
+{
+	u64 pass = mig->postcopy_pass;
+	int ret;
+
+	/* Channel 0 reads what the destination still lacks first. */
+	wait_event_idle(mig->wq, smp_load_acquire(&mig->pc_resynced) ||
+			kmig_mig_halted(mig));
+	if (kmig_mig_halted(mig))
+		return -ECANCELED;
+	kmig_mig_pc_unpause(mig);
+	kmig_status_event(mig, KMIG_MIG_EVENT_POSTCOPY_ACTIVE);
+	ret = kmig_queue_control(&mig->queue, KMIG_BATCH_POSTCOPY, pass);
+	if (ret)
+		return ret;
+	return kmig_postcopy_src_push(mig, pass);
 }

@@ -26,5 +26,17 @@ int kmig_postcopy_src_thread(void *data);
  * completes; returns when every channel is done or the migration stopped.
  */
 int kmig_postcopy_src_run(struct kmig_mig *mig, u64 pass, bool all);
+/*
+ * Dispatcher, paused (its connections broke): drop the channels, wait for
+ * mig-postcopy-resume; 0 when the channels are to be connected again,
+ * else the migration ended (a stop, or the pause timeout failed it).
+ */
+int kmig_postcopy_src_pause(struct kmig_mig *mig);
+/*
+ * Dispatcher, every channel connected again: once channel 0 has the
+ * destination's missing pages, POSTCOPY on every channel, the push, the
+ * end; until done, stopped or paused again.
+ */
+int kmig_postcopy_src_resumed(struct kmig_mig *mig);
 
 #endif /* _KMIG_POSTCOPY_SRC_H */

@@ -132,6 +132,42 @@ static bool kmig_precopy_postcopy_now(struct kmig_mig *mig)
 	return kmig_precopy_final(mig) && !kmig_mig_stopping(mig);
 }
 
+/* Connect every channel (its handshake starts its thread). */
+static int kmig_precopy_connect(struct kmig_mig *mig)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < mig->nch; i++) {
+		if (kmig_mig_halted(mig))
+			return -ECANCELED;
+		ret = kmig_hs_connect(mig, &mig->ch[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Postcopy from the switch to its end. Its connections broken after
+ * postcopy-active, it pauses: it waits for mig-postcopy-resume, connects
+ * every channel again and goes on from what the destination still lacks,
+ * as often as it takes, until done, stopped, or paused too long.
+ */
+static int kmig_precopy_postcopy(struct kmig_mig *mig, u64 pass, bool all)
+{
+	int ret = kmig_postcopy_src_run(mig, pass, all);
+
+	while (kmig_mig_pc_paused(mig) && !kmig_mig_stopping(mig)) {
+		if (kmig_postcopy_src_pause(mig))
+			break;
+		if (kmig_precopy_connect(mig))
+			continue;
+		ret = kmig_postcopy_src_resumed(mig);
+	}
+	return kmig_mig_stopping(mig) ? -ECANCELED : ret;
+}
+
 /*
  * Live source: pass 0 sends every populated page with dirty tracking on;
  * each later pass sends what was written during the previous one. After
@@ -159,7 +195,7 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 
 	if (mig->cfg.postcopy && !mig->cfg.postcopy_after) {
 		if (kmig_precopy_postcopy_now(mig))
-			ret = kmig_postcopy_src_run(mig, 0, true);
+			ret = kmig_precopy_postcopy(mig, 0, true);
 		goto out;
 	}
 	since = ktime_get_ns();
@@ -241,7 +277,7 @@ static int kmig_precopy_live(struct kmig_mig *mig)
 		}
 	}
 	if (!ret && mig->postcopy && !kmig_mig_stopping(mig)) {
-		ret = kmig_postcopy_src_run(mig, pass, false);
+		ret = kmig_precopy_postcopy(mig, pass, false);
 		goto out;
 	}
 	if (!ret)
@@ -268,14 +304,9 @@ out:
 static int kmig_precopy_thread(void *data)
 {
 	struct kmig_mig *mig = data;
-	unsigned int i;
-	int ret = 0;
+	int ret;
 
-	for (i = 0; i < mig->nch && !ret; i++) {
-		if (kmig_mig_stopping(mig))
-			break;
-		ret = kmig_hs_connect(mig, &mig->ch[i]);
-	}
+	ret = kmig_precopy_connect(mig);
 	if (ret || kmig_mig_stopping(mig)) {
 		if (ret)
 			kmig_mig_stop(mig, KMIG_MIG_STATE_FAILED,

@@ -94,6 +94,26 @@ void kmig_queue_stop(struct kmig_queue *q)
 		wake_up_all(&q->slots[i].wq);
 }
 
+void kmig_queue_restart(struct kmig_queue *q)
+{
+	struct kmig_batch *b;
+	unsigned int i;
+
+	for (i = 0; i < q->nch; i++) {
+		spin_lock_bh(&q->lock);
+		b = q->slots[i].batch;
+		q->slots[i].batch = NULL;
+		spin_unlock_bh(&q->lock);
+		if (b)
+			kmig_queue_put(q, b);
+	}
+	spin_lock_bh(&q->lock);
+	q->stopped = false;
+	q->first = 0;
+	q->next = 0;
+	spin_unlock_bh(&q->lock);
+}
+
 static bool kmig_queue_get_free(struct kmig_queue *q, struct kmig_batch **b)
 {
 	bool done = true;

@@ -115,6 +115,12 @@ void kmig_queue_put(struct kmig_queue *q, struct kmig_batch *b);
 
 /* Stop: every waiter returns; later calls fail. */
 void kmig_queue_stop(struct kmig_queue *q);
+/*
+ * Postcopy recovery, with no consumer running: every batch back in the
+ * pool (page references dropped), stopped no more, every channel taking
+ * batches again.
+ */
+void kmig_queue_restart(struct kmig_queue *q);
 
 /*
  * Check the pages of a DATA batch for zero (if not done yet) and order it

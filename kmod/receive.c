@@ -49,17 +49,35 @@ static void kmig_receive_failed(struct kmig_channel *ch, int ret)
 			      "primary lost: channel %u closed (packet %llu)",
 			      ch->id, ch->seq);
 	else if (ret == -ECONNRESET || ret == -EPIPE)
-		kmig_mig_fail(mig,
-			      "peer closed channel %u before COMPLETE (packet %llu)",
-			      ch->id, ch->seq);
+		kmig_mig_link_lost(mig,
+				   "peer closed channel %u before COMPLETE (packet %llu)",
+				   ch->id, ch->seq);
 	else if (ret == -ENOSPC)
 		kmig_mig_fail(mig,
 			      "channel %u packet %llu: max_memory (%llu bytes in all regions) reached",
 			      ch->id, ch->seq, kmig_limits_memory());
-	else
+	else if (ret == -ENOMEM)
 		kmig_mig_fail(mig,
 			      "channel %u: receive failed (%pe)", ch->id,
 			      ERR_PTR(ret));
+	else
+		kmig_mig_link_lost(mig,
+				   "channel %u: receive failed (%pe)", ch->id,
+				   ERR_PTR(ret));
+}
+
+/*
+ * The connection ended inside a packet (@what): a truncated packet, or in
+ * postcopy, where packets are cut by a broken link, a lost link.
+ */
+static void kmig_receive_cut(struct kmig_channel *ch, const char *what)
+{
+	if (ch->pc)
+		kmig_mig_link_lost(ch->mig,
+				   "channel %u packet %llu: connection cut inside its %s",
+				   ch->id, ch->seq, what);
+	else
+		kmig_receive_malformed(ch, what, KMIG_WIRE_ESHORT);
 }
 
 static void kmig_receive_put_rx(struct kmig_channel *ch, unsigned int n)
@@ -129,7 +147,7 @@ static int kmig_receive_data(struct kmig_channel *ch,
 	ret = kmig_sock_recv(ch->ks.sock, ch->buf + KMIG_WIRE_HDR_SIZE, olen);
 	kmig_prof_end(KMIG_PROF_DST_RECV, t, 0);
 	if (ret == -ECONNRESET || ret == -EBADMSG) {
-		kmig_receive_malformed(ch, "offsets", KMIG_WIRE_ESHORT);
+		kmig_receive_cut(ch, "offsets");
 		return 1;
 	}
 	if (ret)
@@ -148,7 +166,7 @@ static int kmig_receive_data(struct kmig_channel *ch,
 		ret = kmig_sock_recv(ch->ks.sock, ch->bounce,
 				     (size_t)hdr->data_pages * PAGE_SIZE);
 		if (ret == -ECONNRESET || ret == -EBADMSG) {
-			kmig_receive_malformed(ch, "data", KMIG_WIRE_ESHORT);
+			kmig_receive_cut(ch, "data");
 			return 1;
 		}
 		if (!ret)
@@ -215,7 +233,7 @@ static int kmig_receive_data(struct kmig_channel *ch,
 	}
 	if (ret == -ECONNRESET || ret == -EBADMSG) {
 		/* Cut short inside the data block: a truncated packet. */
-		kmig_receive_malformed(ch, "data", KMIG_WIRE_ESHORT);
+		kmig_receive_cut(ch, "data");
 		ret = 1;
 		goto out;
 	}
@@ -325,7 +343,7 @@ static int kmig_receive_thread(void *data)
 		kmig_prof_end(KMIG_PROF_DST_WAIT, t, 1);
 		if (ret == -EBADMSG) {
 			/* The connection ended inside a header. */
-			kmig_receive_malformed(ch, "header", KMIG_WIRE_ESHORT);
+			kmig_receive_cut(ch, "header");
 			break;
 		}
 		if (ret) {
@@ -343,8 +361,7 @@ static int kmig_receive_thread(void *data)
 			ret = kmig_packet_check_crc(ch, ch->buf,
 						    KMIG_WIRE_HDR_SIZE, NULL, 0);
 			if (ret == -EBADMSG || ret == -ECONNRESET) {
-				kmig_receive_malformed(ch, "CRC",
-						       KMIG_WIRE_ESHORT);
+				kmig_receive_cut(ch, "CRC");
 				break;
 			}
 			if (ret) {

@@ -272,10 +272,10 @@ void kmig_send_throttle(struct kmig_mig *mig, u64 bytes)
 	u64 wait = kmig_rate_take(&mig->rate, bytes, ktime_get_ns());
 
 	/* In slices, so a cancel is not held up by a low limit. */
-	while (wait && !kmig_mig_stopping(mig)) {
+	while (wait && !kmig_mig_halted(mig)) {
 		u64 slice = min_t(u64, wait, 100 * NSEC_PER_MSEC);
 
-		wait_event_idle_timeout(mig->wq, kmig_mig_stopping(mig),
+		wait_event_idle_timeout(mig->wq, kmig_mig_halted(mig),
 					max(nsecs_to_jiffies(slice), 1UL));
 		wait -= slice;
 	}
@@ -355,13 +355,13 @@ int kmig_send_run(struct kmig_channel *ch)
 					      "channel %u: bad acknowledgment of COMPLETE",
 					      ch->id);
 			else if (ret == -ETIMEDOUT)
-				kmig_mig_fail(mig,
-					      "channel %u: no acknowledgment of COMPLETE",
-					      ch->id);
+				kmig_mig_link_lost(mig,
+						   "channel %u: no acknowledgment of COMPLETE",
+						   ch->id);
 			else
-				kmig_mig_fail(mig,
-					      "channel %u: send failed: peer closed or reset (%pe)",
-					      ch->id, ERR_PTR(ret));
+				kmig_mig_link_lost(mig,
+						   "channel %u: send failed: peer closed or reset (%pe)",
+						   ch->id, ERR_PTR(ret));
 			break;
 		}
 		if (ch->done) {

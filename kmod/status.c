@@ -32,6 +32,8 @@ static void kmig_status_fill_postcopy(struct kmig_mig *mig,
 	info->postcopy = READ_ONCE(mig->postcopy);
 	info->postcopy_after = mig->cfg.postcopy_after;
 	info->postcopy_prefetch = mig->cfg.prefetch;
+	info->pc_pause_timeout_ms = mig->cfg.pc_pause_timeout_ms;
+	info->pc_pauses = READ_ONCE(mig->pc_pauses);
 	if (mig->role == KMIG_MIG_ROLE_SOURCE) {
 		info->pc_requests = atomic64_read(&mig->pc_requests);
 		info->pc_requested = atomic64_read(&mig->pc_requested);

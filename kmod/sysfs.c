@@ -448,6 +448,37 @@ KMIG_MIG_ATTR(checkpoints, "%llu", m->checkpoints);
 KMIG_MIG_ATTR(ckpt_pages, "%llu", m->ckpt_pages);
 KMIG_MIG_ATTR(ckpt_bytes, "%llu", m->ckpt_bytes);
 KMIG_MIG_ATTR(colo_cache_pages, "%llu", m->colo_cache_pages);
+KMIG_MIG_ATTR(postcopy, "%d", m->postcopy);
+KMIG_MIG_ATTR(postcopy_requests, "%llu", m->pc_requests);
+KMIG_MIG_ATTR(postcopy_requested_pages, "%llu", m->pc_requested);
+KMIG_MIG_ATTR(postcopy_served_pages, "%llu", m->pc_served);
+KMIG_MIG_ATTR(postcopy_pushed_pages, "%llu", m->pc_pushed);
+KMIG_MIG_ATTR(postcopy_missing_pages, "%llu", m->pc_missing);
+KMIG_MIG_ATTR(postcopy_faults, "%llu", m->pc_faults);
+KMIG_MIG_ATTR(postcopy_discarded_pages, "%llu", m->pc_discarded);
+KMIG_MIG_ATTR(postcopy_pauses, "%u", m->pc_pauses);
+
+/* Postcopy's fault latency, as the COLO ones; empty on a source. */
+static ssize_t mig_postcopy_latency_emit(const struct kmig_mig_info *m,
+					 char *buf)
+{
+	const struct kmig_colo_latency *l = &m->pc_latency;
+
+	if (!m->pc_dest)
+		return sysfs_emit(buf, "\n");
+	return sysfs_emit(buf, "%llu %llu %llu %llu %llu %llu\n", l->count,
+			  l->last, l->mean, l->p50, l->p99, l->max);
+}
+
+static ssize_t mig_postcopy_latency_show(struct kobject *kobj,
+					 struct kobj_attribute *attr,
+					 char *buf)
+{
+	return kmig_mig_show(kobj, buf, mig_postcopy_latency_emit);
+}
+
+static struct kobj_attribute kmig_mig_attr_postcopy_latency =
+	__ATTR(postcopy_latency_ns, 0444, mig_postcopy_latency_show, NULL);
 
 /* COLO latency: "count last mean p50 p99 max" in ns; empty when absent. */
 #define KMIG_MIG_LAT_ATTR(_name, _metric)				\
@@ -548,6 +579,16 @@ static struct attribute *kmig_mig_attrs[] = {
 	&kmig_mig_attr_colo_transfer.attr,
 	&kmig_mig_attr_colo_flush.attr,
 	&kmig_mig_attr_colo_pause.attr,
+	&kmig_mig_attr_postcopy.attr,
+	&kmig_mig_attr_postcopy_requests.attr,
+	&kmig_mig_attr_postcopy_requested_pages.attr,
+	&kmig_mig_attr_postcopy_served_pages.attr,
+	&kmig_mig_attr_postcopy_pushed_pages.attr,
+	&kmig_mig_attr_postcopy_missing_pages.attr,
+	&kmig_mig_attr_postcopy_faults.attr,
+	&kmig_mig_attr_postcopy_discarded_pages.attr,
+	&kmig_mig_attr_postcopy_pauses.attr,
+	&kmig_mig_attr_postcopy_latency.attr,
 	&kmig_mig_attr_dirty_syncs.attr,
 	&kmig_mig_attr_switchover_ready.attr,
 	&kmig_mig_attr_channel_cpu.attr,

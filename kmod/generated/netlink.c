@@ -35,7 +35,7 @@ static const struct nla_policy kmig_region_scan_nl_policy[KMIG_A_SCAN_ZERO_CHECK
 };
 
 /* KMIG_CMD_MIG_LISTEN - do */
-static const struct nla_policy kmig_mig_listen_nl_policy[KMIG_A_MIG_INTEGRITY + 1] = {
+static const struct nla_policy kmig_mig_listen_nl_policy[KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_MIG_ADDR] = { .type = NLA_NUL_STRING, .len = 63, },
 	[KMIG_A_MIG_PORT] = { .type = NLA_U16, },
@@ -45,10 +45,11 @@ static const struct nla_policy kmig_mig_listen_nl_policy[KMIG_A_MIG_INTEGRITY + 
 	[KMIG_A_MIG_KEY] = NLA_POLICY_EXACT_LEN(32),
 	[KMIG_A_MIG_INSECURE] = { .type = NLA_FLAG, },
 	[KMIG_A_MIG_INTEGRITY] = { .type = NLA_FLAG, },
+	[KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS] = NLA_POLICY_MIN(NLA_U32, 1000),
 };
 
 /* KMIG_CMD_MIG_START - do */
-static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_POSTCOPY_PREFETCH + 1] = {
+static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KMIG_A_MIG_ADDR] = { .type = NLA_NUL_STRING, .len = 63, },
 	[KMIG_A_MIG_PORT] = { .type = NLA_U16, },
@@ -68,6 +69,7 @@ static const struct nla_policy kmig_mig_start_nl_policy[KMIG_A_MIG_POSTCOPY_PREF
 	[KMIG_A_MIG_POSTCOPY] = { .type = NLA_FLAG, },
 	[KMIG_A_MIG_POSTCOPY_AFTER] = { .type = NLA_U32, },
 	[KMIG_A_MIG_POSTCOPY_PREFETCH] = NLA_POLICY_MAX(NLA_U32, 64),
+	[KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS] = NLA_POLICY_MIN(NLA_U32, 1000),
 };
 
 /* KMIG_CMD_MIG_GET - do */
@@ -106,6 +108,13 @@ static const struct nla_policy kmig_colo_paused_nl_policy[KMIG_A_MIG_CHECKPOINT 
 /* KMIG_CMD_MIG_POSTCOPY - do */
 static const struct nla_policy kmig_mig_postcopy_nl_policy[KMIG_A_MIG_REGION_ID + 1] = {
 	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* KMIG_CMD_MIG_POSTCOPY_RESUME - do */
+static const struct nla_policy kmig_mig_postcopy_resume_nl_policy[KMIG_A_MIG_PORT + 1] = {
+	[KMIG_A_MIG_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KMIG_A_MIG_ADDR] = { .type = NLA_NUL_STRING, .len = 63, },
+	[KMIG_A_MIG_PORT] = { .type = NLA_U16, },
 };
 
 /* Ops table for kmig */
@@ -150,14 +159,14 @@ static const struct genl_split_ops kmig_nl_ops[] = {
 		.cmd		= KMIG_CMD_MIG_LISTEN,
 		.doit		= kmig_nl_mig_listen_doit,
 		.policy		= kmig_mig_listen_nl_policy,
-		.maxattr	= KMIG_A_MIG_INTEGRITY,
+		.maxattr	= KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= KMIG_CMD_MIG_START,
 		.doit		= kmig_nl_mig_start_doit,
 		.policy		= kmig_mig_start_nl_policy,
-		.maxattr	= KMIG_A_MIG_POSTCOPY_PREFETCH,
+		.maxattr	= KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -212,6 +221,13 @@ static const struct genl_split_ops kmig_nl_ops[] = {
 		.doit		= kmig_nl_mig_postcopy_doit,
 		.policy		= kmig_mig_postcopy_nl_policy,
 		.maxattr	= KMIG_A_MIG_REGION_ID,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= KMIG_CMD_MIG_POSTCOPY_RESUME,
+		.doit		= kmig_nl_mig_postcopy_resume_doit,
+		.policy		= kmig_mig_postcopy_resume_nl_policy,
+		.maxattr	= KMIG_A_MIG_PORT,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

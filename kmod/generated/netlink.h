@@ -27,6 +27,8 @@ int kmig_nl_mig_dirty_push_doit(struct sk_buff *skb, struct genl_info *info);
 int kmig_nl_colo_checkpoint_doit(struct sk_buff *skb, struct genl_info *info);
 int kmig_nl_colo_paused_doit(struct sk_buff *skb, struct genl_info *info);
 int kmig_nl_mig_postcopy_doit(struct sk_buff *skb, struct genl_info *info);
+int kmig_nl_mig_postcopy_resume_doit(struct sk_buff *skb,
+				     struct genl_info *info);
 
 enum {
 	KMIG_NLGRP_EVENTS,

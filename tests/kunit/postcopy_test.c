@@ -4,7 +4,7 @@
  * (the first copy of a page is applied, every later one discarded),
  * request merging and the request ring, the source's prefetch window, and
  * the fault path's wait: a thread sleeps until its page is installed, or
- * gets -EIO once postcopy failed.
+ * gets -EIO once postcopy failed; a pause, after which it asks again.
  */
 #include <kunit/test.h>
 #include <linux/kthread.h>
@@ -200,6 +200,40 @@ static void postcopy_test_wait(struct kunit *test)
 	kmig_postcopy_put(pc);
 }
 
+/*
+ * A pause (the links broke): a copy claimed but never installed can be
+ * claimed again, and a waiting fault asks again for its page, which it
+ * still gets.
+ */
+static void postcopy_test_pause(struct kunit *test)
+{
+	struct kmig_postcopy *pc = pc_test_alloc(test, 16);
+	struct postcopy_test_waiter w;
+	pgoff_t out[4];
+	int i;
+
+	kmig_postcopy_mark_missing(pc, 3);
+	kmig_postcopy_mark_missing(pc, 4);
+	KUNIT_EXPECT_TRUE(test, kmig_postcopy_claim(pc, 3));	/* cut short */
+	postcopy_test_fault(test, &w, pc, 4);
+	KUNIT_EXPECT_EQ(test, kmig_postcopy_take(pc, out, 4), 1U);	/* sent, lost */
+	kmig_postcopy_pause(pc);
+	KUNIT_EXPECT_EQ(test, kmig_postcopy_state(pc), KMIG_POSTCOPY_ACTIVE);
+	KUNIT_EXPECT_TRUE(test, kmig_postcopy_claim(pc, 3));
+	/* The waiter is still waiting, and has asked again. */
+	for (i = 0; i < 500 && !kmig_postcopy_has_requests(pc); i++)
+		usleep_range(2000, 3000);
+	KUNIT_EXPECT_FALSE(test, completion_done(&w.done));
+	KUNIT_EXPECT_EQ(test, kmig_postcopy_take(pc, out, 4), 1U);
+	KUNIT_EXPECT_EQ(test, out[0], (pgoff_t)4);
+	KUNIT_EXPECT_TRUE(test, kmig_postcopy_claim(pc, 4));
+	kmig_postcopy_arrived(pc, 4);
+	kmig_postcopy_wake(pc);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&w.done, 10 * HZ));
+	KUNIT_EXPECT_EQ(test, w.ret, 0);
+	kmig_postcopy_put(pc);
+}
+
 static void postcopy_test_finish_done(struct kunit *test)
 {
 	struct kmig_postcopy *pc = pc_test_alloc(test, 8);
@@ -220,6 +254,7 @@ static struct kunit_case kmig_postcopy_cases[] = {
 	KUNIT_CASE(postcopy_test_requests),
 	KUNIT_CASE(postcopy_test_prefetch),
 	KUNIT_CASE(postcopy_test_wait),
+	KUNIT_CASE(postcopy_test_pause),
 	KUNIT_CASE(postcopy_test_finish_done),
 	{}
 };

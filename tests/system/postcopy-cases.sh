@@ -17,6 +17,7 @@ after-0              pc_complete after-0
 no-converge          pc_complete no-converge
 cancel               pc_lost cancel
 source-killed        pc_lost kill
+link-cut-resumed     pc_resume
 '
 # pc_complete after-1|after-0|no-converge  postcopy after one pass, with
 #     no pass at all (pure postcopy), or forced by --no-convergence
@@ -25,11 +26,19 @@ source-killed        pc_lost kill
 #     and its final content equal the source's at the pause; events and
 #     counters: postcopy-active on both sides, pages pushed, none missing,
 #     requests served when the writers hit missing pages, fault latency
-# pc_lost cancel|kill  pure postcopy under a low bandwidth limit, ended
-#     during postcopy by 'migctl cancel' on the source or by killing the
-#     source VMM: the destination fails and says the guest is lost, its
-#     writers get SIGBUS on the missing pages (the VMM dies by it), nothing
-#     hangs, the kernel log is clean
+# pc_lost cancel|kill  pure postcopy under a low bandwidth limit; during
+#     postcopy 'migctl cancel' on the source, or the source VMM killed:
+#     the destination pauses (event, sysfs), its VMM alive and its pages
+#     kept; then a cancel on the destination, or its pause timeout (3 s),
+#     ends it: the reason says the guest is lost, the writers get SIGBUS
+#     on the missing pages (the VMM dies by it), nothing hangs, the kernel
+#     log is clean
+# pc_resume  pure postcopy through a relay (stall-proxy.py) that resets
+#     every connection once postcopy is active: both sides go
+#     postcopy-paused, the destination's writers wait (its VMM lives on);
+#     migctl postcopy-resume on both (the source straight to the
+#     destination) reconnects and the migration completes byte-identical,
+#     one pause counted on each side
 #
 # Sizes and knobs, overridable before sourcing (deb61: smaller):
 : "${PC_SIZE_MB:=64}"		# region
@@ -37,6 +46,7 @@ source-killed        pc_lost kill
 : "${PC_BW:=8388608}"		# bandwidth limit (bytes/s): the push takes ~2 s
 : "${PC_LOST_BW:=1048576}"	# pc_lost: the push would take ~16 s
 : "${PC_TIMEOUT:=240}"
+: "${PC_PAUSE_MS:=3000}"	# pc_lost: the destination's pause timeout
 
 # pc_pair TAG NAME DST-ARGS -- SRC-ARGS: a postcopy destination with 2
 # writers and a source with 2 writers, both on 2 channels.
@@ -124,19 +134,38 @@ pc_complete() {
 pc_lost() {
 	begin "postcopy, the source lost during postcopy ($1)" "pcl$1"
 	mcheck "$_tag: migctl monitor --json subscribed" mon_start
-	pc_pair "$_tag" pcl --rate 2000 --pattern random -- --postcopy-after 0 --rate 200 \
+	pc_pair "$_tag" pcl --rate 2000 --pattern random \
+		--postcopy-pause-timeout "$PC_PAUSE_MS" -- --postcopy-after 0 --rate 200 \
 		--max-bandwidth "$PC_LOST_BW" || { mon_stop; return 1; }
 	if ! mon_wait "$_did" postcopy-active/postcopy-active 60; then
 		cp "$T/mon.json" "$T/out"; notok "$_tag: destination reached postcopy-active"
 		kill -9 "$_spid" "$_dpid" 2>/dev/null; mon_stop; return 1
 	fi
 	sleep 1
-	_t0=$(now_cs)
 	if [ "$1" = cancel ]; then
 		"$MIGCTL" cancel --region "$_sid" > "$T/out" 2>&1
 		mcheck "$_tag: migctl cancel on the source exits 0" [ $? -eq 0 ]
 	else
 		kill -9 "$_spid"
+	fi
+	_t0=$(now_cs)
+	# The destination cannot tell a dead source from a broken link: it
+	# pauses, its guest waiting, and keeps the pages it has.
+	wait_until 20 mon_saw "$_did" postcopy-paused/postcopy-paused
+	_rc=$?
+	_sys=/sys/kernel/kmig/regions/$_did/migration
+	_st=$(cat "$_sys/state" 2>/dev/null) _mp=$(cat "$_sys/postcopy_missing_pages" 2>/dev/null)
+	{ mon_events "$_did"; echo "sysfs state $_st, missing $_mp"; } > "$T/out"
+	echo "# $_tag: destination paused: sysfs state $_st, missing $_mp pages"
+	fc "$_tag: destination postcopy-paused (event and sysfs) with pages missing, its VMM alive" \
+		'[ $_rc -eq 0 ] && [ "$_st" = postcopy-paused ] && [ "${_mp:-0}" -gt 0 ] && kill -0 "$_dpid"'
+	if [ "$1" = cancel ]; then
+		"$MIGCTL" cancel --region "$_did" > "$T/out" 2>&1
+		mcheck "$_tag: migctl cancel on the destination exits 0" [ $? -eq 0 ]
+		_end=cancelled
+	else
+		# No resume: the pause timeout ends it.
+		_end=failed
 	fi
 	vmm_wait "$_dpid" 30; _drc=$VRC
 	_t1=$(now_cs)
@@ -146,19 +175,93 @@ pc_lost() {
 	cp "$T/pcldst.log" "$T/out"
 	# 135 = 128 + SIGBUS, as the shell reports a process killed by it.
 	mcheck "$_tag: destination's writers got SIGBUS on a missing page (status 135)" [ "$_drc" = 135 ]
-	mcheck "$_tag: within 10 s" [ $((_t1 - _t0)) -lt 1000 ]
-	if mon_last "$_did" failed; then
+	if [ "$1" = cancel ]; then
+		mcheck "$_tag: within 10 s" [ $((_t1 - _t0)) -lt 1000 ]
+	else
+		mcheck "$_tag: after the pause timeout ($PC_PAUSE_MS ms), within 10 s of it" \
+			[ $((_t1 - _t0)) -ge $((PC_PAUSE_MS / 10 - 50)) ] && [ $((_t1 - _t0)) -lt $((PC_PAUSE_MS / 10 + 1000)) ]
+	fi
+	if mon_last "$_did" "$_end"; then
 		cp "$MJF" "$T/out"
 		echo "# $_tag: destination: missing $(mjv postcopy_missing_pages) pages, reason: $(mjv reason)"
-		fc "$_tag: destination failed with pages missing, the reason says the guest is lost" \
-			'[ "$(mjv state)" = failed ] && [ "$(mjv postcopy_missing_pages)" -gt 0 ] &&
+		fc "$_tag: destination $_end with pages missing, the reason says the guest is lost" \
+			'[ "$(mjv state)" = "$_end" ] && [ "$(mjv postcopy_missing_pages)" -gt 0 ] &&
 			mjv reason | grep -q "^guest lost in postcopy: "'
 	else
 		cp "$T/mon.json" "$T/out"
-		notok "$_tag: monitor saw the destination's failed event"
+		notok "$_tag: monitor saw the destination's $_end event"
 	fi
 	dmesg | grep "postcopy failed" | tail -1 > "$T/out"
 	mcheck "$_tag: kernel log says the guest's pages are lost" grep -q "are lost" "$T/out"
+	klog_ok
+}
+
+pc_resume() {
+	begin "postcopy, the link cut and resumed" "pcresume"
+	if ! command -v python3 > /dev/null; then
+		echo "# $_tag: skipped: no python3 here for the relay"
+		return 0
+	fi
+	mcheck "$_tag: migctl monitor --json subscribed" mon_start
+	vmm_dst "$_tag" pcrdst --size "$PC_SIZE_MB" --port 0 --addr "$LIVE_ADDR" \
+		--channels 2 --postcopy --writers 2 --rate 300 --pattern random ||
+		{ mon_stop; return 1; }
+	rm -rf "$T/relay"; mkdir -p "$T/relay"
+	python3 "$BIN/stall-proxy.py" --to "$LIVE_ADDR:$_port" --dir "$T/relay" \
+		> "$T/relay.out" 2>&1 &
+	_rp=$!
+	wait_until 10 test -s "$T/relay/port"
+	_relay=$(cat "$T/relay/port" 2>/dev/null)
+	vmm_src "$_tag" pcrsrc --size "$PC_SIZE_MB" --to "$LIVE_ADDR:$_relay" \
+		--fill-random "$PC_RANDOM" --seed 13 --channels 2 --writers 2 \
+		--rate 200 --exit --postcopy --postcopy-after 0 \
+		--max-bandwidth "$PC_LOST_BW" || { kill "$_rp"; mon_stop; return 1; }
+	if ! mon_wait "$_did" postcopy-active/postcopy-active 60; then
+		cp "$T/mon.json" "$T/out"; notok "$_tag: destination reached postcopy-active"
+		kill -9 "$_spid" "$_dpid" "$_rp" 2>/dev/null; mon_stop; return 1
+	fi
+	sleep 1
+	touch "$T/relay/reset"
+	wait_until 30 mon_saw "$_did" postcopy-paused/postcopy-paused &&
+		wait_until 30 mon_saw "$_sid" postcopy-paused/postcopy-paused
+	_rc=$?
+	mon_events "$_did" > "$T/out"
+	mcheck "$_tag: both sides postcopy-paused after the reset" [ $_rc -eq 0 ]
+	mig_get dst "$_did"
+	cp "$T/mig-dst.json" "$T/out"
+	echo "# $_tag: paused: destination missing $(mjv postcopy_missing_pages) pages, reason: $(mjv reason)"
+	fc "$_tag: destination paused with pages missing, its VMM alive" \
+		'[ "$(mjv state)" = postcopy-paused ] && [ "$(mjv postcopy_missing_pages)" -gt 0 ] &&
+		kill -0 "$_dpid"'
+	sleep 1
+	"$MIGCTL" postcopy-resume --region "$_did" > "$T/out" 2>&1
+	mcheck "$_tag: migctl postcopy-resume on the destination exits 0" [ $? -eq 0 ]
+	"$MIGCTL" postcopy-resume --region "$_sid" --to "$LIVE_ADDR:$_port" > "$T/out" 2>&1
+	mcheck "$_tag: migctl postcopy-resume on the source (to the destination itself) exits 0" [ $? -eq 0 ]
+	vmm_done pcrsrc pcrdst "$PC_TIMEOUT" 60
+	kill "$_rp" 2>/dev/null; wait "$_rp" 2>/dev/null
+	sleep 0.5
+	mon_stop
+	show destination "$T/pcrdst.log" '^(postcopy|summary)'
+	mcheck "$_tag: source and destination kmig-vmm exit 0 (completed)" [ "$_src/$_drc" = 0/0 ]
+	_s=$(pc_src_hash pcrsrc) _p=$(pc_prior pcrdst)
+	{ echo "source at pause: $_s"; echo "destination prior: $_p"; cat "$T/pcrdst.hash"; } > "$T/out"
+	mcheck "$_tag: destination writers found the source's contents in every page they wrote" \
+		[ -n "$_s" ] && [ "$_s" = "$_p" ]
+	mon_events "$_sid" > "$T/seq"
+	{ echo "source events:"; cat "$T/seq"; } > "$T/out"
+	fc "$_tag: source: postcopy-active, postcopy-paused, postcopy-active, completed" \
+		'tr "\n" " " < "$T/seq" | grep -qE "postcopy-active/postcopy-active .*postcopy-paused/postcopy-paused .*postcopy-active/postcopy-active .*completed/completed $"'
+	for _side in "$_sid" "$_did"; do
+		if mon_last "$_side" completed; then
+			cp "$MJF" "$T/out"
+			echo "# $_tag: region $_side: pauses $(mjv postcopy_pauses), requests $(mjv postcopy_requests), pushed $(mjv postcopy_pushed_pages), discarded $(mjv postcopy_discarded_pages)"
+			mcheck "$_tag: region $_side completed after one pause" [ "$(mjv postcopy_pauses)" = 1 ]
+		else
+			cp "$T/mon.json" "$T/out"
+			notok "$_tag: monitor saw region $_side complete"
+		fi
+	done
 	klog_ok
 }
 

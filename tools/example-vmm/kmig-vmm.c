@@ -770,6 +770,9 @@ static int run_source(const struct vmm_opts *o)
 		if (o->postcopy_after >= 0)
 			nla_put_u32(m, KMIG_A_MIG_POSTCOPY_AFTER, o->postcopy_after);
 	}
+	if (o->pc_pause_timeout_ms)
+		nla_put_u32(m, KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS,
+			    o->pc_pause_timeout_ms);
 	mig_put_auth(m);
 	nlmsg_get(m);	/* kept to wipe the key once sent */
 	ret = mig_send(&k, m, NULL, why, sizeof(why));
@@ -862,7 +865,7 @@ static int run_dest(const struct vmm_opts *o)
 	struct nl_msg *m;
 	struct mig_ev e;
 	char why[256];
-	int ret;
+	int ret, running = 0;
 
 	if (setup(&r, &k, o->size))
 		return 1;
@@ -918,6 +921,9 @@ static int run_dest(const struct vmm_opts *o)
 		nla_put_flag(m, KMIG_A_MIG_COLO);
 	if (o->integrity)
 		nla_put_flag(m, KMIG_A_MIG_INTEGRITY);
+	if (o->pc_pause_timeout_ms)
+		nla_put_u32(m, KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS,
+			    o->pc_pause_timeout_ms);
 	mig_put_auth(m);
 	memset(&e, 0, sizeof(e));
 	nlmsg_get(m);	/* kept to wipe the key once sent */
@@ -943,9 +949,13 @@ static int run_dest(const struct vmm_opts *o)
 				vcpus_stop(v);
 			return 1;
 		}
-		/* Postcopy: the guest runs here from now on. */
-		if (v && e.event == KMIG_MIG_EVENT_POSTCOPY_ACTIVE) {
+		/*
+		 * Postcopy: the guest runs here from now on (also after a
+		 * pause and its resume: its vCPUs never stopped).
+		 */
+		if (v && e.event == KMIG_MIG_EVENT_POSTCOPY_ACTIVE && !running) {
 			vcpus_resume(v);
+			running = 1;
 			printf("postcopy-active resumed\n");
 			fflush(stdout);
 		}

@@ -21,6 +21,7 @@ const char vmm_usage[] =
 "                       [--max-bandwidth BYTES_PER_SEC] [--max-passes N]\n"
 "                       [--no-convergence continue|switchover|postcopy]\n"
 "                       [--postcopy [--postcopy-after N]] [--hash-file FILE]\n"
+"                       [--postcopy-pause-timeout MS]\n"
 "                       [--resume|--exit] [--no-switchover | --pause-on-pass N]\n"
 "                       [--colo [--checkpoint-interval MS] [--checkpoints N]\n"
 "                        [--die-at before|during|after --die-checkpoint N\n"
@@ -29,6 +30,7 @@ const char vmm_usage[] =
 "                     [--port PORT] [--addr ADDR] [--channels N]\n"
 "                     [--hash-file FILE] [(--colo | --postcopy) [--writers N]\n"
 "                     [--rate PAGES_PER_SEC] [--pattern P] [--seed S]]\n"
+"                     [--postcopy-pause-timeout MS]\n"
 "\n"
 "--key-file FILE: the migration key ('migctl keygen > FILE', mode 600; the\n"
 "  same on both hosts): every channel proves it with HMAC-SHA256 both ways.\n"
@@ -53,6 +55,8 @@ const char vmm_usage[] =
 "dest --postcopy: its writers (default none) start at postcopy-active, while\n"
 "  missing pages are fetched; the hash file then gets 'postcopy hash H', the\n"
 "  content each page had before their first write to it (the source's).\n"
+"--postcopy-pause-timeout MS: how long postcopy may stay paused (its links\n"
+"  broken) without a resume before it fails (module default 10 minutes).\n"
 "dest --colo: a COLO secondary. Its own writers (default none) run between\n"
 "  checkpoints; with --hash-file 'checkpoint N hash ...' is appended at each\n"
 "  checkpoint-done, 'failover checkpoint N hash ...' at a failover.\n"
@@ -275,6 +279,10 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 				o->no_convergence = KMIG_NO_CONVERGENCE_POSTCOPY;
 			else
 				return fail(err, errlen, "--no-convergence: continue, switchover or postcopy, not '%s'", val);
+		} else if (!strcmp(a, "--postcopy-pause-timeout")) {
+			if (num(val, 1000, UINT32_MAX, &v))
+				return fail(err, errlen, "--postcopy-pause-timeout: 1000 ms or more, not '%s'", val);
+			o->pc_pause_timeout_ms = v;
 		} else if (src && !strcmp(a, "--postcopy-after")) {
 			if (num(val, 0, UINT32_MAX - 1, &v))
 				return fail(err, errlen, "--postcopy-after: bad pass count '%s'", val);

@@ -36,6 +36,7 @@ struct vmm_opts {
 	 */
 	int postcopy;
 	int64_t postcopy_after;		/* -1: not sent */
+	uint32_t pc_pause_timeout_ms;	/* 0: not sent (module default) */
 
 	/* the writers: source, and dest with --colo (default 0 writers there) */
 	uint64_t seed;

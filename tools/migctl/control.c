@@ -103,6 +103,62 @@ static const char usage_postcopy[] =
 
 REGION_SUBCOMMAND(postcopy, "postcopy", KMIG_CMD_MIG_POSTCOPY, false);
 
+static const char usage_postcopy_resume[] =
+"Usage: migctl [-j] postcopy-resume --region ID [--to ADDR:PORT | --port PORT]\n"
+"\n"
+"Resume a migration in state postcopy-paused (its connections broke after\n"
+"postcopy began; needs CAP_NET_ADMIN). Run it on both sides, in any order:\n"
+"the destination listens again (on the port it had, or --port PORT, 0 for\n"
+"a new one: the status shows it), the source connects its channels again\n"
+"(to the destination it had, or --to ADDR:PORT) with the same key and\n"
+"migration id. The destination then tells the source every page it still\n"
+"lacks, and postcopy goes on. Until then the guest's accesses to missing\n"
+"pages wait; after the pause timeout (postcopy-pause-timeout-ms, default 10\n"
+"minutes) without a resume the migration fails and the guest is lost.\n"
+"  --region ID     region of the paused migration (either side)\n"
+"  --to ADDR:PORT  source: where the destination listens now\n"
+"  --port PORT     destination: listen on this port (0: any free one)\n"
+"\n"
+"Prints the status of the migration as 'migctl status' does.\n";
+
+static int cmd_postcopy_resume(int argc, char **argv)
+{
+	const char *region = NULL, *to = NULL, *port = NULL;
+	struct opt o[] = {
+		OPT_VAL("--region", &region), OPT_VAL("--to", &to),
+		OPT_VAL("--port", &port),
+	};
+	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
+	const char *cmd = "postcopy-resume";
+	char host[64];
+	uint32_t p;
+	int ret;
+
+	ret = parse_opts(cmd, argc, argv, o, ARRAY_SIZE(o));
+	if (!ret)
+		ret = parse_region_req(cmd, region, &req.region);
+	if (ret)
+		return ret;
+	if (to && port)
+		return usage_err(cmd, "--to and --port exclude each other");
+	if (to) {
+		ret = parse_to(cmd, to, host, sizeof(host), &req.port);
+		if (ret)
+			return ret;
+		req.addr = host;
+		req.have_port = true;
+	} else if (port) {
+		if (parse_u32_arg(cmd, "port", "0 to 65535", port, 0, 65535, &p))
+			return EXIT_USAGE;
+		req.port = p;
+		req.have_port = true;
+	}
+	return mig_run(cmd, KMIG_CMD_MIG_POSTCOPY_RESUME, &req, false,
+		       INTERVAL_DEFAULT);
+}
+
+SUBCOMMAND(postcopy_resume, "postcopy-resume");
+
 static const char usage_checkpoint[] =
 "Usage: migctl [-j] checkpoint --region ID\n"
 "\n"

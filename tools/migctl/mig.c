@@ -85,6 +85,8 @@ const struct field mig_fields[] = {
 	FIELD(KMIG_A_MIG_POSTCOPY_MISSING_PAGES, "postcopy-missing-pages", FF_NUM),
 	FIELD(KMIG_A_MIG_POSTCOPY_FAULTS,	"postcopy-faults",	FF_NUM),
 	FIELD(KMIG_A_MIG_POSTCOPY_DISCARDED_PAGES, "postcopy-discarded-pages", FF_NUM),
+	FIELD(KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS, "postcopy-pause-timeout-ms", FF_NUM),
+	FIELD(KMIG_A_MIG_POSTCOPY_PAUSES,	"postcopy-pauses",	FF_NUM),
 };
 
 const size_t mig_nfields = ARRAY_SIZE(mig_fields);

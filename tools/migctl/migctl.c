@@ -62,6 +62,8 @@ static const char usage_main[] =
 "                                end a live migration (guest paused)\n"
 "  postcopy --region ID          switch a live migration (started with\n"
 "                                --postcopy) to postcopy at its switchover\n"
+"  postcopy-resume --region ID [--to ADDR:PORT | --port PORT]\n"
+"                                reconnect a postcopy-paused migration\n"
 "  dirty-push --region ID --pages LIST\n"
 "                                mark pages dirty in a live migration\n"
 "  checkpoint --region ID        take a COLO checkpoint now\n"
@@ -103,6 +105,7 @@ static const struct subcommand *const commands[] = {
 	&subcmd_cancel,
 	&subcmd_switchover,
 	&subcmd_postcopy,
+	&subcmd_postcopy_resume,
 	&subcmd_dirty_push,
 	&subcmd_checkpoint,
 	&subcmd_colo_paused,

@@ -86,6 +86,7 @@ extern const struct subcommand subcmd_status;		/* status.c */
 extern const struct subcommand subcmd_cancel;		/* control.c */
 extern const struct subcommand subcmd_switchover;	/* control.c */
 extern const struct subcommand subcmd_postcopy;	/* control.c */
+extern const struct subcommand subcmd_postcopy_resume;	/* control.c */
 extern const struct subcommand subcmd_dirty_push;	/* control.c */
 extern const struct subcommand subcmd_checkpoint;	/* control.c */
 extern const struct subcommand subcmd_colo_paused;	/* control.c */

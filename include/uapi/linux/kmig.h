@@ -75,6 +75,10 @@ enum kmig_mig_role {
  * @KMIG_MIG_STATE_POSTCOPY_ACTIVE: Postcopy: the destination runs the guest;
  *   pages it touches that are still on the source are fetched on demand, the
  *   rest are pushed.
+ * @KMIG_MIG_STATE_POSTCOPY_PAUSED: Postcopy with its connections broken:
+ *   neither side drops a page; the destination's faults on missing pages wait.
+ *   mig-postcopy-resume on both sides reconnects; cancel, or
+ *   postcopy-pause-timeout-ms without a resume, ends it with the guest lost.
  */
 enum kmig_mig_state {
 	KMIG_MIG_STATE_NONE,
@@ -87,6 +91,7 @@ enum kmig_mig_state {
 	KMIG_MIG_STATE_COLO,
 	KMIG_MIG_STATE_FAILOVER,
 	KMIG_MIG_STATE_POSTCOPY_ACTIVE,
+	KMIG_MIG_STATE_POSTCOPY_PAUSED,
 };
 
 /**
@@ -112,6 +117,9 @@ enum kmig_mig_state {
  *   the vCPUs now (the missing pages are fetched as they are touched); on the
  *   source, the destination acknowledged it and the downtime is in the
  *   message.
+ * @KMIG_MIG_EVENT_POSTCOPY_PAUSED: Postcopy lost its connections (the reason
+ *   says how) and waits for mig-postcopy-resume on both sides; the guest's
+ *   faults on missing pages wait meanwhile.
  */
 enum kmig_mig_event {
 	KMIG_MIG_EVENT_STATE,
@@ -124,6 +132,7 @@ enum kmig_mig_event {
 	KMIG_MIG_EVENT_CHECKPOINT_DONE,
 	KMIG_MIG_EVENT_FAILOVER,
 	KMIG_MIG_EVENT_POSTCOPY_ACTIVE,
+	KMIG_MIG_EVENT_POSTCOPY_PAUSED,
 };
 
 /**
@@ -321,6 +330,8 @@ enum {
 	KMIG_A_MIG_POSTCOPY_FAULTS,
 	KMIG_A_MIG_POSTCOPY_LATENCY,
 	KMIG_A_MIG_POSTCOPY_DISCARDED_PAGES,
+	KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS,
+	KMIG_A_MIG_POSTCOPY_PAUSES,
 
 	__KMIG_A_MIG_MAX,
 	KMIG_A_MIG_MAX = (__KMIG_A_MIG_MAX - 1)
@@ -356,6 +367,7 @@ enum {
 	KMIG_CMD_COLO_PAUSED,
 	KMIG_CMD_MIG_EVENT,
 	KMIG_CMD_MIG_POSTCOPY,
+	KMIG_CMD_MIG_POSTCOPY_RESUME,
 
 	__KMIG_CMD_MAX,
 	KMIG_CMD_MAX = (__KMIG_CMD_MAX - 1)

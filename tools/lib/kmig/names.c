@@ -40,6 +40,7 @@ static const char *const mig_state_names[] = {
 	[KMIG_MIG_STATE_COLO]		= "colo",
 	[KMIG_MIG_STATE_FAILOVER]	= "failover",
 	[KMIG_MIG_STATE_POSTCOPY_ACTIVE]	= "postcopy-active",
+	[KMIG_MIG_STATE_POSTCOPY_PAUSED]	= "postcopy-paused",
 };
 
 static const char *const mig_event_names[] = {
@@ -53,6 +54,7 @@ static const char *const mig_event_names[] = {
 	[KMIG_MIG_EVENT_CHECKPOINT_DONE]	= "checkpoint-done",
 	[KMIG_MIG_EVENT_FAILOVER]		= "failover",
 	[KMIG_MIG_EVENT_POSTCOPY_ACTIVE]	= "postcopy-active",
+	[KMIG_MIG_EVENT_POSTCOPY_PAUSED]	= "postcopy-paused",
 };
 
 static const char *const colo_metric_names[] = {

@@ -13,6 +13,12 @@
  * the device state, and this command runs 'cont' only once every region
  * has completed. When the migration fails, this QEMU is quit: it never
  * ran, and the guest stays on the source.
+ *
+ * Postcopy is the exception, by design: a region whose kmig migration is
+ * postcopy-active may run here before its last page, since kmig's fault
+ * handler makes every access to a missing page wait for it; this
+ * command then waits for kmig to complete before it reports the guest
+ * running (a failure after that loses the guest).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -104,10 +110,10 @@ static int fail(struct vlisten *l, const char *stage, const char *fmt, ...)
 }
 
 /*
- * MIG_GET every region: 1 when all completed, 0 when not yet, -1 when
- * one ended otherwise (index in *@bad).
+ * MIG_GET every region: 1 when all completed (with @postcopy, or are in
+ * postcopy), 0 when not yet, -1 when one ended otherwise (index in *@bad).
  */
-static int kmig_poll(struct vlisten *l, int *bad)
+static int kmig_poll_pc(struct vlisten *l, bool postcopy, int *bad)
 {
 	int i, done = 1;
 
@@ -121,6 +127,9 @@ static int kmig_poll(struct vlisten *l, int *bad)
 		st = mig_state(&l->ms[i].m[0]);
 		if (st == KMIG_MIG_STATE_COMPLETED)
 			continue;
+		if (postcopy && (st == KMIG_MIG_STATE_POSTCOPY_ACTIVE ||
+				 st == KMIG_MIG_STATE_POSTCOPY_PAUSED))
+			continue;
 		if (mig_ended(&l->ms[i].m[0])) {
 			*bad = i;
 			return -1;
@@ -130,6 +139,11 @@ static int kmig_poll(struct vlisten *l, int *bad)
 		done = 0;
 	}
 	return done;
+}
+
+static int kmig_poll(struct vlisten *l, int *bad)
+{
+	return kmig_poll_pc(l, false, bad);
 }
 
 /*
@@ -466,7 +480,8 @@ int cmd_vm_listen(int argc, char **argv)
 				goto out_sig;
 			}
 			if (!strcmp(st, "paused")) {
-				kdone = kmig_completed(&l, &bad);
+				kdone = kmig_poll_pc(&l, true, &bad) == 1 ? 1 :
+					kmig_completed(&l, &bad);
 				if (kdone != 1) {
 					ret = fail(&l, "kmig", "QEMU has the device state but kmig has not completed every region");
 					goto out_sig;
@@ -480,7 +495,19 @@ int cmd_vm_listen(int argc, char **argv)
 			st[0] = '\0';
 		}
 	}
-	/* QEMU resumed by itself: kmig must have completed before. */
+	/*
+	 * QEMU resumed by itself: kmig must have completed before, or be in
+	 * postcopy (then wait for its last page: a failure loses the guest).
+	 */
+	if (kmig_poll_pc(&l, true, &bad) == 1) {
+		while ((kdone = kmig_poll(&l, &bad)) == 0 && !vm_interrupted)
+			usleep(period * 1000);
+		if (kdone < 0) {
+			ret = fail(&l, "kmig", "kmig migration of region %u failed in postcopy, the guest is lost: %s",
+				   l.vm.reg[bad].id, kmig_reason(&l, bad));
+			goto out_sig;
+		}
+	}
 	kdone = kmig_completed(&l, &bad);
 	if (kdone != 1) {
 		qmp_exec(&l.vm.q, "stop", NULL, NULL, VM_QMP_TIMEOUT_MS);

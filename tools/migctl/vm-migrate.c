@@ -18,6 +18,13 @@
  * guest on the source; a failure in step 4 does the same (kmig's copy
  * is complete, the source RAM untouched), so the guest always runs on
  * exactly one host.
+ *
+ * With --postcopy, step 3 ends as soon as kmig is postcopy-active on every
+ * region: QEMU sends the device state, the destination runs the guest,
+ * and its accesses to pages still on the source wait for them (kmig's
+ * fault handler fetches them); the command then waits for kmig to bring
+ * the rest. A failure in step 4 still resumes the guest here (the
+ * destination's guest never ran); a failure after it loses the guest.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -90,13 +97,21 @@ static int kmig_start_all(struct vmig *v)
 	return 0;
 }
 
+/* What kmig_poll() waits for on every region. */
+enum kmig_until {
+	KMIG_UNTIL_READY,	/* switchover-ready */
+	KMIG_UNTIL_SWITCHED,	/* completed, or postcopy-active */
+	KMIG_UNTIL_COMPLETED,
+};
+
 /*
- * MIG_GET every started region. Returns 1 when every region is ready
- * for its switchover (or, with @completed, has completed), 0 when not
- * yet, -1 when one has failed or ended otherwise (its index in *@bad).
+ * MIG_GET every started region. Returns 1 when every region is where
+ * @until says, 0 when not yet, -1 when one has failed or ended otherwise
+ * (its index in *@bad).
  */
-static int kmig_poll(struct vmig *v, bool completed, int *bad)
+static int kmig_poll(struct vmig *v, enum kmig_until until, int *bad)
 {
+	bool completed = until != KMIG_UNTIL_READY;
 	int i, ready = 1;
 
 	for (i = 0; i < v->started; i++) {
@@ -110,6 +125,9 @@ static int kmig_poll(struct vmig *v, bool completed, int *bad)
 		m = &v->ms[i].m[0];
 		st = mig_state(m);
 		if (st == KMIG_MIG_STATE_COMPLETED && completed)
+			continue;
+		if (st == KMIG_MIG_STATE_POSTCOPY_ACTIVE &&
+		    until == KMIG_UNTIL_SWITCHED)
 			continue;
 		if (mig_ended(m)) {
 			*bad = i;
@@ -547,8 +565,8 @@ int cmd_vm_migrate(int argc, char **argv)
 	};
 	const char *qmp = NULL, *to = NULL, *devport = NULL, *chans = NULL;
 	const char *limit = NULL, *bw = NULL, *passes = NULL, *nc = NULL;
-	const char *key_file = NULL, *interval = NULL;
-	bool insecure = false, integrity = false;
+	const char *key_file = NULL, *interval = NULL, *pc_after = NULL;
+	bool insecure = false, integrity = false, postcopy = false;
 	struct opt o[] = {
 		OPT_VAL("--qmp", &qmp), OPT_VAL("--to", &to),
 		OPT_VAL("--device-port", &devport), OPT_VAL("--channels", &chans),
@@ -556,6 +574,8 @@ int cmd_vm_migrate(int argc, char **argv)
 		OPT_VAL("--max-passes", &passes), OPT_VAL("--no-convergence", &nc),
 		OPT_VAL("--key-file", &key_file), OPT_FLAG("--insecure", &insecure),
 		OPT_FLAG("--integrity", &integrity), OPT_VAL("--interval", &interval),
+		OPT_FLAG("--postcopy", &postcopy),
+		OPT_VAL("--postcopy-after", &pc_after),
 	};
 	struct vmig v = {
 		.req = { .zero_detect = -1, .have_port = true,
@@ -603,6 +623,14 @@ int cmd_vm_migrate(int argc, char **argv)
 				 &kmig_no_convergence_enum, nc, &v.req.no_convergence))
 		return EXIT_USAGE;
 	v.req.integrity = integrity;
+	if (pc_after && !postcopy)
+		return usage_err("vm migrate", "--postcopy-after requires --postcopy");
+	v.req.postcopy = postcopy;
+	if (pc_after) {
+		if (!parse_u32(pc_after, 0, UINT32_MAX - 1, &v.req.postcopy_after))
+			return usage_err("vm migrate", "invalid pass count '%s'", pc_after);
+		v.req.have_postcopy_after = true;
+	}
 	ret = parse_auth("vm migrate", key_file, insecure, &v.req, v.key);
 	if (ret)
 		return ret;
@@ -657,7 +685,7 @@ int cmd_vm_migrate(int argc, char **argv)
 		goto out_sig;
 	}
 	for (;;) {
-		ret = kmig_poll(&v, false, &bad);
+		ret = kmig_poll(&v, KMIG_UNTIL_READY, &bad);
 		if (ret < 0) {
 			ret = fail(&v, "kmig", "kmig migration of region %u ended: %s",
 				   v.vm.reg[bad].id, kmig_reason(&v, bad));
@@ -725,7 +753,7 @@ int cmd_vm_migrate(int argc, char **argv)
 		goto out_sig;
 	}
 	for (;;) {
-		ret = kmig_poll(&v, true, &bad);
+		ret = kmig_poll(&v, KMIG_UNTIL_SWITCHED, &bad);
 		if (ret < 0) {
 			ret = fail(&v, "switchover", "kmig migration of region %u ended at the switchover: %s",
 				   v.vm.reg[bad].id, kmig_reason(&v, bad));
@@ -740,7 +768,8 @@ int cmd_vm_migrate(int argc, char **argv)
 		usleep(POLL_SWITCHOVER_MS * 1000);
 	}
 
-	step(&v, "kmig completed; QEMU sends the device state");
+	step(&v, postcopy ? "kmig switched to postcopy; QEMU sends the device state" :
+	     "kmig completed; QEMU sends the device state");
 	/* 4. The device state; the guest runs on the destination. */
 	args = json_object_new_object();
 	json_object_object_add(args, "state", json_object_new_string("pre-switchover"));
@@ -789,6 +818,19 @@ int cmd_vm_migrate(int argc, char **argv)
 			break;
 	}
 	v.qemu_migrating = false;
+	/* 5. Postcopy: the guest runs there; kmig brings the rest. */
+	while (postcopy) {
+		ret = kmig_poll(&v, KMIG_UNTIL_COMPLETED, &bad);
+		if (ret < 0) {
+			ret = fail(&v, "postcopy", "kmig migration of region %u failed in postcopy, the guest is lost: %s",
+				   v.vm.reg[bad].id, kmig_reason(&v, bad));
+			goto out_sig;
+		}
+		if (ret > 0)
+			break;
+		progress(&v, "postcopy");
+		usleep(v.interval * 1000);
+	}
 	if (vm_status(&v.vm, st, sizeof(st)) < 0)
 		snprintf(st, sizeof(st), "unknown");
 	summary(&v, downtime, qtotal, st);

@@ -545,7 +545,7 @@ vm_no_converge() {
 
 # vm_postcopy: the guest rewrites its memory far faster than the 4 MiB/s
 # limit lets precopy send it (1 ms downtime limit: never converges): after
-# 2 passes --no-convergence postcopy switches, QEMU sends the device state,
+# 1 pass --no-convergence postcopy switches, QEMU sends the device state,
 # the guest runs on the destination while kmig serves its faults; the
 # guest's own check of its memory passes and it keeps beating.
 vm_postcopy() {
@@ -555,7 +555,7 @@ vm_postcopy() {
 	vm_new "$VM_MB" || { notok "$_tag: destination QEMU starts"; return 1; }
 	_dst=$VM_DST
 	vm_listen "$_dst" 2 || { notok "$_tag: vm listen"; vm_quit "$_dst"; return 1; }
-	vm_migrate "$_src" 2 --max-bandwidth 4M --downtime-limit 1 --max-passes 2 \
+	vm_migrate "$_src" 2 --max-bandwidth 4M --downtime-limit 1 --max-passes 1 \
 		--no-convergence postcopy --postcopy
 	vm_reap_listen 60
 	{ echo "exit $VRC"; cat "$T/migrate.json" "$T/migrate.err" "$T/$_dst.listen.err"; } > "$T/out"

@@ -48,6 +48,7 @@ static const char * const kmig_state_names[] = {
 	[KMIG_MIG_STATE_POSTCOPY_ACTIVE] = "postcopy-active",
 	[KMIG_MIG_STATE_POSTCOPY_PAUSED] = "postcopy-paused",
 };
+
 /* Every state has its name (the uapi enum has no _MAX to size it by). */
 static_assert(ARRAY_SIZE(kmig_state_names) == KMIG_MIG_STATE_POSTCOPY_PAUSED + 1);
 

@@ -8,9 +8,10 @@
  * fuzz_wire seeds (format of fuzz_sel.h): hellos (plain, COLO, POSTCOPY,
  * version ranges, limits at their bounds), a reply of each status, and
  * headers of every packet type with their offset blocks. fuzz_stream
- * seeds: whole valid destination streams (stream_model.h), one to several
- * passes, COLO checkpoints, postcopy (channel 0's answers, another
- * channel's push), a full batch, a region at the top of the u64 range.
+ * seeds: a selector byte and whole valid destination streams
+ * (stream_model.h), one to several passes, COLO checkpoints, postcopy
+ * (channel 0's answers, another channel's push), a resumed postcopy, a
+ * full batch, a region at the top of the u64 range.
  *
  * Each wire seed must decode without error, and each stream must run
  * through the stream model to its expected end with the packets, pages,
@@ -294,6 +295,7 @@ static void wire_seeds(void)
 
 /* ----- fuzz_stream seeds: whole streams of one destination channel ----- */
 
+/* A stream to a fresh destination: selector 0, then the hello. */
 static void stream_start(const char *name, u64 features, u16 id, u16 count,
 			 u64 region_size, u32 max_pages)
 {
@@ -313,8 +315,21 @@ static void stream_start(const char *name, u64 features, u16 id, u16 count,
 	seed_start();
 	sd.page_size = WSTREAM_PAGE_SIZE;
 	sd.chan = id;
+	put(&(u8){ 0 }, 1, name);
 	kmig_wire_hello_encode(b, sizeof(b), &h);
 	put(b, sizeof(b), name);
+}
+
+/*
+ * The stream started is to a destination resuming a postcopy that began
+ * in pass @pass, with the region's first @missing pages still missing
+ * (named on channel 0's reverse direction before the stream goes on).
+ */
+static void stream_resume(u64 pass, u32 missing, u64 region_pages)
+{
+	sd.buf[0] = wstream_sel_resume(pass, missing);
+	if (!sd.chan)
+		sd.want.resync = missing < region_pages ? missing : region_pages;
 }
 
 static void stream_hdr(const char *name, u16 type, u64 pass, u32 ndata,
@@ -394,6 +409,7 @@ static void stream_end(const char *name, enum wstream_end end)
 	    res.checkpoints != sd.want.checkpoints ||
 	    res.missing != sd.want.missing ||
 	    res.requests != sd.want.requests ||
+	    res.resync != sd.want.resync ||
 	    res.postcopy != sd.want.postcopy ||
 	    res.consumed != sd.want.consumed)
 		die("counts differ from the stream built", name);
@@ -572,6 +588,39 @@ static void stream_seeds(void)
 	stream_hdr(n, KMIG_WIRE_SYNC, 0, 0, 0);
 	stream_hdr(n, KMIG_WIRE_COMPLETE, 0, 0, 0);
 	stream_end(n, WSTREAM_COMPLETE);
+
+	/*
+	 * A resumed postcopy (pass 1), channel 0 of 2: the destination names
+	 * its 20 missing pages in MISSING packets of 8, 8 and 4 (reverse seq
+	 * 0 to 2) and sends POSTCOPY (3); the source's POSTCOPY is packet 0,
+	 * the answers follow (REQUESTs 4 and 5), then the COMPLETE exchange
+	 * (the destination's is reverse seq 6).
+	 */
+	n = "resume-requests";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 0, 2, 64 << 12, 8);
+	stream_resume(1, 20, 64);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 1, 0, 0);
+	stream_data(n, 1, 1, 2, 0, 3, 1);
+	stream_data(n, 1, 0, 1, 0, 19, 1);
+	stream_hdr(n, KMIG_WIRE_COMPLETE, 1, 0, 0);
+	stream_end(n, WSTREAM_COMPLETE);
+
+	/* Resumed push channel: POSTCOPY of pass 3, the push, COMPLETE. */
+	n = "resume-push";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 1, 2, 16 << 12, 128);
+	stream_resume(3, 31, 16);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 3, 0, 0);
+	stream_data(n, 3, 2, 14, 0, 0, 1);
+	stream_hdr(n, KMIG_WIRE_COMPLETE, 3, 0, 0);
+	stream_end(n, WSTREAM_COMPLETE);
+
+	/* Nothing missing any more: the destination's POSTCOPY alone (0). */
+	n = "resume-nothing-missing";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 0, 2, 16 << 12, 128);
+	stream_resume(0, 0, 16);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 0, 0, 0);
+	stream_hdr(n, KMIG_WIRE_COMPLETE, 0, 0, 0);
+	stream_end(n, WSTREAM_COMPLETE);
 }
 
 /* The model ends these (not written) where the destination would. */
@@ -702,6 +751,68 @@ static void stream_bad(void)
 	stream_missing(n, 0, 2, 15, 1);
 	stream_expect(n, WSTREAM_MALFORMED, KMIG_WIRE_ERANGE);
 
+	/* A resumed postcopy: POSTCOPY first, no MISSING, POSTCOPY asked. */
+	n = "bad: MISSING on a resumed connection";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 0, 2, 16 << 12, 128);
+	stream_resume(1, 3, 16);
+	stream_missing(n, 1, 1, 0, 1);
+	stream_expect(n, WSTREAM_MALFORMED, KMIG_WIRE_ETYPE);
+
+	n = "bad: MISSING after a resumed POSTCOPY";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 1, 2, 16 << 12, 128);
+	stream_resume(1, 3, 16);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 1, 0, 0);
+	stream_missing(n, 1, 1, 0, 1);
+	stream_expect(n, WSTREAM_MALFORMED, KMIG_WIRE_ETYPE);
+
+	n = "bad: a second POSTCOPY on a resumed connection";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 0, 2, 16 << 12, 128);
+	stream_resume(2, 1, 16);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 2, 0, 0);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 2, 0, 0);
+	stream_expect(n, WSTREAM_MALFORMED, KMIG_WIRE_ETYPE);
+
+	n = "bad: resumed POSTCOPY of another pass";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 0, 2, 16 << 12, 128);
+	stream_resume(2, 1, 16);
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 3, 0, 0);
+	stream_expect(n, WSTREAM_REFUSED, 0);
+
+	n = "bad: DATA before the resumed POSTCOPY";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 1, 2, 16 << 12, 128);
+	stream_resume(1, 1, 16);
+	stream_data(n, 1, 1, 0, 0, 0, 1);
+	stream_expect(n, WSTREAM_REFUSED, 0);
+
+	n = "bad: SYNC before the resumed POSTCOPY";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 1, 2, 16 << 12, 128);
+	stream_resume(1, 1, 16);
+	stream_hdr(n, KMIG_WIRE_SYNC, 1, 0, 0);
+	stream_expect(n, WSTREAM_REFUSED, 0);
+
+	n = "bad: COMPLETE before the resumed POSTCOPY";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 1, 2, 16 << 12, 128);
+	stream_resume(1, 1, 16);
+	stream_hdr(n, KMIG_WIRE_COMPLETE, 0, 0, 0);
+	stream_expect(n, WSTREAM_REFUSED, 0);
+
+	n = "bad: a resume without POSTCOPY";
+	stream_start(n, 0, 0, 2, 16 << 12, 128);
+	stream_resume(1, 1, 16);
+	stream_expect(n, WSTREAM_REJECTED, 0);
+	wstream_run(sd.buf, sd.len, &res);
+	if (res.status != KMIG_WIRE_REJ_FEATURES || res.consumed != sd.len ||
+	    res.resync)
+		die("not rejected for its features", n);
+
+	n = "bad: a resume with COLO";
+	stream_start(n, KMIG_WIRE_FEAT_COLO, 0, 2, 16 << 12, 128);
+	stream_resume(1, 1, 16);
+	stream_expect(n, WSTREAM_REJECTED, 0);
+	wstream_run(sd.buf, sd.len, &res);
+	if (res.status != KMIG_WIRE_REJ_FEATURES)
+		die("not rejected for its features", n);
+
 	n = "bad: COLO and POSTCOPY";
 	stream_start(n, KMIG_WIRE_FEAT_COLO | KMIG_WIRE_FEAT_POSTCOPY, 0, 2,
 		     16 << 12, 128);
@@ -725,7 +836,7 @@ static void stream_bad(void)
 
 	n = "bad: hello's page size";
 	stream_start(n, 0, 0, 1, 16 << 12, 128);
-	sd.buf[offsetof(struct kmig_wire_hello_be, page_size) + 2] = 0x20;
+	sd.buf[1 + offsetof(struct kmig_wire_hello_be, page_size) + 2] = 0x20;
 	stream_expect(n, WSTREAM_REJECTED, KMIG_WIRE_EPAGE_SIZE_LOCAL);
 
 	/* Every cut of a stream: short inside an item, closed between. */
@@ -736,7 +847,7 @@ static void stream_bad(void)
 	stream_hdr(n, KMIG_WIRE_SYNC, 0, 0, 0);
 	for (len = sd.len; len--;) {
 		sd.len = len;
-		if (len == KMIG_WIRE_HELLO_SIZE || len == hdr1)
+		if (len == 1 + KMIG_WIRE_HELLO_SIZE || len == hdr1)
 			stream_expect(n, WSTREAM_CLOSED, 0);
 		else
 			stream_expect(n, WSTREAM_SHORT, KMIG_WIRE_ESHORT);
@@ -752,10 +863,30 @@ static void stream_bad(void)
 	stream_data(n, 0, 1, 0, 0, 5, 1);
 	for (len = sd.len; len--;) {
 		sd.len = len;
-		if (len == KMIG_WIRE_HELLO_SIZE || len == hdr1 || len == hdr2)
+		if (len == 1 + KMIG_WIRE_HELLO_SIZE || len == hdr1 ||
+		    len == hdr2)
 			stream_expect(n, WSTREAM_CLOSED, 0);
 		else
 			stream_expect(n, WSTREAM_SHORT, KMIG_WIRE_ESHORT);
+	}
+
+	/* A resumed channel 0: its MISSING and POSTCOPY sent, then cut. */
+	n = "bad: resumed postcopy cut short";
+	stream_start(n, KMIG_WIRE_FEAT_POSTCOPY, 0, 2, 16 << 12, 4);
+	stream_resume(1, 9, 16);
+	hdr1 = sd.len;
+	stream_hdr(n, KMIG_WIRE_POSTCOPY, 1, 0, 0);
+	hdr2 = sd.len;
+	stream_data(n, 1, 1, 0, 0, 5, 1);
+	for (len = sd.len; len--;) {
+		sd.len = len;
+		if (len == hdr1 || len == hdr2)
+			stream_expect(n, WSTREAM_CLOSED, 0);
+		else
+			stream_expect(n, WSTREAM_SHORT, KMIG_WIRE_ESHORT);
+		wstream_run(sd.buf, sd.len, &res);
+		if (res.resync != (len >= hdr1 ? 9 : 0))
+			die("the destination's MISSING before the hello's end", n);
 	}
 }
 

@@ -6,7 +6,9 @@
  * kmod/migration.c (kmig_mig_barrier_wait()), kmod/receive.c
  * (kmig_receive_thread(), kmig_receive_data()) and kmod/colo_sm.c
  * (kmig_colo_sm_begin()); only wire.c is linked in. Postcopy follows
- * protocol.rst (Postcopy).
+ * protocol.rst (Postcopy), its resume too ("Resuming postcopy": kmig's
+ * destination does not refuse yet a DATA, SYNC or COMPLETE before a
+ * resumed connection's POSTCOPY, which this model does).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,9 @@ struct wstream {
 	u16 chan;		/* this channel's id */
 	bool colo;		/* COLO asked for and granted */
 	bool postcopy;		/* POSTCOPY asked for and granted */
+	bool resume;		/* the destination resumes a paused postcopy */
+	u64 resume_pass;	/* ... that began in this pass */
+	u32 resume_missing;	/* ... lacking the region's first pages */
 	bool pc_active;		/* the POSTCOPY barrier is passed */
 	u64 rseq;		/* channel 0 in postcopy: next reverse seq */
 	bool colo_active;	/* checkpoint 0 (COLO's COMPLETE) is done */
@@ -81,12 +86,16 @@ static void wstream_end(struct wstream *s, enum wstream_end end, int err)
 
 /* protocol.rst: the destination grants POSTCOPY, but never with COLO. */
 #define WSTREAM_WHY_PC_COLO	"postcopy and COLO exclude each other"
+/* A resumed postcopy: no COLO (step 19), POSTCOPY asked for (step 26). */
+#define WSTREAM_WHY_NO_COLO	"COLO not enabled on this destination"
+#define WSTREAM_WHY_RESUME	"a postcopy resume needs postcopy"
 
 /*
  * The reply kmig_hs_accept() sends for a decoded (err 0) or refused
  * hello must decode back to what it was built from.
  */
-static u16 wstream_reply(const struct kmig_wire_hello *h, int err)
+static u16 wstream_reply(const struct wstream *s,
+			 const struct kmig_wire_hello *h, int err)
 {
 	const u64 pc_colo = KMIG_WIRE_FEAT_COLO | KMIG_WIRE_FEAT_POSTCOPY;
 	struct kmig_wire_reply r, d;
@@ -99,9 +108,16 @@ static u16 wstream_reply(const struct kmig_wire_hello *h, int err)
 	wstream_need(status < KMIG_WIRE_STATUS_NR);
 	wstream_need(!err == (status == KMIG_WIRE_ACCEPT));
 	why = err ? kmig_wire_strerror(err) : "accepted";
-	if (!err && (h->features & pc_colo) == pc_colo) {
+	if (!err && s->resume && (h->features & KMIG_WIRE_FEAT_COLO)) {
+		status = KMIG_WIRE_REJ_FEATURES;
+		why = WSTREAM_WHY_NO_COLO;
+	} else if (!err && (h->features & pc_colo) == pc_colo) {
 		status = KMIG_WIRE_REJ_FEATURES;
 		why = WSTREAM_WHY_PC_COLO;
+	} else if (!err && s->resume &&
+		   !(h->features & KMIG_WIRE_FEAT_POSTCOPY)) {
+		status = KMIG_WIRE_REJ_FEATURES;
+		why = WSTREAM_WHY_RESUME;
 	}
 	version = status ? 0 : kmig_wire_hello_version(h);
 	feat = status ? 0 : h->features & pc_colo;
@@ -133,7 +149,7 @@ static bool wstream_hello(struct wstream *s)
 		return false;
 	}
 	wstream_take(s, KMIG_WIRE_HELLO_SIZE);
-	s->res->status = wstream_reply(&h, err);
+	s->res->status = wstream_reply(s, &h, err);
 	if (s->res->status != KMIG_WIRE_ACCEPT) {
 		wstream_end(s, WSTREAM_REJECTED, err);
 		return false;
@@ -152,6 +168,7 @@ static bool wstream_hello(struct wstream *s)
 	s->colo = h.features & KMIG_WIRE_FEAT_COLO;
 	s->postcopy = h.features & KMIG_WIRE_FEAT_POSTCOPY;
 	wstream_need(!(s->colo && s->postcopy));
+	wstream_need(s->postcopy || !s->resume);
 	return true;
 }
 
@@ -213,10 +230,11 @@ static bool wstream_offsets(struct wstream *s, const struct kmig_wire_hdr *hdr)
 
 /*
  * What channel 0's destination sends on its reverse direction in postcopy
- * (seq s->rseq): a REQUEST of the @n offsets in s->offs, as the source
- * decodes it (the next expected number, the offsets as DATA's).
+ * (seq s->rseq): a REQUEST (@type), or a resumed destination's MISSING,
+ * of the @n offsets in s->offs for pass @pass, as the source decodes it
+ * (the next expected number, the offsets as DATA's).
  */
-static void wstream_request(struct wstream *s, u32 n)
+static void wstream_reverse(struct wstream *s, u16 type, u64 pass, u32 n)
 {
 	static u8 buf[KMIG_WIRE_HDR_SIZE +
 		      KMIG_WIRE_MAX_PAGES_LIMIT * KMIG_WIRE_OFFSET_SIZE];
@@ -224,10 +242,10 @@ static void wstream_request(struct wstream *s, u32 n)
 	size_t olen;
 
 	memset(&r, 0, sizeof(r));	/* padding too: compared below */
-	r.type = KMIG_WIRE_REQUEST;
+	r.type = type;
 	r.seq = s->rseq;
 	r.zero_pages = n;
-	r.pass = s->pass - 1;
+	r.pass = pass;
 	wstream_need(kmig_wire_hdr_encode(buf, sizeof(buf), &r) ==
 		     KMIG_WIRE_HDR_SIZE);
 	olen = (size_t)n * KMIG_WIRE_OFFSET_SIZE;
@@ -243,7 +261,6 @@ static void wstream_request(struct wstream *s, u32 n)
 					       &d, &s->lim, s->sorted));
 	wstream_need(!memcmp(s->sorted, s->offs, olen));
 	s->rseq++;
-	s->res->requests++;
 }
 
 /* DATA: offsets, then the data block. Returns false when the stream ends. */
@@ -275,8 +292,10 @@ static bool wstream_data(struct wstream *s, const struct kmig_wire_hdr *hdr)
 	 * otherwise. Channel 0 carries answers only: this one's REQUEST
 	 * named its pages (with prefetch 0).
 	 */
-	if (s->pc_active && !s->chan)
-		wstream_request(s, n);
+	if (s->pc_active && !s->chan) {
+		wstream_reverse(s, KMIG_WIRE_REQUEST, s->pass - 1, n);
+		s->res->requests++;
+	}
 	return true;
 }
 
@@ -308,6 +327,33 @@ static void wstream_ack(struct wstream *s, u16 type, u64 pass, u64 seq)
 		     !d.flags);
 	wstream_need(!d.data_pages && !d.zero_pages);
 	wstream_need(d.arg[0] == a.arg[0] && d.arg[1] == a.arg[1]);
+}
+
+/*
+ * A resumed postcopy's channel 0, once every channel is accepted, before
+ * it reads anything: the destination's MISSING packets naming the pages
+ * it still lacks (here the region's first s->resume_missing, at most
+ * max_pages a packet, ascending) and its POSTCOPY of the pass postcopy
+ * began in, reverse packets 0, 1, ..., decoded as the source does.
+ */
+static void wstream_resync(struct wstream *s)
+{
+	u64 npages = s->lim.region_size / s->lim.page_size;
+	u64 page = 0, left = s->resume_missing;
+	u32 n, i;
+
+	if (left > npages)
+		left = npages;
+	while (left) {
+		n = left < s->lim.max_pages ? (u32)left : s->lim.max_pages;
+		for (i = 0; i < n; i++)
+			s->offs[i] = (page + i) * s->lim.page_size;
+		wstream_reverse(s, KMIG_WIRE_MISSING, s->resume_pass, n);
+		s->res->resync += n;
+		page += n;
+		left -= n;
+	}
+	wstream_ack(s, KMIG_WIRE_POSTCOPY, s->resume_pass, s->rseq++);
 }
 
 /* SYNC of pass @pass: the barrier, and in COLO the checkpoint's end. */
@@ -347,6 +393,8 @@ static bool wstream_checkpoint(struct wstream *s, u64 n)
  * POSTCOPY of pass @pass (a feature granted, no POSTCOPY yet): a barrier
  * like SYNC's, ending pass @pass; every page MISSING named is missing from
  * here. Channel 0 acknowledges it (reverse seq 0); its REQUESTs follow.
+ * Resumed, the pass is the one postcopy began in, and channel 0 sent its
+ * own POSTCOPY already (wstream_resync()): no acknowledgment.
  */
 static bool wstream_postcopy(struct wstream *s, u64 pass)
 {
@@ -355,7 +403,7 @@ static bool wstream_postcopy(struct wstream *s, u64 pass)
 	s->pass = pass + 1;
 	s->pc_active = true;
 	s->res->postcopy = true;
-	if (!s->chan) {
+	if (!s->chan && !s->resume) {
 		wstream_ack(s, KMIG_WIRE_POSTCOPY, pass, 0);
 		s->rseq = 1;
 	}
@@ -387,8 +435,9 @@ static bool wstream_complete(struct wstream *s, u64 pass)
 /*
  * The postcopy types where protocol.rst does not have them, malformed as
  * an unknown type (checked on the header): REQUEST, which only a
- * destination sends, and MISSING or POSTCOPY without the feature or after
- * the POSTCOPY barrier.
+ * destination sends, MISSING or POSTCOPY without the feature or after
+ * the POSTCOPY barrier, and MISSING once postcopy began (a resumed
+ * connection: a page the guest wrote must never be missing again).
  */
 static bool wstream_misplaced(const struct wstream *s, u16 type)
 {
@@ -396,6 +445,7 @@ static bool wstream_misplaced(const struct wstream *s, u16 type)
 	case KMIG_WIRE_REQUEST:
 		return true;
 	case KMIG_WIRE_MISSING:
+		return !s->postcopy || s->pc_active || s->resume;
 	case KMIG_WIRE_POSTCOPY:
 		return !s->postcopy || s->pc_active;
 	default:
@@ -448,6 +498,11 @@ static bool wstream_packet(struct wstream *s)
 	wstream_take(s, KMIG_WIRE_HDR_SIZE);
 	if (wstream_misplaced(s, hdr.type)) {
 		wstream_end(s, WSTREAM_MALFORMED, KMIG_WIRE_ETYPE);
+		return false;
+	}
+	/* A resumed connection starts with its POSTCOPY. */
+	if (s->resume && !s->pc_active && hdr.type != KMIG_WIRE_POSTCOPY) {
+		wstream_end(s, WSTREAM_REFUSED, 0);
 		return false;
 	}
 
@@ -513,9 +568,25 @@ void wstream_run(const u8 *data, size_t size, struct wstream_result *res)
 	s.p = data;
 	s.left = size;
 	s.res = res;
-	if (wstream_hello(&s))
+	/* The destination the stream meets (stream_model.h). */
+	if (size && (data[0] & WSTREAM_SEL_RESUME)) {
+		s.resume = true;
+		s.resume_pass = data[0] >> WSTREAM_SEL_PASS_SHIFT &
+				WSTREAM_SEL_PASS_MASK;
+		s.resume_missing = data[0] >> WSTREAM_SEL_MISSING_SHIFT;
+	}
+	if (size)
+		wstream_take(&s, 1);
+	if (wstream_hello(&s)) {
+		if (s.resume) {
+			/* Postcopy began in that pass: its barrier is open. */
+			s.pass = s.resume_pass;
+			if (!s.chan)
+				wstream_resync(&s);
+		}
 		while (wstream_packet(&s))
 			;
+	}
 	wstream_need(res->consumed <= size);
 	wstream_need(res->consumed + s.left == size);
 	switch (res->end) {
@@ -543,4 +614,7 @@ void wstream_run(const u8 *data, size_t size, struct wstream_result *res)
 	}
 	if (res->end != WSTREAM_REJECTED && res->end != WSTREAM_SHORT)
 		wstream_need(res->status == KMIG_WIRE_ACCEPT);
+	/* Resumed: no MISSING from the source; channel 0 named its pages. */
+	wstream_need(!s.resume || !res->missing);
+	wstream_need(!res->resync || (s.resume && !s.chan));
 }

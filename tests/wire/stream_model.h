@@ -9,6 +9,19 @@
  * aborts (wstream_need()) on any violation; the fuzz_stream target and
  * mkcorpus (which checks its seeds) run it.
  *
+ * Its input is a selector byte, the destination the stream meets
+ * (WSTREAM_SEL_*), then the stream. 0 is a destination listening for a
+ * new migration. With WSTREAM_SEL_RESUME it is one resuming a paused
+ * postcopy (protocol.rst, "Resuming postcopy") on a new connection:
+ * postcopy began in pass P, the first N pages of the region are still
+ * missing there; the hello must ask for POSTCOPY, and the stream must go
+ * straight to POSTCOPY of pass P (no MISSING: malformed, as an unknown
+ * type; anything else before it: refused), then as in postcopy. On
+ * channel 0 the destination sends first, on the reverse direction, the
+ * MISSING packets naming its N pages and its POSTCOPY (packet numbers 0,
+ * 1, ...), and no acknowledgment of the source's POSTCOPY; its REQUESTs
+ * and COMPLETE are numbered on from there.
+ *
  * The modelled destination is the one the hello asks for: same migration
  * id, channel count, region size and COLO setting, local pages of
  * WSTREAM_PAGE_SIZE bytes, and the other channels keep pace with this one
@@ -25,6 +38,19 @@
 #include "wire.h"
 
 #define WSTREAM_PAGE_SIZE	4096U
+
+/* The selector byte: bit 0 a resumed postcopy, bits 1-2 P, bits 3-7 N. */
+#define WSTREAM_SEL_RESUME		0x01
+#define WSTREAM_SEL_PASS_SHIFT		1
+#define WSTREAM_SEL_PASS_MASK		0x3
+#define WSTREAM_SEL_MISSING_SHIFT	3
+
+static inline u8 wstream_sel_resume(u64 pass, u32 missing)
+{
+	return WSTREAM_SEL_RESUME |
+	       (pass & WSTREAM_SEL_PASS_MASK) << WSTREAM_SEL_PASS_SHIFT |
+	       missing << WSTREAM_SEL_MISSING_SHIFT;
+}
 
 /* How the stream ended for the destination. */
 enum wstream_end {
@@ -51,8 +77,13 @@ struct wstream_result {
 	u64 checkpoints;	/* COLO checkpoints committed */
 	u64 missing;		/* page offsets of MISSING packets accepted */
 	u64 requests;		/* channel 0 in postcopy: answers (REQUESTs) */
+	u64 resync;		/* resumed, channel 0: pages the destination's
+				 * MISSING packets named to the source
+				 */
 	bool postcopy;		/* the POSTCOPY barrier was passed */
-	size_t consumed;	/* bytes the destination read */
+	size_t consumed;	/* bytes the destination read (and the
+				 * selector)
+				 */
 };
 
 void wstream_run(const u8 *data, size_t size, struct wstream_result *res);

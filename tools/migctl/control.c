@@ -3,6 +3,8 @@
  * The commands that act on a running migration:
  * migctl cancel:      KMIG_CMD_MIG_CANCEL
  * migctl switchover:  KMIG_CMD_MIG_SWITCHOVER
+ * migctl postcopy:    KMIG_CMD_MIG_POSTCOPY
+ * migctl postcopy-resume: KMIG_CMD_MIG_POSTCOPY_RESUME
  * migctl checkpoint:  KMIG_CMD_COLO_CHECKPOINT
  * migctl colo-paused: KMIG_CMD_COLO_PAUSED
  * migctl dirty-push:  KMIG_CMD_MIG_DIRTY_PUSH
@@ -107,19 +109,26 @@ static const char usage_postcopy_resume[] =
 "Usage: migctl [-j] postcopy-resume --region ID [--to ADDR:PORT | --port PORT]\n"
 "\n"
 "Resume a migration in state postcopy-paused (its connections broke after\n"
-"postcopy began; needs CAP_NET_ADMIN). Run it on both sides, in any order:\n"
-"the destination listens again (on the port it had, or --port PORT, 0 for\n"
-"a new one: the status shows it), the source connects its channels again\n"
-"(to the destination it had, or --to ADDR:PORT) with the same key and\n"
-"migration id. The destination then tells the source every page it still\n"
-"lacks, and postcopy goes on. Until then the guest's accesses to missing\n"
-"pages wait; after the pause timeout (postcopy-pause-timeout-ms, default 10\n"
-"minutes) without a resume the migration fails and the guest is lost.\n"
+"postcopy began; needs CAP_NET_ADMIN). Run it on both sides, the\n"
+"destination first: the destination listens again (on the port it had, or\n"
+"--port PORT, 0 for a new one: the status shows it once it listens), then\n"
+"the source connects its channels again (to the destination it had, or\n"
+"--to ADDR:PORT, or --port PORT at the address it had) with the same key\n"
+"and migration id. A source resumed before its destination listens is\n"
+"refused and pauses again: resume it again. The destination then tells the\n"
+"source every page it still lacks, both sides report postcopy-active again\n"
+"('migctl monitor') and postcopy goes on. Until then the guest's accesses\n"
+"to missing pages wait; after the pause timeout (postcopy-pause-timeout-ms,\n"
+"default 10 minutes, counted from the pause) without a resume the migration\n"
+"fails and the guest is lost.\n"
 "  --region ID     region of the paused migration (either side)\n"
-"  --to ADDR:PORT  source: where the destination listens now\n"
-"  --port PORT     destination: listen on this port (0: any free one)\n"
+"  --to ADDR:PORT  source only: connect to the destination there from now on\n"
+"  --port PORT     destination: listen on this port from now on (0: any free\n"
+"                  one); source: connect to this port of the address it had\n"
 "\n"
-"Prints the status of the migration as 'migctl status' does.\n";
+"Prints the status of the migration as 'migctl status' does, taken when\n"
+"the request is made (still postcopy-paused: the reconnection runs in the\n"
+"background).\n";
 
 static int cmd_postcopy_resume(int argc, char **argv)
 {
@@ -148,7 +157,7 @@ static int cmd_postcopy_resume(int argc, char **argv)
 		req.addr = host;
 		req.have_port = true;
 	} else if (port) {
-		if (parse_u32_arg(cmd, "port", "0 to 65535", port, 0, 65535, &p))
+		if (parse_u32_arg(cmd, "port", "a number", port, 0, 65535, &p))
 			return EXIT_USAGE;
 		req.port = p;
 		req.have_port = true;

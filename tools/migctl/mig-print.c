@@ -383,23 +383,35 @@ static void colo_counters(FILE *f, const struct mig *m)
 	}
 }
 
+/* A pause timeout: "600 s", "1500 ms". */
+static char *fmt_timeout_ms(char *buf, size_t len, uint64_t ms)
+{
+	if (ms && !(ms % 1000))
+		snprintf(buf, len, "%" PRIu64 " s", ms / 1000);
+	else
+		snprintf(buf, len, "%" PRIu64 " ms", ms);
+	return buf;
+}
+
 /*
- * "Postcopy: chosen (after 1 pass, prefetch 16 pages)" on a source (allowed
- * until the switchover chooses it), "Postcopy: begun" or "granted, not
- * begun" on a destination.
+ * "Postcopy: chosen (after 1 pass, prefetch 16 pages, pause timeout 600 s)"
+ * on a source (allowed until the switchover chooses it), "Postcopy: begun
+ * (pause timeout 600 s)" or "granted, not begun (...)" on a destination.
  */
 static void postcopy_line(FILE *f, const struct mig *m, uint64_t role)
 {
 	bool chosen = record_has(&m->r, KMIG_A_MIG_POSTCOPY);
-	char buf[160];
+	char buf[160], t[FMT_BUF];
+	const char *what;
 	size_t o = 0;
 	uint64_t v, nc;
 
-	if (role == KMIG_MIG_ROLE_DESTINATION) {
-		line(f, "Postcopy:", "%s", chosen ? "begun" : "granted, not begun");
-		return;
-	}
 	buf[0] = '\0';
+	if (role == KMIG_MIG_ROLE_DESTINATION) {
+		what = chosen ? "begun" : "granted, not begun";
+		goto timeout;
+	}
+	what = chosen ? "chosen" : "allowed";
 	if (record_num(&m->r, KMIG_A_MIG_POSTCOPY_AFTER, &v)) {
 		/* U32_MAX: never by a pass count (mig-postcopy, the policy) */
 		if (v == UINT32_MAX)
@@ -421,17 +433,22 @@ static void postcopy_line(FILE *f, const struct mig *m, uint64_t role)
 	    record_num(&m->r, KMIG_A_MIG_POSTCOPY_PREFETCH, &v))
 		o += snprintf(buf + o, sizeof(buf) - o, "%sprefetch %" PRIu64
 			      " page%s", o ? ", " : "", v, v == 1 ? "" : "s");
+timeout:
+	if (o < sizeof(buf) &&
+	    record_num(&m->r, KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS, &v))
+		o += snprintf(buf + o, sizeof(buf) - o, "%spause timeout %s",
+			      o ? ", " : "", fmt_timeout_ms(t, sizeof(t), v));
 	if (o)
-		line(f, "Postcopy:", "%s (%s)", chosen ? "chosen" : "allowed",
-		     buf);
+		line(f, "Postcopy:", "%s (%s)", what, buf);
 	else
-		line(f, "Postcopy:", "%s", chosen ? "chosen" : "allowed");
+		line(f, "Postcopy:", "%s", what);
 }
 
 /*
  * The postcopy figures, once it was chosen (source) or began
  * (destination), those reported; missing pages, faults, discarded copies
- * and the fault latency are a destination's.
+ * and the fault latency are a destination's. Pages still missing while
+ * paused are not lost (yet).
  */
 static void postcopy_counters(FILE *f, const struct mig *m)
 {
@@ -452,6 +469,9 @@ static void postcopy_counters(FILE *f, const struct mig *m)
 		line(f, "Postcopy served:", "%" PRIu64 " pages", v);
 	if (record_num(&m->r, KMIG_A_MIG_POSTCOPY_PUSHED_PAGES, &v))
 		line(f, "Postcopy pushed:", "%" PRIu64 " pages", v);
+	/* broken links that paused it (each resumed but for a last one) */
+	if (record_num(&m->r, KMIG_A_MIG_POSTCOPY_PAUSES, &v))
+		line(f, "Postcopy pauses:", "%" PRIu64, v);
 	if (record_num(&m->r, KMIG_A_MIG_POSTCOPY_MISSING_PAGES, &v)) {
 		/* pages never received: the guest lost them */
 		st = mig_state(m);

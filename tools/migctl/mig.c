@@ -287,6 +287,7 @@ bool mig_ended(const struct mig *m)
 	case KMIG_MIG_STATE_ACTIVE:
 	case KMIG_MIG_STATE_COLO:	/* runs until cancelled or failover */
 	case KMIG_MIG_STATE_POSTCOPY_ACTIVE:
+	case KMIG_MIG_STATE_POSTCOPY_PAUSED:	/* until resumed, cancelled or timed out */
 		return false;
 	case KMIG_MIG_STATE_NONE:
 	case KMIG_MIG_STATE_COMPLETED:

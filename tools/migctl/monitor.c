@@ -40,6 +40,7 @@ static const char usage_monitor[] =
 "  region 3 source failover: REASON (last committed checkpoint 11)\n"
 "  region 3 source postcopy-active (downtime 12 ms)   (postcopy)\n"
 "  region 4 destination postcopy-active: 1234 pages missing\n"
+"  region 3 source postcopy-paused: REASON\n"
 "  region 4 destination failed: REASON (1234 pages lost)\n"
 "Dirty pages are the remaining bytes in pages of this host's page size.\n"
 "A checkpoint's pause (primary) runs from checkpoint-pause to\n"
@@ -47,7 +48,11 @@ static const char usage_monitor[] =
 "At postcopy-active the destination runs the guest (resume it there) while\n"
 "the missing pages come from the source; the source's downtime ends. Pages\n"
 "still missing when a destination fails or is cancelled during postcopy\n"
-"are lost (the guest's accesses to them get SIGBUS).\n"
+"are lost (the guest's accesses to them get SIGBUS). At postcopy-paused a\n"
+"broken link paused postcopy (REASON says how) and nothing is lost yet:\n"
+"the destination's accesses to missing pages wait until 'migctl\n"
+"postcopy-resume' on both sides (destination first) reconnects them, with\n"
+"a postcopy-active event each, or until the pause timeout fails it.\n"
 "Standard output is flushed after each event (for pipes).\n"
 "  --region ID     only the events of region ID\n"
 "  --count N       exit after N events (those of --region), 1..4294967295\n"
@@ -55,7 +60,7 @@ static const char usage_monitor[] =
 "JSON: one object per line (JSON lines, --pretty is ignored) with the keys\n"
 "of 'migctl status --json' and event: state, pass-done, switchover-ready,\n"
 "completed, failed, cancelled, checkpoint-pause, checkpoint-done,\n"
-"failover or postcopy-active.\n";
+"failover, postcopy-active or postcopy-paused.\n";
 
 /*
  * One line for the event notification @m:
@@ -74,6 +79,7 @@ static const char usage_monitor[] =
  *   region 3 source failover: REASON (last committed checkpoint 11)
  *   region 3 source postcopy-active (downtime 12 ms)
  *   region 4 destination postcopy-active: 1234 pages missing
+ *   region 3 source postcopy-paused: REASON
  *   region 4 destination failed: REASON (1234 pages lost)
  * @page_size converts remaining-bytes to dirty pages.
  */
@@ -139,12 +145,14 @@ static char *event_text(char *buf, size_t len, const struct mig *m,
 		break;
 	case KMIG_MIG_EVENT_FAILED:
 	case KMIG_MIG_EVENT_CANCELLED:
+	case KMIG_MIG_EVENT_POSTCOPY_PAUSED:
 		ADD(" %s", kmig_enum_name(&kmig_mig_event_enum, ev));
 		reason = mig_str(m, KMIG_A_MIG_REASON);
 		if (reason && *reason)
 			ADD(": %s", sanitize(r, sizeof(r), reason));
 		/* a destination in postcopy: what never came is gone */
-		if (record_has(&m->r, KMIG_A_MIG_POSTCOPY) &&
+		if (ev != KMIG_MIG_EVENT_POSTCOPY_PAUSED &&
+		    record_has(&m->r, KMIG_A_MIG_POSTCOPY) &&
 		    record_num(&m->r, KMIG_A_MIG_POSTCOPY_MISSING_PAGES, &v) && v)
 			ADD(" (%" PRIu64 " page%s lost)", v, v == 1 ? "" : "s");
 		break;

@@ -122,6 +122,9 @@ for word in 'Usage: migctl (\[-j\] )?regions' 'Usage: migctl (\[-j\] )?params' \
 	    '\[--postcopy \[--postcopy-after N\] \[--prefetch N\]\]' \
 	    'Usage: migctl (\[-j\] )?postcopy --region ID' \
 	    'postcopy --region ID +switch a live migration' \
+	    'Usage: migctl (\[-j\] )?postcopy-resume --region ID \[--to ADDR:PORT \| --port PORT\]' \
+	    'postcopy-resume --region ID \[--to ADDR:PORT \| --port PORT\]$' \
+	    'region 3 source postcopy-paused: REASON' 'postcopy-active or postcopy-paused' \
 	    'end a live migration \(guest paused\)' \
 	    'postcopy-active' 'SIGBUS' 'postcopy_latency' \
 	    'switchover ready: pause the guest and run' \
@@ -385,6 +388,28 @@ done
 expect_usage "postcopy: --region required" '^migctl: postcopy: ' postcopy
 expect_usage "postcopy: no other option" "^migctl: postcopy: unknown option '--wait'" \
 	postcopy --region 1 --wait
+
+# postcopy-resume options
+expect_help "postcopy-resume --help: usage, both sides' options" \
+	'^  --port PORT +destination: listen on this port' postcopy-resume --help
+expect_usage "postcopy-resume: --region required" \
+	"^migctl: postcopy-resume: missing --region ID" postcopy-resume
+expect_usage "postcopy-resume: --to and --port exclude each other" \
+	'^migctl: postcopy-resume: --to and --port exclude each other$' \
+	postcopy-resume --region 1 --to 10.0.0.2:4444 --port 4445
+for v in 65536 -1 x; do
+	expect_usage "postcopy-resume: --port '$v'" \
+		"^migctl: postcopy-resume: invalid port '$v' \(expected a number 0\.\.65535\)$" \
+		postcopy-resume --region 1 --port "$v"
+done
+expect_usage "postcopy-resume: --to without a port" \
+	"^migctl: postcopy-resume: invalid --to '10.0.0.2' \(expected HOST:PORT\)" \
+	postcopy-resume --region 1 --to 10.0.0.2
+expect_usage "postcopy-resume: --to with a name" \
+	"^migctl: postcopy-resume: invalid host 'dest' in --to" \
+	postcopy-resume --region 1 --to dest:4444
+expect_usage "postcopy-resume: no --wait" "^migctl: postcopy-resume: unknown option '--wait'" \
+	postcopy-resume --region 1 --wait
 
 # COLO options
 # shellcheck disable=SC2086

@@ -30,7 +30,12 @@
  *      missing, faults, discarded copies, the fault latency; sparse: no
  *      fault yet (latency count 0, every value 0, as the module sends it)
  *   15 postcopy destination, failed during postcopy: 1234 pages lost
+ *   16 postcopy source, postcopy-paused (paused twice, pause timeout 90 s)
+ *   17 postcopy destination, postcopy-paused (once, pause timeout 1500 ms),
+ *      2345 pages still missing
  *   other: ENOENT
+ * Every postcopy migration reports its pause timeout (600000 unless said)
+ * and its pauses (0 unless said), as the module does.
  * The dump lists 3 and 1. LISTEN and START answer with what they were
  * sent (addr, port, channels, zero-page detection, id) and make the region
  * one that runs while polled (6 fails, others complete); port 1 of START
@@ -61,6 +66,14 @@
  * only) EINVAL, not the primary; 12 (ended) ENOENT; 4 EBUSY, COLO not
  * started; 1 and 3 EINVAL, not COLO.
  *
+ * POSTCOPY_RESUME of 16 or 17 answers its status (17 with the port it was
+ * sent, the one it listens on from then on) and captures what it was
+ * sent (below: "resume", then " addr ADDR" and " port PORT" when given).
+ * Otherwise the module's errors: an addr that is neither IPv4 nor IPv6
+ * EINVAL (checked first); addr sent to 17 EINVAL, a destination; the
+ * running migrations that are not paused (4, 5, 6, 10, 11) EINVAL; the
+ * others ENOENT, no running migration.
+ *
  * LISTEN and START need exactly one of key (32 bytes) and insecure, as
  * the module does (ENOKEY without either, EINVAL with both), checked
  * before the region. With MIGCTL_FAKE_CAPTURE=FILE, what was sent is
@@ -73,7 +86,9 @@
  * The events group delivers a canned list of notifications (see
  * fake_events), a MIG_GET message among them, then the stream ends.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,13 +383,14 @@ static void put_colo(struct nl_msg *m, bool primary, uint64_t ckpt)
 
 /*
  * The postcopy attributes as the module sends them: a source's options
- * (@after and @prefetch, when started with postcopy) and its four
- * counters; a destination's (@dst) counters, missing pages, faults,
- * discarded copies and its fault latency nest (every value, no metric).
+ * (@after and @prefetch, when started with postcopy), its four counters,
+ * the pause timeout and the pauses (@pause: timeout in ms, pauses); a
+ * destination's (@dst) counters, missing pages, faults, discarded copies
+ * and its fault latency nest (every value, no metric).
  */
 static void put_postcopy(struct nl_msg *m, bool dst, bool chosen,
 			 uint32_t after, uint32_t prefetch,
-			 const uint64_t c[4])
+			 const uint64_t c[4], const uint32_t pause[2])
 {
 	if (chosen)
 		nla_put_flag(m, KMIG_A_MIG_POSTCOPY);
@@ -386,6 +402,8 @@ static void put_postcopy(struct nl_msg *m, bool dst, bool chosen,
 	nla_put_u64(m, KMIG_A_MIG_POSTCOPY_REQUESTED_PAGES, c[1]);
 	nla_put_u64(m, KMIG_A_MIG_POSTCOPY_SERVED_PAGES, c[2]);
 	nla_put_u64(m, KMIG_A_MIG_POSTCOPY_PUSHED_PAGES, c[3]);
+	nla_put_u32(m, KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS, pause[0]);
+	nla_put_u32(m, KMIG_A_MIG_POSTCOPY_PAUSES, pause[1]);
 }
 
 static void put_postcopy_dst(struct nl_msg *m, uint64_t missing,
@@ -414,6 +432,16 @@ static const uint64_t pc_lat[6] = {
 	55, 900000, 1250000, 1000000, 4000000, 5100000,
 };
 static const uint64_t pc_lat0[6] = { 0 };
+/* Pause timeout (ms) and pauses: the module's default, never paused. */
+static const uint32_t pc_nopause[2] = { 600000, 0 };
+/* 16 and 17, paused: their counters so far and pause figures. */
+static const uint64_t pc_src16[4] = { 12, 20, 340, 9000 };
+static const uint64_t pc_dst17[4] = { 12, 20, 330, 8990 };
+static const uint32_t pc_pause16[2] = { 90000, 2 };
+static const uint32_t pc_pause17[2] = { 1500, 1 };
+
+/* The port 17 listens on (POSTCOPY_RESUME may change it). */
+static uint16_t port17 = 4444;
 
 static void put_auth(struct nl_msg *m, uint32_t auth, uint64_t failures)
 {
@@ -568,7 +596,7 @@ static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 		put_live(m, 300, 8 << 20, 0, 0, 2);
 		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 12300000);
 		put_auth(m, 1, 0);
-		put_postcopy(m, false, true, 1, 16, pc_src);
+		put_postcopy(m, false, true, 1, 16, pc_src, pc_nopause);
 	} else if (region == 14 || region == 15) {
 		bool failed = region == 15;
 
@@ -586,13 +614,44 @@ static struct nl_msg *mig_msg(uint32_t region, uint8_t cmd)
 		nla_put_u64(m, KMIG_A_MIG_MALFORMED_PACKETS, 0);
 		nla_put_u32(m, KMIG_A_MIG_PASSES, 1);
 		put_auth(m, 1, 0);
-		put_postcopy(m, true, true, 0, 0, pc_dst);
+		put_postcopy(m, true, true, 0, 0, pc_dst, pc_nopause);
 		if (failed)
 			put_postcopy_dst(m, 1234, 57, 3, pc_lat);
 		else if (sparse)
 			put_postcopy_dst(m, 0, 0, 0, pc_lat0);
 		else
 			put_postcopy_dst(m, 0, 55, 24, pc_lat);
+	} else if (region == 16) {
+		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_SOURCE);
+		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_POSTCOPY_PAUSED);
+		nla_put_string(m, KMIG_A_MIG_ADDR, "10.0.0.2");
+		nla_put_u16(m, KMIG_A_MIG_PORT, 4444);
+		nla_put_u32(m, KMIG_A_MIG_CHANNELS, 2);
+		nla_put(m, KMIG_A_MIG_MIGRATION_ID, 16, fake_id);
+		put_counters(m, 262144, 140000, 1800000000ull);
+		nla_put_string(m, KMIG_A_MIG_REASON,
+			       "postcopy: channel 0 failed: peer closed or reset (-104)");
+		nla_put_u32(m, KMIG_A_MIG_PASSES, 2);
+		put_live(m, 300, 8 << 20, 0, 0, 2);
+		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 12300000);
+		put_auth(m, 1, 0);
+		put_postcopy(m, false, true, 1, 16, pc_src16, pc_pause16);
+	} else if (region == 17) {
+		nla_put_u32(m, KMIG_A_MIG_ROLE, KMIG_MIG_ROLE_DESTINATION);
+		nla_put_u32(m, KMIG_A_MIG_STATE, KMIG_MIG_STATE_POSTCOPY_PAUSED);
+		nla_put_string(m, KMIG_A_MIG_ADDR, "0.0.0.0");
+		nla_put_u16(m, KMIG_A_MIG_PORT, port17);
+		nla_put_u32(m, KMIG_A_MIG_CHANNELS, 2);
+		nla_put(m, KMIG_A_MIG_MIGRATION_ID, 16, fake_id);
+		put_counters(m, 0, 139000, 1810000000ull);
+		nla_put_string(m, KMIG_A_MIG_REASON,
+			       "peer closed channel 1 before COMPLETE (packet 5210)");
+		nla_put_u64(m, KMIG_A_MIG_REJECTED_CONNECTIONS, 0);
+		nla_put_u64(m, KMIG_A_MIG_MALFORMED_PACKETS, 0);
+		nla_put_u32(m, KMIG_A_MIG_PASSES, 1);
+		put_auth(m, 1, 0);
+		put_postcopy(m, true, true, 0, 0, pc_dst17, pc_pause17);
+		put_postcopy_dst(m, 2345, 30, 2, pc_lat);
 	}
 	return m;
 }
@@ -647,14 +706,14 @@ static struct nl_msg *running_msg(uint32_t region, uint8_t cmd,
 	put_auth(m, run.auth, 0);
 	if (run.postcopy)
 		put_postcopy(m, false, false, run.postcopy_after, run.prefetch,
-			     (const uint64_t[4]){ 0 });
+			     (const uint64_t[4]){ 0 }, pc_nopause);
 	return m;
 }
 
 static bool mig_region_exists(uint32_t v)
 {
 	return v == 1 || v == 3 || v == 4 || v == 5 || v == 6 || v == 7 ||
-	       (v >= 10 && v <= 15);
+	       (v >= 10 && v <= 17);
 }
 
 static void run_init(uint32_t region)
@@ -671,12 +730,34 @@ static void run_init(uint32_t region)
 	run.auth = true;
 }
 
+/* With MIGCTL_FAKE_CAPTURE=FILE: FILE holds one line, what was sent. */
+static int capture(struct kmig_nl_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int capture(struct kmig_nl_err *err, const char *fmt, ...)
+{
+	const char *cap = getenv("MIGCTL_FAKE_CAPTURE");
+	va_list ap;
+	FILE *f;
+
+	if (!cap)
+		return 0;
+	f = fopen(cap, "w");
+	if (!f)
+		return fail(err, EIO, "cannot write MIGCTL_FAKE_CAPTURE", -1);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fclose(f);
+	return 0;
+}
+
 /* What the module checks of key and insecure; the capture file. */
 static int check_auth(struct nlattr **tb, struct kmig_nl_err *err)
 {
-	const char *cap = getenv("MIGCTL_FAKE_CAPTURE");
 	struct nlattr *key = tb[KMIG_A_MIG_KEY];
-	FILE *f;
+	char hex[2 * 32 + 1];
 	int i;
 
 	if (key && tb[KMIG_A_MIG_INSECURE])
@@ -685,21 +766,53 @@ static int check_auth(struct nlattr **tb, struct kmig_nl_err *err)
 		return fail(err, ENOKEY, "no key: give the migration key, or insecure to run without authentication", -1);
 	if (key && nla_len(key) != 32)
 		return fail(err, EINVAL, "Attribute failed policy validation", -1);
-	if (!cap)
-		return 0;
-	f = fopen(cap, "w");
-	if (!f)
-		return fail(err, EIO, "cannot write MIGCTL_FAKE_CAPTURE", -1);
-	if (key) {
-		fputs("key ", f);
-		for (i = 0; i < nla_len(key); i++)
-			fprintf(f, "%02x", ((const uint8_t *)nla_data(key))[i]);
-		fputc('\n', f);
-	} else {
-		fputs("insecure\n", f);
+	if (!key)
+		return capture(err, "insecure");
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x",
+			 ((const uint8_t *)nla_data(key))[i]);
+	return capture(err, "key %s", hex);
+}
+
+/* KMIG_CMD_MIG_POSTCOPY_RESUME, as kmig_nl_mig_postcopy_resume_doit(). */
+static int postcopy_resume(uint8_t cmd, struct nlattr **tb,
+			   struct kmig_nl_err *err, int maxattr, kmig_nl_cb cb,
+			   void *arg)
+{
+	struct nlattr *a_addr = tb[KMIG_A_MIG_ADDR], *a_port = tb[KMIG_A_MIG_PORT];
+	uint32_t v = tb[KMIG_A_MIG_REGION_ID] ?
+		     nla_get_u32(tb[KMIG_A_MIG_REGION_ID]) : 0;
+	char addr[64] = "", port[16] = "";
+	uint8_t ip[16];
+
+	if (fake("eperm"))
+		return fail(err, EPERM, NULL, -1);
+	if (a_addr) {
+		snprintf(addr, sizeof(addr), " addr %s", nla_get_string(a_addr));
+		if (inet_pton(AF_INET, nla_get_string(a_addr), ip) != 1 &&
+		    inet_pton(AF_INET6, nla_get_string(a_addr), ip) != 1)
+			return fail(err, EINVAL, "not an IPv4 or IPv6 address",
+				    -1);
 	}
-	fclose(f);
-	return 0;
+	if (a_port)
+		snprintf(port, sizeof(port), " port %u", nla_get_u16(a_port));
+	if (!mig_region_exists(v))
+		return fail(err, ENOENT, "no region with this id", -1);
+	if (v == 4 || v == 5 || v == 6 || v == 10 || v == 11)
+		return fail(err, EINVAL,
+			    "the migration is not in state postcopy-paused", -1);
+	if (v != 16 && v != 17)
+		return fail(err, ENOENT, "no running migration on this region",
+			    -1);
+	if (v == 17 && a_addr)
+		return fail(err, EINVAL,
+			    "a destination listens again on its own address (give a port only)",
+			    -1);
+	if (capture(err, "resume%s%s", addr, port) < 0)
+		return -1;
+	if (v == 17 && a_port)
+		port17 = nla_get_u16(a_port);
+	return deliver(mig_msg(v, cmd), maxattr, cb, arg);
 }
 
 static int mig_setup(uint8_t cmd, struct nlattr **tb, struct kmig_nl_err *err,
@@ -971,6 +1084,9 @@ int kmig_nl_do(struct kmig_nl *nl, struct nl_msg *msg, int maxattr,
 		ret = deliver(running_msg(v, cmd, KMIG_MIG_STATE_ACTIVE, 1),
 			      maxattr, cb, arg);
 		break;
+	case KMIG_CMD_MIG_POSTCOPY_RESUME:
+		ret = postcopy_resume(cmd, tb, err, maxattr, cb, arg);
+		break;
 	case KMIG_CMD_COLO_CHECKPOINT:
 	case KMIG_CMD_COLO_PAUSED:
 		if (fake("eperm")) {
@@ -1231,33 +1347,53 @@ static struct nl_msg *fake_event(int i)
 			      KMIG_MIG_EVENT_POSTCOPY_ACTIVE);
 		put_live(m, 300, 0, 0, 0, 2);
 		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 12300000);
-		put_postcopy(m, false, true, 1, 16, (const uint64_t[4]){ 0 });
+		put_postcopy(m, false, true, 1, 16, (const uint64_t[4]){ 0 },
+			     pc_nopause);
 		return m;
 	case 23:	/* the destination resumes, pages still on the source */
 		m = event_msg(14, dst, KMIG_MIG_STATE_POSTCOPY_ACTIVE,
 			      KMIG_MIG_EVENT_POSTCOPY_ACTIVE);
-		put_postcopy(m, true, true, 0, 0, (const uint64_t[4]){ 0 });
+		put_postcopy(m, true, true, 0, 0, (const uint64_t[4]){ 0 },
+			     pc_nopause);
 		put_postcopy_dst(m, 1234, 0, 0, pc_lat0);
 		return m;
 	case 24:
 		m = event_msg(14, dst, KMIG_MIG_STATE_COMPLETED,
 			      KMIG_MIG_EVENT_COMPLETED);
-		put_postcopy(m, true, true, 0, 0, pc_dst);
+		put_postcopy(m, true, true, 0, 0, pc_dst, pc_nopause);
 		put_postcopy_dst(m, 0, 55, 24, pc_lat);
 		return m;
 	case 25:	/* failed during postcopy: the missing pages are lost */
 		m = event_msg(15, dst, KMIG_MIG_STATE_FAILED,
 			      KMIG_MIG_EVENT_FAILED);
 		nla_put_string(m, KMIG_A_MIG_REASON, "peer closed channel 0");
-		put_postcopy(m, true, true, 0, 0, pc_dst);
+		put_postcopy(m, true, true, 0, 0, pc_dst, pc_nopause);
 		put_postcopy_dst(m, 1234, 57, 3, pc_lat);
 		return m;
 	case 26:	/* failed before postcopy began: nothing lost */
 		m = event_msg(15, dst, KMIG_MIG_STATE_FAILED,
 			      KMIG_MIG_EVENT_FAILED);
 		nla_put_string(m, KMIG_A_MIG_REASON, "peer closed channel 1");
-		put_postcopy(m, true, false, 0, 0, (const uint64_t[4]){ 0 });
+		put_postcopy(m, true, false, 0, 0, (const uint64_t[4]){ 0 },
+			     pc_nopause);
 		put_postcopy_dst(m, 77, 0, 0, pc_lat0);
+		return m;
+	case 27:	/* a broken link in postcopy: paused, nothing lost */
+		m = event_msg(16, src, KMIG_MIG_STATE_POSTCOPY_PAUSED,
+			      KMIG_MIG_EVENT_POSTCOPY_PAUSED);
+		put_live(m, 300, 8 << 20, 0, 0, 2);
+		nla_put_u64(m, KMIG_A_MIG_DOWNTIME_NS, 12300000);
+		nla_put_string(m, KMIG_A_MIG_REASON,
+			       "postcopy: channel 0 failed: peer closed or reset (-104)");
+		put_postcopy(m, false, true, 1, 16, pc_src16, pc_pause16);
+		return m;
+	case 28:	/* the destination's missing pages are not lost */
+		m = event_msg(17, dst, KMIG_MIG_STATE_POSTCOPY_PAUSED,
+			      KMIG_MIG_EVENT_POSTCOPY_PAUSED);
+		nla_put_string(m, KMIG_A_MIG_REASON,
+			       "peer closed channel 1 before COMPLETE (packet 5210)");
+		put_postcopy(m, true, true, 0, 0, pc_dst17, pc_pause17);
+		put_postcopy_dst(m, 2345, 30, 2, pc_lat);
 		return m;
 	}
 	return NULL;

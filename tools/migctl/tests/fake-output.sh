@@ -877,6 +877,8 @@ region 14 destination postcopy-active: 1234 pages missing
 region 14 destination completed
 region 15 destination failed: peer closed channel 0 (1234 pages lost)
 region 15 destination failed: peer closed channel 1
+region 16 source postcopy-paused: postcopy: channel 0 failed: peer closed or reset (-104)
+region 17 destination postcopy-paused: peer closed channel 1 before COMPLETE (packet 5210)
 X
 
 expect "monitor --region --count: filtered, stops after N" 0 monitor --region 3 --count 3 <<'X'
@@ -1188,7 +1190,7 @@ Region 13: source, completed
   Channels:             2
   Auth:                 hmac-sha256
   Live:                 yes (downtime limit 300 ms, max bandwidth 8.0 MiB/s, no pass limit)
-  Postcopy:             chosen (after 1 pass, prefetch 16 pages)
+  Postcopy:             chosen (after 1 pass, prefetch 16 pages, pause timeout 600 s)
   Total time:           2500 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          557.1 MiB in 8843 packets
@@ -1206,12 +1208,13 @@ Region 13: source, completed
   Postcopy requests:    40 (52 pages)
   Postcopy served:      884 pages
   Postcopy pushed:      20000 pages
+  Postcopy pauses:      0
   Auth failures:        0
   Reason:               completed
 X
 
 expect "status --json: postcopy source keys" 0 -j status --region 13 <<'X'
-{"region_id":13,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":283000,"zero_pages":141500,"zero_bytes":579584000,"normal_pages":141500,"normal_bytes":579584000,"packets":8843,"bytes":584112000,"setup_ns":5000000,"time_ns":2500000000,"throughput":650000000,"reason":"completed","passes":2,"live":true,"downtime_limit_ms":300,"max_bandwidth":8388608,"max_passes":0,"no_convergence":"continue","pass":2,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":12300000,"dirty_syncs":2,"switchover_ready":1,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":true,"postcopy_after":1,"postcopy_prefetch":16,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":884,"postcopy_pushed_pages":20000}
+{"region_id":13,"role":"source","state":"completed","addr":"10.0.0.2","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_total":262144,"pages_done":283000,"zero_pages":141500,"zero_bytes":579584000,"normal_pages":141500,"normal_bytes":579584000,"packets":8843,"bytes":584112000,"setup_ns":5000000,"time_ns":2500000000,"throughput":650000000,"reason":"completed","passes":2,"live":true,"downtime_limit_ms":300,"max_bandwidth":8388608,"max_passes":0,"no_convergence":"continue","pass":2,"dirty_rate":5000,"expected_downtime_ns":12000000,"remaining_bytes":5054464,"downtime_ns":12300000,"dirty_syncs":2,"switchover_ready":1,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":true,"postcopy_after":1,"postcopy_prefetch":16,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":884,"postcopy_pushed_pages":20000,"postcopy_pause_timeout_ms":600000,"postcopy_pauses":0}
 X
 
 expect "status: postcopy destination, missing pages, faults, discarded copies, fault latency" 0 status --region 14 <<'X'
@@ -1220,7 +1223,7 @@ Region 14: destination, completed
   Listening on:         0.0.0.0:4444
   Channels:             2
   Auth:                 hmac-sha256
-  Postcopy:             begun
+  Postcopy:             begun (pause timeout 600 s)
   Total time:           2510 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          557.1 MiB in 8843 packets
@@ -1231,6 +1234,7 @@ Region 14: destination, completed
   Postcopy requests:    40 (52 pages)
   Postcopy served:      860 pages
   Postcopy pushed:      19998 pages
+  Postcopy pauses:      0
   Pages missing:        0
   Postcopy faults:      55
   Discarded copies:     24
@@ -1242,7 +1246,7 @@ Region 14: destination, completed
 X
 
 expect "status --json: postcopy destination, postcopy_latency object without metric" 0 -j status --region 14 <<'X'
-{"region_id":14,"role":"destination","state":"completed","addr":"0.0.0.0","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":283000,"zero_pages":141500,"zero_bytes":579584000,"normal_pages":141500,"normal_bytes":579584000,"packets":8843,"bytes":584112000,"setup_ns":5000000,"time_ns":2510000000,"throughput":650000000,"reason":"completed","rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":true,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":860,"postcopy_pushed_pages":19998,"postcopy_missing_pages":0,"postcopy_faults":55,"postcopy_discarded_pages":24,"postcopy_latency":{"count":55,"last_ns":900000,"mean_ns":1250000,"p50_ns":1000000,"p99_ns":4000000,"max_ns":5100000}}
+{"region_id":14,"role":"destination","state":"completed","addr":"0.0.0.0","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":283000,"zero_pages":141500,"zero_bytes":579584000,"normal_pages":141500,"normal_bytes":579584000,"packets":8843,"bytes":584112000,"setup_ns":5000000,"time_ns":2510000000,"throughput":650000000,"reason":"completed","rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":true,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":860,"postcopy_pushed_pages":19998,"postcopy_missing_pages":0,"postcopy_faults":55,"postcopy_discarded_pages":24,"postcopy_pause_timeout_ms":600000,"postcopy_pauses":0,"postcopy_latency":{"count":55,"last_ns":900000,"mean_ns":1250000,"p50_ns":1000000,"p99_ns":4000000,"max_ns":5100000}}
 X
 
 MIGCTL_FAKE=sparse expect "status: no postcopy fault yet, no latency line" 0 status --region 14 <<'X'
@@ -1251,7 +1255,7 @@ Region 14: destination, completed
   Listening on:         0.0.0.0:4444
   Channels:             2
   Auth:                 hmac-sha256
-  Postcopy:             begun
+  Postcopy:             begun (pause timeout 600 s)
   Total time:           2510 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          557.1 MiB in 8843 packets
@@ -1262,6 +1266,7 @@ Region 14: destination, completed
   Postcopy requests:    40 (52 pages)
   Postcopy served:      860 pages
   Postcopy pushed:      19998 pages
+  Postcopy pauses:      0
   Pages missing:        0
   Postcopy faults:      0
   Discarded copies:     0
@@ -1272,7 +1277,7 @@ Region 14: destination, completed
 X
 
 MIGCTL_FAKE=sparse expect "status --json: no postcopy fault yet, the latency of zeros kept" 0 status -j --region 14 <<'X'
-{"region_id":14,"role":"destination","state":"completed","addr":"0.0.0.0","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":283000,"zero_pages":141500,"zero_bytes":579584000,"normal_pages":141500,"normal_bytes":579584000,"packets":8843,"bytes":584112000,"setup_ns":5000000,"time_ns":2510000000,"throughput":650000000,"reason":"completed","rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":true,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":860,"postcopy_pushed_pages":19998,"postcopy_missing_pages":0,"postcopy_faults":0,"postcopy_discarded_pages":0,"postcopy_latency":{"count":0,"last_ns":0,"mean_ns":0,"p50_ns":0,"p99_ns":0,"max_ns":0}}
+{"region_id":14,"role":"destination","state":"completed","addr":"0.0.0.0","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":283000,"zero_pages":141500,"zero_bytes":579584000,"normal_pages":141500,"normal_bytes":579584000,"packets":8843,"bytes":584112000,"setup_ns":5000000,"time_ns":2510000000,"throughput":650000000,"reason":"completed","rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":true,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":860,"postcopy_pushed_pages":19998,"postcopy_missing_pages":0,"postcopy_faults":0,"postcopy_discarded_pages":0,"postcopy_pause_timeout_ms":600000,"postcopy_pauses":0,"postcopy_latency":{"count":0,"last_ns":0,"mean_ns":0,"p50_ns":0,"p99_ns":0,"max_ns":0}}
 X
 
 expect "status: postcopy destination failed, the missing pages lost" 0 status --region 15 <<'X'
@@ -1281,7 +1286,7 @@ Region 15: destination, failed
   Listening on:         0.0.0.0:4444
   Channels:             2
   Auth:                 hmac-sha256
-  Postcopy:             begun
+  Postcopy:             begun (pause timeout 600 s)
   Total time:           2510 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          236.2 MiB in 3750 packets
@@ -1292,6 +1297,7 @@ Region 15: destination, failed
   Postcopy requests:    40 (52 pages)
   Postcopy served:      860 pages
   Postcopy pushed:      19998 pages
+  Postcopy pauses:      0
   Pages missing:        1234 (lost)
   Postcopy faults:      57
   Discarded copies:     3
@@ -1308,7 +1314,7 @@ Region 1: source, setup
   Channels:             2 (zero pages detected by the dispatcher)
   Auth:                 hmac-sha256
   Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
-  Postcopy:             allowed (no pass before it, prefetch 8 pages)
+  Postcopy:             allowed (no pass before it, prefetch 8 pages, pause timeout 600 s)
   Total time:           6.000 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          0 B in 0 packets
@@ -1325,7 +1331,7 @@ Region 1: source, setup
 X
 
 expect "start --live --postcopy --json: the module's defaults (never by a pass count, prefetch 16)" 0 -j start --region 1 $K --to 10.0.0.2:4444 --live --postcopy <<'X'
-{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false,"postcopy_after":4294967295,"postcopy_prefetch":16,"postcopy_requests":0,"postcopy_requested_pages":0,"postcopy_served_pages":0,"postcopy_pushed_pages":0}
+{"region_id":1,"role":"source","state":"setup","addr":"10.0.0.2","port":4444,"channels":2,"zero_page_detection":"main","pages_total":262144,"pages_done":0,"zero_pages":0,"zero_bytes":0,"normal_pages":0,"normal_bytes":0,"packets":0,"bytes":0,"setup_ns":5000000,"time_ns":6000000,"throughput":650000000,"live":true,"downtime_limit_ms":300,"max_bandwidth":0,"max_passes":0,"no_convergence":"continue","pass":0,"dirty_rate":0,"expected_downtime_ns":18446744073709551615,"remaining_bytes":0,"dirty_syncs":0,"switchover_ready":0,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":false,"postcopy_after":4294967295,"postcopy_prefetch":16,"postcopy_requests":0,"postcopy_requested_pages":0,"postcopy_served_pages":0,"postcopy_pushed_pages":0,"postcopy_pause_timeout_ms":600000,"postcopy_pauses":0}
 X
 
 expect "start --postcopy-after 2 --no-convergence postcopy --max-passes 4: sent" 0 start --region 1 $K --to 10.0.0.2:4444 --live --postcopy --postcopy-after 2 --max-passes 4 --no-convergence postcopy <<'X'
@@ -1334,7 +1340,7 @@ Region 1: source, setup
   Channels:             2 (zero pages detected by the dispatcher)
   Auth:                 hmac-sha256
   Live:                 yes (downtime limit 300 ms, no bandwidth limit, max passes 4, no-convergence postcopy)
-  Postcopy:             allowed (after 2 passes, prefetch 16 pages)
+  Postcopy:             allowed (after 2 passes, prefetch 16 pages, pause timeout 600 s)
   Total time:           6.000 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          0 B in 0 packets
@@ -1356,7 +1362,7 @@ Region 5: source, active
   Channels:             2 (zero pages detected by the dispatcher)
   Auth:                 hmac-sha256
   Live:                 yes (downtime limit 300 ms, no bandwidth limit, no pass limit)
-  Postcopy:             allowed (on request, prefetch 16 pages)
+  Postcopy:             allowed (on request, prefetch 16 pages, pause timeout 600 s)
   Total time:           406 ms (setup 5.000 ms)
   Throughput:           5200.00 mbps
   Transferred:          129.0 MiB in 2048 packets
@@ -1375,7 +1381,7 @@ X
 "$FAKE" start --region 1 $K --to 10.0.0.2:4444 --live --postcopy --max-passes 4 \
 	--no-convergence postcopy >"$tmp/out" 2>"$tmp/err"
 rc=$?
-echo "  Postcopy:             allowed (at the pass limit or on request, prefetch 16 pages)" >"$tmp/want"
+echo "  Postcopy:             allowed (at the pass limit or on request, prefetch 16 pages, pause timeout 600 s)" >"$tmp/want"
 [ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && grep '^  Postcopy:' "$tmp/out" | cmp -s "$tmp/want" -
 result "start --postcopy --no-convergence postcopy without --postcopy-after: Postcopy line" $?
 
@@ -1396,8 +1402,8 @@ migctl: postcopy: Operation not permitted (CAP_NET_ADMIN required)
 X
 
 expect "monitor --json: postcopy destination events, postcopy_latency" 0 monitor -j --region 14 <<'X'
-{"region_id":14,"role":"destination","state":"postcopy-active","live":false,"event":"postcopy-active","colo":false,"integrity":false,"postcopy":true,"postcopy_requests":0,"postcopy_requested_pages":0,"postcopy_served_pages":0,"postcopy_pushed_pages":0,"postcopy_missing_pages":1234,"postcopy_faults":0,"postcopy_discarded_pages":0,"postcopy_latency":{"count":0,"last_ns":0,"mean_ns":0,"p50_ns":0,"p99_ns":0,"max_ns":0}}
-{"region_id":14,"role":"destination","state":"completed","live":false,"event":"completed","colo":false,"integrity":false,"postcopy":true,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":860,"postcopy_pushed_pages":19998,"postcopy_missing_pages":0,"postcopy_faults":55,"postcopy_discarded_pages":24,"postcopy_latency":{"count":55,"last_ns":900000,"mean_ns":1250000,"p50_ns":1000000,"p99_ns":4000000,"max_ns":5100000}}
+{"region_id":14,"role":"destination","state":"postcopy-active","live":false,"event":"postcopy-active","colo":false,"integrity":false,"postcopy":true,"postcopy_requests":0,"postcopy_requested_pages":0,"postcopy_served_pages":0,"postcopy_pushed_pages":0,"postcopy_missing_pages":1234,"postcopy_faults":0,"postcopy_discarded_pages":0,"postcopy_pause_timeout_ms":600000,"postcopy_pauses":0,"postcopy_latency":{"count":0,"last_ns":0,"mean_ns":0,"p50_ns":0,"p99_ns":0,"max_ns":0}}
+{"region_id":14,"role":"destination","state":"completed","live":false,"event":"completed","colo":false,"integrity":false,"postcopy":true,"postcopy_requests":40,"postcopy_requested_pages":52,"postcopy_served_pages":860,"postcopy_pushed_pages":19998,"postcopy_missing_pages":0,"postcopy_faults":55,"postcopy_discarded_pages":24,"postcopy_pause_timeout_ms":600000,"postcopy_pauses":0,"postcopy_latency":{"count":55,"last_ns":900000,"mean_ns":1250000,"p50_ns":1000000,"p99_ns":4000000,"max_ns":5100000}}
 X
 
 # What tests/system/postcopy-cases.sh reads from the completed event with
@@ -1418,6 +1424,140 @@ fi
 expect "monitor: postcopy lost pages only once postcopy began" 0 monitor --region 15 <<'X'
 region 15 destination failed: peer closed channel 0 (1234 pages lost)
 region 15 destination failed: peer closed channel 1
+X
+
+# ---- postcopy recovery ----
+
+expect "status: postcopy source paused, pauses and pause timeout, the reason" 0 status --region 16 <<'X'
+Region 16: source, postcopy-paused
+  Migration id:         00112233445566778899aabbccddeeff
+  Peer:                 10.0.0.2:4444
+  Channels:             2
+  Auth:                 hmac-sha256
+  Live:                 yes (downtime limit 300 ms, max bandwidth 8.0 MiB/s, no pass limit)
+  Postcopy:             chosen (after 1 pass, prefetch 16 pages, pause timeout 90 s)
+  Total time:           1800 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          275.6 MiB in 4375 packets
+  Pages:                140000 sent (262144 populated at the start)
+  Zero pages:           70000 (273.4 MiB)
+  Normal pages:         70000 (273.4 MiB)
+  Passes:               2
+  Pass:                 2
+  Dirty rate:           5000 pages/s
+  Expected downtime:    12 ms
+  Remaining:            4.8 MiB
+  Dirty syncs:          2
+  Switchover ready:     yes
+  Downtime:             12 ms
+  Postcopy requests:    12 (20 pages)
+  Postcopy served:      340 pages
+  Postcopy pushed:      9000 pages
+  Postcopy pauses:      2
+  Auth failures:        0
+  Reason:               postcopy: channel 0 failed: peer closed or reset (-104)
+X
+
+expect "status: postcopy destination paused, its missing pages not lost" 0 status --region 17 <<'X'
+Region 17: destination, postcopy-paused
+  Migration id:         00112233445566778899aabbccddeeff
+  Listening on:         0.0.0.0:4444
+  Channels:             2
+  Auth:                 hmac-sha256
+  Postcopy:             begun (pause timeout 1500 ms)
+  Total time:           1810 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          273.6 MiB in 4343 packets
+  Pages:                139000
+  Zero pages:           69500 (271.5 MiB)
+  Normal pages:         69500 (271.5 MiB)
+  Passes:               1
+  Postcopy requests:    12 (20 pages)
+  Postcopy served:      330 pages
+  Postcopy pushed:      8990 pages
+  Postcopy pauses:      1
+  Pages missing:        2345
+  Postcopy faults:      30
+  Discarded copies:     2
+  Fault latency:        count 55, mean 1.250 ms, p50 1.000 ms, p99 4.000 ms, max 5.100 ms
+  Rejected connections: 0
+  Malformed packets:    0
+  Auth failures:        0
+  Reason:               peer closed channel 1 before COMPLETE (packet 5210)
+X
+
+expect "status --json: postcopy destination paused, the pause keys" 0 -j status --region 17 <<'X'
+{"region_id":17,"role":"destination","state":"postcopy-paused","addr":"0.0.0.0","port":4444,"channels":2,"migration_id":"00112233445566778899aabbccddeeff","pages_done":139000,"zero_pages":69500,"zero_bytes":284672000,"normal_pages":69500,"normal_bytes":284672000,"packets":4343,"bytes":286896000,"setup_ns":5000000,"time_ns":1810000000,"throughput":650000000,"reason":"peer closed channel 1 before COMPLETE (packet 5210)","rejected_connections":0,"malformed_packets":0,"passes":1,"live":false,"colo":false,"auth":1,"auth_failures":0,"integrity":false,"postcopy":true,"postcopy_requests":12,"postcopy_requested_pages":20,"postcopy_served_pages":330,"postcopy_pushed_pages":8990,"postcopy_missing_pages":2345,"postcopy_faults":30,"postcopy_discarded_pages":2,"postcopy_pause_timeout_ms":1500,"postcopy_pauses":1,"postcopy_latency":{"count":55,"last_ns":900000,"mean_ns":1250000,"p50_ns":1000000,"p99_ns":4000000,"max_ns":5100000}}
+X
+
+expect "monitor: postcopy-paused with the reason, no pages lost" 0 monitor --region 17 <<'X'
+region 17 destination postcopy-paused: peer closed channel 1 before COMPLETE (packet 5210)
+X
+
+# postcopy-resume: what was sent (the capture), and the reply's status.
+capture() {
+	local desc=$1 want=$2
+	shift 2
+	: >"$tmp/capture"
+	"$FAKE" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	echo "$want" >"$tmp/want"
+	cp "$tmp/capture" "$tmp/out"
+	[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && cmp -s "$tmp/want" "$tmp/out"
+	result "$desc" $?
+}
+capture "postcopy-resume: nothing but the region sent" "resume" \
+	postcopy-resume --region 16
+capture "postcopy-resume --to: the address and port sent" "resume addr 10.0.0.9 port 4446" \
+	postcopy-resume --region 16 --to 10.0.0.9:4446
+capture "postcopy-resume --to [IPv6]:PORT: the address without brackets" "resume addr 2001:db8::9 port 4446" \
+	postcopy-resume --region 16 --to '[2001:db8::9]:4446'
+capture "postcopy-resume --port: the port alone" "resume port 4446" \
+	postcopy-resume --region 16 --port 4446
+capture "postcopy-resume --port 0: a new port, sent as 0" "resume port 0" \
+	postcopy-resume --region 17 --port 0
+
+expect "postcopy-resume: the destination's status, the port asked for" 0 postcopy-resume --region 17 --port 0 <<'X'
+Region 17: destination, postcopy-paused
+  Migration id:         00112233445566778899aabbccddeeff
+  Listening on:         0.0.0.0:0
+  Channels:             2
+  Auth:                 hmac-sha256
+  Postcopy:             begun (pause timeout 1500 ms)
+  Total time:           1810 ms (setup 5.000 ms)
+  Throughput:           5200.00 mbps
+  Transferred:          273.6 MiB in 4343 packets
+  Pages:                139000
+  Zero pages:           69500 (271.5 MiB)
+  Normal pages:         69500 (271.5 MiB)
+  Passes:               1
+  Postcopy requests:    12 (20 pages)
+  Postcopy served:      330 pages
+  Postcopy pushed:      8990 pages
+  Postcopy pauses:      1
+  Pages missing:        2345
+  Postcopy faults:      30
+  Discarded copies:     2
+  Fault latency:        count 55, mean 1.250 ms, p50 1.000 ms, p99 4.000 ms, max 5.100 ms
+  Rejected connections: 0
+  Malformed packets:    0
+  Auth failures:        0
+  Reason:               peer closed channel 1 before COMPLETE (packet 5210)
+X
+expect "postcopy-resume --to on a destination" 1 postcopy-resume --region 17 --to 10.0.0.9:4446 <<'X'
+migctl: postcopy-resume: Invalid argument (kernel: a destination listens again on its own address (give a port only))
+X
+expect "postcopy-resume: a migration not paused" 1 postcopy-resume --region 5 <<'X'
+migctl: postcopy-resume: Invalid argument (kernel: the migration is not in state postcopy-paused)
+X
+expect "postcopy-resume: an ended migration" 1 postcopy-resume --region 13 <<'X'
+migctl: postcopy-resume: region 13 (kernel: no running migration on this region)
+X
+expect "postcopy-resume: no such region" 1 postcopy-resume --region 9 <<'X'
+migctl: postcopy-resume: region 9 (kernel: no region with this id)
+X
+MIGCTL_FAKE=eperm expect "postcopy-resume: EPERM mentions CAP_NET_ADMIN" 1 postcopy-resume --region 16 <<'X'
+migctl: postcopy-resume: Operation not permitted (CAP_NET_ADMIN required)
 X
 
 # Progress line: on a terminal, redrawn in place ("\r", clear to end of
@@ -1490,7 +1630,9 @@ for args in "regions -j" "regions 1 -j" "regions 3 -j" "params -j" "params -j -p
 	    "monitor -j --region 10 --count 1" "monitor -j --region 11 --count 1" \
 	    "status --region 13 -j" "status --region 14 -j -p" "status --region 15 -j" \
 	    "start --region 1 $K --to 10.0.0.2:4444 --live --postcopy -j" \
-	    "postcopy --region 5 -j" "monitor -j --region 13" "monitor -j --region 15 --count 1"; do
+	    "postcopy --region 5 -j" "monitor -j --region 13" "monitor -j --region 15 --count 1" \
+	    "status --region 16 -j" "status --region 17 -j -p" "monitor -j --region 16" \
+	    "postcopy-resume --region 16 --to 10.0.0.9:4446 -j"; do
 	# shellcheck disable=SC2086
 	valid_json "valid JSON: migctl $args" $args
 done
@@ -1499,7 +1641,7 @@ if [ $have_python = 1 ]; then
 	"$FAKE" monitor -j >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	: >"$tmp/want"
-	[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/out")" = 26 ] &&
+	[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/out")" = 28 ] &&
 	python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <"$tmp/out" 2>/dev/null
 	result "valid JSON lines: migctl monitor -j, one object per event" $?
 fi

@@ -13,6 +13,8 @@
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/wait.h>
+#include <linux/in.h>
+#include <linux/in6.h>
 
 #include "mig.h"
 #include "postcopy.h"
@@ -277,8 +279,13 @@ int kmig_mig_pc_wait_resume(struct kmig_mig *mig)
 	/* Reconnecting: a broken link pauses again from here on. */
 	WRITE_ONCE(mig->pc_paused, false);
 	mig->pc_resume = false;
-	if (mig->pc_addr_set)
+	if (mig->pc_addr_set) {
 		mig->cfg.addr = mig->pc_addr;
+		/* The status shows the peer's port (a source's). */
+		mig->port = ntohs(mig->pc_addr.ss_family == AF_INET6 ?
+			((struct sockaddr_in6 *)&mig->pc_addr)->sin6_port :
+			((struct sockaddr_in *)&mig->pc_addr)->sin_port);
+	}
 	mig->pc_addr_set = false;
 	WRITE_ONCE(mig->pc_resuming, true);
 	WRITE_ONCE(mig->pc_resynced, false);

@@ -403,6 +403,10 @@ int kmig_nl_mig_postcopy_resume_doit(struct sk_buff *skb,
 
 	if (a_port)
 		port = nla_get_u16(a_port);
+	if (a_addr && !a_port) {
+		NL_SET_ERR_MSG(info->extack, "a new address needs its port");
+		return -EINVAL;
+	}
 	if (a_addr || a_port) {
 		err = kmig_nl_parse_addr(info, a_addr, port, &ss);
 		if (err)

@@ -181,7 +181,8 @@ static int kmig_postcopy_src_resync(struct kmig_postcopy_src *s)
 		if (s->hdr.type == KMIG_WIRE_POSTCOPY &&
 		    s->hdr.pass == mig->postcopy_pass)
 			break;
-		if (s->hdr.type != KMIG_WIRE_MISSING)
+		if (s->hdr.type != KMIG_WIRE_MISSING ||
+		    s->hdr.pass != mig->postcopy_pass)
 			goto bad;
 		for (i = 0; i < s->hdr.zero_pages; i++)
 			__set_bit(s->offs[i] >> PAGE_SHIFT, mig->pending);

@@ -72,7 +72,7 @@ static void kmig_receive_failed(struct kmig_channel *ch, int ret)
  */
 static void kmig_receive_cut(struct kmig_channel *ch, const char *what)
 {
-	if (ch->pc)
+	if (ch->pc || READ_ONCE(ch->mig->postcopy_active))
 		kmig_mig_link_lost(ch->mig,
 				   "channel %u packet %llu: connection cut inside its %s",
 				   ch->id, ch->seq, what);
@@ -369,6 +369,18 @@ static int kmig_receive_thread(void *data)
 					kmig_receive_failed(ch, ret);
 				break;
 			}
+		}
+		/*
+		 * A connection of a resumed postcopy starts with POSTCOPY:
+		 * before it, a page would go in without the missing map.
+		 */
+		if (!ch->pc && READ_ONCE(mig->postcopy_active) &&
+		    hdr.type != KMIG_WIRE_POSTCOPY) {
+			kmig_mig_count_malformed(mig);
+			kmig_mig_fail(mig,
+				      "channel %u packet %llu: type %u before POSTCOPY on a resumed postcopy",
+				      ch->id, ch->seq, hdr.type);
+			break;
 		}
 		if (hdr.type == KMIG_WIRE_DATA) {
 			ret = kmig_receive_data(ch, &hdr);

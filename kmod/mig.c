@@ -298,8 +298,14 @@ void kmig_mig_pc_unpause(struct kmig_mig *mig)
 	spin_lock_bh(&mig->lock);
 	WRITE_ONCE(mig->pc_paused, false);
 	WRITE_ONCE(mig->pc_resuming, false);
-	if (!kmig_state_final(mig->state))
+	if (!kmig_state_final(mig->state)) {
 		mig->state = KMIG_MIG_STATE_POSTCOPY_ACTIVE;
+		/* The pause's reason was about the pause. */
+		mig->reason[0] = '\0';
+	}
+	/* Paused before the first acknowledgment: the downtime ends here. */
+	if (mig->role == KMIG_MIG_ROLE_SOURCE && !mig->downtime_ns)
+		WRITE_ONCE(mig->downtime_ns, ktime_get_ns() - mig->switchover_ns);
 	spin_unlock_bh(&mig->lock);
 	pr_info("region %u: %s postcopy resumed\n", mig->region->id,
 		kmig_mig_role_name(mig->role));

@@ -407,12 +407,12 @@ int kmig_mig_postcopy_resume(struct kmig_region *region,
 		goto unlock;
 	}
 	spin_lock_bh(&mig->lock);
-	if (!mig->pc_paused) {
+	if (mig->pc_resume || (!mig->pc_paused && mig->pc_resuming)) {
+		*why = "resume already requested (reconnecting)";
+		ret = -EALREADY;
+	} else if (!mig->pc_paused) {
 		*why = "the migration is not in state postcopy-paused";
 		ret = -EINVAL;
-	} else if (mig->pc_resume) {
-		*why = "resume already requested";
-		ret = -EALREADY;
 	} else if (addr && mig->role == KMIG_MIG_ROLE_DESTINATION &&
 		   new_addr) {
 		*why = "a destination listens again on its own address (give a port only)";

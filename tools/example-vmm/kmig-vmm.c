@@ -490,6 +490,8 @@ static int next_event(struct vmm_nl *k, uint32_t region, struct mig_ev *e)
 		;	/* a plain status: colo_step() compares the checkpoint */
 	else if (e->state == KMIG_MIG_STATE_POSTCOPY_ACTIVE)
 		e->event = KMIG_MIG_EVENT_POSTCOPY_ACTIVE;
+	else if (e->state == KMIG_MIG_STATE_POSTCOPY_PAUSED)
+		e->event = KMIG_MIG_EVENT_POSTCOPY_PAUSED;
 	else if (e->switchover_ready)
 		e->event = KMIG_MIG_EVENT_SWITCHOVER_READY;
 	else if (e->passes)
@@ -791,7 +793,9 @@ static int run_source(const struct vmm_opts *o)
 			err = 1;
 			break;
 		}
-		if (e.event == KMIG_MIG_EVENT_POSTCOPY_ACTIVE)
+		/* From here the source's copy may no longer be the guest. */
+		if (e.event == KMIG_MIG_EVENT_POSTCOPY_ACTIVE ||
+		    e.event == KMIG_MIG_EVENT_POSTCOPY_PAUSED)
 			pc_began = 1;
 		if (final_event(&e))
 			break;

@@ -16,7 +16,7 @@ static const char usage_listen[] =
 "Usage: migctl [-j] listen --region ID (--key-file FILE | --insecure)\n"
 "                          [--addr ADDR] [--port PORT]\n"
 "                          [--channels N] [--id HEX32] [--wait] [--interval MS]\n"
-"                          [--colo] [--integrity]\n"
+"                          [--colo] [--integrity] [--postcopy-pause-timeout MS]\n"
 "\n"
 "Make region ID the destination of a migration (needs CAP_NET_ADMIN): the\n"
 "module listens on TCP ADDR:PORT, in migctl's network namespace, for the\n"
@@ -37,6 +37,7 @@ MIG_WAIT_HELP
 "                  'migctl start --help')\n"
 "  --integrity     require a CRC-32C on every packet ('migctl start\n"
 "                  --integrity'); without it a source that asks still gets it\n"
+PC_PAUSE_HELP
 "\n"
 "A source started with --postcopy gets postcopy granted: if it switches to\n"
 "postcopy, the migration reports postcopy-active here ('migctl monitor'):\n"
@@ -59,7 +60,7 @@ MIG_WAIT_HELP
 static int cmd_listen(int argc, char **argv)
 {
 	const char *region = NULL, *addr = NULL, *port = NULL, *chans = NULL;
-	const char *id = NULL, *interval = NULL, *key_file = NULL;
+	const char *id = NULL, *interval = NULL, *key_file = NULL, *pc_pause = NULL;
 	bool wait = false, colo = false, insecure = false, integrity = false;
 	struct opt o[] = {
 		OPT_VAL("--region", &region), OPT_VAL("--addr", &addr),
@@ -68,6 +69,7 @@ static int cmd_listen(int argc, char **argv)
 		OPT_FLAG("--colo", &colo), OPT_VAL("--key-file", &key_file),
 		OPT_FLAG("--insecure", &insecure),
 		OPT_FLAG("--integrity", &integrity),
+		OPT_VAL("--postcopy-pause-timeout", &pc_pause),
 	};
 	struct mig_req req = { .zero_detect = -1, .no_convergence = -1 };
 	char abuf[64];
@@ -92,6 +94,10 @@ static int cmd_listen(int argc, char **argv)
 		req.have_port = true;
 		req.port = (uint16_t)p;
 	}
+	if (pc_pause && parse_u32_arg("listen", "pause timeout", "milliseconds",
+				      pc_pause, 1000, UINT32_MAX,
+				      &req.pc_pause_timeout))
+		return EXIT_USAGE;
 	req.colo = colo;
 	req.integrity = integrity;
 	return mig_run_auth("listen", KMIG_CMD_MIG_LISTEN, &req, key_file,

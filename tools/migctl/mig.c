@@ -404,6 +404,9 @@ int mig_do(struct kmig_nl *nl, uint8_t cmd, const struct mig_req *req,
 			 req->postcopy_after) < 0) ||
 	    (req->have_prefetch &&
 	     nla_put_u32(msg, KMIG_A_MIG_POSTCOPY_PREFETCH, req->prefetch) < 0) ||
+	    (req->pc_pause_timeout &&
+	     nla_put_u32(msg, KMIG_A_MIG_POSTCOPY_PAUSE_TIMEOUT_MS,
+			 req->pc_pause_timeout) < 0) ||
 	    (req->key && !(key = nla_reserve(msg, KMIG_A_MIG_KEY, KEY_LEN)))) {
 		nlmsg_free(msg);
 		err_line("%s: out of memory", ms->what);

@@ -80,7 +80,16 @@ struct mig_req {
 	uint32_t postcopy_after;
 	bool have_prefetch;
 	uint32_t prefetch;
+	uint32_t pc_pause_timeout;	/* ms, 0: not sent */
 };
+
+/* --postcopy-pause-timeout of listen and start. */
+#define PC_PAUSE_HELP \
+"  --postcopy-pause-timeout MS\n" \
+"                  how long postcopy may stay paused (its links broken)\n" \
+"                  before it fails with the guest lost, 1000 ms or more\n" \
+"                  (default 600000, 10 minutes)\n"
+
 
 void migs_free(struct migs *ms);
 

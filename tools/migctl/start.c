@@ -24,6 +24,7 @@ static const char usage_start[] =
 "                         [--no-convergence continue|switchover|postcopy]\n"
 "                         [--colo] [--checkpoint-interval MS] [--integrity]\n"
 "                         [--postcopy [--postcopy-after N] [--prefetch N]]\n"
+"                         [--postcopy-pause-timeout MS]\n"
 "\n"
 "Migrate region ID to a destination started with 'migctl listen' (needs\n"
 "CAP_NET_ADMIN), over TCP from migctl's network namespace. Returns once\n"
@@ -114,12 +115,13 @@ MIG_WAIT_HELP
 "                  switchover-ready as usual, and its switchover is an\n"
 "                  ordinary one unless 'migctl postcopy' came first\n"
 "  --postcopy-after N\n"
-"                  ask for postcopy once N passes are done (not if precopy\n"
-"                  converged by then); 0: no pass at all (switchover-ready\n"
+"                  ask for postcopy once N passes are done, whether or not\n"
+"                  precopy converged; 0: no pass at all (switchover-ready\n"
 "                  at once, every page goes by postcopy); 0..4294967294\n"
 "                  (default: never by a pass count)\n"
 "  --prefetch N    pages after each requested one sent with it when not\n"
 "                  sent yet, 0..64 (default 16)\n"
+PC_PAUSE_HELP
 "\n"
 "Prints the status of the new migration as 'migctl status' does (with\n"
 "--wait, only the final one). Exit status with --wait: 0 when the\n"
@@ -141,7 +143,7 @@ static int cmd_start(int argc, char **argv)
 	const char *passes = NULL, *nc = NULL, *ckpt = NULL, *key_file = NULL;
 	bool wait = false, live = false, colo = false, insecure = false;
 	bool integrity = false, postcopy = false;
-	const char *pc_after = NULL, *prefetch = NULL;
+	const char *pc_after = NULL, *prefetch = NULL, *pc_pause = NULL;
 	struct opt o[] = {
 		OPT_VAL("--region", &region), OPT_VAL("--to", &to),
 		OPT_VAL("--channels", &chans), OPT_VAL("--zero-page-detection", &zd),
@@ -156,6 +158,7 @@ static int cmd_start(int argc, char **argv)
 		OPT_FLAG("--postcopy", &postcopy),
 		OPT_VAL("--postcopy-after", &pc_after),
 		OPT_VAL("--prefetch", &prefetch),
+		OPT_VAL("--postcopy-pause-timeout", &pc_pause),
 	};
 	struct mig_req req = {
 		.zero_detect = -1, .have_port = true, .no_convergence = -1,
@@ -232,6 +235,10 @@ static int cmd_start(int argc, char **argv)
 			return EXIT_USAGE;
 		req.have_postcopy_after = true;
 	}
+	if (pc_pause && parse_u32_arg("start", "pause timeout", "milliseconds",
+				      pc_pause, 1000, UINT32_MAX,
+				      &req.pc_pause_timeout))
+		return EXIT_USAGE;
 	if (prefetch) {
 		if (parse_u32_arg("start", "prefetch window", "pages", prefetch,
 				  0, 64, &req.prefetch))

@@ -132,7 +132,7 @@ for word in 'Usage: migctl (\[-j\] )?regions' 'Usage: migctl (\[-j\] )?params' \
 	    'migrations-completed' 'migration failed: REASON' \
 	    'Usage: migctl (\[-j\] )?checkpoint --region ID' \
 	    'Usage: migctl (\[-j\] )?colo-paused --region ID --checkpoint N' \
-	    '^ {26}\[--colo\] \[--integrity\]$' \
+	    '^ {26}\[--colo\] \[--integrity\] \[--postcopy-pause-timeout MS\]$' \
 	    '\[--colo\] \[--checkpoint-interval MS\]' \
 	    'COLO failover: REASON \(last committed' \
 	    'checkpoint-pause, checkpoint-done' 'colo_latency' \

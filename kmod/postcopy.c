@@ -146,6 +146,28 @@ bool kmig_postcopy_has_requests(struct kmig_postcopy *pc)
 	return READ_ONCE(pc->ring_len);
 }
 
+unsigned int kmig_postcopy_unrequested(struct kmig_postcopy *pc,
+				       unsigned long *next, pgoff_t *out,
+				       unsigned int max)
+{
+	unsigned long i = *next;
+	unsigned int n = 0;
+
+	spin_lock(&pc->lock);
+	for (i = find_next_bit(pc->missing, pc->npages, i);
+	     i < pc->npages && n < max;
+	     i = find_next_bit(pc->missing, pc->npages, i + 1)) {
+		if (__test_and_set_bit(i, pc->requested))
+			continue;
+		out[n++] = i;
+	}
+	spin_unlock(&pc->lock);
+	*next = i;
+	if (n)
+		atomic64_add(n, &pc->requested_pages);
+	return n;
+}
+
 void kmig_postcopy_kick(struct kmig_postcopy *pc)
 {
 	wake_up_all(&pc->req_wq);

@@ -108,6 +108,14 @@ bool kmig_postcopy_request(struct kmig_postcopy *pc, pgoff_t index);
 unsigned int kmig_postcopy_take(struct kmig_postcopy *pc, pgoff_t *out,
 				unsigned int max);
 bool kmig_postcopy_has_requests(struct kmig_postcopy *pc);
+/*
+ * The sweep after the push: up to @max pages from *@next on that are
+ * missing and were never asked for, now marked asked; *@next moves past
+ * them. Returns how many.
+ */
+unsigned int kmig_postcopy_unrequested(struct kmig_postcopy *pc,
+				       unsigned long *next, pgoff_t *out,
+				       unsigned int max);
 /* Wake the request sender (its migration is stopping). Any context. */
 void kmig_postcopy_kick(struct kmig_postcopy *pc);
 

@@ -186,21 +186,40 @@ static int kmig_postcopy_dst_switch(struct kmig_mig *mig, u8 *buf)
 	return ret;
 }
 
+/*
+ * The push ended (every channel but 0 done) with pages still missing:
+ * after this long they are asked for, all of them. A source that pushes
+ * every page never lets it come to that (answers in flight arrive well
+ * within it); one that leaves pages out cannot hold the migration.
+ */
+#define KMIG_POSTCOPY_SWEEP_DELAY	HZ
+
 /* Requests until nothing is missing; then our COMPLETE on channel 0. */
 static int kmig_postcopy_dst_serve(struct kmig_mig *mig, u8 *buf,
 				   pgoff_t *index)
 {
 	struct kmig_postcopy *pc = mig->pc;
 	unsigned int n, max = mig->ch[0].lim.max_pages;
+	unsigned long pushed_at = 0, next = 0;
 	int ret;
 
 	for (;;) {
-		wait_event_idle(pc->req_wq, kmig_postcopy_has_requests(pc) ||
-				!kmig_postcopy_nmissing(pc) ||
-				kmig_mig_halted(mig));
+		wait_event_idle_timeout(pc->req_wq,
+					kmig_postcopy_has_requests(pc) ||
+					!kmig_postcopy_nmissing(pc) ||
+					kmig_mig_halted(mig), HZ / 4);
 		if (kmig_mig_halted(mig))
 			return -ECANCELED;
 		n = kmig_postcopy_take(pc, index, max);
+		if (!n && kmig_postcopy_nmissing(pc) &&
+		    atomic_read(&mig->channels_done) >= mig->nch - 1) {
+			if (!pushed_at)
+				pushed_at = jiffies;
+			else if (time_after(jiffies,
+					    pushed_at + KMIG_POSTCOPY_SWEEP_DELAY))
+				n = kmig_postcopy_unrequested(pc, &next, index,
+							      max);
+		}
 		if (n) {
 			ret = kmig_postcopy_dst_send(mig, buf, KMIG_WIRE_REQUEST,
 						     index, n);

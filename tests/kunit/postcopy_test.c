@@ -96,6 +96,32 @@ static void postcopy_test_requests(struct kunit *test)
 	kmig_postcopy_put(pc);
 }
 
+/* The sweep: every missing page not asked for yet, once, from *next on. */
+static void postcopy_test_sweep(struct kunit *test)
+{
+	struct kmig_postcopy *pc = pc_test_alloc(test, 300);
+	unsigned long next = 0;
+	pgoff_t out[2];
+
+	kmig_postcopy_mark_missing(pc, 1);
+	kmig_postcopy_mark_missing(pc, 5);
+	kmig_postcopy_mark_missing(pc, 9);
+	kmig_postcopy_mark_missing(pc, 299);
+	KUNIT_EXPECT_TRUE(test, kmig_postcopy_request(pc, 5));
+	KUNIT_EXPECT_EQ(test, kmig_postcopy_unrequested(pc, &next, out, 2), 2U);
+	KUNIT_EXPECT_EQ(test, out[0], (pgoff_t)1);
+	KUNIT_EXPECT_EQ(test, out[1], (pgoff_t)9);
+	KUNIT_EXPECT_EQ(test, kmig_postcopy_unrequested(pc, &next, out, 2), 1U);
+	KUNIT_EXPECT_EQ(test, out[0], (pgoff_t)299);
+	KUNIT_EXPECT_EQ(test, kmig_postcopy_unrequested(pc, &next, out, 2), 0U);
+	next = 0;	/* asked already: a second sweep asks nothing */
+	KUNIT_EXPECT_EQ(test, kmig_postcopy_unrequested(pc, &next, out, 2), 0U);
+	/* Faults on them merge into the sweep's requests. */
+	KUNIT_EXPECT_TRUE(test, kmig_postcopy_request(pc, 9));
+	KUNIT_EXPECT_FALSE(test, kmig_postcopy_has_requests(pc));
+	kmig_postcopy_put(pc);
+}
+
 static void postcopy_test_prefetch(struct kunit *test)
 {
 	unsigned long *unsent = kunit_kzalloc(test, BITS_TO_LONGS(40) *
@@ -253,6 +279,7 @@ static struct kunit_case kmig_postcopy_cases[] = {
 	KUNIT_CASE(postcopy_test_claim),
 	KUNIT_CASE(postcopy_test_requests),
 	KUNIT_CASE(postcopy_test_prefetch),
+	KUNIT_CASE(postcopy_test_sweep),
 	KUNIT_CASE(postcopy_test_wait),
 	KUNIT_CASE(postcopy_test_pause),
 	KUNIT_CASE(postcopy_test_finish_done),

@@ -108,6 +108,7 @@ static void postcopy_test_sweep(struct kunit *test)
 	kmig_postcopy_mark_missing(pc, 9);
 	kmig_postcopy_mark_missing(pc, 299);
 	KUNIT_EXPECT_TRUE(test, kmig_postcopy_request(pc, 5));
+	KUNIT_EXPECT_EQ(test, kmig_postcopy_take(pc, out, 2), 1U);	/* sent */
 	KUNIT_EXPECT_EQ(test, kmig_postcopy_unrequested(pc, &next, out, 2), 2U);
 	KUNIT_EXPECT_EQ(test, out[0], (pgoff_t)1);
 	KUNIT_EXPECT_EQ(test, out[1], (pgoff_t)9);

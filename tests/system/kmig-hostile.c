@@ -19,6 +19,14 @@
  *
  * Exit 0 when every connection was closed by the destination within
  * MAX_MS (drip, partial-*), or when the flood ran; 1 otherwise.
+ *
+ *   relay --to ADDR:PORT --dir D
+ *       a TCP relay that resets on the test's word (postcopy-cases.sh;
+ *       stall-proxy.py's relay and reset, without python3): listens on
+ *       127.0.0.1 (any port), writes the port to D/port (D/port.tmp
+ *       renamed), relays every connection to ADDR:PORT both ways; once
+ *       the file D/reset exists, closes every connection with a TCP
+ *       reset and exits 0. Exits 1 by itself after 300 s.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -271,12 +279,151 @@ static int do_flood(int n, int ms)
 	return started ? 0 : 1;
 }
 
+/* Relayed connections, in pairs: conn[i] and conn[i ^ 1]; -1 when free. */
+#define RELAY_FDS 512
+static int conn[RELAY_FDS];
+
+static bool send_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= n;
+	}
+	return true;
+}
+
+static void close_pair(int i)
+{
+	close(conn[i]);
+	close(conn[i ^ 1]);
+	conn[i] = conn[i ^ 1] = -1;
+}
+
+/* A new connection from the listener and one to the relay's target. */
+static void relay_accept(int ls)
+{
+	int c = accept(ls, NULL, NULL), u, i;
+
+	if (c < 0)
+		return;
+	for (i = 0; i < RELAY_FDS && conn[i] >= 0; i += 2)
+		;
+	u = i < RELAY_FDS ? dial() : -1;
+	if (u < 0) {
+		fprintf(stderr, "relay: %s\n", i < RELAY_FDS ?
+			"connect to the target failed" : "too many connections");
+		close(c);
+		return;
+	}
+	conn[i] = c;
+	conn[i + 1] = u;
+}
+
+static int do_relay(const char *to, const char *dir)
+{
+	char port_tmp[4096], port[4096], reset[4096], addr[64];
+	static char buf[65536];
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	const char *colon = strrchr(to, ':');
+	int64_t end = now_ms() + 300 * 1000;
+	int ls, i, one = 1;
+	FILE *f;
+
+	if (!colon || colon - to >= (int)sizeof(addr)) {
+		fprintf(stderr, "relay: --to ADDR:PORT, not %s\n", to);
+		return 2;
+	}
+	memcpy(addr, to, colon - to);
+	addr[colon - to] = '\0';
+	peer.sin_family = AF_INET;
+	peer.sin_port = htons(atoi(colon + 1));
+	if (inet_pton(AF_INET, addr, &peer.sin_addr) != 1) {
+		fprintf(stderr, "relay: bad IPv4 address %s\n", addr);
+		return 2;
+	}
+	snprintf(port_tmp, sizeof(port_tmp), "%s/port.tmp", dir);
+	snprintf(port, sizeof(port), "%s/port", dir);
+	snprintf(reset, sizeof(reset), "%s/reset", dir);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ls = socket(AF_INET, SOCK_STREAM, 0);
+	if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(ls, (struct sockaddr *)&sa, sizeof(sa)) || listen(ls, 64) ||
+	    getsockname(ls, (struct sockaddr *)&sa, &sl)) {
+		perror("relay: listen");
+		return 1;
+	}
+	f = fopen(port_tmp, "w");
+	if (!f || fprintf(f, "%d\n", ntohs(sa.sin_port)) < 0 || fclose(f) ||
+	    rename(port_tmp, port)) {
+		perror("relay: port file");
+		return 1;
+	}
+	for (i = 0; i < RELAY_FDS; i++)
+		conn[i] = -1;
+
+	while (now_ms() < end) {
+		struct pollfd p[1 + RELAY_FDS];
+
+		if (!access(reset, F_OK)) {
+			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+			int n = 0;
+
+			for (i = 0; i < RELAY_FDS; i++) {
+				if (conn[i] < 0)
+					continue;
+				setsockopt(conn[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+				close(conn[i]);
+				n++;
+			}
+			printf("relay: reset %d sockets\n", n);
+			return 0;
+		}
+		p[0].fd = ls;
+		p[0].events = POLLIN;
+		for (i = 0; i < RELAY_FDS; i++) {
+			p[1 + i].fd = conn[i];
+			p[1 + i].events = POLLIN;
+		}
+		if (poll(p, 1 + RELAY_FDS, 50) <= 0)
+			continue;
+		for (i = 0; i < RELAY_FDS; i++) {
+			ssize_t n;
+
+			/* Its pair closed earlier in this round: done. */
+			if (!p[1 + i].revents || conn[i] < 0)
+				continue;
+			n = recv(conn[i], buf, sizeof(buf), MSG_DONTWAIT);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (n <= 0 || !send_all(conn[i ^ 1], buf, n))
+				close_pair(i);
+		}
+		if (p[0].revents)
+			relay_accept(ls);
+	}
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 6 && !strcmp(argv[1], "relay") &&
+	    !strcmp(argv[2], "--to") && !strcmp(argv[4], "--dir")) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		return do_relay(argv[3], argv[5]);
+	}
 	if (argc < 5) {
 		fprintf(stderr,
-			"usage: %s drip|partial-hello|partial-auth|flood HOST PORT ARGS...\n",
-			argv[0]);
+			"usage: %s drip|partial-hello|partial-auth|flood HOST PORT ARGS...\n"
+			"       %s relay --to ADDR:PORT --dir D\n",
+			argv[0], argv[0]);
 		return 2;
 	}
 	peer.sin_family = AF_INET;

@@ -33,7 +33,7 @@ link-cut-resumed     pc_resume
 #     ends it: the reason says the guest is lost, the writers get SIGBUS
 #     on the missing pages (the VMM dies by it), nothing hangs, the kernel
 #     log is clean
-# pc_resume  pure postcopy through a relay (stall-proxy.py) that resets
+# pc_resume  pure postcopy through a relay (kmig-hostile relay) that resets
 #     every connection once postcopy is active: both sides go
 #     postcopy-paused, the destination's writers wait (its VMM lives on);
 #     migctl postcopy-resume on both (the source straight to the
@@ -198,16 +198,12 @@ pc_lost() {
 
 pc_resume() {
 	begin "postcopy, the link cut and resumed" "pcresume"
-	if ! command -v python3 > /dev/null; then
-		echo "# $_tag: skipped: no python3 here for the relay"
-		return 0
-	fi
 	mcheck "$_tag: migctl monitor --json subscribed" mon_start
 	vmm_dst "$_tag" pcrdst --size "$PC_SIZE_MB" --port 0 --addr "$LIVE_ADDR" \
 		--channels 2 --postcopy --writers 2 --rate 300 --pattern random ||
 		{ mon_stop; return 1; }
 	rm -rf "$T/relay"; mkdir -p "$T/relay"
-	python3 "$BIN/stall-proxy.py" --to "$LIVE_ADDR:$_port" --dir "$T/relay" \
+	"$BIN/kmig-hostile" relay --to "$LIVE_ADDR:$_port" --dir "$T/relay" \
 		> "$T/relay.out" 2>&1 &
 	_rp=$!
 	wait_until 10 test -s "$T/relay/port"
@@ -227,6 +223,7 @@ pc_resume() {
 	_rc=$?
 	mon_events "$_did" > "$T/out"
 	mcheck "$_tag: both sides postcopy-paused after the reset" [ $_rc -eq 0 ]
+	echo "# $_tag: $(tail -1 "$T/relay.out")"
 	mig_get dst "$_did"
 	cp "$T/mig-dst.json" "$T/out"
 	echo "# $_tag: paused: destination missing $(mjv postcopy_missing_pages) pages, reason: $(mjv reason)"

@@ -38,12 +38,17 @@ QEMU 7.2 has no postcopy with multifd):
   postcopy  postcopy-ram on both sides (and postcopy-blocktime on the
             destination), migrate-start-postcopy once the first pass is
             done (dirty-sync-count 2)
-The source's RAM is preallocated (zeros) as in zero-written; the guest
-prints on its debug console (isa-debugcon, one file per QEMU), so the
-destination's file holds the writes that stalled there (a page fetched
-by postcopy, or the vCPU thread not running): their count and p50/p99
-are QEMU's fault latency, seen from the guest (QEMU 7.2 has no per-fault
-latency, only the total postcopy-blocktime). Postcopy needs userfaultfd
+The source's RAM is preallocated (zeros) as in zero-written. QEMU 7.2
+keeps no per-fault latency (only the total postcopy-blocktime): the
+destination logs the trace events of its fault thread's page requests
+and of the pages placed (-trace, -msg timestamp=on), and the time from
+a page's request to its placement is the fault's latency, as kmig's
+runs from the fault to the page installed. The guest also times its
+writes and prints the slow ones on its debug console (isa-debugcon, one
+file per QEMU): the destination's file holds the writes that stalled
+there (a page fetched by postcopy, a first write to a page the
+destination had not allocated, or the vCPU thread not running), the
+guest's view. Postcopy needs userfaultfd
 on the destination: as root, or vm.unprivileged_userfaultfd=1; without
 it the runs are recorded as not possible, with the reason.
 
@@ -59,6 +64,7 @@ import json
 import multiprocessing
 import os
 import platform
+import re
 import shlex
 import shutil
 import signal
@@ -485,8 +491,16 @@ def userfaultfd_usable():
             "userfaultfd(2) on the destination fails" % unpriv)
 
 
-def pc_argv(opts, size, qmp_path, incoming, con_path):
-    """A TCG QEMU running pcguest.elf; the source's RAM preallocated."""
+# The destination's trace events of a postcopy fault: the fault thread's
+# request for a page, and the page placed (UFFDIO_COPY, which wakes the
+# faulting thread).
+PC_TRACE = ("postcopy_ram_fault_thread_request", "postcopy_place_page",
+            "postcopy_place_page_zero")
+
+
+def pc_argv(opts, size, qmp_path, incoming, con_path, trace_path=None):
+    """A TCG QEMU running pcguest.elf; the source's RAM preallocated.
+    With @trace_path, PC_TRACE logged there with timestamps."""
     mem = "memory-backend-ram,id=mem,size=%d" % size
     if not incoming:
         mem += ",prealloc=on,prealloc-threads=%d" % max(1, os.cpu_count() or 1)
@@ -502,7 +516,46 @@ def pc_argv(opts, size, qmp_path, incoming, con_path):
             "-qmp", "unix:%s,server=on,wait=off" % qmp_path]
     if incoming:
         argv += ["-incoming", "defer"]
+    if trace_path:
+        argv += ["-msg", "timestamp=on", "-D", trace_path]
+        for ev in PC_TRACE:
+            argv += ["-trace", "enable=%s" % ev]
     return argv
+
+
+def fault_latencies(path):
+    """From the destination's trace log: for every page request of the
+    fault thread, the time until that page was placed (ns), in request
+    order; and the requests whose page never showed placed after it.
+    Lines: 'PID@SEC.USEC:EVENT ARGS' (-msg timestamp=on)."""
+    reqs, placed = [], {}
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = re.match(r"\d+@(\d+)\.(\d{6}):(\w+) (.*)", line)
+                if not m:
+                    continue
+                t = int(m.group(1)) * 1000000000 + int(m.group(2)) * 1000
+                ev, args = m.group(3), m.group(4)
+                if ev == "postcopy_ram_fault_thread_request":
+                    a = re.search(r"HVA=0x([0-9a-f]+)", args)
+                    if a:
+                        reqs.append((t, int(a.group(1), 16) & ~4095))
+                elif ev.startswith("postcopy_place_page"):
+                    a = re.search(r"host=(0x[0-9a-f]+)", args)
+                    if a:
+                        placed.setdefault(int(a.group(1), 16) & ~4095,
+                                          []).append(t)
+    except OSError:
+        return None, None
+    lat, lost = [], 0
+    for t, page in reqs:
+        after = [x for x in placed.get(page, ()) if x >= t]
+        if after:
+            lat.append(min(after) - t)
+        else:
+            lost += 1
+    return lat, lost
 
 
 def read_console(path):
@@ -549,11 +602,13 @@ def pc_run(opts, config, workdir):
         sq = os.path.join(workdir, "pc-src.qmp")
         dcon = os.path.join(workdir, "pc-dst.con")
         scon = os.path.join(workdir, "pc-src.con")
-        for p in (dq, sq, dcon, scon):
+        dtrace = os.path.join(workdir, "pc-dst.trace")
+        for p in (dq, sq, dcon, scon, dtrace):
             if os.path.exists(p):
                 os.unlink(p)
-        dst = Side("pc-dst", pc_argv(opts, size, dq, True, dcon), workdir, dq,
-                   opts.timeout)
+        dst = Side("pc-dst", pc_argv(opts, size, dq, True, dcon,
+                                     dtrace if config == "postcopy" else None),
+                   workdir, dq, opts.timeout)
         src = Side("pc-src", pc_argv(opts, size, sq, False, scon), workdir,
                    sq, opts.timeout)
         run["src_argv"] = " ".join(shlex.quote(a) for a in src.argv)
@@ -673,6 +728,16 @@ def pc_run(opts, config, workdir):
             run["dst_stall_p99_ns"] = pct(ns, 99)
             run["dst_stall_max_ns"] = ns[-1] if ns else None
         run["dst_writes_total"] = dc["writes"]
+        if config == "postcopy":
+            lat, lost = fault_latencies(dtrace)
+            if lat is not None:
+                lat.sort()
+                run["fault_ns"] = lat
+                run["faults"] = len(lat) + lost
+                run["faults_unplaced"] = lost
+                run["fault_p50_ns"] = pct(lat, 50)
+                run["fault_p99_ns"] = pct(lat, 99)
+                run["fault_max_ns"] = lat[-1] if lat else None
         if st == "completed" and dinfo.get("status") == "completed":
             run["status"] = "completed"
         else:
@@ -713,11 +778,13 @@ def pc_summary(run):
             run.get("forced_after_passes"),
             run.get("downtime_ms"), run.get("total_time_ms")))
     return ("downtime %s ms, total %s ms, %s requests, %s postcopy bytes, "
-            "blocktime %s ms; the guest's stalls on the destination: %s, "
-            "p50 %s us, p99 %s us" % (
+            "blocktime %s ms; faults (trace) %s, p50 %s us, p99 %s us; the "
+            "guest's stalls on the destination: %s, p50 %s us, p99 %s us" % (
                 run.get("downtime_ms"), run.get("total_time_ms"),
                 run.get("postcopy_requests"), run.get("postcopy_bytes"),
-                run.get("postcopy_blocktime_ms"), run.get("dst_stalls"),
+                run.get("postcopy_blocktime_ms"), run.get("faults"),
+                (run.get("fault_p50_ns") or 0) // 1000,
+                (run.get("fault_p99_ns") or 0) // 1000, run.get("dst_stalls"),
                 (run.get("dst_stall_p50_ns") or 0) // 1000,
                 (run.get("dst_stall_p99_ns") or 0) // 1000))
 

@@ -147,8 +147,9 @@ check "T7: precopy: the forced downtime, kmig/QEMU 100.00" \
 check "T7: postcopy downtime 2.00 (ranges apart), total time 0.75 n.s." sh -c '
 	grep -qF "| postcopy after 1 pass | downtime (ms) | 3 | 2.0 (1.6–2.5) | 3 | 1.0 (0.8–1.2) | 2.00 |" "$1" &&
 	grep -qF "| postcopy after 1 pass | total time (s) | 3 | 3.00 (2.40–3.75) | 3 | 4.00 (3.20–5.00) | 0.75 n.s. |" "$1"' - "$M"
-check "T7: fault latency per round, pages requested and pushed" sh -c '
+check "T7: fault latency per round, the guest's stalls, pages requested and pushed" sh -c '
 	grep -qF "| postcopy after 1 pass | fault latency p50 (µs) | 3 | 500 (400–625) | 3 | 400 (320–500) | 1.25 n.s. |" "$1" &&
+	grep -qF "| postcopy after 1 pass | guest write stall p50 (QEMU'"'"'s guest) (µs) | 3 | - | 3 | 450 (360–562) | - |" "$1" &&
 	grep -qF "| postcopy after 1 pass | pages requested | 3 | 800 | 3 | 50 | - |" "$1" &&
 	grep -qF "| postcopy after 1 pass | pages pushed (QEMU: sent in postcopy, not requested) | 3 | 2300 | 3 | 8000 | - |" "$1"' - "$M"
 check "T7: the outlier (QEMU p99, round 3) listed, in the range" sh -c '

@@ -492,8 +492,9 @@ def outlier_lines(t):
         return ["Outliers (%s): none." % OUTLIER_RULE]
     out = ["Outliers (%s), kept in the medians:" % OUTLIER_RULE, ""]
     for o in t["outliers"]:
-        out.append("* %s, round %s: %s %s (median %s)" % (
-            o["config"], o["round"], f2(o["value"]), o["unit"],
+        out.append("* %s, round %s: %s (median %s)" % (
+            o["config"], o["round"],
+            ("%s %s" % (f2(o["value"]), o["unit"] or "")).strip(),
             f2(o["median"])))
     return out
 

@@ -12,7 +12,10 @@
 #   3. kmig         tests/bench/bench-uml.py in the non-debug UML kernel
 #                   (booted once per round): zero and random regions on
 #                   1/2/4 channels, in-kernel TCP loopback, the in-UML read
-#                   limits, every zero check, COLO; memory overhead and
+#                   limits, every zero check, COLO, postcopy (a guest
+#                   dirtying faster than a bandwidth limit: precopy with a
+#                   forced switchover, postcopy after one pass; QEMU's
+#                   postcopy beside it, step 2); memory overhead and
 #                   the per-page profile (profile_uml.py) in round 1 only
 #   QEMU and kmig alternate their order (odd rounds QEMU first, even rounds
 #   kmig first), so that a drift of the machine's speed over the run
@@ -32,8 +35,18 @@
 # KMIG_BENCH_COLO_CHECKPOINTS (per configuration and round, default 40),
 # KMIG_BENCH_COLO_INTERVAL_MS (default 100), KMIG_BENCH_PROFILE_MIB and
 # KMIG_BENCH_PROFILE_REPS (the profile's region and runs, default 512 and 5,
-# round 1). KMIG_BENCH_WAIT_BUDGET_S:
+# round 1). Postcopy (kmig and QEMU alike): KMIG_BENCH_PC_SIZE_GIB (the
+# guest, default 4), KMIG_BENCH_PC_RANDOM_MIB (its random part, 32),
+# KMIG_BENCH_PC_HOT_PCT (the writers' share of the pages, 1),
+# KMIG_BENCH_PC_RATE (their writes per second, 8000), KMIG_BENCH_PC_BW_MIB
+# (the bandwidth limit, 16 MiB/s), KMIG_BENCH_PC_MAX_PASSES (precopy's
+# pass limit, 3). KMIG_BENCH_WAIT_BUDGET_S:
 # the most the load probe waits in all, per environment (default 180).
+# KMIG_BENCH_ONLY=STEPS (a comma list of bench-uml.py's steps: tcp, zero,
+# limits, zerocheck-hot, random, colo, postcopy, memory, profile): only
+# those in kmig; QEMU's migration cases only with zero or random, its
+# postcopy runs only with postcopy; memscan only with zero, limits or
+# zerocheck-hot. E.g. KMIG_BENCH_ONLY=postcopy: the postcopy table alone.
 set -uo pipefail
 KMIG_TAG=bench
 . "$(dirname "$0")/lib.sh"
@@ -52,11 +65,37 @@ ckpts=${KMIG_BENCH_COLO_CHECKPOINTS:-40}
 ival=${KMIG_BENCH_COLO_INTERVAL_MS:-100}
 pmib=${KMIG_BENCH_PROFILE_MIB:-512}
 preps=${KMIG_BENCH_PROFILE_REPS:-5}
-for v in rounds size rmib tcp limit hot ckpts ival pmib preps; do
+pcsize=${KMIG_BENCH_PC_SIZE_GIB:-4}
+pcrand=${KMIG_BENCH_PC_RANDOM_MIB:-32}
+pchot=${KMIG_BENCH_PC_HOT_PCT:-1}
+pcrate=${KMIG_BENCH_PC_RATE:-8000}
+pcbw=${KMIG_BENCH_PC_BW_MIB:-16}
+pcpasses=${KMIG_BENCH_PC_MAX_PASSES:-3}
+only=${KMIG_BENCH_ONLY:-}
+for v in rounds size rmib tcp limit hot ckpts ival pmib preps pcsize pcrand \
+	pchot pcrate pcbw pcpasses; do
 	case ${!v} in
 	'' | *[!0-9]* | 0) die "bench: $v must be a positive integer (got '${!v}')" ;;
 	esac
 done
+[ "$pchot" -le 100 ] || die "bench: KMIG_BENCH_PC_HOT_PCT is a percentage (got $pchot)"
+# The parts KMIG_BENCH_ONLY selects (all without it).
+want() { # STEP...: true when one of them is selected
+	local s
+	[ -n "$only" ] || return 0
+	for s in "$@"; do
+		case ",$only," in *",$s,"*) return 0 ;; esac
+	done
+	return 1
+}
+for s in ${only//,/ }; do
+	case $s in
+	tcp | zero | limits | zerocheck-hot | random | colo | postcopy | memory | profile) ;;
+	*) die "bench: KMIG_BENCH_ONLY: unknown step '$s'" ;;
+	esac
+done
+# kmig-vmm's hot set (the first PCT % of the pages), in pages for QEMU's guest.
+pchotpages=$((pcsize * 262144 * pchot / 100))
 res=$KMIG_RESULTS/bench-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$res"
 t_all=$(date +%s)
@@ -79,10 +118,10 @@ step() { # NAME CMD...: run and time one step; a failure is reported, not fatal
 step deps "$S/deps.sh"
 step kernel bash -c '"$1/uml-kernel.sh" uml-bench >/dev/null && "$1/modules.sh" uml-bench' _ "$S"
 step userspace "$S/userspace.sh"
-step memscan-build make -s -C "$B" memscan
+step memscan-build make -s -C "$B" memscan pcguest.elf
 
 qemu_version=$(qemu-system-x86_64 --version 2>/dev/null | head -1)
-cmdline="make bench (KMIG_BENCH_ROUNDS=$rounds KMIG_BENCH_SIZE_GIB=$size KMIG_BENCH_RANDOM_MIB=$rmib KMIG_BENCH_TCP_MIB=$tcp KMIG_BENCH_COLO_CHECKPOINTS=$ckpts)"
+cmdline="make bench (KMIG_BENCH_ROUNDS=$rounds KMIG_BENCH_SIZE_GIB=$size KMIG_BENCH_RANDOM_MIB=$rmib KMIG_BENCH_TCP_MIB=$tcp KMIG_BENCH_COLO_CHECKPOINTS=$ckpts KMIG_BENCH_PC_SIZE_GIB=$pcsize KMIG_BENCH_PC_RANDOM_MIB=$pcrand KMIG_BENCH_PC_HOT_PCT=$pchot KMIG_BENCH_PC_RATE=$pcrate KMIG_BENCH_PC_BW_MIB=$pcbw KMIG_BENCH_PC_MAX_PASSES=$pcpasses${only:+ KMIG_BENCH_ONLY=$only})"
 python3 - "$res/machine.json" "$qemu_version" "$cmdline" "$rounds" <<'PY'
 import json, os, platform, subprocess, sys, time
 out, qv, cmd, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -104,7 +143,7 @@ json.dump({"host_cpu": cpu, "host_cores": os.cpu_count(), "host_mem_bytes": mem,
           open(out, "w"), indent=1)
 PY
 
-step random-file python3 -c '
+want zero random && step random-file python3 -c '
 import os, sys
 with open(sys.argv[1], "wb") as f:
     for _ in range((int(sys.argv[2]) + 15) // 16):
@@ -117,10 +156,18 @@ run_memscan() { # ROUND
 		>"$res/memscan-r$1.json"
 }
 run_qemu() { # ROUND
+	local cases=zero-written,zero-untouched,random,random-dst-prealloc
+	local pc=precopy,postcopy
+	want zero random || cases=
+	want postcopy || pc=
+	[ -n "$cases$pc" ] || return 0
 	python3 "$B/qemu-anchor.py" --size-gib "$size" \
-		--random-file "$tmp/random.bin" \
+		${cases:+--random-file "$tmp/random.bin"} \
 		--random-size-gib "$(awk -v m="$rmib" 'BEGIN { print m / 1024 }')" \
-		--cases zero-written,zero-untouched,random,random-dst-prealloc --channels 0,1,2,4 \
+		--cases "$cases" --channels 0,1,2,4 \
+		--postcopy "$pc" --pc-size-gib "$pcsize" --pc-random-mib "$pcrand" \
+		--pc-hot-pages "$pchotpages" --pc-rate "$pcrate" --pc-bw-mib "$pcbw" \
+		--pc-max-passes "$pcpasses" \
 		--probe-state "$res/probe-native.state" --round "$1" \
 		>"$res/qemu-r$1.json"
 }
@@ -129,10 +176,17 @@ run_kmig() { # ROUND
 	args+=" --limit-mib $limit --hot-reps $hot --colo-checkpoints $ckpts"
 	args+=" --colo-interval-ms $ival --probe-state $res/probe-uml.state"
 	args+=" --profile-mib $pmib --profile-reps $preps"
+	args+=" --pc-size-gib $pcsize --pc-random-mib $pcrand --pc-hot-pct $pchot"
+	args+=" --pc-rate $pcrate --pc-dst-rate $pcrate --pc-bw-mib $pcbw"
+	args+=" --pc-max-passes $pcpasses"
+	[ -z "$only" ] || args+=" --only $only"
 	[ "$1" = 1 ] || args+=" --skip memory,profile"
 	# UML's memory: the zero region, two random regions, the TCP pools
-	# and room to spare.
-	env KMIG_UML_MEM=$((size * 1024 + 2 * rmib + 3072))M \
+	# and room to spare; or the postcopy source (the destination receives
+	# the hot set only) and 2 GiB, whichever is more.
+	local mem=$((size * 1024 + 2 * rmib + 3072))
+	[ $mem -ge $((pcsize * 1024 + 2048)) ] || mem=$((pcsize * 1024 + 2048))
+	env KMIG_UML_MEM=${mem}M \
 		KMIG_UML_TIMEOUT="${KMIG_UML_TIMEOUT:-1200}" KMIG_SKIP_USERSPACE=1 \
 		KMIG_BENCH_OUT="$res" KMIG_BENCH_ARGS="$args" \
 		"$S/systest-uml.sh" --bench
@@ -142,7 +196,7 @@ run_kmig() { # ROUND
 for r in $(seq 1 "$rounds"); do
 	t_round=$(date +%s)
 	log "=== round $r of $rounds ($([ $((r % 2)) = 1 ] && echo "QEMU, then kmig" || echo "kmig, then QEMU"))"
-	step "r$r memscan" run_memscan "$r"
+	! want zero limits zerocheck-hot || step "r$r memscan" run_memscan "$r"
 	if [ $((r % 2)) = 1 ]; then
 		step "r$r qemu" run_qemu "$r"
 		step "r$r kmig" run_kmig "$r"

@@ -30,6 +30,10 @@ Steps:
             destination and into a preallocated one
   colo      kmig-vmm primary and secondary, C checkpoints at I ms, idle
             and under load (primary writers), 1 and 4 channels
+  postcopy  a --pc-size-gib guest of kmig-vmm whose writers dirty faster
+            than --pc-bw-mib MiB/s: precopy only with the switchover forced
+            after --pc-max-passes passes, and postcopy after one pass with
+            the destination's writers running (tests/bench/postcopy_uml.py)
   memory    metadata per GiB: page index (radix_tree_node slab growth
             while populating 1 GiB), bitmaps, COLO cache (round 1 only:
             scripts/bench.sh passes --skip memory in the others)
@@ -48,6 +52,8 @@ Usage: bench-uml.py --ko KO --migctl MIGCTL --bin DIR --vmm VMM --out DIR
                     [--limit-mib L] [--colo-checkpoints C]
                     [--colo-interval-ms I] [--only STEPS] [--skip STEPS]
                     [--profile-mib P] [--profile-reps N]
+                    [--pc-size-gib G] [--pc-random-mib M] [--pc-hot-pct P]
+                    [--pc-rate R] [--pc-bw-mib B] [--pc-max-passes N]
                     [--probe-state FILE]
 Progress goes to stdout (the UML console).
 """
@@ -60,6 +66,7 @@ import sys
 import time
 
 import loadprobe
+import postcopy_uml
 import profile_uml
 
 PAGE = 4096
@@ -486,6 +493,10 @@ def bench_profile(res):
                               lambda region: scan(region, "auto"))
 
 
+def bench_postcopy(res):
+    postcopy_uml.bench_postcopy(A, res, log, probe)
+
+
 def main():
     global A, PROBE
     ap = argparse.ArgumentParser()
@@ -507,6 +518,19 @@ def main():
     ap.add_argument("--colo-interval-ms", type=int, default=100)
     ap.add_argument("--profile-mib", type=int, default=512)
     ap.add_argument("--profile-reps", type=int, default=5)
+    # The postcopy step (postcopy_uml.py).
+    ap.add_argument("--pc-size-gib", type=int, default=4)
+    ap.add_argument("--pc-random-mib", type=int, default=32)
+    ap.add_argument("--pc-hot-pct", type=int, default=1)
+    ap.add_argument("--pc-writers", type=int, default=2)
+    ap.add_argument("--pc-rate", type=int, default=8000)
+    ap.add_argument("--pc-dst-writers", type=int, default=2)
+    ap.add_argument("--pc-dst-rate", type=int, default=8000)
+    ap.add_argument("--pc-bw-mib", type=int, default=16)
+    ap.add_argument("--pc-downtime-limit-ms", type=int, default=300)
+    ap.add_argument("--pc-max-passes", type=int, default=3)
+    ap.add_argument("--pc-channels", type=int, default=2)
+    ap.add_argument("--pc-timeout", type=int, default=300)
     ap.add_argument("--only", default="")
     ap.add_argument("--skip", default="")
     ap.add_argument("--colo-timeout", type=int, default=240)
@@ -536,14 +560,15 @@ def main():
            "tcp_mib": A.tcp_mib, "hot_reps": A.hot_reps,
            "colo_checkpoints": A.colo_checkpoints,
            "zero": [], "random": [], "random_dest_prealloc": [],
-           "zerocheck": [], "colo": [],
+           "zerocheck": [], "colo": [], "postcopy": [],
            "tcp_loopback": None, "tcp_loopback_hot": None,
            "limits": None, "random_fill": None,
            "memory": None, "steps_s": {}, "errors": []}
     steps = [("tcp", bench_tcp), ("zero", bench_zero),
              ("limits", bench_limits),
              ("zerocheck-hot", bench_zerocheck_hot), ("random", bench_random),
-             ("colo", bench_colo), ("memory", bench_memory),
+             ("colo", bench_colo), ("postcopy", bench_postcopy),
+             ("memory", bench_memory),
              ("profile", bench_profile)]
     only = set(A.only.split(",")) - {""}
     skip = set(A.skip.split(",")) - {""}

@@ -5,7 +5,7 @@
 # Self-test of report.py on fixtures/rounds (three synthetic rounds,
 # written by fixtures/gen-rounds.py, which says what is special in them;
 # copied to a temporary directory, report.py writes its results next to
-# its inputs): the six tables, hand-computed medians, ranges and ratio
+# its inputs): the seven tables, hand-computed medians, ranges and ratio
 # cells, the n.s. marking, the outlier list, the load counts,
 # results.json, one round and the old single-file names, and missing,
 # malformed or failed inputs that must give "not measured" (or the
@@ -43,7 +43,7 @@ rc0() { [ "$(cat "$T/$1.rc")" = 0 ] || { cat "$T/$1.err"; false; }; }
 tables() {
 	for t in "## T1 Zero pages" "## T2 Non-zero pages" "## T3 Zero check" \
 		"## T4 COLO checkpoints" "## T5 Memory overhead" "## T6 Limits" \
-		"## Load"; do
+		"## T7 Postcopy" "## Load"; do
 		has "$1" "$t" || return 1
 	done
 }
@@ -57,14 +57,14 @@ check "rounds: exit status 0" rc0 full
 check "rounds: results.md and results.json written" \
 	test -s "$M" -a -s "$T/full/results.json"
 check "rounds: stdout is results.md" cmp "$T/full.out" "$M"
-check "rounds: the six tables and the load section" tables "$M"
+check "rounds: the seven tables and the load section" tables "$M"
 check "rounds: a caption per table with machine, kernel, command, rounds" \
-	sh -c '[ "$(grep -c "^\*Machine: Intel(R) Xeon(R) Processor, 2 cores.*host kernel: 6.1.0-26-amd64; kmig kernel: 6.12.9 .*command: \`make bench\`; rounds: 3;" "$1")" = 6 ]' \
+	sh -c '[ "$(grep -c "^\*Machine: Intel(R) Xeon(R) Processor, 2 cores.*host kernel: 6.1.0-26-amd64; kmig kernel: 6.12.9 .*command: \`make bench\`; rounds: 3;" "$1")" = 7 ]' \
 	- "$M"
 check "rounds: no 'not measured' and no (n=1) when every input is there" \
 	sh -c '! grep -q "not measured\|(n=1)" "$1"' - "$M"
 check "rounds: notes for every table" \
-	sh -c '[ "$(grep -c "^Notes: " "$1")" = 6 ] && ! grep -q "^Notes: No measurements" "$1"' \
+	sh -c '[ "$(grep -c "^Notes: " "$1")" = 7 ] && ! grep -q "^Notes: No measurements" "$1"' \
 	- "$M"
 # T1: kmig written, main thread: 250, 200, 312.5 ms for 1 GiB: 4.00, 5.00,
 # 3.20 GiB/s, median 4.00 (3.20-5.00); QEMU without multifd: 800, 640,
@@ -134,9 +134,30 @@ check "T6: kmig random 4 channels at the cold loopback: 1.00 n.s." \
 check "T6: a missing interface is reported with its round" \
 	has "$M" "Not measured: uml_memscan: memscan has no --kmig-region-mib (round 3)."
 check "Load section: counts per side and the busy run" sh -c '
-	grep -qF "| all | 119 | 2 | 1 | 1.60 |" "$1" &&
+	grep -qF "| all | 131 | 2 | 1 | 1.60 |" "$1" &&
 	grep -qF "Flagged busy: kmig random 2 ch, round 3 (probe 1.60x)." "$1" &&
 	grep -qF "The probes waited 12 s on the host (at most" "$1"' - "$M"
+# T7: kmig postcopy downtime 2.0, 1.6, 2.5 ms against QEMU's 1.0, 0.8,
+# 1.25: 2.00, ranges apart; total time 3.0 s against 4.0 s: 0.75, the
+# ranges overlap; precopy: kmig never converges, QEMU in round 2 (4.0 s)
+check "T7: precopy: kmig never converged, QEMU in 1 of 3 rounds" \
+	has "$M" "| precopy only, switchover forced after the pass limit | time to converge (s) | 3 | never (0 of 3) | 3 | 4.00 (1 of 3) | - |"
+check "T7: precopy: the forced downtime, kmig/QEMU 100.00" \
+	has "$M" "| precopy only, switchover forced after the pass limit | downtime, forced switchover (ms) | 3 | 2000.0 (1600.0–2500.0) | 3 | 20.0 (16.0–25.0) | 100.00 |"
+check "T7: postcopy downtime 2.00 (ranges apart), total time 0.75 n.s." sh -c '
+	grep -qF "| postcopy after 1 pass | downtime (ms) | 3 | 2.0 (1.6–2.5) | 3 | 1.0 (0.8–1.2) | 2.00 |" "$1" &&
+	grep -qF "| postcopy after 1 pass | total time (s) | 3 | 3.00 (2.40–3.75) | 3 | 4.00 (3.20–5.00) | 0.75 n.s. |" "$1"' - "$M"
+check "T7: fault latency per round, the guest's stalls, pages requested and pushed" sh -c '
+	grep -qF "| postcopy after 1 pass | fault latency p50 (µs) | 3 | 500 (400–625) | 3 | 400 (320–500) | 1.25 n.s. |" "$1" &&
+	grep -qF "| postcopy after 1 pass | guest write stall p50 (QEMU'"'"'s guest) (µs) | 3 | - | 3 | 450 (360–562) | - |" "$1" &&
+	grep -qF "| postcopy after 1 pass | pages requested | 3 | 800 | 3 | 50 | - |" "$1" &&
+	grep -qF "| postcopy after 1 pass | pages pushed (QEMU: sent in postcopy, not requested) | 3 | 2300 | 3 | 8000 | - |" "$1"' - "$M"
+check "T7: the outlier (QEMU p99, round 3) listed, in the range" sh -c '
+	grep -qF "* QEMU postcopy fault latency p99, round 3: 1000.00 µs (median 100.00)" "$1" &&
+	grep -qF "| fault latency p99 (µs) | 3 | 2000 (1600–2500) | 3 | 100 (80–1000) | 20.00 |" "$1"' - "$M"
+check "T7: load of its 12 runs; the setting in the notes" sh -c '
+	grep -qF "Load: 12 runs probed, 0 retried, 0 flagged busy." "$1" &&
+	grep -qF "kmig: kmig-vmm guest of 4 GiB (32 MiB random, the rest populated zeros)" "$1"' - "$M"
 # The profile of round 1 (report_profile.py): offsets off 3.0 ms against
 # 1.0 ms all on: 3.00, ranges apart
 check "profile: P1 and P2 from round 1's profile entry" sh -c '
@@ -149,7 +170,16 @@ assert d["rounds"] == 3, d["rounds"]
 assert set(d["inputs"]) == {"machine", "memscan", "qemu", "kmig"}, d.keys()
 assert sorted(d["inputs"]["kmig"]) == ["1", "2", "3"]
 assert d["inputs"]["kmig"]["1"]["zero"][0]["time_ns"] == 250000000
-assert set(d["tables"]) == {"T%d" % i for i in range(1, 7)}
+assert set(d["tables"]) == {"T%d" % i for i in range(1, 8)}
+t7 = {(x["config"], x["figure"]): x for x in d["tables"]["T7"]["data"]}
+x = t7[("postcopy", "downtime")]
+assert x["kmig"]["median"] == 2.0 and x["qemu"]["median"] == 1.0, x
+assert abs(x["ratio_kmig_qemu"] - 2.0) < 1e-9 and x["significant"] is True, x
+x = t7[("postcopy", "total time")]
+assert abs(x["ratio_kmig_qemu"] - 0.75) < 1e-9 and x["significant"] is False, x
+assert [v[0] for v in x["kmig"]["values"]] == [1, 2, 3], x
+o = d["tables"]["T7"]["outliers"]
+assert len(o) == 1 and o[0]["round"] == 3 and o[0]["value"] == 1000.0, o
 r = [x for x in d["tables"]["T1"]["data"] if x["system"] == "kmig"
      and x["case"] == "written" and x["mode"] == "main"][0]
 assert abs(r["kmig_over_qemu"] - 3.2) < 1e-9 and r["significant"] is True, r
@@ -188,7 +218,7 @@ check "single-file names: read as round 1" sh -c '
 mkdir "$T/noqemu" && cp "$FIX"/*.json "$T/noqemu/" && rm "$T/noqemu"/qemu-r*.json
 run noqemu
 check "no qemu-rN.json: exit status 0" rc0 noqemu
-check "no qemu-rN.json: the six tables" tables "$T/noqemu/results.md"
+check "no qemu-rN.json: the seven tables" tables "$T/noqemu/results.md"
 check "no qemu-rN.json: kmig/QEMU 'not measured', kmig figures kept" \
 	has "$T/noqemu/results.md" \
 	"| kmig | written | main thread | 1 | 1 GiB | 3 | 250.0 (200.0–312.5) | 4.00 (3.20–5.00) | not measured |"
@@ -210,12 +240,12 @@ check "no memscan-rN.json: fractions 'not measured'" \
 mkdir "$T/empty"
 run empty
 check "empty directory: exit status 0" rc0 empty
-check "empty directory: the six tables" tables "$T/empty/results.md"
+check "empty directory: the seven tables" tables "$T/empty/results.md"
 check "empty directory: 'not measured' in every table" python3 -c '
 import re, sys
 md = open(sys.argv[1]).read()
 parts = re.split(r"^## T\d ", md, flags=re.M)[1:]
-assert len(parts) == 6, len(parts)
+assert len(parts) == 7, len(parts)
 for p in parts:
     assert "not measured" in p, p[:200]
 ' "$T/empty/results.md"
@@ -236,13 +266,16 @@ cat >"$T/bad/kmig-r2.json" <<'EOF'
  "bytes": 0, "time_ns": 0, "probe": 3}], "colo": [{"load": "idle",
  "channels": 1, "transfer_ms": ["a", null], "pause_ms": 3, "pages": []}],
  "limits": {"kernel_scan": [], "missing": "x"},
+ "postcopy": [1, {"config": "postcopy", "status": "completed",
+ "src_status": "x", "dst_status": {"postcopy_latency": [3]}},
+ {"config": "precopy", "status": "completed", "converged": "yes"}],
  "memory": {"region_bytes": 0, "bitmaps": [1, 2]}}
 EOF
 printf '[1, 2]\n' >"$T/bad/memscan-r1.json"
 echo 'not json' >"$T/bad/qemu-r3.json"
 run bad
 check "malformed inputs: exit status 0" rc0 bad
-check "malformed inputs: the six tables" tables "$T/bad/results.md"
+check "malformed inputs: the seven tables" tables "$T/bad/results.md"
 check "malformed inputs: unreadable files reported" sh -c '
 	grep -qF "machine.json: unreadable" "$1" &&
 	grep -qF "memscan-r1.json: not a JSON object" "$1" &&
@@ -275,6 +308,40 @@ check "failed QEMU runs: every round failed: shown as failed, ratio not measured
 	grep -qF "| kmig | 2 | 1 GiB | 3 | 600.0 (480.0–750.0) | 1.67 (1.33–2.08) | not measured | 0.83 n.s. |" "$1"' - "$T/failed/results.md"
 check "failed QEMU runs: one round failed: n counts the others" \
 	has "$T/failed/results.md" "| QEMU multifd | 1 | 1 GiB | 2 (+1 failed) | 2812.5 (2500.0–3125.0) | 0.36 (0.32–0.40) | - | - |"
+
+# --- postcopy: no fault latency from migctl, QEMU's postcopy not
+# possible, a failed kmig run
+mkdir "$T/pc" && cp "$FIX"/*.json "$T/pc/"
+python3 - "$T/pc" <<'EOF'
+import json, sys
+why = "not root and vm.unprivileged_userfaultfd is 0"
+for r in (1, 2, 3):
+    p = "%s/kmig-r%d.json" % (sys.argv[1], r)
+    d = json.load(open(p))
+    for x in d["postcopy"]:
+        x["dst_status"].pop("postcopy_latency", None)
+        if x["config"] == "postcopy" and r == 2:
+            x["status"] = "failed"
+            x["error"] = "timeout after 300 s"
+    json.dump(d, open(p, "w"))
+    p = "%s/qemu-r%d.json" % (sys.argv[1], r)
+    d = json.load(open(p))
+    d["postcopy_unavailable"] = why
+    d["postcopy"] = [{"config": c, "status": "unavailable", "error": why}
+                     for c in ("precopy", "postcopy")]
+    json.dump(d, open(p, "w"))
+EOF
+run pc
+P=$T/pc/results.md
+check "postcopy variants: exit status 0" rc0 pc
+check "postcopy: no postcopy_latency: n/a, and said why" sh -c '
+	grep -qF "| postcopy after 1 pass | fault latency p50 (µs) | 2 (+1 failed) | n/a | not run | not run | - |" "$1" &&
+	grep -qF "kmig'"'"'s fault latency: n/a, the status of this migctl has no postcopy_latency." "$1"' - "$P"
+check "postcopy: a failed kmig run counted beside n and named" sh -c '
+	grep -qF "| postcopy after 1 pass | downtime (ms) | 2 (+1 failed) | 2.2 (2.0–2.5) | not run | not run | - |" "$1" &&
+	grep -qF "kmig postcopy, round 2 failed: timeout after 300 s." "$1"' - "$P"
+check "postcopy: QEMU's postcopy not possible: not run, with the reason" \
+	has "$P" "QEMU's postcopy was not run: not root and vm.unprivileged_userfaultfd is 0."
 
 # --- usage
 $REPORT >/dev/null 2>&1

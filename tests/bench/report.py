@@ -9,7 +9,7 @@ DIR/memscan-rN.json, DIR/qemu-rN.json, DIR/kmig-rN.json (N = 1, 2, ...;
 a plain memscan.json, qemu.json or kmig.json counts as round 1 of its
 kind when there is no rN file of that kind). Any of them may be missing
 or unreadable: the cells that need it then say "not measured". Writes
-DIR/results.md (Markdown tables T1..T6, each with a caption, notes, its
+DIR/results.md (Markdown tables T1..T7, each with a caption, notes, its
 outliers and the load of its runs) and DIR/results.json (the inputs as
 read, per round; the rows of every table with every round's value and
 the statistics; the outliers; the load summary; the missing inputs), and
@@ -492,8 +492,9 @@ def outlier_lines(t):
         return ["Outliers (%s): none." % OUTLIER_RULE]
     out = ["Outliers (%s), kept in the medians:" % OUTLIER_RULE, ""]
     for o in t["outliers"]:
-        out.append("* %s, round %s: %s %s (median %s)" % (
-            o["config"], o["round"], f2(o["value"]), o["unit"],
+        out.append("* %s, round %s: %s (median %s)" % (
+            o["config"], o["round"],
+            ("%s %s" % (f2(o["value"]), o["unit"] or "")).strip(),
             f2(o["median"])))
     return out
 
@@ -1168,6 +1169,251 @@ def t6_limits(inp):
                   "overlap."})
 
 
+# T7: what each side's run records, per figure: a function of the run
+# (a dict) giving a number or None. kmig: tests/bench/postcopy_uml.py;
+# QEMU: qemu-anchor.py --postcopy.
+
+def _k_src(r, key, scale=1.0):
+    v = num(as_dict(r.get("src_status")).get(key))
+    return None if v is None else v * scale
+
+
+def _k_dst(r, key, scale=1.0):
+    v = num(as_dict(r.get("dst_status")).get(key))
+    return None if v is None else v * scale
+
+
+def _k_lat(r, key, scale):
+    lat = as_dict(as_dict(r.get("dst_status")).get("postcopy_latency"))
+    v = num(lat.get(key))
+    return None if v is None else v * scale
+
+
+def _k_wait_ms(r):
+    lat = as_dict(as_dict(r.get("dst_status")).get("postcopy_latency"))
+    c, m = num(lat.get("count")), num(lat.get("mean_ns"))
+    return None if c is None or m is None else c * m / 1e6
+
+
+def _q(r, key, scale=1.0):
+    v = num(r.get(key))
+    return None if v is None else v * scale
+
+
+def _q_pushed(r):
+    # Pages sent in postcopy that no request asked for: postcopy-bytes
+    # over a page and its 8-byte header, less the requests.
+    b, rq = num(r.get("postcopy_bytes")), num(r.get("postcopy_requests"))
+    if b is None or rq is None:
+        return None
+    return max(0.0, round(b / (4096 + 8)) - rq)
+
+
+# (config, label, unit, kmig, QEMU, ratio?, decimals)
+T7_ROWS = (
+    ("precopy", "time to converge", "s",
+     lambda r: num(r.get("converge_s")) if r.get("converged") else None,
+     lambda r: num(r.get("converge_s")) if r.get("converged") else None,
+     True, 2),
+    ("precopy", "dirty at the forced switchover", "MiB",
+     lambda r: _q(r, "ready_remaining_bytes", 1.0 / MIB),
+     lambda r: _q(r, "remaining_at_switch", 1.0 / MIB), True, 1),
+    ("precopy", "downtime, forced switchover", "ms",
+     lambda r: _k_src(r, "downtime_ns", 1e-6),
+     lambda r: _q(r, "downtime_ms"), True, 1),
+    ("precopy", "total time", "s",
+     lambda r: _k_src(r, "time_ns", 1e-9),
+     lambda r: _q(r, "total_time_ms", 1e-3), True, 2),
+    ("postcopy", "dirty at the switch (missing on the destination)", "MiB",
+     lambda r: _q(r, "ready_remaining_bytes", 1.0 / MIB),
+     lambda r: _q(r, "remaining_at_switch", 1.0 / MIB), True, 1),
+    ("postcopy", "downtime", "ms",
+     lambda r: _k_src(r, "downtime_ns", 1e-6),
+     lambda r: _q(r, "downtime_ms"), True, 1),
+    ("postcopy", "total time", "s",
+     lambda r: _k_src(r, "time_ns", 1e-9),
+     lambda r: _q(r, "total_time_ms", 1e-3), True, 2),
+    ("postcopy", "faults that waited", "",
+     lambda r: _k_dst(r, "postcopy_faults"),
+     lambda r: _q(r, "faults"), False, 0),
+    ("postcopy", "fault latency p50", "µs",
+     lambda r: _k_lat(r, "p50_ns", 1e-3),
+     lambda r: _q(r, "fault_p50_ns", 1e-3), True, 0),
+    ("postcopy", "fault latency p99", "µs",
+     lambda r: _k_lat(r, "p99_ns", 1e-3),
+     lambda r: _q(r, "fault_p99_ns", 1e-3), True, 0),
+    ("postcopy", "guest writes that stalled (QEMU's guest)", "",
+     None, lambda r: _q(r, "dst_stalls"), False, 0),
+    ("postcopy", "guest write stall p50 (QEMU's guest)", "µs",
+     None, lambda r: _q(r, "dst_stall_p50_ns", 1e-3), False, 0),
+    ("postcopy", "guest write stall p99 (QEMU's guest)", "µs",
+     None, lambda r: _q(r, "dst_stall_p99_ns", 1e-3), False, 0),
+    ("postcopy", "time waited in all (QEMU: postcopy-blocktime)", "ms",
+     _k_wait_ms, lambda r: _q(r, "postcopy_blocktime_ms"), True, 0),
+    ("postcopy", "pages requested", "",
+     lambda r: _k_dst(r, "postcopy_requested_pages"),
+     lambda r: _q(r, "postcopy_requests"), False, 0),
+    ("postcopy", "pages served (answers, prefetch included)", "",
+     lambda r: _k_src(r, "postcopy_served_pages"), None, False, 0),
+    ("postcopy", "pages pushed (QEMU: sent in postcopy, not requested)", "",
+     lambda r: _k_src(r, "postcopy_pushed_pages"), _q_pushed, False, 0),
+    ("postcopy", "copies discarded on the destination", "",
+     lambda r: _k_dst(r, "postcopy_discarded_pages"), None, False, 0),
+)
+T7_CONFIG = {"precopy": "precopy only, switchover forced after the pass "
+                        "limit",
+             "postcopy": "postcopy after 1 pass"}
+
+
+def postcopy_groups(inp, kind):
+    """{config: [(round, run)]} of the completed runs, {config: [(round,
+    status)]} of the others, and why QEMU could not run postcopy."""
+    ok, bad, why = {}, {}, None
+    for rnd, x in rounds_of(inp, kind):
+        if x.get("postcopy_unavailable"):
+            why = x["postcopy_unavailable"]
+        for r in as_list(x.get("postcopy")):
+            if not isinstance(r, dict):
+                continue
+            if r.get("status") == "completed":
+                ok.setdefault(r.get("config"), []).append((rnd, r))
+            else:
+                bad.setdefault(r.get("config"), []).append(
+                    (rnd, str(r.get("status")), r.get("error")))
+    return ok, bad, why
+
+
+def t7_postcopy(inp):
+    tb = Table()
+    kok, kbad, _ = postcopy_groups(inp, "kmig")
+    qok, qbad, qwhy = postcopy_groups(inp, "qemu")
+    rows, data, notes = [], [], []
+
+    def count(ok, bad, config):
+        n = len(ok.get(config, []))
+        nb = len(bad.get(config, []))
+        if not n and not nb:
+            return None
+        return str(n) + (" (+%d failed)" % nb if nb else "")
+
+    def side_cell(fn, runs, st):
+        if fn is None:
+            return NA
+        if st is None:
+            return NM if not runs else "n/a"
+        return None
+
+    for config in ("precopy", "postcopy"):
+        kr, qr = kok.get(config, []), qok.get(config, [])
+        kn, qn = count(kok, kbad, config), count(qok, qbad, config)
+        if qwhy:
+            qn = "not run"
+        for cfg, label, unit, kfn, qfn, want_ratio, nd in T7_ROWS:
+            if cfg != config:
+                continue
+            kst = stat([(rnd, kfn(r)) for rnd, r in kr]) if kfn else None
+            qst = stat([(rnd, qfn(r)) for rnd, r in qr]) if qfn else None
+            kc = side_cell(kfn, kr, kst)
+            qc = side_cell(qfn, qr, qst)
+            if label == "time to converge":
+                # "never" when no run converged.
+                for runs, st, which in ((kr, kst, "k"), (qr, qst, "q")):
+                    if runs and st is None:
+                        if which == "k":
+                            kc = "never (0 of %d)" % len(runs)
+                        else:
+                            qc = "never (0 of %d)" % len(runs)
+                    elif runs and st is not None and st["n"] < len(runs):
+                        c = "%s (%d of %d)" % (fstat(st, nd), st["n"],
+                                               len(runs))
+                        if which == "k":
+                            kc = c
+                        else:
+                            qc = c
+            if kc is None:
+                kc = fstat(kst, nd)
+            if qc is None:
+                qc = fstat(qst, nd)
+            if qwhy:
+                qc = "not run"
+            rt, sig = sratio(kst, qst) if want_ratio else (None, None)
+            full = "%s (%s)" % (label, unit) if unit else label
+            rows.append([T7_CONFIG[config], full, kn or "0", kc, qn or "0",
+                         qc, fratio(rt, sig) if rt is not None else NA])
+            data.append({"config": config, "figure": label, "unit": unit,
+                         "kmig": kst, "qemu": qst, "kmig_cell": kc,
+                         "qemu_cell": qc, "ratio_kmig_qemu": rt,
+                         "significant": sig})
+            tb.watch("kmig %s %s" % (config, label), kst, unit)
+            tb.watch("QEMU %s %s" % (config, label), qst, unit)
+        tb.watch("kmig postcopy " + config, None,
+                 probes=[(rnd, r.get("probe")) for rnd, r in kr])
+        tb.watch("QEMU postcopy " + config, None,
+                 probes=[(rnd, r.get("probe")) for rnd, r in qr])
+        for side, bad in (("kmig", kbad), ("QEMU", qbad)):
+            for rnd, st, err in bad.get(config, []):
+                if st != "unavailable":
+                    notes.append("%s %s, round %s failed: %s." % (
+                        side, config, rnd, err or st))
+
+    # The setting, from the first run of either side.
+    k1 = next((r for rs in kok.values() for _, r in rs), {})
+    q1 = next((r for rs in qok.values() for _, r in rs), {})
+    if k1:
+        notes.append(
+            "kmig: kmig-vmm guest of %s (%s random, the rest populated "
+            "zeros), %s writers at %s pages/s on the first %s %% of the "
+            "pages, %s channels, max-bandwidth %s/s, downtime limit %s ms"
+            "%s; in postcopy %s destination writers at %s pages/s from "
+            "postcopy-active on." % (
+                fsize(k1.get("size_bytes")), fsize(k1.get("random_bytes")),
+                k1.get("writers"), k1.get("rate"), k1.get("hot_pct"),
+                k1.get("channels"), fsize(k1.get("max_bandwidth")),
+                k1.get("downtime_limit_ms"),
+                ", precopy forced after %s passes" % k1["max_passes"]
+                if k1.get("max_passes") else "",
+                next((r.get("dst_writers") for _, r in kok.get("postcopy",
+                                                               [])), "?"),
+                next((r.get("dst_rate") for _, r in kok.get("postcopy", [])),
+                     "?")))
+        if not any(_k_lat(r, "p50_ns", 1) is not None
+                   for _, r in kok.get("postcopy", [])):
+            notes.append("kmig's fault latency: n/a, the status of this "
+                         "migctl has no postcopy_latency.")
+    if qwhy:
+        notes.append("QEMU's postcopy was not run: %s." % qwhy)
+    elif q1:
+        notes.append(
+            "QEMU: TCG, pcguest.elf writing %s pages/s to %s hot pages, "
+            "the same size and random data, no multifd (QEMU 7.2 has no "
+            "postcopy with it), max-bandwidth and max-postcopy-bandwidth "
+            "%s/s; precopy forced by raising downtime-limit after %s "
+            "passes; its faults and their latency from the destination's "
+            "trace events (the fault thread's request of a page to the "
+            "page placed), its guest's stalls the writes slower than %s µs "
+            "on the destination (timed with rdtsc), its 'pages pushed' "
+            "postcopy-bytes / 4104 less the requests." % (
+                q1.get("rate"), q1.get("hot_pages"),
+                fsize(q1.get("max_bandwidth")),
+                next((r.get("max_passes") for _, r in qok.get("precopy", [])),
+                     "?"), q1.get("stall_us")))
+    return tb.finish({
+        "id": "T7", "title": "Postcopy",
+        "columns": ["Configuration", "Figure", "kmig n", "kmig", "QEMU n",
+                    "QEMU", "kmig/QEMU"],
+        "rows": rows, "data": data, "notes": notes,
+        "legend": "A guest whose writers dirty memory faster than the "
+                  "bandwidth limit: (a) precopy only, the switchover "
+                  "forced after a pass limit; (b) postcopy after one "
+                  "pass, the destination's writers running meanwhile. "
+                  "Median (min–max) over the rounds, one run per "
+                  "configuration and round (fault latency: each round's "
+                  "p50 and p99). 'never': no run converged. n/a: the "
+                  "figure is not reported. kmig/QEMU: ratio of the "
+                  "medians (lower is better for every timed figure), "
+                  "n.s. when the ranges overlap."})
+
+
 def all_probes(inp):
     """Every run's probe record: (source, label, round, record)."""
     out = []
@@ -1179,9 +1425,13 @@ def all_probes(inp):
                 out.append(("QEMU", qemu_label(r.get("case"),
                                                num(r.get("channels")) or 0),
                             rnd, r.get("probe")))
+        for r in as_list(q.get("postcopy")):
+            if isinstance(r, dict):
+                out.append(("QEMU", "QEMU postcopy %s" % r.get("config"),
+                            rnd, r.get("probe")))
     for rnd, k in rounds_of(inp, "kmig"):
         for field in ("zero", "random", "random_dest_prealloc", "zerocheck",
-                      "colo"):
+                      "colo", "postcopy"):
             for r in as_list(k.get(field)):
                 if isinstance(r, dict):
                     p = r.get("probe")
@@ -1257,9 +1507,10 @@ def load_md(summary):
     return out
 
 
-TABLES = (t1_zero, t2_random, t3_zerocheck, t4_colo, t5_memory, t6_limits)
+TABLES = (t1_zero, t2_random, t3_zerocheck, t4_colo, t5_memory, t6_limits,
+          t7_postcopy)
 TITLES = ("Zero pages", "Non-zero pages", "Zero check", "COLO checkpoints",
-          "Memory overhead", "Limits")
+          "Memory overhead", "Limits", "Postcopy")
 
 
 def build(inp):

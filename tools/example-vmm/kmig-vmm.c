@@ -517,6 +517,9 @@ static int setup(struct guest_ram *r, struct vmm_nl *k, size_t size)
 	return 0;
 }
 
+/* --no-hash: no content hash (reading every page costs a fault each in UML). */
+static int no_hash;
+
 /*
  * The guest RAM's content hash, "PREFIX hash H populated P nonzero M", on
  * stdout and, with @file, in it: replacing it (a live migration's single
@@ -530,6 +533,8 @@ static void hash_out(const struct guest_ram *r, const char *file,
 	size_t n;
 	int ret;
 
+	if (no_hash)
+		return;
 	n = snprintf(line, sizeof(line), "%s", prefix);
 	ret = kmig_region_hash(r->fd, r->mem, r->size / r->page_size,
 			       r->page_size, &h);
@@ -714,7 +719,7 @@ static int run_source(const struct vmm_opts *o)
 	struct nl_msg *m;
 	struct mig_ev e;
 	struct colo_ctx c;
-	double t_pause = 0, t_paused = 0, t_hashed = 0, t_end;
+	double t_pause = 0, t_paused = 0, t_hashed = 0, t_end, t_fill;
 	int switched = 0, completed, err = 0, ret, pc_began = 0;
 	char why[256];
 
@@ -722,15 +727,29 @@ static int run_source(const struct vmm_opts *o)
 		return 1;
 	if (o->colo && o->hash_file)
 		ram_write_file(o->hash_file, "");	/* COLO appends */
+	/* Guest RAM allocated up front, as QEMU's prealloc=on. */
+	t_fill = now_ms();
+	if (o->prealloc) {
+		struct kmig_prealloc pa = { .first = 0,
+					    .count = r.size / r.page_size };
+
+		if (ioctl(r.fd, KMIG_IOC_PREALLOC, &pa)) {
+			fprintf(stderr, "kmig-vmm: KMIG_IOC_PREALLOC: %s\n",
+				strerror(errno));
+			return 1;
+		}
+	}
 	if (kmig_pages_fill(r.mem, r.size / r.page_size, r.page_size,
 			    o->fill_random, o->fill_zero, o->seed)) {
 		fprintf(stderr, "kmig-vmm: cannot fill the guest RAM\n");
 		return 1;
 	}
-	printf("# source region %u: %zu MiB, %" PRIu64 " random pages, %" PRIu64
-	       " zero pages, seed %" PRIu64 ", %u writers at %" PRIu64 " pages/s\n",
-	       r.region, r.size >> 20, o->fill_random, o->fill_zero, o->seed,
-	       o->writers, o->rate);
+	printf("# source region %u: %zu MiB%s, %" PRIu64 " random pages, %" PRIu64
+	       " zero pages, seed %" PRIu64 ", %u writers at %" PRIu64
+	       " pages/s, filled in %.0f ms\n",
+	       r.region, r.size >> 20, o->prealloc ? " preallocated" : "",
+	       o->fill_random, o->fill_zero, o->seed, o->writers, o->rate,
+	       now_ms() - t_fill);
 
 	/* The "vCPUs". */
 	vc = (struct vcpu_cfg){
@@ -885,7 +904,7 @@ static int run_dest(const struct vmm_opts *o)
 			.rate = o->rate, .pattern = o->pattern,
 			.hot_pct = o->hot_pct, .seed = o->seed + 0x20000,
 			.gen_base = 1ULL << 48, .start_paused = 1,
-			.record_prior = 1,
+			.record_prior = !o->no_hash,
 		};
 		v = vcpus_start(&vc);
 		if (!v) {
@@ -977,8 +996,13 @@ static int run_dest(const struct vmm_opts *o)
 	}
 	/* The guest would run here now. */
 	hash_out(&r, o->hash_file, "", 0);
-	if (v)
+	if (v && !o->no_hash) {
 		postcopy_prior_out(o->hash_file, v);
+	} else if (v) {
+		printf("postcopy writes %" PRIu64 "\n", vcpus_writes(v));
+		fflush(stdout);
+		vcpus_stop(v);
+	}
 	return 0;
 }
 
@@ -1004,5 +1028,6 @@ int main(int argc, char **argv)
 		}
 		mig_key.set = 1;
 	}
+	no_hash = o.no_hash;
 	return o.mode == VMM_SOURCE ? run_source(&o) : run_dest(&o);
 }

@@ -15,12 +15,12 @@
 const char vmm_usage[] =
 "usage: kmig-vmm source --size MB --to ADDR:PORT (--key-file FILE | --insecure)\n"
 "                       [--integrity]\n"
-"                       [--fill-random N] [--fill-zero N]\n"
+"                       [--prealloc] [--fill-random N] [--fill-zero N]\n"
 "                       [--seed S] [--channels N] [--writers N] [--rate PAGES_PER_SEC]\n"
 "                       [--pattern random|sequential|hot:PCT] [--downtime-limit MS]\n"
 "                       [--max-bandwidth BYTES_PER_SEC] [--max-passes N]\n"
 "                       [--no-convergence continue|switchover|postcopy]\n"
-"                       [--postcopy [--postcopy-after N]] [--hash-file FILE]\n"
+"                       [--postcopy [--postcopy-after N]] [--hash-file FILE | --no-hash]\n"
 "                       [--postcopy-pause-timeout MS]\n"
 "                       [--resume|--exit] [--no-switchover | --pause-on-pass N]\n"
 "                       [--colo [--checkpoint-interval MS] [--checkpoints N]\n"
@@ -28,7 +28,7 @@ const char vmm_usage[] =
 "                         [--die-delay MS]]]\n"
 "       kmig-vmm dest --size MB (--key-file FILE | --insecure) [--integrity]\n"
 "                     [--port PORT] [--addr ADDR] [--channels N]\n"
-"                     [--hash-file FILE] [(--colo | --postcopy) [--writers N]\n"
+"                     [--hash-file FILE | --no-hash] [(--colo | --postcopy) [--writers N]\n"
 "                     [--rate PAGES_PER_SEC] [--pattern P] [--seed S]]\n"
 "                     [--postcopy-pause-timeout MS]\n"
 "\n"
@@ -41,6 +41,10 @@ const char vmm_usage[] =
 "  dirtying RATE pages/s in total (default 1 writer, 1000 pages/s; --rate 0: as\n"
 "  fast as they can), live-migrate to ADDR:PORT; on switchover-ready pause the\n"
 "  writers, write the RAM's content hash to FILE and switch over.\n"
+"source --prealloc: populate every page of the guest RAM with zeros in the\n"
+"  kernel (KMIG_IOC_PREALLOC, as QEMU's prealloc=on) before the fill.\n"
+"--no-hash: no content hash (it reads every populated page: slow where page\n"
+"  faults are, as in UML); the postcopy dest records no prior contents.\n"
 "dest: map empty guest RAM, listen (port 0 picks one, printed as 'port N'),\n"
 "  and when the migration completes write the content hash to FILE.\n"
 "source --colo: a COLO primary. After the switchover the writers resume and\n"
@@ -172,6 +176,14 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 		}
 		if (src && !strcmp(a, "--no-switchover")) {
 			o->no_switchover = 1;
+			continue;
+		}
+		if (src && !strcmp(a, "--prealloc")) {
+			o->prealloc = 1;
+			continue;
+		}
+		if (!strcmp(a, "--no-hash")) {
+			o->no_hash = 1;
 			continue;
 		}
 		if (!strcmp(a, "--colo")) {
@@ -327,6 +339,8 @@ int opts_parse(int argc, char **argv, struct vmm_opts *o, char *err,
 
 	if (!have_size)
 		return fail(err, errlen, "--size is required");
+	if (o->no_hash && o->hash_file)
+		return fail(err, errlen, "--no-hash and --hash-file exclude each other");
 	if (o->mode == VMM_DEST) {
 		if (writer_opt && !o->colo && !o->postcopy)
 			return fail(err, errlen, "%s: a dest has writers only with --colo or --postcopy", writer_opt);

@@ -22,6 +22,7 @@ struct vmm_opts {
 	enum vmm_mode mode;
 	uint64_t size;			/* bytes */
 	const char *hash_file;		/* NULL: none */
+	int no_hash;			/* --no-hash: no content hash at all */
 	char addr[64];			/* source: --to address; dest: --addr ("" any) */
 	uint16_t port;			/* source: --to port; dest: --port (0 picks) */
 	uint32_t channels;		/* 0: the module's default */
@@ -46,6 +47,7 @@ struct vmm_opts {
 	unsigned int hot_pct;
 
 	/* source only */
+	int prealloc;			/* --prealloc: every page populated first */
 	uint64_t fill_random, fill_zero;
 	uint32_t downtime_limit_ms;	/* 0: not sent (module default) */
 	uint64_t max_bandwidth;		/* sent if has_max_bandwidth */

@@ -25,6 +25,8 @@ expect 2 source --size 64
 expect 2 source --size 64 --to 1.2.3.4:5 --pattern hot:0
 expect 2 dest --port 5
 expect 2 dest --size 64 --fill-random 5
+expect 2 dest --size 64 --prealloc --insecure
+expect 2 source --size 64 --to 1.2.3.4:5 --no-hash --hash-file h --insecure
 # COLO
 expect 0 source --colo --help
 expect 2 source --size 64 --to 1.2.3.4:5 --checkpoints 3

@@ -113,6 +113,10 @@ static void test_opts(void)
 		"dest --size 64 --seed 4",
 		"dest --size 64 --colo --writers 1025",
 		"dest --size 64 --colo --pattern hot:0",
+		/* --prealloc is the source's; --no-hash excludes --hash-file */
+		"dest --size 64 --prealloc",
+		"source --size 64 --to 1.2.3.4:5 --no-hash --hash-file h",
+		"dest --size 64 --hash-file h --no-hash",
 	};
 	struct vmm_opts o;
 	size_t i;
@@ -156,6 +160,12 @@ static void test_opts(void)
 	      o.rate == 0, "flags fields");
 	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --fill-random 16000 --fill-zero 384 --insecure") == 0,
 	      "fill exactly the pages");
+
+	CHECK(!o.prealloc && !o.no_hash, "no prealloc, hash by default");
+	CHECK(parse(&o, "source --size 64 --to 1.2.3.4:5 --prealloc --no-hash --fill-random 100 --insecure") == 0 &&
+	      o.prealloc && o.no_hash && o.fill_random == 100 && !o.hash_file, "source --prealloc --no-hash");
+	CHECK(parse(&o, "dest --size 64 --postcopy --writers 2 --no-hash --insecure") == 0 &&
+	      o.no_hash && o.postcopy && o.writers == 2, "dest --postcopy --no-hash");
 
 	CHECK(parse(&o, "dest --size 128 --insecure") == 0, "minimal dest");
 	CHECK(o.mode == VMM_DEST && o.size == 128ULL << 20 && o.port == 0 &&

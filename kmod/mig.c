@@ -201,16 +201,24 @@ bool kmig_mig_vpause(struct kmig_mig *mig, const char *fmt, va_list ap)
 	return true;
 }
 
+/* Pause in postcopy, or fail. */
+static __printf(2, 0)
+void kmig_mig_vlink_lost(struct kmig_mig *mig, const char *fmt, va_list ap)
+{
+	va_list aq;
+
+	va_copy(aq, ap);
+	if (!kmig_mig_vpause(mig, fmt, aq))
+		kmig_mig_vstop(mig, KMIG_MIG_STATE_FAILED, fmt, ap);
+	va_end(aq);
+}
+
 void kmig_mig_link_lost_any(struct kmig_mig *mig, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (!kmig_mig_vpause(mig, fmt, ap)) {
-		va_end(ap);
-		va_start(ap, fmt);
-		kmig_mig_vstop(mig, KMIG_MIG_STATE_FAILED, fmt, ap);
-	}
+	kmig_mig_vlink_lost(mig, fmt, ap);
 	va_end(ap);
 }
 
@@ -219,11 +227,7 @@ void kmig_mig_link_lost(struct kmig_mig *mig, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (!kmig_mig_vpause(mig, fmt, ap)) {
-		va_end(ap);
-		va_start(ap, fmt);
-		kmig_mig_vstop(mig, KMIG_MIG_STATE_FAILED, fmt, ap);
-	}
+	kmig_mig_vlink_lost(mig, fmt, ap);
 	va_end(ap);
 	kmig_mig_kick(mig);
 }

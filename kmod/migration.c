@@ -337,23 +337,42 @@ int kmig_mig_info(struct kmig_region *region, struct kmig_mig_info *info)
 	return ret;
 }
 
+/*
+ * The running live source migration of @region, under kmig_mig_mutex,
+ * not switched over yet; NULL with *@err and *@why otherwise (@what: the
+ * request, for the message).
+ */
+static struct kmig_mig *kmig_mig_live_source(struct kmig_region *region,
+					     const char *what, const char **why,
+					     int *err)
+{
+	struct kmig_mig *mig = region->mig;
+
+	lockdep_assert_held(&kmig_mig_mutex);
+	*err = 0;
+	if (!mig || kmig_mig_finished(mig)) {
+		*why = "no running migration on this region";
+		*err = -ENOENT;
+	} else if (mig->role != KMIG_MIG_ROLE_SOURCE || !mig->cfg.live) {
+		*why = what;
+		*err = -EINVAL;
+	} else if (READ_ONCE(mig->switchover)) {
+		*why = "switchover already requested";
+		*err = -EALREADY;
+	}
+	return *err ? NULL : mig;
+}
+
 int kmig_mig_switchover(struct kmig_region *region, const char **why)
 {
 	struct kmig_mig *mig;
-	int ret = 0;
+	int ret;
 
 	mutex_lock(&kmig_mig_mutex);
-	mig = region->mig;
-	if (!mig || kmig_mig_finished(mig)) {
-		*why = "no running migration on this region";
-		ret = -ENOENT;
-	} else if (mig->role != KMIG_MIG_ROLE_SOURCE || !mig->cfg.live) {
-		*why = "only a live migration's source switches over";
-		ret = -EINVAL;
-	} else if (READ_ONCE(mig->switchover)) {
-		*why = "switchover already requested";
-		ret = -EALREADY;
-	} else {
+	mig = kmig_mig_live_source(region,
+				   "only a live migration's source switches over",
+				   why, &ret);
+	if (mig) {
 		mig->switchover_ns = ktime_get_ns();
 		/* switchover_ns is set before the main thread sees the flag. */
 		smp_store_release(&mig->switchover, true);
@@ -366,23 +385,16 @@ int kmig_mig_switchover(struct kmig_region *region, const char **why)
 int kmig_mig_postcopy(struct kmig_region *region, const char **why)
 {
 	struct kmig_mig *mig;
-	int ret = 0;
+	int ret;
 
 	mutex_lock(&kmig_mig_mutex);
-	mig = region->mig;
-	if (!mig || kmig_mig_finished(mig)) {
-		*why = "no running migration on this region";
-		ret = -ENOENT;
-	} else if (mig->role != KMIG_MIG_ROLE_SOURCE || !mig->cfg.live) {
-		*why = "only a live migration's source switches to postcopy";
-		ret = -EINVAL;
-	} else if (!mig->cfg.postcopy) {
+	mig = kmig_mig_live_source(region,
+				   "only a live migration's source switches to postcopy",
+				   why, &ret);
+	if (mig && !mig->cfg.postcopy) {
 		*why = "the migration was started without postcopy (mig-start postcopy)";
 		ret = -EINVAL;
-	} else if (READ_ONCE(mig->switchover)) {
-		*why = "switchover already requested";
-		ret = -EALREADY;
-	} else {
+	} else if (mig) {
 		spin_lock_bh(&mig->lock);
 		mig->postcopy_asked = true;
 		spin_unlock_bh(&mig->lock);

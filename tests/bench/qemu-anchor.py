@@ -360,6 +360,32 @@ def configure(qmp, channels):
     return rec, capsnow
 
 
+def run_error(e, src, dst):
+    """A failed run's error: the exception and both QEMUs' stderr tails."""
+    msg = "%s: %s" % (type(e).__name__, e)
+    tails = []
+    for side in (src, dst):
+        if side is not None:
+            t = side.stderr_tail()
+            if t:
+                tails.append("%s stderr: %s" % (side.name, t))
+    if tails:
+        msg += " | " + " | ".join(tails)
+    return msg
+
+
+def run_cleanup(src, dst, port):
+    """Kill both QEMUs; wait (up to 10 s) until @port is free again."""
+    for side in (src, dst):
+        if side is not None:
+            side.kill()
+    if port is not None:
+        for _ in range(100):
+            if not port_in_use(port):
+                break
+            time.sleep(0.1)
+
+
 def one_run(opts, case, channels, size, random_file, workdir):
     run = {"case": case, "channels": channels, "multifd": channels > 0,
            "size_bytes": size, "status": "error"}
@@ -448,25 +474,9 @@ def one_run(opts, case, channels, size, random_file, workdir):
                 st, dinfo.get("status"),
                 info.get("error-desc", dst.stderr_tail() or src.stderr_tail()))
     except Exception as e:      # record and go on with the next run
-        msg = "%s: %s" % (type(e).__name__, e)
-        tails = []
-        for side in (src, dst):
-            if side is not None:
-                t = side.stderr_tail()
-                if t:
-                    tails.append("%s stderr: %s" % (side.name, t))
-        if tails:
-            msg += " | " + " | ".join(tails)
-        run["error"] = msg
+        run["error"] = run_error(e, src, dst)
     finally:
-        for side in (src, dst):
-            if side is not None:
-                side.kill()
-        if "port" in locals():
-            for _ in range(100):
-                if not port_in_use(port):
-                    break
-                time.sleep(0.1)
+        run_cleanup(src, dst, locals().get("port"))
     run["run_wall_s"] = round(time.monotonic() - t0, 2)
     return run
 
@@ -745,25 +755,9 @@ def pc_run(opts, config, workdir):
                 st, dinfo.get("status"),
                 info.get("error-desc", dst.stderr_tail() or src.stderr_tail()))
     except Exception as e:      # record and go on with the next run
-        msg = "%s: %s" % (type(e).__name__, e)
-        tails = []
-        for side in (src, dst):
-            if side is not None:
-                t = side.stderr_tail()
-                if t:
-                    tails.append("%s stderr: %s" % (side.name, t))
-        if tails:
-            msg += " | " + " | ".join(tails)
-        run["error"] = msg
+        run["error"] = run_error(e, src, dst)
     finally:
-        for side in (src, dst):
-            if side is not None:
-                side.kill()
-        if "port" in locals():
-            for _ in range(100):
-                if not port_in_use(port):
-                    break
-                time.sleep(0.1)
+        run_cleanup(src, dst, locals().get("port"))
     run["run_wall_s"] = round(time.monotonic() - t0, 2)
     return run
 

@@ -360,6 +360,22 @@ def configure(qmp, channels):
     return rec, capsnow
 
 
+def dst_wait_done(dst, st, deadline):
+    """After the source's @st "completed": the destination's query-migrate
+    once it has completed or failed too ({} when the source did not)."""
+    dinfo = {}
+    while st == "completed":
+        dinfo = dst.qmp.cmd("query-migrate",
+                            timeout=max(deadline - time.monotonic(), 1))
+        if dinfo.get("status") in ("completed", "failed"):
+            break
+        if time.monotonic() > deadline:
+            raise QMPError("destination timed out in status %s"
+                           % dinfo.get("status"))
+        time.sleep(0.02)
+    return dinfo
+
+
 def run_error(e, src, dst):
     """A failed run's error: the exception and both QEMUs' stderr tails."""
     msg = "%s: %s" % (type(e).__name__, e)
@@ -439,16 +455,7 @@ def one_run(opts, case, channels, size, random_file, workdir):
             time.sleep(0.05)
         t_src_done = time.monotonic()
         # Wait for the destination to finish loading as well.
-        dinfo = {}
-        while st == "completed":
-            dinfo = dst.qmp.cmd("query-migrate",
-                                timeout=max(deadline - time.monotonic(), 1))
-            if dinfo.get("status") in ("completed", "failed"):
-                break
-            if time.monotonic() > deadline:
-                raise QMPError("destination timed out in status %s"
-                               % dinfo.get("status"))
-            time.sleep(0.02)
+        dinfo = dst_wait_done(dst, st, deadline)
         t_dst_done = time.monotonic()
         # CPU time of both QEMUs (start-up and prealloc included): a
         # total-time far above the source's CPU time shows contention.
@@ -693,16 +700,7 @@ def pc_run(opts, config, workdir):
                 raise QMPError("timed out after %d s in status %s"
                                % (opts.timeout, st))
             time.sleep(0.02)
-        dinfo = {}
-        while st == "completed":
-            dinfo = dst.qmp.cmd("query-migrate",
-                                timeout=max(deadline - time.monotonic(), 1))
-            if dinfo.get("status") in ("completed", "failed"):
-                break
-            if time.monotonic() > deadline:
-                raise QMPError("destination timed out in status %s"
-                               % dinfo.get("status"))
-            time.sleep(0.02)
+        dinfo = dst_wait_done(dst, st, deadline)
         run["wall_ms"] = round((time.monotonic() - t_mig) * 1000, 1)
         # The guest ran on the destination a moment: its last counts.
         time.sleep(1.2)

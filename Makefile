@@ -26,6 +26,11 @@
 #                       the uml-debug kernel
 #   make systest-uml    system tests in UML (uml-debug)
 #   make systest-deb61  system tests on Debian's 6.1 kernel under QEMU (TCG)
+#   make systest-hosts  the two-host subset of make test: two kernels (UML 6.12,
+#                       Debian 6.1 under QEMU) on a link of their own
+#                       (scripts/systest-hosts.sh, tests/hosts/)
+#   make test-hosts     the whole two-host matrix: every case, link condition
+#                       and pair of kernels (scripts/test-hosts.sh)
 #   make demo           tests/system/demo.sh in UML (uml-bench), shown live
 #   make bench          benchmarks: kmig (UML uml-bench) beside QEMU and the
 #                       memory/TCP limits, KMIG_BENCH_ROUNDS interleaved rounds
@@ -44,7 +49,7 @@ export KMIG_CACHE
 SCRIPTS := scripts
 
 .PHONY: all test deps kernels modules migctl systest-progs check static unit kunit \
-	systest-uml systest-deb61 demo bench fuzz clean distclean
+	systest-uml systest-deb61 systest-hosts test-hosts demo bench fuzz clean distclean
 
 all: modules migctl
 
@@ -52,7 +57,7 @@ all: modules migctl
 # what it needs first: 'make demo' works as the first command on a fresh
 # Debian 12 machine.
 kernels modules migctl systest-progs check static unit kunit systest-uml systest-deb61 \
-	demo bench fuzz: deps
+	systest-hosts test-hosts demo bench fuzz: deps
 
 test:
 	@$(SCRIPTS)/test.sh
@@ -90,6 +95,12 @@ systest-uml:
 
 systest-deb61:
 	@$(SCRIPTS)/systest-deb61.sh
+
+systest-hosts:
+	@$(SCRIPTS)/systest-hosts.sh
+
+test-hosts:
+	@$(SCRIPTS)/test-hosts.sh
 
 demo:
 	@$(SCRIPTS)/systest-uml.sh --demo

@@ -30,6 +30,22 @@ while read -r m; do
 done </kmig/modules.load
 
 cd "$KMIG_TOP"
+# A host of a two-host run (scripts/hosts.sh): KMIG_HOST_ROLE and
+# KMIG_HOST_ENV come from the kernel command line, the shared directory
+# over 9p (virtio).
+if [ -n "$KMIG_HOST_ROLE" ]; then
+	mkdir -p /kmig/share
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 kmigshare /kmig/share ||
+		echo "deb61-init: cannot mount the shared directory"
+	echo "deb61-init: running tests/hosts/host.sh, host $KMIG_HOST_ROLE ($(uname -r))"
+	bash tests/hosts/host.sh --role "$KMIG_HOST_ROLE" --share /kmig/share --env "$KMIG_HOST_ENV" \
+		--ko "$KMIG_KO" --migctl "$KMIG_MIGCTL" --bin "$KMIG_BIN" </dev/null 2>&1
+	echo "# dmesg begin"
+	dmesg
+	echo "# dmesg end"
+	sync
+	poweroff -f
+fi
 echo "deb61-init: running tests/system/run-tests.sh --env $KMIG_ENV ($(uname -r))"
 if [ -x tests/system/run-tests.sh ]; then run=tests/system/run-tests.sh; else run="sh tests/system/run-tests.sh"; fi
 $run --env "$KMIG_ENV" --ko "$KMIG_KO" --migctl "$KMIG_MIGCTL" --bin "$KMIG_BIN" </dev/null 2>&1

@@ -6,7 +6,9 @@
 # the kernel hands over as an environment variable; FILE (written by the
 # host side) sets:
 #   KMIG_TOP     the clone
-#   KMIG_MODE    systest | demo | bench | kunit
+#   KMIG_MODE    systest | demo | bench | kunit | host
+#   KMIG_HOST_ROLE, KMIG_HOST_SHARE   host: the role (a, b) and the shared
+#                directory of a two-host run (scripts/hosts.sh)
 #   KMIG_ENV     environment name for run-tests.sh (uml)
 #   KMIG_KO, KMIG_MIGCTL, KMIG_BIN   module, migctl, test binaries dir
 #   KMIG_YNL     the kernel source's tools/net/ynl (tests/system/ynl-cases.sh)
@@ -41,7 +43,7 @@ mkdir -p /run/host-tmp
 mount --bind /tmp /run/host-tmp
 mount -t tmpfs tmpfs /tmp
 for p in "$kmigconf" "$KMIG_TOP" "$KMIG_KO" "$KMIG_MIGCTL" "$KMIG_BIN" "$KMIG_OUT" \
-	"$KMIG_BENCH_OUT" "$KMIG_GUEST_KERNEL" "$KMIG_GUEST_INITRD"; do
+	"$KMIG_BENCH_OUT" "$KMIG_GUEST_KERNEL" "$KMIG_GUEST_INITRD" "$KMIG_HOST_SHARE"; do
 	case $p in
 	/tmp/?*)
 		top=${p#/tmp/}; top=/tmp/${top%%/*}
@@ -104,6 +106,12 @@ bench)
 		--migctl "$KMIG_MIGCTL" --bin "$KMIG_BIN" \
 		--vmm "$KMIG_TOP/tools/example-vmm/kmig-vmm" --out "$KMIG_BENCH_OUT" \
 		$KMIG_BENCH_ARGS </dev/null 2>&1 | tee "$KMIG_OUT"
+	;;
+host)
+	echo "uml-init: running tests/hosts/host.sh, host $KMIG_HOST_ROLE"
+	run "$KMIG_TOP/tests/hosts/host.sh" --role "$KMIG_HOST_ROLE" --share "$KMIG_HOST_SHARE" \
+		--env "$KMIG_ENV" --ko "$KMIG_KO" --migctl "$KMIG_MIGCTL" --bin "$KMIG_BIN" \
+		</dev/null 2>&1 | tee "$KMIG_OUT"
 	;;
 *)
 	echo "uml-init: unknown KMIG_MODE '$KMIG_MODE'"

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The two-host subset of 'make test': scripts/hosts.sh with a few cases on
+# each pair of kernels, both directions between Debian's 6.1 and UML 6.12.
+#
+#   scripts/systest-hosts.sh
+#
+# Results: build/results/systest-hosts.tap, every pair's TAP
+# (build/results/hosts-PAIR.tap) one after the other; a pair that left no
+# TAP counts as one failed test. The full matrix is 'make test-hosts'
+# (scripts/test-hosts.sh). KMIG_HOSTS_SUBSET replaces the table below.
+set -uo pipefail
+KMIG_TAG=systest-hosts
+. "$(dirname "$0")/lib.sh"
+
+# PAIR CASES (names or globs of tests/hosts/cases.sh)
+subset=${KMIG_HOSTS_SUBSET:-'
+uml-uml    plain-crc live-crc-rtt10
+deb61-uml  plain-6 live
+uml-deb61  plain-rtt10-loss live
+'}
+tap_begin systest-hosts
+rc=0
+while read -r pair cases; do
+	[ -n "$pair" ] || continue
+	t0=$(date +%s)
+	# shellcheck disable=SC2086
+	"$KMIG_TOP/scripts/hosts.sh" "$pair" $cases || rc=1
+	log "$pair: $(($(date +%s) - t0)) s"
+	if [ -s "$KMIG_RESULTS/hosts-$pair.tap" ]; then
+		tap_import "$KMIG_RESULTS/hosts-$pair.tap"
+	else
+		tap_notok "hosts $pair: ran" >/dev/null
+		rc=1
+	fi
+done <<<"$subset"
+tap_count "$TAP_FILE"
+log "$T_PASS passed, $T_FAIL failed"
+exit $rc

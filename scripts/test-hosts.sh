@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make test-hosts: the whole two-host matrix (scripts/hosts.sh), every case
+# of tests/hosts/cases.sh on every pair of kernels, MTU 1500 and 9000.
+#
+#   scripts/test-hosts.sh
+#
+# A run is a line of RUNS: PAIR MTU CASES (names or globs). A case that
+# kills a host ends its run, so it has a run of its own. Results:
+# build/results/test-hosts.tap (each run's TAP after the other), and one
+# summary line per run and 'N passed, N failed' at the end; exits non-zero
+# on any failure. KMIG_HOSTS_RUNS replaces the table.
+set -uo pipefail
+KMIG_TAG=test-hosts
+. "$(dirname "$0")/lib.sh"
+
+runs=${KMIG_HOSTS_RUNS:-'
+uml-uml    1500 plain-* live*
+uml-uml    9000 plain-crc plain-rtt50 live
+deb61-uml  1500 plain-* live*
+uml-deb61  1500 plain-* live*
+'}
+tap_begin test-hosts
+rc=0 t_all=$(date +%s) summary=
+while read -r pair mtu cases; do
+	[ -n "$pair" ] || continue
+	name=$pair-$mtu
+	t0=$(date +%s)
+	# shellcheck disable=SC2086
+	"$KMIG_TOP/scripts/hosts.sh" --name "$name" --mtu "$mtu" "$pair" $cases || rc=1
+	if [ -s "$KMIG_RESULTS/hosts-$name.tap" ]; then
+		tap_import "$KMIG_RESULTS/hosts-$name.tap"
+		tap_count "$KMIG_RESULTS/hosts-$name.tap"
+		summary+=$(printf '  %-22s %4d passed %4d failed %5ss  %s' "$name" "$T_PASS" "$T_FAIL" \
+			"$(($(date +%s) - t0))" "$cases")$'\n'
+	else
+		tap_notok "hosts $name: ran" >/dev/null
+		summary+=$(printf '  %-22s could not run' "$name")$'\n'
+		rc=1
+	fi
+done <<<"$runs"
+echo "=== test-hosts ($(($(date +%s) - t_all)) s)"
+printf '%s' "$summary"
+tap_count "$TAP_FILE"
+echo "$T_PASS passed, $T_FAIL failed"
+[ "$T_FAIL" -eq 0 ] && [ $rc -eq 0 ]

@@ -19,6 +19,12 @@ uml-uml    plain-crc live-crc-rtt10
 deb61-uml  plain-6 live
 uml-deb61  plain-rtt10-loss live
 '}
+# Built once here, not by every run.
+if [ "${KMIG_SKIP_USERSPACE:-0}" != 1 ]; then
+	"$KMIG_TOP/scripts/modules.sh" uml-debug deb61 || die "the kmig module did not build"
+	"$KMIG_TOP/scripts/userspace.sh" || die "the userspace programs did not build"
+	export KMIG_SKIP_USERSPACE=1
+fi
 tap_begin systest-hosts
 rc=0
 while read -r pair cases; do

@@ -20,6 +20,12 @@ uml-uml    9000 plain-crc plain-rtt50 live
 deb61-uml  1500 plain-* live*
 uml-deb61  1500 plain-* live*
 '}
+# Built once here, not by every run.
+if [ "${KMIG_SKIP_USERSPACE:-0}" != 1 ]; then
+	"$KMIG_TOP/scripts/modules.sh" uml-debug deb61 || die "the kmig module did not build"
+	"$KMIG_TOP/scripts/userspace.sh" || die "the userspace programs did not build"
+	export KMIG_SKIP_USERSPACE=1
+fi
 tap_begin test-hosts
 rc=0 t_all=$(date +%s) summary=
 while read -r pair mtu cases; do

@@ -22,14 +22,12 @@
 #
 # The link: a network namespace made for the run (kmig-hosts-PID), with a
 # bridge and one port per host, MTU 9000 (the hosts set their own MTU):
-# QEMU's tap device (virtio-net), or UML's: a tap device that UML's
-# network driver (eth0=tuntap) reads and writes, or with
-# KMIG_UML_NET=vector (the bench: no lockdep there) a veth pair, one end on
-# the bridge, the other read and written by the vector driver over a raw
-# socket, with batched reads and writes. (6.12's vector driver takes a
-# spinlock from process and softirq context alike when the interface comes
-# up, which lockdep reports, and its tap transport dereferences a NULL
-# queue there.) Both hosts' processes run inside the namespace: nothing of
+# QEMU's tap device (virtio-net), or for UML a veth pair, one end on the
+# bridge, the other read and written by UML's vector driver over a raw
+# socket (batched reads and writes, MTU up to 9000; its tap transport
+# dereferences a NULL queue in 6.12, and scripts/kernel-patches/0002 keeps
+# lockdep quiet about its queue locks). KMIG_UML_NET=tuntap: a tap device
+# and UML's older network driver instead (eth0=tuntap: MTU 1500 only). Both hosts' processes run inside the namespace: nothing of
 # the run is reachable from the host's own network, nor it from the run.
 # The host kernel may have no netem: each host shapes its own egress with
 # tc netem (tests/hosts/host.sh), so the round trip is twice one host's
@@ -128,7 +126,7 @@ for r in a b; do
 		nsx ip tuntap add dev "kmig-$r" mode tap
 		port[$r]=kmig-$r ;;
 	uml)
-		if [ "${KMIG_UML_NET:-tuntap}" = tuntap ]; then
+		if [ "${KMIG_UML_NET:-vector}" = tuntap ]; then
 			nsx ip tuntap add dev "kmig-$r" mode tap
 			port[$r]=kmig-$r
 			nsx ip link set "${port[$r]}" mtu 9000 master kmigbr up
@@ -144,7 +142,10 @@ for r in a b; do
 done
 log "link: namespace $ns, bridge kmigbr, ports ${port[a]} and ${port[b]} (MTU $mtu on the hosts)"
 
-# 4. The hosts, each in its own process group (killed as one).
+# 4. The hosts, each in its own process group, killed as one: $! is the
+# group's leader (setsid and ip exec the kernel or QEMU; nothing pipes
+# their output and no timeout(1) stands between, as UML makes itself a
+# session leader and would outlive a timeout killed first).
 boot() { # ROLE KIND
 	local role=$1 kind=$2 console=$KMIG_LOGS/hosts-$name-$1-console.log conf
 	: >"$console"
@@ -152,7 +153,7 @@ boot() { # ROLE KIND
 	uml)
 		conf=$run/uml-$role.sh
 		mac=52:54:00:77:00:0$([ "$role" = a ] && echo 1 || echo 2)
-		if [ "${KMIG_UML_NET:-tuntap}" = tuntap ]; then
+		if [ "${KMIG_UML_NET:-vector}" = tuntap ]; then
 			unet=("eth0=tuntap,kmig-$role,$mac")
 		else
 			unet=("vec0:transport=raw,ifname=kmig-$role,depth=128,mtu=$mtu,mac=$mac")
@@ -169,7 +170,7 @@ KMIG_HOST_ROLE='$role'
 KMIG_HOST_SHARE='$share'
 KMIG_BENCH_OUT='${KMIG_BENCH_OUT:-}'
 CONF
-		setsid ip netns exec "$ns" timeout -k 10 "$timeout_s" "$kdir/linux" \
+		setsid ip netns exec "$ns" "$kdir/linux" \
 			mem="${KMIG_UML_MEM:-2G}" rootfstype=hostfs rootflags=/ rw \
 			init="$KMIG_TOP/tests/system/boot/uml-init.sh" kmigconf="$conf" \
 			con=null con0=fd:0,fd:1 ssl=null log_buf_len=1M panic_on_warn=1 \
@@ -177,14 +178,14 @@ CONF
 			</dev/null >"$console" 2>&1 &
 		;;
 	deb61)
-		setsid ip netns exec "$ns" timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+		setsid ip netns exec "$ns" qemu-system-x86_64 \
 			-accel tcg -cpu max -smp 2 -m 2G -nographic -no-reboot \
 			-kernel "$vmlinuz" -initrd "$run/deb61/initrd.gz" \
 			-netdev "tap,id=n0,ifname=kmig-$role,script=no,downscript=no" \
 			-device "virtio-net-pci,netdev=n0,mac=52:54:00:77:00:0$([ "$role" = a ] && echo 1 || echo 2)" \
 			-virtfs "local,path=$share,mount_tag=kmigshare,security_model=none,id=share" \
 			-append "console=ttyS0 panic=-1 panic_on_warn=1 quiet KMIG_HOST_ROLE=$role KMIG_HOST_ENV=$name/$role" \
-			</dev/null 2>&1 | sed -u 's/\r$//' >"$console" &
+			</dev/null >"$console" 2>&1 &
 		;;
 	esac
 	pids+=($!)
@@ -208,6 +209,13 @@ serve() { # FILE: share/req/ROLE.N.ACTION; done when FILE.done exists
 	: >"$f.done"
 }
 while kill -0 "${pids[0]}" 2>/dev/null || kill -0 "${pids[1]}" 2>/dev/null; do
+	if [ $(($(date +%s) - start)) -gt "$timeout_s" ]; then
+		log "timeout after ${timeout_s}s: killing both hosts"
+		echo "kmig: VM stopped: timeout of ${timeout_s}s" | tee -a "$KMIG_LOGS/hosts-$name-a-console.log" \
+			>>"$KMIG_LOGS/hosts-$name-b-console.log"
+		kill -9 -- "-${pids[0]}" "-${pids[1]}" 2>/dev/null || true
+		break
+	fi
 	for f in "$share"/req/*; do
 		case $f in *'*'|*.done) continue ;; esac
 		[ -e "$f.done" ] || serve "$f"

@@ -16,7 +16,7 @@ plain-rtt50       50  0  -       6  hc_plain 4
 plain-rate        0   0  200mbit 4  hc_plain 2
 live              0   0  -       4  hc_live 2
 live-crc-rtt10    10  0  -       6  hc_live 4 --integrity
-live-rtt50-loss   50  1  -       4  hc_live 2
+live-rtt50-loss   50  1  -       4  hc_live 8
 '
 # hc_plain CHANNELS [--integrity]   a paused guest: kmig-systest regions
 #     (HC_SIZE_MB, HC_RANDOM random pages, HC_ZERO zero pages), b listens
@@ -29,7 +29,7 @@ live-rtt50-loss   50  1  -       4  hc_live 2
 : "${HC_SIZE_MB:=32}"
 : "${HC_RANDOM:=2048}"
 : "${HC_ZERO:=1024}"
-: "${HC_LIVE_RATE:=200}"
+: "${HC_LIVE_RATE:=50}"
 : "${HC_TIMEOUT:=180}"
 
 # host_cases_run GLOBS: the lines of HOST_CASES whose name matches one of

@@ -129,9 +129,9 @@ else
 	notok "host $PEER reachable over the link (IPv4 and IPv6)"
 fi
 sync_point end 600
-# Down before the power-off: UML's legacy network driver frees an open
-# device's interrupt at reboot under a spinlock (lockdep: "Invalid wait
-# context"); a closed one it leaves alone.
+# Down before the power-off: UML's older network driver (eth0=tuntap)
+# frees an open device's interrupt at reboot under a spinlock (lockdep:
+# "Invalid wait context"); a closed one it leaves alone.
 t "link $IF down" ip link set "$IF" down
 t "rmmod" unload
 if [ -w /sys/kernel/debug/kmemleak ]; then

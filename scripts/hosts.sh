@@ -104,9 +104,26 @@ mkdir -p "$share"/{sync,val,req}
 
 # 3. The link.
 ns=kmig-hosts-$$
+# pids: what the loop below waits for (QEMU's: the sed its console goes
+# through); pgid: each host's process group, made by setsid, what a
+# kill-a or kill-b and the cleanup kill (kill_host).
 pids=()
+declare -A pgid=()
+# kill_host PGID: SIGKILL to process group PGID and to every process group
+# below it: UML's kernel makes a session of its own (under timeout, in
+# the group setsid made), which a kill of the group alone would miss.
+descendants() {
+	local c
+	for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done
+}
+kill_host() {
+	local g groups
+	groups=$(ps -o pgid= -p "$(descendants "$1" | tr '\n' ',')$1" 2>/dev/null | sort -u)
+	for g in $1 $groups; do kill -9 -- "-$g" 2>/dev/null || true; done
+}
 cleanup() {
 	local p
+	for p in "${pgid[@]}"; do kill_host "$p"; done
 	for p in "${pids[@]}"; do kill -9 -- "-$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	ip netns del "$ns" 2>/dev/null || true
@@ -175,9 +192,14 @@ CONF
 			con=null con0=fd:0,fd:1 ssl=null log_buf_len=1M panic_on_warn=1 \
 			"${unet[@]}" \
 			</dev/null >"$console" 2>&1 &
+		pgid[$role]=$!
 		;;
 	deb61)
-		setsid ip netns exec "$ns" timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+		# $! of the pipeline is sed's: QEMU's process group (the
+		# session setsid made) comes through a file.
+		rm -f "$run/pgid-$role"
+		setsid sh -c 'echo $$ >"$0"; exec "$@"' "$run/pgid-$role" \
+			ip netns exec "$ns" timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 			-accel tcg -cpu max -smp 2 -m 2G -nographic -no-reboot \
 			-kernel "$vmlinuz" -initrd "$run/deb61/initrd.gz" \
 			-netdev "tap,id=n0,ifname=kmig-$role,script=no,downscript=no" \
@@ -185,6 +207,8 @@ CONF
 			-virtfs "local,path=$share,mount_tag=kmigshare,security_model=none,id=share" \
 			-append "console=ttyS0 panic=-1 panic_on_warn=1 quiet KMIG_HOST_ROLE=$role KMIG_HOST_ENV=$name/$role" \
 			</dev/null 2>&1 | sed -u 's/\r$//' >"$console" &
+		for _ in $(seq 50); do [ -s "$run/pgid-$role" ] && break; sleep 0.1; done
+		pgid[$role]=$(cat "$run/pgid-$role" 2>/dev/null) || die "QEMU of host $role did not start"
 		;;
 	esac
 	pids+=($!)
@@ -200,8 +224,9 @@ serve() { # FILE: share/req/ROLE.N.ACTION; done when FILE.done exists
 	case $act in
 	link-down) nsx ip link set "${port[a]}" nomaster ;;
 	link-up) nsx ip link set "${port[a]}" master kmigbr ;;
-	kill-a) : >"$share/killed-a"; kill -9 -- "-${pids[0]}" 2>/dev/null || true ;;
-	kill-b) : >"$share/killed-b"; kill -9 -- "-${pids[1]}" 2>/dev/null || true ;;
+	kill-a|kill-b)
+		: >"$share/killed-${act#kill-}"
+		kill_host "${pgid[${act#kill-}]}" ;;
 	*) log "unknown request $act" ;;
 	esac
 	log "request: $act"

@@ -118,11 +118,12 @@ descendants() {
 }
 kill_host() {
 	local g groups
-	groups=$(ps -o pgid= -p "$(descendants "$1" | tr '\n' ',')$1" 2>/dev/null | sort -u)
+	groups=$(ps -o pgid= -p "$(descendants "$1" | tr '\n' ',')$1" 2>/dev/null | sort -u) || true
 	for g in $1 $groups; do kill -9 -- "-$g" 2>/dev/null || true; done
 }
 cleanup() {
 	local p
+	set +e	# all of it, whatever fails
 	for p in "${pgid[@]}"; do kill_host "$p"; done
 	for p in "${pids[@]}"; do kill -9 -- "-$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done

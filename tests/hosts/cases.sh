@@ -60,7 +60,7 @@ kill-a-live       0   0  -       6  hc_live_kill a 2
 : "${HC_ZERO:=1024}"
 : "${HC_LIVE_RATE:=200}"
 : "${HC_TIMEOUT:=180}"
-: "${HC_SLOW_BW:=2097152}"	# bytes/s of the flap and kill cases' migrations
+: "${HC_SLOW_BW:=1048576}"	# bytes/s of the flap and kill cases' migrations
 : "${HC_DEAD_S:=50}"		# a dead peer found: TCP user timeout 30 s + slack
 : "${HC_COLO_SLOW_MS:=2000}"	# checkpoint interval of hc_colo_kill
 
@@ -211,8 +211,8 @@ hc_src_up() {
 	_spid=$VPID _sid=$VID
 }
 # hc_slow_src CHANNELS ARGS...: (a) a live source slowed to HC_SLOW_BW
-# (pass 0 of its 8 MiB of random pages: about 4 s), its guest resumed
-# after a failure.
+# (pass 0 of its 8 MiB of random pages: about 8 s; at 2 MiB/s a TCG
+# source could complete before the kill of b landed).
 hc_slow_src() {
 	_hch=$1; shift
 	hc_src_up --fill-random "$HC_RANDOM" --fill-zero "$HC_ZERO" --seed 18 \

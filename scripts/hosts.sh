@@ -105,6 +105,7 @@ ns=kmig-hosts-$$
 pids=()
 cleanup() {
 	local p
+	set +e	# all of it, whatever fails
 	for p in "${pids[@]}"; do kill -9 -- "-$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	ip netns del "$ns" 2>/dev/null || true

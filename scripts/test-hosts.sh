@@ -6,7 +6,8 @@
 #   scripts/test-hosts.sh
 #
 # A run is a line of RUNS: PAIR MTU CASES (names or globs). A case that
-# kills a host ends its run, so it has a run of its own. Results:
+# kills a host (kill-*) ends its run, so it has a run of its own, named
+# PAIR-MTU-CASE (the others PAIR-MTU). Results:
 # build/results/test-hosts.tap (each run's TAP after the other), and one
 # summary line per run and 'N passed, N failed' at the end; exits non-zero
 # on any failure. KMIG_HOSTS_RUNS replaces the table.
@@ -15,10 +16,19 @@ KMIG_TAG=test-hosts
 . "$(dirname "$0")/lib.sh"
 
 runs=${KMIG_HOSTS_RUNS:-'
-uml-uml    1500 plain-* live*
+uml-uml    1500 plain-* live* colo* flap*
 uml-uml    9000 plain-crc plain-rtt50 live
-deb61-uml  1500 plain-* live*
-uml-deb61  1500 plain-* live*
+uml-uml    1500 kill-a-colo
+uml-uml    1500 kill-b-live
+uml-uml    1500 kill-a-live
+deb61-uml  1500 plain-* live* colo* flap*
+deb61-uml  1500 kill-a-colo
+deb61-uml  1500 kill-b-live
+deb61-uml  1500 kill-a-live
+uml-deb61  1500 plain-* live* colo* flap*
+uml-deb61  1500 kill-a-colo
+uml-deb61  1500 kill-b-live
+uml-deb61  1500 kill-a-live
 '}
 # Built once here, not by every run.
 if [ "${KMIG_SKIP_USERSPACE:-0}" != 1 ]; then
@@ -31,6 +41,7 @@ rc=0 t_all=$(date +%s) summary=
 while read -r pair mtu cases; do
 	[ -n "$pair" ] || continue
 	name=$pair-$mtu
+	case $cases in kill-*) name=$name-$cases ;; esac
 	t0=$(date +%s)
 	# shellcheck disable=SC2086
 	"$KMIG_TOP/scripts/hosts.sh" --name "$name" --mtu "$mtu" "$pair" $cases || rc=1

@@ -14,6 +14,7 @@
 #   sync/ROLE.NAME     host ROLE has reached sync point NAME
 #   val/ROLE.KEY       a value host ROLE gives the other (written once)
 #   req/ROLE.N.ACTION  a request to scripts/hosts.sh; .done when served
+#   killed-ROLE        scripts/hosts.sh killed host ROLE (kill-a, kill-b)
 # Files are only ever created (renamed into place), never rewritten, and
 # looked for by listing their directory: neither hostfs nor 9p then has a
 # stale name or content to show.
@@ -49,21 +50,30 @@ LIVE_VMM=$BIN/../../tools/example-vmm/kmig-vmm
 
 # --- Between the hosts ---------------------------------------------------
 _in() { ls "$SHARE/$1" 2>/dev/null | grep -qxF "$2"; }
-# sync_point NAME [SECONDS]: both hosts reached NAME (default: 120 s).
+# peer_killed: scripts/hosts.sh killed the other host (a case's kill-a or
+# kill-b): nothing more comes from it, so nothing waits for it.
+peer_killed() { _in . "killed-$PEER"; }
+# sync_point NAME [SECONDS]: both hosts reached NAME (default: 120 s), or
+# the other host was killed (at once, status 0).
 sync_point() {
 	: > "$SHARE/sync/$ROLE.$1"
-	wait_until "${2:-120}" _in sync "$PEER.$1"
+	wait_until "${2:-120}" _sync_in "$PEER.$1"
 }
+_sync_in() { _in sync "$1" || peer_killed; }
 # put KEY VALUE: give the other host VALUE; get KEY [SECONDS]: the other
-# host's VALUE of KEY (empty when it did not come in time).
+# host's VALUE of KEY (empty when it did not come in time, or at once
+# when the other host was killed without giving it).
 put() {
 	echo "$2" > "$SHARE/val/.$ROLE.$1.tmp" && mv "$SHARE/val/.$ROLE.$1.tmp" "$SHARE/val/$ROLE.$1"
 }
 get() {
-	wait_until "${2:-120}" _in val "$PEER.$1" && cat "$SHARE/val/$PEER.$1"
+	wait_until "${2:-120}" _get_in "$PEER.$1" && _in val "$PEER.$1" && cat "$SHARE/val/$PEER.$1"
 }
+_get_in() { _in val "$1" || peer_killed; }
 # request ACTION [SECONDS]: scripts/hosts.sh does ACTION (link-down,
-# link-up, kill-a, kill-b); returns when it has.
+# link-up, kill-a, kill-b); returns when it has. A host that asks for its
+# own kill does not return (its TAP lines so far count; its end checks,
+# rmmod and kmemleak, are the other host's only).
 _rq=0
 request() {
 	_rq=$((_rq + 1))

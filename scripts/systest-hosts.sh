@@ -15,8 +15,8 @@ KMIG_TAG=systest-hosts
 
 # PAIR CASES (names or globs of tests/hosts/cases.sh)
 subset=${KMIG_HOSTS_SUBSET:-'
-uml-uml    plain-crc live-crc-rtt10
-deb61-uml  plain-6 live
+uml-uml    plain-crc live-crc-rtt10 colo
+deb61-uml  plain-6 live flap
 uml-deb61  plain-rtt10-loss live
 '}
 # Built once here, not by every run.

@@ -8,7 +8,8 @@
 # A run is a line of RUNS: PAIR MTU CASES (names or globs). A case that
 # kills a host (kill-*) ends its run, so it has a run of its own, named
 # PAIR-MTU-CASE (the others PAIR-MTU). Results:
-# build/results/test-hosts.tap (each run's TAP after the other), and one
+# build/results/test-hosts.tap (each run's TAP after the other, and that
+# it left nothing behind: hosts_run, scripts/lib.sh), and one
 # summary line per run and 'N passed, N failed' at the end; exits non-zero
 # on any failure. KMIG_HOSTS_RUNS replaces the table.
 set -uo pipefail
@@ -42,19 +43,9 @@ while read -r pair mtu cases; do
 	[ -n "$pair" ] || continue
 	name=$pair-$mtu
 	case $cases in kill-*) name=$name-$cases ;; esac
-	t0=$(date +%s)
 	# shellcheck disable=SC2086
-	"$KMIG_TOP/scripts/hosts.sh" --name "$name" --mtu "$mtu" "$pair" $cases || rc=1
-	if [ -s "$KMIG_RESULTS/hosts-$name.tap" ]; then
-		tap_import "$KMIG_RESULTS/hosts-$name.tap"
-		tap_count "$KMIG_RESULTS/hosts-$name.tap"
-		summary+=$(printf '  %-22s %4d passed %4d failed %5ss  %s' "$name" "$T_PASS" "$T_FAIL" \
-			"$(($(date +%s) - t0))" "$cases")$'\n'
-	else
-		tap_notok "hosts $name: ran" >/dev/null
-		summary+=$(printf '  %-22s could not run' "$name")$'\n'
-		rc=1
-	fi
+	hosts_run "$name" "$mtu" "$pair" $cases || rc=1
+	summary+=$HR_LINE$'\n'
 done <<<"$runs"
 echo "=== test-hosts ($(($(date +%s) - t_all)) s)"
 printf '%s' "$summary"

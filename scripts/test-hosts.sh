@@ -23,6 +23,7 @@ uml-uml    1500 kill-a-colo
 uml-uml    1500 kill-b-live
 uml-uml    1500 kill-a-live
 deb61-uml  1500 plain-* live* colo* flap*
+deb61-uml  9000 plain-crc plain-rtt50 live
 deb61-uml  1500 kill-a-colo
 deb61-uml  1500 kill-b-live
 deb61-uml  1500 kill-a-live

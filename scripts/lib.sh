@@ -297,6 +297,23 @@ vm_run() {
 	rm -f "$pidf"
 }
 
+# tap_klog NAME CONSOLE: one test NAME into the current suite, passed when
+# the captured CONSOLE shows no kernel problem (kernel_log_problems), else
+# failed with the first lines of them.
+tap_klog() {
+	local problems
+	problems=$(kernel_log_problems "$2")
+	if [ -z "$problems" ]; then
+		tap_ok "$1" >/dev/null
+		return 0
+	fi
+	tap_notok "$1" >/dev/null
+	printf '%s\n' "$problems" | head -n 12 | sed 's/^/#   /' >>"$TAP_FILE"
+	log "kernel problems in $2:"
+	printf '%s\n' "$problems" | indent 20
+	return 1
+}
+
 # hosts_run NAME MTU PAIR CASE...: one run of scripts/hosts.sh (--name
 # NAME --mtu MTU) into the current suite: its TAP, then one test that it
 # left nothing behind (its namespace kmig-hosts-PID, a process of its
@@ -336,18 +353,10 @@ hosts_run() {
 # for a clean kernel log in CONSOLE, one failure named ENV if the script never
 # reached '# systest done'. Returns non-zero on any failure.
 systest_finish() {
-	local env=$1 src=$2 console=$3 elapsed=$4 problems
+	local env=$1 src=$2 console=$3 elapsed=$4
 	tap_begin "systest-$env"
 	tap_import "$src"
-	problems=$(kernel_log_problems "$console")
-	if [ -z "$problems" ]; then
-		tap_ok "kernel log clean ($env)" >/dev/null
-	else
-		tap_notok "kernel log clean ($env)" >/dev/null
-		printf '%s\n' "$problems" | head -n 12 | sed 's/^/#   /' >>"$TAP_FILE"
-		log "kernel problems in $console:"
-		printf '%s\n' "$problems" | indent 20
-	fi
+	tap_klog "kernel log clean ($env)" "$console"
 	if [ "$TAP_DONE" != 1 ]; then
 		tap_notok "$env" >/dev/null
 		log "no '# systest done' line: the kernel panicked, hung or timed out (${elapsed}s); last lines of $console:"

@@ -152,6 +152,19 @@ hc_plain() {
 	region_stop "$_spid"
 }
 
+# hc_vmm_dst_end: (b) the kmig-vmm dest _dpid ended: it exits 0, and its
+# content is byte-identical to host a's at the pause.
+hc_vmm_dst_end() {
+	hc_wait_end "! kill -0 $_dpid"
+	vmm_wait "$_dpid" 1
+	cp "$T/dst.log" "$T/out"
+	mcheck "$_tag: kmig-vmm dest exits 0" [ "$VRC" = 0 ]
+	_dh=$(cat "$T/dst.hash" 2> /dev/null)
+	_sh=$(get "$_tag.hash" 10)
+	{ echo "source at the pause: $_sh"; echo "destination:         $_dh"; } > "$T/out"
+	mcheck "$_tag: content byte-identical" hash_eq "$_sh" "$_dh"
+}
+
 # --- hc_live -------------------------------------------------------------
 hc_live() {
 	_ch=$1; shift
@@ -162,14 +175,7 @@ hc_live() {
 		fi
 		_dpid=$VPID
 		put "$_tag.port" "$VPORT"
-		hc_wait_end "! kill -0 $_dpid"
-		vmm_wait "$_dpid" 1
-		cp "$T/dst.log" "$T/out"
-		mcheck "$_tag: kmig-vmm dest exits 0" [ "$VRC" = 0 ]
-		_dh=$(cat "$T/dst.hash" 2> /dev/null)
-		_sh=$(get "$_tag.hash" 10)
-		{ echo "source at the pause: $_sh"; echo "destination:         $_dh"; } > "$T/out"
-		mcheck "$_tag: content byte-identical" hash_eq "$_sh" "$_dh"
+		hc_vmm_dst_end
 		return
 	fi
 	_port=$(get "$_tag.port" "$HC_TIMEOUT")
@@ -300,14 +306,7 @@ hc_flap() {
 	_ch=$1; shift
 	if [ "$ROLE" = b ]; then
 		hc_dst_up --channels "$_ch" || return
-		hc_wait_end "! kill -0 $_dpid"
-		vmm_wait "$_dpid" 1
-		cp "$T/dst.log" "$T/out"
-		mcheck "$_tag: kmig-vmm dest exits 0" [ "$VRC" = 0 ]
-		_dh=$(cat "$T/dst.hash" 2> /dev/null)
-		_sh=$(get "$_tag.hash" 10)
-		{ echo "source at the pause: $_sh"; echo "destination:         $_dh"; } > "$T/out"
-		mcheck "$_tag: content byte-identical" hash_eq "$_sh" "$_dh"
+		hc_vmm_dst_end
 		return
 	fi
 	hc_slow_src "$_ch" --exit "$@" || { put "$_tag.hash" none; return; }

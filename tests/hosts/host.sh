@@ -107,9 +107,16 @@ peer_addr() {
 }
 my_addr() { if [ "$1" = 6 ]; then echo "fd77::$ME"; else echo "10.77.0.$ME"; fi; }
 
+# One segment per frame, as on a wire: UML's vector device offers TSO, but
+# its receive buffers hold one frame of the MTU (unless booted with gro=1,
+# which gives every frame, however small, 64 KiB and shrinks TCP's
+# windows by that overhead): the other host's TSO frames, UML's or
+# QEMU's, would be dropped ("Incoming GSO frames and GRO disabled on the
+# interface"), and TCP would stall for seconds at a time.
 link_up() {
 	ip link set "$IF" mtu "$HOST_MTU" 2> /dev/null
-	ip link set "$IF" up &&
+	ip link set "$IF" gso_max_segs 1 &&
+		ip link set "$IF" up &&
 		ip addr add "10.77.0.$ME/24" dev "$IF" &&
 		ip -6 addr add "fd77::$ME/64" dev "$IF" nodad &&
 		[ "$(cat "/sys/class/net/$IF/mtu")" = "$HOST_MTU" ]

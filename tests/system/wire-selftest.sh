@@ -84,27 +84,27 @@ else
 fi
 wait $SPID
 
+# peer_to_sink CASE: wire-peer --case CASE into a fresh sink; prc its
+# status, exp the content it announced, got the sink's.
+peer_to_sink() {
+	sink_start
+	"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case "$1" --id $ID --region-size $SIZE \
+		> "$T/peer" 2>&1
+	prc=$?
+	wait $SPID
+	exp=$(sed -n 's/^expect //p' "$T/peer")
+	got=$(sed -n 's/^sink //p' "$T/sink")
+}
+
 # valid: the sink's content is what the peer announced, ack received.
-sink_start
-"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case valid --id $ID --region-size $SIZE \
-	> "$T/peer" 2>&1
-prc=$?
-wait $SPID
-exp=$(sed -n 's/^expect //p' "$T/peer")
-got=$(sed -n 's/^sink //p' "$T/sink")
+peer_to_sink valid
 [ $prc -eq 0 ] && grep -q '^ack ok' "$T/peer" && [ -n "$exp" ] && [ "$exp" = "$got" ] &&
 	grep -q 'populated 5 nonzero 4' "$T/sink" &&
 	ok "valid: ack ok, content as announced ($got)" || notok "valid"
 
 # future: a later source (versions 1..9, CRC, bits 40 and 63) is met at
 # version 1 with no feature (the sink grants none), and its traffic lands.
-sink_start
-"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case future --id $ID --region-size $SIZE \
-	> "$T/peer" 2>&1
-prc=$?
-wait $SPID
-exp=$(sed -n 's/^expect //p' "$T/peer")
-got=$(sed -n 's/^sink //p' "$T/sink")
+peer_to_sink future
 [ $prc -eq 0 ] && grep -q '^granted version 1 features 0$' "$T/peer" &&
 	grep -q '^ack ok' "$T/peer" && [ -n "$exp" ] && [ "$exp" = "$got" ] &&
 	ok "future: version 1, no feature granted, content as announced" || notok "future"

@@ -10,7 +10,8 @@
 #   host.sh --role a|b --share DIR --env NAME --ko KO --migctl PATH --bin DIR
 #
 # DIR is the directory both hosts and scripts/hosts.sh share: conf.sh (the
-# run: HOST_CASES_RUN, HOST_MTU, HOST_KINDS, HOST_BENCH), mig.key, and:
+# run: HOST_CASES_RUN, HOST_MTU, HOST_KINDS, HOST_BENCH, HOST_BENCH_ARGS,
+# HOST_BENCH_OUT), mig.key, and:
 #   sync/ROLE.NAME     host ROLE has reached sync point NAME
 #   val/ROLE.KEY       a value host ROLE gives the other (written once)
 #   req/ROLE.N.ACTION  a request to scripts/hosts.sh; .done when served
@@ -18,7 +19,7 @@
 # looked for by listing their directory: neither hostfs nor 9p then has a
 # stale name or content to show.
 # Host a is 10.77.0.1 and fd77::1, host b 10.77.0.2 and fd77::2, on /24
-# and /64 of the one non-loopback interface (UML: vec0; QEMU: eth0).
+# and /64 of the one Ethernet interface (UML: vec0; QEMU: eth0).
 
 ENV=unknown KO= MIGCTL= BIN= ROLE= SHARE=
 while [ $# -gt 0 ]; do
@@ -72,7 +73,10 @@ request() {
 }
 
 # --- The link ------------------------------------------------------------
-IF=$(ls /sys/class/net | grep -vx lo | head -n 1)
+# The one Ethernet interface (type 1): with IPv6 the kernel also has sit0.
+IF=$(for _i in /sys/class/net/*; do
+	[ "$(cat "$_i/type" 2> /dev/null)" = 1 ] && echo "${_i##*/}"
+done | head -n 1)
 # link_set RTT-MS LOSS-% RATE: this host's egress gets half the round trip
 # (the other host the other half), the loss and the rate cap ('-' or 0:
 # none). netem's queue holds 100000 packets: its default 1000 would cap a
@@ -93,8 +97,15 @@ peer_addr() {
 }
 my_addr() { if [ "$1" = 6 ]; then echo "fd77::$ME"; else echo "10.77.0.$ME"; fi; }
 
+# UML's vector device (tap with vnet headers) offers TSO, but its receive
+# buffers hold one MTU-sized frame unless it boots with gro=1 (then every
+# frame, even the smallest, gets 64 KiB, and TCP's receive window shrinks
+# with that overhead): the other host's TSO frames would be cut short
+# ("Incoming GSO frames and GRO disabled"), lost and sent again. One
+# segment per frame, as on the wire.
 link_up() {
 	ip link set "$IF" mtu "$HOST_MTU" 2> /dev/null
+	case $IF in vec*) ip link set "$IF" gso_max_segs 1 || return 1 ;; esac
 	ip link set "$IF" up &&
 		ip addr add "10.77.0.$ME/24" dev "$IF" &&
 		ip -6 addr add "fd77::$ME/64" dev "$IF" nodad &&

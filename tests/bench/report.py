@@ -1554,6 +1554,17 @@ def t8_longlink(inp):
             if r is not None:
                 parts.append("%s %d channels/1: %s" % (label, chans[-1],
                                                         fratio(r, sig)))
+        setup = []
+        for ch in (1, chans[-1]):
+            run = line.get(("kmig", ch))
+            st = stat([(r, (num(e.get("setup_ns")) or 0) / 1e6)
+                       for r, _, _, e in lr.ok.get(("kmig", rtt, ch), [])
+                       if num(e.get("setup_ns")) is not None]) if run else None
+            if st:
+                setup.append("%s ms on %d" % (fstat(st, 0), ch))
+        if setup:
+            parts.append("kmig's connect and handshake (setup): %s"
+                         % ", ".join(setup))
         if tcp and "gib" in tcp:
             parts.append("one TCP stream: %s GiB/s" % fstat(tcp["gib"], 3))
         if parts:

@@ -39,15 +39,27 @@ static void kmig_receive_malformed(struct kmig_channel *ch, const char *what,
 		      kmig_wire_strerror(err));
 }
 
+/*
+ * -ETIMEDOUT: keepalive or TCP_USER_TIMEOUT found the source gone (its
+ * host died or the path is cut): named as the source names it.
+ */
 static void kmig_receive_failed(struct kmig_channel *ch, int ret)
 {
 	struct kmig_mig *mig = ch->mig;
+	bool colo = mig->colo && READ_ONCE(mig->colo->active);
 
-	if ((ret == -ECONNRESET || ret == -EPIPE) && mig->colo &&
-	    READ_ONCE(mig->colo->active))
+	if ((ret == -ECONNRESET || ret == -EPIPE) && colo)
 		kmig_mig_fail(mig,
 			      "primary lost: channel %u closed (packet %llu)",
 			      ch->id, ch->seq);
+	else if (ret == -ETIMEDOUT && colo)
+		kmig_mig_fail(mig,
+			      "primary lost: channel %u stopped responding (TCP timeout)",
+			      ch->id);
+	else if (ret == -ETIMEDOUT)
+		kmig_mig_link_lost(mig,
+				   "peer stopped responding on channel %u (TCP timeout)",
+				   ch->id);
 	else if (ret == -ECONNRESET || ret == -EPIPE)
 		kmig_mig_link_lost(mig,
 				   "peer closed channel %u before COMPLETE (packet %llu)",

@@ -241,8 +241,12 @@ static int kmig_send_wait_ack(struct kmig_channel *ch, u64 pass)
 	kmig_sock_set_timeouts(ch->ks.sock, KMIG_ACK_TIMEOUT,
 			       MAX_SCHEDULE_TIMEOUT);
 	ret = kmig_packet_recv_small(ch, ch->buf, KMIG_WIRE_HDR_SIZE);
+	/*
+	 * -ETIME: no answer within KMIG_ACK_TIMEOUT; -ETIMEDOUT stays the
+	 * socket's: TCP found the peer gone (user timeout, keepalive).
+	 */
 	if (ret)
-		return ret == -EAGAIN ? -ETIMEDOUT : ret;
+		return ret == -EAGAIN ? -ETIME : ret;
 	ret = kmig_wire_hdr_decode(ch->buf, KMIG_WIRE_HDR_SIZE, &lim, 0, &hdr);
 	if (ret || hdr.type != KMIG_WIRE_COMPLETE || hdr.pass != pass)
 		return -EPROTO;
@@ -354,9 +358,13 @@ int kmig_send_run(struct kmig_channel *ch)
 				kmig_mig_fail(mig,
 					      "channel %u: bad acknowledgment of COMPLETE",
 					      ch->id);
-			else if (ret == -ETIMEDOUT)
+			else if (ret == -ETIME)
 				kmig_mig_link_lost(mig,
 						   "channel %u: no acknowledgment of COMPLETE",
+						   ch->id);
+			else if (ret == -ETIMEDOUT)
+				kmig_mig_link_lost(mig,
+						   "peer stopped responding on channel %u (TCP timeout)",
 						   ch->id);
 			else
 				kmig_mig_link_lost(mig,

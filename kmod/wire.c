@@ -253,11 +253,18 @@ int kmig_wire_hello_decode(const void *buf, size_t len, u32 local_page_size,
 	memset(&d, 0, sizeof(d));	/* padding too: callers may memcmp */
 	if (be32_to_cpu(w.magic) != KMIG_WIRE_HELLO_MAGIC)
 		return KMIG_WIRE_EMAGIC;
+	/*
+	 * The version range before anything else: the rest of a hello that
+	 * does not offer a version we speak is in a layout we do not know,
+	 * and its sender gets "unsupported version", not a field's error.
+	 */
+	d.version_min = be16_to_cpu(w.version_min);
+	d.version_max = be16_to_cpu(w.version_max);
+	if (!wire_common_version(d.version_min, d.version_max))
+		return KMIG_WIRE_EVERSION;
 	if (!wire_all_zero(w.reserved, sizeof(w.reserved)))
 		return KMIG_WIRE_ERESERVED;
 
-	d.version_min = be16_to_cpu(w.version_min);
-	d.version_max = be16_to_cpu(w.version_max);
 	d.features = be64_to_cpu(w.features);
 	memcpy(d.migration_id, w.migration_id, sizeof(d.migration_id));
 	d.channel_id = be16_to_cpu(w.channel_id);
@@ -266,8 +273,6 @@ int kmig_wire_hello_decode(const void *buf, size_t len, u32 local_page_size,
 	d.region_size = be64_to_cpu(w.region_size);
 	d.max_pages = be32_to_cpu(w.max_pages);
 
-	if (!wire_common_version(d.version_min, d.version_max))
-		return KMIG_WIRE_EVERSION;
 	err = wire_check_channel_count(d.channel_count);
 	if (err)
 		return err;

@@ -21,17 +21,23 @@
 #   --timeout S   the whole run (default 900)
 #
 # The link: a network namespace made for the run (kmig-hosts-PID), with a
-# bridge and one tap device per host, MTU 9000 (the hosts set their own
-# MTU). UML attaches to its tap with the vector driver, QEMU with
-# virtio-net. Both hosts' processes run inside the namespace: nothing of
+# bridge and one port per host, MTU 9000 (the hosts set their own MTU):
+# QEMU's tap device (virtio-net), or for UML a veth pair, one end on the
+# bridge, the other read and written by UML's vector driver over a raw
+# socket (batched reads and writes, MTU up to 9000; gro=1: virtio-net
+# headers, so that it takes the GSO frames the veth's GRO and QEMU's TSO
+# hand it, which without them it drops, one by one, stalling TCP; its tap transport
+# dereferences a NULL queue in 6.12, and scripts/kernel-patches/0002 keeps
+# lockdep quiet about its queue locks). KMIG_UML_NET=tuntap: a tap device
+# and UML's older network driver instead (eth0=tuntap: MTU 1500 only). Both hosts' processes run inside the namespace: nothing of
 # the run is reachable from the host's own network, nor it from the run.
 # The host kernel may have no netem: each host shapes its own egress with
 # tc netem (tests/hosts/host.sh), so the round trip is twice one host's
 # delay.
 # A directory shared by both hosts (UML: hostfs; QEMU: 9p over virtio)
 # holds the run's configuration, the migration key, the hosts' sync points
-# and values, and the requests to this script: link-down, link-up (the
-# tap leaves and rejoins the bridge: frames are lost, both ends stay up),
+# and values, and the requests to this script: link-down, link-up (host
+# a's port leaves and rejoins the bridge: frames are lost, both ends stay up),
 # kill-a, kill-b (the host's process group gets SIGKILL: a host rebooted
 # mid-migration).
 # Consoles: build/logs/hosts-NAME-{a,b}-console.log. A trap kills both
@@ -102,6 +108,7 @@ ns=kmig-hosts-$$
 pids=()
 cleanup() {
 	local p
+	set +e	# all of it, whatever fails
 	for p in "${pids[@]}"; do kill -9 -- "-$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	ip netns del "$ns" 2>/dev/null || true
@@ -112,19 +119,49 @@ ip netns add "$ns"
 nsx() { ip netns exec "$ns" "$@"; }
 nsx ip link add kmigbr type bridge
 nsx ip link set kmigbr mtu 9000 up
+# Each host's bridge port: QEMU's tap (kmig-a), or the bridge end
+# (kmig-a-br) of the veth pair whose other end (kmig-a) UML's vector
+# driver reads and writes with a raw socket.
+declare -A port=()
+i=0
 for r in a b; do
-	nsx ip tuntap add dev "kmig-$r" mode tap
-	nsx ip link set "kmig-$r" mtu 9000 master kmigbr up
+	case ${kinds[$i]} in
+	deb61)
+		nsx ip tuntap add dev "kmig-$r" mode tap
+		port[$r]=kmig-$r ;;
+	uml)
+		if [ "${KMIG_UML_NET:-vector}" = tuntap ]; then
+			nsx ip tuntap add dev "kmig-$r" mode tap
+			port[$r]=kmig-$r
+			nsx ip link set "${port[$r]}" mtu 9000 master kmigbr up
+			i=$((i + 1))
+			continue
+		fi
+		nsx ip link add "kmig-$r" mtu 9000 type veth peer name "kmig-$r-br" mtu 9000
+		nsx ip link set "kmig-$r" up
+		port[$r]=kmig-$r-br ;;
+	esac
+	nsx ip link set "${port[$r]}" mtu 9000 master kmigbr up
+	i=$((i + 1))
 done
-log "link: namespace $ns, bridge kmigbr, taps kmig-a and kmig-b (MTU $mtu on the hosts)"
+log "link: namespace $ns, bridge kmigbr, ports ${port[a]} and ${port[b]} (MTU $mtu on the hosts)"
 
-# 4. The hosts, each in its own process group (killed as one).
+# 4. The hosts, each in its own process group, killed as one: $! is the
+# group's leader (setsid and ip exec the kernel or QEMU; nothing pipes
+# their output and no timeout(1) stands between, as UML makes itself a
+# session leader and would outlive a timeout killed first).
 boot() { # ROLE KIND
 	local role=$1 kind=$2 console=$KMIG_LOGS/hosts-$name-$1-console.log conf
 	: >"$console"
 	case $kind in
 	uml)
 		conf=$run/uml-$role.sh
+		mac=52:54:00:77:00:0$([ "$role" = a ] && echo 1 || echo 2)
+		if [ "${KMIG_UML_NET:-vector}" = tuntap ]; then
+			unet=("eth0=tuntap,kmig-$role,$mac")
+		else
+			unet=("vec0:transport=raw,ifname=kmig-$role,depth=128,gro=1,mtu=$mtu,mac=$mac")
+		fi
 		cat >"$conf" <<CONF
 KMIG_TOP='$KMIG_TOP'
 KMIG_MODE='host'
@@ -137,22 +174,22 @@ KMIG_HOST_ROLE='$role'
 KMIG_HOST_SHARE='$share'
 KMIG_BENCH_OUT='${KMIG_BENCH_OUT:-}'
 CONF
-		setsid ip netns exec "$ns" timeout -k 10 "$timeout_s" "$kdir/linux" \
+		setsid ip netns exec "$ns" "$kdir/linux" \
 			mem="${KMIG_UML_MEM:-2G}" rootfstype=hostfs rootflags=/ rw \
 			init="$KMIG_TOP/tests/system/boot/uml-init.sh" kmigconf="$conf" \
 			con=null con0=fd:0,fd:1 ssl=null log_buf_len=1M panic_on_warn=1 \
-			"vec0:transport=tap,ifname=kmig-$role,depth=128,mtu=$mtu,mac=52:54:00:77:00:0$([ "$role" = a ] && echo 1 || echo 2)" \
+			"${unet[@]}" \
 			</dev/null >"$console" 2>&1 &
 		;;
 	deb61)
-		setsid ip netns exec "$ns" timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+		setsid ip netns exec "$ns" qemu-system-x86_64 \
 			-accel tcg -cpu max -smp 2 -m 2G -nographic -no-reboot \
 			-kernel "$vmlinuz" -initrd "$run/deb61/initrd.gz" \
 			-netdev "tap,id=n0,ifname=kmig-$role,script=no,downscript=no" \
 			-device "virtio-net-pci,netdev=n0,mac=52:54:00:77:00:0$([ "$role" = a ] && echo 1 || echo 2)" \
 			-virtfs "local,path=$share,mount_tag=kmigshare,security_model=none,id=share" \
 			-append "console=ttyS0 panic=-1 panic_on_warn=1 quiet KMIG_HOST_ROLE=$role KMIG_HOST_ENV=$name/$role" \
-			</dev/null 2>&1 | sed -u 's/\r$//' >"$console" &
+			</dev/null >"$console" 2>&1 &
 		;;
 	esac
 	pids+=($!)
@@ -166,8 +203,8 @@ boot b "${kinds[1]}"
 serve() { # FILE: share/req/ROLE.N.ACTION; done when FILE.done exists
 	local f=$1 act=${1##*.}
 	case $act in
-	link-down) nsx ip link set kmig-a nomaster ;;
-	link-up) nsx ip link set kmig-a master kmigbr ;;
+	link-down) nsx ip link set "${port[a]}" nomaster ;;
+	link-up) nsx ip link set "${port[a]}" master kmigbr ;;
 	kill-a) : >"$share/killed-a"; kill -9 -- "-${pids[0]}" 2>/dev/null || true ;;
 	kill-b) : >"$share/killed-b"; kill -9 -- "-${pids[1]}" 2>/dev/null || true ;;
 	*) log "unknown request $act" ;;
@@ -176,6 +213,13 @@ serve() { # FILE: share/req/ROLE.N.ACTION; done when FILE.done exists
 	: >"$f.done"
 }
 while kill -0 "${pids[0]}" 2>/dev/null || kill -0 "${pids[1]}" 2>/dev/null; do
+	if [ $(($(date +%s) - start)) -gt "$timeout_s" ]; then
+		log "timeout after ${timeout_s}s: killing both hosts"
+		echo "kmig: VM stopped: timeout of ${timeout_s}s" | tee -a "$KMIG_LOGS/hosts-$name-a-console.log" \
+			>>"$KMIG_LOGS/hosts-$name-b-console.log"
+		kill -9 -- "-${pids[0]}" "-${pids[1]}" 2>/dev/null || true
+		break
+	fi
 	for f in "$share"/req/*; do
 		case $f in *'*'|*.done) continue ;; esac
 		[ -e "$f.done" ] || serve "$f"

@@ -297,6 +297,40 @@ vm_run() {
 	rm -f "$pidf"
 }
 
+# hosts_run NAME MTU PAIR CASE...: one run of scripts/hosts.sh (--name
+# NAME --mtu MTU) into the current suite: its TAP, then one test that it
+# left nothing behind (its namespace kmig-hosts-PID, a process of its
+# hosts); a run that left no TAP is one failure. Sets HR_LINE (a summary
+# line) and returns non-zero on any failure.
+hosts_run() {
+	local name=$1 mtu=$2 pair=$3 t0 hpid rc=0 left
+	shift 3
+	t0=$(date +%s)
+	"$KMIG_TOP/scripts/hosts.sh" --name "$name" --mtu "$mtu" "$pair" "$@" &
+	hpid=$!
+	wait "$hpid" || rc=1
+	if [ -s "$KMIG_RESULTS/hosts-$name.tap" ]; then
+		tap_import "$KMIG_RESULTS/hosts-$name.tap"
+		tap_count "$KMIG_RESULTS/hosts-$name.tap"
+	else
+		tap_notok "$name: ran" >/dev/null
+		T_PASS=0 T_FAIL=1 rc=1
+	fi
+	left=$({ ip netns list | grep -w "kmig-hosts-$hpid"; pgrep -af "$KMIG_BUILD/hosts-$name/" | grep -v pgrep; } || true)
+	if [ -z "$left" ]; then
+		tap_ok "$name: left nothing behind (namespace, processes)" >/dev/null
+		T_PASS=$((T_PASS + 1))
+	else
+		tap_notok "$name: left nothing behind (namespace, processes)" >/dev/null
+		printf '%s\n' "$left" | head -n 5 | sed 's/^/#   /' >>"$TAP_FILE"
+		T_FAIL=$((T_FAIL + 1)) rc=1
+	fi
+	HR_LINE=$(printf '  %-30s %4d passed %3d failed %5ss  %s' "$name" "$T_PASS" "$T_FAIL" \
+		"$(($(date +%s) - t0))" "$*")
+	log "$HR_LINE"
+	return $rc
+}
+
 # systest_finish ENV TAPSRC CONSOLE ELAPSED: turn one system-test boot into
 # build/results/systest-ENV.tap: the script's TAP lines from TAPSRC, one test
 # for a clean kernel log in CONSOLE, one failure named ENV if the script never

@@ -8,8 +8,10 @@
 #   ynl-check, W=1: scripts/check.sh); unit (userspace tests, the wire
 #   codec and its fuzz smoke: scripts/unit.sh); kunit; then the
 #   system tests in two lanes at the same time, each taking about one CPU:
-#   part 1 of the UML suite (systest-uml1) in one, systest-deb61 and then
-#   part 2 of the UML suite (systest-uml2) in the other. Their output goes
+#   part 1 of the UML suite (systest-uml1) and then the two-host subset
+#   (systest-hosts: a UML pair, Debian 6.1 to UML and UML to Debian 6.1) in
+#   one, systest-deb61 and then part 2 of the UML suite (systest-uml2) in
+#   the other. Their output goes
 #   to build/logs/<suite>.log; each one's summary is printed as it ends.
 # Each suite leaves build/results/<suite>.tap; a suite that leaves none could
 # not run and counts as one failed test. Prints each phase's time and the
@@ -24,7 +26,7 @@ S=$KMIG_TOP/scripts
 budget_cold=${KMIG_BUDGET_COLD:-2700}
 budget_warm=${KMIG_BUDGET_WARM:-1500}
 
-suites=(static unit kunit systest-uml1 systest-uml2 systest-deb61)
+suites=(static unit kunit systest-uml1 systest-hosts systest-uml2 systest-deb61)
 declare -A phase_time=() suite_rc=()
 rm -f "$KMIG_RESULTS"/*.tap
 
@@ -86,7 +88,9 @@ phase kunit "$S/kunit.sh"
 # The UML suite is the longest: its two parts (run-tests.sh,
 # KMIG_SYSTEST_PART) are balanced against the Debian 6.1 suite, which runs
 # before part 2 in the second lane.
-lanes=("systest-uml1" "systest-deb61 systest-uml2")
+# The two-host subset (two kernels at a time, about 100 s alone) follows
+# part 1, the shorter lane.
+lanes=("systest-uml1 systest-hosts" "systest-deb61 systest-uml2")
 # Each line of a suite's log with the time it came (where the time goes).
 stamp() { local l; while IFS= read -r l; do printf '%(%H:%M:%S)T %s\n' -1 "$l"; done; }
 run_suite() { # SUITE: output to build/logs/SUITE.log, status and time to build/.suite-SUITE

@@ -15,6 +15,7 @@
 #   sync/ROLE.NAME     host ROLE has reached sync point NAME
 #   val/ROLE.KEY       a value host ROLE gives the other (written once)
 #   req/ROLE.N.ACTION  a request to scripts/hosts.sh; .done when served
+#   killed-ROLE        scripts/hosts.sh killed host ROLE (kill-a, kill-b)
 # Files are only ever created (renamed into place), never rewritten, and
 # looked for by listing their directory: neither hostfs nor 9p then has a
 # stale name or content to show.
@@ -50,21 +51,30 @@ LIVE_VMM=$BIN/../../tools/example-vmm/kmig-vmm
 
 # --- Between the hosts ---------------------------------------------------
 _in() { ls "$SHARE/$1" 2>/dev/null | grep -qxF "$2"; }
-# sync_point NAME [SECONDS]: both hosts reached NAME (default: 120 s).
+# peer_killed: scripts/hosts.sh killed the other host (a case's kill-a or
+# kill-b): nothing more comes from it, so nothing waits for it.
+peer_killed() { _in . "killed-$PEER"; }
+# sync_point NAME [SECONDS]: both hosts reached NAME (default: 120 s), or
+# the other host was killed (at once, status 0).
 sync_point() {
 	: > "$SHARE/sync/$ROLE.$1"
-	wait_until "${2:-120}" _in sync "$PEER.$1"
+	wait_until "${2:-120}" _sync_in "$PEER.$1"
 }
+_sync_in() { _in sync "$1" || peer_killed; }
 # put KEY VALUE: give the other host VALUE; get KEY [SECONDS]: the other
-# host's VALUE of KEY (empty when it did not come in time).
+# host's VALUE of KEY (empty when it did not come in time, or at once
+# when the other host was killed without giving it).
 put() {
 	echo "$2" > "$SHARE/val/.$ROLE.$1.tmp" && mv "$SHARE/val/.$ROLE.$1.tmp" "$SHARE/val/$ROLE.$1"
 }
 get() {
-	wait_until "${2:-120}" _in val "$PEER.$1" && cat "$SHARE/val/$PEER.$1"
+	wait_until "${2:-120}" _get_in "$PEER.$1" && _in val "$PEER.$1" && cat "$SHARE/val/$PEER.$1"
 }
+_get_in() { _in val "$1" || peer_killed; }
 # request ACTION [SECONDS]: scripts/hosts.sh does ACTION (link-down,
-# link-up, kill-a, kill-b); returns when it has.
+# link-up, kill-a, kill-b); returns when it has. A host that asks for its
+# own kill does not return (its TAP lines so far count; its end checks,
+# rmmod and kmemleak, are the other host's only).
 _rq=0
 request() {
 	_rq=$((_rq + 1))
@@ -73,10 +83,11 @@ request() {
 }
 
 # --- The link ------------------------------------------------------------
-# The one Ethernet interface (type 1): with IPv6 the kernel also has sit0.
-IF=$(for _i in /sys/class/net/*; do
-	[ "$(cat "$_i/type" 2> /dev/null)" = 1 ] && echo "${_i##*/}"
-done | head -n 1)
+# The link: the one Ethernet interface (type 1; not sit0 and the like).
+IF=
+for _i in /sys/class/net/*; do
+	[ "$(cat "$_i/type" 2> /dev/null)" = 1 ] && [ -z "$IF" ] && IF=${_i##*/}
+done
 # link_set RTT-MS LOSS-% RATE: this host's egress gets half the round trip
 # (the other host the other half), the loss and the rate cap ('-' or 0:
 # none). netem's queue holds 100000 packets: its default 1000 would cap a
@@ -97,15 +108,8 @@ peer_addr() {
 }
 my_addr() { if [ "$1" = 6 ]; then echo "fd77::$ME"; else echo "10.77.0.$ME"; fi; }
 
-# UML's vector device (tap with vnet headers) offers TSO, but its receive
-# buffers hold one MTU-sized frame unless it boots with gro=1 (then every
-# frame, even the smallest, gets 64 KiB, and TCP's receive window shrinks
-# with that overhead): the other host's TSO frames would be cut short
-# ("Incoming GSO frames and GRO disabled"), lost and sent again. One
-# segment per frame, as on the wire.
 link_up() {
 	ip link set "$IF" mtu "$HOST_MTU" 2> /dev/null
-	case $IF in vec*) ip link set "$IF" gso_max_segs 1 || return 1 ;; esac
 	ip link set "$IF" up &&
 		ip addr add "10.77.0.$ME/24" dev "$IF" &&
 		ip -6 addr add "fd77::$ME/64" dev "$IF" nodad &&
@@ -136,6 +140,10 @@ else
 	notok "host $PEER reachable over the link (IPv4 and IPv6)"
 fi
 sync_point end 600
+# Down before the power-off: UML's older network driver (eth0=tuntap)
+# frees an open device's interrupt at reboot under a spinlock (lockdep:
+# "Invalid wait context"); a closed one it leaves alone.
+t "link $IF down" ip link set "$IF" down
 t "rmmod" unload
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	kml_scan "$T/kml"

@@ -299,7 +299,7 @@ static void hs_test_reply_features(struct kunit *test)
 			KMIG_WIRE_FEAT_COLO | KMIG_WIRE_FEAT_AUTH |
 			KMIG_WIRE_FEAT_CRC);
 	/* Bits this side does not know are never granted. */
-	h.features = KMIG_WIRE_FEAT_CRC | BIT_ULL(40);
+	h.features = KMIG_WIRE_FEAT_CRC | BIT_ULL(40) | BIT_ULL(63);
 	KUNIT_EXPECT_EQ(test, kmig_hs_reply_features(&h), KMIG_WIRE_FEAT_CRC);
 }
 

@@ -90,6 +90,41 @@ static void wire_test_hello_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmig_wire_hello_version(&d), 1);
 }
 
+/*
+ * A later kmig's hello (protocol.rst, "Compatibility between kmig
+ * versions"): offering 1..9 with feature bits we do not know, it meets
+ * us at 1; offering only later versions, it gets "unsupported version"
+ * even when the rest of it (here a reserved byte) is not version 1's.
+ */
+static void wire_test_hello_future(struct kunit *test)
+{
+	struct kmig_wire_hello h, d;
+	u8 buf[KMIG_WIRE_HELLO_SIZE];
+
+	wt_hello(&h);
+	h.version_max = 9;
+	h.features = KMIG_WIRE_FEAT_CRC | BIT_ULL(40) | BIT_ULL(63);
+	kmig_wire_hello_encode(buf, sizeof(buf), &h);
+	KUNIT_ASSERT_EQ(test, kmig_wire_hello_decode(buf, sizeof(buf), WT_PAGE,
+						     &d), 0);
+	KUNIT_EXPECT_EQ(test, kmig_wire_hello_version(&d), 1);
+	KUNIT_EXPECT_EQ(test, d.features, h.features);
+
+	h.version_min = 2;
+	kmig_wire_hello_encode(buf, sizeof(buf), &h);
+	KUNIT_EXPECT_EQ(test, kmig_wire_hello_decode(buf, sizeof(buf), WT_PAGE,
+						     &d),
+			(int)KMIG_WIRE_EVERSION);
+	buf[KMIG_WIRE_HELLO_SIZE - 1] = 1;
+	KUNIT_EXPECT_EQ(test, kmig_wire_hello_decode(buf, sizeof(buf), WT_PAGE,
+						     &d),
+			(int)KMIG_WIRE_EVERSION);
+	KUNIT_EXPECT_EQ(test, kmig_wire_err_to_status(KMIG_WIRE_EVERSION),
+			KMIG_WIRE_REJ_VERSION);
+	KUNIT_EXPECT_STREQ(test, kmig_wire_strerror(KMIG_WIRE_EVERSION),
+			   "unsupported version");
+}
+
 static void wire_test_hello_bad(struct kunit *test)
 {
 	struct kmig_wire_hello h, d;
@@ -568,6 +603,10 @@ static const struct wt_poke {
 	{ WT_HELLO, 4, 2, 2, KMIG_WIRE_EVERSION },	/* 2..1 */
 	{ WT_HELLO, 4, 0, 2, KMIG_WIRE_EVERSION },	/* 0..1 */
 	{ WT_HELLO, 6, 0, 2, KMIG_WIRE_EVERSION },	/* 1..0 */
+	{ WT_HELLO, 4, 0x00020009, 4, KMIG_WIRE_EVERSION },	/* 2..9 */
+	{ WT_HELLO, 4, 0xffffffff, 4, KMIG_WIRE_EVERSION },
+	{ WT_HELLO, 4, 0x00010009, 4, 0 },		/* 1..9: meets at 1 */
+	{ WT_HELLO, 8, ~0ULL, 8, 0 },			/* any feature bits */
 	{ WT_HELLO, 34, 0, 2, KMIG_WIRE_ECHANNEL_COUNT },
 	{ WT_HELLO, 34, 65, 2, KMIG_WIRE_ECHANNEL_COUNT },
 	{ WT_HELLO, 32, 4, 2, KMIG_WIRE_ECHANNEL_ID },
@@ -731,6 +770,7 @@ static struct kunit_case kmig_wire_cases[] = {
 	KUNIT_CASE(wire_test_sizes),
 	KUNIT_CASE(wire_test_hello_roundtrip),
 	KUNIT_CASE(wire_test_hello_bad),
+	KUNIT_CASE(wire_test_hello_future),
 	KUNIT_CASE(wire_test_reply),
 	KUNIT_CASE(wire_test_data_roundtrip),
 	KUNIT_CASE(wire_test_sync_complete),

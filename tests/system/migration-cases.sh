@@ -24,6 +24,8 @@ wrong-id              mig_wrong_id
 malformed             run_table "$MIG_MALFORMED"
 bad-second-hello      mig_bad_second_hello
 peer-killed           run_table "$MIG_PEER_KILLED"
+compat-newer-source   mig_compat_src
+compat-newer-dest     mig_compat_dst
 '
 MIG_NETNS_CASES='
 netns-roundtrip-4     mig_roundtrip 4 channel
@@ -34,6 +36,10 @@ netns-peer-killed     run_table "$MIG_PEER_KILLED"
 # mig_roundtrip CHANNELS MODE: full migration between two regions, MODE
 #   none|main|channel; mig_wrong_id: a source with another --id is
 #   rejected; mig_bad_second_hello: a bad hello after an accepted channel.
+# Version skew (protocol.rst, "Compatibility between kmig versions"):
+#   mig_compat_src: a kmig destination meets a later source (wire-peer
+#   future-only, then future); mig_compat_dst: a kmig source meets a
+#   later or broken destination (wire-sink --grant, --reply-version).
 # The mid-transfer cases, made deterministic by a userspace peer on the
 # slow side: a kmig source blocked on a stalled wire-sink that is killed
 # (1 and 2 channels) or the source cancelled; a kmig destination fed
@@ -126,13 +132,16 @@ mig_roundtrip() {
 	klog_ok
 }
 
-# sink_stall_start CHANNELS SIZE_MB: kmig-systest wire-sink as a stalling
-# destination (reads 4 packets per channel, then nothing), in the
-# destination's namespace; sets SINKPID and SINKPORT, output in $T/sink.out.
+# sink_stall_start CHANNELS SIZE_MB [ARGS...]: kmig-systest wire-sink as a
+# stalling destination (reads 4 packets per channel, then nothing; or, with
+# ARGS, e.g. --stall-after 0, as ARGS say), in the destination's
+# namespace; sets SINKPID and SINKPORT, output in $T/sink.out.
 sink_stall_start() {
 	rm -f "$T/sink.out"
-	set -- wire-sink --port 0 --addr "$MIG_ADDR" --channels "$1" --conns "$1" \
-		--region-size "$(($2 * 1048576))" --stall-after 4 --timeout 60
+	_sc=$1 _sm=$2; shift 2
+	[ $# -gt 0 ] || set -- --stall-after 4
+	set -- wire-sink --port 0 --addr "$MIG_ADDR" --channels "$_sc" --conns "$_sc" \
+		--region-size "$((_sm * 1048576))" --timeout 60 "$@"
 	if [ -n "$MIG_DST_NS" ]; then
 		nsenter -t "$MIG_DST_NS" -n "$SYSTEST" "$@" > "$T/sink.out" 2>&1 &
 	else
@@ -400,6 +409,82 @@ mig_bad_second_hello() {
 	mcheck "$_tag: destination failed, reason 'region size mismatch'" failed_with dst 'region size mismatch'
 	mcheck "$_tag: rejected_connections 1" [ "$(mjv rejected_connections)" = 1 ]
 	region_stop "$_dpid"
+}
+
+# mig_compat_src: a destination listening (1 channel, MIG_ID) meets a
+# later kmig source, kmig-systest wire-peer:
+#   future-only (hello offering versions 2..9, CRC, bits 40 and 63):
+#     reply status 2 'unsupported version', still listening,
+#     rejected_connections 1 (and the module's + 1), nothing written;
+#   then future (versions 1..9, the same features) on the same listener:
+#     granted version 1 and features 0x4 (CRC only), the valid traffic
+#     with a CRC-32C after each packet completes, the ack's CRC checks,
+#     the content is what the peer announced, no CRC or packet error.
+mig_compat_src() {
+	begin "migration, compatibility: a later source" compat-src
+	region_start dst --size "$MIG_SMALL_MB" --out "$T/dst.hash" ||
+		{ notok "$_tag: destination region"; return 1; }
+	_dpid=$RPID _did=$RID _spid=
+	_grej=$(gstat rejected_connections)
+	pair_listen "$_tag" listen --channels 1 --id "$MIG_ID" --insecure || return 1
+	set -- "$SYSTEST" wire-peer --to "$MIG_ADDR:$MPORT" --id "$MIG_ID" --channels 1 \
+		--region-size "$((MIG_SMALL_MB * 1048576))" --timeout 10
+	"$@" --case future-only --expect-status 2 > "$T/peer.out" 2>&1
+	_rc=$?
+	{ cat "$T/peer.out"; echo "exit status $_rc"; } > "$T/out"
+	fc "$_tag: hello offering 2..9: reply status 2 'unsupported version'" \
+		'[ $_rc -eq 0 ] && grep -q "^reply status 2 reason '"'unsupported version'"'" "$T/peer.out"'
+	mig_get dst "$_did"
+	cp "$T/mig-dst.json" "$T/out"
+	mcheck "$_tag: still listening, rejected_connections 1" \
+		[ "$(mjv state)/$(mjv rejected_connections)" = listening/1 ]
+	gstat_is "$_tag: module rejected_connections + 1" rejected_connections "$((_grej + 1))"
+	"$@" --case future --expect-status 0 > "$T/peer.out" 2>&1
+	_rc=$?
+	{ cat "$T/peer.out"; echo "exit status $_rc"; } > "$T/out"
+	fc "$_tag: hello offering 1..9, CRC, bits 40, 63: version 1, CRC granted only, acked" \
+		'[ $_rc -eq 0 ] && grep -q "^granted version 1 features 0x4\$" "$T/peer.out" && grep -q "^ack ok" "$T/peer.out"'
+	mig_end dst "$_did" completed "$_tag: destination completed"
+	mcheck "$_tag: integrity on, no CRC or packet error, rejected_connections still 1" \
+		[ "$(mjv integrity)/$(mjv integrity_errors)/$(mjv malformed_packets)/$(mjv rejected_connections)" = true/0/0/1 ]
+	_exp=$(sed -n 's/^expect //p' "$T/peer.out")
+	_dh=$(region_hash "$_dpid" "$T/dst.hash")
+	{ echo "peer:        $_exp"; echo "destination: $_dh"; } > "$T/out"
+	mcheck "$_tag: content as the peer announced" hash_eq "$_exp" "$_dh"
+	region_stop "$_dpid"
+	klog_ok
+}
+
+# mig_compat_dst: a kmig source (1 channel, --insecure) meets wire-sink
+# playing a destination that breaks the rule: its accepting reply grants
+# the unknown bit 40, or names version 2, or grants CRC, which the source
+# did not ask for. Each time the source fails at once with its reason
+# ('channel 0: bad hello reply: reply accepts an unknown feature',
+# '... unsupported version', 'channel 0: destination granted features 0x4
+# of 0x0') and sends no packet.
+mig_compat_dst() {
+	begin "migration, compatibility: a destination breaking the rule" compat-dst
+	region_start src --size "$MIG_SMALL_MB" --random 64 --seed 7 ||
+		{ notok "$_tag: source region"; return 1; }
+	_spid=$RPID _sid=$RID
+	for _c in "--grant 0x10000000000:bad hello reply: reply accepts an unknown feature" \
+		"--reply-version 2:bad hello reply: unsupported version" \
+		"--grant 0x4:destination granted features 0x4 of 0x0"; do
+		_why="channel 0: ${_c#*:}"
+		# shellcheck disable=SC2086
+		sink_stall_start 1 "$MIG_SMALL_MB" ${_c%%:*} ||
+			{ notok "$_tag: wire-sink ${_c%%:*} listening"; continue; }
+		mstart "$_tag: ${_c%%:*}: migctl start --wait exits 1" 1 30 --region "$_sid" \
+			--to "$MIG_ADDR:$SINKPORT" --channels 1 --insecure
+		wait_until 10 sh -c "! kill -0 $SINKPID" 2>/dev/null
+		kill -9 "$SINKPID" 2>/dev/null; wait "$SINKPID" 2>/dev/null
+		mig_get src "$_sid"
+		{ cat "$T/mig-src.json"; cat "$T/sink.out"; } > "$T/out"
+		fc "$_tag: ${_c%%:*}: source failed: '$_why', no page sent" \
+			'failed_with src "^$_why\$" && grep -q "populated 0 nonzero 0" "$T/sink.out"'
+	done
+	region_stop "$_spid"
+	klog_ok
 }
 
 # netns_ip: iproute2's ip by path (busybox ash runs its own ip applet for

@@ -28,6 +28,15 @@
  * closed[: error]" and exits 0. After the last packet it waits --timeout
  * seconds for that close ("no close within Ns", exit 0) and closes.
  *
+ * Cases "future" and "future-only" play a later kmig (protocol.rst,
+ * "Compatibility between kmig versions"): a hello offering versions 1..9
+ * (future) or 2..9 (future-only), asking for CRC and the unknown feature
+ * bits 40 and 63. An accepting reply prints "granted version V features
+ * 0xF" (the reply decoder has refused a reply granting an unknown bit or
+ * a version we do not speak); future then sends the valid traffic, with
+ * a CRC-32C after each packet (and checks the one after the ack) when
+ * CRC was granted.
+ *
  * --hold: a source that dies in the handshake. After sending its hello
  * (the whole of it, or 10 bytes with case short-hello) it prints "holding
  * after the hello" and does nothing more, reading no reply, until it is
@@ -36,6 +45,7 @@
  *   kmig-systest wire-sink --port PORT [--addr ADDR] [--id HEX32]
  *       [--channels N] [--region-size BYTES] [--page-size BYTES]
  *       [--conns N] [--timeout SEC] [--stall-after N] [--no-reply]
+ *       [--grant HEX] [--reply-version V]
  *
  * A userspace reference destination with the same codec, to check the
  * peer (and its bytes) without the module: it prints "listening PORT",
@@ -55,6 +65,11 @@
  * --no-reply: a destination that dies in the handshake. It reads the first
  * connection's hello, prints "conn 0: hello read, no reply" and then
  * neither replies nor reads, until it is killed.
+ *
+ * --grant HEX, --reply-version V: a later (or broken) destination, for a
+ * kmig source's checks of the reply: an accepting reply grants the bits
+ * HEX (whatever the hello asked for) and names version V (default: the
+ * highest common one).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -101,6 +116,8 @@ struct peer_opts {
 	unsigned int stall_after;
 	int hold;
 	int no_reply;
+	u64 grant;
+	unsigned int reply_version;
 };
 
 static int parse_id(const char *s, u8 *id)
@@ -215,10 +232,26 @@ static int peer_connect(const char *to, unsigned int timeout)
 	return fd;
 }
 
+/* CRC-32C (protocol.rst, "Integrity"): reflected, init and final XOR ~0. */
+static u32 crc32c(const void *buf, size_t len)
+{
+	const unsigned char *b = buf;
+	u32 crc = ~0U;
+	int k;
+
+	while (len--) {
+		crc ^= *b++;
+		for (k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0x82f63b78U & -(crc & 1));
+	}
+	return ~crc;
+}
+
 /* ----- source side ----- */
 
 struct peer {
 	int fd;
+	int crc;	/* CRC granted: a CRC-32C after every packet */
 	struct peer_opts *o;
 	u64 npages;
 	u64 seq;
@@ -270,7 +303,11 @@ static size_t build(struct peer *p, u16 type, u64 pass, const u64 *idx,
 
 static int send_pkt(struct peer *p, size_t len, const char *what)
 {
+	__be32 crc = cpu_to_be32(crc32c(p->buf, len));
 	int err = send_all(p->fd, p->buf, len);
+
+	if (!err && p->crc)
+		err = send_all(p->fd, &crc, sizeof(crc));
 
 	if (err)
 		printf("send %s (seq %llu): %s\n", what, p->seq - 1, strerror(-err));
@@ -352,19 +389,27 @@ static int read_ack(struct peer *p, u64 pass)
 		.page_size = p->o->page_size, .max_pages = p->o->max_pages,
 		.region_size = p->o->region_size, .channel_count = (u16)p->o->channels,
 	};
-	unsigned char b[KMIG_WIRE_HDR_SIZE];
+	unsigned char b[KMIG_WIRE_HDR_SIZE + KMIG_WIRE_CRC_SIZE];
+	size_t len = KMIG_WIRE_HDR_SIZE + (p->crc ? KMIG_WIRE_CRC_SIZE : 0);
 	struct kmig_wire_hdr h;
+	__be32 crc;
 	ssize_t n;
 	int err;
 
-	n = recv_all(p->fd, b, sizeof(b));
-	if (n != KMIG_WIRE_HDR_SIZE) {
+	n = recv_all(p->fd, b, len);
+	if (n != (ssize_t)len) {
 		printf("ack: %s (%zd bytes)\n", n < 0 ? strerror((int)-n) : "connection closed", n);
 		return 1;
 	}
-	err = kmig_wire_hdr_decode(b, sizeof(b), &lim, 0, &h);
+	err = kmig_wire_hdr_decode(b, KMIG_WIRE_HDR_SIZE, &lim, 0, &h);
 	if (err) {
 		printf("ack malformed: %s\n", kmig_wire_strerror(err));
+		return 1;
+	}
+	memcpy(&crc, b + KMIG_WIRE_HDR_SIZE, sizeof(crc));
+	if (p->crc && be32_to_cpu(crc) != crc32c(b, KMIG_WIRE_HDR_SIZE)) {
+		printf("ack: CRC-32C %08x, computed %08x\n", be32_to_cpu(crc),
+		       crc32c(b, KMIG_WIRE_HDR_SIZE));
 		return 1;
 	}
 	if (h.type != KMIG_WIRE_COMPLETE || h.pass != pass) {
@@ -641,6 +686,13 @@ static int hello_send(struct peer *p, const char *c)
 		h.max_pages = KMIG_WIRE_MAX_PAGES_LIMIT + 1;
 	else if (!strcmp(c, "bad-channel-id"))
 		h.channel_id = h.channel_count;
+	if (!strncmp(c, "future", 6)) {
+		h.version_min = strcmp(c, "future") ? 2 : 1;
+		h.version_max = 9;
+		h.features = KMIG_WIRE_FEAT_CRC | 1ULL << 40 | 1ULL << 63;
+		printf("hello versions %u..%u features %#llx\n", h.version_min,
+		       h.version_max, h.features);
+	}
 	kmig_wire_hello_encode(b, sizeof(b), &h);
 	if (!strcmp(c, "hello-reserved"))
 		b[60] = 1;
@@ -666,6 +718,7 @@ static const struct {
 	const char *doc;
 } peer_cases[] = {
 	{ "valid", 0, "DATA (data and zero pages), SYNC, pass 1, COMPLETE; waits for the ack" },
+	{ "future", 0, "valid, from a hello offering versions 1..9, CRC, bits 40 and 63" },
 	{ "close", 2, "one valid DATA packet, then close without COMPLETE" },
 	{ "slow", 3, "DATA packets of 2 pages every --interval-ms, no COMPLETE, until closed" },
 	{ "bad-magic", 2, "packet magic KMGQ" },
@@ -691,6 +744,7 @@ static const struct {
 	{ "wrong-id", 1, "hello with another migration id than --id" },
 	{ "wrong-size", 1, "hello with region size + one page" },
 	{ "wrong-channels", 1, "hello with channel count + 1" },
+	{ "future-only", 1, "hello offering versions 2..9, CRC, bits 40 and 63" },
 };
 
 static void peer_usage(void)
@@ -712,7 +766,7 @@ enum {
 	OPT_TO = 1, OPT_CASE, OPT_ID, OPT_CHANNELS, OPT_CHANNEL_ID, OPT_REGION_SIZE,
 	OPT_PAGE_SIZE, OPT_MAX_PAGES, OPT_SEED, OPT_PREFIX, OPT_EXPECT, OPT_TIMEOUT,
 	OPT_PORT, OPT_ADDR, OPT_CONNS, OPT_PACKETS, OPT_INTERVAL, OPT_STALL,
-	OPT_HOLD, OPT_NO_REPLY,
+	OPT_HOLD, OPT_NO_REPLY, OPT_GRANT, OPT_REPLY_VERSION,
 };
 
 static const struct option long_opts[] = {
@@ -736,6 +790,8 @@ static const struct option long_opts[] = {
 	{ "stall-after", required_argument, NULL, OPT_STALL },
 	{ "hold", no_argument, NULL, OPT_HOLD },
 	{ "no-reply", no_argument, NULL, OPT_NO_REPLY },
+	{ "grant", required_argument, NULL, OPT_GRANT },
+	{ "reply-version", required_argument, NULL, OPT_REPLY_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -784,6 +840,10 @@ static int parse_opts(int argc, char **argv, struct peer_opts *o)
 		case OPT_STALL: o->stall_after = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case OPT_HOLD: o->hold = 1; break;
 		case OPT_NO_REPLY: o->no_reply = 1; break;
+		case OPT_GRANT: o->grant = strtoull(optarg, NULL, 0); break;
+		case OPT_REPLY_VERSION:
+			o->reply_version = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
 		default: return -1;
 		}
 	}
@@ -864,6 +924,10 @@ int wire_peer_main(int argc, char **argv)
 		printf("expected status %d (%s)\n", o.expect_status,
 		       kmig_wire_status_str((unsigned int)o.expect_status));
 		return 1;
+	}
+	if (r.status == KMIG_WIRE_ACCEPT) {
+		printf("granted version %u features %#llx\n", r.version, r.features);
+		p.crc = !!(r.features & KMIG_WIRE_FEAT_CRC);
 	}
 	if (kind == 1 || r.status != KMIG_WIRE_ACCEPT) {
 		if (kind != 1) {
@@ -955,7 +1019,8 @@ static int sink_handshake(struct sink *s, struct sink_conn *c)
 		memcpy(s->id, h.migration_id, sizeof(s->id));
 		s->have_id = 1;
 	}
-	kmig_wire_reply_init(&r, kmig_wire_hello_version(&h), KMIG_WIRE_ACCEPT, 0, "");
+	kmig_wire_reply_init(&r, s->o->reply_version ? (u16)s->o->reply_version :
+			     kmig_wire_hello_version(&h), KMIG_WIRE_ACCEPT, s->o->grant, "");
 	kmig_wire_reply_encode(b, sizeof(b), &r);
 	if (send_all(fd, b, sizeof(b)))
 		return -1;
@@ -1058,7 +1123,8 @@ int wire_sink_main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o)) {
 		fprintf(stderr, "usage: kmig-systest wire-sink --port PORT [--addr ADDR] [--id HEX32]\n"
 			"         [--channels N] [--region-size BYTES] [--page-size BYTES]\n"
-			"         [--conns N] [--timeout SEC] [--stall-after N] [--no-reply]\n");
+			"         [--conns N] [--timeout SEC] [--stall-after N] [--no-reply]\n"
+			"         [--grant HEX] [--reply-version V]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);

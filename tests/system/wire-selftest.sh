@@ -72,6 +72,7 @@ one bad-channel-id "reject 5 " --expect-status 5
 one wrong-id "reject 3 'wrong migration id'" --expect-status 3
 one wrong-size "reject 7 'region size mismatch'" --expect-status 7
 one wrong-channels "reject 4 'wrong channel count'" --expect-status 4
+one future-only "reject 2 'unsupported version'" --expect-status 2
 
 # --expect-status makes the peer fail on another status.
 sink_start
@@ -94,6 +95,32 @@ got=$(sed -n 's/^sink //p' "$T/sink")
 [ $prc -eq 0 ] && grep -q '^ack ok' "$T/peer" && [ -n "$exp" ] && [ "$exp" = "$got" ] &&
 	grep -q 'populated 5 nonzero 4' "$T/sink" &&
 	ok "valid: ack ok, content as announced ($got)" || notok "valid"
+
+# future: a later source (versions 1..9, CRC, bits 40 and 63) is met at
+# version 1 with no feature (the sink grants none), and its traffic lands.
+sink_start
+"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case future --id $ID --region-size $SIZE \
+	> "$T/peer" 2>&1
+prc=$?
+wait $SPID
+exp=$(sed -n 's/^expect //p' "$T/peer")
+got=$(sed -n 's/^sink //p' "$T/sink")
+[ $prc -eq 0 ] && grep -q '^granted version 1 features 0$' "$T/peer" &&
+	grep -q '^ack ok' "$T/peer" && [ -n "$exp" ] && [ "$exp" = "$got" ] &&
+	ok "future: version 1, no feature granted, content as announced" || notok "future"
+
+# A reply granting an unknown bit, or naming a version the peer does not
+# speak, is refused by the peer's reply decoder (the source's rule).
+for g in "--grant 0x10000000000:reply accepts an unknown feature" \
+	"--reply-version 2:unsupported version"; do
+	sink_start ${g%%:*}
+	"$SYSTEST" wire-peer --to "127.0.0.1:$PORT" --case valid --id $ID --region-size $SIZE \
+		> "$T/peer" 2>&1
+	prc=$?
+	wait $SPID
+	[ $prc -eq 1 ] && grep -q "^reply malformed: ${g#*:}\$" "$T/peer" &&
+		ok "sink ${g%%:*}: peer refuses the reply (${g#*:})" || notok "sink ${g%%:*}"
+done
 
 # valid with a prefix of good packets before a bad one: only those land.
 sink_start

@@ -19,6 +19,8 @@
 #include <linux/math64.h>
 #include <linux/wait.h>
 #include <linux/err.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "migration.h"
 #include "mig.h"
@@ -132,20 +134,64 @@ static bool kmig_precopy_postcopy_now(struct kmig_mig *mig)
 	return kmig_precopy_final(mig) && !kmig_mig_stopping(mig);
 }
 
-/* Connect every channel (its handshake starts its thread). */
+/* One channel's connect and handshake, beside the others'. */
+struct kmig_precopy_conn {
+	struct work_struct work;
+	struct kmig_mig *mig;
+	struct kmig_channel *ch;
+	int ret;
+};
+
+static void kmig_precopy_connect_work(struct work_struct *work)
+{
+	struct kmig_precopy_conn *c =
+		container_of(work, struct kmig_precopy_conn, work);
+
+	c->ret = kmig_mig_halted(c->mig) ? -ECANCELED :
+					   kmig_hs_connect(c->mig, c->ch);
+}
+
+/*
+ * Connect every channel (its handshake starts its thread), all at once:
+ * a handshake takes three to four round trips (connect, hello and reply,
+ * authentication), which one after the other would add up to a second
+ * and a half for eight channels on a 50 ms link before the first page.
+ * The destination runs the handshakes it accepts concurrently already.
+ * The first failure (in channel order) is returned; the one that stopped
+ * the migration has given its reason.
+ */
 static int kmig_precopy_connect(struct kmig_mig *mig)
 {
+	struct kmig_precopy_conn *c;
+	struct workqueue_struct *wq;
 	unsigned int i;
-	int ret;
+	int ret = 0;
 
-	for (i = 0; i < mig->nch; i++) {
-		if (kmig_mig_halted(mig))
-			return -ECANCELED;
-		ret = kmig_hs_connect(mig, &mig->ch[i]);
-		if (ret)
-			return ret;
+	if (kmig_mig_halted(mig))
+		return -ECANCELED;
+	if (mig->nch == 1)
+		return kmig_hs_connect(mig, &mig->ch[0]);
+	c = kcalloc(mig->nch, sizeof(*c), GFP_KERNEL);
+	wq = alloc_workqueue("kmig-conn/%u", WQ_UNBOUND, mig->nch,
+			     mig->region->id);
+	if (!c || !wq) {
+		kfree(c);
+		if (wq)
+			destroy_workqueue(wq);
+		kmig_mig_fail(mig, "connect: out of memory");
+		return -ENOMEM;
 	}
-	return 0;
+	for (i = 0; i < mig->nch; i++) {
+		c[i].mig = mig;
+		c[i].ch = &mig->ch[i];
+		INIT_WORK(&c[i].work, kmig_precopy_connect_work);
+		queue_work(wq, &c[i].work);
+	}
+	destroy_workqueue(wq);	/* drains it: every handshake has ended */
+	for (i = 0; i < mig->nch && !ret; i++)
+		ret = c[i].ret;
+	kfree(c);
+	return ret;
 }
 
 /*

@@ -22,11 +22,22 @@
 #   weighs on both alike. Before each run tests/bench/loadprobe.py times a
 #   short CPU loop and waits while the CPU is busy (the record goes with
 #   the run). Then:
-#   4. report       tests/bench/report.py: median (min-max) over the rounds,
+#   4. long link    scripts/hosts.sh --bench uml-uml: two uml-bench kernels
+#                   on one bridged tap link with netem (round trips
+#                   KMIG_BENCH_LL_RTT, default 10,50 ms); in them, random
+#                   data a -> b: kmig on KMIG_BENCH_LL_CH channels (1,2,4,8),
+#                   QEMU multifd on as many, one iperf3 stream;
+#                   KMIG_BENCH_LL_MIB per run (256), KMIG_BENCH_LL_ROUNDS
+#                   rounds (default: KMIG_BENCH_ROUNDS, at most 2), all in
+#                   one boot of the hosts (tests/bench/hosts-bench.sh);
+#                   the link's MTU KMIG_BENCH_LL_MTU (9000: at 1500 UML's
+#                   per-frame cost caps the link near 25 MiB/s).
+#                   Needs root (a network namespace and tap devices).
+#   5. report       tests/bench/report.py: median (min-max) over the rounds,
 #                   Markdown tables + merged JSON
 # Results: build/results/bench-<date>/ (and build/results/bench-latest):
-# memscan-rN.json, qemu-rN.json, kmig-rN.json per round, machine.json,
-# results.md, results.json.
+# memscan-rN.json, qemu-rN.json, kmig-rN.json, longlink-rN.json per round,
+# machine.json, results.md, results.json.
 # Sizes: KMIG_BENCH_SIZE_GIB (zero cases, default 2), KMIG_BENCH_RANDOM_MIB
 # (random data, default 512; KMIG_BENCH_RANDOM_GIB overrides it),
 # KMIG_BENCH_TCP_MIB (in-kernel TCP loopback, default 1024),
@@ -43,10 +54,11 @@
 # pass limit, 3). KMIG_BENCH_WAIT_BUDGET_S:
 # the most the load probe waits in all, per environment (default 180).
 # KMIG_BENCH_ONLY=STEPS (a comma list of bench-uml.py's steps: tcp, zero,
-# limits, zerocheck-hot, random, colo, postcopy, memory, profile): only
-# those in kmig; QEMU's migration cases only with zero or random, its
-# postcopy runs only with postcopy; memscan only with zero, limits or
-# zerocheck-hot. E.g. KMIG_BENCH_ONLY=postcopy: the postcopy table alone.
+# limits, zerocheck-hot, random, colo, postcopy, memory, profile; and
+# longlink, the long link): only those in kmig; QEMU's migration cases
+# only with zero or random, its postcopy runs only with postcopy; memscan
+# only with zero, limits or zerocheck-hot; the long link only with
+# longlink. E.g. KMIG_BENCH_ONLY=postcopy: the postcopy table alone.
 set -uo pipefail
 KMIG_TAG=bench
 . "$(dirname "$0")/lib.sh"
@@ -72,10 +84,20 @@ pcrate=${KMIG_BENCH_PC_RATE:-8000}
 pcbw=${KMIG_BENCH_PC_BW_MIB:-16}
 pcpasses=${KMIG_BENCH_PC_MAX_PASSES:-3}
 only=${KMIG_BENCH_ONLY:-}
+llrounds=${KMIG_BENCH_LL_ROUNDS:-$((rounds < 2 ? rounds : 2))}
+llmib=${KMIG_BENCH_LL_MIB:-256}
+llrtt=${KMIG_BENCH_LL_RTT:-10,50}
+llch=${KMIG_BENCH_LL_CH:-1,2,4,8}
+llmtu=${KMIG_BENCH_LL_MTU:-9000}
 for v in rounds size rmib tcp limit hot ckpts ival pmib preps pcsize pcrand \
-	pchot pcrate pcbw pcpasses; do
+	pchot pcrate pcbw pcpasses llrounds llmib llmtu; do
 	case ${!v} in
 	'' | *[!0-9]* | 0) die "bench: $v must be a positive integer (got '${!v}')" ;;
+	esac
+done
+for v in llrtt llch; do
+	case ${!v} in
+	'' | *[!0-9,]* | ,* | *, | *,,*) die "bench: $v must be a comma list of numbers (got '${!v}')" ;;
 	esac
 done
 [ "$pchot" -le 100 ] || die "bench: KMIG_BENCH_PC_HOT_PCT is a percentage (got $pchot)"
@@ -90,10 +112,12 @@ want() { # STEP...: true when one of them is selected
 }
 for s in ${only//,/ }; do
 	case $s in
-	tcp | zero | limits | zerocheck-hot | random | colo | postcopy | memory | profile) ;;
+	tcp | zero | limits | zerocheck-hot | random | colo | postcopy | memory | profile | longlink) ;;
 	*) die "bench: KMIG_BENCH_ONLY: unknown step '$s'" ;;
 	esac
 done
+# bench-uml.py's steps of KMIG_BENCH_ONLY (all of them without it).
+konly=$(echo ",$only," | sed 's/,longlink,/,/g; s/^,*//; s/,*$//')
 # kmig-vmm's hot set (the first PCT % of the pages), in pages for QEMU's guest.
 pchotpages=$((pcsize * 262144 * pchot / 100))
 res=$KMIG_RESULTS/bench-$(date -u +%Y%m%d-%H%M%S)
@@ -121,7 +145,7 @@ step userspace "$S/userspace.sh"
 step memscan-build make -s -C "$B" memscan pcguest.elf
 
 qemu_version=$(qemu-system-x86_64 --version 2>/dev/null | head -1)
-cmdline="make bench (KMIG_BENCH_ROUNDS=$rounds KMIG_BENCH_SIZE_GIB=$size KMIG_BENCH_RANDOM_MIB=$rmib KMIG_BENCH_TCP_MIB=$tcp KMIG_BENCH_COLO_CHECKPOINTS=$ckpts KMIG_BENCH_PC_SIZE_GIB=$pcsize KMIG_BENCH_PC_RANDOM_MIB=$pcrand KMIG_BENCH_PC_HOT_PCT=$pchot KMIG_BENCH_PC_RATE=$pcrate KMIG_BENCH_PC_BW_MIB=$pcbw KMIG_BENCH_PC_MAX_PASSES=$pcpasses${only:+ KMIG_BENCH_ONLY=$only})"
+cmdline="make bench (KMIG_BENCH_ROUNDS=$rounds KMIG_BENCH_SIZE_GIB=$size KMIG_BENCH_RANDOM_MIB=$rmib KMIG_BENCH_TCP_MIB=$tcp KMIG_BENCH_COLO_CHECKPOINTS=$ckpts KMIG_BENCH_PC_SIZE_GIB=$pcsize KMIG_BENCH_PC_RANDOM_MIB=$pcrand KMIG_BENCH_PC_HOT_PCT=$pchot KMIG_BENCH_PC_RATE=$pcrate KMIG_BENCH_PC_BW_MIB=$pcbw KMIG_BENCH_PC_MAX_PASSES=$pcpasses KMIG_BENCH_LL_ROUNDS=$llrounds KMIG_BENCH_LL_MIB=$llmib KMIG_BENCH_LL_RTT=$llrtt KMIG_BENCH_LL_CH=$llch KMIG_BENCH_LL_MTU=$llmtu${only:+ KMIG_BENCH_ONLY=$only})"
 python3 - "$res/machine.json" "$qemu_version" "$cmdline" "$rounds" <<'PY'
 import json, os, platform, subprocess, sys, time
 out, qv, cmd, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -172,6 +196,7 @@ run_qemu() { # ROUND
 		>"$res/qemu-r$1.json"
 }
 run_kmig() { # ROUND
+	[ -z "$only" ] || [ -n "$konly" ] || return 0
 	local args="--round $1 --size-gib $size --random-mib $rmib --tcp-mib $tcp"
 	args+=" --limit-mib $limit --hot-reps $hot --colo-checkpoints $ckpts"
 	args+=" --colo-interval-ms $ival --probe-state $res/probe-uml.state"
@@ -179,7 +204,7 @@ run_kmig() { # ROUND
 	args+=" --pc-size-gib $pcsize --pc-random-mib $pcrand --pc-hot-pct $pchot"
 	args+=" --pc-rate $pcrate --pc-dst-rate $pcrate --pc-bw-mib $pcbw"
 	args+=" --pc-max-passes $pcpasses"
-	[ -z "$only" ] || args+=" --only $only"
+	[ -z "$only" ] || args+=" --only $konly"
 	[ "$1" = 1 ] || args+=" --skip memory,profile"
 	# UML's memory: the zero region, two random regions, the TCP pools
 	# and room to spare; or the postcopy source (the destination receives
@@ -206,6 +231,17 @@ for r in $(seq 1 "$rounds"); do
 	fi
 	log "round $r: $(($(date +%s) - t_round)) s"
 done
+
+# The long link: its rounds interleave its configurations inside one boot
+# of the two hosts (booting them takes a while; QEMU's source is started
+# once for all runs).
+run_longlink() {
+	[ "$(id -u)" -eq 0 ] || { log "long link: needs root (a network namespace and tap devices): not measured"; return 1; }
+	env KMIG_SKIP_USERSPACE=1 KMIG_BENCH_OUT="$res" \
+		KMIG_BENCH_ARGS="rounds=$llrounds rtt=$llrtt ch=$llch qch=$llch mib=$llmib" \
+		"$S/hosts.sh" --bench --mtu "$llmtu" --name bench-longlink --timeout 3600 uml-uml
+}
+want longlink && step longlink run_longlink
 
 if [ -f "$res/kmig-r1.json" ]; then
 	python3 - "$res/machine.json" "$res/kmig-r1.json" <<'PY'

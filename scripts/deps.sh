@@ -21,6 +21,9 @@ pkgs=(
 	# make fuzz: clang (14 on Debian 12) and its libFuzzer and sanitizer
 	# runtimes, only recommended by clang (we install without those).
 	clang libclang-rt-dev
+	# make bench's long link (tests/bench/hosts-bench.sh): one plain TCP
+	# stream between the two hosts, the single-stream limit
+	iperf3
 )
 
 updated=0
@@ -37,7 +40,7 @@ apt_install() {
 	command -v apt-get >/dev/null || die "missing Debian packages: $* (and no apt-get: kmig needs Debian 12)"
 	apt_update
 	log "apt-get install $*"
-	logrun "$KMIG_LOGS/apt-install.log" \
+	DEBIAN_FRONTEND=noninteractive logrun "$KMIG_LOGS/apt-install.log" \
 		apt-get install -y --no-install-recommends "$@" || die "apt-get install failed"
 }
 

@@ -98,6 +98,7 @@ mkdir -p "$share"/{sync,val,req}
 	echo "HOST_KINDS='${kinds[*]}'"
 	echo "HOST_BENCH=$bench"
 	echo "HOST_BENCH_ARGS='${KMIG_BENCH_ARGS:-}'"
+	echo "HOST_BENCH_OUT='${KMIG_BENCH_OUT:-}'"
 } >"$share/conf.sh"
 
 # 3. The link.

@@ -5,7 +5,7 @@
 # Self-test of report.py on fixtures/rounds (three synthetic rounds,
 # written by fixtures/gen-rounds.py, which says what is special in them;
 # copied to a temporary directory, report.py writes its results next to
-# its inputs): the seven tables, hand-computed medians, ranges and ratio
+# its inputs): the eight tables, hand-computed medians, ranges and ratio
 # cells, the n.s. marking, the outlier list, the load counts,
 # results.json, one round and the old single-file names, and missing,
 # malformed or failed inputs that must give "not measured" (or the
@@ -43,7 +43,7 @@ rc0() { [ "$(cat "$T/$1.rc")" = 0 ] || { cat "$T/$1.err"; false; }; }
 tables() {
 	for t in "## T1 Zero pages" "## T2 Non-zero pages" "## T3 Zero check" \
 		"## T4 COLO checkpoints" "## T5 Memory overhead" "## T6 Limits" \
-		"## T7 Postcopy" "## Load"; do
+		"## T7 Postcopy" "## T8 Long link" "## Load"; do
 		has "$1" "$t" || return 1
 	done
 }
@@ -57,14 +57,14 @@ check "rounds: exit status 0" rc0 full
 check "rounds: results.md and results.json written" \
 	test -s "$M" -a -s "$T/full/results.json"
 check "rounds: stdout is results.md" cmp "$T/full.out" "$M"
-check "rounds: the seven tables and the load section" tables "$M"
+check "rounds: the eight tables and the load section" tables "$M"
 check "rounds: a caption per table with machine, kernel, command, rounds" \
-	sh -c '[ "$(grep -c "^\*Machine: Intel(R) Xeon(R) Processor, 2 cores.*host kernel: 6.1.0-26-amd64; kmig kernel: 6.12.9 .*command: \`make bench\`; rounds: 3;" "$1")" = 7 ]' \
+	sh -c '[ "$(grep -c "^\*Machine: Intel(R) Xeon(R) Processor, 2 cores.*host kernel: 6.1.0-26-amd64; kmig kernel: 6.12.9 .*command: \`make bench\`; rounds: 3;" "$1")" = 8 ]' \
 	- "$M"
 check "rounds: no 'not measured' and no (n=1) when every input is there" \
 	sh -c '! grep -q "not measured\|(n=1)" "$1"' - "$M"
 check "rounds: notes for every table" \
-	sh -c '[ "$(grep -c "^Notes: " "$1")" = 7 ] && ! grep -q "^Notes: No measurements" "$1"' \
+	sh -c '[ "$(grep -c "^Notes: " "$1")" = 8 ] && ! grep -q "^Notes: No measurements" "$1"' \
 	- "$M"
 # T1: kmig written, main thread: 250, 200, 312.5 ms for 1 GiB: 4.00, 5.00,
 # 3.20 GiB/s, median 4.00 (3.20-5.00); QEMU without multifd: 800, 640,
@@ -134,9 +134,28 @@ check "T6: kmig random 4 channels at the cold loopback: 1.00 n.s." \
 check "T6: a missing interface is reported with its round" \
 	has "$M" "Not measured: uml_memscan: memscan has no --kmig-region-mib (round 3)."
 check "Load section: counts per side and the busy run" sh -c '
-	grep -qF "| all | 131 | 2 | 1 | 1.60 |" "$1" &&
+	grep -qF "| all | 188 | 2 | 1 | 1.60 |" "$1" &&
+	grep -qF "| long link | 57 | 0 | 0 | 1.00 |" "$1" &&
 	grep -qF "Flagged busy: kmig random 2 ch, round 3 (probe 1.60x)." "$1" &&
 	grep -qF "The probes waited 12 s on the host (at most" "$1"' - "$M"
+# T8: 256 MiB; RTT 10 ms, kmig on 1 channel 2.5 s: 0.100 GiB/s (0.080-0.125
+# over the rounds), QEMU multifd 1 5.0 s: 0.050, ranges apart: 2.00; the
+# TCP stream 2.5 s: 1.00 n.s. RTT 50 ms: kmig 5.0 s on 1 channel, 1.0 s
+# on 8 against the stream's 2.5 s: 0.50 and 2.50
+check "T8: kmig, QEMU and the stream at 10 ms; the ratio rows" sh -c '
+	grep -qF "| 10 ms | kmig | 0.100 (0.080–0.125) | 0.200 (0.160–0.250) | 0.250 (0.200–0.312) | 0.250 (0.200–0.312) |" "$1" &&
+	grep -qF "| 10 ms | QEMU multifd | 0.050 (0.040–0.062) | 0.100 (0.080–0.125) | 0.125 (0.100–0.156) | 0.125 (0.100–0.156) |" "$1" &&
+	grep -qF "| 10 ms | QEMU, no multifd | 0.050 (0.040–0.062) | - | - | - |" "$1" &&
+	grep -qF "| 10 ms | one TCP stream (iperf3) | 0.100 (0.080–0.125) | - | - | - |" "$1" &&
+	grep -qF "| 10 ms | kmig/QEMU multifd | 2.00 | 2.00 | 2.00 | 2.00 |" "$1" &&
+	grep -qF "| 10 ms | kmig/one TCP stream | 1.00 n.s. | 2.00 | 2.50 | 2.50 |" "$1"' - "$M"
+check "T8: 50 ms: kmig/QEMU n.s., kmig/stream 0.50 to 2.50, no plain QEMU row" sh -c '
+	grep -qF "| 50 ms | kmig/QEMU multifd | 1.00 n.s. | 1.00 n.s. | 1.00 n.s. | 1.00 n.s. |" "$1" &&
+	grep -qF "| 50 ms | kmig/one TCP stream | 0.50 | 1.00 n.s. | 2.00 | 2.50 |" "$1" &&
+	! grep -qF "| 50 ms | QEMU, no multifd" "$1"' - "$M"
+check "T8: notes: scaling per system, the hosts and their TCP buffers" sh -c '
+	grep -qF "RTT 50 ms: kmig 8 channels/1: 5.00; QEMU multifd 8 channels/1: 5.00; one TCP stream: 0.100 (0.080–0.125) GiB/s." "$1" &&
+	grep -qF "tcp_rmem 4096 131072 6291456, tcp_wmem 4096 16384 4194304" "$1"' - "$M"
 # T7: kmig postcopy downtime 2.0, 1.6, 2.5 ms against QEMU's 1.0, 0.8,
 # 1.25: 2.00, ranges apart; total time 3.0 s against 4.0 s: 0.75, the
 # ranges overlap; precopy: kmig never converges, QEMU in round 2 (4.0 s)
@@ -167,10 +186,15 @@ check "results.json: rounds, raw figures per round, statistics, outliers, load" 
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["rounds"] == 3, d["rounds"]
-assert set(d["inputs"]) == {"machine", "memscan", "qemu", "kmig"}, d.keys()
+assert set(d["inputs"]) == {"machine", "memscan", "qemu", "kmig",
+                            "longlink"}, d.keys()
 assert sorted(d["inputs"]["kmig"]) == ["1", "2", "3"]
 assert d["inputs"]["kmig"]["1"]["zero"][0]["time_ns"] == 250000000
-assert set(d["tables"]) == {"T%d" % i for i in range(1, 8)}
+assert set(d["tables"]) == {"T%d" % i for i in range(1, 9)}
+t8 = [x for x in d["tables"]["T8"]["data"] if x.get("ratio") ==
+      "kmig/one TCP stream" and x["rtt_ms"] == 50]
+assert [round(x["value"], 9) for x in t8] == [0.5, 1.0, 2.0, 2.5], t8
+assert [x["significant"] for x in t8] == [True, False, True, True], t8
 t7 = {(x["config"], x["figure"]): x for x in d["tables"]["T7"]["data"]}
 x = t7[("postcopy", "downtime")]
 assert x["kmig"]["median"] == 2.0 and x["qemu"]["median"] == 1.0, x
@@ -206,9 +230,9 @@ check "one round: single values, ratio marked (n=1)" \
 	"| kmig | written | main thread | 1 | 1 GiB | 1 | 250.0 | 4.00 | 3.20 (n=1) |"
 check "one round: no outliers" sh -c '! grep -q "^\* " "$1"' - "$T/one/results.md"
 
-# --- the old names (kmig.json, qemu.json, memscan.json): round 1
+# --- the old names (kmig.json, qemu.json, memscan.json, longlink.json): round 1
 mkdir "$T/old" && cp "$FIX"/machine.json "$T/old/"
-for k in kmig qemu memscan; do cp "$FIX/$k-r1.json" "$T/old/$k.json"; done
+for k in kmig qemu memscan longlink; do cp "$FIX/$k-r1.json" "$T/old/$k.json"; done
 run old
 check "single-file names: read as round 1" sh -c '
 	[ "$(cat "$2")" = 0 ] && cmp -s "$1/one/results.md" "$1/old/results.md"' \
@@ -218,7 +242,7 @@ check "single-file names: read as round 1" sh -c '
 mkdir "$T/noqemu" && cp "$FIX"/*.json "$T/noqemu/" && rm "$T/noqemu"/qemu-r*.json
 run noqemu
 check "no qemu-rN.json: exit status 0" rc0 noqemu
-check "no qemu-rN.json: the seven tables" tables "$T/noqemu/results.md"
+check "no qemu-rN.json: the eight tables" tables "$T/noqemu/results.md"
 check "no qemu-rN.json: kmig/QEMU 'not measured', kmig figures kept" \
 	has "$T/noqemu/results.md" \
 	"| kmig | written | main thread | 1 | 1 GiB | 3 | 250.0 (200.0–312.5) | 4.00 (3.20–5.00) | not measured |"
@@ -240,21 +264,22 @@ check "no memscan-rN.json: fractions 'not measured'" \
 mkdir "$T/empty"
 run empty
 check "empty directory: exit status 0" rc0 empty
-check "empty directory: the seven tables" tables "$T/empty/results.md"
+check "empty directory: the eight tables" tables "$T/empty/results.md"
 check "empty directory: 'not measured' in every table" python3 -c '
 import re, sys
 md = open(sys.argv[1]).read()
 parts = re.split(r"^## T\d ", md, flags=re.M)[1:]
-assert len(parts) == 7, len(parts)
+assert len(parts) == 8, len(parts)
 for p in parts:
     assert "not measured" in p, p[:200]
 ' "$T/empty/results.md"
 check "empty directory: results.json written" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert len(d["problems"]) == 4, d["problems"]
+assert len(d["problems"]) == 5, d["problems"]
 assert d["inputs"]["machine"] is None and d["rounds"] == 0
-assert all(d["inputs"][k] == {} for k in ("memscan", "qemu", "kmig"))
+assert all(d["inputs"][k] == {} for k in ("memscan", "qemu", "kmig",
+                                         "longlink"))
 ' "$T/empty/results.json"
 
 # --- malformed and ill-typed inputs
@@ -275,7 +300,7 @@ printf '[1, 2]\n' >"$T/bad/memscan-r1.json"
 echo 'not json' >"$T/bad/qemu-r3.json"
 run bad
 check "malformed inputs: exit status 0" rc0 bad
-check "malformed inputs: the seven tables" tables "$T/bad/results.md"
+check "malformed inputs: the eight tables" tables "$T/bad/results.md"
 check "malformed inputs: unreadable files reported" sh -c '
 	grep -qF "machine.json: unreadable" "$1" &&
 	grep -qF "memscan-r1.json: not a JSON object" "$1" &&

@@ -5,11 +5,12 @@
     report.py DIR
 
 Reads DIR/machine.json and the raw figures of every round:
-DIR/memscan-rN.json, DIR/qemu-rN.json, DIR/kmig-rN.json (N = 1, 2, ...;
+DIR/memscan-rN.json, DIR/qemu-rN.json, DIR/kmig-rN.json and
+DIR/longlink-rN.json (tests/bench/hosts-bench.sh) (N = 1, 2, ...;
 a plain memscan.json, qemu.json or kmig.json counts as round 1 of its
 kind when there is no rN file of that kind). Any of them may be missing
 or unreadable: the cells that need it then say "not measured". Writes
-DIR/results.md (Markdown tables T1..T7, each with a caption, notes, its
+DIR/results.md (Markdown tables T1..T8, each with a caption, notes, its
 outliers and the load of its runs) and DIR/results.json (the inputs as
 read, per round; the rows of every table with every round's value and
 the statistics; the outliers; the load summary; the missing inputs), and
@@ -54,7 +55,7 @@ NA = "-"
 GIB = 1 << 30
 MIB = 1 << 20
 KIB = 1 << 10
-KINDS = ("memscan", "qemu", "kmig")
+KINDS = ("memscan", "qemu", "kmig", "longlink")
 BUSY_NAMED = 6     # busy runs named under a table (all in Load)
 OUTLIER_K = 3.0
 MAD_SCALE = 1.4826
@@ -1446,7 +1447,159 @@ def all_probes(inp):
             r = as_dict(lim.get(field))
             if r:
                 out.append(("kmig", field, rnd, r.get("probe")))
+    for rnd, ll in rounds_of(inp, "longlink"):
+        for r in as_list(ll.get("runs")):
+            if isinstance(r, dict):
+                p = r.get("probe")
+                out.append(("long link", as_dict(p).get("label") or
+                            "long link", rnd, p))
     return [(s, lbl, rnd, p) for s, lbl, rnd, p in out if isinstance(p, dict)]
+
+
+# ------------------------------------------------------------- long link
+
+LL_SYSTEMS = (("kmig", "kmig"), ("qemu", "QEMU multifd"),
+              ("qemu0", "QEMU, no multifd"), ("tcp", "one TCP stream (iperf3)"))
+
+
+def longlink_runs(inp):
+    """Runs keyed (system, rtt_ms, channels); QEMU without multifd is
+    system qemu0 with channel 1. Time: kmig's and iperf3's time_ns,
+    QEMU's total-time (its wall time when that is 0)."""
+    runs = Runs()
+    for rnd, ll in rounds_of(inp, "longlink"):
+        for r in as_list(ll.get("runs")):
+            if not isinstance(r, dict):
+                continue
+            sysname, ch, rtt = r.get("system"), chan(r), num(r.get("rtt_ms"))
+            if sysname not in ("kmig", "qemu", "tcp") or ch is None \
+                    or rtt is None:
+                continue
+            if sysname == "qemu":
+                ms = num(r.get("total_time_ms")) or num(
+                    r.get("migrate_wall_ms"))
+                secs = None if ms is None else ms / 1e3
+                if ch == 0:
+                    sysname, ch = "qemu0", 1
+            else:
+                ns = num(r.get("time_ns"))
+                secs = None if ns is None else ns / 1e9
+            runs.add((sysname, int(rtt), ch), rnd, r.get("size_bytes"),
+                     secs, r, r.get("status"))
+    return runs
+
+
+def ll_cell(run):
+    if run is None:
+        return NM
+    if "gib" not in run:
+        return "status: %s" % ", ".join(sorted(set(
+            s for _, s in run["failed"])))
+    s = fstat(run["gib"], 3)
+    if run["failed"]:
+        s += " (+%d failed)" % len(run["failed"])
+    return s
+
+
+def ll_hosts(inp):
+    for _, ll in rounds_of(inp, "longlink"):
+        h = as_dict(ll.get("hosts"))
+        if h:
+            return h, ll
+    return {}, {}
+
+
+def t8_longlink(inp):
+    tb = Table()
+    lr = longlink_runs(inp)
+    keys = lr.keys()
+    rtts = sorted(set(k[1] for k in keys)) or [10, 50]
+    chans = sorted(set(k[2] for k in keys if k[0] in ("kmig", "qemu"))
+                   | {1, 2, 4, 8})
+    rows, data, notes = [], [], []
+    for rtt in rtts:
+        tcp = lr.get(("tcp", rtt, 1))
+        line = {}
+        for sysname, label in LL_SYSTEMS:
+            if sysname == "qemu0" and not any(
+                    k[0] == "qemu0" and k[1] == rtt for k in keys):
+                continue
+            cells = []
+            for ch in chans:
+                if sysname in ("tcp", "qemu0") and ch != 1:
+                    cells.append(NA)
+                    continue
+                run = lr.get((sysname, rtt, ch))
+                cells.append(ll_cell(run))
+                tb.watch_run("%s rtt %d ms %d ch" % (label, rtt, ch), run)
+                line[(sysname, ch)] = run
+                data.append({"system": sysname, "rtt_ms": rtt,
+                             "channels": ch, "run": strip_run(run)})
+            rows.append(["%d ms" % rtt, label] + cells)
+        for label, other in (("kmig/QEMU multifd", "qemu"),
+                             ("kmig/one TCP stream", "tcp")):
+            cells = []
+            for ch in chans:
+                k = line.get(("kmig", ch))
+                o = tcp if other == "tcp" else line.get(("qemu", ch))
+                r, sig = sratio(gib_of(k), gib_of(o))
+                cells.append(fratio(r, sig))
+                data.append({"ratio": label, "rtt_ms": rtt, "channels": ch,
+                             "value": r, "significant": sig})
+            rows.append(["%d ms" % rtt, label] + cells)
+        parts = []
+        for sysname, label in (("kmig", "kmig"), ("qemu", "QEMU multifd")):
+            one, top = line.get((sysname, 1)), line.get((sysname, chans[-1]))
+            r, sig = sratio(gib_of(top), gib_of(one))
+            if r is not None:
+                parts.append("%s %d channels/1: %s" % (label, chans[-1],
+                                                        fratio(r, sig)))
+        setup = []
+        for ch in (1, chans[-1]):
+            run = line.get(("kmig", ch))
+            st = stat([(r, (num(e.get("setup_ns")) or 0) / 1e6)
+                       for r, _, _, e in lr.ok.get(("kmig", rtt, ch), [])
+                       if num(e.get("setup_ns")) is not None]) if run else None
+            if st:
+                setup.append("%s ms on %d" % (fstat(st, 0), ch))
+        if setup:
+            parts.append("kmig's connect and handshake (setup): %s"
+                         % ", ".join(setup))
+        if tcp and "gib" in tcp:
+            parts.append("one TCP stream: %s GiB/s" % fstat(tcp["gib"], 3))
+        if parts:
+            notes.append("RTT %d ms: %s." % (rtt, "; ".join(parts)))
+    h, ll = ll_hosts(inp)
+    if h:
+        notes.append(
+            "Hosts: two UML kernels %s (%s CPU each, MTU %s) on one "
+            "bridged tap link, netem on each host's egress (half the "
+            "round trip each, no loss, no rate cap); %s MiB per run; "
+            "inside the hosts: %s, %s. TCP autotuning in the hosts: "
+            "tcp_rmem %s, tcp_wmem %s (min default max, bytes), %s; kmig "
+            "sets 4 MiB send and receive buffers per channel socket and "
+            "locks them (no autotuning)." % (
+                h.get("kernel", NM), h.get("cpus", NM), h.get("mtu", NM),
+                ll.get("size_mib", NM), h.get("qemu_version") or "no QEMU",
+                h.get("iperf3_version") or "no iperf3",
+                str(h.get("tcp_rmem", NM)).replace("\t", " "),
+                str(h.get("tcp_wmem", NM)).replace("\t", " "),
+                h.get("tcp_congestion_control", NM)))
+    return tb.finish({
+        "id": "T8", "title": "Long link",
+        "columns": ["RTT", "System"] + ["%d channel%s" % (
+            c, "" if c == 1 else "s") for c in chans],
+        "rows": rows, "data": data, "notes": notes,
+        "legend": "GiB/s (median (min–max) over the rounds) of a paused "
+                  "guest's random RAM migrated from one host to the "
+                  "other, with N channels (kmig) or multifd N (QEMU), "
+                  "over a link of the given round trip; the TCP stream is "
+                  "one iperf3 stream of the same size over the same link "
+                  "(channel count 1 only; the kmig/one TCP stream ratio "
+                  "compares every column with it). QEMU runs inside the "
+                  "hosts (userspace on UML), its destination RAM "
+                  "preallocated. Ratios of medians, n.s. when the ranges "
+                  "overlap (tests/bench/hosts-bench.sh)."})
 
 
 def load_section(inp, d=None):
@@ -1460,7 +1613,7 @@ def load_section(inp, d=None):
     summary["all"] = load_summary([x for v in by.values() for x in v])
     # The seconds the probes waited in all (their state files).
     waited = {}
-    for env in ("native", "uml"):
+    for env in ("native", "uml", "uml-link"):
         path = os.path.join(d or "", "probe-%s.state" % env)
         try:
             with open(path) as f:
@@ -1481,7 +1634,7 @@ def load_md(summary):
            "probe again, up to 3 times, then run anyway flagged busy. "
            "Natively /proc/loadavg is recorded too.", ""]
     rows = []
-    for s in ("memscan", "QEMU", "kmig", "all"):
+    for s in ("memscan", "QEMU", "kmig", "long link", "all"):
         ld = summary.get(s)
         if not ld:
             continue
@@ -1495,8 +1648,9 @@ def load_md(summary):
         out += ["The probes waited %s (at most KMIG_BENCH_WAIT_BUDGET_S "
                 "per environment, 180 s by default; once it is spent, a "
                 "busy run is flagged without waiting)." % " and ".join(
-                    "%.0f s %s" % (w, "in UML" if e == "uml"
-                                   else "on the host")
+                    "%.0f s %s" % (w, {"uml": "in UML", "uml-link":
+                                      "in the long link's hosts"}.get(
+                                          e, "on the host"))
                     for e, w in sorted(summary["waited_s"].items())), ""]
     busy = summary["all"]["busy_runs"]
     if busy:
@@ -1508,9 +1662,9 @@ def load_md(summary):
 
 
 TABLES = (t1_zero, t2_random, t3_zerocheck, t4_colo, t5_memory, t6_limits,
-          t7_postcopy)
+          t7_postcopy, t8_longlink)
 TITLES = ("Zero pages", "Non-zero pages", "Zero check", "COLO checkpoints",
-          "Memory overhead", "Limits", "Postcopy")
+          "Memory overhead", "Limits", "Postcopy", "Long link")
 
 
 def build(inp):

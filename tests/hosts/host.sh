@@ -10,7 +10,8 @@
 #   host.sh --role a|b --share DIR --env NAME --ko KO --migctl PATH --bin DIR
 #
 # DIR is the directory both hosts and scripts/hosts.sh share: conf.sh (the
-# run: HOST_CASES_RUN, HOST_MTU, HOST_KINDS, HOST_BENCH), mig.key, and:
+# run: HOST_CASES_RUN, HOST_MTU, HOST_KINDS, HOST_BENCH, HOST_BENCH_ARGS,
+# HOST_BENCH_OUT), mig.key, and:
 #   sync/ROLE.NAME     host ROLE has reached sync point NAME
 #   val/ROLE.KEY       a value host ROLE gives the other (written once)
 #   req/ROLE.N.ACTION  a request to scripts/hosts.sh; .done when served

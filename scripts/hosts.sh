@@ -22,13 +22,13 @@
 #
 # The link: a network namespace made for the run (kmig-hosts-PID), with a
 # bridge and one port per host, MTU 9000 (the hosts set their own MTU):
-# QEMU's tap device (virtio-net), or for UML a veth pair, one end on the
-# bridge, the other read and written by UML's vector driver over a raw
-# socket (batched reads and writes, MTU up to 9000; its tap transport
-# dereferences a NULL queue in 6.12, and scripts/kernel-patches/0002 keeps
-# lockdep quiet about its queue locks). KMIG_UML_NET=tuntap: a tap device
-# and UML's older network driver instead (eth0=tuntap: MTU 1500 only). Both hosts' processes run inside the namespace: nothing of
-# the run is reachable from the host's own network, nor it from the run.
+# a tap device per host, QEMU's (virtio-net) or UML's (the vector
+# driver's tap transport, a frame per read and write of the host's tap;
+# MTU up to 9000; scripts/kernel-patches/0002 fixes its queue
+# locks in 6.12, which lockdep reported and the debug kernel faulted on).
+# KMIG_UML_NET=raw: UML on a veth pair through a raw socket instead (the
+# vector driver's batched transport, which ran the long link about six
+# times slower here).
 # The host kernel may have no netem: each host shapes its own egress with
 # tc netem (tests/hosts/host.sh), so the round trip is twice one host's
 # delay.
@@ -117,30 +117,21 @@ ip netns add "$ns"
 nsx() { ip netns exec "$ns" "$@"; }
 nsx ip link add kmigbr type bridge
 nsx ip link set kmigbr mtu 9000 up
-# Each host's bridge port: QEMU's tap (kmig-a), or the bridge end
-# (kmig-a-br) of the veth pair whose other end (kmig-a) UML's vector
-# driver reads and writes with a raw socket.
+# Each host's bridge port is its tap device (kmig-a, kmig-b): QEMU's, or
+# UML's, which its vector driver reads and writes (KMIG_UML_NET=raw: a
+# veth pair instead, kmig-a-br on the bridge, its other end kmig-a read
+# and written over a raw socket).
 declare -A port=()
-i=0
 for r in a b; do
-	case ${kinds[$i]} in
-	deb61)
-		nsx ip tuntap add dev "kmig-$r" mode tap
-		port[$r]=kmig-$r ;;
-	uml)
-		if [ "${KMIG_UML_NET:-vector}" = tuntap ]; then
-			nsx ip tuntap add dev "kmig-$r" mode tap
-			port[$r]=kmig-$r
-			nsx ip link set "${port[$r]}" mtu 9000 master kmigbr up
-			i=$((i + 1))
-			continue
-		fi
+	if [ "${KMIG_UML_NET:-tap}" = raw ] && [ "${kinds[$([ $r = a ] && echo 0 || echo 1)]}" = uml ]; then
 		nsx ip link add "kmig-$r" mtu 9000 type veth peer name "kmig-$r-br" mtu 9000
 		nsx ip link set "kmig-$r" up
-		port[$r]=kmig-$r-br ;;
-	esac
+		port[$r]=kmig-$r-br
+	else
+		nsx ip tuntap add dev "kmig-$r" mode tap
+		port[$r]=kmig-$r
+	fi
 	nsx ip link set "${port[$r]}" mtu 9000 master kmigbr up
-	i=$((i + 1))
 done
 log "link: namespace $ns, bridge kmigbr, ports ${port[a]} and ${port[b]} (MTU $mtu on the hosts)"
 
@@ -155,11 +146,7 @@ boot() { # ROLE KIND
 	uml)
 		conf=$run/uml-$role.sh
 		mac=52:54:00:77:00:0$([ "$role" = a ] && echo 1 || echo 2)
-		if [ "${KMIG_UML_NET:-vector}" = tuntap ]; then
-			unet=("eth0=tuntap,kmig-$role,$mac")
-		else
-			unet=("vec0:transport=raw,ifname=kmig-$role,depth=128,mtu=$mtu,mac=$mac")
-		fi
+		unet=("vec0:transport=${KMIG_UML_NET:-tap},ifname=kmig-$role,depth=128,mtu=$mtu,mac=$mac")
 		cat >"$conf" <<CONF
 KMIG_TOP='$KMIG_TOP'
 KMIG_MODE='host'

@@ -69,6 +69,20 @@ ll_ss() { # FILE PORT [KEY]
 }
 # The ports (kmig: the listener's; qemu, tcp: likewise) are one per run,
 # so ss shows the run's sockets only.
+# ll_ss_keep KEY: (b) the receiver's ss of run KEY into ss.log.
+ll_ss_keep() {
+	[ ! -s "$T/ss-b" ] || { echo "$1 (receiver)"; sed 's/^/  /' "$T/ss-b"; } >> "$T/ss.log"
+	rm -f "$T/ss-b"
+}
+# ll_go KEY WHAT LABEL: (a) the port b gives for run KEY in _llport (else
+# notok "KEY: WHAT", status 1), the probe (LABEL), then go, with ss.
+ll_go() {
+	_llport=$(get "$1.port" "$LL_TIMEOUT")
+	case $_llport in '' | none) notok "$1: $2"; return 1 ;; esac
+	ll_probe "$3"
+	put "$1.go" 1
+	ll_ss "$T/ss-a" "$_llport"
+}
 
 # --- kmig ----------------------------------------------------------------
 ll_kmig() { # KEY RTT CH
@@ -82,19 +96,14 @@ ll_kmig() { # KEY RTT CH
 			ll_ss "$T/ss-b" "$MPORT" "$1"
 			wait_until "$LL_TIMEOUT" mig_in_state dst "$_lld" "completed failed cancelled"
 			put "$1.dst" "$(mjv state)"
-			[ ! -s "$T/ss-b" ] || { echo "$1 (receiver)"; sed 's/^/  /' "$T/ss-b"; } >> "$T/ss.log"
-			rm -f "$T/ss-b"
+			ll_ss_keep "$1"
 		else
 			put "$1.port" none; notok "$1: migctl listen"
 		fi
 		region_stop "$_lldp"
 		return
 	fi
-	_llport=$(get "$1.port" "$LL_TIMEOUT")
-	case $_llport in '' | none) notok "$1: destination port"; return ;; esac
-	ll_probe "kmig rtt $2 ch $3"
-	put "$1.go" 1
-	ll_ss "$T/ss-a" "$_llport"
+	ll_go "$1" "destination port" "kmig rtt $2 ch $3" || return
 	timeout "$LL_TIMEOUT" "$MIGCTL" --json start --region "$LL_SRC" \
 		--to "$(peer_addr 4 "$_llport")" --channels "$3" $KEYOPT --wait \
 		--interval 20 > "$T/llk.json" 2> "$T/out"
@@ -189,15 +198,10 @@ ll_tcp() { # KEY RTT
 		wait_until "$LL_TIMEOUT" sh -c "! kill -0 $_llip 2> /dev/null" || kill "$_llip"
 		wait "$_llip"
 		put "$1.dst" "done"
-		sleep 1; [ ! -s "$T/ss-b" ] || { echo "$1 (receiver)"; sed 's/^/  /' "$T/ss-b"; } >> "$T/ss.log"
-		rm -f "$T/ss-b"
+		sleep 1; ll_ss_keep "$1"
 		return
 	fi
-	_llport=$(get "$1.port" "$LL_TIMEOUT")
-	case $_llport in '' | none) notok "$1: iperf3 server"; return ;; esac
-	ll_probe "tcp rtt $2"
-	put "$1.go" 1
-	ll_ss "$T/ss-a" "$_llport"
+	ll_go "$1" "iperf3 server" "tcp rtt $2" || return
 	timeout "$LL_TIMEOUT" iperf3 -c "$(peer_addr 4)" -p "$_llport" -n "${LL_MIB}M" -J \
 		> "$T/llt.json" 2> "$T/out"
 	get "$1.dst" "$LL_TIMEOUT" > /dev/null

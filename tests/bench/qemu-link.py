@@ -94,6 +94,22 @@ def connect(path, timeout):
     return qa.QMP(path, Alive(), timeout)
 
 
+def wait_end(q, deadline, period, proc=None):
+    """query-migrate until the migration ended (its last answer), QEMU
+    (proc) exited or the deadline passed."""
+    while True:
+        info = q.cmd("query-migrate",
+                     timeout=max(deadline - time.monotonic(), 1))
+        st = info.get("status")
+        if st in ("completed", "failed", "cancelled"):
+            return info
+        if proc is not None and proc.poll() is not None:
+            raise qa.QMPError("QEMU exited (rc %d)" % proc.returncode)
+        if time.monotonic() > deadline:
+            raise qa.QMPError("timed out in status %s" % st)
+        time.sleep(period)
+
+
 def src_migrate(opts):
     run = {"channels": opts.channels, "multifd": opts.channels > 0,
            "size_bytes": opts.size_mib * MiB, "status": "error"}
@@ -104,17 +120,8 @@ def src_migrate(opts):
         run["capabilities"] = sorted(k for k, v in caps.items() if v)
         t0 = time.monotonic()
         q.cmd("migrate", {"uri": "tcp:%s" % opts.to})
-        deadline = t0 + opts.timeout
-        while True:
-            info = q.cmd("query-migrate",
-                         timeout=max(deadline - time.monotonic(), 1))
-            st = info.get("status")
-            if st in ("completed", "failed", "cancelled"):
-                break
-            if time.monotonic() > deadline:
-                raise qa.QMPError("timed out after %d s in status %s"
-                                  % (opts.timeout, st))
-            time.sleep(0.05)
+        info = wait_end(q, t0 + opts.timeout, 0.05)
+        st = info.get("status")
         run["migrate_wall_ms"] = round((time.monotonic() - t0) * 1000, 1)
         run["total_time_ms"] = info.get("total-time")
         run["setup_time_ms"] = info.get("setup-time")
@@ -156,19 +163,8 @@ def dst(opts):
         with open(opts.port_file + ".tmp", "w") as f:
             f.write("%d\n" % port)
         os.rename(opts.port_file + ".tmp", opts.port_file)
-        deadline = time.monotonic() + opts.timeout
-        while True:
-            info = q.cmd("query-migrate",
-                         timeout=max(deadline - time.monotonic(), 1))
-            st = info.get("status")
-            if st in ("completed", "failed", "cancelled"):
-                break
-            if p.poll() is not None:
-                raise qa.QMPError("QEMU exited (rc %d)" % p.returncode)
-            if time.monotonic() > deadline:
-                raise qa.QMPError("timed out in status %s" % st)
-            time.sleep(0.1)
-        run["status"] = st
+        info = wait_end(q, time.monotonic() + opts.timeout, 0.1, p)
+        run["status"] = info.get("status")
     except Exception as e:  # recorded
         run["error"] = "%s: %s" % (type(e).__name__, e)
         try:

@@ -294,6 +294,9 @@ static long kmig_dev_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+MODULE_ALIAS_MISCDEV(KMIG_MISC_MINOR);
+MODULE_ALIAS("devname:kmig");
+
 static const struct file_operations kmig_dev_fops = {
 	.owner = THIS_MODULE,
 	.open = kmig_dev_open,
@@ -305,7 +308,7 @@ static const struct file_operations kmig_dev_fops = {
 };
 
 static struct miscdevice kmig_misc = {
-	.minor = MISC_DYNAMIC_MINOR,
+	.minor = KMIG_MISC_MINOR,
 	.name = "kmig",
 	.fops = &kmig_dev_fops,
 	.mode = 0660,
@@ -313,7 +316,12 @@ static struct miscdevice kmig_misc = {
 
 int kmig_device_init(void)
 {
-	return misc_register(&kmig_misc);
+	int ret = misc_register(&kmig_misc);
+
+	if (ret == -EBUSY)
+		pr_err("misc minor 10:%d is taken by another driver, /dev/kmig cannot be registered\n",
+		       KMIG_MISC_MINOR);
+	return ret;
 }
 
 void kmig_device_uninit(void)

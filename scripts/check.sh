@@ -15,6 +15,11 @@
 #                    uml-debug tree, any sparse warning in kmod/ fails
 #   include graph    scripts/include-graph.py --check: no include cycle among
 #                    kmod/'s objects (architecture.rst, "Include graph")
+#   abi-check        scripts/abi-check.sh, one test per check it makes: every
+#                    module parameter has a MODULE_PARM_DESC (source, and
+#                    modinfo on the kmig.ko the W=1 build just made), and
+#                    Documentation/ABI/testing/sysfs-{module,kernel}-kmig
+#                    list exactly the parameters and sysfs attributes of kmod/
 set -uo pipefail
 KMIG_TAG=static
 . "$(dirname "$0")/lib.sh"
@@ -84,6 +89,29 @@ else
 	grep 'cycle' "$logf" | indent 20
 	tap_notok "kmod/ include graph: acyclic"
 fi
+
+# Module parameters and sysfs attributes against Documentation/ABI; after
+# the W=1 builds, so that modinfo reads a kmig.ko of this source.
+logf=$KMIG_LOGS/check-abi.log
+"$KMIG_TOP/scripts/abi-check.sh" >"$logf" 2>&1
+abi_n=0
+while IFS= read -r line; do
+	case $line in
+	"ok "*"# SKIP "*)
+		abi_n=$((abi_n + 1))
+		line=${line#ok * - }
+		tap_skip "abi-check: ${line%% # SKIP *}" "${line#* # SKIP }"
+		;;
+	"ok "*) abi_n=$((abi_n + 1)); tap_ok "abi-check: ${line#ok * - }" ;;
+	"not ok "*)
+		abi_n=$((abi_n + 1))
+		tap_notok "abi-check: ${line#not ok * - }"
+		log "abi-check: ${line#not ok * - }:"
+		;;
+	"# "*) printf '%s\n' "${line#\# }" | indent 30 ;;
+	esac
+done <"$logf"
+[ "$abi_n" -gt 0 ] || tap_notok "abi-check: ran (see $logf)"
 
 tap_count "$TAP_FILE"
 log "static: $T_PASS passed, $T_FAIL failed"

@@ -19,8 +19,8 @@ pkgs=(
 	# make check: the sparse build of kmod/ (scripts/modules.sh sparse)
 	sparse
 	# make unit: migctl's man page rendered as lintian checks it (man
-	# --warnings, tools/migctl/tests/man-drift.sh)
-	man-db groff-base
+	# --warnings) and its bash completion (tools/migctl/tests)
+	man-db groff-base bash-completion
 	# make fuzz: clang (14 on Debian 12) and its libFuzzer and sanitizer
 	# runtimes, only recommended by clang (we install without those).
 	clang libclang-rt-dev

@@ -132,6 +132,8 @@ if [ -f "$BASH_COMPLETION" ]; then
 	expect "migctl vm <TAB>: its subcommands" "migctl vm " listen migrate
 	expect "migctl vm migrate --<TAB>: vm migrate's options" \
 		"migctl vm migrate --" $(man_opts "vm migrate")
+	expect "migctl vm migrate --no-convergence <TAB>: the policies" \
+		"migctl vm migrate --no-convergence " continue switchover postcopy
 	expect "migctl vm listen --qmp q<TAB>: file names" \
 		"migctl vm listen --qmp q" qemu.qmp
 	expect "migctl start --region 1 --to <TAB>: nothing (a numeric HOST:PORT)" \

@@ -18,6 +18,9 @@ pkgs=(
 	python3 python3-yaml python3-jsonschema
 	# make check: the sparse build of kmod/ (scripts/modules.sh sparse)
 	sparse
+	# make unit: migctl's man page rendered as lintian checks it (man
+	# --warnings) and its bash completion (tools/migctl/tests)
+	man-db groff-base bash-completion
 	# make fuzz: clang (14 on Debian 12) and its libFuzzer and sanitizer
 	# runtimes, only recommended by clang (we install without those).
 	clang libclang-rt-dev

@@ -335,7 +335,7 @@ static const char usage_status[] =
 "are left out:\n"
 "  Region ID: ROLE, STATE    source or destination; listening, setup,\n"
 "                            active, completed, failed, cancelled, colo,\n"
-"                            failover or postcopy-active\n"
+"                            failover, postcopy-active or postcopy-paused\n"
 "  Migration id              16 bytes in hex, carried in every hello\n"
 "  Peer / Listening on       destination address and port\n"
 "  Channels                  channels, and where zero pages are detected\n"

@@ -31,7 +31,18 @@
 #                       (scripts/systest-hosts.sh, tests/hosts/)
 #   make test-hosts     the whole two-host matrix: every case, link condition
 #                       and pair of kernels (scripts/test-hosts.sh)
+#   make test-install   the install test: kmig's packages installed into a
+#                       Debian 12 system (debootstrap, cached) booted under
+#                       QEMU (TCG) with Debian's 6.1 kernel; also in make
+#                       test (scripts/test-install.sh, tests/install/)
 #   make demo           tests/system/demo.sh in UML (uml-bench), shown live
+#   make deb            Debian packages kmig-dkms and migctl from the tree
+#                       (dpkg-buildpackage in a copy, then lintian), in
+#                       build/deb/ (scripts/deb.sh)
+#   make dkms-install   kmig's source in /usr/src/kmig-VERSION, built and
+#                       installed by DKMS for every kernel with headers; the
+#                       udev rule in /etc/udev/rules.d (scripts/dkms.sh)
+#   make dkms-uninstall undo make dkms-install
 #   make bench          benchmarks: kmig (UML uml-bench) beside QEMU and the
 #                       memory/TCP limits, KMIG_BENCH_ROUNDS interleaved rounds
 #                       (default 5), tables in build/results/bench-latest/
@@ -49,7 +60,8 @@ export KMIG_CACHE
 SCRIPTS := scripts
 
 .PHONY: all test deps kernels modules migctl systest-progs check static unit kunit \
-	systest-uml systest-deb61 systest-hosts test-hosts demo bench fuzz clean distclean
+	systest-uml systest-deb61 systest-hosts test-hosts test-install demo bench fuzz \
+	deb dkms-install dkms-uninstall clean distclean
 
 all: modules migctl
 
@@ -57,7 +69,7 @@ all: modules migctl
 # what it needs first: 'make demo' works as the first command on a fresh
 # Debian 12 machine.
 kernels modules migctl systest-progs check static unit kunit systest-uml systest-deb61 \
-	systest-hosts test-hosts demo bench fuzz: deps
+	systest-hosts test-hosts test-install demo bench fuzz deb dkms-install dkms-uninstall: deps
 
 test:
 	@$(SCRIPTS)/test.sh
@@ -104,6 +116,18 @@ test-hosts:
 
 demo:
 	@$(SCRIPTS)/systest-uml.sh --demo
+
+test-install:
+	@$(SCRIPTS)/test-install.sh
+
+deb:
+	@$(SCRIPTS)/deb.sh
+
+dkms-install:
+	@$(SCRIPTS)/dkms.sh install
+
+dkms-uninstall:
+	@$(SCRIPTS)/dkms.sh uninstall
 
 bench:
 	@$(SCRIPTS)/bench.sh

@@ -21,6 +21,10 @@ pkgs=(
 	# make unit: migctl's man page rendered as lintian checks it (man
 	# --warnings) and its bash completion (tools/migctl/tests)
 	man-db groff-base bash-completion
+	# make deb (debhelper, dh-dkms, lintian), make dkms-install (dkms),
+	# the install test: its Debian 12 system (debootstrap, mkfs.ext4) and
+	# the disk it boots from (qemu-img)
+	debhelper dh-dkms dkms lintian fakeroot debootstrap e2fsprogs qemu-utils
 	# make fuzz: clang (14 on Debian 12) and its libFuzzer and sanitizer
 	# runtimes, only recommended by clang (we install without those).
 	clang libclang-rt-dev

@@ -8,10 +8,12 @@
 #   ynl-check, W=1: scripts/check.sh); unit (userspace tests, the wire
 #   codec and its fuzz smoke: scripts/unit.sh); kunit; then the
 #   system tests in two lanes at the same time, each taking about one CPU:
-#   part 1 of the UML suite (systest-uml1) and then the two-host subset
-#   (systest-hosts: a UML pair, Debian 6.1 to UML and UML to Debian 6.1) in
-#   one, systest-deb61 and then part 2 of the UML suite (systest-uml2) in
-#   the other. Their output goes
+#   part 1 of the UML suite (systest-uml1) and then the install test
+#   (install: the Debian packages installed into a fresh Debian 12 system
+#   under QEMU, scripts/test-install.sh) in one; systest-deb61, part 2 of
+#   the UML suite (systest-uml2) and then the two-host subset
+#   (systest-hosts: a UML pair, Debian 6.1 to UML and UML to Debian 6.1)
+#   in the other. Their output goes
 #   to build/logs/<suite>.log; each one's summary is printed as it ends.
 # Each suite leaves build/results/<suite>.tap; a suite that leaves none could
 # not run and counts as one failed test. Prints each phase's time and the
@@ -26,7 +28,7 @@ S=$KMIG_TOP/scripts
 budget_cold=${KMIG_BUDGET_COLD:-2700}
 budget_warm=${KMIG_BUDGET_WARM:-1500}
 
-suites=(static unit kunit systest-uml1 systest-hosts systest-uml2 systest-deb61)
+suites=(static unit kunit systest-uml1 systest-hosts install systest-uml2 systest-deb61)
 declare -A phase_time=() suite_rc=()
 rm -f "$KMIG_RESULTS"/*.tap
 
@@ -57,6 +59,7 @@ suite_line() {
 }
 
 deb61_image() { (deb61_image_prepare >/dev/null); }
+install_image() { "$S/install-image.sh" >/dev/null; }
 
 t_all=$(date +%s)
 phase deps "$S/deps.sh"
@@ -70,6 +73,8 @@ phase kernels "$S/uml-kernel.sh" uml-debug >/dev/null
 phase modules "$S/modules.sh" uml-debug kunit deb61 deb612
 phase userspace "$S/userspace.sh"
 phase deb61-image deb61_image
+# The install test's Debian 12 system (debootstrap): cold runs only.
+phase install-image install_image
 phase static "$S/check.sh"
 phase unit "$S/unit.sh"
 phase kunit "$S/kunit.sh"
@@ -88,16 +93,20 @@ phase kunit "$S/kunit.sh"
 # The UML suite is the longest: its two parts (run-tests.sh,
 # KMIG_SYSTEST_PART) are balanced against the Debian 6.1 suite, which runs
 # before part 2 in the second lane.
-# The two-host subset (two kernels at a time, about 100 s alone) follows
-# part 1, the shorter lane.
-lanes=("systest-uml1 systest-hosts" "systest-deb61 systest-uml2")
+# The install test (about 340 s alone, most of it the DKMS build under
+# TCG) follows part 1, the shorter of the two; the two-host subset (two
+# kernels at a time, about 100 s alone) ends the other lane.
+lanes=("systest-uml1 install" "systest-deb61 systest-uml2 systest-hosts")
 # Each line of a suite's log with the time it came (where the time goes).
 stamp() { local l; while IFS= read -r l; do printf '%(%H:%M:%S)T %s\n' -1 "$l"; done; }
 run_suite() { # SUITE: output to build/logs/SUITE.log, status and time to build/.suite-SUITE
 	local s=$1 t0 rc=0
 	t0=$(date +%s)
 	local cmd=("$S/$s.sh")
-	case $s in systest-uml[12]) cmd=("$S/systest-uml.sh" --part "${s#systest-uml}") ;; esac
+	case $s in
+	systest-uml[12]) cmd=("$S/systest-uml.sh" --part "${s#systest-uml}") ;;
+	install) cmd=("$S/test-install.sh") ;;
+	esac
 	(KMIG_SKIP_USERSPACE=1 "${cmd[@]}" 2>&1 </dev/null | stamp >"$KMIG_LOGS/$s.log"
 		exit "${PIPESTATUS[0]}") || rc=$?
 	phase_time[$s]=$(($(date +%s) - t0)); suite_rc[$s]=$rc
@@ -123,7 +132,7 @@ t_par=$(($(date +%s) - t_par))
 
 echo
 echo "=== Summary (logs: build/logs/, results: build/results/)"
-for p in deps kernels modules userspace deb61-image; do
+for p in deps kernels modules userspace deb61-image install-image; do
 	printf '  %-14s %-6s %5ss\n' "$p" "$([ "${suite_rc[$p]}" -eq 0 ] && echo ok || echo FAILED)" "${phase_time[$p]}"
 done
 pass=0 fail=0 bad=0

@@ -69,7 +69,7 @@ all: modules migctl
 # what it needs first: 'make demo' works as the first command on a fresh
 # Debian 12 machine.
 kernels modules migctl systest-progs check static unit kunit systest-uml systest-deb61 \
-	systest-hosts test-hosts test-install demo bench fuzz deb dkms-install dkms-uninstall: deps
+	systest-hosts test-hosts test-install demo bench fuzz: deps
 
 test:
 	@$(SCRIPTS)/test.sh
@@ -120,11 +120,13 @@ demo:
 test-install:
 	@$(SCRIPTS)/test-install.sh
 
+# An operator's targets install only what they need (scripts/deps.sh
+# deb|dkms), not the test kernels' tool chain.
 deb:
-	@$(SCRIPTS)/deb.sh
+	@$(SCRIPTS)/deps.sh deb && $(SCRIPTS)/deb.sh
 
 dkms-install:
-	@$(SCRIPTS)/dkms.sh install
+	@$(SCRIPTS)/deps.sh dkms && $(SCRIPTS)/dkms.sh install
 
 dkms-uninstall:
 	@$(SCRIPTS)/dkms.sh uninstall

@@ -19,7 +19,7 @@ lint=1
 [ "${1:-}" != --no-lintian ] || lint=0
 for c in dpkg-buildpackage dh dh_dkms lintian fakeroot; do
 	command -v "$c" >/dev/null ||
-		die "$c not found: run 'make deps' as root (it installs debhelper, dh-dkms, lintian, fakeroot)"
+		die "$c not found: run 'scripts/deps.sh deb' as root (make deb does: debhelper, dh-dkms, lintian, fakeroot)"
 done
 ver=$(dpkg-parsechangelog -l "$KMIG_TOP/debian/changelog" -S Version)
 out=$KMIG_BUILD/deb

@@ -3,11 +3,33 @@
 # Install the Debian packages that building and testing kmig needs. Checks
 # with dpkg-query first and runs apt-get (update, install) only when
 # something is missing, so a repeat run takes well under a second.
+#
+#   scripts/deps.sh          everything (make deps: tests, kernels, bench)
+#   scripts/deps.sh deb      only what make deb needs (debian/control's
+#                            Build-Depends, lintian)
+#   scripts/deps.sh dkms     only what make dkms-install needs: dkms, and
+#                            the running kernel's headers when Debian has them
 set -euo pipefail
 KMIG_TAG=deps
 . "$(dirname "$0")/lib.sh"
 
-pkgs=(
+profile=${1:-all}
+case $profile in
+deb)
+	pkgs=(build-essential rsync fakeroot debhelper dh-dkms lintian pkgconf
+		libnl-3-dev libnl-genl-3-dev libjson-c-dev) ;;
+dkms)
+	pkgs=(dkms build-essential)
+	hdr=linux-headers-$(uname -r)
+	if apt-cache show "$hdr" >/dev/null 2>&1; then
+		pkgs+=("$hdr")
+	else
+		log "note: Debian has no $hdr (not a Debian kernel?): DKMS builds kmig only for kernels whose headers are installed"
+	fi ;;
+all) ;;
+*) die "unknown profile $profile (all, deb, dkms)" ;;
+esac
+[ "$profile" != all ] || pkgs=(
 	build-essential make gcc bc flex bison libelf-dev libssl-dev pkg-config
 	perl rsync cpio xz-utils kmod util-linux patch
 	busybox-static qemu-system-x86 iproute2
@@ -59,6 +81,10 @@ for p in "${pkgs[@]}"; do
 	case $installed in *" $p "*) ;; *) missing+=("$p") ;; esac
 done
 apt_install "${missing[@]}"
+if [ "$profile" != all ]; then
+	log "ok: $profile: ${pkgs[*]}"
+	exit 0
+fi
 
 # 6.12 headers: prefer the ones matching linux-source-6.12 (for the same
 # kernel the UML and KUnit kernels are built from); else the newest

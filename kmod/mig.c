@@ -15,6 +15,8 @@
 #include <linux/wait.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 
 #include "mig.h"
 #include "postcopy.h"
@@ -23,6 +25,10 @@
 #include "region.h"
 #include "sock.h"
 #include "limits.h"
+
+/* How long a completed migration lets TCP deliver its last bytes. */
+#define KMIG_DRAIN_MS		5000
+#define KMIG_DRAIN_POLL_MS	10
 
 static struct {
 	atomic64_t started;
@@ -507,6 +513,26 @@ void kmig_mig_wait_channels(struct kmig_mig *mig)
 			kmig_mig_stopping(mig));
 }
 
+/*
+ * A completed migration's last words, a destination's acknowledgments of
+ * COMPLETE (a postcopy source's of the destination's), may still be on
+ * their way, lost once and due again. Channel sockets close with linger 0,
+ * which resets the connection and drops them: the peer would fail a
+ * migration this side completed. So first let TCP deliver them, and the
+ * FIN kmig_mig_kick() queued after them, for at most KMIG_DRAIN_MS in all.
+ */
+static void kmig_mig_drain(struct kmig_mig *mig)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(KMIG_DRAIN_MS);
+	unsigned int i;
+
+	for (i = 0; i < mig->nch; i++) {
+		while (!kmig_sock_drained(mig->ch[i].ks.sock) &&
+		       time_before(jiffies, end))
+			msleep(KMIG_DRAIN_POLL_MS);
+	}
+}
+
 void kmig_mig_teardown(struct kmig_mig *mig)
 {
 	struct socket *lsock;
@@ -521,6 +547,9 @@ void kmig_mig_teardown(struct kmig_mig *mig)
 
 	for (i = 0; i < mig->nch; i++)
 		kmig_channel_stop(&mig->ch[i]);
+
+	if (READ_ONCE(mig->state) == KMIG_MIG_STATE_COMPLETED)
+		kmig_mig_drain(mig);
 
 	/* The listener ended every handshake before it got here. */
 	WARN_ON_ONCE(!list_empty(&mig->hs_list));

@@ -405,6 +405,16 @@ void kmig_sock_release(struct socket *sock)
 		sock_release(sock);
 }
 
+bool kmig_sock_drained(struct socket *sock)
+{
+	/*
+	 * Our FIN is acknowledged (FIN_WAIT2, TIME_WAIT), so is every byte
+	 * before it; or the connection is over (CLOSE).
+	 */
+	return !sock || ((1 << READ_ONCE(sock->sk->sk_state)) &
+			 (TCPF_FIN_WAIT2 | TCPF_TIME_WAIT | TCPF_CLOSE));
+}
+
 void kmig_sock_addr_str(const struct sockaddr_storage *addr, char *buf,
 			size_t len)
 {

@@ -74,6 +74,8 @@ int kmig_sock_recv_pages(struct socket *sock, struct page **pages,
 /* Wake every sleeper on the socket: pending and later calls fail. */
 void kmig_sock_shutdown(struct socket *sock);
 void kmig_sock_release(struct socket *sock);
+/* After kmig_sock_shutdown(): the peer's TCP has everything we sent. */
+bool kmig_sock_drained(struct socket *sock);
 
 /* "1.2.3.4:5" or "[::1]:5" into @buf. */
 void kmig_sock_addr_str(const struct sockaddr_storage *addr, char *buf,

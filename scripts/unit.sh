@@ -8,7 +8,9 @@
 #   wire codec       make -C tests/wire check: the wire protocol codec built in
 #                    userspace, randomized round trips and a mutation loop,
 #                    plain and with ASan/UBSan
-#   wire fuzz smoke  FUZZ_SECONDS=60 scripts/fuzz.sh: libFuzzer, any crash fails
+#   wire fuzz smoke  FUZZ_SECONDS=30 scripts/fuzz.sh: libFuzzer, any crash fails
+#                    (make fuzz is the long run; this catches a codec change
+#                    that crashes at once)
 #   selftests        make check in tools/migctl (fake kernel),
 #                    tools/example-vmm, tests/system (the userspace wire
 #                    peers against each other) and tests/bench (make
@@ -46,10 +48,10 @@ if [ -f tests/wire/Makefile ]; then
 	fi
 fi
 
-# Wire codec fuzz smoke: 60 s of libFuzzer over both harnesses (fuzz.sh).
+# Wire codec fuzz smoke: 30 s of libFuzzer over both harnesses (fuzz.sh).
 if [ -f tests/wire/Makefile ]; then
 	logf=$KMIG_LOGS/check-fuzz.log
-	if FUZZ_SECONDS=60 logrun "$logf" "$KMIG_TOP/scripts/fuzz.sh"; then
+	if FUZZ_SECONDS=30 logrun "$logf" "$KMIG_TOP/scripts/fuzz.sh"; then
 		tap_ok "wire fuzz smoke: $(sed -n 's/^fuzz: //p' "$logf")"
 	else
 		tap_notok "wire fuzz smoke: $(sed -n 's/^fuzz: //p' "$logf" |

@@ -47,7 +47,7 @@ section() {
 # kernel command line) that runs it, "-" for both. make test runs the two
 # parts in two UML kernels at once (scripts/systest-uml.sh --part N);
 # the load checks and the final ones are in both. (Measured warm, one
-# UML: part 1 about 900 s, part 2 about 500 s, the Debian 6.1 suite
+# UML: part 1 about 720 s, part 2 about 500 s, the Debian 6.1 suite
 # before it about 430 s.) Each FILE is sourced once, in this order (a
 # file's helpers serve the ones after it); the sections of one part load
 # the module first if it is not loaded. A case file is one line.
@@ -64,7 +64,7 @@ SUITE='
 1 limits-cases.sh    limits    limits_all
 1 nlfuzz-cases.sh    nlfuzz    nlfuzz_all
 1 fault-cases.sh     fault     fault_all
-1 listener-cases.sh  listener  listener_all
+2 listener-cases.sh  listener  listener_all
 - basic-cases.sh     params    basic_params
 - basic-cases.sh     end       basic_end
 '
